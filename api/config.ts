@@ -1,0 +1,105 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** The repository root (this file lives in `<root>/api/config.ts`). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const positiveInt = (fallback: number, max = 1_000_000_000) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+/**
+ * Every environment variable the service reads. Parsed once per process (see `loadConfig`);
+ * nothing else reads `process.env`. `.env.example` lists the same variables.
+ */
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    ROLE: z.enum(["all", "api", "worker"]).default("all"),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PORT: port(3000),
+    PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /** auto: sandbox unless NODE_ENV=production. Sandbox shows "SANDBOX" everywhere and logs one-time codes. */
+    SANDBOX_MODE: z.enum(["auto", "on", "off"]).default("auto"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATABASE_POOL_SIZE: positiveInt(10, 200),
+    REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    DATA_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, ".data")),
+    EMBEDDED_PG_PORT: port(54329),
+
+    PIN_PEPPER: optionalString.pipe(
+      z.string().min(32, "must be at least 32 characters of random text").optional(),
+    ),
+    PIN_BCRYPT_COST: z.coerce.number().int().min(12).max(15).default(12),
+    PASSWORD_BCRYPT_COST: z.coerce.number().int().min(10).max(15).default(12),
+    PIN_MAX_ATTEMPTS: positiveInt(5, 20),
+    PIN_LOCK_MINUTES: positiveInt(30, 24 * 60),
+    PIN_RESET_CODE_TTL_MINUTES: positiveInt(15, 24 * 60),
+    LINK_CODE_TTL_MINUTES: positiveInt(10, 24 * 60),
+
+    API_TOKEN_TTL_HOURS: positiveInt(24 * 30, 24 * 365),
+    API_BODY_LIMIT_BYTES: positiveInt(64 * 1024, 10 * 1024 * 1024),
+    AUTH_RATE_LIMIT_PER_MINUTE: positiveInt(20, 10_000),
+  })
+  .superRefine((cfg, ctx) => {
+    if (!cfg.PIN_PEPPER) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PIN_PEPPER"],
+        message: "is required: a random secret of at least 32 characters, e.g. `openssl rand -hex 32`",
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export type Config = Readonly<
+  RawConfig & {
+    /** True when no DATABASE_URL is set: we run our own PostgreSQL under DATA_DIR. */
+    embeddedDatabase: boolean;
+    publicBaseUrl: string;
+    pinPepper: string;
+    sandbox: boolean;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse the environment once. Throws ConfigError naming each bad variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".") || "(environment)";
+      const got = typeof issue.path[0] === "string" ? env[issue.path[0]] : undefined;
+      const shown =
+        got === undefined ? "" : ` (got ${JSON.stringify(isSecretName(name) ? "<hidden>" : got)})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const raw = parsed.data;
+  return Object.freeze({
+    ...raw,
+    embeddedDatabase: raw.DATABASE_URL === undefined,
+    publicBaseUrl: raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`,
+    pinPepper: raw.PIN_PEPPER ?? "",
+    sandbox: raw.SANDBOX_MODE === "on" || (raw.SANDBOX_MODE === "auto" && raw.NODE_ENV !== "production"),
+  });
+}
+
+function isSecretName(name: string): boolean {
+  return /PEPPER|SECRET|KEY|TOKEN|PASSWORD|URL/.test(name);
+}

@@ -1,0 +1,93 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createWebApp } from "../../web/app";
+import type { Config } from "../config";
+import type { JobBackend } from "../jobs/backend";
+import type { Logger } from "../logger";
+import type { Db } from "../services/context";
+import type { AppEnv } from "./context";
+import { fail } from "./envelope";
+import { handleError } from "./errors";
+import { requestContext, securityHeaders } from "./middleware";
+import { MemoryRateLimiter } from "./rate-limit";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { authRoutes } from "./routes/auth";
+import { healthRoutes } from "./routes/health";
+import { walletRoutes } from "./routes/wallet";
+
+export type AppDeps = {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  jobs: Pick<JobBackend, "kind" | "check">;
+  now?: () => Date;
+};
+
+/** The whole HTTP surface: API under /api, /healthz, and the web pages. */
+export function createHttpApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const now = deps.now ?? (() => new Date());
+  const limiter = new MemoryRateLimiter(deps.config.AUTH_RATE_LIMIT_PER_MINUTE, 60_000);
+  const trustProxy = deps.config.NODE_ENV === "production";
+
+  app.use(requestContext({ db: deps.db, config: deps.config, now }, deps.logger));
+  app.use(securityHeaders);
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: deps.config.API_BODY_LIMIT_BYTES,
+      onError: (c) =>
+        fail(
+          c,
+          413,
+          "PAYLOAD_TOO_LARGE",
+          `The request body is larger than ${deps.config.API_BODY_LIMIT_BYTES} bytes.`,
+        ),
+    }),
+  );
+
+  app.route("/healthz", healthRoutes({ jobs: deps.jobs }));
+  app.route("/api/auth", authRoutes({ limiter, trustProxy }));
+  app.route("/api/wallet", walletRoutes());
+  app.route("/api/api-keys", apiKeyRoutes());
+  app.route("/", createWebApp({ config: deps.config }));
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app.routes, c.req.path);
+    if (allowed.length > 0) {
+      c.header("Allow", allowed.join(", "));
+      return fail(
+        c,
+        405,
+        "METHOD_NOT_ALLOWED",
+        `${c.req.method} is not allowed here. Use ${allowed.join(" or ")}.`,
+      );
+    }
+    return fail(
+      c,
+      404,
+      "NOT_FOUND",
+      `No route for ${c.req.method} ${c.req.path}. See the README for the API routes.`,
+    );
+  });
+  app.onError(handleError);
+  return app;
+}
+
+/** Methods registered for a path (ignoring middleware), to tell 405 from 404. */
+function allowedMethods(routes: { method: string; path: string }[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) {
+    if (route.method === "ALL" || route.path.includes("*")) {
+      continue;
+    }
+    const pattern = new RegExp(`^${route.path.replace(/\/$/, "").replace(/:[^/]+/g, "[^/]+")}/?$`);
+    if (pattern.test(path)) {
+      methods.add(route.method);
+    }
+  }
+  if (methods.has("GET")) {
+    methods.add("HEAD");
+  }
+  return [...methods];
+}

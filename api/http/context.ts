@@ -1,0 +1,13 @@
+import type { Logger } from "../logger";
+import type { Principal } from "../services/auth";
+import type { ServiceContext } from "../services/context";
+
+/** Per-request values set by middleware. */
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    ctx: ServiceContext;
+    principal: Principal;
+  };
+};

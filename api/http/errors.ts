@@ -1,0 +1,77 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+import { type ErrorKind, ServiceError } from "../services/errors";
+import { fail } from "./envelope";
+
+const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  locked: 423,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** Raised by the transport itself (bad JSON, wrong content type, body too large). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Zod issues as `[{ field, message }]`, the shape clients get in `details`. */
+export function zodDetails(error: ZodError): { field: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.join(".") || "(body)",
+    message:
+      issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+  }));
+}
+
+/** The single place where errors become HTTP responses. Unknown errors are logged, never echoed. */
+export function handleError(error: Error, c: Context) {
+  if (error instanceof ServiceError) {
+    if (error.kind === "rate_limited" && typeof error.details?.retryAfterSeconds === "number") {
+      c.header("Retry-After", String(error.details.retryAfterSeconds));
+    }
+    return fail(c, STATUS[error.kind], error.code, error.message, error.details);
+  }
+  if (error instanceof HttpError) {
+    return fail(c, error.status, error.code, error.message, error.details);
+  }
+  if (error instanceof ZodError) {
+    const details = zodDetails(error);
+    return fail(
+      c,
+      400,
+      "VALIDATION_ERROR",
+      `Invalid request: ${details.map((d) => `${d.field} ${d.message}`).join("; ")}`,
+      details,
+    );
+  }
+  if (error instanceof HTTPException) {
+    return fail(
+      c,
+      error.status as ContentfulStatusCode,
+      `HTTP_${error.status}`,
+      error.message || "Request failed.",
+    );
+  }
+  c.get("logger")?.error({ err: error }, "unhandled error");
+  return fail(
+    c,
+    500,
+    "INTERNAL_ERROR",
+    "Something went wrong on our side. Try again; if it keeps happening, contact support with the requestId.",
+  );
+}

@@ -1,0 +1,43 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import { HttpError, zodDetails } from "./errors";
+
+/**
+ * Read a JSON body and parse it with a strict zod schema. Clear 415/400 errors for the wrong
+ * content type, unparseable JSON, unknown fields and invalid values.
+ */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HttpError(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      "Send the body as JSON with `Content-Type: application/json`.",
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new HttpError(400, "INVALID_JSON", "The request body is not valid JSON.");
+  }
+  return parseWith(schema, raw);
+}
+
+export function queryParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query());
+}
+
+function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error);
+    throw new HttpError(
+      400,
+      "VALIDATION_ERROR",
+      `Invalid request: ${details.map((d) => `${d.field} ${d.message}`).join("; ")}`,
+      details,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import type { ServiceContext } from "../context";
+import { AuthenticationError, ForbiddenError } from "../errors";
+import { sha256 } from "../hashing";
+import { secretToken } from "../ids";
+import { normalizePhone } from "../phone";
+import { passwordMatches } from "./passwords";
+
+export const LoginInput = z.strictObject({
+  phone: z.string().min(1).max(30),
+  password: z.string().min(1).max(200),
+});
+export type LoginInput = z.input<typeof LoginInput>;
+
+export const SESSION_PREFIX = "tvs";
+export const API_KEY_PREFIX = "tvk";
+
+/** Exchange phone + password for a bearer token. Only its SHA-256 is stored. */
+export async function login(args: {
+  ctx: ServiceContext;
+  input: LoginInput;
+}): Promise<{ token: string; tokenType: "Bearer"; expiresAt: string; userId: string }> {
+  const input = LoginInput.parse(args.input);
+  const { ctx } = args;
+  let phone: string | undefined;
+  try {
+    phone = normalizePhone(input.phone);
+  } catch {
+    phone = undefined;
+  }
+  const user = phone
+    ? await ctx.db
+        .selectFrom("users")
+        .select(["id", "password_hash", "status"])
+        .where("phone", "=", phone)
+        .executeTakeFirst()
+    : undefined;
+  const ok = await passwordMatches(input.password, user?.password_hash);
+  if (!user || !ok) {
+    throw new AuthenticationError("Wrong phone number or password.", "INVALID_CREDENTIALS");
+  }
+  if (user.status !== "active") {
+    throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
+  }
+  const token = secretToken(SESSION_PREFIX);
+  const expiresAt = new Date(ctx.now().getTime() + ctx.config.API_TOKEN_TTL_HOURS * 3_600_000);
+  await ctx.db
+    .insertInto("api_sessions")
+    .values({ user_id: user.id, token_hash: sha256(token), expires_at: expiresAt })
+    .execute();
+  return { token, tokenType: "Bearer", expiresAt: expiresAt.toISOString(), userId: user.id };
+}
+
+/** Revoke the session token (an API key is revoked through the API-keys routes instead). */
+export async function logout(args: { ctx: ServiceContext; token: string }): Promise<void> {
+  await args.ctx.db
+    .updateTable("api_sessions")
+    .set({ revoked_at: args.ctx.now() })
+    .where("token_hash", "=", sha256(args.token))
+    .where("revoked_at", "is", null)
+    .execute();
+}
+
+export type Principal = {
+  userId: string;
+  /** How they authenticated: a login session, or a reseller API key. */
+  via: "session" | "api_key";
+  credentialId: string;
+};
+
+/** Resolve a bearer credential (session token or API key) to its user, or throw 401/403. */
+export async function authenticate(args: { ctx: ServiceContext; bearer: string }): Promise<Principal> {
+  const { ctx, bearer } = args;
+  const now = ctx.now();
+  const hash = sha256(bearer);
+  if (bearer.startsWith(`${API_KEY_PREFIX}_`)) {
+    const key = await ctx.db
+      .selectFrom("api_keys as k")
+      .innerJoin("users as u", "u.id", "k.user_id")
+      .select(["k.id", "k.user_id", "k.revoked_at", "k.last_used_at", "u.status"])
+      .where("k.key_hash", "=", hash)
+      .executeTakeFirst();
+    if (!key || key.revoked_at) {
+      throw new AuthenticationError("This API key is not valid or was revoked.", "INVALID_API_KEY");
+    }
+    assertActive(key.status);
+    if (isStale(key.last_used_at, now)) {
+      await ctx.db.updateTable("api_keys").set({ last_used_at: now }).where("id", "=", key.id).execute();
+    }
+    return { userId: key.user_id, via: "api_key", credentialId: key.id };
+  }
+  const session = await ctx.db
+    .selectFrom("api_sessions as s")
+    .innerJoin("users as u", "u.id", "s.user_id")
+    .select(["s.id", "s.user_id", "s.expires_at", "s.revoked_at", "s.last_used_at", "u.status"])
+    .where("s.token_hash", "=", hash)
+    .executeTakeFirst();
+  if (!session || session.revoked_at || session.expires_at <= now) {
+    throw new AuthenticationError("Your session is not valid or has expired. Log in again.", "INVALID_TOKEN");
+  }
+  assertActive(session.status);
+  if (isStale(session.last_used_at, now)) {
+    await ctx.db
+      .updateTable("api_sessions")
+      .set({ last_used_at: now })
+      .where("id", "=", session.id)
+      .execute();
+  }
+  return { userId: session.user_id, via: "session", credentialId: String(session.id) };
+}
+
+function assertActive(status: string): void {
+  if (status !== "active") {
+    throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
+  }
+}
+
+/** Write last-used at most once a minute: a write per request would make every read a write. */
+function isStale(lastUsed: Date | null, now: Date): boolean {
+  return !lastUsed || now.getTime() - lastUsed.getTime() > 60_000;
+}

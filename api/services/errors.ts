@@ -1,0 +1,108 @@
+/**
+ * Typed service errors. `message` is written for the person who has to act on it: what was wrong and
+ * what to do. Each transport maps `kind` once (HTTP status, chat reply); anything that is not a
+ * ServiceError is a bug and reaches users only as a generic apology.
+ */
+export type ErrorKind =
+  | "invalid"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "unprocessable"
+  | "locked"
+  | "rate_limited"
+  | "unavailable";
+
+export class ServiceError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends ServiceError {
+  constructor(message: string, details?: Record<string, unknown>, code = "VALIDATION_ERROR") {
+    super("invalid", code, message, details);
+  }
+}
+
+export class AuthenticationError extends ServiceError {
+  constructor(
+    message = "Sign in first: send `Authorization: Bearer <token or API key>`.",
+    code = "UNAUTHENTICATED",
+  ) {
+    super("unauthenticated", code, message);
+  }
+}
+
+export class ForbiddenError extends ServiceError {
+  constructor(message: string, code = "FORBIDDEN") {
+    super("forbidden", code, message);
+  }
+}
+
+export class NotFoundError extends ServiceError {
+  constructor(what: string, code = "NOT_FOUND") {
+    super("not_found", code, `${what} was not found.`);
+  }
+}
+
+export class ConflictError extends ServiceError {
+  constructor(message: string, code = "CONFLICT", details?: Record<string, unknown>) {
+    super("conflict", code, message, details);
+  }
+}
+
+export class InsufficientFundsError extends ServiceError {
+  constructor(availableKobo: number, requiredKobo: number) {
+    super(
+      "unprocessable",
+      "INSUFFICIENT_FUNDS",
+      "Your wallet balance is too low for this. Fund your wallet and try again.",
+      { availableKobo, requiredKobo },
+    );
+  }
+}
+
+export class IncorrectPinError extends ServiceError {
+  constructor(attemptsLeft: number) {
+    super(
+      "unprocessable",
+      "INCORRECT_PIN",
+      attemptsLeft > 0
+        ? `Incorrect PIN. ${attemptsLeft} attempt${attemptsLeft === 1 ? "" : "s"} left before your PIN is locked.`
+        : "Incorrect PIN.",
+      { attemptsLeft },
+    );
+  }
+}
+
+export class PinLockedError extends ServiceError {
+  constructor(lockedUntil: Date) {
+    super(
+      "locked",
+      "PIN_LOCKED",
+      `Your PIN is locked after too many wrong attempts. Try again after ${lockedUntil.toISOString()}, or reset it with forgot-pin.`,
+      { lockedUntil: lockedUntil.toISOString() },
+    );
+  }
+}
+
+export class RateLimitedError extends ServiceError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      "rate_limited",
+      "RATE_LIMITED",
+      `Too many requests. Wait ${retryAfterSeconds} seconds and try again.`,
+      {
+        retryAfterSeconds,
+      },
+    );
+  }
+}

@@ -1,0 +1,125 @@
+import { sql } from "kysely";
+import type { Db } from "../context";
+
+export type LedgerCheck = {
+  id: string;
+  name: string;
+  ok: boolean;
+  /** How many rows were examined, and how many broke the rule. */
+  checked: number;
+  violations: number;
+  sample?: unknown[];
+};
+
+type CheckSpec = {
+  id: string;
+  name: string;
+  checkedSql: ReturnType<typeof sql>;
+  violationsSql: ReturnType<typeof sql>;
+};
+
+/**
+ * The ledger invariants of DESIGN §5 / reliability.md L1–L5, L8 as SQL. Used by
+ * `npm run check-ledger`, by every money test, and (later) by the nightly job.
+ */
+const CHECKS: CheckSpec[] = [
+  {
+    id: "L1",
+    name: "every journal entry has at least two postings summing to zero",
+    checkedSql: sql`SELECT id FROM journal_entries`,
+    violationsSql: sql`
+      SELECT e.id AS entry_id, count(p.id) AS postings, coalesce(sum(p.amount), 0)::text AS sum
+        FROM journal_entries e LEFT JOIN postings p ON p.entry_id = e.id
+       GROUP BY e.id HAVING count(p.id) < 2 OR coalesce(sum(p.amount), 0) <> 0`,
+  },
+  {
+    id: "L2",
+    name: "all postings sum to zero per currency",
+    checkedSql: sql`SELECT id FROM postings`,
+    violationsSql: sql`
+      SELECT a.currency, sum(p.amount)::text AS sum FROM postings p JOIN accounts a ON a.id = p.account_id
+       GROUP BY a.currency HAVING sum(p.amount) <> 0`,
+  },
+  {
+    id: "L3",
+    name: "cached balance and version equal the sum and count of the account's postings",
+    checkedSql: sql`SELECT id FROM accounts`,
+    violationsSql: sql`
+      SELECT a.id AS account_id, a.code, a.balance, a.version,
+             coalesce(sum(p.amount), 0)::text AS posted, count(p.id) AS postings
+        FROM accounts a LEFT JOIN postings p ON p.account_id = a.id
+       GROUP BY a.id HAVING a.balance <> coalesce(sum(p.amount), 0) OR a.version <> count(p.id)`,
+  },
+  {
+    id: "L4",
+    name: "each account's postings form an unbroken balance chain",
+    checkedSql: sql`SELECT id FROM postings`,
+    violationsSql: sql`
+      SELECT id AS posting_id, account_id, account_version FROM (
+        SELECT p.*, lag(p.current_balance, 1, 0::bigint) OVER w AS chained_previous,
+               row_number() OVER w AS position
+          FROM postings p WINDOW w AS (PARTITION BY p.account_id ORDER BY p.account_version)) chain
+       WHERE previous_balance <> chained_previous
+          OR previous_balance + amount <> current_balance
+          OR account_version <> position`,
+  },
+  {
+    id: "L5",
+    name: "no wallet (or non-negative account) below zero, available or posted",
+    checkedSql: sql`SELECT id FROM accounts WHERE NOT allow_negative`,
+    violationsSql: sql`
+      SELECT id AS account_id, code, balance, held FROM accounts
+       WHERE NOT allow_negative AND (balance < 0 OR balance - held < 0)`,
+  },
+  {
+    id: "HELD",
+    name: "cached held amount equals the sum of the account's pending holds",
+    checkedSql: sql`SELECT id FROM accounts`,
+    violationsSql: sql`
+      SELECT a.id AS account_id, a.code, a.held, coalesce(sum(h.amount), 0)::text AS pending
+        FROM accounts a LEFT JOIN holds h ON h.account_id = a.id AND h.status = 'pending'
+       GROUP BY a.id HAVING a.held <> coalesce(sum(h.amount), 0)`,
+  },
+  {
+    id: "L8",
+    name: "every hold resolved exactly once: posted holds have one matching entry, others none",
+    checkedSql: sql`SELECT id FROM holds`,
+    violationsSql: sql`
+      SELECT h.id AS hold_id, h.status, h.posted_amount, count(e.id) AS entries
+        FROM holds h
+        LEFT JOIN journal_entries e ON e.hold_id = h.id
+        LEFT JOIN postings p ON p.entry_id = e.id AND p.account_id = h.account_id
+       GROUP BY h.id
+      HAVING (h.status = 'posted' AND (count(e.id) <> 1 OR coalesce(sum(p.amount), 0) <> -h.posted_amount))
+          OR (h.status <> 'posted' AND count(e.id) <> 0)`,
+  },
+];
+
+export async function checkLedger(db: Db): Promise<LedgerCheck[]> {
+  const results: LedgerCheck[] = [];
+  for (const check of CHECKS) {
+    const checked = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM (${check.checkedSql}) AS examined`.execute(db);
+    const violations = await sql<Record<string, unknown>>`${check.violationsSql}`.execute(db);
+    results.push({
+      id: check.id,
+      name: check.name,
+      ok: violations.rows.length === 0,
+      checked: checked.rows[0]?.n ?? 0,
+      violations: violations.rows.length,
+      ...(violations.rows.length > 0 ? { sample: violations.rows.slice(0, 5) } : {}),
+    });
+  }
+  return results;
+}
+
+export function formatLedgerChecks(results: LedgerCheck[]): string {
+  return results
+    .map(
+      (r) =>
+        `${r.ok ? "PASS" : "FAIL"} ${r.id.padEnd(4)} ${r.name} (checked ${r.checked}, violations ${r.violations})` +
+        (r.sample ? `\n     e.g. ${JSON.stringify(r.sample)}` : ""),
+    )
+    .join("\n");
+}

@@ -1,0 +1,5 @@
+export * from "./accounts";
+export * from "./check-ledger";
+export * from "./holds";
+export * from "./idempotency";
+export * from "./post-entry";

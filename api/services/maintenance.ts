@@ -1,0 +1,30 @@
+import type { ServiceContext } from "./context";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Delete credentials nobody can use any more: expired or revoked sessions (after 7 days, kept that
+ * long for support questions), and used or expired one-time codes (after 1 day).
+ */
+export async function purgeExpiredCredentials(args: {
+  ctx: ServiceContext;
+}): Promise<Record<string, number>> {
+  const { db } = args.ctx;
+  const now = args.ctx.now().getTime();
+  const weekAgo = new Date(now - 7 * DAY_MS);
+  const dayAgo = new Date(now - DAY_MS);
+  const sessions = await db
+    .deleteFrom("api_sessions")
+    .where((eb) => eb.or([eb("expires_at", "<", weekAgo), eb("revoked_at", "<", weekAgo)]))
+    .executeTakeFirst();
+  const linkCodes = await db.deleteFrom("link_codes").where("expires_at", "<", dayAgo).executeTakeFirst();
+  const resetCodes = await db
+    .deleteFrom("pin_reset_codes")
+    .where("expires_at", "<", dayAgo)
+    .executeTakeFirst();
+  return {
+    sessions: Number(sessions.numDeletedRows),
+    linkCodes: Number(linkCodes.numDeletedRows),
+    resetCodes: Number(resetCodes.numDeletedRows),
+  };
+}

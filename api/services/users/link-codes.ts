@@ -1,0 +1,137 @@
+import { sql } from "kysely";
+import { z } from "zod";
+import { type ServiceContext, type Trx, withTransaction } from "../context";
+import { ConflictError, ValidationError } from "../errors";
+import { hmacSha256 } from "../hashing";
+import { humanCode } from "../ids";
+
+const CHANNEL_NAMES = { telegram: "Telegram", whatsapp: "WhatsApp", web: "web", api: "API" } as const;
+
+/**
+ * One-time code that joins a second channel identity to an existing user (one wallet across
+ * channels). Shown to the user on channel A, typed on channel B.
+ */
+export async function createLinkCode(args: {
+  ctx: ServiceContext;
+  userId: string;
+}): Promise<{ linkCode: string; expiresAt: string }> {
+  const { ctx } = args;
+  const code = humanCode(8);
+  const expiresAt = new Date(ctx.now().getTime() + ctx.config.LINK_CODE_TTL_MINUTES * 60_000);
+  await ctx.db
+    .insertInto("link_codes")
+    .values({ user_id: args.userId, code_hash: hashLinkCode(ctx, code), expires_at: expiresAt })
+    .execute();
+  return { linkCode: code, expiresAt: expiresAt.toISOString() };
+}
+
+export const LinkIdentityInput = z.strictObject({
+  linkCode: z.string().trim().toUpperCase().min(4).max(20),
+  channel: z.enum(["telegram", "whatsapp", "web", "api"]),
+  externalId: z.string().min(1).max(200),
+});
+export type LinkIdentityInput = z.input<typeof LinkIdentityInput>;
+
+/**
+ * Attach the identity (channel, externalId) to the user who issued the code.
+ *
+ * If the identity already belongs to another user — bots create a user on first contact — that
+ * user is folded in only when it is empty (no money ever moved, no other identity, no password);
+ * otherwise we refuse rather than merge two wallets silently (DECISIONS.md, "Linking").
+ */
+export async function linkIdentity(args: {
+  ctx: ServiceContext;
+  input: LinkIdentityInput;
+}): Promise<{ userId: string; channel: string; alreadyLinked: boolean }> {
+  const input = LinkIdentityInput.parse(args.input);
+  const { ctx } = args;
+  return withTransaction(ctx, async (trx) => {
+    const now = ctx.now();
+    const code = await trx
+      .updateTable("link_codes")
+      .set({ used_at: now })
+      .where("code_hash", "=", hashLinkCode(ctx, input.linkCode))
+      .where("used_at", "is", null)
+      .where("expires_at", ">", now)
+      .returning(["id", "user_id"])
+      .executeTakeFirst();
+    if (!code) {
+      throw new ValidationError(
+        "That link code is wrong, used or expired. Ask for a new code on your other chat and try again.",
+        { field: "linkCode" },
+        "INVALID_LINK_CODE",
+      );
+    }
+    const identity = await trx
+      .selectFrom("identities")
+      .select(["id", "user_id"])
+      .where("channel", "=", input.channel)
+      .where("external_id", "=", input.externalId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (identity?.user_id === code.user_id) {
+      return { userId: code.user_id, channel: input.channel, alreadyLinked: true };
+    }
+    const taken = await trx
+      .selectFrom("identities")
+      .select("id")
+      .where("user_id", "=", code.user_id)
+      .where("channel", "=", input.channel)
+      .executeTakeFirst();
+    if (taken) {
+      throw new ConflictError(
+        `This account already has a ${CHANNEL_NAMES[input.channel]} identity linked; one per channel.`,
+        "CHANNEL_ALREADY_LINKED",
+      );
+    }
+
+    let identityId: number;
+    if (identity) {
+      await assertFoldable(trx, identity.user_id, identity.id);
+      await trx
+        .updateTable("identities")
+        .set({ user_id: code.user_id })
+        .where("id", "=", identity.id)
+        .execute();
+      await trx
+        .updateTable("users")
+        .set({ status: "closed", updated_at: now })
+        .where("id", "=", identity.user_id)
+        .execute();
+      identityId = identity.id;
+    } else {
+      const inserted = await trx
+        .insertInto("identities")
+        .values({ user_id: code.user_id, channel: input.channel, external_id: input.externalId })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      identityId = inserted.id;
+    }
+    await trx
+      .updateTable("link_codes")
+      .set({ used_by_identity_id: identityId })
+      .where("id", "=", code.id)
+      .execute();
+    return { userId: code.user_id, channel: input.channel, alreadyLinked: false };
+  });
+}
+
+async function assertFoldable(trx: Trx, userId: string, identityId: number) {
+  const result = await sql<{ busy: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM accounts a JOIN postings p ON p.account_id = a.id WHERE a.user_id = ${userId})
+        OR EXISTS (SELECT 1 FROM accounts a JOIN holds h ON h.account_id = a.id WHERE a.user_id = ${userId})
+        OR EXISTS (SELECT 1 FROM identities WHERE user_id = ${userId} AND id <> ${identityId})
+        OR EXISTS (SELECT 1 FROM users WHERE id = ${userId} AND password_hash IS NOT NULL) AS busy`.execute(
+    trx,
+  );
+  if (result.rows[0]?.busy) {
+    throw new ConflictError(
+      "This chat already has its own TADA wallet with activity, so it cannot be merged automatically. Contact support to merge the two accounts.",
+      "IDENTITY_HAS_WALLET",
+    );
+  }
+}
+
+function hashLinkCode(ctx: ServiceContext, code: string): string {
+  return hmacSha256(ctx.config.pinPepper, `link:${code.toUpperCase()}`);
+}

