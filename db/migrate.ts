@@ -1,19 +1,16 @@
-import { promises as fs } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { FileMigrationProvider, type Kysely, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Database } from "./database";
+import { MIGRATIONS } from "./migrations";
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+const provider: MigrationProvider = {
+  getMigrations: async (): Promise<Record<string, Migration>> => MIGRATIONS,
+};
 
 export type MigrationReport = { applied: string[] };
 
 /** Apply every pending migration (alphanumeric order = timestamp order). Throws on the first failure. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
-  const migrator = new Migrator({
-    db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
-  });
+  const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {

@@ -66,14 +66,15 @@ export async function runIdempotent<T>(
     return { result: existing.response as T, replayed: true };
   }
 
-  // Round-trip through JSON so the first response is byte-identical to every replay.
-  const result = JSON.parse(JSON.stringify(await work(inserted.id))) as T;
-  await trx
+  // Return what was stored (jsonb normalises key order), so the first response is byte-identical
+  // to every replay.
+  const stored = await trx
     .updateTable("idempotency_keys")
-    .set({ response: sql`${JSON.stringify(result)}::jsonb` })
+    .set({ response: sql`${JSON.stringify(await work(inserted.id))}::jsonb` })
     .where("id", "=", inserted.id)
-    .execute();
-  return { result, replayed: false };
+    .returning("response")
+    .executeTakeFirstOrThrow();
+  return { result: stored.response as T, replayed: false };
 }
 
 export function fingerprintOf(operation: string, params: Record<string, unknown>): string {

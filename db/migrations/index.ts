@@ -1,0 +1,11 @@
+import type { Migration } from "kysely";
+import * as foundation from "./2026_11_25_1000_foundation";
+
+/**
+ * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
+ * than read from the folder so they load the same way under tsx, vitest and any bundler.
+ * Add a new file here when you add a migration.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  "2026_11_25_1000_foundation": foundation,
+};
