@@ -276,7 +276,7 @@ describe("L8/L9: holds resolve exactly once", () => {
       const winners = outcomes.filter((o) => o.status === "fulfilled");
       expect(winners).toHaveLength(1);
       const loser = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
-      expect((loser?.reason as ConflictError).code).toBe("HOLD_ALREADY_RESOLVED");
+      expect(loser?.reason).toMatchObject({ code: "HOLD_ALREADY_RESOLVED" });
     }
     const balance = await getWalletBalance({ ctx, userId: user.id });
     expect(balance.heldKobo).toBe(0);
