@@ -9,6 +9,8 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // L11: the whole suite runs in Lagos time; the test server runs in Los Angeles time.
+    env: { TZ: "Africa/Lagos" },
     reporters: ["default", "./test/fail-on-skip-reporter.ts"],
   },
 });

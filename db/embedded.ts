@@ -27,6 +27,8 @@ export type EmbeddedOptions = {
   mode: EmbeddedMode;
   /** Tests and benchmarks only: no fsync, throw-away data. */
   ephemeral?: boolean;
+  /** More `postgres -c` settings, e.g. ["timezone=America/Los_Angeles"]. */
+  settings?: string[];
   log?: (message: string) => void;
 };
 

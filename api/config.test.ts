@@ -1,0 +1,74 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, PROJECT_ROOT } from "./config";
+
+const PEPPER = "x".repeat(32);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe("config", () => {
+  it("applies defaults for the embedded default", () => {
+    const config = loadConfig({ PIN_PEPPER: PEPPER });
+    expect(config).toMatchObject({
+      PORT: 3000,
+      embeddedDatabase: true,
+      sandbox: true,
+      PIN_BCRYPT_COST: 12,
+      ROLE: "all",
+    });
+    expect(config.publicBaseUrl).toBe("http://localhost:3000");
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("names each bad variable and says what it expects", () => {
+    const problems = problemsOf({
+      PIN_PEPPER: PEPPER,
+      PORT: "eighty",
+      DATABASE_URL: "mysql://x",
+      ROLE: "chef",
+    });
+    expect(problems.find((p) => p.startsWith("PORT:"))).toMatch(/number.*"eighty"/);
+    expect(problems.find((p) => p.startsWith("DATABASE_URL:"))).toMatch(/<hidden>/);
+    expect(problems.find((p) => p.startsWith("ROLE:"))).toMatch(/all.*api.*worker/);
+  });
+
+  it("requires a long PIN_PEPPER and never prints it", () => {
+    expect(problemsOf({})[0]).toMatch(/^PIN_PEPPER: is required/);
+    const short = problemsOf({ PIN_PEPPER: "short-secret" });
+    expect(short[0]).toMatch(/^PIN_PEPPER: must be at least 32/);
+    expect(short.join()).not.toContain("short-secret");
+  });
+
+  it("turns sandbox off in production unless asked", () => {
+    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production" }).sandbox).toBe(false);
+    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SANDBOX_MODE: "on" }).sandbox).toBe(true);
+  });
+
+  it("stops start-up with a readable message (no stack trace) and exit code 1", () => {
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/migrate.ts")],
+      {
+        env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "99999" },
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Invalid configuration");
+    expect(result.stderr).toMatch(/PORT: .*99999/);
+    expect(result.stderr).toMatch(/PIN_PEPPER: is required/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
