@@ -65,18 +65,41 @@ runMain(async () => {
     }
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await jobs.close();
-    await runtime.close();
+    // Each step runs even if an earlier one failed; the database goes last so in-flight work can finish.
+    let exitCode = 0;
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (error) {
+        exitCode = 1;
+        logger.error({ err: error, step: name }, "shutdown step failed");
+      }
+    };
+    await step("http", () => closeServer(server));
+    await step("jobs", () => jobs.close());
+    await step("database", () => runtime.close());
     releaseLock();
     logger.info("stopped");
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   await new Promise(() => {}); // run until a signal
   return 0;
 });
+
+/** Stop accepting connections, let in-flight requests finish, drop idle keep-alive sockets at once. */
+function closeServer(server: ReturnType<typeof serve> | undefined): Promise<void> {
+  if (!server) {
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    if ("closeIdleConnections" in server) {
+      server.closeIdleConnections();
+    }
+  });
+}
 
 /**
  * One `npm start` per data dir. The lock tells a live app (refuse to start a second) from a stale

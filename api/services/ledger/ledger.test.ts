@@ -363,3 +363,22 @@ describe("L12: multi-account writes lock in id order", () => {
     await expectLedgerConsistent(tdb.db);
   });
 });
+
+describe("the invariant checker can fail", () => {
+  it("reports a cached balance that drifted from its postings (L3) and a hold mismatch", async () => {
+    const broken = await createTestDatabase({ poolSize: 2 });
+    try {
+      const brokenCtx = makeCtx(broken.db);
+      const user = await createFundedUser(brokenCtx, 1_000);
+      await sql`ALTER TABLE accounts DISABLE TRIGGER accounts_guard`.execute(broken.db);
+      await sql`UPDATE accounts SET balance = balance + 1, held = 5 WHERE user_id = ${user.id}`.execute(
+        broken.db,
+      );
+      const { checkLedger } = await import("./check-ledger");
+      const failed = (await checkLedger(broken.db)).filter((r) => !r.ok).map((r) => r.id);
+      expect(failed).toEqual(["L3", "HELD"]);
+    } finally {
+      await broken.destroy();
+    }
+  });
+});

@@ -1,0 +1,535 @@
+// npm run bench [-- --seconds N] — throughput and latency of the money path under concurrency,
+// each scenario next to a raw single-row UPDATE baseline measured the same way on the same database.
+// Always runs on its own throw-away embedded PostgreSQL (fsync off); never touches DATABASE_URL or DATA_DIR.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { sql } from "kysely";
+import type pg from "pg";
+import { createLogger } from "../api/logger";
+import type { Db, ServiceContext } from "../api/services/context";
+import { checkLedger, formatLedgerChecks, SYSTEM_ACCOUNTS } from "../api/services/ledger";
+import { insertUser } from "../api/services/users/create-user";
+import { creditWallet, debitWallet } from "../api/services/wallet/move-money";
+import { createDb, createPool } from "../db/client";
+import { findRunningPostmaster, startEmbeddedPostgres } from "../db/embedded";
+import { migrateToLatest } from "../db/migrate";
+import {
+  formatMs,
+  formatRate,
+  formatTable,
+  type Op,
+  type RunResult,
+  runClosedLoop,
+  type Summary,
+  summarize,
+} from "./lib/bench-stats";
+import { loadConfigOrExit, runMain } from "./lib/runtime";
+
+const CALLERS = 32;
+const POOL_SIZE = 40;
+const WARMUP_MS = 1_000;
+const DEFAULT_SECONDS = 5;
+const MAX_SECONDS = 600;
+/** ₦1,000,000 per wallet: at 100 kobo a debit no run can come near it. */
+const FUND_KOBO = 100_000_000;
+const DEBIT_KOBO = 100;
+const COUNTER_START = 1_000_000_000_000;
+const ACTOR = "system:bench";
+const APP_NAME = "tada-bench";
+
+const USAGE = `Usage: npm run bench [-- --seconds N]
+
+  --seconds N   measured duration of each run (default ${DEFAULT_SECONDS}, max ${MAX_SECONDS});
+                each run is preceded by a ${WARMUP_MS / 1000} s warm-up
+`;
+
+/** A wallet created by the bench, with what we expect its balance to be. */
+type TrackedWallet = { userId: string; label: string; fundedKobo: number; debits: number };
+/** A bench_counter row, with how many committed decrements we made. */
+type TrackedCounter = { id: number; updates: number };
+
+/** Everything a scenario's setup and ops may use. */
+type Bench = {
+  ctx: ServiceContext;
+  db: Db;
+  /** A plain pg.Pool for the raw baselines (one client per transaction). */
+  raw: pg.Pool;
+  wallets: TrackedWallet[];
+  counters: TrackedCounter[];
+  nextIdempotencyKey(): string;
+};
+
+/** A workload to measure: `setup` creates its rows and returns the op each caller loops on. */
+type Workload = { name: string; setup(bench: Bench): Promise<Op> };
+
+/** One row of the results table: the service op next to the raw baseline it is compared with. */
+type Scenario = Workload & { callers: number; baseline: Workload };
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: `wallet debits, ${CALLERS} callers, distinct wallets`,
+    callers: CALLERS,
+    async setup(bench) {
+      const wallets = await createFundedWallets(bench, CALLERS, FUND_KOBO, "distinct");
+      return (caller) => debitOnce(bench, pick(wallets, caller));
+    },
+    baseline: {
+      name: `raw UPDATE baseline, ${CALLERS} distinct rows`,
+      async setup(bench) {
+        const rows = await createCounters(bench, CALLERS);
+        return (caller) => decrementCounter(bench, pick(rows, caller));
+      },
+    },
+  },
+  {
+    name: `wallet debits, ${CALLERS} callers, one hot wallet`,
+    callers: CALLERS,
+    async setup(bench) {
+      // As much money as the 32 distinct wallets together.
+      const [wallet] = await createFundedWallets(bench, 1, CALLERS * FUND_KOBO, "hot");
+      if (!wallet) {
+        throw new Error("bench: the hot wallet was not created");
+      }
+      return () => debitOnce(bench, wallet);
+    },
+    baseline: {
+      name: "raw UPDATE baseline, one row",
+      async setup(bench) {
+        const [row] = await createCounters(bench, 1);
+        if (!row) {
+          throw new Error("bench: the hot bench_counter row was not created");
+        }
+        return () => decrementCounter(bench, row);
+      },
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------
+// Service ops and their setup
+
+async function createFundedWallets(
+  bench: Bench,
+  count: number,
+  fundKobo: number,
+  label: string,
+): Promise<TrackedWallet[]> {
+  const created: TrackedWallet[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = await bench.db
+      .transaction()
+      .execute((trx) => insertUser(trx, { displayName: `bench ${label} ${i + 1}` }));
+    const funded = await creditWallet({
+      ctx: bench.ctx,
+      input: {
+        userId: user.id,
+        amountKobo: fundKobo,
+        counterparty: SYSTEM_ACCOUNTS.adjustments,
+        description: "bench funding",
+        idempotencyKey: `bench-fund-${user.id}`,
+        actor: ACTOR,
+      },
+    });
+    if (funded.balanceKobo !== fundKobo) {
+      throw new Error(`bench: wallet ${user.id} holds ${funded.balanceKobo} kobo after funding ${fundKobo}`);
+    }
+    const wallet = { userId: user.id, label: `${label} ${i + 1}`, fundedKobo: fundKobo, debits: 0 };
+    bench.wallets.push(wallet);
+    created.push(wallet);
+  }
+  return created;
+}
+
+async function debitOnce(bench: Bench, wallet: TrackedWallet): Promise<void> {
+  const result = await debitWallet({
+    ctx: bench.ctx,
+    input: {
+      userId: wallet.userId,
+      amountKobo: DEBIT_KOBO,
+      counterparty: SYSTEM_ACCOUNTS.vtuClearing,
+      description: "bench debit",
+      idempotencyKey: bench.nextIdempotencyKey(),
+      actor: ACTOR,
+    },
+  });
+  if (result.replayed) {
+    throw new Error("bench: a fresh idempotency key was answered as a replay");
+  }
+  wallet.debits++;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Raw baseline: BEGIN; UPDATE bench_counter SET v = v - 1 WHERE id = $1 RETURNING v; COMMIT
+
+async function createCounters(bench: Bench, count: number): Promise<TrackedCounter[]> {
+  await bench.raw.query("CREATE TABLE IF NOT EXISTS bench_counter (id int PRIMARY KEY, v bigint NOT NULL)");
+  const first = bench.counters.length + 1;
+  const rows = Array.from({ length: count }, (_, i) => ({ id: first + i, updates: 0 }));
+  await bench.raw.query("INSERT INTO bench_counter (id, v) SELECT id, $2 FROM unnest($1::int[]) AS id", [
+    rows.map((r) => r.id),
+    COUNTER_START,
+  ]);
+  bench.counters.push(...rows);
+  return rows;
+}
+
+async function decrementCounter(bench: Bench, row: TrackedCounter): Promise<void> {
+  const client = await bench.raw.connect();
+  try {
+    await client.query("BEGIN");
+    const updated = await client.query("UPDATE bench_counter SET v = v - 1 WHERE id = $1 RETURNING v", [
+      row.id,
+    ]);
+    if (updated.rowCount !== 1) {
+      throw new Error(`bench: bench_counter row ${row.id} is missing`);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    client.release(true); // a connection in an unknown transaction state is not reused
+    throw error;
+  }
+  client.release();
+  row.updates++;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Driver
+
+type Measured = { name: string; warmup: RunResult; run: RunResult; summary: Summary };
+
+runMain(async () => {
+  const seconds = parseSeconds();
+  if (seconds === undefined) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (process.env.DATABASE_URL) {
+    process.stdout.write(
+      "note: DATABASE_URL is set but ignored: the bench always uses its own throw-away embedded PostgreSQL.\n",
+    );
+  }
+
+  // Not mkdtemp: its 0700 directory cannot be entered by the `postgres` OS user when we run as root.
+  const dataDir = path.join(os.tmpdir(), `tada-bench-${process.pid}-${Date.now()}`);
+  mkdirSync(dataDir, { recursive: true });
+  cleanUpOnAbnormalExit(dataDir);
+  try {
+    return await benchInOwnDatabase(dataDir, seconds);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<number> {
+  const config = loadConfigOrExit({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    PIN_PEPPER: randomBytes(32).toString("hex"),
+  });
+  const port = await freePort();
+  progress(`starting a throw-away embedded PostgreSQL on port ${port} in ${dataDir}`);
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port,
+    mode: "own",
+    ephemeral: true,
+    log: progress,
+  });
+  const db = createDb(server.url, { poolSize: POOL_SIZE, applicationName: APP_NAME });
+  const raw = createPool(server.url, { poolSize: POOL_SIZE, applicationName: `${APP_NAME}-raw` });
+  // A failing connection emits "error" on the pool (idle) or on the client (checked out, between two
+  // queries); with no listener that crashes the process. The op's next query fails and is counted.
+  raw.on("error", (error) => progress(`an idle raw-baseline connection failed: ${error.message}`));
+  raw.on("connect", (client) => client.on("error", () => {}));
+  try {
+    await migrateToLatest(db);
+    let keySeq = 0;
+    const runTag = randomBytes(4).toString("hex");
+    const bench: Bench = {
+      ctx: { db, config, logger: createLogger({ level: "silent" }), now: () => new Date() },
+      db,
+      raw,
+      wallets: [],
+      counters: [],
+      nextIdempotencyKey: () => `bench-${runTag}-${++keySeq}`,
+    };
+    const context = await describeContext(db, seconds);
+
+    const results: { scenario: Scenario; service: Measured; baseline: Measured }[] = [];
+    for (const scenario of SCENARIOS) {
+      const serviceOp = await scenario.setup(bench);
+      const baselineOp = await scenario.baseline.setup(bench);
+      const service = await measure(scenario.name, serviceOp, scenario.callers, seconds);
+      const baseline = await measure(scenario.baseline.name, baselineOp, scenario.callers, seconds);
+      results.push({ scenario, service, baseline });
+    }
+
+    const out: string[] = ["", context, "", resultsTable(results), ""];
+    out.push("ratio = service ops/s ÷ raw baseline ops/s (same callers, duration and database)", "");
+
+    const failures = results
+      .flatMap((r) => [r.service, r.baseline])
+      .filter((m) => m.warmup.failed + m.run.failed > 0);
+    const failedOps = failures.reduce((n, m) => n + m.warmup.failed + m.run.failed, 0);
+    out.push(`failed operations: ${failedOps} (warm-ups included)`);
+    for (const m of failures) {
+      for (const [label, count] of mergeFailures(m.warmup, m.run)) {
+        out.push(`  ${m.name}: ${count} × ${label}`);
+      }
+    }
+
+    const balanceProblems = await verifyBalances(bench);
+    const debits = bench.wallets.reduce((n, w) => n + w.debits, 0);
+    out.push(
+      balanceProblems.length === 0
+        ? `balances: all ${bench.wallets.length} wallets equal funded − debits × ${DEBIT_KOBO} kobo (${debits} debits)`
+        : `balances: ${balanceProblems.length} MISMATCH(ES)`,
+      ...balanceProblems.map((p) => `  ${p}`),
+    );
+    const counterProblems = await verifyCounters(bench);
+    out.push(
+      counterProblems.length === 0
+        ? `bench_counter: all ${bench.counters.length} rows equal start − committed updates`
+        : `bench_counter: ${counterProblems.length} MISMATCH(ES)`,
+      ...counterProblems.map((p) => `  ${p}`),
+    );
+
+    const ledger = await checkLedger(db);
+    const ledgerFailed = ledger.filter((r) => !r.ok).length;
+    out.push(
+      "",
+      formatLedgerChecks(ledger),
+      ledgerFailed ? `${ledgerFailed} ledger check(s) FAILED` : "ledger OK",
+    );
+    process.stdout.write(`${out.join("\n")}\n`);
+
+    const ok =
+      failedOps === 0 && balanceProblems.length === 0 && counterProblems.length === 0 && !ledgerFailed;
+    if (!ok) {
+      process.stdout.write("\nbench FAILED its correctness checks (see above)\n");
+    }
+    return ok ? 0 : 1;
+  } finally {
+    progress("stopping the bench database");
+    await Promise.allSettled([db.destroy(), raw.end()]);
+    await waitForDisconnects(server.url);
+    await server.stop();
+  }
+}
+
+async function measure(name: string, op: Op, callers: number, seconds: number): Promise<Measured> {
+  progress(`${name}: ${WARMUP_MS / 1000} s warm-up, then ${seconds} s measured`);
+  const warmup = await runClosedLoop(op, { callers, durationMs: WARMUP_MS });
+  const run = await runClosedLoop(op, { callers, durationMs: seconds * 1000 });
+  return { name, warmup, run, summary: summarize(run) };
+}
+
+function resultsTable(results: { scenario: Scenario; service: Measured; baseline: Measured }[]): string {
+  const row = (m: Measured, indent: string, ratio: string) => [
+    `${indent}${m.name}`,
+    formatRate(m.summary.opsPerSecond),
+    formatMs(m.summary.p50),
+    formatMs(m.summary.p95),
+    formatMs(m.summary.p99),
+    String(m.run.failed),
+    ratio,
+  ];
+  const rows = results.flatMap(({ service, baseline }) => {
+    const ratio =
+      baseline.summary.opsPerSecond > 0 ? service.summary.opsPerSecond / baseline.summary.opsPerSecond : NaN;
+    return [row(service, "", Number.isFinite(ratio) ? ratio.toFixed(2) : "-"), row(baseline, "  ", "")];
+  });
+  return formatTable(["", "ops/s", "p50 ms", "p95 ms", "p99 ms", "failed", "ratio"], rows);
+}
+
+async function describeContext(db: Db, seconds: number): Promise<string> {
+  const setting = async (name: "server_version" | "fsync" | "synchronous_commit") => {
+    const { rows } = await sql<Record<string, string>>`SHOW ${sql.raw(name)}`.execute(db);
+    return rows[0]?.[name] ?? "?";
+  };
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  return (
+    `context: ${cores} cores (${os.cpus()[0]?.model.trim() ?? "unknown cpu"}), Node ${process.version}, ` +
+    `PostgreSQL ${await setting("server_version")}, ${seconds} s per run after a ${WARMUP_MS / 1000} s warm-up, ` +
+    `${CALLERS} callers, pool ${POOL_SIZE}; bench db: fsync=${await setting("fsync")}, ` +
+    `synchronous_commit=${await setting("synchronous_commit")} (throw-away embedded PostgreSQL)`
+  );
+}
+
+async function verifyBalances(bench: Bench): Promise<string[]> {
+  if (bench.wallets.length === 0) {
+    return [];
+  }
+  const rows = await bench.db
+    .selectFrom("accounts")
+    .select(["user_id", "balance", "held"])
+    .where(
+      "user_id",
+      "in",
+      bench.wallets.map((w) => w.userId),
+    )
+    .execute();
+  const byUser = new Map(rows.map((r) => [r.user_id, r]));
+  const problems: string[] = [];
+  for (const wallet of bench.wallets) {
+    const expected = wallet.fundedKobo - wallet.debits * DEBIT_KOBO;
+    const row = byUser.get(wallet.userId);
+    if (!row) {
+      problems.push(`wallet ${wallet.label} (${wallet.userId}) is missing`);
+    } else if (row.balance !== expected || row.held !== 0) {
+      problems.push(
+        `wallet ${wallet.label} (${wallet.userId}): balance ${row.balance}, held ${row.held}; ` +
+          `expected ${expected} = ${wallet.fundedKobo} − ${wallet.debits} × ${DEBIT_KOBO}, held 0`,
+      );
+    }
+  }
+  return problems;
+}
+
+async function verifyCounters(bench: Bench): Promise<string[]> {
+  if (bench.counters.length === 0) {
+    return [];
+  }
+  const { rows } = await bench.raw.query<{ id: number; v: number }>("SELECT id, v FROM bench_counter");
+  const byId = new Map(rows.map((r) => [r.id, r.v]));
+  return bench.counters
+    .filter((c) => byId.get(c.id) !== COUNTER_START - c.updates)
+    .map(
+      (c) =>
+        `row ${c.id}: v = ${byId.get(c.id)}, expected ${COUNTER_START - c.updates} (${c.updates} updates)`,
+    );
+}
+
+function mergeFailures(...runs: RunResult[]): Map<string, number> {
+  const merged = new Map<string, number>();
+  for (const run of runs) {
+    for (const [label, count] of run.failures) {
+      merged.set(label, (merged.get(label) ?? 0) + count);
+    }
+  }
+  return merged;
+}
+
+/** `--seconds N` → N; undefined for --help. Throws on anything else. */
+function parseSeconds(): number | undefined {
+  const { values } = parseArgs({
+    options: { seconds: { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    return undefined;
+  }
+  if (values.seconds === undefined) {
+    return DEFAULT_SECONDS;
+  }
+  const seconds = Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_SECONDS) {
+    throw new Error(
+      `--seconds must be a number above 0 and at most ${MAX_SECONDS} (got "${values.seconds}")\n\n${USAGE}`,
+    );
+  }
+  return seconds;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("bench: could not find a free port"))));
+    });
+  });
+}
+
+/**
+ * If the process ends any other way than through main's `finally` (Ctrl-C, a crash), the server
+ * must still go and the directory with it. Ctrl-C is the awkward one: the terminal also sends
+ * SIGINT to the server, whose fast shutdown kills our connections, and tsx SIGKILLs this process
+ * ~60 ms after relaying the signal — too soon for an orderly async stop. So on exit, stop the server
+ * at once (SIGQUIT = immediate shutdown; the data is thrown away anyway) and leave the directory to
+ * a detached `rm` that waits for the server to go.
+ */
+function cleanUpOnAbnormalExit(dataDir: string): void {
+  process.on("exit", () => {
+    if (!existsSync(dataDir)) {
+      return; // main's finally has cleaned up
+    }
+    const postmaster = findRunningPostmaster(path.join(dataDir, "pg"));
+    if (postmaster) {
+      try {
+        process.kill(postmaster.pid, "SIGQUIT");
+      } catch {
+        // already gone
+      }
+    }
+    const script =
+      'if [ "$1" -gt 0 ]; then i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; fi; rm -rf -- "$2"';
+    spawn("sh", ["-c", script, "tada-bench-cleanup", String(postmaster?.pid ?? 0), dataDir], {
+      detached: true,
+      stdio: "ignore",
+    }).unref();
+  });
+  const interrupted = (code: number) => {
+    process.stderr.write(`\nbench: interrupted; stopping the bench database and removing ${dataDir}\n`);
+    process.exit(code);
+  };
+  process.once("SIGINT", () => interrupted(130));
+  process.once("SIGTERM", () => interrupted(143));
+  // 57P01 "terminating connection due to administrator command": the server got the Ctrl-C first.
+  process.on("uncaughtException", (error) => {
+    if ((error as { code?: unknown }).code === "57P01") {
+      interrupted(130);
+    }
+    process.stderr.write(`${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+}
+
+/**
+ * pg-pool's end() resolves before its sockets are closed; a server stopped at that moment sends
+ * "terminating connection due to administrator command" to a client that no longer listens for
+ * errors, which crashes the process. So wait until the server has seen every bench connection go.
+ */
+async function waitForDisconnects(url: string): Promise<void> {
+  const probe = createPool(url, { poolSize: 1, applicationName: `${APP_NAME}-shutdown` });
+  probe.on("error", () => {});
+  try {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const { rows } = await probe.query<{ n: number }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name IN ($1, $2)",
+        [APP_NAME, `${APP_NAME}-raw`],
+      );
+      if ((rows[0]?.n ?? 0) === 0) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } catch {
+    // Best effort: the server is stopped next either way.
+  } finally {
+    await probe.end();
+  }
+}
+
+function pick<T>(items: T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) {
+    throw new Error(`bench: no item ${index} (have ${items.length})`);
+  }
+  return item;
+}
+
+/** Progress goes to stderr, so `npm run bench > results.txt` keeps only the results. */
+function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
