@@ -4,7 +4,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +27,7 @@ import {
   type Summary,
   summarize,
 } from "./lib/bench-stats";
+import { freePort } from "./lib/free-port";
 import { loadConfigOrExit, runMain } from "./lib/runtime";
 
 const CALLERS = 32;
@@ -436,18 +436,6 @@ function parseSeconds(): number | undefined {
     );
   }
   return seconds;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error("bench: could not find a free port"))));
-    });
-  });
 }
 
 /**

@@ -1,4 +1,3 @@
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -6,6 +5,7 @@ import type { TestProject } from "vitest/node";
 import { createDb } from "../db/client";
 import { startEmbeddedPostgres } from "../db/embedded";
 import { migrateToLatest } from "../db/migrate";
+import { freePort } from "../scripts/lib/free-port";
 
 export const TEMPLATE_DB = "tada_template";
 
@@ -14,18 +14,6 @@ declare module "vitest" {
     /** Superuser URL of the test server's `postgres` database (used to create per-file databases). */
     adminDatabaseUrl: string;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

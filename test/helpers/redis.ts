@@ -1,20 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import net from "node:net";
+import { freePort } from "../../scripts/lib/free-port";
 
 /** Whether this machine can run the Redis suites (CI installs redis-server; TADA_FAIL_ON_SKIP makes a skip fail). */
 export function hasRedisServer(): boolean {
   return spawnSync("redis-server", ["--version"]).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** A private, non-persistent redis-server on a free port, for one test file. */
