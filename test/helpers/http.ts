@@ -7,7 +7,7 @@ import { captureLogger, testConfig } from "./context";
 
 export type TestApp = ReturnType<typeof createHttpApp>;
 
-/** The real app on a test database; the job backend is a stub only where a test needs it down. */
+/** The real app on a test database. Its job-backend health probe is a fake a test can turn down; the real backends are tested in api/jobs. */
 export function makeTestApp(
   db: Db,
   options: { config?: Config; logger?: Logger; jobsOk?: boolean } = {},
