@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { AdminRole } from "../../../db/database";
 import { recordAudit } from "../audit";
 import { assertAcceptablePassword, hashPassword } from "../auth/passwords";
-import { isUniqueViolation } from "../auth/register";
 import { type ServiceContext, withTransaction } from "../context";
+import { isUniqueViolation } from "../db-errors";
 import { ConflictError } from "../errors";
 import { newId } from "../ids";
 

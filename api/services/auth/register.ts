@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ServiceContext, withTransaction } from "../context";
+import { isUniqueViolation } from "../db-errors";
 import { ConflictError } from "../errors";
 import { normalizePhone } from "../phone";
 import { insertUser, toUserDto, type UserDto } from "../users";
@@ -54,8 +55,4 @@ export async function registerUser(args: { ctx: ServiceContext; input: RegisterI
     }
     throw error;
   }
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "23505";
 }

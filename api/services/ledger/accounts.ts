@@ -15,6 +15,12 @@ export const SYSTEM_ACCOUNTS = {
 
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[keyof typeof SYSTEM_ACCOUNTS];
 
+/** The codes as a non-empty tuple, for z.enum in service inputs. */
+export const SYSTEM_ACCOUNT_CODES = Object.values(SYSTEM_ACCOUNTS) as [
+  SystemAccountCode,
+  ...SystemAccountCode[],
+];
+
 export function walletCode(userId: string): string {
   return `wallet:${userId}`;
 }

@@ -6,17 +6,14 @@ import {
   getWalletAccountId,
   postHold,
   runIdempotent,
-  SYSTEM_ACCOUNTS,
-  type SystemAccountCode,
+  SYSTEM_ACCOUNT_CODES,
   voidHold,
 } from "../ledger";
-
-const systemCodes = Object.values(SYSTEM_ACCOUNTS) as [SystemAccountCode, ...SystemAccountCode[]];
 
 export const HoldFundsInput = z.strictObject({
   userId: z.string().min(1),
   amountKobo: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  destination: z.enum(systemCodes),
+  destination: z.enum(SYSTEM_ACCOUNT_CODES),
   description: z.string().min(1).max(200),
   reference: z.string().max(100).optional(),
   idempotencyKey: z.string().min(1).max(255),

@@ -6,18 +6,15 @@ import {
   getWalletAccountId,
   postEntry,
   runIdempotent,
-  SYSTEM_ACCOUNTS,
-  type SystemAccountCode,
+  SYSTEM_ACCOUNT_CODES,
 } from "../ledger";
 import { getWalletBalance, type WalletBalance } from "./balance";
-
-const systemCodes = Object.values(SYSTEM_ACCOUNTS) as [SystemAccountCode, ...SystemAccountCode[]];
 
 export const MoveMoneyInput = z.strictObject({
   userId: z.string().min(1),
   amountKobo: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   /** The other side of the entry: where a credit comes from, or where a debit goes. */
-  counterparty: z.enum(systemCodes),
+  counterparty: z.enum(SYSTEM_ACCOUNT_CODES),
   type: z.enum(["wallet_credit", "wallet_debit", "transfer"]).optional(),
   description: z.string().min(1).max(200),
   idempotencyKey: z.string().min(1).max(255),
