@@ -21,10 +21,10 @@ const types = {
     oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export type DbOptions = { poolSize?: number; applicationName?: string };
+export type DbOptions = { poolSize?: number; applicationName?: string; onIdleError?: (error: Error) => void };
 
 export function createPool(url: string, options: DbOptions = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     types,
@@ -32,6 +32,10 @@ export function createPool(url: string, options: DbOptions = {}): pg.Pool {
     // Fail fast when the database is unreachable instead of hanging a request.
     connectionTimeoutMillis: 10_000,
   });
+  // An idle client can lose its connection (server restart or shutdown). pg emits that on the pool;
+  // unhandled it would crash the process. The pool drops the client and makes a new one on demand.
+  pool.on("error", (error) => options.onIdleError?.(error));
+  return pool;
 }
 
 export function createDb(url: string, options: DbOptions = {}): Kysely<Database> {

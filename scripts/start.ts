@@ -61,6 +61,15 @@ runMain(async () => {
     }
     stopping = true;
     logger.info({ signal }, "shutting down");
+    // Connections other libraries still hold (BullMQ's LISTEN client) are cut when PostgreSQL stops:
+    // "terminating connection due to administrator command" (57P01) is expected now, not a crash.
+    process.on("uncaughtException", (error: Error & { code?: string }) => {
+      if (error.code === "57P01") {
+        return;
+      }
+      logger.fatal({ err: error }, "uncaught exception during shutdown");
+      process.exit(1);
+    });
     // Each step runs even if an earlier one failed; the database goes last so in-flight work can finish.
     let exitCode = 0;
     const step = async (name: string, fn: () => Promise<unknown>) => {

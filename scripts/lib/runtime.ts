@@ -43,7 +43,10 @@ export async function openRuntime(options: {
     databaseUrl = pg.url;
     stopEmbedded = () => pg.stop();
   }
-  const db = createDb(databaseUrl, { poolSize: config.DATABASE_POOL_SIZE });
+  const db = createDb(databaseUrl, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    onIdleError: (error) => logger.warn({ err: error }, "an idle database connection was lost"),
+  });
   try {
     if (options.migrate !== false) {
       const { applied } = await migrateToLatest(db);
