@@ -51,8 +51,22 @@ describe("config", () => {
   });
 
   it("turns sandbox off in production unless asked", () => {
-    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production" }).sandbox).toBe(false);
+    const key = { INLOMAX_API_KEY: "live-key" };
+    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", ...key }).sandbox).toBe(false);
     expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SANDBOX_MODE: "on" }).sandbox).toBe(true);
+  });
+
+  it("outside sandbox mode needs a provider key, and says so", () => {
+    expect(() => loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production" })).toThrow(
+      /INLOMAX_API_KEY: is required outside sandbox mode \(or SMEPLUG_SECRET_KEY\)/,
+    );
+    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SMEPLUG_SECRET_KEY: "k" }).sandbox).toBe(false);
+  });
+
+  it("refuses amount limits where the minimum exceeds the maximum", () => {
+    expect(() =>
+      loadConfig({ PIN_PEPPER: PEPPER, VTU_AIRTIME_MIN_KOBO: "900", VTU_AIRTIME_MAX_KOBO: "800" }),
+    ).toThrow(/VTU_AIRTIME_MIN_KOBO: must not be larger than VTU_AIRTIME_MAX_KOBO/);
   });
 
   it("stops start-up with a readable message (no stack trace) and exit code 1", () => {

@@ -47,6 +47,47 @@ export const ConfigSchema = z
     API_TOKEN_TTL_HOURS: positiveInt(24 * 30, 24 * 365),
     API_BODY_LIMIT_BYTES: positiveInt(64 * 1024, 10 * 1024 * 1024),
     AUTH_RATE_LIMIT_PER_MINUTE: positiveInt(20, 10_000),
+
+    // VTU providers. A key switches to the real client; with no key at all the sandbox providers run.
+    INLOMAX_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://inlomax.com/api"),
+    INLOMAX_API_KEY: optionalString,
+    INLOMAX_TIMEOUT_MS: positiveInt(55_000, 300_000),
+    INLOMAX_READ_TIMEOUT_MS: positiveInt(7_000, 120_000),
+    SMEPLUG_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://smeplug.ng/api/v1"),
+    SMEPLUG_SECRET_KEY: optionalString,
+    SMEPLUG_TIMEOUT_MS: positiveInt(55_000, 300_000),
+    SMEPLUG_READ_TIMEOUT_MS: positiveInt(7_000, 120_000),
+    /** Secret path segment of the provider webhooks (/api/webhooks/<provider>/<token>); unset = webhooks off. */
+    PROVIDER_WEBHOOK_TOKEN: optionalString.pipe(
+      z.string().min(24, "must be at least 24 characters").optional(),
+    ),
+    /** Encrypts electricity tokens at rest. Defaults to a key derived from PIN_PEPPER. */
+    TOKEN_ENCRYPTION_KEY: optionalString.pipe(
+      z.string().min(32, "must be at least 32 characters").optional(),
+    ),
+
+    // The sandbox providers (see README "Sandbox outcomes").
+    SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
+    SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),
+    SANDBOX_PENDING_SECONDS: z.coerce.number().int().min(0).max(3_600).default(8),
+
+    // Orders.
+    VTU_RESPONSE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+    VTU_SUBMIT_LEASE_SECONDS: positiveInt(120, 3_600),
+    VTU_REQUERY_BASE_SECONDS: positiveInt(10, 3_600),
+    VTU_REQUERY_MAX_SECONDS: positiveInt(600, 86_400),
+    VTU_NOT_FOUND_GRACE_SECONDS: positiveInt(60, 86_400),
+    VTU_MANUAL_REVIEW_AFTER_MINUTES: positiveInt(180, 7 * 24 * 60),
+    VTU_SWEEP_INTERVAL_SECONDS: positiveInt(15, 3_600),
+    VTU_WORKER_CONCURRENCY: positiveInt(16, 256),
+    VTU_AIRTIME_MIN_KOBO: positiveInt(5_000),
+    VTU_AIRTIME_MAX_KOBO: positiveInt(5_000_000),
+    VTU_DATA_MAX_KOBO: positiveInt(10_000_000),
+    VTU_CABLE_MAX_KOBO: positiveInt(20_000_000),
+    VTU_ELECTRICITY_MIN_KOBO: positiveInt(100_000),
+    VTU_ELECTRICITY_MAX_KOBO: positiveInt(50_000_000),
+    CATALOGUE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+    CATALOGUE_SYNC_INTERVAL_MINUTES: positiveInt(360, 7 * 24 * 60),
   })
   .superRefine((cfg, ctx) => {
     if (!cfg.PIN_PEPPER) {
@@ -55,6 +96,24 @@ export const ConfigSchema = z
         path: ["PIN_PEPPER"],
         message: "is required: a random secret of at least 32 characters, e.g. `openssl rand -hex 32`",
       });
+    }
+    const sandbox =
+      cfg.SANDBOX_MODE === "on" || (cfg.SANDBOX_MODE === "auto" && cfg.NODE_ENV !== "production");
+    if (!sandbox && !cfg.INLOMAX_API_KEY && !cfg.SMEPLUG_SECRET_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INLOMAX_API_KEY"],
+        message:
+          "is required outside sandbox mode (or SMEPLUG_SECRET_KEY): without a provider key only the sandbox providers exist",
+      });
+    }
+    for (const [min, max] of [
+      ["VTU_AIRTIME_MIN_KOBO", "VTU_AIRTIME_MAX_KOBO"],
+      ["VTU_ELECTRICITY_MIN_KOBO", "VTU_ELECTRICITY_MAX_KOBO"],
+    ] as const) {
+      if (cfg[min] > cfg[max]) {
+        ctx.addIssue({ code: "custom", path: [min], message: `must not be larger than ${max}` });
+      }
     }
   });
 

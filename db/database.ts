@@ -188,6 +188,149 @@ export interface PostingsTable {
   created_at: CreatedAt;
 }
 
+export type VtuServiceName = "airtime" | "data" | "cable" | "electricity";
+export type OrderState =
+  | "held"
+  | "submitting"
+  | "pending"
+  | "unknown"
+  | "delivered"
+  | "failed"
+  | "manual_review"
+  | "reversed";
+export type AttemptState = "submitting" | "pending" | "unknown" | "delivered" | "failed";
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface VtuProvidersTable {
+  code: string;
+  name: string;
+  enabled: Generated<boolean>;
+  priority: Generated<number>;
+  last_synced_at: NullableTimestamp;
+  last_sync_error: string | null;
+  float_kobo: number | null;
+  float_checked_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PricingRulesTable {
+  service: VtuServiceName;
+  margin_type: "flat" | "percent";
+  margin_value: number;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface CatalogueProductsTable {
+  id: string;
+  service: VtuServiceName;
+  network: string | null;
+  biller: string | null;
+  name: string;
+  size_mb: number | null;
+  validity_days: number | null;
+  family: string | null;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ProviderProductsTable {
+  provider: string;
+  product_id: string;
+  provider_product_id: string;
+  provider_name: string | null;
+  cost_kobo: number | null;
+  face_amount_kobo: number | null;
+  discount_bps: Generated<number>;
+  available: Generated<boolean>;
+  synced_at: UpdatedAt;
+}
+
+export interface VtuOrdersTable {
+  id: string;
+  user_id: string;
+  service: VtuServiceName;
+  product_id: string;
+  state: OrderState;
+  recipient: string;
+  network: string | null;
+  meter_type: "prepaid" | "postpaid" | null;
+  subscription: "renew" | "change" | null;
+  contact_phone: string | null;
+  customer_name: string | null;
+  face_amount_kobo: number;
+  price_kobo: number;
+  cost_kobo: number | null;
+  provider: string | null;
+  hold_id: number;
+  settle_entry_id: number | null;
+  reversal_entry_id: number | null;
+  idempotency_key_id: number | null;
+  channel: Generated<string>;
+  token_encrypted: string | null;
+  units: string | null;
+  message: string | null;
+  requery_count: Generated<number>;
+  next_check_at: NullableTimestamp;
+  unresolved_since: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  reversed_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface VtuAttemptsTable {
+  id: Generated<number>;
+  order_id: string;
+  attempt_no: number;
+  provider: string;
+  provider_product_id: string;
+  request_id: string;
+  state: AttemptState;
+  provider_reference: string | null;
+  retry_elsewhere: boolean | null;
+  message: string | null;
+  cost_kobo: number | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface VtuProviderExchangesTable {
+  id: Generated<number>;
+  attempt_id: number;
+  kind: "submit" | "requery";
+  outcome: string;
+  message: string | null;
+  raw: Json;
+  created_at: CreatedAt;
+}
+
+export interface ProviderWebhookEventsTable {
+  id: Generated<number>;
+  provider: string;
+  payload: Json;
+  order_id: string | null;
+  received_at: CreatedAt;
+}
+
+export interface SandboxVtuTransactionsTable {
+  provider: string;
+  request_id: string;
+  reference: string;
+  service: string;
+  recipient: string;
+  amount_kobo: number;
+  product: string | null;
+  scenario: string;
+  status: "processing" | "success" | "failed" | "reversed" | "not_processed";
+  token: string | null;
+  resolve_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -204,7 +347,19 @@ export interface Database {
   holds: HoldsTable;
   journal_entries: JournalEntriesTable;
   postings: PostingsTable;
+  vtu_providers: VtuProvidersTable;
+  pricing_rules: PricingRulesTable;
+  catalogue_products: CatalogueProductsTable;
+  provider_products: ProviderProductsTable;
+  vtu_orders: VtuOrdersTable;
+  vtu_attempts: VtuAttemptsTable;
+  vtu_provider_exchanges: VtuProviderExchangesTable;
+  provider_webhook_events: ProviderWebhookEventsTable;
+  sandbox_vtu_transactions: SandboxVtuTransactionsTable;
 }
+
+export type VtuOrderRow = Selectable<VtuOrdersTable>;
+export type VtuAttemptRow = Selectable<VtuAttemptsTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

@@ -6,27 +6,32 @@ import { serve } from "@hono/node-server";
 import { createHttpApp } from "../api/http/app";
 import { createJobBackend } from "../api/jobs/backend";
 import { startMaintenanceJobs } from "../api/jobs/maintenance";
+import { startVtuWorkers } from "../api/jobs/vtu";
 import { ensureFirstAdmin } from "../api/services/admins";
 import { isAlive } from "../db/embedded";
 import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
+import { setUpVtu } from "./lib/vtu";
 
 runMain(async () => {
   const started = performance.now();
   const config = loadConfigOrExit();
-  const releaseLock = config.embeddedDatabase ? takeAppLock(config.DATA_DIR) : () => {};
+  const runsApi = config.ROLE === "all" || config.ROLE === "api";
+  const runsWorker = config.ROLE === "all" || config.ROLE === "worker";
+  // A lone worker (`npm run worker`) joins the embedded database of a running `npm start`.
+  const ownsDatabase = config.ROLE !== "worker";
+  const releaseLock = config.embeddedDatabase && ownsDatabase ? takeAppLock(config.DATA_DIR) : () => {};
 
   // Shutdown is ours (HTTP first, then workers, then the database): see loadEmbeddedPostgres.
-  const runtime = await openRuntime({ mode: "own" });
+  const runtime = await openRuntime({ mode: ownsDatabase ? "own" : "attach-or-own" });
   const { logger, db } = runtime;
   const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl });
 
   const firstAdmin = await ensureFirstAdmin({ ctx: runtime.ctx() });
-  const runsApi = config.ROLE === "all" || config.ROLE === "api";
-  const runsWorker = config.ROLE === "all" || config.ROLE === "worker";
+  const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx });
 
   let server: ReturnType<typeof serve> | undefined;
   if (runsApi) {
-    const app = createHttpApp({ db, config, logger, jobs });
+    const app = createHttpApp({ db, config, logger, jobs, vtu });
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
       s.once("error", (error: NodeJS.ErrnoException) =>
@@ -42,6 +47,15 @@ runMain(async () => {
   }
   if (runsWorker) {
     await startMaintenanceJobs({ jobs, ctx: runtime.ctx, logger });
+    await startVtuWorkers({
+      jobs,
+      ctx: runtime.ctx,
+      vtu,
+      logger,
+      concurrency: config.VTU_WORKER_CONCURRENCY,
+      sweepEverySeconds: config.VTU_SWEEP_INTERVAL_SECONDS,
+      syncEveryMinutes: config.CATALOGUE_SYNC_INTERVAL_MINUTES,
+    });
   }
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

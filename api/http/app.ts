@@ -5,6 +5,7 @@ import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
 import type { Logger } from "../logger";
 import type { Db } from "../services/context";
+import type { VtuRuntime } from "../services/vtu/runtime";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
 import { handleError } from "./errors";
@@ -13,13 +14,17 @@ import { MemoryRateLimiter } from "./rate-limit";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { sandboxRoutes } from "./routes/sandbox";
+import { vtuRoutes } from "./routes/vtu";
 import { walletRoutes } from "./routes/wallet";
+import { providerWebhookRoutes } from "./routes/webhooks";
 
 export type AppDeps = {
   db: Db;
   config: Config;
   logger: Logger;
   jobs: Pick<JobBackend, "kind" | "check">;
+  vtu: VtuRuntime;
   now?: () => Date;
 };
 
@@ -50,6 +55,14 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/auth", authRoutes({ limiter, trustProxy }));
   app.route("/api/wallet", walletRoutes());
   app.route("/api/api-keys", apiKeyRoutes());
+  app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
+  app.route(
+    "/api/webhooks",
+    providerWebhookRoutes({ vtu: deps.vtu, token: deps.config.PROVIDER_WEBHOOK_TOKEN }),
+  );
+  if (deps.config.sandbox) {
+    app.route("/api/sandbox", sandboxRoutes());
+  }
   app.route("/", createWebApp({ config: deps.config }));
 
   app.notFound((c) => {

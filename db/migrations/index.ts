@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as foundation from "./2026_11_25_1000_foundation";
+import * as vtuOrders from "./2026_11_25_1800_vtu_orders";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -8,4 +9,5 @@ import * as foundation from "./2026_11_25_1000_foundation";
  */
 export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_1000_foundation": foundation,
+  "2026_11_25_1800_vtu_orders": vtuOrders,
 };

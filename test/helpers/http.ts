@@ -3,6 +3,7 @@ import type { Config } from "../../api/config";
 import { createHttpApp } from "../../api/http/app";
 import type { Logger } from "../../api/logger";
 import type { Db } from "../../api/services/context";
+import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
 import { captureLogger, testConfig } from "./context";
 
 export type TestApp = ReturnType<typeof createHttpApp>;
@@ -10,13 +11,14 @@ export type TestApp = ReturnType<typeof createHttpApp>;
 /** The real app on a test database. Its job-backend health probe is a fake a test can turn down; the real backends are tested in api/jobs. */
 export function makeTestApp(
   db: Db,
-  options: { config?: Config; logger?: Logger; jobsOk?: boolean } = {},
+  options: { config?: Config; logger?: Logger; jobsOk?: boolean; vtu?: VtuRuntime } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
   const app = createHttpApp({
     db,
     config: options.config ?? testConfig(),
     logger: options.logger ?? captured.logger,
+    vtu: options.vtu ?? { providers: createProviderRegistry([]), dispatch: async () => {} },
     jobs: {
       kind: "postgres",
       check: async () => {

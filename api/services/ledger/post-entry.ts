@@ -8,7 +8,9 @@ export type EntryType =
   | "hold_post"
   | "transfer"
   | "admin_adjustment"
-  | "reversal";
+  | "reversal"
+  | "vtu_settle"
+  | "vtu_reversal";
 
 export type PostingInput = { accountId: number; amount: number };
 

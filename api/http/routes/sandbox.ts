@@ -1,0 +1,42 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { secretToken } from "../../services/ids";
+import { SYSTEM_ACCOUNTS } from "../../services/ledger";
+import { creditWallet } from "../../services/wallet";
+import type { AppEnv } from "../context";
+import { ok } from "../envelope";
+import { requireUser } from "../middleware";
+import { jsonBody } from "../validate";
+
+/**
+ * Sandbox only (mounted when SANDBOX_MODE is on): give yourself test money so the purchase
+ * walk-through works before real funding exists. Booked from the promotions account like any other
+ * credit, so the ledger stays exact. Never mounted in production.
+ */
+export function sandboxRoutes() {
+  const app = new Hono<AppEnv>();
+  app.post("/fund", requireUser(), async (c) => {
+    const { amountKobo } = await jsonBody(
+      c,
+      z.strictObject({ amountKobo: z.number().int().min(100).max(10_000_000) }),
+    );
+    const { principal, ctx } = c.var;
+    const result = await creditWallet({
+      ctx,
+      input: {
+        userId: principal.userId,
+        amountKobo,
+        counterparty: SYSTEM_ACCOUNTS.promotions,
+        description: "Sandbox test money",
+        idempotencyKey: c.req.header("idempotency-key") ?? secretToken("sbx", 12),
+        actor: `user:${principal.userId}`,
+      },
+    });
+    return ok(c, {
+      balanceKobo: result.balanceKobo,
+      availableKobo: result.availableKobo,
+      creditedKobo: amountKobo,
+    });
+  });
+  return app;
+}

@@ -1,0 +1,113 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  listAirtimeNetworks,
+  listCableBouquets,
+  listDataPlans,
+  listDiscos,
+} from "../../services/catalogue/listings";
+import { guessNetwork, normalizePhone } from "../../services/phone";
+import {
+  AirtimeOrderInput,
+  CableOrderInput,
+  createOrder,
+  DataOrderInput,
+  ElectricityOrderInput,
+  getOrder,
+  ListOrdersInput,
+  type OrderInput,
+  VerifyAccountInput,
+  verifyAccount,
+  waitForOrderOutcome,
+} from "../../services/vtu";
+import { listOrders } from "../../services/vtu/get-orders";
+import type { VtuRuntime } from "../../services/vtu/runtime";
+import type { AppEnv } from "../context";
+import { ok } from "../envelope";
+import { HttpError } from "../errors";
+import { requireUser } from "../middleware";
+import { jsonBody, queryParams } from "../validate";
+
+/**
+ * /api/vtu: the catalogue (public), purchases (Idempotency-Key required, PIN in the body), account
+ * verification, and the caller's orders. Handlers only translate HTTP to service verbs.
+ */
+export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
+  const app = new Hono<AppEnv>();
+
+  app.get("/networks", async (c) => ok(c, { networks: await listAirtimeNetworks({ ctx: c.var.ctx }) }));
+  app.get("/plans/:network", async (c) =>
+    ok(c, { plans: await listDataPlans({ ctx: c.var.ctx, network: c.req.param("network") }) }),
+  );
+  app.get("/cable/bouquets", async (c) => {
+    const { provider } = queryParams(c, z.strictObject({ provider: z.string().max(20).optional() }));
+    return ok(c, { bouquets: await listCableBouquets({ ctx: c.var.ctx, provider }) });
+  });
+  app.get("/electricity/discos", async (c) => ok(c, { discos: await listDiscos({ ctx: c.var.ctx }) }));
+  app.get("/network-guess", (c) => {
+    const { phone } = queryParams(c, z.strictObject({ phone: z.string().min(1).max(30) }));
+    const normalized = normalizePhone(phone);
+    return ok(c, { phone: normalized, ...guessNetwork(normalized) });
+  });
+
+  const purchase = <S extends OrderInput["service"]>(service: S, schema: z.ZodType) =>
+    app.post(`/${service}`, requireUser(), async (c) => {
+      const idempotencyKey = c.req.header("idempotency-key");
+      if (!idempotencyKey) {
+        throw new HttpError(
+          400,
+          "IDEMPOTENCY_KEY_REQUIRED",
+          "Send an `Idempotency-Key` header (e.g. a UUID) so a retried purchase can never buy twice.",
+        );
+      }
+      const input = await jsonBody(c, schema);
+      const { principal, ctx } = c.var;
+      const { order, replayed } = await createOrder({
+        ctx,
+        vtu: deps.vtu,
+        userId: principal.userId,
+        actor: `${principal.via === "api_key" ? "api_key" : "user"}:${principal.credentialId}`,
+        channel: "api",
+        idempotencyKey,
+        order: { service, input } as OrderInput,
+      });
+      const settled = replayed
+        ? order
+        : await waitForOrderOutcome({
+            ctx,
+            userId: principal.userId,
+            orderId: order.id,
+            timeoutMs: deps.responseWaitMs,
+          });
+      if (replayed) {
+        c.header("Idempotent-Replayed", "true");
+      }
+      return ok(c, { order: settled }, { status: replayed ? 200 : 201 });
+    });
+  purchase("airtime", AirtimeOrderInput);
+  purchase("data", DataOrderInput);
+  purchase("cable", CableOrderInput);
+  purchase("electricity", ElectricityOrderInput);
+
+  app.post("/verify", requireUser(), async (c) => {
+    const input = await jsonBody(c, VerifyAccountInput);
+    return ok(c, { account: await verifyAccount({ ctx: c.var.ctx, vtu: deps.vtu, input }) });
+  });
+
+  app.get("/orders", requireUser(), async (c) =>
+    ok(
+      c,
+      await listOrders({
+        ctx: c.var.ctx,
+        userId: c.var.principal.userId,
+        input: queryParams(c, ListOrdersInput),
+      }),
+    ),
+  );
+  app.get("/orders/:id", requireUser(), async (c) =>
+    ok(c, {
+      order: await getOrder({ ctx: c.var.ctx, userId: c.var.principal.userId, orderId: c.req.param("id") }),
+    }),
+  );
+  return app;
+}

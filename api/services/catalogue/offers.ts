@@ -1,0 +1,127 @@
+import type { Db } from "../context";
+import { NotFoundError, ServiceError } from "../errors";
+import type { VtuService } from "../vtu/provider";
+import { discountedCost, type PricingRule, sellingPrice } from "./pricing";
+
+export type ProductRow = {
+  id: string;
+  service: VtuService;
+  network: string | null;
+  biller: string | null;
+  name: string;
+  sizeMb: number | null;
+  validityDays: number | null;
+  family: string | null;
+};
+
+/** One provider's way to sell a product, in failover order. */
+export type Offer = {
+  provider: string;
+  providerProductId: string;
+  providerName: string | null;
+  costKobo: number | null;
+  faceAmountKobo: number | null;
+  discountBps: number;
+};
+
+/** A product with the providers that can sell it now (enabled, available), best first. */
+export async function getProductOffers(
+  db: Db,
+  productId: string,
+): Promise<{ product: ProductRow; offers: Offer[] }> {
+  const product = await db
+    .selectFrom("catalogue_products")
+    .select([
+      "id",
+      "service",
+      "network",
+      "biller",
+      "name",
+      "size_mb as sizeMb",
+      "validity_days as validityDays",
+      "family",
+    ])
+    .where("id", "=", productId)
+    .where("enabled", "=", true)
+    .executeTakeFirst();
+  if (!product) {
+    throw new NotFoundError("That product", "PRODUCT_NOT_FOUND");
+  }
+  const offers = await db
+    .selectFrom("provider_products as pp")
+    .innerJoin("vtu_providers as p", "p.code", "pp.provider")
+    .select([
+      "pp.provider",
+      "pp.provider_product_id as providerProductId",
+      "pp.provider_name as providerName",
+      "pp.cost_kobo as costKobo",
+      "pp.face_amount_kobo as faceAmountKobo",
+      "pp.discount_bps as discountBps",
+    ])
+    .where("pp.product_id", "=", productId)
+    .where("pp.available", "=", true)
+    .where("p.enabled", "=", true)
+    .orderBy("p.priority")
+    .orderBy("p.code")
+    .execute();
+  return { product: { ...product, service: product.service as VtuService }, offers };
+}
+
+export async function getPricingRule(db: Db, service: VtuService): Promise<PricingRule> {
+  const row = await db
+    .selectFrom("pricing_rules")
+    .select(["margin_type", "margin_value"])
+    .where("service", "=", service)
+    .executeTakeFirst();
+  if (!row) {
+    throw new Error(`pricing rule for ${service} is missing; run the migrations`);
+  }
+  return { marginType: row.margin_type, marginValue: row.margin_value };
+}
+
+/**
+ * What an offer costs us and what we charge for it. `faceAmountKobo` is the customer's chosen amount
+ * for airtime and electricity; data and cable have a fixed face (their cost / bouquet price).
+ */
+export function priceOffer(args: {
+  service: VtuService;
+  offer: Offer;
+  rule: PricingRule;
+  faceAmountKobo?: number;
+}): { faceAmountKobo: number; costKobo: number; priceKobo: number } {
+  const { service, offer, rule } = args;
+  let face: number;
+  let cost: number;
+  if (service === "data") {
+    if (offer.costKobo === null) {
+      throw unpriced(offer);
+    }
+    cost = offer.costKobo;
+    face = offer.costKobo;
+  } else if (service === "cable") {
+    if (offer.faceAmountKobo === null) {
+      throw unpriced(offer);
+    }
+    face = offer.faceAmountKobo;
+    cost = offer.costKobo ?? discountedCost(face, offer.discountBps);
+  } else {
+    if (args.faceAmountKobo === undefined) {
+      throw new Error(`${service} needs an amount`);
+    }
+    face = args.faceAmountKobo;
+    cost = discountedCost(face, offer.discountBps);
+  }
+  return {
+    faceAmountKobo: face,
+    costKobo: cost,
+    priceKobo: sellingPrice({ service, costKobo: cost, faceAmountKobo: face, rule }),
+  };
+}
+
+function unpriced(offer: Offer) {
+  return new ServiceError(
+    "unavailable",
+    "PRODUCT_UNPRICED",
+    `This product has no price at ${offer.provider} yet. Try again after the next catalogue sync.`,
+  );
+}

@@ -1,0 +1,460 @@
+import { z } from "zod";
+import type { Config } from "../../config";
+import { bouquetSlug } from "../catalogue/normalize";
+import {
+  getPricingRule,
+  getProductOffers,
+  type Offer,
+  type ProductRow,
+  priceOffer,
+} from "../catalogue/offers";
+import { type ServiceContext, withTransaction } from "../context";
+import { ForbiddenError, ServiceError, ValidationError } from "../errors";
+import { newId } from "../ids";
+import {
+  createHold,
+  fingerprintOf,
+  getSystemAccountId,
+  getWalletAccountId,
+  runIdempotent,
+  SYSTEM_ACCOUNTS,
+} from "../ledger";
+import { formatNaira } from "../money";
+import { guessNetwork, maskPhone, normalizePhone } from "../phone";
+import { verifyPin } from "../pins";
+import { getOrder } from "./get-orders";
+import type { OrderDto } from "./order-dto";
+import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS, type Network, type VtuService } from "./provider";
+import type { VtuRuntime } from "./runtime";
+import { verifyAccount } from "./verify-account";
+
+const pin = z.string().min(1, "Send your transaction PIN as `pin`.").max(12);
+const kobo = z
+  .number()
+  .int("must be a whole number of kobo")
+  .positive("must be more than zero")
+  .max(Number.MAX_SAFE_INTEGER);
+const phone = z.string().min(1).max(30);
+
+export const AirtimeOrderInput = z.strictObject({
+  network: z.enum(NETWORKS).optional(),
+  phone,
+  amountKobo: kobo,
+  pin,
+});
+export const DataOrderInput = z.strictObject({
+  network: z.enum(NETWORKS).optional(),
+  phone,
+  planId: z.string().min(1).max(100),
+  pin,
+});
+export const CableOrderInput = z.strictObject({
+  provider: z.enum(CABLE_PROVIDERS),
+  smartcard: z.string().regex(/^\d{8,12}$/, "must be the 8–12 digit smartcard/IUC number"),
+  subscription: z.enum(["renew", "change"]),
+  /** Required for "change": the bouquet to switch to (GET /api/vtu/cable/bouquets). */
+  bouquetId: z.string().min(1).max(100).optional(),
+  phone: phone.optional(),
+  pin,
+});
+export const ElectricityOrderInput = z.strictObject({
+  disco: z.enum(DISCOS),
+  meterType: z.enum(METER_TYPES),
+  meterNumber: z.string().regex(/^\d{6,13}$/, "must be the 6–13 digit meter number"),
+  amountKobo: kobo,
+  phone: phone.optional(),
+  pin,
+});
+
+export type OrderInput =
+  | { service: "airtime"; input: z.input<typeof AirtimeOrderInput> }
+  | { service: "data"; input: z.input<typeof DataOrderInput> }
+  | { service: "cable"; input: z.input<typeof CableOrderInput> }
+  | { service: "electricity"; input: z.input<typeof ElectricityOrderInput> };
+
+/** Everything needed to write the order row, decided before any money moves. */
+type PlannedOrder = {
+  service: VtuService;
+  product: ProductRow;
+  offer: Offer;
+  recipient: string;
+  network: Network | null;
+  meterType: "prepaid" | "postpaid" | null;
+  subscription: "renew" | "change" | null;
+  contactPhone: string | null;
+  customerName: string | null;
+  faceAmountKobo: number;
+  priceKobo: number;
+  description: string;
+  /** What must match on an idempotent replay (never the PIN). */
+  fingerprint: Record<string, unknown>;
+};
+
+/**
+ * Buy something from the wallet (airtime, data, cable, electricity). Order of work:
+ *   1. a replayed Idempotency-Key returns the existing order (no PIN, no provider call, no money);
+ *   2. the PIN is checked; 3. the product is priced and, for cable/electricity, the account verified;
+ *   4. one transaction: idempotency key + hold + order row (state `held`);
+ *   5. after commit, a submit-order job is triggered (if that fails, the sweeper finds the order).
+ */
+export async function createOrder(args: {
+  ctx: ServiceContext;
+  vtu: VtuRuntime;
+  userId: string;
+  actor: string;
+  channel: string;
+  idempotencyKey: string;
+  order: OrderInput;
+}): Promise<{ order: OrderDto; replayed: boolean }> {
+  const { ctx, userId } = args;
+  const parsed = parseOrder(args.order);
+  const scope = `user:${userId}`;
+  const operation = `vtu.${args.order.service}`;
+
+  const existing = await findReplay(
+    ctx,
+    scope,
+    args.idempotencyKey,
+    operation,
+    preliminaryFingerprint(parsed),
+  );
+  if (existing) {
+    return { order: await getOrder({ ctx, userId, orderId: existing }), replayed: true };
+  }
+  await assertActiveUser(ctx, userId);
+  await verifyPin({ ctx, userId, pin: parsed.input.pin });
+  const planned = await planOrder(ctx, args.vtu, parsed);
+
+  const { result, replayed } = await withTransaction(ctx, (trx) =>
+    runIdempotent(
+      trx,
+      { scope, key: args.idempotencyKey, operation, params: planned.fingerprint },
+      async (keyId) => {
+        const walletId = await getWalletAccountId(trx, userId);
+        const holdId = await createHold(trx, {
+          accountId: walletId,
+          destinationAccountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.vtuClearing),
+          amount: planned.priceKobo,
+          description: planned.description,
+          idempotencyKeyId: keyId,
+        });
+        const now = ctx.now();
+        const orderId = newId("ord", now.getTime());
+        await trx
+          .insertInto("vtu_orders")
+          .values({
+            id: orderId,
+            user_id: userId,
+            service: planned.service,
+            product_id: planned.product.id,
+            state: "held",
+            recipient: planned.recipient,
+            network: planned.network,
+            meter_type: planned.meterType,
+            subscription: planned.subscription,
+            contact_phone: planned.contactPhone,
+            customer_name: planned.customerName,
+            face_amount_kobo: planned.faceAmountKobo,
+            price_kobo: planned.priceKobo,
+            hold_id: holdId,
+            idempotency_key_id: keyId,
+            channel: args.channel,
+            provider: planned.offer.provider,
+            // If the submit job is lost, the sweeper sends it after this.
+            next_check_at: new Date(now.getTime() + 15_000),
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        return { orderId };
+      },
+    ),
+  );
+  if (!replayed) {
+    await args.vtu
+      .dispatch({ name: "submit-order", orderId: result.orderId })
+      .catch((err) =>
+        ctx.logger.warn({ err, orderId: result.orderId }, "could not enqueue submit-order; the sweeper will"),
+      );
+  }
+  return { order: await getOrder({ ctx, userId, orderId: result.orderId }), replayed };
+}
+
+type ParsedOrder =
+  | { service: "airtime"; input: z.output<typeof AirtimeOrderInput>; phone: string }
+  | { service: "data"; input: z.output<typeof DataOrderInput>; phone: string }
+  | { service: "cable"; input: z.output<typeof CableOrderInput>; phone: string | null }
+  | { service: "electricity"; input: z.output<typeof ElectricityOrderInput>; phone: string | null };
+
+function parseOrder(order: OrderInput): ParsedOrder {
+  const fail = (error: z.ZodError): never => {
+    const issue = error.issues[0];
+    const field = issue?.path.join(".") || undefined;
+    throw new ValidationError(
+      issue?.code === "unrecognized_keys"
+        ? `Unknown field(s): ${issue.keys.join(", ")}.`
+        : `${field ?? "body"}: ${issue?.message ?? "is invalid"}.`,
+      { field, issues: error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+    );
+  };
+  const optionalPhone = (p: string | undefined) => (p === undefined ? null : normalizePhone(p));
+  switch (order.service) {
+    case "airtime": {
+      const r = AirtimeOrderInput.safeParse(order.input);
+      return r.success
+        ? { service: "airtime", input: r.data, phone: normalizePhone(r.data.phone) }
+        : fail(r.error);
+    }
+    case "data": {
+      const r = DataOrderInput.safeParse(order.input);
+      return r.success
+        ? { service: "data", input: r.data, phone: normalizePhone(r.data.phone) }
+        : fail(r.error);
+    }
+    case "cable": {
+      const r = CableOrderInput.safeParse(order.input);
+      return r.success
+        ? { service: "cable", input: r.data, phone: optionalPhone(r.data.phone) }
+        : fail(r.error);
+    }
+    case "electricity": {
+      const r = ElectricityOrderInput.safeParse(order.input);
+      return r.success
+        ? { service: "electricity", input: r.data, phone: optionalPhone(r.data.phone) }
+        : fail(r.error);
+    }
+  }
+}
+
+/** The request as the customer sent it (minus the PIN): what a replay must repeat exactly. */
+function preliminaryFingerprint(parsed: ParsedOrder): Record<string, unknown> {
+  const { pin: _pin, ...rest } = parsed.input;
+  return { ...rest, ...(parsed.phone ? { phone: parsed.phone } : {}) };
+}
+
+async function findReplay(
+  ctx: ServiceContext,
+  scope: string,
+  key: string,
+  operation: string,
+  params: Record<string, unknown>,
+): Promise<string | undefined> {
+  const row = await ctx.db
+    .selectFrom("idempotency_keys")
+    .select(["fingerprint", "response", "operation"])
+    .where("scope", "=", scope)
+    .where("key", "=", key)
+    .executeTakeFirst();
+  if (!row) {
+    return undefined;
+  }
+  if (row.fingerprint !== fingerprintOf(operation, params)) {
+    throw new ServiceError(
+      "conflict",
+      "IDEMPOTENCY_KEY_REUSED",
+      "This Idempotency-Key was already used for a different request. Use a new key for a new purchase.",
+      { operation: row.operation },
+    );
+  }
+  const orderId = (row.response as { orderId?: string } | null)?.orderId;
+  return orderId;
+}
+
+async function assertActiveUser(ctx: ServiceContext, userId: string): Promise<void> {
+  const user = await ctx.db.selectFrom("users").select("status").where("id", "=", userId).executeTakeFirst();
+  if (user?.status !== "active") {
+    throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
+  }
+}
+
+async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrder): Promise<PlannedOrder> {
+  const fingerprint = preliminaryFingerprint(parsed);
+  const common = { meterType: null, subscription: null, customerName: null, fingerprint } as const;
+  switch (parsed.service) {
+    case "airtime": {
+      const { input } = parsed;
+      assertRange(ctx.config, "airtime", input.amountKobo);
+      const network = confirmedNetwork(parsed.phone, input.network);
+      const { product, offer, priced } = await price(ctx, `airtime:${network}`, "airtime", input.amountKobo);
+      return {
+        ...common,
+        service: "airtime",
+        product,
+        offer,
+        recipient: parsed.phone,
+        network,
+        contactPhone: parsed.phone,
+        ...priced,
+        description: `${product.name} ${formatNaira(input.amountKobo)} for ${maskPhone(parsed.phone)}`,
+      };
+    }
+    case "data": {
+      const { input } = parsed;
+      const { product, offer, priced } = await price(ctx, input.planId, "data");
+      const planNetwork = product.network as Network;
+      if (input.network && input.network !== planNetwork) {
+        throw new ValidationError(
+          `Plan ${input.planId} is a ${planNetwork} plan but you chose ${input.network}. Pick a ${input.network} plan from GET /api/vtu/plans/${input.network}.`,
+          { field: "planId" },
+          "PLAN_NETWORK_MISMATCH",
+        );
+      }
+      if (!input.network) {
+        // Choosing a plan confirms its network, unless the number clearly belongs to another one.
+        const guess = guessNetwork(parsed.phone);
+        if (guess.network && guess.network !== planNetwork) {
+          throw networkConfirmation(
+            parsed.phone,
+            `${parsed.phone} looks like a ${guess.network} number but this is a ${planNetwork} plan.`,
+          );
+        }
+      }
+      assertRange(ctx.config, "data", priced.priceKobo);
+      return {
+        ...common,
+        service: "data",
+        product,
+        offer,
+        recipient: parsed.phone,
+        network: planNetwork,
+        contactPhone: parsed.phone,
+        ...priced,
+        description: `${product.name} for ${maskPhone(parsed.phone)}`,
+      };
+    }
+    case "cable": {
+      const { input } = parsed;
+      const verified = await verifyAccount({
+        ctx,
+        vtu,
+        input: { kind: "smartcard", provider: input.provider, number: input.smartcard },
+      });
+      let productId: string;
+      if (input.subscription === "change") {
+        if (!input.bouquetId) {
+          throw new ValidationError(
+            "To change bouquet, send `bouquetId` (see GET /api/vtu/cable/bouquets).",
+            { field: "bouquetId" },
+          );
+        }
+        productId = input.bouquetId;
+      } else {
+        if (!verified.currentBouquet) {
+          throw new ValidationError(
+            'We could not tell which bouquet this card is on, so it cannot be renewed. Choose `subscription: "change"` with a `bouquetId`.',
+            { field: "subscription" },
+            "RENEW_UNAVAILABLE",
+          );
+        }
+        productId = `cable:${input.provider}:${bouquetSlug(input.provider, verified.currentBouquet)}`;
+      }
+      const { product, offer, priced } = await price(ctx, productId, "cable");
+      if (product.biller !== input.provider) {
+        throw new ValidationError(
+          `${productId} is not a ${input.provider} bouquet.`,
+          { field: "bouquetId" },
+          "BOUQUET_PROVIDER_MISMATCH",
+        );
+      }
+      assertRange(ctx.config, "cable", priced.priceKobo);
+      return {
+        ...common,
+        service: "cable",
+        product,
+        offer,
+        recipient: input.smartcard,
+        network: null,
+        subscription: input.subscription,
+        contactPhone: parsed.phone,
+        customerName: verified.customerName,
+        ...priced,
+        description: `${product.name} (${input.subscription}) for card ${input.smartcard}`,
+      };
+    }
+    case "electricity": {
+      const { input } = parsed;
+      assertRange(ctx.config, "electricity", input.amountKobo);
+      const verified = await verifyAccount({
+        ctx,
+        vtu,
+        input: { kind: "meter", disco: input.disco, meterType: input.meterType, number: input.meterNumber },
+      });
+      const { product, offer, priced } = await price(
+        ctx,
+        `electricity:${input.disco}`,
+        "electricity",
+        input.amountKobo,
+      );
+      return {
+        ...common,
+        service: "electricity",
+        product,
+        offer,
+        recipient: input.meterNumber,
+        network: null,
+        meterType: input.meterType,
+        contactPhone: parsed.phone,
+        customerName: verified.customerName,
+        ...priced,
+        description: `${product.name} ${input.meterType} ${formatNaira(input.amountKobo)} for meter ${input.meterNumber}`,
+      };
+    }
+  }
+}
+
+async function price(ctx: ServiceContext, productId: string, service: VtuService, faceAmountKobo?: number) {
+  const { product, offers } = await getProductOffers(ctx.db, productId);
+  if (product.service !== service) {
+    throw new ValidationError(`${productId} is not a ${service} product.`, { productId }, "WRONG_PRODUCT");
+  }
+  const offer = offers[0];
+  if (!offer) {
+    throw new ServiceError(
+      "unavailable",
+      "PRODUCT_UNAVAILABLE",
+      `${product.name} is not available from any provider right now. Try again later or choose another.`,
+    );
+  }
+  const rule = await getPricingRule(ctx.db, service);
+  const { faceAmountKobo: face, priceKobo } = priceOffer({ service, offer, rule, faceAmountKobo });
+  return { product, offer, priced: { faceAmountKobo: face, priceKobo } };
+}
+
+function confirmedNetwork(phone: string, chosen: Network | undefined): Network {
+  if (chosen) {
+    return chosen;
+  }
+  throw networkConfirmation(phone);
+}
+
+/** The guess is only a guess (portability): the caller must send `network` to confirm or override it. */
+function networkConfirmation(phone: string, lead?: string): ServiceError {
+  const guess = guessNetwork(phone);
+  const text = guess.network
+    ? `${lead ?? ""} Confirm the network: send "network": "${guess.network}" (our guess from the prefix) or the right one. ${guess.note}`
+    : `${lead ?? ""} We cannot tell the network of ${phone} from its prefix. Send "network" (one of ${NETWORKS.join(", ")}).`;
+  return new ValidationError(
+    text.trim(),
+    { field: "network", guessedNetwork: guess.network ?? null, confidence: guess.confidence },
+    "NETWORK_CONFIRMATION_REQUIRED",
+  );
+}
+
+const LIMITS = {
+  airtime: (c: Config) => [c.VTU_AIRTIME_MIN_KOBO, c.VTU_AIRTIME_MAX_KOBO],
+  data: (c: Config) => [1, c.VTU_DATA_MAX_KOBO],
+  cable: (c: Config) => [1, c.VTU_CABLE_MAX_KOBO],
+  electricity: (c: Config) => [c.VTU_ELECTRICITY_MIN_KOBO, c.VTU_ELECTRICITY_MAX_KOBO],
+} satisfies Record<VtuService, (c: Config) => number[]>;
+
+/** Per-service amount limits from the configuration, with the limits in the message. */
+export function assertRange(config: Config, service: VtuService, amountKobo: number): void {
+  const [min = 1, max = Number.MAX_SAFE_INTEGER] = LIMITS[service](config);
+  if (amountKobo < min || amountKobo > max) {
+    throw new ValidationError(
+      `${service[0]?.toUpperCase()}${service.slice(1)} purchases must be between ${formatNaira(min)} and ${formatNaira(max)} (amountKobo ${min}–${max}).`,
+      { field: "amountKobo", minKobo: min, maxKobo: max },
+      "AMOUNT_OUT_OF_RANGE",
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import type { ProviderRegistry } from "./registry";
+
+/** A request to run order work soon. The queue only triggers: the state lives in `vtu_orders`. */
+export type VtuJob = {
+  name: "submit-order" | "requery-order";
+  orderId: string;
+  /** Requery a delivered order too (a webhook may announce a reversal). */
+  includeDelivered?: boolean;
+  /** Part of the job id: jobs with the same name, order and dedupe run once while queued. */
+  dedupe?: string;
+};
+
+/** What the order verbs need beyond the ServiceContext: the providers and a way to trigger jobs. */
+export type VtuRuntime = {
+  providers: ProviderRegistry;
+  /** Enqueue; a failure here is logged by the caller and repaired by the sweeper. */
+  dispatch(job: VtuJob): Promise<void>;
+};

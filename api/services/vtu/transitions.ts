@@ -1,0 +1,182 @@
+import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
+import type { ServiceContext, Trx } from "../context";
+import {
+  getSystemAccountId,
+  getWalletAccountId,
+  lockAccounts,
+  postEntry,
+  postHold,
+  SYSTEM_ACCOUNTS,
+  voidHold,
+} from "../ledger";
+import { formatNaira } from "../money";
+import { queueNotification } from "../notifications";
+import { stateMessage } from "./order-dto";
+import type { VendResult } from "./provider";
+import { encryptToken } from "./token-crypto";
+
+/**
+ * The money side of the order state machine, each run inside the caller's transaction with the
+ * order row locked. Every function here is the only place its transition happens.
+ */
+
+/** held/submitting/pending/unknown/manual_review → delivered: post the hold, settle cost and margin. */
+export async function deliverOrder(
+  trx: Trx,
+  ctx: ServiceContext,
+  order: VtuOrderRow,
+  attempt: VtuAttemptRow,
+  result: VendResult,
+): Promise<void> {
+  const now = ctx.now();
+  const actor = `system:vtu:${attempt.provider}`;
+  await postHold(trx, { holdId: order.hold_id, actor, now, description: `Delivered: ${order.id}` });
+  const cost = attempt.cost_kobo ?? order.price_kobo;
+  const margin = order.price_kobo - cost;
+  const [clearing, float, revenue] = await Promise.all([
+    getSystemAccountId(trx, SYSTEM_ACCOUNTS.vtuClearing),
+    getSystemAccountId(trx, SYSTEM_ACCOUNTS.providerFloat),
+    getSystemAccountId(trx, SYSTEM_ACCOUNTS.feesRevenue),
+  ]);
+  // Clearing → what the provider consumed from our float + our margin (negative after a dearer failover).
+  const postings = [
+    { accountId: clearing, amount: -order.price_kobo },
+    { accountId: float, amount: cost },
+    ...(margin !== 0 ? [{ accountId: revenue, amount: margin }] : []),
+  ];
+  const settleEntryId = await postEntry(trx, {
+    type: "vtu_settle",
+    description: `Settle ${order.id} at ${attempt.provider}`,
+    actor,
+    postings,
+    metadata: { orderId: order.id, attemptId: attempt.id, costKobo: cost },
+  });
+  const token = result.token?.replace(/\s|-/g, "");
+  await trx
+    .updateTable("vtu_orders")
+    .set({
+      state: "delivered",
+      settle_entry_id: settleEntryId,
+      cost_kobo: cost,
+      provider: attempt.provider,
+      token_encrypted: token ? encryptToken(ctx.config, token) : null,
+      units: result.units ?? null,
+      customer_name: order.customer_name ?? result.customerName ?? null,
+      message: deliveredMessage(order, token),
+      next_check_at: null,
+      delivered_at: now,
+      updated_at: now,
+    })
+    .where("id", "=", order.id)
+    .execute();
+  await queueNotification(trx, {
+    userId: order.user_id,
+    kind: "order.delivered",
+    body: deliveredMessage(order, token),
+    payload: { orderId: order.id, hasToken: token !== undefined },
+  });
+}
+
+/** → failed: release the hold (the refund). Only ever from a definite failure (P3). */
+export async function failOrder(
+  trx: Trx,
+  ctx: ServiceContext,
+  order: VtuOrderRow,
+  reason: string,
+): Promise<void> {
+  const now = ctx.now();
+  await voidHold(trx, { holdId: order.hold_id, now });
+  const message = `${stateMessage("failed")} (${reason})`;
+  await trx
+    .updateTable("vtu_orders")
+    .set({ state: "failed", message, next_check_at: null, failed_at: now, updated_at: now })
+    .where("id", "=", order.id)
+    .execute();
+  await queueNotification(trx, {
+    userId: order.user_id,
+    kind: "order.failed",
+    body: `Your ${describe(order)} did not go through. ${formatNaira(order.price_kobo)} is back in your wallet.`,
+    payload: { orderId: order.id },
+  });
+}
+
+/**
+ * delivered → reversed: the provider took it back after delivering, so the customer gets the money
+ * back exactly once (P7): the conditional state update and the UNIQUE reversal_entry_id guard it.
+ */
+export async function reverseOrder(
+  trx: Trx,
+  ctx: ServiceContext,
+  order: VtuOrderRow,
+  reason: string,
+): Promise<boolean> {
+  if (order.state !== "delivered" || order.reversal_entry_id !== null) {
+    return false;
+  }
+  const now = ctx.now();
+  const cost = order.cost_kobo ?? order.price_kobo;
+  const margin = order.price_kobo - cost;
+  const [wallet, float, revenue] = await Promise.all([
+    getWalletAccountId(trx, order.user_id),
+    getSystemAccountId(trx, SYSTEM_ACCOUNTS.providerFloat),
+    getSystemAccountId(trx, SYSTEM_ACCOUNTS.feesRevenue),
+  ]);
+  await lockAccounts(trx, [wallet, float, revenue]);
+  const entryId = await postEntry(trx, {
+    type: "vtu_reversal",
+    description: `Reversed by provider: ${order.id}`,
+    actor: `system:vtu:${order.provider ?? "provider"}`,
+    reason,
+    postings: [
+      { accountId: wallet, amount: order.price_kobo },
+      { accountId: float, amount: -cost },
+      ...(margin !== 0 ? [{ accountId: revenue, amount: -margin }] : []),
+    ],
+    metadata: { orderId: order.id },
+  });
+  const updated = await trx
+    .updateTable("vtu_orders")
+    .set({
+      state: "reversed",
+      reversal_entry_id: entryId,
+      message: stateMessage("reversed"),
+      reversed_at: now,
+      next_check_at: null,
+      updated_at: now,
+    })
+    .where("id", "=", order.id)
+    .where("state", "=", "delivered")
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) {
+    throw new Error(`order ${order.id} changed under a lock`);
+  }
+  await queueNotification(trx, {
+    userId: order.user_id,
+    kind: "order.reversed",
+    body: `The network reversed your ${describe(order)}. ${formatNaira(order.price_kobo)} is back in your wallet.`,
+    payload: { orderId: order.id },
+  });
+  return true;
+}
+
+function describe(order: VtuOrderRow): string {
+  switch (order.service) {
+    case "airtime":
+      return `${formatNaira(order.face_amount_kobo)} airtime for ${order.recipient}`;
+    case "data":
+      return `data for ${order.recipient}`;
+    case "cable":
+      return `cable subscription for card ${order.recipient}`;
+    default:
+      return `electricity for meter ${order.recipient}`;
+  }
+}
+
+/**
+ * Never contains the token itself: messages and notifications are stored in clear, the token only
+ * encrypted (P11). Whoever shows the message reads the token from the order (decrypted for its owner).
+ */
+function deliveredMessage(order: VtuOrderRow, token: string | undefined): string {
+  const base = `Delivered: ${describe(order)}.`;
+  return token ? `${base} Your token is shown with the order.` : base;
+}
