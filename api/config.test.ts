@@ -60,7 +60,9 @@ describe("config", () => {
     expect(() => loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production" })).toThrow(
       /INLOMAX_API_KEY: is required outside sandbox mode \(or SMEPLUG_SECRET_KEY\)/,
     );
-    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SMEPLUG_SECRET_KEY: "k" }).sandbox).toBe(false);
+    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SMEPLUG_SECRET_KEY: "k" }).sandbox).toBe(
+      false,
+    );
   });
 
   it("refuses amount limits where the minimum exceeds the maximum", () => {

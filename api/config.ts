@@ -40,6 +40,8 @@ export const ConfigSchema = z
     PIN_BCRYPT_COST: z.coerce.number().int().min(12).max(15).default(12),
     PASSWORD_BCRYPT_COST: z.coerce.number().int().min(10).max(15).default(12),
     PIN_MAX_ATTEMPTS: positiveInt(5, 20),
+    /** How long a correct PIN skips bcrypt on its next checks in this process (0 = always bcrypt). */
+    PIN_VERIFY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(600),
     PIN_LOCK_MINUTES: positiveInt(30, 24 * 60),
     PIN_RESET_CODE_TTL_MINUTES: positiveInt(15, 24 * 60),
     LINK_CODE_TTL_MINUTES: positiveInt(10, 24 * 60),

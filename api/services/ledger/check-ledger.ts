@@ -19,7 +19,8 @@ type CheckSpec = {
 };
 
 /**
- * The ledger invariants of DESIGN §5 / reliability.md L1–L5, L8 as SQL. Used by
+ * The ledger invariants of DESIGN §5 / reliability.md L1–L5, L8 (and V1–V2 tying VTU orders to their
+ * holds) as SQL. Used by
  * `npm run check-ledger`, by every money test, and (later) by the nightly job.
  */
 const CHECKS: CheckSpec[] = [
@@ -92,6 +93,29 @@ const CHECKS: CheckSpec[] = [
        GROUP BY h.id
       HAVING (h.status = 'posted' AND (count(e.id) <> 1 OR coalesce(sum(p.amount), 0) <> -h.posted_amount))
           OR (h.status <> 'posted' AND count(e.id) <> 0)`,
+  },
+  {
+    id: "V1",
+    name: "every VTU order's hold matches its state (P3: refunded only when failed; held while unresolved)",
+    checkedSql: sql`SELECT id FROM vtu_orders`,
+    violationsSql: sql`
+      SELECT o.id AS order_id, o.state, h.status AS hold_status
+        FROM vtu_orders o JOIN holds h ON h.id = o.hold_id
+       WHERE NOT (
+             (o.state IN ('held', 'submitting', 'pending', 'unknown', 'manual_review') AND h.status = 'pending')
+          OR (o.state IN ('delivered', 'reversed') AND h.status = 'posted' AND h.posted_amount = o.price_kobo)
+          OR (o.state = 'failed' AND h.status = 'voided'))`,
+  },
+  {
+    id: "V2",
+    name: "one delivered attempt per delivered order, none on a refunded one (no double vend booked)",
+    checkedSql: sql`SELECT id FROM vtu_orders`,
+    violationsSql: sql`
+      SELECT o.id AS order_id, o.state, count(a.id) FILTER (WHERE a.state = 'delivered') AS delivered_attempts
+        FROM vtu_orders o LEFT JOIN vtu_attempts a ON a.order_id = o.id
+       GROUP BY o.id
+      HAVING (o.state IN ('delivered', 'reversed') AND count(a.id) FILTER (WHERE a.state = 'delivered') <> 1)
+          OR (o.state = 'failed' AND count(a.id) FILTER (WHERE a.state = 'delivered') <> 0)`,
   },
 ];
 

@@ -1,7 +1,7 @@
 import bcrypt from "bcryptjs";
 import type { Config } from "../../config";
 import { ValidationError } from "../errors";
-import { hmacSha256 } from "../hashing";
+import { hmacSha256, sha256 } from "../hashing";
 
 /**
  * S1: bcrypt(HMAC-SHA256(pepper, pin)). A 4-digit PIN has 10⁴ values; bcrypt alone only slows a
@@ -11,8 +11,36 @@ export function hashPin(config: Config, pin: string): Promise<string> {
   return bcrypt.hash(hmacSha256(config.pinPepper, `pin:${pin}`), config.PIN_BCRYPT_COST);
 }
 
-export function pinMatches(config: Config, pin: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(hmacSha256(config.pinPepper, `pin:${pin}`), hash);
+/**
+ * bcrypt at cost 12 is ~250 ms of CPU in pure JS: fine once, a ceiling for a reseller buying all day.
+ * After a successful check we remember a digest of (stored hash, HMAC of the PIN) in this process for
+ * PIN_VERIFY_CACHE_SECONDS, so the same correct PIN skips bcrypt. Wrong PINs never match a digest
+ * and always pay full bcrypt (and count towards the lockout, which the caller keeps in PostgreSQL);
+ * a changed PIN has a new hash, so old digests are dead. Set 0 to turn the cache off.
+ */
+const verified = new Map<string, number>();
+const MAX_CACHED = 50_000;
+
+export async function pinMatches(config: Config, pin: string, hash: string): Promise<boolean> {
+  const material = hmacSha256(config.pinPepper, `pin:${pin}`);
+  const ttlMs = config.PIN_VERIFY_CACHE_SECONDS * 1000;
+  const key = ttlMs > 0 ? sha256(`${hash}|${material}`) : "";
+  const until = ttlMs > 0 ? verified.get(key) : undefined;
+  if (until !== undefined && until > Date.now()) {
+    return true;
+  }
+  const ok = await bcrypt.compare(material, hash);
+  if (ok && ttlMs > 0) {
+    verified.delete(key);
+    if (verified.size >= MAX_CACHED) {
+      const oldest = verified.keys().next().value;
+      if (oldest !== undefined) {
+        verified.delete(oldest);
+      }
+    }
+    verified.set(key, Date.now() + ttlMs);
+  }
+  return ok;
 }
 
 /** 4–6 digits, not all the same digit and not a straight run (1234, 4321): those are guessed first. */

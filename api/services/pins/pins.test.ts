@@ -232,3 +232,40 @@ describe("reset", () => {
     await expect(requestPinReset({ ctx, userId: user.id })).rejects.toMatchObject({ code: "RATE_LIMITED" });
   });
 });
+
+describe("verified-PIN cache", () => {
+  it("a remembered correct PIN never lets a wrong one through, and dies with a PIN change", async () => {
+    const user = await userWithPin("2580");
+    await verifyPin({ ctx, userId: user.id, pin: "2580" });
+    await verifyPin({ ctx, userId: user.id, pin: "2580" }); // served from the cache
+    await expect(verifyPin({ ctx, userId: user.id, pin: "2581" })).rejects.toBeInstanceOf(IncorrectPinError);
+    const attempts = await tdb.db
+      .selectFrom("user_pins")
+      .select("failed_attempts")
+      .where("user_id", "=", user.id)
+      .executeTakeFirstOrThrow();
+    expect(attempts.failed_attempts).toBe(1);
+    await setOrChangePin({ ctx, userId: user.id, input: { pin: "7391", currentPin: "2580" } });
+    await expect(verifyPin({ ctx, userId: user.id, pin: "2580" })).rejects.toBeInstanceOf(IncorrectPinError);
+    await verifyPin({ ctx, userId: user.id, pin: "7391" });
+  });
+
+  it("a locked PIN stays locked even for the remembered correct PIN", async () => {
+    const user = await userWithPin("2580");
+    await verifyPin({ ctx, userId: user.id, pin: "2580" });
+    for (let i = 0; i < ctx.config.PIN_MAX_ATTEMPTS; i++) {
+      await verifyPin({ ctx, userId: user.id, pin: "1357" }).catch(() => undefined);
+    }
+    await expect(verifyPin({ ctx, userId: user.id, pin: "2580" })).rejects.toBeInstanceOf(PinLockedError);
+  });
+
+  it("can be turned off", async () => {
+    const off = makeCtx(tdb.db, { config: testConfig({ PIN_VERIFY_CACHE_SECONDS: "0" }) });
+    const user = await userWithPin("2580");
+    await verifyPin({ ctx: off, userId: user.id, pin: "2580" });
+    await verifyPin({ ctx: off, userId: user.id, pin: "2580" });
+    await expect(verifyPin({ ctx: off, userId: user.id, pin: "2851" })).rejects.toBeInstanceOf(
+      IncorrectPinError,
+    );
+  });
+});

@@ -122,6 +122,7 @@ export async function createOrder(args: {
     return { order: await getOrder({ ctx, userId, orderId: existing }), replayed: true };
   }
   await assertActiveUser(ctx, userId);
+  precheck(ctx.config, parsed);
   await verifyPin({ ctx, userId, pin: parsed.input.pin });
   const planned = await planOrder(ctx, args.vtu, parsed);
 
@@ -264,6 +265,16 @@ async function assertActiveUser(ctx: ServiceContext, userId: string): Promise<vo
   const user = await ctx.db.selectFrom("users").select("status").where("id", "=", userId).executeTakeFirst();
   if (user?.status !== "active") {
     throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
+  }
+}
+
+/** Mistakes we can point out before asking for the PIN (the full checks run again in planOrder). */
+function precheck(config: Config, parsed: ParsedOrder): void {
+  if (parsed.service === "airtime") {
+    assertRange(config, "airtime", parsed.input.amountKobo);
+    confirmedNetwork(parsed.phone, parsed.input.network);
+  } else if (parsed.service === "electricity") {
+    assertRange(config, "electricity", parsed.input.amountKobo);
   }
 }
 

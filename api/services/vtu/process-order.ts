@@ -365,8 +365,11 @@ export async function applyResult(args: {
           await markUnresolved(trx, ctx, args.vtu, order, attempt, "unknown", result.message);
           return false;
         }
-        await setAttempt({ state: "failed", retry_elsewhere: result.retryElsewhere });
-        if (result.retryElsewhere && !result.reversed) {
+        // A purchase refused for the provider's own reasons (out of float) may go elsewhere. So may one
+        // a requery reports failed: it was never vended there, whatever the reason (P4).
+        const mayFailOver = (result.retryElsewhere || args.kind === "requery") && !result.reversed;
+        await setAttempt({ state: "failed", retry_elsewhere: mayFailOver });
+        if (mayFailOver) {
           const nextProvider = await hasUntriedProvider(trx, args.vtu, order);
           if (nextProvider) {
             // P4: nothing was vended here, so another provider may try with a new request id.

@@ -174,21 +174,32 @@ describe("sandbox outcomes end to end (service level)", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
-  it("timeout before processing → unknown → 'not found' past the grace period → refunded, no failover", async () => {
+  it("P4: timeout before processing → unknown; the fallback hears nothing until the requery says 'never processed', then once", async () => {
     const h = makeVtu(ctx, sandboxRegistry(ctx));
     const user = await createBuyer(ctx, 100_000);
     const order = await buyAirtime(h, user.id, sandboxPhone("0005"));
     await h.drain();
     expect((await getOrder({ ctx, userId: user.id, orderId: order.id })).state).toBe("unknown");
+    const attempts = () =>
+      tdb.db
+        .selectFrom("vtu_attempts")
+        .select(["provider", "state", "request_id"])
+        .where("order_id", "=", order.id)
+        .orderBy("attempt_no")
+        .execute();
+    // Inside the grace period "not found" may only mean "not recorded yet": still unknown, no failover.
+    await requeryOrder({ ctx, vtu: h.vtu, orderId: order.id });
+    expect((await attempts()).map((a) => a.provider)).toEqual(["sandbox"]);
     await settle(h);
+    // The fallback also times out in this scenario, and is found never to have processed it: refund.
     expect((await getOrder({ ctx, userId: user.id, orderId: order.id })).state).toBe("failed");
     expect((await balances(user.id)).balanceKobo).toBe(100_000);
-    const attempts = await tdb.db
-      .selectFrom("vtu_attempts")
-      .select("provider")
-      .where("order_id", "=", order.id)
-      .execute();
-    expect(attempts).toHaveLength(1);
+    const all = await attempts();
+    expect(all.map((a) => [a.provider, a.state])).toEqual([
+      ["sandbox", "failed"],
+      ["sandbox-b", "failed"],
+    ]);
+    expect(new Set(all.map((a) => a.request_id)).size).toBe(2);
     await expectLedgerConsistent(tdb.db);
   });
 
