@@ -1,6 +1,9 @@
 // npm run bench [-- --seconds N] — throughput and latency of the money path under concurrency,
-// each scenario next to a raw single-row UPDATE baseline measured the same way on the same database.
-// Always runs on its own throw-away embedded PostgreSQL (fsync off); never touches DATABASE_URL or DATA_DIR.
+// each scenario next to a raw single-row UPDATE baseline measured the same way on the same database;
+// then sandbox airtime purchases end to end through the HTTP API (app, fetch clients, in-process VTU
+// worker on the job backend) next to the same raw baseline and the bcrypt PIN check that bounds them.
+// Always runs on its own throw-away embedded PostgreSQL (fsync off); never touches DATABASE_URL or DATA_DIR
+// (the job queue goes to REDIS_URL when it is set, under a prefix of its own, removed afterwards).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
@@ -27,6 +30,7 @@ import {
   type Summary,
   summarize,
 } from "./lib/bench-stats";
+import { startPurchaseBench } from "./lib/bench-http";
 import { freePort } from "./lib/free-port";
 import { loadConfigOrExit, runMain } from "./lib/runtime";
 
@@ -41,11 +45,24 @@ const DEBIT_KOBO = 100;
 const COUNTER_START = 1_000_000_000_000;
 const ACTOR = "system:bench";
 const APP_NAME = "tada-bench";
+/** HTTP purchases: concurrent fetch clients, each its own user, wallet, PIN and API key. */
+const HTTP_CLIENTS = 64;
+/**
+ * Warm-up callers of the bcrypt-bound runs: a closed loop of 64 such callers cannot finish one round in
+ * less than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double their time for nothing.
+ */
+const BCRYPT_WARMUP_CALLERS = 8;
+/** How long to wait after the purchases for orders that answered before delivery to settle. */
+const SETTLE_TIMEOUT_MS = 20_000;
 
 const USAGE = `Usage: npm run bench [-- --seconds N]
 
   --seconds N   measured duration of each run (default ${DEFAULT_SECONDS}, max ${MAX_SECONDS});
-                each run is preceded by a ${WARMUP_MS / 1000} s warm-up
+                each run is preceded by a ${WARMUP_MS / 1000} s warm-up. The HTTP purchase and bcrypt
+                runs last at least one round of ${HTTP_CLIENTS} PIN checks (~15 s), whatever N is.
+
+  REDIS_URL     when set, the purchase scenario's job queue uses Redis (own key prefix) instead of
+                BullMQ's PostgreSQL backend in the bench database
 `;
 
 /** A wallet created by the bench, with what we expect its balance to be. */

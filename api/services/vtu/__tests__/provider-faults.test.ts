@@ -167,7 +167,7 @@ describe("Inlomax primary, SME Plug fallback", () => {
     ]);
     const sent = smeplug.requests.filter((r) => (r.body as { phone?: string })?.phone === phone);
     expect(sent).toHaveLength(1);
-    expect((sent[0]?.body as { customer_reference?: string }).customer_reference).toBe(
+    expect((sent[0]?.body as { customer_reference?: string } | undefined)?.customer_reference).toBe(
       attempts[1]?.request_id,
     );
     expect(attempts[1]?.request_id).not.toBe(attempts[0]?.request_id);
