@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, PROJECT_ROOT } from "./config";
+import { ConfigError, ConfigSchema, loadConfig, PROJECT_ROOT } from "./config";
 
 const PEPPER = "x".repeat(32);
 
@@ -86,5 +87,15 @@ describe("config", () => {
     expect(result.stderr).toMatch(/PORT: .*99999/);
     expect(result.stderr).toMatch(/PIN_PEPPER: is required/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe(".env.example", () => {
+  it("lists every variable the schema reads, and nothing else", () => {
+    const example = readFileSync(path.join(PROJECT_ROOT, ".env.example"), "utf8");
+    const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const read = new Set(Object.keys(ConfigSchema.shape));
+    expect([...read].filter((k) => !listed.has(k))).toEqual([]);
+    expect([...listed].filter((k) => k && !read.has(k))).toEqual([]);
   });
 });
