@@ -16,6 +16,7 @@ import {
   getOrder,
   ListOrdersInput,
   type OrderInput,
+  resendOrderReceipt,
   VerifyAccountInput,
   verifyAccount,
   waitForOrderOutcome,
@@ -102,6 +103,13 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
         userId: c.var.principal.userId,
         input: queryParams(c, ListOrdersInput),
       }),
+    ),
+  );
+  app.post("/orders/:id/resend", requireUser(), async (c) =>
+    ok(
+      c,
+      await resendOrderReceipt({ ctx: c.var.ctx, userId: c.var.principal.userId, orderId: c.req.param("id") }),
+      { status: 202, message: "The receipt is on its way to your chat." },
     ),
   );
   app.get("/orders/:id", requireUser(), async (c) =>

@@ -35,6 +35,7 @@ type Row = {
   resolve_at: Date | null;
   service: string;
   recipient: string;
+  amount_kobo: number;
 };
 
 /**
@@ -53,6 +54,8 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
     recipient: string;
     amountKobo: number;
     product?: string;
+    /** Electricity: only prepaid meters get a token; postpaid is a bill payment. */
+    prepaid?: boolean;
   }): Promise<VendResult> {
     const started = Date.now();
     const request = { ...input };
@@ -70,7 +73,7 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
       scenario = "success";
     }
     const reference = `SBX${Date.now().toString(36).toUpperCase()}${randomInt(1e9).toString(36).toUpperCase()}`;
-    const token = input.service === "electricity" ? electricityToken() : null;
+    const token = input.service === "electricity" && input.prepaid ? electricityToken() : null;
     const at = now();
     const later = new Date(at.getTime() + options.pendingSeconds * 1000);
     const record = async (status: Row["status"], resolveAt: Date | null = null) => {
@@ -164,7 +167,16 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
   async function find(requestId: string): Promise<Row | undefined> {
     const row = await db
       .selectFrom("sandbox_vtu_transactions")
-      .select(["reference", "status", "scenario", "token", "resolve_at", "service", "recipient"])
+      .select([
+        "reference",
+        "status",
+        "scenario",
+        "token",
+        "resolve_at",
+        "service",
+        "recipient",
+        "amount_kobo",
+      ])
       .where("provider", "=", code)
       .where("request_id", "=", requestId)
       .executeTakeFirst();
@@ -204,7 +216,7 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
           outcome: "delivered",
           message: "Transaction successful",
           token: row.token ?? undefined,
-          units: row.token ? "sandbox units" : undefined,
+          units: row.token ? unitsFor(row.amount_kobo) : undefined,
         };
       case "processing":
         return { ...base, outcome: "pending", message: "Transaction is processing" };
@@ -272,6 +284,7 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
         recipient: i.meterNumber,
         amountKobo: i.amountKobo,
         product: i.providerDiscoId,
+        prepaid: i.meterType === "prepaid",
       }),
     async verifySmartcard(i): Promise<VerifyResult> {
       const started = Date.now();
