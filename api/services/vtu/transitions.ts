@@ -51,7 +51,11 @@ export async function deliverOrder(
     postings,
     metadata: { orderId: order.id, attemptId: attempt.id, costKobo: cost },
   });
-  const token = result.token?.replace(/\s|-/g, "");
+  // Only a prepaid meter has a token to key in; whatever a provider says for other orders is not one.
+  const token =
+    order.service === "electricity" && order.meter_type === "prepaid"
+      ? result.token?.replace(/\s|-/g, "") || undefined
+      : undefined;
   await trx
     .updateTable("vtu_orders")
     .set({
