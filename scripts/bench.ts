@@ -12,25 +12,28 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import type pg from "pg";
+import type { Config } from "../api/config";
 import { createLogger } from "../api/logger";
 import type { Db, ServiceContext } from "../api/services/context";
 import { checkLedger, formatLedgerChecks, SYSTEM_ACCOUNTS } from "../api/services/ledger";
 import { insertUser } from "../api/services/users/create-user";
+import { FINAL_STATES } from "../api/services/vtu";
 import { creditWallet, debitWallet } from "../api/services/wallet/move-money";
 import { createDb, createPool } from "../db/client";
 import { findRunningPostmaster, startEmbeddedPostgres } from "../db/embedded";
 import { migrateToLatest } from "../db/migrate";
+import { startPurchaseBench } from "./lib/bench-http";
 import {
   formatMs,
   formatRate,
   formatTable,
   type Op,
+  percentile,
   type RunResult,
   runClosedLoop,
   type Summary,
   summarize,
 } from "./lib/bench-stats";
-import { startPurchaseBench } from "./lib/bench-http";
 import { freePort } from "./lib/free-port";
 import { loadConfigOrExit, runMain } from "./lib/runtime";
 
@@ -48,8 +51,8 @@ const APP_NAME = "tada-bench";
 /** HTTP purchases: concurrent fetch clients, each its own user, wallet, PIN and API key. */
 const HTTP_CLIENTS = 64;
 /**
- * Warm-up callers of the bcrypt-bound runs: a closed loop of 64 such callers cannot finish one round in
- * less than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double their time for nothing.
+ * Warm-up callers of the bcrypt run: a closed loop of 64 such callers cannot finish one round in less
+ * than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double its time for nothing.
  */
 const BCRYPT_WARMUP_CALLERS = 8;
 /** How long to wait after the purchases for orders that answered before delivery to settle. */
@@ -58,8 +61,8 @@ const SETTLE_TIMEOUT_MS = 20_000;
 const USAGE = `Usage: npm run bench [-- --seconds N]
 
   --seconds N   measured duration of each run (default ${DEFAULT_SECONDS}, max ${MAX_SECONDS});
-                each run is preceded by a ${WARMUP_MS / 1000} s warm-up. The HTTP purchase and bcrypt
-                runs last at least one round of ${HTTP_CLIENTS} PIN checks (~15 s), whatever N is.
+                each run is preceded by a ${WARMUP_MS / 1000} s warm-up. The first purchase per HTTP
+                client and the bcrypt run each take at least ${HTTP_CLIENTS} PIN checks (~15 s), whatever N is.
 
   REDIS_URL     when set, the purchase scenario's job queue uses Redis (own key prefix) instead of
                 BullMQ's PostgreSQL backend in the bench database
@@ -219,6 +222,34 @@ async function decrementCounter(bench: Bench, row: TrackedCounter): Promise<void
 
 type Measured = { name: string; warmup: RunResult; run: RunResult; summary: Summary };
 
+/**
+ * One block of the results table: a service row and its raw baseline; for purchases also the cold
+ * first purchases and the crypto bound (bcrypt) both purchase rows are compared with.
+ */
+type Result = { service: Measured; baseline: Measured; cold?: Measured; bound?: Measured };
+
+const NO_RUN: RunResult = {
+  ok: 0,
+  failed: 0,
+  failures: new Map(),
+  latenciesMs: new Float64Array(),
+  elapsedMs: 0,
+};
+
+/** What the HTTP purchase scenario saw besides its timings. */
+type PurchaseReport = {
+  result: Result;
+  jobsKind: string;
+  coldStates: Map<string, number>;
+  /** delivered_at − created_at of the delivered orders, ascending ms. */
+  coldLagMs: Float64Array;
+  runLagMs: Float64Array;
+  runStates: Map<string, number>;
+  settledStates: Map<string, number>;
+  failedJobs: number;
+  walletProblems: string[];
+};
+
 runMain(async () => {
   const seconds = parseSeconds();
   if (seconds === undefined) {
@@ -248,6 +279,9 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     LOG_LEVEL: "silent",
     DATA_DIR: dataDir,
     PIN_PEPPER: randomBytes(32).toString("hex"),
+    // The purchase scenario measures our side of a purchase: the sandbox answers at once.
+    SANDBOX_LATENCY_MS: "0",
+    REDIS_URL: process.env.REDIS_URL,
   });
   const port = await freePort();
   progress(`starting a throw-away embedded PostgreSQL on port ${port} in ${dataDir}`);
@@ -278,20 +312,35 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     };
     const context = await describeContext(db, seconds);
 
-    const results: { scenario: Scenario; service: Measured; baseline: Measured }[] = [];
+    const results: Result[] = [];
     for (const scenario of SCENARIOS) {
       const serviceOp = await scenario.setup(bench);
       const baselineOp = await scenario.baseline.setup(bench);
       const service = await measure(scenario.name, serviceOp, scenario.callers, seconds);
       const baseline = await measure(scenario.baseline.name, baselineOp, scenario.callers, seconds);
-      results.push({ scenario, service, baseline });
+      results.push({ service, baseline });
     }
+    const purchases = await benchHttpPurchases(bench, config, server.url, seconds);
+    results.push(purchases.result);
 
-    const out: string[] = ["", context, "", resultsTable(results), ""];
-    out.push("ratio = service ops/s ÷ raw baseline ops/s (same callers, duration and database)", "");
+    const out: string[] = [
+      "",
+      context,
+      httpContext(config, purchases.jobsKind),
+      "",
+      resultsTable(results),
+      "",
+    ];
+    out.push(
+      "ratio = service ops/s ÷ raw baseline ops/s (same callers, duration and database)",
+      "  first-purchase row: its purchases/s ÷ bcrypt PIN verifies/s; bcrypt row: measured purchases/s ÷ bcrypt PIN verifies/s",
+      "",
+    );
+    out.push(...describePurchases(purchases), "");
 
     const failures = results
-      .flatMap((r) => [r.service, r.baseline])
+      .flatMap((r) => [r.service, r.baseline, r.cold, r.bound])
+      .filter((m): m is Measured => m !== undefined)
       .filter((m) => m.warmup.failed + m.run.failed > 0);
     const failedOps = failures.reduce((n, m) => n + m.warmup.failed + m.run.failed, 0);
     out.push(`failed operations: ${failedOps} (warm-ups included)`);
@@ -308,6 +357,13 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
         ? `balances: all ${bench.wallets.length} wallets equal funded − debits × ${DEBIT_KOBO} kobo (${debits} debits)`
         : `balances: ${balanceProblems.length} MISMATCH(ES)`,
       ...balanceProblems.map((p) => `  ${p}`),
+    );
+    const { walletProblems } = purchases;
+    out.push(
+      walletProblems.length === 0
+        ? `purchase wallets: all ${HTTP_CLIENTS} equal funded − delivered orders, held = unresolved orders`
+        : `purchase wallets: ${walletProblems.length} MISMATCH(ES)`,
+      ...walletProblems.map((p) => `  ${p}`),
     );
     const counterProblems = await verifyCounters(bench);
     out.push(
@@ -327,9 +383,17 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     process.stdout.write(`${out.join("\n")}\n`);
 
     const ok =
-      failedOps === 0 && balanceProblems.length === 0 && counterProblems.length === 0 && !ledgerFailed;
+      failedOps === 0 &&
+      balanceProblems.length === 0 &&
+      walletProblems.length === 0 &&
+      counterProblems.length === 0 &&
+      !ledgerFailed;
     if (!ok) {
       process.stdout.write("\nbench FAILED its correctness checks (see above)\n");
+    } else if (!allDelivered(purchases)) {
+      process.stdout.write(
+        "\nbench passed its correctness checks, but NOT ALL purchases answered delivered\n",
+      );
     }
     return ok ? 0 : 1;
   } finally {
@@ -340,14 +404,176 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
   }
 }
 
-async function measure(name: string, op: Op, callers: number, seconds: number): Promise<Measured> {
-  progress(`${name}: ${WARMUP_MS / 1000} s warm-up, then ${seconds} s measured`);
-  const warmup = await runClosedLoop(op, { callers, durationMs: WARMUP_MS });
+/**
+ * Sandbox airtime purchases through the HTTP API, then the raw baseline and the bcrypt bound with the
+ * same callers. The app, worker and job backend are closed before this returns, whatever happens.
+ */
+async function benchHttpPurchases(
+  bench: Bench,
+  config: Config,
+  databaseUrl: string,
+  seconds: number,
+): Promise<PurchaseReport> {
+  const jobsKind = config.REDIS_URL ? "Redis (REDIS_URL)" : "PostgreSQL (bench database)";
+  progress(`HTTP purchases: starting the app, the VTU worker on ${jobsKind} and ${HTTP_CLIENTS} clients`);
+  const http = await startPurchaseBench({
+    db: bench.db,
+    config,
+    logger: bench.ctx.logger,
+    databaseUrl,
+    redisUrl: config.REDIS_URL,
+    clients: HTTP_CLIENTS,
+    fundKobo: FUND_KOBO,
+    progress,
+  });
+  try {
+    const counters = await createCounters(bench, HTTP_CLIENTS);
+    // The warm-up is one purchase per client: it pays each client's first bcrypt PIN check (then the
+    // verified-PIN cache answers, as for a reseller buying all day) and is reported as its own row.
+    const coldName = "first purchase per client (PIN cache cold)";
+    progress(`${coldName}: ${HTTP_CLIENTS} concurrent purchases, the warm-up of the measured run`);
+    const coldFrom = new Date();
+    const coldRun = await runClosedLoop(http.purchase, {
+      callers: HTTP_CLIENTS,
+      durationMs: 60_000,
+      maxOpsPerCaller: 1,
+    });
+    const cold: Measured = { name: coldName, warmup: NO_RUN, run: coldRun, summary: summarize(coldRun) };
+    const coldStates = http.takeStates();
+    const runFrom = new Date();
+    const serviceName = `sandbox airtime purchases over HTTP, ${HTTP_CLIENTS} clients`;
+    progress(`${serviceName}: ${seconds} s measured`);
+    const run = await runClosedLoop(http.purchase, { callers: HTTP_CLIENTS, durationMs: seconds * 1000 });
+    const service: Measured = { name: serviceName, warmup: NO_RUN, run, summary: summarize(run) };
+    const runStates = http.takeStates();
+    const runTo = new Date();
+    progress("HTTP purchases: waiting for every order to settle");
+    const settledStates = await http.settle(SETTLE_TIMEOUT_MS);
+    const baseline = await measure(
+      `raw UPDATE baseline, ${HTTP_CLIENTS} distinct rows`,
+      (caller) => decrementCounter(bench, pick(counters, caller)),
+      HTTP_CLIENTS,
+      seconds,
+    );
+    const bound = await measure(
+      `bcrypt PIN verify (cost ${config.PIN_BCRYPT_COST}, uncached), ${HTTP_CLIENTS} callers`,
+      http.bcryptVerify,
+      HTTP_CLIENTS,
+      seconds,
+      { warmupCallers: BCRYPT_WARMUP_CALLERS },
+    );
+    for (const [m, states] of [
+      [service, runStates],
+      [cold, coldStates],
+    ] as const) {
+      if (!everyDelivered(states)) {
+        m.name += " — NOT ALL DELIVERED";
+      }
+    }
+    return {
+      result: { service, baseline, cold, bound },
+      jobsKind: http.jobsKind,
+      coldStates,
+      coldLagMs: await http.deliveryLagMs(coldFrom, runFrom),
+      runLagMs: await http.deliveryLagMs(runFrom, runTo),
+      runStates,
+      settledStates,
+      failedJobs: http.failedJobs(),
+      walletProblems: await http.verifyWallets(),
+    };
+  } finally {
+    progress("HTTP purchases: stopping the HTTP server, the VTU worker and the job backend");
+    await http.close();
+  }
+}
+
+function httpContext(config: Config, jobsKind: string): string {
+  return (
+    `purchases: ${HTTP_CLIENTS} fetch() clients → the Hono app on 127.0.0.1 (@hono/node-server), ` +
+    `POST /api/vtu/airtime; VTU worker in this process (concurrency ${config.VTU_WORKER_CONCURRENCY}) on BullMQ/${jobsKind}; ` +
+    `sandbox latency ${config.SANDBOX_LATENCY_MS} ms; VTU_RESPONSE_WAIT_MS=${config.VTU_RESPONSE_WAIT_MS}; ` +
+    `PIN bcrypt cost ${config.PIN_BCRYPT_COST} (bcryptjs, pure JS), PIN_VERIFY_CACHE_SECONDS=${config.PIN_VERIFY_CACHE_SECONDS}; ` +
+    `the purchases' warm-up is one purchase per client (its own row); the bcrypt run's warm-up uses ` +
+    `${BCRYPT_WARMUP_CALLERS} callers and its closed loop lasts at least one round of ${HTTP_CLIENTS} compares`
+  );
+}
+
+function describePurchases(p: PurchaseReport): string[] {
+  const lines: string[] = [];
+  const responses = (states: Map<string, number>) =>
+    `${total(states)} responses, ${formatStates(states)} — ${everyDelivered(states) ? "all delivered" : "NOT ALL DELIVERED"}`;
+  lines.push(
+    `purchase responses, measured run:         ${responses(p.runStates)}`,
+    `purchase responses, first per client:     ${responses(p.coldStates)}`,
+  );
+  const open = [...p.settledStates].filter(([state]) => !(FINAL_STATES as readonly string[]).includes(state));
+  lines.push(
+    `orders after settling (≤ ${SETTLE_TIMEOUT_MS / 1000} s): ${total(p.settledStates)} orders, ` +
+      `${formatStates(p.settledStates)}${open.length > 0 ? " — SOME NEVER SETTLED" : ""}`,
+    `VTU worker: ${p.failedJobs} failed job attempt(s)`,
+  );
+  const lag = (lagMs: Float64Array) =>
+    `p50 ${formatMs(percentile(lagMs, 50))} ms, p99 ${formatMs(percentile(lagMs, 99))} ms (${lagMs.length} orders)`;
+  lines.push(
+    "order created → delivered by the worker (created after the PIN check, so this excludes it):",
+    `  measured run:         ${lag(p.runLagMs)}`,
+    `  first per client:     ${lag(p.coldLagMs)}`,
+  );
+  const { service, cold, bound } = p.result;
+  if (bound && bound.summary.opsPerSecond > 0) {
+    const verifies = bound.summary.opsPerSecond;
+    const line = (label: string, m: Measured) =>
+      `  ${label}${formatRate(m.summary.opsPerSecond)} purchases/s ÷ ${formatRate(verifies)} verifies/s = ` +
+      (m.summary.opsPerSecond / verifies).toFixed(2);
+    lines.push(
+      "crypto bound (purchases/s ÷ uncached bcrypt PIN verifies/s; 1.00 = a purchase costs its PIN check's CPU and nothing more):",
+      line("measured run (PIN cache warm): ", service),
+      ...(cold ? [line("first purchase per client:     ", cold)] : []),
+    );
+  }
+  return lines;
+}
+
+function everyDelivered(states: Map<string, number>): boolean {
+  return total(states) > 0 && (states.get("delivered") ?? 0) === total(states);
+}
+
+function allDelivered(p: PurchaseReport): boolean {
+  return everyDelivered(p.runStates) && everyDelivered(p.coldStates);
+}
+
+function formatStates(states: Map<string, number>): string {
+  if (states.size === 0) {
+    return "none";
+  }
+  return [...states]
+    .sort(([a], [b]) => (a === "delivered" ? -1 : b === "delivered" ? 1 : a.localeCompare(b)))
+    .map(([state, n]) => `${state} ${n}`)
+    .join(", ");
+}
+
+function total(states: Map<string, number>): number {
+  return [...states.values()].reduce((n, v) => n + v, 0);
+}
+
+async function measure(
+  name: string,
+  op: Op,
+  callers: number,
+  seconds: number,
+  options: { warmupCallers?: number } = {},
+): Promise<Measured> {
+  const warmupCallers = Math.min(callers, options.warmupCallers ?? callers);
+  progress(
+    `${name}: ${WARMUP_MS / 1000} s warm-up${warmupCallers === callers ? "" : ` (${warmupCallers} callers)`}, ` +
+      `then ${seconds} s measured`,
+  );
+  const warmup = await runClosedLoop(op, { callers: warmupCallers, durationMs: WARMUP_MS });
   const run = await runClosedLoop(op, { callers, durationMs: seconds * 1000 });
   return { name, warmup, run, summary: summarize(run) };
 }
 
-function resultsTable(results: { scenario: Scenario; service: Measured; baseline: Measured }[]): string {
+function resultsTable(results: Result[]): string {
   const row = (m: Measured, indent: string, ratio: string) => [
     `${indent}${m.name}`,
     formatRate(m.summary.opsPerSecond),
@@ -357,11 +583,16 @@ function resultsTable(results: { scenario: Scenario; service: Measured; baseline
     String(m.run.failed),
     ratio,
   ];
-  const rows = results.flatMap(({ service, baseline }) => {
-    const ratio =
-      baseline.summary.opsPerSecond > 0 ? service.summary.opsPerSecond / baseline.summary.opsPerSecond : NaN;
-    return [row(service, "", Number.isFinite(ratio) ? ratio.toFixed(2) : "-"), row(baseline, "  ", "")];
-  });
+  const ratioOf = (a: Measured, b: Measured) => {
+    const ratio = b.summary.opsPerSecond > 0 ? a.summary.opsPerSecond / b.summary.opsPerSecond : NaN;
+    return Number.isFinite(ratio) ? ratio.toFixed(2) : "-";
+  };
+  const rows = results.flatMap(({ service, baseline, cold, bound }) => [
+    row(service, "", ratioOf(service, baseline)),
+    row(baseline, "  ", ""),
+    ...(cold ? [row(cold, "  ", bound ? ratioOf(cold, bound) : "")] : []),
+    ...(bound ? [row(bound, "  ", ratioOf(service, bound))] : []),
+  ]);
   return formatTable(["", "ops/s", "p50 ms", "p95 ms", "p99 ms", "failed", "ratio"], rows);
 }
 
@@ -502,7 +733,8 @@ function cleanUpOnAbnormalExit(dataDir: string): void {
 /**
  * pg-pool's end() resolves before its sockets are closed; a server stopped at that moment sends
  * "terminating connection due to administrator command" to a client that no longer listens for
- * errors, which crashes the process. So wait until the server has seen every bench connection go.
+ * errors, which crashes the process. So wait until the server has seen every bench connection go:
+ * every client connection but the probe's (BullMQ names its own, so application_name cannot tell).
  */
 async function waitForDisconnects(url: string): Promise<void> {
   const probe = createPool(url, { poolSize: 1, applicationName: `${APP_NAME}-shutdown` });
@@ -511,8 +743,7 @@ async function waitForDisconnects(url: string): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const { rows } = await probe.query<{ n: number }>(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name IN ($1, $2)",
-        [APP_NAME, `${APP_NAME}-raw`],
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
       );
       if ((rows[0]?.n ?? 0) === 0) {
         return;

@@ -21,9 +21,14 @@ export type RunResult = {
 export type RunOptions = {
   callers: number;
   durationMs: number;
+  /** Stop each caller after this many operations, even before `durationMs` (default: no limit). */
+  maxOpsPerCaller?: number;
 };
 
-/** Run `op` from `callers` concurrent loops until `durationMs` has passed; no new op starts after that. */
+/**
+ * Run `op` from `callers` concurrent loops until `durationMs` has passed (or each caller has done
+ * `maxOpsPerCaller`); no new op starts after that.
+ */
 export async function runClosedLoop(op: Op, options: RunOptions): Promise<RunResult> {
   const latencies: number[] = [];
   const failures = new Map<string, number>();
@@ -31,8 +36,9 @@ export async function runClosedLoop(op: Op, options: RunOptions): Promise<RunRes
   let failed = 0;
   const start = performance.now();
   const deadline = start + options.durationMs;
+  const maxOps = options.maxOpsPerCaller ?? Number.POSITIVE_INFINITY;
   const caller = async (index: number) => {
-    while (performance.now() < deadline) {
+    for (let done = 0; done < maxOps && performance.now() < deadline; done++) {
       const t0 = performance.now();
       try {
         await op(index);
@@ -104,7 +110,11 @@ export function formatMs(ms: number): string {
   return ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
 }
 
+/** Whole ops/s with thousands separators; one decimal below 100 (a bcrypt-bound run does ~5/s). */
 export function formatRate(opsPerSecond: number): string {
+  if (Number.isFinite(opsPerSecond) && opsPerSecond < 100) {
+    return opsPerSecond.toFixed(1);
+  }
   return Math.round(opsPerSecond).toLocaleString("en-US");
 }
 
