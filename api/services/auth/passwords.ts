@@ -1,9 +1,9 @@
-import bcrypt from "bcryptjs";
 import type { Config } from "../../config";
 import { ValidationError } from "../errors";
+import { bcryptCompare, bcryptHash } from "../pins/bcrypt-pool";
 
 export function hashPassword(config: Config, password: string): Promise<string> {
-  return bcrypt.hash(password, config.PASSWORD_BCRYPT_COST);
+  return bcryptHash(password, config.PASSWORD_BCRYPT_COST);
 }
 
 // Compared against when the account does not exist, so a wrong phone costs the same time as a wrong password.
@@ -11,11 +11,11 @@ let dummyHash: string | undefined;
 
 export async function passwordMatches(password: string, hash: string | null | undefined): Promise<boolean> {
   if (!hash) {
-    dummyHash ??= await bcrypt.hash("not-a-real-password", 12);
-    await bcrypt.compare(password, dummyHash);
+    dummyHash ??= await bcryptHash("not-a-real-password", 12);
+    await bcryptCompare(password, dummyHash);
     return false;
   }
-  return bcrypt.compare(password, hash);
+  return bcryptCompare(password, hash);
 }
 
 /** 8–72 bytes (bcrypt ignores bytes past 72, so we refuse them rather than silently truncate). */

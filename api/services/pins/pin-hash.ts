@@ -1,14 +1,14 @@
-import bcrypt from "bcryptjs";
 import type { Config } from "../../config";
 import { ValidationError } from "../errors";
 import { hmacSha256, sha256 } from "../hashing";
+import { bcryptCompare, bcryptHash } from "./bcrypt-pool";
 
 /**
  * S1: bcrypt(HMAC-SHA256(pepper, pin)). A 4-digit PIN has 10⁴ values; bcrypt alone only slows a
  * brute force of a leaked table, the pepper (kept outside the database) stops it.
  */
 export function hashPin(config: Config, pin: string): Promise<string> {
-  return bcrypt.hash(hmacSha256(config.pinPepper, `pin:${pin}`), config.PIN_BCRYPT_COST);
+  return bcryptHash(hmacSha256(config.pinPepper, `pin:${pin}`), config.PIN_BCRYPT_COST);
 }
 
 /**
@@ -29,7 +29,7 @@ export async function pinMatches(config: Config, pin: string, hash: string): Pro
   if (until !== undefined && until > Date.now()) {
     return true;
   }
-  const ok = await bcrypt.compare(material, hash);
+  const ok = await bcryptCompare(material, hash);
   if (ok && ttlMs > 0) {
     verified.delete(key);
     if (verified.size >= MAX_CACHED) {
