@@ -108,7 +108,11 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
   app.post("/orders/:id/resend", requireUser(), async (c) =>
     ok(
       c,
-      await resendOrderReceipt({ ctx: c.var.ctx, userId: c.var.principal.userId, orderId: c.req.param("id") }),
+      await resendOrderReceipt({
+        ctx: c.var.ctx,
+        userId: c.var.principal.userId,
+        orderId: c.req.param("id"),
+      }),
       { status: 202, message: "The receipt is on its way to your chat." },
     ),
   );

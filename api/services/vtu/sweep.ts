@@ -15,7 +15,7 @@ export async function sweepDueOrders(args: {
   const { ctx, vtu } = args;
   const due = await ctx.db
     .selectFrom("vtu_orders")
-    .select(["id", "state", "requery_count"])
+    .select(["id", "state", "requery_count", "next_check_at"])
     .where("next_check_at", "<=", ctx.now())
     .orderBy("next_check_at")
     .limit(args.limit ?? 500)
@@ -26,8 +26,10 @@ export async function sweepDueOrders(args: {
       .dispatch({
         name: submit ? "submit-order" : "requery-order",
         orderId: order.id,
-        // One job per (order, step): a job already queued for this step is not duplicated.
-        dedupe: submit ? undefined : String(order.requery_count),
+        // One job per (order, step): a job already queued for this step is not duplicated. A submit is
+        // keyed by its lease, so the job of a worker that died holding the lease (still "active" in
+        // BullMQ until its stall check, ~30–60 s) does not swallow the re-trigger once the lease ends.
+        dedupe: submit ? `lease${order.next_check_at?.getTime() ?? 0}` : String(order.requery_count),
       })
       .catch((err) =>
         ctx.logger.warn({ err, orderId: order.id }, "sweeper could not enqueue; next sweep retries"),
