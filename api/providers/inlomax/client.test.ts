@@ -9,7 +9,8 @@ import {
   startInlomaxEmulator,
 } from "../../../test/emulators/inlomax-emulator";
 import type { VendResult, VtuProvider } from "../../services/vtu/provider";
-import { createInlomaxProvider, ProviderUnavailableError } from "./client";
+import { ProviderUnavailableError } from "../../services/vtu/provider";
+import { createInlomaxProvider } from "./client";
 
 const API_KEY = "inlomax-secret-key-0123456789";
 const TIMEOUT_MS = 300;

@@ -8,21 +8,21 @@ import {
   parseNetworkName,
   parseValidityDays,
 } from "../../services/catalogue/normalize";
-import { ServiceError } from "../../services/errors";
 import { koboToNairaString, nairaToKobo } from "../../services/money";
-import type {
-  AirtimeRequest,
-  CablePayRequest,
-  CableProvider,
-  DataRequest,
-  ElectricityPayRequest,
-  MeterType,
-  Network,
-  ProviderCatalogue,
-  RawExchange,
-  VendResult,
-  VerifyResult,
-  VtuProvider,
+import {
+  type AirtimeRequest,
+  type CablePayRequest,
+  type CableProvider,
+  type DataRequest,
+  type ElectricityPayRequest,
+  type MeterType,
+  type Network,
+  type ProviderCatalogue,
+  ProviderUnavailableError,
+  type RawExchange,
+  type VendResult,
+  type VerifyResult,
+  type VtuProvider,
 } from "../../services/vtu/provider";
 
 /**
@@ -41,27 +41,6 @@ export type InlomaxOptions = {
   readTimeoutMs: number;
   fetch?: typeof fetch;
 };
-
-/**
- * `balance()` and `catalogue()` have no "unknown" in their return types, and answering 0 or an empty
- * catalogue would be a lie a sync could act on (deleting every product). So they throw this instead.
- */
-export class ProviderUnavailableError extends ServiceError {
-  constructor(
-    provider: string,
-    what: string,
-    readonly raw: RawExchange,
-  ) {
-    super(
-      "unavailable",
-      "PROVIDER_UNAVAILABLE",
-      `${provider} ${what} is unavailable: ${raw.error ?? "bad answer"}`,
-      {
-        provider,
-      },
-    );
-  }
-}
 
 const PROVIDER = "inlomax";
 const RAW_TEXT_LIMIT = 4000;

@@ -10,13 +10,12 @@ import {
   NETWORKS,
   type Network,
   type ProviderCatalogue,
+  ProviderUnavailableError,
   type RawExchange,
   UnsupportedServiceError,
   type VendResult,
   type VtuProvider,
 } from "../../services/vtu/provider";
-// One error class for "this provider cannot answer a read" across clients; it belongs in provider.ts.
-import { ProviderUnavailableError } from "../inlomax/client";
 
 /**
  * SME Plug (providers.md §2), our airtime/data fallback. Nothing here is from official docs: every

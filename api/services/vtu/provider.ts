@@ -1,3 +1,5 @@
+import { ServiceError } from "../errors";
+
 /**
  * The one interface every VTU provider implements (Inlomax, SME Plug, the sandbox). The services own
  * it; clients live in `api/providers/*` and never decide what an outcome means for money — they only
@@ -180,6 +182,27 @@ export type VtuProvider = {
   balance(): Promise<{ balanceKobo: number; raw: RawExchange }>;
   catalogue(): Promise<ProviderCatalogue>;
 };
+
+/**
+ * `balance()` and `catalogue()` have no "unknown" in their return types, and answering 0 or an empty
+ * catalogue would be a lie a sync could act on (deleting every product). So they throw this instead.
+ */
+export class ProviderUnavailableError extends ServiceError {
+  constructor(
+    provider: string,
+    what: string,
+    readonly raw: RawExchange,
+  ) {
+    super(
+      "unavailable",
+      "PROVIDER_UNAVAILABLE",
+      `${provider} ${what} is unavailable: ${raw.error ?? "bad answer"}`,
+      {
+        provider,
+      },
+    );
+  }
+}
 
 /** Thrown by a client for a service it does not offer (SME Plug has no cable/electricity). */
 export class UnsupportedServiceError extends Error {
