@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { expect } from "vitest";
 import { VTU_JOBS } from "../../api/jobs/definitions";
-import { createSandboxProvider } from "../../api/providers/sandbox/provider";
+import { createVtuProviders } from "../../api/providers";
 import { syncCatalogue } from "../../api/services/catalogue/sync";
 import type { ServiceContext } from "../../api/services/context";
 import { setOrChangePin } from "../../api/services/pins";
@@ -15,6 +15,7 @@ import {
   type VtuRuntime,
 } from "../../api/services/vtu";
 import type { UserRow } from "../../db/database";
+import { testConfig } from "./context";
 import { createFundedUser } from "./fixtures";
 
 export const TEST_PIN = "2580";
@@ -64,30 +65,17 @@ export function makeVtu(ctx: ServiceContext, providers: ProviderRegistry) {
   };
 }
 
-/** Both sandbox providers, zero latency, short timeouts, on the test's clock. */
+/** Both sandbox providers (as `npm start` builds them), zero latency, short timeouts, on the test's clock. */
 export function sandboxRegistry(
   ctx: ServiceContext,
   options: { latencyMs?: number; timeoutMs?: number; pendingSeconds?: number } = {},
 ): ProviderRegistry {
-  const common = {
-    db: ctx.db,
-    latencyMs: options.latencyMs ?? 0,
-    timeoutMs: options.timeoutMs ?? 20,
-    pendingSeconds: options.pendingSeconds ?? 30,
-    now: ctx.now,
-  };
-  return createProviderRegistry([
-    {
-      name: "Sandbox (primary)",
-      defaultPriority: 10,
-      provider: createSandboxProvider({ ...common, role: "primary" }),
-    },
-    {
-      name: "Sandbox (fallback)",
-      defaultPriority: 20,
-      provider: createSandboxProvider({ ...common, role: "fallback" }),
-    },
-  ]);
+  const config = testConfig({
+    SANDBOX_LATENCY_MS: String(options.latencyMs ?? 0),
+    SANDBOX_TIMEOUT_MS: String(options.timeoutMs ?? 20),
+    SANDBOX_PENDING_SECONDS: String(options.pendingSeconds ?? 30),
+  });
+  return createVtuProviders({ config, db: ctx.db, now: ctx.now });
 }
 
 export function registryOf(...providers: { provider: VtuProvider; name?: string }[]): ProviderRegistry {

@@ -1,4 +1,4 @@
-import type { ProviderCatalogue } from "../../services/vtu/provider";
+import { DISCOS, type ProviderCatalogue } from "../../services/vtu/provider";
 
 /**
  * The sandbox providers' own price list: the only place prices appear in code. Figures are
@@ -51,21 +51,6 @@ const CABLE: ["dstv" | "gotv" | "startimes", string, number][] = [
   ["startimes", "Classic", 5_500],
   ["startimes", "Super", 9_000],
 ];
-
-const DISCOS = [
-  "abuja",
-  "benin",
-  "eko",
-  "enugu",
-  "ibadan",
-  "ikeja",
-  "jos",
-  "kaduna",
-  "kano",
-  "portharcourt",
-  "yola",
-  "aba",
-] as const;
 
 const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 
