@@ -64,6 +64,11 @@ runMain(async () => {
     ready: seconds,
     roles: [runsApi && "api", runsWorker && "worker"].filter(Boolean).join(" + "),
     jobs: jobs.kind,
+    providers: vtu.providers
+      .all()
+      .map((p) => p.code)
+      .join(", "),
+    api: runsApi,
     firstAdmin,
   });
 
@@ -162,6 +167,8 @@ function printBanner(info: {
   ready: string;
   roles: string;
   jobs: string;
+  providers: string;
+  api: boolean;
   firstAdmin?: { email: string; password: string };
 }) {
   const { config } = info;
@@ -170,10 +177,7 @@ function printBanner(info: {
     "",
     `  TADA VTU ${config.sandbox ? "— SANDBOX (no real money moves)" : ""}`,
     `  ready in ${info.ready}s · roles: ${info.roles} · database: ${config.embeddedDatabase ? `embedded PostgreSQL (${config.DATA_DIR}/pg)` : "DATABASE_URL"} · jobs: BullMQ on ${info.jobs}`,
-    "",
-    `  API        ${base}/api`,
-    `  Health     ${base}/healthz`,
-    `  Web        ${base}/`,
+    `  VTU providers: ${info.providers}${config.sandbox && info.providers.startsWith("sandbox") ? ' (the last 4 digits of a recipient pick the outcome: README, "Sandbox outcomes")' : ""}`,
     "",
   ];
   if (info.firstAdmin) {
@@ -184,11 +188,17 @@ function printBanner(info: {
       "",
     );
   }
+  if (!info.api) {
+    lines.push("  Worker only: no HTTP in this process. Ctrl-C stops it.", "");
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return;
+  }
+  lines.push(`  API        ${base}/api`, `  Health     ${base}/healthz`, `  Web        ${base}/`, "");
   lines.push(
     "  Try it:",
     `    curl -s -X POST ${base}/api/auth/register -H 'content-type: application/json' \\`,
     `      -d '{"phone":"08031234567","password":"correct-horse-9"}'`,
-    "    (README.md has the whole walk-through: login, PIN, balance.)",
+    "    (README.md has the whole walk-through: login, PIN, sandbox money, airtime, data, cable, electricity.)",
     "",
     "  Ctrl-C stops everything.",
     "",
