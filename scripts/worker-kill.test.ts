@@ -67,7 +67,7 @@ async function startWorker(): Promise<Started> {
     output += String(d);
   });
   const deadline = Date.now() + 30_000;
-  while (!output.includes("Ctrl-C stops everything")) {
+  while (!output.includes("Ctrl-C stops")) {
     if (child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`the worker did not become ready:\n${output}`);
     }
