@@ -375,9 +375,11 @@ export async function applyResult(args: {
             // P4: nothing was vended here, so another provider may try with a new request id.
             await trx
               .updateTable("vtu_orders")
+              // The backoff starts again for the new provider; the manual-review clock does not.
               .set({
                 state: "held",
                 message: null,
+                requery_count: 0,
                 next_check_at: new Date(now.getTime() + 15_000),
                 updated_at: now,
               })
