@@ -90,7 +90,10 @@ export async function failOrder(
 ): Promise<void> {
   const now = ctx.now();
   await voidHold(trx, { holdId: order.hold_id, now });
-  const message = `${stateMessage("failed")} (${reason})`;
+  // The provider's words ("No transaction with that request id") stay on the attempt for support;
+  // the customer gets a sentence they can act on.
+  const message = stateMessage("failed");
+  ctx.logger.info({ orderId: order.id, reason }, "order failed; hold released");
   await trx
     .updateTable("vtu_orders")
     .set({ state: "failed", message, next_check_at: null, failed_at: now, updated_at: now })
