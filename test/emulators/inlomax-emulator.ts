@@ -1,6 +1,13 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { koboToNairaString, nairaToKobo } from "../../api/services/money";
+import type { FaultModeSwitches, GatewayPages, Outcome, Reply } from "./emulator-server";
+import {
+  faultModes,
+  gatewayFault,
+  json,
+  matchesRequest,
+  safeJson,
+  startEmulatorServer,
+} from "./emulator-server";
 
 /**
  * A local Inlomax (providers.md §1) on 127.0.0.1 for tests and the bench: the same paths, fields and
@@ -92,19 +99,16 @@ export type InlomaxServicesFixture = {
   education: { serviceID: string; type: string; amount: string }[];
 };
 
-export type InlomaxEmulator = {
+/**
+ * The modes: `setMode` is the default for purchases and validations, `setModeFor` takes a phone, IUC or
+ * meter number, `setPathMode` faults any endpoint ("/balance", "/services", "/transaction", …) regardless
+ * of recipient, and `setHangMs` times the timeout_* modes.
+ */
+export type InlomaxEmulator = FaultModeSwitches<InlomaxMode> & {
   /** Base URL, e.g. http://127.0.0.1:41234/api */
   readonly url: string;
   readonly apiKey: string;
   close(): Promise<void>;
-  /** Default mode for purchases and validations. */
-  setMode(mode: InlomaxMode): void;
-  /** Mode for one phone / IUC / meter number; overrides the default. */
-  setModeFor(recipient: string, mode: InlomaxMode): void;
-  /** Fault any endpoint ("/balance", "/services", "/transaction", …) regardless of recipient; undefined clears. */
-  setPathMode(path: string, mode: InlomaxMode | undefined): void;
-  /** How long timeout_* modes hold a request (default 2000 ms). */
-  setHangMs(ms: number): void;
   /** Requeries a processing_then_* vend needs before it resolves (default 1). */
   setRequeriesToResolve(n: number): void;
   setBalanceKobo(kobo: number): void;
@@ -190,12 +194,16 @@ export const EMULATOR_CABLE_CUSTOMER = "ADEBAYO OLUWASEUN JOHNSON";
 export const EMULATOR_CABLE_BOUQUET = "DStv Compact";
 export const EMULATOR_METER_CUSTOMER = "MRS FOLAKE ADEYEMI";
 
+/** Inlomax's answer when its app crashed, and its gateway's error page. */
+const GATEWAY_PAGES: GatewayPages = {
+  http500: { status: "failed", message: "Internal Server Error" },
+  html503:
+    "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>",
+};
 const AIRTIME_IDS: Record<string, string> = { "1": "MTN", "2": "AIRTEL", "3": "GLO", "4": "9MOBILE" };
 const CABLE_NAMES = ["dstv", "gotv", "startimes"];
-const DEFAULT_HANG_MS = 2000;
 const DEFAULT_BALANCE_KOBO = 50_000_000;
 
-type Reply = { status: number; body: string; contentType?: string } | { hangThenDrop: true };
 type JsonObject = Record<string, unknown>;
 
 export async function startInlomaxEmulator(
@@ -205,11 +213,7 @@ export async function startInlomaxEmulator(
   const random = mulberry32(options.seed ?? 1);
   const requests: EmulatorRequest[] = [];
   const vends: EmulatorVend[] = [];
-  const modes = new Map<string, InlomaxMode>();
-  const pathModes = new Map<string, InlomaxMode>();
-  const timers = new Set<NodeJS.Timeout>();
-  let globalMode: InlomaxMode = "success";
-  let hangMs = DEFAULT_HANG_MS;
+  const modes = faultModes<InlomaxMode>("success");
   let requeriesToResolve = 1;
   let balanceKobo = DEFAULT_BALANCE_KOBO;
   let services: unknown = inlomaxFixtureServices();
@@ -236,26 +240,9 @@ export async function startInlomaxEmulator(
     return token;
   }
 
-  function modeFor(recipient: string | undefined): InlomaxMode {
-    return (recipient !== undefined ? modes.get(recipient) : undefined) ?? globalMode;
-  }
-
   /** Faults that happen in front of the app (gateway, crash before vend): identical on every endpoint. */
-  function preAppFault(mode: InlomaxMode): Reply | undefined {
-    switch (mode) {
-      case "timeout_before_processing":
-        return { hangThenDrop: true };
-      case "http_500":
-        return json(500, { status: "failed", message: "Internal Server Error" });
-      case "html_503":
-        return {
-          status: 503,
-          contentType: "text/html",
-          body: "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>",
-        };
-      default:
-        return undefined;
-    }
+  function preAppFault(mode: InlomaxMode): Outcome | undefined {
+    return gatewayFault(mode, GATEWAY_PAGES);
   }
 
   /** How a processed answer is mangled on the way back (the work itself already happened). */
@@ -282,8 +269,8 @@ export async function startInlomaxEmulator(
     item: { service: InlomaxService; serviceID: string; amountKobo: number; costKobo: number },
     describe: (vend: EmulatorVend) => JsonObject,
     invalidRecipient: string | undefined,
-  ): Reply | { hang: Reply } {
-    const mode = modeFor(recipient);
+  ): Outcome {
+    const mode = modes.modeFor(recipient);
     const early = preAppFault(mode);
     if (early) {
       return early;
@@ -421,8 +408,8 @@ export async function startInlomaxEmulator(
   }
 
   /** Validations share the fault modes but never vend: "failed" (or a number ending 0000) means invalid. */
-  function validate(recipient: string, known: boolean, invalidMessage: string, data: JsonObject): Reply {
-    const mode = modeFor(recipient);
+  function validate(recipient: string, known: boolean, invalidMessage: string, data: JsonObject): Outcome {
+    const mode = modes.modeFor(recipient);
     const early = preAppFault(mode);
     if (early) {
       return early;
@@ -441,7 +428,7 @@ export async function startInlomaxEmulator(
     return mode === "timeout_after_success" ? { hangThenDrop: true } : json(200, body);
   }
 
-  function handleValidateCable(body: JsonObject): Reply {
+  function handleValidateCable(body: JsonObject): Outcome {
     const serviceID = text(body.serviceID);
     const known =
       CABLE_NAMES.includes(serviceID.toLowerCase()) ||
@@ -452,7 +439,7 @@ export async function startInlomaxEmulator(
     });
   }
 
-  function handleValidateMeter(body: JsonObject): Reply {
+  function handleValidateMeter(body: JsonObject): Outcome {
     const meterType = text(body.meterType);
     const known =
       (meterType === "1" || meterType === "2") &&
@@ -488,8 +475,8 @@ export async function startInlomaxEmulator(
     });
   }
 
-  function route(method: string, path: string, body: unknown): Reply | { hang: Reply } {
-    const pathMode = pathModes.get(path);
+  function route(method: string, path: string, body: unknown): Outcome {
+    const pathMode = modes.pathMode(path);
     const early = pathMode ? preAppFault(pathMode) : undefined;
     if (early) {
       return early;
@@ -499,7 +486,7 @@ export async function startInlomaxEmulator(
   }
 
   /** A path-wide mode wraps whatever the endpoint answered (recipient modes were applied inside). */
-  function applyPathMode(mode: InlomaxMode, reply: Reply | { hang: Reply }): Reply | { hang: Reply } {
+  function applyPathMode(mode: InlomaxMode, reply: Outcome): Outcome {
     if ("hang" in reply || "hangThenDrop" in reply || reply.status !== 200) {
       return reply;
     }
@@ -522,13 +509,13 @@ export async function startInlomaxEmulator(
     return postAppFault(mode, parsed as JsonObject) ?? reply;
   }
 
-  function dispatch(method: string, path: string, body: unknown): Reply | { hang: Reply } {
+  function dispatch(method: string, path: string, body: unknown): Outcome {
     const getRoutes: Record<string, () => Reply> = {
       "/balance": () =>
         json(200, { status: "success", message: "Balance", data: { funds: formatNaira(balanceKobo) } }),
       "/services": () => json(200, { status: "success", message: "Services", data: services }),
     };
-    const postRoutes: Record<string, (body: JsonObject) => Reply | { hang: Reply }> = {
+    const postRoutes: Record<string, (body: JsonObject) => Outcome> = {
       "/airtime": handleAirtime,
       "/data": handleData,
       "/subcable": handleSubCable,
@@ -554,95 +541,29 @@ export async function startInlomaxEmulator(
     return post(body as JsonObject);
   }
 
-  function send(res: http.ServerResponse, reply: Reply): void {
-    if (res.destroyed || res.writableEnded) {
-      return;
-    }
-    if ("hangThenDrop" in reply) {
-      hold(() => res.destroy());
-      return;
-    }
-    res.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" });
-    res.end(reply.body);
-  }
-
-  function hold(action: () => void): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      action();
-    }, hangMs);
-    timers.add(timer);
-  }
-
-  const server = http.createServer((req, res) => {
-    res.on("error", () => {
-      // The client gave up (timeout modes); nothing to do.
-    });
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const rawBody = Buffer.concat(chunks).toString("utf8");
-      const parsedBody = rawBody === "" ? undefined : (safeJson(rawBody) ?? rawBody);
-      const method = req.method ?? "GET";
-      const path = (req.url ?? "/").split("?")[0]?.replace(/^\/api/, "") || "/";
-      requests.push({
-        method,
-        path,
-        body: parsedBody,
-        headers: {
-          authorization: header(req, "authorization"),
-          authorizationToken: header(req, "authorization-token"),
-          contentType: header(req, "content-type"),
-        },
-        at: Date.now(),
-      });
-      if (header(req, "authorization") !== `Token ${apiKey}`) {
-        send(res, json(401, { status: "failed", message: "Invalid API key. Authentication failed." }));
-        return;
-      }
-      const reply = route(method, path, parsedBody);
-      if ("hang" in reply) {
-        const delayed = reply.hang;
-        hold(() => send(res, delayed));
-        return;
-      }
-      send(res, reply);
-    });
+  const server = await startEmulatorServer({
+    basePath: "/api",
+    hangMs: modes.hangMs,
+    record: ({ method, path, body, header }) => {
+      const headers = {
+        authorization: header("authorization"),
+        authorizationToken: header("authorization-token"),
+        contentType: header("content-type"),
+      };
+      requests.push({ method, path, body, headers, at: Date.now() });
+    },
+    authorize: ({ header }) =>
+      header("authorization") === `Token ${apiKey}`
+        ? undefined
+        : json(401, { status: "failed", message: "Invalid API key. Authentication failed." }),
+    route: ({ method, path, body }) => route(method, path, body),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}/api`,
+    url: server.url,
     apiKey,
-    close: async () => {
-      for (const timer of timers) {
-        clearTimeout(timer);
-      }
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-    setMode: (mode) => {
-      globalMode = mode;
-    },
-    setModeFor: (recipient, mode) => {
-      modes.set(recipient, mode);
-    },
-    setPathMode: (path, mode) => {
-      if (mode === undefined) {
-        pathModes.delete(path);
-      } else {
-        pathModes.set(path, mode);
-      }
-    },
-    setHangMs: (ms) => {
-      hangMs = ms;
-    },
+    close: server.close,
+    ...modes.switches,
     setRequeriesToResolve: (n) => {
       requeriesToResolve = n;
     },
@@ -654,56 +575,24 @@ export async function startInlomaxEmulator(
       services = next;
     },
     resetModes: () => {
-      globalMode = "success";
-      modes.clear();
-      pathModes.clear();
-      hangMs = DEFAULT_HANG_MS;
+      modes.reset();
       requeriesToResolve = 1;
     },
     requests,
     vends,
-    countRequests: (filter) => requests.filter((request) => matches(request, filter)).length,
+    countRequests: (filter) =>
+      requests.filter((request) => matchesRequest(request, filter, matchesRecipient)).length,
   };
 }
 
-function matches(request: EmulatorRequest, filter: RequestFilter | undefined): boolean {
-  if (filter === undefined) {
+/** The `recipient` filter: the phone, IUC or meter number in the request body. */
+function matchesRecipient(request: EmulatorRequest, filter: { recipient?: string }): boolean {
+  if (filter.recipient === undefined) {
     return true;
   }
-  if (typeof filter === "function") {
-    return filter(request);
-  }
-  if (filter.path !== undefined && request.path !== filter.path) {
-    return false;
-  }
-  if (filter.method !== undefined && request.method !== filter.method.toUpperCase()) {
-    return false;
-  }
-  if (filter.recipient !== undefined) {
-    const body = (
-      typeof request.body === "object" && request.body !== null ? request.body : {}
-    ) as JsonObject;
-    const recipients = [body.mobileNumber, body.iucNum, body.meterNum].map((v) => text(v));
-    return recipients.includes(filter.recipient);
-  }
-  return true;
-}
-
-function json(status: number, body: unknown): Reply {
-  return { status, body: JSON.stringify(body) };
-}
-
-function safeJson(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  const body = (typeof request.body === "object" && request.body !== null ? request.body : {}) as JsonObject;
+  const recipients = [body.mobileNumber, body.iucNum, body.meterNum].map((v) => text(v));
+  return recipients.includes(filter.recipient);
 }
 
 function text(value: unknown): string {

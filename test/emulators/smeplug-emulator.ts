@@ -1,6 +1,13 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { nairaToKobo } from "../../api/services/money";
+import type { FaultModeSwitches, GatewayPages, Outcome, Reply } from "./emulator-server";
+import {
+  faultModes,
+  gatewayFault,
+  json,
+  matchesRequest,
+  safeJson,
+  startEmulatorServer,
+} from "./emulator-server";
 
 /**
  * A local SME Plug (providers.md §2) on 127.0.0.1 for tests: the same paths, Bearer auth, boolean
@@ -80,19 +87,16 @@ export type SmePlugRequestFilter =
   | { path?: string; method?: string; phone?: string }
   | ((request: SmePlugRequest) => boolean);
 
-export type SmePlugEmulator = {
+/**
+ * The modes: `setMode` is the default for purchases, `setModeFor` takes a phone number, `setPathMode`
+ * faults a read endpoint ("/account/balance", "/data/plans", "/transactions"), and `setHangMs` times the
+ * timeout and pending modes.
+ */
+export type SmePlugEmulator = FaultModeSwitches<SmePlugMode> & {
   /** Base URL, e.g. http://127.0.0.1:41234/api/v1 */
   readonly url: string;
   readonly secretKey: string;
   close(): Promise<void>;
-  /** Default mode for purchases. */
-  setMode(mode: SmePlugMode): void;
-  /** Mode for one phone number; overrides the default. */
-  setModeFor(phone: string, mode: SmePlugMode): void;
-  /** Fault a read endpoint ("/account/balance", "/data/plans", "/transactions"); undefined clears. */
-  setPathMode(path: string, mode: SmePlugMode | undefined): void;
-  /** How long timeout and pending modes hold a request (default 2000 ms). */
-  setHangMs(ms: number): void;
   /** Requeries a pending vend answers `pending` before it resolves (default 1). */
   setPendingRequeries(n: number): void;
   /** Change a vend's state by hand (e.g. a later reversal). */
@@ -139,24 +143,22 @@ export function smePlugFixturePlans(): Record<string, SmePlugPlan[]> {
   };
 }
 
-const DEFAULT_HANG_MS = 2000;
 const DEFAULT_BALANCE_KOBO = 50_000_000;
-const BASE_PATH = "/api/v1";
+/** SME Plug's answer when its app crashed, and its gateway's error page. */
+const GATEWAY_PAGES: GatewayPages = {
+  http500: { message: "Server Error" },
+  html503:
+    "<html><head><title>503 Service Unavailable</title></head><body><h1>503 Service Unavailable</h1><hr>cloudflare</body></html>",
+};
 const NETWORK_NAMES: Record<string, string> = { "1": "MTN", "2": "AIRTEL", "3": "9MOBILE", "4": "GLO" };
 
-type Reply = { status: number; body: string; contentType?: string };
-type Outcome = Reply | { hang: Reply } | { hangThenDrop: true };
 type JsonObject = Record<string, unknown>;
 
 export async function startSmePlugEmulator(options: { secretKey?: string } = {}): Promise<SmePlugEmulator> {
   const secretKey = options.secretKey ?? "smeplug-test-secret";
   const requests: SmePlugRequest[] = [];
   const vends: SmePlugVend[] = [];
-  const phoneModes = new Map<string, SmePlugMode>();
-  const pathModes = new Map<string, SmePlugMode>();
-  const timers = new Set<NodeJS.Timeout>();
-  let globalMode: SmePlugMode = "success";
-  let hangMs = DEFAULT_HANG_MS;
+  const modes = faultModes<SmePlugMode>("success");
   let pendingRequeries = 1;
   let planShape: "grouped" | "flat" = "grouped";
   let balanceShape: "top" | "data" = "top";
@@ -171,20 +173,7 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
 
   /** Faults in front of the app (gateway, crash before vending): nothing is recorded. */
   function preAppFault(mode: SmePlugMode): Outcome | undefined {
-    switch (mode) {
-      case "timeout_before_processing":
-        return { hangThenDrop: true };
-      case "http_500":
-        return json(500, { message: "Server Error" });
-      case "html_503":
-        return {
-          status: 503,
-          contentType: "text/html",
-          body: "<html><head><title>503 Service Unavailable</title></head><body><h1>503 Service Unavailable</h1><hr>cloudflare</body></html>",
-        };
-      default:
-        return undefined;
-    }
+    return gatewayFault(mode, GATEWAY_PAGES);
   }
 
   /** How an answer is mangled on the way back; the vend itself already happened. */
@@ -217,7 +206,7 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
     item: Omit<SmePlugVend, "reference" | "phone" | "status" | "finalStatus" | "requeries" | "at">,
     message: string,
   ): Outcome {
-    const mode = phoneModes.get(phone) ?? globalMode;
+    const mode = modes.modeFor(phone);
     const early = preAppFault(mode);
     if (early) {
       return early;
@@ -384,7 +373,7 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
 
   /** Read endpoints can be faulted as a whole; a mangled read changes nothing on the server. */
   function withPathMode(path: string, handler: () => Reply): Outcome {
-    const mode = pathModes.get(path);
+    const mode = modes.pathMode(path);
     if (!mode) {
       return handler();
     }
@@ -400,93 +389,24 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
     return (reply.status === 200 && isObject(parsed) ? postAppFault(mode, parsed) : undefined) ?? reply;
   }
 
-  function send(res: http.ServerResponse, reply: Reply): void {
-    if (res.destroyed || res.writableEnded) {
-      return;
-    }
-    res.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" });
-    res.end(reply.body);
-  }
-
-  function hold(action: () => void): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      action();
-    }, hangMs);
-    timers.add(timer);
-  }
-
-  const server = http.createServer((req, res) => {
-    res.on("error", () => {
-      // The client gave up (timeout modes); nothing to do.
-    });
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const rawBody = Buffer.concat(chunks).toString("utf8");
-      const url = new URL(req.url ?? "/", "http://emulator");
-      const method = req.method ?? "GET";
-      const path = url.pathname.startsWith(BASE_PATH)
-        ? url.pathname.slice(BASE_PATH.length) || "/"
-        : url.pathname;
-      const query = Object.fromEntries(url.searchParams);
-      const authorization = req.headers.authorization;
-      requests.push({
-        method,
-        path,
-        query,
-        body: rawBody === "" ? undefined : (safeJson(rawBody) ?? rawBody),
-        authorization,
-        at: Date.now(),
-      });
-      if (authorization !== `Bearer ${secretKey}`) {
-        send(res, json(401, { status: false, message: "Unauthenticated." }));
-        return;
-      }
-      const outcome = dispatch(method, path, query, rawBody === "" ? undefined : safeJson(rawBody));
-      if ("hangThenDrop" in outcome) {
-        hold(() => res.destroy());
-      } else if ("hang" in outcome) {
-        hold(() => send(res, outcome.hang));
-      } else {
-        send(res, outcome);
-      }
-    });
+  const server = await startEmulatorServer({
+    basePath: "/api/v1",
+    hangMs: modes.hangMs,
+    record: ({ method, path, query, body, header }) => {
+      requests.push({ method, path, query, body, authorization: header("authorization"), at: Date.now() });
+    },
+    authorize: ({ header }) =>
+      header("authorization") === `Bearer ${secretKey}`
+        ? undefined
+        : json(401, { status: false, message: "Unauthenticated." }),
+    route: ({ method, path, query, body }) => dispatch(method, path, query, body),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}${BASE_PATH}`,
+    url: server.url,
     secretKey,
-    close: async () => {
-      for (const timer of timers) {
-        clearTimeout(timer);
-      }
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-    setMode: (mode) => {
-      globalMode = mode;
-    },
-    setModeFor: (phone, mode) => {
-      phoneModes.set(phone, mode);
-    },
-    setPathMode: (path, mode) => {
-      if (mode === undefined) {
-        pathModes.delete(path);
-      } else {
-        pathModes.set(path, mode);
-      }
-    },
-    setHangMs: (ms) => {
-      hangMs = ms;
-    },
+    close: server.close,
+    ...modes.switches,
     setPendingRequeries: (n) => {
       pendingRequeries = n;
     },
@@ -511,10 +431,7 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
     },
     balanceKobo: () => balanceKobo,
     resetModes: () => {
-      globalMode = "success";
-      phoneModes.clear();
-      pathModes.clear();
-      hangMs = DEFAULT_HANG_MS;
+      modes.reset();
       pendingRequeries = 1;
       planShape = "grouped";
       balanceShape = "top";
@@ -522,39 +439,14 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
     },
     requests,
     vends,
-    countRequests: (filter) => requests.filter((request) => matches(request, filter)).length,
+    countRequests: (filter) =>
+      requests.filter((request) => matchesRequest(request, filter, matchesPhone)).length,
   };
 }
 
-function matches(request: SmePlugRequest, filter: SmePlugRequestFilter | undefined): boolean {
-  if (filter === undefined) {
-    return true;
-  }
-  if (typeof filter === "function") {
-    return filter(request);
-  }
-  if (filter.path !== undefined && request.path !== filter.path) {
-    return false;
-  }
-  if (filter.method !== undefined && request.method !== filter.method.toUpperCase()) {
-    return false;
-  }
-  if (filter.phone !== undefined) {
-    return isObject(request.body) && text(request.body.phone) === filter.phone;
-  }
-  return true;
-}
-
-function json(status: number, body: unknown): Reply {
-  return { status, body: JSON.stringify(body) };
-}
-
-function safeJson(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
+/** The `phone` filter: the phone number in the request body. */
+function matchesPhone(request: SmePlugRequest, filter: { phone?: string }): boolean {
+  return filter.phone === undefined || (isObject(request.body) && text(request.body.phone) === filter.phone);
 }
 
 function isObject(value: unknown): value is JsonObject {
