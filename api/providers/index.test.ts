@@ -4,8 +4,15 @@ import { type SmePlugEmulator, startSmePlugEmulator } from "../../test/emulators
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
-import { createBuyer, makeVtu, sandboxPhone, seedCatalogue, TEST_PIN } from "../../test/helpers/vtu";
-import { createOrder, getOrder } from "../services/vtu";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  sandboxPhone,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../test/helpers/vtu";
+import { getOrder } from "../services/vtu";
 import { createVtuProviders } from ".";
 
 /** "Setting INLOMAX_* / SMEPLUG_* switches to the real clients with no code change." */
@@ -45,14 +52,9 @@ describe("provider selection from the environment", () => {
     const h = makeVtu(ctx, providers);
     const user = await createBuyer(ctx, 100_000);
     const phone = sandboxPhone();
-    const { order } = await createOrder({
-      ctx,
-      vtu: h.vtu,
-      userId: user.id,
-      actor: `user:${user.id}`,
-      channel: "api",
-      idempotencyKey: "switch-1",
-      order: { service: "airtime", input: { network: "mtn", phone, amountKobo: 50_000, pin: TEST_PIN } },
+    const order = await placeOrder(ctx, h.vtu, user.id, {
+      service: "airtime",
+      input: { network: "mtn", phone, amountKobo: 50_000, pin: TEST_PIN },
     });
     await h.drain();
     expect((await getOrder({ ctx, userId: user.id, orderId: order.id })).state).toBe("delivered");

@@ -6,8 +6,11 @@ import { syncCatalogue } from "../../api/services/catalogue/sync";
 import type { ServiceContext } from "../../api/services/context";
 import { setOrChangePin } from "../../api/services/pins";
 import {
+  createOrder,
   createProviderRegistry,
   findStrandedOrders,
+  type OrderDto,
+  type OrderInput,
   type ProviderRegistry,
   registerProviders,
   type VtuJob,
@@ -127,4 +130,24 @@ export async function createBuyer(ctx: ServiceContext, balanceKobo: number): Pro
 /** P8: nothing unresolved without a scheduled next step. */
 export async function expectNoStrandedOrders(ctx: ServiceContext): Promise<void> {
   expect(await findStrandedOrders({ ctx })).toEqual([]);
+}
+
+/** Place an order as an API client would (PIN included), with a fresh idempotency key unless given. */
+export async function placeOrder(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  userId: string,
+  order: OrderInput,
+  idempotencyKey = `test-${randomInt(1e12)}`,
+): Promise<OrderDto> {
+  const placed = await createOrder({
+    ctx,
+    vtu,
+    userId,
+    actor: `user:${userId}`,
+    channel: "api",
+    idempotencyKey,
+    order,
+  });
+  return placed.order;
 }

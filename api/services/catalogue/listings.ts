@@ -9,7 +9,7 @@ import {
 } from "../vtu/provider";
 import { cached } from "./cache";
 import { DISCO_NAMES } from "./normalize";
-import { getPricingRule, type Offer, priceOffer } from "./offers";
+import { getPricingRule, type Offer, priceOffer, sellableOffers } from "./offers";
 
 export type DataPlanDto = {
   id: string;
@@ -59,34 +59,10 @@ async function bestOffers(
   service: VtuService,
   filter?: { network?: string; biller?: string },
 ) {
-  const rows = await ctx.db
-    .selectFrom("catalogue_products as cp")
-    .innerJoin("provider_products as pp", "pp.product_id", "cp.id")
-    .innerJoin("vtu_providers as p", "p.code", "pp.provider")
-    .select([
-      "cp.id",
-      "cp.network",
-      "cp.biller",
-      "cp.name",
-      "cp.size_mb as sizeMb",
-      "cp.validity_days as validityDays",
-      "cp.family",
-      "pp.provider",
-      "pp.provider_product_id as providerProductId",
-      "pp.provider_name as providerName",
-      "pp.cost_kobo as costKobo",
-      "pp.face_amount_kobo as faceAmountKobo",
-      "pp.discount_bps as discountBps",
-    ])
+  const rows = await sellableOffers(ctx.db)
     .where("cp.service", "=", service)
-    .where("cp.enabled", "=", true)
-    .where("pp.available", "=", true)
-    .where("p.enabled", "=", true)
     .$if(filter?.network !== undefined, (q) => q.where("cp.network", "=", filter?.network ?? ""))
     .$if(filter?.biller !== undefined, (q) => q.where("cp.biller", "=", filter?.biller ?? ""))
-    .orderBy("cp.id")
-    .orderBy("p.priority")
-    .orderBy("p.code")
     .execute();
   // First row per product = the provider an order would go to first; it sets the price.
   const seen = new Set<string>();

@@ -47,10 +47,28 @@ export async function getProductOffers(
   if (!product) {
     throw new NotFoundError("That product", "PRODUCT_NOT_FOUND");
   }
-  const offers = await db
-    .selectFrom("provider_products as pp")
+  const offers = await sellableOffers(db).where("cp.id", "=", productId).execute();
+  return { product: { ...product, service: product.service as VtuService }, offers };
+}
+
+/**
+ * The one definition of "can be sold right now": an enabled product, a mapping the provider still
+ * lists, an enabled provider. Rows are in failover order (provider priority), so the first row of
+ * each product is the provider an order goes to first — the one whose cost sets the price.
+ */
+export function sellableOffers(db: Db) {
+  return db
+    .selectFrom("catalogue_products as cp")
+    .innerJoin("provider_products as pp", "pp.product_id", "cp.id")
     .innerJoin("vtu_providers as p", "p.code", "pp.provider")
     .select([
+      "cp.id",
+      "cp.network",
+      "cp.biller",
+      "cp.name",
+      "cp.size_mb as sizeMb",
+      "cp.validity_days as validityDays",
+      "cp.family",
       "pp.provider",
       "pp.provider_product_id as providerProductId",
       "pp.provider_name as providerName",
@@ -58,13 +76,11 @@ export async function getProductOffers(
       "pp.face_amount_kobo as faceAmountKobo",
       "pp.discount_bps as discountBps",
     ])
-    .where("pp.product_id", "=", productId)
+    .where("cp.enabled", "=", true)
     .where("pp.available", "=", true)
     .where("p.enabled", "=", true)
     .orderBy("p.priority")
-    .orderBy("p.code")
-    .execute();
-  return { product: { ...product, service: product.service as VtuService }, offers };
+    .orderBy("p.code");
 }
 
 export async function getPricingRule(db: Db, service: VtuService): Promise<PricingRule> {

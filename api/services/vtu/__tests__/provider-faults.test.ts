@@ -12,6 +12,7 @@ import {
   createBuyer,
   expectNoStrandedOrders,
   makeVtu,
+  placeOrder,
   registryOf,
   sandboxPhone,
   seedCatalogue,
@@ -21,7 +22,7 @@ import { createInlomaxProvider } from "../../../providers/inlomax/client";
 import { createSmePlugProvider } from "../../../providers/smeplug/client";
 import type { ServiceContext } from "../../context";
 import { getWalletBalance } from "../../wallet";
-import { createOrder, getOrder, requeryOrder, sweepDueOrders } from "..";
+import { getOrder, requeryOrder, sweepDueOrders } from "..";
 import type { VtuProvider } from "../provider";
 
 /**
@@ -72,15 +73,13 @@ function advance(seconds: number) {
 
 async function buy(h: ReturnType<typeof makeVtu>, phone: string, balanceKobo = 100_000) {
   const user = await createBuyer(ctx, balanceKobo);
-  const { order } = await createOrder({
+  const order = await placeOrder(
     ctx,
-    vtu: h.vtu,
-    userId: user.id,
-    actor: `user:${user.id}`,
-    channel: "api",
-    idempotencyKey: `k-${phone}`,
-    order: { service: "airtime", input: { network: "mtn", phone, amountKobo: 50_000, pin: TEST_PIN } },
-  });
+    h.vtu,
+    user.id,
+    { service: "airtime", input: { network: "mtn", phone, amountKobo: 50_000, pin: TEST_PIN } },
+    `k-${phone}`,
+  );
   return { user, order };
 }
 

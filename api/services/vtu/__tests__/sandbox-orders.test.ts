@@ -6,6 +6,7 @@ import {
   createBuyer,
   expectNoStrandedOrders,
   makeVtu,
+  placeOrder,
   sandboxNumber,
   sandboxPhone,
   sandboxRegistry,
@@ -14,7 +15,7 @@ import {
 } from "../../../../test/helpers/vtu";
 import type { ServiceContext } from "../../context";
 import { getWalletBalance } from "../../wallet";
-import { createOrder, getOrder, requeryOrder, sweepDueOrders } from "..";
+import { getOrder, requeryOrder, sweepDueOrders } from "..";
 
 let tdb: TestDatabase;
 let ctx: ServiceContext;
@@ -41,16 +42,10 @@ async function buyAirtime(
   phone: string,
   amountKobo = 50_000,
 ) {
-  const { order } = await createOrder({
-    ctx,
-    vtu: harness.vtu,
-    userId,
-    actor: `user:${userId}`,
-    channel: "api",
-    idempotencyKey: `k-${phone}-${amountKobo}-${Math.random()}`,
-    order: { service: "airtime", input: { network: "mtn", phone, amountKobo, pin: TEST_PIN } },
+  return placeOrder(ctx, harness.vtu, userId, {
+    service: "airtime",
+    input: { network: "mtn", phone, amountKobo, pin: TEST_PIN },
   });
-  return order;
 }
 
 /** Let the clock pass and run due work until the order stops changing on its own. */
@@ -244,14 +239,11 @@ describe("sandbox outcomes end to end (service level)", () => {
     const h = makeVtu(ctx, sandboxRegistry(ctx));
     const user = await createBuyer(ctx, 1_000_000);
     const meter = sandboxNumber(11);
-    const { order } = await createOrder({
+    const order = await placeOrder(
       ctx,
-      vtu: h.vtu,
-      userId: user.id,
-      actor: `user:${user.id}`,
-      channel: "api",
-      idempotencyKey: `elec-${meter}`,
-      order: {
+      h.vtu,
+      user.id,
+      {
         service: "electricity",
         input: {
           disco: "ikeja",
@@ -261,7 +253,8 @@ describe("sandbox outcomes end to end (service level)", () => {
           pin: TEST_PIN,
         },
       },
-    });
+      `elec-${meter}`,
+    );
     expect(order.customerName).toBe("SANDBOX METER OKONKWO");
     await h.drain();
     const done = await getOrder({ ctx, userId: user.id, orderId: order.id });
@@ -288,18 +281,16 @@ describe("sandbox outcomes end to end (service level)", () => {
     const h = makeVtu(ctx, sandboxRegistry(ctx));
     const user = await createBuyer(ctx, 5_000_000);
     const card = sandboxNumber(10);
-    const { order } = await createOrder({
+    const order = await placeOrder(
       ctx,
-      vtu: h.vtu,
-      userId: user.id,
-      actor: `user:${user.id}`,
-      channel: "api",
-      idempotencyKey: `cable-${card}`,
-      order: {
+      h.vtu,
+      user.id,
+      {
         service: "cable",
         input: { provider: "dstv", smartcard: card, subscription: "renew", pin: TEST_PIN },
       },
-    });
+      `cable-${card}`,
+    );
     expect(order.productId).toBe("cable:dstv:compact");
     expect(order.customerName).toBe("SANDBOX VIEWER ADEBAYO");
     await h.drain();
