@@ -5,42 +5,26 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../api/config";
 import { findRunningPostmaster, isAlive } from "../db/embedded";
+import { type Started, spawnApp } from "../test/helpers/spawn-app";
 import { freePort } from "./lib/free-port";
 
 const dataDir = path.join(os.tmpdir(), `tada-start-${process.pid}-${Date.now()}`);
 const children: ChildProcess[] = [];
 
-type Started = { child: ChildProcess; output: () => string };
-
 /** `npm start` as an operator runs it (node --import tsx scripts/start.ts), on its own data dir and ports. */
 async function startApp(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    cwd: PROJECT_ROOT,
-    env: {
+  const started = await spawnApp(
+    {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/root",
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    output += String(d);
-  });
-  const deadline = Date.now() + 60_000;
-  while (!output.includes("Ctrl-C stops everything")) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`npm start did not become ready:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output: () => output };
+    { readyWithinMs: 60_000 },
+  );
+  children.push(started.child);
+  return started;
 }
 
 afterAll(async () => {

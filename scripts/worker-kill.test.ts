@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../api/config";
 import { createJobBackend, type JobBackend } from "../api/jobs/backend";
 import { createVtuDispatch, VTU_QUEUE } from "../api/jobs/vtu";
 import type { ServiceContext } from "../api/services/context";
@@ -13,6 +12,7 @@ import type { OrderState } from "../db/database";
 import { makeCtx, TEST_PEPPER, testConfig } from "../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../test/helpers/db";
 import { expectLedgerConsistent } from "../test/helpers/ledger";
+import { type Started, spawnApp } from "../test/helpers/spawn-app";
 import {
   createBuyer,
   expectNoStrandedOrders,
@@ -49,32 +49,12 @@ let ctx: ServiceContext;
 let jobs: JobBackend;
 let workerEnv: Record<string, string>;
 
-type Started = { child: ChildProcess; output: () => string };
-
 /** `npm run worker` as an operator runs it, against the test database. */
 async function startWorker(): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    cwd: PROJECT_ROOT,
-    env: workerEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    output += String(d);
-  });
-  const deadline = Date.now() + 30_000;
-  while (!output.includes("Ctrl-C stops")) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`the worker did not become ready:\n${output}`);
-    }
-    await sleep(50);
-  }
-  expect(output).toContain("roles: worker");
-  return { child, output: () => output };
+  const started = await spawnApp(workerEnv, { readyWithinMs: 30_000 });
+  children.push(started.child);
+  expect(started.output()).toContain("roles: worker");
+  return started;
 }
 
 function exited(child: ChildProcess): Promise<void> {
