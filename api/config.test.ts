@@ -5,6 +5,10 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, ConfigSchema, loadConfig, PROJECT_ROOT } from "./config";
 
 const PEPPER = "x".repeat(32);
+const LIVE_GATEWAY = {
+  FLUTTERWAVE_SECRET_KEY: "FLWSECK-live",
+  FLUTTERWAVE_SECRET_HASH: "a-secret-hash-0123456789",
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -52,17 +56,23 @@ describe("config", () => {
   });
 
   it("turns sandbox off in production unless asked", () => {
-    const key = { INLOMAX_API_KEY: "live-key" };
+    const key = { INLOMAX_API_KEY: "live-key", ...LIVE_GATEWAY };
     expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", ...key }).sandbox).toBe(false);
     expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SANDBOX_MODE: "on" }).sandbox).toBe(true);
   });
 
-  it("outside sandbox mode needs a provider key, and says so", () => {
-    expect(() => loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production" })).toThrow(
+  it("outside sandbox mode needs a provider key and a payment gateway key, and says so", () => {
+    const problems = problemsOf({ PIN_PEPPER: PEPPER, NODE_ENV: "production" });
+    expect(problems.join("\n")).toMatch(
       /INLOMAX_API_KEY: is required outside sandbox mode \(or SMEPLUG_SECRET_KEY\)/,
     );
-    expect(loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SMEPLUG_SECRET_KEY: "k" }).sandbox).toBe(
-      false,
+    expect(problems.join("\n")).toMatch(/FLUTTERWAVE_SECRET_KEY: is required outside sandbox mode/);
+    expect(
+      loadConfig({ PIN_PEPPER: PEPPER, NODE_ENV: "production", SMEPLUG_SECRET_KEY: "k", ...LIVE_GATEWAY })
+        .sandbox,
+    ).toBe(false);
+    expect(problemsOf({ PIN_PEPPER: PEPPER, FLUTTERWAVE_SECRET_KEY: "FLWSECK-x" }).join()).toMatch(
+      /FLUTTERWAVE_SECRET_HASH: is required with FLUTTERWAVE_SECRET_KEY/,
     );
   });
 

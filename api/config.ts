@@ -68,6 +68,42 @@ export const ConfigSchema = z
       z.string().min(32, "must be at least 32 characters").optional(),
     ),
 
+    // Wallet funding and withdrawals (Flutterwave). A secret key switches the real gateway on; with
+    // none, the sandbox gateway serves a local checkout page.
+    FLUTTERWAVE_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.flutterwave.com/v3"),
+    FLUTTERWAVE_SECRET_KEY: optionalString,
+    /** The "secret hash" set in the Flutterwave dashboard: webhooks must carry it (verif-hash) or sign with it. */
+    FLUTTERWAVE_SECRET_HASH: optionalString.pipe(
+      z.string().min(16, "must be at least 16 characters").optional(),
+    ),
+    FLUTTERWAVE_TIMEOUT_MS: positiveInt(35_000, 120_000),
+    FUNDING_MIN_KOBO: positiveInt(10_000),
+    FUNDING_MAX_KOBO: positiveInt(50_000_000),
+    /** Funding fee: basis points of the amount plus a flat part, capped (0 = no fee). */
+    FUNDING_FEE_BPS: z.coerce.number().int().min(0).max(1_000).default(0),
+    FUNDING_FEE_FLAT_KOBO: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    FUNDING_FEE_CAP_KOBO: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    FUNDING_INTENT_TTL_MINUTES: positiveInt(60, 7 * 24 * 60),
+    FUNDING_RECONCILE_INTERVAL_MINUTES: positiveInt(10, 24 * 60),
+    WITHDRAWAL_FEE_KOBO: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
+    WITHDRAWAL_MIN_KOBO: positiveInt(10_000),
+    /** Daily withdrawal limit per verification level 0,1,2,3 (kobo, comma-separated). */
+    WITHDRAWAL_DAILY_LIMITS_KOBO: z
+      .string()
+      .default("2000000,10000000,50000000,500000000")
+      .transform((v, ctx) => {
+        const parts = v.split(",").map((p) => Number(p.trim()));
+        if (parts.length !== 4 || parts.some((n) => !Number.isSafeInteger(n) || n < 0)) {
+          ctx.addIssue({
+            code: "custom",
+            message:
+              "must be four whole kobo amounts for levels 0,1,2,3, e.g. 2000000,10000000,50000000,500000000",
+          });
+          return z.NEVER;
+        }
+        return parts as [number, number, number, number];
+      }),
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),
@@ -101,6 +137,21 @@ export const ConfigSchema = z
     }
     const sandbox =
       cfg.SANDBOX_MODE === "on" || (cfg.SANDBOX_MODE === "auto" && cfg.NODE_ENV !== "production");
+    if (!sandbox && !cfg.FLUTTERWAVE_SECRET_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FLUTTERWAVE_SECRET_KEY"],
+        message: "is required outside sandbox mode: without it only the sandbox payment gateway exists",
+      });
+    }
+    if (cfg.FLUTTERWAVE_SECRET_KEY && !cfg.FLUTTERWAVE_SECRET_HASH) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FLUTTERWAVE_SECRET_HASH"],
+        message:
+          "is required with FLUTTERWAVE_SECRET_KEY: the secret hash set in the Flutterwave dashboard, so webhooks can be checked",
+      });
+    }
     if (!sandbox && !cfg.INLOMAX_API_KEY && !cfg.SMEPLUG_SECRET_KEY) {
       ctx.addIssue({
         code: "custom",

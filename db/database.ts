@@ -331,6 +331,92 @@ export interface SandboxVtuTransactionsTable {
   created_at: CreatedAt;
 }
 
+export interface FundingIntentsTable {
+  id: string;
+  user_id: string;
+  tx_ref: string;
+  gateway: string;
+  amount_kobo: number;
+  fee_kobo: Generated<number>;
+  total_kobo: number;
+  currency: Generated<string>;
+  status: Generated<"pending" | "credited" | "failed" | "manual_review">;
+  checkout_link: string | null;
+  channel: Generated<string>;
+  expires_at: Timestamp;
+  gateway_tx_id: string | null;
+  paid_kobo: number | null;
+  credit_entry_id: number | null;
+  failure_reason: string | null;
+  idempotency_key_id: number | null;
+  last_checked_at: NullableTimestamp;
+  credited_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PaymentWebhookEventsTable {
+  id: Generated<number>;
+  gateway: string;
+  event_key: string;
+  event: string;
+  scheme: string;
+  payload: Json;
+  deliveries: Generated<number>;
+  outcome: string | null;
+  processed_at: NullableTimestamp;
+  received_at: CreatedAt;
+}
+
+export type WithdrawalState = "held" | "submitting" | "pending" | "unknown" | "successful" | "failed";
+
+export interface WithdrawalsTable {
+  id: string;
+  user_id: string;
+  reference: string;
+  gateway: string;
+  bank_code: string;
+  bank_name: string | null;
+  account_number: string;
+  account_name: string;
+  amount_kobo: number;
+  fee_kobo: Generated<number>;
+  state: WithdrawalState;
+  hold_id: number;
+  settle_entry_id: number | null;
+  transfer_id: string | null;
+  message: string | null;
+  idempotency_key_id: number | null;
+  next_check_at: NullableTimestamp;
+  requery_count: Generated<number>;
+  completed_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SandboxGatewayPaymentsTable {
+  id: Generated<number>;
+  tx_ref: string;
+  amount_kobo: number;
+  currency: Generated<string>;
+  status: Generated<"pending" | "successful" | "failed">;
+  customer_email: string | null;
+  created_at: CreatedAt;
+  paid_at: NullableTimestamp;
+}
+
+export interface SandboxGatewayTransfersTable {
+  id: Generated<number>;
+  reference: string;
+  bank_code: string;
+  account_number: string;
+  amount_kobo: number;
+  status: "NEW" | "SUCCESSFUL" | "FAILED";
+  resolve_at: NullableTimestamp;
+  final_status: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -356,10 +442,17 @@ export interface Database {
   vtu_provider_exchanges: VtuProviderExchangesTable;
   provider_webhook_events: ProviderWebhookEventsTable;
   sandbox_vtu_transactions: SandboxVtuTransactionsTable;
+  funding_intents: FundingIntentsTable;
+  payment_webhook_events: PaymentWebhookEventsTable;
+  withdrawals: WithdrawalsTable;
+  sandbox_gateway_payments: SandboxGatewayPaymentsTable;
+  sandbox_gateway_transfers: SandboxGatewayTransfersTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;
 export type VtuAttemptRow = Selectable<VtuAttemptsTable>;
+export type FundingIntentRow = Selectable<FundingIntentsTable>;
+export type WithdrawalRow = Selectable<WithdrawalsTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

@@ -6,11 +6,12 @@ import { serve } from "@hono/node-server";
 import { createHttpApp } from "../api/http/app";
 import { createJobBackend } from "../api/jobs/backend";
 import { startMaintenanceJobs } from "../api/jobs/maintenance";
+import { startPaymentWorkers } from "../api/jobs/payments";
 import { startVtuWorkers } from "../api/jobs/vtu";
 import { ensureFirstAdmin } from "../api/services/admins";
 import { isAlive } from "../db/embedded";
 import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
-import { setUpVtu } from "./lib/vtu";
+import { setUpPayments, setUpVtu } from "./lib/vtu";
 
 runMain(async () => {
   const started = performance.now();
@@ -28,10 +29,11 @@ runMain(async () => {
 
   const firstAdmin = await ensureFirstAdmin({ ctx: runtime.ctx() });
   const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx });
+  const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
 
   let server: ReturnType<typeof serve> | undefined;
   if (runsApi) {
-    const app = createHttpApp({ db, config, logger, jobs, vtu });
+    const app = createHttpApp({ db, config, logger, jobs, vtu, payments });
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
       s.once("error", (error: NodeJS.ErrnoException) =>
@@ -55,6 +57,14 @@ runMain(async () => {
       concurrency: config.VTU_WORKER_CONCURRENCY,
       sweepEverySeconds: config.VTU_SWEEP_INTERVAL_SECONDS,
       syncEveryMinutes: config.CATALOGUE_SYNC_INTERVAL_MINUTES,
+    });
+    await startPaymentWorkers({
+      jobs,
+      ctx: runtime.ctx,
+      payments,
+      logger,
+      sweepEverySeconds: config.VTU_SWEEP_INTERVAL_SECONDS,
+      reconcileEveryMinutes: config.FUNDING_RECONCILE_INTERVAL_MINUTES,
     });
   }
 

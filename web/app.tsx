@@ -1,10 +1,67 @@
 import { Hono } from "hono";
 import type { Config } from "../api/config";
+import { ServiceError } from "../api/services/errors";
+import {
+  completeSandboxCheckout,
+  getSandboxCheckout,
+  type PaymentsRuntime,
+  showFundingResult,
+} from "../api/services/funding";
 import { Layout } from "./layout";
+import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
 
-/** Server-rendered pages. The checkout, gift-claim and admin pages join this app in later issues. */
-export function createWebApp(deps: { config: Config }) {
+/** Server-rendered pages: the funding checkout and result pages; gift-claim and admin join later. */
+export function createWebApp(deps: { config: Config; payments: PaymentsRuntime }) {
   const app = new Hono();
+  const sandbox = deps.config.sandbox;
+  const ctxOf = (c: { get(key: "ctx"): unknown }) =>
+    c.get("ctx") as Parameters<typeof showFundingResult>[0]["ctx"];
+
+  // Flutterwave (or the sandbox page) sends the payer here; the query is untrusted, we verify.
+  app.get("/fund/callback", async (c) => {
+    const result = await showFundingResult({
+      ctx: ctxOf(c as never),
+      payments: deps.payments,
+      txRef: c.req.query("tx_ref"),
+      transactionId: c.req.query("transaction_id"),
+    });
+    return c.html(<FundingResultPage result={result} sandbox={sandbox} />);
+  });
+
+  if (deps.payments.gateway.sandbox) {
+    app.get("/fund/sandbox/:txRef", async (c) => {
+      const found = await getSandboxCheckout({
+        ctx: ctxOf(c as never),
+        payments: deps.payments,
+        txRef: c.req.param("txRef"),
+      }).catch(notFoundAsUndefined);
+      if (!found) {
+        return c.html(missingCheckout(sandbox), 404);
+      }
+      return c.html(
+        <SandboxCheckoutPage
+          intent={found.intent}
+          open={found.checkoutStatus === "pending"}
+          sandbox={sandbox}
+        />,
+      );
+    });
+    app.post("/fund/sandbox/:txRef", async (c) => {
+      const form = await c.req.parseBody();
+      const action = form.action === "fail" ? "fail" : "pay";
+      const done = await completeSandboxCheckout({
+        ctx: ctxOf(c as never),
+        payments: deps.payments,
+        txRef: c.req.param("txRef"),
+        action,
+      }).catch(notFoundAsUndefined);
+      if (!done) {
+        return c.html(missingCheckout(sandbox), 404);
+      }
+      return c.redirect(done.redirectTo, 303);
+    });
+  }
+
   app.get("/", (c) =>
     c.html(
       <Layout title="TADA VTU" sandbox={deps.config.sandbox}>
@@ -20,4 +77,22 @@ export function createWebApp(deps: { config: Config }) {
     ),
   );
   return app;
+}
+
+function notFoundAsUndefined(error: unknown): undefined {
+  if (error instanceof ServiceError && error.kind === "not_found") {
+    return undefined;
+  }
+  throw error;
+}
+
+function missingCheckout(sandbox: boolean) {
+  return (
+    <Layout title="Checkout not found — TADA VTU" sandbox={sandbox}>
+      <main class="card">
+        <h1>Checkout not found</h1>
+        <p>This payment link is not valid. Start again from the chat.</p>
+      </main>
+    </Layout>
+  );
 }

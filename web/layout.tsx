@@ -8,9 +8,21 @@ export function Layout(props: { title: string; sandbox: boolean; children: Child
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
-        <style>{`body{font-family:system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:1rem;line-height:1.5;color:#1b1b1b}
-.sandbox{background:#fff3cd;border:1px solid #e0b000;padding:.4rem .6rem;border-radius:.3rem;font-weight:600}
-a{color:#0a58ca}`}</style>
+        <style>{`*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:30rem;padding:1rem;line-height:1.5;color:#1b1b1b;background:#f6f7f9}
+.sandbox{background:#fff3cd;border:1px solid #e0b000;padding:.4rem .6rem;border-radius:.4rem;font-weight:600;text-align:center}
+a{color:#0a58ca}
+.card{background:#fff;border-radius:.8rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.muted{color:#5c6370;font-size:.95rem}
+.mono{font-family:ui-monospace,Menlo,monospace;word-break:break-all}
+.amount{font-size:2.2rem;margin:.2rem 0}
+.rows{display:grid;grid-template-columns:auto 1fr;gap:.3rem 1rem;margin:1rem 0}
+.rows dt{color:#5c6370}.rows dd{margin:0;text-align:right}
+button,.button{display:block;width:100%;padding:.9rem 1rem;margin:.6rem 0;border-radius:.6rem;border:0;font-size:1.05rem;font-weight:600;text-align:center;text-decoration:none;cursor:pointer}
+.primary,.button{background:#0a7d3b;color:#fff}
+.secondary{background:#eef0f3;color:#1b1b1b}
+.badge{display:inline-block;padding:.25rem .7rem;border-radius:1rem;font-weight:600}
+.badge.ok{background:#dcf5e5;color:#0a5d2c}.badge.wait{background:#fff3cd;color:#7a5b00}.badge.bad{background:#fde2e1;color:#8a1c14}`}</style>
       </head>
       <body>
         {props.sandbox ? <p class="sandbox">SANDBOX — no real money moves.</p> : null}

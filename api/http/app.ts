@@ -5,6 +5,7 @@ import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
 import type { Logger } from "../logger";
 import type { Db } from "../services/context";
+import type { PaymentsRuntime } from "../services/funding/runtime";
 import type { VtuRuntime } from "../services/vtu/runtime";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
@@ -13,6 +14,7 @@ import { requestContext, securityHeaders } from "./middleware";
 import { MemoryRateLimiter } from "./rate-limit";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
+import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
 import { healthRoutes } from "./routes/health";
 import { sandboxRoutes } from "./routes/sandbox";
 import { vtuRoutes } from "./routes/vtu";
@@ -25,6 +27,7 @@ export type AppDeps = {
   logger: Logger;
   jobs: Pick<JobBackend, "kind" | "check">;
   vtu: VtuRuntime;
+  payments: PaymentsRuntime;
   now?: () => Date;
 };
 
@@ -54,8 +57,10 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/healthz", healthRoutes({ jobs: deps.jobs }));
   app.route("/api/auth", authRoutes({ limiter, trustProxy }));
   app.route("/api/wallet", walletRoutes());
+  app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
+  app.route("/api/webhooks", paymentWebhookRoutes({ payments: deps.payments }));
   app.route(
     "/api/webhooks",
     providerWebhookRoutes({ vtu: deps.vtu, token: deps.config.PROVIDER_WEBHOOK_TOKEN }),
@@ -63,7 +68,7 @@ export function createHttpApp(deps: AppDeps) {
   if (deps.config.sandbox) {
     app.route("/api/sandbox", sandboxRoutes());
   }
-  app.route("/", createWebApp({ config: deps.config }));
+  app.route("/", createWebApp({ config: deps.config, payments: deps.payments }));
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path);

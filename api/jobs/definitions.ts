@@ -2,6 +2,14 @@ import { z } from "zod";
 import type { Logger } from "../logger";
 import { syncCatalogue } from "../services/catalogue/sync";
 import type { ServiceContext } from "../services/context";
+import {
+  type PaymentsRuntime,
+  processPaymentEvent,
+  reconcileFunding,
+  requeryWithdrawal,
+  submitWithdrawal,
+  sweepPayments,
+} from "../services/funding";
 import { requeryOrder, submitOrder, sweepDueOrders } from "../services/vtu";
 import type { VtuRuntime } from "../services/vtu/runtime";
 
@@ -12,15 +20,63 @@ export type JobDeps = { ctx: () => ServiceContext; vtu: VtuRuntime; logger: Logg
  * A job is a name, a zod payload (ids only — the state lives in PostgreSQL) and an idempotent
  * handler that calls one service verb. BullMQ delivers at least once; every handler is safe twice.
  */
-export type JobDefinition<P> = {
+export type JobDefinition<P, D = JobDeps> = {
   name: string;
   payload: z.ZodType<P>;
-  handle(deps: JobDeps, payload: P): Promise<unknown>;
+  handle(deps: D, payload: P): Promise<unknown>;
 };
 
 function defineJob<P>(definition: JobDefinition<P>): JobDefinition<P> {
   return definition;
 }
+
+/** What payment job handlers get. */
+export type PaymentJobDeps = { ctx: () => ServiceContext; payments: PaymentsRuntime; logger: Logger };
+
+function definePaymentJob<P>(definition: JobDefinition<P, PaymentJobDeps>): JobDefinition<P, PaymentJobDeps> {
+  return definition;
+}
+
+export const processPaymentEventJob = definePaymentJob({
+  name: "process-payment-event",
+  payload: z.strictObject({ eventId: z.number().int().positive() }),
+  handle: (deps, { eventId }) => processPaymentEvent({ ctx: deps.ctx(), payments: deps.payments, eventId }),
+});
+
+export const submitWithdrawalJob = definePaymentJob({
+  name: "submit-withdrawal",
+  payload: z.strictObject({ withdrawalId: z.string().min(1) }),
+  handle: (deps, { withdrawalId }) =>
+    submitWithdrawal({ ctx: deps.ctx(), payments: deps.payments, withdrawalId }),
+});
+
+export const requeryWithdrawalJob = definePaymentJob({
+  name: "requery-withdrawal",
+  payload: z.strictObject({ withdrawalId: z.string().min(1) }),
+  handle: (deps, { withdrawalId }) =>
+    requeryWithdrawal({ ctx: deps.ctx(), payments: deps.payments, withdrawalId }),
+});
+
+export const sweepPaymentsJob = definePaymentJob({
+  name: "sweep-payments",
+  payload: z.strictObject({}),
+  handle: (deps) => sweepPayments({ ctx: deps.ctx(), payments: deps.payments }),
+});
+
+export const reconcileFundingJob = definePaymentJob({
+  name: "reconcile-funding",
+  payload: z.strictObject({}),
+  handle: (deps) => reconcileFunding({ ctx: deps.ctx(), payments: deps.payments }),
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry of definitions with different payload types.
+export const PAYMENT_JOBS: readonly JobDefinition<any, PaymentJobDeps>[] = [
+  processPaymentEventJob,
+  submitWithdrawalJob,
+  requeryWithdrawalJob,
+  sweepPaymentsJob,
+  reconcileFundingJob,
+];
 
 export const submitOrderJob = defineJob({
   name: "submit-order",

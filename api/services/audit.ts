@@ -1,7 +1,7 @@
 import type { Trx } from "./context";
 
 export type AuditInput = {
-  actorType: "admin" | "user" | "system" | "api_key";
+  actorType: "admin" | "user" | "system" | "api_key" | "webhook";
   actorId?: string;
   action: string;
   targetType?: string;

@@ -20,7 +20,7 @@ import { FINAL_STATES } from "../../api/services/vtu";
 import { creditWallet } from "../../api/services/wallet/move-money";
 import type { Op } from "./bench-stats";
 import { freePort } from "./free-port";
-import { setUpVtu } from "./vtu";
+import { setUpPayments, setUpVtu } from "./vtu";
 
 const PIN = "2580";
 const AIRTIME_KOBO = 10_000; // ₦100
@@ -107,7 +107,9 @@ export async function startPurchaseBench(args: {
       }
     });
 
-    const app = createHttpApp({ db, config, logger, jobs, vtu });
+    // Funding is not measured here; the app only needs its gateway wired (no payment workers).
+    const payments = setUpPayments({ config, db, logger, jobs, ctx });
+    const app = createHttpApp({ db, config, logger, jobs, vtu, payments });
     const port = await freePort();
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, () => resolve(s));

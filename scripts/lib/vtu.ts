@@ -1,11 +1,14 @@
 import type { Kysely } from "kysely";
 import type { Config } from "../../api/config";
 import type { JobBackend } from "../../api/jobs/backend";
+import { createPaymentsDispatch } from "../../api/jobs/payments";
 import { createVtuDispatch } from "../../api/jobs/vtu";
 import type { Logger } from "../../api/logger";
 import { createVtuProviders } from "../../api/providers";
+import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import { syncCatalogue } from "../../api/services/catalogue/sync";
 import type { ServiceContext } from "../../api/services/context";
+import { type PaymentsRuntime, receivePaymentWebhook, webhookSecretHash } from "../../api/services/funding";
 import { handleProviderWebhook, registerProviders, type VtuRuntime } from "../../api/services/vtu";
 import type { Database } from "../../db/database";
 
@@ -53,5 +56,52 @@ export async function setUpVtu(args: {
     const reports = await syncCatalogue({ ctx: ctx(), providers });
     logger.info({ reports }, "catalogue seeded from the providers");
   }
+  return runtime;
+}
+
+/**
+ * Compose the payments runtime: the gateway from the configuration (Flutterwave or the sandbox),
+ * the webhook secret, and job dispatch. The sandbox's transfer callbacks go through the same
+ * signed-webhook entry as Flutterwave's.
+ */
+export function setUpPayments(args: {
+  config: Config;
+  db: Kysely<Database>;
+  logger: Logger;
+  jobs: Pick<JobBackend, "queue">;
+  ctx: () => ServiceContext;
+}): PaymentsRuntime {
+  const holder: { runtime?: PaymentsRuntime } = {};
+  const secret = webhookSecretHash(args.config);
+  const gateway = createPaymentGateway({
+    config: args.config,
+    db: args.db,
+    onSandboxTransferCompleted: (transfer) => {
+      const payments = holder.runtime;
+      if (!payments) {
+        return;
+      }
+      const rawBody = Buffer.from(
+        JSON.stringify({
+          event: "transfer.completed",
+          data: {
+            id: Number(transfer.id),
+            reference: transfer.reference,
+            status: transfer.status,
+            amount: transfer.amountKobo / 100,
+          },
+        }),
+      );
+      receivePaymentWebhook({ ctx: args.ctx(), payments, headers: { verifHash: secret }, rawBody }).catch(
+        (err) => args.logger.warn({ err }, "sandbox transfer webhook failed"),
+      );
+    },
+  });
+  const runtime: PaymentsRuntime = {
+    gateway,
+    webhookSecretHash: secret,
+    dispatch: createPaymentsDispatch(args.jobs),
+  };
+  holder.runtime = runtime;
   return runtime;
 }

@@ -2,7 +2,9 @@ import { expect } from "vitest";
 import type { Config } from "../../api/config";
 import { createHttpApp } from "../../api/http/app";
 import type { Logger } from "../../api/logger";
+import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import type { Db } from "../../api/services/context";
+import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/funding";
 import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
 import { captureLogger, testConfig } from "./context";
 
@@ -11,7 +13,13 @@ export type TestApp = ReturnType<typeof createHttpApp>;
 /** The real app on a test database. Its job-backend health probe is a fake a test can turn down; the real backends are tested in api/jobs. */
 export function makeTestApp(
   db: Db,
-  options: { config?: Config; logger?: Logger; jobsOk?: boolean; vtu?: VtuRuntime } = {},
+  options: {
+    config?: Config;
+    logger?: Logger;
+    jobsOk?: boolean;
+    vtu?: VtuRuntime;
+    payments?: PaymentsRuntime;
+  } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
   const app = createHttpApp({
@@ -19,6 +27,11 @@ export function makeTestApp(
     config: options.config ?? testConfig(),
     logger: options.logger ?? captured.logger,
     vtu: options.vtu ?? { providers: createProviderRegistry([]), dispatch: async () => {} },
+    payments: options.payments ?? {
+      gateway: createPaymentGateway({ config: options.config ?? testConfig(), db }),
+      webhookSecretHash: webhookSecretHash(options.config ?? testConfig()),
+      dispatch: async () => {},
+    },
     jobs: {
       kind: "postgres",
       check: async () => {

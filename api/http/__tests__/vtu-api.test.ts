@@ -536,7 +536,12 @@ describe("provider webhooks", () => {
 describe("sandbox funding", () => {
   it("POST /api/sandbox/fund is 404 when SANDBOX_MODE=off", async () => {
     const live = makeTestApp(tdb.db, {
-      config: testConfig({ SANDBOX_MODE: "off", INLOMAX_API_KEY: "test-key-never-used" }),
+      config: testConfig({
+        SANDBOX_MODE: "off",
+        INLOMAX_API_KEY: "test-key-never-used",
+        FLUTTERWAVE_SECRET_KEY: "FLWSECK_TEST-never-used",
+        FLUTTERWAVE_SECRET_HASH: "a-secret-hash-never-used",
+      }),
       vtu: harness.vtu,
     }).app;
     const token = await registerAndLogin(live, uniquePhone());

@@ -1,0 +1,107 @@
+import { Hono } from "hono";
+import {
+  createFundingIntent,
+  createWithdrawal,
+  FundInput,
+  getFundingIntent,
+  getWithdrawal,
+  listBanks,
+  type PaymentsRuntime,
+  ResolveAccountInput,
+  receivePaymentWebhook,
+  resolveBankAccount,
+  WithdrawInput,
+} from "../../services/funding";
+import type { AppEnv } from "../context";
+import { fail, ok } from "../envelope";
+import { HttpError } from "../errors";
+import { requireUser } from "../middleware";
+import { jsonBody } from "../validate";
+
+/** /api/wallet: funding through the payment gateway and withdrawals to a bank account. */
+export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
+  const app = new Hono<AppEnv>();
+  const { payments } = deps;
+
+  app.post("/fund", requireUser(), async (c) => {
+    const input = await jsonBody(c, FundInput);
+    const intent = await createFundingIntent({
+      ctx: c.var.ctx,
+      payments,
+      userId: c.var.principal.userId,
+      channel: "api",
+      input,
+    });
+    return ok(c, { intent }, { status: 201, message: "Open checkoutUrl to pay." });
+  });
+  app.get("/fund/:ref", requireUser(), async (c) =>
+    ok(c, {
+      intent: await getFundingIntent({
+        ctx: c.var.ctx,
+        userId: c.var.principal.userId,
+        ref: c.req.param("ref"),
+      }),
+    }),
+  );
+
+  app.get("/banks", requireUser(), async (c) => ok(c, { banks: await listBanks({ payments }) }));
+  app.post("/withdraw/resolve", requireUser(), async (c) => {
+    const input = await jsonBody(c, ResolveAccountInput);
+    return ok(c, { account: await resolveBankAccount({ ctx: c.var.ctx, payments, input }) });
+  });
+  app.post("/withdraw", requireUser(), async (c) => {
+    const idempotencyKey = c.req.header("idempotency-key");
+    if (!idempotencyKey) {
+      throw new HttpError(
+        400,
+        "IDEMPOTENCY_KEY_REQUIRED",
+        "Send an `Idempotency-Key` header (e.g. a UUID) so a retried withdrawal can never pay out twice.",
+      );
+    }
+    const input = await jsonBody(c, WithdrawInput);
+    const { withdrawal, replayed } = await createWithdrawal({
+      ctx: c.var.ctx,
+      payments,
+      userId: c.var.principal.userId,
+      idempotencyKey,
+      input,
+    });
+    if (replayed) {
+      c.header("Idempotent-Replayed", "true");
+    }
+    return ok(c, { withdrawal }, { status: replayed ? 200 : 201 });
+  });
+  app.get("/withdrawals/:id", requireUser(), async (c) =>
+    ok(c, {
+      withdrawal: await getWithdrawal({
+        ctx: c.var.ctx,
+        userId: c.var.principal.userId,
+        id: c.req.param("id"),
+      }),
+    }),
+  );
+  return app;
+}
+
+/**
+ * POST /api/webhooks/flutterwave. The raw bytes are read before any parsing (W9: an HMAC is over
+ * the bytes as sent); a bad or missing signature is a 401; anything authenticated is stored and
+ * answered 200 at once, and decided later by our own verify call.
+ */
+export function paymentWebhookRoutes(deps: { payments: PaymentsRuntime }) {
+  const app = new Hono<AppEnv>();
+  app.post("/flutterwave", async (c) => {
+    const rawBody = Buffer.from(await c.req.arrayBuffer());
+    const receipt = await receivePaymentWebhook({
+      ctx: c.var.ctx,
+      payments: deps.payments,
+      headers: { verifHash: c.req.header("verif-hash"), signature: c.req.header("flutterwave-signature") },
+      rawBody,
+    });
+    if (receipt.status === 401) {
+      return fail(c, 401, "INVALID_SIGNATURE", "This webhook is not signed with our secret hash.");
+    }
+    return ok(c, { received: true, outcome: receipt.outcome });
+  });
+  return app;
+}

@@ -1,0 +1,463 @@
+import { z } from "zod";
+import type {
+  Bank,
+  CheckoutRequest,
+  PaymentGateway,
+  TransferRequest,
+  TransferResult,
+  VerifiedPayment,
+} from "../../services/funding/gateway";
+import { koboToNairaString, nairaToKobo } from "../../services/money";
+import { ProviderUnavailableError, type RawExchange } from "../../services/vtu/provider";
+
+/**
+ * The real Flutterwave v3 client (providers.md §4, reliability.md §3). Like the VTU clients it only
+ * classifies what Flutterwave said; the funding services decide whether to credit or pay out. Every
+ * answer is parsed with zod. Doubt lands on the side that moves no money: a verify we could not read
+ * is `found: "unknown"` (never "not found"), and a transfer we could not read is `unknown` (never
+ * "failed"), because calling a sent transfer failed would pay the user twice.
+ */
+
+export type FlutterwaveOptions = {
+  /** e.g. https://api.flutterwave.com/v3 */
+  baseUrl: string;
+  secretKey: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+};
+
+const GATEWAY = "flutterwave";
+const RAW_TEXT_LIMIT = 4000;
+
+// ---------------------------------------------------------------------------------------------
+// Schemas. Flutterwave ids are numbers; we keep them as strings everywhere.
+// ---------------------------------------------------------------------------------------------
+
+const idSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+const nairaSchema = z.union([z.number(), z.string()]);
+
+const envelopeSchema = z.object({
+  status: z.string(),
+  message: z.string().nullish(),
+  data: z.unknown().optional(),
+});
+type Envelope = z.infer<typeof envelopeSchema>;
+
+const checkoutDataSchema = z.object({ link: z.url() });
+
+const paymentDataSchema = z.object({
+  id: idSchema,
+  tx_ref: z.string(),
+  status: z.string(),
+  currency: z.string(),
+  amount: nairaSchema,
+});
+
+const bankItemSchema = z.object({
+  code: z.union([z.string(), z.number()]).transform(String),
+  name: z.string(),
+});
+
+const resolveDataSchema = z.object({ account_name: z.string().trim().min(1) });
+
+const transferDataSchema = z.object({
+  id: idSchema,
+  status: z.string(),
+  reference: z.string().nullish(),
+  complete_message: z.string().nullish(),
+});
+type TransferData = z.infer<typeof transferDataSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Message vocabulary
+// ---------------------------------------------------------------------------------------------
+
+/** Flutterwave says "No transaction was found for this id" for both verify endpoints. */
+const NOT_FOUND = /no transaction (was )?found|transaction not found/i;
+/** Account resolution that reached the bank and got "no such account" (not a bad bank code or key). */
+const ACCOUNT_NOT_RESOLVED =
+  /(could ?not|cannot|can't|unable to)( be)? resolve|not be resolved|account number is invalid|invalid account number/i;
+/** A second transfer with our reference: the first may exist, so only a requery can tell. */
+const DUPLICATE_REFERENCE = /duplicate|already exist|already been used|already used/i;
+
+/** `data.status` of a transfer (create and requery answer the same words). */
+const TRANSFER_STATUSES: Record<string, TransferResult["outcome"]> = {
+  NEW: "pending",
+  PENDING: "pending",
+  SUCCESSFUL: "successful",
+  FAILED: "failed",
+};
+
+// ---------------------------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------------------------
+
+/** One HTTP exchange: `json` is set whenever the body parsed as JSON, whatever the HTTP status. */
+type Exchange = { raw: RawExchange; httpStatus?: number; json?: unknown; problem?: string };
+
+export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGateway {
+  if (!options.baseUrl || !options.secretKey) {
+    throw new Error("createFlutterwaveGateway needs baseUrl and secretKey");
+  }
+  const doFetch = options.fetch ?? fetch;
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+
+  /** The key travels only in the Authorization header, but scrub it from anything echoed back. */
+  function redact(text: string): string {
+    return text.split(options.secretKey).join("[redacted]");
+  }
+
+  async function call(
+    method: "GET" | "POST",
+    path: string,
+    body?: Record<string, unknown>,
+  ): Promise<Exchange> {
+    const started = performance.now();
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      Authorization: `Bearer ${options.secretKey}`,
+    };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+    }
+    // A GET has no body; its path (with the id or tx_ref asked about) is what support needs to see.
+    const raw: RawExchange = { request: body ?? { method, path }, durationMs: 0 };
+    const finish = (exchange: Omit<Exchange, "raw">): Exchange => {
+      raw.durationMs = Math.round(performance.now() - started);
+      if (exchange.problem !== undefined) {
+        raw.error = redact(exchange.problem);
+      }
+      return { ...exchange, raw };
+    };
+    let text: string;
+    try {
+      // One signal covers connect, headers and body: a body that trickles in forever is a timeout too.
+      const response = await doFetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      raw.httpStatus = response.status;
+      text = await response.text();
+    } catch (error) {
+      return finish({ httpStatus: raw.httpStatus, problem: describeFetchError(error, options.timeoutMs) });
+    }
+    return finish(parseBody(redact(text), raw));
+  }
+
+  /** Keeps the parsed body (or the first 4 kB of text) on `raw`, and says why it is not usable JSON. */
+  function parseBody(text: string, raw: RawExchange): Omit<Exchange, "raw"> {
+    const httpStatus = raw.httpStatus;
+    if (text.trim() === "") {
+      raw.body = "";
+      return { httpStatus, problem: `empty body (HTTP ${httpStatus})` };
+    }
+    try {
+      const json = JSON.parse(text) as unknown;
+      raw.body = json;
+      return { httpStatus, json };
+    } catch {
+      raw.body = text.slice(0, RAW_TEXT_LIMIT);
+      return { httpStatus, problem: `body is not JSON (HTTP ${httpStatus})` };
+    }
+  }
+
+  /** The `data` of a 2xx `success` answer parsed with `schema`, or why there is none. */
+  function successData<T extends z.ZodType>(
+    exchange: Exchange,
+    schema: T,
+  ): { data: z.infer<T>; envelope: Envelope } | { problem: string } {
+    if (exchange.problem !== undefined) {
+      return { problem: exchange.problem };
+    }
+    const parsed = envelopeSchema.safeParse(exchange.json);
+    const httpStatus = exchange.httpStatus ?? 0;
+    if (httpStatus < 200 || httpStatus > 299) {
+      const message = parsed.success ? parsed.data.message : undefined;
+      return { problem: `HTTP ${httpStatus}${message ? `: ${message}` : ""}` };
+    }
+    if (!parsed.success) {
+      return { problem: `unexpected response shape: ${z.prettifyError(parsed.error)}` };
+    }
+    if (parsed.data.status !== "success") {
+      return { problem: `status "${parsed.data.status}": ${parsed.data.message ?? "no message"}` };
+    }
+    const data = schema.safeParse(parsed.data.data);
+    if (!data.success) {
+      return { problem: `unexpected data shape: ${z.prettifyError(data.error)}` };
+    }
+    return { data: data.data, envelope: parsed.data };
+  }
+
+  /** A JSON `status: "error"` envelope, whatever the HTTP status (undefined when it is not one). */
+  function errorEnvelope(exchange: Exchange): Envelope | undefined {
+    if (exchange.problem !== undefined) {
+      return undefined;
+    }
+    const parsed = envelopeSchema.safeParse(exchange.json);
+    return parsed.success && parsed.data.status === "error" ? parsed.data : undefined;
+  }
+
+  /** Records the problem on `raw` (so the attempt row says why) and hands `raw` back. */
+  function withError(exchange: Exchange, problem: string): RawExchange {
+    exchange.raw.error ??= redact(problem);
+    return exchange.raw;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Verify
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * "Not found" must be Flutterwave's own answer: a JSON error envelope that says so, or any JSON error
+   * envelope on a 404. A bare 404 page (wrong base URL, a proxy) or a 5xx is "we could not ask".
+   */
+  function classifyVerify(exchange: Exchange): VerifiedPayment {
+    const error = errorEnvelope(exchange);
+    const httpStatus = exchange.httpStatus ?? 0;
+    if (error && httpStatus < 500 && (httpStatus === 404 || NOT_FOUND.test(error.message ?? ""))) {
+      return { found: false, raw: exchange.raw };
+    }
+    const result = successData(exchange, paymentDataSchema);
+    if ("problem" in result) {
+      return { found: "unknown", raw: withError(exchange, result.problem) };
+    }
+    const amountKobo = toKobo(result.data.amount);
+    if (amountKobo === undefined) {
+      return {
+        found: "unknown",
+        raw: withError(exchange, `amount ${String(result.data.amount)} is not an amount in naira`),
+      };
+    }
+    return {
+      found: true,
+      id: result.data.id,
+      txRef: result.data.tx_ref,
+      status: result.data.status.trim().toLowerCase(),
+      currency: result.data.currency.trim().toUpperCase(),
+      amountKobo,
+      raw: exchange.raw,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transfers
+  // -------------------------------------------------------------------------------------------
+
+  function unknownTransfer(exchange: Exchange, problem: string, id?: string): TransferResult {
+    return {
+      outcome: "unknown",
+      ...(id !== undefined ? { id } : {}),
+      message: `Flutterwave gave no usable answer about the transfer (${redact(problem)}).`,
+      raw: withError(exchange, problem),
+    };
+  }
+
+  /** One transfer record → outcome; a word we do not know is unknown, never failed. */
+  function fromTransferData(exchange: Exchange, data: TransferData, envelopeMessage: string): TransferResult {
+    const word = data.status.trim().toUpperCase();
+    const outcome = TRANSFER_STATUSES[word];
+    if (outcome === undefined) {
+      return unknownTransfer(exchange, `unmapped transfer status "${data.status}"`, data.id);
+    }
+    const detail = data.complete_message?.trim();
+    return {
+      outcome,
+      id: data.id,
+      message: `${envelopeMessage}: ${word}${detail ? ` (${detail})` : ""}`,
+      raw: exchange.raw,
+    };
+  }
+
+  /**
+   * Creation. "failed" only for a refusal Flutterwave gave before creating anything: a JSON error
+   * envelope on a 4xx. A duplicate reference means an earlier call may have created it, 408/409 are
+   * ambiguous, and a 5xx or an error inside a 2xx may come after creation: all unknown.
+   */
+  function classifyCreate(exchange: Exchange, reference: string): TransferResult {
+    const error = errorEnvelope(exchange);
+    if (error) {
+      const message = error.message?.trim() || "Flutterwave refused the transfer";
+      const httpStatus = exchange.httpStatus ?? 0;
+      if (DUPLICATE_REFERENCE.test(message)) {
+        return unknownTransfer(exchange, `duplicate reference: ${message}; requery decides`);
+      }
+      const refusal = httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 409;
+      if (refusal) {
+        return { outcome: "failed", message, raw: exchange.raw };
+      }
+      return unknownTransfer(exchange, `HTTP ${httpStatus}: ${message}`);
+    }
+    const result = successData(exchange, transferDataSchema);
+    if ("problem" in result) {
+      return unknownTransfer(exchange, result.problem);
+    }
+    if (result.data.reference && result.data.reference !== reference) {
+      return unknownTransfer(
+        exchange,
+        `answer is about reference "${result.data.reference}"`,
+        result.data.id,
+      );
+    }
+    return fromTransferData(exchange, result.data, result.envelope.message ?? "Transfer created");
+  }
+
+  /**
+   * Requery. The list endpoint may answer an array (and may even ignore the filter), so we pick our
+   * reference out of it ourselves. Not found is unknown: right after a timeout the transfer may not
+   * be listed yet, and "failed" would release money that may still leave.
+   */
+  function classifyRequery(exchange: Exchange, reference: string): TransferResult {
+    const result = successData(exchange, z.union([z.array(z.unknown()), transferDataSchema]));
+    if ("problem" in result) {
+      return unknownTransfer(exchange, result.problem);
+    }
+    const message = result.envelope.message ?? "Transfer fetched";
+    if (!Array.isArray(result.data)) {
+      if (result.data.reference && result.data.reference !== reference) {
+        return unknownTransfer(
+          exchange,
+          `answer is about reference "${result.data.reference}"`,
+          result.data.id,
+        );
+      }
+      return fromTransferData(exchange, result.data, message);
+    }
+    const matches = result.data
+      .map((item) => transferDataSchema.safeParse(item))
+      .flatMap((parsed) => (parsed.success && parsed.data.reference === reference ? [parsed.data] : []));
+    const [match, ...others] = matches;
+    if (match === undefined) {
+      return unknownTransfer(exchange, `no transfer with reference "${reference}" found`);
+    }
+    if (others.length > 0) {
+      return unknownTransfer(exchange, `${matches.length} transfers have reference "${reference}"`);
+    }
+    return fromTransferData(exchange, match, message);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The gateway
+  // -------------------------------------------------------------------------------------------
+
+  return {
+    code: GATEWAY,
+
+    async createCheckout(input: CheckoutRequest) {
+      const customer: Record<string, string> = { email: input.customer.email };
+      if (input.customer.name) {
+        customer.name = input.customer.name;
+      }
+      if (input.customer.phone) {
+        customer.phonenumber = input.customer.phone;
+      }
+      const exchange = await call("POST", "/payments", {
+        tx_ref: input.txRef,
+        amount: nairaNumber(input.amountKobo),
+        currency: "NGN",
+        redirect_url: input.redirectUrl,
+        customer,
+        customizations: { title: input.title, description: input.description },
+      });
+      const result = successData(exchange, checkoutDataSchema);
+      if ("problem" in result) {
+        throw new ProviderUnavailableError(GATEWAY, "checkout", withError(exchange, result.problem));
+      }
+      return { link: result.data.link, raw: exchange.raw };
+    },
+
+    async verifyById(id: string) {
+      return classifyVerify(await call("GET", `/transactions/${encodeURIComponent(id)}/verify`));
+    },
+
+    async verifyByReference(txRef: string) {
+      const query = new URLSearchParams({ tx_ref: txRef });
+      return classifyVerify(await call("GET", `/transactions/verify_by_reference?${query}`));
+    },
+
+    async listBanks(): Promise<Bank[]> {
+      const exchange = await call("GET", "/banks/NG");
+      const result = successData(exchange, z.array(z.unknown()));
+      if ("problem" in result) {
+        throw new ProviderUnavailableError(GATEWAY, "bank list", withError(exchange, result.problem));
+      }
+      // One odd item is skipped rather than failing the whole list.
+      return result.data.flatMap((item) => {
+        const bank = bankItemSchema.safeParse(item);
+        return bank.success ? [{ code: bank.data.code, name: bank.data.name.trim() }] : [];
+      });
+    },
+
+    async resolveAccount(input: { bankCode: string; accountNumber: string }) {
+      const exchange = await call("POST", "/accounts/resolve", {
+        account_number: input.accountNumber,
+        account_bank: input.bankCode,
+      });
+      const error = errorEnvelope(exchange);
+      const httpStatus = exchange.httpStatus ?? 0;
+      const clientError = httpStatus >= 400 && httpStatus < 500;
+      if (error && clientError && ACCOUNT_NOT_RESOLVED.test(error.message ?? "")) {
+        return undefined;
+      }
+      const result = successData(exchange, resolveDataSchema);
+      if ("problem" in result) {
+        throw new ProviderUnavailableError(
+          GATEWAY,
+          "account resolution",
+          withError(exchange, result.problem),
+        );
+      }
+      return { accountName: result.data.account_name };
+    },
+
+    async createTransfer(input: TransferRequest) {
+      const exchange = await call("POST", "/transfers", {
+        account_bank: input.bankCode,
+        account_number: input.accountNumber,
+        amount: nairaNumber(input.amountKobo),
+        narration: input.narration,
+        currency: "NGN",
+        reference: input.reference,
+        debit_currency: "NGN",
+      });
+      return classifyCreate(exchange, input.reference);
+    },
+
+    async getTransfer(input: { reference: string; id?: string }) {
+      const path = input.id
+        ? `/transfers/${encodeURIComponent(input.id)}`
+        : `/transfers?${new URLSearchParams({ reference: input.reference })}`;
+      return classifyRequery(await call("GET", path), input.reference);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `network error: ${error instanceof Error ? error.message : String(error)}${cause}`;
+}
+
+/** Naira (number or "1,000.00") → kobo; undefined rather than a guess when it is not an amount. */
+function toKobo(value: string | number): number | undefined {
+  try {
+    return nairaToKobo(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Flutterwave takes amounts as JSON numbers in naira. Kobo → the exact decimal string → number:
+ * 150050 → 1500.5, which JSON prints back as "1500.5".
+ */
+function nairaNumber(kobo: number): number {
+  return Number(koboToNairaString(kobo));
+}

@@ -1,0 +1,83 @@
+/**
+ * The payment gateway as the funding services need it (DESIGN §7, providers.md §4). The services own
+ * this interface; `api/providers/flutterwave` implements it for real and `api/providers/sandbox-gateway`
+ * for the embedded default. Clients classify what the gateway said; they never decide to credit.
+ * Amounts are integer kobo here; clients convert to and from Flutterwave's naira exactly.
+ */
+import type { RawExchange } from "../vtu/provider";
+
+export type CheckoutRequest = {
+  txRef: string;
+  /** What the payer is charged (intent amount + fee). */
+  amountKobo: number;
+  redirectUrl: string;
+  customer: { email: string; name?: string; phone?: string };
+  title: string;
+  description: string;
+};
+
+/** A payment as the gateway's verify endpoint reports it. */
+export type VerifiedPayment =
+  | {
+      found: true;
+      /** The gateway's transaction id (Flutterwave `data.id`, as a string). */
+      id: string;
+      txRef: string;
+      /** "successful", "pending", "failed", or whatever else the gateway says (never trusted beyond "successful"). */
+      status: string;
+      currency: string;
+      /** `data.amount` in kobo: what was charged for the order. */
+      amountKobo: number;
+      raw: RawExchange;
+    }
+  | { found: false; raw: RawExchange }
+  /** Timeout, 5xx, garbage: we could not ask. Try again later; never a reason to credit or fail. */
+  | { found: "unknown"; raw: RawExchange };
+
+export type TransferRequest = {
+  /** Ours, unique, committed before the call; Flutterwave refuses a second transfer with it. */
+  reference: string;
+  bankCode: string;
+  accountNumber: string;
+  amountKobo: number;
+  narration: string;
+};
+
+export type TransferResult = {
+  /** successful: money left. failed: definitely not sent. pending: accepted, in progress. unknown: we cannot tell. */
+  outcome: "successful" | "failed" | "pending" | "unknown";
+  /** The gateway's transfer id, when known. */
+  id?: string;
+  message: string;
+  raw: RawExchange;
+};
+
+export type Bank = { code: string; name: string };
+
+export type PaymentGateway = {
+  readonly code: "flutterwave" | "sandbox";
+  createCheckout(input: CheckoutRequest): Promise<{ link: string; raw: RawExchange }>;
+  verifyById(id: string): Promise<VerifiedPayment>;
+  verifyByReference(txRef: string): Promise<VerifiedPayment>;
+  listBanks(): Promise<Bank[]>;
+  /** The account holder's name, or undefined when the account does not exist. Throws when the gateway cannot answer. */
+  resolveAccount(input: {
+    bankCode: string;
+    accountNumber: string;
+  }): Promise<{ accountName: string } | undefined>;
+  createTransfer(input: TransferRequest): Promise<TransferResult>;
+  /** Look a transfer up by our reference (requery). */
+  getTransfer(input: { reference: string; id?: string }): Promise<TransferResult>;
+  /**
+   * Only the sandbox gateway has this: what the payer does on its local checkout page. It returns
+   * the gateway transaction; the caller then delivers the webhook the gateway would send.
+   */
+  readonly sandbox?: {
+    settleCheckout(
+      txRef: string,
+      action: "pay" | "fail",
+    ): Promise<{ transactionId: string; amountKobo: number; status: "successful" | "failed" }>;
+    /** The checkout as the sandbox page shows it. */
+    getCheckout(txRef: string): Promise<{ amountKobo: number; status: string } | undefined>;
+  };
+};
