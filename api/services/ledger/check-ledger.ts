@@ -19,8 +19,8 @@ type CheckSpec = {
 };
 
 /**
- * The ledger invariants of DESIGN §5 / reliability.md L1–L5, L8 (and V1–V2 tying VTU orders to their
- * holds) as SQL. Used by
+ * The ledger invariants of DESIGN §5 / reliability.md L1–L5, L8 (V1–V2 tying VTU orders to their holds,
+ * F1–F2 funding credits and withdrawal holds) as SQL. Used by
  * `npm run check-ledger`, by every money test, and (later) by the nightly job.
  */
 const CHECKS: CheckSpec[] = [
@@ -116,6 +116,32 @@ const CHECKS: CheckSpec[] = [
        GROUP BY o.id
       HAVING (o.state IN ('delivered', 'reversed') AND count(a.id) FILTER (WHERE a.state = 'delivered') <> 1)
           OR (o.state = 'failed' AND count(a.id) FILTER (WHERE a.state = 'delivered') <> 0)`,
+  },
+  {
+    id: "F1",
+    name: "each credited funding intent has exactly one credit entry of its amount (W3), no other intent has one",
+    checkedSql: sql`SELECT id FROM funding_intents`,
+    violationsSql: sql`
+      SELECT f.id AS intent_id, f.status, count(e.id) AS entries
+        FROM funding_intents f
+        LEFT JOIN journal_entries e ON e.metadata->>'fundingIntentId' = f.id
+        LEFT JOIN accounts a ON a.user_id = f.user_id
+        LEFT JOIN postings p ON p.entry_id = e.id AND p.account_id = a.id
+       GROUP BY f.id
+      HAVING (f.status = 'credited' AND (count(e.id) <> 1 OR coalesce(sum(p.amount), 0) <> f.amount_kobo))
+          OR (f.status <> 'credited' AND count(e.id) <> 0)`,
+  },
+  {
+    id: "F2",
+    name: "every withdrawal's hold matches its state (held while in flight, posted when sent, voided when failed)",
+    checkedSql: sql`SELECT id FROM withdrawals`,
+    violationsSql: sql`
+      SELECT w.id AS withdrawal_id, w.state, h.status AS hold_status
+        FROM withdrawals w JOIN holds h ON h.id = w.hold_id
+       WHERE NOT (
+             (w.state IN ('held', 'submitting', 'pending', 'unknown') AND h.status = 'pending')
+          OR (w.state = 'successful' AND h.status = 'posted' AND h.posted_amount = w.amount_kobo + w.fee_kobo)
+          OR (w.state = 'failed' AND h.status = 'voided'))`,
   },
 ];
 
