@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCtx, testConfig } from "../../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { uniquePhone } from "../../../test/helpers/fixtures";
+import {
+  call,
+  expectErrorEnvelope,
+  makeTestApp,
+  registerAndLogin,
+  type TestApp,
+} from "../../../test/helpers/http";
+import { expectLedgerConsistent } from "../../../test/helpers/ledger";
+import { PAYMENT_JOBS } from "../../jobs/definitions";
+import { createPaymentGateway } from "../../providers/payment-gateway";
+import { type PaymentJob, type PaymentsRuntime, webhookSecretHash } from "../../services/funding";
+
+/** The funding and withdrawal API and pages over HTTP, on the sandbox gateway (the embedded default). */
+let tdb: TestDatabase;
+let app: TestApp;
+let payments: PaymentsRuntime;
+const queued: PaymentJob[] = [];
+const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: "1000", SANDBOX_PENDING_SECONDS: "0" });
+
+beforeAll(async () => {
+  tdb = await createTestDatabase({ poolSize: 10 });
+  payments = {
+    gateway: createPaymentGateway({ config, db: tdb.db }),
+    webhookSecretHash: webhookSecretHash(config),
+    async dispatch(job) {
+      queued.push(job);
+    },
+  };
+  app = makeTestApp(tdb.db, { config, payments }).app;
+});
+afterAll(() => tdb.destroy());
+
+async function drain() {
+  const ctx = makeCtx(tdb.db, { config });
+  const byName = new Map(PAYMENT_JOBS.map((d) => [d.name, d]));
+  for (let job = queued.shift(); job; job = queued.shift()) {
+    const definition = byName.get(job.name);
+    const { name: _n, ...rest } = job;
+    const { dedupe: _d, ...data } = rest as Record<string, unknown>;
+    await definition?.handle(
+      { ctx: () => ctx, payments, logger: ctx.logger },
+      definition.payload.parse(data),
+    );
+  }
+}
+
+async function userWithPin() {
+  const token = await registerAndLogin(app, uniquePhone());
+  const pin = await call(app, "POST", "/api/auth/pin", { token, body: { pin: "2580" } });
+  expect(pin.status).toBe(200);
+  return token;
+}
+
+async function fund(token: string, amountKobo: number, action: "pay" | "fail" = "pay") {
+  const res = await call(app, "POST", "/api/wallet/fund", { token, body: { amountKobo } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const intent = res.body.data.intent;
+  const path = new URL(intent.checkoutUrl).pathname;
+  const page = await app.request(path);
+  expect(page.status).toBe(200);
+  const submit = await app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: `action=${action}`,
+  });
+  expect(submit.status).toBe(303);
+  const location = submit.headers.get("location") ?? "";
+  expect(location).toMatch(/^\/fund\/callback\?/);
+  return { intent, location };
+}
+
+const balanceOf = async (token: string) =>
+  (await call(app, "GET", "/api/wallet/balance", { token })).body.data;
+
+describe("funding over HTTP (sandbox gateway)", () => {
+  it("checkout page → pay → result page; the balance grows by exactly the intent amount", async () => {
+    const token = await userWithPin();
+    const { intent, location } = await fund(token, 250_000);
+    await drain();
+    const result = await app.request(location);
+    const html = await result.text();
+    expect(html).toContain("Payment received");
+    expect(html).toContain("₦2,500");
+    expect((await balanceOf(token)).balanceKobo).toBe(250_000);
+    const status = await call(app, "GET", `/api/wallet/fund/${intent.txRef}`, { token });
+    expect(status.body.data.intent.status).toBe("credited");
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a failed checkout credits nothing and says so", async () => {
+    const token = await userWithPin();
+    const { location } = await fund(token, 100_000, "fail");
+    await drain();
+    expect(await (await app.request(location)).text()).toContain("Payment failed");
+    expect((await balanceOf(token)).balanceKobo).toBe(0);
+  });
+
+  it("refuses amounts outside the limits, unknown fields, and strangers' intents", async () => {
+    const token = await userWithPin();
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/wallet/fund", { token, body: { amountKobo: 500 } }),
+      400,
+      "AMOUNT_OUT_OF_RANGE",
+    );
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/wallet/fund", { token, body: { amountKobo: 100_000, bonus: 1 } }),
+      400,
+      "VALIDATION_ERROR",
+    );
+    const mine = await call(app, "POST", "/api/wallet/fund", { token, body: { amountKobo: 100_000 } });
+    const other = await userWithPin();
+    expectErrorEnvelope(
+      await call(app, "GET", `/api/wallet/fund/${mine.body.data.intent.id}`, { token: other }),
+      404,
+      "FUNDING_NOT_FOUND",
+    );
+    expect((await app.request("/fund/sandbox/TADA-NOPE")).status).toBe(404);
+  });
+
+  it("the webhook route answers 401 to a wrong hash and 200 to the sandbox's signed event", async () => {
+    const body = JSON.stringify({
+      event: "charge.completed",
+      data: { id: 1, tx_ref: "TADA-X", status: "successful" },
+    });
+    const wrong = await app.request("/api/webhooks/flutterwave", {
+      method: "POST",
+      headers: { "verif-hash": "nope" },
+      body,
+    });
+    expect(wrong.status).toBe(401);
+    const right = await app.request("/api/webhooks/flutterwave", {
+      method: "POST",
+      headers: { "verif-hash": payments.webhookSecretHash },
+      body,
+    });
+    expect(right.status).toBe(200);
+  });
+});
+
+describe("withdrawals over HTTP (sandbox gateway)", () => {
+  const A = { bankCode: "058", accountNumber: "0123456789" };
+  const NAME = "ADAEZE OKAFOR (SANDBOX)";
+
+  it("resolve → confirm the name → withdraw; amount + fee leave the wallet once", async () => {
+    const token = await userWithPin();
+    await fund(token, 500_000);
+    await drain();
+    const resolved = await call(app, "POST", "/api/wallet/withdraw/resolve", { token, body: A });
+    expect(resolved.body.data.account).toMatchObject({ accountName: NAME, bankName: "Guaranty Trust Bank" });
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/wallet/withdraw", {
+        token,
+        body: { ...A, amountKobo: 100_000, pin: "2580" },
+      }),
+      400,
+      "IDEMPOTENCY_KEY_REQUIRED",
+    );
+    const headers = { "idempotency-key": "wd-http-1" };
+    const unconfirmed = await call(app, "POST", "/api/wallet/withdraw", {
+      token,
+      headers,
+      body: { ...A, amountKobo: 100_000, pin: "2580" },
+    });
+    expectErrorEnvelope(unconfirmed, 400, "ACCOUNT_NAME_CONFIRMATION_REQUIRED");
+    expect(unconfirmed.body.details).toMatchObject({ accountName: NAME });
+    const body = { ...A, amountKobo: 100_000, pin: "2580", accountName: NAME };
+    const created = await call(app, "POST", "/api/wallet/withdraw", { token, headers, body });
+    expect(created.status).toBe(201);
+    const again = await call(app, "POST", "/api/wallet/withdraw", { token, headers, body });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    await drain();
+    const done = await call(app, "GET", `/api/wallet/withdrawals/${created.body.data.withdrawal.id}`, {
+      token,
+    });
+    expect(done.body.data.withdrawal.state).toBe("successful");
+    expect(await balanceOf(token)).toMatchObject({ balanceKobo: 500_000 - 105_000, heldKobo: 0 });
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a transfer to an account ending 0001 fails and is refunded; 0000 does not resolve", async () => {
+    const token = await userWithPin();
+    await fund(token, 500_000);
+    await drain();
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/wallet/withdraw/resolve", {
+        token,
+        body: { bankCode: "058", accountNumber: "0123450000" },
+      }),
+      422,
+      "ACCOUNT_NOT_FOUND",
+    );
+    const created = await call(app, "POST", "/api/wallet/withdraw", {
+      token,
+      headers: { "idempotency-key": "wd-http-2" },
+      body: {
+        bankCode: "058",
+        accountNumber: "0123450001",
+        amountKobo: 100_000,
+        pin: "2580",
+        accountName: NAME,
+      },
+    });
+    expect(created.status).toBe(201);
+    await drain();
+    const done = await call(app, "GET", `/api/wallet/withdrawals/${created.body.data.withdrawal.id}`, {
+      token,
+    });
+    expect(done.body.data.withdrawal.state).toBe("failed");
+    expect(await balanceOf(token)).toMatchObject({ balanceKobo: 500_000, heldKobo: 0 });
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a wrong PIN moves no money", async () => {
+    const token = await userWithPin();
+    await fund(token, 500_000);
+    await drain();
+    const res = await call(app, "POST", "/api/wallet/withdraw", {
+      token,
+      headers: { "idempotency-key": "wd-http-3" },
+      body: { ...A, amountKobo: 100_000, pin: "1357", accountName: NAME },
+    });
+    expectErrorEnvelope(res, 422, "INCORRECT_PIN");
+    expect(await balanceOf(token)).toMatchObject({ balanceKobo: 500_000, heldKobo: 0 });
+  });
+});
