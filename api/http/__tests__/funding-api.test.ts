@@ -91,6 +91,28 @@ describe("funding over HTTP (sandbox gateway)", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("an old result link shows the balance after that payment, not today's; a tampered link shows nothing", async () => {
+    const token = await userWithPin();
+    const first = await fund(token, 100_000);
+    await drain();
+    const second = await fund(token, 200_000);
+    await drain();
+    expect((await balanceOf(token)).balanceKobo).toBe(300_000);
+    const old = await (await app.request(first.location)).text();
+    expect(old).toContain("₦1,000");
+    expect(old).not.toContain("₦3,000");
+    // The second payment's transaction id under the first payment's tx_ref.
+    const tampered = new URL(first.location, "http://x");
+    tampered.searchParams.set(
+      "transaction_id",
+      new URL(second.location, "http://x").searchParams.get("transaction_id") ?? "",
+    );
+    const html = await (await app.request(`${tampered.pathname}${tampered.search}`)).text();
+    expect(html).toContain("We are checking this payment");
+    expect(html).not.toContain('data-testid="balance"');
+    expect(html).not.toContain(first.intent.txRef);
+  });
+
   it("a failed checkout credits nothing and says so", async () => {
     const token = await userWithPin();
     const { location } = await fund(token, 100_000, "fail");

@@ -1,7 +1,7 @@
+import type { FundingIntentRow } from "../../../db/database";
 import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
 import { koboToNairaString } from "../money";
-import { getWalletBalance } from "../wallet";
 import { type ConfirmOutcome, confirmPayment } from "./confirm-payment";
 import { type FundingIntentDto, findIntentByTxRef, toIntentDto } from "./intents";
 import type { PaymentsRuntime } from "./runtime";
@@ -64,7 +64,7 @@ export async function completeSandboxCheckout(args: {
 export type FundingResult = {
   outcome: ConfirmOutcome;
   intent?: FundingIntentDto;
-  /** The wallet after this payment, when it was credited. */
+  /** The wallet balance right after this payment was credited (not now). */
   balanceKobo?: number;
 };
 
@@ -83,14 +83,39 @@ export async function showFundingResult(args: {
     return { outcome: "not_found" };
   }
   const result = await confirmPayment({ ...args, source: "redirect" });
+  if (result.outcome === "mismatch") {
+    // A tampered or foreign link: say nothing about any intent or wallet.
+    return { outcome: "mismatch" };
+  }
   const row = await findIntentByTxRef(ctx, args.txRef);
   if (!row) {
     return { outcome: result.outcome };
   }
-  const intent = toIntentDto(row, ctx.now());
-  const balance =
-    intent.status === "credited"
-      ? (await getWalletBalance({ ctx, userId: row.user_id })).balanceKobo
-      : undefined;
-  return { outcome: result.outcome, intent, balanceKobo: balance };
+  return {
+    outcome: result.outcome,
+    intent: toIntentDto(row, ctx.now()),
+    balanceKobo: await balanceAfterCredit(ctx, row),
+  };
+}
+
+/**
+ * The wallet balance right after this payment's credit (from the ledger's balance chain), not the
+ * balance now: the page is reachable by its link alone, so an old link must not keep showing the
+ * owner's current balance.
+ */
+async function balanceAfterCredit(
+  ctx: ServiceContext,
+  intent: FundingIntentRow,
+): Promise<number | undefined> {
+  if (intent.status !== "credited" || intent.credit_entry_id === null) {
+    return undefined;
+  }
+  const posting = await ctx.db
+    .selectFrom("postings as p")
+    .innerJoin("accounts as a", "a.id", "p.account_id")
+    .select("p.current_balance")
+    .where("p.entry_id", "=", intent.credit_entry_id)
+    .where("a.user_id", "=", intent.user_id)
+    .executeTakeFirst();
+  return posting?.current_balance;
 }

@@ -1,0 +1,36 @@
+import { accessSync, constants } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+
+/** Debian's Chromium (`apt-get install -y chromium`); playwright-core drives it, nothing is downloaded. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** Whether this machine can run the browser suites. */
+export function hasChromium(): boolean {
+  try {
+    accessSync(CHROMIUM_PATH, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Skip the browser suites where Chromium is missing — except under TADA_FAIL_ON_SKIP=1 (CI), where
+ * they run and fail with a clear message instead of passing silently.
+ */
+export const skipBrowserSuites = !hasChromium() && process.env.TADA_FAIL_ON_SKIP !== "1";
+
+/** Headless Chromium for one test file; close it in afterAll. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!hasChromium()) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium); the browser suites need it.`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    // Root in a container: no user-namespace sandbox; a small /dev/shm; no GPU.
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+  });
+}
