@@ -77,6 +77,8 @@ export const ConfigSchema = z
       z.string().min(16, "must be at least 16 characters").optional(),
     ),
     FLUTTERWAVE_TIMEOUT_MS: positiveInt(35_000, 120_000),
+    /** Where "Back to the chat" on the payment result page goes (e.g. https://t.me/YourBot). Default: our home page. */
+    CHAT_RETURN_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     FUNDING_MIN_KOBO: positiveInt(10_000),
     FUNDING_MAX_KOBO: positiveInt(50_000_000),
     /** Funding fee: basis points of the amount plus a flat part, capped (0 = no fee). */

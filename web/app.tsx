@@ -25,7 +25,9 @@ export function createWebApp(deps: { config: Config; payments: PaymentsRuntime }
       txRef: c.req.query("tx_ref"),
       transactionId: c.req.query("transaction_id"),
     });
-    return c.html(<FundingResultPage result={result} sandbox={sandbox} />);
+    return c.html(
+      <FundingResultPage result={result} sandbox={sandbox} chatUrl={deps.config.CHAT_RETURN_URL} />,
+    );
   });
 
   if (deps.payments.gateway.sandbox) {

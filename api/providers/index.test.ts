@@ -14,6 +14,7 @@ import {
 } from "../../test/helpers/vtu";
 import { getOrder } from "../services/vtu";
 import { createVtuProviders } from ".";
+import { createPaymentGateway } from "./payment-gateway";
 
 /** "Setting INLOMAX_* / SMEPLUG_* switches to the real clients with no code change." */
 let tdb: TestDatabase;
@@ -69,5 +70,28 @@ describe("provider selection from the environment", () => {
       db: tdb.db,
     });
     expect(providers.all().map((p) => [p.code, p.services])).toEqual([["smeplug", ["airtime", "data"]]]);
+  });
+});
+
+describe("payment gateway selection from the environment", () => {
+  it("no key: the sandbox gateway, whose checkout is a page on our own origin", () => {
+    const gateway = createPaymentGateway({
+      config: testConfig({ PUBLIC_BASE_URL: "https://pay.example.ng" }),
+      db: tdb.db,
+    });
+    expect(gateway.code).toBe("sandbox");
+    expect(gateway.sandbox).toBeDefined();
+  });
+
+  it("FLUTTERWAVE_* set: the real client, with no sandbox page", () => {
+    const gateway = createPaymentGateway({
+      config: testConfig({
+        FLUTTERWAVE_SECRET_KEY: "FLWSECK_TEST-x",
+        FLUTTERWAVE_SECRET_HASH: "a-secret-hash-0123456789",
+      }),
+      db: tdb.db,
+    });
+    expect(gateway.code).toBe("flutterwave");
+    expect(gateway.sandbox).toBeUndefined();
   });
 });

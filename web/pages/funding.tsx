@@ -48,11 +48,7 @@ const HEADINGS: Record<string, { title: string; tone: "ok" | "wait" | "bad" }> =
 };
 
 /** Where the payer lands after the gateway: the verified outcome, the new balance, and the way back. */
-export function FundingResultPage(props: {
-  result: FundingResult;
-  sandbox: boolean;
-  telegramBotUrl?: string;
-}) {
+export function FundingResultPage(props: { result: FundingResult; sandbox: boolean; chatUrl?: string }) {
   const { result } = props;
   const intent = result.intent;
   const credited = intent?.status === "credited";
@@ -85,7 +81,7 @@ export function FundingResultPage(props: {
         )}
         {intent ? <p class="muted mono">Reference {intent.txRef}</p> : null}
         <p>
-          <a class="button" href={props.telegramBotUrl ?? "/"}>
+          <a class="button" href={props.chatUrl ?? "/"}>
             Back to the chat
           </a>
         </p>

@@ -246,7 +246,35 @@ describe("funding through Flutterwave", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
-  it("POST /api/wallet/fund validates the amount against the configured limits", async () => {
+  it("a configured fee is charged on top, credited to revenue, and not to the wallet", async () => {
+    const feeCtx = makeCtx(tdb.db, {
+      config: testConfig({
+        FUNDING_FEE_BPS: "150",
+        FUNDING_FEE_FLAT_KOBO: "1000",
+        FUNDING_FEE_CAP_KOBO: "200000",
+      }),
+      logger: ctx.logger,
+    });
+    const user = await createTestUser(tdb.db);
+    const intent = await createFundingIntent({
+      ctx: feeCtx,
+      payments,
+      userId: user.id,
+      channel: "api",
+      input: { amountKobo: 1_000_000 },
+    });
+    // 1.5 % of ₦10,000 = ₦150, + ₦10 flat.
+    expect(intent).toMatchObject({ amountKobo: 1_000_000, feeKobo: 16_000, totalKobo: 1_016_000 });
+    expect(flw.checkouts.find((c) => c.txRef === intent.txRef)?.amountKobo).toBe(1_016_000);
+    flw.pay(intent.txRef);
+    expect((await confirmPayment({ ctx, payments, txRef: intent.txRef, source: "redirect" })).outcome).toBe(
+      "credited",
+    );
+    expect(await balance(user.id)).toBe(1_000_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("POST /api/wallet/fund needs a signed-in user", async () => {
     const res = await call(app, "POST", "/api/wallet/fund", { body: { amountKobo: 50 } });
     expect(res.status).toBe(401);
   });
