@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Config } from "../api/config";
+import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
 import {
   completeSandboxCheckout,
@@ -12,15 +13,14 @@ import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
 
 /** Server-rendered pages: the funding checkout and result pages; gift-claim and admin join later. */
 export function createWebApp(deps: { config: Config; payments: PaymentsRuntime }) {
-  const app = new Hono();
+  // The service context is set per request by the API app's middleware, which wraps this app.
+  const app = new Hono<{ Variables: { ctx: ServiceContext } }>();
   const sandbox = deps.config.sandbox;
-  const ctxOf = (c: { get(key: "ctx"): unknown }) =>
-    c.get("ctx") as Parameters<typeof showFundingResult>[0]["ctx"];
 
   // Flutterwave (or the sandbox page) sends the payer here; the query is untrusted, we verify.
   app.get("/fund/callback", async (c) => {
     const result = await showFundingResult({
-      ctx: ctxOf(c as never),
+      ctx: c.var.ctx,
       payments: deps.payments,
       txRef: c.req.query("tx_ref"),
       transactionId: c.req.query("transaction_id"),
@@ -33,7 +33,7 @@ export function createWebApp(deps: { config: Config; payments: PaymentsRuntime }
   if (deps.payments.gateway.sandbox) {
     app.get("/fund/sandbox/:txRef", async (c) => {
       const found = await getSandboxCheckout({
-        ctx: ctxOf(c as never),
+        ctx: c.var.ctx,
         payments: deps.payments,
         txRef: c.req.param("txRef"),
       }).catch(notFoundAsUndefined);
@@ -52,7 +52,7 @@ export function createWebApp(deps: { config: Config; payments: PaymentsRuntime }
       const form = await c.req.parseBody();
       const action = form.action === "fail" ? "fail" : "pay";
       const done = await completeSandboxCheckout({
-        ctx: ctxOf(c as never),
+        ctx: c.var.ctx,
         payments: deps.payments,
         txRef: c.req.param("txRef"),
         action,

@@ -2,7 +2,7 @@ import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
 import { getPricingRule, getProductOffers, priceOffer } from "../catalogue/offers";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { stateMessage } from "./order-dto";
-import type { VendResult, VtuProvider } from "./provider";
+import type { CableProvider, Network, VendResult, VtuProvider } from "./provider";
 import { newRequestId } from "./request-id";
 import type { VtuRuntime } from "./runtime";
 import { deliverOrder, failOrder, reverseOrder } from "./transitions";
@@ -238,21 +238,21 @@ async function callProvider(step: Extract<Step, { kind: "call" }>): Promise<Vend
     case "airtime":
       return provider.buyAirtime({
         requestId,
-        network: order.network as never,
+        network: order.network as Network,
         phone: order.recipient,
         amountKobo: order.face_amount_kobo,
       });
     case "data":
       return provider.buyData({
         requestId,
-        network: order.network as never,
+        network: order.network as Network,
         phone: order.recipient,
         providerPlanId: attempt.provider_product_id,
       });
     case "cable":
       return provider.payCable({
         requestId,
-        cable: cableOf(order) as never,
+        cable: cableOf(order),
         smartcard: order.recipient,
         providerPlanId: attempt.provider_product_id,
         amountKobo: order.face_amount_kobo,
@@ -272,8 +272,8 @@ async function callProvider(step: Extract<Step, { kind: "call" }>): Promise<Vend
 }
 
 /** cable:dstv:compact → dstv */
-function cableOf(order: VtuOrderRow): string {
-  return order.product_id.split(":")[1] ?? "";
+function cableOf(order: VtuOrderRow): CableProvider {
+  return order.product_id.split(":")[1] as CableProvider;
 }
 
 /**
