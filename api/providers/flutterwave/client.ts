@@ -9,6 +9,7 @@ import type {
 } from "../../services/funding/gateway";
 import { koboToNairaString, nairaToKobo } from "../../services/money";
 import { ProviderUnavailableError, type RawExchange } from "../../services/vtu/provider";
+import { createJsonTransport, type Exchange } from "../http-json";
 
 /**
  * The real Flutterwave v3 client (providers.md §4, reliability.md §3). Like the VTU clients it only
@@ -27,7 +28,6 @@ export type FlutterwaveOptions = {
 };
 
 const GATEWAY = "flutterwave";
-const RAW_TEXT_LIMIT = 4000;
 
 // ---------------------------------------------------------------------------------------------
 // Schemas. Flutterwave ids are numbers; we keep them as strings everywhere.
@@ -92,75 +92,24 @@ const TRANSFER_STATUSES: Record<string, TransferResult["outcome"]> = {
 // The client
 // ---------------------------------------------------------------------------------------------
 
-/** One HTTP exchange: `json` is set whenever the body parsed as JSON, whatever the HTTP status. */
-type Exchange = { raw: RawExchange; httpStatus?: number; json?: unknown; problem?: string };
-
 export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGateway {
   if (!options.baseUrl || !options.secretKey) {
     throw new Error("createFlutterwaveGateway needs baseUrl and secretKey");
   }
-  const doFetch = options.fetch ?? fetch;
-  const baseUrl = options.baseUrl.replace(/\/+$/, "");
-
-  /** The key travels only in the Authorization header, but scrub it from anything echoed back. */
-  function redact(text: string): string {
-    return text.split(options.secretKey).join("[redacted]");
-  }
-
-  async function call(
-    method: "GET" | "POST",
-    path: string,
-    body?: Record<string, unknown>,
-  ): Promise<Exchange> {
-    const started = performance.now();
-    const headers: Record<string, string> = {
-      Accept: "application/json",
-      Authorization: `Bearer ${options.secretKey}`,
-    };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-    }
+  // The key travels only in the Authorization header; the transport scrubs it from anything echoed back.
+  const transport = createJsonTransport({
+    baseUrl: options.baseUrl,
+    secret: options.secretKey,
+    headers: { Accept: "application/json", Authorization: `Bearer ${options.secretKey}` },
+    fetch: options.fetch,
     // A GET has no body; its path (with the id or tx_ref asked about) is what support needs to see.
-    const raw: RawExchange = { request: body ?? { method, path }, durationMs: 0 };
-    const finish = (exchange: Omit<Exchange, "raw">): Exchange => {
-      raw.durationMs = Math.round(performance.now() - started);
-      if (exchange.problem !== undefined) {
-        raw.error = redact(exchange.problem);
-      }
-      return { ...exchange, raw };
-    };
-    let text: string;
-    try {
-      // One signal covers connect, headers and body: a body that trickles in forever is a timeout too.
-      const response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      raw.httpStatus = response.status;
-      text = await response.text();
-    } catch (error) {
-      return finish({ httpStatus: raw.httpStatus, problem: describeFetchError(error, options.timeoutMs) });
-    }
-    return finish(parseBody(redact(text), raw));
-  }
+    recordRequest: ({ method, path, body }) => body ?? { method, path },
+  });
+  const { redact } = transport;
 
-  /** Keeps the parsed body (or the first 4 kB of text) on `raw`, and says why it is not usable JSON. */
-  function parseBody(text: string, raw: RawExchange): Omit<Exchange, "raw"> {
-    const httpStatus = raw.httpStatus;
-    if (text.trim() === "") {
-      raw.body = "";
-      return { httpStatus, problem: `empty body (HTTP ${httpStatus})` };
-    }
-    try {
-      const json = JSON.parse(text) as unknown;
-      raw.body = json;
-      return { httpStatus, json };
-    } catch {
-      raw.body = text.slice(0, RAW_TEXT_LIMIT);
-      return { httpStatus, problem: `body is not JSON (HTTP ${httpStatus})` };
-    }
+  /** Every call gets the same timeout. */
+  function call(method: "GET" | "POST", path: string, body?: Record<string, unknown>): Promise<Exchange> {
+    return transport.call({ method, path, body, timeoutMs: options.timeoutMs });
   }
 
   /** The `data` of a 2xx `success` answer parsed with `schema`, or why there is none. */
@@ -436,14 +385,6 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `timed out after ${timeoutMs} ms`;
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `network error: ${error instanceof Error ? error.message : String(error)}${cause}`;
-}
 
 /** Naira (number or "1,000.00") → kobo; undefined rather than a guess when it is not an amount. */
 function toKobo(value: string | number): number | undefined {

@@ -19,11 +19,11 @@ import {
   type Network,
   type ProviderCatalogue,
   ProviderUnavailableError,
-  type RawExchange,
   type VendResult,
   type VerifyResult,
   type VtuProvider,
 } from "../../services/vtu/provider";
+import { createJsonTransport, type Exchange } from "../http-json";
 
 /**
  * The real Inlomax client (providers.md §1, §9). It only classifies what Inlomax said; the order
@@ -43,7 +43,6 @@ export type InlomaxOptions = {
 };
 
 const PROVIDER = "inlomax";
-const RAW_TEXT_LIMIT = 4000;
 
 /** providers.md §9: Inlomax airtime serviceIDs (Glo and 9mobile are swapped relative to SME Plug). */
 const AIRTIME_SERVICE_IDS: Record<Network, string> = { mtn: "1", airtel: "2", glo: "3", "9mobile": "4" };
@@ -159,80 +158,30 @@ function statusOf(word: string | null | undefined): Status | undefined {
 /** What a vend answer may tell us besides its outcome. */
 type VendDetails = Pick<VendResult, "providerReference" | "token" | "units" | "customerName" | "costKobo">;
 
-/** One HTTP exchange: `json` is set only for a 2xx-or-not answer whose body parsed as JSON. */
-type Exchange = { raw: RawExchange; httpStatus?: number; json?: unknown; problem?: string };
-
 export function createInlomaxProvider(options: InlomaxOptions): VtuProvider {
   if (!options.baseUrl || !options.apiKey) {
     throw new Error("createInlomaxProvider needs baseUrl and apiKey");
   }
-  const doFetch = options.fetch ?? fetch;
-  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  // Keys travel only in headers; the transport also scrubs them from anything Inlomax echoes back.
+  const transport = createJsonTransport({
+    baseUrl: options.baseUrl,
+    secret: options.apiKey,
+    headers: { Accept: "application/json", Authorization: `Token ${options.apiKey}` },
+    fetch: options.fetch,
+  });
+  const { redact } = transport;
 
-  /** Keys travel only in headers, but scrub them from anything the provider echoes back. */
-  function redact(text: string): string {
-    return text.split(options.apiKey).join("[redacted]");
-  }
-
-  async function call(
+  /** `raw.request` is the body as sent (undefined for a GET). */
+  function call(
     method: "GET" | "POST",
     path: string,
     body: Record<string, unknown> | undefined,
     timeoutMs: number,
     extraKeyHeader = false,
   ): Promise<Exchange> {
-    const started = performance.now();
-    const headers: Record<string, string> = {
-      Accept: "application/json",
-      Authorization: `Token ${options.apiKey}`,
-    };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-    }
-    if (extraKeyHeader) {
-      // Oplugy sends this on cable/electricity calls; unexplained but harmless (providers.md §1).
-      headers["Authorization-Token"] = options.apiKey;
-    }
-    const raw: RawExchange = { request: body, durationMs: 0 };
-    const finish = (exchange: Omit<Exchange, "raw">): Exchange => {
-      raw.durationMs = Math.round(performance.now() - started);
-      if (exchange.problem !== undefined) {
-        raw.error = redact(exchange.problem);
-      }
-      return { ...exchange, raw };
-    };
-    let text: string;
-    try {
-      // One signal covers connect, headers and body: a body that trickles in forever is a timeout too.
-      const response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      raw.httpStatus = response.status;
-      text = await response.text();
-    } catch (error) {
-      return finish({ httpStatus: raw.httpStatus, problem: describeFetchError(error, timeoutMs) });
-    }
-    return finish(parseBody(redact(text), raw));
-  }
-
-  /** Keeps the parsed body (or the first 4 kB of text) on `raw`, and says why it is not usable JSON. */
-  function parseBody(text: string, raw: RawExchange): Omit<Exchange, "raw"> {
-    const httpStatus = raw.httpStatus;
-    if (text.trim() === "") {
-      raw.body = "";
-      return { httpStatus, problem: `empty body (HTTP ${httpStatus})` };
-    }
-    try {
-      const json = JSON.parse(text) as unknown;
-      raw.body = json;
-      return { httpStatus, json };
-    } catch {
-      raw.body = text.slice(0, RAW_TEXT_LIMIT);
-      return { httpStatus, problem: `body is not JSON (HTTP ${httpStatus})` };
-    }
+    // Oplugy sends this on cable/electricity calls; unexplained but harmless (providers.md §1).
+    const extraHeaders = extraKeyHeader ? { "Authorization-Token": options.apiKey } : undefined;
+    return transport.call({ method, path, body, timeoutMs, extraHeaders });
   }
 
   /**
@@ -259,7 +208,7 @@ export function createInlomaxProvider(options: InlomaxOptions): VtuProvider {
     exchange.raw.error ??= redact(problem);
     return {
       outcome: "unknown",
-      message: `Inlomax gave no usable answer (${problem}).`,
+      message: `Inlomax gave no usable answer (${redact(problem)}).`,
       ...extra,
       raw: exchange.raw,
     };
@@ -430,7 +379,7 @@ export function createInlomaxProvider(options: InlomaxOptions): VtuProvider {
     return {
       ok: false,
       reason: "unavailable",
-      message: `Inlomax could not verify right now (${problem}).`,
+      message: `Inlomax could not verify right now (${redact(problem)}).`,
       raw: exchange.raw,
     };
   }
@@ -647,14 +596,6 @@ function messageOf(envelope: Envelope): string | undefined {
 function isProviderSideFailure(message: string): boolean {
   const lower = message.toLowerCase();
   return RETRY_ELSEWHERE_SUBSTRINGS.some((substring) => lower.includes(substring));
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `timed out after ${timeoutMs} ms`;
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `network error: ${error instanceof Error ? error.message : String(error)}${cause}`;
 }
 
 /** Naira (number or "1,000.00") → kobo; undefined rather than a guess when it is not an amount. */

@@ -16,6 +16,7 @@ import {
   type VendResult,
   type VtuProvider,
 } from "../../services/vtu/provider";
+import { createJsonTransport, truncateText } from "../http-json";
 
 /**
  * SME Plug (providers.md §2), our airtime/data fallback. Nothing here is from official docs: every
@@ -36,7 +37,6 @@ export type SmePlugOptions = {
 };
 
 const PROVIDER = "smeplug";
-const RAW_TEXT_LIMIT = 4000;
 
 /** providers.md §9: Glo and 9mobile are swapped relative to Inlomax. */
 export const SMEPLUG_NETWORK_IDS: Record<Network, number> = { mtn: 1, airtel: 2, "9mobile": 3, glo: 4 };
@@ -127,13 +127,17 @@ export function createSmePlugProvider(options: SmePlugOptions): VtuProvider {
   if (!options.baseUrl || !options.secretKey) {
     throw new Error("createSmePlugProvider needs baseUrl and secretKey");
   }
-  const fetchImpl = options.fetch ?? fetch;
-  const baseUrl = options.baseUrl.replace(/\/+$/, "");
-
-  /** The key travels only in the header; this also scrubs it from anything SME Plug echoes back. */
-  function redact(text: string): string {
-    return text.split(options.secretKey).join("[redacted]");
-  }
+  // The key travels only in the header; the transport also scrubs it from anything SME Plug echoes back.
+  const transport = createJsonTransport({
+    baseUrl: options.baseUrl,
+    secret: options.secretKey,
+    headers: { Authorization: `Bearer ${options.secretKey}`, Accept: "application/json" },
+    fetch: options.fetch,
+    recordRequest: ({ method, path, body }) =>
+      body === undefined ? { method, path } : { method, path, body },
+    keepText: truncateText,
+    describeTimeout: (timeoutMs) => `no answer within ${timeoutMs} ms`,
+  });
 
   /**
    * One HTTP exchange. Never throws: a timeout, a dropped connection, a non-2xx, an empty or
@@ -145,47 +149,27 @@ export function createSmePlugProvider(options: SmePlugOptions): VtuProvider {
     body: Record<string, unknown> | undefined,
     timeoutMs: number,
   ): Promise<Exchange> {
-    const started = performance.now();
-    const raw: RawExchange = {
-      request: body === undefined ? { method, path } : { method, path, body },
-      durationMs: 0,
-    };
+    const exchange = await transport.call({ method, path, body, timeoutMs });
+    const { raw } = exchange;
     const fail = (problem: string): Exchange => {
       raw.error = problem;
-      raw.durationMs = Math.round(performance.now() - started);
       return { ok: false, problem, raw };
     };
-    let text: string;
-    try {
-      const response = await fetchImpl(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${options.secretKey}`,
-          Accept: "application/json",
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      raw.httpStatus = response.status;
-      // Read the body under the same deadline: a server that sends headers then stalls is a timeout too.
-      text = redact(await response.text());
-    } catch (error) {
-      return fail(redact(describeFetchError(error, timeoutMs)));
+    if (exchange.text === undefined) {
+      return fail(transport.redact(exchange.problem));
     }
-    raw.durationMs = Math.round(performance.now() - started);
-    const parsed = parseJson(text);
-    raw.body = parsed === undefined ? truncate(text) : parsed;
-    if (raw.httpStatus === undefined || raw.httpStatus < 200 || raw.httpStatus > 299) {
-      return fail(`HTTP ${raw.httpStatus}`);
+    // Stricter than the transport: any non-2xx is unusable whatever its body, and the problems are
+    // worded without "(HTTP n)".
+    if (exchange.httpStatus < 200 || exchange.httpStatus > 299) {
+      return fail(`HTTP ${exchange.httpStatus}`);
     }
-    if (text.trim() === "") {
+    if (exchange.text.trim() === "") {
       return fail("empty body");
     }
-    if (parsed === undefined) {
+    if (exchange.problem !== undefined) {
       return fail("body is not JSON");
     }
-    return { ok: true, body: parsed, raw };
+    return { ok: true, body: exchange.json, raw };
   }
 
   async function purchase(path: string, body: Record<string, unknown>): Promise<VendResult> {
@@ -401,7 +385,7 @@ function textOf(value: unknown): string | undefined {
   if (value === undefined || value === null) {
     return undefined;
   }
-  return truncate(JSON.stringify(value), 500);
+  return truncateText(JSON.stringify(value), 500);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,31 +482,8 @@ function balanceToKobo(value: string | number): number | undefined {
   return toKobo(match[2] ? `${match[1]}.${match[2].slice(0, 2)}` : match[1]);
 }
 
-function parseJson(text: string): unknown {
-  if (text.trim() === "") {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function truncate(text: string, limit = RAW_TEXT_LIMIT): string {
-  return text.length > limit ? `${text.slice(0, limit)}…[truncated ${text.length - limit} chars]` : text;
-}
-
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `network error: ${error instanceof Error ? error.message : String(error)}${cause}`;
 }

@@ -1,0 +1,493 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  GROQ_CHAT_COMPLETIONS_PATH,
+  type GroqEmulator,
+  type GroqReply,
+  startGroqEmulator,
+} from "../../../test/emulators/groq-emulator";
+import {
+  createGroqIntentClient,
+  GROQ_SYSTEM_PROMPT,
+  GROQ_TOOL_ARGUMENTS,
+  GROQ_TOOL_NAMES,
+  type GroqIntentClientOptions,
+  type GroqUnderstanding,
+  groqIntentTools,
+  MAX_MESSAGE_CHARS,
+  parseNairaAmount,
+} from "./intent-client";
+
+/**
+ * The real groq-sdk client against the local Groq emulator: what we send (model, temperature 0,
+ * tools, the prompt, never the key), how each answer is read, and how every way Groq can fail lands
+ * on an `ok: false` the engine turns into the menu.
+ */
+
+const API_KEY = "gsk_test_SENTINEL_5f3c9a";
+const MODEL = "llama-3.3-70b-versatile";
+
+let emulator: GroqEmulator;
+
+beforeAll(async () => {
+  emulator = await startGroqEmulator({ apiKey: API_KEY });
+});
+
+afterAll(async () => {
+  await emulator.close();
+});
+
+beforeEach(() => {
+  emulator.reset();
+  emulator.clearRequests();
+});
+
+function client(overrides: Partial<GroqIntentClientOptions> = {}) {
+  return createGroqIntentClient({
+    apiKey: API_KEY,
+    baseURL: emulator.url,
+    model: MODEL,
+    timeoutMs: 3000,
+    maxRetries: 0,
+    ...overrides,
+  });
+}
+
+/** One call with the model answering `reply`; every result is checked for the key. */
+async function understand(
+  text: string,
+  reply: GroqReply,
+  overrides: Partial<GroqIntentClientOptions> = {},
+  context?: { networks: string[] },
+): Promise<GroqUnderstanding> {
+  emulator.setReply(reply);
+  const result = await client(overrides).understand(text, context);
+  expect(JSON.stringify(result)).not.toContain(API_KEY);
+  return result;
+}
+
+function toolCall(name: string, args: string | Record<string, unknown>): GroqReply {
+  return { kind: "tool_call", name, arguments: args };
+}
+
+describe("happy", () => {
+  it("reads a tool call into an intent, converting '1.5k' to kobo itself", async () => {
+    const result = await understand(
+      "abeg buy 1.5k mtn credit for 08031234567",
+      toolCall("buy_airtime", { amount: "1.5k", network: "MTN", phone: "08031234567" }),
+    );
+
+    expect(result).toMatchObject({
+      ok: true,
+      intent: {
+        kind: "airtime",
+        amountKobo: 150_000,
+        network: "mtn",
+        networkSource: "said",
+        phone: "08031234567",
+      },
+    });
+    if (result.ok) {
+      expect(result.intent).not.toHaveProperty("forSelf");
+      expect(result.raw).toMatchObject({
+        model: MODEL,
+        finishReason: "tool_calls",
+        toolCalls: [{ name: "buy_airtime" }],
+      });
+    }
+  });
+
+  it("accepts an amount the model sent as a number ('1500' → 150000 kobo) and for_self", async () => {
+    const result = await understand(
+      "load 1500 for my number",
+      toolCall("buy_airtime", { amount: 1500, for_self: true, phone: null, network: "" }),
+    );
+
+    expect(result).toEqual({
+      ok: true,
+      intent: { kind: "airtime", amountKobo: 150_000, forSelf: true },
+      raw: expect.anything(),
+    });
+  });
+
+  it("keeps the network only when the customer named it (no guessing from the prefix)", async () => {
+    const result = await understand(
+      "airtime 500 for 08031234567",
+      toolCall("buy_airtime", { amount: "500", network: "mtn", phone: "08031234567" }),
+    );
+    expect(result).toEqual({
+      ok: true,
+      intent: { kind: "airtime", amountKobo: 50_000, phone: "08031234567" },
+      raw: expect.anything(),
+    });
+  });
+
+  it("sends the configured model, temperature 0, the tools with tool_choice auto, and never the key", async () => {
+    await understand("how far, wetin be my balance", toolCall("check_balance", {}));
+
+    expect(emulator.requests).toHaveLength(1);
+    const [request] = emulator.requests;
+    expect(request).toMatchObject({
+      method: "POST",
+      path: GROQ_CHAT_COMPLETIONS_PATH,
+      model: MODEL,
+      temperature: 0,
+      toolChoice: "auto",
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(request?.toolNames).toEqual(GROQ_TOOL_NAMES);
+    expect(request?.toolNames).toEqual(
+      expect.arrayContaining(["buy_airtime", "buy_data", "pay_cable", "buy_electricity", "check_balance"]),
+    );
+    expect(request?.messages).toEqual([
+      { role: "system", content: GROQ_SYSTEM_PROMPT },
+      { role: "user", content: "how far, wetin be my balance" },
+    ]);
+    // The key travels in the Authorization header only: nowhere in what the model reads.
+    expect(request?.bodyText).not.toContain(API_KEY);
+    expect(request?.body).toMatchObject({ parallel_tool_calls: false });
+  });
+
+  it("narrows the network enum to the networks offered", async () => {
+    await understand(
+      "2gb glo",
+      toolCall("buy_data", { network: "glo", size: "2GB" }),
+      {},
+      {
+        networks: ["MTN", "Glo", "nonsense"],
+      },
+    );
+
+    const body = emulator.requests[0]?.body as {
+      tools: { function: { name: string; parameters: unknown } }[];
+    };
+    const airtime = body.tools.find((tool) => tool.function.name === "buy_airtime");
+    expect(airtime?.function.parameters).toMatchObject({
+      properties: { network: { enum: ["mtn", "glo"] } },
+      additionalProperties: false,
+    });
+  });
+
+  it("reads data: size in MB, validity in days, a spaced +234 number normalised", async () => {
+    const result = await understand(
+      "abeg 2gb mtn weekly for +234 803 123 4567",
+      toolCall("buy_data", { network: "mtn", size: "2GB", validity: "weekly", phone: "+2348031234567" }),
+    );
+
+    expect(result).toMatchObject({
+      ok: true,
+      intent: { kind: "data", network: "mtn", sizeMb: 2048, validityDays: 7, phone: "08031234567" },
+    });
+  });
+
+  it("reads cable and electricity with names normalised to our codes", async () => {
+    const cable = await understand(
+      "renew my dstv compact 1234567890",
+      toolCall("pay_cable", {
+        provider: "DStv",
+        smartcard: "1234567890",
+        bouquet: "Compact",
+        subscription: "renew",
+      }),
+    );
+    expect(cable).toMatchObject({
+      ok: true,
+      intent: {
+        kind: "cable",
+        provider: "dstv",
+        smartcard: "1234567890",
+        bouquet: "compact",
+        subscription: "renew",
+      },
+    });
+
+    const change = await understand(
+      "change my decoder to DStv Compact Plus",
+      toolCall("pay_cable", { bouquet: "DStv Compact Plus", subscription: "Change" }),
+    );
+    expect(change).toEqual({
+      ok: true,
+      intent: { kind: "cable", bouquet: "compact-plus", subscription: "change" },
+      raw: expect.anything(),
+    });
+
+    const light = await understand(
+      "light 5000 ikeja prepaid 4512 3456 789",
+      toolCall("buy_electricity", {
+        disco: "Ikeja Electric",
+        meter_type: "Prepaid",
+        meter_number: "45123456789",
+        amount: "5000",
+      }),
+    );
+    expect(light).toMatchObject({
+      ok: true,
+      intent: {
+        kind: "electricity",
+        disco: "ikeja",
+        meterType: "prepaid",
+        meterNumber: "45123456789",
+        amountKobo: 500_000,
+      },
+    });
+  });
+
+  it("maps the argument-less tools, whether arguments are '', '{}' or nulls", async () => {
+    const cases: [string, string | Record<string, unknown>, string][] = [
+      ["check_balance", "", "balance"],
+      ["show_history", "{}", "history"],
+      ["get_help", {}, "help"],
+      ["show_menu", {}, "menu"],
+      ["cancel", {}, "cancel"],
+      ["greet", {}, "greeting"],
+      ["change_pin", {}, "change_pin"],
+      ["reset_pin", {}, "reset_pin"],
+      ["link_account", {}, "link_account"],
+      ["not_understood", {}, "unknown"],
+      ["fund_wallet", { amount: null }, "fund"],
+      ["withdraw", {}, "withdraw"],
+    ];
+    for (const [name, args, kind] of cases) {
+      const result = await understand("good morning o", toolCall(name, args));
+      expect(result, name).toEqual({ ok: true, intent: { kind }, raw: expect.anything() });
+    }
+  });
+
+  it("reads a receipt request and a funding amount", async () => {
+    expect(
+      await understand("resend token for TD-7F3K9Q", toolCall("get_receipt", { order_ref: "TD-7F3K9Q" })),
+    ).toMatchObject({ ok: true, intent: { kind: "receipt", orderRef: "TD-7F3K9Q" } });
+    expect(
+      await understand("fund my wallet with ₦20,000", toolCall("fund_wallet", { amount: "₦20,000" })),
+    ).toMatchObject({ ok: true, intent: { kind: "fund", amountKobo: 2_000_000 } });
+  });
+
+  it("answers within the timeout when Groq is slow but not too slow", async () => {
+    emulator.setHangMs(100);
+    const result = await understand("my balance", { kind: "slow", reply: toolCall("check_balance", {}) });
+    expect(result).toMatchObject({ ok: true, intent: { kind: "balance" } });
+  });
+
+  it("retries a 500 within the time budget when retries are allowed", async () => {
+    emulator.queueReplies({ kind: "http_error", status: 500 }, toolCall("check_balance", {}));
+    const retried = await client({ maxRetries: 1 }).understand("my balance");
+    expect(retried).toMatchObject({ ok: true, intent: { kind: "balance" } });
+    expect(emulator.requests).toHaveLength(2);
+  });
+});
+
+describe("error", () => {
+  it("a plain text answer is no_tool_call", async () => {
+    const result = await understand("tell me a story", { kind: "text", content: "Once upon a time…" });
+    expect(result).toMatchObject({ ok: false, reason: "no_tool_call" });
+  });
+
+  it("a refusal is refused", async () => {
+    const result = await understand("something rude", {
+      kind: "refusal",
+      refusal: "I can't help with that.",
+    });
+    expect(result).toMatchObject({ ok: false, reason: "refused" });
+  });
+
+  const invalid: [string, string, GroqReply][] = [
+    ["amount of the wrong type", "buy 500 airtime", toolCall("buy_airtime", { amount: true })],
+    ["a negative amount (string)", "buy -500 airtime", toolCall("buy_airtime", { amount: "-500" })],
+    ["a negative amount (number)", "buy -500 airtime", toolCall("buy_airtime", { amount: -500 })],
+    ["a zero amount", "buy 0 airtime", toolCall("buy_airtime", { amount: 0 })],
+    ["sub-kobo precision", "buy 500.555 airtime", toolCall("buy_airtime", { amount: "500.555" })],
+    ["phone of the wrong type", "airtime 500 08031234567", toolCall("buy_airtime", { phone: 8031234567 })],
+    ["for_self as a string", "500 for me", toolCall("buy_airtime", { amount: "500", for_self: "yes" })],
+    ["an unknown network", "500 vodafone", toolCall("buy_airtime", { amount: "500", network: "vodafone" })],
+    ["an unknown tool name", "send 5k to my brother", toolCall("transfer_money", { amount: "5k" })],
+    ["an argument the tool does not have", "my balance", toolCall("check_balance", { account: "main" })],
+    [
+      "an extra key next to real ones",
+      "500 airtime",
+      toolCall("buy_airtime", { amount: "500", pin: "1234" }),
+    ],
+    ["arguments that are not JSON", "500 airtime", toolCall("buy_airtime", '{"amount": "500"')],
+    ["arguments that are a JSON array", "500 airtime", toolCall("buy_airtime", '["500"]')],
+    ["an amount the customer never wrote", "abeg buy airtime", toolCall("buy_airtime", { amount: "500" })],
+    [
+      "a phone number the customer never wrote",
+      "buy 500 airtime",
+      toolCall("buy_airtime", { amount: "500", phone: "08031234567" }),
+    ],
+    [
+      "a meter number the customer never wrote",
+      "light 5000 ikeja",
+      toolCall("buy_electricity", { amount: "5000", meter_number: "45123456789" }),
+    ],
+    ["a smartcard that is not digits", "dstv abc", toolCall("pay_cable", { smartcard: "ABC-DEF" })],
+    ["a data size without a unit", "2 mtn", toolCall("buy_data", { size: "2" })],
+    ["a data size the customer never wrote", "mtn data", toolCall("buy_data", { size: "1GB" })],
+    [
+      "an order reference the customer never wrote",
+      "my receipt",
+      toolCall("get_receipt", { order_ref: "TD-123456" }),
+    ],
+    [
+      "two tool calls at once",
+      "my balance and history",
+      {
+        kind: "tool_calls",
+        calls: [
+          { name: "check_balance", arguments: {} },
+          { name: "show_history", arguments: {} },
+        ],
+      },
+    ],
+    [
+      "Groq's own tool_use_failed 400",
+      "buy 500 airtime",
+      { kind: "tool_use_failed", failedGeneration: "<function=buy_airtime>{amount: 500" },
+    ],
+  ];
+  it.each(invalid)("%s is invalid_arguments", async (_label, text, reply) => {
+    const result = await understand(text, reply);
+    expect(result).toMatchObject({ ok: false, reason: "invalid_arguments" });
+  });
+
+  it("never puts the customer's numbers in an invalid_arguments detail", async () => {
+    const result = await understand(
+      "buy 500 airtime",
+      toolCall("buy_airtime", { amount: "500", phone: "08099998888" }),
+    );
+    expect(result).toMatchObject({ ok: false, reason: "invalid_arguments" });
+    expect(JSON.stringify(result)).not.toContain("8099998888");
+  });
+
+  it("a garbage body is error", async () => {
+    expect(await understand("my balance", { kind: "garbage" })).toMatchObject({ ok: false, reason: "error" });
+    expect(
+      await understand("my balance", {
+        kind: "garbage",
+        body: "<html>oops</html>",
+        contentType: "text/html",
+      }),
+    ).toMatchObject({ ok: false, reason: "error" });
+    expect(await understand("my balance", { kind: "json", body: {} })).toMatchObject({
+      ok: false,
+      reason: "error",
+    });
+    expect(await understand("my balance", { kind: "json", body: { choices: [] } })).toMatchObject({
+      ok: false,
+      reason: "error",
+    });
+  });
+
+  it("a 500 is error, asked once with maxRetries 0", async () => {
+    const result = await understand("my balance", { kind: "http_error", status: 500 });
+    expect(result).toMatchObject({ ok: false, reason: "error", detail: expect.stringContaining("HTTP 500") });
+    expect(emulator.requests).toHaveLength(1);
+  });
+
+  it("a wrong key is error and the key is not in the result", async () => {
+    const result = await understand("my balance", toolCall("check_balance", {}), { apiKey: "gsk_wrong_key" });
+    expect(result).toMatchObject({ ok: false, reason: "error", detail: expect.stringContaining("401") });
+    expect(JSON.stringify(result)).not.toContain("gsk_wrong_key");
+  });
+
+  it("redacts the key if Groq ever echoes it back", async () => {
+    const result = await understand("my balance", {
+      kind: "http_error",
+      status: 400,
+      message: `Invalid API key ${API_KEY} for model`,
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: "error",
+      detail: expect.stringContaining("[redacted]"),
+    });
+  });
+
+  it("a hang is timeout, within the configured time", async () => {
+    emulator.setHangMs(5000);
+    const started = Date.now();
+    const result = await understand("my balance", { kind: "hang" }, { timeoutMs: 200 });
+    const elapsed = Date.now() - started;
+    expect(result).toMatchObject({ ok: false, reason: "timeout" });
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(1500);
+  });
+
+  it("the timeout bounds the whole call, retries and their back-off included", async () => {
+    emulator.setReply({ kind: "http_error", status: 503 });
+    const started = Date.now();
+    const result = await client({ timeoutMs: 300, maxRetries: 5 }).understand("my balance");
+    const elapsed = Date.now() - started;
+    expect(result).toMatchObject({ ok: false, reason: "timeout" });
+    expect(elapsed).toBeLessThan(1500);
+  });
+
+  it("Groq unreachable is error", async () => {
+    const port = await closedPort();
+    const result = await understand("my balance", toolCall("check_balance", {}), {
+      baseURL: `http://127.0.0.1:${port}`,
+    });
+    expect(result).toMatchObject({ ok: false, reason: "error" });
+  });
+
+  it("an empty or overlong message is not sent", async () => {
+    expect(await client().understand("   ")).toMatchObject({ ok: false, reason: "no_tool_call" });
+    expect(await client().understand("a".repeat(MAX_MESSAGE_CHARS + 1))).toMatchObject({
+      ok: false,
+      reason: "error",
+    });
+    expect(emulator.requests).toHaveLength(0);
+  });
+});
+
+describe("tools and amounts", () => {
+  it("every tool's JSON schema lists exactly the arguments its zod schema accepts", () => {
+    for (const tool of groqIntentTools()) {
+      const definition = tool.function as { name: keyof typeof GROQ_TOOL_ARGUMENTS; parameters: unknown };
+      const { name } = definition;
+      const properties = Object.keys(
+        (definition.parameters as { properties: Record<string, unknown> }).properties,
+      );
+      expect(properties.sort(), name).toEqual(Object.keys(GROQ_TOOL_ARGUMENTS[name].shape).sort());
+    }
+  });
+
+  it.each([
+    ["1.5k", 150_000],
+    ["1500", 150_000],
+    [1500, 150_000],
+    ["1,500", 150_000],
+    ["₦1,500.50", 150_050],
+    ["N500", 50_000],
+    ["500 naira", 50_000],
+    ["2K", 200_000],
+    ["1m", 100_000_000],
+    [0.5, 50],
+  ] as const)("parseNairaAmount(%j) = %i kobo", (input, kobo) => {
+    expect(parseNairaAmount(input)).toBe(kobo);
+  });
+
+  it.each([
+    "",
+    "0",
+    "-500",
+    -500,
+    "500.555",
+    "1,50",
+    "abc",
+    "1e5",
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    "20000000",
+  ])("parseNairaAmount(%j) is undefined", (input) => {
+    expect(parseNairaAmount(input)).toBeUndefined();
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
