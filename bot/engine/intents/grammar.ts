@@ -1,0 +1,687 @@
+import { guessNetwork } from "../../../api/services/phone";
+import type { Network } from "../../../api/services/vtu/provider";
+import {
+  bareWords,
+  cleanText,
+  findAccountNumbers,
+  findAmountKobo,
+  findBouquet,
+  findCableProvider,
+  findDataSize,
+  findDisco,
+  findMeterType,
+  findNetwork,
+  findPhones,
+  findValidity,
+  mask,
+  mentionsSelf,
+  type Span,
+  sizeAndValiditySpans,
+} from "./extract";
+import type { Intent, IntentKind, IntentOf } from "./intent";
+
+/**
+ * The deterministic understanding layer (DESIGN §9): commands, menu words and the common phrasings
+ * of airtime, data, cable, electricity, wallet and account requests, in English and Nigerian Pidgin.
+ * No I/O, no LLM, microseconds per message. Anything it is not sure about is `unknown`, so the LLM
+ * (or the menu) gets it: a wrong guess costs a customer more than a question does.
+ *
+ * Rules run cheapest and most specific first; each is a small function for one intent family that
+ * returns an intent, `UNKNOWN` to stop the chain (a complaint must not fall through to "help"), or
+ * undefined to let the next rule try.
+ */
+export function parseIntent(text: string): Intent {
+  try {
+    // A fresh object every time: callers may add to it without touching the shared UNKNOWN.
+    return { ...parse(text) };
+  } catch {
+    // The rules are written not to throw; this keeps the promise if one ever does.
+    return { kind: "unknown" };
+  }
+}
+
+const UNKNOWN: Intent = Object.freeze({ kind: "unknown" });
+
+/** Longer messages are usually stories ("I bought … yesterday but …"): the LLM reads those. */
+const MAX_WORDS = 24;
+
+/** A message in the forms the rules match on. */
+type Message = {
+  /** Cleaned: lowercase, emoji gone, spelling variants unified (`cleanText`). */
+  text: string;
+  /** Letters and digits only, politeness words removed: "Abeg, cancel o!!" → "cancel". */
+  core: string;
+};
+
+type Rule = (message: Message) => Intent | undefined;
+
+const RULES: Rule[] = [
+  command,
+  cancel,
+  pin,
+  linkAccount,
+  receipt,
+  history,
+  notOurs,
+  withdraw,
+  purchase,
+  balance,
+  help,
+  menu,
+  greeting,
+];
+
+function parse(raw: string): Intent {
+  if (typeof raw !== "string" || raw.length > 2000) {
+    return UNKNOWN;
+  }
+  const text = cleanText(raw);
+  if (text === "") {
+    return UNKNOWN;
+  }
+  if (!text.startsWith("/") && text.split(" ").length > MAX_WORDS) {
+    return UNKNOWN;
+  }
+  const message: Message = { text, core: stripFillers(bareWords(text)) };
+  for (const rule of RULES) {
+    const intent = rule(message);
+    if (intent) {
+      return intent;
+    }
+  }
+  return UNKNOWN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared word lists
+// ---------------------------------------------------------------------------------------------
+
+/** Politeness and address words that carry no intent: "abeg", "pls", "oga", "sir", "o". */
+const FILLERS = new Set([
+  "abeg",
+  "biko",
+  "please",
+  "pls",
+  "plz",
+  "plss",
+  "kindly",
+  "oga",
+  "boss",
+  "bros",
+  "bro",
+  "sir",
+  "ma",
+  "madam",
+  "dear",
+  "o",
+  "oo",
+  "ooo",
+  "oh",
+  "jare",
+  "now",
+  "nau",
+  "na",
+  "abi",
+  "ehn",
+  "ehen",
+  "ok",
+  "okay",
+  "tada",
+  "bot",
+  "team",
+  "just",
+  "sharp",
+]);
+
+function stripFillers(words: string): string {
+  return words
+    .split(" ")
+    .filter((word) => word !== "" && !FILLERS.has(word))
+    .join(" ");
+}
+
+/**
+ * Messages that mention a product but do not ask to buy it now: complaints ("why my data never
+ * come", "I was debited twice"), refusals ("I don't want airtime"), stories about the past or plans
+ * for later, explanations, and services we do not offer (airtime loans, airtime to cash). These go to
+ * the LLM or support, never into a purchase flow.
+ */
+const COMPLAINT_WORDS = [
+  // complaints and faults
+  "why|refund|reverse|reversal|complain|complaint|wahala|problem|issue|scam|fraud|failed|fail|error|debited|deducted|don (?:take|go)",
+  // negations
+  "never|not|didn'?t|did not|haven'?t|hasn'?t|isn'?t|wasn'?t|don'?t|do not|dont|no wan|no want|no need|no (?:come|enter|work|reach|land|show|deliver)",
+  // another time
+  "yesterday|last week|later|tomorrow",
+  // questions that want an explanation, not a flow
+  "difference|explain|meaning",
+  // things we do not sell
+  "borrow|loan|owe|convert|swap|to cash|print|gift|giveaway|give away",
+];
+const COMPLAINT = new RegExp(String.raw`\b(?:${COMPLAINT_WORDS.join("|")})\b`);
+
+// ---------------------------------------------------------------------------------------------
+// 1. Commands: "/balance", "/airtime 500 0803…", "/start@TadaBot"
+// ---------------------------------------------------------------------------------------------
+
+const COMMANDS: Record<string, IntentKind> = {
+  start: "menu",
+  menu: "menu",
+  home: "menu",
+  help: "help",
+  balance: "balance",
+  wallet: "balance",
+  fund: "fund",
+  deposit: "fund",
+  addmoney: "fund",
+  airtime: "airtime",
+  recharge: "airtime",
+  data: "data",
+  cable: "cable",
+  tv: "cable",
+  dstv: "cable",
+  gotv: "cable",
+  startimes: "cable",
+  electricity: "electricity",
+  power: "electricity",
+  light: "electricity",
+  history: "history",
+  orders: "history",
+  transactions: "history",
+  receipt: "receipt",
+  receipts: "receipt",
+  cancel: "cancel",
+  stop: "cancel",
+  pin: "change_pin",
+  changepin: "change_pin",
+  change_pin: "change_pin",
+  setpin: "change_pin",
+  resetpin: "reset_pin",
+  reset_pin: "reset_pin",
+  forgotpin: "reset_pin",
+  link: "link_account",
+  withdraw: "withdraw",
+  cashout: "withdraw",
+};
+
+/** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
+function command({ text }: Message): Intent | undefined {
+  const match = /^\/([a-z_]+)(?:@\w+)?(?:\s|$)/.exec(text);
+  if (!match) {
+    return undefined;
+  }
+  const kind = COMMANDS[match[1] ?? ""];
+  return kind ? build(kind, text) : UNKNOWN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Cancel: the whole message says stop ("cancel", "abeg leave am", "no")
+// ---------------------------------------------------------------------------------------------
+
+const CANCEL_PHRASES =
+  /^(?:cancel|stop|abort|quit|exit|end|halt|nevermind|never mind|forget it|forget am|forget about it|leave it|leave am|no|nope|nah|comot|cancel it|cancel am|cancel that|cancel this|i no want again|i no wan again|i don t want again|i dont want again|i ve changed my mind|i have changed my mind|changed my mind|i change my mind|i don change my mind|no more|x)$/;
+
+function cancel({ core }: Message): Intent | undefined {
+  // "cancel" first ("cancel the order", "cancel am"), or a whole short refusal.
+  return /^cancel\b/.test(core) || CANCEL_PHRASES.test(core) ? { kind: "cancel" } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. PIN: "change pin", "forgot my pin", "my pin don lock"
+// ---------------------------------------------------------------------------------------------
+
+function pin({ text }: Message): Intent | undefined {
+  // Recharge-card PINs ("e-pin", "card pin") are a product, not the transaction PIN.
+  if (!/\b(?:pin|pincode|passcode|transaction pin)\b/.test(text) || /\b(?:e-?pin|card pins?)\b/.test(text)) {
+    return undefined;
+  }
+  if (
+    /\b(?:forgot|forget|forgotten|reset|lost|remember|recover|locked|lock|blocked|block|wrong)\b/.test(text)
+  ) {
+    return { kind: "reset_pin" };
+  }
+  if (/\b(?:change|update|new|set|setup|create|modify|edit)\b/.test(text)) {
+    return { kind: "change_pin" };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Link another channel: "link my whatsapp", "connect telegram"
+// ---------------------------------------------------------------------------------------------
+
+function linkAccount({ text }: Message): Intent | undefined {
+  return /\b(?:link|linking|connect|merge|sync)\b/.test(text) &&
+    /\b(?:whatsapp|telegram|wa|tg|account|accounts|channel|channels)\b/.test(text) &&
+    !/\bbank\b/.test(text)
+    ? { kind: "link_account" }
+    : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Receipt: "last receipt", "resend my token", "receipt ord_01jh…"
+// ---------------------------------------------------------------------------------------------
+
+const ORDER_REF = /\bord_[0-9a-z]{6,40}\b/;
+
+function receipt({ text }: Message): Intent | undefined {
+  const wantsReceipt = /\b(?:receipts?|invoice|proof of (?:payment|purchase))\b/.test(text);
+  // A lost electricity token: resending the receipt is exactly what helps.
+  const lostToken =
+    /\btokens?\b/.test(text) &&
+    /\b(?:resend|send (?:\w+ )?(?:token )?again|again|where|no see|not see|didn'?t (?:get|see|receive)|did not (?:get|see|receive)|never (?:get|see|receive)|not (?:get|received)|no token|lost|missing|forgot|forget|retrieve|get back|show me)\b/.test(
+      text,
+    );
+  const ref = ORDER_REF.exec(text)?.[0];
+  if (!wantsReceipt && !lostToken && !(ref && /\b(?:resend|send|show)\b/.test(text))) {
+    return undefined;
+  }
+  return ref ? { kind: "receipt", orderRef: ref } : { kind: "receipt" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. History: "history", "my transactions", "wetin I don buy"
+// ---------------------------------------------------------------------------------------------
+
+function history({ text }: Message): Intent | undefined {
+  return /\b(?:history|transactions?|txns?|trxs?|statement|my orders|orders|past orders|recent orders|my purchases|purchases|wetin i (?:don|have) buy|what (?:i|have i) (?:bought|buy))\b/.test(
+    text,
+  )
+    ? { kind: "history" }
+    : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Things we do not sell but that look like our products: telco balances, transfers to people
+// ---------------------------------------------------------------------------------------------
+
+function notOurs({ text }: Message): Intent | undefined {
+  // "check my data balance", "mtn balance": the telco's balance, which only the telco can show.
+  if (/\b(?:data|airtime|mtn|airtel|glo|9mobile|sim|line)\s+balance\b/.test(text)) {
+    return UNKNOWN;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Withdraw: "withdraw 5000", "cash out", "send 10k to my bank"
+// ---------------------------------------------------------------------------------------------
+
+function withdraw(message: Message): Intent | undefined {
+  const { text } = message;
+  const cue =
+    /\b(?:withdraw|withdrawal|withdrw|cash\s?out|payout|pay out)\b/.test(text) ||
+    (/\b(?:send|transfer|move|take|remove)\b/.test(text) &&
+      /\b(?:to|into|for)\s+(?:my\s+)?(?:bank|bank account|account number|opay|palmpay|kuda|moniepoint|gtb|gtbank|access|zenith|uba|first\s?bank)\b/.test(
+        text,
+      ));
+  if (!cue) {
+    return undefined;
+  }
+  return COMPLAINT.test(text) ? UNKNOWN : build("withdraw", text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Purchases and funding: find the product family by its words, then fill the slots
+// ---------------------------------------------------------------------------------------------
+
+type Family = "fund" | "electricity" | "cable" | "data" | "airtime";
+
+const FAMILY_CUES: Record<Family, (text: string) => boolean> = {
+  // "fund 5k", "add money", "top up my wallet", "credit my account".
+  fund: (text) =>
+    /\b(?:fund|funding|deposit|add (?:money|funds?|cash)|put (?:money|cash)|(?:top\s?-?up|topup|load|credit|recharge|fill) (?:my |the |your )?(?:wallet|account|acct|acc|tada)|pay into (?:my )?wallet)\b/.test(
+      text,
+    ),
+  // "light 5000", "nepa", "prepaid token", "ikedc", "meter".
+  electricity: (text) =>
+    /\b(?:electricity|electric|nepa|phcn|prepaid|postpaid|pre-paid|post-paid|meter|light|power(?!\s*bank)|units?|tokens?|disco|ekedc|ikedc|aedc|phed|phedc|ibedc|eedc|kedco|kaedco|bedc|jedc|yedc)\b/.test(
+      text,
+    ),
+  // "dstv compact", "gotv", "decoder", "smartcard", "tv sub", or a bouquet only DStv/GOtv sells.
+  cable: (text) =>
+    /\b(?:dstv|gotv|startimes|cable|decoder|smart\s?card|iuc|bouquet|tv\s+(?:sub|subscription|bill|plan))\b|^tv$/.test(
+      text,
+    ) || findBouquet(text, undefined)?.distinctive === true,
+  // "2gb", "data", "bundle", "sme".
+  data: (text) =>
+    findDataSize(text) !== undefined || /\b(?:data|bundles?|browsing|internet|sme|megabytes?)\b/.test(text),
+  // "airtime", "credit" (not "credit my wallet"), "recharge card", "mtn card" (not a smartcard).
+  airtime: (text) =>
+    /\b(?:airtime|vtu|call credit)\b|\bcredit\b(?!\s+(?:my\s+|the\s+)?(?:wallet|account|acct|acc))|\b(?:recharge|airtime|mtn|airtel|glo|9mobile|buy)\s+cards?\b/.test(
+      text,
+    ),
+};
+
+function purchase(message: Message): Intent | undefined {
+  const { text } = message;
+  const families = (Object.keys(FAMILY_CUES) as Family[]).filter((family) => FAMILY_CUES[family](text));
+  if (families.length === 0) {
+    return electricityByShape(message) ?? airtimeByShape(message);
+  }
+  if (COMPLAINT.test(text)) {
+    return UNKNOWN;
+  }
+  // "1GB data and 500 airtime", "fund wallet and pay DStv": two requests in one message.
+  if (families.length > 1) {
+    return UNKNOWN;
+  }
+  const family = families[0];
+  return family ? build(family, text) : undefined;
+}
+
+/** "Eko 5k 0123 4567 890": a DisCo's name and a meter number, with no other product word. */
+function electricityByShape({ text }: Message): Intent | undefined {
+  return findDisco(text) && accountNumber(text, 10, 13) && !COMPLAINT.test(text)
+    ? buildElectricity(text)
+    : undefined;
+}
+
+/**
+ * No product word, but the shape of an airtime order: an amount with a recharge verb ("abeg load
+ * 500", "recharge 200 for 0701…"), or an amount with a recipient or network ("500 08031234567",
+ * "mtn 500", "send 500 to my number"). Bank words mean a transfer, which we do not do.
+ */
+function airtimeByShape({ text }: Message): Intent | undefined {
+  if (/\b(?:transfer|bank|account|acct)\b/.test(text) || COMPLAINT.test(text)) {
+    return undefined;
+  }
+  const intent = buildAirtime(text);
+  if (intent.kind !== "airtime") {
+    return undefined; // several recipients: not an order we can read, but maybe "hello everyone"
+  }
+  const recipient = intent.phone !== undefined || intent.network !== undefined || intent.forSelf === true;
+  const rechargeVerb = /\b(?:recharge|load|top\s?-?up|topup|refill)\b/.test(text);
+  if ((rechargeVerb && (intent.amountKobo !== undefined || recipient)) || (intent.amountKobo && recipient)) {
+    return intent;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slot filling, one builder per kind
+// ---------------------------------------------------------------------------------------------
+
+function build(kind: IntentKind, text: string): Intent {
+  switch (kind) {
+    case "airtime":
+      return buildAirtime(text);
+    case "data":
+      return buildData(text);
+    case "cable":
+      return buildCable(text);
+    case "electricity":
+      return buildElectricity(text);
+    case "fund":
+    case "withdraw":
+      return withAmount(kind, text);
+    case "receipt":
+      return receipt({ text, core: "" }) ?? { kind: "receipt" };
+    default:
+      return { kind };
+  }
+}
+
+/** Words that make an order ambiguous for a one-shot rule: several recipients or networks. */
+function isMultiple(text: string, phones: readonly string[]): boolean {
+  const networks = new Set(text.match(/\b(?:mtn|airtel|glo|9mobile)\b/g) ?? []);
+  return (
+    new Set(phones).size > 1 ||
+    networks.size > 1 ||
+    /\b(?:each|per person|everybody|everyone|all my|both|lines)\b/.test(text)
+  );
+}
+
+/** Recipient slots shared by airtime and data. */
+type Recipient = {
+  phone?: string;
+  network?: Network;
+  networkSource?: "said" | "prefix";
+  forSelf?: boolean;
+  /** Everything that is part of the recipient, masked before looking for money. */
+  spans: Span[];
+};
+
+/**
+ * The number (any form, including 10 bare digits: a phone is expected here), the network the
+ * customer named (it always wins) or else our prefix guess marked `prefix` so the flow asks to
+ * confirm it, and "for me" when there is no number.
+ */
+function recipient(text: string): Recipient | "ambiguous" {
+  const phones = findPhones(text);
+  if (
+    isMultiple(
+      text,
+      phones.map((found) => found.phone),
+    )
+  ) {
+    return "ambiguous";
+  }
+  const phone = phones[0]?.phone;
+  const said = findNetwork(text);
+  const guessed = phone ? guessNetwork(phone).network : undefined;
+  const result: Recipient = { spans: phones };
+  if (phone) {
+    result.phone = phone;
+  }
+  if (said) {
+    result.network = said;
+    result.networkSource = "said";
+  } else if (guessed) {
+    result.network = guessed;
+    result.networkSource = "prefix";
+  }
+  if (!phone && mentionsSelf(text)) {
+    result.forSelf = true;
+  }
+  return result;
+}
+
+/** "airtime 500 08031234567", "buy 1k glo credit", "abeg load 500 for my number". */
+function buildAirtime(text: string): Intent {
+  const who = recipient(text);
+  if (who === "ambiguous") {
+    return UNKNOWN;
+  }
+  const { spans, ...slots } = who;
+  const amountKobo = findAmountKobo(mask(text, [...spans, ...sizeAndValiditySpans(text)]));
+  return compact<IntentOf<"airtime">>({ kind: "airtime", amountKobo, ...slots });
+}
+
+/** "2gb mtn for 0803…", "mtn 1.5gb 30 days", "data for my number". */
+function buildData(text: string): Intent {
+  const who = recipient(text);
+  if (who === "ambiguous") {
+    return UNKNOWN;
+  }
+  const { spans, ...slots } = who;
+  const rest = mask(text, spans);
+  return compact<IntentOf<"data">>({
+    kind: "data",
+    sizeMb: findDataSize(rest)?.sizeMb,
+    validityDays: findValidity(rest)?.validityDays,
+    ...slots,
+  });
+}
+
+/** "dstv compact 1234567890", "renew my gotv 7012345678", "startimes nova". */
+function buildCable(text: string): Intent {
+  // "dstv or gotv, which one better?": a comparison, not an order.
+  if (new Set(text.match(/\b(?:dstv|gotv|startimes)\b/g) ?? []).size > 1) {
+    return UNKNOWN;
+  }
+  const named = findCableProvider(text);
+  const bouquet = findBouquet(text, named);
+  // A bouquet only one provider sells names the provider ("jinja" is GOtv); "max" alone does not.
+  const provider = named ?? (bouquet?.distinctive ? bouquet.provider : undefined);
+  const renew =
+    /\b(?:renew|renewal|re-?new|resubscribe|re-?subscribe|same (?:plan|package|bouquet|sub)|extend|subscribe again)\b/.test(
+      text,
+    );
+  const change = /\b(?:change|upgrade|downgrade|switch|move)\b/.test(text);
+  return compact<IntentOf<"cable">>({
+    kind: "cable",
+    provider,
+    smartcard: accountNumber(text, 10, 12)?.digits,
+    bouquet: provider && bouquet && bouquet.provider === provider ? bouquet.slug : undefined,
+    subscription: renew && !change ? "renew" : change && !renew ? "change" : undefined,
+  });
+}
+
+/** "light 5000 ikeja 4512…", "buy prepaid token 10k eko meter 0123…". */
+function buildElectricity(text: string): Intent {
+  const meter = accountNumber(text, 10, 13);
+  const phones = findPhones(text).filter((found) => !found.bare);
+  const spans: Span[] = [...phones, ...(meter ? [meter] : [])];
+  return compact<IntentOf<"electricity">>({
+    kind: "electricity",
+    disco: findDisco(text),
+    meterType: findMeterType(text),
+    meterNumber: meter?.digits,
+    amountKobo: findAmountKobo(mask(text, spans)),
+  });
+}
+
+/**
+ * The smartcard or meter: the first digit string of the right length that is not a mobile number.
+ * "light 5k, my number 08031234567" has no meter; the flow asks for it rather than vend to a phone.
+ */
+function accountNumber(text: string, min: number, max: number) {
+  return findAccountNumbers(text, min, max).find((found) => !found.looksLikePhone);
+}
+
+/** "fund 5k", "withdraw 20000". A phone number in the message is never the amount. */
+function withAmount(kind: "fund" | "withdraw", text: string): Intent {
+  const spans: Span[] = [...findPhones(text), ...findAccountNumbers(text, 10, 13)];
+  const amountKobo = findAmountKobo(mask(text, spans));
+  return amountKobo === undefined ? { kind } : { kind, amountKobo };
+}
+
+/** Drop undefined slots, so intents compare and print cleanly. */
+function compact<T extends Intent>(intent: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(intent).filter(([, value]) => value !== undefined)) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Balance: "my balance", "how much I get", "wetin remain for my wallet"
+// ---------------------------------------------------------------------------------------------
+
+function balance({ text }: Message): Intent | undefined {
+  // A price question without a product, or money moving somewhere ("transfer 2k from my wallet to
+  // …"): not a balance enquiry, and not something to guess at.
+  if (/\bhow much\b.*\b(?:pay|cost|price|be|is it|for)\b/.test(text) || findAmountKobo(text) !== undefined) {
+    return undefined;
+  }
+  if (COMPLAINT.test(text)) {
+    return UNKNOWN; // "my wallet has not been credited": support, not a balance
+  }
+  return /\b(?:balance|how much (?:i|do i|i dey|money|remain|is (?:left|remaining|in)|dey|i have|have i|left)|wetin remain|wetin i get|wetin dey (?:my|for my) (?:wallet|account)|check (?:my )?(?:wallet|account)|my wallet|money (?:remain|left)|funds? (?:left|remaining))\b/.test(
+    text,
+  )
+    ? { kind: "balance" }
+    : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. Help, menu, greeting: whole short messages
+// ---------------------------------------------------------------------------------------------
+
+function help({ text, core }: Message): Intent | undefined {
+  return /^\?+$/.test(text) ||
+    /\b(?:help|assist|assistance|support|customer care|customer service|how (?:does this|do i use this|to use|e dey) work|how (?:do i|to) use|what can you do|wetin you fit do|wetin una fit do|how this thing (?:dey )?work|commands|guide|tutorial|faq|instructions?)\b/.test(
+      core,
+    )
+    ? { kind: "help" }
+    : undefined;
+}
+
+function menu({ core }: Message): Intent | undefined {
+  return /^(?:menu|main menu|show menu|open menu|show me the menu|the menu|menu please|home|start|restart|begin|options|show options|services|your services|products|back|go back|main|what do you sell|what do you offer|wetin una dey sell|wetin una get|wetin you get|wetin you dey sell)$/.test(
+    core,
+  )
+    ? { kind: "menu" }
+    : undefined;
+}
+
+/** Greeting phrases, longest first; a greeting is a message made only of these (and fillers). */
+const GREETINGS = [
+  "compliments of the season",
+  "assalamu alaikum",
+  "good morning",
+  "good afternoon",
+  "good evening",
+  "good day",
+  "good night",
+  "how you dey",
+  "how una dey",
+  "how are you",
+  "how is it going",
+  "how r u",
+  "how far",
+  "how body",
+  "wetin dey",
+  "what s up",
+  "whats up",
+  "hello there",
+  "hey there",
+  "hi there",
+  "happy new year",
+  "merry christmas",
+  "e kaaro",
+  "ekaaro",
+  "ekasan",
+  "ekaale",
+  "kedu",
+  "sannu",
+  "ndewo",
+  "bawo",
+  "salam",
+  "howfar",
+  "wassup",
+  "whatsup",
+  "sup",
+  "morning",
+  "afternoon",
+  "evening",
+  "gm",
+  "hi",
+  "hii",
+  "hiii",
+  "hiya",
+  "hello",
+  "helo",
+  "hallo",
+  "hey",
+  "heyy",
+  "howdy",
+  "yo",
+  "greetings",
+  "una",
+  "you",
+  "u",
+  "all",
+  "everyone",
+  "guys",
+  "and",
+  "my",
+  "friend",
+  "padi",
+  "fine",
+];
+
+const FIRST_COMPANION_WORD = GREETINGS.indexOf("una");
+const GREETING_PATTERNS = GREETINGS.map((phrase) => new RegExp(`\\b${phrase}\\b`, "g"));
+
+function greeting({ core }: Message): Intent | undefined {
+  let rest = core;
+  let greeted = false;
+  for (const [index, pattern] of GREETING_PATTERNS.entries()) {
+    const before = rest;
+    rest = rest.replace(pattern, " ");
+    // Words such as "you" and "my" are only allowed around a real greeting.
+    if (rest !== before && index < FIRST_COMPANION_WORD) {
+      greeted = true;
+    }
+  }
+  return greeted && rest.trim() === "" ? { kind: "greeting" } : undefined;
+}
