@@ -120,6 +120,10 @@ export const ConfigSchema = z
     VTU_MANUAL_REVIEW_AFTER_MINUTES: positiveInt(180, 7 * 24 * 60),
     VTU_SWEEP_INTERVAL_SECONDS: positiveInt(15, 3_600),
     VTU_WORKER_CONCURRENCY: positiveInt(16, 256),
+    /** Money actions (purchases, funding, withdrawals) one user may start per minute (S5). */
+    MONEY_ACTIONS_PER_MINUTE: positiveInt(20, 10_000),
+    /** Orders one user may have unresolved at once (S14). */
+    VTU_MAX_OPEN_ORDERS_PER_USER: positiveInt(10, 1_000),
     VTU_AIRTIME_MIN_KOBO: positiveInt(5_000),
     VTU_AIRTIME_MAX_KOBO: positiveInt(5_000_000),
     VTU_DATA_MAX_KOBO: positiveInt(10_000_000),

@@ -417,6 +417,12 @@ export interface SandboxGatewayTransfersTable {
   created_at: CreatedAt;
 }
 
+export interface RateLimitCountersTable {
+  key: string;
+  window_start: Timestamp;
+  count: number;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -447,6 +453,7 @@ export interface Database {
   withdrawals: WithdrawalsTable;
   sandbox_gateway_payments: SandboxGatewayPaymentsTable;
   sandbox_gateway_transfers: SandboxGatewayTransfersTable;
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;

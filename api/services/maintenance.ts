@@ -1,4 +1,5 @@
 import type { ServiceContext } from "./context";
+import { purgeRateLimitCounters } from "./rate-limits";
 
 const DAY_MS = 86_400_000;
 
@@ -22,7 +23,9 @@ export async function purgeExpiredCredentials(args: {
     .deleteFrom("pin_reset_codes")
     .where("expires_at", "<", dayAgo)
     .executeTakeFirst();
+  const rateLimitWindows = await purgeRateLimitCounters(args.ctx);
   return {
+    rateLimitWindows,
     sessions: Number(sessions.numDeletedRows),
     linkCodes: Number(linkCodes.numDeletedRows),
     resetCodes: Number(resetCodes.numDeletedRows),

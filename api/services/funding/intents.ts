@@ -4,6 +4,7 @@ import type { ServiceContext } from "../context";
 import { NotFoundError, ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import { formatNaira } from "../money";
+import { takeMoneyActionSlot } from "../rate-limits";
 import { fundingFee } from "./fees";
 import type { PaymentsRuntime } from "./runtime";
 
@@ -74,6 +75,7 @@ export async function createFundingIntent(args: {
   if (user?.status !== "active") {
     throw new ServiceError("forbidden", "ACCOUNT_SUSPENDED", "This account is suspended. Contact support.");
   }
+  await takeMoneyActionSlot(ctx, userId);
   const now = ctx.now();
   const fee = fundingFee(ctx.config, amountKobo);
   const id = newId("fnd", now.getTime());

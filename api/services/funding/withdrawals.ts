@@ -17,6 +17,7 @@ import {
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { verifyPin } from "../pins";
+import { takeMoneyActionSlot } from "../rate-limits";
 import type { TransferResult } from "./gateway";
 import type { PaymentsRuntime } from "./runtime";
 
@@ -163,6 +164,7 @@ export async function createWithdrawal(args: {
   if (user?.status !== "active") {
     throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
   }
+  await takeMoneyActionSlot(ctx, userId);
   if (input.amountKobo < ctx.config.WITHDRAWAL_MIN_KOBO) {
     throw new ValidationError(
       `The smallest withdrawal is ${formatNaira(ctx.config.WITHDRAWAL_MIN_KOBO)}.`,

@@ -22,6 +22,7 @@ import {
 import { formatNaira } from "../money";
 import { guessNetwork, maskPhone, normalizePhone } from "../phone";
 import { verifyPin } from "../pins";
+import { takeMoneyActionSlot } from "../rate-limits";
 import { getOrder } from "./get-orders";
 import type { OrderDto } from "./order-dto";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS, type Network, type VtuService } from "./provider";
@@ -123,6 +124,8 @@ export async function createOrder(args: {
   }
   await assertActiveUser(ctx, userId);
   precheck(ctx.config, parsed);
+  await takeMoneyActionSlot(ctx, userId);
+  await assertOpenOrdersBelowCap(ctx, userId);
   await verifyPin({ ctx, userId, pin: parsed.input.pin });
   const planned = await planOrder(ctx, args.vtu, parsed);
 
@@ -259,6 +262,25 @@ async function findReplay(
   }
   const orderId = (row.response as { orderId?: string } | null)?.orderId;
   return orderId;
+}
+
+/** S14: a cap on unresolved orders per user, so one account cannot pile up held money and provider calls. */
+async function assertOpenOrdersBelowCap(ctx: ServiceContext, userId: string): Promise<void> {
+  const row = await ctx.db
+    .selectFrom("vtu_orders")
+    .select((eb) => eb.fn.countAll<string>().as("open"))
+    .where("user_id", "=", userId)
+    .where("state", "in", ["held", "submitting", "pending", "unknown"])
+    .executeTakeFirstOrThrow();
+  const cap = ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER;
+  if (Number(row.open) >= cap) {
+    throw new ServiceError(
+      "rate_limited",
+      "TOO_MANY_OPEN_ORDERS",
+      `You have ${cap} orders still being processed. Wait for them to finish, then try again.`,
+      { openOrders: Number(row.open), retryAfterSeconds: 30 },
+    );
+  }
 }
 
 async function assertActiveUser(ctx: ServiceContext, userId: string): Promise<void> {

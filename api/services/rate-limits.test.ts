@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCtx, testConfig } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  sandboxPhone,
+  sandboxRegistry,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../test/helpers/vtu";
+import type { ServiceContext } from "./context";
+import { RateLimitedError } from "./errors";
+import { purgeRateLimitCounters, takeMoneyActionSlot } from "./rate-limits";
+
+let tdb: TestDatabase;
+let clock: Date;
+let ctx: ServiceContext;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase({ poolSize: 20 });
+  clock = new Date("2026-11-25T10:00:05Z");
+  ctx = makeCtx(tdb.db, {
+    config: testConfig({ MONEY_ACTIONS_PER_MINUTE: "5", VTU_MAX_OPEN_ORDERS_PER_USER: "2" }),
+    now: () => clock,
+  });
+});
+afterAll(() => tdb.destroy());
+
+describe("S5: per-user money-action limit", () => {
+  it("allows the configured number per minute, concurrently too, then says how long to wait", async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, () => takeMoneyActionSlot(ctx, "usr_a")),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(5);
+    const refused = results.find((r) => r.status === "rejected");
+    expect(refused?.status === "rejected" && refused.reason).toBeInstanceOf(RateLimitedError);
+    expect(refused?.status === "rejected" && refused.reason.details).toEqual({ retryAfterSeconds: 55 });
+    // Another user is not affected; the next minute starts afresh.
+    await takeMoneyActionSlot(ctx, "usr_b");
+    clock = new Date("2026-11-25T10:01:00Z");
+    await takeMoneyActionSlot(ctx, "usr_a");
+  });
+
+  it("old windows are purged", async () => {
+    clock = new Date("2026-11-25T12:00:00Z");
+    expect(await purgeRateLimitCounters(ctx)).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("S14: cap on unresolved orders per user", () => {
+  it("refuses a third order while two are still pending, with nothing held for it", async () => {
+    const h = makeVtu(ctx, sandboxRegistry(ctx));
+    await seedCatalogue(ctx, h.vtu.providers);
+    const user = await createBuyer(ctx, 1_000_000);
+    const buy = () =>
+      placeOrder(ctx, h.vtu, user.id, {
+        service: "airtime",
+        input: { network: "mtn", phone: sandboxPhone("0002"), amountKobo: 10_000, pin: TEST_PIN },
+      });
+    await buy();
+    await buy();
+    await h.drain(); // both pending at the sandbox
+    await expect(buy()).rejects.toMatchObject({ code: "TOO_MANY_OPEN_ORDERS" });
+    const holds = await tdb.db.selectFrom("holds").select("id").where("status", "=", "pending").execute();
+    expect(holds).toHaveLength(2);
+  });
+});

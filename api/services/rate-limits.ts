@@ -1,0 +1,45 @@
+import { sql } from "kysely";
+import type { ServiceContext } from "./context";
+import { RateLimitedError } from "./errors";
+
+/**
+ * Per-user limits on money actions (S5), counted in PostgreSQL: one upsert per action in a fixed
+ * one-minute window. PostgreSQL rather than Redis so the count is shared by every API process and
+ * worker whatever the deployment, survives a Redis flush, and fails closed by construction (no
+ * database, no money action either). The cost is one row write per purchase, small next to the
+ * dozens an order makes.
+ */
+export async function takeMoneyActionSlot(ctx: ServiceContext, userId: string): Promise<void> {
+  await takeSlot(ctx, `money:${userId}`, ctx.config.MONEY_ACTIONS_PER_MINUTE, 60);
+}
+
+async function takeSlot(
+  ctx: ServiceContext,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+): Promise<void> {
+  const now = ctx.now().getTime();
+  const windowMs = windowSeconds * 1000;
+  const windowStart = new Date(Math.floor(now / windowMs) * windowMs);
+  const row = await ctx.db
+    .insertInto("rate_limit_counters")
+    .values({ key, window_start: windowStart, count: 1 })
+    .onConflict((oc) =>
+      oc.columns(["key", "window_start"]).doUpdateSet({ count: sql`rate_limit_counters.count + 1` }),
+    )
+    .returning("count")
+    .executeTakeFirstOrThrow();
+  if (row.count > limit) {
+    throw new RateLimitedError(Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now) / 1000)));
+  }
+}
+
+/** Old windows are worthless after a minute; the maintenance job clears them. */
+export async function purgeRateLimitCounters(ctx: ServiceContext): Promise<number> {
+  const result = await ctx.db
+    .deleteFrom("rate_limit_counters")
+    .where("window_start", "<", new Date(ctx.now().getTime() - 3_600_000))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
