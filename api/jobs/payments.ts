@@ -3,7 +3,7 @@ import type { ServiceContext } from "../services/context";
 import type { PaymentJob, PaymentsRuntime } from "../services/funding/runtime";
 import type { JobBackend } from "./backend";
 import { PAYMENT_JOBS } from "./definitions";
-import { JOB_OPTIONS, jobIdOf, startQueueWorker } from "./queue-worker";
+import { addWithin, ENQUEUE_TIMEOUT_MS, JOB_OPTIONS, jobIdOf, startQueueWorker } from "./queue-worker";
 
 export const PAYMENTS_QUEUE = "payments";
 
@@ -17,7 +17,10 @@ export function createPaymentsDispatch(jobs: Pick<JobBackend, "queue">): Payment
             jobId: jobIdOf([job.name, job.withdrawalId, job.dedupe]),
             data: { withdrawalId: job.withdrawalId },
           };
-    await jobs.queue(PAYMENTS_QUEUE).add(job.name, data, { ...JOB_OPTIONS, jobId });
+    await addWithin(
+      jobs.queue(PAYMENTS_QUEUE).add(job.name, data, { ...JOB_OPTIONS, jobId }),
+      ENQUEUE_TIMEOUT_MS,
+    );
   };
 }
 

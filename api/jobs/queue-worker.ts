@@ -63,3 +63,25 @@ export const JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: "exponential", delay: 2_000 },
 } as const;
+
+/**
+ * Enqueue without hanging on a paused or unreachable queue backend (ioredis queues commands while
+ * it reconnects, so an `add` can wait forever). The caller's state is already committed; when the
+ * enqueue gives up, the sweeper triggers the work once the backend is back (fault F3).
+ */
+export async function addWithin<T>(add: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the job queue did not accept the job within ${ms} ms`)), ms);
+  });
+  // A late success or failure after the timeout must not become an unhandled rejection.
+  add.catch(() => undefined);
+  try {
+    return await Promise.race([add, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a request waits for the queue before leaving the job to the sweeper. */
+export const ENQUEUE_TIMEOUT_MS = 2_000;

@@ -3,7 +3,7 @@ import type { ServiceContext } from "../services/context";
 import type { VtuJob, VtuRuntime } from "../services/vtu/runtime";
 import type { JobBackend } from "./backend";
 import { VTU_JOBS } from "./definitions";
-import { JOB_OPTIONS, jobIdOf, startQueueWorker } from "./queue-worker";
+import { addWithin, ENQUEUE_TIMEOUT_MS, JOB_OPTIONS, jobIdOf, startQueueWorker } from "./queue-worker";
 
 export const VTU_QUEUE = "vtu";
 
@@ -15,7 +15,7 @@ export function createVtuDispatch(jobs: Pick<JobBackend, "queue">): VtuRuntime["
       job.name === "requery-order"
         ? { orderId: job.orderId, includeDelivered: job.includeDelivered }
         : { orderId: job.orderId };
-    await jobs.queue(VTU_QUEUE).add(job.name, data, { ...JOB_OPTIONS, jobId });
+    await addWithin(jobs.queue(VTU_QUEUE).add(job.name, data, { ...JOB_OPTIONS, jobId }), ENQUEUE_TIMEOUT_MS);
   };
 }
 

@@ -14,7 +14,13 @@ export function hasRedisServer(): boolean {
 export const skipRedisSuites = !hasRedisServer() && process.env.TADA_FAIL_ON_SKIP !== "1";
 
 /** A private, non-persistent redis-server on a free port, for one test file. */
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startRedis(): Promise<{
+  url: string;
+  stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT the server: it stops answering without closing connections (fault F3). */
+  pause(): void;
+  resume(): void;
+}> {
   if (!hasRedisServer()) {
     throw new Error(
       "redis-server is not installed (apt-get install -y redis-server); the Redis suites need it.",
@@ -53,6 +59,8 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
