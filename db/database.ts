@@ -10,7 +10,7 @@ type Json = JSONColumnType<
   Record<string, unknown>
 >;
 
-export type Channel = "telegram" | "whatsapp" | "web" | "api";
+export type Channel = "telegram" | "whatsapp" | "web" | "api" | "console";
 export type UserStatus = "active" | "suspended" | "closed";
 export type AdminRole = "super_admin" | "admin" | "support";
 export type HoldStatus = "pending" | "posted" | "voided";
@@ -423,6 +423,24 @@ export interface RateLimitCountersTable {
   count: number;
 }
 
+export interface ChatSessionsTable {
+  channel: string;
+  external_id: string;
+  user_id: string;
+  flow: string | null;
+  step: string | null;
+  data: Json;
+  version: Generated<number>;
+  expires_at: NullableTimestamp;
+  updated_at: UpdatedAt;
+}
+
+export interface ChatInputsTable {
+  channel: string;
+  message_id: string;
+  received_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -454,6 +472,8 @@ export interface Database {
   sandbox_gateway_payments: SandboxGatewayPaymentsTable;
   sandbox_gateway_transfers: SandboxGatewayTransfersTable;
   rate_limit_counters: RateLimitCountersTable;
+  chat_sessions: ChatSessionsTable;
+  chat_inputs: ChatInputsTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;

@@ -3,6 +3,7 @@ import * as foundation from "./2026_11_25_1000_foundation";
 import * as vtuOrders from "./2026_11_25_1800_vtu_orders";
 import * as funding from "./2026_11_25_1900_funding";
 import * as rateLimits from "./2026_11_25_2000_rate_limits";
+import * as chat from "./2026_11_25_2100_chat";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_1800_vtu_orders": vtuOrders,
   "2026_11_25_1900_funding": funding,
   "2026_11_25_2000_rate_limits": rateLimits,
+  "2026_11_25_2100_chat": chat,
 };

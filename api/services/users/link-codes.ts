@@ -5,7 +5,7 @@ import { ConflictError, ValidationError } from "../errors";
 import { hmacSha256 } from "../hashing";
 import { humanCode } from "../ids";
 
-const CHANNEL_NAMES = { telegram: "Telegram", whatsapp: "WhatsApp", web: "web", api: "API" } as const;
+const CHANNEL_NAMES = { telegram: "Telegram", whatsapp: "WhatsApp", web: "web", api: "API", console: "console" } as const;
 
 /**
  * One-time code that joins a second channel identity to an existing user (one wallet across
@@ -27,7 +27,7 @@ export async function createLinkCode(args: {
 
 export const LinkIdentityInput = z.strictObject({
   linkCode: z.string().trim().toUpperCase().min(4).max(20),
-  channel: z.enum(["telegram", "whatsapp", "web", "api"]),
+  channel: z.enum(["telegram", "whatsapp", "web", "api", "console"]),
   externalId: z.string().min(1).max(200),
 });
 export type LinkIdentityInput = z.input<typeof LinkIdentityInput>;

@@ -9,3 +9,4 @@ export * from "./runtime";
 export * from "./sweep";
 export * from "./verify-account";
 export * from "./webhooks";
+export * from "./quote";

@@ -1,0 +1,93 @@
+// npm run chat -- --as 08031234567 — talk to TADA VTU in the terminal, through the same chat engine
+// as Telegram and WhatsApp. It joins the database of a running `npm start` (or starts the embedded
+// one) and runs job workers too, so orders are delivered either way.
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { createJobBackend } from "../../api/jobs/backend";
+import { startPaymentWorkers } from "../../api/jobs/payments";
+import { startVtuWorkers } from "../../api/jobs/vtu";
+import { normalizePhone } from "../../api/services/phone";
+import { openRuntime, runMain } from "../../scripts/lib/runtime";
+import { setUpPayments, setUpVtu } from "../../scripts/lib/vtu";
+import { handleChatInput } from "../engine/engine";
+import type { ChatOutput } from "../engine/types";
+
+const USAGE = "Usage: npm run chat -- --as 08031234567\n";
+
+runMain(async () => {
+  const { values } = parseArgs({ options: { as: { type: "string" } } });
+  if (!values.as) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const phone = normalizePhone(values.as);
+  const runtime = await openRuntime({ mode: "attach-or-own", logLevel: "warn" });
+  const { config, db, logger } = runtime;
+  const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl });
+  const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx });
+  const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
+  await startVtuWorkers({
+    jobs,
+    ctx: runtime.ctx,
+    vtu,
+    logger,
+    sweepEverySeconds: config.VTU_SWEEP_INTERVAL_SECONDS,
+    syncEveryMinutes: config.CATALOGUE_SYNC_INTERVAL_MINUTES,
+  });
+  await startPaymentWorkers({
+    jobs,
+    ctx: runtime.ctx,
+    payments,
+    logger,
+    sweepEverySeconds: config.VTU_SWEEP_INTERVAL_SECONDS,
+    reconcileEveryMinutes: config.FUNDING_RECONCILE_INTERVAL_MINUTES,
+  });
+
+  const deps = { ctx: runtime.ctx, vtu, payments };
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  // Take the line iterator now: lines that arrive before the first await would otherwise be lost.
+  const lines = rl[Symbol.asyncIterator]();
+  let counter = Date.now();
+  const show = (out: ChatOutput) => {
+    for (const reply of out.replies) {
+      process.stdout.write(`\nTADA: ${reply.text}\n`);
+      reply.choices?.forEach((c, i) => {
+        process.stdout.write(`  ${i + 1}. ${c.label}\n`);
+      });
+    }
+    if (out.deleteInput) {
+      process.stdout.write("  (On Telegram this message would now be deleted from the chat.)\n");
+    }
+  };
+  process.stdout.write(
+    `Chatting as ${phone}${config.sandbox ? " — SANDBOX" : ""}. Type a message, a number to pick, or Ctrl-D to leave.\n`,
+  );
+  show(
+    await handleChatInput(deps, {
+      channel: "console",
+      userRef: phone,
+      messageId: `c${counter++}`,
+      text: "hi",
+    }),
+  );
+  process.stdout.write("\nYou: ");
+  // Async iteration buffers lines, so piped input works as well as typing.
+  for (let next = await lines.next(); !next.done; next = await lines.next()) {
+    const line = next.value;
+    if (line.trim() !== "") {
+      show(
+        await handleChatInput(deps, {
+          channel: "console",
+          userRef: phone,
+          messageId: `c${counter++}`,
+          text: line,
+        }),
+      );
+    }
+    process.stdout.write("\nYou: ");
+  }
+  rl.close();
+  await jobs.close();
+  await runtime.close();
+  return 0;
+});

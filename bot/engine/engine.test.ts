@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPaymentGateway } from "../../api/providers/payment-gateway";
+import type { ServiceContext } from "../../api/services/context";
+import { webhookSecretHash } from "../../api/services/funding";
+import { SYSTEM_ACCOUNTS } from "../../api/services/ledger";
+import { creditWallet, getWalletBalance } from "../../api/services/wallet";
+import { captureLogger, makeCtx } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { makeVtu, sandboxRegistry, seedCatalogue } from "../../test/helpers/vtu";
+import { handleChatInput } from "./engine";
+import type { ChatOutput, EngineDeps } from "./types";
+
+/** The engine driven like a chat: messages and button taps with increasing message ids. */
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let logs: () => string;
+let harness: ReturnType<typeof makeVtu>;
+let deps: EngineDeps;
+let nextId = 1;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase({ poolSize: 10 });
+  const captured = captureLogger();
+  logs = captured.text;
+  ctx = makeCtx(tdb.db, { logger: captured.logger });
+  harness = makeVtu(ctx, sandboxRegistry(ctx));
+  await seedCatalogue(ctx, harness.vtu.providers);
+  deps = {
+    ctx: () => ctx,
+    vtu: harness.vtu,
+    payments: {
+      gateway: createPaymentGateway({ config: ctx.config, db: tdb.db }),
+      webhookSecretHash: webhookSecretHash(ctx.config),
+      dispatch: async () => {},
+    },
+  };
+});
+afterAll(() => tdb.destroy());
+
+function chat(userRef: string) {
+  const send = (input: { text?: string; choice?: string; messageId?: string }): Promise<ChatOutput> =>
+    handleChatInput(deps, {
+      channel: "console",
+      userRef,
+      messageId: input.messageId ?? `m${nextId++}`,
+      ...input,
+    });
+  return {
+    say: (text: string) => send({ text }),
+    tap: (choice: string) => send({ choice }),
+    send,
+  };
+}
+
+const texts = (out: ChatOutput) => out.replies.map((r) => r.text).join("\n");
+const choiceIds = (out: ChatOutput) => out.replies.flatMap((r) => r.choices ?? []).map((c) => c.id);
+
+async function userIdOf(userRef: string) {
+  const row = await tdb.db
+    .selectFrom("identities")
+    .select("user_id")
+    .where("channel", "=", "console")
+    .where("external_id", "=", userRef)
+    .executeTakeFirstOrThrow();
+  return row.user_id;
+}
+
+async function fund(userRef: string, amountKobo: number) {
+  await creditWallet({
+    ctx,
+    input: {
+      userId: await userIdOf(userRef),
+      amountKobo,
+      counterparty: SYSTEM_ACCOUNTS.paymentClearing,
+      description: "test funding",
+      idempotencyKey: `fund-${userRef}-${amountKobo}`,
+      actor: "system:test",
+    },
+  });
+}
+
+/** A person who said hi, set PIN 2580 and has ₦5,000. */
+async function customer(ref: string) {
+  const c = chat(ref);
+  await c.say("hi");
+  await c.tap("nav:pin");
+  const set = await c.say("2580");
+  expect(set.deleteInput).toBe(true);
+  await fund(ref, 500_000);
+  return c;
+}
+
+describe("chat engine", () => {
+  it("answers a first hello with the menu and creates the person", async () => {
+    const out = await chat("c-hello").say("hi");
+    expect(choiceIds(out)).toContain("nav:airtime");
+    expect(await userIdOf("c-hello")).toMatch(/^usr_/);
+  });
+
+  it("answers what it does not understand with a helpful line and the menu", async () => {
+    const out = await chat("c-unknown").say("the weather in Jos is lovely today");
+    expect(texts(out)).toMatch(/did not get that/);
+    expect(choiceIds(out)).toContain("nav:balance");
+  });
+
+  it("buys airtime from a one-line message: confirm network, confirm price, PIN, delivered", async () => {
+    const c = await customer("c-buy");
+    const first = await c.say("airtime 500 08031234567");
+    expect(texts(first)).toMatch(/looks like MTN/);
+    expect(choiceIds(first)[0]).toBe("net:mtn");
+    const summary = await c.tap("net:mtn");
+    expect(texts(summary)).toMatch(/You pay ₦489\.85/);
+    const askPin = await c.tap("confirm");
+    expect(texts(askPin)).toMatch(/Send your transaction PIN/);
+    const paid = await c.say("2580");
+    expect(paid.deleteInput).toBe(true);
+    expect(texts(paid)).toMatch(/Order placed|Delivered/);
+    await harness.drain();
+    const userId = await userIdOf("c-buy");
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select(["state", "channel"])
+      .where("user_id", "=", userId)
+      .execute();
+    expect(orders).toEqual([{ state: "delivered", channel: "console" }]);
+    expect((await getWalletBalance({ ctx, userId })).balanceKobo).toBe(500_000 - 48_985);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a double-tapped Confirm and a redelivered PIN message buy once", async () => {
+    const c = await customer("c-double");
+    await c.say("airtime 200 for 08061234567");
+    await c.tap("net:mtn");
+    await c.tap("confirm");
+    expect(texts(await c.tap("confirm"))).toMatch(/Already confirmed/);
+    const pinMessage = { text: "2580", messageId: `pin-${nextId++}` };
+    await c.send(pinMessage);
+    const again = await c.send(pinMessage);
+    expect(again.duplicate).toBe(true);
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("id")
+      .where("user_id", "=", await userIdOf("c-double"))
+      .execute();
+    expect(orders).toHaveLength(1);
+  });
+
+  it("a restart mid-flow loses nothing: the state is in PostgreSQL", async () => {
+    const c = await customer("c-restart");
+    await c.tap("nav:airtime");
+    await c.tap("self").catch(() => undefined); // no phone on file: the bot asks to type it
+    await c.say("08021234567");
+    // "Restart": a new context and engine deps, same database.
+    const fresh = makeCtx(tdb.db, { logger: ctx.logger });
+    deps = { ...deps, ctx: () => fresh };
+    const network = await c.tap("net:airtel");
+    expect(choiceIds(network)).toContain("amt:50000");
+    const summary = await c.say("1k");
+    expect(texts(summary)).toMatch(/Airtel airtime ₦1,000 for 08021234567/);
+    deps = { ...deps, ctx: () => ctx };
+  });
+
+  it("a wrong PIN keeps the PIN step; cancel stops without buying", async () => {
+    const c = await customer("c-wrong");
+    await c.say("airtime 100 08031230000");
+    await c.tap("net:mtn");
+    await c.tap("confirm");
+    const wrong = await c.say("1357");
+    expect(texts(wrong)).toMatch(/PIN/);
+    expect(wrong.deleteInput).toBe(true);
+    const cancelled = await c.say("cancel");
+    expect(texts(cancelled)).toMatch(/Cancelled/);
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("id")
+      .where("user_id", "=", await userIdOf("c-wrong"))
+      .execute();
+    expect(orders).toHaveLength(0);
+  });
+
+  it("numbered answers work where there are no buttons", async () => {
+    const c = await customer("c-numbers");
+    const menu = await c.say("menu");
+    const balanceIndex = choiceIds(menu).indexOf("nav:balance") + 1;
+    expect(texts(await c.say(String(balanceIndex)))).toMatch(/Your balance is ₦5,000/);
+  });
+
+  it("S11: a sentinel PIN appears in no reply, no chat state and no log line", async () => {
+    const c = chat("c-sentinel");
+    await c.say("hello");
+    await c.tap("nav:pin");
+    const outputs = [await c.say("9137")];
+    await fund("c-sentinel", 100_000);
+    await c.say("airtime 100 08031231234");
+    await c.tap("net:mtn");
+    await c.tap("confirm");
+    outputs.push(await c.say("9137"));
+    await harness.drain();
+    for (const out of outputs) {
+      expect(out.deleteInput).toBe(true);
+      expect(JSON.stringify(out)).not.toContain("9137");
+    }
+    const sessions = await tdb.db.selectFrom("chat_sessions").select("data").execute();
+    expect(JSON.stringify(sessions)).not.toContain("9137");
+    expect(logs()).not.toContain("9137");
+  });
+});

@@ -1,0 +1,115 @@
+import { findOrCreateUserByIdentity } from "../../api/services/users";
+import { airtimeFlow } from "./flows/airtime";
+import { balanceFlow } from "./flows/balance";
+import type { Flow } from "./flows/flow";
+import { helpFlow } from "./flows/help";
+import { historyFlow } from "./flows/history";
+import { pinFlow } from "./flows/pin";
+import { parseIntent } from "./intents/grammar";
+import type { Intent } from "./intents/intent";
+import { errorText, MAIN_MENU, menuReply, pickChoice } from "./replies";
+import { claimInput, loadSession, saveSession } from "./session";
+import type { ChatInput, ChatOutput, EngineDeps, FlowContext, FlowState, StepResult } from "./types";
+
+const FLOWS: Record<string, Flow> = {
+  airtime: airtimeFlow,
+  balance: balanceFlow,
+  history: historyFlow,
+  pin: pinFlow,
+  help: helpFlow,
+};
+
+/** Which flow an understood message opens; kinds without a chat flow yet get the menu. */
+const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
+  airtime: "airtime",
+  balance: "balance",
+  history: "history",
+  change_pin: "pin",
+  help: "help",
+};
+
+/**
+ * The channel-neutral chat engine: one input in, replies out. Each input is handled once (its
+ * message id is recorded first), the person is created on first contact, and the conversation state
+ * lives in PostgreSQL, so a restart mid-flow loses nothing. Every message gets an answer.
+ */
+export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promise<ChatOutput> {
+  const ctx = deps.ctx();
+  if (!(await claimInput(ctx, input))) {
+    return { replies: [], deleteInput: false, duplicate: true };
+  }
+  const { user } = await findOrCreateUserByIdentity({
+    ctx,
+    input: { channel: input.channel, externalId: input.userRef, displayName: input.displayName },
+  });
+  const fc: FlowContext = { deps, ctx, input, userId: user.id };
+  // Optimistic locking: if another process moved this chat on meanwhile, decide again on its state.
+  // Re-running is safe: purchases are keyed by the chat's message ids.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const session = await loadSession(ctx, input);
+    let result: StepResult;
+    try {
+      result = await route(fc, session.flow);
+    } catch (error) {
+      ctx.logger.error({ err: error, channel: input.channel }, "chat step failed");
+      result = { replies: [{ text: errorText(error) }, menuReply()] };
+    }
+    if (await saveSession(ctx, input, user.id, session, result.next)) {
+      return { replies: result.replies, deleteInput: result.deleteInput ?? false, duplicate: false };
+    }
+  }
+  return {
+    replies: [{ text: "I am still working on your last message. Please send this again in a moment." }],
+    deleteInput: false,
+    duplicate: false,
+  };
+}
+
+async function route(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
+  const text = fc.input.text?.trim();
+  const offered =
+    (state?.data._choices as { id: string; label: string }[] | undefined) ?? (state ? undefined : MAIN_MENU);
+  const choice = fc.input.choice ?? pickChoice(text, offered);
+
+  if (choice === "cancel" || (text && parseIntent(text).kind === "cancel")) {
+    return { replies: [menuReply(state ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
+  }
+  if (choice?.startsWith("nav:")) {
+    return withChoices(await startFlow(fc, choice.slice(4)));
+  }
+  if (state) {
+    const flow = FLOWS[state.flow];
+    if (flow) {
+      return withChoices(await flow.handle(fc, state, { choice, text }));
+    }
+  }
+  if (!text) {
+    return { replies: [menuReply()] };
+  }
+  const intent = parseIntent(text);
+  const flowName = FLOW_FOR_INTENT[intent.kind];
+  if (flowName) {
+    return withChoices(await startFlow(fc, flowName, intent));
+  }
+  if (intent.kind === "greeting" || intent.kind === "menu") {
+    return { replies: [menuReply("Hello! What would you like to do?")] };
+  }
+  return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
+}
+
+async function startFlow(fc: FlowContext, name: string, intent?: Intent): Promise<StepResult> {
+  const flow = FLOWS[name];
+  return flow ? flow.start(fc, intent) : { replies: [menuReply()] };
+}
+
+/** Remember the choices last offered, so "2" can answer them on channels without buttons. */
+function withChoices(result: StepResult): StepResult {
+  if (!result.next) {
+    return result;
+  }
+  const last = [...result.replies].reverse().find((r) => r.choices && r.choices.length > 0);
+  return {
+    ...result,
+    next: { ...result.next, data: { ...result.next.data, _choices: last?.choices ?? [] } },
+  };
+}

@@ -1,0 +1,210 @@
+import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
+import { ServiceError } from "../../../api/services/errors";
+import { formatNaira } from "../../../api/services/money";
+import { guessNetwork, normalizePhone } from "../../../api/services/phone";
+import { createOrder, NETWORKS, type Network, quoteAirtime } from "../../../api/services/vtu";
+import { findAmountKobo } from "../intents/extract";
+import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import type { Choice, FlowContext, FlowState, StepResult } from "../types";
+import type { Flow } from "./flow";
+
+/** What the airtime conversation has collected so far (never the PIN). */
+type AirtimeData = {
+  network?: Network;
+  amountKobo?: number;
+  phone?: string;
+  priceKobo?: number;
+  /** The message id of the Confirm tap: the purchase's idempotency key comes from it. */
+  confirmId?: string;
+};
+
+const AMOUNTS = [10_000, 20_000, 50_000, 100_000];
+
+/**
+ * network → amount → number → confirm (with the price) → PIN → order. Whatever the first message
+ * already said is kept; only what is missing is asked. Nothing is bought without Confirm and the PIN.
+ */
+export const airtimeFlow: Flow = {
+  name: "airtime",
+  async start(fc, intent) {
+    const data: AirtimeData = {};
+    if (intent?.kind === "airtime") {
+      data.amountKobo = intent.amountKobo;
+      data.phone = intent.phone ?? (intent.forSelf ? await ownPhone(fc) : undefined);
+      // A network guessed from the prefix is only a suggestion; one the customer said is an answer.
+      data.network = intent.networkSource === "said" ? intent.network : undefined;
+    }
+    return ask(fc, data);
+  },
+  async handle(fc, state, answer) {
+    const data = state.data as AirtimeData;
+    switch (state.step) {
+      case "network": {
+        const network = answer.choice?.startsWith("net:")
+          ? (answer.choice.slice(4) as Network)
+          : parseNetwork(answer.text);
+        if (!network) {
+          return again(state, "Pick the network from the list.");
+        }
+        return ask(fc, { ...data, network });
+      }
+      case "amount": {
+        const amountKobo = answer.choice?.startsWith("amt:")
+          ? Number(answer.choice.slice(4))
+          : findAmountKobo(answer.text ?? "");
+        if (!amountKobo) {
+          return again(state, "How much airtime? Type an amount like 500 or 1k.");
+        }
+        return ask(fc, { ...data, amountKobo });
+      }
+      case "phone": {
+        const phone = answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text);
+        if (!phone) {
+          return again(state, "That is not a Nigerian mobile number. Type 11 digits like 08031234567.");
+        }
+        return ask(fc, { ...data, phone, network: data.network });
+      }
+      case "confirm": {
+        if (answer.choice !== "confirm") {
+          return again(state, "Tap Confirm to continue, or Cancel.");
+        }
+        return {
+          replies: [
+            {
+              text: `Send your transaction PIN to pay ${formatNaira(data.priceKobo ?? 0)}. I will delete it right away.`,
+              choices: [CANCEL_CHOICE],
+            },
+          ],
+          next: { ...state, step: "pin", data: { ...data, confirmId: fc.input.messageId } },
+        };
+      }
+      case "pin":
+        return pay(fc, state, data, answer);
+      default:
+        return { replies: [menuReply()] };
+    }
+  },
+};
+
+/** Ask for the first missing piece, or show the summary to confirm. */
+async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
+  const next = (step: string, text: string, choices: Choice[]): StepResult => ({
+    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
+    next: { flow: "airtime", step, data },
+  });
+  if (!data.phone) {
+    const own = await ownPhone(fc);
+    return next(
+      "phone",
+      "Which number should get the airtime? Type it.",
+      own ? [{ id: "self", label: `My number (${own})` }] : [],
+    );
+  }
+  if (!data.network) {
+    const guess = guessNetwork(data.phone);
+    const order = guess.network
+      ? [guess.network, ...NETWORKS.filter((n) => n !== guess.network)]
+      : [...NETWORKS];
+    const hint = guess.network
+      ? `${data.phone} looks like ${NETWORK_NAMES[guess.network]}, but numbers can be ported. `
+      : "";
+    return next(
+      "network",
+      `${hint}Which network is it on?`,
+      order.map((n) => ({ id: `net:${n}`, label: NETWORK_NAMES[n] })),
+    );
+  }
+  if (!data.amountKobo) {
+    return next(
+      "amount",
+      "How much airtime? Tap one or type an amount.",
+      AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
+    );
+  }
+  try {
+    const quote = await quoteAirtime({ ctx: fc.ctx, network: data.network, amountKobo: data.amountKobo });
+    const text =
+      `${quote.productName} ${formatNaira(data.amountKobo)} for ${data.phone}.\n` +
+      `You pay ${formatNaira(quote.priceKobo)} from your wallet. Confirm?`;
+    return {
+      replies: [{ text, choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE] }],
+      next: { flow: "airtime", step: "confirm", data: { ...data, priceKobo: quote.priceKobo } },
+    };
+  } catch (error) {
+    return { replies: [{ text: errorText(error) }, menuReply()] };
+  }
+}
+
+/** The PIN step: the only place money moves, keyed by the Confirm tap so a repeat buys once. */
+async function pay(
+  fc: FlowContext,
+  state: FlowState,
+  data: AirtimeData,
+  answer: { choice?: string; text?: string },
+): Promise<StepResult> {
+  if (answer.choice === "confirm") {
+    return again(state, "Already confirmed — now send your PIN.");
+  }
+  const pin = (answer.text ?? "").trim();
+  if (!/^\d{4,6}$/.test(pin)) {
+    return { ...again(state, "Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 };
+  }
+  if (!data.network || !data.phone || !data.amountKobo || !data.confirmId) {
+    return { replies: [menuReply("Let us start again.")], deleteInput: true };
+  }
+  try {
+    const { order } = await createOrder({
+      ctx: fc.ctx,
+      vtu: fc.deps.vtu,
+      userId: fc.userId,
+      actor: `user:${fc.userId}`,
+      channel: fc.input.channel,
+      idempotencyKey: `chat:${fc.input.channel}:${data.confirmId}`,
+      order: {
+        service: "airtime",
+        input: { network: data.network, phone: data.phone, amountKobo: data.amountKobo, pin },
+      },
+    });
+    const text =
+      order.state === "delivered"
+        ? order.message
+        : `Order placed: ${formatNaira(data.amountKobo)} ${NETWORK_NAMES[data.network]} airtime for ${data.phone}. ${order.message} I will message you when it is done.`;
+    return { replies: [{ text }, menuReply("Anything else?")], deleteInput: true };
+  } catch (error) {
+    // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
+    if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
+      return {
+        replies: [{ text: errorText(error), choices: [CANCEL_CHOICE] }],
+        next: state,
+        deleteInput: true,
+      };
+    }
+    return { replies: [{ text: errorText(error) }, menuReply()], deleteInput: true };
+  }
+}
+
+function again(state: FlowState, text: string): StepResult {
+  return { replies: [{ text, choices: [CANCEL_CHOICE] }], next: state };
+}
+
+async function ownPhone(fc: FlowContext): Promise<string | undefined> {
+  const user = await fc.ctx.db
+    .selectFrom("users")
+    .select("phone")
+    .where("id", "=", fc.userId)
+    .executeTakeFirst();
+  return user?.phone ?? undefined;
+}
+
+function tryPhone(text: string | undefined): string | undefined {
+  try {
+    return text ? normalizePhone(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseNetwork(text: string | undefined): Network | undefined {
+  const word = (text ?? "").trim().toLowerCase().replace("etisalat", "9mobile");
+  return NETWORKS.find((n) => n === word || NETWORK_NAMES[n].toLowerCase() === word);
+}

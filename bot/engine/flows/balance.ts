@@ -1,0 +1,22 @@
+import { formatNaira } from "../../../api/services/money";
+import { getWalletBalance } from "../../../api/services/wallet";
+import { menuReply } from "../replies";
+import type { Flow } from "./flow";
+
+export const balanceFlow: Flow = {
+  name: "balance",
+  async start(fc) {
+    const wallet = await getWalletBalance({ ctx: fc.ctx, userId: fc.userId });
+    const held =
+      wallet.heldKobo > 0 ? ` (${formatNaira(wallet.heldKobo)} of it held for orders in progress)` : "";
+    return {
+      replies: [
+        { text: `Your balance is ${formatNaira(wallet.balanceKobo)}${held}.` },
+        menuReply("Anything else?"),
+      ],
+    };
+  },
+  async handle(fc) {
+    return this.start(fc);
+  },
+};

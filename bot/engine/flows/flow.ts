@@ -1,0 +1,13 @@
+import type { Intent } from "../intents/intent";
+import type { FlowContext, FlowState, StepResult } from "../types";
+
+/**
+ * A conversation: `start` opens it (with whatever the first message already said), `handle` takes
+ * each answer at the current step. Steps return replies and the next state, or no state when done.
+ * State holds only what was collected, never a PIN.
+ */
+export type Flow = {
+  name: string;
+  start(fc: FlowContext, intent?: Intent): Promise<StepResult>;
+  handle(fc: FlowContext, state: FlowState, answer: { choice?: string; text?: string }): Promise<StepResult>;
+};

@@ -1,0 +1,48 @@
+import type { ServiceContext } from "../../api/services/context";
+import type { PaymentsRuntime } from "../../api/services/funding";
+import type { VtuRuntime } from "../../api/services/vtu";
+
+export type ChatChannel = "telegram" | "whatsapp" | "console";
+
+/** One thing a person did in a chat: a message or a button press. */
+export type ChatInput = {
+  channel: ChatChannel;
+  /** The person on that channel (Telegram user id, WhatsApp number, the console's phone). */
+  userRef: string;
+  /** Unique per channel: the update / message / callback id. Redelivery of the same id is ignored. */
+  messageId: string;
+  text?: string;
+  /** The id of a pressed button (a Choice id). */
+  choice?: string;
+  displayName?: string;
+};
+
+/** A button (Telegram inline keyboard) or a numbered line (WhatsApp, console). */
+export type Choice = { id: string; label: string };
+
+export type Reply = { text: string; choices?: Choice[]; link?: { label: string; url: string } };
+
+export type ChatOutput = {
+  replies: Reply[];
+  /** The input carried a PIN: the adapter deletes it from the chat (S4). */
+  deleteInput: boolean;
+  /** The same messageId was handled before; nothing was done. */
+  duplicate: boolean;
+};
+
+/** What the engine needs from the service layer. */
+export type EngineDeps = { ctx: () => ServiceContext; vtu: VtuRuntime; payments: PaymentsRuntime };
+
+/** A conversation in progress: which flow, which step, what has been collected (never a PIN). */
+export type FlowState = { flow: string; step: string; data: Record<string, unknown> };
+
+/** What a flow step returns: replies, and where the conversation goes next (undefined = done). */
+export type StepResult = { replies: Reply[]; next?: FlowState; deleteInput?: boolean };
+
+/** Everything a flow step sees. */
+export type FlowContext = {
+  deps: EngineDeps;
+  ctx: ServiceContext;
+  input: ChatInput;
+  userId: string;
+};
