@@ -5,7 +5,13 @@ import { ConflictError, ValidationError } from "../errors";
 import { hmacSha256 } from "../hashing";
 import { humanCode } from "../ids";
 
-const CHANNEL_NAMES = { telegram: "Telegram", whatsapp: "WhatsApp", web: "web", api: "API", console: "console" } as const;
+const CHANNEL_NAMES = {
+  telegram: "Telegram",
+  whatsapp: "WhatsApp",
+  web: "web",
+  api: "API",
+  console: "console",
+} as const;
 
 /**
  * One-time code that joins a second channel identity to an existing user (one wallet across

@@ -12,7 +12,11 @@ export async function quoteAirtime(args: {
   const { product, offers } = await getProductOffers(args.ctx.db, `airtime:${args.network}`);
   const offer = offers[0];
   if (!offer) {
-    throw new ServiceError("unavailable", "PRODUCT_UNAVAILABLE", `${product.name} is not available right now. Try again later.`);
+    throw new ServiceError(
+      "unavailable",
+      "PRODUCT_UNAVAILABLE",
+      `${product.name} is not available right now. Try again later.`,
+    );
   }
   const rule = await getPricingRule(args.ctx.db, "airtime");
   const priced = priceOffer({ service: "airtime", offer, rule, faceAmountKobo: args.amountKobo });
