@@ -51,6 +51,9 @@ runMain(async () => {
   const show = (out: ChatOutput) => {
     for (const reply of out.replies) {
       process.stdout.write(`\nTADA: ${reply.text}\n`);
+      if (reply.link) {
+        process.stdout.write(`  ${reply.link.label}: ${reply.link.url}\n`);
+      }
       reply.choices?.forEach((c, i) => {
         process.stdout.write(`  ${i + 1}. ${c.label}\n`);
       });

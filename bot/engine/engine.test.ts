@@ -206,3 +206,22 @@ describe("chat engine", () => {
     expect(logs()).not.toContain("9137");
   });
 });
+
+describe("funding from the chat", () => {
+  it("gives a checkout link; paying it on the sandbox page credits the wallet", async () => {
+    const { completeSandboxCheckout } = await import("../../api/services/funding");
+    const c = chat("c-fund");
+    await c.say("hi");
+    const out = await c.say("fund 5k");
+    const link = out.replies.find((r) => r.link)?.link;
+    expect(link?.url).toMatch(/\/fund\/sandbox\/TADA-/);
+    const txRef = decodeURIComponent(link?.url.split("/").pop() ?? "");
+    const queued: unknown[] = [];
+    const payments = { ...deps.payments, dispatch: async (job: unknown) => void queued.push(job) };
+    await completeSandboxCheckout({ ctx, payments, txRef, action: "pay" });
+    const { confirmPayment } = await import("../../api/services/funding");
+    await confirmPayment({ ctx, payments, txRef, source: "redirect" });
+    expect((await getWalletBalance({ ctx, userId: await userIdOf("c-fund") })).balanceKobo).toBe(500_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+});

@@ -2,6 +2,7 @@ import { findOrCreateUserByIdentity } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
 import { balanceFlow } from "./flows/balance";
 import type { Flow } from "./flows/flow";
+import { fundFlow } from "./flows/fund";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
 import { pinFlow } from "./flows/pin";
@@ -14,6 +15,7 @@ import type { ChatInput, ChatOutput, EngineDeps, FlowContext, FlowState, StepRes
 const FLOWS: Record<string, Flow> = {
   airtime: airtimeFlow,
   balance: balanceFlow,
+  fund: fundFlow,
   history: historyFlow,
   pin: pinFlow,
   help: helpFlow,
@@ -23,6 +25,7 @@ const FLOWS: Record<string, Flow> = {
 const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   airtime: "airtime",
   balance: "balance",
+  fund: "fund",
   history: "history",
   change_pin: "pin",
   help: "help",

@@ -5,6 +5,7 @@ import type { Choice, Reply } from "./types";
 export const MAIN_MENU: Choice[] = [
   { id: "nav:airtime", label: "Buy airtime" },
   { id: "nav:balance", label: "My balance" },
+  { id: "nav:fund", label: "Fund my wallet" },
   { id: "nav:history", label: "My recent orders" },
   { id: "nav:pin", label: "Set or change PIN" },
   { id: "nav:help", label: "Help" },

@@ -1,0 +1,64 @@
+import { createFundingIntent } from "../../../api/services/funding";
+import { formatNaira } from "../../../api/services/money";
+import { findAmountKobo } from "../intents/extract";
+import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import type { FlowContext, StepResult } from "../types";
+import type { Flow } from "./flow";
+
+const AMOUNTS = [100_000, 200_000, 500_000, 1_000_000];
+
+/** Fund the wallet: amount → a checkout link (Flutterwave, or the sandbox page). We message on credit. */
+export const fundFlow: Flow = {
+  name: "fund",
+  async start(fc, intent) {
+    const amountKobo = intent?.kind === "fund" ? intent.amountKobo : undefined;
+    return amountKobo ? checkout(fc, amountKobo) : askAmount();
+  },
+  async handle(fc, state, answer) {
+    const amountKobo = answer.choice?.startsWith("amt:")
+      ? Number(answer.choice.slice(4))
+      : findAmountKobo(answer.text ?? "");
+    if (!amountKobo) {
+      return {
+        replies: [{ text: "How much? Type an amount like 5000 or 5k.", choices: [CANCEL_CHOICE] }],
+        next: state,
+      };
+    }
+    return checkout(fc, amountKobo);
+  },
+};
+
+function askAmount(): StepResult {
+  return {
+    replies: [
+      {
+        text: "How much do you want to add to your wallet? Tap one or type an amount.",
+        choices: [...AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })), CANCEL_CHOICE],
+      },
+    ],
+    next: { flow: "fund", step: "amount", data: {} },
+  };
+}
+
+async function checkout(fc: FlowContext, amountKobo: number): Promise<StepResult> {
+  try {
+    const intent = await createFundingIntent({
+      ctx: fc.ctx,
+      payments: fc.deps.payments,
+      userId: fc.userId,
+      channel: fc.input.channel,
+      input: { amountKobo },
+    });
+    const fee = intent.feeKobo > 0 ? ` (${formatNaira(intent.feeKobo)} fee included)` : "";
+    return {
+      replies: [
+        {
+          text: `Pay ${formatNaira(intent.totalKobo)}${fee} on this page. ${formatNaira(intent.amountKobo)} reaches your wallet as soon as the payment is confirmed, and I will tell you here.`,
+          link: { label: `Pay ${formatNaira(intent.totalKobo)}`, url: intent.checkoutUrl ?? "" },
+        },
+      ],
+    };
+  } catch (error) {
+    return { replies: [{ text: errorText(error) }, menuReply()] };
+  }
+}
