@@ -225,3 +225,25 @@ describe("funding from the chat", () => {
     await expectLedgerConsistent(tdb.db);
   });
 });
+
+describe("data from the chat", () => {
+  it('"2gb mtn for 0803…" pre-selects the plan from the live catalogue and delivers it', async () => {
+    const c = await customer("c-data");
+    const plans = await c.say("2gb mtn for 08031239876");
+    const planChoice = choiceIds(plans).find((id) => id.startsWith("plan:data:mtn:2048mb"));
+    expect(planChoice).toBeDefined();
+    const summary = await c.tap(planChoice ?? "");
+    expect(texts(summary)).toMatch(/MTN 2GB · 30 days · SME for 08031239876/);
+    await c.tap("confirm");
+    const paid = await c.say("2580");
+    expect(texts(paid)).toMatch(/Order placed|Delivered/);
+    await harness.drain();
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select(["state", "product_id"])
+      .where("user_id", "=", await userIdOf("c-data"))
+      .execute();
+    expect(orders).toEqual([{ state: "delivered", product_id: "data:mtn:2048mb:30d:sme" }]);
+    await expectLedgerConsistent(tdb.db);
+  });
+});

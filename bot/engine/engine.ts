@@ -1,6 +1,7 @@
 import { findOrCreateUserByIdentity } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
 import { balanceFlow } from "./flows/balance";
+import { dataFlow } from "./flows/data";
 import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
 import { helpFlow } from "./flows/help";
@@ -15,6 +16,7 @@ import type { ChatInput, ChatOutput, EngineDeps, FlowContext, FlowState, StepRes
 const FLOWS: Record<string, Flow> = {
   airtime: airtimeFlow,
   balance: balanceFlow,
+  data: dataFlow,
   fund: fundFlow,
   history: historyFlow,
   pin: pinFlow,
@@ -25,6 +27,7 @@ const FLOWS: Record<string, Flow> = {
 const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   airtime: "airtime",
   balance: "balance",
+  data: "data",
   fund: "fund",
   history: "history",
   change_pin: "pin",

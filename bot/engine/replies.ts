@@ -4,6 +4,7 @@ import type { Choice, Reply } from "./types";
 /** The main menu: what the chat can do (flows not built yet are not offered). */
 export const MAIN_MENU: Choice[] = [
   { id: "nav:airtime", label: "Buy airtime" },
+  { id: "nav:data", label: "Buy data" },
   { id: "nav:balance", label: "My balance" },
   { id: "nav:fund", label: "Fund my wallet" },
   { id: "nav:history", label: "My recent orders" },

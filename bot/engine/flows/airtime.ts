@@ -1,12 +1,12 @@
 import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
-import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
-import { guessNetwork, normalizePhone } from "../../../api/services/phone";
-import { createOrder, NETWORKS, type Network, quoteAirtime } from "../../../api/services/vtu";
+import { guessNetwork } from "../../../api/services/phone";
+import { NETWORKS, type Network, quoteAirtime } from "../../../api/services/vtu";
 import { findAmountKobo } from "../intents/extract";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
-import type { Choice, FlowContext, FlowState, StepResult } from "../types";
+import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
+import { again, askPin, ownPhone, payWithPin, tryPhone } from "./purchase";
 
 /** What the airtime conversation has collected so far (never the PIN). */
 type AirtimeData = {
@@ -64,22 +64,27 @@ export const airtimeFlow: Flow = {
         }
         return ask(fc, { ...data, phone, network: data.network });
       }
-      case "confirm": {
-        if (answer.choice !== "confirm") {
-          return again(state, "Tap Confirm to continue, or Cancel.");
-        }
-        return {
-          replies: [
-            {
-              text: `Send your transaction PIN to pay ${formatNaira(data.priceKobo ?? 0)}. I will delete it right away.`,
-              choices: [CANCEL_CHOICE],
-            },
-          ],
-          next: { ...state, step: "pin", data: { ...data, confirmId: fc.input.messageId } },
-        };
-      }
+      case "confirm":
+        return answer.choice === "confirm"
+          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
+          : again(state, "Tap Confirm to continue, or Cancel.");
       case "pin":
-        return pay(fc, state, data, answer);
+        return payWithPin(
+          fc,
+          state,
+          answer,
+          (pin) =>
+            data.network && data.phone && data.amountKobo
+              ? {
+                  service: "airtime",
+                  input: { network: data.network, phone: data.phone, amountKobo: data.amountKobo, pin },
+                }
+              : undefined,
+          (message, delivered) =>
+            delivered
+              ? message
+              : `Order placed: ${formatNaira(data.amountKobo ?? 0)} ${NETWORK_NAMES[data.network ?? "mtn"]} airtime for ${data.phone}. ${message} I will message you when it is done.`,
+        );
       default:
         return { replies: [menuReply()] };
     }
@@ -135,76 +140,7 @@ async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
   }
 }
 
-/** The PIN step: the only place money moves, keyed by the Confirm tap so a repeat buys once. */
-async function pay(
-  fc: FlowContext,
-  state: FlowState,
-  data: AirtimeData,
-  answer: { choice?: string; text?: string },
-): Promise<StepResult> {
-  if (answer.choice === "confirm") {
-    return again(state, "Already confirmed — now send your PIN.");
-  }
-  const pin = (answer.text ?? "").trim();
-  if (!/^\d{4,6}$/.test(pin)) {
-    return { ...again(state, "Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 };
-  }
-  if (!data.network || !data.phone || !data.amountKobo || !data.confirmId) {
-    return { replies: [menuReply("Let us start again.")], deleteInput: true };
-  }
-  try {
-    const { order } = await createOrder({
-      ctx: fc.ctx,
-      vtu: fc.deps.vtu,
-      userId: fc.userId,
-      actor: `user:${fc.userId}`,
-      channel: fc.input.channel,
-      idempotencyKey: `chat:${fc.input.channel}:${data.confirmId}`,
-      order: {
-        service: "airtime",
-        input: { network: data.network, phone: data.phone, amountKobo: data.amountKobo, pin },
-      },
-    });
-    const text =
-      order.state === "delivered"
-        ? order.message
-        : `Order placed: ${formatNaira(data.amountKobo)} ${NETWORK_NAMES[data.network]} airtime for ${data.phone}. ${order.message} I will message you when it is done.`;
-    return { replies: [{ text }, menuReply("Anything else?")], deleteInput: true };
-  } catch (error) {
-    // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
-    if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
-      return {
-        replies: [{ text: errorText(error), choices: [CANCEL_CHOICE] }],
-        next: state,
-        deleteInput: true,
-      };
-    }
-    return { replies: [{ text: errorText(error) }, menuReply()], deleteInput: true };
-  }
-}
-
-function again(state: FlowState, text: string): StepResult {
-  return { replies: [{ text, choices: [CANCEL_CHOICE] }], next: state };
-}
-
-async function ownPhone(fc: FlowContext): Promise<string | undefined> {
-  const user = await fc.ctx.db
-    .selectFrom("users")
-    .select("phone")
-    .where("id", "=", fc.userId)
-    .executeTakeFirst();
-  return user?.phone ?? undefined;
-}
-
-function tryPhone(text: string | undefined): string | undefined {
-  try {
-    return text ? normalizePhone(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseNetwork(text: string | undefined): Network | undefined {
+export function parseNetwork(text: string | undefined): Network | undefined {
   const word = (text ?? "").trim().toLowerCase().replace("etisalat", "9mobile");
   return NETWORKS.find((n) => n === word || NETWORK_NAMES[n].toLowerCase() === word);
 }

@@ -1,0 +1,152 @@
+import { listDataPlans } from "../../../api/services/catalogue/listings";
+import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
+import { formatNaira } from "../../../api/services/money";
+import { guessNetwork } from "../../../api/services/phone";
+import { NETWORKS, type Network } from "../../../api/services/vtu";
+import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import type { Choice, FlowContext, StepResult } from "../types";
+import { parseNetwork } from "./airtime";
+import type { Flow } from "./flow";
+import { again, askPin, ownPhone, payWithPin, tryPhone } from "./purchase";
+
+type DataData = {
+  network?: Network;
+  planId?: string;
+  planName?: string;
+  priceKobo?: number;
+  phone?: string;
+  /** From the first message ("2gb mtn"): used to pre-select a plan. */
+  sizeMb?: number;
+  validityDays?: number;
+  confirmId?: string;
+};
+
+const MAX_PLANS_SHOWN = 8;
+
+/** network → plan (from the live catalogue, with prices) → number → confirm → PIN → order. */
+export const dataFlow: Flow = {
+  name: "data",
+  async start(fc, intent) {
+    const data: DataData = {};
+    if (intent?.kind === "data") {
+      data.network = intent.networkSource === "said" ? intent.network : undefined;
+      data.phone = intent.phone ?? (intent.forSelf ? await ownPhone(fc) : undefined);
+      data.sizeMb = intent.sizeMb;
+      data.validityDays = intent.validityDays;
+    }
+    return ask(fc, data);
+  },
+  async handle(fc, state, answer) {
+    const data = state.data as DataData;
+    switch (state.step) {
+      case "network": {
+        const network = answer.choice?.startsWith("net:")
+          ? (answer.choice.slice(4) as Network)
+          : parseNetwork(answer.text);
+        return network ? ask(fc, { ...data, network }) : again(state, "Pick the network from the list.");
+      }
+      case "plan": {
+        const planId = answer.choice?.startsWith("plan:") ? answer.choice.slice(5) : undefined;
+        return planId ? ask(fc, { ...data, planId }) : again(state, "Pick a plan from the list.");
+      }
+      case "phone": {
+        const phone = answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text);
+        return phone
+          ? ask(fc, { ...data, phone })
+          : again(state, "That is not a Nigerian mobile number. Type 11 digits like 08031234567.");
+      }
+      case "confirm":
+        return answer.choice === "confirm"
+          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
+          : again(state, "Tap Confirm to continue, or Cancel.");
+      case "pin":
+        return payWithPin(
+          fc,
+          state,
+          answer,
+          (pin) =>
+            data.planId && data.phone
+              ? {
+                  service: "data",
+                  input: { planId: data.planId, phone: data.phone, network: data.network, pin },
+                }
+              : undefined,
+          (message, delivered) =>
+            delivered
+              ? message
+              : `Order placed: ${data.planName} for ${data.phone}. ${message} I will message you when it is done.`,
+        );
+      default:
+        return { replies: [menuReply()] };
+    }
+  },
+};
+
+async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
+  const next = (step: string, text: string, choices: Choice[]): StepResult => ({
+    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
+    next: { flow: "data", step, data },
+  });
+  if (!data.network) {
+    const guess = data.phone ? guessNetwork(data.phone) : undefined;
+    const order = guess?.network
+      ? [guess.network, ...NETWORKS.filter((n) => n !== guess.network)]
+      : [...NETWORKS];
+    return next(
+      "network",
+      "Which network?",
+      order.map((n) => ({ id: `net:${n}`, label: NETWORK_NAMES[n] })),
+    );
+  }
+  try {
+    const plans = await listDataPlans({ ctx: fc.ctx, network: data.network });
+    if (!data.planId) {
+      const matching = plans.filter(
+        (p) =>
+          (!data.sizeMb || p.sizeMb === data.sizeMb) &&
+          (!data.validityDays || p.validityDays === data.validityDays),
+      );
+      const shown = (matching.length > 0 ? matching : plans).slice(0, MAX_PLANS_SHOWN);
+      if (shown.length === 0) {
+        return {
+          replies: [menuReply(`No ${NETWORK_NAMES[data.network]} data plans are available right now.`)],
+        };
+      }
+      return next(
+        "plan",
+        `${NETWORK_NAMES[data.network]} data plans:`,
+        shown.map((p) => ({
+          id: `plan:${p.id}`,
+          label: `${p.name.replace(`${NETWORK_NAMES[data.network as Network]} `, "")} — ${formatNaira(p.priceKobo)}`,
+        })),
+      );
+    }
+    const plan = plans.find((p) => p.id === data.planId);
+    if (!plan) {
+      return next("plan", "That plan is no longer available. Pick another:", []);
+    }
+    const withPlan = { ...data, planName: plan.name, priceKobo: plan.priceKobo };
+    if (!data.phone) {
+      const own = await ownPhone(fc);
+      return {
+        ...next(
+          "phone",
+          "Which number should get the data? Type it.",
+          own ? [{ id: "self", label: `My number (${own})` }] : [],
+        ),
+        next: { flow: "data", step: "phone", data: withPlan },
+      };
+    }
+    return {
+      replies: [
+        {
+          text: `${plan.name} for ${data.phone}.\nYou pay ${formatNaira(plan.priceKobo)} from your wallet. Confirm?`,
+          choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE],
+        },
+      ],
+      next: { flow: "data", step: "confirm", data: withPlan },
+    };
+  } catch (error) {
+    return { replies: [{ text: errorText(error) }, menuReply()] };
+  }
+}
