@@ -247,3 +247,39 @@ describe("data from the chat", () => {
     await expectLedgerConsistent(tdb.db);
   });
 });
+
+describe("electricity from the chat", () => {
+  it('"light 5000 ikeja …": verified name, price, PIN, then the 20-digit token in the order', async () => {
+    const c = await customer("c-light");
+    const first = await c.say("light 2000 ikeja prepaid 45123456789");
+    expect(texts(first)).toMatch(/SANDBOX METER OKONKWO/);
+    expect(texts(first)).toMatch(/you pay ₦2,090/);
+    await c.tap("confirm");
+    await c.say("2580");
+    await harness.drain();
+    const userId = await userIdOf("c-light");
+    const order = await tdb.db
+      .selectFrom("vtu_orders")
+      .select(["state", "token_encrypted"])
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    expect(order.state).toBe("delivered");
+    expect(order.token_encrypted).toBeTruthy();
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a meter that does not exist is caught before any money moves", async () => {
+    const c = await customer("c-badmeter");
+    await c.tap("nav:electricity");
+    await c.tap("disco:eko");
+    await c.tap("mt:prepaid");
+    const out = await c.say("45123450000");
+    expect(texts(out)).toMatch(/not found.*Type the meter number again/s);
+    const holds = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("id")
+      .where("user_id", "=", await userIdOf("c-badmeter"))
+      .execute();
+    expect(holds).toHaveLength(0);
+  });
+});

@@ -2,6 +2,7 @@ import { findOrCreateUserByIdentity } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
 import { balanceFlow } from "./flows/balance";
 import { dataFlow } from "./flows/data";
+import { electricityFlow } from "./flows/electricity";
 import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
 import { helpFlow } from "./flows/help";
@@ -17,6 +18,7 @@ const FLOWS: Record<string, Flow> = {
   airtime: airtimeFlow,
   balance: balanceFlow,
   data: dataFlow,
+  electricity: electricityFlow,
   fund: fundFlow,
   history: historyFlow,
   pin: pinFlow,
@@ -28,6 +30,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   airtime: "airtime",
   balance: "balance",
   data: "data",
+  electricity: "electricity",
   fund: "fund",
   history: "history",
   change_pin: "pin",

@@ -1,15 +1,18 @@
 import { getPricingRule, getProductOffers, priceOffer } from "../catalogue/offers";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
-import type { Network } from "./provider";
 
-/** What an airtime purchase would cost now (shown before the customer confirms). */
-export async function quoteAirtime(args: {
+/**
+ * What a purchase by amount (airtime, electricity) would cost now, shown before the customer
+ * confirms. The order itself is priced again from the database when it is placed.
+ */
+export async function quoteByAmount(args: {
   ctx: ServiceContext;
-  network: Network;
+  service: "airtime" | "electricity";
+  productId: string;
   amountKobo: number;
 }): Promise<{ productName: string; faceAmountKobo: number; priceKobo: number }> {
-  const { product, offers } = await getProductOffers(args.ctx.db, `airtime:${args.network}`);
+  const { product, offers } = await getProductOffers(args.ctx.db, args.productId);
   const offer = offers[0];
   if (!offer) {
     throw new ServiceError(
@@ -18,7 +21,7 @@ export async function quoteAirtime(args: {
       `${product.name} is not available right now. Try again later.`,
     );
   }
-  const rule = await getPricingRule(args.ctx.db, "airtime");
-  const priced = priceOffer({ service: "airtime", offer, rule, faceAmountKobo: args.amountKobo });
+  const rule = await getPricingRule(args.ctx.db, args.service);
+  const priced = priceOffer({ service: args.service, offer, rule, faceAmountKobo: args.amountKobo });
   return { productName: product.name, faceAmountKobo: priced.faceAmountKobo, priceKobo: priced.priceKobo };
 }

@@ -1,7 +1,7 @@
 import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
-import { NETWORKS, type Network, quoteAirtime } from "../../../api/services/vtu";
+import { NETWORKS, type Network, quoteByAmount } from "../../../api/services/vtu";
 import { findAmountKobo } from "../intents/extract";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
@@ -127,7 +127,12 @@ async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
     );
   }
   try {
-    const quote = await quoteAirtime({ ctx: fc.ctx, network: data.network, amountKobo: data.amountKobo });
+    const quote = await quoteByAmount({
+      ctx: fc.ctx,
+      service: "airtime",
+      productId: `airtime:${data.network}`,
+      amountKobo: data.amountKobo,
+    });
     const text =
       `${quote.productName} ${formatNaira(data.amountKobo)} for ${data.phone}.\n` +
       `You pay ${formatNaira(quote.priceKobo)} from your wallet. Confirm?`;

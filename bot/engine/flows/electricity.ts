@@ -1,0 +1,167 @@
+import { listDiscos } from "../../../api/services/catalogue/listings";
+import { DISCO_NAMES } from "../../../api/services/catalogue/normalize";
+import { formatNaira } from "../../../api/services/money";
+import { type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
+import { findAmountKobo } from "../intents/extract";
+import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import type { Choice, FlowContext, StepResult } from "../types";
+import type { Flow } from "./flow";
+import { again, askPin, payWithPin } from "./purchase";
+
+type ElectricityData = {
+  priceKobo?: number;
+  disco?: Disco;
+  meterType?: MeterType;
+  meterNumber?: string;
+  customerName?: string;
+  amountKobo?: number;
+  confirmId?: string;
+};
+
+const AMOUNTS = [200_000, 500_000, 1_000_000, 2_000_000];
+
+/** DisCo → meter type → meter number → verified name → amount → confirm → PIN → token. */
+export const electricityFlow: Flow = {
+  name: "electricity",
+  async start(fc, intent) {
+    const data: ElectricityData = {};
+    if (intent?.kind === "electricity") {
+      data.disco = intent.disco;
+      data.meterType = intent.meterType;
+      data.meterNumber = intent.meterNumber;
+      data.amountKobo = intent.amountKobo;
+    }
+    return ask(fc, data);
+  },
+  async handle(fc, state, answer) {
+    const data = state.data as ElectricityData;
+    switch (state.step) {
+      case "disco": {
+        const disco = answer.choice?.startsWith("disco:") ? (answer.choice.slice(6) as Disco) : undefined;
+        return disco
+          ? ask(fc, { ...data, disco })
+          : again(state, "Pick your electricity company from the list.");
+      }
+      case "type": {
+        const meterType =
+          answer.choice === "mt:prepaid"
+            ? "prepaid"
+            : answer.choice === "mt:postpaid"
+              ? "postpaid"
+              : undefined;
+        return meterType ? ask(fc, { ...data, meterType }) : again(state, "Prepaid or postpaid?");
+      }
+      case "meter": {
+        const meterNumber = (answer.text ?? "").replace(/[\s-]/g, "");
+        return /^\d{6,13}$/.test(meterNumber)
+          ? ask(fc, { ...data, meterNumber, customerName: undefined })
+          : again(state, "Type the meter number (6–13 digits).");
+      }
+      case "amount": {
+        const amountKobo = answer.choice?.startsWith("amt:")
+          ? Number(answer.choice.slice(4))
+          : findAmountKobo(answer.text ?? "");
+        return amountKobo
+          ? ask(fc, { ...data, amountKobo })
+          : again(state, "How much? Type an amount like 5000 or 5k.");
+      }
+      case "confirm":
+        return answer.choice === "confirm"
+          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
+          : again(state, "Tap Confirm to continue, or Cancel.");
+      case "pin":
+        return payWithPin(
+          fc,
+          state,
+          answer,
+          (pin) =>
+            data.disco && data.meterType && data.meterNumber && data.amountKobo
+              ? {
+                  service: "electricity",
+                  input: {
+                    disco: data.disco,
+                    meterType: data.meterType,
+                    meterNumber: data.meterNumber,
+                    amountKobo: data.amountKobo,
+                    pin,
+                  },
+                }
+              : undefined,
+          (message, delivered) =>
+            delivered
+              ? message
+              : `Order placed: ${formatNaira(data.amountKobo ?? 0)} of electricity for meter ${data.meterNumber}. ${message} I will send the token when it is ready.`,
+        );
+      default:
+        return { replies: [menuReply()] };
+    }
+  },
+};
+
+async function ask(fc: FlowContext, data: ElectricityData): Promise<StepResult> {
+  const next = (step: string, text: string, choices: Choice[], state = data): StepResult => ({
+    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
+    next: { flow: "electricity", step, data: state },
+  });
+  try {
+    if (!data.disco) {
+      const discos = await listDiscos({ ctx: fc.ctx });
+      return next(
+        "disco",
+        "Which electricity company?",
+        discos.map((d) => ({ id: `disco:${d.disco}`, label: d.name })),
+      );
+    }
+    if (!data.meterType) {
+      return next("type", "Is the meter prepaid or postpaid?", [
+        { id: "mt:prepaid", label: "Prepaid (token)" },
+        { id: "mt:postpaid", label: "Postpaid (bill)" },
+      ]);
+    }
+    if (!data.meterNumber) {
+      return next("meter", "Type the meter number.", []);
+    }
+    if (!data.customerName) {
+      // Verify before any money moves: the customer sees whose meter it is.
+      const account = await verifyAccount({
+        ctx: fc.ctx,
+        vtu: fc.deps.vtu,
+        input: { kind: "meter", disco: data.disco, meterType: data.meterType, number: data.meterNumber },
+      });
+      return ask(fc, { ...data, customerName: account.customerName });
+    }
+    if (!data.amountKobo) {
+      return next(
+        "amount",
+        `Meter ${data.meterNumber}: ${data.customerName}. How much electricity?`,
+        AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
+      );
+    }
+    const quote = await quoteByAmount({
+      ctx: fc.ctx,
+      service: "electricity",
+      productId: `electricity:${data.disco}`,
+      amountKobo: data.amountKobo,
+    });
+    return {
+      replies: [
+        {
+          text:
+            `${DISCO_NAMES[data.disco]} ${data.meterType} meter ${data.meterNumber} (${data.customerName}).\n` +
+            `${formatNaira(data.amountKobo)} of electricity: you pay ${formatNaira(quote.priceKobo)} including the service fee. Confirm?`,
+          choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE],
+        },
+      ],
+      next: { flow: "electricity", step: "confirm", data: { ...data, priceKobo: quote.priceKobo } },
+    };
+  } catch (error) {
+    // A meter that does not exist, or a biller we cannot reach: say so and ask again for the number.
+    if (data.meterNumber && !data.customerName) {
+      return next("meter", `${errorText(error)} Type the meter number again, or Cancel.`, [], {
+        ...data,
+        meterNumber: undefined,
+      });
+    }
+    return { replies: [{ text: errorText(error) }, menuReply()] };
+  }
+}
