@@ -283,3 +283,25 @@ describe("electricity from the chat", () => {
     expect(holds).toHaveLength(0);
   });
 });
+
+describe("cable TV from the chat", () => {
+  it("renews the bouquet the verified card is on; changing lists bouquets with prices", async () => {
+    const c = await customer("c-tv");
+    await fund("c-tv", 3_000_000);
+    const verified = await c.say("renew my dstv 7012345678");
+    expect(texts(verified)).toMatch(/SANDBOX VIEWER ADEBAYO/);
+    expect(texts(verified)).toMatch(/Renew or change|Confirm/);
+    const summary = choiceIds(verified).includes("sub:renew") ? await c.tap("sub:renew") : verified;
+    expect(texts(summary)).toMatch(/DStv Compact \(renew\)/);
+    await c.tap("confirm");
+    await c.say("2580");
+    await harness.drain();
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select(["state", "product_id"])
+      .where("user_id", "=", await userIdOf("c-tv"))
+      .execute();
+    expect(orders).toEqual([{ state: "delivered", product_id: "cable:dstv:compact" }]);
+    await expectLedgerConsistent(tdb.db);
+  });
+});

@@ -1,6 +1,7 @@
 import { findOrCreateUserByIdentity } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
 import { balanceFlow } from "./flows/balance";
+import { cableFlow } from "./flows/cable";
 import { dataFlow } from "./flows/data";
 import { electricityFlow } from "./flows/electricity";
 import type { Flow } from "./flows/flow";
@@ -17,6 +18,7 @@ import type { ChatInput, ChatOutput, EngineDeps, FlowContext, FlowState, StepRes
 const FLOWS: Record<string, Flow> = {
   airtime: airtimeFlow,
   balance: balanceFlow,
+  cable: cableFlow,
   data: dataFlow,
   electricity: electricityFlow,
   fund: fundFlow,
@@ -29,6 +31,7 @@ const FLOWS: Record<string, Flow> = {
 const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   airtime: "airtime",
   balance: "balance",
+  cable: "cable",
   data: "data",
   electricity: "electricity",
   fund: "fund",

@@ -6,6 +6,7 @@ export const MAIN_MENU: Choice[] = [
   { id: "nav:airtime", label: "Buy airtime" },
   { id: "nav:data", label: "Buy data" },
   { id: "nav:electricity", label: "Pay for electricity" },
+  { id: "nav:cable", label: "Pay for cable TV" },
   { id: "nav:balance", label: "My balance" },
   { id: "nav:fund", label: "Fund my wallet" },
   { id: "nav:history", label: "My recent orders" },

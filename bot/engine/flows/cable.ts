@@ -1,0 +1,172 @@
+import { listCableBouquets } from "../../../api/services/catalogue/listings";
+import { bouquetSlug, CABLE_NAMES } from "../../../api/services/catalogue/normalize";
+import { formatNaira } from "../../../api/services/money";
+import { CABLE_PROVIDERS, type CableProvider, verifyAccount } from "../../../api/services/vtu";
+import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import type { Choice, FlowContext, StepResult } from "../types";
+import type { Flow } from "./flow";
+import { again, askPin, payWithPin } from "./purchase";
+
+type CableData = {
+  provider?: CableProvider;
+  smartcard?: string;
+  customerName?: string;
+  currentBouquet?: string;
+  /** renew = the current bouquet; change = the chosen one. */
+  subscription?: "renew" | "change";
+  bouquetId?: string;
+  bouquetName?: string;
+  priceKobo?: number;
+  confirmId?: string;
+};
+
+/** provider → smartcard → verified name and bouquet → renew or change → confirm → PIN. */
+export const cableFlow: Flow = {
+  name: "cable",
+  async start(fc, intent) {
+    const data: CableData = {};
+    if (intent?.kind === "cable") {
+      data.provider = intent.provider;
+      data.smartcard = intent.smartcard;
+      data.subscription = intent.subscription;
+      if (intent.provider && intent.bouquet) {
+        data.subscription = "change";
+        data.bouquetId = `cable:${intent.provider}:${intent.bouquet}`;
+      }
+    }
+    return ask(fc, data);
+  },
+  async handle(fc, state, answer) {
+    const data = state.data as CableData;
+    switch (state.step) {
+      case "provider": {
+        const provider = answer.choice?.startsWith("tv:")
+          ? (answer.choice.slice(3) as CableProvider)
+          : undefined;
+        return provider ? ask(fc, { ...data, provider }) : again(state, "Pick DStv, GOtv or StarTimes.");
+      }
+      case "smartcard": {
+        const smartcard = (answer.text ?? "").replace(/[\s-]/g, "");
+        return /^\d{8,12}$/.test(smartcard)
+          ? ask(fc, { ...data, smartcard, customerName: undefined })
+          : again(state, "Type the smartcard / IUC number (8–12 digits).");
+      }
+      case "subscription": {
+        if (answer.choice === "sub:renew") {
+          return ask(fc, { ...data, subscription: "renew" });
+        }
+        const bouquetId = answer.choice?.startsWith("bq:") ? answer.choice.slice(3) : undefined;
+        return bouquetId
+          ? ask(fc, { ...data, subscription: "change", bouquetId })
+          : again(state, "Pick renew or a bouquet.");
+      }
+      case "confirm":
+        return answer.choice === "confirm"
+          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
+          : again(state, "Tap Confirm to continue, or Cancel.");
+      case "pin":
+        return payWithPin(
+          fc,
+          state,
+          answer,
+          (pin) =>
+            data.provider && data.smartcard && data.subscription
+              ? {
+                  service: "cable",
+                  input: {
+                    provider: data.provider,
+                    smartcard: data.smartcard,
+                    subscription: data.subscription,
+                    bouquetId: data.subscription === "change" ? data.bouquetId : undefined,
+                    pin,
+                  },
+                }
+              : undefined,
+          (message, delivered) =>
+            delivered
+              ? message
+              : `Order placed: ${data.bouquetName} for card ${data.smartcard}. ${message} I will message you when it is done.`,
+        );
+      default:
+        return { replies: [menuReply()] };
+    }
+  },
+};
+
+async function ask(fc: FlowContext, data: CableData): Promise<StepResult> {
+  const next = (step: string, text: string, choices: Choice[], state = data): StepResult => ({
+    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
+    next: { flow: "cable", step, data: state },
+  });
+  try {
+    if (!data.provider) {
+      return next(
+        "provider",
+        "Which TV?",
+        CABLE_PROVIDERS.map((p) => ({ id: `tv:${p}`, label: CABLE_NAMES[p] })),
+      );
+    }
+    if (!data.smartcard) {
+      return next("smartcard", `Type the ${CABLE_NAMES[data.provider]} smartcard / IUC number.`, []);
+    }
+    if (!data.customerName) {
+      const account = await verifyAccount({
+        ctx: fc.ctx,
+        vtu: fc.deps.vtu,
+        input: { kind: "smartcard", provider: data.provider, number: data.smartcard },
+      });
+      return ask(fc, {
+        ...data,
+        customerName: account.customerName,
+        currentBouquet: account.currentBouquet ?? undefined,
+      });
+    }
+    const bouquets = await listCableBouquets({ ctx: fc.ctx, provider: data.provider });
+    const currentId = data.currentBouquet
+      ? `cable:${data.provider}:${bouquetSlug(data.provider, data.currentBouquet)}`
+      : undefined;
+    const wanted = data.subscription === "renew" ? currentId : data.bouquetId;
+    const bouquet = bouquets.find((b) => b.id === wanted);
+    if (!data.subscription || !bouquet) {
+      const current = bouquets.find((b) => b.id === currentId);
+      const choices: Choice[] = [
+        ...(current
+          ? [{ id: "sub:renew", label: `Renew ${current.name} — ${formatNaira(current.priceKobo)}` }]
+          : []),
+        ...bouquets
+          .filter((b) => b.id !== currentId)
+          .map((b) => ({ id: `bq:${b.id}`, label: `${b.name} — ${formatNaira(b.priceKobo)}` })),
+      ];
+      return next(
+        "subscription",
+        `Card ${data.smartcard}: ${data.customerName}${data.currentBouquet ? `, on ${data.currentBouquet}` : ""}. Renew or change?`,
+        choices,
+        {
+          ...data,
+          subscription: undefined,
+        },
+      );
+    }
+    return {
+      replies: [
+        {
+          text: `${bouquet.name} (${data.subscription}) for card ${data.smartcard} (${data.customerName}).\nYou pay ${formatNaira(bouquet.priceKobo)} from your wallet. Confirm?`,
+          choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE],
+        },
+      ],
+      next: {
+        flow: "cable",
+        step: "confirm",
+        data: { ...data, bouquetName: bouquet.name, priceKobo: bouquet.priceKobo },
+      },
+    };
+  } catch (error) {
+    if (data.smartcard && !data.customerName) {
+      return next("smartcard", `${errorText(error)} Type the card number again, or Cancel.`, [], {
+        ...data,
+        smartcard: undefined,
+      });
+    }
+    return { replies: [{ text: errorText(error) }, menuReply()] };
+  }
+}
