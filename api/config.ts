@@ -106,6 +106,12 @@ export const ConfigSchema = z
         return parts as [number, number, number, number];
       }),
 
+    // Free-text understanding in chat, after the built-in grammar (optional: without a key, the menu).
+    GROQ_API_KEY: optionalString,
+    GROQ_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    GROQ_MODEL: z.string().min(1).default("llama-3.3-70b-versatile"),
+    GROQ_TIMEOUT_MS: positiveInt(4_000, 60_000),
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),

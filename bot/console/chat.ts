@@ -11,6 +11,7 @@ import { openRuntime, runMain } from "../../scripts/lib/runtime";
 import { setUpPayments, setUpVtu } from "../../scripts/lib/vtu";
 import { handleChatInput } from "../engine/engine";
 import type { ChatOutput } from "../engine/types";
+import { createUnderstanding } from "../engine/understand";
 
 const USAGE = "Usage: npm run chat -- --as 08031234567\n";
 
@@ -43,7 +44,7 @@ runMain(async () => {
     reconcileEveryMinutes: config.FUNDING_RECONCILE_INTERVAL_MINUTES,
   });
 
-  const deps = { ctx: runtime.ctx, vtu, payments };
+  const deps = { ctx: runtime.ctx, vtu, payments, understand: createUnderstanding(config, logger) };
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   // Take the line iterator now: lines that arrive before the first await would otherwise be lost.
   const lines = rl[Symbol.asyncIterator]();

@@ -305,3 +305,43 @@ describe("cable TV from the chat", () => {
     await expectLedgerConsistent(tdb.db);
   });
 });
+
+describe("free text the grammar cannot read goes to Groq (local chat-completions server)", () => {
+  const LONG =
+    "Good evening o. Abeg my mama phone don finish credit, the number na 08031237777, make e be 300 if you fit do am now now, thank you plenty";
+
+  it("a tool call starts the flow with what was understood; nothing is bought without confirming", async () => {
+    const { startGroqEmulator } = await import("../../test/emulators/groq-emulator");
+    const { createUnderstanding } = await import("./understand");
+    const { testConfig } = await import("../../test/helpers/context");
+    const groq = await startGroqEmulator();
+    try {
+      const understand = createUnderstanding(
+        testConfig({ GROQ_API_KEY: groq.apiKey, GROQ_BASE_URL: groq.url, GROQ_TIMEOUT_MS: "2000" }),
+        ctx.logger,
+      );
+      const saved = deps;
+      deps = { ...deps, understand };
+      groq.setReply({
+        kind: "tool_call",
+        name: "buy_airtime",
+        arguments: { phone: "08031237777", amount: "300" },
+      });
+      const c = chat("c-groq");
+      const out = await c.say(LONG);
+      // The number and amount came through; the network (not said) is still asked.
+      expect(texts(out)).toMatch(/08031237777 looks like MTN/);
+      const summary = await c.tap("net:mtn");
+      expect(texts(summary)).toMatch(/MTN airtime ₦300 for 08031237777/);
+      expect(groq.requests).toHaveLength(1);
+
+      // Groq failing (500) or absent: the menu, never a guess.
+      groq.setReply({ kind: "http_error", status: 500 });
+      const fallback = await chat("c-groq-down").say(LONG);
+      expect(texts(fallback)).toMatch(/did not get that/);
+      deps = saved;
+    } finally {
+      await groq.close();
+    }
+  });
+});

@@ -98,7 +98,12 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (!text) {
     return { replies: [menuReply()] };
   }
-  const intent = parseIntent(text);
+  let intent = parseIntent(text);
+  if (intent.kind === "unknown" && fc.deps.understand) {
+    // Cheapest first: only what the grammar could not read goes to the model. Whatever it
+    // understood still goes through the flow's confirmation and the PIN.
+    intent = (await fc.deps.understand(text).catch(() => undefined)) ?? intent;
+  }
   const flowName = FLOW_FOR_INTENT[intent.kind];
   if (flowName) {
     return withChoices(await startFlow(fc, flowName, intent));

@@ -1,6 +1,7 @@
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
+import type { Intent } from "./intents/intent";
 
 export type ChatChannel = "telegram" | "whatsapp" | "console";
 
@@ -31,7 +32,13 @@ export type ChatOutput = {
 };
 
 /** What the engine needs from the service layer. */
-export type EngineDeps = { ctx: () => ServiceContext; vtu: VtuRuntime; payments: PaymentsRuntime };
+export type EngineDeps = {
+  ctx: () => ServiceContext;
+  vtu: VtuRuntime;
+  payments: PaymentsRuntime;
+  /** Free-text understanding after the grammar (Groq); undefined when not configured or failing. */
+  understand?: (text: string) => Promise<Intent | undefined>;
+};
 
 /** A conversation in progress: which flow, which step, what has been collected (never a PIN). */
 export type FlowState = { flow: string; step: string; data: Record<string, unknown> };
