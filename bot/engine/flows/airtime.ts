@@ -3,10 +3,10 @@ import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { NETWORKS, type Network, quoteByAmount } from "../../../api/services/vtu";
 import { findAmountKobo } from "../intents/extract";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
-import { again, askPin, ownPhone, payWithPin, tryPhone } from "./purchase";
+import { again, confirmStep, ownPhone, payWithPin, question, summary, tryPhone } from "./purchase";
 
 /** What the airtime conversation has collected so far (never the PIN). */
 type AirtimeData = {
@@ -65,9 +65,7 @@ export const airtimeFlow: Flow = {
         return ask(fc, { ...data, phone, network: data.network });
       }
       case "confirm":
-        return answer.choice === "confirm"
-          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
-          : again(state, "Tap Confirm to continue, or Cancel.");
+        return confirmStep(fc, state, answer);
       case "pin":
         return payWithPin(
           fc,
@@ -93,10 +91,8 @@ export const airtimeFlow: Flow = {
 
 /** Ask for the first missing piece, or show the summary to confirm. */
 async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
-  const next = (step: string, text: string, choices: Choice[]): StepResult => ({
-    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
-    next: { flow: "airtime", step, data },
-  });
+  const next = (step: string, text: string, choices: Choice[]): StepResult =>
+    question("airtime", step, data, text, choices);
   if (!data.phone) {
     const own = await ownPhone(fc);
     return next(
@@ -136,10 +132,7 @@ async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
     const text =
       `${quote.productName} ${formatNaira(data.amountKobo)} for ${data.phone}.\n` +
       `You pay ${formatNaira(quote.priceKobo)} from your wallet. Confirm?`;
-    return {
-      replies: [{ text, choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE] }],
-      next: { flow: "airtime", step: "confirm", data: { ...data, priceKobo: quote.priceKobo } },
-    };
+    return summary("airtime", { ...data, priceKobo: quote.priceKobo }, text);
   } catch (error) {
     return { replies: [{ text: errorText(error) }, menuReply()] };
   }

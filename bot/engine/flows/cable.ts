@@ -2,10 +2,10 @@ import { listCableBouquets } from "../../../api/services/catalogue/listings";
 import { bouquetSlug, CABLE_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { CABLE_PROVIDERS, type CableProvider, verifyAccount } from "../../../api/services/vtu";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
-import { again, askPin, payWithPin } from "./purchase";
+import { again, confirmStep, payWithPin, question, summary } from "./purchase";
 
 type CableData = {
   provider?: CableProvider;
@@ -61,9 +61,7 @@ export const cableFlow: Flow = {
           : again(state, "Pick renew or a bouquet.");
       }
       case "confirm":
-        return answer.choice === "confirm"
-          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
-          : again(state, "Tap Confirm to continue, or Cancel.");
+        return confirmStep(fc, state, answer);
       case "pin":
         return payWithPin(
           fc,
@@ -94,10 +92,8 @@ export const cableFlow: Flow = {
 };
 
 async function ask(fc: FlowContext, data: CableData): Promise<StepResult> {
-  const next = (step: string, text: string, choices: Choice[], state = data): StepResult => ({
-    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
-    next: { flow: "cable", step, data: state },
-  });
+  const next = (step: string, text: string, choices: Choice[], state = data): StepResult =>
+    question("cable", step, state, text, choices);
   try {
     if (!data.provider) {
       return next(
@@ -147,19 +143,11 @@ async function ask(fc: FlowContext, data: CableData): Promise<StepResult> {
         },
       );
     }
-    return {
-      replies: [
-        {
-          text: `${bouquet.name} (${data.subscription}) for card ${data.smartcard} (${data.customerName}).\nYou pay ${formatNaira(bouquet.priceKobo)} from your wallet. Confirm?`,
-          choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE],
-        },
-      ],
-      next: {
-        flow: "cable",
-        step: "confirm",
-        data: { ...data, bouquetName: bouquet.name, priceKobo: bouquet.priceKobo },
-      },
-    };
+    return summary(
+      "cable",
+      { ...data, bouquetName: bouquet.name, priceKobo: bouquet.priceKobo },
+      `${bouquet.name} (${data.subscription}) for card ${data.smartcard} (${data.customerName}).\nYou pay ${formatNaira(bouquet.priceKobo)} from your wallet. Confirm?`,
+    );
   } catch (error) {
     if (data.smartcard && !data.customerName) {
       return next("smartcard", `${errorText(error)} Type the card number again, or Cancel.`, [], {

@@ -3,11 +3,11 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { NETWORKS, type Network } from "../../../api/services/vtu";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import { parseNetwork } from "./airtime";
 import type { Flow } from "./flow";
-import { again, askPin, ownPhone, payWithPin, tryPhone } from "./purchase";
+import { again, confirmStep, ownPhone, payWithPin, question, summary, tryPhone } from "./purchase";
 
 type DataData = {
   network?: Network;
@@ -56,9 +56,7 @@ export const dataFlow: Flow = {
           : again(state, "That is not a Nigerian mobile number. Type 11 digits like 08031234567.");
       }
       case "confirm":
-        return answer.choice === "confirm"
-          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
-          : again(state, "Tap Confirm to continue, or Cancel.");
+        return confirmStep(fc, state, answer);
       case "pin":
         return payWithPin(
           fc,
@@ -83,10 +81,8 @@ export const dataFlow: Flow = {
 };
 
 async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
-  const next = (step: string, text: string, choices: Choice[]): StepResult => ({
-    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
-    next: { flow: "data", step, data },
-  });
+  const next = (step: string, text: string, choices: Choice[]): StepResult =>
+    question("data", step, data, text, choices);
   if (!data.network) {
     const guess = data.phone ? guessNetwork(data.phone) : undefined;
     const order = guess?.network
@@ -137,15 +133,11 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
         next: { flow: "data", step: "phone", data: withPlan },
       };
     }
-    return {
-      replies: [
-        {
-          text: `${plan.name} for ${data.phone}.\nYou pay ${formatNaira(plan.priceKobo)} from your wallet. Confirm?`,
-          choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE],
-        },
-      ],
-      next: { flow: "data", step: "confirm", data: withPlan },
-    };
+    return summary(
+      "data",
+      withPlan,
+      `${plan.name} for ${data.phone}.\nYou pay ${formatNaira(plan.priceKobo)} from your wallet. Confirm?`,
+    );
   } catch (error) {
     return { replies: [{ text: errorText(error) }, menuReply()] };
   }

@@ -3,10 +3,10 @@ import { DISCO_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
 import { findAmountKobo } from "../intents/extract";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
-import { again, askPin, payWithPin } from "./purchase";
+import { again, confirmStep, payWithPin, question, summary } from "./purchase";
 
 type ElectricityData = {
   priceKobo?: number;
@@ -66,9 +66,7 @@ export const electricityFlow: Flow = {
           : again(state, "How much? Type an amount like 5000 or 5k.");
       }
       case "confirm":
-        return answer.choice === "confirm"
-          ? askPin(fc, state, formatNaira(data.priceKobo ?? 0))
-          : again(state, "Tap Confirm to continue, or Cancel.");
+        return confirmStep(fc, state, answer);
       case "pin":
         return payWithPin(
           fc,
@@ -99,10 +97,8 @@ export const electricityFlow: Flow = {
 };
 
 async function ask(fc: FlowContext, data: ElectricityData): Promise<StepResult> {
-  const next = (step: string, text: string, choices: Choice[], state = data): StepResult => ({
-    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
-    next: { flow: "electricity", step, data: state },
-  });
+  const next = (step: string, text: string, choices: Choice[], state = data): StepResult =>
+    question("electricity", step, state, text, choices);
   try {
     if (!data.disco) {
       const discos = await listDiscos({ ctx: fc.ctx });
@@ -143,17 +139,12 @@ async function ask(fc: FlowContext, data: ElectricityData): Promise<StepResult> 
       productId: `electricity:${data.disco}`,
       amountKobo: data.amountKobo,
     });
-    return {
-      replies: [
-        {
-          text:
-            `${DISCO_NAMES[data.disco]} ${data.meterType} meter ${data.meterNumber} (${data.customerName}).\n` +
-            `${formatNaira(data.amountKobo)} of electricity: you pay ${formatNaira(quote.priceKobo)} including the service fee. Confirm?`,
-          choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE],
-        },
-      ],
-      next: { flow: "electricity", step: "confirm", data: { ...data, priceKobo: quote.priceKobo } },
-    };
+    return summary(
+      "electricity",
+      { ...data, priceKobo: quote.priceKobo },
+      `${DISCO_NAMES[data.disco]} ${data.meterType} meter ${data.meterNumber} (${data.customerName}).\n` +
+        `${formatNaira(data.amountKobo)} of electricity: you pay ${formatNaira(quote.priceKobo)} including the service fee. Confirm?`,
+    );
   } catch (error) {
     // A meter that does not exist, or a biller we cannot reach: say so and ask again for the number.
     if (data.meterNumber && !data.customerName) {

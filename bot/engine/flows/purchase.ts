@@ -1,8 +1,9 @@
 import { ServiceError } from "../../../api/services/errors";
+import { formatNaira } from "../../../api/services/money";
 import { normalizePhone } from "../../../api/services/phone";
 import { createOrder, type OrderInput } from "../../../api/services/vtu";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
-import type { FlowContext, FlowState, StepResult } from "../types";
+import type { Choice, FlowContext, FlowState, StepResult } from "../types";
 
 /**
  * Steps every purchase flow shares. `payWithPin` is the only place a chat moves money: the order
@@ -57,16 +58,45 @@ export async function payWithPin(
   }
 }
 
-/** Confirm pressed: remember its message id and ask for the PIN. */
-export function askPin(fc: FlowContext, state: FlowState, priceText: string): StepResult {
+/**
+ * The confirm step: Confirm remembers the tap's message id (the purchase's idempotency key) and asks
+ * for the PIN to pay the price shown in the summary; anything else asks again.
+ */
+export function confirmStep(fc: FlowContext, state: FlowState, answer: { choice?: string }): StepResult {
+  if (answer.choice !== "confirm") {
+    return again(state, "Tap Confirm to continue, or Cancel.");
+  }
+  const price = formatNaira(Number(state.data.priceKobo ?? 0));
   return {
     replies: [
       {
-        text: `Send your transaction PIN to pay ${priceText}. I will delete it right away.`,
+        text: `Send your transaction PIN to pay ${price}. I will delete it right away.`,
         choices: [CANCEL_CHOICE],
       },
     ],
     next: { ...state, step: "pin", data: { ...state.data, confirmId: fc.input.messageId } },
+  };
+}
+
+/** The summary before paying: what, for whom, the price (`data.priceKobo`), Confirm or Cancel. */
+export function summary(flow: string, data: Record<string, unknown>, text: string): StepResult {
+  return {
+    replies: [{ text, choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE] }],
+    next: { flow, step: "confirm", data },
+  };
+}
+
+/** Ask for one missing piece, with choices (Cancel is always offered). */
+export function question(
+  flow: string,
+  step: string,
+  data: object,
+  text: string,
+  choices: Choice[] = [],
+): StepResult {
+  return {
+    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
+    next: { flow, step, data: { ...data } },
   };
 }
 
