@@ -3,7 +3,7 @@ import { ValidationError } from "./errors";
 import type { Network } from "./vtu/provider";
 
 /**
- * Normalise a Nigerian mobile number to `0XXXXXXXXXX` (11 digits). Accepts +234…, 234…, 0… and
+ * Normalise a Nigerian mobile number to the 11-digit local form (08031234567). Accepts +234…, 234…, 0… and
  * spaces, dashes, dots or brackets between digits. Anything else is refused with a clear message.
  */
 export function normalizePhone(input: string): string {
@@ -77,7 +77,7 @@ const CONFIRM = "Numbers can be ported between networks, so please confirm the n
 const CHOOSE = "Numbers can be ported between networks, so please choose the network yourself.";
 
 /**
- * Guess the network of a normalised `0XXXXXXXXXX` number from its prefix. A prefix only shows the
+ * Guess the network of a normalised 11-digit number (08031234567) from its prefix. A prefix only shows the
  * network that first issued the number (portability since 2013), so the answer is a default for the
  * user to confirm, never a fact to vend on without asking.
  */

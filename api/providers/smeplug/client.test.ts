@@ -322,8 +322,8 @@ describe("P5: anything short of a clear answer is unknown, never failed", () => 
 
   it("truncates a huge non-JSON body to 4000 characters and scrubs the key from it", async () => {
     const body = `<html>${SECRET}${"x".repeat(10_000)}</html>`;
-    const stub = (async () => new Response(body, { status: 200 })) as typeof fetch;
-    const result = await client({ fetch: stub }).buyAirtime({
+    const cannedFetch = (async () => new Response(body, { status: 200 })) as typeof fetch;
+    const result = await client({ fetch: cannedFetch }).buyAirtime({
       requestId: nextRequestId(),
       network: "mtn",
       phone: nextPhone(),

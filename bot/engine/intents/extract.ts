@@ -132,7 +132,7 @@ function join(groups: readonly DigitGroup[]): string {
 // ---------------------------------------------------------------------------------------------
 
 export type FoundPhone = Span & {
-  /** `0XXXXXXXXXX`. */
+  /** The 11-digit local form, e.g. 08031234567. */
   phone: string;
   /** Written as 10 bare digits (8031234567): a phone only where a phone is expected. */
   bare: boolean;

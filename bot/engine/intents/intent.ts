@@ -7,12 +7,12 @@ import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS } from "../../../api/ser
  * what was *said*, and the flow asks for whatever is missing, then shows everything back for
  * confirmation. Nothing here is ever executed without Confirm and the PIN (DESIGN §9).
  *
- * Money is integer kobo, phones are normalised `0XXXXXXXXXX`, smartcards and meters are digit strings.
+ * Money is integer kobo, phones are normalised to the 11-digit local form (08031234567), smartcards and meters are digit strings.
  */
 
 /** Integer kobo, more than zero (₦500 = 50_000). */
 const Kobo = z.int().positive().max(Number.MAX_SAFE_INTEGER);
-/** `0XXXXXXXXXX`, as `normalizePhone` returns it. */
+/** The 11-digit local form (08031234567), as `normalizePhone` returns it. */
 const Phone = z.string().regex(/^0[789][01]\d{8}$/);
 const Network = z.enum(NETWORKS);
 
