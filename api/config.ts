@@ -112,6 +112,23 @@ export const ConfigSchema = z
     GROQ_MODEL: z.string().min(1).default("llama-3.3-70b-versatile"),
     GROQ_TIMEOUT_MS: positiveInt(4_000, 60_000),
 
+    // Telegram (grammY): long polling by default; webhook mode when TELEGRAM_WEBHOOK_URL is set.
+    TELEGRAM_BOT_TOKEN: optionalString,
+    TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default("https://api.telegram.org"),
+    TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https$/ }).optional()),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        .optional(),
+    ),
+
+    // Chat notifications (order delivered, wallet credited, ...): how often the outbox is drained,
+    // how many times a refused message is retried, and the first retry delay (doubling).
+    NOTIFY_INTERVAL_MS: positiveInt(1_000, 60_000),
+    NOTIFY_MAX_ATTEMPTS: positiveInt(5, 50),
+    NOTIFY_RETRY_SECONDS: positiveInt(5, 3_600),
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),
@@ -140,6 +157,14 @@ export const ConfigSchema = z
     CATALOGUE_SYNC_INTERVAL_MINUTES: positiveInt(360, 7 * 24 * 60),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.TELEGRAM_WEBHOOK_URL && !cfg.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TELEGRAM_WEBHOOK_SECRET"],
+        message:
+          "is required with TELEGRAM_WEBHOOK_URL: Telegram sends it with every update so forged ones get 403, e.g. `openssl rand -hex 32`",
+      });
+    }
     if (!cfg.PIN_PEPPER) {
       ctx.addIssue({
         code: "custom",

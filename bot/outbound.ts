@@ -7,8 +7,13 @@ import type { ChatChannel, Reply } from "./engine/types";
  */
 export type ChatSender = {
   channel: ChatChannel;
+  /** The only chats this sender can reach (the console reaches the person typing); all when unset. */
+  reaches?: string[];
   send(userRef: string, replies: Reply[]): Promise<void>;
 };
+
+/** The channel will never take this message (the person blocked the bot, the chat is gone): do not retry. */
+export class PermanentSendError extends Error {}
 
 /** The senders of the adapters running in this process. */
 export class ChatSenders {
@@ -22,7 +27,7 @@ export class ChatSenders {
     return this.byChannel.get(channel);
   }
 
-  channels(): ChatChannel[] {
-    return [...this.byChannel.keys()];
+  all(): ChatSender[] {
+    return [...this.byChannel.values()];
   }
 }

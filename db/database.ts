@@ -120,7 +120,21 @@ export interface NotificationsTable {
   kind: string;
   body: string;
   payload: Json;
-  status: Generated<"pending" | "sent" | "failed">;
+  status: Generated<"pending" | "dispatched" | "undeliverable" | "sent" | "failed">;
+  created_at: CreatedAt;
+  sent_at: NullableTimestamp;
+}
+
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  notification_id: number;
+  channel: string;
+  external_id: string;
+  status: Generated<"pending" | "sending" | "sent" | "failed" | "unknown">;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  lease_until: NullableTimestamp;
+  last_error: string | null;
   created_at: CreatedAt;
   sent_at: NullableTimestamp;
 }
@@ -452,6 +466,7 @@ export interface Database {
   admin_users: AdminUsersTable;
   audit_log: AuditLogTable;
   notifications: NotificationsTable;
+  notification_deliveries: NotificationDeliveriesTable;
   accounts: AccountsTable;
   idempotency_keys: IdempotencyKeysTable;
   holds: HoldsTable;

@@ -10,6 +10,7 @@ import { startPaymentWorkers } from "../api/jobs/payments";
 import { startVtuWorkers } from "../api/jobs/vtu";
 import { ensureFirstAdmin } from "../api/services/admins";
 import { isAlive } from "../db/embedded";
+import { setUpChat } from "./lib/chat";
 import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
 import { setUpPayments, setUpVtu } from "./lib/vtu";
 
@@ -31,9 +32,21 @@ runMain(async () => {
   const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx });
   const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
 
+  // The chat channels live with the API (a Telegram webhook arrives there).
+  const chat = runsApi ? setUpChat({ config, logger, ctx: runtime.ctx, vtu, payments }) : undefined;
+  let chatRunning: { stop(): Promise<void> } | undefined;
+
   let server: ReturnType<typeof serve> | undefined;
   if (runsApi) {
-    const app = createHttpApp({ db, config, logger, jobs, vtu, payments });
+    const app = createHttpApp({
+      db,
+      config,
+      logger,
+      jobs,
+      vtu,
+      payments,
+      telegramWebhook: chat?.telegram?.webhook,
+    });
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
       s.once("error", (error: NodeJS.ErrnoException) =>
@@ -68,6 +81,8 @@ runMain(async () => {
     });
   }
 
+  chatRunning = chat?.begin();
+
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   printBanner({
     config,
@@ -79,6 +94,9 @@ runMain(async () => {
       .map((p) => p.code)
       .join(", "),
     api: runsApi,
+    chat: chat?.telegram
+      ? `Telegram (${chat.telegram.mode === "webhook" ? "webhook" : "long polling"})`
+      : "Telegram off (set TELEGRAM_BOT_TOKEN)",
     firstAdmin,
   });
 
@@ -109,6 +127,7 @@ runMain(async () => {
         logger.error({ err: error, step: name }, "shutdown step failed");
       }
     };
+    await step("chat", async () => chatRunning?.stop());
     await step("http", () => closeServer(server));
     await step("jobs", () => jobs.close());
     await step("database", () => runtime.close());
@@ -179,6 +198,7 @@ function printBanner(info: {
   jobs: string;
   providers: string;
   api: boolean;
+  chat?: string;
   firstAdmin?: { email: string; password: string };
 }) {
   const { config } = info;
@@ -203,7 +223,13 @@ function printBanner(info: {
     process.stdout.write(`${lines.join("\n")}\n`);
     return;
   }
-  lines.push(`  API        ${base}/api`, `  Health     ${base}/healthz`, `  Web        ${base}/`, "");
+  lines.push(
+    `  API        ${base}/api`,
+    `  Health     ${base}/healthz`,
+    `  Web        ${base}/`,
+    `  Chat       ${info.chat ?? "off"} · in a terminal: npm run chat -- --as 08031234567`,
+    "",
+  );
   lines.push(
     "  Try it:",
     `    curl -s -X POST ${base}/api/auth/register -H 'content-type: application/json' \\`,

@@ -17,6 +17,7 @@ import { authRoutes } from "./routes/auth";
 import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
 import { healthRoutes } from "./routes/health";
 import { sandboxRoutes } from "./routes/sandbox";
+import { type TelegramWebhook, telegramWebhookRoutes } from "./routes/telegram";
 import { vtuRoutes } from "./routes/vtu";
 import { walletRoutes } from "./routes/wallet";
 import { providerWebhookRoutes } from "./routes/webhooks";
@@ -28,6 +29,8 @@ export type AppDeps = {
   jobs: Pick<JobBackend, "kind" | "check">;
   vtu: VtuRuntime;
   payments: PaymentsRuntime;
+  /** Set in Telegram webhook mode: POST /api/telegram/webhook. */
+  telegramWebhook?: TelegramWebhook;
   now?: () => Date;
 };
 
@@ -65,6 +68,9 @@ export function createHttpApp(deps: AppDeps) {
     "/api/webhooks",
     providerWebhookRoutes({ vtu: deps.vtu, token: deps.config.PROVIDER_WEBHOOK_TOKEN }),
   );
+  if (deps.telegramWebhook) {
+    app.route("/api/telegram", telegramWebhookRoutes(deps.telegramWebhook));
+  }
   if (deps.config.sandbox) {
     app.route("/api/sandbox", sandboxRoutes());
   }

@@ -12,6 +12,8 @@ import { setUpPayments, setUpVtu } from "../../scripts/lib/vtu";
 import { handleChatInput } from "../engine/engine";
 import type { ChatOutput } from "../engine/types";
 import { createUnderstanding } from "../engine/understand";
+import { startNotificationDelivery } from "../notify/deliver";
+import { ChatSenders } from "../outbound";
 
 const USAGE = "Usage: npm run chat -- --as 08031234567\n";
 
@@ -45,6 +47,23 @@ runMain(async () => {
   });
 
   const deps = { ctx: runtime.ctx, vtu, payments, understand: createUnderstanding(config, logger) };
+  // Notifications for this person (order delivered, wallet credited) print here as they happen.
+  const senders = new ChatSenders();
+  senders.register({
+    channel: "console",
+    reaches: [phone],
+    async send(_userRef, replies) {
+      for (const reply of replies) {
+        process.stdout.write(`\n\nTADA (notification): ${reply.text}\n\nYou: `);
+      }
+    },
+  });
+  const delivery = startNotificationDelivery({
+    ctx: runtime.ctx,
+    senders,
+    logger,
+    everyMs: config.NOTIFY_INTERVAL_MS,
+  });
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   // Take the line iterator now: lines that arrive before the first await would otherwise be lost.
   const lines = rl[Symbol.asyncIterator]();
@@ -91,6 +110,7 @@ runMain(async () => {
     process.stdout.write("\nYou: ");
   }
   rl.close();
+  await delivery.stop();
   await jobs.close();
   await runtime.close();
   return 0;

@@ -4,7 +4,7 @@ import type { ServiceContext } from "../../api/services/context";
 import { webhookSecretHash } from "../../api/services/funding";
 import { SYSTEM_ACCOUNTS } from "../../api/services/ledger";
 import { creditWallet, getWalletBalance } from "../../api/services/wallet";
-import { captureLogger, makeCtx } from "../../test/helpers/context";
+import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
 import { makeVtu, sandboxRegistry, seedCatalogue } from "../../test/helpers/vtu";
@@ -23,7 +23,8 @@ beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 10 });
   const captured = captureLogger();
   logs = captured.text;
-  ctx = makeCtx(tdb.db, { logger: captured.logger });
+  // Order jobs wait for harness.drain() here, so the chat does not wait for an outcome.
+  ctx = makeCtx(tdb.db, { logger: captured.logger, config: testConfig({ VTU_RESPONSE_WAIT_MS: "0" }) });
   harness = makeVtu(ctx, sandboxRegistry(ctx));
   await seedCatalogue(ctx, harness.vtu.providers);
   deps = {

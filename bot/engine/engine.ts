@@ -77,6 +77,16 @@ export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promi
   };
 }
 
+/**
+ * Whether the chat is at a step that takes a PIN, so an adapter can delete the message the moment
+ * it arrives (S4), before the engine has finished paying. By convention such steps are named "pin"
+ * (or belong to the pin flow).
+ */
+export async function awaitsPin(deps: EngineDeps, input: ChatInput): Promise<boolean> {
+  const { flow } = await loadSession(deps.ctx(), input);
+  return flow !== undefined && (flow.flow === "pin" || flow.step === "pin");
+}
+
 async function route(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
   const text = fc.input.text?.trim();
   const offered =

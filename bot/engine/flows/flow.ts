@@ -4,7 +4,8 @@ import type { FlowContext, FlowState, StepResult } from "../types";
 /**
  * A conversation: `start` opens it (with whatever the first message already said), `handle` takes
  * each answer at the current step. Steps return replies and the next state, or no state when done.
- * State holds only what was collected, never a PIN.
+ * State holds only what was collected, never a PIN. A step that takes a PIN is named "pin": adapters
+ * delete such messages as they arrive (see awaitsPin).
  */
 export type Flow = {
   name: string;

@@ -1,7 +1,8 @@
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
+import { markOutcomeShown } from "../../../api/services/notifications";
 import { normalizePhone } from "../../../api/services/phone";
-import { createOrder, type OrderInput } from "../../../api/services/vtu";
+import { createOrder, type OrderInput, waitForOrderOutcome } from "../../../api/services/vtu";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, FlowState, StepResult } from "../types";
 
@@ -29,7 +30,7 @@ export async function payWithPin(
     return { replies: [menuReply("Let us start again.")], deleteInput: true };
   }
   try {
-    const { order: created } = await createOrder({
+    const { order: placedOrder } = await createOrder({
       ctx: fc.ctx,
       vtu: fc.deps.vtu,
       userId: fc.userId,
@@ -38,9 +39,29 @@ export async function payWithPin(
       idempotencyKey: `chat:${fc.input.channel}:${confirmId}`,
       order: input,
     });
+    // Like the API, give the provider a few seconds so most answers can say "delivered" at once.
+    const created = await waitForOrderOutcome({
+      ctx: fc.ctx,
+      userId: fc.userId,
+      orderId: placedOrder.id,
+      timeoutMs: fc.ctx.config.VTU_RESPONSE_WAIT_MS,
+    });
+    if (created.state === "delivered" || created.state === "failed") {
+      await markOutcomeShown(fc.ctx, {
+        userId: fc.userId,
+        orderId: created.id,
+        kind: created.state === "delivered" ? "order.delivered" : "order.failed",
+        channel: fc.input.channel,
+        externalId: fc.input.userRef,
+      });
+    }
     return {
       replies: [
-        { text: placed(created.message, created.state === "delivered") },
+        {
+          // A definite failure is already refunded; its message says so.
+          text:
+            created.state === "failed" ? created.message : placed(created.message, created.state === "delivered"),
+        },
         menuReply("Anything else?"),
       ],
       deleteInput: true,

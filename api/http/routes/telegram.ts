@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { constantTimeEqual } from "../../services/hashing";
+import type { AppEnv } from "../context";
+import { HttpError } from "../errors";
+
+/** What the Telegram adapter gives the HTTP layer in webhook mode (no grammY types needed here). */
+export type TelegramWebhook = {
+  secret: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the Update shape is the adapter's business.
+  handleUpdate(update: any): Promise<void>;
+};
+
+/**
+ * POST /api/telegram/webhook: Telegram sends each update with X-Telegram-Bot-Api-Secret-Token. A
+ * wrong or missing token is 403 and nothing runs (W8). A repeated update is answered 200 and handled
+ * once: the engine records each message and button press by its id.
+ */
+export function telegramWebhookRoutes(webhook: TelegramWebhook) {
+  const app = new Hono<AppEnv>();
+  app.post("/webhook", async (c) => {
+    const token = c.req.header("x-telegram-bot-api-secret-token") ?? "";
+    if (!constantTimeEqual(token, webhook.secret)) {
+      c.var.ctx.logger.warn({ path: c.req.path }, "telegram webhook with a wrong secret token rejected");
+      throw new HttpError(403, "FORBIDDEN", "The secret token is wrong.");
+    }
+    let update: unknown;
+    try {
+      update = await c.req.json();
+    } catch {
+      throw new HttpError(400, "INVALID_JSON", "The update is not valid JSON.");
+    }
+    if (
+      !update ||
+      typeof update !== "object" ||
+      typeof (update as { update_id?: unknown }).update_id !== "number"
+    ) {
+      throw new HttpError(400, "INVALID_UPDATE", "The body must be a Telegram Update with an update_id.");
+    }
+    // Errors inside the bot are logged by it; a failure here (database down before the update
+    // was recorded) returns 500 so Telegram delivers the update again.
+    await webhook.handleUpdate(update);
+    return c.json({ ok: true });
+  });
+  return app;
+}

@@ -1,0 +1,215 @@
+import type { Bot } from "grammy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getWalletBalance } from "../../api/services/wallet";
+import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { BOT_INFO, type Call, recordApiCalls, tapUpdate, textUpdate } from "../../test/helpers/telegram";
+import { deliverDueNotifications } from "../notify/deliver";
+import { ChatSenders } from "../outbound";
+import { createTelegramBot, telegramSender } from "./bot";
+
+/**
+ * The Telegram adapter through grammY: updates go through bot.handleUpdate, and an API transformer
+ * records every outgoing Bot API call without touching the network (environment.md §6).
+ */
+
+let h: ChatHarness;
+beforeAll(async () => {
+  h = await makeChatHarness();
+});
+afterAll(() => h.destroy());
+
+/** A bot on the harness's engine with a recording transformer. */
+function telegram(options: { failing?: Record<string, { code: number; description: string }> } = {}) {
+  const bot = createTelegramBot({
+    token: "123:test",
+    apiRoot: "http://127.0.0.1:9",
+    deps: h.deps,
+    logger: h.ctx.logger,
+    botInfo: BOT_INFO,
+  });
+  return { bot, calls: recordApiCalls(bot, options.failing) };
+}
+
+const sent = (calls: Call[]) => calls.filter((c) => c.method === "sendMessage");
+const lastText = (calls: Call[]) => String(sent(calls).at(-1)?.payload.text ?? "");
+const buttons = (call: Call | undefined) =>
+  (
+    (call?.payload.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] })
+      ?.inline_keyboard ?? []
+  ).flat();
+
+/** A Telegram customer with PIN 2580 and ₦5,000. */
+async function customer(bot: Bot, userId: number) {
+  await bot.handleUpdate(textUpdate(userId, "/start"));
+  await bot.handleUpdate(tapUpdate(userId, "c:nav:pin"));
+  await bot.handleUpdate(textUpdate(userId, "2580"));
+  await h.fund(await h.userIdOf("telegram", String(userId)), 500_000);
+}
+
+describe("Telegram adapter", () => {
+  it("answers /start with the menu as an inline keyboard with typed callback data", async () => {
+    const { bot, calls } = telegram();
+    await bot.handleUpdate(textUpdate(7001, "/start"));
+    const reply = sent(calls)[0];
+    expect(reply?.payload.chat_id).toBe(7001);
+    expect(buttons(reply).map((b) => b.callback_data)).toContain("c:nav:airtime");
+    expect(buttons(reply).every((b) => Buffer.byteLength(b.callback_data ?? "") <= 64)).toBe(true);
+  });
+
+  it("buys airtime with buttons: the PIN message is deleted before the answer, the order is delivered", async () => {
+    const { bot, calls } = telegram();
+    await customer(bot, 7002);
+    await bot.handleUpdate(textUpdate(7002, "airtime 500 08031234567"));
+    await bot.handleUpdate(tapUpdate(7002, "c:net:mtn"));
+    expect(lastText(calls)).toMatch(/You pay ₦489\.85/);
+    await bot.handleUpdate(tapUpdate(7002, "c:confirm"));
+    const before = calls.length;
+    const pin = textUpdate(7002, "2580");
+    await bot.handleUpdate(pin);
+    const after = calls.slice(before).map((c) => c.method);
+    expect(after[0]).toBe("deleteMessage");
+    expect(calls[before]?.payload).toMatchObject({ chat_id: 7002, message_id: pin.message?.message_id });
+    expect(lastText(calls) + String(sent(calls).at(-2)?.payload.text)).toMatch(/Delivered/);
+    await h.settle();
+    const userId = await h.userIdOf("telegram", "7002");
+    const orders = await h.tdb.db
+      .selectFrom("vtu_orders")
+      .select(["state", "channel"])
+      .where("user_id", "=", userId)
+      .execute();
+    expect(orders).toEqual([{ state: "delivered", channel: "telegram" }]);
+    expect((await getWalletBalance({ ctx: h.ctx, userId })).balanceKobo).toBe(500_000 - 48_985);
+    // S11: the PIN is in no outgoing call and no log line.
+    expect(JSON.stringify(calls.filter((c) => c.method !== "deleteMessage"))).not.toContain("2580");
+    expect(h.logs()).not.toContain("2580");
+    await expectLedgerConsistent(h.tdb.db);
+  });
+
+  it("a double-tapped Confirm and a redelivered PIN update buy once", async () => {
+    const { bot, calls } = telegram();
+    await customer(bot, 7003);
+    await bot.handleUpdate(textUpdate(7003, "airtime 200 08061234567"));
+    await bot.handleUpdate(tapUpdate(7003, "c:net:mtn"));
+    await Promise.all([
+      bot.handleUpdate(tapUpdate(7003, "c:confirm")),
+      bot.handleUpdate(tapUpdate(7003, "c:confirm")),
+    ]);
+    expect(
+      sent(calls)
+        .map((c) => String(c.payload.text))
+        .join("\n"),
+    ).toMatch(/Already confirmed/);
+    const pin = textUpdate(7003, "2580");
+    await Promise.all([bot.handleUpdate(pin), bot.handleUpdate(pin)]);
+    await bot.handleUpdate(pin);
+    await h.settle();
+    const userId = await h.userIdOf("telegram", "7003");
+    const orders = await h.tdb.db
+      .selectFrom("vtu_orders")
+      .select("state")
+      .where("user_id", "=", userId)
+      .execute();
+    expect(orders).toHaveLength(1);
+    await expectLedgerConsistent(h.tdb.db);
+  });
+
+  it("a restarted bot continues the flow where the chat was", async () => {
+    const first = telegram();
+    await customer(first.bot, 7004);
+    await first.bot.handleUpdate(textUpdate(7004, "airtime 300 08031230004"));
+    await first.bot.handleUpdate(tapUpdate(7004, "c:net:mtn"));
+    const second = telegram();
+    await second.bot.handleUpdate(tapUpdate(7004, "c:confirm"));
+    expect(lastText(second.calls)).toMatch(/Send your transaction PIN/);
+    await second.bot.handleUpdate(textUpdate(7004, "2580"));
+    expect(
+      sent(second.calls)
+        .map((c) => String(c.payload.text))
+        .join("\n"),
+    ).toMatch(/Delivered|Order placed/);
+    await h.settle();
+    await expectLedgerConsistent(h.tdb.db);
+  });
+
+  it("a PIN message it cannot delete raises an alert and tells the person", async () => {
+    const { bot, calls } = telegram({
+      failing: { deleteMessage: { code: 400, description: "Bad Request: message can't be deleted" } },
+    });
+    await bot.handleUpdate(textUpdate(7005, "/start"));
+    await bot.handleUpdate(tapUpdate(7005, "c:nav:pin"));
+    await bot.handleUpdate(textUpdate(7005, "2580"));
+    expect(h.logs()).toMatch(/ALERT: could not delete a message containing a PIN/);
+    expect(
+      sent(calls)
+        .map((c) => String(c.payload.text))
+        .join("\n"),
+    ).toMatch(/delete it yourself/);
+  });
+
+  it("ignores chatter in groups and points commands to a private chat", async () => {
+    const { bot, calls } = telegram();
+    const update = textUpdate(7006, "/start");
+    Object.assign(update.message?.chat ?? {}, { id: -100, type: "group", title: "Family" });
+    await bot.handleUpdate(update);
+    const chatter = textUpdate(7006, "airtime 500 08031234567");
+    Object.assign(chatter.message?.chat ?? {}, { id: -100, type: "group", title: "Family" });
+    await bot.handleUpdate(chatter);
+    expect(sent(calls)).toHaveLength(1);
+    expect(lastText(calls)).toContain("https://t.me/tada_vtu_bot");
+  });
+
+  it("answers stickers and photos (no text) with the menu", async () => {
+    const { bot, calls } = telegram();
+    const sticker = textUpdate(7007, "x");
+    delete (sticker.message as { text?: string }).text;
+    await bot.handleUpdate(sticker);
+    expect(buttons(sent(calls)[0]).length).toBeGreaterThan(3);
+  });
+
+  it("delivers notifications to the Telegram chat once; a blocked bot is not retried", async () => {
+    const { bot, calls } = telegram();
+    await customer(bot, 7008);
+    const userId = await h.userIdOf("telegram", "7008");
+    await h.fund(userId, 10_000); // creditWallet does not notify; queue one as the funding path does
+    await h.tdb.db
+      .insertInto("notifications")
+      .values({ user_id: userId, kind: "wallet.credited", body: "Your wallet was credited with ₦100.00." })
+      .execute();
+    const senders = new ChatSenders();
+    senders.register(telegramSender(bot));
+    const before = sent(calls).length;
+    const passes = await Promise.all(
+      [0, 1, 2].map(() => deliverDueNotifications({ ctx: () => h.ctx, senders, logger: h.ctx.logger })),
+    );
+    expect(passes.reduce((n, p) => n + p.sent, 0)).toBeGreaterThanOrEqual(1);
+    const credited = sent(calls)
+      .slice(before)
+      .filter((c) => String(c.payload.text).includes("credited with ₦100.00"));
+    expect(credited).toHaveLength(1);
+    expect(credited[0]?.payload.chat_id).toBe(7008);
+
+    const blocked = telegram({
+      failing: { sendMessage: { code: 403, description: "Forbidden: bot was blocked by the user" } },
+    });
+    const blockedSenders = new ChatSenders();
+    blockedSenders.register(telegramSender(blocked.bot));
+    await h.tdb.db
+      .insertInto("notifications")
+      .values({ user_id: userId, kind: "wallet.credited", body: "Second credit." })
+      .execute();
+    const result = await deliverDueNotifications({
+      ctx: () => h.ctx,
+      senders: blockedSenders,
+      logger: h.ctx.logger,
+    });
+    expect(result).toMatchObject({ sent: 0, failed: 1, retried: 0 });
+    const row = await h.tdb.db
+      .selectFrom("notification_deliveries as d")
+      .innerJoin("notifications as n", "n.id", "d.notification_id")
+      .select(["d.status", "d.attempts"])
+      .where("n.body", "=", "Second credit.")
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: "failed", attempts: 1 });
+  });
+});

@@ -1,0 +1,49 @@
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import type { Reply } from "../engine/types";
+
+/**
+ * Callback data is typed by its prefix: `c:<choice id>` answers with the choice itself; a choice id
+ * too long for Telegram's 64-byte limit is sent as `n:<position>`, which the engine reads like a
+ * typed number.
+ */
+export type CallbackData = { kind: "choice"; id: string } | { kind: "number"; position: number };
+
+const CALLBACK_DATA_MAX_BYTES = 64;
+
+export function encodeCallback(id: string, position: number): string {
+  const data = `c:${id}`;
+  return Buffer.byteLength(data) <= CALLBACK_DATA_MAX_BYTES ? data : `n:${position}`;
+}
+
+export function decodeCallback(data: string): CallbackData | undefined {
+  if (data.startsWith("c:") && data.length > 2) {
+    return { kind: "choice", id: data.slice(2) };
+  }
+  const n = /^n:(\d{1,2})$/.exec(data);
+  return n ? { kind: "number", position: Number(n[1]) } : undefined;
+}
+
+/** One engine reply as a Telegram message: text plus an inline keyboard (two short buttons a row). */
+export function renderReply(reply: Reply): { text: string; reply_markup?: InlineKeyboardMarkup } {
+  const rows: InlineKeyboardButton[][] = [];
+  const choices = reply.choices ?? [];
+  const short = choices.every((c) => c.label.length <= 18);
+  choices.forEach((choice, i) => {
+    const button = { text: choice.label, callback_data: encodeCallback(choice.id, i + 1) };
+    const last = rows[rows.length - 1];
+    if (short && last && last.length === 1 && i % 2 === 1) {
+      last.push(button);
+    } else {
+      rows.push([button]);
+    }
+  });
+  let text = reply.text;
+  if (reply.link) {
+    // Telegram only accepts https URL buttons; the link is always in the text as well.
+    text = `${text}\n${reply.link.label}: ${reply.link.url}`;
+    if (reply.link.url.startsWith("https://")) {
+      rows.unshift([{ text: reply.link.label, url: reply.link.url }]);
+    }
+  }
+  return rows.length > 0 ? { text, reply_markup: { inline_keyboard: rows } } : { text };
+}
