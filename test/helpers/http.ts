@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { Config } from "../../api/config";
 import { createHttpApp } from "../../api/http/app";
+import type { TelegramWebhook } from "../../api/http/routes/telegram";
 import type { Logger } from "../../api/logger";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import type { Db } from "../../api/services/context";
@@ -19,6 +20,7 @@ export function makeTestApp(
     jobsOk?: boolean;
     vtu?: VtuRuntime;
     payments?: PaymentsRuntime;
+    telegramWebhook?: TelegramWebhook;
   } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
@@ -32,6 +34,7 @@ export function makeTestApp(
       webhookSecretHash: webhookSecretHash(options.config ?? testConfig()),
       dispatch: async () => {},
     },
+    telegramWebhook: options.telegramWebhook,
     jobs: {
       kind: "postgres",
       check: async () => {

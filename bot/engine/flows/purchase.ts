@@ -60,7 +60,9 @@ export async function payWithPin(
         {
           // A definite failure is already refunded; its message says so.
           text:
-            created.state === "failed" ? created.message : placed(created.message, created.state === "delivered"),
+            created.state === "failed"
+              ? created.message
+              : placed(created.message, created.state === "delivered"),
         },
         menuReply("Anything else?"),
       ],
