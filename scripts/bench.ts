@@ -22,7 +22,7 @@ import { creditWallet, debitWallet } from "../api/services/wallet/move-money";
 import { createDb, createPool } from "../db/client";
 import { findRunningPostmaster, startEmbeddedPostgres } from "../db/embedded";
 import { migrateToLatest } from "../db/migrate";
-import { startPurchaseBench } from "./lib/bench-http";
+import { type PurchaseBench, startPurchaseBench } from "./lib/bench-http";
 import {
   formatMs,
   formatRate,
@@ -34,6 +34,7 @@ import {
   type Summary,
   summarize,
 } from "./lib/bench-stats";
+import { startTelegramBench } from "./lib/bench-telegram";
 import { freePort } from "./lib/free-port";
 import { loadConfigOrExit, runMain } from "./lib/runtime";
 
@@ -55,6 +56,8 @@ const HTTP_CLIENTS = 64;
  * than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double its time for nothing.
  */
 const BCRYPT_WARMUP_CALLERS = 8;
+/** Telegram chats of the bot bench, each its own customer. */
+const TELEGRAM_CHATS = 64;
 /** How long to wait after the purchases for orders that answered before delivery to settle. */
 const SETTLE_TIMEOUT_MS = 20_000;
 
@@ -248,6 +251,15 @@ type PurchaseReport = {
   settledStates: Map<string, number>;
   failedJobs: number;
   walletProblems: string[];
+  telegram: TelegramReport;
+};
+
+type TelegramReport = {
+  results: Result[];
+  purchases: number;
+  outcomes: { delivered: number; other: number };
+  settledStates: Map<string, number>;
+  walletProblems: string[];
 };
 
 runMain(async () => {
@@ -282,7 +294,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     // The purchase scenario measures our side of a purchase: the sandbox answers at once.
     SANDBOX_LATENCY_MS: "0",
     // Each bench client is one customer buying as fast as it can: lift the per-user money-action limit.
-    MONEY_ACTIONS_PER_MINUTE: "1000000",
+    MONEY_ACTIONS_PER_MINUTE: "10000",
     REDIS_URL: process.env.REDIS_URL,
   });
   const port = await freePort();
@@ -323,7 +335,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
       results.push({ service, baseline });
     }
     const purchases = await benchHttpPurchases(bench, config, server.url, seconds);
-    results.push(purchases.result);
+    results.push(purchases.result, ...purchases.telegram.results);
 
     const out: string[] = [
       "",
@@ -338,7 +350,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
       "  first-purchase row: its purchases/s ÷ bcrypt PIN verifies/s; bcrypt row: measured purchases/s ÷ bcrypt PIN verifies/s",
       "",
     );
-    out.push(...describePurchases(purchases), "");
+    out.push(...describePurchases(purchases), "", ...describeTelegram(purchases.telegram, seconds), "");
 
     const failures = results
       .flatMap((r) => [r.service, r.baseline, r.cold, r.bound])
@@ -360,7 +372,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
         : `balances: ${balanceProblems.length} MISMATCH(ES)`,
       ...balanceProblems.map((p) => `  ${p}`),
     );
-    const { walletProblems } = purchases;
+    const walletProblems = [...purchases.walletProblems, ...purchases.telegram.walletProblems];
     out.push(
       walletProblems.length === 0
         ? `purchase wallets: all ${HTTP_CLIENTS} equal funded − delivered orders, held = unresolved orders`
@@ -464,6 +476,7 @@ async function benchHttpPurchases(
       seconds,
       { warmupCallers: BCRYPT_WARMUP_CALLERS },
     );
+    const telegram = await benchTelegram(http, seconds);
     for (const [m, states] of [
       [service, runStates],
       [cold, coldStates],
@@ -482,11 +495,79 @@ async function benchHttpPurchases(
       settledStates,
       failedJobs: http.failedJobs(),
       walletProblems: await http.verifyWallets(),
+      telegram,
     };
   } finally {
     progress("HTTP purchases: stopping the HTTP server, the VTU worker and the job backend");
     await http.close();
   }
+}
+
+/**
+ * Telegram updates through the full stack next to a bare grammY bot, on the purchase bench's worker:
+ * "balance" queries, then complete airtime purchases (four updates each) after one warm-up purchase
+ * per chat (its first bcrypt PIN check, as in the HTTP run).
+ */
+async function benchTelegram(http: PurchaseBench, seconds: number): Promise<TelegramReport> {
+  const tg = await startTelegramBench({
+    ctx: http.ctx,
+    vtu: http.vtu,
+    payments: http.payments,
+    chats: TELEGRAM_CHATS,
+    fundKobo: FUND_KOBO,
+    progress,
+  });
+  const bare = await measure(
+    `bare grammY bot, text → "ok", ${TELEGRAM_CHATS} chats (updates/s)`,
+    tg.bareUpdate,
+    TELEGRAM_CHATS,
+    seconds,
+  );
+  const balance = await measure(
+    `Telegram "balance" updates, full stack, ${TELEGRAM_CHATS} chats`,
+    tg.balanceUpdate,
+    TELEGRAM_CHATS,
+    seconds,
+  );
+  progress(`Telegram purchases: warm-up of one complete purchase per chat (${TELEGRAM_CHATS} PIN checks)`);
+  const warmup = await runClosedLoop(tg.purchaseUpdate, {
+    callers: TELEGRAM_CHATS,
+    durationMs: 120_000,
+    maxOpsPerCaller: 4,
+  });
+  tg.takeOutcomes();
+  const name = `Telegram airtime purchase updates, full stack, ${TELEGRAM_CHATS} chats`;
+  progress(`${name}: ${seconds} s measured`);
+  const run = await runClosedLoop(tg.purchaseUpdate, { callers: TELEGRAM_CHATS, durationMs: seconds * 1000 });
+  const purchases: Measured = { name, warmup, run, summary: summarize(run) };
+  const outcomes = tg.takeOutcomes();
+  const settledStates = await http.settle(SETTLE_TIMEOUT_MS, tg.userIds);
+  return {
+    results: [
+      { service: balance, baseline: bare },
+      { service: purchases, baseline: bare },
+    ],
+    purchases: outcomes.delivered + outcomes.other,
+    outcomes,
+    settledStates,
+    walletProblems: await http.verifyWallets(tg.userIds),
+  };
+}
+
+function describeTelegram(t: TelegramReport, seconds: number): string[] {
+  const purchaseRun = t.results[1]?.service;
+  const elapsed = purchaseRun ? purchaseRun.run.elapsedMs / 1000 : seconds;
+  return [
+    "telegram: updates go through bot.handleUpdate with an API transformer answering the Bot API in process " +
+      "(no network); ratio = full-stack updates/s ÷ the bare grammY bot's updates/s",
+    `telegram purchases, measured run: ${t.purchases} complete purchases (${formatRate(t.purchases / elapsed)}/s), ` +
+      `${t.outcomes.delivered} answered "Delivered", ${t.outcomes.other} answered "Order placed"`,
+    `telegram orders after settling: ${total(t.settledStates)} orders, ${formatStates(t.settledStates)}`,
+    t.walletProblems.length === 0
+      ? `telegram wallets: all ${TELEGRAM_CHATS} equal funded − delivered orders, held = unresolved orders`
+      : `telegram wallets: ${t.walletProblems.length} MISMATCH(ES)`,
+    ...t.walletProblems.map((p) => `  ${p}`),
+  ];
 }
 
 function httpContext(config: Config, jobsKind: string): string {
@@ -587,7 +668,11 @@ function resultsTable(results: Result[]): string {
   ];
   const ratioOf = (a: Measured, b: Measured) => {
     const ratio = b.summary.opsPerSecond > 0 ? a.summary.opsPerSecond / b.summary.opsPerSecond : NaN;
-    return Number.isFinite(ratio) ? ratio.toFixed(2) : "-";
+    if (!Number.isFinite(ratio)) {
+      return "-";
+    }
+    // Full-stack chat updates against a bare bot are far below 0.01: keep two significant digits.
+    return ratio >= 0.01 ? ratio.toFixed(2) : ratio.toPrecision(2);
   };
   const rows = results.flatMap(({ service, baseline, cold, bound }) => [
     row(service, "", ratioOf(service, baseline)),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getWalletBalance } from "../../api/services/wallet";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
-import { BOT_INFO, type Call, recordApiCalls, tapUpdate, textUpdate } from "../../test/helpers/telegram";
+import { BOT_INFO, type Call, recordApiCalls, tapUpdate, textUpdate } from "./offline";
 import { deliverDueNotifications } from "../notify/deliver";
 import { ChatSenders } from "../outbound";
 import { createTelegramBot, telegramSender } from "./bot";

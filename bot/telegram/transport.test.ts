@@ -3,7 +3,7 @@ import { startFakeBotApi } from "../../test/emulators/telegram-bot-api";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
 import { testConfig } from "../../test/helpers/context";
 import { makeTestApp } from "../../test/helpers/http";
-import { BOT_INFO, recordApiCalls, textUpdate } from "../../test/helpers/telegram";
+import { BOT_INFO, recordApiCalls, textUpdate } from "./offline";
 import { ChatSenders } from "../outbound";
 import { setUpTelegram } from "./start";
 

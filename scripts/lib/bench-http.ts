@@ -13,10 +13,11 @@ import { startVtuWorkers, VTU_QUEUE } from "../../api/jobs/vtu";
 import type { Logger } from "../../api/logger";
 import { createApiKey } from "../../api/services/auth";
 import type { Db, ServiceContext } from "../../api/services/context";
+import type { PaymentsRuntime } from "../../api/services/funding";
 import { SYSTEM_ACCOUNTS } from "../../api/services/ledger";
 import { pinMatches, setOrChangePin } from "../../api/services/pins";
 import { insertUser } from "../../api/services/users/create-user";
-import { FINAL_STATES } from "../../api/services/vtu";
+import { FINAL_STATES, type VtuRuntime } from "../../api/services/vtu";
 import { creditWallet } from "../../api/services/wallet/move-money";
 import type { Op } from "./bench-stats";
 import { freePort } from "./free-port";
@@ -49,9 +50,16 @@ export type PurchaseBench = {
    */
   deliveryLagMs(from: Date, to: Date): Promise<Float64Array>;
   /** Wait until every bench order is final (or the timeout passes); the orders per state. */
-  settle(timeoutMs: number): Promise<Map<string, number>>;
-  /** Each client's wallet against its orders: balance = funded − Σ delivered, held = Σ unresolved. */
-  verifyWallets(): Promise<string[]>;
+  settle(timeoutMs: number, userIds?: string[]): Promise<Map<string, number>>;
+  /**
+   * Each client's wallet (or each of `userIds`, funded with the same amount) against its orders:
+   * balance = funded − Σ delivered, held = Σ unresolved.
+   */
+  verifyWallets(userIds?: string[]): Promise<string[]>;
+  /** What the Telegram bench runs on: the same worker, job backend and sandbox providers. */
+  ctx: () => ServiceContext;
+  vtu: VtuRuntime;
+  payments: PaymentsRuntime;
   /** HTTP server, worker, job backend (the database stays: the caller owns it). */
   close(): Promise<void>;
 };
@@ -178,11 +186,11 @@ export async function startPurchaseBench(args: {
     };
 
     const userIds = clients.map((c) => c.userId);
-    const orderStates = async () => {
+    const orderStates = async (only: string[]) => {
       const rows = await db
         .selectFrom("vtu_orders")
         .select(["state", (eb) => eb.fn.countAll<number>().as("n")])
-        .where("user_id", "in", userIds)
+        .where("user_id", "in", only)
         .groupBy("state")
         .execute();
       return new Map(rows.map((r) => [r.state as string, Number(r.n)]));
@@ -212,10 +220,10 @@ export async function startPurchaseBench(args: {
           rows.map((r) => (r.delivered_at?.getTime() ?? Number.NaN) - r.created_at.getTime()),
         ).sort();
       },
-      async settle(timeoutMs) {
+      async settle(timeoutMs, only = userIds) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
-          const counts = await orderStates();
+          const counts = await orderStates(only);
           const open = [...counts].filter(([state]) => !(FINAL_STATES as readonly string[]).includes(state));
           if (open.length === 0 || Date.now() >= deadline) {
             return counts;
@@ -223,20 +231,20 @@ export async function startPurchaseBench(args: {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       },
-      async verifyWallets() {
+      async verifyWallets(only = userIds) {
         const accounts = await db
           .selectFrom("accounts")
           .select(["user_id", "balance", "held"])
-          .where("user_id", "in", userIds)
+          .where("user_id", "in", only)
           .execute();
         const orders = await db
           .selectFrom("vtu_orders")
           .select(["user_id", "state", "price_kobo"])
-          .where("user_id", "in", userIds)
+          .where("user_id", "in", only)
           .execute();
         const byUser = new Map(accounts.map((a) => [a.user_id, a]));
         const problems: string[] = [];
-        for (const client of clients) {
+        for (const client of only.map((userId) => ({ userId }))) {
           const mine = orders.filter((o) => o.user_id === client.userId);
           const spent = sum(mine.filter((o) => o.state === "delivered").map((o) => o.price_kobo));
           const held = sum(mine.filter((o) => !FINAL_STATES.includes(o.state)).map((o) => o.price_kobo));
@@ -252,6 +260,9 @@ export async function startPurchaseBench(args: {
         }
         return problems;
       },
+      ctx,
+      vtu,
+      payments,
       close,
     };
   } catch (error) {

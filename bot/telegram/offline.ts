@@ -1,3 +1,5 @@
+// An offline Telegram for the tests and the bench: a bot identity (no getMe), Update builders, and an
+// API transformer that answers Bot API calls locally and records them (environment.md §6).
 import type { Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 
