@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getWalletBalance } from "../../api/services/wallet";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
-import { BOT_INFO, type Call, recordApiCalls, tapUpdate, textUpdate } from "./offline";
 import { deliverDueNotifications } from "../notify/deliver";
 import { ChatSenders } from "../outbound";
 import { createTelegramBot, telegramSender } from "./bot";
+import { BOT_INFO, type Call, recordApiCalls, tapUpdate, textUpdate } from "./offline";
 
 /**
  * The Telegram adapter through grammY: updates go through bot.handleUpdate, and an API transformer

@@ -3,8 +3,8 @@ import { startFakeBotApi } from "../../test/emulators/telegram-bot-api";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
 import { testConfig } from "../../test/helpers/context";
 import { makeTestApp } from "../../test/helpers/http";
-import { BOT_INFO, recordApiCalls, textUpdate } from "./offline";
 import { ChatSenders } from "../outbound";
+import { BOT_INFO, recordApiCalls, textUpdate } from "./offline";
 import { setUpTelegram } from "./start";
 
 /** How updates arrive: long polling against a local Bot API server, and the webhook route. */
