@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceContext } from "../../api/services/context";
 import { claimDeliveries } from "../../api/services/notifications";
+import { setOrChangePin } from "../../api/services/pins";
 import { findOrCreateUserByIdentity } from "../../api/services/users";
+import { getOrder } from "../../api/services/vtu";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
 import { createTestUser } from "../../test/helpers/fixtures";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { placeOrder, sandboxNumber, TEST_PIN } from "../../test/helpers/vtu";
 import type { Reply } from "../engine/types";
 import { type ChatSender, ChatSenders, PermanentSendError } from "../outbound";
 import { deliverDueNotifications } from "./deliver";
@@ -167,5 +171,43 @@ describe("notification delivery", () => {
       .where("body", "=", "nowhere")
       .executeTakeFirstOrThrow();
     expect(row.status).toBe("undeliverable");
+  });
+
+  it("reads an electricity token from the order at send time; the outbox never holds it (P11)", async () => {
+    const userId = await person([{ channel: "telegram", ref: "9007" }]);
+    await h.fund(userId, 1_000_000);
+    await setOrChangePin({ ctx, userId, input: { pin: TEST_PIN } });
+    const order = await placeOrder(ctx, h.deps.vtu, userId, {
+      service: "electricity",
+      input: {
+        disco: "ikeja",
+        meterType: "prepaid",
+        meterNumber: sandboxNumber(11),
+        amountKobo: 500_000,
+        pin: TEST_PIN,
+      },
+    });
+    await h.settle();
+    const done = await getOrder({ ctx, userId, orderId: order.id });
+    const digits = done.token?.replace(/ /g, "") ?? "";
+    expect(digits).toMatch(/^\d{20}$/);
+    const outbox = await h.tdb.db
+      .selectFrom("notifications")
+      .select("body")
+      .where("user_id", "=", userId)
+      .execute();
+    expect(
+      outbox
+        .map((n) => n.body)
+        .join(" ")
+        .replace(/ /g, ""),
+    ).not.toContain(digits);
+    const tg = fakeSender("telegram");
+    const senders = new ChatSenders();
+    senders.register(tg.sender);
+    await pass(senders);
+    const delivered = tg.sent.filter((m) => m.userRef === "9007").map((m) => m.text);
+    expect(delivered.join("\n")).toContain(`Token: ${done.token}`);
+    await expectLedgerConsistent(h.tdb.db);
   });
 });
