@@ -6,6 +6,7 @@ import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import type { Db } from "../../api/services/context";
 import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/funding";
 import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
+import type { ChatSenders } from "../../bot/outbound";
 import { captureLogger, testConfig } from "./context";
 
 export type TestApp = ReturnType<typeof createHttpApp>;
@@ -19,6 +20,7 @@ export function makeTestApp(
     jobsOk?: boolean;
     vtu?: VtuRuntime;
     payments?: PaymentsRuntime;
+    chatSenders?: ChatSenders;
   } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
@@ -32,6 +34,7 @@ export function makeTestApp(
       webhookSecretHash: webhookSecretHash(options.config ?? testConfig()),
       dispatch: async () => {},
     },
+    chatSenders: options.chatSenders,
     jobs: {
       kind: "postgres",
       check: async () => {
