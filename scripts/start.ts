@@ -9,6 +9,9 @@ import { startMaintenanceJobs } from "../api/jobs/maintenance";
 import { startPaymentWorkers } from "../api/jobs/payments";
 import { startVtuWorkers } from "../api/jobs/vtu";
 import { ensureFirstAdmin } from "../api/services/admins";
+import { createUnderstanding } from "../bot/engine/understand";
+import { ChatSenders } from "../bot/outbound";
+import { startWhatsApp } from "../bot/whatsapp/client";
 import { isAlive } from "../db/embedded";
 import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
 import { setUpPayments, setUpVtu } from "./lib/vtu";
@@ -31,9 +34,11 @@ runMain(async () => {
   const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx });
   const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
 
+  // The chat adapters in this process; the PIN page answers in the chat through them.
+  const chatSenders = new ChatSenders();
   let server: ReturnType<typeof serve> | undefined;
   if (runsApi) {
-    const app = createHttpApp({ db, config, logger, jobs, vtu, payments });
+    const app = createHttpApp({ db, config, logger, jobs, vtu, payments, chatSenders });
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
       s.once("error", (error: NodeJS.ErrnoException) =>
@@ -47,6 +52,17 @@ runMain(async () => {
       );
     });
   }
+  // WhatsApp runs next to the HTTP server: the PIN page's answer goes out through this client. It
+  // keeps retrying on its own when WhatsApp Web cannot be reached, and never stops the app.
+  const whatsapp =
+    runsApi && config.WHATSAPP_ENABLED
+      ? startWhatsApp({
+          config,
+          logger,
+          engine: { ctx: runtime.ctx, vtu, payments, understand: createUnderstanding(config, logger) },
+          senders: chatSenders,
+        })
+      : undefined;
   if (runsWorker) {
     await startMaintenanceJobs({ jobs, ctx: runtime.ctx, logger });
     await startVtuWorkers({
@@ -79,6 +95,7 @@ runMain(async () => {
       .map((p) => p.code)
       .join(", "),
     api: runsApi,
+    whatsapp: whatsapp !== undefined,
     firstAdmin,
   });
 
@@ -109,6 +126,7 @@ runMain(async () => {
         logger.error({ err: error, step: name }, "shutdown step failed");
       }
     };
+    await step("whatsapp", async () => whatsapp?.stop());
     await step("http", () => closeServer(server));
     await step("jobs", () => jobs.close());
     await step("database", () => runtime.close());
@@ -179,6 +197,7 @@ function printBanner(info: {
   jobs: string;
   providers: string;
   api: boolean;
+  whatsapp: boolean;
   firstAdmin?: { email: string; password: string };
 }) {
   const { config } = info;
@@ -204,6 +223,12 @@ function printBanner(info: {
     return;
   }
   lines.push(`  API        ${base}/api`, `  Health     ${base}/healthz`, `  Web        ${base}/`, "");
+  if (info.whatsapp) {
+    lines.push(
+      `  WhatsApp   starting; a QR to scan appears here when it needs linking (session: ${config.DATA_DIR}/whatsapp)`,
+      "",
+    );
+  }
   lines.push(
     "  Try it:",
     `    curl -s -X POST ${base}/api/auth/register -H 'content-type: application/json' \\`,
