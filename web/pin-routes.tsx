@@ -33,6 +33,7 @@ export function pinRoutes(deps: {
     c.header("Referrer-Policy", "no-referrer");
   });
 
+  // GET never consumes the link: link-preview fetchers and prefetching browsers open it too.
   app.get("/:token", async (c) => {
     const link = await findOpenPinLink({ ctx: c.var.ctx, token: c.req.param("token") });
     if (!link) {
@@ -62,18 +63,38 @@ export function pinRoutes(deps: {
         pinFromSecurePage: true,
         pinLinkFor: link.confirmId,
       },
-    );
-    const sender = deps.chatSenders?.get(channel);
-    if (sender && out.replies.length > 0) {
-      // The page already shows the outcome, so a chat that cannot be reached is logged, not fatal.
-      await sender.send(link.userRef, out.replies).catch((error: unknown) => {
-        ctx.logger.warn(
-          { err: error, channel, pinLinkId: link.id },
-          "could not send the PIN outcome to the chat",
-        );
-      });
+    ).catch((error: unknown) => {
+      // The engine answers every flow error itself; this is the database being unreachable. The
+      // purchase is keyed by the Confirm tap, so asking again in the chat cannot buy twice.
+      ctx.logger.error({ err: error, channel, pinLinkId: link.id }, "PIN page input failed");
+      return undefined;
+    });
+    if (!out) {
+      const sorry =
+        "Sorry, something went wrong on our side. Go back to the chat and check your recent orders before trying again.";
+      return c.html(
+        <PinOutcomePage replies={[{ text: sorry }]} sentToChat={false} sandbox={sandbox} chatUrl={chatUrl} />,
+        500,
+      );
     }
-    return c.html(<PinOutcomePage replies={out.replies} sandbox={sandbox} chatUrl={chatUrl} />);
+    const sender = deps.chatSenders?.get(channel);
+    // The page already shows the outcome, so a chat that cannot be reached is logged, not fatal.
+    const sentToChat =
+      sender !== undefined &&
+      out.replies.length > 0 &&
+      (await sender.send(link.userRef, out.replies).then(
+        () => true,
+        (error: unknown) => {
+          ctx.logger.warn(
+            { err: error, channel, pinLinkId: link.id },
+            "could not send the PIN outcome to the chat",
+          );
+          return false;
+        },
+      ));
+    return c.html(
+      <PinOutcomePage replies={out.replies} sentToChat={sentToChat} sandbox={sandbox} chatUrl={chatUrl} />,
+    );
   });
   return app;
 }

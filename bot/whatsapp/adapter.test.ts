@@ -29,7 +29,7 @@ afterAll(() => tdb.destroy());
 async function customer(number: string, pin = "2580", kobo = 500_000) {
   await wa.say(number, "hi");
   const [ask] = await wa.say(number, "set pin");
-  expect(ask).toMatch(/Open this link to enter your PIN/);
+  expect(ask).toMatch(/Open this link to choose your PIN/);
   const page = await wa.submitPin(pinPath(ask), { pin });
   expect(await page.text()).toMatch(/Your PIN is set/);
   await wa.fund(number, kobo);
@@ -69,7 +69,7 @@ describe("WhatsApp adapter", () => {
     expect(summary).toMatch(/You pay ₦489\.85/);
     expect(summary).toMatch(/^1\. Confirm$/m);
     const [ask] = await wa.say(n, "1");
-    expect(ask).toMatch(/Open this link to enter your PIN/);
+    expect(ask).toMatch(/To pay ₦489\.85, open this link to enter your PIN/);
     expect(ask).not.toMatch(/Send your transaction PIN/);
 
     const path = pinPath(ask);
@@ -90,6 +90,10 @@ describe("WhatsApp adapter", () => {
     const inChat = wa.client.to(n).slice(before);
     expect(inChat).toHaveLength(1);
     expect(inChat[0]).toMatch(/Order placed|Delivered/);
+    // One-time links get no preview card (nothing fetches the page on our behalf).
+    expect(wa.client.sent.filter((m) => m.text.includes("/pin/")).every((m) => m.linkPreview === false)).toBe(
+      true,
+    );
 
     await wa.vtu.drain();
     expect(await ordersOf(n)).toEqual([{ state: "delivered", channel: "whatsapp" }]);
@@ -113,6 +117,14 @@ describe("WhatsApp adapter", () => {
     expect(await wa.say(n, "", { type: "image", hasMedia: true })).toEqual([NOT_TEXT_REPLY]);
     expect(await wa.say(n, "", { type: "sticker", hasMedia: true })).toEqual([NOT_TEXT_REPLY]);
     expect(await wa.say(n, "", { type: "ptt", hasMedia: true })).toEqual([NOT_TEXT_REPLY]);
+    expect(await wa.say(n, "", { type: "location" })).toEqual([NOT_TEXT_REPLY]);
+  });
+
+  it("says nothing to system entries: deleted messages, encryption notices, undecrypted messages", async () => {
+    const n = newNumber();
+    for (const type of ["revoked", "e2e_notification", "ciphertext", "protocol", "notification_template"]) {
+      expect(await wa.say(n, "", { type })).toEqual([]);
+    }
   });
 
   it("handles a redelivered message id once (W8)", async () => {
@@ -141,7 +153,7 @@ describe("WhatsApp adapter", () => {
       expect(answers).toHaveLength(3);
       expect(answers[0]).toMatch(/looks like MTN/);
       expect(answers[1]).toMatch(/You pay/);
-      expect(answers[2]).toMatch(/Open this link to enter your PIN/);
+      expect(answers[2]).toMatch(/open this link to enter your PIN/i);
     } finally {
       wa.client.sendDelayMs = 0;
     }
@@ -238,6 +250,27 @@ describe("the one-time PIN page", () => {
     const page = await wa.submitPin(pinPath(ask), { pin: "2580" });
     expect(await page.text()).toMatch(/no longer at, so nothing was done/);
     expect(await ordersOf(n)).toHaveLength(0);
+  });
+
+  it("shows the outcome even when the chat cannot be reached", async () => {
+    const n = newNumber();
+    await customer(n);
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    const [ask] = await wa.say(n, "1");
+    wa.client.failSends = true;
+    try {
+      const page = await wa.submitPin(pinPath(ask), { pin: "2580" });
+      const html = await page.text();
+      expect(page.status).toBe(200);
+      expect(html).toMatch(/Order placed|Delivered/);
+      expect(html).not.toMatch(/We sent the same message/);
+      expect(logs()).toContain("could not send the PIN outcome to the chat");
+    } finally {
+      wa.client.failSends = false;
+    }
+    await wa.vtu.drain();
+    expect(await ordersOf(n)).toEqual([{ state: "delivered", channel: "whatsapp" }]);
   });
 
   it("changes the PIN on the page (current and new)", async () => {

@@ -24,8 +24,24 @@ export type WhatsAppMessage = {
  */
 export type WhatsAppClientLike = {
   on(event: "message", listener: (message: WhatsAppMessage) => void): unknown;
-  sendMessage(chatId: string, content: string): Promise<unknown>;
+  sendMessage(chatId: string, content: string, options?: { linkPreview?: boolean }): Promise<unknown>;
 };
+
+/** Things a person sends that are not text: they get a polite "please type". */
+const NOT_TEXT_TYPES = new Set([
+  "audio",
+  "ptt",
+  "image",
+  "album",
+  "video",
+  "document",
+  "sticker",
+  "location",
+  "vcard",
+  "multi_vcard",
+  "poll_creation",
+  "oversized",
+]);
 
 export const NOT_TEXT_REPLY =
   "Sorry, I can only read text messages. Please type what you need, or send menu to see what I can do.";
@@ -54,11 +70,14 @@ export function chatIdOf(userRef: string): string {
   return userRef.includes("@") ? userRef : `${userRef}@c.us`;
 }
 
+/** Links we send are one-time PIN pages and checkouts: no preview card is fetched for them. */
+const NO_PREVIEW = { linkPreview: false };
+
 export function whatsAppSender(client: Pick<WhatsAppClientLike, "sendMessage">): ChatSender {
   return {
     channel: "whatsapp",
     async send(userRef, replies) {
-      await client.sendMessage(chatIdOf(userRef), renderReplies(replies));
+      await client.sendMessage(chatIdOf(userRef), renderReplies(replies), NO_PREVIEW);
     },
   };
 }
@@ -80,7 +99,11 @@ export function attachWhatsApp(
   const handle = async (message: WhatsAppMessage, userRef: string): Promise<void> => {
     try {
       if (message.type !== "chat" || message.hasMedia) {
-        await client.sendMessage(message.from, NOT_TEXT_REPLY);
+        // System entries (deleted messages, encryption notices, reactions, undecrypted "waiting for
+        // this message") are not something the person said: no answer.
+        if (message.hasMedia || NOT_TEXT_TYPES.has(message.type)) {
+          await client.sendMessage(message.from, NOT_TEXT_REPLY);
+        }
         return;
       }
       const input: ChatInput = {
@@ -95,7 +118,7 @@ export function attachWhatsApp(
       }
       const out = await handleChatInput(deps.engine, input);
       if (!out.duplicate && out.replies.length > 0) {
-        await client.sendMessage(message.from, renderReplies(out.replies));
+        await client.sendMessage(message.from, renderReplies(out.replies), NO_PREVIEW);
       }
     } catch (error) {
       // Never the message body in the log: it may be a PIN someone typed despite being told not to.

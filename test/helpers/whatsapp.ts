@@ -16,15 +16,20 @@ import { makeVtu, sandboxRegistry, seedCatalogue } from "./vtu";
  * driving a browser (environment.md §7). Everything behind it is real: engine, services, database.
  */
 export class FakeWhatsAppClient extends EventEmitter {
-  readonly sent: { chatId: string; text: string }[] = [];
+  readonly sent: { chatId: string; text: string; linkPreview?: boolean }[] = [];
   /** Delay before a send completes, to make concurrency visible. */
   sendDelayMs = 0;
+  /** Make every send fail, as when WhatsApp Web is disconnected. */
+  failSends = false;
 
-  async sendMessage(chatId: string, text: string): Promise<unknown> {
+  async sendMessage(chatId: string, text: string, options?: { linkPreview?: boolean }): Promise<unknown> {
     if (this.sendDelayMs > 0) {
       await new Promise((r) => setTimeout(r, this.sendDelayMs));
     }
-    this.sent.push({ chatId, text });
+    if (this.failSends) {
+      throw new Error("WhatsApp Web is not connected");
+    }
+    this.sent.push({ chatId, text, linkPreview: options?.linkPreview });
     return {};
   }
 

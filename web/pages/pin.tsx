@@ -59,7 +59,12 @@ export function PinLinkGonePage(props: { sandbox: boolean; chatUrl?: string }) {
 }
 
 /** What the chat answered to the PIN (the same messages go to the chat). */
-export function PinOutcomePage(props: { replies: Reply[]; sandbox: boolean; chatUrl?: string }) {
+export function PinOutcomePage(props: {
+  replies: Reply[];
+  sentToChat: boolean;
+  sandbox: boolean;
+  chatUrl?: string;
+}) {
   return (
     <Layout title="Done — TADA VTU" sandbox={props.sandbox}>
       <main class="card" data-testid="pin-outcome">
@@ -73,7 +78,7 @@ export function PinOutcomePage(props: { replies: Reply[]; sandbox: boolean; chat
             ) : null}
           </>
         ))}
-        <p class="muted">We sent the same message to your chat.</p>
+        {props.sentToChat ? <p class="muted">We sent the same message to your chat.</p> : null}
         <BackToChat chatUrl={props.chatUrl} />
       </main>
     </Layout>

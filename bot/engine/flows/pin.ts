@@ -25,7 +25,7 @@ export const pinFlow: Flow = {
       existing
         ? { purpose: "change_pin", title: "Change your transaction PIN" }
         : { purpose: "set_pin", title: "Choose your transaction PIN" },
-      text,
+      { typed: text, link: `Open this link to ${existing ? "change" : "choose"} your PIN.` },
     );
   },
   async handle(fc, state, answer) {

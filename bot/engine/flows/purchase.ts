@@ -81,7 +81,10 @@ export async function confirmStep(
     fc,
     { ...state, step: "pin", data: { ...state.data, confirmId: fc.input.messageId } },
     { purpose: "pay", title: `Pay ${price} for ${PRODUCT_NAMES[state.flow] ?? state.flow}` },
-    `Send your transaction PIN to pay ${price}. I will delete it right away.`,
+    {
+      typed: `Send your transaction PIN to pay ${price}. I will delete it right away.`,
+      link: `To pay ${price}, open this link to enter your PIN.`,
+    },
   );
 }
 

@@ -19,7 +19,7 @@ export function isPinStep(state: FlowState): boolean {
 }
 
 /**
- * Ask for the PIN: `text` on chats that can delete it, a fresh one-time link on WhatsApp. `state`
+ * Ask for the PIN: typed on chats that can delete it, on a fresh one-time page on WhatsApp. `state`
  * is the PIN step being entered; its `confirmId` binds the link, so a link for one purchase can
  * never pay for another.
  */
@@ -27,13 +27,13 @@ export async function askForPin(
   fc: FlowContext,
   state: FlowState,
   ask: PinAsk,
-  text: string,
+  prompts: { typed: string; link: string },
 ): Promise<StepResult> {
   const next = { ...state, data: { ...state.data, _pinAsk: ask } };
   if (!needsPinPage(fc.input.channel)) {
-    return { replies: [{ text, choices: [CANCEL_CHOICE] }], next };
+    return { replies: [{ text: prompts.typed, choices: [CANCEL_CHOICE] }], next };
   }
-  return { replies: [await pinLinkReply(fc, next, "Open this link to enter your PIN.")], next };
+  return { replies: [await pinLinkReply(fc, next, prompts.link)], next };
 }
 
 /**
