@@ -28,12 +28,12 @@ export function PinFormPage(props: { link: Pick<PinLink, "title" | "purpose">; s
           {change ? (
             <label>
               Current PIN
-              <input name="current_pin" class="pin" {...PIN_INPUT} />
+              <input name="current_pin" class="pin" {...PIN_INPUT} autofocus />
             </label>
           ) : null}
           <label>
             {choosing ? "New PIN (4 to 6 digits)" : "Transaction PIN"}
-            <input name="pin" class="pin" {...PIN_INPUT} autofocus />
+            <input name="pin" class="pin" {...PIN_INPUT} autofocus={!change} />
           </label>
           <button type="submit" class="primary">
             {choosing ? "Save PIN" : "Pay"}
