@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceContext } from "../../api/services/context";
+import { purgeExpiredCredentials } from "../../api/services/maintenance";
 import { createPinLink } from "../../api/services/pin-links";
 import { getWalletBalance } from "../../api/services/wallet";
 import { captureLogger, makeCtx } from "../../test/helpers/context";
@@ -200,6 +201,10 @@ describe("the one-time PIN page", () => {
     const unknown = await wa.app.request("/pin/pin_notARealTokenAtAll");
     expect(unknown.status).toBe(410);
     expect(await unknown.text()).toMatch(/go back to the chat/i);
+    // A day after expiry the maintenance job deletes it.
+    const tomorrow = makeCtx(tdb.db, { now: () => new Date(Date.now() + 86_400_000) });
+    expect((await purgeExpiredCredentials({ ctx: tomorrow })).pinLinks).toBeGreaterThanOrEqual(1);
+    expect(await tdb.db.selectFrom("pin_links").where("id", "=", link.id).select("id").execute()).toEqual([]);
   });
 
   it("does not use digits typed into WhatsApp at the PIN step; a fresh link replaces the old one", async () => {
