@@ -129,6 +129,15 @@ export const ConfigSchema = z
     NOTIFY_MAX_ATTEMPTS: positiveInt(5, 50),
     NOTIFY_RETRY_SECONDS: positiveInt(5, 3_600),
 
+    // WhatsApp (whatsapp-web.js driving a headless Chromium; README "WhatsApp"). Off by default.
+    WHATSAPP_ENABLED: z
+      .enum(["true", "false", "1", "0", ""])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
+    CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
+    /** How long a one-time PIN page link stays valid (S4: the WhatsApp PIN step). */
+    PIN_LINK_TTL_SECONDS: positiveInt(300, 3_600),
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),

@@ -455,6 +455,22 @@ export interface ChatInputsTable {
   received_at: CreatedAt;
 }
 
+export type PinLinkPurpose = "pay" | "set_pin" | "change_pin";
+
+export interface PinLinksTable {
+  id: string;
+  token_hash: string;
+  channel: string;
+  user_ref: string;
+  user_id: string;
+  confirm_id: string;
+  purpose: PinLinkPurpose;
+  title: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -489,6 +505,7 @@ export interface Database {
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;
+  pin_links: PinLinksTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;

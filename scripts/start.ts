@@ -46,6 +46,7 @@ runMain(async () => {
       vtu,
       payments,
       telegramWebhook: chat?.telegram?.webhook,
+      chatSenders: chat?.senders,
     });
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
@@ -97,6 +98,7 @@ runMain(async () => {
     chat: chat?.telegram
       ? `Telegram (${chat.telegram.mode === "webhook" ? "webhook" : "long polling"})`
       : "Telegram off (set TELEGRAM_BOT_TOKEN)",
+    whatsapp: config.WHATSAPP_ENABLED && runsApi,
     firstAdmin,
   });
 
@@ -199,6 +201,7 @@ function printBanner(info: {
   providers: string;
   api: boolean;
   chat?: string;
+  whatsapp: boolean;
   firstAdmin?: { email: string; password: string };
 }) {
   const { config } = info;
@@ -230,6 +233,12 @@ function printBanner(info: {
     `  Chat       ${info.chat ?? "off"} · in a terminal: npm run chat -- --as 08031234567`,
     "",
   );
+  if (info.whatsapp) {
+    lines.push(
+      `  WhatsApp   starting; a QR to scan appears here when it needs linking (session: ${config.DATA_DIR}/whatsapp)`,
+      "",
+    );
+  }
   lines.push(
     "  Try it:",
     `    curl -s -X POST ${base}/api/auth/register -H 'content-type: application/json' \\`,

@@ -8,11 +8,22 @@ import {
   type PaymentsRuntime,
   showFundingResult,
 } from "../api/services/funding";
+import type { VtuRuntime } from "../api/services/vtu";
+import type { ChatSenders } from "../bot/outbound";
 import { Layout } from "./layout";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
+import { pinRoutes } from "./pin-routes";
 
-/** Server-rendered pages: the funding checkout and result pages; gift-claim and admin join later. */
-export function createWebApp(deps: { config: Config; payments: PaymentsRuntime }) {
+/**
+ * Server-rendered pages: the funding checkout and result pages, and the one-time PIN page (it needs
+ * the VTU runtime, to pay, and the chat senders, to answer in the chat); gift-claim and admin join later.
+ */
+export function createWebApp(deps: {
+  config: Config;
+  payments: PaymentsRuntime;
+  vtu?: VtuRuntime;
+  chatSenders?: ChatSenders;
+}) {
   // The service context is set per request by the API app's middleware, which wraps this app.
   const app = new Hono<{ Variables: { ctx: ServiceContext } }>();
   const sandbox = deps.config.sandbox;
@@ -62,6 +73,10 @@ export function createWebApp(deps: { config: Config; payments: PaymentsRuntime }
       }
       return c.redirect(done.redirectTo, 303);
     });
+  }
+
+  if (deps.vtu) {
+    app.route("/pin", pinRoutes({ ...deps, vtu: deps.vtu }));
   }
 
   app.get("/", (c) =>

@@ -21,6 +21,8 @@ a{color:#0a58ca}
 button,.button{display:block;width:100%;padding:.9rem 1rem;margin:.6rem 0;border-radius:.6rem;border:0;font-size:1.05rem;font-weight:600;text-align:center;text-decoration:none;cursor:pointer}
 .primary,.button{background:#0a7d3b;color:#fff}
 .secondary{background:#eef0f3;color:#1b1b1b}
+label{display:block;font-weight:600;margin:.8rem 0}
+input.pin{display:block;width:100%;margin-top:.3rem;padding:.8rem;font-size:1.5rem;letter-spacing:.4em;border:1px solid #c8ccd2;border-radius:.6rem}
 .badge{display:inline-block;padding:.25rem .7rem;border-radius:1rem;font-weight:600}
 .badge.ok{background:#dcf5e5;color:#0a5d2c}.badge.wait{background:#fff3cd;color:#7a5b00}.badge.bad{background:#fde2e1;color:#8a1c14}`}</style>
       </head>

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { ChatSenders } from "../../bot/outbound";
 import { createWebApp } from "../../web/app";
 import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
@@ -31,6 +32,8 @@ export type AppDeps = {
   payments: PaymentsRuntime;
   /** Set in Telegram webhook mode: POST /api/telegram/webhook. */
   telegramWebhook?: TelegramWebhook;
+  /** The chat adapters running in this process, so the PIN page can answer in the chat. */
+  chatSenders?: ChatSenders;
   now?: () => Date;
 };
 
@@ -74,7 +77,15 @@ export function createHttpApp(deps: AppDeps) {
   if (deps.config.sandbox) {
     app.route("/api/sandbox", sandboxRoutes());
   }
-  app.route("/", createWebApp({ config: deps.config, payments: deps.payments }));
+  app.route(
+    "/",
+    createWebApp({
+      config: deps.config,
+      payments: deps.payments,
+      vtu: deps.vtu,
+      chatSenders: deps.chatSenders,
+    }),
+  );
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path);

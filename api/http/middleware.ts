@@ -27,13 +27,18 @@ export function requestContext(
     log.info(
       {
         method: c.req.method,
-        path: c.req.path,
+        path: loggablePath(c.req.path),
         status: c.res.status,
         ms: Math.round(performance.now() - started),
       },
       "request",
     );
   };
+}
+
+/** Paths that carry a secret (the one-time PIN page token) are logged without it (S11). */
+export function loggablePath(path: string): string {
+  return path.replace(/^\/pin\/[^/]+/, "/pin/[REDACTED]");
 }
 
 /** Baseline headers for an API that serves JSON and a few HTML pages. */

@@ -57,7 +57,7 @@ describe("job backend: BullMQ on PostgreSQL (embedded default)", () => {
         worker.on("completed", (_job, value) => resolve(value));
         worker.on("failed", (_job, error) => reject(error));
       });
-      expect(result).toEqual({ rateLimitWindows: 0, sessions: 0, linkCodes: 0, resetCodes: 0 });
+      expect(result).toEqual({ rateLimitWindows: 0, sessions: 0, linkCodes: 0, resetCodes: 0, pinLinks: 0 });
     } finally {
       await jobs.close();
     }

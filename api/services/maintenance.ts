@@ -5,7 +5,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Delete credentials nobody can use any more: expired or revoked sessions (after 7 days, kept that
- * long for support questions), and used or expired one-time codes (after 1 day).
+ * long for support questions), and used or expired one-time codes and PIN page links (after 1 day).
  */
 export async function purgeExpiredCredentials(args: {
   ctx: ServiceContext;
@@ -23,11 +23,14 @@ export async function purgeExpiredCredentials(args: {
     .deleteFrom("pin_reset_codes")
     .where("expires_at", "<", dayAgo)
     .executeTakeFirst();
+  // PIN page links live minutes; a day later they only answer "was that link used?" questions.
+  const pinLinks = await db.deleteFrom("pin_links").where("expires_at", "<", dayAgo).executeTakeFirst();
   const rateLimitWindows = await purgeRateLimitCounters(args.ctx);
   return {
     rateLimitWindows,
     sessions: Number(sessions.numDeletedRows),
     linkCodes: Number(linkCodes.numDeletedRows),
     resetCodes: Number(resetCodes.numDeletedRows),
+    pinLinks: Number(pinLinks.numDeletedRows),
   };
 }

@@ -9,6 +9,7 @@ import { fundFlow } from "./flows/fund";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
 import { pinFlow } from "./flows/pin";
+import { isPinStep } from "./flows/secure-pin";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
 import { errorText, MAIN_MENU, menuReply, pickChoice } from "./replies";
@@ -88,6 +89,9 @@ export async function awaitsPin(deps: EngineDeps, input: ChatInput): Promise<boo
 }
 
 async function route(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
+  if (fc.input.pinFromSecurePage) {
+    return pinFromPage(fc, state);
+  }
   const text = fc.input.text?.trim();
   const offered =
     (state?.data._choices as { id: string; label: string }[] | undefined) ?? (state ? undefined : MAIN_MENU);
@@ -122,6 +126,21 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     return { replies: [menuReply("Hello! What would you like to do?")] };
   }
   return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
+}
+
+/**
+ * A PIN from the one-time page goes straight to the PIN step it was made for: never to the menu
+ * numbers or the grammar. A chat that moved on (cancelled, another purchase) is left as it is.
+ */
+async function pinFromPage(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
+  const flow = state ? FLOWS[state.flow] : undefined;
+  if (!state || !flow || !isPinStep(state) || state.data.confirmId !== fc.input.pinLinkFor) {
+    return {
+      replies: [{ text: "This PIN page belongs to a step the chat is no longer at, so nothing was done." }],
+      next: state,
+    };
+  }
+  return withChoices(await flow.handle(fc, state, { text: fc.input.text }));
 }
 
 async function startFlow(fc: FlowContext, name: string, intent?: Intent): Promise<StepResult> {

@@ -16,6 +16,13 @@ export type ChatInput = {
   /** The id of a pressed button (a Choice id). */
   choice?: string;
   displayName?: string;
+  /**
+   * The text is a PIN entered on the one-time PIN page (S4). On WhatsApp only such inputs may carry a
+   * PIN: digits typed into the chat at the PIN step are never used.
+   */
+  pinFromSecurePage?: boolean;
+  /** With `pinFromSecurePage`: the flow step (`confirmId`) the link was made for. */
+  pinLinkFor?: string;
 };
 
 /** A button (Telegram inline keyboard) or a numbered line (WhatsApp, console). */

@@ -8,6 +8,7 @@ import { createUnderstanding } from "../../bot/engine/understand";
 import { startNotificationDelivery } from "../../bot/notify/deliver";
 import { ChatSenders } from "../../bot/outbound";
 import { setUpTelegram, type TelegramRuntime } from "../../bot/telegram/start";
+import { startWhatsApp } from "../../bot/whatsapp/client";
 
 export type ChatRuntime = {
   deps: EngineDeps;
@@ -17,7 +18,11 @@ export type ChatRuntime = {
   begin(): { stop(): Promise<void> };
 };
 
-/** The chat channels this process hosts (Telegram when configured) and their notification job. */
+/**
+ * The chat channels this process hosts (Telegram with a token, WhatsApp when enabled) and their
+ * notification job. They live with the HTTP server: a Telegram webhook arrives there, and the
+ * WhatsApp PIN page answers in the chat through the same senders.
+ */
 export function setUpChat(args: {
   config: Config;
   logger: Logger;
@@ -40,6 +45,10 @@ export function setUpChat(args: {
     telegram,
     begin() {
       const retry = telegram ? beginWithRetry(telegram, logger) : undefined;
+      // It keeps retrying on its own when WhatsApp Web cannot be reached, and never stops the app.
+      const whatsapp = config.WHATSAPP_ENABLED
+        ? startWhatsApp({ config, logger, engine: deps, senders })
+        : undefined;
       const delivery = startNotificationDelivery({
         ctx: args.ctx,
         senders,
@@ -50,6 +59,7 @@ export function setUpChat(args: {
         async stop() {
           retry?.cancel();
           await telegram?.stop();
+          await whatsapp?.stop();
           await delivery.stop();
         },
       };

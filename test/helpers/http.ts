@@ -7,6 +7,7 @@ import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import type { Db } from "../../api/services/context";
 import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/funding";
 import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
+import type { ChatSenders } from "../../bot/outbound";
 import { captureLogger, testConfig } from "./context";
 
 export type TestApp = ReturnType<typeof createHttpApp>;
@@ -21,6 +22,7 @@ export function makeTestApp(
     vtu?: VtuRuntime;
     payments?: PaymentsRuntime;
     telegramWebhook?: TelegramWebhook;
+    chatSenders?: ChatSenders;
   } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
@@ -35,6 +37,7 @@ export function makeTestApp(
       dispatch: async () => {},
     },
     telegramWebhook: options.telegramWebhook,
+    chatSenders: options.chatSenders,
     jobs: {
       kind: "postgres",
       check: async () => {

@@ -1,6 +1,7 @@
 import { setOrChangePin } from "../../../api/services/pins";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Flow } from "./flow";
+import { askForPin, pinFromAnswer, retryPin } from "./secure-pin";
 
 /**
  * Set or change the transaction PIN. The PIN arrives in one message (both PINs for a change: "1234
@@ -17,18 +18,30 @@ export const pinFlow: Flow = {
     const text = existing
       ? "Send your current PIN and your new PIN in one message, separated by a space (e.g. 2580 7391). I will delete the message right away."
       : "Choose a 4–6 digit transaction PIN and send it. I will delete the message right away.";
-    return {
-      replies: [{ text, choices: [CANCEL_CHOICE] }],
-      next: { flow: "pin", step: existing ? "change" : "set", data: {} },
-    };
+    // confirmId binds a WhatsApp PIN page link to this very conversation.
+    return askForPin(
+      fc,
+      { flow: "pin", step: existing ? "change" : "set", data: { confirmId: fc.input.messageId } },
+      existing
+        ? { purpose: "change_pin", title: "Change your transaction PIN" }
+        : { purpose: "set_pin", title: "Choose your transaction PIN" },
+      { typed: text, link: `Open this link to ${existing ? "change" : "choose"} your PIN.` },
+    );
   },
   async handle(fc, state, answer) {
-    const digits = (answer.text ?? "")
+    const allowed = await pinFromAnswer(fc, state, answer.text);
+    if ("refused" in allowed) {
+      return allowed.refused;
+    }
+    const digits = allowed.pin
       .trim()
       .split(/\s+/)
       .filter((p) => /^\d{4,6}$/.test(p));
     const wanted = state.step === "change" ? 2 : 1;
     if (digits.length !== wanted) {
+      if (fc.input.pinFromSecurePage) {
+        return { replies: await retryPin(fc, state, "A PIN is 4 to 6 digits."), next: state };
+      }
       return {
         replies: [
           {
@@ -52,11 +65,7 @@ export const pinFlow: Flow = {
         deleteInput: true,
       };
     } catch (error) {
-      return {
-        replies: [{ text: errorText(error), choices: [CANCEL_CHOICE] }],
-        next: state,
-        deleteInput: true,
-      };
+      return { replies: await retryPin(fc, state, errorText(error)), next: state, deleteInput: true };
     }
   },
 };

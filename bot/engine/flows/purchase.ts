@@ -5,6 +5,7 @@ import { normalizePhone } from "../../../api/services/phone";
 import { createOrder, type OrderInput, waitForOrderOutcome } from "../../../api/services/vtu";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, FlowState, StepResult } from "../types";
+import { askForPin, needsPinPage, pinFromAnswer, retryPin } from "./secure-pin";
 
 /**
  * Steps every purchase flow shares. `payWithPin` is the only place a chat moves money: the order
@@ -18,10 +19,19 @@ export async function payWithPin(
   placed: (message: string, delivered: boolean) => string,
 ): Promise<StepResult> {
   if (answer.choice === "confirm") {
-    return again(state, "Already confirmed — now send your PIN.");
+    return needsPinPage(fc.input.channel)
+      ? { replies: await retryPin(fc, state, "Already confirmed."), next: state }
+      : again(state, "Already confirmed — now send your PIN.");
   }
-  const pin = (answer.text ?? "").trim();
+  const allowed = await pinFromAnswer(fc, state, answer.text);
+  if ("refused" in allowed) {
+    return allowed.refused;
+  }
+  const pin = allowed.pin;
   if (!/^\d{4,6}$/.test(pin)) {
+    if (fc.input.pinFromSecurePage) {
+      return { replies: await retryPin(fc, state, "A PIN is 4 to 6 digits."), next: state };
+    }
     return { ...again(state, "Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 };
   }
   const confirmId = state.data.confirmId;
@@ -71,11 +81,7 @@ export async function payWithPin(
   } catch (error) {
     // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
     if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
-      return {
-        replies: [{ text: errorText(error), choices: [CANCEL_CHOICE] }],
-        next: state,
-        deleteInput: true,
-      };
+      return { replies: await retryPin(fc, state, errorText(error)), next: state, deleteInput: true };
     }
     return { replies: [{ text: errorText(error) }, menuReply()], deleteInput: true };
   }
@@ -85,21 +91,33 @@ export async function payWithPin(
  * The confirm step: Confirm remembers the tap's message id (the purchase's idempotency key) and asks
  * for the PIN to pay the price shown in the summary; anything else asks again.
  */
-export function confirmStep(fc: FlowContext, state: FlowState, answer: { choice?: string }): StepResult {
+export async function confirmStep(
+  fc: FlowContext,
+  state: FlowState,
+  answer: { choice?: string },
+): Promise<StepResult> {
   if (answer.choice !== "confirm") {
     return again(state, "Tap Confirm to continue, or Cancel.");
   }
   const price = formatNaira(Number(state.data.priceKobo ?? 0));
-  return {
-    replies: [
-      {
-        text: `Send your transaction PIN to pay ${price}. I will delete it right away.`,
-        choices: [CANCEL_CHOICE],
-      },
-    ],
-    next: { ...state, step: "pin", data: { ...state.data, confirmId: fc.input.messageId } },
-  };
+  return askForPin(
+    fc,
+    { ...state, step: "pin", data: { ...state.data, confirmId: fc.input.messageId } },
+    { purpose: "pay", title: `Pay ${price} for ${PRODUCT_NAMES[state.flow] ?? state.flow}` },
+    {
+      typed: `Send your transaction PIN to pay ${price}. I will delete it right away.`,
+      link: `To pay ${price}, open this link to enter your PIN.`,
+    },
+  );
 }
+
+/** How the PIN page names what is being paid for. */
+const PRODUCT_NAMES: Record<string, string> = {
+  airtime: "airtime",
+  data: "data",
+  electricity: "electricity",
+  cable: "cable TV",
+};
 
 /** The summary before paying: what, for whom, the price (`data.priceKobo`), Confirm or Cancel. */
 export function summary(flow: string, data: Record<string, unknown>, text: string): StepResult {

@@ -1,0 +1,83 @@
+import { createPinLink } from "../../../api/services/pin-links";
+import { CANCEL_CHOICE } from "../replies";
+import type { ChatChannel, FlowContext, FlowState, Reply, StepResult } from "../types";
+
+/**
+ * The PIN step on channels where a typed PIN cannot be deleted (WhatsApp, S4): the PIN is entered
+ * on a one-time web page instead, and digits typed into the chat are never used. Other channels
+ * keep typing the PIN (the Telegram adapter deletes that message).
+ */
+export function needsPinPage(channel: ChatChannel): boolean {
+  return channel === "whatsapp";
+}
+
+export type PinAsk = { purpose: "pay" | "set_pin" | "change_pin"; title: string };
+
+/** Steps that wait for a PIN: a purchase's "pin" step, and the set/change PIN flow. */
+export function isPinStep(state: FlowState): boolean {
+  return state.step === "pin" || state.flow === "pin";
+}
+
+/**
+ * Ask for the PIN: typed on chats that can delete it, on a fresh one-time page on WhatsApp. `state`
+ * is the PIN step being entered; its `confirmId` binds the link, so a link for one purchase can
+ * never pay for another.
+ */
+export async function askForPin(
+  fc: FlowContext,
+  state: FlowState,
+  ask: PinAsk,
+  prompts: { typed: string; link: string },
+): Promise<StepResult> {
+  const next = { ...state, data: { ...state.data, _pinAsk: ask } };
+  if (!needsPinPage(fc.input.channel)) {
+    return { replies: [{ text: prompts.typed, choices: [CANCEL_CHOICE] }], next };
+  }
+  return { replies: [await pinLinkReply(fc, next, prompts.link)], next };
+}
+
+/**
+ * The PIN in this answer, if it may be used. On WhatsApp a PIN typed into the chat is refused (and
+ * a fresh link given): only the PIN page supplies it, flagged `pinFromSecurePage`.
+ */
+export async function pinFromAnswer(
+  fc: FlowContext,
+  state: FlowState,
+  text: string | undefined,
+): Promise<{ pin: string } | { refused: StepResult }> {
+  if (!needsPinPage(fc.input.channel) || fc.input.pinFromSecurePage) {
+    return { pin: (text ?? "").trim() };
+  }
+  const lead = /\d/.test(text ?? "")
+    ? "Please never send your PIN in this chat: WhatsApp messages cannot be deleted, so I did not use it. If that was your real PIN, change it soon. Enter it on this page instead."
+    : "Your PIN goes on a secure page, not in the chat. Open this link, or reply 1 to cancel.";
+  return { refused: { replies: [await pinLinkReply(fc, state, lead)], next: state } };
+}
+
+/** After a wrong PIN: the message, and on WhatsApp a fresh link (the used one is gone). */
+export async function retryPin(fc: FlowContext, state: FlowState, message: string): Promise<Reply[]> {
+  if (!needsPinPage(fc.input.channel)) {
+    return [{ text: message, choices: [CANCEL_CHOICE] }];
+  }
+  return [await pinLinkReply(fc, state, `${message} Try again on this page.`)];
+}
+
+async function pinLinkReply(fc: FlowContext, state: FlowState, lead: string): Promise<Reply> {
+  const ask = (state.data._pinAsk as PinAsk | undefined) ?? { purpose: "pay", title: "Enter your PIN" };
+  const confirmId = typeof state.data.confirmId === "string" ? state.data.confirmId : fc.input.messageId;
+  const link = await createPinLink({
+    ctx: fc.ctx,
+    channel: fc.input.channel,
+    userRef: fc.input.userRef,
+    userId: fc.userId,
+    confirmId,
+    purpose: ask.purpose,
+    title: ask.title,
+  });
+  const minutes = Math.max(1, Math.round(fc.ctx.config.PIN_LINK_TTL_SECONDS / 60));
+  return {
+    text: `${lead} The link works once, for ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    link: { label: "Enter your PIN", url: link.url },
+    choices: [CANCEL_CHOICE],
+  };
+}

@@ -1,0 +1,314 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServiceContext } from "../../api/services/context";
+import { purgeExpiredCredentials } from "../../api/services/maintenance";
+import { createPinLink } from "../../api/services/pin-links";
+import { getWalletBalance } from "../../api/services/wallet";
+import { captureLogger, makeCtx } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { pinPath, textMessage, whatsAppHarness } from "../../test/helpers/whatsapp";
+import { NOT_TEXT_REPLY } from "./adapter";
+
+/** WhatsApp end to end: a fake whatsapp-web.js client, the real engine, the PIN page, PostgreSQL. */
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let logs: () => string;
+let wa: Awaited<ReturnType<typeof whatsAppHarness>>;
+let numbers = 0;
+const newNumber = () => `23480310${String(++numbers).padStart(5, "0")}`;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase({ poolSize: 10 });
+  const captured = captureLogger();
+  logs = captured.text;
+  ctx = makeCtx(tdb.db, { logger: captured.logger });
+  wa = await whatsAppHarness(ctx, captured.logger);
+});
+afterAll(() => tdb.destroy());
+
+/** Set a PIN the WhatsApp way (link → page), and fund the wallet. */
+async function customer(number: string, pin = "2580", kobo = 500_000) {
+  await wa.say(number, "hi");
+  const [ask] = await wa.say(number, "set pin");
+  expect(ask).toMatch(/Open this link to choose your PIN/);
+  const page = await wa.submitPin(pinPath(ask), { pin });
+  expect(await page.text()).toMatch(/Your PIN is set/);
+  await wa.fund(number, kobo);
+}
+
+async function ordersOf(number: string) {
+  return tdb.db
+    .selectFrom("vtu_orders")
+    .select(["state", "channel"])
+    .where("user_id", "=", await wa.userIdOf(number))
+    .execute();
+}
+
+describe("WhatsApp adapter", () => {
+  it("answers hello with a numbered menu; a number picks the line", async () => {
+    const n = newNumber();
+    const [menu] = await wa.say(n, "hi", { notifyName: "Ada" });
+    expect(menu).toMatch(/^1\. Buy airtime$/m);
+    const balanceLine = /^(\d+)\. My balance$/m.exec(menu ?? "")?.[1];
+    expect(balanceLine).toBeDefined();
+    expect((await wa.say(n, String(balanceLine))).join("\n")).toMatch(/Your balance is ₦0/);
+    const user = await tdb.db
+      .selectFrom("users")
+      .select("display_name")
+      .where("id", "=", await wa.userIdOf(n))
+      .executeTakeFirstOrThrow();
+    expect(user.display_name).toBe("Ada");
+  });
+
+  it("buys airtime with the PIN entered on the one-time page, to a delivered order", async () => {
+    const n = newNumber();
+    await customer(n);
+    const [network] = await wa.say(n, "airtime 500 08031234567");
+    expect(network).toMatch(/looks like MTN/);
+    expect(network).toMatch(/^1\. MTN/m);
+    const [summary] = await wa.say(n, "1");
+    expect(summary).toMatch(/You pay ₦489\.85/);
+    expect(summary).toMatch(/^1\. Confirm$/m);
+    const [ask] = await wa.say(n, "1");
+    expect(ask).toMatch(/To pay ₦489\.85, open this link to enter your PIN/);
+    expect(ask).not.toMatch(/Send your transaction PIN/);
+
+    const path = pinPath(ask);
+    const form = await wa.app.request(path);
+    expect(form.status).toBe(200);
+    expect(form.headers.get("cache-control")).toBe("no-store");
+    expect(form.headers.get("referrer-policy")).toBe("no-referrer");
+    const formHtml = await form.text();
+    expect(formHtml).toContain("Pay ₦489.85 for airtime");
+    expect(formHtml).toMatch(/type="password"[^>]*inputmode="numeric"[^>]*autocomplete="one-time-code"/);
+
+    const before = wa.client.to(n).length;
+    const done = await wa.submitPin(path, { pin: "2580" });
+    expect(done.status).toBe(200);
+    expect(done.headers.get("cache-control")).toBe("no-store");
+    const html = await done.text();
+    expect(html).toMatch(/Order placed|Delivered/);
+    const inChat = wa.client.to(n).slice(before);
+    expect(inChat).toHaveLength(1);
+    expect(inChat[0]).toMatch(/Order placed|Delivered/);
+    // One-time links get no preview card (nothing fetches the page on our behalf).
+    expect(wa.client.sent.filter((m) => m.text.includes("/pin/")).every((m) => m.linkPreview === false)).toBe(
+      true,
+    );
+
+    await wa.vtu.drain();
+    expect(await ordersOf(n)).toEqual([{ state: "delivered", channel: "whatsapp" }]);
+    const balance = await getWalletBalance({ ctx, userId: await wa.userIdOf(n) });
+    expect(balance.balanceKobo).toBe(500_000 - 48_985);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("ignores groups, status updates, broadcasts and its own messages", async () => {
+    const n = newNumber();
+    const sentBefore = wa.client.sent.length;
+    await wa.say(n, "hi", { from: "120363025246125486@g.us" });
+    await wa.say(n, "hi", { from: "status@broadcast", isStatus: true });
+    await wa.say(n, "hi", { broadcast: true });
+    await wa.say(n, "hi", { fromMe: true });
+    expect(wa.client.sent.length).toBe(sentBefore);
+  });
+
+  it("answers media, stickers and voice notes with a request for text", async () => {
+    const n = newNumber();
+    expect(await wa.say(n, "", { type: "image", hasMedia: true })).toEqual([NOT_TEXT_REPLY]);
+    expect(await wa.say(n, "", { type: "sticker", hasMedia: true })).toEqual([NOT_TEXT_REPLY]);
+    expect(await wa.say(n, "", { type: "ptt", hasMedia: true })).toEqual([NOT_TEXT_REPLY]);
+    expect(await wa.say(n, "", { type: "location" })).toEqual([NOT_TEXT_REPLY]);
+  });
+
+  it("says nothing to system entries: deleted messages, encryption notices, undecrypted messages", async () => {
+    const n = newNumber();
+    for (const type of ["revoked", "e2e_notification", "ciphertext", "protocol", "notification_template"]) {
+      expect(await wa.say(n, "", { type })).toEqual([]);
+    }
+  });
+
+  it("handles a redelivered message id once (W8)", async () => {
+    const n = newNumber();
+    const id = { _serialized: `false_${n}@c.us_REDELIVERED` };
+    expect(await wa.say(n, "hi", { id })).toHaveLength(1);
+    expect(await wa.say(n, "hi", { id })).toHaveLength(0);
+  });
+
+  it("keeps one person's messages in order while another person is served at the same time", async () => {
+    const a = newNumber();
+    const b = newNumber();
+    await wa.say(a, "hi");
+    await wa.say(b, "hi");
+    wa.client.sendDelayMs = 20;
+    try {
+      const beforeA = wa.client.to(a).length;
+      // Sent back to back without waiting: each needs the state the one before it left.
+      for (const text of ["airtime 100 08031234567", "1", "1"]) {
+        wa.client.emit("message", textMessage(a, text));
+      }
+      const [bBalance] = await wa.say(b, "balance");
+      expect(bBalance).toMatch(/Your balance is/);
+      await wa.adapter.idle();
+      const answers = wa.client.to(a).slice(beforeA);
+      expect(answers).toHaveLength(3);
+      expect(answers[0]).toMatch(/looks like MTN/);
+      expect(answers[1]).toMatch(/You pay/);
+      expect(answers[2]).toMatch(/open this link to enter your PIN/i);
+    } finally {
+      wa.client.sendDelayMs = 0;
+    }
+  });
+});
+
+describe("the one-time PIN page", () => {
+  it("works once: a second submit finds the link used", async () => {
+    const n = newNumber();
+    await customer(n);
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    const [ask] = await wa.say(n, "1");
+    const path = pinPath(ask);
+    const [first, second] = await Promise.all([
+      wa.submitPin(path, { pin: "2580" }),
+      wa.submitPin(path, { pin: "2580" }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 410]);
+    const again = await wa.app.request(path);
+    expect(again.status).toBe(410);
+    expect(await again.text()).toMatch(/expired or was already used/);
+    await wa.vtu.drain();
+    expect(await ordersOf(n)).toHaveLength(1);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("expires, and unknown tokens look the same as expired ones", async () => {
+    const n = newNumber();
+    await customer(n);
+    const past = makeCtx(tdb.db, { now: () => new Date(Date.now() - 10 * 60_000) });
+    const link = await createPinLink({
+      ctx: past,
+      channel: "whatsapp",
+      userRef: n,
+      userId: await wa.userIdOf(n),
+      confirmId: "some-confirm",
+      purpose: "pay",
+      title: "Pay ₦100.00 for airtime",
+    });
+    const path = new URL(link.url).pathname;
+    expect((await wa.app.request(path)).status).toBe(410);
+    expect((await wa.submitPin(path, { pin: "2580" })).status).toBe(410);
+    const unknown = await wa.app.request("/pin/pin_notARealTokenAtAll");
+    expect(unknown.status).toBe(410);
+    expect(await unknown.text()).toMatch(/go back to the chat/i);
+    // A day after expiry the maintenance job deletes it.
+    const tomorrow = makeCtx(tdb.db, { now: () => new Date(Date.now() + 86_400_000) });
+    expect((await purgeExpiredCredentials({ ctx: tomorrow })).pinLinks).toBeGreaterThanOrEqual(1);
+    expect(await tdb.db.selectFrom("pin_links").where("id", "=", link.id).select("id").execute()).toEqual([]);
+  });
+
+  it("does not use digits typed into WhatsApp at the PIN step; a fresh link replaces the old one", async () => {
+    const n = newNumber();
+    await customer(n);
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    const [ask] = await wa.say(n, "1");
+    const [refused] = await wa.say(n, "2580");
+    expect(refused).toMatch(/never send your PIN in this chat/);
+    expect(await ordersOf(n)).toHaveLength(0);
+    // The old link is dead; the fresh one still pays for the same confirmed purchase.
+    expect((await wa.app.request(pinPath(ask))).status).toBe(410);
+    const page = await wa.submitPin(pinPath(refused), { pin: "2580" });
+    expect(await page.text()).toMatch(/Order placed|Delivered/);
+    await wa.vtu.drain();
+    expect(await ordersOf(n)).toEqual([{ state: "delivered", channel: "whatsapp" }]);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a wrong PIN on the page says so and offers a fresh link; the chat stays at the PIN step", async () => {
+    const n = newNumber();
+    await customer(n);
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    const [ask] = await wa.say(n, "1");
+    const before = wa.client.to(n).length;
+    const wrong = await wa.submitPin(pinPath(ask), { pin: "1357" });
+    const html = await wrong.text();
+    expect(html).toMatch(/incorrect|wrong/i);
+    const fresh = /href="(http[^"]*\/pin\/[^"]+)"/.exec(html)?.[1];
+    expect(fresh).toBeDefined();
+    const [chatSaid] = wa.client.to(n).slice(before);
+    expect(chatSaid).toContain(fresh);
+    const ok = await wa.submitPin(new URL(String(fresh)).pathname, { pin: "2580" });
+    expect(await ok.text()).toMatch(/Order placed|Delivered/);
+    await wa.vtu.drain();
+    expect(await ordersOf(n)).toHaveLength(1);
+  });
+
+  it("a link for a step the chat left (cancelled) does nothing", async () => {
+    const n = newNumber();
+    await customer(n);
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    const [ask] = await wa.say(n, "1");
+    expect((await wa.say(n, "cancel")).join()).toMatch(/Cancelled/);
+    const page = await wa.submitPin(pinPath(ask), { pin: "2580" });
+    expect(await page.text()).toMatch(/no longer at, so nothing was done/);
+    expect(await ordersOf(n)).toHaveLength(0);
+  });
+
+  it("shows the outcome even when the chat cannot be reached", async () => {
+    const n = newNumber();
+    await customer(n);
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    const [ask] = await wa.say(n, "1");
+    wa.client.failSends = true;
+    try {
+      const page = await wa.submitPin(pinPath(ask), { pin: "2580" });
+      const html = await page.text();
+      expect(page.status).toBe(200);
+      expect(html).toMatch(/Order placed|Delivered/);
+      expect(html).not.toMatch(/We sent the same message/);
+      expect(logs()).toContain("could not send the PIN outcome to the chat");
+    } finally {
+      wa.client.failSends = false;
+    }
+    await wa.vtu.drain();
+    expect(await ordersOf(n)).toEqual([{ state: "delivered", channel: "whatsapp" }]);
+  });
+
+  it("changes the PIN on the page (current and new)", async () => {
+    const n = newNumber();
+    await customer(n);
+    const [ask] = await wa.say(n, "change pin");
+    const form = await (await wa.app.request(pinPath(ask))).text();
+    expect(form).toContain('name="current_pin"');
+    const page = await wa.submitPin(pinPath(ask), { current_pin: "2580", pin: "7391" });
+    expect(await page.text()).toMatch(/Your PIN is set/);
+  });
+
+  it("S11: the sentinel PIN 9137 is in no WhatsApp message, no page and no log line", async () => {
+    const n = newNumber();
+    await customer(n, "9137");
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    await wa.say(n, "1");
+    const [refused] = await wa.say(n, "9137"); // typed into the chat despite the link
+    const pages = [await (await wa.submitPin(pinPath(refused), { pin: "9137" })).text()];
+    await wa.vtu.drain();
+    const [ask] = await wa.say(n, "change pin");
+    pages.push(await (await wa.submitPin(pinPath(ask), { current_pin: "9137", pin: "9137" })).text());
+    expect(pages[0]).toMatch(/Order placed|Delivered/);
+    for (const html of pages) {
+      expect(html).not.toContain("9137");
+    }
+    expect(JSON.stringify(wa.client.sent)).not.toContain("9137");
+    const sessions = await tdb.db.selectFrom("chat_sessions").select("data").execute();
+    expect(JSON.stringify(sessions)).not.toContain("9137");
+    expect(logs()).not.toContain("9137");
+    // The access log names the page without its token.
+    expect(logs()).toContain("/pin/[REDACTED]");
+    expect(logs()).not.toMatch(/\/pin\/pin_/);
+  });
+});

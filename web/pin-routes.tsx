@@ -1,0 +1,100 @@
+import { Hono } from "hono";
+import type { Config } from "../api/config";
+import type { ServiceContext } from "../api/services/context";
+import type { PaymentsRuntime } from "../api/services/funding";
+import { consumePinLink, findOpenPinLink } from "../api/services/pin-links";
+import type { VtuRuntime } from "../api/services/vtu";
+import { handleChatInput } from "../bot/engine/engine";
+import type { ChatChannel } from "../bot/engine/types";
+import type { ChatSenders } from "../bot/outbound";
+import { PinFormPage, PinLinkGonePage, PinOutcomePage } from "./pages/pin";
+
+const CHANNELS: ChatChannel[] = ["telegram", "whatsapp", "console"];
+
+/**
+ * `/pin/:token`, the one-time PIN page (S4). GET shows the form; POST consumes the link and hands
+ * the PIN to the chat engine as if typed at the PIN step (flagged `pinFromSecurePage`), shows the
+ * answer and sends it to the chat too. The PIN is never logged, stored or put back in a page.
+ */
+export function pinRoutes(deps: {
+  config: Config;
+  vtu: VtuRuntime;
+  payments: PaymentsRuntime;
+  chatSenders?: ChatSenders;
+}) {
+  const app = new Hono<{ Variables: { ctx: ServiceContext } }>();
+  const sandbox = deps.config.sandbox;
+  const chatUrl = deps.config.CHAT_RETURN_URL;
+
+  // The token in the URL is a secret: no cache may keep the page, no Referer may carry it away.
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+  });
+
+  // GET never consumes the link: link-preview fetchers and prefetching browsers open it too.
+  app.get("/:token", async (c) => {
+    const link = await findOpenPinLink({ ctx: c.var.ctx, token: c.req.param("token") });
+    if (!link) {
+      return c.html(<PinLinkGonePage sandbox={sandbox} chatUrl={chatUrl} />, 410);
+    }
+    return c.html(<PinFormPage link={link} sandbox={sandbox} />);
+  });
+
+  app.post("/:token", async (c) => {
+    const ctx = c.var.ctx;
+    const link = await consumePinLink({ ctx, token: c.req.param("token") });
+    const channel = CHANNELS.find((ch) => ch === link?.channel);
+    if (!link || !channel) {
+      return c.html(<PinLinkGonePage sandbox={sandbox} chatUrl={chatUrl} />, 410);
+    }
+    const form = await c.req.parseBody();
+    const field = (name: string) => (typeof form[name] === "string" ? form[name].trim() : "");
+    // The change-PIN step reads "current new", exactly what it takes when typed on other channels.
+    const text = link.purpose === "change_pin" ? `${field("current_pin")} ${field("pin")}` : field("pin");
+    const out = await handleChatInput(
+      { ctx: () => ctx, vtu: deps.vtu, payments: deps.payments },
+      {
+        channel,
+        userRef: link.userRef,
+        messageId: `pinlink:${link.id}`,
+        text,
+        pinFromSecurePage: true,
+        pinLinkFor: link.confirmId,
+      },
+    ).catch((error: unknown) => {
+      // The engine answers every flow error itself; this is the database being unreachable. The
+      // purchase is keyed by the Confirm tap, so asking again in the chat cannot buy twice.
+      ctx.logger.error({ err: error, channel, pinLinkId: link.id }, "PIN page input failed");
+      return undefined;
+    });
+    if (!out) {
+      const sorry =
+        "Sorry, something went wrong on our side. Go back to the chat and check your recent orders before trying again.";
+      return c.html(
+        <PinOutcomePage replies={[{ text: sorry }]} sentToChat={false} sandbox={sandbox} chatUrl={chatUrl} />,
+        500,
+      );
+    }
+    const sender = deps.chatSenders?.get(channel);
+    // The page already shows the outcome, so a chat that cannot be reached is logged, not fatal.
+    const sentToChat =
+      sender !== undefined &&
+      out.replies.length > 0 &&
+      (await sender.send(link.userRef, out.replies).then(
+        () => true,
+        (error: unknown) => {
+          ctx.logger.warn(
+            { err: error, channel, pinLinkId: link.id },
+            "could not send the PIN outcome to the chat",
+          );
+          return false;
+        },
+      ));
+    return c.html(
+      <PinOutcomePage replies={out.replies} sentToChat={sentToChat} sandbox={sandbox} chatUrl={chatUrl} />,
+    );
+  });
+  return app;
+}
