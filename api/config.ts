@@ -138,6 +138,14 @@ export const ConfigSchema = z
     /** How long a one-time PIN page link stays valid (S4: the WhatsApp PIN step). */
     PIN_LINK_TTL_SECONDS: positiveInt(300, 3_600),
 
+    // Gift rooms: the most gifts one room may hold, rooms one person may open per hour, the longest
+    // a room may stay open (hours), and claims per minute from one IP address or one device.
+    GIFT_ROOM_MAX_CAPACITY: positiveInt(500, 100_000),
+    GIFT_ROOMS_PER_HOUR: positiveInt(10, 10_000),
+    GIFT_ROOM_MAX_HOURS: positiveInt(168, 24 * 90),
+    GIFT_CLAIMS_PER_MINUTE_PER_IP: positiveInt(30, 1_000_000),
+    GIFT_CLAIMS_PER_MINUTE_PER_DEVICE: positiveInt(5, 1_000_000),
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),

@@ -471,6 +471,43 @@ export interface PinLinksTable {
   created_at: CreatedAt;
 }
 
+export interface GiftRoomsTable {
+  id: string;
+  creator_id: string;
+  token: string;
+  kind: "airtime" | "data" | "cash";
+  amount_kobo: number;
+  plan_id: string | null;
+  network: string | null;
+  gift_price_kobo: number;
+  capacity: number;
+  claimed: Generated<number>;
+  mode: "first_come" | "random_draw" | "quiz";
+  quiz_question: string | null;
+  quiz_answers: ColumnType<string[] | null, string | null, string | null>;
+  draw_at: NullableTimestamp;
+  message: Generated<string>;
+  status: Generated<"open" | "drawing" | "closed">;
+  expires_at: Timestamp;
+  escrow_account_id: number;
+  funding_entry_id: number;
+  created_at: CreatedAt;
+  closed_at: NullableTimestamp;
+}
+
+export interface GiftClaimsTable {
+  id: Generated<number>;
+  room_id: string;
+  recipient_msisdn: string;
+  device_hash: string;
+  claimer_user_id: string | null;
+  state: "ordered" | "delivered" | "credited" | "failed";
+  order_id: string | null;
+  credit_entry_id: number | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -506,6 +543,8 @@ export interface Database {
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;
   pin_links: PinLinksTable;
+  gift_rooms: GiftRoomsTable;
+  gift_claims: GiftClaimsTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;

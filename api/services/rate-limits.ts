@@ -43,3 +43,12 @@ export async function purgeRateLimitCounters(ctx: ServiceContext): Promise<numbe
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Gift claims per IP address and per device (S12), same counters as money actions. */
+export async function takeGiftClaimSlots(
+  ctx: ServiceContext,
+  args: { ip: string; deviceHash: string },
+): Promise<void> {
+  await takeSlot(ctx, `gift-ip:${args.ip}`, ctx.config.GIFT_CLAIMS_PER_MINUTE_PER_IP, 60);
+  await takeSlot(ctx, `gift-device:${args.deviceHash}`, ctx.config.GIFT_CLAIMS_PER_MINUTE_PER_DEVICE, 60);
+}

@@ -6,6 +6,7 @@ import * as rateLimits from "./2026_11_25_2000_rate_limits";
 import * as chat from "./2026_11_25_2100_chat";
 import * as pinLinks from "./2026_11_25_2300_pin_links";
 import * as notificationDeliveries from "./2026_11_25_2400_notification_deliveries";
+import * as giftRooms from "./2026_11_25_2500_gift_rooms";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_2100_chat": chat,
   "2026_11_25_2300_pin_links": pinLinks,
   "2026_11_25_2400_notification_deliveries": notificationDeliveries,
+  "2026_11_25_2500_gift_rooms": giftRooms,
 };

@@ -20,7 +20,7 @@ type CheckSpec = {
 
 /**
  * The ledger invariants of DESIGN §5 / reliability.md L1–L5, L8 (V1–V2 tying VTU orders to their holds,
- * F1–F2 funding credits and withdrawal holds) as SQL. Used by
+ * F1–F2 funding credits and withdrawal holds, G1–G2 gift rooms) as SQL. Used by
  * `npm run check-ledger`, by every money test, and (later) by the nightly job.
  */
 const CHECKS: CheckSpec[] = [
@@ -142,6 +142,30 @@ const CHECKS: CheckSpec[] = [
              (w.state IN ('held', 'submitting', 'pending', 'unknown') AND h.status = 'pending')
           OR (w.state = 'successful' AND h.status = 'posted' AND h.posted_amount = w.amount_kobo + w.fee_kobo)
           OR (w.state = 'failed' AND h.status = 'voided'))`,
+  },
+  {
+    id: "G1",
+    name: "every gift room's claim count equals its live claims and never passes capacity (R1, R2)",
+    checkedSql: sql`SELECT id FROM gift_rooms`,
+    violationsSql: sql`
+      SELECT g.id AS room_id, g.claimed, g.capacity, count(c.id) AS live_claims
+        FROM gift_rooms g LEFT JOIN gift_claims c ON c.room_id = g.id AND c.state <> 'failed'
+       GROUP BY g.id HAVING g.claimed > g.capacity OR count(c.id) <> g.claimed`,
+  },
+  {
+    id: "G2",
+    name: "each gift room's escrow + gifts paid + refunds = capacity × gift price (R3)",
+    checkedSql: sql`SELECT id FROM gift_rooms`,
+    violationsSql: sql`
+      SELECT g.id AS room_id, (g.capacity * g.gift_price_kobo)::text AS funded, a.balance::text AS escrow
+        FROM gift_rooms g JOIN accounts a ON a.id = g.escrow_account_id
+       WHERE g.capacity * g.gift_price_kobo <> a.balance
+             + coalesce((SELECT sum(h.posted_amount) FROM holds h
+                          WHERE h.account_id = g.escrow_account_id AND h.status = 'posted'), 0)
+             + coalesce((SELECT sum(-p.amount) FROM postings p JOIN journal_entries e ON e.id = p.entry_id
+                          WHERE p.account_id = g.escrow_account_id AND e.type IN ('gift_cash', 'gift_room_refund')), 0)
+          OR NOT EXISTS (SELECT 1 FROM postings p WHERE p.entry_id = g.funding_entry_id
+                            AND p.account_id = g.escrow_account_id AND p.amount = g.capacity * g.gift_price_kobo)`,
   },
 ];
 

@@ -10,7 +10,10 @@ export type EntryType =
   | "admin_adjustment"
   | "reversal"
   | "vtu_settle"
-  | "vtu_reversal";
+  | "vtu_reversal"
+  | "gift_room_fund"
+  | "gift_cash"
+  | "gift_room_refund";
 
 export type PostingInput = { accountId: number; amount: number };
 

@@ -8,7 +8,7 @@ import {
   type ProductRow,
   priceOffer,
 } from "../catalogue/offers";
-import { type ServiceContext, withTransaction } from "../context";
+import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { ForbiddenError, ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import {
@@ -134,42 +134,13 @@ export async function createOrder(args: {
       trx,
       { scope, key: args.idempotencyKey, operation, params: planned.fingerprint },
       async (keyId) => {
-        const walletId = await getWalletAccountId(trx, userId);
-        const holdId = await createHold(trx, {
-          accountId: walletId,
-          destinationAccountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.vtuClearing),
-          amount: planned.priceKobo,
-          description: planned.description,
+        const orderId = await insertHeldOrder(trx, ctx, {
+          planned,
+          userId,
+          holdAccountId: await getWalletAccountId(trx, userId),
           idempotencyKeyId: keyId,
+          channel: args.channel,
         });
-        const now = ctx.now();
-        const orderId = newId("ord", now.getTime());
-        await trx
-          .insertInto("vtu_orders")
-          .values({
-            id: orderId,
-            user_id: userId,
-            service: planned.service,
-            product_id: planned.product.id,
-            state: "held",
-            recipient: planned.recipient,
-            network: planned.network,
-            meter_type: planned.meterType,
-            subscription: planned.subscription,
-            contact_phone: planned.contactPhone,
-            customer_name: planned.customerName,
-            face_amount_kobo: planned.faceAmountKobo,
-            price_kobo: planned.priceKobo,
-            hold_id: holdId,
-            idempotency_key_id: keyId,
-            channel: args.channel,
-            provider: planned.offer.provider,
-            // If the submit job is lost, the sweeper sends it after this.
-            next_check_at: new Date(now.getTime() + 15_000),
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
         return { orderId };
       },
     ),
@@ -183,6 +154,79 @@ export async function createOrder(args: {
   }
   return { order: await getOrder({ ctx, userId, orderId: result.orderId }), replayed };
 }
+
+/**
+ * The money side of an order, in the caller's transaction: a hold on `holdAccountId` (the buyer's
+ * wallet, or a gift room's escrow) towards VTU clearing, and the order row in state `held`. The
+ * caller dispatches the submit job after commit (or leaves it to the sweeper).
+ */
+export async function insertHeldOrder(
+  trx: Trx,
+  ctx: ServiceContext,
+  args: {
+    planned: PlannedOrder;
+    userId: string;
+    holdAccountId: number;
+    idempotencyKeyId: number | null;
+    channel: string;
+  },
+): Promise<string> {
+  const { planned } = args;
+  const holdId = await createHold(trx, {
+    accountId: args.holdAccountId,
+    destinationAccountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.vtuClearing),
+    amount: planned.priceKobo,
+    description: planned.description,
+    idempotencyKeyId: args.idempotencyKeyId ?? undefined,
+  });
+  const now = ctx.now();
+  const orderId = newId("ord", now.getTime());
+  await trx
+    .insertInto("vtu_orders")
+    .values({
+      id: orderId,
+      user_id: args.userId,
+      service: planned.service,
+      product_id: planned.product.id,
+      state: "held",
+      recipient: planned.recipient,
+      network: planned.network,
+      meter_type: planned.meterType,
+      subscription: planned.subscription,
+      contact_phone: planned.contactPhone,
+      customer_name: planned.customerName,
+      face_amount_kobo: planned.faceAmountKobo,
+      price_kobo: planned.priceKobo,
+      hold_id: holdId,
+      idempotency_key_id: args.idempotencyKeyId,
+      channel: args.channel,
+      provider: planned.offer.provider,
+      // If the submit job is lost, the sweeper sends it after this.
+      next_check_at: new Date(now.getTime() + 15_000),
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return orderId;
+}
+
+/** An airtime or data order paid by someone other than the recipient (a gift): no PIN. */
+export type PaidForOrderInput =
+  | { service: "airtime"; input: Omit<z.input<typeof AirtimeOrderInput>, "pin"> }
+  | { service: "data"; input: Omit<z.input<typeof DataOrderInput>, "pin"> };
+
+/** Price and check an airtime or data order with the same rules as a purchase (ranges, networks, plans). */
+export async function planPaidForOrder(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  order: PaidForOrderInput,
+): Promise<PlannedOrder> {
+  // The PIN was the payer's business when the money moved; here it only satisfies the schema.
+  const parsed = parseOrder({ service: order.service, input: { ...order.input, pin: "-" } } as OrderInput);
+  return planOrder(ctx, vtu, parsed);
+}
+
+export type { PlannedOrder };
 
 type ParsedOrder =
   | { service: "airtime"; input: z.output<typeof AirtimeOrderInput>; phone: string }
@@ -308,7 +352,12 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
       const { input } = parsed;
       assertRange(ctx.config, "airtime", input.amountKobo);
       const network = confirmedNetwork(parsed.phone, input.network);
-      const { product, offer, priced } = await price(ctx, `airtime:${network}`, "airtime", input.amountKobo);
+      const { product, offer, priced } = await priceProduct(
+        ctx,
+        `airtime:${network}`,
+        "airtime",
+        input.amountKobo,
+      );
       return {
         ...common,
         service: "airtime",
@@ -323,7 +372,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
     }
     case "data": {
       const { input } = parsed;
-      const { product, offer, priced } = await price(ctx, input.planId, "data");
+      const { product, offer, priced } = await priceProduct(ctx, input.planId, "data");
       const planNetwork = product.network as Network;
       if (input.network && input.network !== planNetwork) {
         throw new ValidationError(
@@ -381,7 +430,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         }
         productId = `cable:${input.provider}:${bouquetSlug(input.provider, verified.currentBouquet)}`;
       }
-      const { product, offer, priced } = await price(ctx, productId, "cable");
+      const { product, offer, priced } = await priceProduct(ctx, productId, "cable");
       if (product.biller !== input.provider) {
         throw new ValidationError(
           `${productId} is not a ${input.provider} bouquet.`,
@@ -412,7 +461,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         vtu,
         input: { kind: "meter", disco: input.disco, meterType: input.meterType, number: input.meterNumber },
       });
-      const { product, offer, priced } = await price(
+      const { product, offer, priced } = await priceProduct(
         ctx,
         `electricity:${input.disco}`,
         "electricity",
@@ -435,7 +484,13 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
   }
 }
 
-async function price(ctx: ServiceContext, productId: string, service: VtuService, faceAmountKobo?: number) {
+/** The best offer for a product and what the customer pays for it (face amount for airtime/electricity). */
+export async function priceProduct(
+  ctx: ServiceContext,
+  productId: string,
+  service: VtuService,
+  faceAmountKobo?: number,
+) {
   const { product, offers } = await getProductOffers(ctx.db, productId);
   if (product.service !== service) {
     throw new ValidationError(`${productId} is not a ${service} product.`, { productId }, "WRONG_PRODUCT");

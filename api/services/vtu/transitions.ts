@@ -1,5 +1,6 @@
 import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
 import type { ServiceContext, Trx } from "../context";
+import { releaseFailedGift } from "../gift-rooms/order-failed";
 import {
   getSystemAccountId,
   getWalletAccountId,
@@ -99,6 +100,11 @@ export async function failOrder(
     .set({ state: "failed", message, next_check_at: null, failed_at: now, updated_at: now })
     .where("id", "=", order.id)
     .execute();
+  if (order.channel === "gift") {
+    // Paid from a gift room's escrow: the money went back there, and the slot opens again.
+    await releaseFailedGift(trx, ctx, order);
+    return;
+  }
   await queueNotification(trx, {
     userId: order.user_id,
     kind: "order.failed",

@@ -1,0 +1,287 @@
+import { z } from "zod";
+import { type ServiceContext, type Trx, withTransaction } from "../context";
+import { isUniqueViolation } from "../db-errors";
+import { ConflictError, ServiceError, ValidationError } from "../errors";
+import { getWalletAccountId, postEntry } from "../ledger";
+import { formatNaira } from "../money";
+import { queueNotification } from "../notifications";
+import { maskPhone, normalizePhone } from "../phone";
+import { takeGiftClaimSlots } from "../rate-limits";
+import { getOrder, insertHeldOrder, type PlannedOrder, planPaidForOrder, type VtuRuntime } from "../vtu";
+import { NETWORKS } from "../vtu/provider";
+import { findRoomByToken, type GiftRoomRow, roomState } from "./get-room";
+
+export const ClaimGiftInput = z.strictObject({
+  token: z.string().min(1).max(100),
+  phone: z.string().min(1).max(30),
+  /** The recipient's network, confirmed on the page (numbers can be ported). Airtime only. */
+  network: z.enum(NETWORKS).optional(),
+  /** Quiz rooms: the answer. */
+  answer: z.string().max(200).optional(),
+});
+export type ClaimGiftInput = z.input<typeof ClaimGiftInput>;
+
+export type ClaimResult = {
+  state: "ordered" | "delivered" | "credited" | "failed";
+  kind: GiftRoomRow["kind"];
+  recipient: string;
+  amountKobo: number;
+  orderId: string | null;
+  message: string;
+};
+
+/** Who is claiming, as far as the web can tell (S12: one claim per number, device and account). */
+export type Claimant = { deviceHash: string; ip: string; userId?: string };
+
+/**
+ * Claim one gift of a first-come or quiz room. One transaction: a conditional UPDATE takes a slot
+ * (never past capacity, never after close or expiry), the claim row's unique keys refuse a second
+ * claim by the same number/device/account, and the gift is paid from the room's escrow: a VTU order
+ * held on the escrow account (airtime, data) or a wallet credit (cash). Anything refused rolls back.
+ */
+export async function claimGift(args: {
+  ctx: ServiceContext;
+  vtu: VtuRuntime;
+  input: ClaimGiftInput;
+  claimant: Claimant;
+}): Promise<ClaimResult> {
+  const { ctx, vtu, claimant } = args;
+  const input = parseClaim(args.input);
+  const room = await findRoomByToken(ctx, input.token);
+  if (room.mode === "random_draw") {
+    throw new ConflictError(
+      "This room is a draw: join it, and the winners are drawn at the time shown.",
+      "DRAW_ROOM",
+    );
+  }
+  assertClaimable(room, ctx.now());
+  if (room.mode === "quiz" && !answerMatches(room, input.answer)) {
+    throw new ValidationError(
+      "That is not the answer. Read the question again and try once more.",
+      { field: "answer" },
+      "WRONG_ANSWER",
+    );
+  }
+  const phone = normalizePhone(input.phone);
+  await takeGiftClaimSlots(ctx, { ip: claimant.ip, deviceHash: claimant.deviceHash });
+  const payment = await planPayment(ctx, vtu, room, phone, input.network);
+
+  const claimed = await withTransaction(ctx, async (trx) => {
+    await takeSlot(trx, ctx, room);
+    const claimId = await insertClaim(trx, room, phone, claimant);
+    return payment.kind === "order"
+      ? settleWithOrder(trx, ctx, room, claimId, payment.planned)
+      : settleWithCash(trx, ctx, room, claimId, payment.userId, phone);
+  });
+  if (claimed.orderId) {
+    await vtu
+      .dispatch({ name: "submit-order", orderId: claimed.orderId })
+      .catch((err) =>
+        ctx.logger.warn(
+          { err, orderId: claimed.orderId },
+          "could not enqueue submit-order; the sweeper will",
+        ),
+      );
+  }
+  return claimed;
+}
+
+function parseClaim(input: ClaimGiftInput) {
+  const parsed = ClaimGiftInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "is invalid"}.`, {
+      field: issue?.path.join("."),
+    });
+  }
+  return parsed.data;
+}
+
+/** The states a claimant can be told before trying (the slot itself is taken atomically later). */
+function assertClaimable(room: GiftRoomRow, now: Date): void {
+  const state = roomState(room, now);
+  if (state === "closed" || state === "expired") {
+    throw new ServiceError("conflict", "ROOM_CLOSED", "This gift room has closed. Thanks for stopping by!");
+  }
+  if (state === "full") {
+    throw new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
+  }
+}
+
+export function normalizeAnswer(answer: string): string {
+  return answer.trim().toLowerCase().replace(/\s+/g, " ");
+}
+
+function answerMatches(room: GiftRoomRow, answer: string | undefined): boolean {
+  if (!answer) {
+    return false;
+  }
+  const accepted = (room.quiz_answers ?? []).map(normalizeAnswer);
+  return accepted.includes(normalizeAnswer(answer));
+}
+
+type Payment = { kind: "order"; planned: PlannedOrder } | { kind: "cash"; userId: string };
+
+/** Decide how the gift is paid before the transaction: price the order, or find the wallet. */
+async function planPayment(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  room: GiftRoomRow,
+  phone: string,
+  network: (typeof NETWORKS)[number] | undefined,
+): Promise<Payment> {
+  if (room.kind === "cash") {
+    const user = await ctx.db.selectFrom("users").select("id").where("phone", "=", phone).executeTakeFirst();
+    if (!user) {
+      throw new ServiceError(
+        "conflict",
+        "SIGNUP_REQUIRED",
+        `Cash gifts go to a TADA VTU wallet. Start our bot on Telegram or WhatsApp with ${phone} (or register with it), then claim again.`,
+      );
+    }
+    return { kind: "cash", userId: user.id };
+  }
+  const planned =
+    room.kind === "airtime"
+      ? await planPaidForOrder(ctx, vtu, {
+          service: "airtime",
+          input: { phone, amountKobo: room.amount_kobo, network },
+        })
+      : await planPaidForOrder(ctx, vtu, { service: "data", input: { phone, planId: room.plan_id ?? "" } });
+  if (planned.priceKobo > room.gift_price_kobo) {
+    // Prices moved above what was escrowed per gift: never take more than the creator paid.
+    throw new ServiceError(
+      "unavailable",
+      "GIFT_UNAVAILABLE",
+      "This gift cannot be sent right now. Try again later.",
+    );
+  }
+  return { kind: "order", planned };
+}
+
+/** R1: the conditional UPDATE is the claim primitive; READ COMMITTED re-checks it after a wait. */
+async function takeSlot(trx: Trx, ctx: ServiceContext, room: GiftRoomRow): Promise<void> {
+  const taken = await trx
+    .updateTable("gift_rooms")
+    .set((eb) => ({ claimed: eb("claimed", "+", 1) }))
+    .where("id", "=", room.id)
+    .where("status", "=", "open")
+    .where("expires_at", ">", ctx.now())
+    .where((eb) => eb("claimed", "<", eb.ref("capacity")))
+    .returning("id")
+    .executeTakeFirst();
+  if (!taken) {
+    const fresh = await trx
+      .selectFrom("gift_rooms")
+      .selectAll()
+      .where("id", "=", room.id)
+      .executeTakeFirstOrThrow();
+    assertClaimable(fresh, ctx.now());
+    throw new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
+  }
+}
+
+/** R2: one live claim per number, device and account (partial unique indexes). */
+async function insertClaim(trx: Trx, room: GiftRoomRow, phone: string, claimant: Claimant): Promise<number> {
+  try {
+    const row = await trx
+      .insertInto("gift_claims")
+      .values({
+        room_id: room.id,
+        recipient_msisdn: phone,
+        device_hash: claimant.deviceHash,
+        claimer_user_id: claimant.userId ?? null,
+        state: room.kind === "cash" ? "credited" : "ordered",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return row.id;
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConflictError("You have already claimed a gift from this room.", "ALREADY_CLAIMED");
+    }
+    throw error;
+  }
+}
+
+async function settleWithOrder(
+  trx: Trx,
+  ctx: ServiceContext,
+  room: GiftRoomRow,
+  claimId: number,
+  planned: PlannedOrder,
+): Promise<ClaimResult> {
+  const orderId = await insertHeldOrder(trx, ctx, {
+    planned,
+    userId: room.creator_id,
+    holdAccountId: room.escrow_account_id,
+    idempotencyKeyId: null,
+    channel: "gift",
+  });
+  await trx.updateTable("gift_claims").set({ order_id: orderId }).where("id", "=", claimId).execute();
+  await queueNotification(trx, {
+    userId: room.creator_id,
+    kind: "gift.claimed",
+    body: `${maskPhone(planned.recipient)} claimed a gift from your room: ${planned.description}.`,
+    payload: { giftRoomId: room.id, orderId },
+  });
+  return {
+    state: "ordered",
+    kind: room.kind,
+    recipient: planned.recipient,
+    amountKobo: planned.faceAmountKobo,
+    orderId,
+    message: `Claimed! ${planned.description} is on its way.`,
+  };
+}
+
+async function settleWithCash(
+  trx: Trx,
+  ctx: ServiceContext,
+  room: GiftRoomRow,
+  claimId: number,
+  userId: string,
+  phone: string,
+): Promise<ClaimResult> {
+  const entryId = await postEntry(trx, {
+    type: "gift_cash",
+    description: `Gift from room ${room.id}`,
+    actor: "system:gift_rooms",
+    postings: [
+      { accountId: room.escrow_account_id, amount: -room.amount_kobo },
+      { accountId: await getWalletAccountId(trx, userId), amount: room.amount_kobo },
+    ],
+    metadata: { giftRoomId: room.id, giftClaimId: claimId },
+  });
+  await trx
+    .updateTable("gift_claims")
+    .set({ credit_entry_id: entryId, claimer_user_id: userId })
+    .where("id", "=", claimId)
+    .execute();
+  const amount = formatNaira(room.amount_kobo);
+  await queueNotification(trx, {
+    userId,
+    kind: "gift.cash_received",
+    body: `You received a ${amount} gift in your wallet.`,
+  });
+  await queueNotification(trx, {
+    userId: room.creator_id,
+    kind: "gift.claimed",
+    body: `${maskPhone(phone)} claimed ${amount} from your gift room.`,
+    payload: { giftRoomId: room.id },
+  });
+  void ctx;
+  return {
+    state: "credited",
+    kind: "cash",
+    recipient: phone,
+    amountKobo: room.amount_kobo,
+    orderId: null,
+    message: `Claimed! ${amount} is in your TADA VTU wallet.`,
+  };
+}
+
+/** The claim's order as it stands now (the page shows it). */
+export async function claimOrderState(ctx: ServiceContext, creatorId: string, orderId: string) {
+  return (await getOrder({ ctx, userId: creatorId, orderId })).state;
+}
