@@ -9,6 +9,8 @@ import { fundFlow } from "./flows/fund";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
 import { pinFlow } from "./flows/pin";
+import { receiptFlow } from "./flows/receipt";
+import { withdrawFlow } from "./flows/withdraw";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
 import { errorText, MAIN_MENU, menuReply, pickChoice } from "./replies";
@@ -25,6 +27,8 @@ const FLOWS: Record<string, Flow> = {
   history: historyFlow,
   pin: pinFlow,
   help: helpFlow,
+  receipt: receiptFlow,
+  withdraw: withdrawFlow,
 };
 
 /** Which flow an understood message opens; kinds without a chat flow yet get the menu. */
@@ -38,6 +42,8 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   history: "history",
   change_pin: "pin",
   help: "help",
+  receipt: "receipt",
+  withdraw: "withdraw",
 };
 
 /**

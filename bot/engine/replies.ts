@@ -9,7 +9,9 @@ export const MAIN_MENU: Choice[] = [
   { id: "nav:cable", label: "Pay for cable TV" },
   { id: "nav:balance", label: "My balance" },
   { id: "nav:fund", label: "Fund my wallet" },
+  { id: "nav:withdraw", label: "Withdraw to my bank" },
   { id: "nav:history", label: "My recent orders" },
+  { id: "nav:receipt", label: "Get a receipt" },
   { id: "nav:pin", label: "Set or change PIN" },
   { id: "nav:help", label: "Help" },
 ];

@@ -1,6 +1,7 @@
 import { setOrChangePin } from "../../../api/services/pins";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Flow } from "./flow";
+import { refusePinAttempt } from "./pin-guard";
 
 /**
  * Set or change the transaction PIN. The PIN arrives in one message (both PINs for a change: "1234
@@ -39,6 +40,11 @@ export const pinFlow: Flow = {
         next: state,
         deleteInput: digits.length > 0,
       };
+    }
+    // Changing the PIN checks the current one: the same per-chat attempt limit applies (S5).
+    const refused = wanted === 2 ? await refusePinAttempt(fc, state) : undefined;
+    if (refused) {
+      return refused;
     }
     try {
       const [first, second] = digits as [string, string?];

@@ -4,6 +4,7 @@ import { normalizePhone } from "../../../api/services/phone";
 import { createOrder, type OrderInput } from "../../../api/services/vtu";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, FlowState, StepResult } from "../types";
+import { refusePinAttempt } from "./pin-guard";
 
 /**
  * Steps every purchase flow shares. `payWithPin` is the only place a chat moves money: the order
@@ -27,6 +28,10 @@ export async function payWithPin(
   const input = order(pin);
   if (typeof confirmId !== "string" || !input) {
     return { replies: [menuReply("Let us start again.")], deleteInput: true };
+  }
+  const refused = await refusePinAttempt(fc, state);
+  if (refused) {
+    return refused;
   }
   try {
     const { order: created } = await createOrder({

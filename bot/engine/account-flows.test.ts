@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServiceContext } from "../../api/services/context";
+import { getWalletBalance } from "../../api/services/wallet";
+import { chatHarness, choiceIds, texts } from "../../test/helpers/chat";
+import { makeCtx, testConfig } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
+
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let h: Awaited<ReturnType<typeof chatHarness>>;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase({ poolSize: 10 });
+  ctx = makeCtx(tdb.db);
+  h = await chatHarness(tdb, ctx);
+});
+afterAll(() => tdb.destroy());
+
+describe("withdraw from the chat", () => {
+  it("bank by name → account → the bank's name confirmed → amount → fee → PIN: the amount and fee are held", async () => {
+    const c = await h.customer("w-1");
+    const banks = await c.tap("nav:withdraw");
+    expect(choiceIds(banks)).toContain("bank:044");
+    const account = await c.say("access");
+    expect(texts(account)).toMatch(/10-digit Access Bank account number/);
+    const wrong = await c.say("0123450000");
+    expect(texts(wrong)).toMatch(/No account 0123450000.*Type the account number again/s);
+    const name = await c.say("0123456789");
+    expect(texts(name)).toMatch(/ADAEZE OKAFOR \(SANDBOX\) \(Access Bank, 0123456789\)/);
+    const amount = await c.tap("name:yes");
+    expect(texts(amount)).toMatch(/You have ₦5,000 available/);
+    const summary = await c.say("2k");
+    expect(texts(summary)).toMatch(/Withdraw ₦2,000 to ADAEZE OKAFOR.*Fee: ₦50\. ₦2,050 leaves your wallet/s);
+    await c.tap("confirm");
+    const done = await c.say("2580");
+    expect(done.deleteInput).toBe(true);
+    expect(texts(done)).toMatch(/Withdrawal of ₦2,000 to ADAEZE OKAFOR \(SANDBOX\) \(reference TADA-WD-/);
+
+    const userId = await c.userId();
+    const rows = await tdb.db
+      .selectFrom("withdrawals")
+      .select(["state", "amount_kobo", "fee_kobo", "bank_code", "account_number"])
+      .where("user_id", "=", userId)
+      .execute();
+    expect(rows).toEqual([
+      {
+        state: "held",
+        amount_kobo: 200_000,
+        fee_kobo: 5_000,
+        bank_code: "044",
+        account_number: "0123456789",
+      },
+    ]);
+    const balance = await getWalletBalance({ ctx, userId });
+    expect(balance).toMatchObject({ balanceKobo: 500_000, heldKobo: 205_000, availableKobo: 295_000 });
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a typed bank name matching several banks offers them; a repeated PIN message withdraws once", async () => {
+    const c = await h.customer("w-2");
+    await c.say("withdraw 1000");
+    const several = await c.say("bank");
+    expect(texts(several)).toMatch(/could not find/);
+    const picked = await c.say("united");
+    expect(texts(picked)).toMatch(/United Bank for Africa account number/);
+    await c.say("0223456789");
+    const summary = await c.tap("name:yes");
+    expect(texts(summary)).toMatch(/Withdraw ₦1,000/);
+    await c.tap("confirm");
+    const pin = { text: "2580", messageId: "w-2-pin" };
+    await c.send(pin);
+    expect((await c.send(pin)).duplicate).toBe(true);
+    const rows = await tdb.db
+      .selectFrom("withdrawals")
+      .select("id")
+      .where("user_id", "=", await c.userId())
+      .execute();
+    expect(rows).toHaveLength(1);
+    await expectLedgerConsistent(tdb.db);
+  });
+});
+
+describe("receipts from the chat", () => {
+  it("picks a recent order and shows its receipt with the electricity token; 'receipt ord_…' works too", async () => {
+    const c = await h.customer("r-1");
+    await c.say("light 2000 ikeja prepaid 45123456789");
+    await c.tap("confirm");
+    await c.say("2580");
+    await h.harness.drain();
+    const order = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("id")
+      .where("user_id", "=", await c.userId())
+      .executeTakeFirstOrThrow();
+
+    const list = await c.tap("nav:receipt");
+    expect(choiceIds(list)).toContain(`rcpt:${order.id}`);
+    const receipt = await c.tap(`rcpt:${order.id}`);
+    expect(texts(receipt)).toMatch(/Receipt — .*\nFor: 45123456789/);
+    expect(texts(receipt)).toMatch(/Token: \d{4} \d{4} \d{4} \d{4} \d{4} \(9\.5 kWh\)/);
+
+    const typed = await c.say(`receipt ${order.id}`);
+    expect(texts(typed)).toMatch(/Token: \d{4} /);
+
+    // Someone else's order id is simply not found (S6).
+    const other = await h.customer("r-2");
+    expect(texts(await other.say(`receipt ${order.id}`))).toMatch(/not found/i);
+  });
+});
+
+describe("S5: PIN attempts per chat", () => {
+  it("over the limit the PIN is refused unchecked, even the right one, with when to retry", async () => {
+    const clock = new Date("2026-11-25T10:00:05Z");
+    const limited = makeCtx(tdb.db, {
+      config: testConfig({ PIN_ATTEMPTS_PER_MINUTE: "2" }),
+      now: () => clock,
+    });
+    const lh = await chatHarness(tdb, limited);
+    const c = await lh.customer("s5-1");
+    await c.say("airtime 100 08031235555");
+    await c.tap("net:mtn");
+    await c.tap("confirm");
+    expect(texts(await c.say("1111"))).toMatch(/PIN/);
+    expect(texts(await c.say("1112"))).toMatch(/PIN/);
+    const refused = await c.say("2580");
+    expect(refused.deleteInput).toBe(true);
+    expect(texts(refused)).toMatch(/Too many PIN attempts.*did not check.*55 seconds/s);
+    const userId = await c.userId();
+    const pin = await tdb.db
+      .selectFrom("user_pins")
+      .select("failed_attempts")
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    expect(pin.failed_attempts).toBe(2);
+    const orders = await tdb.db.selectFrom("vtu_orders").select("id").where("user_id", "=", userId).execute();
+    expect(orders).toHaveLength(0);
+  });
+});
