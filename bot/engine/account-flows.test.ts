@@ -137,3 +137,30 @@ describe("S5: PIN attempts per chat", () => {
     expect(orders).toHaveLength(0);
   });
 });
+
+describe("linking another channel", () => {
+  it("a code from the console used on Telegram makes both the same person; a reused or unknown code says so", async () => {
+    const onConsole = await h.customer("l-console");
+    const issued = await onConsole.tap("nav:link");
+    const code = /\/link ([A-Z0-9]{8})/.exec(texts(issued))?.[1];
+    expect(code).toBeDefined();
+
+    const telegram = h.chat("l-tg-1", "telegram", "Ada");
+    const linked = await telegram.say(`/link ${code}`);
+    expect(texts(linked)).toMatch(/Linked!/);
+    expect(await telegram.userId()).toBe(await onConsole.userId());
+    expect(texts(await telegram.tap("nav:balance"))).toMatch(/₦5,000/);
+
+    const other = h.chat("l-tg-2", "telegram");
+    expect(texts(await other.say(`link ${code?.toLowerCase()}`))).toMatch(/already used/);
+    expect(texts(await other.say("link ZZZZ2222"))).toMatch(/do not know that link code/);
+  });
+
+  it("an expired code says it expired", async () => {
+    const c = await h.customer("l-exp");
+    const code = /\/link ([A-Z0-9]{8})/.exec(texts(await c.say("link my whatsapp")))?.[1];
+    const later = makeCtx(tdb.db, { now: () => new Date(Date.now() + 11 * 60_000) });
+    const lh = await chatHarness(tdb, later);
+    expect(texts(await lh.chat("l-exp-wa", "whatsapp").say(`/link ${code}`))).toMatch(/expired/);
+  });
+});

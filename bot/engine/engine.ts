@@ -8,6 +8,7 @@ import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
+import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
 import { receiptFlow } from "./flows/receipt";
 import { withdrawFlow } from "./flows/withdraw";
@@ -29,6 +30,7 @@ const FLOWS: Record<string, Flow> = {
   help: helpFlow,
   receipt: receiptFlow,
   withdraw: withdrawFlow,
+  link: linkFlow,
 };
 
 /** Which flow an understood message opens; kinds without a chat flow yet get the menu. */
@@ -44,6 +46,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   help: "help",
   receipt: "receipt",
   withdraw: "withdraw",
+  link_account: "link",
 };
 
 /**

@@ -13,6 +13,7 @@ export const MAIN_MENU: Choice[] = [
   { id: "nav:history", label: "My recent orders" },
   { id: "nav:receipt", label: "Get a receipt" },
   { id: "nav:pin", label: "Set or change PIN" },
+  { id: "nav:link", label: "Link another channel" },
   { id: "nav:help", label: "Help" },
 ];
 
