@@ -4,6 +4,7 @@ import * as vtuOrders from "./2026_11_25_1800_vtu_orders";
 import * as funding from "./2026_11_25_1900_funding";
 import * as rateLimits from "./2026_11_25_2000_rate_limits";
 import * as chat from "./2026_11_25_2100_chat";
+import * as beneficiaries from "./2026_11_25_2200_beneficiaries";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_1900_funding": funding,
   "2026_11_25_2000_rate_limits": rateLimits,
   "2026_11_25_2100_chat": chat,
+  "2026_11_25_2200_beneficiaries": beneficiaries,
 };
