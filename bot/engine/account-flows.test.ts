@@ -164,3 +164,60 @@ describe("linking another channel", () => {
     expect(texts(await lh.chat("l-exp-wa", "whatsapp").say(`/link ${code}`))).toMatch(/expired/);
   });
 });
+
+describe("saved beneficiaries in the chat", () => {
+  it("offers to save after a purchase; the saved number is offered and picked next time, to a delivered order", async () => {
+    const c = await h.customer("b-1");
+    await c.say("airtime 500 08031236666");
+    await c.tap("net:mtn");
+    await c.tap("confirm");
+    const paid = await c.say("2580");
+    expect(texts(paid)).toMatch(/Save MTN 08031236666 for next time\?/);
+    expect(choiceIds(paid)).toEqual(["save:yes", "save:no"]);
+    expect(texts(await c.tap("save:yes"))).toMatch(/Saved MTN 08031236666/);
+
+    const ask = await c.tap("nav:airtime");
+    const saved = choiceIds(ask).find((id) => id.startsWith("ben:"));
+    expect(choiceIds(ask)[0]).toBe(saved);
+    // The saved number brings its network: the next question is the amount.
+    const amount = await c.tap(saved ?? "");
+    expect(choiceIds(amount)).toContain("amt:20000");
+    const summary = await c.tap("amt:20000");
+    expect(texts(summary)).toMatch(/MTN airtime ₦200 for 08031236666/);
+    await c.tap("confirm");
+    const again = await c.say("2580");
+    expect(choiceIds(again)).not.toContain("save:yes");
+    await h.harness.drain();
+
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select(["state", "recipient"])
+      .where("user_id", "=", await c.userId())
+      .execute();
+    expect(orders).toEqual([
+      { state: "delivered", recipient: "08031236666" },
+      { state: "delivered", recipient: "08031236666" },
+    ]);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("the offer does not trap anyone: another request is simply answered; a saved meter fills the whole meter", async () => {
+    const c = await h.customer("b-2", 1_000_000);
+    await c.say("light 2000 ikeja prepaid 45123456789");
+    await c.tap("confirm");
+    const paid = await c.say("2580");
+    expect(texts(paid)).toMatch(/Save SANDBOX METER OKONKWO · 45123456789 for next time\?/);
+    expect(texts(await c.say("balance"))).toMatch(/Your balance is/);
+
+    await c.say("light 1000 ikeja prepaid 45123456789");
+    await c.tap("confirm");
+    await c.say("2580");
+    await c.tap("save:yes");
+    const discos = await c.tap("nav:electricity");
+    const saved = choiceIds(discos).find((id) => id.startsWith("ben:"));
+    const amount = await c.tap(saved ?? "");
+    expect(texts(amount)).toMatch(/Meter 45123456789: SANDBOX METER OKONKWO\. How much/);
+    await h.harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
+});

@@ -11,6 +11,7 @@ import { historyFlow } from "./flows/history";
 import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
 import { receiptFlow } from "./flows/receipt";
+import { saveOfferFlow } from "./flows/saved";
 import { withdrawFlow } from "./flows/withdraw";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
@@ -31,6 +32,7 @@ const FLOWS: Record<string, Flow> = {
   receipt: receiptFlow,
   withdraw: withdrawFlow,
   link: linkFlow,
+  save: saveOfferFlow,
 };
 
 /** Which flow an understood message opens; kinds without a chat flow yet get the menu. */
@@ -100,8 +102,9 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
   if (state) {
     const flow = FLOWS[state.flow];
-    if (flow) {
-      return withChoices(await flow.handle(fc, state, { choice, text }));
+    const handled = flow ? await flow.handle(fc, state, { choice, text }) : undefined;
+    if (handled) {
+      return withChoices(handled);
     }
   }
   if (!text) {

@@ -1,3 +1,4 @@
+import type { SaveBeneficiaryInput } from "../../../api/services/beneficiaries";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { normalizePhone } from "../../../api/services/phone";
@@ -5,6 +6,7 @@ import { createOrder, type OrderInput } from "../../../api/services/vtu";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, FlowState, StepResult } from "../types";
 import { refusePinAttempt } from "./pin-guard";
+import { afterPurchase } from "./saved";
 
 /**
  * Steps every purchase flow shares. `payWithPin` is the only place a chat moves money: the order
@@ -16,6 +18,8 @@ export async function payWithPin(
   answer: { choice?: string; text?: string },
   order: (pin: string) => OrderInput | undefined,
   placed: (message: string, delivered: boolean) => string,
+  /** The recipient, to offer saving it (or move it up the saved list) once the order is placed. */
+  save?: SaveBeneficiaryInput,
 ): Promise<StepResult> {
   if (answer.choice === "confirm") {
     return again(state, "Already confirmed — now send your PIN.");
@@ -43,13 +47,14 @@ export async function payWithPin(
       idempotencyKey: `chat:${fc.input.channel}:${confirmId}`,
       order: input,
     });
-    return {
-      replies: [
-        { text: placed(created.message, created.state === "delivered") },
-        menuReply("Anything else?"),
-      ],
-      deleteInput: true,
-    };
+    const reply = { text: placed(created.message, created.state === "delivered") };
+    // Failed at once (refunded): nothing worth saving the recipient for.
+    const wentThrough = !["failed", "reversed"].includes(created.state);
+    const result =
+      save && wentThrough
+        ? await afterPurchase(fc, save, reply)
+        : { replies: [reply, menuReply("Anything else?")] };
+    return { ...result, deleteInput: true };
   } catch (error) {
     // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
     if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
