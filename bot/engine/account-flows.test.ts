@@ -221,3 +221,37 @@ describe("saved beneficiaries in the chat", () => {
     await expectLedgerConsistent(tdb.db);
   });
 });
+
+describe("start and onboarding", () => {
+  it("/start on Telegram greets by name, takes the shared contact as the phone, then offers the PIN set-up", async () => {
+    const c = h.chat("o-tg-1", "telegram", "Chiamaka");
+    const hello = await c.say("/start");
+    expect(texts(hello)).toMatch(/^Hello Chiamaka! I am TADA/);
+    expect(hello.replies.find((r) => r.askContact)?.askContact).toBe("Share my phone number");
+    const shared = await c.send({ contactPhone: "2348031230001" });
+    expect(texts(shared)).toMatch(/your number is 08031230001/);
+    expect(choiceIds(shared)[0]).toBe("nav:pin");
+    expect(texts(await c.tap("nav:pin"))).toMatch(/Choose a 4–6 digit transaction PIN/);
+    await c.say("2580");
+    // The saved number is offered as "my number" in purchases.
+    expect(choiceIds(await c.tap("nav:airtime"))).toContain("self");
+    // /start again: the phone and PIN are there, so just the greeting and the menu.
+    const again = await c.say("/start");
+    expect(again.replies.some((r) => r.askContact)).toBe(false);
+    expect(choiceIds(again)).toContain("nav:airtime");
+  });
+
+  it("a typed number works where contacts cannot be shared; a number on another account is a clear error", async () => {
+    const c = h.chat("o-wa-1", "whatsapp");
+    await c.say("hello");
+    expect(texts(await c.say("0803 123 0002"))).toMatch(/your number is 08031230002/);
+    const other = h.chat("o-wa-2", "whatsapp");
+    await other.say("hi");
+    const taken = await other.say("08031230002");
+    expect(texts(taken)).toMatch(/08031230002 is already on another TADA account/);
+    // Not a number: the onboarding steps aside and the request is answered.
+    const third = h.chat("o-wa-3", "whatsapp");
+    await third.say("hi");
+    expect(texts(await third.say("my balance"))).toMatch(/Your balance is/);
+  });
+});

@@ -92,10 +92,15 @@ async function customer(ref: string) {
 }
 
 describe("chat engine", () => {
-  it("answers a first hello with the menu and creates the person", async () => {
-    const out = await chat("c-hello").say("hi");
-    expect(choiceIds(out)).toContain("nav:airtime");
+  it("answers a first hello with what it does, asks the phone, then offers the PIN and the menu", async () => {
+    const c = chat("c-hello");
+    const out = await c.say("hi");
+    expect(texts(out)).toMatch(/^Hello! I am TADA/);
+    expect(out.replies.some((r) => r.askContact)).toBe(true);
     expect(await userIdOf("c-hello")).toMatch(/^usr_/);
+    const later = await c.tap("skip");
+    expect(choiceIds(later)[0]).toBe("nav:pin");
+    expect(choiceIds(later)).toContain("nav:airtime");
   });
 
   it("answers what it does not understand with a helpful line and the menu", async () => {

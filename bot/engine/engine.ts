@@ -12,6 +12,7 @@ import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
 import { receiptFlow } from "./flows/receipt";
 import { saveOfferFlow } from "./flows/saved";
+import { startFlow as onboarding, savePhone } from "./flows/start";
 import { withdrawFlow } from "./flows/withdraw";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
@@ -33,6 +34,7 @@ const FLOWS: Record<string, Flow> = {
   withdraw: withdrawFlow,
   link: linkFlow,
   save: saveOfferFlow,
+  start: onboarding,
 };
 
 /** Which flow an understood message opens; kinds without a chat flow yet get the menu. */
@@ -61,11 +63,11 @@ export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promi
   if (!(await claimInput(ctx, input))) {
     return { replies: [], deleteInput: false, duplicate: true };
   }
-  const { user } = await findOrCreateUserByIdentity({
+  const { user, created } = await findOrCreateUserByIdentity({
     ctx,
     input: { channel: input.channel, externalId: input.userRef, displayName: input.displayName },
   });
-  const fc: FlowContext = { deps, ctx, input, userId: user.id };
+  const fc: FlowContext = { deps, ctx, input, userId: user.id, firstContact: created };
   // Optimistic locking: if another process moved this chat on meanwhile, decide again on its state.
   // Re-running is safe: purchases are keyed by the chat's message ids.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -100,6 +102,13 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (choice?.startsWith("nav:")) {
     return withChoices(await startFlow(fc, choice.slice(4)));
   }
+  if (fc.input.contactPhone && !choice && !text) {
+    // A shared contact answers "your number?" wherever it arrives.
+    return withChoices(await savePhone(fc, fc.input.contactPhone));
+  }
+  if (text && START_COMMAND.test(text)) {
+    return withChoices(await onboarding.start(fc));
+  }
   if (state) {
     const flow = FLOWS[state.flow];
     const handled = flow ? await flow.handle(fc, state, { choice, text }) : undefined;
@@ -120,11 +129,17 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (flowName) {
     return withChoices(await startFlow(fc, flowName, intent));
   }
+  if (fc.firstContact && (intent.kind === "greeting" || intent.kind === "menu")) {
+    return withChoices(await onboarding.start(fc));
+  }
   if (intent.kind === "greeting" || intent.kind === "menu") {
     return { replies: [menuReply("Hello! What would you like to do?")] };
   }
   return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
 }
+
+/** Telegram's Start button sends "/start" (with a deep-link payload after it, sometimes). */
+const START_COMMAND = /^\/start(?:@\w+)?(?:\s|$)/i;
 
 async function startFlow(fc: FlowContext, name: string, intent?: Intent): Promise<StepResult> {
   const flow = FLOWS[name];

@@ -16,12 +16,27 @@ export type ChatInput = {
   /** The id of a pressed button (a Choice id). */
   choice?: string;
   displayName?: string;
+  /**
+   * The person's own phone number, from a channel that vouches for it: a Telegram contact the user
+   * shared (the adapter fills it only when the contact's user_id is the sender's). Any form
+   * normalizePhone accepts ("2348031234567").
+   */
+  contactPhone?: string;
 };
 
 /** A button (Telegram inline keyboard) or a numbered line (WhatsApp, console). */
 export type Choice = { id: string; label: string };
 
-export type Reply = { text: string; choices?: Choice[]; link?: { label: string; url: string } };
+export type Reply = {
+  text: string;
+  choices?: Choice[];
+  link?: { label: string; url: string };
+  /**
+   * Ask for the person's own phone number with this button label: Telegram shows a "share my phone
+   * number" keyboard button; other channels ignore it (the text asks to type the number instead).
+   */
+  askContact?: string;
+};
 
 export type ChatOutput = {
   replies: Reply[];
@@ -52,4 +67,6 @@ export type FlowContext = {
   ctx: ServiceContext;
   input: ChatInput;
   userId: string;
+  /** This message created the person (their first message to us on any channel). */
+  firstContact?: boolean;
 };

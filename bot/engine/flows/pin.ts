@@ -1,4 +1,4 @@
-import { setOrChangePin } from "../../../api/services/pins";
+import { hasPin, setOrChangePin } from "../../../api/services/pins";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
@@ -10,11 +10,7 @@ import { refusePinAttempt } from "./pin-guard";
 export const pinFlow: Flow = {
   name: "pin",
   async start(fc) {
-    const existing = await fc.ctx.db
-      .selectFrom("user_pins")
-      .select("user_id")
-      .where("user_id", "=", fc.userId)
-      .executeTakeFirst();
+    const existing = await hasPin({ ctx: fc.ctx, userId: fc.userId });
     const text = existing
       ? "Send your current PIN and your new PIN in one message, separated by a space (e.g. 2580 7391). I will delete the message right away."
       : "Choose a 4–6 digit transaction PIN and send it. I will delete the message right away.";
