@@ -255,3 +255,28 @@ describe("start and onboarding", () => {
     expect(texts(await third.say("my balance"))).toMatch(/Your balance is/);
   });
 });
+
+describe("forgot PIN", () => {
+  it("sends a one-time code through the chat outbox; the code and a new PIN together reset it", async () => {
+    const c = await h.customer("p-reset");
+    const asked = await c.tap("nav:pin");
+    expect(choiceIds(asked)).toContain("pin:forgot");
+    expect(texts(await c.tap("pin:forgot"))).toMatch(/6-digit reset code/);
+    const note = await tdb.db
+      .selectFrom("notifications")
+      .select("body")
+      .where("user_id", "=", await c.userId())
+      .where("kind", "=", "pin_reset_code")
+      .executeTakeFirstOrThrow();
+    const code = /code is (\d{6})/.exec(note.body)?.[1];
+    const wrong = await c.say("000000 7391");
+    expect(wrong.deleteInput).toBe(true);
+    expect(texts(wrong)).toMatch(/reset code is wrong or expired/);
+    const done = await c.say(`${code} 7391`);
+    expect(done.deleteInput).toBe(true);
+    expect(texts(done)).toMatch(/new PIN is set/);
+    // The new PIN is the one that works now.
+    await c.tap("nav:pin");
+    expect(texts(await c.say("7391 4826"))).toMatch(/Your PIN is set/);
+  });
+});

@@ -47,6 +47,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   fund: "fund",
   history: "history",
   change_pin: "pin",
+  reset_pin: "pin",
   help: "help",
   receipt: "receipt",
   withdraw: "withdraw",
