@@ -201,7 +201,30 @@ describe("chat engine", () => {
     await c.tap("net:mtn");
     await c.tap("confirm");
     outputs.push(await c.say("9137"));
+    // Withdraw: bank, account, name, amount, Confirm, PIN.
+    await c.tap("nav:withdraw");
+    await c.tap("bank:044");
+    await c.say("0123456789");
+    await c.tap("name:yes");
+    await c.say("500");
+    await c.tap("confirm");
+    outputs.push(await c.say("9137"));
+    // Change the PIN (9137 is the current one), then forget it and reset it back to 9137.
+    await c.tap("nav:pin");
+    outputs.push(await c.say("9137 4826"));
+    await c.tap("nav:pin");
+    await c.tap("pin:forgot");
+    const note = await tdb.db
+      .selectFrom("notifications")
+      .select("body")
+      .where("user_id", "=", await userIdOf("c-sentinel"))
+      .where("kind", "=", "pin_reset_code")
+      .executeTakeFirstOrThrow();
+    outputs.push(await c.say(`${/code is (\d{6})/.exec(note.body)?.[1]} 9137`));
+    expect(outputs.map(texts).join("\n")).toMatch(/Withdrawal of ₦500.*Your PIN is set.*new PIN is set/s);
     await harness.drain();
+    const withdrawals = await tdb.db.selectFrom("withdrawals").selectAll().execute();
+    expect(JSON.stringify(withdrawals)).not.toContain("9137");
     for (const out of outputs) {
       expect(out.deleteInput).toBe(true);
       expect(JSON.stringify(out)).not.toContain("9137");
