@@ -138,6 +138,34 @@ describe("S5: PIN attempts per chat", () => {
   });
 });
 
+describe("S5: the PIN attempt limiter fails closed", () => {
+  it("when the limiter cannot count, the PIN is not checked and nothing is bought", async () => {
+    const c = await h.customer("s5-down");
+    await c.say("airtime 100 08031235556");
+    await c.tap("net:mtn");
+    await c.tap("confirm");
+    // The counter table gone stands for a limiter that errors (a real failure, not a stub).
+    await tdb.db.schema.alterTable("rate_limit_counters").renameTo("rate_limit_counters_away").execute();
+    try {
+      const refused = await c.say("2580");
+      expect(refused.deleteInput).toBe(true);
+      expect(texts(refused)).toMatch(/cannot check PINs right now/);
+    } finally {
+      await tdb.db.schema.alterTable("rate_limit_counters_away").renameTo("rate_limit_counters").execute();
+    }
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("id")
+      .where("user_id", "=", await c.userId())
+      .execute();
+    expect(orders).toHaveLength(0);
+    // Once the limiter is back, the same PIN step goes on.
+    expect(texts(await c.say("2580"))).toMatch(/Order placed|Delivered/);
+    await h.harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
+});
+
 describe("linking another channel", () => {
   it("a code from the console used on Telegram makes both the same person; a reused or unknown code says so", async () => {
     const onConsole = await h.customer("l-console");
