@@ -303,6 +303,14 @@ describe("forgot PIN", () => {
     const done = await c.say(`${code} 7391`);
     expect(done.deleteInput).toBe(true);
     expect(texts(done)).toMatch(/new PIN is set/);
+    // A wrong PIN while paying offers the reset too, from inside the purchase.
+    await c.say("airtime 100 08031235557");
+    await c.tap("net:mtn");
+    await c.tap("confirm");
+    const wrongPin = await c.say("1357");
+    expect(choiceIds(wrongPin)).toEqual(["pin:forgot", "cancel"]);
+    expect(texts(await c.tap("pin:forgot"))).toMatch(/6-digit reset code/);
+    await c.say("cancel");
     // The new PIN is the one that works now.
     await c.tap("nav:pin");
     expect(texts(await c.say("7391 4826"))).toMatch(/Your PIN is set/);

@@ -10,13 +10,14 @@ import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
 import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
+import { requestReset } from "./flows/pin-reset";
 import { receiptFlow } from "./flows/receipt";
 import { saveOfferFlow } from "./flows/saved";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { withdrawFlow } from "./flows/withdraw";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
-import { errorText, MAIN_MENU, menuReply, pickChoice } from "./replies";
+import { errorText, FORGOT_PIN_CHOICE, MAIN_MENU, menuReply, pickChoice } from "./replies";
 import { claimInput, loadSession, saveSession } from "./session";
 import type { ChatInput, ChatOutput, EngineDeps, FlowContext, FlowState, StepResult } from "./types";
 
@@ -99,6 +100,9 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
 
   if (choice === "cancel" || (text && parseIntent(text).kind === "cancel")) {
     return { replies: [menuReply(state ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
+  }
+  if (choice === FORGOT_PIN_CHOICE.id) {
+    return withChoices(await requestReset(fc));
   }
   if (choice?.startsWith("nav:")) {
     return withChoices(await startFlow(fc, choice.slice(4)));

@@ -23,6 +23,9 @@ export function menuReply(text = "What would you like to do?"): Reply {
 
 export const CANCEL_CHOICE: Choice = { id: "cancel", label: "Cancel" };
 
+/** Offered wherever a PIN was wrong or is locked; the engine answers it in any state. */
+export const FORGOT_PIN_CHOICE: Choice = { id: "pin:forgot", label: "I forgot my PIN" };
+
 /** A service error becomes its own message (written for the person); anything else, an apology. */
 export function errorText(error: unknown): string {
   if (error instanceof ServiceError) {

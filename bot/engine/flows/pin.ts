@@ -1,10 +1,8 @@
 import { hasPin, setOrChangePin } from "../../../api/services/pins";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
 import { completeReset, requestReset } from "./pin-reset";
-
-const FORGOT_CHOICE = { id: "pin:forgot", label: "I forgot my PIN" };
 
 /**
  * Set or change the transaction PIN. The PIN arrives in one message (both PINs for a change: "1234
@@ -22,14 +20,11 @@ export const pinFlow: Flow = {
       ? "Send your current PIN and your new PIN in one message, separated by a space (e.g. 2580 7391). I will delete the message right away."
       : "Choose a 4–6 digit transaction PIN and send it. I will delete the message right away.";
     return {
-      replies: [{ text, choices: existing ? [FORGOT_CHOICE, CANCEL_CHOICE] : [CANCEL_CHOICE] }],
+      replies: [{ text, choices: existing ? [FORGOT_PIN_CHOICE, CANCEL_CHOICE] : [CANCEL_CHOICE] }],
       next: { flow: "pin", step: existing ? "change" : "set", data: {} },
     };
   },
   async handle(fc, state, answer) {
-    if (answer.choice === FORGOT_CHOICE.id) {
-      return requestReset(fc);
-    }
     if (state.step === "reset") {
       return completeReset(fc, state, answer.text ?? "");
     }

@@ -3,7 +3,7 @@ import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { normalizePhone } from "../../../api/services/phone";
 import { createOrder, type OrderInput } from "../../../api/services/vtu";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
 import type { Choice, FlowContext, FlowState, StepResult } from "../types";
 import { refusePinAttempt } from "./pin-guard";
 import { afterPurchase } from "./saved";
@@ -59,12 +59,17 @@ export async function payWithPin(
     // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
     if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
       return {
-        replies: [{ text: errorText(error), choices: [CANCEL_CHOICE] }],
+        replies: [{ text: errorText(error), choices: [FORGOT_PIN_CHOICE, CANCEL_CHOICE] }],
         next: state,
         deleteInput: true,
       };
     }
-    return { replies: [{ text: errorText(error) }, menuReply()], deleteInput: true };
+    // A locked PIN: resetting it with a code also lifts the lock.
+    const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
+    return {
+      replies: [{ text: errorText(error), choices: locked ? [FORGOT_PIN_CHOICE] : undefined }, menuReply()],
+      deleteInput: true,
+    };
   }
 }
 

@@ -3,7 +3,7 @@ import { type Bank, createWithdrawal, listBanks, resolveBankAccount } from "../.
 import { formatNaira } from "../../../api/services/money";
 import { getWalletBalance } from "../../../api/services/wallet";
 import { findAmountKobo } from "../intents/extract";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
@@ -267,11 +267,16 @@ async function send(
   } catch (error) {
     if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
       return {
-        replies: [{ text: errorText(error), choices: [CANCEL_CHOICE] }],
+        replies: [{ text: errorText(error), choices: [FORGOT_PIN_CHOICE, CANCEL_CHOICE] }],
         next: state,
         deleteInput: true,
       };
     }
-    return { replies: [{ text: errorText(error) }, menuReply()], deleteInput: true };
+    // A locked PIN: resetting it with a code also lifts the lock.
+    const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
+    return {
+      replies: [{ text: errorText(error), choices: locked ? [FORGOT_PIN_CHOICE] : undefined }, menuReply()],
+      deleteInput: true,
+    };
   }
 }
