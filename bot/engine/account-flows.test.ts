@@ -250,6 +250,34 @@ describe("saved beneficiaries in the chat", () => {
   });
 });
 
+describe("saved beneficiaries for data and cable TV", () => {
+  it("a saved data number is offered after the plan; a saved smartcard fills the provider and card", async () => {
+    const c = await h.customer("b-3", 5_000_000);
+    const plans = await c.say("1gb mtn for 08031237001");
+    await c.tap(choiceIds(plans).find((id) => id.startsWith("plan:")) ?? "");
+    await c.tap("confirm");
+    expect(texts(await c.say("2580"))).toMatch(/Save MTN 08031237001/);
+    await c.tap("save:yes");
+    const again = await c.say("1gb mtn");
+    const phone = await c.tap(choiceIds(again).find((id) => id.startsWith("plan:")) ?? "");
+    const saved = choiceIds(phone).find((id) => id.startsWith("ben:"));
+    expect(texts(await c.tap(saved ?? ""))).toMatch(/for 08031237001\.\nYou pay/);
+    await c.say("cancel");
+
+    const tv = await c.say("renew my dstv 7012345678");
+    await c.tap(choiceIds(tv).includes("sub:renew") ? "sub:renew" : "confirm");
+    await c.tap("confirm");
+    expect(texts(await c.say("2580"))).toMatch(/Save SANDBOX VIEWER ADEBAYO · DStv 7012345678/);
+    await c.tap("save:yes");
+    const providers = await c.tap("nav:cable");
+    const card = choiceIds(providers).find((id) => id.startsWith("ben:"));
+    expect(texts(await c.tap(card ?? ""))).toMatch(/SANDBOX VIEWER ADEBAYO/);
+    await c.say("cancel");
+    await h.harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
+});
+
 describe("start and onboarding", () => {
   it("/start on Telegram greets by name, takes the shared contact as the phone, then offers the PIN set-up", async () => {
     const c = h.chat("o-tg-1", "telegram", "Chiamaka");
