@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SANDBOX_BANKS } from "../../api/providers/sandbox-gateway/gateway";
 import type { ServiceContext } from "../../api/services/context";
 import { getWalletBalance } from "../../api/services/wallet";
 import { chatHarness, choiceIds, texts } from "../../test/helpers/chat";
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { matchBanks } from "./flows/withdraw-banks";
 
 let tdb: TestDatabase;
 let ctx: ServiceContext;
@@ -18,6 +20,15 @@ beforeAll(async () => {
 afterAll(() => tdb.destroy());
 
 describe("withdraw from the chat", () => {
+  it("finds a bank by any words of its name, and GTB by its nickname", () => {
+    const names = (text: string) => matchBanks(SANDBOX_BANKS, text).map((b) => b.code);
+    expect(names("gtb")).toEqual(["058"]);
+    expect(names("Kuda")).toEqual(["50211"]);
+    expect(names("united bank")).toEqual(["033"]);
+    expect(names("bank")).toEqual([]);
+    expect(names("opay")).toEqual([]);
+  });
+
   it("bank by name → account → the bank's name confirmed → amount → fee → PIN: the amount and fee are held", async () => {
     const c = await h.customer("w-1");
     const banks = await c.tap("nav:withdraw");
@@ -144,7 +155,7 @@ describe("S5: the PIN attempt limiter fails closed", () => {
     await c.say("airtime 100 08031235556");
     await c.tap("net:mtn");
     await c.tap("confirm");
-    // The counter table gone stands for a limiter that errors (a real failure, not a stub).
+    // The counter table gone stands for a limiter that errors (a real failure, nothing faked).
     await tdb.db.schema.alterTable("rate_limit_counters").renameTo("rate_limit_counters_away").execute();
     try {
       const refused = await c.say("2580");

@@ -1,5 +1,5 @@
 import { ServiceError } from "../../../api/services/errors";
-import { type Bank, createWithdrawal, listBanks, resolveBankAccount } from "../../../api/services/funding";
+import { createWithdrawal, listBanks, resolveBankAccount } from "../../../api/services/funding";
 import { formatNaira } from "../../../api/services/money";
 import { getWalletBalance } from "../../../api/services/wallet";
 import { findAmountKobo } from "../intents/extract";
@@ -8,6 +8,7 @@ import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
 import { again, question } from "./purchase";
+import { bankChoices, MAX_BANK_CHOICES, matchBanks, popularBanks } from "./withdraw-banks";
 
 /** What the withdraw conversation has collected (never the PIN). */
 type WithdrawData = {
@@ -22,10 +23,6 @@ type WithdrawData = {
   /** The message id of the Confirm tap: the withdrawal's idempotency key comes from it. */
   confirmId?: string;
 };
-
-/** Banks most of our customers use, offered as buttons; any other is found by typing its name. */
-const POPULAR_BANK_CODES = ["999992", "999991", "50515", "50211", "058", "044", "057", "011", "033"];
-const MAX_BANK_CHOICES = 8;
 
 /**
  * Withdraw to a bank account: bank → 10-digit account number → the name the bank gives, confirmed →
@@ -93,15 +90,12 @@ export const withdrawFlow: Flow = {
 async function ask(fc: FlowContext, data: WithdrawData): Promise<StepResult> {
   if (!data.bankCode) {
     const banks = await listBanks({ payments: fc.deps.payments });
-    const popular = POPULAR_BANK_CODES.map((code) => banks.find((b) => b.code === code))
-      .filter((b): b is Bank => b !== undefined)
-      .slice(0, MAX_BANK_CHOICES);
     return question(
       "withdraw",
       "bank",
       data,
       "Which bank should the money go to? Tap it, or type the bank's name.",
-      bankChoices(popular),
+      bankChoices(popularBanks(banks)),
     );
   }
   if (!data.accountNumber) {
@@ -183,25 +177,6 @@ async function pickBank(
       : "Which one is it?",
     bankChoices(chosen.slice(0, MAX_BANK_CHOICES)),
   );
-}
-
-/** Banks whose name contains every typed word ("first bank" finds "First Bank of Nigeria"). */
-export function matchBanks(banks: Bank[], text: string): Bank[] {
-  const words = text
-    .toLowerCase()
-    .replace(/\bgtb\b|\bgtbank\b/, "guaranty")
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w !== "" && w !== "bank");
-  if (words.length === 0) {
-    return [];
-  }
-  const matches = banks.filter((b) => words.every((w) => b.name.toLowerCase().includes(w)));
-  const exact = matches.filter((b) => b.name.toLowerCase() === text.trim().toLowerCase());
-  return exact.length === 1 ? exact : matches;
-}
-
-function bankChoices(banks: Bank[]) {
-  return banks.map((b) => ({ id: `bank:${b.code}`, label: b.name }));
 }
 
 async function resolve(fc: FlowContext, state: FlowState, data: WithdrawData): Promise<StepResult> {
