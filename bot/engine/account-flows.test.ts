@@ -189,6 +189,13 @@ describe("linking another channel", () => {
     expect(texts(linked)).toMatch(/Linked!/);
     expect(await telegram.userId()).toBe(await onConsole.userId());
     expect(texts(await telegram.tap("nav:balance"))).toMatch(/₦5,000/);
+    const session = await tdb.db
+      .selectFrom("chat_sessions")
+      .select("user_id")
+      .where("channel", "=", "telegram")
+      .where("external_id", "=", "l-tg-1")
+      .executeTakeFirstOrThrow();
+    expect(session.user_id).toBe(await onConsole.userId());
 
     const other = h.chat("l-tg-2", "telegram");
     expect(texts(await other.say(`link ${code?.toLowerCase()}`))).toMatch(/already used/);
