@@ -162,6 +162,8 @@ export const ConfigSchema = z
     VTU_WORKER_CONCURRENCY: positiveInt(16, 256),
     /** Money actions (purchases, funding, withdrawals) one user may start per minute (S5). */
     MONEY_ACTIONS_PER_MINUTE: positiveInt(20, 10_000),
+    /** PIN checks one user may start per minute from a chat, before the lockout counts them (S5). */
+    PIN_ATTEMPTS_PER_MINUTE: positiveInt(5, 1_000),
     /** Orders one user may have unresolved at once (S14). */
     VTU_MAX_OPEN_ORDERS_PER_USER: positiveInt(10, 1_000),
     VTU_AIRTIME_MIN_KOBO: positiveInt(5_000),

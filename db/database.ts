@@ -449,6 +449,20 @@ export interface ChatSessionsTable {
   updated_at: UpdatedAt;
 }
 
+export type BeneficiaryService = "airtime" | "data" | "electricity" | "cable";
+
+export interface BeneficiariesTable {
+  id: Generated<number>;
+  user_id: string;
+  service: BeneficiaryService;
+  recipient: string;
+  provider: string | null;
+  meter_type: "prepaid" | "postpaid" | null;
+  label: string;
+  created_at: CreatedAt;
+  last_used_at: UpdatedAt;
+}
+
 export interface ChatInputsTable {
   channel: string;
   message_id: string;
@@ -545,12 +559,14 @@ export interface Database {
   pin_links: PinLinksTable;
   gift_rooms: GiftRoomsTable;
   gift_claims: GiftClaimsTable;
+  beneficiaries: BeneficiariesTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;
 export type VtuAttemptRow = Selectable<VtuAttemptsTable>;
 export type FundingIntentRow = Selectable<FundingIntentsTable>;
 export type WithdrawalRow = Selectable<WithdrawalsTable>;
+export type BeneficiaryRow = Selectable<BeneficiariesTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

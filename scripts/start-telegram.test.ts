@@ -79,7 +79,13 @@ describe("npm start with TELEGRAM_BOT_TOKEN", () => {
         return waitFor(expected, from);
       };
 
-      await say(textUpdate(chat, "/start"), /What would you like to do/);
+      await say(textUpdate(chat, "/start"), /phone number/);
+      const contact = textUpdate(chat, "x");
+      Object.assign(contact.message ?? {}, {
+        text: undefined,
+        contact: { phone_number: "+2348035550101", first_name: "Ada", user_id: chat },
+      });
+      await say(contact, /08035550101|PIN|What would you like/);
       await say(tapUpdate(chat, "c:nav:pin"), /PIN/);
       await say(textUpdate(chat, "2580"), /PIN (is )?set|saved/i);
       expect(api.calls.some((c) => c.method === "deleteMessage" && c.payload.chat_id === chat)).toBe(true);

@@ -12,7 +12,7 @@ import {
 } from "../../test/helpers/vtu";
 import type { ServiceContext } from "./context";
 import { RateLimitedError } from "./errors";
-import { purgeRateLimitCounters, takeMoneyActionSlot } from "./rate-limits";
+import { purgeRateLimitCounters, takeMoneyActionSlot, takePinAttemptSlot } from "./rate-limits";
 
 let tdb: TestDatabase;
 let clock: Date;
@@ -22,7 +22,11 @@ beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 20 });
   clock = new Date("2026-11-25T10:00:05Z");
   ctx = makeCtx(tdb.db, {
-    config: testConfig({ MONEY_ACTIONS_PER_MINUTE: "5", VTU_MAX_OPEN_ORDERS_PER_USER: "2" }),
+    config: testConfig({
+      MONEY_ACTIONS_PER_MINUTE: "5",
+      VTU_MAX_OPEN_ORDERS_PER_USER: "2",
+      PIN_ATTEMPTS_PER_MINUTE: "3",
+    }),
     now: () => clock,
   });
 });
@@ -41,6 +45,16 @@ describe("S5: per-user money-action limit", () => {
     await takeMoneyActionSlot(ctx, "usr_b");
     clock = new Date("2026-11-25T10:01:00Z");
     await takeMoneyActionSlot(ctx, "usr_a");
+  });
+
+  it("counts PIN attempts apart from money actions, concurrently too", async () => {
+    clock = new Date("2026-11-25T11:00:10Z");
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => takePinAttemptSlot(ctx, "usr_p")),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    // The same user's money actions have their own count.
+    await takeMoneyActionSlot(ctx, "usr_p");
   });
 
   it("old windows are purged", async () => {

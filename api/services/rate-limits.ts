@@ -13,6 +13,14 @@ export async function takeMoneyActionSlot(ctx: ServiceContext, userId: string): 
   await takeSlot(ctx, `money:${userId}`, ctx.config.MONEY_ACTIONS_PER_MINUTE, 60);
 }
 
+/**
+ * PIN attempts from a chat (S5): counted before the PIN is checked, so a script guessing PINs is
+ * slowed to this many tries a minute on top of the lockout after PIN_MAX_ATTEMPTS wrong ones.
+ */
+export async function takePinAttemptSlot(ctx: ServiceContext, userId: string): Promise<void> {
+  await takeSlot(ctx, `pin:${userId}`, ctx.config.PIN_ATTEMPTS_PER_MINUTE, 60);
+}
+
 async function takeSlot(
   ctx: ServiceContext,
   key: string,

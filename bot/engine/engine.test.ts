@@ -93,10 +93,15 @@ async function customer(ref: string) {
 }
 
 describe("chat engine", () => {
-  it("answers a first hello with the menu and creates the person", async () => {
-    const out = await chat("c-hello").say("hi");
-    expect(choiceIds(out)).toContain("nav:airtime");
+  it("answers a first hello with what it does, asks the phone, then offers the PIN and the menu", async () => {
+    const c = chat("c-hello");
+    const out = await c.say("hi");
+    expect(texts(out)).toMatch(/^Hello! I am TADA/);
+    expect(out.replies.some((r) => r.askContact)).toBe(true);
     expect(await userIdOf("c-hello")).toMatch(/^usr_/);
+    const later = await c.tap("skip");
+    expect(choiceIds(later)[0]).toBe("nav:pin");
+    expect(choiceIds(later)).toContain("nav:airtime");
   });
 
   it("answers what it does not understand with a helpful line and the menu", async () => {
@@ -197,7 +202,30 @@ describe("chat engine", () => {
     await c.tap("net:mtn");
     await c.tap("confirm");
     outputs.push(await c.say("9137"));
+    // Withdraw: bank, account, name, amount, Confirm, PIN.
+    await c.tap("nav:withdraw");
+    await c.tap("bank:044");
+    await c.say("0123456789");
+    await c.tap("name:yes");
+    await c.say("500");
+    await c.tap("confirm");
+    outputs.push(await c.say("9137"));
+    // Change the PIN (9137 is the current one), then forget it and reset it back to 9137.
+    await c.tap("nav:pin");
+    outputs.push(await c.say("9137 4826"));
+    await c.tap("nav:pin");
+    await c.tap("pin:forgot");
+    const note = await tdb.db
+      .selectFrom("notifications")
+      .select("body")
+      .where("user_id", "=", await userIdOf("c-sentinel"))
+      .where("kind", "=", "pin_reset_code")
+      .executeTakeFirstOrThrow();
+    outputs.push(await c.say(`${/code is (\d{6})/.exec(note.body)?.[1]} 9137`));
+    expect(outputs.map(texts).join("\n")).toMatch(/Withdrawal of ₦500.*Your PIN is set.*new PIN is set/s);
     await harness.drain();
+    const withdrawals = await tdb.db.selectFrom("withdrawals").selectAll().execute();
+    expect(JSON.stringify(withdrawals)).not.toContain("9137");
     for (const out of outputs) {
       expect(out.deleteInput).toBe(true);
       expect(JSON.stringify(out)).not.toContain("9137");

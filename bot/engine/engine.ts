@@ -8,11 +8,17 @@ import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
+import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
+import { requestReset } from "./flows/pin-reset";
+import { receiptFlow } from "./flows/receipt";
+import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
+import { startFlow as onboarding, savePhone } from "./flows/start";
+import { withdrawFlow } from "./flows/withdraw";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
-import { errorText, MAIN_MENU, menuReply, pickChoice } from "./replies";
+import { errorText, FORGOT_PIN_CHOICE, MAIN_MENU, menuReply, pickChoice } from "./replies";
 import { claimInput, loadSession, saveSession } from "./session";
 import type { ChatInput, ChatOutput, EngineDeps, FlowContext, FlowState, StepResult } from "./types";
 
@@ -26,6 +32,11 @@ const FLOWS: Record<string, Flow> = {
   history: historyFlow,
   pin: pinFlow,
   help: helpFlow,
+  receipt: receiptFlow,
+  withdraw: withdrawFlow,
+  link: linkFlow,
+  save: saveOfferFlow,
+  start: onboarding,
 };
 
 /** Which flow an understood message opens; kinds without a chat flow yet get the menu. */
@@ -38,7 +49,11 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   fund: "fund",
   history: "history",
   change_pin: "pin",
+  reset_pin: "pin",
   help: "help",
+  receipt: "receipt",
+  withdraw: "withdraw",
+  link_account: "link",
 };
 
 /**
@@ -51,11 +66,11 @@ export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promi
   if (!(await claimInput(ctx, input))) {
     return { replies: [], deleteInput: false, duplicate: true };
   }
-  const { user } = await findOrCreateUserByIdentity({
+  const { user, created } = await findOrCreateUserByIdentity({
     ctx,
     input: { channel: input.channel, externalId: input.userRef, displayName: input.displayName },
   });
-  const fc: FlowContext = { deps, ctx, input, userId: user.id };
+  const fc: FlowContext = { deps, ctx, input, userId: user.id, firstContact: created };
   // Optimistic locking: if another process moved this chat on meanwhile, decide again on its state.
   // Re-running is safe: purchases are keyed by the chat's message ids.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -85,7 +100,24 @@ export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promi
  */
 export async function awaitsPin(deps: EngineDeps, input: ChatInput): Promise<boolean> {
   const { flow } = await loadSession(deps.ctx(), input);
-  return flow !== undefined && (flow.flow === "pin" || flow.step === "pin");
+  return flow !== undefined && isPinStep(flow);
+}
+
+/**
+ * A PIN from the one-time page goes straight to the PIN step it was made for: never to the menu
+ * numbers or the grammar. A chat that moved on (cancelled, another purchase) is left as it is.
+ */
+async function pinFromPage(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
+  const flow = state ? FLOWS[state.flow] : undefined;
+  if (!state || !flow || !isPinStep(state) || state.data.confirmId !== fc.input.pinLinkFor) {
+    return {
+      replies: [{ text: "This PIN page belongs to a step the chat is no longer at, so nothing was done." }],
+      next: state,
+    };
+  }
+  return withChoices(
+    (await flow.handle(fc, state, { text: fc.input.text })) ?? { replies: [menuReply()], next: state },
+  );
 }
 
 async function route(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
@@ -100,13 +132,24 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (choice === "cancel" || (text && parseIntent(text).kind === "cancel")) {
     return { replies: [menuReply(state ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
   }
+  if (choice === FORGOT_PIN_CHOICE.id) {
+    return withChoices(await requestReset(fc));
+  }
   if (choice?.startsWith("nav:")) {
     return withChoices(await startFlow(fc, choice.slice(4)));
   }
+  if (fc.input.contactPhone && !choice && !text) {
+    // A shared contact answers "your number?" wherever it arrives.
+    return withChoices(await savePhone(fc, fc.input.contactPhone));
+  }
+  if (text && START_COMMAND.test(text)) {
+    return withChoices(await onboarding.start(fc));
+  }
   if (state) {
     const flow = FLOWS[state.flow];
-    if (flow) {
-      return withChoices(await flow.handle(fc, state, { choice, text }));
+    const handled = flow ? await flow.handle(fc, state, { choice, text }) : undefined;
+    if (handled) {
+      return withChoices(handled);
     }
   }
   if (!text) {
@@ -122,26 +165,17 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (flowName) {
     return withChoices(await startFlow(fc, flowName, intent));
   }
+  if (fc.firstContact && (intent.kind === "greeting" || intent.kind === "menu")) {
+    return withChoices(await onboarding.start(fc));
+  }
   if (intent.kind === "greeting" || intent.kind === "menu") {
     return { replies: [menuReply("Hello! What would you like to do?")] };
   }
   return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
 }
 
-/**
- * A PIN from the one-time page goes straight to the PIN step it was made for: never to the menu
- * numbers or the grammar. A chat that moved on (cancelled, another purchase) is left as it is.
- */
-async function pinFromPage(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
-  const flow = state ? FLOWS[state.flow] : undefined;
-  if (!state || !flow || !isPinStep(state) || state.data.confirmId !== fc.input.pinLinkFor) {
-    return {
-      replies: [{ text: "This PIN page belongs to a step the chat is no longer at, so nothing was done." }],
-      next: state,
-    };
-  }
-  return withChoices(await flow.handle(fc, state, { text: fc.input.text }));
-}
+/** Telegram's Start button sends "/start" (with a deep-link payload after it, sometimes). */
+const START_COMMAND = /^\/start(?:@\w+)?(?:\s|$)/i;
 
 async function startFlow(fc: FlowContext, name: string, intent?: Intent): Promise<StepResult> {
   const flow = FLOWS[name];

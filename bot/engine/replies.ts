@@ -9,8 +9,11 @@ export const MAIN_MENU: Choice[] = [
   { id: "nav:cable", label: "Pay for cable TV" },
   { id: "nav:balance", label: "My balance" },
   { id: "nav:fund", label: "Fund my wallet" },
+  { id: "nav:withdraw", label: "Withdraw to my bank" },
   { id: "nav:history", label: "My recent orders" },
+  { id: "nav:receipt", label: "Get a receipt" },
   { id: "nav:pin", label: "Set or change PIN" },
+  { id: "nav:link", label: "Link another channel" },
   { id: "nav:help", label: "Help" },
 ];
 
@@ -19,6 +22,9 @@ export function menuReply(text = "What would you like to do?"): Reply {
 }
 
 export const CANCEL_CHOICE: Choice = { id: "cancel", label: "Cancel" };
+
+/** Offered wherever a PIN was wrong or is locked; the engine answers it in any state. */
+export const FORGOT_PIN_CHOICE: Choice = { id: "pin:forgot", label: "I forgot my PIN" };
 
 /** A service error becomes its own message (written for the person); anything else, an apology. */
 export function errorText(error: unknown): string {

@@ -66,7 +66,8 @@ export async function saveSession(
   }
   const updated = await ctx.db
     .updateTable("chat_sessions")
-    .set({ ...values, version: session.version + 1 })
+    // user_id follows the identity: after "/link CODE" this chat belongs to the linked account.
+    .set({ ...values, user_id: userId, version: session.version + 1 })
     .where("channel", "=", input.channel)
     .where("external_id", "=", input.userRef)
     .where("version", "=", session.version)

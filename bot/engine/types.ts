@@ -17,6 +17,12 @@ export type ChatInput = {
   choice?: string;
   displayName?: string;
   /**
+   * The person's own phone number, from a channel that vouches for it: a Telegram contact the user
+   * shared (the adapter fills it only when the contact's user_id is the sender's). Any form
+   * normalizePhone accepts ("2348031234567").
+   */
+  contactPhone?: string;
+  /**
    * The text is a PIN entered on the one-time PIN page (S4). On WhatsApp only such inputs may carry a
    * PIN: digits typed into the chat at the PIN step are never used.
    */
@@ -28,7 +34,16 @@ export type ChatInput = {
 /** A button (Telegram inline keyboard) or a numbered line (WhatsApp, console). */
 export type Choice = { id: string; label: string };
 
-export type Reply = { text: string; choices?: Choice[]; link?: { label: string; url: string } };
+export type Reply = {
+  text: string;
+  choices?: Choice[];
+  link?: { label: string; url: string };
+  /**
+   * Ask for the person's own phone number with this button label: Telegram shows a "share my phone
+   * number" keyboard button; other channels ignore it (the text asks to type the number instead).
+   */
+  askContact?: string;
+};
 
 export type ChatOutput = {
   replies: Reply[];
@@ -59,4 +74,6 @@ export type FlowContext = {
   ctx: ServiceContext;
   input: ChatInput;
   userId: string;
+  /** This message created the person (their first message to us on any channel). */
+  firstContact?: boolean;
 };

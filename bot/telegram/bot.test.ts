@@ -48,13 +48,38 @@ async function customer(bot: Bot, userId: number) {
 }
 
 describe("Telegram adapter", () => {
-  it("answers /start with the menu as an inline keyboard with typed callback data", async () => {
+  it("greets /start, asks for the phone with Telegram's contact button, then shows the menu as inline buttons", async () => {
     const { bot, calls } = telegram();
     await bot.handleUpdate(textUpdate(7001, "/start"));
-    const reply = sent(calls)[0];
-    expect(reply?.payload.chat_id).toBe(7001);
-    expect(buttons(reply).map((b) => b.callback_data)).toContain("c:nav:airtime");
-    expect(buttons(reply).every((b) => Buffer.byteLength(b.callback_data ?? "") <= 64)).toBe(true);
+    const ask = sent(calls).at(-1);
+    expect(ask?.payload.chat_id).toBe(7001);
+    const keyboard = (
+      ask?.payload.reply_markup as { keyboard?: { text: string; request_contact?: boolean }[][] }
+    )?.keyboard;
+    expect(keyboard?.[0]?.[0]).toMatchObject({ request_contact: true });
+    // Sharing someone else's contact card does not count; one's own does.
+    const forwarded = textUpdate(7001, "x");
+    Object.assign(forwarded.message ?? {}, {
+      text: undefined,
+      contact: { phone_number: "2348031110000", first_name: "B", user_id: 9999 },
+    });
+    await bot.handleUpdate(forwarded);
+    const own = textUpdate(7001, "x");
+    Object.assign(own.message ?? {}, {
+      text: undefined,
+      contact: { phone_number: "+2348031117001", first_name: "Ada", user_id: 7001 },
+    });
+    await bot.handleUpdate(own);
+    const user = await h.tdb.db
+      .selectFrom("users")
+      .select("phone")
+      .where("id", "=", await h.userIdOf("telegram", "7001"))
+      .executeTakeFirstOrThrow();
+    expect(user.phone).toBe("08031117001");
+    await bot.handleUpdate(textUpdate(7001, "menu"));
+    const menu = sent(calls).at(-1);
+    expect(buttons(menu).map((b) => b.callback_data)).toContain("c:nav:airtime");
+    expect(buttons(menu).every((b) => Buffer.byteLength(b.callback_data ?? "") <= 64)).toBe(true);
   });
 
   it("buys airtime with buttons: the PIN message is deleted before the answer, the order is delivered", async () => {

@@ -53,18 +53,16 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       return;
     }
     const contact = ctx.message.contact;
-    const input: ChatInput = {
+    await respond(ctx, options, {
       channel: "telegram",
       userRef: String(ctx.from.id),
       messageId: `m:${ctx.chat.id}:${ctx.message.message_id}`,
       displayName: displayName(ctx),
       text: ctx.message.text ?? ctx.message.caption,
-    };
-    // Only the person's own contact card counts as their phone number.
-    if (contact && contact.user_id === ctx.from.id) {
-      Object.assign(input, { contactPhone: contact.phone_number });
-    }
-    await respond(ctx, options, input);
+      // Only the person's own contact card counts as their phone number: anyone can forward a
+      // contact, and trusting it would register someone else's number.
+      contactPhone: contact && contact.user_id === ctx.from.id ? contact.phone_number : undefined,
+    });
   });
 
   bot.catch((error) => {

@@ -1,4 +1,4 @@
-import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import type { InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
 import type { Reply } from "../engine/types";
 
 /**
@@ -23,8 +23,28 @@ export function decodeCallback(data: string): CallbackData | undefined {
   return n ? { kind: "number", position: Number(n[1]) } : undefined;
 }
 
-/** One engine reply as a Telegram message: text plus an inline keyboard (two short buttons a row). */
-export function renderReply(reply: Reply): { text: string; reply_markup?: InlineKeyboardMarkup } {
+/**
+ * One engine reply as a Telegram message: text plus an inline keyboard (two short buttons a row).
+ * A reply asking for the person's phone number gets a one-time reply keyboard instead: Telegram's
+ * "share my phone number" button, with the choices as plain buttons (their labels answer them).
+ */
+export function renderReply(reply: Reply): {
+  text: string;
+  reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup;
+} {
+  if (reply.askContact) {
+    return {
+      text: reply.text,
+      reply_markup: {
+        keyboard: [
+          [{ text: reply.askContact, request_contact: true }],
+          ...(reply.choices ?? []).map((c) => [{ text: c.label }]),
+        ],
+        one_time_keyboard: true,
+        resize_keyboard: true,
+      },
+    };
+  }
   const rows: InlineKeyboardButton[][] = [];
   const choices = reply.choices ?? [];
   const short = choices.every((c) => c.label.length <= 18);

@@ -106,8 +106,10 @@ describe("Telegram webhook mode: POST /api/telegram/webhook", () => {
     const { calls, post } = webhookApp();
     const update = textUpdate(8202, "/start");
     expect((await post(update, secret)).status).toBe(200);
+    const answered = calls.filter((c) => c.method === "sendMessage").length;
+    expect(answered).toBeGreaterThan(0);
     expect((await post(update, secret)).status).toBe(200);
-    expect(calls.filter((c) => c.method === "sendMessage")).toHaveLength(1);
+    expect(calls.filter((c) => c.method === "sendMessage")).toHaveLength(answered);
     expect((await post({ hello: 1 }, secret)).status).toBe(400);
   });
 

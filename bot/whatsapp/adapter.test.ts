@@ -47,7 +47,9 @@ async function ordersOf(number: string) {
 describe("WhatsApp adapter", () => {
   it("answers hello with a numbered menu; a number picks the line", async () => {
     const n = newNumber();
-    const [menu] = await wa.say(n, "hi", { notifyName: "Ada" });
+    const [greeting] = await wa.say(n, "hi", { notifyName: "Ada" });
+    expect(greeting).toMatch(/Hello Ada/);
+    const [menu] = await wa.say(n, "menu");
     expect(menu).toMatch(/^1\. Buy airtime$/m);
     const balanceLine = /^(\d+)\. My balance$/m.exec(menu ?? "")?.[1];
     expect(balanceLine).toBeDefined();

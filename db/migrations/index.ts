@@ -4,6 +4,7 @@ import * as vtuOrders from "./2026_11_25_1800_vtu_orders";
 import * as funding from "./2026_11_25_1900_funding";
 import * as rateLimits from "./2026_11_25_2000_rate_limits";
 import * as chat from "./2026_11_25_2100_chat";
+import * as beneficiaries from "./2026_11_25_2200_beneficiaries";
 import * as pinLinks from "./2026_11_25_2300_pin_links";
 import * as notificationDeliveries from "./2026_11_25_2400_notification_deliveries";
 import * as giftRooms from "./2026_11_25_2500_gift_rooms";
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_1900_funding": funding,
   "2026_11_25_2000_rate_limits": rateLimits,
   "2026_11_25_2100_chat": chat,
+  "2026_11_25_2200_beneficiaries": beneficiaries,
   "2026_11_25_2300_pin_links": pinLinks,
   "2026_11_25_2400_notification_deliveries": notificationDeliveries,
   "2026_11_25_2500_gift_rooms": giftRooms,

@@ -90,3 +90,13 @@ function pinAlreadySet(): ConflictError {
     "PIN_ALREADY_SET",
   );
 }
+
+/** Whether the user has chosen a transaction PIN yet (chats offer to set one up when not). */
+export async function hasPin(args: { ctx: Pick<ServiceContext, "db">; userId: string }): Promise<boolean> {
+  const row = await args.ctx.db
+    .selectFrom("user_pins")
+    .select("user_id")
+    .where("user_id", "=", args.userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

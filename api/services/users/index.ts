@@ -1,4 +1,5 @@
 export * from "./create-user";
 export * from "./identities";
 export * from "./link-codes";
+export * from "./set-phone";
 export * from "./user-dto";

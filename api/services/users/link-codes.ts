@@ -62,11 +62,7 @@ export async function linkIdentity(args: {
       .returning(["id", "user_id"])
       .executeTakeFirst();
     if (!code) {
-      throw new ValidationError(
-        "That link code is wrong, used or expired. Ask for a new code on your other chat and try again.",
-        { field: "linkCode" },
-        "INVALID_LINK_CODE",
-      );
+      throw await invalidLinkCode(trx, hashLinkCode(ctx, input.linkCode));
     }
     const identity = await trx
       .selectFrom("identities")
@@ -136,6 +132,24 @@ async function assertFoldable(trx: Trx, userId: string, identityId: number) {
       "IDENTITY_HAS_WALLET",
     );
   }
+}
+
+/**
+ * Why a code did not work, in words the person can act on. Saying "used" or "expired" reveals
+ * nothing useful: such a code links nothing any more, and guessing a live one is still 31^8.
+ */
+async function invalidLinkCode(trx: Trx, codeHash: string): Promise<ValidationError> {
+  const row = await trx
+    .selectFrom("link_codes")
+    .select(["used_at"])
+    .where("code_hash", "=", codeHash)
+    .executeTakeFirst();
+  const reason = !row
+    ? "I do not know that link code. Check it, or ask for a new code on your other chat."
+    : row.used_at
+      ? "That link code was already used. Ask for a new code on your other chat."
+      : "That link code has expired. Ask for a new code on your other chat and use it within a few minutes.";
+  return new ValidationError(reason, { field: "linkCode" }, "INVALID_LINK_CODE");
 }
 
 function hashLinkCode(ctx: ServiceContext, code: string): string {

@@ -7,6 +7,7 @@ import type { ServiceContext } from "../context";
 import { getWalletBalance } from "../wallet";
 import { findOrCreateUserByIdentity, findUserByIdentity } from "./identities";
 import { createLinkCode, linkIdentity } from "./link-codes";
+import { setUserPhone } from "./set-phone";
 
 let tdb: TestDatabase;
 let ctx: ServiceContext;
@@ -132,6 +133,26 @@ describe("linking a second channel with a one-time code", () => {
       linkIdentity({ ctx, input: { linkCode: fresh.linkCode, channel: "telegram", externalId: "tg-other" } }),
     ).rejects.toMatchObject({
       code: "CHANNEL_ALREADY_LINKED",
+    });
+  });
+});
+
+describe("the user's phone", () => {
+  it("is saved normalised; a number on another account is a clear conflict; a bad one says why", async () => {
+    const a = await findOrCreateUserByIdentity({ ctx, input: { channel: "telegram", externalId: "ph-a" } });
+    const b = await findOrCreateUserByIdentity({ ctx, input: { channel: "telegram", externalId: "ph-b" } });
+    expect(await setUserPhone({ ctx, userId: a.user.id, phone: "+234 803 123 4400" })).toEqual({
+      phone: "08031234400",
+      changed: true,
+    });
+    expect(await setUserPhone({ ctx, userId: a.user.id, phone: "08031234400" })).toMatchObject({
+      changed: false,
+    });
+    await expect(setUserPhone({ ctx, userId: b.user.id, phone: "08031234400" })).rejects.toMatchObject({
+      code: "PHONE_TAKEN",
+    });
+    await expect(setUserPhone({ ctx, userId: b.user.id, phone: "12345" })).rejects.toMatchObject({
+      code: "INVALID_PHONE",
     });
   });
 });

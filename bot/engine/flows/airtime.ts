@@ -7,6 +7,7 @@ import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, ownPhone, payWithPin, question, summary, tryPhone } from "./purchase";
+import { pickedSaved, savedChoices } from "./saved";
 
 /** What the airtime conversation has collected so far (never the PIN). */
 type AirtimeData = {
@@ -58,11 +59,18 @@ export const airtimeFlow: Flow = {
         return ask(fc, { ...data, amountKobo });
       }
       case "phone": {
-        const phone = answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text);
+        const saved = await pickedSaved(fc, answer.choice);
+        const phone =
+          saved?.recipient ?? (answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text));
         if (!phone) {
           return again(state, "That is not a Nigerian mobile number. Type 11 digits like 08031234567.");
         }
-        return ask(fc, { ...data, phone, network: data.network });
+        // A saved number keeps the network it was saved with (it was confirmed then).
+        return ask(fc, {
+          ...data,
+          phone,
+          network: data.network ?? parseNetwork(saved?.provider ?? undefined),
+        });
       }
       case "confirm":
         return confirmStep(fc, state, answer);
@@ -82,6 +90,14 @@ export const airtimeFlow: Flow = {
             delivered
               ? message
               : `Order placed: ${formatNaira(data.amountKobo ?? 0)} ${NETWORK_NAMES[data.network ?? "mtn"]} airtime for ${data.phone}. ${message} I will message you when it is done.`,
+          data.phone && data.network
+            ? {
+                service: "airtime",
+                recipient: data.phone,
+                provider: data.network,
+                label: `${NETWORK_NAMES[data.network]} ${data.phone}`,
+              }
+            : undefined,
         );
       default:
         return { replies: [menuReply()] };
@@ -95,10 +111,13 @@ async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
     question("airtime", step, data, text, choices);
   if (!data.phone) {
     const own = await ownPhone(fc);
+    const saved = await savedChoices(fc, "airtime");
     return next(
       "phone",
-      "Which number should get the airtime? Type it.",
-      own ? [{ id: "self", label: `My number (${own})` }] : [],
+      saved.length > 0
+        ? "Which number should get the airtime? Tap a saved one or type a new number."
+        : "Which number should get the airtime? Type it.",
+      [...saved, ...(own ? [{ id: "self", label: `My number (${own})` }] : [])],
     );
   }
   if (!data.network) {

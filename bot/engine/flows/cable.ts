@@ -6,6 +6,7 @@ import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, payWithPin, question, summary } from "./purchase";
+import { pickedSaved, savedChoices, savedLabel } from "./saved";
 
 type CableData = {
   provider?: CableProvider;
@@ -40,6 +41,10 @@ export const cableFlow: Flow = {
     const data = state.data as CableData;
     switch (state.step) {
       case "provider": {
+        const saved = await pickedSaved(fc, answer.choice);
+        if (saved && CABLE_PROVIDERS.includes(saved.provider as CableProvider)) {
+          return ask(fc, { ...data, provider: saved.provider as CableProvider, smartcard: saved.recipient });
+        }
         const provider = answer.choice?.startsWith("tv:")
           ? (answer.choice.slice(3) as CableProvider)
           : undefined;
@@ -84,6 +89,14 @@ export const cableFlow: Flow = {
             delivered
               ? message
               : `Order placed: ${data.bouquetName} for card ${data.smartcard}. ${message} I will message you when it is done.`,
+          data.smartcard && data.provider
+            ? {
+                service: "cable",
+                recipient: data.smartcard,
+                provider: data.provider,
+                label: savedLabel(data.customerName, `${CABLE_NAMES[data.provider]} ${data.smartcard}`),
+              }
+            : undefined,
         );
       default:
         return { replies: [menuReply()] };
@@ -96,10 +109,11 @@ async function ask(fc: FlowContext, data: CableData): Promise<StepResult> {
     question("cable", step, state, text, choices);
   try {
     if (!data.provider) {
+      const saved = await savedChoices(fc, "cable");
       return next(
         "provider",
-        "Which TV?",
-        CABLE_PROVIDERS.map((p) => ({ id: `tv:${p}`, label: CABLE_NAMES[p] })),
+        saved.length > 0 ? "Tap a saved smartcard, or pick the TV for a new one." : "Which TV?",
+        [...saved, ...CABLE_PROVIDERS.map((p) => ({ id: `tv:${p}`, label: CABLE_NAMES[p] }))],
       );
     }
     if (!data.smartcard) {

@@ -8,6 +8,7 @@ import type { Choice, FlowContext, StepResult } from "../types";
 import { parseNetwork } from "./airtime";
 import type { Flow } from "./flow";
 import { again, confirmStep, ownPhone, payWithPin, question, summary, tryPhone } from "./purchase";
+import { pickedSaved, savedChoices } from "./saved";
 
 type DataData = {
   network?: Network;
@@ -50,7 +51,9 @@ export const dataFlow: Flow = {
         return planId ? ask(fc, { ...data, planId }) : again(state, "Pick a plan from the list.");
       }
       case "phone": {
-        const phone = answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text);
+        const saved = await pickedSaved(fc, answer.choice);
+        const phone =
+          saved?.recipient ?? (answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text));
         return phone
           ? ask(fc, { ...data, phone })
           : again(state, "That is not a Nigerian mobile number. Type 11 digits like 08031234567.");
@@ -73,6 +76,14 @@ export const dataFlow: Flow = {
             delivered
               ? message
               : `Order placed: ${data.planName} for ${data.phone}. ${message} I will message you when it is done.`,
+          data.phone && data.network
+            ? {
+                service: "data",
+                recipient: data.phone,
+                provider: data.network,
+                label: `${NETWORK_NAMES[data.network]} ${data.phone}`,
+              }
+            : undefined,
         );
       default:
         return { replies: [menuReply()] };
@@ -124,11 +135,14 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
     const withPlan = { ...data, planName: plan.name, priceKobo: plan.priceKobo };
     if (!data.phone) {
       const own = await ownPhone(fc);
+      const saved = await savedChoices(fc, "data");
       return {
         ...next(
           "phone",
-          "Which number should get the data? Type it.",
-          own ? [{ id: "self", label: `My number (${own})` }] : [],
+          saved.length > 0
+            ? "Which number should get the data? Tap a saved one or type a new number."
+            : "Which number should get the data? Type it.",
+          [...saved, ...(own ? [{ id: "self", label: `My number (${own})` }] : [])],
         ),
         next: { flow: "data", step: "phone", data: withPlan },
       };

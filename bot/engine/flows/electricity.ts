@@ -1,12 +1,13 @@
 import { listDiscos } from "../../../api/services/catalogue/listings";
 import { DISCO_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
-import { type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
+import { DISCOS, type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
 import { findAmountKobo } from "../intents/extract";
 import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, payWithPin, question, summary } from "./purchase";
+import { pickedSaved, savedChoices, savedLabel } from "./saved";
 
 type ElectricityData = {
   priceKobo?: number;
@@ -37,6 +38,15 @@ export const electricityFlow: Flow = {
     const data = state.data as ElectricityData;
     switch (state.step) {
       case "disco": {
+        const saved = await pickedSaved(fc, answer.choice);
+        if (saved && DISCOS.includes(saved.provider as Disco)) {
+          return ask(fc, {
+            ...data,
+            disco: saved.provider as Disco,
+            meterType: saved.meterType ?? undefined,
+            meterNumber: saved.recipient,
+          });
+        }
         const disco = answer.choice?.startsWith("disco:") ? (answer.choice.slice(6) as Disco) : undefined;
         return disco
           ? ask(fc, { ...data, disco })
@@ -89,6 +99,15 @@ export const electricityFlow: Flow = {
             delivered
               ? message
               : `Order placed: ${formatNaira(data.amountKobo ?? 0)} of electricity for meter ${data.meterNumber}. ${message} I will send the token when it is ready.`,
+          data.meterNumber && data.disco
+            ? {
+                service: "electricity",
+                recipient: data.meterNumber,
+                provider: data.disco,
+                meterType: data.meterType,
+                label: savedLabel(data.customerName, data.meterNumber),
+              }
+            : undefined,
         );
       default:
         return { replies: [menuReply()] };
@@ -102,10 +121,13 @@ async function ask(fc: FlowContext, data: ElectricityData): Promise<StepResult> 
   try {
     if (!data.disco) {
       const discos = await listDiscos({ ctx: fc.ctx });
+      const saved = await savedChoices(fc, "electricity");
       return next(
         "disco",
-        "Which electricity company?",
-        discos.map((d) => ({ id: `disco:${d.disco}`, label: d.name })),
+        saved.length > 0
+          ? "Tap a saved meter, or pick the electricity company for a new one."
+          : "Which electricity company?",
+        [...saved, ...discos.map((d) => ({ id: `disco:${d.disco}`, label: d.name }))],
       );
     }
     if (!data.meterType) {

@@ -10,5 +10,13 @@ import type { FlowContext, FlowState, StepResult } from "../types";
 export type Flow = {
   name: string;
   start(fc: FlowContext, intent?: Intent): Promise<StepResult>;
-  handle(fc: FlowContext, state: FlowState, answer: { choice?: string; text?: string }): Promise<StepResult>;
+  /**
+   * Undefined means "not an answer to this step": the engine reads the message as a new request.
+   * Only steps that merely offer something (save this number?) do that; questions insist.
+   */
+  handle(
+    fc: FlowContext,
+    state: FlowState,
+    answer: { choice?: string; text?: string },
+  ): Promise<StepResult | undefined>;
 };

@@ -1,20 +1,23 @@
-import { setOrChangePin } from "../../../api/services/pins";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { hasPin, setOrChangePin } from "../../../api/services/pins";
+import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
 import type { Flow } from "./flow";
+import { refusePinAttempt } from "./pin-guard";
+import { completeReset, requestReset } from "./pin-reset";
 import { askForPin, pinFromAnswer, retryPin } from "./secure-pin";
 
 /**
  * Set or change the transaction PIN. The PIN arrives in one message (both PINs for a change: "1234
  * 5678"), is used at once and never stored in the chat state; the adapter deletes the message (S4).
+ * On WhatsApp it is entered on a one-time page instead. "I forgot my PIN" resets it with a one-time
+ * code (`pin-reset.ts`).
  */
 export const pinFlow: Flow = {
   name: "pin",
-  async start(fc) {
-    const existing = await fc.ctx.db
-      .selectFrom("user_pins")
-      .select("user_id")
-      .where("user_id", "=", fc.userId)
-      .executeTakeFirst();
+  async start(fc, intent) {
+    if (intent?.kind === "reset_pin") {
+      return requestReset(fc);
+    }
+    const existing = await hasPin({ ctx: fc.ctx, userId: fc.userId });
     const text = existing
       ? "Send your current PIN and your new PIN in one message, separated by a space (e.g. 2580 7391). I will delete the message right away."
       : "Choose a 4–6 digit transaction PIN and send it. I will delete the message right away.";
@@ -25,10 +28,17 @@ export const pinFlow: Flow = {
       existing
         ? { purpose: "change_pin", title: "Change your transaction PIN" }
         : { purpose: "set_pin", title: "Choose your transaction PIN" },
-      { typed: text, link: `Open this link to ${existing ? "change" : "choose"} your PIN.` },
+      {
+        typed: text,
+        link: `Open this link to ${existing ? "change" : "choose"} your PIN.`,
+        choices: existing ? [FORGOT_PIN_CHOICE] : [],
+      },
     );
   },
   async handle(fc, state, answer) {
+    if (state.step === "reset") {
+      return completeReset(fc, state, answer.text ?? "");
+    }
     const allowed = await pinFromAnswer(fc, state, answer.text);
     if ("refused" in allowed) {
       return allowed.refused;
@@ -52,6 +62,11 @@ export const pinFlow: Flow = {
         next: state,
         deleteInput: digits.length > 0,
       };
+    }
+    // Changing the PIN checks the current one: the same per-chat attempt limit applies (S5).
+    const refused = wanted === 2 ? await refusePinAttempt(fc, state) : undefined;
+    if (refused) {
+      return refused;
     }
     try {
       const [first, second] = digits as [string, string?];

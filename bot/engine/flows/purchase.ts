@@ -1,10 +1,13 @@
+import type { SaveBeneficiaryInput } from "../../../api/services/beneficiaries";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { markOutcomeShown } from "../../../api/services/notifications";
 import { normalizePhone } from "../../../api/services/phone";
 import { createOrder, type OrderInput, waitForOrderOutcome } from "../../../api/services/vtu";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
 import type { Choice, FlowContext, FlowState, StepResult } from "../types";
+import { refusePinAttempt } from "./pin-guard";
+import { afterPurchase } from "./saved";
 import { askForPin, needsPinPage, pinFromAnswer, retryPin } from "./secure-pin";
 
 /**
@@ -17,6 +20,8 @@ export async function payWithPin(
   answer: { choice?: string; text?: string },
   order: (pin: string) => OrderInput | undefined,
   placed: (message: string, delivered: boolean) => string,
+  /** The recipient, to offer saving it (or move it up the saved list) once the order is placed. */
+  save?: SaveBeneficiaryInput,
 ): Promise<StepResult> {
   if (answer.choice === "confirm") {
     return needsPinPage(fc.input.channel)
@@ -38,6 +43,10 @@ export async function payWithPin(
   const input = order(pin);
   if (typeof confirmId !== "string" || !input) {
     return { replies: [menuReply("Let us start again.")], deleteInput: true };
+  }
+  const refused = await refusePinAttempt(fc, state);
+  if (refused) {
+    return refused;
   }
   try {
     const { order: placedOrder } = await createOrder({
@@ -65,25 +74,29 @@ export async function payWithPin(
         externalId: fc.input.userRef,
       });
     }
-    return {
-      replies: [
-        {
-          // A definite failure is already refunded; its message says so.
-          text:
-            created.state === "failed"
-              ? created.message
-              : placed(created.message, created.state === "delivered"),
-        },
-        menuReply("Anything else?"),
-      ],
-      deleteInput: true,
+    // A definite failure is already refunded; its message says so.
+    const reply = {
+      text:
+        created.state === "failed" ? created.message : placed(created.message, created.state === "delivered"),
     };
+    // Failed at once (refunded): nothing worth saving the recipient for.
+    const wentThrough = !["failed", "reversed"].includes(created.state);
+    const result =
+      save && wentThrough
+        ? await afterPurchase(fc, save, reply)
+        : { replies: [reply, menuReply("Anything else?")] };
+    return { ...result, deleteInput: true };
   } catch (error) {
     // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
     if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
       return { replies: await retryPin(fc, state, errorText(error)), next: state, deleteInput: true };
     }
-    return { replies: [{ text: errorText(error) }, menuReply()], deleteInput: true };
+    // A locked PIN: resetting it with a code also lifts the lock.
+    const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
+    return {
+      replies: [{ text: errorText(error), choices: locked ? [FORGOT_PIN_CHOICE] : undefined }, menuReply()],
+      deleteInput: true,
+    };
   }
 }
 

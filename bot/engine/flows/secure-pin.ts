@@ -1,6 +1,6 @@
 import { createPinLink } from "../../../api/services/pin-links";
-import { CANCEL_CHOICE } from "../replies";
-import type { ChatChannel, FlowContext, FlowState, Reply, StepResult } from "../types";
+import { CANCEL_CHOICE, FORGOT_PIN_CHOICE } from "../replies";
+import type { ChatChannel, Choice, FlowContext, FlowState, Reply, StepResult } from "../types";
 
 /**
  * The PIN step on channels where a typed PIN cannot be deleted (WhatsApp, S4): the PIN is entered
@@ -27,11 +27,11 @@ export async function askForPin(
   fc: FlowContext,
   state: FlowState,
   ask: PinAsk,
-  prompts: { typed: string; link: string },
+  prompts: { typed: string; link: string; choices?: Choice[] },
 ): Promise<StepResult> {
   const next = { ...state, data: { ...state.data, _pinAsk: ask } };
   if (!needsPinPage(fc.input.channel)) {
-    return { replies: [{ text: prompts.typed, choices: [CANCEL_CHOICE] }], next };
+    return { replies: [{ text: prompts.typed, choices: [...(prompts.choices ?? []), CANCEL_CHOICE] }], next };
   }
   return { replies: [await pinLinkReply(fc, next, prompts.link)], next };
 }
@@ -57,7 +57,7 @@ export async function pinFromAnswer(
 /** After a wrong PIN: the message, and on WhatsApp a fresh link (the used one is gone). */
 export async function retryPin(fc: FlowContext, state: FlowState, message: string): Promise<Reply[]> {
   if (!needsPinPage(fc.input.channel)) {
-    return [{ text: message, choices: [CANCEL_CHOICE] }];
+    return [{ text: message, choices: [FORGOT_PIN_CHOICE, CANCEL_CHOICE] }];
   }
   return [await pinLinkReply(fc, state, `${message} Try again on this page.`)];
 }

@@ -329,6 +329,10 @@ describe("commands", () => {
       orderRef: "ord_01jh5k9c2x4m7p8q3r6s1t0v2w",
     });
     expect(parseIntent("/start ref_abc123")).toEqual({ kind: "menu" });
+    expect(parseIntent("/link K7PQ2M9X")).toEqual({ kind: "link_account", code: "K7PQ2M9X" });
+    expect(parseIntent("link k7pq2m9x")).toEqual({ kind: "link_account", code: "K7PQ2M9X" });
+    expect(parseIntent("link whatsapp")).toEqual({ kind: "link_account" });
+    expect(parseIntent("/link")).toEqual({ kind: "link_account" });
   });
 
   it("answers an unknown command with unknown (the engine shows the menu)", () => {

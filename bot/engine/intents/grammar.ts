@@ -251,10 +251,28 @@ function pin({ text }: Message): Intent | undefined {
 // ---------------------------------------------------------------------------------------------
 
 function linkAccount({ text }: Message): Intent | undefined {
+  const code = linkCode(text);
+  if (code) {
+    return { kind: "link_account", code };
+  }
   return /\b(?:link|linking|connect|merge|sync)\b/.test(text) &&
     /\b(?:whatsapp|telegram|wa|tg|account|accounts|channel|channels)\b/.test(text) &&
     !/\bbank\b/.test(text)
     ? { kind: "link_account" }
+    : undefined;
+}
+
+/** Words that follow "link" but are not a code ("link whatsapp", "link account"). */
+const NOT_CODES = /^(?:whatsapp|telegram|accounts?|channels?|my|phone|number|wallet)$/;
+
+/**
+ * "link K7PQ2M9X" or "/link K7PQ2M9X": the one-time code from the other chat. Codes use the
+ * alphabet `humanCode` draws from (no 0/O, 1/I/L), which keeps most English words out.
+ */
+function linkCode(text: string): string | undefined {
+  const token = /^\/?link(?:@\w+)?\s+([a-z0-9]{6,12})$/.exec(text)?.[1];
+  return token && /^[2-9a-hjkmnp-z]+$/.test(token) && !NOT_CODES.test(token)
+    ? token.toUpperCase()
     : undefined;
 }
 
@@ -417,6 +435,10 @@ function build(kind: IntentKind, text: string): Intent {
       return withAmount(kind, text);
     case "receipt":
       return receipt({ text, core: "" }) ?? { kind: "receipt" };
+    case "link_account": {
+      const code = linkCode(text);
+      return code ? { kind, code } : { kind };
+    }
     default:
       return { kind };
   }

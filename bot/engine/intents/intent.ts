@@ -89,7 +89,14 @@ export const MenuIntent = z.strictObject({ kind: z.literal("menu") });
 export const GreetingIntent = z.strictObject({ kind: z.literal("greeting") });
 export const ChangePinIntent = z.strictObject({ kind: z.literal("change_pin") });
 export const ResetPinIntent = z.strictObject({ kind: z.literal("reset_pin") });
-export const LinkAccountIntent = z.strictObject({ kind: z.literal("link_account") });
+export const LinkAccountIntent = z.strictObject({
+  kind: z.literal("link_account"),
+  /** The one-time code from the other chat ("link K7PQ2M9X"), upper case; absent asks for a new one. */
+  code: z
+    .string()
+    .regex(/^[A-Z0-9]{6,12}$/)
+    .optional(),
+});
 export const WithdrawIntent = z.strictObject({ kind: z.literal("withdraw"), amountKobo: Kobo.optional() });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
 
