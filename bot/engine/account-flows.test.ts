@@ -315,6 +315,19 @@ describe("start and onboarding", () => {
     expect(choiceIds(again)).toContain("nav:airtime");
   });
 
+  it("on WhatsApp the chat's own number becomes the person's phone without asking", async () => {
+    const c = h.chat("2348037770001", "whatsapp");
+    const hello = await c.say("hi");
+    expect(hello.replies.some((r) => r.askContact)).toBe(false);
+    expect(choiceIds(hello)[0]).toBe("nav:pin");
+    const user = await tdb.db
+      .selectFrom("users")
+      .select("phone")
+      .where("id", "=", await c.userId())
+      .executeTakeFirstOrThrow();
+    expect(user.phone).toBe("08037770001");
+  });
+
   it("a typed number works where contacts cannot be shared; a number on another account is a clear error", async () => {
     const c = h.chat("o-wa-1", "whatsapp");
     await c.say("hello");

@@ -20,6 +20,15 @@ export const startFlow: Flow = {
     const user = await getUser(fc.ctx, fc.userId);
     const name = fc.input.displayName ?? user.display_name;
     const hello = { text: `Hello${name ? ` ${name}` : ""}! ${INTRO}` };
+    if (!user.phone && fc.input.channel === "whatsapp") {
+      // A WhatsApp chat is a phone number: use it, unless another account already has it.
+      const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone: fc.input.userRef }).catch(
+        () => undefined,
+      );
+      if (saved) {
+        return { replies: [hello, await nextStep(fc)] };
+      }
+    }
     if (!user.phone) {
       return {
         replies: [
