@@ -104,6 +104,23 @@ describe("chat engine", () => {
     expect(choiceIds(later)).toContain("nav:airtime");
   });
 
+  it("a number answers the list a finished flow offered last, not the main menu", async () => {
+    const c = chat("c-offered");
+    await c.say("hi");
+    const phone = await c.say("08031239990");
+    expect(choiceIds(phone)[0]).toBe("nav:pin"); // "Set up my PIN" first, then the menu
+    expect(texts(await c.say("1"))).toMatch(/Choose a 4–6 digit transaction PIN/);
+  });
+
+  it("a request in the middle of a question leaves the question (balance while asked for a number)", async () => {
+    const c = await customer("c-switch");
+    await c.tap("nav:airtime");
+    const asked = await c.say("balance");
+    expect(texts(asked)).toMatch(/Your balance is ₦5,000\./);
+    // The airtime question is gone: cancelling now has nothing to cancel.
+    expect(texts(await c.say("cancel"))).toMatch(/Nothing to cancel/);
+  });
+
   it("answers what it does not understand with a helpful line and the menu", async () => {
     const out = await chat("c-unknown").say("the weather in Jos is lovely today");
     expect(texts(out)).toMatch(/did not get that/);

@@ -82,7 +82,7 @@ export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promi
       ctx.logger.error({ err: error, channel: input.channel }, "chat step failed");
       result = { replies: [{ text: errorText(error) }, menuReply()] };
     }
-    if (await saveSession(ctx, input, user.id, session, result.next)) {
+    if (await saveSession(ctx, input, user.id, session, result.next ?? offeredChoices(result))) {
       return { replies: result.replies, deleteInput: result.deleteInput ?? false, duplicate: false };
     }
   }
@@ -129,8 +129,9 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     (state?.data._choices as { id: string; label: string }[] | undefined) ?? (state ? undefined : MAIN_MENU);
   const choice = fc.input.choice ?? pickChoice(text, offered);
 
+  const inFlow = state !== undefined && state.flow !== OFFERED;
   if (choice === "cancel" || (text && parseIntent(text).kind === "cancel")) {
-    return { replies: [menuReply(state ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
+    return { replies: [menuReply(inFlow ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
   }
   if (choice === FORGOT_PIN_CHOICE.id) {
     return withChoices(await requestReset(fc));
@@ -144,6 +145,17 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
   if (text && START_COMMAND.test(text)) {
     return withChoices(await onboarding.start(fc));
+  }
+  if (state && inFlow && text && !isPinStep(state)) {
+    // "balance" or "fund 10k" in the middle of a question is a new request, not a wrong answer.
+    const switched = parseIntent(text);
+    const target = SWITCH_KINDS.has(switched.kind) ? FLOW_FOR_INTENT[switched.kind] : undefined;
+    if (target && target !== state.flow) {
+      return withChoices(await startFlow(fc, target, switched));
+    }
+    if (switched.kind === "menu") {
+      return { replies: [menuReply()] };
+    }
   }
   if (state) {
     const flow = FLOWS[state.flow];
@@ -174,12 +186,40 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
 }
 
+/**
+ * Requests that leave whatever question is pending. Purchases are not among them: "compact",
+ * "prepaid" or "2gb" are answers to a step as often as they are new requests.
+ */
+const SWITCH_KINDS = new Set<Intent["kind"]>([
+  "balance",
+  "fund",
+  "history",
+  "help",
+  "receipt",
+  "withdraw",
+  "change_pin",
+  "reset_pin",
+  "link_account",
+]);
+
+/**
+ * The pseudo-flow that only remembers the choices a finished flow offered last ("What next?" with
+ * a list), so a typed "1" answers that list rather than the main menu.
+ */
+const OFFERED = "offered";
+
 /** Telegram's Start button sends "/start" (with a deep-link payload after it, sometimes). */
 const START_COMMAND = /^\/start(?:@\w+)?(?:\s|$)/i;
 
 async function startFlow(fc: FlowContext, name: string, intent?: Intent): Promise<StepResult> {
   const flow = FLOWS[name];
   return flow ? flow.start(fc, intent) : { replies: [menuReply()] };
+}
+
+/** A finished flow that ended with choices: remember them, so "1" means its first one. */
+function offeredChoices(result: StepResult): FlowState | undefined {
+  const last = [...result.replies].reverse().find((r) => r.choices && r.choices.length > 0);
+  return last?.choices ? { flow: OFFERED, step: "choose", data: { _choices: last.choices } } : undefined;
 }
 
 /** Remember the choices last offered, so "2" can answer them on channels without buttons. */
