@@ -111,6 +111,31 @@ describe("Telegram adapter", () => {
     await expectLedgerConsistent(h.tdb.db);
   });
 
+  it("shows the electricity token in the answer to the PIN (the chat's notification is not repeated)", async () => {
+    const { bot, calls } = telegram();
+    await customer(bot, 7010);
+    await bot.handleUpdate(textUpdate(7010, "light 2000 ikeja prepaid 45123456789"));
+    await bot.handleUpdate(tapUpdate(7010, "c:confirm"));
+    const before = sent(calls).length;
+    await bot.handleUpdate(textUpdate(7010, "2580"));
+    const answer = sent(calls)
+      .slice(before)
+      .map((c) => String(c.payload.text))
+      .join("\n");
+    expect(answer).toMatch(/Delivered/);
+    expect(answer).toMatch(/Token: \d{4} \d{4} \d{4} \d{4} \d{4}/);
+    await h.settle();
+    const senders = new ChatSenders();
+    senders.register(telegramSender(bot));
+    const beforeNotes = sent(calls).length;
+    await deliverDueNotifications({ ctx: () => h.ctx, senders, logger: h.ctx.logger });
+    const notes = sent(calls)
+      .slice(beforeNotes)
+      .filter((c) => c.payload.chat_id === 7010);
+    expect(notes.map((c) => String(c.payload.text)).join("\n")).not.toMatch(/Delivered: electricity/);
+    await expectLedgerConsistent(h.tdb.db);
+  });
+
   it("a double-tapped Confirm and a redelivered PIN update buy once", async () => {
     const { bot, calls } = telegram();
     await customer(bot, 7003);

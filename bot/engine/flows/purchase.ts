@@ -77,7 +77,11 @@ export async function payWithPin(
     // A definite failure is already refunded; its message says so.
     const reply = {
       text:
-        created.state === "failed" ? created.message : placed(created.message, created.state === "delivered"),
+        (created.state === "failed"
+          ? created.message
+          : placed(created.message, created.state === "delivered")) +
+        // The electricity token, decrypted for its owner: this reply stands in for the notification.
+        (created.token ? `\nToken: ${created.token}` : ""),
     };
     // Failed at once (refunded): nothing worth saving the recipient for.
     const wentThrough = !["failed", "reversed"].includes(created.state);
