@@ -45,6 +45,7 @@ export const CORPUS: CorpusEntry[] = [
   { text: "/cancel", expect: { kind: "cancel" } },
   { text: "/pin", expect: { kind: "change_pin" } },
   { text: "/link", expect: { kind: "link_account" } },
+  { text: "link", expect: { kind: "link_account" } },
   { text: "/withdraw 10k", expect: { kind: "withdraw", amountKobo: 1_000_000 } },
 
   // ---------------------------------------------------------------------------------------------

@@ -255,6 +255,10 @@ function linkAccount({ text }: Message): Intent | undefined {
   if (code) {
     return { kind: "link_account", code };
   }
+  // The bare word (or the /link command) is the menu item's own name.
+  if (/^\/?link(?:@\w+)?$/.test(text.trim())) {
+    return { kind: "link_account" };
+  }
   return /\b(?:link|linking|connect|merge|sync)\b/.test(text) &&
     /\b(?:whatsapp|telegram|wa|tg|account|accounts|channel|channels)\b/.test(text) &&
     !/\bbank\b/.test(text)
