@@ -128,7 +128,16 @@ export function startWhatsApp(deps: {
       await owned.initialize();
     } catch (error) {
       status.update("disconnected");
-      logger.warn({ err: error, attempt: failures + 1 }, "whatsapp client failed to start");
+      // The QR comes from WhatsApp's servers: say plainly when they are out of reach.
+      const unreachable = /ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION|ENOTFOUND/.test(
+        String(error),
+      );
+      logger.warn(
+        { err: error, attempt: failures + 1 },
+        unreachable
+          ? "whatsapp: web.whatsapp.com cannot be reached from this machine, so no QR can be shown yet; retrying"
+          : "whatsapp client failed to start",
+      );
       if (client === undefined) {
         current = undefined;
       }
