@@ -522,6 +522,26 @@ export interface GiftClaimsTable {
   updated_at: Generated<Date>;
 }
 
+export interface GiftDrawEntriesTable {
+  id: Generated<number>;
+  room_id: string;
+  recipient_msisdn: string;
+  network: string | null;
+  device_hash: string;
+  user_id: string | null;
+  outcome: Generated<"waiting" | "won" | "lost" | "undeliverable">;
+  claim_id: number | null;
+  joined_at: CreatedAt;
+}
+
+export interface GiftDrawsTable {
+  room_id: string;
+  seed_hex: string;
+  participants: ColumnType<unknown, string, string>;
+  winners: ColumnType<unknown, string, string>;
+  drawn_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -559,6 +579,8 @@ export interface Database {
   pin_links: PinLinksTable;
   gift_rooms: GiftRoomsTable;
   gift_claims: GiftClaimsTable;
+  gift_draw_entries: GiftDrawEntriesTable;
+  gift_draws: GiftDrawsTable;
   beneficiaries: BeneficiariesTable;
 }
 

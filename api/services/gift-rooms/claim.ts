@@ -66,13 +66,7 @@ export async function claimGift(args: {
   await takeGiftClaimSlots(ctx, { ip: claimant.ip, deviceHash: claimant.deviceHash });
   const payment = await planPayment(ctx, vtu, room, phone, input.network);
 
-  const claimed = await withTransaction(ctx, async (trx) => {
-    await takeSlot(trx, ctx, room);
-    const claimId = await insertClaim(trx, room, phone, claimant);
-    return payment.kind === "order"
-      ? settleWithOrder(trx, ctx, room, claimId, payment.planned)
-      : settleWithCash(trx, ctx, room, claimId, payment.userId, phone);
-  });
+  const claimed = await withTransaction(ctx, (trx) => grantGift(trx, ctx, room, phone, claimant, payment));
   if (claimed.orderId) {
     await vtu
       .dispatch({ name: "submit-order", orderId: claimed.orderId })
@@ -120,10 +114,31 @@ function answerMatches(room: GiftRoomRow, answer: string | undefined): boolean {
   return accepted.includes(normalizeAnswer(answer));
 }
 
-type Payment = { kind: "order"; planned: PlannedOrder } | { kind: "cash"; userId: string };
+export type Payment = { kind: "order"; planned: PlannedOrder } | { kind: "cash"; userId: string };
+
+/**
+ * One gift, in the caller's transaction: take a slot (R1), record the claim (R2), pay it from the
+ * room's escrow. Shared by claims and by the draw's winners.
+ */
+export async function grantGift(
+  trx: Trx,
+  ctx: ServiceContext,
+  room: GiftRoomRow,
+  phone: string,
+  claimant: Claimant,
+  payment: Payment,
+): Promise<ClaimResult & { claimId: number }> {
+  await takeSlot(trx, ctx, room);
+  const claimId = await insertClaim(trx, room, phone, claimant);
+  const result =
+    payment.kind === "order"
+      ? await settleWithOrder(trx, ctx, room, claimId, payment.planned)
+      : await settleWithCash(trx, ctx, room, claimId, payment.userId, phone);
+  return { ...result, claimId };
+}
 
 /** Decide how the gift is paid before the transaction: price the order, or find the wallet. */
-async function planPayment(
+export async function planPayment(
   ctx: ServiceContext,
   vtu: VtuRuntime,
   room: GiftRoomRow,
@@ -165,7 +180,8 @@ async function takeSlot(trx: Trx, ctx: ServiceContext, room: GiftRoomRow): Promi
     .updateTable("gift_rooms")
     .set((eb) => ({ claimed: eb("claimed", "+", 1) }))
     .where("id", "=", room.id)
-    .where("status", "=", "open")
+    // A draw hands out its slots while the room is 'drawing'; claims need it 'open'.
+    .where("status", "=", room.mode === "random_draw" ? "drawing" : "open")
     .where("expires_at", ">", ctx.now())
     .where((eb) => eb("claimed", "<", eb.ref("capacity")))
     .returning("id")

@@ -1,4 +1,5 @@
 export * from "./claim";
 export * from "./close-room";
 export * from "./create-room";
+export * from "./draw";
 export * from "./get-room";
