@@ -16,6 +16,7 @@ import { MemoryRateLimiter } from "./rate-limit";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
+import { giftRoomRoutes } from "./routes/gift-rooms";
 import { healthRoutes } from "./routes/health";
 import { sandboxRoutes } from "./routes/sandbox";
 import { type TelegramWebhook, telegramWebhookRoutes } from "./routes/telegram";
@@ -66,6 +67,7 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
+  app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustProxy }));
   app.route("/api/webhooks", paymentWebhookRoutes({ payments: deps.payments }));
   app.route(
     "/api/webhooks",

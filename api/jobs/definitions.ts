@@ -10,6 +10,7 @@ import {
   submitWithdrawal,
   sweepPayments,
 } from "../services/funding";
+import { closeExpiredRooms, drawDueRooms } from "../services/gift-rooms";
 import { requeryOrder, submitOrder, sweepDueOrders } from "../services/vtu";
 import type { VtuRuntime } from "../services/vtu/runtime";
 
@@ -103,10 +104,21 @@ export const syncCatalogueJob = defineJob({
   handle: (deps) => syncCatalogue({ ctx: deps.ctx(), providers: deps.vtu.providers }),
 });
 
+/** Gift rooms: draw the rooms whose draw time has come, close the ones past expiry (refunds). */
+export const sweepGiftRoomsJob = defineJob({
+  name: "sweep-gift-rooms",
+  payload: z.strictObject({}),
+  handle: async (deps) => ({
+    drawn: await drawDueRooms(deps.ctx(), deps.vtu),
+    closed: await closeExpiredRooms(deps.ctx()),
+  }),
+});
+
 // biome-ignore lint/suspicious/noExplicitAny: a registry of definitions with different payload types.
 export const VTU_JOBS: readonly JobDefinition<any>[] = [
   submitOrderJob,
   requeryOrderJob,
   sweepOrdersJob,
   syncCatalogueJob,
+  sweepGiftRoomsJob,
 ];

@@ -42,6 +42,8 @@ export async function startVtuWorkers(args: {
     schedules: [
       { name: "sweep-orders", everyMs: args.sweepEverySeconds * 1000 },
       { name: "sync-catalogue", everyMs: args.syncEveryMinutes * 60_000 },
+      // Draw times and expiries are minute-grained: a 15-second pass is on time enough.
+      { name: "sweep-gift-rooms", everyMs: 15_000 },
     ],
   });
 }

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCtx, testConfig } from "../../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { uniquePhone } from "../../../test/helpers/fixtures";
+import {
+  call,
+  expectErrorEnvelope,
+  makeTestApp,
+  registerAndLogin,
+  type TestApp,
+} from "../../../test/helpers/http";
+import { expectLedgerConsistent } from "../../../test/helpers/ledger";
+import { makeVtu, sandboxPhone, sandboxRegistry, seedCatalogue, TEST_PIN } from "../../../test/helpers/vtu";
+
+/** /api/gift-rooms through the real app: create (signed in, idempotent), the public side, close. */
+const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: "1000", GIFT_CLAIMS_PER_MINUTE_PER_IP: "100000" });
+let tdb: TestDatabase;
+let app: TestApp;
+let harness: ReturnType<typeof makeVtu>;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  const ctx = makeCtx(tdb.db, { config });
+  const providers = sandboxRegistry(ctx);
+  await seedCatalogue(ctx, providers);
+  harness = makeVtu(ctx, providers);
+  app = makeTestApp(tdb.db, { config, vtu: harness.vtu }).app;
+});
+afterAll(async () => {
+  await harness.drain();
+  await expectLedgerConsistent(tdb.db);
+  await tdb.destroy();
+});
+
+async function creator(fundKobo: number) {
+  const token = await registerAndLogin(app, uniquePhone());
+  expect((await call(app, "POST", "/api/auth/pin", { token, body: { pin: TEST_PIN } })).status).toBe(200);
+  expect(
+    (await call(app, "POST", "/api/sandbox/fund", { token, body: { amountKobo: fundKobo } })).status,
+  ).toBe(200);
+  return token;
+}
+
+const roomBody = {
+  kind: "airtime",
+  amountKobo: 10_000,
+  capacity: 3,
+  message: "For the family",
+  pin: TEST_PIN,
+};
+
+describe("/api/gift-rooms", () => {
+  it("creates a room once per Idempotency-Key and refuses what it should", async () => {
+    const token = await creator(100_000);
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/gift-rooms/create", { token, body: roomBody }),
+      400,
+      "IDEMPOTENCY_KEY_REQUIRED",
+    );
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/gift-rooms/create", {
+        body: roomBody,
+        headers: { "idempotency-key": "k1" },
+      }),
+      401,
+      "UNAUTHENTICATED",
+    );
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/gift-rooms/create", {
+        token,
+        body: { ...roomBody, claimed: 0 },
+        headers: { "idempotency-key": "k0" },
+      }),
+      400,
+      "VALIDATION_ERROR",
+    );
+    const first = await call(app, "POST", "/api/gift-rooms/create", {
+      token,
+      body: roomBody,
+      headers: { "idempotency-key": "k1" },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.data.room).toMatchObject({
+      capacity: 3,
+      claimed: 0,
+      escrowKobo: 30_000,
+      state: "open",
+    });
+    expect(first.body.data.room.link).toMatch(/\/gift\/[A-Za-z0-9_-]{32}$/);
+    const again = await call(app, "POST", "/api/gift-rooms/create", {
+      token,
+      body: roomBody,
+      headers: { "idempotency-key": "k1" },
+    });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body.data.room.id).toBe(first.body.data.room.id);
+    const mine = await call(app, "GET", "/api/gift-rooms/my-rooms", { token });
+    expect(mine.body.data.rooms).toHaveLength(1);
+  });
+
+  it("anyone with the link sees the room (never the recipients), claims once, and the creator can close it", async () => {
+    const token = await creator(100_000);
+    const created = await call(app, "POST", "/api/gift-rooms/create", {
+      token,
+      body: roomBody,
+      headers: { "idempotency-key": "k2" },
+    });
+    const room = created.body.data.room;
+    const phone = sandboxPhone();
+    const claim = await call(app, "POST", "/api/gift-rooms/claim", {
+      body: { token: room.token, phone, network: "mtn" },
+      headers: { "x-device-id": "phone-a" },
+    });
+    expect(claim.status, JSON.stringify(claim.body)).toBe(201);
+    expect(claim.body.data.claim).toMatchObject({ state: "ordered", recipient: phone });
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/gift-rooms/claim", {
+        body: { token: room.token, phone, network: "mtn" },
+        headers: { "x-device-id": "phone-b" },
+      }),
+      409,
+      "ALREADY_CLAIMED",
+    );
+    const publicRoom = await call(app, "GET", `/api/gift-rooms/${room.token}`);
+    expect(publicRoom.status).toBe(200);
+    expect(publicRoom.body.data.room).toMatchObject({
+      kind: "airtime",
+      amountKobo: 10_000,
+      message: "For the family",
+      mode: "first_come",
+    });
+    expect(JSON.stringify(publicRoom.body)).not.toContain(phone);
+    expect(JSON.stringify(publicRoom.body)).not.toMatch(/claimed|capacity|escrow/);
+    expectErrorEnvelope(
+      await call(app, "GET", "/api/gift-rooms/not-a-real-token-at-all-000000"),
+      404,
+      "NOT_FOUND",
+    );
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/gift-rooms/join", { body: { token: room.token, phone: sandboxPhone() } }),
+      409,
+      "NOT_A_DRAW",
+    );
+    await harness.drain();
+    const closed = await call(app, "POST", `/api/gift-rooms/${room.id}/close`, { token });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body.data).toMatchObject({ closed: true, room: { state: "closed", claimed: 1 } });
+    expect(closed.body.data.refundedKobo).toBeGreaterThan(20_000);
+    const other = await creator(10_000);
+    expectErrorEnvelope(
+      await call(app, "POST", `/api/gift-rooms/${room.id}/close`, { token: other }),
+      404,
+      "NOT_FOUND",
+    );
+  });
+});
