@@ -22,6 +22,7 @@ import { creditWallet, debitWallet } from "../api/services/wallet/move-money";
 import { createDb, createPool } from "../db/client";
 import { findRunningPostmaster, startEmbeddedPostgres } from "../db/embedded";
 import { migrateToLatest } from "../db/migrate";
+import { claimStorm, rawClaimStorm } from "./lib/bench-gifts";
 import { type PurchaseBench, startPurchaseBench } from "./lib/bench-http";
 import {
   formatMs,
@@ -56,6 +57,9 @@ const HTTP_CLIENTS = 64;
  * than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double its time for nothing.
  */
 const BCRYPT_WARMUP_CALLERS = 8;
+/** The claim storm: this many recipients at once on a room of STORM_GIFTS gifts. */
+const STORM_CLAIMANTS = 2_000;
+const STORM_GIFTS = 100;
 /** Telegram chats of the bot bench, each its own customer. */
 const TELEGRAM_CHATS = 64;
 /** How long to wait after the purchases for orders that answered before delivery to settle. */
@@ -252,7 +256,10 @@ type PurchaseReport = {
   failedJobs: number;
   walletProblems: string[];
   telegram: TelegramReport;
+  gifts: GiftReport;
 };
+
+type GiftReport = { result: Result; winners: number; rawWinners: number; rawClaimed: number; full: number };
 
 type TelegramReport = {
   results: Result[];
@@ -295,6 +302,10 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     SANDBOX_LATENCY_MS: "0",
     // Each bench client is one customer buying as fast as it can: lift the per-user money-action limit.
     MONEY_ACTIONS_PER_MINUTE: "10000",
+    // Each bench chat enters its PIN about once a second, far past a person's pace.
+    PIN_ATTEMPTS_PER_MINUTE: "1000",
+    // The claim storm comes from one address (this process).
+    GIFT_CLAIMS_PER_MINUTE_PER_IP: "1000000",
     REDIS_URL: process.env.REDIS_URL,
   });
   const port = await freePort();
@@ -335,7 +346,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
       results.push({ service, baseline });
     }
     const purchases = await benchHttpPurchases(bench, config, server.url, seconds);
-    results.push(purchases.result, ...purchases.telegram.results);
+    results.push(purchases.result, ...purchases.telegram.results, purchases.gifts.result);
 
     const out: string[] = [
       "",
@@ -350,7 +361,14 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
       "  first-purchase row: its purchases/s ÷ bcrypt PIN verifies/s; bcrypt row: measured purchases/s ÷ bcrypt PIN verifies/s",
       "",
     );
-    out.push(...describePurchases(purchases), "", ...describeTelegram(purchases.telegram, seconds), "");
+    out.push(
+      ...describePurchases(purchases),
+      "",
+      ...describeTelegram(purchases.telegram, seconds),
+      "",
+      ...describeGifts(purchases.gifts),
+      "",
+    );
 
     const failures = results
       .flatMap((r) => [r.service, r.baseline, r.cold, r.bound])
@@ -396,7 +414,12 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     );
     process.stdout.write(`${out.join("\n")}\n`);
 
+    const giftsExact =
+      purchases.gifts.winners === STORM_GIFTS &&
+      purchases.gifts.rawWinners === STORM_GIFTS &&
+      purchases.gifts.rawClaimed === STORM_GIFTS;
     const ok =
+      giftsExact &&
       failedOps === 0 &&
       balanceProblems.length === 0 &&
       walletProblems.length === 0 &&
@@ -477,6 +500,7 @@ async function benchHttpPurchases(
       { warmupCallers: BCRYPT_WARMUP_CALLERS },
     );
     const telegram = await benchTelegram(http, seconds);
+    const gifts = await benchClaimStorm(bench, http);
     for (const [m, states] of [
       [service, runStates],
       [cold, coldStates],
@@ -496,6 +520,7 @@ async function benchHttpPurchases(
       failedJobs: http.failedJobs(),
       walletProblems: await http.verifyWallets(),
       telegram,
+      gifts,
     };
   } finally {
     progress("HTTP purchases: stopping the HTTP server, the VTU worker and the job backend");
@@ -552,6 +577,46 @@ async function benchTelegram(http: PurchaseBench, seconds: number): Promise<Tele
     settledStates,
     walletProblems: await http.verifyWallets(tg.userIds),
   };
+}
+
+/**
+ * The claim storm: STORM_CLAIMANTS recipients claim at once, over HTTP, on a room of STORM_GIFTS;
+ * then the same burst as raw conditional UPDATEs on one row. Both must give exactly STORM_GIFTS.
+ */
+async function benchClaimStorm(bench: Bench, http: PurchaseBench): Promise<GiftReport> {
+  const name = `gift claim storm: ${STORM_CLAIMANTS} concurrent claims on a room of ${STORM_GIFTS}, HTTP (answers/s)`;
+  progress(name);
+  const storm = await claimStorm({
+    ctx: http.ctx(),
+    baseUrl: http.baseUrl,
+    claimants: STORM_CLAIMANTS,
+    gifts: STORM_GIFTS,
+  });
+  progress(`raw baseline: ${STORM_CLAIMANTS} concurrent conditional UPDATEs on one row of ${STORM_GIFTS}`);
+  const raw = await rawClaimStorm(bench.raw, STORM_CLAIMANTS, STORM_GIFTS);
+  const measured = (n: string, run: RunResult): Measured => ({
+    name: n,
+    warmup: NO_RUN,
+    run,
+    summary: summarize(run),
+  });
+  return {
+    result: {
+      service: measured(storm.winners === STORM_GIFTS ? name : `${name} — WRONG WINNER COUNT`, storm.run),
+      baseline: measured(`raw conditional UPDATE baseline, ${STORM_CLAIMANTS} callers, one row`, raw.run),
+    },
+    winners: storm.winners,
+    full: storm.full,
+    rawWinners: raw.winners,
+    rawClaimed: raw.claimed,
+  };
+}
+
+function describeGifts(g: GiftReport): string[] {
+  return [
+    `gift claim storm: ${g.winners} claims won, ${g.full} answered "room full" (expected exactly ${STORM_GIFTS} winners); ` +
+      `raw baseline: ${g.rawWinners} winners, counter ${g.rawClaimed}`,
+  ];
 }
 
 function describeTelegram(t: TelegramReport, seconds: number): string[] {
