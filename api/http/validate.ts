@@ -24,6 +24,22 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parseWith(schema, raw);
 }
 
+/**
+ * The Idempotency-Key header every money-moving POST needs; `what` finishes the sentence "so a
+ * retried request …" (e.g. "can never buy twice").
+ */
+export function idempotencyKey(c: Context, what: string): string {
+  const key = c.req.header("idempotency-key");
+  if (!key) {
+    throw new HttpError(
+      400,
+      "IDEMPOTENCY_KEY_REQUIRED",
+      `Send an \`Idempotency-Key\` header (e.g. a UUID) so a retried request ${what}.`,
+    );
+  }
+  return key;
+}
+
 export function queryParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   return parseWith(schema, c.req.query());
 }

@@ -14,9 +14,8 @@ import {
 } from "../../services/funding";
 import type { AppEnv } from "../context";
 import { fail, ok } from "../envelope";
-import { HttpError } from "../errors";
 import { requireUser } from "../middleware";
-import { jsonBody } from "../validate";
+import { jsonBody, idempotencyKey as requireIdempotencyKey } from "../validate";
 
 /** /api/wallet: funding through the payment gateway and withdrawals to a bank account. */
 export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
@@ -50,14 +49,7 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
     return ok(c, { account: await resolveBankAccount({ ctx: c.var.ctx, payments, input }) });
   });
   app.post("/withdraw", requireUser(), async (c) => {
-    const idempotencyKey = c.req.header("idempotency-key");
-    if (!idempotencyKey) {
-      throw new HttpError(
-        400,
-        "IDEMPOTENCY_KEY_REQUIRED",
-        "Send an `Idempotency-Key` header (e.g. a UUID) so a retried withdrawal can never pay out twice.",
-      );
-    }
+    const idempotencyKey = requireIdempotencyKey(c, "can never pay out twice");
     const input = await jsonBody(c, WithdrawInput);
     const { withdrawal, replayed } = await createWithdrawal({
       ctx: c.var.ctx,

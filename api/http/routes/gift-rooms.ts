@@ -16,9 +16,8 @@ import {
 import type { VtuRuntime } from "../../services/vtu/runtime";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
-import { HttpError } from "../errors";
 import { bearerToken, clientIp, requireUser } from "../middleware";
-import { jsonBody } from "../validate";
+import { jsonBody, idempotencyKey as requireIdempotencyKey } from "../validate";
 
 /**
  * /api/gift-rooms: creating and managing rooms (signed in, Idempotency-Key on create), and the
@@ -30,14 +29,7 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustProxy: boolean }) {
   const app = new Hono<AppEnv>();
 
   app.post("/create", requireUser(), async (c) => {
-    const idempotencyKey = c.req.header("idempotency-key");
-    if (!idempotencyKey) {
-      throw new HttpError(
-        400,
-        "IDEMPOTENCY_KEY_REQUIRED",
-        "Send an `Idempotency-Key` header (e.g. a UUID) so a retried request never opens two rooms.",
-      );
-    }
+    const idempotencyKey = requireIdempotencyKey(c, "never opens two rooms");
     const input = await jsonBody(c, CreateGiftRoomInput);
     const { room, replayed } = await createGiftRoom({
       ctx: c.var.ctx,

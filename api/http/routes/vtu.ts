@@ -25,9 +25,8 @@ import { listOrders } from "../../services/vtu/get-orders";
 import type { VtuRuntime } from "../../services/vtu/runtime";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
-import { HttpError } from "../errors";
 import { requireUser } from "../middleware";
-import { jsonBody, queryParams } from "../validate";
+import { jsonBody, queryParams, idempotencyKey as requireIdempotencyKey } from "../validate";
 
 /**
  * /api/vtu: the catalogue (public), purchases (Idempotency-Key required, PIN in the body), account
@@ -53,14 +52,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
 
   const purchase = <S extends OrderInput["service"]>(service: S, schema: z.ZodType) =>
     app.post(`/${service}`, requireUser(), async (c) => {
-      const idempotencyKey = c.req.header("idempotency-key");
-      if (!idempotencyKey) {
-        throw new HttpError(
-          400,
-          "IDEMPOTENCY_KEY_REQUIRED",
-          "Send an `Idempotency-Key` header (e.g. a UUID) so a retried purchase can never buy twice.",
-        );
-      }
+      const idempotencyKey = requireIdempotencyKey(c, "can never buy twice");
       const input = await jsonBody(c, schema);
       const { principal, ctx } = c.var;
       const { order, replayed } = await createOrder({

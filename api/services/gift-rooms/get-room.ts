@@ -68,9 +68,13 @@ export async function getPublicRoom(ctx: ServiceContext, token: string): Promise
     .select("display_name")
     .where("id", "=", room.creator_id)
     .executeTakeFirst();
+  return { senderName: creator?.display_name?.trim() || "A TADA VTU customer", ...sharedFields(ctx, room) };
+}
+
+/** What both the public and the creator's view say about a room. */
+function sharedFields(ctx: ServiceContext, room: GiftRoomRow): Omit<PublicGiftRoomDto, "senderName"> {
   return {
     token: room.token,
-    senderName: creator?.display_name?.trim() || "A TADA VTU customer",
     kind: room.kind,
     amountKobo: room.amount_kobo,
     planId: room.plan_id,
@@ -127,19 +131,9 @@ async function escrowOf(ctx: ServiceContext, room: GiftRoomRow): Promise<number>
 
 function toCreatorDto(ctx: ServiceContext, room: GiftRoomRow, escrowKobo: number): GiftRoomDto {
   return {
+    ...sharedFields(ctx, room),
     id: room.id,
-    token: room.token,
     link: giftLink(ctx, room.token),
-    kind: room.kind,
-    amountKobo: room.amount_kobo,
-    planId: room.plan_id,
-    network: room.network,
-    mode: room.mode,
-    quizQuestion: room.quiz_question,
-    drawAt: room.draw_at?.toISOString() ?? null,
-    message: room.message,
-    state: roomState(room, ctx.now()),
-    expiresAt: room.expires_at.toISOString(),
     capacity: room.capacity,
     claimed: room.claimed,
     giftPriceKobo: room.gift_price_kobo,

@@ -8,7 +8,7 @@ import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../repli
 import type { Choice, FlowContext, FlowState, StepResult } from "../types";
 import { refusePinAttempt } from "./pin-guard";
 import { afterPurchase } from "./saved";
-import { askForPin, needsPinPage, pinFromAnswer, retryPin } from "./secure-pin";
+import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
 
 /**
  * Steps every purchase flow shares. `payWithPin` is the only place a chat moves money: the order
@@ -23,22 +23,11 @@ export async function payWithPin(
   /** The recipient, to offer saving it (or move it up the saved list) once the order is placed. */
   save?: SaveBeneficiaryInput,
 ): Promise<StepResult> {
-  if (answer.choice === "confirm") {
-    return needsPinPage(fc.input.channel)
-      ? { replies: await retryPin(fc, state, "Already confirmed."), next: state }
-      : again(state, "Already confirmed — now send your PIN.");
+  const read = await readPinAnswer(fc, state, answer);
+  if ("reply" in read) {
+    return read.reply;
   }
-  const allowed = await pinFromAnswer(fc, state, answer.text);
-  if ("refused" in allowed) {
-    return allowed.refused;
-  }
-  const pin = allowed.pin;
-  if (!/^\d{4,6}$/.test(pin)) {
-    if (fc.input.pinFromSecurePage) {
-      return { replies: await retryPin(fc, state, "A PIN is 4 to 6 digits."), next: state };
-    }
-    return { ...again(state, "Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 };
-  }
+  const { pin } = read;
   const confirmId = state.data.confirmId;
   const input = order(pin);
   if (typeof confirmId !== "string" || !input) {

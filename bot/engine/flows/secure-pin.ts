@@ -81,3 +81,34 @@ async function pinLinkReply(fc: FlowContext, state: FlowState, lead: string): Pr
     choices: [CANCEL_CHOICE],
   };
 }
+
+/**
+ * Read the answer at a PIN step: the PIN to check, or the reply when the answer is not one (a
+ * repeated Confirm tap, digits typed into WhatsApp, not 4–6 digits). Shared by every step that pays.
+ */
+export async function readPinAnswer(
+  fc: FlowContext,
+  state: FlowState,
+  answer: { choice?: string; text?: string },
+): Promise<{ pin: string } | { reply: StepResult }> {
+  const ask = (text: string): StepResult => ({ replies: [{ text, choices: [CANCEL_CHOICE] }], next: state });
+  if (answer.choice === "confirm") {
+    return {
+      reply: needsPinPage(fc.input.channel)
+        ? { replies: await retryPin(fc, state, "Already confirmed."), next: state }
+        : ask("Already confirmed — now send your PIN."),
+    };
+  }
+  const allowed = await pinFromAnswer(fc, state, answer.text);
+  if ("refused" in allowed) {
+    return { reply: allowed.refused };
+  }
+  const pin = allowed.pin;
+  if (!/^\d{4,6}$/.test(pin)) {
+    if (fc.input.pinFromSecurePage) {
+      return { reply: { replies: await retryPin(fc, state, "A PIN is 4 to 6 digits."), next: state } };
+    }
+    return { reply: { ...ask("Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 } };
+  }
+  return { pin };
+}

@@ -8,7 +8,7 @@ import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
 import { again, question } from "./purchase";
-import { askForPin, needsPinPage, pinFromAnswer, retryPin } from "./secure-pin";
+import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
 import { bankChoices, MAX_BANK_CHOICES, matchBanks, popularBanks } from "./withdraw-banks";
 
 /** What the withdraw conversation has collected (never the PIN). */
@@ -203,22 +203,11 @@ async function send(
   data: WithdrawData,
   answer: { choice?: string; text?: string },
 ): Promise<StepResult> {
-  if (answer.choice === "confirm") {
-    return needsPinPage(fc.input.channel)
-      ? { replies: await retryPin(fc, state, "Already confirmed."), next: state }
-      : again(state, "Already confirmed — now send your PIN.");
+  const read = await readPinAnswer(fc, state, answer);
+  if ("reply" in read) {
+    return read.reply;
   }
-  const allowed = await pinFromAnswer(fc, state, answer.text);
-  if ("refused" in allowed) {
-    return allowed.refused;
-  }
-  const pin = allowed.pin;
-  if (!/^\d{4,6}$/.test(pin)) {
-    if (fc.input.pinFromSecurePage) {
-      return { replies: await retryPin(fc, state, "A PIN is 4 to 6 digits."), next: state };
-    }
-    return { ...again(state, "Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 };
-  }
+  const { pin } = read;
   if (!data.confirmId || !data.bankCode || !data.accountNumber || !data.amountKobo) {
     return { replies: [menuReply("Let us start again.")], deleteInput: true };
   }
