@@ -169,7 +169,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     } catch (error) {
       if (!(error instanceof ServiceError)) {
         // A bug or the database being down: logged with the request, never shown as a stack.
-        ctx.logger.error({ err: error, giftRoom: room.token.slice(0, 6) }, "gift claim page failed");
+        ctx.logger.error({ err: error }, "gift claim page failed");
         return c.html(
           <RefusedOutcome token={room.token} heading="Something went wrong on our side" sandbox={sandbox}>
             Nothing was claimed. Try again in a minute.

@@ -36,9 +36,9 @@ export function requestContext(
   };
 }
 
-/** Paths that carry a secret (the one-time PIN page token) are logged without it (S11). */
+/** Paths that carry a secret (a one-time PIN page token, a gift room's link token) are logged without it (S11). */
 export function loggablePath(path: string): string {
-  return path.replace(/^\/pin\/[^/]+/, "/pin/[REDACTED]");
+  return path.replace(/^\/(pin|gift)\/[^/]+/, "/$1/[REDACTED]");
 }
 
 /** Baseline headers for an API that serves JSON and a few HTML pages. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceContext } from "../../api/services/context";
+import { runDraw } from "../../api/services/gift-rooms";
 import { maskPhone } from "../../api/services/phone";
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
@@ -15,6 +16,7 @@ import { makeVtu, sandboxPhone, sandboxRegistry, seedCatalogue } from "../../tes
 let tdb: TestDatabase;
 let ctx: ServiceContext;
 let app: TestApp;
+let logs: () => string;
 let harness: ReturnType<typeof makeVtu>;
 
 beforeAll(async () => {
@@ -24,7 +26,7 @@ beforeAll(async () => {
   ctx = makeCtx(tdb.db, { config });
   harness = makeVtu(ctx, sandboxRegistry(ctx));
   await seedCatalogue(ctx, harness.vtu.providers);
-  app = makeTestApp(tdb.db, { config, vtu: harness.vtu }).app;
+  ({ app, logs } = makeTestApp(tdb.db, { config, vtu: harness.vtu }));
 });
 afterAll(() => tdb.destroy());
 
@@ -61,6 +63,16 @@ describe("gift claim page: the room", () => {
     expect(html).not.toMatch(/\b3\b.*(left|remaining)|capacity/i);
   });
 
+  it("marks the device cookie Secure when the site is served over TLS", async () => {
+    const { room } = await openGiftRoom(ctx, { capacity: 1 });
+    const tls = makeTestApp(tdb.db, {
+      config: testConfig({ PUBLIC_BASE_URL: "https://gifts.example.ng" }),
+      vtu: harness.vtu,
+    }).app;
+    const { res } = await giftVisitor(tls).get(`/gift/${room.token}`);
+    expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
+  });
+
   it("answers an unknown token with a 404 page", async () => {
     for (const token of ["nope", "A".repeat(32)]) {
       const { res, html } = await giftVisitor(app).get(`/gift/${token}`);
@@ -91,6 +103,9 @@ describe("gift claim page: claiming", () => {
     expect(later.html).toContain("Delivered");
     // Another device cannot follow someone else's order.
     expect((await giftVisitor(app).get(statusPath)).res.status).toBe(404);
+    // The link token is the room's key: the access log never has it.
+    expect(logs()).toContain("/gift/[REDACTED]");
+    expect(logs()).not.toContain(room.token);
     await expectLedgerConsistent(tdb.db);
   });
 
@@ -255,5 +270,33 @@ describe("gift claim page: random draw", () => {
     expect(waiting.html).toContain("The draw has not happened yet");
     const stranger = await visitor.claim(room.token, { action: "draw-status", phone: sandboxPhone() });
     expect(stranger.html).toContain("That number is not in this draw");
+  });
+
+  it("after the draw, each number reads its own result; the room shows the draw is over", async () => {
+    const drawAt = new Date(Date.now() + 3_600_000);
+    const { room } = await openGiftRoom(ctx, {
+      capacity: 1,
+      mode: "random_draw",
+      drawAt: drawAt.toISOString(),
+    });
+    const phones = [sandboxPhone(), sandboxPhone()];
+    for (const [i, phone] of phones.entries()) {
+      expect((await giftVisitor(app, `phone ${i}`).claim(room.token, { phone })).res.status).toBe(200);
+    }
+    const later = makeCtx(tdb.db, { config: ctx.config, now: () => new Date(drawAt.getTime() + 60_000) });
+    expect((await runDraw({ ctx: later, vtu: harness.vtu, roomId: room.id })).winners).toBe(1);
+    await harness.drain();
+
+    const visitor = giftVisitor(app, "checker");
+    const results = [];
+    for (const phone of phones) {
+      results.push((await visitor.claim(room.token, { action: "draw-status", phone })).html);
+    }
+    expect(results.filter((html) => html.includes("You won!"))).toHaveLength(1);
+    expect(results.filter((html) => html.includes("You were not picked"))).toHaveLength(1);
+    const page = await visitor.get(`/gift/${room.token}`);
+    expect(page.html).not.toContain("Join the draw");
+    expect(page.html).toContain("Check my draw result");
+    await expectLedgerConsistent(tdb.db);
   });
 });
