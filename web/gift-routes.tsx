@@ -14,6 +14,7 @@ import {
   type PublicGiftRoomDto,
 } from "../api/services/gift-rooms";
 import { guessNetwork, normalizePhone } from "../api/services/phone";
+import { takeGiftClaimSlots } from "../api/services/rate-limits";
 import type { VtuRuntime } from "../api/services/vtu";
 import { NETWORKS } from "../api/services/vtu/provider";
 import { csrfToken, csrfValid, deviceHash, ensureDeviceId, readDeviceId } from "./gift-device";
@@ -133,6 +134,8 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     };
     try {
       if (field("action") === "draw-status") {
+        // Counted like a claim, so the lookup cannot sweep numbers (DECISIONS.md §21).
+        await takeGiftClaimSlots(ctx, claimant);
         const status = await drawStatus(ctx, room.token, values.phone ?? "");
         return c.html(<DrawStatusOutcome token={room.token} status={status} sandbox={sandbox} />);
       }

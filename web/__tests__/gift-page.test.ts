@@ -299,4 +299,24 @@ describe("gift claim page: random draw", () => {
     expect(page.html).toContain("Check my draw result");
     await expectLedgerConsistent(tdb.db);
   });
+
+  it("draw-result lookups count against the device's limit, so numbers cannot be swept", async () => {
+    const drawAt = new Date(Date.now() + 3_600_000);
+    const { room } = await openGiftRoom(ctx, {
+      capacity: 1,
+      mode: "random_draw",
+      drawAt: drawAt.toISOString(),
+    });
+    const sweeper = giftVisitor(app, "sweeper");
+    const statuses: number[] = [];
+    for (let i = 0; i < ctx.config.GIFT_CLAIMS_PER_MINUTE_PER_DEVICE + 1; i++) {
+      statuses.push(
+        (await sweeper.claim(room.token, { action: "draw-status", phone: sandboxPhone() })).res.status,
+      );
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
+    const last = await sweeper.claim(room.token, { action: "draw-status", phone: sandboxPhone() });
+    expect(last.html).toContain("Too many tries");
+  });
 });
