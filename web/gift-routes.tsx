@@ -182,7 +182,8 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
       }
       if (error.kind === "invalid" && field("action") !== "draw-status") {
         // Wrong answer, a number that is not one: the form again, with what to fix (never the answer).
-        const { answer: _answer, ...kept } = values;
+        // Now the number is known, its network is pre-selected for them to confirm or change.
+        const kept = { phone: values.phone, network: values.network || chooseNetwork(room, values).network };
         return c.html(await roomPage(c, room, deviceId, { values: kept, error: error.message }), 422);
       }
       return c.html(<RefusedOutcome token={room.token} error={error} sandbox={sandbox} />, statusOf(error));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listDataPlans } from "../../api/services/catalogue/listings";
 import type { ServiceContext } from "../../api/services/context";
 import { runDraw } from "../../api/services/gift-rooms";
 import { maskPhone } from "../../api/services/phone";
@@ -187,11 +188,45 @@ describe("gift claim page: claiming", () => {
     expect(wrong.html).toContain("That is not the answer");
     expect(wrong.html).toContain('name="answer"');
     expect(wrong.html).toContain(`value="${phone}"`);
+    expect(wrong.html).toMatch(/<option value="mtn" selected="">MTN/); // guessed from 0803, to confirm
     expect(wrong.html).not.toContain("Abuja");
 
     const right = await visitor.claim(room.token, { phone, answer: "  abuja " });
     expect(right.res.status).toBe(200);
     expect(right.html).toContain("Claimed!");
+    await harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a failed delivery says so on the status page, and the number may claim again", async () => {
+    const { room } = await openGiftRoom(ctx, { capacity: 1 });
+    const phone = sandboxPhone("0001"); // the sandbox provider refuses it outright
+    const visitor = giftVisitor(app);
+    const { html } = await visitor.claim(room.token, { phone, network: "mtn" });
+    const statusPath = /href="(\/gift\/[^"]+\/status\/[^"]+)"/.exec(html)?.[1] ?? "";
+    await harness.drain();
+    const status = await visitor.get(statusPath);
+    expect(status.html).toContain("The gift did not go through");
+    expect(status.html).toContain("you can try again");
+    expect((await visitor.get(`/gift/${room.token}`)).html).toContain("Claim my gift");
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a data gift names its plan and asks no network", async () => {
+    const [plan] = await listDataPlans({ ctx, network: "mtn" });
+    const { room } = await openGiftRoom(ctx, {
+      capacity: 1,
+      kind: "data",
+      planId: plan?.id,
+      amountKobo: undefined,
+    });
+    const visitor = giftVisitor(app);
+    const page = await visitor.get(`/gift/${room.token}`);
+    expect(page.html).toContain(`${plan?.name} data`);
+    expect(page.html).not.toContain('name="network"');
+    const claimed = await visitor.claim(room.token, { phone: sandboxPhone() });
+    expect(claimed.res.status).toBe(200);
+    expect(claimed.html).toContain(`${plan?.name} data is on its way`);
     await harness.drain();
     await expectLedgerConsistent(tdb.db);
   });
