@@ -89,7 +89,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
         token={c.req.param("token")}
         orderId={c.req.param("orderId")}
         state={status.state}
-        gift={status.productName}
+        gift={status.gift}
         recipient={status.recipient}
         sandbox={sandbox}
       />,

@@ -102,6 +102,7 @@ describe("gift claim page: claiming", () => {
     const later = await visitor.get(statusPath);
     expect(later.res.status).toBe(200);
     expect(later.html).toContain("Delivered");
+    expect(later.html).toContain(`₦100 airtime was delivered to ${maskPhone(phone)}`);
     // Another device cannot follow someone else's order.
     expect((await giftVisitor(app).get(statusPath)).res.status).toBe(404);
     // The link token is the room's key: the access log never has it.

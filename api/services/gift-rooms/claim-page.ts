@@ -30,7 +30,8 @@ export async function describeGift(
 export type GiftClaimStatus = {
   state: "ordered" | "delivered" | "failed";
   recipient: string;
-  productName: string;
+  /** The gift in words, as the room page says it. */
+  gift: string;
 };
 
 // Order ids are short text ids ("ord_…"); anything else in the URL is not one.
@@ -63,6 +64,6 @@ export async function giftClaimStatus(
   return {
     state: order.state === "delivered" ? "delivered" : final ? "failed" : "ordered",
     recipient: maskPhone(order.recipient),
-    productName: order.productName,
+    gift: await describeGift(ctx, { kind: room.kind, amountKobo: room.amount_kobo, planId: room.plan_id }),
   };
 }
