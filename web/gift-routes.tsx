@@ -1,9 +1,10 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../api/config";
 import { clientIp } from "../api/http/middleware";
 import { NETWORK_NAMES } from "../api/services/catalogue/normalize";
 import type { ServiceContext } from "../api/services/context";
-import { ServiceError } from "../api/services/errors";
+import { ServiceError, ValidationError } from "../api/services/errors";
 import {
   claimGift,
   describeGift,
@@ -96,6 +97,25 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     );
   });
 
+  // The form is a phone number and an answer: a few hundred bytes. Nothing big is ever parsed.
+  app.post(
+    "/:token",
+    bodyLimit({
+      maxSize: 8 * 1024,
+      onError: (c) =>
+        c.html(
+          <RefusedOutcome
+            token={c.req.param("token") ?? ""}
+            heading="That form is too large"
+            sandbox={sandbox}
+          >
+            Open the gift link again and claim from there.
+          </RefusedOutcome>,
+          413,
+        ),
+    }),
+  );
+
   app.post("/:token", async (c) => {
     const ctx = c.var.ctx;
     const token = c.req.param("token");
@@ -133,6 +153,10 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
       ip: clientIp(c, trustProxy),
     };
     try {
+      if (!values.phone) {
+        // Before the services, whose schema message ("phone: too small") is not for people.
+        throw new ValidationError("Enter your phone number, like 08031234567.", { field: "phone" });
+      }
       if (field("action") === "draw-status") {
         // Counted like a claim, so the lookup cannot sweep numbers (DECISIONS.md §21).
         await takeGiftClaimSlots(ctx, claimant);

@@ -238,6 +238,11 @@ describe("gift claim page: claiming", () => {
     expect(bad.res.status).toBe(422);
     expect(bad.html).toContain("That is not a Nigerian mobile number");
     expect(bad.html).toContain("Claim my gift");
+    const empty = await giftVisitor(app).claim(room.token, { phone: "  " });
+    expect(empty.res.status).toBe(422);
+    expect(empty.html).toContain("Enter your phone number");
+    const huge = await giftVisitor(app).claim(room.token, { phone: "0".repeat(20_000) });
+    expect(huge.res.status).toBe(413);
   });
 
   it("a cash gift to a number without an account says how to sign up", async () => {
