@@ -10,13 +10,15 @@ import {
 } from "../api/services/funding";
 import type { VtuRuntime } from "../api/services/vtu";
 import type { ChatSenders } from "../bot/outbound";
+import { giftRoutes } from "./gift-routes";
 import { Layout } from "./layout";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
 import { pinRoutes } from "./pin-routes";
 
 /**
  * Server-rendered pages: the funding checkout and result pages, and the one-time PIN page (it needs
- * the VTU runtime, to pay, and the chat senders, to answer in the chat); gift-claim and admin join later.
+ * the VTU runtime, to pay, and the chat senders, to answer in the chat) and the gift claim page (the
+ * VTU runtime sends the gifts); admin joins later.
  */
 export function createWebApp(deps: {
   config: Config;
@@ -77,6 +79,7 @@ export function createWebApp(deps: {
 
   if (deps.vtu) {
     app.route("/pin", pinRoutes({ ...deps, vtu: deps.vtu }));
+    app.route("/gift", giftRoutes({ config: deps.config, vtu: deps.vtu }));
   }
 
   app.get("/", (c) =>

@@ -24,7 +24,11 @@ button,.button{display:block;width:100%;padding:.9rem 1rem;margin:.6rem 0;border
 label{display:block;font-weight:600;margin:.8rem 0}
 input.pin{display:block;width:100%;margin-top:.3rem;padding:.8rem;font-size:1.5rem;letter-spacing:.4em;border:1px solid #c8ccd2;border-radius:.6rem}
 .badge{display:inline-block;padding:.25rem .7rem;border-radius:1rem;font-weight:600}
-.badge.ok{background:#dcf5e5;color:#0a5d2c}.badge.wait{background:#fff3cd;color:#7a5b00}.badge.bad{background:#fde2e1;color:#8a1c14}`}</style>
+.badge.ok{background:#dcf5e5;color:#0a5d2c}.badge.wait{background:#fff3cd;color:#7a5b00}.badge.bad{background:#fde2e1;color:#8a1c14}
+input.field,select.field{display:block;width:100%;margin-top:.3rem;padding:.75rem;font-size:1.1rem;border:1px solid #c8ccd2;border-radius:.6rem;background:#fff}
+.error{background:#fde2e1;color:#8a1c14;padding:.6rem .8rem;border-radius:.6rem}
+blockquote{margin:1rem 0;padding:.6rem .9rem;border-left:4px solid #0a7d3b;background:#f1f8f4;overflow-wrap:anywhere}
+hr{border:0;border-top:1px solid #e3e6ea;margin:1.5rem 0}`}</style>
       </head>
       <body>
         {props.sandbox ? <p class="sandbox">SANDBOX — no real money moves.</p> : null}

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../logger";
 import { authenticate } from "../services/auth";
 import type { ServiceContext } from "../services/context";
@@ -36,9 +36,9 @@ export function requestContext(
   };
 }
 
-/** Paths that carry a secret (the one-time PIN page token) are logged without it (S11). */
+/** Paths that carry a secret (a one-time PIN page token, a gift room's link token) are logged without it (S11). */
 export function loggablePath(path: string): string {
-  return path.replace(/^\/pin\/[^/]+/, "/pin/[REDACTED]");
+  return path.replace(/^\/(pin|gift)\/[^/]+/, "/$1/[REDACTED]");
 }
 
 /** Baseline headers for an API that serves JSON and a few HTML pages. */
@@ -71,7 +71,8 @@ export function bearerToken(authorization: string | undefined): string | undefin
 }
 
 /** The client address for rate limits (X-Forwarded-For is trusted only from a proxy we run behind). */
-export function clientIp(c: Parameters<MiddlewareHandler<AppEnv>>[0], trustProxy: boolean): string {
+// Any Hono context: the web pages (the gift claim page) limit per IP with the same rule.
+export function clientIp(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
     if (forwarded) {

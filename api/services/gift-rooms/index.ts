@@ -1,4 +1,5 @@
 export * from "./claim";
+export * from "./claim-page";
 export * from "./close-room";
 export * from "./create-room";
 export * from "./draw";
