@@ -3,9 +3,10 @@ import type { ServiceContext } from "../../api/services/context";
 import { setOrChangePin } from "../../api/services/pins";
 import { getWalletBalance } from "../../api/services/wallet";
 import { chatHarness, choiceIds, texts } from "../../test/helpers/chat-engine";
-import { captureLogger, makeCtx } from "../../test/helpers/context";
+import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { handleChatInput } from "./engine";
 import type { ChatOutput } from "./types";
 
 let tdb: TestDatabase;
@@ -218,6 +219,41 @@ describe("gift rooms from the chat", () => {
     const other = await h.customer("g-other");
     await other.say("my gift rooms");
     expect(texts(await other.tap(`room:${room?.id}`))).toMatch(/Gift room was not found/);
+  });
+
+  it("over the rooms-per-hour limit: a plain answer, nothing taken, the menu", async () => {
+    const c = await h.customer("g-limit");
+    const userId = await c.userId();
+    // The same database and chat with GIFT_ROOMS_PER_HOUR=1: the second room in an hour is refused.
+    const strict = makeCtx(tdb.db, { logger: ctx.logger, config: testConfig({ GIFT_ROOMS_PER_HOUR: "1" }) });
+    let n = 0;
+    const say = (text?: string, choice?: string) =>
+      handleChatInput(
+        { ...h.deps, ctx: () => strict },
+        { channel: "console", userRef: "g-limit", messageId: `g-limit-${n++}`, text, choice },
+      );
+    const openRoom = async () => {
+      for (const [text, choice] of [
+        [undefined, "nav:gift"],
+        [undefined, "gift:cash"],
+        ["300"],
+        ["2"],
+        [undefined, "mode:first_come"],
+        [undefined, "msg:skip"],
+        [undefined, "hours:24"],
+        [undefined, "confirm"],
+      ]) {
+        await say(text, choice);
+      }
+      return say("2580");
+    };
+    expect(texts(await openRoom())).toMatch(/Your gift room is open/);
+    const refused = await openRoom();
+    expect(refused.deleteInput).toBe(true);
+    expect(texts(refused)).toMatch(/opened a lot of gift rooms.*Nothing was taken from your wallet/);
+    expect(choiceIds(refused)).toContain("nav:gift");
+    expect(await roomsOf(userId)).toHaveLength(1);
+    expect(await available(userId)).toBe(500_000 - 60_000);
   });
 
   it("on WhatsApp the PIN goes on the one-time page, never typed into the chat", async () => {
