@@ -149,6 +149,42 @@ describe("gift rooms from the chat", () => {
     expect(texts(await c.say("cancel"))).toMatch(/Cancelled/);
   });
 
+  it("a data plan withdrawn before the PIN: back to the plan list, nothing taken", async () => {
+    const c = await h.customer("g-plan-gone");
+    const userId = await c.userId();
+    await c.tap("nav:gift");
+    await c.tap("gift:data");
+    const plans = choiceIds(await c.tap("net:glo")).filter((id) => id.startsWith("plan:"));
+    const gone = plans.at(-1) ?? "";
+    await c.tap(gone);
+    await c.say("2");
+    await c.tap("mode:first_come");
+    await c.tap("msg:skip");
+    await c.tap("hours:24");
+    await c.tap("confirm");
+    await tdb.db
+      .updateTable("catalogue_products")
+      .set({ enabled: false })
+      .where("id", "=", gone.slice(5))
+      .execute();
+    try {
+      const back = await c.say("2580");
+      expect(back.deleteInput).toBe(true);
+      expect(texts(back)).toMatch(/That plan is no longer available\. Nothing was taken.*Which Glo plan/s);
+      expect(await roomsOf(userId)).toHaveLength(0);
+      expect(await available(userId)).toBe(500_000);
+      // Another plan, and the rest of the answers are kept: straight to the summary.
+      const summary = await c.tap(plans[0] ?? "");
+      expect(texts(summary)).toMatch(/2 × Glo .*first come.*Confirm\?/s);
+    } finally {
+      await tdb.db
+        .updateTable("catalogue_products")
+        .set({ enabled: true })
+        .where("id", "=", gone.slice(5))
+        .execute();
+    }
+  });
+
   it("too little in the wallet: the summary says so and offers funding instead of Confirm", async () => {
     const c = await h.customer("g-poor", 100_000);
     await c.say("gift room");

@@ -137,7 +137,14 @@ async function failed(
   if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
     return { replies: await retryPin(fc, state, errorText(error)), next: state };
   }
-  const field = error instanceof ValidationError ? String(error.details?.field ?? "") : "";
+  // The data plan left the catalogue between the list and the PIN: pick another one.
+  const planGone =
+    error instanceof ServiceError && ["PRODUCT_NOT_FOUND", "PRODUCT_UNAVAILABLE"].includes(error.code);
+  const field = planGone
+    ? "planId"
+    : error instanceof ValidationError
+      ? String(error.details?.field ?? "")
+      : "";
   const fields = FIELD_STEPS[field] ?? (field.startsWith("quiz") ? FIELD_STEPS.quiz : undefined);
   if (fields) {
     const { confirmId: _used, ...rest } = data;
@@ -145,7 +152,9 @@ async function failed(
     for (const key of fields) {
       delete cleared[key];
     }
-    const reason = errorText(error).replace(/^[\w.]+: /, "");
+    const reason = planGone
+      ? "That plan is no longer available. Nothing was taken from your wallet."
+      : errorText(error).replace(/^[\w.]+: /, "");
     const asked = await ask(fc, cleared);
     return {
       ...asked,
