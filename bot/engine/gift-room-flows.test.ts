@@ -233,6 +233,15 @@ describe("gift rooms from the chat", () => {
       .where("id", "=", room?.id ?? "")
       .executeTakeFirst();
     expect(after?.status).toBe("closed");
+    // The reply said it: this chat does not get the "room closed" notification again.
+    const deliveries = await tdb.db
+      .selectFrom("notification_deliveries as d")
+      .innerJoin("notifications as n", "n.id", "d.notification_id")
+      .select(["d.channel", "d.external_id", "d.status"])
+      .where("n.user_id", "=", userId)
+      .where("n.kind", "=", "gift.room_closed")
+      .execute();
+    expect(deliveries).toEqual([{ channel: "console", external_id: "g-close", status: "sent" }]);
     // The list shows it closed, and it offers no second close.
     expect(texts(await c.tap("nav:gift"))).toMatch(/What do you want to give/);
     expect(texts(await c.tap("gift:mine"))).toMatch(/closed, 0\/10 claimed, ₦0 left/);

@@ -5,6 +5,7 @@ import {
   listRoomsForCreator,
 } from "../../../api/services/gift-rooms";
 import { formatNaira } from "../../../api/services/money";
+import { markRoomClosedShown } from "../../../api/services/notifications";
 import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import { FLOW, giftName } from "./gift-room-ask";
@@ -109,6 +110,14 @@ export async function closeStep(
       roomId: String(state.data.roomId),
     });
     const { closed, refundedKobo } = await closeRoom(fc.ctx, room.id, "closed_by_creator");
+    if (closed) {
+      await markRoomClosedShown(fc.ctx, {
+        userId: fc.userId,
+        roomId: room.id,
+        channel: fc.input.channel,
+        externalId: fc.input.userRef,
+      });
+    }
     const text = !closed
       ? "That room was already closed."
       : `Room closed: ${room.claimed} of ${room.capacity} gifts claimed. ` +
