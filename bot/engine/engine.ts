@@ -149,7 +149,7 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (text && START_COMMAND.test(text)) {
     return withChoices(await onboarding.start(fc));
   }
-  if (state && inFlow && text && !isPinStep(state)) {
+  if (state && inFlow && text && !isPinStep(state) && !FLOWS[state.flow]?.freeTextSteps?.has(state.step)) {
     // "balance" or "fund 10k" in the middle of a question is a new request, not a wrong answer.
     const switched = parseIntent(text);
     const target = SWITCH_KINDS.has(switched.kind) ? FLOW_FOR_INTENT[switched.kind] : undefined;

@@ -116,11 +116,12 @@ describe("gift rooms from the chat", () => {
     expect(choiceIds(await c.tap("mode:random_draw"))).toContain("draw:tomorrow");
     expect(texts(await c.say("whenever you like"))).toMatch(/could not read that time/);
     await c.say("in 30 min");
-    const hours = await c.tap("msg:skip");
+    // A message that reads like a request is still the message (a free-text step).
+    const hours = await c.say("check your balance after the draw");
     expect(choiceIds(hours)).toContain("hours:6");
     const summary = await c.tap("hours:6");
     expect(texts(summary)).toMatch(
-      /4 × ₦1,000 cash, random draw\.\nRecipients get it in their TADA wallet\.\nDraw: .* Lagos time/,
+      /4 × ₦1,000 cash, random draw\.\nRecipients get it in their TADA wallet\.\nDraw: .* Lagos time\nMessage: check your balance after the draw/,
     );
     await c.tap("confirm");
     const done = await c.say("2580");
@@ -142,6 +143,7 @@ describe("gift rooms from the chat", () => {
     await c.say("500");
     await c.say("2");
     await c.tap("mode:random_draw");
+    expect(texts(await c.say("in 500 hours"))).toMatch(/The draw must be within 167 hours from now/);
     await c.say("in 10 hours");
     const hours = await c.tap("msg:skip");
     expect(choiceIds(hours)).not.toContain("hours:6");

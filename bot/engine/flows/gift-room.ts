@@ -8,7 +8,7 @@ import type { Flow } from "./flow";
 import { ask, FLOW, type GiftData, type GiftKind, type GiftMode } from "./gift-room-ask";
 import { confirmGift, createFromPin } from "./gift-room-create";
 import { closeStep, listRooms, roomStep, showRoom } from "./gift-room-mine";
-import { parseDrawTime, parseHours } from "./gift-time";
+import { hoursLabel, parseDrawTime, parseHours } from "./gift-time";
 import { again } from "./purchase";
 
 /**
@@ -18,6 +18,7 @@ import { again } from "./purchase";
  */
 export const giftRoomFlow: Flow = {
   name: FLOW,
+  freeTextSteps: new Set(["question", "answers", "message"]),
   async start(fc, intent) {
     return intent?.kind === "gift_room" && intent.mine ? listRooms(fc) : ask(fc, {});
   },
@@ -62,12 +63,21 @@ export const giftRoomFlow: Flow = {
         return answersStep(fc, state, data, text);
       case "draw": {
         const drawAt = parseDrawTime(fc.ctx.now(), { choice: answer.choice, text });
-        return drawAt
-          ? ask(fc, { ...data, drawAt: drawAt.toISOString() })
-          : again(
-              state,
-              "I could not read that time. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
-            );
+        if (!drawAt) {
+          return again(
+            state,
+            "I could not read that time. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
+          );
+        }
+        // The room must still be open at the draw, and it can stay open at most GIFT_ROOM_MAX_HOURS.
+        const maxHours = fc.ctx.config.GIFT_ROOM_MAX_HOURS;
+        if (drawAt.getTime() >= fc.ctx.now().getTime() + (maxHours - 1) * 3_600_000) {
+          return again(
+            state,
+            `The draw must be within ${hoursLabel(maxHours - 1)} from now. Pick a sooner time.`,
+          );
+        }
+        return ask(fc, { ...data, drawAt: drawAt.toISOString() });
       }
       case "message":
         if (answer.choice === "msg:skip") {
@@ -106,7 +116,7 @@ function kindStep(
   choice: string | undefined,
   text: string,
 ): Promise<StepResult> {
-  if (choice === "gift:mine" || /\b(?:my|mine)\b/i.test(text)) {
+  if (choice === "gift:mine" || /\b(?:my|mine)\b.*\b(?:rooms?|gifts?|giveaways?)\b/i.test(text)) {
     return listRooms(fc);
   }
   const kind: GiftKind | undefined = choice?.startsWith("gift:")
