@@ -85,7 +85,7 @@ describe("gift rooms from the chat", () => {
     await c.say("Abuja, FCT ");
     await c.tap("msg:skip");
     const summary = await c.tap("hours:48");
-    expect(texts(summary)).toMatch(/3 × MTN .*, quiz\.\nRecipients need a MTN number/);
+    expect(texts(summary)).toMatch(/3 × MTN .*, quiz\.\nRecipients need a number on MTN\./);
     expect(texts(summary)).toMatch(/Accepted answers: Abuja, FCT\nOpen for 2 days/);
     await c.tap("confirm");
     const done = await c.say("2580");

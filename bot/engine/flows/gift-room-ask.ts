@@ -178,7 +178,7 @@ async function summary(fc: FlowContext, data: GiftData): Promise<StepResult> {
   const withPrice = { ...data, giftPriceKobo: price };
   const lines = [`Gift room: ${capacity} × ${giftName(data)}, ${MODE_NAMES[data.mode ?? "first_come"]}.`];
   if (data.kind === "data" && data.network) {
-    lines.push(`Recipients need a ${NETWORK_NAMES[data.network]} number.`);
+    lines.push(`Recipients need a number on ${NETWORK_NAMES[data.network]}.`);
   }
   if (data.kind === "cash") {
     lines.push("Recipients get it in their TADA wallet.");
