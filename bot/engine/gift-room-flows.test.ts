@@ -49,12 +49,28 @@ describe("gift rooms from the chat", () => {
     expect(texts(ask)).toMatch(/Send your transaction PIN to put ₦2,500 into the gift room/);
     // A double tap on Confirm asks for the PIN again; a redelivered PIN message is ignored.
     expect(texts(await c.tap("confirm"))).toMatch(/Already confirmed/);
+    const atPin = await tdb.db
+      .selectFrom("chat_sessions")
+      .select(["flow", "step", "data", "expires_at"])
+      .where("channel", "=", "console")
+      .where("external_id", "=", "g-first")
+      .executeTakeFirstOrThrow();
     const done = await c.send({ text: "2580", messageId: "g-first-pin" });
     expect((await c.send({ text: "2580", messageId: "g-first-pin" })).duplicate).toBe(true);
     expect(done.deleteInput).toBe(true);
     expect(texts(done)).toMatch(/Your gift room is open: 5 × ₦500 airtime, ₦2,500 in the room/);
     expect(linkOf(done)).toMatch(/\/gift\/[A-Za-z0-9_-]{32}$/);
     expect(texts(done)).toContain(`Happy Sunday, fam!\nOpen the link and enter your number: ${linkOf(done)}`);
+
+    // The chat put back at that PIN step (a save lost in a crash): the same Confirm opens no second room.
+    await tdb.db
+      .updateTable("chat_sessions")
+      .set(atPin)
+      .where("channel", "=", "console")
+      .where("external_id", "=", "g-first")
+      .execute();
+    const replayed = await c.say("2580");
+    expect(linkOf(replayed)).toBe(linkOf(done));
 
     const rooms = await roomsOf(userId);
     expect(rooms).toHaveLength(1);
