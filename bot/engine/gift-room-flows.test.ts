@@ -152,6 +152,22 @@ describe("gift rooms from the chat", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("on numbered chats a typed 1 is one gift or a quiz answer, not the Cancel button", async () => {
+    const c = await h.customer("g-one");
+    await c.tap("nav:gift");
+    await c.tap("gift:cash");
+    await c.say("200");
+    const count = await c.say("1");
+    expect(texts(count)).toMatch(/How do people win\?\n• First come: the first 1 to open the link/);
+    await c.tap("mode:quiz");
+    await c.say("What is 0 + 1?");
+    expect(texts(await c.say("1"))).toMatch(/short message/);
+    await c.tap("msg:skip");
+    const summary = await c.tap("hours:24");
+    expect(texts(summary)).toMatch(/1 × ₦200 cash, quiz\..*Accepted answers: 1\n/s);
+    expect(texts(await c.say("cancel"))).toMatch(/Cancelled/);
+  });
+
   it("a draw after the room would close is refused at the length question", async () => {
     const c = await h.customer("g-draw-late");
     await c.tap("nav:gift");

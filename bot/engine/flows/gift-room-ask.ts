@@ -74,7 +74,7 @@ export async function ask(fc: FlowContext, data: GiftData): Promise<StepResult> 
     );
   }
   if (!data.capacity) {
-    return next("capacity", "How many gifts? Type a number, like 10.");
+    return typedOnly("capacity", data, "How many gifts? Type a number, like 10 (or type cancel).");
   }
   if (!data.mode) {
     return next(
@@ -90,9 +90,10 @@ export async function ask(fc: FlowContext, data: GiftData): Promise<StepResult> 
     return next("question", "Type the quiz question (3 to 300 characters).");
   }
   if (data.mode === "quiz" && !data.quizAnswers) {
-    return next(
+    return typedOnly(
       "answers",
-      "Type the accepted answers, separated by commas (up to 10), like: Abuja, FCT. Capitals and spaces do not matter.",
+      data,
+      "Type the accepted answers, separated by commas (up to 10), like: Abuja, FCT. Capitals and spaces do not matter. (Or type cancel.)",
     );
   }
   if (data.mode === "random_draw" && !data.drawAt) {
@@ -114,6 +115,15 @@ export async function ask(fc: FlowContext, data: GiftData): Promise<StepResult> 
     );
   }
   return summary(fc, data);
+}
+
+/**
+ * A question without buttons: on numbered channels a typed "1" picks the first choice offered, and
+ * here "1" is a real answer (one gift, a quiz answer of 1), so not even Cancel is offered as a
+ * number. Typing "cancel" still cancels.
+ */
+function typedOnly(step: string, data: GiftData, text: string): StepResult {
+  return { replies: [{ text }], next: { flow: FLOW, step, data: { ...data } } };
 }
 
 async function askPlan(fc: FlowContext, data: GiftData): Promise<StepResult> {
