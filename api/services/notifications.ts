@@ -237,3 +237,21 @@ export async function markOutcomeShown(
        SET status = 'sent', sent_at = now(), last_error = EXCLUDED.last_error
      WHERE notification_deliveries.status = 'pending'`.execute(ctx.db);
 }
+
+/**
+ * Like markOutcomeShown for a gift room closed from the chat: the reply already says how much came
+ * back, so this chat does not get the same news again as a notification.
+ */
+export async function markRoomClosedShown(
+  ctx: ServiceContext,
+  args: { userId: string; roomId: string; channel: string; externalId: string },
+): Promise<void> {
+  await sql`
+    INSERT INTO notification_deliveries (notification_id, channel, external_id, status, sent_at, last_error)
+    SELECT n.id, ${args.channel}, ${args.externalId}, 'sent', now(), 'shown in the chat reply'
+      FROM notifications n
+     WHERE n.user_id = ${args.userId} AND n.kind = 'gift.room_closed' AND n.payload->>'giftRoomId' = ${args.roomId}
+    ON CONFLICT (notification_id, channel, external_id) DO UPDATE
+       SET status = 'sent', sent_at = now(), last_error = EXCLUDED.last_error
+     WHERE notification_deliveries.status = 'pending'`.execute(ctx.db);
+}

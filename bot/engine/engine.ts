@@ -6,6 +6,7 @@ import { dataFlow } from "./flows/data";
 import { electricityFlow } from "./flows/electricity";
 import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
+import { giftRoomFlow } from "./flows/gift-room";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
 import { linkFlow } from "./flows/link";
@@ -29,6 +30,7 @@ const FLOWS: Record<string, Flow> = {
   data: dataFlow,
   electricity: electricityFlow,
   fund: fundFlow,
+  gift: giftRoomFlow,
   history: historyFlow,
   pin: pinFlow,
   help: helpFlow,
@@ -54,6 +56,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   receipt: "receipt",
   withdraw: "withdraw",
   link_account: "link",
+  gift_room: "gift",
 };
 
 /**
@@ -146,7 +149,7 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (text && START_COMMAND.test(text)) {
     return withChoices(await onboarding.start(fc));
   }
-  if (state && inFlow && text && !isPinStep(state)) {
+  if (state && inFlow && text && !isPinStep(state) && !FLOWS[state.flow]?.freeTextSteps?.has(state.step)) {
     // "balance" or "fund 10k" in the middle of a question is a new request, not a wrong answer.
     const switched = parseIntent(text);
     const target = SWITCH_KINDS.has(switched.kind) ? FLOW_FOR_INTENT[switched.kind] : undefined;
@@ -200,6 +203,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "change_pin",
   "reset_pin",
   "link_account",
+  "gift_room",
 ]);
 
 /**

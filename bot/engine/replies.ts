@@ -14,6 +14,7 @@ export const MAIN_MENU: Choice[] = [
   { id: "nav:receipt", label: "Get a receipt" },
   { id: "nav:pin", label: "Set or change PIN" },
   { id: "nav:link", label: "Link another channel" },
+  { id: "nav:gift", label: "Gift room" },
   { id: "nav:help", label: "Help" },
 ];
 

@@ -244,6 +244,7 @@ describe("happy", () => {
       ["change_pin", {}, "change_pin"],
       ["reset_pin", {}, "reset_pin"],
       ["link_account", {}, "link_account"],
+      ["gift_room", { mine: null }, "gift_room"],
       ["not_understood", {}, "unknown"],
       ["fund_wallet", { amount: null }, "fund"],
       ["withdraw", {}, "withdraw"],
@@ -252,6 +253,15 @@ describe("happy", () => {
       const result = await understand("good morning o", toolCall(name, args));
       expect(result, name).toEqual({ ok: true, intent: { kind }, raw: expect.anything() });
     }
+  });
+
+  it("reads a request about the customer's own gift rooms", async () => {
+    expect(
+      await understand("how far my giveaway links", toolCall("gift_room", { mine: true })),
+    ).toMatchObject({
+      ok: true,
+      intent: { kind: "gift_room", mine: true },
+    });
   });
 
   it("reads a receipt request and a funding amount", async () => {

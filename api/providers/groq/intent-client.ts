@@ -85,6 +85,7 @@ export type GroqIntent =
   | { kind: "reset_pin" }
   | { kind: "link_account" }
   | { kind: "withdraw"; amountKobo?: number }
+  | { kind: "gift_room"; mine?: boolean }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -172,6 +173,7 @@ export const GROQ_TOOL_ARGUMENTS = {
   change_pin: noArguments,
   reset_pin: noArguments,
   link_account: noArguments,
+  gift_room: z.strictObject({ mine: z.boolean().optional() }),
   not_understood: noArguments,
 } as const;
 
@@ -272,6 +274,16 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
     },
     reset_pin: { description: "Reset a forgotten transaction PIN.", properties: {} },
     link_account: { description: "Link this chat to the customer's existing TADA account.", properties: {} },
+    gift_room: {
+      description:
+        "Give airtime, data or cash to many people at once (a group, followers) through one shared gift link, or see the customer's gift rooms.",
+      properties: {
+        mine: {
+          type: "boolean",
+          description: "True when the customer asks about gift rooms they already opened, not a new one.",
+        },
+      },
+    },
     not_understood: { description: "The message asks for none of the other tools.", properties: {} },
   };
   return GROQ_TOOL_NAMES.map((name) => ({
@@ -511,6 +523,13 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
       return simple(name, args, { kind: "link_account" });
     case "not_understood":
       return simple(name, args, { kind: "unknown" });
+    case "gift_room": {
+      const parsed = GROQ_TOOL_ARGUMENTS.gift_room.safeParse(args);
+      if (!parsed.success) {
+        return { problem: issuesOf(parsed.error) };
+      }
+      return { intent: parsed.data.mine ? { kind: "gift_room", mine: true } : { kind: "gift_room" } };
+    }
     case "fund_wallet":
     case "withdraw": {
       const parsed = GROQ_TOOL_ARGUMENTS[name].safeParse(args);

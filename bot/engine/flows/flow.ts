@@ -19,4 +19,9 @@ export type Flow = {
     state: FlowState,
     answer: { choice?: string; text?: string },
   ): Promise<StepResult | undefined>;
+  /**
+   * Steps whose answer is the person's own words (a quiz question, a message for a group): there
+   * "what is my balance?" is the answer, not a request to switch flows. Cancel still cancels.
+   */
+  freeTextSteps?: ReadonlySet<string>;
 };

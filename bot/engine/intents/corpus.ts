@@ -48,6 +48,31 @@ export const CORPUS: CorpusEntry[] = [
   { text: "link", expect: { kind: "link_account" } },
   { text: "/withdraw 10k", expect: { kind: "withdraw", amountKobo: 1_000_000 } },
 
+  { text: "/gift", expect: { kind: "gift_room" } },
+
+  // ---------------------------------------------------------------------------------------------
+  // Gift rooms (DESIGN §8): open one for a group, or see and close mine
+  // ---------------------------------------------------------------------------------------------
+  { text: "gift room", expect: { kind: "gift_room" } },
+  { text: "create gift room", expect: { kind: "gift_room" } },
+  { text: "Giveaway", expect: { kind: "gift_room" } },
+  { text: "send airtime to my group", expect: { kind: "gift_room" } },
+  { text: "I want to gift my followers airtime", expect: { kind: "gift_room" } },
+  { text: "abeg I wan do giveaway for my followers", expect: { kind: "gift_room" } },
+  { text: "share data for my whatsapp group", expect: { kind: "gift_room" } },
+  { text: "drop 1k airtime for everyone in my group", expect: { kind: "gift_room" } },
+  { text: "open a new gift room", expect: { kind: "gift_room" } },
+  { text: "my gift rooms", expect: { kind: "gift_room", mine: true } },
+  { text: "show my giveaways", expect: { kind: "gift_room", mine: true } },
+  { text: "close my gift room", expect: { kind: "gift_room", mine: true } },
+  { text: "why my gift room never open", expect: { kind: "unknown" }, note: "a complaint for support" },
+  {
+    text: "make my group members enjoy small something from me",
+    expectedGrammar: "unknown",
+    intended: { kind: "gift_room" },
+    note: "no product and no gift word: the LLM reads it",
+  },
+
   // ---------------------------------------------------------------------------------------------
   // Menu words
   // ---------------------------------------------------------------------------------------------
@@ -997,12 +1022,6 @@ export const CORPUS: CorpusEntry[] = [
     expectedGrammar: "unknown",
     intended: { kind: "help" },
     note: "a network lookup question",
-  },
-  {
-    text: "I want to gift my followers airtime",
-    expectedGrammar: "unknown",
-    intended: { kind: "help" },
-    note: "gift rooms (DESIGN §8) have no intent of their own yet",
   },
   {
     text: "wetin dey happen to my order ord_01jh5k9c2x4m7p8q3r6s1t0v2w",

@@ -31,7 +31,7 @@ const llmEntries = CORPUS.filter(
 
 describe("IntentSchema", () => {
   it("lists every kind and refuses fractional kobo, bad phones and unknown fields", () => {
-    expect(INTENT_KINDS).toHaveLength(17);
+    expect(INTENT_KINDS).toHaveLength(18);
     expect(
       IntentSchema.safeParse({ kind: "airtime", amountKobo: 50_000, phone: "08031234567" }).success,
     ).toBe(true);

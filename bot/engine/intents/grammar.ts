@@ -60,6 +60,7 @@ const RULES: Rule[] = [
   cancel,
   pin,
   linkAccount,
+  giftRoom,
   receipt,
   history,
   notOurs,
@@ -202,6 +203,9 @@ const COMMANDS: Record<string, IntentKind> = {
   link: "link_account",
   withdraw: "withdraw",
   cashout: "withdraw",
+  gift: "gift_room",
+  giftroom: "gift_room",
+  giveaway: "gift_room",
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
@@ -278,6 +282,35 @@ function linkCode(text: string): string | undefined {
   return token && /^[2-9a-hjkmnp-z]+$/.test(token) && !NOT_CODES.test(token)
     ? token.toUpperCase()
     : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4b. Gift rooms: "create gift room", "giveaway", "send airtime to my group", "my gift rooms"
+// ---------------------------------------------------------------------------------------------
+
+/** The room itself by name, or a bare "gift" (the menu word). */
+const GIFT_ROOM_WORDS = /\bgift\s?rooms?\b|\bgive\s?aways?\b|^gift$/;
+/** Airtime, data or money for many people at once: a group, followers, fans. */
+const GIFT_AUDIENCE =
+  /\b(?:group|groups|gc|followers|fans|community|members|customers|everyone in|people in)\b/;
+
+function giftRoom({ text }: Message): Intent | undefined {
+  const named = GIFT_ROOM_WORDS.test(text);
+  const forGroup =
+    /\b(?:gift|send|share|dash|give|drop|sponsor)\b/.test(text) &&
+    /\b(?:airtime|data|money|cash|credit)\b/.test(text) &&
+    GIFT_AUDIENCE.test(text);
+  if (!named && !forGroup) {
+    return undefined;
+  }
+  // COMPLAINT lists gifts as something we do not sell; here only the complaint part of it counts.
+  if (COMPLAINT.test(text.replace(/\b(?:gift|gifts|giveaways?|give\s?away)\b/g, " "))) {
+    return UNKNOWN;
+  }
+  const mine =
+    /\b(?:my|mine|show|list|see|check|close)\b/.test(text) &&
+    !/\b(?:create|open|make|start|new|send|share|dash|give|drop|sponsor|set\s?up)\b/.test(text);
+  return mine ? { kind: "gift_room", mine: true } : { kind: "gift_room" };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -98,6 +98,8 @@ export const LinkAccountIntent = z.strictObject({
     .optional(),
 });
 export const WithdrawIntent = z.strictObject({ kind: z.literal("withdraw"), amountKobo: Kobo.optional() });
+/** A gift room (DESIGN §8): open a new one, or (`mine`) see and close the ones already open. */
+export const GiftRoomIntent = z.strictObject({ kind: z.literal("gift_room"), mine: z.boolean().optional() });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
 
 export const IntentSchema = z.discriminatedUnion("kind", [
@@ -117,6 +119,7 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   ResetPinIntent,
   LinkAccountIntent,
   WithdrawIntent,
+  GiftRoomIntent,
   UnknownIntent,
 ]);
 

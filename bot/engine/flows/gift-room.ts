@@ -1,0 +1,213 @@
+import { formatNaira } from "../../../api/services/money";
+import type { Network } from "../../../api/services/vtu";
+import { findAmountKobo } from "../intents/extract";
+import { menuReply } from "../replies";
+import type { FlowContext, FlowState, StepResult } from "../types";
+import { parseNetwork } from "./airtime";
+import type { Flow } from "./flow";
+import { ask, FLOW, type GiftData, type GiftKind, type GiftMode } from "./gift-room-ask";
+import { confirmGift, createFromPin } from "./gift-room-create";
+import { closeStep, listRooms, roomStep, showRoom } from "./gift-room-mine";
+import { hoursLabel, parseDrawTime, parseHours } from "./gift-time";
+import { again } from "./purchase";
+
+/**
+ * Gift rooms from the chat (DESIGN §8): kind → amount or data plan → how many → mode (quiz question
+ * and answers, or the draw time) → message → how long → summary with the total → Confirm → PIN →
+ * the share link. "My gift rooms" lists the last rooms, gives a link again and closes one early.
+ */
+export const giftRoomFlow: Flow = {
+  name: FLOW,
+  freeTextSteps: new Set(["question", "answers", "message"]),
+  async start(fc, intent) {
+    return intent?.kind === "gift_room" && intent.mine ? listRooms(fc) : ask(fc, {});
+  },
+  async handle(fc, state, answer) {
+    // From any step of the list: back to it, or start a new room.
+    if (answer.choice === "gift:mine") {
+      return listRooms(fc);
+    }
+    if (answer.choice === "gift:new") {
+      return ask(fc, {});
+    }
+    const data = state.data as GiftData;
+    const text = (answer.text ?? "").trim();
+    switch (state.step) {
+      case "kind":
+        return kindStep(fc, state, answer.choice, text);
+      case "network": {
+        const network = answer.choice?.startsWith("net:")
+          ? (answer.choice.slice(4) as Network)
+          : parseNetwork(text);
+        return network ? ask(fc, { ...data, network }) : again(state, "Pick the network from the list.");
+      }
+      case "plan": {
+        const planId = answer.choice?.startsWith("plan:") ? answer.choice.slice(5) : undefined;
+        return planId ? ask(fc, { ...data, planId }) : again(state, "Pick a plan from the list.");
+      }
+      case "amount":
+        return amountStep(fc, state, data, text);
+      case "capacity":
+        return capacityStep(fc, state, data, text);
+      case "mode": {
+        const mode = answer.choice?.startsWith("mode:")
+          ? (answer.choice.slice(5) as GiftMode)
+          : parseMode(text);
+        return mode ? ask(fc, { ...data, mode }) : again(state, "Pick First come, Random draw or Quiz.");
+      }
+      case "question":
+        return text.length >= 3 && text.length <= 300
+          ? ask(fc, { ...data, quizQuestion: text })
+          : again(state, "A quiz question is 3 to 300 characters. Type it again.");
+      case "answers":
+        return answersStep(fc, state, data, text);
+      case "draw": {
+        const drawAt = parseDrawTime(fc.ctx.now(), { choice: answer.choice, text });
+        if (!drawAt) {
+          return again(
+            state,
+            "I could not read that time. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
+          );
+        }
+        // The room must still be open at the draw, and it can stay open at most GIFT_ROOM_MAX_HOURS.
+        const maxHours = fc.ctx.config.GIFT_ROOM_MAX_HOURS;
+        if (drawAt.getTime() >= fc.ctx.now().getTime() + (maxHours - 1) * 3_600_000) {
+          return again(
+            state,
+            `The draw must be within ${hoursLabel(maxHours - 1)} from now. Pick a sooner time.`,
+          );
+        }
+        return ask(fc, { ...data, drawAt: drawAt.toISOString() });
+      }
+      case "message":
+        if (answer.choice === "msg:skip") {
+          return ask(fc, { ...data, message: "" });
+        }
+        return text.length > 0 && text.length <= 280
+          ? ask(fc, { ...data, message: text })
+          : again(state, "A message is up to 280 characters. Type a shorter one, or Skip.");
+      case "hours":
+        return hoursStep(fc, state, data, answer.choice, text);
+      case "confirm":
+        return answer.choice === "confirm"
+          ? confirmGift(fc, state, data)
+          : again(state, "Tap Confirm to open the room, or Cancel.");
+      case "short":
+        return again(state, "Fund your wallet first (Fund my wallet), or Cancel.");
+      case "pin":
+        return createFromPin(fc, state, answer);
+      case "rooms": {
+        const roomId = answer.choice?.startsWith("room:") ? answer.choice.slice(5) : undefined;
+        return roomId ? showRoom(fc, roomId) : again(state, "Pick a room from the list, or Cancel.");
+      }
+      case "room":
+        return roomStep(fc, state, answer);
+      case "close":
+        return closeStep(fc, state, answer);
+      default:
+        return { replies: [menuReply()] };
+    }
+  },
+};
+
+function kindStep(
+  fc: FlowContext,
+  state: FlowState,
+  choice: string | undefined,
+  text: string,
+): Promise<StepResult> {
+  if (choice === "gift:mine" || /\b(?:my|mine)\b.*\b(?:rooms?|gifts?|giveaways?)\b/i.test(text)) {
+    return listRooms(fc);
+  }
+  const kind: GiftKind | undefined = choice?.startsWith("gift:")
+    ? (choice.slice(5) as GiftKind)
+    : /\bdata\b/i.test(text)
+      ? "data"
+      : /\b(?:airtime|credit|recharge)\b/i.test(text)
+        ? "airtime"
+        : /\b(?:cash|money|wallet)\b/i.test(text)
+          ? "cash"
+          : undefined;
+  return kind ? ask(fc, { kind }) : Promise.resolve(again(state, "Pick Airtime, Data or Wallet cash."));
+}
+
+async function amountStep(
+  fc: FlowContext,
+  state: FlowState,
+  data: GiftData,
+  text: string,
+): Promise<StepResult> {
+  const amountKobo = findAmountKobo(text.toLowerCase());
+  if (!amountKobo) {
+    return again(state, "Type the amount per gift, like 500 or 1k.");
+  }
+  const { VTU_AIRTIME_MIN_KOBO: min, VTU_AIRTIME_MAX_KOBO: max } = fc.ctx.config;
+  if (data.kind === "airtime" && (amountKobo < min || amountKobo > max)) {
+    return again(
+      state,
+      `An airtime gift is between ${formatNaira(min)} and ${formatNaira(max)}. Type another amount.`,
+    );
+  }
+  return ask(fc, { ...data, amountKobo });
+}
+
+async function capacityStep(
+  fc: FlowContext,
+  state: FlowState,
+  data: GiftData,
+  text: string,
+): Promise<StepResult> {
+  const match = /^(\d{1,7})(?:\s*(?:gifts?|people|persons?|winners?))?$/i.exec(text);
+  const capacity = match ? Number(match[1]) : 0;
+  const max = fc.ctx.config.GIFT_ROOM_MAX_CAPACITY;
+  if (capacity < 1 || capacity > max) {
+    return again(state, `Type how many gifts, from 1 to ${max}.`);
+  }
+  return ask(fc, { ...data, capacity });
+}
+
+function parseMode(text: string): GiftMode | undefined {
+  const t = text.toLowerCase();
+  if (/\b(?:quiz|question)\b/.test(t)) {
+    return "quiz";
+  }
+  if (/\b(?:draw|random|raffle)\b/.test(t)) {
+    return "random_draw";
+  }
+  return /\b(?:first|fastest)\b/.test(t) ? "first_come" : undefined;
+}
+
+async function answersStep(
+  fc: FlowContext,
+  state: FlowState,
+  data: GiftData,
+  text: string,
+): Promise<StepResult> {
+  const answers = text
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+  if (answers.length === 0 || answers.length > 10 || answers.some((a) => a.length > 100)) {
+    return again(state, "Type 1 to 10 accepted answers separated by commas, each up to 100 characters.");
+  }
+  return ask(fc, { ...data, quizAnswers: answers });
+}
+
+async function hoursStep(
+  fc: FlowContext,
+  state: FlowState,
+  data: GiftData,
+  choice: string | undefined,
+  text: string,
+): Promise<StepResult> {
+  const hours = choice?.startsWith("hours:") ? Number(choice.slice(6)) : parseHours(text);
+  const max = fc.ctx.config.GIFT_ROOM_MAX_HOURS;
+  if (!hours || hours > max) {
+    return again(state, `Tap a length, or type hours (like 12) up to ${max}.`);
+  }
+  const endsAt = fc.ctx.now().getTime() + hours * 3_600_000;
+  if (data.drawAt && endsAt <= new Date(data.drawAt).getTime()) {
+    return again(state, "The room must stay open past the draw. Pick a longer time.");
+  }
+  return ask(fc, { ...data, hours });
+}

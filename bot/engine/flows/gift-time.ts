@@ -1,0 +1,119 @@
+import type { Choice } from "../types";
+
+/**
+ * Times for gift rooms, as people say them in Nigeria: "tonight 8pm" means 20:00 in Lagos whatever
+ * the server's zone. Lagos is UTC+1 all year (no daylight saving), so a fixed offset is exact.
+ */
+const LAGOS_OFFSET_MS = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** A draw sooner than this gives nobody time to join. */
+const MIN_DRAW_LEAD_MS = 5 * MINUTE;
+
+/** `hour`:00 in Lagos, `daysAhead` days after today's Lagos date. */
+function lagosAt(now: Date, daysAhead: number, hour: number, minute = 0): Date {
+  const lagos = new Date(now.getTime() + LAGOS_OFFSET_MS);
+  return new Date(
+    Date.UTC(lagos.getUTCFullYear(), lagos.getUTCMonth(), lagos.getUTCDate() + daysAhead, hour, minute) -
+      LAGOS_OFFSET_MS,
+  );
+}
+
+/** The draw-time buttons; "tonight 8pm" only while it is still ahead. */
+export function drawChoices(now: Date): Choice[] {
+  const tonight = lagosAt(now, 0, 20);
+  return [
+    { id: "draw:m60", label: "In 1 hour" },
+    { id: "draw:m360", label: "In 6 hours" },
+    ...(tonight.getTime() - now.getTime() >= 15 * MINUTE
+      ? [{ id: "draw:tonight", label: "Tonight 8pm" }]
+      : []),
+    { id: "draw:tomorrow", label: "Tomorrow 8pm" },
+  ];
+}
+
+/**
+ * A draw time from a button or typed words: "in 30 min", "2 hours", "tonight", "tomorrow 9am",
+ * "8:30pm" (today if still ahead, else tomorrow). Undefined when unreadable or too soon.
+ */
+export function parseDrawTime(now: Date, answer: { choice?: string; text?: string }): Date | undefined {
+  const at = fromChoice(now, answer.choice) ?? fromText(now, (answer.text ?? "").trim().toLowerCase());
+  return at && at.getTime() - now.getTime() >= MIN_DRAW_LEAD_MS ? at : undefined;
+}
+
+function fromChoice(now: Date, choice: string | undefined): Date | undefined {
+  if (choice === "draw:tonight") {
+    return lagosAt(now, 0, 20);
+  }
+  if (choice === "draw:tomorrow") {
+    return lagosAt(now, 1, 20);
+  }
+  const minutes = /^draw:m(\d+)$/.exec(choice ?? "")?.[1];
+  return minutes ? new Date(now.getTime() + Number(minutes) * MINUTE) : undefined;
+}
+
+function fromText(now: Date, text: string): Date | undefined {
+  const relative = /^(?:in\s+)?(\d{1,4})\s*(m|mins?|minutes?|h|hrs?|hours?)$/.exec(text);
+  if (relative) {
+    const unit = relative[2]?.startsWith("h") ? HOUR : MINUTE;
+    return new Date(now.getTime() + Number(relative[1]) * unit);
+  }
+  if (text === "tonight") {
+    return lagosAt(now, 0, 20);
+  }
+  if (text === "tomorrow") {
+    return lagosAt(now, 1, 20);
+  }
+  const clock = /^(tonight|today|tomorrow)?\s*(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)$/.exec(text);
+  if (!clock) {
+    return undefined;
+  }
+  const hour12 = Number(clock[2]);
+  const minute = Number(clock[3] ?? 0);
+  if (hour12 < 1 || hour12 > 12 || minute > 59) {
+    return undefined;
+  }
+  const hour = (hour12 % 12) + (clock[4] === "pm" ? 12 : 0);
+  if (clock[1] === "tomorrow") {
+    return lagosAt(now, 1, hour, minute);
+  }
+  const today = lagosAt(now, 0, hour, minute);
+  // "8pm" said after 8pm means tomorrow's; "tonight 8pm" said after it is simply too late.
+  return today > now || clock[1] ? today : lagosAt(now, 1, hour, minute);
+}
+
+/** "Wed 25 Nov, 20:00 Lagos time". */
+export function lagosLabel(at: Date): string {
+  const text = at.toLocaleString("en-GB", {
+    timeZone: "Africa/Lagos",
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  });
+  return `${text} Lagos time`;
+}
+
+/** How long a room stays open: the usual lengths that fit the limit and end after the draw. */
+export function hoursChoices(now: Date, maxHours: number, drawAt: Date | undefined): Choice[] {
+  return [6, 24, 48, 72, 168]
+    .filter((h) => h <= maxHours && (!drawAt || now.getTime() + h * HOUR > drawAt.getTime() + 30 * MINUTE))
+    .map((h) => ({ id: `hours:${h}`, label: hoursLabel(h) + (h === 24 ? " (usual)" : "") }));
+}
+
+/** "24 hours", "3 days", "7 days". */
+export function hoursLabel(hours: number): string {
+  return hours >= 48 && hours % 24 === 0 ? `${hours / 24} days` : `${hours} hour${hours === 1 ? "" : "s"}`;
+}
+
+/** A typed length: "12", "12h", "2 days". */
+export function parseHours(text: string | undefined): number | undefined {
+  const match = /^(\d{1,4})\s*(h|hrs?|hours?|d|days?)?$/.exec((text ?? "").trim().toLowerCase());
+  if (!match) {
+    return undefined;
+  }
+  const n = Number(match[1]) * (match[2]?.startsWith("d") ? 24 : 1);
+  return n > 0 ? n : undefined;
+}
