@@ -1,4 +1,5 @@
 import { accessSync, constants } from "node:fs";
+import { serve } from "@hono/node-server";
 import { type Browser, chromium } from "playwright-core";
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core drives it, nothing is downloaded. */
@@ -32,5 +33,26 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     // Root in a container: no user-namespace sandbox; a small /dev/shm; no GPU.
     args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+  });
+}
+
+/** Serve an app on 127.0.0.1:`port` for a browser test; resolves once it listens. */
+export function serveForBrowser(fetch: (request: Request) => Response | Promise<Response>, port: number) {
+  return new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch, hostname: "127.0.0.1", port }, () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+/** Stop it: in-flight requests finish, idle keep-alive sockets (the browser's) are dropped. */
+export function closeBrowserServer(server: ReturnType<typeof serve> | undefined): Promise<void> {
+  if (!server) {
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ("closeIdleConnections" in server) {
+      server.closeIdleConnections();
+    }
   });
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import type { serve } from "@hono/node-server";
 import type { Worker } from "bullmq";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,12 @@ import { formatNaira } from "../../api/services/money";
 import { createProviderRegistry } from "../../api/services/vtu";
 import { freePort } from "../../scripts/lib/free-port";
 import { setUpPayments } from "../../scripts/lib/vtu";
-import { launchBrowser, skipBrowserSuites } from "../../test/helpers/browser";
+import {
+  closeBrowserServer,
+  launchBrowser,
+  serveForBrowser,
+  skipBrowserSuites,
+} from "../../test/helpers/browser";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { uniquePhone } from "../../test/helpers/fixtures";
@@ -140,10 +145,7 @@ describe.skipIf(skipBrowserSuites)("sandbox funding checkout in Chromium (360×7
       vtu: { providers: createProviderRegistry([]), dispatch: async () => {} },
       payments,
     });
-    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, () => resolve(s));
-      s.once("error", reject);
-    });
+    server = await serveForBrowser(app.fetch, port);
     expect((server.address() as AddressInfo).port).toBe(port);
     browser = await launchBrowser();
 
@@ -165,15 +167,7 @@ describe.skipIf(skipBrowserSuites)("sandbox funding checkout in Chromium (360×7
 
   afterAll(async () => {
     await browser?.close();
-    if (server) {
-      const s = server;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        if ("closeIdleConnections" in s) {
-          s.closeIdleConnections();
-        }
-      });
-    }
+    await closeBrowserServer(server);
     await worker?.close();
     await jobs?.close();
     await tdb?.destroy();

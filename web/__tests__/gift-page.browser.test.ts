@@ -1,9 +1,14 @@
-import { serve } from "@hono/node-server";
+import type { serve } from "@hono/node-server";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceContext } from "../../api/services/context";
 import { freePort } from "../../scripts/lib/free-port";
-import { launchBrowser, skipBrowserSuites } from "../../test/helpers/browser";
+import {
+  closeBrowserServer,
+  launchBrowser,
+  serveForBrowser,
+  skipBrowserSuites,
+} from "../../test/helpers/browser";
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { openGiftRoom } from "../../test/helpers/gift-page";
@@ -36,24 +41,13 @@ describe.skipIf(skipBrowserSuites)("gift claim page in Chromium (360×740)", () 
     harness = makeVtu(ctx, sandboxRegistry(ctx));
     await seedCatalogue(ctx, harness.vtu.providers);
     const { app } = makeTestApp(tdb.db, { config, vtu: harness.vtu });
-    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, () => resolve(s));
-      s.once("error", reject);
-    });
+    server = await serveForBrowser(app.fetch, port);
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (server) {
-      const s = server;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        if ("closeIdleConnections" in s) {
-          s.closeIdleConnections();
-        }
-      });
-    }
+    await closeBrowserServer(server);
     await tdb?.destroy();
   });
 

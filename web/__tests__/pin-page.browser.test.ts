@@ -1,9 +1,14 @@
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import type { serve } from "@hono/node-server";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/free-port";
-import { launchBrowser, skipBrowserSuites } from "../../test/helpers/browser";
+import {
+  closeBrowserServer,
+  launchBrowser,
+  serveForBrowser,
+  skipBrowserSuites,
+} from "../../test/helpers/browser";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
@@ -33,10 +38,7 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
     const ctx = makeCtx(tdb.db, { config, logger: captured.logger });
     wa = await whatsAppHarness(ctx, captured.logger);
     const app = wa.app;
-    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, () => resolve(s));
-      s.once("error", reject);
-    });
+    server = await serveForBrowser(app.fetch, port);
     expect((server.address() as AddressInfo).port).toBe(port);
     browser = await launchBrowser();
 
@@ -48,15 +50,7 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
 
   afterAll(async () => {
     await browser?.close();
-    if (server) {
-      const s = server;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        if ("closeIdleConnections" in s) {
-          s.closeIdleConnections();
-        }
-      });
-    }
+    await closeBrowserServer(server);
     await tdb?.destroy();
   });
 
