@@ -121,6 +121,17 @@ describe("chat engine", () => {
     expect(texts(await c.say("cancel"))).toMatch(/Nothing to cancel/);
   });
 
+  it("a wrong answer asks again with the same list, so a number still picks from it", async () => {
+    const c = await customer("c-again");
+    await c.tap("nav:data");
+    const plans = await c.say("1"); // MTN
+    const firstPlan = choiceIds(plans)[0];
+    const retry = await c.say("in 2 min");
+    expect(texts(retry)).toMatch(/Pick a plan/);
+    expect(choiceIds(retry)[0]).toBe(firstPlan);
+    expect(texts(await c.say("1"))).toMatch(/Which number should get the data/);
+  });
+
   it("answers what it does not understand with a helpful line and the menu", async () => {
     const out = await chat("c-unknown").say("the weather in Jos is lovely today");
     expect(texts(out)).toMatch(/did not get that/);

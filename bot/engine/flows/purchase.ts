@@ -147,8 +147,13 @@ export function question(
   };
 }
 
+/**
+ * Ask the same question again, with the same choices: a plan list stays a plan list, so "1" still
+ * means its first plan after a wrong answer (not Cancel).
+ */
 export function again(state: FlowState, text: string): StepResult {
-  return { replies: [{ text, choices: [CANCEL_CHOICE] }], next: state };
+  const offered = state.data._choices as Choice[] | undefined;
+  return { replies: [{ text, choices: offered?.length ? offered : [CANCEL_CHOICE] }], next: state };
 }
 
 export async function ownPhone(fc: FlowContext): Promise<string | undefined> {
