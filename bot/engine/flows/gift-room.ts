@@ -66,7 +66,7 @@ export const giftRoomFlow: Flow = {
         if (!drawAt) {
           return again(
             state,
-            "I could not read that time. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
+            "I could not use that time: a draw is at least 5 minutes from now. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
           );
         }
         // The room must still be open at the draw, and it can stay open at most GIFT_ROOM_MAX_HOURS.
