@@ -130,7 +130,9 @@ describe("gift rooms from the chat", () => {
     await c.say("1k");
     await c.say("4");
     expect(choiceIds(await c.tap("mode:random_draw"))).toContain("draw:tomorrow");
-    expect(texts(await c.say("whenever you like"))).toMatch(/could not use that time: a draw is at least 5 minutes from now/);
+    expect(texts(await c.say("whenever you like"))).toMatch(
+      /could not use that time: a draw is at least 5 minutes from now/,
+    );
     await c.say("in 30 min");
     // A message that reads like a request is still the message (a free-text step).
     const hours = await c.say("check your balance after the draw");

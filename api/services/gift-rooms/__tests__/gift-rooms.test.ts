@@ -119,21 +119,21 @@ describe("gift rooms: create", () => {
 });
 
 describe("gift rooms: claims under concurrency", () => {
-  it("R1 + R3: 200 concurrent claims from distinct numbers on a room of 10 → exactly 10, exact escrow", async () => {
-    const { room: r } = await room({ capacity: 10 });
+  it("R1 + R3: 500 concurrent claims from distinct numbers on a room of 20 → exactly 20, exact escrow", async () => {
+    const { room: r } = await room({ capacity: 20 });
     const results = await Promise.allSettled(
-      Array.from({ length: 200 }, (_, i) => claim(r, `0803${String(2_001_000 + i).padStart(7, "0")}`)),
+      Array.from({ length: 500 }, (_, i) => claim(r, `0803${String(2_001_000 + i).padStart(7, "0")}`)),
     );
-    expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(10);
+    expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(20);
     expect(new Set(results.filter((x) => x.status === "rejected").map(codeOf))).toEqual(
       new Set(["ROOM_FULL"]),
     );
     const claims = await claimsOf(r);
-    expect(claims).toHaveLength(10);
+    expect(claims).toHaveLength(20);
     const e = await escrow(r);
-    expect(e.claimed).toBe(10);
-    // Held for the ten orders, nothing spent yet: escrow balance is still the funded amount.
-    expect(e.balance).toBe(100_000);
+    expect(e.claimed).toBe(20);
+    // Held for the twenty orders, nothing spent yet: escrow balance is still the funded amount.
+    expect(e.balance).toBe(200_000);
     const orders = await tdb.db
       .selectFrom("vtu_orders")
       .select("price_kobo")
@@ -156,7 +156,7 @@ describe("gift rooms: claims under concurrency", () => {
       )
       .execute();
     expect(delivered.every((o) => o.state === "delivered")).toBe(true);
-    expect(after.balance + delivered.reduce((n, o) => n + o.price_kobo, 0)).toBe(100_000);
+    expect(after.balance + delivered.reduce((n, o) => n + o.price_kobo, 0)).toBe(200_000);
     await expectLedgerConsistent(tdb.db);
   });
 
