@@ -146,6 +146,11 @@ export const ConfigSchema = z
     GIFT_CLAIMS_PER_MINUTE_PER_IP: positiveInt(30, 1_000_000),
     GIFT_CLAIMS_PER_MINUTE_PER_DEVICE: positiveInt(5, 1_000_000),
 
+    // The admin panel: how long a session lasts (hours), and the lockout after failed logins.
+    ADMIN_SESSION_HOURS: positiveInt(12, 24 * 30),
+    ADMIN_LOGIN_MAX_FAILURES: positiveInt(5, 100),
+    ADMIN_LOCKOUT_MINUTES: positiveInt(15, 24 * 60),
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),

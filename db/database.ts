@@ -542,6 +542,18 @@ export interface GiftDrawsTable {
   drawn_at: CreatedAt;
 }
 
+export interface AdminSessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  admin_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -581,6 +593,7 @@ export interface Database {
   gift_claims: GiftClaimsTable;
   gift_draw_entries: GiftDrawEntriesTable;
   gift_draws: GiftDrawsTable;
+  admin_sessions: AdminSessionsTable;
   beneficiaries: BeneficiariesTable;
 }
 

@@ -230,6 +230,7 @@ function printBanner(info: {
     `  API        ${base}/api`,
     `  Health     ${base}/healthz`,
     `  Web        ${base}/`,
+    `  Admin      ${base}/admin (the first admin above, or one made with npm run create-admin)`,
     `  Chat       ${info.chat ?? "off"} · in a terminal: npm run chat -- --as 08031234567`,
     "",
   );

@@ -10,6 +10,7 @@ import {
 } from "../api/services/funding";
 import type { VtuRuntime } from "../api/services/vtu";
 import type { ChatSenders } from "../bot/outbound";
+import { adminRoutes } from "./admin-routes";
 import { giftRoutes } from "./gift-routes";
 import { Layout } from "./layout";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
@@ -18,7 +19,7 @@ import { pinRoutes } from "./pin-routes";
 /**
  * Server-rendered pages: the funding checkout and result pages, and the one-time PIN page (it needs
  * the VTU runtime, to pay, and the chat senders, to answer in the chat) and the gift claim page (the
- * VTU runtime sends the gifts); admin joins later.
+ * VTU runtime sends the gifts), and the admin panel.
  */
 export function createWebApp(deps: {
   config: Config;
@@ -42,6 +43,8 @@ export function createWebApp(deps: {
       <FundingResultPage result={result} sandbox={sandbox} chatUrl={deps.config.CHAT_RETURN_URL} />,
     );
   });
+
+  app.route("/admin", adminRoutes(deps.config));
 
   if (deps.payments.gateway.sandbox) {
     app.get("/fund/sandbox/:txRef", async (c) => {

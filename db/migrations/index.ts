@@ -9,6 +9,7 @@ import * as pinLinks from "./2026_11_25_2300_pin_links";
 import * as notificationDeliveries from "./2026_11_25_2400_notification_deliveries";
 import * as giftRooms from "./2026_11_25_2500_gift_rooms";
 import * as giftDraws from "./2026_11_25_2600_gift_draws";
+import * as adminSessions from "./2026_11_25_2700_admin_sessions";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -26,4 +27,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_2400_notification_deliveries": notificationDeliveries,
   "2026_11_25_2500_gift_rooms": giftRooms,
   "2026_11_25_2600_gift_draws": giftDraws,
+  "2026_11_25_2700_admin_sessions": adminSessions,
 };

@@ -1,1 +1,3 @@
 export * from "./admins";
+export * from "./overview";
+export * from "./sessions";

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdmin } from "../../api/services/admins";
+import type { ServiceContext } from "../../api/services/context";
+import { makeCtx, testConfig } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { makeTestApp, type TestApp } from "../../test/helpers/http";
+
+/** The admin panel's sign-in: session cookie, CSRF on every form, lockout, audit rows, sign-out. */
+const config = testConfig({ ADMIN_LOGIN_MAX_FAILURES: "3", ADMIN_LOCKOUT_MINUTES: "15" });
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let app: TestApp;
+const PASSWORD = "correct-horse-battery-9";
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  ctx = makeCtx(tdb.db, { config });
+  app = makeTestApp(tdb.db, { config }).app;
+});
+afterAll(() => tdb.destroy());
+
+/** A browser in miniature: keeps cookies, reads the form's CSRF field. */
+function browser() {
+  const jar = new Map<string, string>();
+  const request = async (method: string, path: string, form?: Record<string, string>) => {
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const res = await app.request(path, {
+      method,
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const set of res.headers.getSetCookie()) {
+      const [pair] = set.split(";");
+      const [name, ...value] = (pair ?? "").split("=");
+      if (name) {
+        if (/Max-Age=0/i.test(set) || value.join("=") === "") {
+          jar.delete(name);
+        } else {
+          jar.set(name, value.join("="));
+        }
+      }
+    }
+    const html = await res.text();
+    return { res, html, csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "" };
+  };
+  return { request, jar };
+}
+
+async function signIn(b: ReturnType<typeof browser>, email: string, password: string) {
+  const page = await b.request("GET", "/admin/login");
+  return b.request("POST", "/admin/login", { csrf: page.csrf, email, password });
+}
+
+async function audits(adminId: string) {
+  const rows = await tdb.db
+    .selectFrom("audit_log")
+    .select("action")
+    .where("actor_id", "=", adminId)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => r.action);
+}
+
+describe("admin sign-in", () => {
+  it("signs in with a HttpOnly SameSite=Strict cookie, shows the panel, rotates the session at each login, signs out", async () => {
+    const admin = await createAdmin({
+      ctx,
+      input: { email: "ops@tada.test", name: "Ops", password: PASSWORD, role: "admin" },
+    });
+    const b = browser();
+    expect((await b.request("GET", "/admin")).res.headers.get("location")).toBe("/admin/login");
+    const signed = await signIn(b, "OPS@tada.test", PASSWORD);
+    expect(signed.res.status).toBe(303);
+    const cookie = signed.res.headers.getSetCookie().find((c) => c.startsWith("tada_admin="));
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\/admin/);
+    const first = b.jar.get("tada_admin");
+    const home = await b.request("GET", "/admin");
+    expect(home.res.status).toBe(200);
+    expect(home.html).toContain("Signed in as Ops");
+    expect(home.html).toMatch(/Customers/);
+    expect(home.res.headers.get("cache-control")).toBe("no-store");
+
+    // A second sign-in gets a new session id.
+    const other = browser();
+    await signIn(other, "ops@tada.test", PASSWORD);
+    expect(other.jar.get("tada_admin")).not.toBe(first);
+
+    // Sign out without the CSRF token: refused, still signed in.
+    const forged = await b.request("POST", "/admin/logout", { csrf: "nope" });
+    expect(forged.res.status).toBe(403);
+    expect((await b.request("GET", "/admin")).res.status).toBe(200);
+    const out = await b.request("POST", "/admin/logout", { csrf: home.csrf });
+    expect(out.res.headers.get("location")).toBe("/admin/login");
+    // The old cookie value no longer opens the panel.
+    b.jar.set("tada_admin", first ?? "");
+    expect((await b.request("GET", "/admin")).res.headers.get("location")).toBe("/admin/login");
+    expect(await audits(admin.id)).toEqual(expect.arrayContaining(["admin.login", "admin.logout"]));
+  });
+
+  it("refuses a sign-in form that did not come from the page (CSRF) and a wrong password, without saying which part was wrong", async () => {
+    await createAdmin({
+      ctx,
+      input: { email: "csrf@tada.test", name: "C", password: PASSWORD, role: "support" },
+    });
+    const b = browser();
+    const noToken = await b.request("POST", "/admin/login", { email: "csrf@tada.test", password: PASSWORD });
+    expect(noToken.res.status).toBe(403);
+    expect(b.jar.has("tada_admin")).toBe(false);
+    const wrong = await signIn(b, "csrf@tada.test", "not-the-password");
+    expect(wrong.res.status).toBe(401);
+    expect(wrong.html).toContain("Wrong email or password.");
+    const unknown = await signIn(b, "nobody@tada.test", "whatever-password");
+    expect(unknown.res.status).toBe(401);
+    expect(unknown.html).toContain("Wrong email or password.");
+  });
+
+  it("locks an account after repeated failures: even the right password waits; audit rows record it", async () => {
+    const admin = await createAdmin({
+      ctx,
+      input: { email: "lock@tada.test", name: "L", password: PASSWORD, role: "super_admin" },
+    });
+    const b = browser();
+    for (let i = 0; i < 3; i++) {
+      expect((await signIn(b, "lock@tada.test", "wrong-password-here")).res.status).toBe(401);
+    }
+    const locked = await signIn(b, "lock@tada.test", PASSWORD);
+    expect(locked.res.status).toBe(423);
+    expect(locked.html).toMatch(/locked until/);
+    expect(b.jar.has("tada_admin")).toBe(false);
+    expect(await audits(admin.id)).toEqual([
+      "admin.login_failed",
+      "admin.login_failed",
+      "admin.locked_out",
+      "admin.login_locked",
+    ]);
+  });
+});

@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { type Context, Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Config } from "../api/config";
+import { clientIp } from "../api/http/middleware";
+import {
+  adminCsrfToken,
+  adminLogin,
+  adminLogout,
+  adminOverview,
+  findAdminSession,
+  type SignedInAdmin,
+} from "../api/services/admins";
+import type { ServiceContext } from "../api/services/context";
+import { ServiceError } from "../api/services/errors";
+import { constantTimeEqual } from "../api/services/hashing";
+import { AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
+
+type Env = { Variables: { ctx: ServiceContext } };
+
+/** The session cookie: HttpOnly, SameSite=Strict, only under /admin, Secure behind TLS. */
+const SESSION_COOKIE = "tada_admin";
+/** The sign-in form's double-submit CSRF cookie (there is no session yet to bind a token to). */
+const LOGIN_CSRF_COOKIE = "tada_admin_login";
+
+/**
+ * The admin panel's sign-in, home and sign-out. Sessions are server-side rows behind an HttpOnly
+ * cookie; every form carries a CSRF token (the session's HMAC, or on the sign-in form a
+ * double-submit cookie); a POST without it is refused before anything runs.
+ */
+export function adminRoutes(config: Config) {
+  const app = new Hono<Env>();
+  const sandbox = config.sandbox;
+  const secure = config.NODE_ENV === "production" || (config.PUBLIC_BASE_URL ?? "").startsWith("https://");
+  const trustProxy = config.NODE_ENV === "production";
+  const noStore = (c: Context<Env>) => {
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+  };
+
+  const loginPage = (c: Context<Env>, status: 200 | 401 | 403 | 423, error?: string, email?: string) => {
+    const csrf = randomBytes(24).toString("base64url");
+    setCookie(c, LOGIN_CSRF_COOKIE, csrf, {
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/admin",
+      secure,
+      maxAge: 3600,
+    });
+    noStore(c);
+    return c.html(<AdminLoginPage sandbox={sandbox} csrf={csrf} error={error} email={email} />, status);
+  };
+
+  app.get("/login", async (c) => {
+    if (await findAdminSession(c.var.ctx, getCookie(c, SESSION_COOKIE))) {
+      return c.redirect("/admin", 303);
+    }
+    return loginPage(c, 200);
+  });
+
+  app.post("/login", async (c) => {
+    const form = await c.req.parseBody();
+    const expected = getCookie(c, LOGIN_CSRF_COOKIE) ?? "";
+    if (!expected || typeof form.csrf !== "string" || !constantTimeEqual(form.csrf, expected)) {
+      return loginPage(c, 403, "This form expired or did not come from this site. Sign in again.");
+    }
+    const email = typeof form.email === "string" ? form.email : "";
+    try {
+      const { token } = await adminLogin({
+        ctx: c.var.ctx,
+        input: { email, password: typeof form.password === "string" ? form.password : "" },
+        ip: clientIp(c, trustProxy),
+        userAgent: c.req.header("user-agent"),
+      });
+      deleteCookie(c, LOGIN_CSRF_COOKIE, { path: "/admin" });
+      setCookie(c, SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: "Strict",
+        path: "/admin",
+        secure,
+        maxAge: config.ADMIN_SESSION_HOURS * 3600,
+      });
+      return c.redirect("/admin", 303);
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        return loginPage(c, error.code === "ADMIN_LOCKED" ? 423 : 401, error.message, email);
+      }
+      throw error;
+    }
+  });
+
+  /** The signed-in admin, or a redirect to the sign-in page. */
+  const signedIn = async (c: Context<Env>): Promise<{ admin: SignedInAdmin; token: string } | Response> => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const admin = await findAdminSession(c.var.ctx, token);
+    return admin && token ? { admin, token } : c.redirect("/admin/login", 303);
+  };
+
+  app.get("/", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    noStore(c);
+    return c.html(
+      <AdminHomePage
+        sandbox={sandbox}
+        admin={session.admin}
+        csrf={adminCsrfToken(c.var.ctx, session.token)}
+        overview={await adminOverview(c.var.ctx)}
+      />,
+    );
+  });
+
+  app.post("/logout", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    const form = await c.req.parseBody();
+    const expected = adminCsrfToken(c.var.ctx, session.token);
+    if (typeof form.csrf !== "string" || !constantTimeEqual(form.csrf, expected)) {
+      return c.html(
+        <AdminForbiddenPage
+          sandbox={sandbox}
+          message="This form did not come from the panel (CSRF check)."
+        />,
+        403,
+      );
+    }
+    await adminLogout(c.var.ctx, session.admin);
+    deleteCookie(c, SESSION_COOKIE, { path: "/admin" });
+    return c.redirect("/admin/login", 303);
+  });
+
+  return app;
+}

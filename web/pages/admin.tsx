@@ -1,0 +1,86 @@
+import type { AdminOverview, SignedInAdmin } from "../../api/services/admins";
+import { Layout } from "../layout";
+
+/** The admin sign-in form. `csrf` is the double-submit token also set as a cookie. */
+export function AdminLoginPage(props: { sandbox: boolean; csrf: string; error?: string; email?: string }) {
+  return (
+    <Layout title="Admin sign in — TADA VTU" sandbox={props.sandbox}>
+      <div class="card">
+        <h1>Admin sign in</h1>
+        {props.error ? <p class="error">{props.error}</p> : null}
+        <form method="post" action="/admin/login">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <label>
+            Email
+            <input
+              class="field"
+              type="email"
+              name="email"
+              autocomplete="username"
+              required
+              value={props.email ?? ""}
+            />
+          </label>
+          <label>
+            Password
+            <input class="field" type="password" name="password" autocomplete="current-password" required />
+          </label>
+          <button class="primary" type="submit">
+            Sign in
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+/** The panel's home: who is signed in, the first live numbers, sign out. */
+export function AdminHomePage(props: {
+  sandbox: boolean;
+  admin: SignedInAdmin;
+  csrf: string;
+  overview: AdminOverview;
+}) {
+  const { overview } = props;
+  const orders = Object.entries(overview.ordersToday);
+  return (
+    <Layout title="Admin — TADA VTU" sandbox={props.sandbox}>
+      <div class="card">
+        <h1>TADA VTU admin</h1>
+        <p class="muted">
+          Signed in as {props.admin.name} ({props.admin.email}), {props.admin.role.replace("_", " ")}.
+        </p>
+        <dl class="rows">
+          <dt>Customers</dt>
+          <dd>{overview.users}</dd>
+          <dt>Orders today</dt>
+          <dd>{orders.length === 0 ? "none" : orders.map(([state, n]) => `${n} ${state}`).join(", ")}</dd>
+          <dt>Orders in manual review</dt>
+          <dd>{overview.manualReview}</dd>
+          <dt>Open gift rooms</dt>
+          <dd>{overview.openGiftRooms}</dd>
+        </dl>
+        <form method="post" action="/admin/logout">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <button class="secondary" type="submit">
+            Sign out
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+export function AdminForbiddenPage(props: { sandbox: boolean; message: string }) {
+  return (
+    <Layout title="Not allowed — TADA VTU" sandbox={props.sandbox}>
+      <div class="card">
+        <h1>Not allowed</h1>
+        <p>{props.message}</p>
+        <p>
+          <a href="/admin">Back to the panel</a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
