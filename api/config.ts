@@ -151,6 +151,10 @@ export const ConfigSchema = z
     ADMIN_LOGIN_MAX_FAILURES: positiveInt(5, 100),
     ADMIN_LOCKOUT_MINUTES: positiveInt(15, 24 * 60),
 
+    // GET /metrics (Prometheus): with a token, scrapers send it as a bearer; without one the endpoint
+    // is open outside production and off in production.
+    METRICS_TOKEN: optionalString,
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),

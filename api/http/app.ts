@@ -4,6 +4,8 @@ import type { ChatSenders } from "../../bot/outbound";
 import { createWebApp } from "../../web/app";
 import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
+import { PAYMENTS_QUEUE } from "../jobs/payments";
+import { VTU_QUEUE } from "../jobs/vtu";
 import type { Logger } from "../logger";
 import type { Db } from "../services/context";
 import type { PaymentsRuntime } from "../services/funding/runtime";
@@ -11,6 +13,7 @@ import type { VtuRuntime } from "../services/vtu/runtime";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
 import { handleError } from "./errors";
+import { createMetrics } from "./metrics";
 import { requestContext, securityHeaders } from "./middleware";
 import { MemoryRateLimiter } from "./rate-limit";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -28,7 +31,7 @@ export type AppDeps = {
   db: Db;
   config: Config;
   logger: Logger;
-  jobs: Pick<JobBackend, "kind" | "check">;
+  jobs: Pick<JobBackend, "kind" | "check"> & Partial<Pick<JobBackend, "queue">>;
   vtu: VtuRuntime;
   payments: PaymentsRuntime;
   /** Set in Telegram webhook mode: POST /api/telegram/webhook. */
@@ -45,6 +48,17 @@ export function createHttpApp(deps: AppDeps) {
   const limiter = new MemoryRateLimiter(deps.config.AUTH_RATE_LIMIT_PER_MINUTE, 60_000);
   const trustProxy = deps.config.NODE_ENV === "production";
 
+  const jobs = deps.jobs;
+  const metrics = createMetrics({
+    config: deps.config,
+    queues: jobs.queue
+      ? {
+          names: [VTU_QUEUE, PAYMENTS_QUEUE],
+          counts: (name) => jobs.queue?.(name).getJobCounts() ?? Promise.resolve({}),
+        }
+      : undefined,
+  });
+  app.use(metrics.timing);
   app.use(requestContext({ db: deps.db, config: deps.config, now }, deps.logger));
   app.use(securityHeaders);
   app.use(
@@ -62,6 +76,7 @@ export function createHttpApp(deps: AppDeps) {
   );
 
   app.route("/healthz", healthRoutes({ jobs: deps.jobs }));
+  app.route("/metrics", metrics.routes);
   app.route("/api/auth", authRoutes({ limiter, trustProxy }));
   app.route("/api/wallet", walletRoutes());
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testConfig } from "../../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { makeTestApp } from "../../../test/helpers/http";
+
+/** GET /metrics: Prometheus text with HTTP latency by route pattern and the scrape-time counts. */
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(() => tdb.destroy());
+
+describe("/metrics", () => {
+  it("reports request latency by route pattern (never raw paths with tokens) and live counts", async () => {
+    const { app } = makeTestApp(tdb.db);
+    await app.request("/healthz");
+    await app.request("/gift/SECRET-token-that-must-not-leak-000");
+    const res = await app.request("/metrics");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(
+      /tada_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/,
+    );
+    expect(text).toMatch(/route="\/gift\/:token"/);
+    expect(text).not.toContain("SECRET-token");
+    expect(text).toMatch(/tada_notifications_pending 0/);
+    expect(text).toMatch(/tada_gift_rooms_open 0/);
+  });
+
+  it("asks for the token when METRICS_TOKEN is set", async () => {
+    const guarded = makeTestApp(tdb.db, { config: testConfig({ METRICS_TOKEN: "m3tr1cs-token" }) }).app;
+    expect((await guarded.request("/metrics")).status).toBe(401);
+    expect(
+      (await guarded.request("/metrics", { headers: { authorization: "Bearer m3tr1cs-token" } })).status,
+    ).toBe(200);
+  });
+});

@@ -1,0 +1,44 @@
+import type { ServiceContext } from "./context";
+
+export type MetricsSnapshot = {
+  ordersByState: { state: string; count: number }[];
+  /** Provider answers in the last 15 minutes, by provider and outcome (delivered, failed, unknown, …). */
+  providerOutcomes: { provider: string; outcome: string; count: number }[];
+  notificationsPending: number;
+  giftRoomsOpen: number;
+};
+
+/** What /metrics reads from the database at scrape time (counts only; cheap, indexed queries). */
+export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnapshot> {
+  const since = new Date(ctx.now().getTime() - 15 * 60_000);
+  const [orders, outcomes, pending, rooms] = await Promise.all([
+    ctx.db
+      .selectFrom("vtu_orders")
+      .select(["state", (eb) => eb.fn.countAll<string>().as("n")])
+      .groupBy("state")
+      .execute(),
+    ctx.db
+      .selectFrom("vtu_provider_exchanges as x")
+      .innerJoin("vtu_attempts as a", "a.id", "x.attempt_id")
+      .select(["a.provider", "x.outcome", (eb) => eb.fn.countAll<string>().as("n")])
+      .where("x.created_at", ">=", since)
+      .groupBy(["a.provider", "x.outcome"])
+      .execute(),
+    ctx.db
+      .selectFrom("notification_deliveries")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("status", "=", "pending")
+      .executeTakeFirstOrThrow(),
+    ctx.db
+      .selectFrom("gift_rooms")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("status", "<>", "closed")
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    ordersByState: orders.map((o) => ({ state: o.state, count: Number(o.n) })),
+    providerOutcomes: outcomes.map((o) => ({ provider: o.provider, outcome: o.outcome, count: Number(o.n) })),
+    notificationsPending: Number(pending.n),
+    giftRoomsOpen: Number(rooms.n),
+  };
+}
