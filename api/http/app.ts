@@ -75,7 +75,7 @@ export function createHttpApp(deps: AppDeps) {
     }),
   );
 
-  app.route("/healthz", healthRoutes({ jobs: deps.jobs }));
+  app.route("/healthz", healthRoutes({ jobs: deps.jobs, providers: deps.vtu.providers }));
   app.route("/metrics", metrics.routes);
   app.route("/api/auth", authRoutes({ limiter, trustProxy }));
   app.route("/api/wallet", walletRoutes());

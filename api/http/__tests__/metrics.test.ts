@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testConfig } from "../../../test/helpers/context";
+import { makeCtx, testConfig } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
 import { makeTestApp } from "../../../test/helpers/http";
+import { registryOf, sandboxRegistry } from "../../../test/helpers/vtu";
 
 /** GET /metrics: Prometheus text with HTTP latency by route pattern and the scrape-time counts. */
 let tdb: TestDatabase;
@@ -34,5 +35,36 @@ describe("/metrics", () => {
     expect(
       (await guarded.request("/metrics", { headers: { authorization: "Bearer m3tr1cs-token" } })).status,
     ).toBe(200);
+  });
+});
+
+describe("/healthz and the providers", () => {
+  it("reports each provider's balance; 503 only when no provider answers", async () => {
+    const ctx = makeCtx(tdb.db);
+    const sandbox = sandboxRegistry(ctx);
+    const healthy = makeTestApp(tdb.db, { vtu: { providers: sandbox, dispatch: async () => {} } }).app;
+    const res = await healthy.request("/healthz");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      data: { checks: { providers: Record<string, { ok: boolean; balanceKobo?: number }> } };
+    };
+    expect(Object.keys(body.data.checks.providers).sort()).toEqual(["sandbox", "sandbox-b"]);
+    expect(body.data.checks.providers.sandbox?.ok).toBe(true);
+
+    const first = sandbox.all()[0];
+    if (!first) {
+      throw new Error("no sandbox provider");
+    }
+    const down = {
+      ...first,
+      code: "down",
+      balance: async () => Promise.reject(new Error("connect ECONNREFUSED")),
+    };
+    const broken = makeTestApp(tdb.db, {
+      vtu: { providers: registryOf({ provider: down }), dispatch: async () => {} },
+    }).app;
+    const bad = await broken.request("/healthz");
+    expect(bad.status).toBe(503);
+    expect(JSON.stringify(await bad.json())).toContain("ECONNREFUSED");
   });
 });

@@ -1,10 +1,27 @@
 import { Hono } from "hono";
 import type { JobBackend } from "../../jobs/backend";
 import { pingDatabase } from "../../services/health";
+import type { ProviderRegistry } from "../../services/vtu";
 import type { AppEnv } from "../context";
 import { fail, ok } from "../envelope";
 
 type Probe = { ok: boolean; ms: number; error?: string };
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 async function probe(fn: () => Promise<unknown>): Promise<Probe> {
   const started = performance.now();
@@ -16,19 +33,50 @@ async function probe(fn: () => Promise<unknown>): Promise<Probe> {
   }
 }
 
-/** GET /healthz — 200 when the database and the job backend answer, 503 (with which one) when not. */
-export function healthRoutes(deps: { jobs: Pick<JobBackend, "kind" | "check"> }) {
+/** Provider balance calls are real API calls: a load balancer's every-10-s probe reuses a recent answer. */
+const PROVIDER_PROBE_CACHE_MS = 60_000;
+const PROVIDER_PROBE_TIMEOUT_MS = 3_000;
+
+/**
+ * GET /healthz — 200 when the database, the job backend and at least one VTU provider answer; 503
+ * (saying which) when not. Each provider is asked for its balance (cached for a minute).
+ */
+export function healthRoutes(deps: {
+  jobs: Pick<JobBackend, "kind" | "check">;
+  providers?: ProviderRegistry;
+}) {
   const app = new Hono<AppEnv>();
+  let providerCache: { at: number; result: Record<string, Probe & { balanceKobo?: number }> } | undefined;
+  const probeProviders = async () => {
+    if (providerCache && Date.now() - providerCache.at < PROVIDER_PROBE_CACHE_MS) {
+      return providerCache.result;
+    }
+    const entries = await Promise.all(
+      (deps.providers?.all() ?? []).map(async (provider) => {
+        let balanceKobo: number | undefined;
+        const result = await probe(async () => {
+          const answer = await withTimeout(provider.balance(), PROVIDER_PROBE_TIMEOUT_MS);
+          balanceKobo = answer.balanceKobo;
+        });
+        return [provider.code, { ...result, balanceKobo }] as const;
+      }),
+    );
+    providerCache = { at: Date.now(), result: Object.fromEntries(entries) };
+    return providerCache.result;
+  };
   app.get("/", async (c) => {
-    const [database, jobs] = await Promise.all([
+    const [database, jobs, providers] = await Promise.all([
       probe(() => pingDatabase(c.var.ctx)),
       probe(() => deps.jobs.check()),
+      probeProviders(),
     ]);
     const checks = {
       database,
       jobs: { ...jobs, backend: deps.jobs.kind },
+      providers,
     };
-    const status = database.ok && jobs.ok ? "ok" : "degraded";
+    const someProvider = Object.keys(providers).length === 0 || Object.values(providers).some((p) => p.ok);
+    const status = database.ok && jobs.ok && someProvider ? "ok" : "degraded";
     const body = { status, sandbox: c.var.ctx.config.sandbox, checks };
     return status === "ok" ? ok(c, body) : fail(c, 503, "UNHEALTHY", "A dependency is not answering.", body);
   });
