@@ -8,13 +8,16 @@ import {
   adminLogin,
   adminLogout,
   adminOverview,
+  adminUserDetail,
   findAdminSession,
   type SignedInAdmin,
+  searchUsers,
 } from "../api/services/admins";
 import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
 import { AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
+import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
 type Env = { Variables: { ctx: ServiceContext } };
 
@@ -110,6 +113,39 @@ export function adminRoutes(config: Config) {
         overview={await adminOverview(c.var.ctx)}
       />,
     );
+  });
+
+  app.get("/users", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    const query = (c.req.query("q") ?? "").slice(0, 100);
+    noStore(c);
+    return c.html(
+      <AdminUsersPage sandbox={sandbox} query={query} users={await searchUsers(c.var.ctx, query)} />,
+    );
+  });
+
+  app.get("/users/:id", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    noStore(c);
+    try {
+      return c.html(
+        <AdminUserPage sandbox={sandbox} detail={await adminUserDetail(c.var.ctx, c.req.param("id"))} />,
+      );
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === "NOT_FOUND") {
+        return c.html(
+          <AdminForbiddenPage sandbox={sandbox} message="There is no customer with that id." />,
+          404,
+        );
+      }
+      throw error;
+    }
   });
 
   app.post("/logout", async (c) => {

@@ -3,6 +3,7 @@ import { createAdmin } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { createFundedUser } from "../../test/helpers/fixtures";
 import { makeTestApp, type TestApp } from "../../test/helpers/http";
 
 /** The admin panel's sign-in: session cookie, CSRF on every form, lockout, audit rows, sign-out. */
@@ -138,5 +139,36 @@ describe("admin sign-in", () => {
       "admin.locked_out",
       "admin.login_locked",
     ]);
+  });
+});
+
+describe("admin customers", () => {
+  it("finds a customer by phone in any form and shows the wallet, PIN state and chats; needs a session", async () => {
+    await createAdmin({
+      ctx,
+      input: { email: "support@tada.test", name: "Sue", password: PASSWORD, role: "support" },
+    });
+    const customer = await createFundedUser(ctx, 250_000);
+    await tdb.db
+      .insertInto("identities")
+      .values({ user_id: customer.id, channel: "telegram", external_id: "55501234" })
+      .execute();
+    const anonymous = browser();
+    expect((await anonymous.request("GET", "/admin/users")).res.headers.get("location")).toBe("/admin/login");
+    const b = browser();
+    await signIn(b, "support@tada.test", PASSWORD);
+    const phone = customer.phone ?? "";
+    for (const q of [phone, `+234${phone.slice(1)}`, "55501234", customer.id]) {
+      const found = await b.request("GET", `/admin/users?q=${encodeURIComponent(q)}`);
+      expect(found.html, q).toContain(`/admin/users/${customer.id}`);
+    }
+    const none = await b.request("GET", "/admin/users?q=nobody-here-at-all");
+    expect(none.html).toContain("No customer matches.");
+    const detail = await b.request("GET", `/admin/users/${customer.id}`);
+    expect(detail.res.status).toBe(200);
+    expect(detail.html).toContain("₦2,500");
+    expect(detail.html).toContain("telegram");
+    expect(detail.html).toMatch(/PIN<\/dt><dd>not set/);
+    expect((await b.request("GET", "/admin/users/usr_missing")).res.status).toBe(404);
   });
 });

@@ -60,6 +60,9 @@ export function AdminHomePage(props: {
           <dt>Open gift rooms</dt>
           <dd>{overview.openGiftRooms}</dd>
         </dl>
+        <p>
+          <a href="/admin/users">Customers</a>
+        </p>
         <form method="post" action="/admin/logout">
           <input type="hidden" name="csrf" value={props.csrf} />
           <button class="secondary" type="submit">

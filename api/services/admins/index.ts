@@ -1,3 +1,4 @@
 export * from "./admins";
 export * from "./overview";
 export * from "./sessions";
+export * from "./users";

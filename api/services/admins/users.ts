@@ -1,0 +1,122 @@
+import { sql } from "kysely";
+import type { ServiceContext } from "../context";
+import { NotFoundError } from "../errors";
+import { listRoomsForCreator } from "../gift-rooms";
+import { formatNaira } from "../money";
+import { listIdentities } from "../users";
+import { listOrders } from "../vtu/get-orders";
+import { getWalletBalance, listWalletTransactions } from "../wallet";
+
+export type AdminUserRow = {
+  id: string;
+  name: string | null;
+  phone: string | null;
+  status: string;
+  level: number;
+  channels: string[];
+  balance: string;
+  createdAt: string;
+};
+
+/**
+ * Find customers by phone (any form: 0803…, 234803…, +234…), name, user id or chat id (a Telegram
+ * id, a WhatsApp number). Newest first, at most 50.
+ */
+export async function searchUsers(ctx: ServiceContext, query: string): Promise<AdminUserRow[]> {
+  const q = query.trim();
+  const digits = q.replace(/\D/g, "");
+  // 0803… and 234803… and +234803… are one number: compare the last ten digits.
+  const lastTen = digits.length >= 10 ? digits.slice(-10) : undefined;
+  let select = ctx.db
+    .selectFrom("users as u")
+    .leftJoin("accounts as a", "a.user_id", "u.id")
+    .select([
+      "u.id",
+      "u.display_name",
+      "u.phone",
+      "u.status",
+      "u.verification_level",
+      "u.created_at",
+      "a.balance",
+      sql<
+        string[]
+      >`coalesce((SELECT array_agg(DISTINCT i.channel) FROM identities i WHERE i.user_id = u.id), '{}')`.as(
+        "channels",
+      ),
+    ])
+    .orderBy("u.created_at", "desc")
+    .limit(50);
+  if (q) {
+    select = select.where((eb) =>
+      eb.or([
+        eb("u.id", "=", q),
+        eb("u.display_name", "ilike", `%${q.replace(/[%_\\]/g, "\\$&")}%`),
+        ...(lastTen ? [eb("u.phone", "like", `%${lastTen}`)] : []),
+        eb.exists(
+          eb
+            .selectFrom("identities as i")
+            .select("i.id")
+            .whereRef("i.user_id", "=", "u.id")
+            .where("i.external_id", "in", [q, digits].filter(Boolean)),
+        ),
+      ]),
+    );
+  }
+  const rows = await select.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.display_name,
+    phone: r.phone,
+    status: r.status,
+    level: r.verification_level,
+    channels: r.channels,
+    balance: formatNaira(Number(r.balance ?? 0)),
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+/** Everything support needs about one customer, read only. */
+export async function adminUserDetail(ctx: ServiceContext, userId: string) {
+  const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+  if (!user) {
+    throw new NotFoundError("User");
+  }
+  const [wallet, statement, orders, identities, rooms, pin] = await Promise.all([
+    getWalletBalance({ ctx, userId }),
+    listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
+    listOrders({ ctx, userId, input: { limit: 20 } }),
+    listIdentities(ctx, userId),
+    listRoomsForCreator({ ctx, userId, limit: 10 }),
+    ctx.db
+      .selectFrom("user_pins")
+      .select(["failed_attempts", "locked_until", "lockouts"])
+      .where("user_id", "=", userId)
+      .executeTakeFirst(),
+  ]);
+  const now = ctx.now();
+  return {
+    user: {
+      id: user.id,
+      name: user.display_name,
+      phone: user.phone,
+      status: user.status,
+      level: user.verification_level,
+      createdAt: user.created_at.toISOString(),
+    },
+    wallet,
+    statement: statement.items,
+    orders: orders.orders,
+    identities,
+    giftRooms: rooms,
+    pin: pin
+      ? {
+          set: true,
+          failedAttempts: pin.failed_attempts,
+          lockedUntil: pin.locked_until && pin.locked_until > now ? pin.locked_until.toISOString() : null,
+          lockouts: pin.lockouts,
+        }
+      : { set: false, failedAttempts: 0, lockedUntil: null, lockouts: 0 },
+  };
+}
+
+export type AdminUserDetail = Awaited<ReturnType<typeof adminUserDetail>>;

@@ -1,0 +1,111 @@
+import type { AdminUserDetail, AdminUserRow } from "../../api/services/admins";
+import { formatNaira } from "../../api/services/money";
+import { Layout } from "../layout";
+
+/** Customer search: phone in any form, name, user id or chat id. */
+export function AdminUsersPage(props: { sandbox: boolean; query: string; users: AdminUserRow[] }) {
+  return (
+    <Layout title="Customers — TADA VTU admin" sandbox={props.sandbox}>
+      <p>
+        <a href="/admin">← Panel</a>
+      </p>
+      <div class="card">
+        <h1>Customers</h1>
+        <form method="get" action="/admin/users">
+          <label>
+            Phone, name, user id or chat id
+            <input class="field" type="search" name="q" value={props.query} />
+          </label>
+          <button class="primary" type="submit">
+            Search
+          </button>
+        </form>
+        {props.users.length === 0 ? (
+          <p class="muted">No customer matches.</p>
+        ) : (
+          <ul>
+            {props.users.map((u) => (
+              <li>
+                <a href={`/admin/users/${u.id}`}>{u.name || u.phone || u.id}</a>{" "}
+                <span class="muted">
+                  {u.phone ?? "no phone"} · {u.channels.join(", ") || "API only"} · {u.balance} · {u.status}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </Layout>
+  );
+}
+
+/** One customer: wallet, statement, orders, identities, gift rooms and PIN state. */
+export function AdminUserPage(props: { sandbox: boolean; detail: AdminUserDetail }) {
+  const { user, wallet, statement, orders, identities, giftRooms, pin } = props.detail;
+  return (
+    <Layout title={`${user.name ?? user.phone ?? user.id} — TADA VTU admin`} sandbox={props.sandbox}>
+      <p>
+        <a href="/admin/users">← Customers</a>
+      </p>
+      <div class="card">
+        <h1>{user.name ?? user.phone ?? "Customer"}</h1>
+        <dl class="rows">
+          <dt>User id</dt>
+          <dd class="mono">{user.id}</dd>
+          <dt>Phone</dt>
+          <dd>{user.phone ?? "—"}</dd>
+          <dt>Status</dt>
+          <dd>{user.status}</dd>
+          <dt>Verification level</dt>
+          <dd>{user.level}</dd>
+          <dt>Balance</dt>
+          <dd>{formatNaira(wallet.balanceKobo)}</dd>
+          <dt>Available</dt>
+          <dd>{formatNaira(wallet.availableKobo)}</dd>
+          <dt>PIN</dt>
+          <dd>
+            {!pin.set
+              ? "not set"
+              : pin.lockedUntil
+                ? `locked until ${pin.lockedUntil}`
+                : `set (${pin.failedAttempts} wrong attempts, ${pin.lockouts} lockouts)`}
+          </dd>
+        </dl>
+        <h2>Chats</h2>
+        <ul>
+          {identities.map((i) => (
+            <li>
+              {i.channel}: <span class="mono">{i.externalId}</span>
+            </li>
+          ))}
+        </ul>
+        <h2>Recent orders</h2>
+        <ul>
+          {orders.map((o) => (
+            <li>
+              {o.productName} for {o.recipient}: {formatNaira(o.priceKobo)} — {o.state}{" "}
+              <span class="muted mono">{o.id}</span>
+            </li>
+          ))}
+        </ul>
+        <h2>Wallet statement</h2>
+        <ul>
+          {statement.map((t) => (
+            <li>
+              {t.createdAt.slice(0, 16).replace("T", " ")} {t.description}: {t.amountKobo > 0 ? "+" : "−"}
+              {formatNaira(Math.abs(t.amountKobo))} → {formatNaira(t.balanceAfterKobo)}
+            </li>
+          ))}
+        </ul>
+        <h2>Gift rooms</h2>
+        <ul>
+          {giftRooms.map((r) => (
+            <li>
+              {r.kind} × {r.capacity}: {r.state}, {r.claimed}/{r.capacity} claimed
+            </li>
+          ))}
+        </ul>
+      </div>
+    </Layout>
+  );
+}
