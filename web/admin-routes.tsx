@@ -9,7 +9,9 @@ import {
   adminLogout,
   adminOverview,
   adminUserDetail,
+  applyUserAction,
   findAdminSession,
+  hasRole,
   type SignedInAdmin,
   searchUsers,
 } from "../api/services/admins";
@@ -127,22 +129,79 @@ export function adminRoutes(config: Config) {
     );
   });
 
-  app.get("/users/:id", async (c) => {
-    const session = await signedIn(c);
-    if (session instanceof Response) {
-      return session;
-    }
+  const userPage = async (
+    c: Context<Env>,
+    session: { admin: SignedInAdmin; token: string },
+    userId: string,
+    status: 200 | 400 | 403 = 200,
+    message?: { notice?: string; error?: string },
+  ) => {
     noStore(c);
     try {
-      return c.html(
-        <AdminUserPage sandbox={sandbox} detail={await adminUserDetail(c.var.ctx, c.req.param("id"))} />,
-      );
+      const detail = await adminUserDetail(c.var.ctx, userId);
+      const actions = hasRole(session.admin, "admin")
+        ? { csrf: adminCsrfToken(c.var.ctx, session.token), ...message }
+        : undefined;
+      return c.html(<AdminUserPage sandbox={sandbox} detail={detail} actions={actions} />, status);
     } catch (error) {
       if (error instanceof ServiceError && error.code === "NOT_FOUND") {
         return c.html(
           <AdminForbiddenPage sandbox={sandbox} message="There is no customer with that id." />,
           404,
         );
+      }
+      throw error;
+    }
+  };
+
+  app.get("/users/:id", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    const done = c.req.query("done");
+    return userPage(
+      c,
+      session,
+      c.req.param("id"),
+      200,
+      done ? { notice: `Done: ${done.replace(/_/g, " ")}.` } : undefined,
+    );
+  });
+
+  app.post("/users/:id/actions", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    const form = await c.req.parseBody();
+    if (
+      typeof form.csrf !== "string" ||
+      !constantTimeEqual(form.csrf, adminCsrfToken(c.var.ctx, session.token))
+    ) {
+      return c.html(
+        <AdminForbiddenPage
+          sandbox={sandbox}
+          message="This form did not come from the panel (CSRF check)."
+        />,
+        403,
+      );
+    }
+    const userId = c.req.param("id");
+    try {
+      const { action } = await applyUserAction({
+        ctx: c.var.ctx,
+        admin: session.admin,
+        userId,
+        // Only the fields the chosen action takes: the schema is strict.
+        input: (form.action === "set_level"
+          ? { action: form.action, reason: form.reason, level: form.level }
+          : { action: form.action, reason: form.reason }) as never,
+      });
+      return c.redirect(`/admin/users/${userId}?done=${action}`, 303);
+    } catch (error) {
+      if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
+        return userPage(c, session, userId, error.kind === "forbidden" ? 403 : 400, { error: error.message });
       }
       throw error;
     }

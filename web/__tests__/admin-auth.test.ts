@@ -172,3 +172,91 @@ describe("admin customers", () => {
     expect((await b.request("GET", "/admin/users/usr_missing")).res.status).toBe(404);
   });
 });
+
+describe("admin actions on a customer", () => {
+  it("an admin suspends and reactivates with a reason, each audited with before/after; support cannot; no CSRF, no change", async () => {
+    const actor = await createAdmin({
+      ctx,
+      input: { email: "act@tada.test", name: "Act", password: PASSWORD, role: "admin" },
+    });
+    await createAdmin({
+      ctx,
+      input: { email: "look@tada.test", name: "Look", password: PASSWORD, role: "support" },
+    });
+    const customer = await createFundedUser(ctx, 10_000);
+    const b = browser();
+    await signIn(b, "act@tada.test", PASSWORD);
+    const page = await b.request("GET", `/admin/users/${customer.id}`);
+    expect(page.html).toContain("Suspend the account");
+    const forged = await b.request("POST", `/admin/users/${customer.id}/actions`, {
+      csrf: "x",
+      action: "suspend",
+      reason: "fraud report",
+    });
+    expect(forged.res.status).toBe(403);
+    const noReason = await b.request("POST", `/admin/users/${customer.id}/actions`, {
+      csrf: page.csrf,
+      action: "suspend",
+      reason: "",
+    });
+    expect(noReason.res.status).toBe(400);
+    expect(noReason.html).toMatch(/reason/);
+    const done = await b.request("POST", `/admin/users/${customer.id}/actions`, {
+      csrf: page.csrf,
+      action: "suspend",
+      reason: "fraud report #12",
+    });
+    expect(done.res.headers.get("location")).toBe(`/admin/users/${customer.id}?done=suspend`);
+    const level = await b.request("POST", `/admin/users/${customer.id}/actions`, {
+      csrf: page.csrf,
+      action: "set_level",
+      level: "2",
+      reason: "BVN checked",
+    });
+    expect(level.res.status).toBe(303);
+    const user = await tdb.db
+      .selectFrom("users")
+      .select(["status", "verification_level"])
+      .where("id", "=", customer.id)
+      .executeTakeFirstOrThrow();
+    expect(user).toEqual({ status: "suspended", verification_level: 2 });
+    const rows = await tdb.db
+      .selectFrom("audit_log")
+      .select(["action", "before", "after", "reason"])
+      .where("actor_id", "=", actor.id)
+      .where("target_id", "=", customer.id)
+      .orderBy("id")
+      .execute();
+    expect(rows).toEqual([
+      {
+        action: "user.suspend",
+        before: { status: "active" },
+        after: { status: "suspended" },
+        reason: "fraud report #12",
+      },
+      { action: "user.set_level", before: { level: 0 }, after: { level: 2 }, reason: "BVN checked" },
+    ]);
+
+    // S7: support sees the customer but has no actions, and a hand-made POST is refused.
+    const s = browser();
+    await signIn(s, "look@tada.test", PASSWORD);
+    const seen = await s.request("GET", `/admin/users/${customer.id}`);
+    expect(seen.html).not.toContain("Suspend the account");
+    const home = await s.request("GET", "/admin");
+    const refused = await s.request("POST", `/admin/users/${customer.id}/actions`, {
+      csrf: home.csrf,
+      action: "reactivate",
+      reason: "please",
+    });
+    expect(refused.res.status).toBe(403);
+    expect(
+      (
+        await tdb.db
+          .selectFrom("users")
+          .select("status")
+          .where("id", "=", customer.id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe("suspended");
+  });
+});

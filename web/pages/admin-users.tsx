@@ -40,7 +40,12 @@ export function AdminUsersPage(props: { sandbox: boolean; query: string; users: 
 }
 
 /** One customer: wallet, statement, orders, identities, gift rooms and PIN state. */
-export function AdminUserPage(props: { sandbox: boolean; detail: AdminUserDetail }) {
+export function AdminUserPage(props: {
+  sandbox: boolean;
+  detail: AdminUserDetail;
+  /** Set when the admin may change the account (admin and super_admin, S7). */
+  actions?: { csrf: string; notice?: string; error?: string };
+}) {
   const { user, wallet, statement, orders, identities, giftRooms, pin } = props.detail;
   return (
     <Layout title={`${user.name ?? user.phone ?? user.id} — TADA VTU admin`} sandbox={props.sandbox}>
@@ -71,6 +76,9 @@ export function AdminUserPage(props: { sandbox: boolean; detail: AdminUserDetail
                 : `set (${pin.failedAttempts} wrong attempts, ${pin.lockouts} lockouts)`}
           </dd>
         </dl>
+        {props.actions ? (
+          <UserActions userId={user.id} status={user.status} level={user.level} {...props.actions} />
+        ) : null}
         <h2>Chats</h2>
         <ul>
           {identities.map((i) => (
@@ -107,5 +115,49 @@ export function AdminUserPage(props: { sandbox: boolean; detail: AdminUserDetail
         </ul>
       </div>
     </Layout>
+  );
+}
+
+/** Account actions; each needs a reason, which goes into the audit log with the change. */
+function UserActions(props: {
+  userId: string;
+  status: string;
+  level: number;
+  csrf: string;
+  notice?: string;
+  error?: string;
+}) {
+  const form = (action: string, label: string, extra?: unknown) => (
+    <form method="post" action={`/admin/users/${props.userId}/actions`}>
+      <input type="hidden" name="csrf" value={props.csrf} />
+      <input type="hidden" name="action" value={action} />
+      {extra}
+      <label>
+        Reason
+        <input class="field" name="reason" required minlength={3} maxlength={500} />
+      </label>
+      <button class="secondary" type="submit">
+        {label}
+      </button>
+    </form>
+  );
+  return (
+    <div>
+      <h2>Actions</h2>
+      {props.notice ? <p class="badge ok">{props.notice}</p> : null}
+      {props.error ? <p class="error">{props.error}</p> : null}
+      {props.status === "active"
+        ? form("suspend", "Suspend the account")
+        : form("reactivate", "Reactivate the account")}
+      {form("clear_pin_lock", "Clear the PIN lock")}
+      {form(
+        "set_level",
+        "Set the verification level",
+        <label>
+          Level (0–3)
+          <input class="field" type="number" name="level" min={0} max={3} value={String(props.level)} />
+        </label>,
+      )}
+    </div>
   );
 }

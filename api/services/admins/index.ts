@@ -1,4 +1,5 @@
 export * from "./admins";
 export * from "./overview";
 export * from "./sessions";
+export * from "./user-actions";
 export * from "./users";
