@@ -150,6 +150,8 @@ export const ConfigSchema = z
     ADMIN_SESSION_HOURS: positiveInt(12, 24 * 30),
     ADMIN_LOGIN_MAX_FAILURES: positiveInt(5, 100),
     ADMIN_LOCKOUT_MINUTES: positiveInt(15, 24 * 60),
+    /** A balance adjustment larger than this (kobo, either way) waits for a second admin's approval. */
+    ADMIN_ADJUSTMENT_APPROVAL_KOBO: positiveInt(5_000_000, Number.MAX_SAFE_INTEGER),
 
     // GET /metrics (Prometheus): with a token, scrapers send it as a bearer; without one the endpoint
     // is open outside production and off in production.

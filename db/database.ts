@@ -554,6 +554,20 @@ export interface AdminSessionsTable {
   revoked_at: NullableTimestamp;
 }
 
+export interface AdminApprovalsTable {
+  id: Generated<number>;
+  kind: "balance_adjustment";
+  user_id: string;
+  amount_kobo: number;
+  reason: string;
+  requested_by: string;
+  decided_by: string | null;
+  status: Generated<"pending" | "executed" | "rejected">;
+  entry_id: number | null;
+  created_at: CreatedAt;
+  decided_at: NullableTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -594,6 +608,7 @@ export interface Database {
   gift_draw_entries: GiftDrawEntriesTable;
   gift_draws: GiftDrawsTable;
   admin_sessions: AdminSessionsTable;
+  admin_approvals: AdminApprovalsTable;
   beneficiaries: BeneficiariesTable;
 }
 

@@ -1,3 +1,4 @@
+export * from "./adjustments";
 export * from "./admins";
 export * from "./overview";
 export * from "./sessions";
