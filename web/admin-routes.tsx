@@ -10,15 +10,18 @@ import {
   adminOverview,
   adminUserDetail,
   applyUserAction,
+  decideAdjustment,
   findAdminSession,
   hasRole,
+  listPendingApprovals,
+  requestBalanceAdjustment,
   type SignedInAdmin,
   searchUsers,
 } from "../api/services/admins";
 import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
-import { AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
+import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
 type Env = { Variables: { ctx: ServiceContext } };
@@ -202,6 +205,111 @@ export function adminRoutes(config: Config) {
     } catch (error) {
       if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
         return userPage(c, session, userId, error.kind === "forbidden" ? 403 : 400, { error: error.message });
+      }
+      throw error;
+    }
+  });
+
+  /** The signed-in admin of a POST whose CSRF token is right; otherwise the response to send. */
+  const signedInPost = async (c: Context<Env>) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return { response: session };
+    }
+    const form = await c.req.parseBody();
+    if (
+      typeof form.csrf !== "string" ||
+      !constantTimeEqual(form.csrf, adminCsrfToken(c.var.ctx, session.token))
+    ) {
+      return {
+        response: c.html(
+          <AdminForbiddenPage
+            sandbox={sandbox}
+            message="This form did not come from the panel (CSRF check)."
+          />,
+          403,
+        ),
+      };
+    }
+    return { session, form };
+  };
+
+  app.post("/users/:id/adjust", async (c) => {
+    const post = await signedInPost(c);
+    if ("response" in post) {
+      return post.response;
+    }
+    const { session, form } = post;
+    const userId = c.req.param("id");
+    const naira = Number(String(form.amount ?? "").replace(/[₦,\s]/g, ""));
+    const kobo = Math.round(naira * 100);
+    try {
+      const result = await requestBalanceAdjustment({
+        ctx: c.var.ctx,
+        admin: session.admin,
+        userId,
+        amountKobo: form.direction === "debit" ? -kobo : kobo,
+        reason: String(form.reason ?? ""),
+        // The form's own nonce: submitting the same form twice books once.
+        idempotencyKey: `panel:${session.admin.id}:${/^[0-9a-f]{24}$/.test(String(form.nonce)) ? form.nonce : randomBytes(12).toString("hex")}`,
+      });
+      return c.redirect(
+        `/admin/users/${userId}?done=${result.executed ? "adjusted" : "sent_for_approval"}`,
+        303,
+      );
+    } catch (error) {
+      if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
+        return userPage(c, session, userId, error.kind === "forbidden" ? 403 : 400, { error: error.message });
+      }
+      throw error;
+    }
+  });
+
+  const approvalsPage = async (
+    c: Context<Env>,
+    token: string,
+    status: 200 | 400 | 403 | 409 = 200,
+    message?: { notice?: string; error?: string },
+  ) => {
+    noStore(c);
+    return c.html(
+      <AdminApprovalsPage
+        sandbox={sandbox}
+        csrf={adminCsrfToken(c.var.ctx, token)}
+        pending={await listPendingApprovals(c.var.ctx)}
+        {...message}
+      />,
+      status,
+    );
+  };
+
+  app.get("/approvals", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    const done = c.req.query("done");
+    return approvalsPage(c, session.token, 200, done ? { notice: `Done: ${done}.` } : undefined);
+  });
+
+  app.post("/approvals/:id", async (c) => {
+    const post = await signedInPost(c);
+    if ("response" in post) {
+      return post.response;
+    }
+    const { session, form } = post;
+    try {
+      const result = await decideAdjustment({
+        ctx: c.var.ctx,
+        admin: session.admin,
+        approvalId: Number(c.req.param("id")),
+        approve: form.decision === "approve",
+      });
+      return c.redirect(`/admin/approvals?done=${result.status}`, 303);
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        const status = error.kind === "forbidden" ? 403 : error.kind === "conflict" ? 409 : 400;
+        return approvalsPage(c, session.token, status, { error: error.message });
       }
       throw error;
     }

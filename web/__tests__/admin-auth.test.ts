@@ -5,6 +5,7 @@ import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { createFundedUser } from "../../test/helpers/fixtures";
 import { makeTestApp, type TestApp } from "../../test/helpers/http";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
 
 /** The admin panel's sign-in: session cookie, CSRF on every form, lockout, audit rows, sign-out. */
 const config = testConfig({ ADMIN_LOGIN_MAX_FAILURES: "3", ADMIN_LOCKOUT_MINUTES: "15" });
@@ -258,5 +259,74 @@ describe("admin actions on a customer", () => {
           .executeTakeFirstOrThrow()
       ).status,
     ).toBe("suspended");
+  });
+});
+
+describe("admin balance adjustments in the panel", () => {
+  it("a large credit waits; the same admin cannot approve; a second admin approves once; a double-submitted small form books once", async () => {
+    const adminConfigApp = makeTestApp(tdb.db, {
+      config: testConfig({ ADMIN_ADJUSTMENT_APPROVAL_KOBO: "100000" }),
+    }).app;
+    const original = app;
+    app = adminConfigApp;
+    try {
+      await createAdmin({
+        ctx,
+        input: { email: "maker@tada.test", name: "Maker", password: PASSWORD, role: "admin" },
+      });
+      await createAdmin({
+        ctx,
+        input: { email: "checker@tada.test", name: "Checker", password: PASSWORD, role: "admin" },
+      });
+      const customer = await createFundedUser(ctx, 10_000);
+      const maker = browser();
+      await signIn(maker, "maker@tada.test", PASSWORD);
+      const page = await maker.request("GET", `/admin/users/${customer.id}`);
+      const nonce = /name="nonce" value="([0-9a-f]+)"/.exec(page.html)?.[1] ?? "";
+      const small = { csrf: page.csrf, nonce, direction: "credit", amount: "500", reason: "goodwill credit" };
+      await maker.request("POST", `/admin/users/${customer.id}/adjust`, small);
+      await maker.request("POST", `/admin/users/${customer.id}/adjust`, small);
+      const balance = async () =>
+        (
+          await tdb.db
+            .selectFrom("accounts")
+            .select("balance")
+            .where("user_id", "=", customer.id)
+            .executeTakeFirstOrThrow()
+        ).balance;
+      expect(await balance()).toBe(60_000);
+      const big = await maker.request("POST", `/admin/users/${customer.id}/adjust`, {
+        csrf: page.csrf,
+        nonce: "0123456789abcdef01234567",
+        direction: "credit",
+        amount: "2,000",
+        reason: "refund of a failed transfer",
+      });
+      expect(big.res.headers.get("location")).toBe(`/admin/users/${customer.id}?done=sent_for_approval`);
+      expect(await balance()).toBe(60_000);
+      const queue = await maker.request("GET", "/admin/approvals");
+      const id = /action="\/admin\/approvals\/(\d+)"/.exec(queue.html)?.[1];
+      const own = await maker.request("POST", `/admin/approvals/${id}`, {
+        csrf: queue.csrf,
+        decision: "approve",
+      });
+      expect(own.res.status).toBe(403);
+      const checker = browser();
+      await signIn(checker, "checker@tada.test", PASSWORD);
+      const theirs = await checker.request("GET", "/admin/approvals");
+      const approved = await checker.request("POST", `/admin/approvals/${id}`, {
+        csrf: theirs.csrf,
+        decision: "approve",
+      });
+      expect(approved.res.headers.get("location")).toBe("/admin/approvals?done=executed");
+      expect(
+        (await checker.request("POST", `/admin/approvals/${id}`, { csrf: theirs.csrf, decision: "approve" }))
+          .res.status,
+      ).toBe(409);
+      expect(await balance()).toBe(260_000);
+      await expectLedgerConsistent(tdb.db);
+    } finally {
+      app = original;
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { AdminUserDetail, AdminUserRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import { Layout } from "../layout";
@@ -149,6 +150,29 @@ function UserActions(props: {
       {props.status === "active"
         ? form("suspend", "Suspend the account")
         : form("reactivate", "Reactivate the account")}
+      <form method="post" action={`/admin/users/${props.userId}/adjust`}>
+        <input type="hidden" name="csrf" value={props.csrf} />
+        {/* One form, one adjustment: a double click or a resubmission repeats this key. */}
+        <input type="hidden" name="nonce" value={randomBytes(12).toString("hex")} />
+        <label>
+          Adjust the balance
+          <select class="field" name="direction">
+            <option value="credit">Credit (add)</option>
+            <option value="debit">Debit (take)</option>
+          </select>
+        </label>
+        <label>
+          Amount in naira
+          <input class="field" name="amount" inputmode="decimal" required />
+        </label>
+        <label>
+          Reason
+          <input class="field" name="reason" required minlength={5} maxlength={500} />
+        </label>
+        <button class="secondary" type="submit">
+          Adjust (large amounts wait for a second admin)
+        </button>
+      </form>
       {form("clear_pin_lock", "Clear the PIN lock")}
       {form(
         "set_level",

@@ -1,4 +1,4 @@
-import type { AdminOverview, SignedInAdmin } from "../../api/services/admins";
+import type { AdminOverview, PendingApproval, SignedInAdmin } from "../../api/services/admins";
 import { Layout } from "../layout";
 
 /** The admin sign-in form. `csrf` is the double-submit token also set as a cookie. */
@@ -61,7 +61,7 @@ export function AdminHomePage(props: {
           <dd>{overview.openGiftRooms}</dd>
         </dl>
         <p>
-          <a href="/admin/users">Customers</a>
+          <a href="/admin/users">Customers</a> · <a href="/admin/approvals">Waiting for approval</a>
         </p>
         <form method="post" action="/admin/logout">
           <input type="hidden" name="csrf" value={props.csrf} />
@@ -83,6 +83,46 @@ export function AdminForbiddenPage(props: { sandbox: boolean; message: string })
         <p>
           <a href="/admin">Back to the panel</a>
         </p>
+      </div>
+    </Layout>
+  );
+}
+
+/** Maker-checker: adjustments waiting for a second admin. */
+export function AdminApprovalsPage(props: {
+  sandbox: boolean;
+  csrf: string;
+  pending: PendingApproval[];
+  notice?: string;
+  error?: string;
+}) {
+  return (
+    <Layout title="Approvals — TADA VTU admin" sandbox={props.sandbox}>
+      <p>
+        <a href="/admin">← Panel</a>
+      </p>
+      <div class="card">
+        <h1>Waiting for approval</h1>
+        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
+        {props.error ? <p class="error">{props.error}</p> : null}
+        {props.pending.length === 0 ? <p class="muted">Nothing is waiting.</p> : null}
+        {props.pending.map((p) => (
+          <div>
+            <p>
+              {p.amount} for <a href={`/admin/users/${p.userId}`}>{p.userId}</a>, asked by {p.requestedBy}:{" "}
+              {p.reason}
+            </p>
+            <form method="post" action={`/admin/approvals/${p.id}`}>
+              <input type="hidden" name="csrf" value={props.csrf} />
+              <button class="primary" type="submit" name="decision" value="approve">
+                Approve
+              </button>
+              <button class="secondary" type="submit" name="decision" value="reject">
+                Reject
+              </button>
+            </form>
+          </div>
+        ))}
       </div>
     </Layout>
   );
