@@ -13,6 +13,7 @@ import {
   decideAdjustment,
   findAdminSession,
   hasRole,
+  listAuditLog,
   listPendingApprovals,
   requestBalanceAdjustment,
   type SignedInAdmin,
@@ -21,7 +22,9 @@ import {
 import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
+import { whatsAppStatus } from "../bot/whatsapp/status";
 import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
+import { AdminAuditPage, AdminWhatsAppPage } from "./pages/admin-ops";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
 type Env = { Variables: { ctx: ServiceContext } };
@@ -313,6 +316,33 @@ export function adminRoutes(config: Config) {
       }
       throw error;
     }
+  });
+
+  app.get("/whatsapp", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    const status = whatsAppStatus.get();
+    noStore(c);
+    return c.html(
+      <AdminWhatsAppPage
+        sandbox={sandbox}
+        enabled={config.WHATSAPP_ENABLED}
+        state={status.state}
+        updatedAt={status.updatedAt.toISOString()}
+        qrDataUrl={await whatsAppStatus.qrDataUrl()}
+      />,
+    );
+  });
+
+  app.get("/audit", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    noStore(c);
+    return c.html(<AdminAuditPage sandbox={sandbox} rows={await listAuditLog(c.var.ctx)} />);
   });
 
   app.post("/logout", async (c) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
+import { whatsAppStatus } from "../../bot/whatsapp/status";
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { createFundedUser } from "../../test/helpers/fixtures";
@@ -328,5 +329,37 @@ describe("admin balance adjustments in the panel", () => {
     } finally {
       app = original;
     }
+  });
+});
+
+describe("admin operations pages", () => {
+  it("shows the WhatsApp link state and QR, and the audit log of what admins did", async () => {
+    await createAdmin({
+      ctx,
+      input: { email: "ops2@tada.test", name: "Ops Two", password: PASSWORD, role: "support" },
+    });
+    const b = browser();
+    expect((await b.request("GET", "/admin/whatsapp")).res.headers.get("location")).toBe("/admin/login");
+    await signIn(b, "ops2@tada.test", PASSWORD);
+    const off = await b.request("GET", "/admin/whatsapp");
+    expect(off.html).toContain("WhatsApp is off");
+
+    const waApp = makeTestApp(tdb.db, { config: testConfig({ WHATSAPP_ENABLED: "true" }) }).app;
+    const original = app;
+    app = waApp;
+    try {
+      whatsAppStatus.update("qr", "2@test-qr-payload");
+      const qr = await b.request("GET", "/admin/whatsapp");
+      expect(qr.html).toContain("Linked devices");
+      expect(qr.html).toMatch(/<img src="data:image\/png;base64,/);
+      whatsAppStatus.update("ready");
+      expect((await b.request("GET", "/admin/whatsapp")).html).toContain("Linked and answering");
+    } finally {
+      app = original;
+      whatsAppStatus.update("starting");
+    }
+    const audit = await b.request("GET", "/admin/audit");
+    expect(audit.html).toContain("admin.login");
+    expect(audit.html).toContain("ops2@tada.test");
   });
 });

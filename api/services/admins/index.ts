@@ -1,5 +1,6 @@
 export * from "./adjustments";
 export * from "./admins";
+export * from "./audit-log";
 export * from "./overview";
 export * from "./sessions";
 export * from "./user-actions";

@@ -1,0 +1,69 @@
+import type { AuditRow } from "../../api/services/admins";
+import { Layout } from "../layout";
+
+/** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
+export function AdminWhatsAppPage(props: {
+  sandbox: boolean;
+  enabled: boolean;
+  state: string;
+  updatedAt: string;
+  qrDataUrl?: string;
+}) {
+  return (
+    <Layout title="WhatsApp — TADA VTU admin" sandbox={props.sandbox}>
+      <p>
+        <a href="/admin">← Panel</a>
+      </p>
+      <div class="card">
+        <h1>WhatsApp</h1>
+        {!props.enabled ? (
+          <p>WhatsApp is off. Set WHATSAPP_ENABLED=true and restart to link a number.</p>
+        ) : (
+          <>
+            <p>
+              State: <strong>{props.state}</strong> <span class="muted">(since {props.updatedAt})</span>
+            </p>
+            {props.qrDataUrl ? (
+              <>
+                <p>On the bot's phone: WhatsApp → Linked devices → Link a device, then scan:</p>
+                <img src={props.qrDataUrl} alt="WhatsApp link QR code" width={320} height={320} />
+                <p class="muted">The code changes every few seconds; reload this page if it expires.</p>
+              </>
+            ) : props.state === "ready" ? (
+              <p>Linked and answering.</p>
+            ) : (
+              <p class="muted">
+                No QR yet: it comes from web.whatsapp.com once the client reaches it. The log says why when it
+                cannot.
+              </p>
+            )}
+          </>
+        )}
+      </div>
+    </Layout>
+  );
+}
+
+/** The newest audit rows: every admin action, sign-in and money adjustment. */
+export function AdminAuditPage(props: { sandbox: boolean; rows: AuditRow[] }) {
+  return (
+    <Layout title="Audit log — TADA VTU admin" sandbox={props.sandbox}>
+      <p>
+        <a href="/admin">← Panel</a>
+      </p>
+      <div class="card">
+        <h1>Audit log</h1>
+        <ul>
+          {props.rows.map((r) => (
+            <li>
+              <span class="muted">{r.at.slice(0, 19).replace("T", " ")}</span> {r.actor}:{" "}
+              <strong>{r.action}</strong> {r.target}
+              {r.reason ? ` — “${r.reason}”` : ""}
+              {r.change ? <div class="mono muted">{r.change}</div> : null}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </Layout>
+  );
+}
