@@ -176,23 +176,11 @@ export function adminRoutes(config: Config) {
   });
 
   app.post("/users/:id/actions", async (c) => {
-    const session = await signedIn(c);
-    if (session instanceof Response) {
-      return session;
+    const post = await signedInPost(c);
+    if ("response" in post) {
+      return post.response;
     }
-    const form = await c.req.parseBody();
-    if (
-      typeof form.csrf !== "string" ||
-      !constantTimeEqual(form.csrf, adminCsrfToken(c.var.ctx, session.token))
-    ) {
-      return c.html(
-        <AdminForbiddenPage
-          sandbox={sandbox}
-          message="This form did not come from the panel (CSRF check)."
-        />,
-        403,
-      );
-    }
+    const { session, form } = post;
     const userId = c.req.param("id");
     try {
       const { action } = await applyUserAction({
@@ -346,21 +334,11 @@ export function adminRoutes(config: Config) {
   });
 
   app.post("/logout", async (c) => {
-    const session = await signedIn(c);
-    if (session instanceof Response) {
-      return session;
+    const post = await signedInPost(c);
+    if ("response" in post) {
+      return post.response;
     }
-    const form = await c.req.parseBody();
-    const expected = adminCsrfToken(c.var.ctx, session.token);
-    if (typeof form.csrf !== "string" || !constantTimeEqual(form.csrf, expected)) {
-      return c.html(
-        <AdminForbiddenPage
-          sandbox={sandbox}
-          message="This form did not come from the panel (CSRF check)."
-        />,
-        403,
-      );
-    }
+    const { session } = post;
     await adminLogout(c.var.ctx, session.admin);
     deleteCookie(c, SESSION_COOKIE, { path: "/admin" });
     return c.redirect("/admin/login", 303);
