@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../api/config";
 import { clientIp } from "../api/http/middleware";
 import {
+  type AdminOrderFilters,
   adminCsrfToken,
   adminLogin,
   adminLogout,
@@ -14,7 +15,9 @@ import {
   findAdminSession,
   hasRole,
   listAuditLog,
+  listOrdersForAdmin,
   listPendingApprovals,
+  ordersCsv,
   requestBalanceAdjustment,
   type SignedInAdmin,
   searchUsers,
@@ -24,7 +27,7 @@ import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
 import { whatsAppStatus } from "../bot/whatsapp/status";
 import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
-import { AdminAuditPage, AdminWhatsAppPage } from "./pages/admin-ops";
+import { AdminAuditPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
 type Env = { Variables: { ctx: ServiceContext } };
@@ -322,6 +325,59 @@ export function adminRoutes(config: Config) {
         qrDataUrl={await whatsAppStatus.qrDataUrl()}
       />,
     );
+  });
+
+  const orderFilters = (c: Context<Env>) => {
+    const pick = (name: string) => (c.req.query(name) ?? "").slice(0, 60);
+    return {
+      state: pick("state"),
+      service: pick("service"),
+      provider: pick("provider"),
+      userId: pick("userId"),
+      from: pick("from"),
+      to: pick("to"),
+    };
+  };
+
+  app.get("/orders", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    noStore(c);
+    const filters = orderFilters(c);
+    try {
+      const rows = await listOrdersForAdmin(c.var.ctx, filters as AdminOrderFilters);
+      return c.html(<AdminOrdersPage sandbox={sandbox} filters={filters} rows={rows} />);
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        return c.html(
+          <AdminOrdersPage sandbox={sandbox} filters={filters} rows={[]} error={error.message} />,
+          400,
+        );
+      }
+      throw error;
+    }
+  });
+
+  app.get("/orders.csv", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    noStore(c);
+    let rows: Awaited<ReturnType<typeof listOrdersForAdmin>>;
+    try {
+      rows = await listOrdersForAdmin(c.var.ctx, { ...(orderFilters(c) as AdminOrderFilters), limit: 5000 });
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        return c.text(`${error.message}\n`, 400);
+      }
+      throw error;
+    }
+    c.header("Content-Type", "text/csv; charset=utf-8");
+    c.header("Content-Disposition", 'attachment; filename="tada-orders.csv"');
+    return c.body(ordersCsv(rows));
   });
 
   app.get("/audit", async (c) => {

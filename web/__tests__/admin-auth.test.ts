@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin } from "../../api/services/admins";
+import { createAdmin, ordersCsv } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
 import { whatsAppStatus } from "../../bot/whatsapp/status";
 import { makeCtx, testConfig } from "../../test/helpers/context";
@@ -7,6 +7,15 @@ import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { createFundedUser } from "../../test/helpers/fixtures";
 import { makeTestApp, type TestApp } from "../../test/helpers/http";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  sandboxPhone,
+  sandboxRegistry,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../test/helpers/vtu";
 
 /** The admin panel's sign-in: session cookie, CSRF on every form, lockout, audit rows, sign-out. */
 const config = testConfig({ ADMIN_LOGIN_MAX_FAILURES: "3", ADMIN_LOCKOUT_MINUTES: "15" });
@@ -361,5 +370,75 @@ describe("admin operations pages", () => {
     const audit = await b.request("GET", "/admin/audit");
     expect(audit.html).toContain("admin.login");
     expect(audit.html).toContain("ops2@tada.test");
+  });
+});
+
+describe("admin orders", () => {
+  it("lists orders with filters and exports the same as CSV", async () => {
+    await createAdmin({
+      ctx,
+      input: { email: "orders@tada.test", name: "Orders", password: PASSWORD, role: "support" },
+    });
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    await seedCatalogue(ctx, harness.vtu.providers);
+    const buyer = await createBuyer(ctx, 500_000);
+    const delivered = await placeOrder(ctx, harness.vtu, buyer.id, {
+      service: "airtime",
+      input: { network: "mtn", phone: sandboxPhone(), amountKobo: 10_000, pin: TEST_PIN },
+    });
+    const failed = await placeOrder(ctx, harness.vtu, buyer.id, {
+      service: "airtime",
+      input: { network: "mtn", phone: sandboxPhone("0001"), amountKobo: 10_000, pin: TEST_PIN },
+    });
+    await harness.drain();
+    const b = browser();
+    await signIn(b, "orders@tada.test", PASSWORD);
+    const all = await b.request("GET", `/admin/orders?userId=${buyer.id}`);
+    expect(all.html).toContain(delivered.id);
+    expect(all.html).toContain(failed.id);
+    const onlyFailed = await b.request("GET", `/admin/orders?userId=${buyer.id}&state=failed`);
+    expect(onlyFailed.html).toContain(failed.id);
+    expect(onlyFailed.html).not.toContain(delivered.id);
+    const today = new Date(Date.now() + 3_600_000).toISOString().slice(0, 10); // the Lagos day
+    expect(
+      (await b.request("GET", `/admin/orders?userId=${buyer.id}&from=${today}&to=${today}`)).html,
+    ).toContain(failed.id);
+    expect((await b.request("GET", `/admin/orders?userId=${buyer.id}&to=2020-01-01`)).html).toContain(
+      "No orders match.",
+    );
+    expect((await b.request("GET", "/admin/orders?from=yesterday")).res.status).toBe(400);
+    expect((await b.request("GET", "/admin/orders.csv?from=yesterday")).res.status).toBe(400);
+    const csv = await b.request("GET", `/admin/orders.csv?userId=${buyer.id}&state=delivered`);
+    expect(csv.res.headers.get("content-type")).toMatch(/text\/csv/);
+    expect(csv.res.headers.get("content-disposition")).toMatch(/attachment/);
+    const lines = csv.html.trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "id,created_at,user_id,service,product,recipient,price_naira,cost_naira,state,provider,channel",
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`${delivered.id},`);
+    expect(lines[1]).toContain(",delivered,");
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("defuses CSV cells a spreadsheet would run as formulas, and escapes quotes", () => {
+    const text = ordersCsv([
+      {
+        id: "ord_1",
+        createdAt: "2026-11-25T10:00:00.000Z",
+        userId: "usr_1",
+        service: "cable",
+        product: '=HYPERLINK("x")',
+        recipient: "+2348031234567",
+        priceKobo: 150,
+        costKobo: null,
+        state: "delivered",
+        provider: "sandbox",
+        channel: "api",
+      },
+    ]);
+    expect(text).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(text).toContain("'+2348031234567");
+    expect(text).toContain(",1.50,,delivered,");
   });
 });

@@ -1,4 +1,4 @@
-import type { AuditRow } from "../../api/services/admins";
+import { type AdminOrderRow, type AuditRow, describeOrderRow } from "../../api/services/admins";
 import { Layout } from "../layout";
 
 /** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
@@ -60,6 +60,58 @@ export function AdminAuditPage(props: { sandbox: boolean; rows: AuditRow[] }) {
               <strong>{r.action}</strong> {r.target}
               {r.reason ? ` — “${r.reason}”` : ""}
               {r.change ? <div class="mono muted">{r.change}</div> : null}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </Layout>
+  );
+}
+
+/** Orders with filters; the same filters download as CSV. */
+export function AdminOrdersPage(props: {
+  sandbox: boolean;
+  filters: Record<string, string>;
+  rows: AdminOrderRow[];
+  error?: string;
+}) {
+  const query = new URLSearchParams(Object.entries(props.filters).filter(([, v]) => v !== "")).toString();
+  const field = (name: string, label: string, type = "text") => (
+    <label>
+      {label}
+      <input class="field" type={type} name={name} value={props.filters[name] ?? ""} />
+    </label>
+  );
+  return (
+    <Layout title="Orders — TADA VTU admin" sandbox={props.sandbox}>
+      <p>
+        <a href="/admin">← Panel</a>
+      </p>
+      <div class="card">
+        <h1>Orders</h1>
+        {props.error ? <p class="error">{props.error}</p> : null}
+        <form method="get" action="/admin/orders">
+          {field("state", "State (delivered, failed, pending, unknown, manual_review, …)")}
+          {field("service", "Service (airtime, data, cable, electricity)")}
+          {field("provider", "Provider")}
+          {field("userId", "User id")}
+          {field("from", "From (Lagos day)", "date")}
+          {field("to", "To (Lagos day)", "date")}
+          <button class="primary" type="submit">
+            Filter
+          </button>
+        </form>
+        <p>
+          <a href={`/admin/orders.csv${query ? `?${query}` : ""}`}>Download these as CSV</a>
+        </p>
+        {props.rows.length === 0 ? <p class="muted">No orders match.</p> : null}
+        <ul>
+          {props.rows.map((r) => (
+            <li>
+              <span class="muted">{r.createdAt.slice(0, 16).replace("T", " ")}</span> {describeOrderRow(r)}{" "}
+              <a href={`/admin/users/${r.userId}`} class="mono">
+                {r.id}
+              </a>
             </li>
           ))}
         </ul>

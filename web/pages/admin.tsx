@@ -61,8 +61,9 @@ export function AdminHomePage(props: {
           <dd>{overview.openGiftRooms}</dd>
         </dl>
         <p>
-          <a href="/admin/users">Customers</a> · <a href="/admin/approvals">Waiting for approval</a> ·{" "}
-          <a href="/admin/audit">Audit log</a> · <a href="/admin/whatsapp">WhatsApp</a>
+          <a href="/admin/users">Customers</a> · <a href="/admin/orders">Orders</a> ·{" "}
+          <a href="/admin/approvals">Waiting for approval</a> · <a href="/admin/audit">Audit log</a> ·{" "}
+          <a href="/admin/whatsapp">WhatsApp</a>
         </p>
         <form method="post" action="/admin/logout">
           <input type="hidden" name="csrf" value={props.csrf} />

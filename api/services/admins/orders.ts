@@ -1,0 +1,145 @@
+import { z } from "zod";
+import type { ServiceContext } from "../context";
+import { ValidationError } from "../errors";
+import { formatNaira } from "../money";
+
+export const AdminOrderFilters = z.strictObject({
+  state: z.string().trim().max(20).optional(),
+  service: z.enum(["airtime", "data", "cable", "electricity"]).optional(),
+  provider: z.string().trim().max(40).optional(),
+  userId: z.string().trim().max(60).optional(),
+  /** Lagos calendar days, inclusive: 2026-11-25. */
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(100),
+});
+export type AdminOrderFilters = z.input<typeof AdminOrderFilters>;
+
+export type AdminOrderRow = {
+  id: string;
+  createdAt: string;
+  userId: string;
+  service: string;
+  product: string;
+  recipient: string;
+  priceKobo: number;
+  costKobo: number | null;
+  state: string;
+  provider: string | null;
+  channel: string;
+};
+
+/** Orders for the panel and its CSV export, newest first, filtered (empty filters = all). */
+export async function listOrdersForAdmin(
+  ctx: ServiceContext,
+  filters: AdminOrderFilters,
+): Promise<AdminOrderRow[]> {
+  const parsed = AdminOrderFilters.safeParse(
+    Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== "" && v !== undefined)),
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(`${issue?.path.join(".") || "filter"}: ${issue?.message ?? "is invalid"}.`);
+  }
+  const f = parsed.data;
+  // Days are Lagos days: from 00:00 on `from` to 24:00 on `to`, West Africa Time (UTC+1, no DST).
+  const lagosMidnight = (day: string, plusDays = 0) =>
+    new Date(Date.parse(`${day}T00:00:00+01:00`) + plusDays * 86_400_000);
+  let query = ctx.db
+    .selectFrom("vtu_orders as o")
+    .innerJoin("catalogue_products as p", "p.id", "o.product_id")
+    .select([
+      "o.id",
+      "o.created_at",
+      "o.user_id",
+      "o.service",
+      "p.name as product",
+      "o.recipient",
+      "o.price_kobo",
+      "o.cost_kobo",
+      "o.state",
+      "o.provider",
+      "o.channel",
+    ])
+    .orderBy("o.created_at", "desc")
+    .limit(f.limit);
+  if (f.state) {
+    query = query.where("o.state", "=", f.state as never);
+  }
+  if (f.service) {
+    query = query.where("o.service", "=", f.service);
+  }
+  if (f.provider) {
+    query = query.where("o.provider", "=", f.provider);
+  }
+  if (f.userId) {
+    query = query.where("o.user_id", "=", f.userId);
+  }
+  if (f.from) {
+    query = query.where("o.created_at", ">=", lagosMidnight(f.from));
+  }
+  if (f.to) {
+    query = query.where("o.created_at", "<", lagosMidnight(f.to, 1));
+  }
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.created_at.toISOString(),
+    userId: r.user_id,
+    service: r.service,
+    product: r.product,
+    recipient: r.recipient,
+    priceKobo: r.price_kobo,
+    costKobo: r.cost_kobo,
+    state: r.state,
+    provider: r.provider,
+    channel: r.channel,
+  }));
+}
+
+/**
+ * The rows as CSV (RFC 4180 quoting). A cell that a spreadsheet would run as a formula (=, +, -, @)
+ * gets a leading apostrophe: recipients and names come from customers.
+ */
+export function ordersCsv(rows: AdminOrderRow[]): string {
+  const cell = (value: string | number | null) => {
+    const text = value === null ? "" : String(value);
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const header = [
+    "id",
+    "created_at",
+    "user_id",
+    "service",
+    "product",
+    "recipient",
+    "price_naira",
+    "cost_naira",
+    "state",
+    "provider",
+    "channel",
+  ];
+  const lines = rows.map((r) =>
+    [
+      r.id,
+      r.createdAt,
+      r.userId,
+      r.service,
+      r.product,
+      r.recipient,
+      (r.priceKobo / 100).toFixed(2),
+      r.costKobo === null ? null : (r.costKobo / 100).toFixed(2),
+      r.state,
+      r.provider,
+      r.channel,
+    ]
+      .map(cell)
+      .join(","),
+  );
+  return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
+}
+
+export function describeOrderRow(r: AdminOrderRow): string {
+  return `${r.product} for ${r.recipient}: ${formatNaira(r.priceKobo)} — ${r.state}${r.provider ? ` via ${r.provider}` : ""}`;
+}
