@@ -8,6 +8,7 @@ import {
   adminCsrfToken,
   adminLogin,
   adminLogout,
+  adminOrderDetail,
   adminOverview,
   adminUserDetail,
   applyUserAction,
@@ -27,7 +28,7 @@ import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
 import { whatsAppStatus } from "../bot/whatsapp/status";
 import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
-import { AdminAuditPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
+import { AdminAuditPage, AdminOrderPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
 type Env = { Variables: { ctx: ServiceContext } };
@@ -378,6 +379,27 @@ export function adminRoutes(config: Config) {
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", 'attachment; filename="tada-orders.csv"');
     return c.body(ordersCsv(rows));
+  });
+
+  app.get("/orders/:id{ord_[0-9a-z]+}", async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) {
+      return session;
+    }
+    noStore(c);
+    try {
+      return c.html(
+        <AdminOrderPage sandbox={sandbox} detail={await adminOrderDetail(c.var.ctx, c.req.param("id"))} />,
+      );
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === "NOT_FOUND") {
+        return c.html(
+          <AdminForbiddenPage sandbox={sandbox} message="There is no order with that id." />,
+          404,
+        );
+      }
+      throw error;
+    }
   });
 
   app.get("/audit", async (c) => {

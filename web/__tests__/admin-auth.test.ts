@@ -418,6 +418,12 @@ describe("admin orders", () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${delivered.id},`);
     expect(lines[1]).toContain(",delivered,");
+    // The failed one's page shows the provider attempt and what the provider said.
+    const page = await b.request("GET", `/admin/orders/${failed.id}`);
+    expect(page.res.status).toBe(200);
+    expect(page.html).toMatch(/#1 sandbox: failed/);
+    expect(page.html).toMatch(/submit → failed/);
+    expect((await b.request("GET", "/admin/orders/ord_doesnotexist")).res.status).toBe(404);
     await expectLedgerConsistent(tdb.db);
   });
 

@@ -1,4 +1,9 @@
-import { type AdminOrderRow, type AuditRow, describeOrderRow } from "../../api/services/admins";
+import {
+  type AdminOrderDetail,
+  type AdminOrderRow,
+  type AuditRow,
+  describeOrderRow,
+} from "../../api/services/admins";
 import { Layout } from "../layout";
 
 /** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
@@ -109,12 +114,55 @@ export function AdminOrdersPage(props: {
           {props.rows.map((r) => (
             <li>
               <span class="muted">{r.createdAt.slice(0, 16).replace("T", " ")}</span> {describeOrderRow(r)}{" "}
-              <a href={`/admin/users/${r.userId}`} class="mono">
+              <a href={`/admin/orders/${r.id}`} class="mono">
                 {r.id}
               </a>
             </li>
           ))}
         </ul>
+      </div>
+    </Layout>
+  );
+}
+
+/** One order: what was bought, for whom, and every provider attempt with its raw exchanges. */
+export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDetail }) {
+  const { order, attempts } = props.detail;
+  return (
+    <Layout title={`${order.id} — TADA VTU admin`} sandbox={props.sandbox}>
+      <p>
+        <a href="/admin/orders">← Orders</a>
+      </p>
+      <div class="card">
+        <h1>Order</h1>
+        <p class="mono">{order.id}</p>
+        <p>{describeOrderRow(order)}</p>
+        <p class="muted">
+          Customer <a href={`/admin/users/${order.userId}`}>{order.userId}</a> · {order.channel} ·{" "}
+          {order.createdAt}
+        </p>
+        <h2>Provider attempts</h2>
+        {attempts.length === 0 ? <p class="muted">Not sent to a provider yet.</p> : null}
+        {attempts.map((a) => (
+          <div>
+            <h3>
+              #{a.attemptNo} {a.provider}: {a.state}
+            </h3>
+            <p class="muted mono">
+              request {a.requestId}
+              {a.providerReference ? ` · reference ${a.providerReference}` : ""}
+            </p>
+            {a.message ? <p>{a.message}</p> : null}
+            <ul>
+              {a.exchanges.map((x) => (
+                <li>
+                  {x.at.slice(11, 19)} {x.kind} → {x.outcome}: {x.message}
+                  <div class="mono muted">{x.raw}</div>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
       </div>
     </Layout>
   );

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { ValidationError } from "../errors";
+import { NotFoundError, ValidationError } from "../errors";
 import { formatNaira } from "../money";
 
 export const AdminOrderFilters = z.strictObject({
@@ -45,24 +45,7 @@ export async function listOrdersForAdmin(
   // Days are Lagos days: from 00:00 on `from` to 24:00 on `to`, West Africa Time (UTC+1, no DST).
   const lagosMidnight = (day: string, plusDays = 0) =>
     new Date(Date.parse(`${day}T00:00:00+01:00`) + plusDays * 86_400_000);
-  let query = ctx.db
-    .selectFrom("vtu_orders as o")
-    .innerJoin("catalogue_products as p", "p.id", "o.product_id")
-    .select([
-      "o.id",
-      "o.created_at",
-      "o.user_id",
-      "o.service",
-      "p.name as product",
-      "o.recipient",
-      "o.price_kobo",
-      "o.cost_kobo",
-      "o.state",
-      "o.provider",
-      "o.channel",
-    ])
-    .orderBy("o.created_at", "desc")
-    .limit(f.limit);
+  let query = adminOrderQuery(ctx).orderBy("o.created_at", "desc").limit(f.limit);
   if (f.state) {
     query = query.where("o.state", "=", f.state as never);
   }
@@ -82,7 +65,42 @@ export async function listOrdersForAdmin(
     query = query.where("o.created_at", "<", lagosMidnight(f.to, 1));
   }
   const rows = await query.execute();
-  return rows.map((r) => ({
+  return rows.map(toAdminOrderRow);
+}
+
+function adminOrderQuery(ctx: ServiceContext) {
+  return ctx.db
+    .selectFrom("vtu_orders as o")
+    .innerJoin("catalogue_products as p", "p.id", "o.product_id")
+    .select([
+      "o.id",
+      "o.created_at",
+      "o.user_id",
+      "o.service",
+      "p.name as product",
+      "o.recipient",
+      "o.price_kobo",
+      "o.cost_kobo",
+      "o.state",
+      "o.provider",
+      "o.channel",
+    ]);
+}
+
+function toAdminOrderRow(r: {
+  id: string;
+  created_at: Date;
+  user_id: string;
+  service: string;
+  product: string;
+  recipient: string;
+  price_kobo: number;
+  cost_kobo: number | null;
+  state: string;
+  provider: string | null;
+  channel: string;
+}): AdminOrderRow {
+  return {
     id: r.id,
     createdAt: r.created_at.toISOString(),
     userId: r.user_id,
@@ -94,7 +112,7 @@ export async function listOrdersForAdmin(
     state: r.state,
     provider: r.provider,
     channel: r.channel,
-  }));
+  };
 }
 
 /**
@@ -143,3 +161,66 @@ export function ordersCsv(rows: AdminOrderRow[]): string {
 export function describeOrderRow(r: AdminOrderRow): string {
   return `${r.product} for ${r.recipient}: ${formatNaira(r.priceKobo)} — ${r.state}${r.provider ? ` via ${r.provider}` : ""}`;
 }
+
+/** One order for support: the order, every provider attempt and every raw exchange, oldest first. */
+export async function adminOrderDetail(ctx: ServiceContext, orderId: string) {
+  const order = await adminOrderQuery(ctx)
+    .where("o.id", "=", orderId)
+    .executeTakeFirst()
+    .then((row) => (row ? toAdminOrderRow(row) : undefined));
+  if (!order) {
+    throw new NotFoundError("Order");
+  }
+  const attempts = await ctx.db
+    .selectFrom("vtu_attempts")
+    .select([
+      "id",
+      "attempt_no",
+      "provider",
+      "request_id",
+      "state",
+      "provider_reference",
+      "message",
+      "cost_kobo",
+      "created_at",
+    ])
+    .where("order_id", "=", orderId)
+    .orderBy("attempt_no")
+    .execute();
+  const exchanges = attempts.length
+    ? await ctx.db
+        .selectFrom("vtu_provider_exchanges")
+        .select(["attempt_id", "kind", "outcome", "message", "raw", "created_at"])
+        .where(
+          "attempt_id",
+          "in",
+          attempts.map((a) => a.id),
+        )
+        .orderBy("id")
+        .execute()
+    : [];
+  return {
+    order,
+    attempts: attempts.map((a) => ({
+      attemptNo: a.attempt_no,
+      provider: a.provider,
+      requestId: a.request_id,
+      state: a.state,
+      providerReference: a.provider_reference,
+      message: a.message,
+      costKobo: a.cost_kobo,
+      createdAt: a.created_at.toISOString(),
+      exchanges: exchanges
+        .filter((x) => x.attempt_id === a.id)
+        .map((x) => ({
+          kind: x.kind,
+          outcome: x.outcome,
+          message: x.message,
+          raw: JSON.stringify(x.raw),
+          at: x.created_at.toISOString(),
+        })),
+    })),
+  };
+}
+
+export type AdminOrderDetail = Awaited<ReturnType<typeof adminOrderDetail>>;
