@@ -26,6 +26,7 @@ import {
 import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
+import { nairaToKobo } from "../api/services/money";
 import { whatsAppStatus } from "../bot/whatsapp/status";
 import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
 import { AdminAuditPage, AdminOrderPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
@@ -236,9 +237,9 @@ export function adminRoutes(config: Config) {
     }
     const { session, form } = post;
     const userId = c.req.param("id");
-    const naira = Number(String(form.amount ?? "").replace(/[₦,\s]/g, ""));
-    const kobo = Math.round(naira * 100);
     try {
+      // The exact naira → kobo rule every money path uses (no float rounding, junk refused).
+      const kobo = nairaToKobo(String(form.amount ?? "").replace(/[₦\s]/g, ""));
       const result = await requestBalanceAdjustment({
         ctx: c.var.ctx,
         admin: session.admin,

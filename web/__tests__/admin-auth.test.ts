@@ -305,6 +305,14 @@ describe("admin balance adjustments in the panel", () => {
             .executeTakeFirstOrThrow()
         ).balance;
       expect(await balance()).toBe(60_000);
+      const junk = await maker.request("POST", `/admin/users/${customer.id}/adjust`, {
+        ...small,
+        nonce: "abcdefabcdefabcdefabcdef",
+        amount: "5.005",
+      });
+      expect(junk.res.status).toBe(400);
+      expect(junk.html).toContain("is not an amount in naira");
+      expect(await balance()).toBe(60_000);
       const big = await maker.request("POST", `/admin/users/${customer.id}/adjust`, {
         csrf: page.csrf,
         nonce: "0123456789abcdef01234567",
