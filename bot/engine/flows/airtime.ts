@@ -6,7 +6,17 @@ import { findAmountKobo } from "../intents/extract";
 import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
-import { again, confirmStep, ownPhone, payWithPin, question, summary, tryPhone } from "./purchase";
+import {
+  again,
+  confirmStep,
+  orderPlacedText,
+  ownPhone,
+  payWithPin,
+  phoneBeneficiary,
+  question,
+  summary,
+  tryPhone,
+} from "./purchase";
 import { pickedSaved, savedChoices } from "./saved";
 
 /** What the airtime conversation has collected so far (never the PIN). */
@@ -89,15 +99,11 @@ export const airtimeFlow: Flow = {
           (message, delivered) =>
             delivered
               ? message
-              : `Order placed: ${formatNaira(data.amountKobo ?? 0)} ${NETWORK_NAMES[data.network ?? "mtn"]} airtime for ${data.phone}. ${message} I will message you when it is done.`,
-          data.phone && data.network
-            ? {
-                service: "airtime",
-                recipient: data.phone,
-                provider: data.network,
-                label: `${NETWORK_NAMES[data.network]} ${data.phone}`,
-              }
-            : undefined,
+              : orderPlacedText(
+                  `${formatNaira(data.amountKobo ?? 0)} ${NETWORK_NAMES[data.network ?? "mtn"]} airtime for ${data.phone}`,
+                  message,
+                ),
+          phoneBeneficiary("airtime", data.phone, data.network),
         );
       default:
         return { replies: [menuReply()] };

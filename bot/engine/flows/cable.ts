@@ -5,7 +5,7 @@ import { CABLE_PROVIDERS, type CableProvider, verifyAccount } from "../../../api
 import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
-import { again, confirmStep, payWithPin, question, summary } from "./purchase";
+import { again, confirmStep, orderPlacedText, payWithPin, question, summary } from "./purchase";
 import { pickedSaved, savedChoices, savedLabel } from "./saved";
 
 type CableData = {
@@ -86,9 +86,7 @@ export const cableFlow: Flow = {
                 }
               : undefined,
           (message, delivered) =>
-            delivered
-              ? message
-              : `Order placed: ${data.bouquetName} for card ${data.smartcard}. ${message} I will message you when it is done.`,
+            delivered ? message : orderPlacedText(`${data.bouquetName} for card ${data.smartcard}`, message),
           data.smartcard && data.provider
             ? {
                 service: "cable",

@@ -7,7 +7,17 @@ import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import { parseNetwork } from "./airtime";
 import type { Flow } from "./flow";
-import { again, confirmStep, ownPhone, payWithPin, question, summary, tryPhone } from "./purchase";
+import {
+  again,
+  confirmStep,
+  orderPlacedText,
+  ownPhone,
+  payWithPin,
+  phoneBeneficiary,
+  question,
+  summary,
+  tryPhone,
+} from "./purchase";
 import { pickedSaved, savedChoices } from "./saved";
 
 type DataData = {
@@ -73,17 +83,8 @@ export const dataFlow: Flow = {
                 }
               : undefined,
           (message, delivered) =>
-            delivered
-              ? message
-              : `Order placed: ${data.planName} for ${data.phone}. ${message} I will message you when it is done.`,
-          data.phone && data.network
-            ? {
-                service: "data",
-                recipient: data.phone,
-                provider: data.network,
-                label: `${NETWORK_NAMES[data.network]} ${data.phone}`,
-              }
-            : undefined,
+            delivered ? message : orderPlacedText(`${data.planName} for ${data.phone}`, message),
+          phoneBeneficiary("data", data.phone, data.network),
         );
       default:
         return { replies: [menuReply()] };

@@ -6,7 +6,7 @@ import { findAmountKobo } from "../intents/extract";
 import { errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
-import { again, confirmStep, payWithPin, question, summary } from "./purchase";
+import { again, confirmStep, orderPlacedText, payWithPin, question, summary } from "./purchase";
 import { pickedSaved, savedChoices, savedLabel } from "./saved";
 
 type ElectricityData = {
@@ -98,7 +98,11 @@ export const electricityFlow: Flow = {
           (message, delivered) =>
             delivered
               ? message
-              : `Order placed: ${formatNaira(data.amountKobo ?? 0)} of electricity for meter ${data.meterNumber}. ${message} I will send the token when it is ready.`,
+              : orderPlacedText(
+                  `${formatNaira(data.amountKobo ?? 0)} of electricity for meter ${data.meterNumber}`,
+                  message,
+                  "I will send the token when it is ready.",
+                ),
           data.meterNumber && data.disco
             ? {
                 service: "electricity",

@@ -1,4 +1,5 @@
 import type { SaveBeneficiaryInput } from "../../../api/services/beneficiaries";
+import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { markOutcomeShown } from "../../../api/services/notifications";
@@ -91,6 +92,29 @@ export async function payWithPin(
       deleteInput: true,
     };
   }
+}
+
+/**
+ * The answer to a purchase still with the network: what was ordered, the order's own message, and
+ * the promise of a message when it settles (the notification job keeps it). One wording for every flow.
+ */
+export function orderPlacedText(
+  what: string,
+  message: string,
+  promise = "I will message you when it is done.",
+): string {
+  return `Order placed: ${what}. ${message} ${promise}`;
+}
+
+/** A phone recipient (airtime, data) to offer saving, labelled with its confirmed network. */
+export function phoneBeneficiary(
+  service: "airtime" | "data",
+  phone: string | undefined,
+  network: keyof typeof NETWORK_NAMES | undefined,
+): SaveBeneficiaryInput | undefined {
+  return phone && network
+    ? { service, recipient: phone, provider: network, label: `${NETWORK_NAMES[network]} ${phone}` }
+    : undefined;
 }
 
 /**
