@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { Config } from "../api/config";
 import { clientIp } from "../api/http/middleware";
 import {
   type AdminOrderFilters,
@@ -23,19 +22,18 @@ import {
   type SignedInAdmin,
   searchUsers,
 } from "../api/services/admins";
-import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
 import { nairaToKobo } from "../api/services/money";
 import { whatsAppStatus } from "../bot/whatsapp/status";
+import { type AdminDeps, type AdminEnv, adminKit, SESSION_COOKIE } from "./admin/kit";
+import { ADMIN_SECTIONS } from "./admin/sections";
 import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
 import { AdminAuditPage, AdminOrderPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
-type Env = { Variables: { ctx: ServiceContext } };
+type Env = AdminEnv;
 
-/** The session cookie: HttpOnly, SameSite=Strict, only under /admin, Secure behind TLS. */
-const SESSION_COOKIE = "tada_admin";
 /** The sign-in form's double-submit CSRF cookie (there is no session yet to bind a token to). */
 const LOGIN_CSRF_COOKIE = "tada_admin_login";
 
@@ -44,15 +42,14 @@ const LOGIN_CSRF_COOKIE = "tada_admin_login";
  * cookie; every form carries a CSRF token (the session's HMAC, or on the sign-in form a
  * double-submit cookie); a POST without it is refused before anything runs.
  */
-export function adminRoutes(config: Config) {
+export function adminRoutes(deps: AdminDeps) {
+  const config = deps.config;
   const app = new Hono<Env>();
   const sandbox = config.sandbox;
   const secure = config.NODE_ENV === "production" || (config.PUBLIC_BASE_URL ?? "").startsWith("https://");
   const trustProxy = config.NODE_ENV === "production";
-  const noStore = (c: Context<Env>) => {
-    c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
-  };
+  const kit = adminKit(config);
+  const { noStore, signedIn, signedInPost } = kit;
 
   const loginPage = (c: Context<Env>, status: 200 | 401 | 403 | 423, error?: string, email?: string) => {
     const csrf = randomBytes(24).toString("base64url");
@@ -104,13 +101,6 @@ export function adminRoutes(config: Config) {
       throw error;
     }
   });
-
-  /** The signed-in admin, or a redirect to the sign-in page. */
-  const signedIn = async (c: Context<Env>): Promise<{ admin: SignedInAdmin; token: string } | Response> => {
-    const token = getCookie(c, SESSION_COOKIE);
-    const admin = await findAdminSession(c.var.ctx, token);
-    return admin && token ? { admin, token } : c.redirect("/admin/login", 303);
-  };
 
   app.get("/", async (c) => {
     const session = await signedIn(c);
@@ -205,30 +195,6 @@ export function adminRoutes(config: Config) {
       throw error;
     }
   });
-
-  /** The signed-in admin of a POST whose CSRF token is right; otherwise the response to send. */
-  const signedInPost = async (c: Context<Env>) => {
-    const session = await signedIn(c);
-    if (session instanceof Response) {
-      return { response: session };
-    }
-    const form = await c.req.parseBody();
-    if (
-      typeof form.csrf !== "string" ||
-      !constantTimeEqual(form.csrf, adminCsrfToken(c.var.ctx, session.token))
-    ) {
-      return {
-        response: c.html(
-          <AdminForbiddenPage
-            sandbox={sandbox}
-            message="This form did not come from the panel (CSRF check)."
-          />,
-          403,
-        ),
-      };
-    }
-    return { session, form };
-  };
 
   app.post("/users/:id/adjust", async (c) => {
     const post = await signedInPost(c);
@@ -422,6 +388,11 @@ export function adminRoutes(config: Config) {
     deleteCookie(c, SESSION_COOKIE, { path: "/admin" });
     return c.redirect("/admin/login", 303);
   });
+
+  // The sections that live in their own modules, each behind the same kit.
+  for (const section of ADMIN_SECTIONS) {
+    app.route("/", section(deps, kit));
+  }
 
   return app;
 }

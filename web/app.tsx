@@ -44,7 +44,7 @@ export function createWebApp(deps: {
     );
   });
 
-  app.route("/admin", adminRoutes(deps.config));
+  app.route("/admin", adminRoutes(deps));
 
   if (deps.payments.gateway.sandbox) {
     app.get("/fund/sandbox/:txRef", async (c) => {

@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 
 /** HTML shell: mobile-first, no external assets. JSX escapes text, so user data is never raw HTML. */
-export function Layout(props: { title: string; sandbox: boolean; children: Child }) {
+export function Layout(props: { title: string; sandbox: boolean; wide?: boolean; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -28,9 +28,20 @@ input.pin{display:block;width:100%;margin-top:.3rem;padding:.8rem;font-size:1.5r
 input.field,select.field{display:block;width:100%;margin-top:.3rem;padding:.75rem;font-size:1.1rem;border:1px solid #c8ccd2;border-radius:.6rem;background:#fff}
 .error{background:#fde2e1;color:#8a1c14;padding:.6rem .8rem;border-radius:.6rem}
 blockquote{margin:1rem 0;padding:.6rem .9rem;border-left:4px solid #0a7d3b;background:#f1f8f4;overflow-wrap:anywhere}
-hr{border:0;border-top:1px solid #e3e6ea;margin:1.5rem 0}`}</style>
+hr{border:0;border-top:1px solid #e3e6ea;margin:1.5rem 0}
+body.wide{max-width:76rem}
+body.wide button,body.wide .button{display:inline-block;width:auto;padding:.5rem .9rem;font-size:.95rem;margin:.3rem .3rem .3rem 0}
+.adminnav{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:0 0 1rem;padding:.6rem .8rem;background:#fff;border-radius:.6rem}
+table.list{width:100%;border-collapse:collapse;font-size:.92rem;background:#fff}
+table.list th,table.list td{padding:.35rem .5rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
+table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabular-nums}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.6rem;margin:1rem 0}
+.tile{background:#fff;border-radius:.6rem;padding:.7rem .9rem}.tile b{display:block;font-size:1.35rem}
+form.inline{display:inline}
+body.wide input.field,body.wide select.field{display:inline-block;width:auto;font-size:.95rem;padding:.4rem .5rem}`}</style>
       </head>
-      <body>
+      <body class={props.wide ? "wide" : undefined}>
         {props.sandbox ? <p class="sandbox">SANDBOX — no real money moves.</p> : null}
         {props.children}
       </body>

@@ -4,7 +4,7 @@ import {
   type AuditRow,
   describeOrderRow,
 } from "../../api/services/admins";
-import { Layout } from "../layout";
+import { AdminShell } from "./admin-shell";
 
 /** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
 export function AdminWhatsAppPage(props: {
@@ -15,10 +15,7 @@ export function AdminWhatsAppPage(props: {
   qrDataUrl?: string;
 }) {
   return (
-    <Layout title="WhatsApp — TADA VTU admin" sandbox={props.sandbox}>
-      <p>
-        <a href="/admin">← Panel</a>
-      </p>
+    <AdminShell title="WhatsApp" sandbox={props.sandbox}>
       <div class="card">
         <h1>WhatsApp</h1>
         {!props.enabled ? (
@@ -45,17 +42,14 @@ export function AdminWhatsAppPage(props: {
           </>
         )}
       </div>
-    </Layout>
+    </AdminShell>
   );
 }
 
 /** The newest audit rows: every admin action, sign-in and money adjustment. */
 export function AdminAuditPage(props: { sandbox: boolean; rows: AuditRow[] }) {
   return (
-    <Layout title="Audit log — TADA VTU admin" sandbox={props.sandbox}>
-      <p>
-        <a href="/admin">← Panel</a>
-      </p>
+    <AdminShell title="Audit log" sandbox={props.sandbox}>
       <div class="card">
         <h1>Audit log</h1>
         <ul>
@@ -69,7 +63,7 @@ export function AdminAuditPage(props: { sandbox: boolean; rows: AuditRow[] }) {
           ))}
         </ul>
       </div>
-    </Layout>
+    </AdminShell>
   );
 }
 
@@ -88,10 +82,7 @@ export function AdminOrdersPage(props: {
     </label>
   );
   return (
-    <Layout title="Orders — TADA VTU admin" sandbox={props.sandbox}>
-      <p>
-        <a href="/admin">← Panel</a>
-      </p>
+    <AdminShell title="Orders" sandbox={props.sandbox}>
       <div class="card">
         <h1>Orders</h1>
         {props.error ? <p class="error">{props.error}</p> : null}
@@ -121,7 +112,7 @@ export function AdminOrdersPage(props: {
           ))}
         </ul>
       </div>
-    </Layout>
+    </AdminShell>
   );
 }
 
@@ -129,7 +120,7 @@ export function AdminOrdersPage(props: {
 export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDetail }) {
   const { order, attempts } = props.detail;
   return (
-    <Layout title={`${order.id} — TADA VTU admin`} sandbox={props.sandbox}>
+    <AdminShell title={`${order.id}`} sandbox={props.sandbox}>
       <p>
         <a href="/admin/orders">← Orders</a>
       </p>
@@ -164,6 +155,6 @@ export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDeta
           </div>
         ))}
       </div>
-    </Layout>
+    </AdminShell>
   );
 }

@@ -1,15 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { AdminUserDetail, AdminUserRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
-import { Layout } from "../layout";
+import { AdminShell } from "./admin-shell";
 
 /** Customer search: phone in any form, name, user id or chat id. */
 export function AdminUsersPage(props: { sandbox: boolean; query: string; users: AdminUserRow[] }) {
   return (
-    <Layout title="Customers — TADA VTU admin" sandbox={props.sandbox}>
-      <p>
-        <a href="/admin">← Panel</a>
-      </p>
+    <AdminShell title="Customers" sandbox={props.sandbox}>
       <div class="card">
         <h1>Customers</h1>
         <form method="get" action="/admin/users">
@@ -36,7 +33,7 @@ export function AdminUsersPage(props: { sandbox: boolean; query: string; users: 
           </ul>
         )}
       </div>
-    </Layout>
+    </AdminShell>
   );
 }
 
@@ -49,7 +46,7 @@ export function AdminUserPage(props: {
 }) {
   const { user, wallet, statement, orders, identities, giftRooms, pin } = props.detail;
   return (
-    <Layout title={`${user.name ?? user.phone ?? user.id} — TADA VTU admin`} sandbox={props.sandbox}>
+    <AdminShell title={`${user.name ?? user.phone ?? user.id}`} sandbox={props.sandbox}>
       <p>
         <a href="/admin/users">← Customers</a>
       </p>
@@ -115,7 +112,7 @@ export function AdminUserPage(props: {
           ))}
         </ul>
       </div>
-    </Layout>
+    </AdminShell>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { AdminOverview, PendingApproval, SignedInAdmin } from "../../api/services/admins";
 import { Layout } from "../layout";
+import { AdminShell } from "./admin-shell";
 
 /** The admin sign-in form. `csrf` is the double-submit token also set as a cookie. */
 export function AdminLoginPage(props: { sandbox: boolean; csrf: string; error?: string; email?: string }) {
@@ -99,10 +100,7 @@ export function AdminApprovalsPage(props: {
   error?: string;
 }) {
   return (
-    <Layout title="Approvals — TADA VTU admin" sandbox={props.sandbox}>
-      <p>
-        <a href="/admin">← Panel</a>
-      </p>
+    <AdminShell title="Approvals" sandbox={props.sandbox}>
       <div class="card">
         <h1>Waiting for approval</h1>
         {props.notice ? <p class="badge ok">{props.notice}</p> : null}
@@ -126,6 +124,6 @@ export function AdminApprovalsPage(props: {
           </div>
         ))}
       </div>
-    </Layout>
+    </AdminShell>
   );
 }
