@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, ordersCsv } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
 import { whatsAppStatus } from "../../bot/whatsapp/status";
+import { adminBrowser, adminSignIn } from "../../test/helpers/admin-browser";
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { createFundedUser } from "../../test/helpers/fixtures";
@@ -31,40 +32,8 @@ beforeAll(async () => {
 });
 afterAll(() => tdb.destroy());
 
-/** A browser in miniature: keeps cookies, reads the form's CSRF field. */
-function browser() {
-  const jar = new Map<string, string>();
-  const request = async (method: string, path: string, form?: Record<string, string>) => {
-    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-    const res = await app.request(path, {
-      method,
-      headers: {
-        ...(cookie ? { cookie } : {}),
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const set of res.headers.getSetCookie()) {
-      const [pair] = set.split(";");
-      const [name, ...value] = (pair ?? "").split("=");
-      if (name) {
-        if (/Max-Age=0/i.test(set) || value.join("=") === "") {
-          jar.delete(name);
-        } else {
-          jar.set(name, value.join("="));
-        }
-      }
-    }
-    const html = await res.text();
-    return { res, html, csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "" };
-  };
-  return { request, jar };
-}
-
-async function signIn(b: ReturnType<typeof browser>, email: string, password: string) {
-  const page = await b.request("GET", "/admin/login");
-  return b.request("POST", "/admin/login", { csrf: page.csrf, email, password });
-}
+const browser = () => adminBrowser(() => app);
+const signIn = adminSignIn;
 
 async function audits(adminId: string) {
   const rows = await tdb.db
