@@ -98,6 +98,8 @@ export interface AdminUsersTable {
   locked_until: NullableTimestamp;
   last_login_at: NullableTimestamp;
   created_at: CreatedAt;
+  alert_telegram_chat_id: string | null;
+  alert_whatsapp_phone: string | null;
 }
 
 export interface AuditLogTable {
@@ -319,6 +321,7 @@ export interface VtuProviderExchangesTable {
   outcome: string;
   message: string | null;
   raw: Json;
+  duration_ms: number | null;
   created_at: CreatedAt;
 }
 
@@ -568,6 +571,32 @@ export interface AdminApprovalsTable {
   decided_at: NullableTimestamp;
 }
 
+export interface AdminAlertsTable {
+  id: Generated<number>;
+  kind: string;
+  key: string;
+  severity: "warning" | "critical";
+  title: string;
+  body: string;
+  count: Generated<number>;
+  first_at: CreatedAt;
+  last_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  notified_at: NullableTimestamp;
+  resolved_at: NullableTimestamp;
+  resolved_by: string | null;
+}
+
+export interface AdminApiKeysTable {
+  id: string;
+  admin_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -609,6 +638,8 @@ export interface Database {
   gift_draws: GiftDrawsTable;
   admin_sessions: AdminSessionsTable;
   admin_approvals: AdminApprovalsTable;
+  admin_alerts: AdminAlertsTable;
+  admin_api_keys: AdminApiKeysTable;
   beneficiaries: BeneficiariesTable;
 }
 

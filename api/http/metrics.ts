@@ -41,6 +41,12 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
     labelNames: ["provider", "outcome"],
     registers: [registry],
   });
+  const providerLatency = new Gauge({
+    name: "tada_provider_latency_seconds",
+    help: "Provider answer time over the last 15 minutes, by provider and quantile (0.5, 0.95).",
+    labelNames: ["provider", "quantile"],
+    registers: [registry],
+  });
   const queueDepth = new Gauge({
     name: "tada_queue_jobs",
     help: "Jobs per queue and state.",
@@ -88,6 +94,11 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
     outcomes.reset();
     for (const o of snapshot.providerOutcomes) {
       outcomes.set({ provider: o.provider, outcome: o.outcome }, o.count);
+    }
+    providerLatency.reset();
+    for (const l of snapshot.providerLatency) {
+      providerLatency.set({ provider: l.provider, quantile: "0.5" }, l.p50);
+      providerLatency.set({ provider: l.provider, quantile: "0.95" }, l.p95);
     }
     pending.set(snapshot.notificationsPending);
     rooms.set(snapshot.giftRoomsOpen);

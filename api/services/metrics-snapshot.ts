@@ -1,9 +1,12 @@
+import { sql } from "kysely";
 import type { ServiceContext } from "./context";
 
 export type MetricsSnapshot = {
   ordersByState: { state: string; count: number }[];
   /** Provider answers in the last 15 minutes, by provider and outcome (delivered, failed, unknown, …). */
   providerOutcomes: { provider: string; outcome: string; count: number }[];
+  /** How long providers took to answer in the last 15 minutes (median and 95th percentile, seconds). */
+  providerLatency: { provider: string; p50: number; p95: number }[];
   notificationsPending: number;
   giftRoomsOpen: number;
 };
@@ -11,7 +14,7 @@ export type MetricsSnapshot = {
 /** What /metrics reads from the database at scrape time (counts only; cheap, indexed queries). */
 export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnapshot> {
   const since = new Date(ctx.now().getTime() - 15 * 60_000);
-  const [orders, outcomes, pending, rooms] = await Promise.all([
+  const [orders, outcomes, pending, rooms, latency] = await Promise.all([
     ctx.db
       .selectFrom("vtu_orders")
       .select(["state", (eb) => eb.fn.countAll<string>().as("n")])
@@ -34,10 +37,27 @@ export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnaps
       .select((eb) => eb.fn.countAll<string>().as("n"))
       .where("status", "<>", "closed")
       .executeTakeFirstOrThrow(),
+    ctx.db
+      .selectFrom("vtu_provider_exchanges as x")
+      .innerJoin("vtu_attempts as a", "a.id", "x.attempt_id")
+      .select([
+        "a.provider",
+        sql<number>`percentile_cont(0.5) WITHIN GROUP (ORDER BY x.duration_ms)`.as("p50"),
+        sql<number>`percentile_cont(0.95) WITHIN GROUP (ORDER BY x.duration_ms)`.as("p95"),
+      ])
+      .where("x.created_at", ">=", since)
+      .where("x.duration_ms", "is not", null)
+      .groupBy("a.provider")
+      .execute(),
   ]);
   return {
     ordersByState: orders.map((o) => ({ state: o.state, count: Number(o.n) })),
     providerOutcomes: outcomes.map((o) => ({ provider: o.provider, outcome: o.outcome, count: Number(o.n) })),
+    providerLatency: latency.map((l) => ({
+      provider: l.provider,
+      p50: Number(l.p50) / 1000,
+      p95: Number(l.p95) / 1000,
+    })),
     notificationsPending: Number(pending.n),
     giftRoomsOpen: Number(rooms.n),
   };

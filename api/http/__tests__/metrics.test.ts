@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCtx, testConfig } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
 import { makeTestApp } from "../../../test/helpers/http";
-import { registryOf, sandboxRegistry } from "../../../test/helpers/vtu";
+import { expectLedgerConsistent } from "../../../test/helpers/ledger";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  registryOf,
+  sandboxPhone,
+  sandboxRegistry,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../../test/helpers/vtu";
 
 /** GET /metrics: Prometheus text with HTTP latency by route pattern and the scrape-time counts. */
 let tdb: TestDatabase;
@@ -27,6 +37,30 @@ describe("/metrics", () => {
     expect(text).not.toContain("SECRET-token");
     expect(text).toMatch(/tada_notifications_pending 0/);
     expect(text).toMatch(/tada_gift_rooms_open 0/);
+  });
+
+  it("reports orders by state, provider outcomes and provider latency from real orders", async () => {
+    const ctx = makeCtx(tdb.db);
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    await seedCatalogue(ctx, harness.vtu.providers);
+    const buyer = await createBuyer(ctx, 500_000);
+    for (const scenario of [undefined, undefined, "0001"]) {
+      await placeOrder(ctx, harness.vtu, buyer.id, {
+        service: "airtime",
+        input: { network: "mtn", phone: sandboxPhone(scenario), amountKobo: 10_000, pin: TEST_PIN },
+      });
+    }
+    await harness.drain();
+    const text = await (await makeTestApp(tdb.db).app.request("/metrics")).text();
+    expect(text).toMatch(/tada_vtu_orders\{state="delivered"\} 2/);
+    expect(text).toMatch(/tada_vtu_orders\{state="failed"\} 1/);
+    expect(text).toMatch(/tada_provider_outcomes_15m\{provider="sandbox",outcome="delivered"\} 2/);
+    // Every provider call now records how long it took; the quantiles are seconds.
+    const exchanges = await tdb.db.selectFrom("vtu_provider_exchanges").select("duration_ms").execute();
+    expect(exchanges.length).toBeGreaterThanOrEqual(3);
+    expect(exchanges.every((x) => typeof x.duration_ms === "number" && x.duration_ms >= 0)).toBe(true);
+    expect(text).toMatch(/tada_provider_latency_seconds\{provider="sandbox",quantile="0.95"\} [0-9.e-]+/);
+    await expectLedgerConsistent(tdb.db);
   });
 
   it("asks for the token when METRICS_TOKEN is set", async () => {

@@ -39,6 +39,7 @@ export async function submitOrder(args: {
     if (step.kind === "done") {
       return;
     }
+    const started = performance.now();
     const result = await callProvider(step);
     const again = await applyResult({
       ctx,
@@ -47,6 +48,7 @@ export async function submitOrder(args: {
       attemptId: step.attempt.id,
       kind: "submit",
       result,
+      durationMs: performance.now() - started,
     });
     if (!again) {
       return;
@@ -69,8 +71,17 @@ export async function requeryOrder(args: {
   if (step.kind === "done") {
     return;
   }
+  const started = performance.now();
   const result = await callProvider(step);
-  const again = await applyResult({ ctx, vtu, orderId, attemptId: step.attempt.id, kind: "requery", result });
+  const again = await applyResult({
+    ctx,
+    vtu,
+    orderId,
+    attemptId: step.attempt.id,
+    kind: "requery",
+    result,
+    durationMs: performance.now() - started,
+  });
   if (again) {
     // The requery said "failed, nothing vended" and another provider can try: send it there now.
     await submitOrder({ ctx, vtu, orderId });
@@ -287,6 +298,8 @@ export async function applyResult(args: {
   attemptId: number;
   kind: "submit" | "requery";
   result: VendResult;
+  /** How long the provider took to answer (latency metrics); absent when not measured. */
+  durationMs?: number;
 }): Promise<boolean> {
   const { ctx, result } = args;
   return withTransaction(ctx, async (trx) => {
@@ -308,6 +321,7 @@ export async function applyResult(args: {
         outcome: result.outcome,
         message: result.message.slice(0, 500),
         raw: JSON.parse(JSON.stringify(result.raw ?? {})) as Record<string, unknown>,
+        duration_ms: args.durationMs === undefined ? null : Math.round(args.durationMs),
       })
       .execute();
     const now = ctx.now();
