@@ -157,6 +157,14 @@ export const ConfigSchema = z
     // is open outside production and off in production.
     METRICS_TOKEN: optionalString,
 
+    // Alerts to the admins' chats: how often conditions are checked, the window they look back over
+    // (minutes), and when a provider counts as failing (share of failed answers, over at least
+    // ALERT_PROVIDER_MIN_CALLS answers in the window).
+    ALERT_CHECK_SECONDS: positiveInt(60, 3_600),
+    ALERT_WINDOW_MINUTES: positiveInt(15, 24 * 60),
+    ALERT_PROVIDER_FAILURE_PERCENT: positiveInt(30, 100),
+    ALERT_PROVIDER_MIN_CALLS: positiveInt(5, 100_000),
+
     // The sandbox providers (see README "Sandbox outcomes").
     SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(600),
     SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(3_000),

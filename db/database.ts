@@ -581,7 +581,7 @@ export interface AdminAlertsTable {
   count: Generated<number>;
   first_at: CreatedAt;
   last_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  notified_at: NullableTimestamp;
+  notified_channels: Generated<string[]>;
   resolved_at: NullableTimestamp;
   resolved_by: string | null;
 }

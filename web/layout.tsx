@@ -39,6 +39,7 @@ table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabula
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.6rem;margin:1rem 0}
 .tile{background:#fff;border-radius:.6rem;padding:.7rem .9rem}.tile b{display:block;font-size:1.35rem}
 form.inline{display:inline}
+.alert{border-left:4px solid #e0b000;background:#fffbea;padding:.6rem .8rem;margin:.5rem 0;border-radius:.4rem}.alert.critical{border-color:#c0392b;background:#fdecea}
 body.wide input.field,body.wide select.field{display:inline-block;width:auto;font-size:.95rem;padding:.4rem .5rem}`}</style>
       </head>
       <body class={props.wide ? "wide" : undefined}>

@@ -16,6 +16,7 @@ import { handleError } from "./errors";
 import { createMetrics } from "./metrics";
 import { requestContext, securityHeaders } from "./middleware";
 import { MemoryRateLimiter } from "./rate-limit";
+import { adminApiRoutes } from "./routes/admin-api";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
@@ -81,6 +82,7 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/wallet", walletRoutes());
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
+  app.route("/api/admin", adminApiRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustProxy }));
   app.route("/api/webhooks", paymentWebhookRoutes({ payments: deps.payments }));

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Config } from "../config";
+import { raiseSlowResponse } from "../services/alerts";
 import { constantTimeEqual } from "../services/hashing";
 import { metricsSnapshot } from "../services/metrics-snapshot";
 import type { AppEnv } from "./context";
@@ -72,6 +73,13 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
     httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
     if (seconds > 5) {
       slow.inc({ route });
+      // An alert for the admins (one open per route); never let it fail the response.
+      const ctx = c.var.ctx;
+      if (ctx) {
+        void raiseSlowResponse(ctx, { method: c.req.method, route, seconds }).catch((error) =>
+          ctx.logger.error({ err: error }, "could not record a slow-response alert"),
+        );
+      }
     }
   };
 

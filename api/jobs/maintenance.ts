@@ -1,4 +1,5 @@
 import type { Logger } from "../logger";
+import { checkAlertConditions } from "../services/alerts";
 import type { ServiceContext } from "../services/context";
 import { purgeExpiredCredentials } from "../services/maintenance";
 import type { JobBackend } from "./backend";
@@ -7,8 +8,9 @@ export const MAINTENANCE_QUEUE = "maintenance";
 const HOURLY = 3_600_000;
 
 /**
- * The maintenance queue: an hourly scheduled job that calls a service verb. Idempotent (deleting
- * what is already deleted is a no-op), so BullMQ's at-least-once delivery is harmless.
+ * The maintenance queue: scheduled jobs that each call one service verb — the hourly purge of
+ * expired credentials and the alert checks (every ALERT_CHECK_SECONDS). Both are idempotent
+ * (deleting what is deleted, re-raising an open alert), so at-least-once delivery is harmless.
  */
 export async function startMaintenanceJobs(args: {
   jobs: JobBackend;
@@ -19,11 +21,24 @@ export async function startMaintenanceJobs(args: {
   await jobs
     .queue(MAINTENANCE_QUEUE)
     .upsertJobScheduler("purge-expired-hourly", { every: HOURLY }, { name: "purge-expired" });
+  const ctx = args.ctx();
+  await jobs
+    .queue(MAINTENANCE_QUEUE)
+    .upsertJobScheduler(
+      "check-alerts",
+      { every: ctx.config.ALERT_CHECK_SECONDS * 1000 },
+      { name: "check-alerts" },
+    );
   const worker = jobs.worker(MAINTENANCE_QUEUE, async (job) => {
     if (job.name === "purge-expired") {
       const deleted = await purgeExpiredCredentials({ ctx: args.ctx() });
       logger.info({ job: job.name, deleted }, "maintenance job done");
       return deleted;
+    }
+    if (job.name === "check-alerts") {
+      const { open } = await checkAlertConditions(args.ctx());
+      logger.info({ job: job.name, open }, "maintenance job done");
+      return open;
     }
     throw new Error(`unknown maintenance job ${job.name}`);
   });

@@ -106,3 +106,26 @@ export class RateLimitedError extends ServiceError {
     );
   }
 }
+
+/**
+ * Parse a service's input with its strict schema, turning the first problem into a ValidationError
+ * that names the field ("reason: say why …"), so every transport shows it the same way.
+ */
+export function parseInput<T>(
+  schema: {
+    safeParse(
+      input: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  input: unknown,
+): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) {
+    return parsed.data;
+  }
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join(".") || "input";
+  throw new ValidationError(`${field}: ${issue?.message ?? "is invalid"}.`, { field });
+}

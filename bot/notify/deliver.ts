@@ -10,6 +10,7 @@ import {
 import { getOrder } from "../../api/services/vtu";
 import type { ChatChannel } from "../engine/types";
 import { type ChatSenders, PermanentSendError } from "../outbound";
+import { deliverAdminAlerts } from "./admin-alerts";
 
 export type DeliveryDeps = {
   ctx: () => ServiceContext;
@@ -101,7 +102,10 @@ async function render(ctx: ServiceContext, d: ClaimedDelivery): Promise<string> 
   return order.token ? `${d.body}\nToken: ${order.token}` : d.body;
 }
 
-/** Run the notification job every `everyMs` until stopped; a failing pass is logged and retried. */
+/**
+ * Run the notification job (and the admin alerts for this process's channels) every `everyMs` until
+ * stopped; a failing pass is logged and retried.
+ */
 export function startNotificationDelivery(deps: DeliveryDeps & { everyMs: number }): {
   stop(): Promise<void>;
 } {
@@ -113,6 +117,7 @@ export function startNotificationDelivery(deps: DeliveryDeps & { everyMs: number
       return;
     }
     running = deliverDueNotifications(deps)
+      .then(() => deliverAdminAlerts(deps))
       .catch((error) => deps.logger.error({ err: error }, "notification pass failed"))
       .finally(() => {
         if (!stopped) {

@@ -6,7 +6,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
 -- Operational alerts for the people on call. One open row per condition (key): a condition that
 -- keeps happening bumps count and last_at instead of flooding the chats; it is resolved when the
--- condition clears (or an admin resolves it), and a later recurrence opens a new row.
+-- condition clears (or an admin resolves it), and a later recurrence opens a new row. Each chat
+-- channel (Telegram, WhatsApp — possibly separate processes) claims an alert once for sending.
 CREATE TABLE admin_alerts (
   id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   kind         text NOT NULL,
@@ -17,12 +18,12 @@ CREATE TABLE admin_alerts (
   count        integer NOT NULL DEFAULT 1,
   first_at     timestamptz NOT NULL DEFAULT now(),
   last_at      timestamptz NOT NULL DEFAULT now(),
-  notified_at  timestamptz,
+  notified_channels text[] NOT NULL DEFAULT '{}',
   resolved_at  timestamptz,
   resolved_by  text
 );
 CREATE UNIQUE INDEX admin_alerts_open_key ON admin_alerts (key) WHERE resolved_at IS NULL;
-CREATE INDEX admin_alerts_unnotified ON admin_alerts (first_at) WHERE notified_at IS NULL AND resolved_at IS NULL;
+CREATE INDEX admin_alerts_open ON admin_alerts (first_at) WHERE resolved_at IS NULL;
 
 -- Where each admin wants alerts: their own Telegram chat id and/or WhatsApp number.
 ALTER TABLE admin_users ADD COLUMN alert_telegram_chat_id text, ADD COLUMN alert_whatsapp_phone text;

@@ -15,6 +15,7 @@ const SECTIONS: { href: string; label: string; role?: AdminRole }[] = [
   { href: "/admin/admins", label: "Admins", role: "super_admin" },
   { href: "/admin/audit", label: "Audit log" },
   { href: "/admin/whatsapp", label: "WhatsApp" },
+  { href: "/admin/account", label: "My account" },
 ];
 
 const RANK: Record<AdminRole, number> = { support: 1, admin: 2, super_admin: 3 };

@@ -1,5 +1,6 @@
 export * from "./adjustments";
 export * from "./admins";
+export * from "./api-keys";
 export * from "./audit-log";
 export * from "./orders";
 export * from "./overview";

@@ -1,0 +1,74 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import { z } from "zod";
+import type { AdminRole } from "../../../db/database";
+import {
+  type AdminOrderFilters,
+  type ApiKeyAdmin,
+  adminUserDetail,
+  applyUserAction,
+  authenticateAdminApiKey,
+  hasRole,
+  listOrdersForAdmin,
+  searchUsers,
+} from "../../services/admins";
+import { ForbiddenError } from "../../services/errors";
+import type { AppEnv } from "../context";
+import { ok } from "../envelope";
+import { bearerToken } from "../middleware";
+import { jsonBody, queryParams } from "../validate";
+
+type AdminApiEnv = { Variables: AppEnv["Variables"] & { admin: ApiKeyAdmin } };
+
+/** An admin API key (Authorization: Bearer tadm_…) whose admin holds at least `role` (S7). */
+function requireAdminKey(role: AdminRole): MiddlewareHandler<AdminApiEnv> {
+  return async (c, next) => {
+    const admin = await authenticateAdminApiKey(c.var.ctx, bearerToken(c.req.header("authorization")) ?? "");
+    if (!hasRole(admin, role)) {
+      throw new ForbiddenError(
+        `This needs the ${role.replace("_", " ")} role; the key's admin is ${admin.role.replace("_", " ")}.`,
+        "ROLE_REQUIRED",
+      );
+    }
+    c.set("admin", admin);
+    await next();
+  };
+}
+
+const UsersQuery = z.strictObject({ q: z.string().trim().max(100).default("") });
+
+/**
+ * /api/admin/*: the panel's reads and actions for scripts, behind admin API keys with the same
+ * role checks as the panel (support reads; admin acts). Every action goes through the same service
+ * as the panel, so it writes the same audit row.
+ */
+export function adminApiRoutes() {
+  const app = new Hono<AdminApiEnv>();
+
+  app.get("/users", requireAdminKey("support"), async (c) => {
+    const { q } = queryParams(c, UsersQuery);
+    return ok(c, { items: await searchUsers(c.var.ctx, q) });
+  });
+
+  app.get("/users/:id", requireAdminKey("support"), async (c) =>
+    ok(c, await adminUserDetail(c.var.ctx, c.req.param("id"))),
+  );
+
+  app.post("/users/:id/actions", requireAdminKey("admin"), async (c) => {
+    const userId = c.req.param("id");
+    const result = await applyUserAction({
+      ctx: c.var.ctx,
+      admin: c.var.admin,
+      userId,
+      input: (await jsonBody(c, z.unknown())) as never,
+    });
+    return ok(c, { userId, ...result });
+  });
+
+  // The same filters as the panel's orders list (state, service, provider, userId, from, to, limit);
+  // an unknown parameter is an error, not silently ignored.
+  app.get("/transactions", requireAdminKey("support"), async (c) =>
+    ok(c, { items: await listOrdersForAdmin(c.var.ctx, c.req.query() as AdminOrderFilters) }),
+  );
+
+  return app;
+}

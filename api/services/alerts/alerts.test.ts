@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { deliverAdminAlerts } from "../../../bot/notify/admin-alerts";
+import { ChatSenders } from "../../../bot/outbound";
+import { makeCtx, testConfig } from "../../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { makeTestApp } from "../../../test/helpers/http";
+import { expectLedgerConsistent } from "../../../test/helpers/ledger";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  registryOf,
+  sandboxPhone,
+  sandboxRegistry,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../../test/helpers/vtu";
+import { createAdmin } from "../admins";
+import { type ServiceContext, withTransaction } from "../context";
+import type { VtuProvider } from "../vtu";
+import { failOrder } from "../vtu/transitions";
+import { checkAlertConditions, listOpenAlerts, raiseSlowResponse, setAlertChats } from ".";
+
+/** Alerts: each condition raised from real activity, one open alert per condition, cleared when it clears. */
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let clock = Date.now();
+const config = testConfig({ ALERT_WINDOW_MINUTES: "15", ALERT_PROVIDER_MIN_CALLS: "4" });
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  ctx = makeCtx(tdb.db, { config, now: () => new Date(clock) });
+});
+afterAll(() => tdb.destroy());
+beforeEach(async () => {
+  clock = Date.now();
+  await tdb.db.deleteFrom("admin_alerts").execute();
+});
+
+const openKeys = async () => (await listOpenAlerts(ctx)).map((a) => a.kind).sort();
+
+/** The sandbox provider, but unable to look a request up by our id: an unknown answer goes to people. */
+function blindSandbox(): VtuProvider {
+  const sandbox = sandboxRegistry(ctx).get("sandbox");
+  if (!sandbox) {
+    throw new Error("no sandbox provider");
+  }
+  return new Proxy(sandbox, {
+    get: (target, prop, receiver) =>
+      prop === "idempotentRequestIds" ? false : Reflect.get(target, prop, receiver),
+  });
+}
+
+describe("alert conditions", () => {
+  it("raises one alert per order stuck in manual review, counts repeats, clears it when resolved", async () => {
+    const harness = makeVtu(ctx, registryOf({ provider: blindSandbox() }));
+    await seedCatalogue(ctx, harness.vtu.providers);
+    const buyer = await createBuyer(ctx, 100_000);
+    // 0004: the provider vends but the answer times out; it cannot be asked again → manual review.
+    const order = await placeOrder(ctx, harness.vtu, buyer.id, {
+      service: "airtime",
+      input: { network: "mtn", phone: sandboxPhone("0004"), amountKobo: 10_000, pin: TEST_PIN },
+    });
+    await harness.drain();
+    const stuck = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("state")
+      .where("id", "=", order.id)
+      .executeTakeFirstOrThrow();
+    expect(stuck.state).toBe("manual_review");
+
+    await checkAlertConditions(ctx);
+    await checkAlertConditions(ctx);
+    const [alert, ...others] = await listOpenAlerts(ctx);
+    expect(others).toEqual([]);
+    expect(alert?.kind).toBe("manual_review");
+    expect(alert?.title).toBe("1 order in manual review");
+    expect(alert?.count).toBe(2);
+
+    // Someone settles it (a refund, through the transition the jobs use) → the next check clears it.
+    await withTransaction(ctx, async (trx) => {
+      const row = await trx
+        .selectFrom("vtu_orders")
+        .selectAll()
+        .where("id", "=", order.id)
+        .executeTakeFirstOrThrow();
+      await failOrder(trx, ctx, row, "settled by hand in the test");
+    });
+    await checkAlertConditions(ctx);
+    expect(await listOpenAlerts(ctx)).toEqual([]);
+    const closed = await tdb.db.selectFrom("admin_alerts").select(["resolved_by", "resolved_at"]).execute();
+    expect(closed).toEqual([expect.objectContaining({ resolved_by: "system" })]);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("raises a provider-failure alert when most answers in the window failed, and clears it after the window", async () => {
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    await seedCatalogue(ctx, harness.vtu.providers);
+    const buyer = await createBuyer(ctx, 1_000_000);
+    for (let i = 0; i < 4; i++) {
+      await placeOrder(ctx, harness.vtu, buyer.id, {
+        service: "airtime",
+        input: {
+          network: "mtn",
+          phone: sandboxPhone(i === 0 ? undefined : "0001"),
+          amountKobo: 10_000,
+          pin: TEST_PIN,
+        },
+      });
+    }
+    await harness.drain();
+    await checkAlertConditions(ctx);
+    const [alert] = await listOpenAlerts(ctx);
+    expect(alert?.kind).toBe("provider_failures");
+    expect(alert?.title).toMatch(/^Provider sandbox: (75|[89]\d|100)% of answers failed$/);
+    clock += 16 * 60_000; // a quiet window later
+    await checkAlertConditions(ctx);
+    expect(await openKeys()).toEqual([]);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("raises a critical alert for payment webhooks that fail verification", async () => {
+    const { app } = makeTestApp(tdb.db, { config });
+    const res = await app.request("/api/webhooks/flutterwave", {
+      method: "POST",
+      headers: { "content-type": "application/json", "verif-hash": "forged" },
+      body: JSON.stringify({ event: "charge.completed", data: { id: 1, tx_ref: "x", amount: 1_000_000 } }),
+    });
+    expect(res.status).toBe(401);
+    await checkAlertConditions(ctx);
+    const [alert] = await listOpenAlerts(ctx);
+    expect(alert).toMatchObject({ kind: "webhook_rejected", severity: "critical" });
+    expect(alert?.title).toMatch(/^\d+ payment webhooks? failed verification$/);
+  });
+
+  it("keeps one slow-response alert per route and clears it a window after the last slow answer", async () => {
+    await raiseSlowResponse(ctx, { method: "GET", route: "/api/vtu/orders/:id", seconds: 6.2 });
+    await raiseSlowResponse(ctx, { method: "GET", route: "/api/vtu/orders/:id", seconds: 7.9 });
+    await raiseSlowResponse(ctx, { method: "POST", route: "/api/vtu/airtime", seconds: 5.5 });
+    const open = await listOpenAlerts(ctx);
+    expect(open.map((a) => [a.title, a.count]).sort()).toEqual([
+      ["Slow responses on GET /api/vtu/orders/:id", 2],
+      ["Slow responses on POST /api/vtu/airtime", 1],
+    ]);
+    expect(open.find((a) => a.count === 2)?.body).toContain("7.9 s");
+    // (Earlier tests' webhook and provider rows are still in the window; look at slow responses only.)
+    const slow = async () => (await listOpenAlerts(ctx)).filter((a) => a.kind === "slow_response");
+    await checkAlertConditions(ctx);
+    expect(await slow()).toHaveLength(2);
+    // The alert rows use the database clock; look a window past it.
+    clock = Date.now() + 16 * 60_000;
+    await checkAlertConditions(ctx);
+    expect(await slow()).toEqual([]);
+  });
+});
+
+describe("alert delivery to admins' chats", () => {
+  it("sends each new alert once per channel to every active admin who set a chat", async () => {
+    const on = await createAdmin({
+      ctx,
+      input: {
+        email: "oncall@tada.test",
+        name: "On call",
+        password: "correct-horse-battery-9",
+        role: "support",
+      },
+    });
+    const off = await createAdmin({
+      ctx,
+      input: { email: "away@tada.test", name: "Away", password: "correct-horse-battery-9", role: "admin" },
+    });
+    await setAlertChats({
+      ctx,
+      admin: { ...on, sessionId: 0 },
+      input: { telegramChatId: "424242", whatsappPhone: "0803 123 4567" },
+    });
+    await setAlertChats({ ctx, admin: { ...off, sessionId: 0 }, input: { telegramChatId: "515151" } });
+    await tdb.db.updateTable("admin_users").set({ status: "disabled" }).where("id", "=", off.id).execute();
+
+    const sent: string[] = [];
+    const senders = new ChatSenders();
+    senders.register({
+      channel: "telegram",
+      send: async (chat, replies) => void sent.push(`tg:${chat}:${replies[0]?.text}`),
+    });
+    senders.register({
+      channel: "whatsapp",
+      send: async (chat, replies) => void sent.push(`wa:${chat}:${replies[0]?.text}`),
+    });
+    const deps = { ctx: () => ctx, senders, logger: ctx.logger };
+
+    await raiseSlowResponse(ctx, { method: "GET", route: "/healthz", seconds: 9 });
+    expect(await deliverAdminAlerts(deps)).toEqual({ sent: 2, failed: 0 });
+    expect(sent).toEqual([
+      expect.stringMatching(/^tg:424242:⚠️ TADA VTU alert: Slow responses on GET \/healthz\n/),
+      expect.stringMatching(/^wa:2348031234567:⚠️ TADA VTU alert: Slow responses on GET \/healthz\n/),
+    ]);
+    // Nothing new: nothing sent, even though the condition repeats.
+    await raiseSlowResponse(ctx, { method: "GET", route: "/healthz", seconds: 9 });
+    expect(await deliverAdminAlerts(deps)).toEqual({ sent: 0, failed: 0 });
+    const audit = await tdb.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("actor_id", "=", on.id)
+      .where("action", "=", "admin.alert_chats")
+      .execute();
+    expect(audit).toHaveLength(1);
+  });
+
+  it("refuses a WhatsApp number that is not a Nigerian mobile, with the reason", async () => {
+    const admin = await createAdmin({
+      ctx,
+      input: { email: "typo@tada.test", name: "Typo", password: "correct-horse-battery-9", role: "support" },
+    });
+    await expect(
+      setAlertChats({ ctx, admin: { ...admin, sessionId: 0 }, input: { whatsappPhone: "12345" } }),
+    ).rejects.toThrow(/not a Nigerian mobile number/);
+    await expect(
+      setAlertChats({ ctx, admin: { ...admin, sessionId: 0 }, input: { telegramChatId: "@me" } }),
+    ).rejects.toThrow(/telegramChatId: the Telegram chat id is a number/);
+  });
+});
