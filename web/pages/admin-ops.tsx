@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import {
   type AdminOrderDetail,
   type AdminOrderRow,
@@ -117,7 +118,7 @@ export function AdminOrdersPage(props: {
 }
 
 /** One order: what was bought, for whom, and every provider attempt with its raw exchanges. */
-export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDetail }) {
+export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDetail; actions?: Child }) {
   const { order, attempts } = props.detail;
   return (
     <AdminShell title={`${order.id}`} sandbox={props.sandbox}>
@@ -155,6 +156,7 @@ export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDeta
           </div>
         ))}
       </div>
+      {props.actions ?? null}
     </AdminShell>
   );
 }
