@@ -12,6 +12,7 @@ import {
   createBuyer,
   makeVtu,
   placeOrder,
+  sandboxNumber,
   sandboxPhone,
   sandboxRegistry,
   seedCatalogue,
@@ -165,6 +166,51 @@ describe("admin order actions", () => {
     });
     const after = await admin.request("GET", `/admin/orders/${order.id}?done=delivered`);
     expect(after.html).toContain("Done: marked delivered and settled.");
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("mark delivered a prepaid meter with the token the provider gave: stored encrypted, shown to its owner, never audited", async () => {
+    ahead = 0;
+    const user = await createBuyer(ctx, 1_000_000);
+    const meter = sandboxNumber(11, "0002");
+    const order = await placeOrder(ctx, harness.vtu, user.id, {
+      service: "electricity",
+      input: { disco: "ikeja", meterType: "prepaid", meterNumber: meter, amountKobo: 500_000, pin: TEST_PIN },
+    });
+    await harness.drain();
+    ahead = 300;
+    await requeryOrder({ ctx, vtu: harness.vtu, orderId: order.id });
+    ahead = 0;
+    expect((await orderRow(order.id)).state).toBe("manual_review");
+    const admin = await signedIn("admin@tada.test");
+    const page = await admin.request("GET", `/admin/orders/${order.id}`);
+    expect(page.html).toContain('name="token"');
+    const badToken = await admin.request("POST", `/admin/orders/${order.id}/mark-delivered`, {
+      csrf: page.csrf,
+      reference: "DISCO-REF-1",
+      reason: "Disco confirmed by email",
+      token: "12ab",
+    });
+    expect(badToken.res.status).toBe(400);
+    expect(badToken.html).toContain("token:");
+    const token = "1234-5678-9012-3456-7890";
+    const done = await admin.request("POST", `/admin/orders/${order.id}/mark-delivered`, {
+      csrf: page.csrf,
+      reference: "DISCO-REF-1",
+      reason: "Disco confirmed by email",
+      token,
+    });
+    expect(done.res.status).toBe(303);
+    const owner = await getOrder({ ctx, userId: user.id, orderId: order.id });
+    expect(owner.state).toBe("delivered");
+    expect(owner.token?.replace(/\D/g, "")).toBe("12345678901234567890");
+    const row = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("token_encrypted")
+      .where("id", "=", order.id)
+      .executeTakeFirstOrThrow();
+    expect(row.token_encrypted).not.toContain("12345678901234567890");
+    expect(JSON.stringify(await auditsFor(order.id))).not.toContain("12345678");
     await expectLedgerConsistent(tdb.db);
   });
 

@@ -27,7 +27,7 @@ const DONE: Record<string, string> = {
  * provider's reference, or refund — admin only, each with a reason for the audit log.
  */
 export function OrderActions(props: {
-  order: { id: string; state: string; priceKobo: number; channel: string };
+  order: { id: string; state: string; priceKobo: number; channel: string; service: string };
   csrf: string;
   canChange: boolean;
   vtuAvailable: boolean;
@@ -87,6 +87,12 @@ export function OrderActions(props: {
               Provider's reference
               <input class="field" name="reference" required minlength={3} maxlength={120} />
             </label>
+            {order.service === "electricity" ? (
+              <label>
+                Token (prepaid meters: as the provider gave it; stored encrypted)
+                <input class="field" name="token" maxlength={40} autocomplete="off" />
+              </label>
+            ) : null}
             <label>
               Reason
               <input class="field" name="reason" required minlength={5} maxlength={500} />
@@ -221,7 +227,11 @@ export function orderActionsSection(deps: AdminDeps, kit: AdminKit) {
       ctx: c.var.ctx,
       admin: session.admin,
       orderId: c.req.param("id") ?? "",
-      input: { reference: kit.field(form, "reference"), reason: kit.field(form, "reason") },
+      input: {
+        reference: kit.field(form, "reference"),
+        reason: kit.field(form, "reason"),
+        token: kit.field(form, "token") || undefined,
+      },
     }),
   );
   run("refund", "admin", "refunded", (c, session, form) =>

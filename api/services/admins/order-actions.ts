@@ -129,7 +129,8 @@ export async function markOrderDelivered(args: {
   ctx: ServiceContext;
   admin: Actor;
   orderId: string;
-  input: { reference: string; reason: string };
+  /** `token`: a prepaid meter's token as the provider gave it (stored encrypted, never audited). */
+  input: { reference: string; reason: string; token?: string };
 }): Promise<{ before: OrderState; after: OrderState }> {
   const { ctx, admin, orderId } = args;
   assertAdmin(admin);
@@ -141,10 +142,21 @@ export async function markOrderDelivered(args: {
     );
   }
   const reason = reasonOf(args.input.reason);
+  const token = (args.input.token ?? "").replace(/[\s-]/g, "");
+  if (token && !/^\d{16,24}$/.test(token)) {
+    throw new ValidationError("token: the meter token's 16 to 24 digits (spaces and dashes are fine).", {
+      field: "token",
+    });
+  }
   return withTransaction(ctx, async (trx) => {
     const order = await lockOrder(trx, orderId);
     if (!isUnresolved(order.state)) {
       throw notUnresolved(order, "mark delivered");
+    }
+    if (token && !(order.service === "electricity" && order.meter_type === "prepaid")) {
+      throw new ValidationError("token: only a prepaid electricity order has a token; leave it empty.", {
+        field: "token",
+      });
     }
     const attempt = await trx
       .selectFrom("vtu_attempts")
@@ -178,6 +190,7 @@ export async function markOrderDelivered(args: {
       {
         outcome: "delivered",
         providerReference: reference,
+        token: token || undefined,
         message: "Marked delivered by an admin",
         raw: { durationMs: 0 },
       },
@@ -189,7 +202,12 @@ export async function markOrderDelivered(args: {
       targetType: "order",
       targetId: orderId,
       before: { state: order.state, attemptState: attempt.state },
-      after: { state: "delivered", provider: attempt.provider, reference },
+      after: {
+        state: "delivered",
+        provider: attempt.provider,
+        reference,
+        ...(token ? { token: "given" } : {}),
+      },
       reason,
     });
     return { before: order.state, after: "delivered" as const };
