@@ -140,6 +140,7 @@ export async function orderPageWithActions(
       <AdminOrderPage
         sandbox={kit.sandbox}
         detail={detail}
+        role={session.admin.role}
         actions={
           <OrderActions
             order={detail.order}
