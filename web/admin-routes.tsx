@@ -7,7 +7,6 @@ import {
   adminCsrfToken,
   adminLogin,
   adminLogout,
-  adminOrderDetail,
   adminOverview,
   adminUserDetail,
   applyUserAction,
@@ -27,9 +26,10 @@ import { constantTimeEqual } from "../api/services/hashing";
 import { nairaToKobo } from "../api/services/money";
 import { whatsAppStatus } from "../bot/whatsapp/status";
 import { type AdminDeps, type AdminEnv, adminKit, SESSION_COOKIE } from "./admin/kit";
+import { orderPageWithActions } from "./admin/order-actions";
 import { ADMIN_SECTIONS } from "./admin/sections";
 import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
-import { AdminAuditPage, AdminOrderPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
+import { AdminAuditPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
 type Env = AdminEnv;
@@ -143,7 +143,15 @@ export function adminRoutes(deps: AdminDeps) {
       const actions = hasRole(session.admin, "admin")
         ? { csrf: adminCsrfToken(c.var.ctx, session.token), ...message }
         : undefined;
-      return c.html(<AdminUserPage sandbox={sandbox} detail={detail} actions={actions} />, status);
+      return c.html(
+        <AdminUserPage
+          sandbox={sandbox}
+          detail={detail}
+          actions={actions}
+          receiptCsrf={adminCsrfToken(c.var.ctx, session.token)}
+        />,
+        status,
+      );
     } catch (error) {
       if (error instanceof ServiceError && error.code === "NOT_FOUND") {
         return c.html(
@@ -353,20 +361,8 @@ export function adminRoutes(deps: AdminDeps) {
     if (session instanceof Response) {
       return session;
     }
-    noStore(c);
-    try {
-      return c.html(
-        <AdminOrderPage sandbox={sandbox} detail={await adminOrderDetail(c.var.ctx, c.req.param("id"))} />,
-      );
-    } catch (error) {
-      if (error instanceof ServiceError && error.code === "NOT_FOUND") {
-        return c.html(
-          <AdminForbiddenPage sandbox={sandbox} message="There is no order with that id." />,
-          404,
-        );
-      }
-      throw error;
-    }
+    // The page with its actions (resend receipt; requery / mark delivered / refund for admins).
+    return orderPageWithActions(c, deps, kit, session, c.req.param("id"));
   });
 
   app.get("/audit", async (c) => {

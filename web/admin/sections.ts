@@ -1,9 +1,17 @@
 import type { Hono } from "hono";
 import { adminAlertRoutes } from "./alerts";
+import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
+import { orderActionsSection } from "./order-actions";
+import { paymentsSection } from "./payments";
 
 /** A panel section: a router mounted under /admin that uses the shared kit for its checks. */
 export type AdminSection = (deps: AdminDeps, kit: AdminKit) => Hono<AdminEnv>;
 
 /** Every section module, mounted by adminRoutes. Add a new module's export here. */
-export const ADMIN_SECTIONS: AdminSection[] = [adminAlertRoutes];
+export const ADMIN_SECTIONS: AdminSection[] = [
+  adminAlertRoutes,
+  orderActionsSection,
+  paymentsSection,
+  giftRoomsSection,
+];

@@ -1,9 +1,11 @@
+import type { Child } from "hono/jsx";
 import {
   type AdminOrderDetail,
   type AdminOrderRow,
   type AuditRow,
   describeOrderRow,
 } from "../../api/services/admins";
+import type { AdminRole } from "../../db/database";
 import { AdminShell } from "./admin-shell";
 
 /** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
@@ -117,10 +119,15 @@ export function AdminOrdersPage(props: {
 }
 
 /** One order: what was bought, for whom, and every provider attempt with its raw exchanges. */
-export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDetail }) {
+export function AdminOrderPage(props: {
+  sandbox: boolean;
+  detail: AdminOrderDetail;
+  role?: AdminRole;
+  actions?: Child;
+}) {
   const { order, attempts } = props.detail;
   return (
-    <AdminShell title={`${order.id}`} sandbox={props.sandbox}>
+    <AdminShell title={`${order.id}`} sandbox={props.sandbox} role={props.role}>
       <p>
         <a href="/admin/orders">← Orders</a>
       </p>
@@ -155,6 +162,7 @@ export function AdminOrderPage(props: { sandbox: boolean; detail: AdminOrderDeta
           </div>
         ))}
       </div>
+      {props.actions ?? null}
     </AdminShell>
   );
 }

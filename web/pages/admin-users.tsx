@@ -43,6 +43,8 @@ export function AdminUserPage(props: {
   detail: AdminUserDetail;
   /** Set when the admin may change the account (admin and super_admin, S7). */
   actions?: { csrf: string; notice?: string; error?: string };
+  /** The CSRF token for the "resend receipt" buttons (support may use them). */
+  receiptCsrf?: string;
 }) {
   const { user, wallet, statement, orders, identities, giftRooms, pin } = props.detail;
   return (
@@ -90,7 +92,17 @@ export function AdminUserPage(props: {
           {orders.map((o) => (
             <li>
               {o.productName} for {o.recipient}: {formatNaira(o.priceKobo)} — {o.state}{" "}
-              <span class="muted mono">{o.id}</span>
+              <a class="muted mono" href={`/admin/orders/${o.id}`}>
+                {o.id}
+              </a>
+              {props.receiptCsrf && o.state === "delivered" ? (
+                <form class="inline" method="post" action={`/admin/orders/${o.id}/resend-receipt`}>
+                  <input type="hidden" name="csrf" value={props.receiptCsrf} />{" "}
+                  <button class="secondary" type="submit">
+                    Resend receipt
+                  </button>
+                </form>
+              ) : null}
             </li>
           ))}
         </ul>

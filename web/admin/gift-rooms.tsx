@@ -1,0 +1,126 @@
+import { Hono } from "hono";
+import {
+  type AdminGiftRoomFilters,
+  adminCloseGiftRoom,
+  adminGiftRoomDetail,
+  hasRole,
+  listGiftRoomsForAdmin,
+} from "../../api/services/admins";
+import { ServiceError } from "../../api/services/errors";
+import { formatNaira } from "../../api/services/money";
+import { AdminGiftRoomPage, AdminGiftRoomsPage } from "../pages/admin-gift-rooms";
+import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
+
+/** GET /admin/gift-rooms, /admin/gift-rooms/:id; POST /admin/gift-rooms/:id/close (admin, reason required). */
+export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
+  const app = new Hono<AdminEnv>();
+  const ID = "/gift-rooms/:id{gft_[0-9a-z]+}";
+
+  app.get("/gift-rooms", async (c) => {
+    const s = await kit.signedInAs(c, "support");
+    if (s instanceof Response) {
+      return s;
+    }
+    kit.noStore(c);
+    const pick = (name: string) => (c.req.query(name) ?? "").slice(0, 60);
+    const filters = {
+      status: pick("status"),
+      creatorId: pick("creatorId"),
+      from: pick("from"),
+      to: pick("to"),
+    };
+    try {
+      const rows = await listGiftRoomsForAdmin(c.var.ctx, filters as AdminGiftRoomFilters);
+      return c.html(
+        <AdminGiftRoomsPage sandbox={kit.sandbox} role={s.admin.role} filters={filters} rows={rows} />,
+      );
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        return c.html(
+          <AdminGiftRoomsPage
+            sandbox={kit.sandbox}
+            role={s.admin.role}
+            filters={filters}
+            rows={[]}
+            error={error.message}
+          />,
+          400,
+        );
+      }
+      throw error;
+    }
+  });
+
+  const roomPage = async (
+    c: AdminContext,
+    session: AdminSession,
+    roomId: string,
+    message: { notice?: string; error?: string } = {},
+    status: 200 | 400 | 403 | 409 = 200,
+  ) => {
+    kit.noStore(c);
+    try {
+      const detail = await adminGiftRoomDetail(c.var.ctx, roomId);
+      return c.html(
+        <AdminGiftRoomPage
+          sandbox={kit.sandbox}
+          role={session.admin.role}
+          detail={detail}
+          csrf={kit.csrf(c, session)}
+          canClose={hasRole(session.admin, "admin")}
+          {...message}
+        />,
+        status,
+      );
+    } catch (error) {
+      if (error instanceof ServiceError && error.code === "NOT_FOUND") {
+        return kit.forbidden(c, "There is no gift room with that id.", 404);
+      }
+      throw error;
+    }
+  };
+
+  app.get(ID, async (c) => {
+    const s = await kit.signedInAs(c, "support");
+    if (s instanceof Response) {
+      return s;
+    }
+    const refunded = c.req.query("refunded");
+    return roomPage(
+      c,
+      s,
+      c.req.param("id"),
+      refunded && /^\d+$/.test(refunded)
+        ? { notice: `Closed. ${formatNaira(Number(refunded))} went back to the creator's wallet.` }
+        : {},
+    );
+  });
+
+  app.post(`${ID}/close`, async (c) => {
+    const post = await kit.signedInPost(c, "admin");
+    if ("response" in post) {
+      return post.response;
+    }
+    const roomId = c.req.param("id");
+    try {
+      const { refundedKobo } = await adminCloseGiftRoom({
+        ctx: c.var.ctx,
+        admin: post.session.admin,
+        roomId,
+        reason: kit.field(post.form, "reason"),
+      });
+      return c.redirect(`/admin/gift-rooms/${roomId}?refunded=${refundedKobo}`, 303);
+    } catch (error) {
+      if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
+        const status = error.kind === "forbidden" ? 403 : error.kind === "conflict" ? 409 : 400;
+        return roomPage(c, post.session, roomId, { error: error.message }, status);
+      }
+      if (error instanceof ServiceError) {
+        return kit.forbidden(c, "There is no gift room with that id.", 404);
+      }
+      throw error;
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,189 @@
+import type { AdminGiftRoomDetail, AdminGiftRoomRow } from "../../api/services/admins";
+import { formatNaira } from "../../api/services/money";
+import type { AdminRole } from "../../db/database";
+import { AdminShell } from "./admin-shell";
+
+/** Gift rooms, newest first, with their numbers and escrow. */
+export function AdminGiftRoomsPage(props: {
+  sandbox: boolean;
+  role?: AdminRole;
+  filters: Record<string, string>;
+  rows: AdminGiftRoomRow[];
+  error?: string;
+}) {
+  const field = (name: string, label: string, type = "text") => (
+    <label>
+      {label}
+      <input class="field" type={type} name={name} value={props.filters[name] ?? ""} />
+    </label>
+  );
+  return (
+    <AdminShell title="Gift rooms" sandbox={props.sandbox} role={props.role}>
+      <div class="card">
+        <h1>Gift rooms</h1>
+        {props.error ? <p class="error">{props.error}</p> : null}
+        <form method="get" action="/admin/gift-rooms">
+          {field("status", "Status (open, drawing, closed)")}
+          {field("creatorId", "Creator (user id)")}
+          {field("from", "Created from (Lagos day)", "date")}
+          {field("to", "Created to (Lagos day)", "date")}
+          <button class="primary" type="submit">
+            Filter
+          </button>
+        </form>
+        {props.rows.length === 0 ? <p class="muted">No gift rooms match.</p> : null}
+        <table class="list">
+          <thead>
+            <tr>
+              <th>Created</th>
+              <th>Room</th>
+              <th>Creator</th>
+              <th>Kind</th>
+              <th>Status</th>
+              <th>Capacity</th>
+              <th>Claimed</th>
+              <th>Remaining</th>
+              <th>Escrow</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr>
+                <td>{r.createdAt.slice(0, 16).replace("T", " ")}</td>
+                <td>
+                  <a class="mono" href={`/admin/gift-rooms/${r.id}`}>
+                    {r.id}
+                  </a>
+                </td>
+                <td>
+                  <a class="mono" href={`/admin/users/${r.creatorId}`}>
+                    {r.creatorId}
+                  </a>
+                </td>
+                <td>
+                  {r.kind} · {r.mode.replace("_", " ")}
+                </td>
+                <td>{r.status}</td>
+                <td class="num">{r.capacity}</td>
+                <td class="num">{r.claimed}</td>
+                <td class="num">{r.remaining}</td>
+                <td class="num">{formatNaira(r.escrowBalanceKobo)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </AdminShell>
+  );
+}
+
+/** One room: numbers, claims (phones masked) with their orders, the draw, and early closing for admins. */
+export function AdminGiftRoomPage(props: {
+  sandbox: boolean;
+  role?: AdminRole;
+  detail: AdminGiftRoomDetail;
+  csrf?: string;
+  canClose: boolean;
+  notice?: string;
+  error?: string;
+}) {
+  const { room, claims, draw, drawEntries } = props.detail;
+  return (
+    <AdminShell title={room.id} sandbox={props.sandbox} role={props.role}>
+      <p>
+        <a href="/admin/gift-rooms">← Gift rooms</a>
+      </p>
+      <div class="card">
+        <h1>Gift room</h1>
+        <p class="mono">{room.id}</p>
+        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
+        {props.error ? <p class="error">{props.error}</p> : null}
+        <dl class="rows">
+          <dt>Creator</dt>
+          <dd>
+            <a class="mono" href={`/admin/users/${room.creatorId}`}>
+              {room.creatorId}
+            </a>
+          </dd>
+          <dt>Kind</dt>
+          <dd>
+            {room.kind} · {room.mode.replace("_", " ")} · {formatNaira(room.giftPriceKobo)} a gift
+          </dd>
+          <dt>Status</dt>
+          <dd>{room.status}</dd>
+          <dt>Capacity / claimed / remaining</dt>
+          <dd>
+            {room.capacity} / {room.claimed} / {room.remaining}
+          </dd>
+          <dt>Escrow balance</dt>
+          <dd>{formatNaira(room.escrowBalanceKobo)}</dd>
+          <dt>Held for gifts in flight</dt>
+          <dd>{formatNaira(room.escrowHeldKobo)}</dd>
+          <dt>Created</dt>
+          <dd>{room.createdAt}</dd>
+          <dt>Expires</dt>
+          <dd>{room.expiresAt}</dd>
+          <dt>Closed</dt>
+          <dd>{room.closedAt ?? "—"}</dd>
+        </dl>
+        <h2>Claims</h2>
+        {claims.length === 0 ? <p class="muted">No claims yet.</p> : null}
+        <table class="list">
+          <tbody>
+            {claims.map((c) => (
+              <tr>
+                <td>{c.at.slice(0, 16).replace("T", " ")}</td>
+                <td>{c.phone}</td>
+                <td>{c.state}</td>
+                <td>
+                  {c.orderId ? (
+                    <a class="mono" href={`/admin/orders/${c.orderId}`}>
+                      {c.orderId}
+                    </a>
+                  ) : (
+                    "—"
+                  )}{" "}
+                  {c.orderState ?? ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {draw || drawEntries > 0 ? (
+          <>
+            <h2>Draw</h2>
+            <p>{drawEntries} entries.</p>
+            {draw ? (
+              <p>
+                Drawn {draw.drawnAt}: {draw.winners} winners of {draw.participants}; seed{" "}
+                <span class="mono">{draw.seedHex}</span>
+              </p>
+            ) : (
+              <p class="muted">Not drawn yet.</p>
+            )}
+          </>
+        ) : null}
+      </div>
+      {props.canClose && props.csrf && room.status !== "closed" ? (
+        <div class="card">
+          <h2>Close early</h2>
+          <p>
+            Closes the room now and returns what no gift needs (
+            {formatNaira(room.escrowBalanceKobo - room.escrowHeldKobo)} now) to the creator's wallet. Gifts
+            still being vended keep their money.
+          </p>
+          <form method="post" action={`/admin/gift-rooms/${room.id}/close`}>
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <label>
+              Reason
+              <input class="field" name="reason" required minlength={5} maxlength={500} />
+            </label>
+            <button class="primary" type="submit">
+              Close and refund the remainder
+            </button>
+          </form>
+        </div>
+      ) : null}
+    </AdminShell>
+  );
+}
