@@ -226,6 +226,8 @@ export interface VtuProvidersTable {
   last_sync_error: string | null;
   float_kobo: number | null;
   float_checked_at: NullableTimestamp;
+  /** Below this float the provider is "low" (panel badge, alert); null = no threshold. */
+  low_float_kobo: number | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -248,6 +250,9 @@ export interface CatalogueProductsTable {
   validity_days: number | null;
   family: string | null;
   enabled: Generated<boolean>;
+  /** A plan's own margin (same meaning as pricing_rules); both null = the service rule applies. */
+  margin_type: ColumnType<"flat" | "percent" | null, "flat" | "percent" | null | undefined>;
+  margin_value: ColumnType<number | null, number | null | undefined>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

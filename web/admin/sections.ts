@@ -1,5 +1,7 @@
 import type { Hono } from "hono";
+import { adminsSection } from "./admins";
 import { adminAlertRoutes } from "./alerts";
+import { catalogueSection } from "./catalogue";
 import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 import { orderActionsSection } from "./order-actions";
@@ -14,4 +16,6 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   orderActionsSection,
   paymentsSection,
   giftRoomsSection,
+  catalogueSection,
+  adminsSection,
 ];

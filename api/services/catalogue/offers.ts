@@ -22,6 +22,9 @@ export type Offer = {
   costKobo: number | null;
   faceAmountKobo: number | null;
   discountBps: number;
+  /** The plan's own margin when an admin set one (it wins over the service rule); null otherwise. */
+  planMarginType?: "flat" | "percent" | null;
+  planMarginValue?: number | null;
 };
 
 /** A product with the providers that can sell it now (enabled, available), best first. */
@@ -75,6 +78,8 @@ export function sellableOffers(db: Db) {
       "pp.cost_kobo as costKobo",
       "pp.face_amount_kobo as faceAmountKobo",
       "pp.discount_bps as discountBps",
+      "cp.margin_type as planMarginType",
+      "cp.margin_value as planMarginValue",
     ])
     .where("cp.enabled", "=", true)
     .where("pp.available", "=", true)
@@ -96,7 +101,21 @@ export async function getPricingRule(db: Db, service: VtuService): Promise<Prici
 }
 
 /**
- * What an offer costs us and what we charge for it. `faceAmountKobo` is the customer's chosen amount
+ * The rule that prices an offer: the plan's own margin when an admin set one, else the service rule.
+ * This is the only place the two meet, so every quote, listing and order agrees.
+ */
+export function effectiveRule(
+  offer: Pick<Offer, "planMarginType" | "planMarginValue">,
+  serviceRule: PricingRule,
+): PricingRule {
+  return offer.planMarginType && offer.planMarginValue !== null && offer.planMarginValue !== undefined
+    ? { marginType: offer.planMarginType, marginValue: offer.planMarginValue }
+    : serviceRule;
+}
+
+/**
+ * What an offer costs us and what we charge for it (the plan's margin override, if any, wins over
+ * `rule`, the service's). `faceAmountKobo` is the customer's chosen amount
  * for airtime and electricity; data and cable have a fixed face (their cost / bouquet price).
  */
 export function priceOffer(args: {
@@ -130,7 +149,12 @@ export function priceOffer(args: {
   return {
     faceAmountKobo: face,
     costKobo: cost,
-    priceKobo: sellingPrice({ service, costKobo: cost, faceAmountKobo: face, rule }),
+    priceKobo: sellingPrice({
+      service,
+      costKobo: cost,
+      faceAmountKobo: face,
+      rule: effectiveRule(offer, rule),
+    }),
   };
 }
 

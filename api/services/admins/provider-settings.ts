@@ -1,0 +1,378 @@
+import { z } from "zod";
+import { recordAudit } from "../audit";
+import { invalidateCatalogueCache } from "../catalogue/cache";
+import { type SyncReport, syncCatalogue } from "../catalogue/sync";
+import { type ServiceContext, withTransaction } from "../context";
+import { NotFoundError, ServiceError, ValidationError } from "../errors";
+import { nairaToKobo } from "../money";
+import { type ProviderRegistry, registerProviders } from "../vtu/registry";
+import { assertSuperAdmin, parseStrict, Reason, type SettingsActor } from "./catalogue-settings";
+
+export type AdminProviderRow = {
+  code: string;
+  name: string;
+  enabled: boolean;
+  priority: number;
+  /** Whether this process has a client for it (a row may outlive its configuration). */
+  configured: boolean;
+  lastSyncedAt: string | null;
+  lastSyncError: string | null;
+  floatKobo: number | null;
+  floatCheckedAt: string | null;
+  lowFloatKobo: number | null;
+  /** The last float we know is below the threshold. */
+  low: boolean;
+  /** Products this provider lists now. */
+  products: number;
+};
+
+/** Every provider in failover order (priority, then code — the order orders go in). */
+export async function listProvidersForAdmin(
+  ctx: ServiceContext,
+  providers?: ProviderRegistry,
+): Promise<AdminProviderRow[]> {
+  const rows = await ctx.db
+    .selectFrom("vtu_providers as p")
+    .selectAll("p")
+    .select((eb) =>
+      eb
+        .selectFrom("provider_products as pp")
+        .select((e) => e.fn.countAll<string>().as("n"))
+        .whereRef("pp.provider", "=", "p.code")
+        .where("pp.available", "=", true)
+        .as("products"),
+    )
+    .orderBy("p.priority")
+    .orderBy("p.code")
+    .execute();
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    enabled: r.enabled,
+    priority: r.priority,
+    configured: providers?.get(r.code) !== undefined,
+    lastSyncedAt: r.last_synced_at?.toISOString() ?? null,
+    lastSyncError: r.last_sync_error,
+    floatKobo: r.float_kobo,
+    floatCheckedAt: r.float_checked_at?.toISOString() ?? null,
+    lowFloatKobo: r.low_float_kobo,
+    low: isLow(r.float_kobo, r.low_float_kobo),
+    products: Number(r.products ?? 0),
+  }));
+}
+
+function isLow(floatKobo: number | null, thresholdKobo: number | null): boolean {
+  return floatKobo !== null && thresholdKobo !== null && floatKobo < thresholdKobo;
+}
+
+/**
+ * Enabled providers whose last checked float is below their threshold (the alerts job calls this).
+ * A disabled provider sells nothing, so its float is not urgent and is left out.
+ */
+export async function lowFloatProviders(
+  ctx: ServiceContext,
+): Promise<{ code: string; name: string; floatKobo: number; thresholdKobo: number }[]> {
+  const rows = await ctx.db
+    .selectFrom("vtu_providers")
+    .select(["code", "name", "float_kobo", "low_float_kobo"])
+    .where("enabled", "=", true)
+    .where("float_kobo", "is not", null)
+    .where("low_float_kobo", "is not", null)
+    .whereRef("float_kobo", "<", "low_float_kobo")
+    .orderBy("priority")
+    .orderBy("code")
+    .execute();
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    floatKobo: r.float_kobo ?? 0,
+    thresholdKobo: r.low_float_kobo ?? 0,
+  }));
+}
+
+export const ProviderEnabledInput = z.strictObject({ enabled: z.boolean(), reason: Reason });
+export const ProviderPriorityInput = z.strictObject({
+  priority: z
+    .number()
+    .int("a whole number")
+    .min(0, "0 or more (lower goes first)")
+    .max(10_000, "at most 10000"),
+  reason: Reason,
+});
+export const ProviderMoveInput = z.strictObject({ direction: z.enum(["up", "down"]), reason: Reason });
+export const LowFloatInput = z.strictObject({
+  thresholdKobo: z
+    .number()
+    .int("a whole number of kobo")
+    .min(0, "a threshold cannot be negative")
+    .max(100_000_000_000, "at most ₦1,000,000,000")
+    .nullable(),
+  reason: Reason,
+});
+
+/** A threshold typed in naira ("" = no threshold). */
+export function parseThreshold(text: string): number | null {
+  const value = text.trim().replace(/[₦\s]/g, "");
+  if (value === "") {
+    return null;
+  }
+  if (value.startsWith("-")) {
+    throw new ValidationError("threshold: a threshold cannot be negative.", { field: "threshold" });
+  }
+  return nairaToKobo(value);
+}
+
+type ProviderRow = { code: string; enabled: boolean; priority: number; low_float_kobo: number | null };
+
+/** Change one provider's row under a lock, with its audit row; the catalogue cache is dropped after. */
+async function changeProvider(
+  ctx: ServiceContext,
+  admin: SettingsActor,
+  code: string,
+  action: string,
+  reason: string,
+  change: (row: ProviderRow) => Partial<Omit<ProviderRow, "code">>,
+): Promise<ProviderRow> {
+  const result = await withTransaction(ctx, async (trx) => {
+    const before = await trx
+      .selectFrom("vtu_providers")
+      .select(["code", "enabled", "priority", "low_float_kobo"])
+      .where("code", "=", code)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) {
+      throw new NotFoundError(`The provider "${code}"`);
+    }
+    const set = change(before);
+    await trx
+      .updateTable("vtu_providers")
+      .set({ ...set, updated_at: ctx.now() })
+      .where("code", "=", code)
+      .execute();
+    const beforeFields = Object.fromEntries(Object.keys(set).map((k) => [k, before[k as keyof ProviderRow]]));
+    await recordAudit(trx, {
+      actorType: "admin",
+      actorId: admin.id,
+      action,
+      targetType: "vtu_provider",
+      targetId: code,
+      before: beforeFields,
+      after: set,
+      reason,
+    });
+    return { ...before, ...set };
+  });
+  invalidateCatalogueCache();
+  return result;
+}
+
+/** Stop (or resume) sending orders to a provider; orders already there finish as they are. */
+export async function setProviderEnabled(args: {
+  ctx: ServiceContext;
+  admin: SettingsActor;
+  code: string;
+  input: z.input<typeof ProviderEnabledInput>;
+}) {
+  assertSuperAdmin(args.admin, "enable or disable providers");
+  const input = parseStrict(ProviderEnabledInput, args.input);
+  return changeProvider(
+    args.ctx,
+    args.admin,
+    args.code,
+    input.enabled ? "provider.enable" : "provider.disable",
+    input.reason,
+    () => ({ enabled: input.enabled }),
+  );
+}
+
+/** Set a provider's place in the failover order directly (lower goes first). */
+export async function setProviderPriority(args: {
+  ctx: ServiceContext;
+  admin: SettingsActor;
+  code: string;
+  input: z.input<typeof ProviderPriorityInput>;
+}) {
+  assertSuperAdmin(args.admin, "change the provider order");
+  const input = parseStrict(ProviderPriorityInput, args.input);
+  return changeProvider(args.ctx, args.admin, args.code, "provider.set_priority", input.reason, () => ({
+    priority: input.priority,
+  }));
+}
+
+/** The low-float threshold (kobo; null = none). */
+export async function setLowFloatThreshold(args: {
+  ctx: ServiceContext;
+  admin: SettingsActor;
+  code: string;
+  input: z.input<typeof LowFloatInput>;
+}) {
+  assertSuperAdmin(args.admin, "change float thresholds");
+  const input = parseStrict(LowFloatInput, args.input);
+  return changeProvider(args.ctx, args.admin, args.code, "provider.set_low_float", input.reason, () => ({
+    low_float_kobo: input.thresholdKobo,
+  }));
+}
+
+/**
+ * Move a provider one place up or down the failover order. The whole order is renumbered 10, 20, 30…
+ * so ties cannot hide the move; the audit row holds the order before and after.
+ */
+export async function moveProvider(args: {
+  ctx: ServiceContext;
+  admin: SettingsActor;
+  code: string;
+  input: z.input<typeof ProviderMoveInput>;
+}): Promise<{ code: string; priority: number }[]> {
+  const { ctx, admin, code } = args;
+  assertSuperAdmin(admin, "change the provider order");
+  const input = parseStrict(ProviderMoveInput, args.input);
+  const order = await withTransaction(ctx, async (trx) => {
+    const rows = await trx
+      .selectFrom("vtu_providers")
+      .select(["code", "priority"])
+      .orderBy("priority")
+      .orderBy("code")
+      .forUpdate()
+      .execute();
+    const index = rows.findIndex((r) => r.code === code);
+    if (index < 0) {
+      throw new NotFoundError(`The provider "${code}"`);
+    }
+    const target = input.direction === "up" ? index - 1 : index + 1;
+    const moved = [...rows];
+    if (target >= 0 && target < rows.length) {
+      const [row] = moved.splice(index, 1);
+      if (row) {
+        moved.splice(target, 0, row);
+      }
+    }
+    const after = moved.map((r, i) => ({ code: r.code, priority: (i + 1) * 10 }));
+    for (const r of after) {
+      if (rows.find((x) => x.code === r.code)?.priority !== r.priority) {
+        await trx
+          .updateTable("vtu_providers")
+          .set({ priority: r.priority, updated_at: ctx.now() })
+          .where("code", "=", r.code)
+          .execute();
+      }
+    }
+    await recordAudit(trx, {
+      actorType: "admin",
+      actorId: admin.id,
+      action: "provider.move",
+      targetType: "vtu_provider",
+      targetId: code,
+      before: rows.map((r) => ({ code: r.code, priority: r.priority })),
+      after,
+      reason: input.reason,
+    });
+    return after;
+  });
+  invalidateCatalogueCache();
+  return order;
+}
+
+function noProviders(): ServiceError {
+  return new ServiceError(
+    "unavailable",
+    "VTU_NOT_CONFIGURED",
+    "This process has no VTU providers configured, so it cannot talk to them. Use the panel of the process that serves orders (npm start), or run `npm run sync-catalogue`.",
+  );
+}
+
+/** Pull every configured provider's catalogue now (the same sync the scheduled job runs). */
+export async function runCatalogueSync(args: {
+  ctx: ServiceContext;
+  admin: SettingsActor;
+  providers: ProviderRegistry | undefined;
+}): Promise<SyncReport[]> {
+  const { ctx, admin, providers } = args;
+  assertSuperAdmin(admin, "run a catalogue sync");
+  if (!providers || providers.all().length === 0) {
+    throw noProviders();
+  }
+  await registerProviders({ ctx, providers });
+  const reports = await syncCatalogue({ ctx, providers });
+  await withTransaction(ctx, (trx) =>
+    recordAudit(trx, {
+      actorType: "admin",
+      actorId: admin.id,
+      action: "catalogue.sync",
+      targetType: "catalogue",
+      after: reports,
+    }),
+  );
+  return reports;
+}
+
+const BALANCE_TIMEOUT_MS = 10_000;
+
+export type FloatCheck = { code: string; ok: boolean; floatKobo?: number; error?: string };
+
+/**
+ * Ask each configured provider for our float (their balance call, as /healthz does) and store it
+ * with the time. A provider that does not answer keeps its last known float.
+ */
+export async function checkProviderFloats(args: {
+  ctx: ServiceContext;
+  admin: SettingsActor;
+  providers: ProviderRegistry | undefined;
+}): Promise<FloatCheck[]> {
+  const { ctx, admin, providers } = args;
+  assertSuperAdmin(admin, "check provider floats");
+  if (!providers || providers.all().length === 0) {
+    throw noProviders();
+  }
+  const results: FloatCheck[] = [];
+  for (const provider of providers.all()) {
+    let timer: NodeJS.Timeout | undefined;
+    let answer: { balanceKobo: number };
+    try {
+      answer = await Promise.race([
+        provider.balance(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no answer within 10 s")), BALANCE_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (error) {
+      results.push({ code: provider.code, ok: false, error: (error as Error).message });
+      continue;
+    } finally {
+      clearTimeout(timer);
+    }
+    const floatKobo = answer.balanceKobo;
+    const stored = await withTransaction(ctx, async (trx) => {
+      const before = await trx
+        .selectFrom("vtu_providers")
+        .select(["float_kobo", "float_checked_at"])
+        .where("code", "=", provider.code)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!before) {
+        return false; // not registered yet: the next start or sync registers it
+      }
+      const now = ctx.now();
+      await trx
+        .updateTable("vtu_providers")
+        .set({ float_kobo: floatKobo, float_checked_at: now, updated_at: now })
+        .where("code", "=", provider.code)
+        .execute();
+      await recordAudit(trx, {
+        actorType: "admin",
+        actorId: admin.id,
+        action: "provider.float_check",
+        targetType: "vtu_provider",
+        targetId: provider.code,
+        before: { floatKobo: before.float_kobo, checkedAt: before.float_checked_at?.toISOString() ?? null },
+        after: { floatKobo, checkedAt: now.toISOString() },
+      });
+      return true;
+    });
+    results.push(
+      stored
+        ? { code: provider.code, ok: true, floatKobo }
+        : { code: provider.code, ok: false, error: "not registered yet; run a catalogue sync first" },
+    );
+  }
+  return results;
+}

@@ -1,0 +1,140 @@
+import { ADMIN_ROLES, type AdminAccountRow, MIN_ADMIN_PASSWORD } from "../../api/services/admins";
+import type { AdminRole } from "../../db/database";
+import { AdminShell } from "./admin-shell";
+
+const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "never");
+const roleName = (role: AdminRole) => role.replace("_", " ");
+
+/** Admin accounts: add one, change a role, disable/enable, lift a lockout (super_admin only). */
+export function AdminAdminsPage(props: {
+  sandbox: boolean;
+  role: AdminRole;
+  selfId: string;
+  csrf: string;
+  admins: AdminAccountRow[];
+  notice?: string;
+  error?: string;
+  /** What the add form held when it was refused (never the password). */
+  draft?: { email: string; name: string; role: string };
+}) {
+  const csrf = <input type="hidden" name="csrf" value={props.csrf} />;
+  const reason = (
+    <input class="field" name="reason" placeholder="reason" required minlength={3} maxlength={500} />
+  );
+  const draft = props.draft ?? { email: "", name: "", role: "support" };
+  return (
+    <AdminShell title="Admins" sandbox={props.sandbox} role={props.role}>
+      <div class="card">
+        <h1>Admins</h1>
+        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
+        {props.error ? <p class="error">{props.error}</p> : null}
+        <table class="list">
+          <thead>
+            <tr>
+              <th>Admin</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Last sign-in</th>
+              <th>Locked until</th>
+              <th>Change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.admins.map((a) => (
+              <tr>
+                <td>
+                  <strong>{a.name}</strong>
+                  {a.id === props.selfId ? " (you)" : ""}
+                  <div class="mono muted">{a.email}</div>
+                </td>
+                <td>{roleName(a.role)}</td>
+                <td>
+                  {a.status === "active" ? (
+                    <span class="badge ok">active</span>
+                  ) : (
+                    <span class="badge bad">disabled</span>
+                  )}
+                </td>
+                <td>{when(a.lastLoginAt)}</td>
+                <td>{a.locked ? <span class="badge wait">{when(a.lockedUntil)}</span> : "—"}</td>
+                <td>
+                  <form method="post" action={`/admin/admins/${a.id}/role`}>
+                    {csrf}
+                    <select class="field" name="role">
+                      {ADMIN_ROLES.map((r) => (
+                        <option value={r} selected={r === a.role}>
+                          {roleName(r)}
+                        </option>
+                      ))}
+                    </select>
+                    {reason}
+                    <button class="secondary" type="submit">
+                      Set role
+                    </button>
+                  </form>
+                  <form method="post" action={`/admin/admins/${a.id}/status`}>
+                    {csrf}
+                    <input
+                      type="hidden"
+                      name="status"
+                      value={a.status === "active" ? "disabled" : "active"}
+                    />
+                    {reason}
+                    <button class="secondary" type="submit">
+                      {a.status === "active" ? "Disable (signs them out)" : "Enable"}
+                    </button>
+                  </form>
+                  {a.locked ? (
+                    <form method="post" action={`/admin/admins/${a.id}/unlock`}>
+                      {csrf}
+                      {reason}
+                      <button class="secondary" type="submit">
+                        Unlock
+                      </button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h2>Add an admin</h2>
+        <form method="post" action="/admin/admins">
+          {csrf}
+          <label>
+            Email
+            <input class="field" type="email" name="email" required value={draft.email} />
+          </label>
+          <label>
+            Name
+            <input class="field" name="name" required maxlength={80} value={draft.name} />
+          </label>
+          <label>
+            Role
+            <select class="field" name="role">
+              {ADMIN_ROLES.map((r) => (
+                <option value={r} selected={r === draft.role}>
+                  {roleName(r)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Initial password (at least {MIN_ADMIN_PASSWORD} characters; give it to them privately)
+            <input
+              class="field"
+              type="password"
+              name="password"
+              required
+              minlength={MIN_ADMIN_PASSWORD}
+              autocomplete="new-password"
+            />
+          </label>
+          <button class="primary" type="submit">
+            Add admin
+          </button>
+        </form>
+      </div>
+    </AdminShell>
+  );
+}
