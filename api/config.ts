@@ -193,6 +193,8 @@ export const ConfigSchema = z
     VTU_ELECTRICITY_MAX_KOBO: positiveInt(50_000_000),
     CATALOGUE_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
     CATALOGUE_SYNC_INTERVAL_MINUTES: positiveInt(360, 7 * 24 * 60),
+    /** How often each provider's float (our balance with them) is read for the low-float alert. */
+    PROVIDER_FLOAT_CHECK_MINUTES: positiveInt(10, 24 * 60),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.TELEGRAM_WEBHOOK_URL && !cfg.TELEGRAM_WEBHOOK_SECRET) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Logger } from "../logger";
+import { refreshProviderFloats } from "../services/catalogue/floats";
 import { syncCatalogue } from "../services/catalogue/sync";
 import type { ServiceContext } from "../services/context";
 import {
@@ -114,6 +115,13 @@ export const sweepGiftRoomsJob = defineJob({
   }),
 });
 
+/** Read each provider's float and store it (the low-float alert and the providers page use it). */
+export const checkFloatsJob = defineJob({
+  name: "check-floats",
+  payload: z.strictObject({}),
+  handle: (deps) => refreshProviderFloats(deps.ctx(), deps.vtu.providers),
+});
+
 // biome-ignore lint/suspicious/noExplicitAny: a registry of definitions with different payload types.
 export const VTU_JOBS: readonly JobDefinition<any>[] = [
   submitOrderJob,
@@ -121,4 +129,5 @@ export const VTU_JOBS: readonly JobDefinition<any>[] = [
   sweepOrdersJob,
   syncCatalogueJob,
   sweepGiftRoomsJob,
+  checkFloatsJob,
 ];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit";
 import { invalidateCatalogueCache } from "../catalogue/cache";
 import { type SyncReport, syncCatalogue } from "../catalogue/sync";
+import { type FloatCheck, readProviderFloat } from "../catalogue/floats";
 import { type ServiceContext, withTransaction } from "../context";
 import { NotFoundError, ServiceError, ValidationError } from "../errors";
 import { nairaToKobo } from "../money";
@@ -305,9 +306,6 @@ export async function runCatalogueSync(args: {
   return reports;
 }
 
-const BALANCE_TIMEOUT_MS = 10_000;
-
-export type FloatCheck = { code: string; ok: boolean; floatKobo?: number; error?: string };
 
 /**
  * Ask each configured provider for our float (their balance call, as /healthz does) and store it
@@ -325,22 +323,12 @@ export async function checkProviderFloats(args: {
   }
   const results: FloatCheck[] = [];
   for (const provider of providers.all()) {
-    let timer: NodeJS.Timeout | undefined;
-    let answer: { balanceKobo: number };
-    try {
-      answer = await Promise.race([
-        provider.balance(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error("no answer within 10 s")), BALANCE_TIMEOUT_MS);
-        }),
-      ]);
-    } catch (error) {
-      results.push({ code: provider.code, ok: false, error: (error as Error).message });
+    const read = await readProviderFloat(provider);
+    if (!read.ok) {
+      results.push({ code: provider.code, ok: false, error: read.error });
       continue;
-    } finally {
-      clearTimeout(timer);
     }
-    const floatKobo = answer.balanceKobo;
+    const floatKobo = read.floatKobo;
     const stored = await withTransaction(ctx, async (trx) => {
       const before = await trx
         .selectFrom("vtu_providers")

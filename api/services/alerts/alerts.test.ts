@@ -15,7 +15,8 @@ import {
   seedCatalogue,
   TEST_PIN,
 } from "../../../test/helpers/vtu";
-import { createAdmin } from "../admins";
+import { checkFloatsJob } from "../../jobs/definitions";
+import { createAdmin, setLowFloatThreshold } from "../admins";
 import { type ServiceContext, withTransaction } from "../context";
 import type { VtuProvider } from "../vtu";
 import { failOrder } from "../vtu/transitions";
@@ -151,6 +152,54 @@ describe("alert conditions", () => {
     clock = Date.now() + 16 * 60_000;
     await checkAlertConditions(ctx);
     expect(await slow()).toEqual([]);
+  });
+});
+
+describe("low provider float", () => {
+  it("reads each provider's float on schedule and alerts below the threshold a super admin set", async () => {
+    const providers = sandboxRegistry(ctx);
+    await seedCatalogue(ctx, providers);
+    const boss = await createAdmin({
+      ctx,
+      input: {
+        email: "floats@tada.test",
+        name: "Boss",
+        password: "correct-horse-battery-9",
+        role: "super_admin",
+      },
+    });
+    const checks = await checkFloatsJob.handle(
+      { ctx: () => ctx, vtu: { providers, dispatch: async () => {} }, logger: ctx.logger },
+      {},
+    );
+    const sandboxFloat = (checks as { code: string; floatKobo?: number }[]).find(
+      (c) => c.code === "sandbox",
+    )?.floatKobo;
+    expect(sandboxFloat).toBeGreaterThan(0);
+    const stored = await tdb.db
+      .selectFrom("vtu_providers")
+      .select("float_kobo")
+      .where("code", "=", "sandbox")
+      .executeTakeFirstOrThrow();
+    expect(stored.float_kobo).toBe(sandboxFloat);
+
+    await setLowFloatThreshold({
+      ctx,
+      admin: boss,
+      code: "sandbox",
+      input: { thresholdKobo: (sandboxFloat ?? 0) + 1, reason: "keep a day of sales" },
+    });
+    await checkAlertConditions(ctx);
+    const [alert] = (await listOpenAlerts(ctx)).filter((a) => a.kind === "low_float");
+    expect(alert?.title).toMatch(/^Low float at .+: ₦[\d,.]+$/);
+    await setLowFloatThreshold({
+      ctx,
+      admin: boss,
+      code: "sandbox",
+      input: { thresholdKobo: 100, reason: "lower" },
+    });
+    await checkAlertConditions(ctx);
+    expect((await listOpenAlerts(ctx)).filter((a) => a.kind === "low_float")).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { lowFloatProviders } from "../admins/provider-settings";
 import type { ServiceContext } from "../context";
 import { formatNaira } from "../money";
 import { clearAlertsExcept, raiseAlert } from "./alerts";
@@ -140,7 +141,25 @@ const slowResponses: Check = async (ctx) => {
   return keys;
 };
 
-const CHECKS: Check[] = [manualReview, providerFailures, webhookRejections, slowResponses];
+/** A provider's float (read every PROVIDER_FLOAT_CHECK_MINUTES) below the threshold set for it. */
+const lowFloat: Check = async (ctx) => {
+  const keys: string[] = [];
+  for (const p of await lowFloatProviders(ctx)) {
+    const key = `low_float:${p.code}`;
+    keys.push(key);
+    await raiseAlert(ctx.db, {
+      kind: "low_float",
+      key,
+      severity: p.floatKobo <= 0 ? "critical" : "warning",
+      title: `Low float at ${p.name}: ${formatNaira(p.floatKobo)}`,
+      body: `Our balance with ${p.name} is ${formatNaira(p.floatKobo)}, below the ${formatNaira(p.thresholdKobo)} threshold. Fund the provider wallet before orders start failing over (or failing).`,
+    });
+  }
+  await clearAlertsExcept(ctx.db, "low_float", keys);
+  return keys;
+};
+
+const CHECKS: Check[] = [manualReview, providerFailures, webhookRejections, slowResponses, lowFloat];
 
 /** The HTTP layer's report of a response slower than 5 s (one open alert per route). */
 export async function raiseSlowResponse(
