@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { recordAudit } from "../audit";
 import { invalidateCatalogueCache } from "../catalogue/cache";
-import { type SyncReport, syncCatalogue } from "../catalogue/sync";
 import { type FloatCheck, readProviderFloat } from "../catalogue/floats";
+import { type SyncReport, syncCatalogue } from "../catalogue/sync";
 import { type ServiceContext, withTransaction } from "../context";
 import { NotFoundError, ServiceError, ValidationError } from "../errors";
 import { nairaToKobo } from "../money";
@@ -305,7 +305,6 @@ export async function runCatalogueSync(args: {
   );
   return reports;
 }
-
 
 /**
  * Ask each configured provider for our float (their balance call, as /healthz does) and store it

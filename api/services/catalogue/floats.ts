@@ -30,7 +30,10 @@ export async function readProviderFloat(
  * it says, so the low-float alert and the providers page work from a recent figure. A provider that
  * does not answer keeps its last known float. A measurement, not a decision: no audit row.
  */
-export async function refreshProviderFloats(ctx: ServiceContext, providers: ProviderRegistry): Promise<FloatCheck[]> {
+export async function refreshProviderFloats(
+  ctx: ServiceContext,
+  providers: ProviderRegistry,
+): Promise<FloatCheck[]> {
   const results: FloatCheck[] = [];
   for (const provider of providers.all()) {
     const read = await readProviderFloat(provider);
