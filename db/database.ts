@@ -568,6 +568,15 @@ export interface AdminApprovalsTable {
   decided_at: NullableTimestamp;
 }
 
+export interface DailyRollupsTable {
+  /** A Lagos calendar day. pg parses `date` into a Date at local midnight: select it as `day::text`. */
+  day: ColumnType<Date | string, string, string>;
+  metric: string;
+  dimension: Generated<string>;
+  value: ColumnType<number, number, number>;
+  computed_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -610,6 +619,7 @@ export interface Database {
   admin_sessions: AdminSessionsTable;
   admin_approvals: AdminApprovalsTable;
   beneficiaries: BeneficiariesTable;
+  daily_rollups: DailyRollupsTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;
