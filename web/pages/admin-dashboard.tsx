@@ -218,7 +218,7 @@ function Charts(props: { report: AnalyticsReport }) {
         unit="orders / attempts"
         labels={days}
         series={[
-          { name: "orders with >1 attempt", values: series.map((d) => d.failoverOrders) },
+          { name: "orders failed over", values: series.map((d) => d.failoverOrders) },
           {
             name: "attempts on another provider",
             values: series.map((d) => Object.values(d.failoverAttempts).reduce((a, b) => a + b, 0)),
