@@ -142,7 +142,7 @@ export function ChartTable(props: ChartProps) {
 
 function Figure(props: ChartProps & { children: Child; description: string }) {
   return (
-    <figure class="chart">
+    <figure class="card chart">
       <figcaption>
         <strong>{props.title}</strong>
       </figcaption>
