@@ -5,8 +5,10 @@ import type { ServiceContext } from "../../api/services/context";
 import {
   completeSandboxCheckout,
   createFundingIntent,
+  createWithdrawal,
   type PaymentsRuntime,
   processPaymentEvent,
+  submitWithdrawal,
   webhookSecretHash,
 } from "../../api/services/funding";
 import { claimGift, createGiftRoom } from "../../api/services/gift-rooms";
@@ -57,6 +59,10 @@ export async function moveTo(
           await moveTo(ctx, day, [{ table: "vtu_orders", id: o.order_id }]);
         }
       }
+    } else if (table === "withdrawals") {
+      await sql`UPDATE withdrawals SET created_at = ${at}, completed_at = ${at} WHERE id = ${id}`.execute(
+        ctx.db,
+      );
     } else if (table === "users") {
       await sql`UPDATE users SET created_at = ${at} WHERE id = ${id}`.execute(ctx.db);
     } else {
@@ -73,6 +79,8 @@ export function sandboxPayments(ctx: ServiceContext): PaymentsRuntime {
     async dispatch(job) {
       if (job.name === "process-payment-event") {
         await processPaymentEvent({ ctx, payments, eventId: job.eventId });
+      } else if (job.name === "submit-withdrawal") {
+        await submitWithdrawal({ ctx, payments, withdrawalId: job.withdrawalId });
       }
     },
   };
@@ -202,11 +210,33 @@ export async function seedActivity(ctx: ServiceContext, h: Harness, payments: Pa
   const convertFunding = await fund(ctx, payments, convert.id, 200_000);
   const convertOrder = await buyAirtime(ctx, h, convert.id, sandboxPhone(), 40_000);
   const b1Again = await buyAirtime(ctx, h, b1.id, sandboxPhone(), 60_000);
+  const { withdrawal } = await createWithdrawal({
+    ctx,
+    payments,
+    userId: b2.id,
+    idempotencyKey: `analytics-withdraw-${randomInt(1e12)}`,
+    input: {
+      bankCode: "058",
+      accountNumber: "0123456789",
+      accountName: "ADAEZE OKAFOR (SANDBOX)",
+      amountKobo: 100_000,
+      pin: TEST_PIN,
+    },
+  });
+  const sent = await ctx.db
+    .selectFrom("withdrawals")
+    .select("state")
+    .where("id", "=", withdrawal.id)
+    .executeTakeFirstOrThrow();
+  if (sent.state !== "successful") {
+    throw new Error(`withdrawal ${withdrawal.id} is ${sent.state}, not successful`);
+  }
   await moveTo(ctx, d.d1, [
     { table: "users", id: convert.id },
     { table: "funding_intents", id: convertFunding },
     { table: "vtu_orders", id: convertOrder },
     { table: "vtu_orders", id: b1Again },
+    { table: "withdrawals", id: withdrawal.id },
   ]);
   return { days: d, users: { b1, b2, b3, creator, convert }, room, claimers };
 }
@@ -234,6 +264,8 @@ export type ExpectedDay = {
   activeUsers: number;
   fundingKobo: number;
   fundingCount: number;
+  withdrawalsKobo: number;
+  withdrawalsCount: number;
   giftRooms: number;
   giftCapacity: number;
   giftClaims: number;
@@ -291,6 +323,14 @@ export async function expectedDay(ctx: ServiceContext, day: string): Promise<Exp
     fundingCount: await one(
       ctx,
       sql`SELECT count(*) AS n FROM funding_intents WHERE status = 'credited' AND ${on("credited_at")}`,
+    ),
+    withdrawalsKobo: await one(
+      ctx,
+      sql`SELECT sum(amount_kobo) AS n FROM withdrawals WHERE state = 'successful' AND ${on("completed_at")}`,
+    ),
+    withdrawalsCount: await one(
+      ctx,
+      sql`SELECT count(*) AS n FROM withdrawals WHERE state = 'successful' AND ${on("completed_at")}`,
     ),
     giftRooms: await one(ctx, sql`SELECT count(*) AS n FROM gift_rooms WHERE ${on("created_at")}`),
     giftCapacity: await one(ctx, sql`SELECT sum(capacity) AS n FROM gift_rooms WHERE ${on("created_at")}`),

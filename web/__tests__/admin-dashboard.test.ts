@@ -107,6 +107,7 @@ describe("admin dashboard", () => {
       expect(users.active?.[day], day).toBe(e.activeUsers);
       expect(funding.funding?.[day], day).toBe(e.fundingKobo);
       expect(funding.spend?.[day], day).toBe(e.revenueKobo);
+      expect(funding.withdrawals?.[day], day).toBe(e.withdrawalsKobo);
       expect(gifts["rooms created"]?.[day], day).toBe(e.giftRooms);
       expect(gifts["gifts claimed"]?.[day], day).toBe(e.giftClaims);
       for (const [provider, n] of Object.entries(e.providerDelivered)) {

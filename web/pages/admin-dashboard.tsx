@@ -185,13 +185,14 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <BarChart
         name="funding-spend"
-        title="Funding vs spend per day"
+        title="Funding vs spend (and withdrawals) per day"
         unit="₦"
         labels={days}
         format={naira}
         series={[
           { name: "funding", values: series.map((d) => d.fundingKobo) },
           { name: "spend", values: series.map((d) => d.spendKobo) },
+          { name: "withdrawals", values: series.map((d) => d.withdrawalsKobo) },
         ]}
       />
       <BarChart

@@ -75,6 +75,8 @@ function asExpected(d: DayFigures): ExpectedDay {
     activeUsers: d.activeUsers,
     fundingKobo: d.fundingKobo,
     fundingCount: d.fundingCount,
+    withdrawalsKobo: d.withdrawalsKobo,
+    withdrawalsCount: d.withdrawalsCount,
     giftRooms: d.giftRooms,
     giftCapacity: d.giftCapacity,
     giftClaims: d.giftClaims,
@@ -112,7 +114,14 @@ describe("analytics: rollup and report", () => {
     expect(e2).toMatchObject({ orders: 4, giftRooms: 1, giftCapacity: 3, giftClaims: 2, failoverOrders: 1 });
     expect(e2.providerDelivered["sandbox-b"]).toBe(1);
     const e1 = await expectedDay(ctx, d1);
-    expect(e1).toMatchObject({ orders: 2, newUsers: 1, activeUsers: 2, fundingCount: 1 });
+    expect(e1).toMatchObject({
+      orders: 2,
+      newUsers: 1,
+      activeUsers: 2,
+      fundingCount: 1,
+      withdrawalsCount: 1,
+      withdrawalsKobo: 100_000,
+    });
   });
 
   it("rolls up the missing days; every daily figure and every range metric equals independent SQL", async () => {
@@ -164,6 +173,8 @@ describe("analytics: rollup and report", () => {
     expect(t.marginKobo).toBe(revenue - cost);
     expect(t.profitMargin).toBeCloseTo((revenue - cost) / revenue, 4);
     expect(t.fundingKobo).toBe(sum((e) => e.fundingKobo));
+    expect(t.withdrawalsKobo).toBe(sum((e) => e.withdrawalsKobo));
+    expect(t.withdrawalsCount).toBe(sum((e) => e.withdrawalsCount));
     expect(t.gifts).toMatchObject({
       rooms: x.rooms,
       capacity: x.capacity,
