@@ -602,6 +602,15 @@ export interface AdminApiKeysTable {
   created_at: CreatedAt;
 }
 
+export interface DailyRollupsTable {
+  /** A Lagos calendar day. pg parses `date` into a Date at local midnight: select it as `day::text`. */
+  day: ColumnType<Date | string, string, string>;
+  metric: string;
+  dimension: Generated<string>;
+  value: ColumnType<number, number, number>;
+  computed_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -646,6 +655,7 @@ export interface Database {
   admin_alerts: AdminAlertsTable;
   admin_api_keys: AdminApiKeysTable;
   beneficiaries: BeneficiariesTable;
+  daily_rollups: DailyRollupsTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;

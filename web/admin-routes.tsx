@@ -7,7 +7,6 @@ import {
   adminCsrfToken,
   adminLogin,
   adminLogout,
-  adminOverview,
   adminUserDetail,
   applyUserAction,
   decideAdjustment,
@@ -28,7 +27,7 @@ import { whatsAppStatus } from "../bot/whatsapp/status";
 import { type AdminDeps, type AdminEnv, adminKit, SESSION_COOKIE } from "./admin/kit";
 import { orderPageWithActions } from "./admin/order-actions";
 import { ADMIN_SECTIONS } from "./admin/sections";
-import { AdminApprovalsPage, AdminForbiddenPage, AdminHomePage, AdminLoginPage } from "./pages/admin";
+import { AdminApprovalsPage, AdminForbiddenPage, AdminLoginPage } from "./pages/admin";
 import { AdminAuditPage, AdminOrdersPage, AdminWhatsAppPage } from "./pages/admin-ops";
 import { AdminUserPage, AdminUsersPage } from "./pages/admin-users";
 
@@ -100,22 +99,6 @@ export function adminRoutes(deps: AdminDeps) {
       }
       throw error;
     }
-  });
-
-  app.get("/", async (c) => {
-    const session = await signedIn(c);
-    if (session instanceof Response) {
-      return session;
-    }
-    noStore(c);
-    return c.html(
-      <AdminHomePage
-        sandbox={sandbox}
-        admin={session.admin}
-        csrf={adminCsrfToken(c.var.ctx, session.token)}
-        overview={await adminOverview(c.var.ctx)}
-      />,
-    );
   });
 
   app.get("/users", async (c) => {

@@ -53,11 +53,34 @@ describe("job backend: BullMQ on PostgreSQL (embedded default)", () => {
     const ctx = makeCtx(tdb.db);
     try {
       const worker = await startMaintenanceJobs({ jobs, ctx: () => ctx, logger: ctx.logger });
-      const result = await new Promise<unknown>((resolve, reject) => {
-        worker.on("completed", (_job, value) => resolve(value));
+      // The three scheduled jobs run once at start, in any order.
+      const results = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const done: Record<string, unknown> = {};
+        worker.on("completed", (job, value) => {
+          done[job.name] = value;
+          if (Object.keys(done).length === 3) {
+            resolve(done);
+          }
+        });
         worker.on("failed", (_job, error) => reject(error));
       });
-      expect(result).toEqual({ rateLimitWindows: 0, sessions: 0, linkCodes: 0, resetCodes: 0, pinLinks: 0 });
+      expect(results["purge-expired"]).toEqual({
+        rateLimitWindows: 0,
+        sessions: 0,
+        linkCodes: 0,
+        resetCodes: 0,
+        pinLinks: 0,
+      });
+      // Nothing is wrong on an empty database: no alert condition holds.
+      expect(results["check-alerts"]).toEqual([]);
+      // The rollup catches up on the last LOOKBACK_DAYS days (nothing happened on them here).
+      expect(results["daily-rollup"]).toEqual({ days: 90 });
+      const marked = await tdb.db
+        .selectFrom("daily_rollups")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("metric", "=", "rollup.day")
+        .executeTakeFirstOrThrow();
+      expect(Number(marked.n)).toBe(90);
     } finally {
       await jobs.close();
     }

@@ -11,6 +11,7 @@ import * as giftRooms from "./2026_11_25_2500_gift_rooms";
 import * as giftDraws from "./2026_11_25_2600_gift_draws";
 import * as adminSessions from "./2026_11_25_2700_admin_sessions";
 import * as adminApprovals from "./2026_11_25_2800_admin_approvals";
+import * as dailyRollups from "./2026_11_25_2900_daily_rollups";
 import * as catalogueSettings from "./2026_11_25_3000_catalogue_settings";
 import * as adminAlertsAndKeys from "./2026_11_25_3100_admin_alerts_and_keys";
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_2600_gift_draws": giftDraws,
   "2026_11_25_2700_admin_sessions": adminSessions,
   "2026_11_25_2800_admin_approvals": adminApprovals,
+  "2026_11_25_2900_daily_rollups": dailyRollups,
   "2026_11_25_3000_catalogue_settings": catalogueSettings,
   "2026_11_25_3100_admin_alerts_and_keys": adminAlertsAndKeys,
 };

@@ -157,6 +157,27 @@ describe("/api/admin with admin API keys", () => {
     ]);
   });
 
+  it("serves the dashboard's analytics: totals equal independent SQL; a bad range is a 400 that says why", async () => {
+    const { key } = await keyFor("support@tada.test");
+    const res = await api(key, "/api/admin/analytics");
+    expect(res.status).toBe(200);
+    const report = (
+      (await res.json()) as {
+        data: { range: { days: number }; totals: { totalUsers: number; transactions: number } };
+      }
+    ).data;
+    expect(report.range.days).toBe(30);
+    const users = await tdb.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(report.totals.totalUsers).toBe(Number(users.n));
+    const bad = await api(key, "/api/admin/analytics?from=2026-13-01");
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/date/i);
+    expect((await api(key, "/api/admin/analytics?colour=red")).status).toBe(400);
+  });
+
   it("refuses missing, reseller, revoked keys and keys of disabled admins with a clear message", async () => {
     const none = await app.request("/api/admin/users");
     expect(none.status).toBe(401);

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { adminsSection } from "./admins";
 import { adminAlertRoutes } from "./alerts";
 import { catalogueSection } from "./catalogue";
+import { dashboardSection } from "./dashboard";
 import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 import { orderActionsSection } from "./order-actions";
@@ -12,6 +13,7 @@ export type AdminSection = (deps: AdminDeps, kit: AdminKit) => Hono<AdminEnv>;
 
 /** Every section module, mounted by adminRoutes. Add a new module's export here. */
 export const ADMIN_SECTIONS: AdminSection[] = [
+  dashboardSection,
   adminAlertRoutes,
   orderActionsSection,
   paymentsSection,

@@ -1,4 +1,4 @@
-import type { AdminOverview, PendingApproval, SignedInAdmin } from "../../api/services/admins";
+import type { PendingApproval } from "../../api/services/admins";
 import { Layout } from "../layout";
 import { AdminShell } from "./admin-shell";
 
@@ -28,48 +28,6 @@ export function AdminLoginPage(props: { sandbox: boolean; csrf: string; error?: 
           </label>
           <button class="primary" type="submit">
             Sign in
-          </button>
-        </form>
-      </div>
-    </Layout>
-  );
-}
-
-/** The panel's home: who is signed in, the first live numbers, sign out. */
-export function AdminHomePage(props: {
-  sandbox: boolean;
-  admin: SignedInAdmin;
-  csrf: string;
-  overview: AdminOverview;
-}) {
-  const { overview } = props;
-  const orders = Object.entries(overview.ordersToday);
-  return (
-    <Layout title="Admin — TADA VTU" sandbox={props.sandbox}>
-      <div class="card">
-        <h1>TADA VTU admin</h1>
-        <p class="muted">
-          Signed in as {props.admin.name} ({props.admin.email}), {props.admin.role.replace("_", " ")}.
-        </p>
-        <dl class="rows">
-          <dt>Customers</dt>
-          <dd>{overview.users}</dd>
-          <dt>Orders today</dt>
-          <dd>{orders.length === 0 ? "none" : orders.map(([state, n]) => `${n} ${state}`).join(", ")}</dd>
-          <dt>Orders in manual review</dt>
-          <dd>{overview.manualReview}</dd>
-          <dt>Open gift rooms</dt>
-          <dd>{overview.openGiftRooms}</dd>
-        </dl>
-        <p>
-          <a href="/admin/users">Customers</a> · <a href="/admin/orders">Orders</a> ·{" "}
-          <a href="/admin/approvals">Waiting for approval</a> · <a href="/admin/audit">Audit log</a> ·{" "}
-          <a href="/admin/whatsapp">WhatsApp</a>
-        </p>
-        <form method="post" action="/admin/logout">
-          <input type="hidden" name="csrf" value={props.csrf} />
-          <button class="secondary" type="submit">
-            Sign out
           </button>
         </form>
       </div>

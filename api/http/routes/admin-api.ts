@@ -11,6 +11,7 @@ import {
   listOrdersForAdmin,
   searchUsers,
 } from "../../services/admins";
+import { analyticsReport } from "../../services/analytics";
 import { ForbiddenError } from "../../services/errors";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
@@ -34,6 +35,10 @@ function requireAdminKey(role: AdminRole): MiddlewareHandler<AdminApiEnv> {
   };
 }
 
+const AnalyticsQuery = z.strictObject({
+  from: z.string().max(10).optional(),
+  to: z.string().max(10).optional(),
+});
 const UsersQuery = z.strictObject({ q: z.string().trim().max(100).default("") });
 
 /**
@@ -43,6 +48,12 @@ const UsersQuery = z.strictObject({ q: z.string().trim().max(100).default("") })
  */
 export function adminApiRoutes() {
   const app = new Hono<AdminApiEnv>();
+
+  // The dashboard's numbers: ?from=&to= (Lagos days), default the last 30 days; today is live.
+  app.get("/analytics", requireAdminKey("support"), async (c) => {
+    const { from, to } = queryParams(c, AnalyticsQuery);
+    return ok(c, await analyticsReport(c.var.ctx, { from, to }));
+  });
 
   app.get("/users", requireAdminKey("support"), async (c) => {
     const { q } = queryParams(c, UsersQuery);

@@ -1,0 +1,4 @@
+export * from "./measure";
+export * from "./range";
+export * from "./report";
+export * from "./rollup";
