@@ -24,7 +24,7 @@ import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
 import { nairaToKobo } from "../api/services/money";
 import { whatsAppStatus } from "../bot/whatsapp/status";
-import { type AdminDeps, type AdminEnv, adminKit, SESSION_COOKIE } from "./admin/kit";
+import { type AdminDeps, type AdminEnv, type AdminSession, adminKit, SESSION_COOKIE } from "./admin/kit";
 import { orderPageWithActions } from "./admin/order-actions";
 import { ADMIN_SECTIONS } from "./admin/sections";
 import { AdminApprovalsPage, AdminForbiddenPage, AdminLoginPage } from "./pages/admin";
@@ -109,7 +109,12 @@ export function adminRoutes(deps: AdminDeps) {
     const query = (c.req.query("q") ?? "").slice(0, 100);
     noStore(c);
     return c.html(
-      <AdminUsersPage sandbox={sandbox} query={query} users={await searchUsers(c.var.ctx, query)} />,
+      <AdminUsersPage
+        sandbox={sandbox}
+        role={session.admin.role}
+        query={query}
+        users={await searchUsers(c.var.ctx, query)}
+      />,
     );
   });
 
@@ -128,6 +133,7 @@ export function adminRoutes(deps: AdminDeps) {
         : undefined;
       return c.html(
         <AdminUserPage
+          role={session.admin.role}
           sandbox={sandbox}
           detail={detail}
           actions={actions}
@@ -220,7 +226,7 @@ export function adminRoutes(deps: AdminDeps) {
 
   const approvalsPage = async (
     c: Context<Env>,
-    token: string,
+    session: AdminSession,
     status: 200 | 400 | 403 | 409 = 200,
     message?: { notice?: string; error?: string },
   ) => {
@@ -228,7 +234,8 @@ export function adminRoutes(deps: AdminDeps) {
     return c.html(
       <AdminApprovalsPage
         sandbox={sandbox}
-        csrf={adminCsrfToken(c.var.ctx, token)}
+        role={session.admin.role}
+        csrf={adminCsrfToken(c.var.ctx, session.token)}
         pending={await listPendingApprovals(c.var.ctx)}
         {...message}
       />,
@@ -242,7 +249,7 @@ export function adminRoutes(deps: AdminDeps) {
       return session;
     }
     const done = c.req.query("done");
-    return approvalsPage(c, session.token, 200, done ? { notice: `Done: ${done}.` } : undefined);
+    return approvalsPage(c, session, 200, done ? { notice: `Done: ${done}.` } : undefined);
   });
 
   app.post("/approvals/:id", async (c) => {
@@ -262,7 +269,7 @@ export function adminRoutes(deps: AdminDeps) {
     } catch (error) {
       if (error instanceof ServiceError) {
         const status = error.kind === "forbidden" ? 403 : error.kind === "conflict" ? 409 : 400;
-        return approvalsPage(c, session.token, status, { error: error.message });
+        return approvalsPage(c, session, status, { error: error.message });
       }
       throw error;
     }
@@ -278,6 +285,7 @@ export function adminRoutes(deps: AdminDeps) {
     return c.html(
       <AdminWhatsAppPage
         sandbox={sandbox}
+        role={session.admin.role}
         enabled={config.WHATSAPP_ENABLED}
         state={status.state}
         updatedAt={status.updatedAt.toISOString()}
@@ -307,11 +315,19 @@ export function adminRoutes(deps: AdminDeps) {
     const filters = orderFilters(c);
     try {
       const rows = await listOrdersForAdmin(c.var.ctx, filters as AdminOrderFilters);
-      return c.html(<AdminOrdersPage sandbox={sandbox} filters={filters} rows={rows} />);
+      return c.html(
+        <AdminOrdersPage sandbox={sandbox} role={session.admin.role} filters={filters} rows={rows} />,
+      );
     } catch (error) {
       if (error instanceof ServiceError) {
         return c.html(
-          <AdminOrdersPage sandbox={sandbox} filters={filters} rows={[]} error={error.message} />,
+          <AdminOrdersPage
+            sandbox={sandbox}
+            role={session.admin.role}
+            filters={filters}
+            rows={[]}
+            error={error.message}
+          />,
           400,
         );
       }
@@ -354,7 +370,9 @@ export function adminRoutes(deps: AdminDeps) {
       return session;
     }
     noStore(c);
-    return c.html(<AdminAuditPage sandbox={sandbox} rows={await listAuditLog(c.var.ctx)} />);
+    return c.html(
+      <AdminAuditPage sandbox={sandbox} role={session.admin.role} rows={await listAuditLog(c.var.ctx)} />,
+    );
   });
 
   app.post("/logout", async (c) => {

@@ -57,6 +57,19 @@ describe("alerts page", () => {
     const seen = await support.request("GET", "/admin/alerts");
     expect(seen.html).toContain("Slow responses on GET /api/vtu/orders");
     expect(seen.html).not.toContain("Mark resolved");
+    // The navigation offers support only what support may open, on every page.
+    for (const path of [
+      "/admin/alerts",
+      "/admin/users",
+      "/admin/orders",
+      "/admin/approvals",
+      "/admin/audit",
+    ]) {
+      const nav = (await support.request("GET", path)).html;
+      expect(nav, path).toContain('href="/admin/orders"');
+      expect(nav, path).not.toContain('href="/admin/catalogue"');
+      expect(nav, path).not.toContain('href="/admin/admins"');
+    }
     const [alert] = await tdb.db
       .selectFrom("admin_alerts")
       .select("id")

@@ -11,13 +11,14 @@ import { AdminShell } from "./admin-shell";
 /** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
 export function AdminWhatsAppPage(props: {
   sandbox: boolean;
+  role?: AdminRole;
   enabled: boolean;
   state: string;
   updatedAt: string;
   qrDataUrl?: string;
 }) {
   return (
-    <AdminShell title="WhatsApp" sandbox={props.sandbox}>
+    <AdminShell title="WhatsApp" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>WhatsApp</h1>
         {!props.enabled ? (
@@ -49,9 +50,9 @@ export function AdminWhatsAppPage(props: {
 }
 
 /** The newest audit rows: every admin action, sign-in and money adjustment. */
-export function AdminAuditPage(props: { sandbox: boolean; rows: AuditRow[] }) {
+export function AdminAuditPage(props: { sandbox: boolean; role?: AdminRole; rows: AuditRow[] }) {
   return (
-    <AdminShell title="Audit log" sandbox={props.sandbox}>
+    <AdminShell title="Audit log" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Audit log</h1>
         <ul>
@@ -72,6 +73,7 @@ export function AdminAuditPage(props: { sandbox: boolean; rows: AuditRow[] }) {
 /** Orders with filters; the same filters download as CSV. */
 export function AdminOrdersPage(props: {
   sandbox: boolean;
+  role?: AdminRole;
   filters: Record<string, string>;
   rows: AdminOrderRow[];
   error?: string;
@@ -84,7 +86,7 @@ export function AdminOrdersPage(props: {
     </label>
   );
   return (
-    <AdminShell title="Orders" sandbox={props.sandbox}>
+    <AdminShell title="Orders" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Orders</h1>
         {props.error ? <p class="error">{props.error}</p> : null}

@@ -1,12 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { AdminUserDetail, AdminUserRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
+import type { AdminRole } from "../../db/database";
 import { AdminShell } from "./admin-shell";
 
 /** Customer search: phone in any form, name, user id or chat id. */
-export function AdminUsersPage(props: { sandbox: boolean; query: string; users: AdminUserRow[] }) {
+export function AdminUsersPage(props: {
+  sandbox: boolean;
+  role?: AdminRole;
+  query: string;
+  users: AdminUserRow[];
+}) {
   return (
-    <AdminShell title="Customers" sandbox={props.sandbox}>
+    <AdminShell title="Customers" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Customers</h1>
         <form method="get" action="/admin/users">
@@ -40,6 +46,7 @@ export function AdminUsersPage(props: { sandbox: boolean; query: string; users: 
 /** One customer: wallet, statement, orders, identities, gift rooms and PIN state. */
 export function AdminUserPage(props: {
   sandbox: boolean;
+  role?: AdminRole;
   detail: AdminUserDetail;
   /** Set when the admin may change the account (admin and super_admin, S7). */
   actions?: { csrf: string; notice?: string; error?: string };
@@ -48,7 +55,7 @@ export function AdminUserPage(props: {
 }) {
   const { user, wallet, statement, orders, identities, giftRooms, pin } = props.detail;
   return (
-    <AdminShell title={`${user.name ?? user.phone ?? user.id}`} sandbox={props.sandbox}>
+    <AdminShell title={`${user.name ?? user.phone ?? user.id}`} sandbox={props.sandbox} role={props.role}>
       <p>
         <a href="/admin/users">← Customers</a>
       </p>

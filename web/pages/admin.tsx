@@ -1,4 +1,5 @@
 import type { PendingApproval } from "../../api/services/admins";
+import type { AdminRole } from "../../db/database";
 import { Layout } from "../layout";
 import { AdminShell } from "./admin-shell";
 
@@ -52,13 +53,14 @@ export function AdminForbiddenPage(props: { sandbox: boolean; message: string })
 /** Maker-checker: adjustments waiting for a second admin. */
 export function AdminApprovalsPage(props: {
   sandbox: boolean;
+  role?: AdminRole;
   csrf: string;
   pending: PendingApproval[];
   notice?: string;
   error?: string;
 }) {
   return (
-    <AdminShell title="Approvals" sandbox={props.sandbox}>
+    <AdminShell title="Approvals" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Waiting for approval</h1>
         {props.notice ? <p class="badge ok">{props.notice}</p> : null}
