@@ -294,45 +294,28 @@ export function adminRoutes(deps: AdminDeps) {
     );
   });
 
-  const orderFilters = (c: Context<Env>) => {
-    const pick = (name: string) => (c.req.query(name) ?? "").slice(0, 60);
-    return {
-      state: pick("state"),
-      service: pick("service"),
-      provider: pick("provider"),
-      userId: pick("userId"),
-      from: pick("from"),
-      to: pick("to"),
-    };
-  };
+  const orderFilters = (c: Context<Env>) =>
+    kit.filtersFrom(c, ["state", "service", "provider", "userId", "from", "to"] as const);
 
   app.get("/orders", async (c) => {
     const session = await signedIn(c);
     if (session instanceof Response) {
       return session;
     }
-    noStore(c);
     const filters = orderFilters(c);
-    try {
-      const rows = await listOrdersForAdmin(c.var.ctx, filters as AdminOrderFilters);
-      return c.html(
-        <AdminOrdersPage sandbox={sandbox} role={session.admin.role} filters={filters} rows={rows} />,
-      );
-    } catch (error) {
-      if (error instanceof ServiceError) {
-        return c.html(
-          <AdminOrdersPage
-            sandbox={sandbox}
-            role={session.admin.role}
-            filters={filters}
-            rows={[]}
-            error={error.message}
-          />,
-          400,
-        );
-      }
-      throw error;
-    }
+    return kit.listPage(
+      c,
+      () => listOrdersForAdmin(c.var.ctx, filters as AdminOrderFilters),
+      (rows, error) => (
+        <AdminOrdersPage
+          sandbox={sandbox}
+          role={session.admin.role}
+          filters={filters}
+          rows={rows}
+          error={error}
+        />
+      ),
+    );
   });
 
   app.get("/orders.csv", async (c) => {

@@ -21,34 +21,20 @@ export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
     if (s instanceof Response) {
       return s;
     }
-    kit.noStore(c);
-    const pick = (name: string) => (c.req.query(name) ?? "").slice(0, 60);
-    const filters = {
-      status: pick("status"),
-      creatorId: pick("creatorId"),
-      from: pick("from"),
-      to: pick("to"),
-    };
-    try {
-      const rows = await listGiftRoomsForAdmin(c.var.ctx, filters as AdminGiftRoomFilters);
-      return c.html(
-        <AdminGiftRoomsPage sandbox={kit.sandbox} role={s.admin.role} filters={filters} rows={rows} />,
-      );
-    } catch (error) {
-      if (error instanceof ServiceError) {
-        return c.html(
-          <AdminGiftRoomsPage
-            sandbox={kit.sandbox}
-            role={s.admin.role}
-            filters={filters}
-            rows={[]}
-            error={error.message}
-          />,
-          400,
-        );
-      }
-      throw error;
-    }
+    const filters = kit.filtersFrom(c, ["status", "creatorId", "from", "to"] as const);
+    return kit.listPage(
+      c,
+      () => listGiftRoomsForAdmin(c.var.ctx, filters as AdminGiftRoomFilters),
+      (rows, error) => (
+        <AdminGiftRoomsPage
+          sandbox={kit.sandbox}
+          role={s.admin.role}
+          filters={filters}
+          rows={rows}
+          error={error}
+        />
+      ),
+    );
   });
 
   const roomPage = async (

@@ -1,8 +1,10 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
+import type { JSX } from "hono/jsx/jsx-runtime";
 import type { Config } from "../../api/config";
 import { adminCsrfToken, findAdminSession, hasRole, type SignedInAdmin } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
+import { ServiceError } from "../../api/services/errors";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import { constantTimeEqual } from "../../api/services/hashing";
 import type { VtuRuntime } from "../../api/services/vtu";
@@ -105,7 +107,45 @@ export function adminKit(config: Config) {
     return typeof value === "string" ? value.trim() : "";
   };
 
-  return { sandbox, noStore, forbidden, signedIn, signedInAs, signedInPost, csrf, field };
+  /** A list page's filters, read from the query string (each cut to 60 characters). */
+  const filtersFrom = <K extends string>(c: AdminContext, names: readonly K[]): Record<K, string> =>
+    Object.fromEntries(names.map((name) => [name, (c.req.query(name) ?? "").slice(0, 60)])) as Record<
+      K,
+      string
+    >;
+
+  /**
+   * A filtered list page: the rows `load` finds, or — when a filter is wrong (a ServiceError) — the
+   * same page with no rows, the message saying what to change, and 400.
+   */
+  const listPage = async <R,>(
+    c: AdminContext,
+    load: () => Promise<R[]>,
+    render: (rows: R[], error?: string) => JSX.Element,
+  ): Promise<Response> => {
+    noStore(c);
+    try {
+      return await c.html(render(await load()));
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        return await c.html(render([], error.message), 400);
+      }
+      throw error;
+    }
+  };
+
+  return {
+    sandbox,
+    noStore,
+    forbidden,
+    signedIn,
+    signedInAs,
+    signedInPost,
+    csrf,
+    field,
+    filtersFrom,
+    listPage,
+  };
 }
 
 export type AdminKit = ReturnType<typeof adminKit>;

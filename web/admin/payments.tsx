@@ -17,35 +17,20 @@ export function paymentsSection(_deps: AdminDeps, kit: AdminKit) {
     if (s instanceof Response) {
       return s;
     }
-    kit.noStore(c);
-    const pick = (name: string) => (c.req.query(name) ?? "").slice(0, 60);
-    const filters = {
-      kind: pick("kind"),
-      status: pick("status"),
-      userId: pick("userId"),
-      from: pick("from"),
-      to: pick("to"),
-    };
-    try {
-      const rows = await listPaymentsForAdmin(c.var.ctx, filters as AdminPaymentFilters);
-      return c.html(
-        <AdminPaymentsPage sandbox={kit.sandbox} role={s.admin.role} filters={filters} rows={rows} />,
-      );
-    } catch (error) {
-      if (error instanceof ServiceError) {
-        return c.html(
-          <AdminPaymentsPage
-            sandbox={kit.sandbox}
-            role={s.admin.role}
-            filters={filters}
-            rows={[]}
-            error={error.message}
-          />,
-          400,
-        );
-      }
-      throw error;
-    }
+    const filters = kit.filtersFrom(c, ["kind", "status", "userId", "from", "to"] as const);
+    return kit.listPage(
+      c,
+      () => listPaymentsForAdmin(c.var.ctx, filters as AdminPaymentFilters),
+      (rows, error) => (
+        <AdminPaymentsPage
+          sandbox={kit.sandbox}
+          role={s.admin.role}
+          filters={filters}
+          rows={rows}
+          error={error}
+        />
+      ),
+    );
   });
 
   app.get("/payments/:id{(fnd|wdr)_[0-9a-z]+}", async (c) => {

@@ -4,6 +4,7 @@ import { type ServiceContext, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { closeRoom } from "../gift-rooms/close-room";
 import { maskPhone } from "../phone";
+import { lagosDayStart, parseListFilters } from "./list-filters";
 import { hasRole, type SignedInAdmin } from "./sessions";
 
 export const AdminGiftRoomFilters = z.strictObject({
@@ -33,9 +34,6 @@ export type AdminGiftRoomRow = {
   expiresAt: string;
   closedAt: string | null;
 };
-
-const lagosMidnight = (day: string, plusDays = 0) =>
-  new Date(Date.parse(`${day}T00:00:00+01:00`) + plusDays * 86_400_000);
 
 function roomQuery(ctx: ServiceContext) {
   return ctx.db
@@ -96,14 +94,7 @@ export async function listGiftRoomsForAdmin(
   ctx: ServiceContext,
   filters: AdminGiftRoomFilters,
 ): Promise<AdminGiftRoomRow[]> {
-  const parsed = AdminGiftRoomFilters.safeParse(
-    Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== "" && v !== undefined)),
-  );
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue?.path.join(".") || "filter"}: ${issue?.message ?? "is invalid"}.`);
-  }
-  const f = parsed.data;
+  const f = parseListFilters(AdminGiftRoomFilters, filters);
   let q = roomQuery(ctx).orderBy("g.created_at", "desc").limit(f.limit);
   if (f.status) {
     q = q.where("g.status", "=", f.status);
@@ -112,10 +103,10 @@ export async function listGiftRoomsForAdmin(
     q = q.where("g.creator_id", "=", f.creatorId);
   }
   if (f.from) {
-    q = q.where("g.created_at", ">=", lagosMidnight(f.from));
+    q = q.where("g.created_at", ">=", lagosDayStart(f.from));
   }
   if (f.to) {
-    q = q.where("g.created_at", "<", lagosMidnight(f.to, 1));
+    q = q.where("g.created_at", "<", lagosDayStart(f.to, 1));
   }
   return (await q.execute()).map(toRow);
 }

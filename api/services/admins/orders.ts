@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { NotFoundError, ValidationError } from "../errors";
+import { NotFoundError } from "../errors";
 import { formatNaira } from "../money";
+import { lagosDayStart, parseListFilters } from "./list-filters";
 
 export const AdminOrderFilters = z.strictObject({
   state: z.string().trim().max(20).optional(),
@@ -34,17 +35,7 @@ export async function listOrdersForAdmin(
   ctx: ServiceContext,
   filters: AdminOrderFilters,
 ): Promise<AdminOrderRow[]> {
-  const parsed = AdminOrderFilters.safeParse(
-    Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== "" && v !== undefined)),
-  );
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue?.path.join(".") || "filter"}: ${issue?.message ?? "is invalid"}.`);
-  }
-  const f = parsed.data;
-  // Days are Lagos days: from 00:00 on `from` to 24:00 on `to`, West Africa Time (UTC+1, no DST).
-  const lagosMidnight = (day: string, plusDays = 0) =>
-    new Date(Date.parse(`${day}T00:00:00+01:00`) + plusDays * 86_400_000);
+  const f = parseListFilters(AdminOrderFilters, filters);
   let query = adminOrderQuery(ctx).orderBy("o.created_at", "desc").limit(f.limit);
   if (f.state) {
     query = query.where("o.state", "=", f.state as never);
@@ -59,10 +50,10 @@ export async function listOrdersForAdmin(
     query = query.where("o.user_id", "=", f.userId);
   }
   if (f.from) {
-    query = query.where("o.created_at", ">=", lagosMidnight(f.from));
+    query = query.where("o.created_at", ">=", lagosDayStart(f.from));
   }
   if (f.to) {
-    query = query.where("o.created_at", "<", lagosMidnight(f.to, 1));
+    query = query.where("o.created_at", "<", lagosDayStart(f.to, 1));
   }
   const rows = await query.execute();
   return rows.map(toAdminOrderRow);

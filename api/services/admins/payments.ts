@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { NotFoundError, ValidationError } from "../errors";
+import { NotFoundError } from "../errors";
 import { formatNaira } from "../money";
+import { lagosDayStart, parseListFilters } from "./list-filters";
 
 export const AdminPaymentFilters = z.strictObject({
   kind: z.enum(["funding", "withdrawal"]).optional(),
@@ -28,90 +29,71 @@ export type AdminPaymentRow = {
   status: string;
 };
 
-const lagosMidnight = (day: string, plusDays = 0) =>
-  new Date(Date.parse(`${day}T00:00:00+01:00`) + plusDays * 86_400_000);
-
 /** Funding intents and withdrawals in one list, newest first (empty filters = all). */
 export async function listPaymentsForAdmin(
   ctx: ServiceContext,
   filters: AdminPaymentFilters,
 ): Promise<AdminPaymentRow[]> {
-  const parsed = AdminPaymentFilters.safeParse(
-    Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== "" && v !== undefined)),
-  );
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue?.path.join(".") || "filter"}: ${issue?.message ?? "is invalid"}.`);
+  const f = parseListFilters(AdminPaymentFilters, filters);
+  // One newest-first list over both tables, so the limit applies to the list people see.
+  const funding = ctx.db
+    .selectFrom("funding_intents")
+    .select([
+      sql<AdminPaymentRow["kind"]>`'funding'`.as("kind"),
+      "id",
+      "created_at",
+      "user_id",
+      "tx_ref as reference",
+      "gateway",
+      "amount_kobo",
+      "fee_kobo",
+      sql<string>`status::text`.as("status"),
+    ]);
+  const withdrawals = ctx.db
+    .selectFrom("withdrawals")
+    .select([
+      sql<AdminPaymentRow["kind"]>`'withdrawal'`.as("kind"),
+      "id",
+      "created_at",
+      "user_id",
+      "reference",
+      "gateway",
+      "amount_kobo",
+      "fee_kobo",
+      sql<string>`state::text`.as("status"),
+    ]);
+  let query = ctx.db
+    .selectFrom(funding.unionAll(withdrawals).as("p"))
+    .selectAll()
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(f.limit);
+  if (f.kind) {
+    query = query.where("kind", "=", f.kind);
   }
-  const f = parsed.data;
-  const rows: AdminPaymentRow[] = [];
-  if (f.kind !== "withdrawal") {
-    let q = ctx.db
-      .selectFrom("funding_intents")
-      .select(["id", "created_at", "user_id", "tx_ref", "gateway", "amount_kobo", "fee_kobo", "status"])
-      .orderBy("created_at", "desc")
-      .limit(f.limit);
-    if (f.status) {
-      q = q.where("status", "=", f.status as never);
-    }
-    if (f.userId) {
-      q = q.where("user_id", "=", f.userId);
-    }
-    if (f.from) {
-      q = q.where("created_at", ">=", lagosMidnight(f.from));
-    }
-    if (f.to) {
-      q = q.where("created_at", "<", lagosMidnight(f.to, 1));
-    }
-    for (const r of await q.execute()) {
-      rows.push({
-        kind: "funding",
-        id: r.id,
-        createdAt: r.created_at.toISOString(),
-        userId: r.user_id,
-        reference: r.tx_ref,
-        gateway: r.gateway,
-        amountKobo: r.amount_kobo,
-        feeKobo: r.fee_kobo,
-        status: r.status,
-      });
-    }
+  if (f.status) {
+    query = query.where("status", "=", f.status);
   }
-  if (f.kind !== "funding") {
-    let q = ctx.db
-      .selectFrom("withdrawals")
-      .select(["id", "created_at", "user_id", "reference", "gateway", "amount_kobo", "fee_kobo", "state"])
-      .orderBy("created_at", "desc")
-      .limit(f.limit);
-    if (f.status) {
-      q = q.where("state", "=", f.status as never);
-    }
-    if (f.userId) {
-      q = q.where("user_id", "=", f.userId);
-    }
-    if (f.from) {
-      q = q.where("created_at", ">=", lagosMidnight(f.from));
-    }
-    if (f.to) {
-      q = q.where("created_at", "<", lagosMidnight(f.to, 1));
-    }
-    for (const r of await q.execute()) {
-      rows.push({
-        kind: "withdrawal",
-        id: r.id,
-        createdAt: r.created_at.toISOString(),
-        userId: r.user_id,
-        reference: r.reference,
-        gateway: r.gateway,
-        amountKobo: r.amount_kobo,
-        feeKobo: r.fee_kobo,
-        status: r.state,
-      });
-    }
+  if (f.userId) {
+    query = query.where("user_id", "=", f.userId);
   }
-  return rows
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-    .slice(0, f.limit);
+  if (f.from) {
+    query = query.where("created_at", ">=", lagosDayStart(f.from));
+  }
+  if (f.to) {
+    query = query.where("created_at", "<", lagosDayStart(f.to, 1));
+  }
+  return (await query.execute()).map((r) => ({
+    kind: r.kind,
+    id: r.id,
+    createdAt: r.created_at.toISOString(),
+    userId: r.user_id,
+    reference: r.reference,
+    gateway: r.gateway,
+    amountKobo: Number(r.amount_kobo),
+    feeKobo: Number(r.fee_kobo),
+    status: r.status,
+  }));
 }
 
 const SECRET_KEY =

@@ -20,6 +20,14 @@ export function lagosDay(at: Date): string {
   return lagosFormat.format(at);
 }
 
+/**
+ * The instant a Lagos day starts (`plusDays` later): list filters run from the start of `from` to the
+ * start of the day after `to`. West Africa Time is UTC+1 all year (no DST).
+ */
+export function lagosDayStart(day: string, plusDays = 0): Date {
+  return new Date(Date.parse(`${day}T00:00:00+01:00`) + plusDays * DAY_MS);
+}
+
 /** True for a real calendar day written 'YYYY-MM-DD' (2026-02-30 is not one). */
 export function isDay(value: string): boolean {
   if (!DAY.test(value)) {
