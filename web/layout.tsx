@@ -7,6 +7,8 @@ export function Layout(props: { title: string; sandbox: boolean; wide?: boolean;
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {/* No favicon request: the pages ask nothing of the server they do not need. */}
+        <link rel="icon" href="data:," />
         <title>{props.title}</title>
         <style>{`*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:30rem;padding:1rem;line-height:1.5;color:#1b1b1b;background:#f6f7f9}
@@ -35,10 +37,12 @@ body.wide button,body.wide .button{display:inline-block;width:auto;padding:.5rem
 table.list{width:100%;border-collapse:collapse;font-size:.92rem;background:#fff}
 table.list th,table.list td{padding:.35rem .5rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
 table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabular-nums}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:1rem}
+figure{margin:0}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.6rem;margin:1rem 0}
 .tile{background:#fff;border-radius:.6rem;padding:.7rem .9rem}.tile b{display:block;font-size:1.35rem}
 form.inline{display:inline}
+form.filters{display:flex;flex-wrap:wrap;gap:.2rem 1rem;align-items:flex-end}form.filters label{margin:.3rem 0;font-weight:500}
 .alert{border-left:4px solid #e0b000;background:#fffbea;padding:.6rem .8rem;margin:.5rem 0;border-radius:.4rem}.alert.critical{border-color:#c0392b;background:#fdecea}
 body.wide input.field,body.wide select.field{display:inline-block;width:auto;font-size:.95rem;padding:.4rem .5rem}`}</style>
       </head>

@@ -1,7 +1,7 @@
 import type { AdminGiftRoomDetail, AdminGiftRoomRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, FilterForm } from "./admin-shell";
 
 /** Gift rooms, newest first, with their numbers and escrow. */
 export function AdminGiftRoomsPage(props: {
@@ -11,26 +11,21 @@ export function AdminGiftRoomsPage(props: {
   rows: AdminGiftRoomRow[];
   error?: string;
 }) {
-  const field = (name: string, label: string, type = "text") => (
-    <label>
-      {label}
-      <input class="field" type={type} name={name} value={props.filters[name] ?? ""} />
-    </label>
-  );
   return (
     <AdminShell title="Gift rooms" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Gift rooms</h1>
         {props.error ? <p class="error">{props.error}</p> : null}
-        <form method="get" action="/admin/gift-rooms">
-          {field("status", "Status (open, drawing, closed)")}
-          {field("creatorId", "Creator (user id)")}
-          {field("from", "Created from (Lagos day)", "date")}
-          {field("to", "Created to (Lagos day)", "date")}
-          <button class="primary" type="submit">
-            Filter
-          </button>
-        </form>
+        <FilterForm
+          action="/admin/gift-rooms"
+          values={props.filters}
+          fields={[
+            { name: "status", label: "Status", type: "select", options: ["open", "drawing", "closed"] },
+            { name: "creatorId", label: "Creator (customer id)" },
+            { name: "from", label: "Created from (Lagos day)", type: "date" },
+            { name: "to", label: "To", type: "date" },
+          ]}
+        />
         {props.rows.length === 0 ? <p class="muted">No gift rooms match.</p> : null}
         <table class="list">
           <thead>

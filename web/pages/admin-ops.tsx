@@ -5,8 +5,9 @@ import {
   type AuditRow,
   describeOrderRow,
 } from "../../api/services/admins";
-import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { formatNaira } from "../../api/services/money";
+import type { AdminRole, OrderState } from "../../db/database";
+import { AdminShell, FilterForm, lagosTime } from "./admin-shell";
 
 /** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
 export function AdminWhatsAppPage(props: {
@@ -70,6 +71,21 @@ export function AdminAuditPage(props: { sandbox: boolean; role?: AdminRole; rows
   );
 }
 
+const ORDER_STATES = [
+  "held",
+  "submitting",
+  "pending",
+  "unknown",
+  "manual_review",
+  "delivered",
+  "failed",
+  "reversed",
+] as const satisfies readonly OrderState[];
+
+/** Green when done well, red when it went wrong, amber while it waits. */
+const stateBadge = (state: string) =>
+  state === "delivered" ? "ok" : state === "failed" || state === "reversed" ? "bad" : "wait";
+
 /** Orders with filters; the same filters download as CSV. */
 export function AdminOrdersPage(props: {
   sandbox: boolean;
@@ -79,42 +95,72 @@ export function AdminOrdersPage(props: {
   error?: string;
 }) {
   const query = new URLSearchParams(Object.entries(props.filters).filter(([, v]) => v !== "")).toString();
-  const field = (name: string, label: string, type = "text") => (
-    <label>
-      {label}
-      <input class="field" type={type} name={name} value={props.filters[name] ?? ""} />
-    </label>
-  );
   return (
     <AdminShell title="Orders" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Orders</h1>
         {props.error ? <p class="error">{props.error}</p> : null}
-        <form method="get" action="/admin/orders">
-          {field("state", "State (delivered, failed, pending, unknown, manual_review, …)")}
-          {field("service", "Service (airtime, data, cable, electricity)")}
-          {field("provider", "Provider")}
-          {field("userId", "User id")}
-          {field("from", "From (Lagos day)", "date")}
-          {field("to", "To (Lagos day)", "date")}
-          <button class="primary" type="submit">
-            Filter
-          </button>
-        </form>
+        <FilterForm
+          action="/admin/orders"
+          values={props.filters}
+          fields={[
+            { name: "state", label: "State", type: "select", options: ORDER_STATES },
+            {
+              name: "service",
+              label: "Service",
+              type: "select",
+              options: ["airtime", "data", "cable", "electricity"],
+            },
+            { name: "provider", label: "Provider" },
+            { name: "userId", label: "Customer id" },
+            { name: "from", label: "From (Lagos day)", type: "date" },
+            { name: "to", label: "To", type: "date" },
+          ]}
+        />
         <p>
           <a href={`/admin/orders.csv${query ? `?${query}` : ""}`}>Download these as CSV</a>
         </p>
         {props.rows.length === 0 ? <p class="muted">No orders match.</p> : null}
-        <ul>
-          {props.rows.map((r) => (
-            <li>
-              <span class="muted">{r.createdAt.slice(0, 16).replace("T", " ")}</span> {describeOrderRow(r)}{" "}
-              <a href={`/admin/orders/${r.id}`} class="mono">
-                {r.id}
-              </a>
-            </li>
-          ))}
-        </ul>
+        {props.rows.length > 0 ? (
+          <table class="list">
+            <thead>
+              <tr>
+                <th>Placed (Lagos)</th>
+                <th>What</th>
+                <th class="num">Price</th>
+                <th>State</th>
+                <th>Provider</th>
+                <th>Customer</th>
+                <th>Order</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((r) => (
+                <tr>
+                  <td>{lagosTime(r.createdAt)}</td>
+                  <td>
+                    {r.product} for {r.recipient}
+                  </td>
+                  <td class="num">{formatNaira(r.priceKobo)}</td>
+                  <td>
+                    <span class={`badge ${stateBadge(r.state)}`}>{r.state.replace(/_/g, " ")}</span>
+                  </td>
+                  <td>{r.provider ?? "—"}</td>
+                  <td>
+                    <a href={`/admin/users/${r.userId}`} class="mono">
+                      {r.userId}
+                    </a>
+                  </td>
+                  <td>
+                    <a href={`/admin/orders/${r.id}`} class="mono">
+                      {r.id}
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
       </div>
     </AdminShell>
   );

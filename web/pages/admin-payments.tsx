@@ -1,7 +1,7 @@
 import type { AdminPaymentDetail, AdminPaymentRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, FilterForm } from "./admin-shell";
 
 const badge = (status: string) =>
   ["credited", "successful"].includes(status) ? "ok" : status === "failed" ? "bad" : "wait";
@@ -14,27 +14,36 @@ export function AdminPaymentsPage(props: {
   rows: AdminPaymentRow[];
   error?: string;
 }) {
-  const field = (name: string, label: string, type = "text") => (
-    <label>
-      {label}
-      <input class="field" type={type} name={name} value={props.filters[name] ?? ""} />
-    </label>
-  );
   return (
     <AdminShell title="Payments" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Payments</h1>
         {props.error ? <p class="error">{props.error}</p> : null}
-        <form method="get" action="/admin/payments">
-          {field("kind", "Kind (funding, withdrawal)")}
-          {field("status", "Status (pending, credited, manual_review, failed, successful, unknown, …)")}
-          {field("userId", "User id")}
-          {field("from", "From (Lagos day)", "date")}
-          {field("to", "To (Lagos day)", "date")}
-          <button class="primary" type="submit">
-            Filter
-          </button>
-        </form>
+        <FilterForm
+          action="/admin/payments"
+          values={props.filters}
+          fields={[
+            { name: "kind", label: "Kind", type: "select", options: ["funding", "withdrawal"] },
+            {
+              name: "status",
+              label: "Status",
+              type: "select",
+              options: [
+                "pending",
+                "credited",
+                "manual_review",
+                "failed",
+                "held",
+                "submitting",
+                "unknown",
+                "successful",
+              ],
+            },
+            { name: "userId", label: "Customer id" },
+            { name: "from", label: "From (Lagos day)", type: "date" },
+            { name: "to", label: "To", type: "date" },
+          ]}
+        />
         {props.rows.length === 0 ? <p class="muted">No payments match.</p> : null}
         <table class="list">
           <thead>

@@ -37,3 +37,60 @@ export function AdminShell(props: { title: string; sandbox: boolean; role?: Admi
     </Layout>
   );
 }
+
+/** A list filter: free text, a Lagos day, or one of a few values ("" = any). */
+export type FilterField = { name: string; label: string } & (
+  | { type?: "text" | "date" }
+  | { type: "select"; options: readonly string[] }
+);
+
+/**
+ * The filter bar of a panel list (a GET form, so a filtered list is a link to share), laid out in
+ * one wrapping row. Values are echoed back; JSX escapes them.
+ */
+export function FilterForm(props: { action: string; fields: FilterField[]; values: Record<string, string> }) {
+  return (
+    <form method="get" action={props.action} class="filters">
+      {props.fields.map((f) => (
+        <label for={`filter-${f.name}`}>
+          {f.label}
+          {f.type === "select" ? (
+            <select class="field" id={`filter-${f.name}`} name={f.name}>
+              <option value="">any</option>
+              {f.options.map((o) => (
+                <option value={o} selected={props.values[f.name] === o}>
+                  {o.replace(/_/g, " ")}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              class="field"
+              id={`filter-${f.name}`}
+              type={f.type ?? "text"}
+              name={f.name}
+              value={props.values[f.name] ?? ""}
+            />
+          )}
+        </label>
+      ))}
+      <button class="primary" type="submit">
+        Filter
+      </button>
+    </form>
+  );
+}
+
+const lagosTimeFormat = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Africa/Lagos",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** An instant as people in Lagos read it: 26/11/2026, 03:06. */
+export function lagosTime(iso: string): string {
+  return lagosTimeFormat.format(new Date(iso));
+}
