@@ -162,7 +162,7 @@ export function adminRoutes(deps: AdminDeps) {
   });
 
   app.post("/users/:id/actions", async (c) => {
-    const post = await signedInPost(c);
+    const post = await signedInPost(c, "admin");
     if ("response" in post) {
       return post.response;
     }
@@ -188,7 +188,7 @@ export function adminRoutes(deps: AdminDeps) {
   });
 
   app.post("/users/:id/adjust", async (c) => {
-    const post = await signedInPost(c);
+    const post = await signedInPost(c, "admin");
     if ("response" in post) {
       return post.response;
     }
