@@ -168,7 +168,7 @@ export function adminRoutes(deps: AdminDeps) {
   });
 
   app.post("/users/:id/actions", async (c) => {
-    const post = await signedInPost(c);
+    const post = await signedInPost(c, "admin");
     if ("response" in post) {
       return post.response;
     }
@@ -194,7 +194,7 @@ export function adminRoutes(deps: AdminDeps) {
   });
 
   app.post("/users/:id/adjust", async (c) => {
-    const post = await signedInPost(c);
+    const post = await signedInPost(c, "admin");
     if ("response" in post) {
       return post.response;
     }
