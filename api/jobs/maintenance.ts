@@ -44,7 +44,8 @@ export async function startMaintenanceJobs(args: {
     }
     if (job.name === "check-alerts") {
       const { open } = await checkAlertConditions(args.ctx());
-      logger.info({ job: job.name, open }, "maintenance job done");
+      // Every minute: only worth a line at info level when something needs an admin.
+      logger[open.length > 0 ? "info" : "debug"]({ job: job.name, open }, "maintenance job done");
       return open;
     }
     if (job.name === "daily-rollup") {
