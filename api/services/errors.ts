@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * Typed service errors. `message` is written for the person who has to act on it: what was wrong and
  * what to do. Each transport maps `kind` once (HTTP status, chat reply); anything that is not a
@@ -109,23 +111,15 @@ export class RateLimitedError extends ServiceError {
 
 /**
  * Parse a service's input with its strict schema, turning the first problem into a ValidationError
- * that names the field ("reason: say why …"), so every transport shows it the same way.
+ * that names the field ("reason: say why …"), so every transport shows it the same way. `root`
+ * names the input itself when the problem is not in one field.
  */
-export function parseInput<T>(
-  schema: {
-    safeParse(
-      input: unknown,
-    ):
-      | { success: true; data: T }
-      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
-  },
-  input: unknown,
-): T {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = "input"): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) {
     return parsed.data;
   }
   const issue = parsed.error.issues[0];
-  const field = issue?.path.map(String).join(".") || "input";
+  const field = issue?.path.map(String).join(".") || root;
   throw new ValidationError(`${field}: ${issue?.message ?? "is invalid"}.`, { field });
 }

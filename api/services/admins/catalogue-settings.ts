@@ -5,7 +5,7 @@ import { invalidateCatalogueCache } from "../catalogue/cache";
 import { effectiveRule, getPricingRule, type Offer, priceOffer } from "../catalogue/offers";
 import type { PricingRule } from "../catalogue/pricing";
 import { type ServiceContext, withTransaction } from "../context";
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
+import { ForbiddenError, NotFoundError, parseInput, ValidationError } from "../errors";
 import { formatNaira } from "../money";
 import type { VtuService } from "../vtu/provider";
 import { hasRole, type SignedInAdmin } from "./sessions";
@@ -24,17 +24,6 @@ export function assertSuperAdmin(admin: Pick<SignedInAdmin, "role">, what: strin
   if (!hasRole(admin, "super_admin")) {
     throw new ForbiddenError(`Only a super admin can ${what}; ask one to do it.`, "ROLE_REQUIRED");
   }
-}
-
-/** Parse a strict schema; the first problem becomes a ValidationError naming the field. */
-export function parseStrict<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join(".") || "input";
-    throw new ValidationError(`${field}: ${issue?.message ?? "is invalid"}.`, { field });
-  }
-  return parsed.data;
 }
 
 /**
@@ -139,8 +128,8 @@ export async function setServiceMargin(args: {
 }): Promise<PricingRule> {
   const { ctx, admin } = args;
   assertSuperAdmin(admin, "change margins");
-  const service = parseStrict(z.enum(VTU_SERVICES), args.service);
-  const input = parseStrict(ServiceMarginInput, args.input);
+  const service = parseInput(z.enum(VTU_SERVICES), args.service);
+  const input = parseInput(ServiceMarginInput, args.input);
   const result = await withTransaction(ctx, async (trx) => {
     const before = await trx
       .selectFrom("pricing_rules")
@@ -187,7 +176,7 @@ export async function setPlanMargin(args: {
 }): Promise<PricingRule | null> {
   const { ctx, admin, productId } = args;
   assertSuperAdmin(admin, "change margins");
-  const input = parseStrict(PlanMarginInput, args.input);
+  const input = parseInput(PlanMarginInput, args.input);
   const override =
     input.marginType === "service" ? null : { marginType: input.marginType, marginValue: input.marginValue };
   await withTransaction(ctx, async (trx) => {
@@ -235,7 +224,7 @@ export async function setPlanEnabled(args: {
 }): Promise<{ enabled: boolean; changed: boolean }> {
   const { ctx, admin, productId } = args;
   assertSuperAdmin(admin, "enable or disable plans");
-  const input = parseStrict(PlanEnabledInput, args.input);
+  const input = parseInput(PlanEnabledInput, args.input);
   const changed = await withTransaction(ctx, async (trx) => {
     const before = await trx
       .selectFrom("catalogue_products")
@@ -312,7 +301,7 @@ export async function listPlansForAdmin(
   ctx: ServiceContext,
   filters: PlanFilters = {},
 ): Promise<AdminPlanRow[]> {
-  return loadPlans(ctx, parseStrict(PlanFilters, filters));
+  return loadPlans(ctx, parseInput(PlanFilters, filters));
 }
 
 async function loadPlans(

@@ -2,9 +2,9 @@ import { z } from "zod";
 import type { AdminRole } from "../../../db/database";
 import { recordAudit } from "../audit";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
-import { ConflictError, NotFoundError } from "../errors";
+import { ConflictError, NotFoundError, parseInput } from "../errors";
 import { ADMIN_ROLES, type AdminDto, createAdmin } from "./admins";
-import { assertSuperAdmin, parseStrict, Reason, type SettingsActor } from "./catalogue-settings";
+import { assertSuperAdmin, Reason, type SettingsActor } from "./catalogue-settings";
 
 export type AdminAccountRow = {
   id: string;
@@ -59,7 +59,7 @@ export async function addAdmin(args: {
   input: z.input<typeof NewAdminInput>;
 }): Promise<AdminDto> {
   assertSuperAdmin(args.admin, "add admins");
-  const input = parseStrict(NewAdminInput, args.input);
+  const input = parseInput(NewAdminInput, args.input);
   return createAdmin({ ctx: args.ctx, input, createdBy: args.admin.id });
 }
 
@@ -134,7 +134,7 @@ export async function changeAdminRole(args: {
 }): Promise<{ role: AdminRole; changed: boolean }> {
   const { ctx, admin, adminId } = args;
   assertSuperAdmin(admin, "change admin roles");
-  const input = parseStrict(AdminRoleInput, args.input);
+  const input = parseInput(AdminRoleInput, args.input);
   return withTransaction(ctx, async (trx) => {
     const target = await lockTarget(trx, adminId);
     if (input.role !== "super_admin") {
@@ -164,7 +164,7 @@ export async function setAdminStatus(args: {
 }): Promise<{ status: "active" | "disabled"; sessionsRevoked: number }> {
   const { ctx, admin, adminId } = args;
   assertSuperAdmin(admin, "disable or enable admins");
-  const input = parseStrict(AdminStatusInput, args.input);
+  const input = parseInput(AdminStatusInput, args.input);
   return withTransaction(ctx, async (trx) => {
     const target = await lockTarget(trx, adminId);
     let sessionsRevoked = 0;
@@ -210,7 +210,7 @@ export async function unlockAdmin(args: {
 }): Promise<void> {
   const { ctx, admin, adminId } = args;
   assertSuperAdmin(admin, "unlock admins");
-  const input = parseStrict(AdminUnlockInput, args.input);
+  const input = parseInput(AdminUnlockInput, args.input);
   await withTransaction(ctx, async (trx) => {
     const target = await lockTarget(trx, adminId);
     await trx

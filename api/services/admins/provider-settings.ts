@@ -4,10 +4,10 @@ import { invalidateCatalogueCache } from "../catalogue/cache";
 import { type FloatCheck, readProviderFloat } from "../catalogue/floats";
 import { type SyncReport, syncCatalogue } from "../catalogue/sync";
 import { type ServiceContext, withTransaction } from "../context";
-import { NotFoundError, ServiceError, ValidationError } from "../errors";
+import { NotFoundError, parseInput, ServiceError, ValidationError } from "../errors";
 import { nairaToKobo } from "../money";
 import { type ProviderRegistry, registerProviders } from "../vtu/registry";
-import { assertSuperAdmin, parseStrict, Reason, type SettingsActor } from "./catalogue-settings";
+import { assertSuperAdmin, Reason, type SettingsActor } from "./catalogue-settings";
 
 export type AdminProviderRow = {
   code: string;
@@ -175,7 +175,7 @@ export async function setProviderEnabled(args: {
   input: z.input<typeof ProviderEnabledInput>;
 }) {
   assertSuperAdmin(args.admin, "enable or disable providers");
-  const input = parseStrict(ProviderEnabledInput, args.input);
+  const input = parseInput(ProviderEnabledInput, args.input);
   return changeProvider(
     args.ctx,
     args.admin,
@@ -194,7 +194,7 @@ export async function setProviderPriority(args: {
   input: z.input<typeof ProviderPriorityInput>;
 }) {
   assertSuperAdmin(args.admin, "change the provider order");
-  const input = parseStrict(ProviderPriorityInput, args.input);
+  const input = parseInput(ProviderPriorityInput, args.input);
   return changeProvider(args.ctx, args.admin, args.code, "provider.set_priority", input.reason, () => ({
     priority: input.priority,
   }));
@@ -208,7 +208,7 @@ export async function setLowFloatThreshold(args: {
   input: z.input<typeof LowFloatInput>;
 }) {
   assertSuperAdmin(args.admin, "change float thresholds");
-  const input = parseStrict(LowFloatInput, args.input);
+  const input = parseInput(LowFloatInput, args.input);
   return changeProvider(args.ctx, args.admin, args.code, "provider.set_low_float", input.reason, () => ({
     low_float_kobo: input.thresholdKobo,
   }));
@@ -226,7 +226,7 @@ export async function moveProvider(args: {
 }): Promise<{ code: string; priority: number }[]> {
   const { ctx, admin, code } = args;
   assertSuperAdmin(admin, "change the provider order");
-  const input = parseStrict(ProviderMoveInput, args.input);
+  const input = parseInput(ProviderMoveInput, args.input);
   const order = await withTransaction(ctx, async (trx) => {
     const rows = await trx
       .selectFrom("vtu_providers")

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { isUniqueViolation } from "../db-errors";
-import { ConflictError, ServiceError, ValidationError } from "../errors";
+import { ConflictError, parseInput, ServiceError, ValidationError } from "../errors";
 import { getWalletAccountId, postEntry } from "../ledger";
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
@@ -81,14 +81,7 @@ export async function claimGift(args: {
 }
 
 function parseClaim(input: ClaimGiftInput) {
-  const parsed = ClaimGiftInput.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "is invalid"}.`, {
-      field: issue?.path.join("."),
-    });
-  }
-  return parsed.data;
+  return parseInput(ClaimGiftInput, input, "body");
 }
 
 /** The states a claimant can be told before trying (the slot itself is taken atomically later). */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type ServiceContext, withTransaction } from "../context";
-import { RateLimitedError, ValidationError } from "../errors";
+import { parseInput, RateLimitedError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import { getWalletAccountId, postEntry, runIdempotent } from "../ledger";
 import { formatNaira } from "../money";
@@ -49,14 +49,7 @@ export async function createGiftRoom(args: {
   input: CreateGiftRoomInput;
 }): Promise<{ room: GiftRoomDto; replayed: boolean }> {
   const { ctx, userId } = args;
-  const parsed = CreateGiftRoomInput.safeParse(args.input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "is invalid"}.`, {
-      field: issue?.path.join("."),
-    });
-  }
-  const input = parsed.data;
+  const input = parseInput(CreateGiftRoomInput, args.input, "body");
   const now = ctx.now();
   const plan = await planRoom(ctx, input, now);
 

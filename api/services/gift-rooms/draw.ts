@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type ServiceContext, withTransaction } from "../context";
 import { isUniqueViolation } from "../db-errors";
-import { ConflictError, ServiceError, ValidationError } from "../errors";
+import { ConflictError, parseInput, ServiceError } from "../errors";
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { maskPhone, normalizePhone } from "../phone";
@@ -31,12 +31,8 @@ export async function joinDraw(args: {
   claimant: Claimant;
 }): Promise<{ joined: true; drawAt: string; participants: number }> {
   const { ctx, claimant } = args;
-  const parsed = JoinDrawInput.safeParse(args.input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "is invalid"}.`);
-  }
-  const room = await findRoomByToken(ctx, parsed.data.token);
+  const input = parseInput(JoinDrawInput, args.input, "body");
+  const room = await findRoomByToken(ctx, input.token);
   if (room.mode !== "random_draw") {
     throw new ConflictError("This room is not a draw: claim your gift directly.", "NOT_A_DRAW");
   }
@@ -44,17 +40,17 @@ export async function joinDraw(args: {
   if (room.status !== "open" || !room.draw_at || room.draw_at <= now || room.expires_at <= now) {
     throw new ServiceError("conflict", "DRAW_CLOSED", "This draw is no longer taking entries.");
   }
-  const phone = normalizePhone(parsed.data.phone);
+  const phone = normalizePhone(input.phone);
   await takeGiftClaimSlots(ctx, { ip: claimant.ip, deviceHash: claimant.deviceHash });
   // Fails now, with the reason, if this number could not be paid (wrong network for the plan, no account for cash).
-  await planPayment(ctx, args.vtu, room, phone, parsed.data.network);
+  await planPayment(ctx, args.vtu, room, phone, input.network);
   try {
     await ctx.db
       .insertInto("gift_draw_entries")
       .values({
         room_id: room.id,
         recipient_msisdn: phone,
-        network: parsed.data.network ?? null,
+        network: input.network ?? null,
         device_hash: claimant.deviceHash,
         user_id: claimant.userId ?? null,
       })

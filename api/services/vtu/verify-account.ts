@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getProductOffers } from "../catalogue/offers";
 import type { ServiceContext } from "../context";
-import { ServiceError, ValidationError } from "../errors";
+import { parseInput, ServiceError } from "../errors";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES } from "./provider";
 import type { VtuRuntime } from "./runtime";
 
@@ -37,14 +37,7 @@ export async function verifyAccount(args: {
   vtu: VtuRuntime;
   input: z.input<typeof VerifyAccountInput>;
 }): Promise<VerifiedAccount> {
-  const parsed = VerifyAccountInput.safeParse(args.input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue?.path.join(".") || "body"}: ${issue?.message ?? "is invalid"}.`, {
-      field: issue?.path.join("."),
-    });
-  }
-  const input = parsed.data;
+  const input = parseInput(VerifyAccountInput, args.input, "body");
   const offers =
     input.kind === "smartcard"
       ? await cableOffers(args.ctx, input.provider)
