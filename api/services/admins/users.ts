@@ -25,8 +25,11 @@ export type AdminUserRow = {
 export async function searchUsers(ctx: ServiceContext, query: string): Promise<AdminUserRow[]> {
   const q = query.trim();
   const digits = q.replace(/\D/g, "");
-  // 0803… and 234803… and +234803… are one number: compare the last ten digits.
+  // 0803… and 234803… and +234803… are one number: compare the last ten digits. A shorter run of
+  // digits (what someone remembers of a number: "0803 12", "4567") matches anywhere in the phone.
   const lastTen = digits.length >= 10 ? digits.slice(-10) : undefined;
+  const partial =
+    digits.length >= 4 && !lastTen ? (digits.startsWith("234") ? `0${digits.slice(3)}` : digits) : undefined;
   let select = ctx.db
     .selectFrom("users as u")
     .leftJoin("accounts as a", "a.user_id", "u.id")
@@ -52,6 +55,7 @@ export async function searchUsers(ctx: ServiceContext, query: string): Promise<A
         eb("u.id", "=", q),
         eb("u.display_name", "ilike", `%${q.replace(/[%_\\]/g, "\\$&")}%`),
         ...(lastTen ? [eb("u.phone", "like", `%${lastTen}`)] : []),
+        ...(partial ? [eb("u.phone", "like", `%${partial}%`)] : []),
         eb.exists(
           eb
             .selectFrom("identities as i")
