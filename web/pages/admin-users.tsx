@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AdminUserDetail, AdminUserRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, lagosTime } from "./admin-shell";
 
 /** Customer search: phone in any form, name, user id or chat id. */
 export function AdminUsersPage(props: {
@@ -61,31 +61,35 @@ export function AdminUserPage(props: {
       </p>
       <div class="card">
         <h1>{user.name ?? user.phone ?? "Customer"}</h1>
-        <dl class="rows">
-          <dt>User id</dt>
-          <dd class="mono">{user.id}</dd>
-          <dt>Phone</dt>
-          <dd>{user.phone ?? "—"}</dd>
-          <dt>Status</dt>
-          <dd>{user.status}</dd>
-          <dt>Verification level</dt>
-          <dd>{user.level}</dd>
-          <dt>Balance</dt>
-          <dd>{formatNaira(wallet.balanceKobo)}</dd>
-          <dt>Available</dt>
-          <dd>{formatNaira(wallet.availableKobo)}</dd>
-          <dt>PIN</dt>
-          <dd>
-            {!pin.set
-              ? "not set"
-              : pin.lockedUntil
-                ? `locked until ${pin.lockedUntil}`
-                : `set (${pin.failedAttempts} wrong attempts, ${pin.lockouts} lockouts)`}
-          </dd>
-        </dl>
-        {props.actions ? (
-          <UserActions userId={user.id} status={user.status} level={user.level} {...props.actions} />
-        ) : null}
+        <div class="grid">
+          <dl class="rows">
+            <dt>User id</dt>
+            <dd class="mono">{user.id}</dd>
+            <dt>Phone</dt>
+            <dd>{user.phone ?? "—"}</dd>
+            <dt>Status</dt>
+            <dd>{user.status}</dd>
+            <dt>Verification level</dt>
+            <dd>{user.level}</dd>
+            <dt>Balance</dt>
+            <dd>{formatNaira(wallet.balanceKobo)}</dd>
+            <dt>Available</dt>
+            <dd>{formatNaira(wallet.availableKobo)}</dd>
+            <dt>PIN</dt>
+            <dd>
+              {!pin.set
+                ? "not set"
+                : pin.lockedUntil
+                  ? `locked until ${pin.lockedUntil}`
+                  : `set (${pin.failedAttempts} wrong attempts, ${pin.lockouts} lockouts)`}
+            </dd>
+          </dl>
+          {props.actions ? (
+            <div>
+              <UserActions userId={user.id} status={user.status} level={user.level} {...props.actions} />
+            </div>
+          ) : null}
+        </div>
         <h2>Chats</h2>
         <ul>
           {identities.map((i) => (
@@ -114,14 +118,29 @@ export function AdminUserPage(props: {
           ))}
         </ul>
         <h2>Wallet statement</h2>
-        <ul>
-          {statement.map((t) => (
-            <li>
-              {t.createdAt.slice(0, 16).replace("T", " ")} {t.description}: {t.amountKobo > 0 ? "+" : "−"}
-              {formatNaira(Math.abs(t.amountKobo))} → {formatNaira(t.balanceAfterKobo)}
-            </li>
-          ))}
-        </ul>
+        <table class="list">
+          <thead>
+            <tr>
+              <th>When (Lagos)</th>
+              <th>What</th>
+              <th class="num">Amount</th>
+              <th class="num">Balance after</th>
+            </tr>
+          </thead>
+          <tbody>
+            {statement.map((t) => (
+              <tr>
+                <td>{lagosTime(t.createdAt)}</td>
+                <td>{t.description}</td>
+                <td class="num">
+                  {t.amountKobo > 0 ? "+" : "−"}
+                  {formatNaira(Math.abs(t.amountKobo))}
+                </td>
+                <td class="num">{formatNaira(t.balanceAfterKobo)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
         <h2>Gift rooms</h2>
         <ul>
           {giftRooms.map((r) => (
