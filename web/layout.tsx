@@ -37,7 +37,7 @@ body.wide button,body.wide .button{display:inline-block;width:auto;padding:.5rem
 table.list{width:100%;border-collapse:collapse;font-size:.92rem;background:#fff}
 table.list th,table.list td{padding:.35rem .5rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
 table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabular-nums}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:1rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:1rem;align-items:start}
 figure{margin:0}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.6rem;margin:1rem 0}
 .tile{background:#fff;border-radius:.6rem;padding:.7rem .9rem}.tile b{display:block;font-size:1.35rem}
