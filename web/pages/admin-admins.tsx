@@ -1,8 +1,7 @@
 import { ADMIN_ROLES, type AdminAccountRow, MIN_ADMIN_PASSWORD } from "../../api/services/admins";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, lagosTimeOrNever, Notices } from "./admin-shell";
 
-const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "never");
 const roleName = (role: AdminRole) => role.replace("_", " ");
 
 /** Admin accounts: add one, change a role, disable/enable, lift a lockout (super_admin only). */
@@ -26,8 +25,7 @@ export function AdminAdminsPage(props: {
     <AdminShell title="Admins" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Admins</h1>
-        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-        {props.error ? <p class="error">{props.error}</p> : null}
+        <Notices notice={props.notice} error={props.error} />
         <table class="list">
           <thead>
             <tr>
@@ -55,8 +53,8 @@ export function AdminAdminsPage(props: {
                     <span class="badge bad">disabled</span>
                   )}
                 </td>
-                <td>{when(a.lastLoginAt)}</td>
-                <td>{a.locked ? <span class="badge wait">{when(a.lockedUntil)}</span> : "—"}</td>
+                <td>{lagosTimeOrNever(a.lastLoginAt)}</td>
+                <td>{a.locked ? <span class="badge wait">{lagosTimeOrNever(a.lockedUntil)}</span> : "—"}</td>
                 <td>
                   <form method="post" action={`/admin/admins/${a.id}/role`}>
                     {csrf}

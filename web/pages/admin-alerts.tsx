@@ -1,7 +1,7 @@
 import type { AdminApiKeyDto } from "../../api/services/admins";
 import type { AlertChats, AlertDto } from "../../api/services/alerts";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, Notices } from "./admin-shell";
 
 /** Open alerts as a banner: the dashboard's top and the alerts page. */
 export function AlertList(props: { alerts: AlertDto[]; csrf?: string }) {
@@ -50,8 +50,7 @@ export function AdminAlertsPage(props: {
     <AdminShell title="Alerts" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Alerts</h1>
-        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-        {props.error ? <p class="error">{props.error}</p> : null}
+        <Notices notice={props.notice} error={props.error} />
         <p class="muted">
           Checked every minute: orders and payments in manual review, providers failing, payment webhooks
           failing verification, responses slower than 5 s, provider float below its threshold. New alerts are
@@ -97,8 +96,7 @@ export function AdminAccountPage(props: {
         <p class="muted">
           {props.email}, {props.role.replace("_", " ")}
         </p>
-        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-        {props.error ? <p class="error">{props.error}</p> : null}
+        <Notices notice={props.notice} error={props.error} />
         <h2>Where alerts reach me</h2>
         <form method="post" action="/admin/account/alert-chats">
           <input type="hidden" name="csrf" value={props.csrf} />

@@ -9,18 +9,9 @@ import {
 import type { PricingRule } from "../../api/services/catalogue/pricing";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, lagosTimeOrNever, Notices } from "./admin-shell";
 
 type Common = { sandbox: boolean; role: AdminRole; csrf: string; notice?: string; error?: string };
-
-function Messages(props: { notice?: string; error?: string }) {
-  return (
-    <>
-      {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-      {props.error ? <p class="error">{props.error}</p> : null}
-    </>
-  );
-}
 
 function Csrf(props: { csrf: string }) {
   return <input type="hidden" name="csrf" value={props.csrf} />;
@@ -31,7 +22,6 @@ function ReasonField() {
 }
 
 const kobo = (value: number | null) => (value === null ? "—" : formatNaira(value));
-const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "never");
 
 /** How the stored margin reads in its form field: naira for flat, a percent for percent. */
 function marginText(rule: PricingRule): string {
@@ -85,7 +75,7 @@ export function AdminCataloguePage(
         <p>
           <a href="/admin/catalogue/providers">Providers, failover order, sync and float →</a>
         </p>
-        <Messages notice={props.notice} error={props.error} />
+        <Notices notice={props.notice} error={props.error} />
         <h2>Margins per service</h2>
         <p class="muted">
           Selling price = provider cost + margin. A plan with its own margin keeps it. Airtime never sells
@@ -105,7 +95,7 @@ export function AdminCataloguePage(
                 <td>{r.service}</td>
                 <td>
                   {describeMargin(r)}
-                  <div class="muted">updated {when(r.updatedAt)}</div>
+                  <div class="muted">updated {lagosTimeOrNever(r.updatedAt)}</div>
                 </td>
                 <td>
                   <form method="post" action={`/admin/catalogue/pricing/${r.service}`}>
@@ -214,7 +204,7 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
       </p>
       <div class="card">
         <h1>{p.name}</h1>
-        <Messages notice={props.notice} error={props.error} />
+        <Notices notice={props.notice} error={props.error} />
         <dl class="rows">
           <dt>Id</dt>
           <dd class="mono">{p.id}</dd>
@@ -268,7 +258,7 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
                 <td class="num">{kobo(o.faceAmountKobo)}</td>
                 <td class="num">{o.discountBps / 100}%</td>
                 <td>{o.available ? "yes" : "withdrawn"}</td>
-                <td>{when(o.syncedAt)}</td>
+                <td>{lagosTimeOrNever(o.syncedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -310,7 +300,7 @@ export function AdminProvidersPage(
       </p>
       <div class="card">
         <h1>Providers</h1>
-        <Messages notice={props.notice} error={props.error} />
+        <Notices notice={props.notice} error={props.error} />
         {props.vtuConfigured ? null : (
           <p class="error">
             This process has no VTU providers configured: sync and float checks are not possible here.
@@ -362,12 +352,12 @@ export function AdminProvidersPage(
                   )}
                 </td>
                 <td>
-                  {when(p.lastSyncedAt)}
+                  {lagosTimeOrNever(p.lastSyncedAt)}
                   {p.lastSyncError ? <div class="error">{p.lastSyncError}</div> : null}
                 </td>
                 <td class="num">
                   {kobo(p.floatKobo)} {p.low ? <span class="badge bad">low</span> : null}
-                  <div class="muted">checked {when(p.floatCheckedAt)}</div>
+                  <div class="muted">checked {lagosTimeOrNever(p.floatCheckedAt)}</div>
                 </td>
                 <td>
                   <form method="post" action={action(p.code, "threshold")}>

@@ -1,7 +1,7 @@
 import type { AdminGiftRoomDetail, AdminGiftRoomRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, FilterForm } from "./admin-shell";
+import { AdminShell, FilterForm, lagosTime, Notices } from "./admin-shell";
 
 /** Gift rooms, newest first, with their numbers and escrow. */
 export function AdminGiftRoomsPage(props: {
@@ -44,7 +44,7 @@ export function AdminGiftRoomsPage(props: {
           <tbody>
             {props.rows.map((r) => (
               <tr>
-                <td>{r.createdAt.slice(0, 16).replace("T", " ")}</td>
+                <td>{lagosTime(r.createdAt)}</td>
                 <td>
                   <a class="mono" href={`/admin/gift-rooms/${r.id}`}>
                     {r.id}
@@ -91,8 +91,7 @@ export function AdminGiftRoomPage(props: {
       <div class="card">
         <h1>Gift room</h1>
         <p class="mono">{room.id}</p>
-        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-        {props.error ? <p class="error">{props.error}</p> : null}
+        <Notices notice={props.notice} error={props.error} />
         <dl class="rows">
           <dt>Creator</dt>
           <dd>
@@ -127,7 +126,7 @@ export function AdminGiftRoomPage(props: {
           <tbody>
             {claims.map((c) => (
               <tr>
-                <td>{c.at.slice(0, 16).replace("T", " ")}</td>
+                <td>{lagosTime(c.at)}</td>
                 <td>{c.phone}</td>
                 <td>{c.state}</td>
                 <td>

@@ -1,7 +1,7 @@
 import type { AdminPaymentDetail, AdminPaymentRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, FilterForm } from "./admin-shell";
+import { AdminShell, FilterForm, lagosTime } from "./admin-shell";
 
 const badge = (status: string) =>
   ["credited", "successful"].includes(status) ? "ok" : status === "failed" ? "bad" : "wait";
@@ -60,7 +60,7 @@ export function AdminPaymentsPage(props: {
           <tbody>
             {props.rows.map((r) => (
               <tr>
-                <td>{r.createdAt.slice(0, 16).replace("T", " ")}</td>
+                <td>{lagosTime(r.createdAt)}</td>
                 <td>{r.kind}</td>
                 <td>
                   <a class="mono" href={`/admin/users/${r.userId}`}>

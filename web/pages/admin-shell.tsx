@@ -94,3 +94,18 @@ const lagosTimeFormat = new Intl.DateTimeFormat("en-GB", {
 export function lagosTime(iso: string): string {
   return lagosTimeFormat.format(new Date(iso));
 }
+
+/** The outcome of the last action on a page: a green notice or a red error (either may be absent). */
+export function Notices(props: { notice?: string; error?: string }) {
+  return (
+    <>
+      {props.notice ? <p class="badge ok">{props.notice}</p> : null}
+      {props.error ? <p class="error">{props.error}</p> : null}
+    </>
+  );
+}
+
+/** lagosTime, or "never" for a moment that has not happened. */
+export function lagosTimeOrNever(iso: string | null): string {
+  return iso ? lagosTime(iso) : "never";
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AdminUserDetail, AdminUserRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, lagosTime } from "./admin-shell";
+import { AdminShell, lagosTime, Notices } from "./admin-shell";
 
 /** Customer search: phone in any form, name, user id or chat id. */
 export function AdminUsersPage(props: {
@@ -180,8 +180,7 @@ function UserActions(props: {
   return (
     <div>
       <h2>Actions</h2>
-      {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-      {props.error ? <p class="error">{props.error}</p> : null}
+      <Notices notice={props.notice} error={props.error} />
       {props.status === "active"
         ? form("suspend", "Suspend the account")
         : form("reactivate", "Reactivate the account")}

@@ -1,7 +1,7 @@
 import type { PendingApproval } from "../../api/services/admins";
 import type { AdminRole } from "../../db/database";
 import { Layout } from "../layout";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, Notices } from "./admin-shell";
 
 /** The admin sign-in form. `csrf` is the double-submit token also set as a cookie. */
 export function AdminLoginPage(props: { sandbox: boolean; csrf: string; error?: string; email?: string }) {
@@ -63,8 +63,7 @@ export function AdminApprovalsPage(props: {
     <AdminShell title="Approvals" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Waiting for approval</h1>
-        {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-        {props.error ? <p class="error">{props.error}</p> : null}
+        <Notices notice={props.notice} error={props.error} />
         {props.pending.length === 0 ? <p class="muted">Nothing is waiting.</p> : null}
         {props.pending.map((p) => (
           <div>
