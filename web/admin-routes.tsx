@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { httpStatusOf } from "../api/http/errors";
 import { clientIp } from "../api/http/middleware";
 import {
   type AdminOrderFilters,
@@ -50,7 +52,7 @@ export function adminRoutes(deps: AdminDeps) {
   const kit = adminKit(config);
   const { noStore, signedIn, signedInPost } = kit;
 
-  const loginPage = (c: Context<Env>, status: 200 | 401 | 403 | 423, error?: string, email?: string) => {
+  const loginPage = (c: Context<Env>, status: ContentfulStatusCode, error?: string, email?: string) => {
     const csrf = randomBytes(24).toString("base64url");
     setCookie(c, LOGIN_CSRF_COOKIE, csrf, {
       httpOnly: true,
@@ -122,7 +124,7 @@ export function adminRoutes(deps: AdminDeps) {
     c: Context<Env>,
     session: { admin: SignedInAdmin; token: string },
     userId: string,
-    status: 200 | 400 | 403 = 200,
+    status: ContentfulStatusCode = 200,
     message?: { notice?: string; error?: string },
   ) => {
     noStore(c);
@@ -187,7 +189,7 @@ export function adminRoutes(deps: AdminDeps) {
       return c.redirect(`/admin/users/${userId}?done=${action}`, 303);
     } catch (error) {
       if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
-        return userPage(c, session, userId, error.kind === "forbidden" ? 403 : 400, { error: error.message });
+        return userPage(c, session, userId, httpStatusOf(error), { error: error.message });
       }
       throw error;
     }
@@ -218,7 +220,7 @@ export function adminRoutes(deps: AdminDeps) {
       );
     } catch (error) {
       if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
-        return userPage(c, session, userId, error.kind === "forbidden" ? 403 : 400, { error: error.message });
+        return userPage(c, session, userId, httpStatusOf(error), { error: error.message });
       }
       throw error;
     }
@@ -227,7 +229,7 @@ export function adminRoutes(deps: AdminDeps) {
   const approvalsPage = async (
     c: Context<Env>,
     session: AdminSession,
-    status: 200 | 400 | 403 | 409 = 200,
+    status: ContentfulStatusCode = 200,
     message?: { notice?: string; error?: string },
   ) => {
     noStore(c);
@@ -268,7 +270,7 @@ export function adminRoutes(deps: AdminDeps) {
       return c.redirect(`/admin/approvals?done=${result.status}`, 303);
     } catch (error) {
       if (error instanceof ServiceError) {
-        const status = error.kind === "forbidden" ? 403 : error.kind === "conflict" ? 409 : 400;
+        const status = httpStatusOf(error);
         return approvalsPage(c, session, status, { error: error.message });
       }
       throw error;

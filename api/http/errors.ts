@@ -17,6 +17,11 @@ const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
   unavailable: 503,
 };
 
+/** The HTTP status of a service error: one mapping for the API and the server-rendered pages. */
+export function httpStatusOf(error: ServiceError): ContentfulStatusCode {
+  return STATUS[error.kind];
+}
+
 /** Raised by the transport itself (bad JSON, wrong content type, body too large). */
 export class HttpError extends Error {
   constructor(

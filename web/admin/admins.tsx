@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { httpStatusOf } from "../../api/http/errors";
 import {
   addAdmin,
   changeAdminRole,
@@ -9,7 +11,6 @@ import {
 import { ServiceError } from "../../api/services/errors";
 import type { AdminRole } from "../../db/database";
 import { AdminAdminsPage } from "../pages/admin-admins";
-import { statusOf } from "./catalogue";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 
 const DONE: Record<string, string> = {
@@ -28,7 +29,7 @@ export function adminsSection(_deps: AdminDeps, kit: AdminKit) {
   const page = async (
     c: AdminContext,
     session: AdminSession,
-    status: 200 | 400 | 403 | 404 | 409 | 503,
+    status: ContentfulStatusCode,
     message: { notice?: string; error?: string; draft?: { email: string; name: string; role: string } },
   ) => {
     noStore(c);
@@ -72,7 +73,7 @@ export function adminsSection(_deps: AdminDeps, kit: AdminKit) {
             path === "/admins"
               ? { email: field(form, "email"), name: field(form, "name"), role: field(form, "role") }
               : undefined;
-          return page(c, session, statusOf(error), { error: error.message, draft });
+          return page(c, session, httpStatusOf(error), { error: error.message, draft });
         }
         throw error;
       }

@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { httpStatusOf } from "../../api/http/errors";
 import { createAdminApiKey, hasRole, listAdminApiKeys, revokeAdminApiKey } from "../../api/services/admins";
 import {
   getAlertChats,
@@ -18,7 +20,7 @@ export function adminAlertRoutes(_deps: AdminDeps, kit: AdminKit) {
   const alertsPage = async (
     c: AdminContext,
     session: AdminSession,
-    status: 200 | 400 | 404 | 409 = 200,
+    status: ContentfulStatusCode = 200,
     message: { notice?: string; error?: string } = {},
   ) => {
     kit.noStore(c);
@@ -58,7 +60,7 @@ export function adminAlertRoutes(_deps: AdminDeps, kit: AdminKit) {
       return c.redirect("/admin/alerts?done=1", 303);
     } catch (error) {
       if (error instanceof ServiceError) {
-        const status = error.kind === "not_found" ? 404 : error.kind === "conflict" ? 409 : 400;
+        const status = httpStatusOf(error);
         return alertsPage(c, post.session, status, { error: error.message });
       }
       throw error;
@@ -68,7 +70,7 @@ export function adminAlertRoutes(_deps: AdminDeps, kit: AdminKit) {
   const accountPage = async (
     c: AdminContext,
     session: AdminSession,
-    status: 200 | 201 | 400 | 404 | 409 = 200,
+    status: ContentfulStatusCode = 200,
     extra: { notice?: string; error?: string; newKey?: string } = {},
   ) => {
     kit.noStore(c);
@@ -88,7 +90,7 @@ export function adminAlertRoutes(_deps: AdminDeps, kit: AdminKit) {
 
   const failed = (c: AdminContext, session: AdminSession, error: unknown) => {
     if (error instanceof ServiceError) {
-      const status = error.kind === "not_found" ? 404 : error.kind === "conflict" ? 409 : 400;
+      const status = httpStatusOf(error);
       return accountPage(c, session, status, { error: error.message });
     }
     throw error;

@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { httpStatusOf } from "../../api/http/errors";
 import {
   adminPlanDetail,
   checkProviderFloats,
@@ -22,7 +24,7 @@ import { AdminCataloguePage, AdminPlanPage, AdminProvidersPage } from "../pages/
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 
 type Message = { notice?: string; error?: string };
-type Status = 200 | 400 | 403 | 404 | 409 | 503;
+type Status = ContentfulStatusCode;
 
 /** What each action's redirect says when it worked (a fixed list: nothing from the URL is echoed). */
 const DONE: Record<string, string> = {
@@ -38,17 +40,6 @@ const DONE: Record<string, string> = {
   synced: "Catalogue sync finished; see each provider's last sync below.",
   float: "Float checked; see each provider below.",
 };
-
-export function statusOf(error: ServiceError): Status {
-  const map: Partial<Record<ServiceError["kind"], Status>> = {
-    invalid: 400,
-    forbidden: 403,
-    not_found: 404,
-    conflict: 409,
-    unavailable: 503,
-  };
-  return map[error.kind] ?? 400;
-}
 
 const num = (text: string) => (text === "" ? Number.NaN : Number(text));
 
@@ -175,7 +166,7 @@ export function catalogueSection(deps: AdminDeps, kit: AdminKit) {
         return c.redirect(await run(c, session, form), 303);
       } catch (error) {
         if (error instanceof ServiceError) {
-          return page(c, session, statusOf(error), { error: error.message });
+          return page(c, session, httpStatusOf(error), { error: error.message });
         }
         throw error;
       }

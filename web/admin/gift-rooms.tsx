@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { httpStatusOf } from "../../api/http/errors";
 import {
   type AdminGiftRoomFilters,
   adminCloseGiftRoom,
@@ -42,7 +44,7 @@ export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
     session: AdminSession,
     roomId: string,
     message: { notice?: string; error?: string } = {},
-    status: 200 | 400 | 403 | 409 = 200,
+    status: ContentfulStatusCode = 200,
   ) => {
     kit.noStore(c);
     try {
@@ -98,7 +100,7 @@ export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
       return c.redirect(`/admin/gift-rooms/${roomId}?refunded=${refundedKobo}`, 303);
     } catch (error) {
       if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
-        const status = error.kind === "forbidden" ? 403 : error.kind === "conflict" ? 409 : 400;
+        const status = httpStatusOf(error);
         return roomPage(c, post.session, roomId, { error: error.message }, status);
       }
       if (error instanceof ServiceError) {

@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { httpStatusOf } from "../../api/http/errors";
 import {
   adminOrderDetail,
   adminResendReceipt,
@@ -129,7 +131,7 @@ export async function orderPageWithActions(
   session: AdminSession,
   orderId: string,
   message: { notice?: string; error?: string } = {},
-  status: 200 | 400 | 403 | 409 | 503 = 200,
+  status: ContentfulStatusCode = 200,
 ): Promise<Response> {
   kit.noStore(c);
   try {
@@ -165,15 +167,6 @@ export async function orderPageWithActions(
   }
 }
 
-const statusOf = (error: ServiceError) =>
-  error.kind === "forbidden"
-    ? 403
-    : error.kind === "conflict"
-      ? 409
-      : error.kind === "unavailable"
-        ? 503
-        : (400 as const);
-
 /** POST /admin/orders/:id/{requery,mark-delivered,refund,resend-receipt}. */
 export function orderActionsSection(deps: AdminDeps, kit: AdminKit) {
   const app = new Hono<AdminEnv>();
@@ -203,7 +196,7 @@ export function orderActionsSection(deps: AdminDeps, kit: AdminKit) {
             post.session,
             orderId,
             { error: error.message },
-            statusOf(error),
+            httpStatusOf(error),
           );
         }
         if (error instanceof ServiceError) {
