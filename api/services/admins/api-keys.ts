@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { recordAudit } from "../audit";
+import { type ApiKeyDto, apiKeyDto } from "../auth/api-keys";
 import { type ServiceContext, withTransaction } from "../context";
 import { AuthenticationError, ConflictError, NotFoundError, parseInput } from "../errors";
 import { sha256 } from "../hashing";
@@ -14,14 +15,8 @@ export const CreateAdminApiKeyInput = z.strictObject({
   name: z.string().trim().min(1, "give the key a name (what script uses it)").max(60),
 });
 
-export type AdminApiKeyDto = {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
+/** The same view as a reseller key's. */
+export type AdminApiKeyDto = ApiKeyDto;
 
 /** The admin behind an admin API key: their own role, checked on every route like a panel session. */
 export type ApiKeyAdmin = SignedInAdmin & { apiKeyId: string };
@@ -70,7 +65,7 @@ export async function createAdminApiKey(args: {
       targetId: row.id,
       after: { name: row.name, prefix: row.prefix },
     });
-    return { ...toDto(row), key };
+    return { ...apiKeyDto(row), key };
   });
 }
 
@@ -81,7 +76,7 @@ export async function listAdminApiKeys(ctx: ServiceContext, adminId: string): Pr
     .where("admin_id", "=", adminId)
     .orderBy("created_at", "desc")
     .execute();
-  return rows.map(toDto);
+  return rows.map(apiKeyDto);
 }
 
 export async function revokeAdminApiKey(args: {
@@ -110,7 +105,7 @@ export async function revokeAdminApiKey(args: {
       before: { revokedAt: null },
       after: { revokedAt: row.revoked_at?.toISOString() },
     });
-    return toDto(row);
+    return apiKeyDto(row);
   });
 }
 
@@ -141,22 +136,4 @@ export async function authenticateAdminApiKey(ctx: ServiceContext, key: string):
     .where("id", "=", row.keyId)
     .execute();
   return { id: row.id, email: row.email, name: row.name, role: row.role, sessionId: 0, apiKeyId: row.keyId };
-}
-
-function toDto(row: {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}): AdminApiKeyDto {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    createdAt: row.created_at.toISOString(),
-    lastUsedAt: row.last_used_at?.toISOString() ?? null,
-    revokedAt: row.revoked_at?.toISOString() ?? null,
-  };
 }

@@ -69,7 +69,7 @@ export async function createApiKey(args: {
     });
     return inserted;
   });
-  return { ...toDto(row), key };
+  return { ...apiKeyDto(row), key };
 }
 
 export async function listApiKeys(args: { ctx: ServiceContext; userId: string }): Promise<ApiKeyDto[]> {
@@ -79,7 +79,7 @@ export async function listApiKeys(args: { ctx: ServiceContext; userId: string })
     .where("user_id", "=", args.userId)
     .orderBy("created_at", "desc")
     .execute();
-  return rows.map(toDto);
+  return rows.map(apiKeyDto);
 }
 
 /** Revoke one of the caller's keys. Someone else's key id is a 404, never a 403 (S6). */
@@ -107,11 +107,12 @@ export async function revokeApiKey(args: {
       targetId: row.id,
       requestId: args.ctx.requestId,
     });
-    return toDto(row);
+    return apiKeyDto(row);
   });
 }
 
-function toDto(row: {
+/** A key row (reseller or admin: the same columns) as clients see it; never the hash. */
+export function apiKeyDto(row: {
   id: string;
   name: string;
   prefix: string;
