@@ -116,14 +116,17 @@ export function startNotificationDelivery(deps: DeliveryDeps & { everyMs: number
     if (stopped) {
       return;
     }
-    running = deliverDueNotifications(deps)
-      .then(() => deliverAdminAlerts(deps))
-      .catch((error) => deps.logger.error({ err: error }, "notification pass failed"))
-      .finally(() => {
-        if (!stopped) {
-          timer = setTimeout(tick, deps.everyMs);
-        }
-      });
+    // Two independent passes: a failing one does not keep the other from running.
+    running = Promise.all([
+      deliverDueNotifications(deps).catch((error) =>
+        deps.logger.error({ err: error }, "notification pass failed"),
+      ),
+      deliverAdminAlerts(deps).catch((error) => deps.logger.error({ err: error }, "admin alert pass failed")),
+    ]).finally(() => {
+      if (!stopped) {
+        timer = setTimeout(tick, deps.everyMs);
+      }
+    });
   };
   timer = setTimeout(tick, 0);
   return {
