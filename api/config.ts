@@ -8,6 +8,42 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const positiveInt = (fallback: number, max = 1_000_000_000) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
+/**
+ * A comma list of durations ("2m,30m,6h,24h"; units s, m, h, d) → seconds, ascending. Used for the
+ * post-delivery requery schedule; an empty string means "no checks".
+ */
+export function parseDurationList(text: string): number[] {
+  const seconds = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+    .map((part) => {
+      const match = /^(\d{1,7})\s*([smhd])$/i.exec(part);
+      if (!match?.[1] || !match[2]) {
+        throw new Error(`"${part}" is not a duration like 90s, 2m, 6h or 1d`);
+      }
+      const unit = { s: 1, m: 60, h: 3_600, d: 86_400 }[match[2].toLowerCase() as "s" | "m" | "h" | "d"];
+      return Number(match[1]) * unit;
+    });
+  if (seconds.some((value) => value <= 0)) {
+    throw new Error("every duration must be more than zero");
+  }
+  return [...new Set(seconds)].sort((a, b) => a - b);
+}
+
+const durationList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDurationList(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
 const optionalString = z
   .string()
   .optional()
@@ -178,6 +214,21 @@ export const ConfigSchema = z
     VTU_NOT_FOUND_GRACE_SECONDS: positiveInt(60, 86_400),
     VTU_MANUAL_REVIEW_AFTER_MINUTES: positiveInt(180, 7 * 24 * 60),
     VTU_SWEEP_INTERVAL_SECONDS: positiveInt(15, 3_600),
+    /**
+     * Truth after delivery: when to ask the provider that delivered an order again (a late failure or
+     * reversal refunds it). A provider's own list on the Providers page overrides it.
+     */
+    VTU_VERIFY_AFTER_DELIVERY: durationList("2m,30m,6h,24h"),
+    /** Provider webhooks about one order trigger at most one requery per this many seconds. */
+    VTU_WEBHOOK_REQUERY_INTERVAL_SECONDS: positiveInt(30, 3_600),
+    /**
+     * Crash recovery: every process records its boot and beats every PROCESS_HEARTBEAT_SECONDS; a
+     * lease held by a boot silent for PROCESS_DEAD_AFTER_SECONDS (or replaced by a later boot of the
+     * same INSTANCE_ID) is taken over. INSTANCE_ID must be unique per running process when set.
+     */
+    PROCESS_HEARTBEAT_SECONDS: positiveInt(5, 300),
+    PROCESS_DEAD_AFTER_SECONDS: positiveInt(20, 3_600),
+    INSTANCE_ID: optionalString,
     VTU_WORKER_CONCURRENCY: positiveInt(16, 256),
     /** Money actions (purchases, funding, withdrawals) one user may start per minute (S5). */
     MONEY_ACTIONS_PER_MINUTE: positiveInt(20, 10_000),

@@ -228,6 +228,8 @@ export interface VtuProvidersTable {
   float_checked_at: NullableTimestamp;
   /** Below this float the provider is "low" (panel badge, alert); null = no threshold. */
   low_float_kobo: number | null;
+  /** Seconds after delivery at which this provider is asked again; null = VTU_VERIFY_AFTER_DELIVERY. */
+  verify_offsets_seconds: number[] | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -299,6 +301,12 @@ export interface VtuOrdersTable {
   delivered_at: NullableTimestamp;
   failed_at: NullableTimestamp;
   reversed_at: NullableTimestamp;
+  /** When the next post-delivery requery is due (null = no more checks). */
+  verify_due_at: NullableTimestamp;
+  verify_count: Generated<number>;
+  /** The process boot holding the order's current step (see process_boots). */
+  lease_owner: string | null;
+  webhook_requery_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -325,7 +333,8 @@ export interface VtuProviderExchangesTable {
   kind: "submit" | "requery";
   outcome: string;
   message: string | null;
-  raw: Json;
+  /** The exchange as exact JSON text (jsonb would refuse a NUL a provider sent). */
+  raw: string;
   duration_ms: number | null;
   created_at: CreatedAt;
 }
@@ -611,6 +620,18 @@ export interface DailyRollupsTable {
   computed_at: CreatedAt;
 }
 
+/** One row per process start: a live process beats; a stale or replaced boot holds no lease. */
+export interface ProcessBootsTable {
+  boot_id: string;
+  instance_id: string;
+  role: string;
+  host: string;
+  pid: number;
+  started_at: CreatedAt;
+  beat_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  ended_at: NullableTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   identities: IdentitiesTable;
@@ -656,6 +677,7 @@ export interface Database {
   admin_api_keys: AdminApiKeysTable;
   beneficiaries: BeneficiariesTable;
   daily_rollups: DailyRollupsTable;
+  process_boots: ProcessBootsTable;
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;

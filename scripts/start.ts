@@ -9,6 +9,7 @@ import { startMaintenanceJobs } from "../api/jobs/maintenance";
 import { startPaymentWorkers } from "../api/jobs/payments";
 import { startVtuWorkers } from "../api/jobs/vtu";
 import { ensureFirstAdmin } from "../api/services/admins";
+import { registerBoot, startHeartbeat } from "../api/services/processes";
 import { isAlive } from "../db/embedded";
 import { setUpChat } from "./lib/chat";
 import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
@@ -29,7 +30,17 @@ runMain(async () => {
   const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl });
 
   const firstAdmin = await ensureFirstAdmin({ ctx: runtime.ctx() });
-  const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx });
+  // Crash recovery: leases this process takes carry its boot id; a restart of the same instance
+  // (the embedded database's owner is one per data directory, by the lock above) ends the earlier
+  // boot at once, so the work it left is taken over by the first sweep instead of after its leases.
+  const boot = await registerBoot(runtime.ctx(), {
+    role: config.ROLE,
+    instanceId:
+      config.INSTANCE_ID ??
+      (config.embeddedDatabase && ownsDatabase ? `embedded:${config.DATA_DIR}` : undefined),
+  });
+  const heartbeat = startHeartbeat(runtime.ctx(), boot);
+  const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx, owner: boot.bootId });
   const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
 
   // The chat channels live with the API (a Telegram webhook arrives there).
@@ -132,6 +143,7 @@ runMain(async () => {
     await step("chat", async () => chatRunning?.stop());
     await step("http", () => closeServer(server));
     await step("jobs", () => jobs.close());
+    await step("heartbeat", () => heartbeat.stop());
     await step("database", () => runtime.close());
     releaseLock();
     logger.info("stopped");

@@ -23,6 +23,8 @@ export async function setUpVtu(args: {
   logger: Logger;
   jobs: Pick<JobBackend, "queue">;
   ctx: () => ServiceContext;
+  /** This process's boot id: the owner of the order leases it takes (processes.ts). */
+  owner?: string;
 }): Promise<VtuRuntime> {
   const { config, db, logger, ctx } = args;
   const holder: { runtime?: VtuRuntime } = {};
@@ -43,7 +45,7 @@ export async function setUpVtu(args: {
       }).catch((err) => logger.warn({ err }, "sandbox webhook failed"));
     },
   });
-  const runtime: VtuRuntime = { providers, dispatch: createVtuDispatch(args.jobs) };
+  const runtime: VtuRuntime = { providers, dispatch: createVtuDispatch(args.jobs), owner: args.owner };
   holder.runtime = runtime;
   await registerProviders({ ctx: ctx(), providers });
   const configured = providers.all().map((p) => p.code);

@@ -207,7 +207,7 @@ export async function adminOrderDetail(ctx: ServiceContext, orderId: string) {
           kind: x.kind,
           outcome: x.outcome,
           message: x.message,
-          raw: JSON.stringify(x.raw),
+          raw: x.raw,
           at: x.created_at.toISOString(),
         })),
     })),

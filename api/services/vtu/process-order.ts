@@ -1,17 +1,22 @@
 import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
 import { getPricingRule, getProductOffers, priceOffer } from "../catalogue/offers";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
+import { isOwnerGone } from "../processes";
+import { exactJsonText, storableOptional, storableText } from "../storable-text";
 import { stateMessage } from "./order-dto";
 import type { CableProvider, Network, VendResult, VtuProvider } from "./provider";
 import { newRequestId } from "./request-id";
 import type { VtuRuntime } from "./runtime";
 import { deliverOrder, failOrder, reverseOrder } from "./transitions";
+import { scheduleNextVerification } from "./verify-delivery";
 
 /**
  * Drive orders through DESIGN §6. Two verbs, both safe to run twice or concurrently (BullMQ delivers
  * at least once): each starts with a short transaction that locks the order, decides, and records a
- * lease (`next_check_at`) before any provider call; the call happens outside any transaction; a second
- * short transaction applies the answer only if the attempt is still the one in flight.
+ * lease (`lease_owner` = this process's boot, until `next_check_at`, or `verify_due_at` for a
+ * delivered order) before any provider call; the call happens outside any transaction; a second short
+ * transaction applies the answer only if the attempt is still the one in flight. A lease ends with
+ * its time, or at once when its owner is known to be gone (processes.ts).
  */
 
 type Step =
@@ -114,7 +119,7 @@ async function planSubmit(trx: Trx, ctx: ServiceContext, vtu: VtuRuntime, orderI
   if (order.state === "submitting") {
     const attempt = await liveAttempt(trx, orderId);
     const provider = attempt ? vtu.providers.get(attempt.provider) : undefined;
-    if (!attempt || !provider || (order.next_check_at && order.next_check_at > now)) {
+    if (!attempt || !provider || (await leaseIsLive(trx, ctx, order.lease_owner, order.next_check_at))) {
       return { kind: "done" }; // another worker holds the lease
     }
     // The last worker died after committing the attempt; we cannot know whether its request left.
@@ -122,7 +127,7 @@ async function planSubmit(trx: Trx, ctx: ServiceContext, vtu: VtuRuntime, orderI
       // P1: the provider de-duplicates on request_id, so re-sending the same one vends at most once.
       await trx
         .updateTable("vtu_orders")
-        .set({ next_check_at: leaseUntil(ctx), updated_at: now })
+        .set({ next_check_at: leaseUntil(ctx), lease_owner: leaseOwner(vtu), updated_at: now })
         .where("id", "=", orderId)
         .execute();
       return { kind: "call", order, attempt, provider, call: "submit" };
@@ -193,6 +198,7 @@ async function planSubmit(trx: Trx, ctx: ServiceContext, vtu: VtuRuntime, orderI
       provider: offer.provider,
       message: null,
       next_check_at: leaseUntil(ctx),
+      lease_owner: leaseOwner(vtu),
       updated_at: now,
     })
     .where("id", "=", orderId)
@@ -209,8 +215,13 @@ async function planRequery(
 ): Promise<Step> {
   const order = await lockOrder(trx, orderId);
   const unresolved = order && ["pending", "unknown", "manual_review"].includes(order.state);
-  if (!order || !(unresolved || (includeDelivered && order.state === "delivered"))) {
+  const delivered = order?.state === "delivered" && includeDelivered;
+  if (!order || !(unresolved || delivered)) {
     return { kind: "done" };
+  }
+  const leaseEnds = delivered ? order.verify_due_at : order.next_check_at;
+  if (order.lease_owner && (await leaseIsLive(trx, ctx, order.lease_owner, leaseEnds))) {
+    return { kind: "done" }; // someone is asking the provider right now
   }
   const attempt = await liveAttempt(trx, orderId);
   const provider = attempt ? vtu.providers.get(attempt.provider) : undefined;
@@ -219,21 +230,51 @@ async function planRequery(
   }
   if (!canRequery(vtu, attempt)) {
     // Nothing to ask with (e.g. an Inlomax timeout returns no reference): people must reconcile it.
-    if (order.state !== "manual_review" && order.state !== "delivered") {
+    if (delivered) {
+      await trx.updateTable("vtu_orders").set({ verify_due_at: null }).where("id", "=", orderId).execute();
+    } else if (order.state !== "manual_review") {
       await toManualReview(trx, ctx, order, false);
     }
     return { kind: "done" };
   }
-  await trx
-    .updateTable("vtu_orders")
-    .set((eb) => ({
-      requery_count: eb("requery_count", "+", 1),
-      next_check_at: leaseUntil(ctx),
-      updated_at: ctx.now(),
-    }))
-    .where("id", "=", orderId)
-    .execute();
+  if (delivered) {
+    // A post-delivery check: the lease is the verification time, so the sweeper leaves it alone.
+    await trx
+      .updateTable("vtu_orders")
+      .set({ verify_due_at: leaseUntil(ctx), lease_owner: leaseOwner(vtu), updated_at: ctx.now() })
+      .where("id", "=", orderId)
+      .execute();
+  } else {
+    await trx
+      .updateTable("vtu_orders")
+      .set((eb) => ({
+        requery_count: eb("requery_count", "+", 1),
+        next_check_at: leaseUntil(ctx),
+        lease_owner: leaseOwner(vtu),
+        updated_at: ctx.now(),
+      }))
+      .where("id", "=", orderId)
+      .execute();
+  }
   return { kind: "call", order, attempt, provider, call: "requery" };
+}
+
+/** Who holds a lease taken by this process: its boot id, or "local" for runtimes without one. */
+function leaseOwner(vtu: VtuRuntime): string {
+  return vtu.owner ?? "local";
+}
+
+/** A lease holds until its time, unless its owner is known to be gone (a crash, a restart). */
+async function leaseIsLive(
+  trx: Trx,
+  ctx: ServiceContext,
+  owner: string | null,
+  until: Date | null,
+): Promise<boolean> {
+  if (!until || until <= ctx.now()) {
+    return false;
+  }
+  return !(await isOwnerGone(ctx, trx, owner));
 }
 
 async function callProvider(step: Extract<Step, { kind: "call" }>): Promise<VendResult> {
@@ -290,6 +331,10 @@ function cableOf(order: VtuOrderRow): CableProvider {
 /**
  * Apply a provider's answer. Returns true when the order went back to `held` for failover and the
  * caller should submit it to the next provider.
+ *
+ * The answer is stored before anything is decided (item: a provider answer is never lost): display
+ * fields lose the characters PostgreSQL refuses, the raw exchange is kept as exact JSON text. If the
+ * answer still cannot be applied, the order is escalated rather than left waiting for a lease.
  */
 export async function applyResult(args: {
   ctx: ServiceContext;
@@ -301,111 +346,243 @@ export async function applyResult(args: {
   /** How long the provider took to answer (latency metrics); absent when not measured. */
   durationMs?: number;
 }): Promise<boolean> {
+  const result = storableResult(args.result);
+  try {
+    return await withTransaction(args.ctx, (trx) => applyInTransaction(trx, { ...args, result }));
+  } catch (error) {
+    if (args.ctx.db.isTransaction) {
+      throw error; // the caller's transaction is already lost; it decides
+    }
+    args.ctx.logger.error(
+      { err: error, orderId: args.orderId, attemptId: args.attemptId, outcome: result.outcome },
+      "could not apply a provider's answer; escalating the order",
+    );
+    await escalateUnappliedAnswer(args, result, error);
+    return false;
+  }
+}
+
+async function applyInTransaction(
+  trx: Trx,
+  args: {
+    ctx: ServiceContext;
+    vtu: VtuRuntime;
+    orderId: string;
+    attemptId: number;
+    kind: "submit" | "requery";
+    result: VendResult;
+    durationMs?: number;
+  },
+): Promise<boolean> {
   const { ctx, result } = args;
-  return withTransaction(ctx, async (trx) => {
+  const order = await lockOrder(trx, args.orderId);
+  const attempt = await trx
+    .selectFrom("vtu_attempts")
+    .selectAll()
+    .where("id", "=", args.attemptId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!order || !attempt) {
+    return false;
+  }
+  await recordExchange(trx, attempt.id, args.kind, result, args.durationMs);
+  const now = ctx.now();
+  // The step this process leased is over, whatever the answer says.
+  if (order.lease_owner !== null) {
+    await trx.updateTable("vtu_orders").set({ lease_owner: null }).where("id", "=", order.id).execute();
+  }
+  const setAttempt = (values: { state: VtuAttemptRow["state"]; retry_elsewhere?: boolean }) =>
+    trx
+      .updateTable("vtu_attempts")
+      .set({
+        ...values,
+        provider_reference: attempt.provider_reference ?? result.providerReference ?? null,
+        message: result.message.slice(0, 500),
+        updated_at: now,
+      })
+      .where("id", "=", attempt.id)
+      .execute();
+
+  if (attempt.state === "delivered" && order.state === "delivered") {
+    await applyAfterDelivery(trx, ctx, order, args.kind, result);
+    return false;
+  }
+  // A late answer about an attempt that is already settled changes nothing.
+  if (attempt.state === "delivered" || attempt.state === "failed") {
+    if (result.outcome === "delivered" && order.state === "failed") {
+      ctx.logger.error(
+        { orderId: order.id, provider: attempt.provider },
+        "provider reports delivery of an order we refunded",
+      );
+    }
+    return false;
+  }
+  const orderOpen = ["submitting", "pending", "unknown", "manual_review"].includes(order.state);
+  if (!orderOpen) {
+    return false;
+  }
+
+  switch (result.outcome) {
+    case "delivered":
+      await setAttempt({ state: "delivered" });
+      await deliverOrder(trx, ctx, order, { ...attempt, state: "delivered" }, result);
+      return false;
+    case "pending":
+    case "unknown":
+      await setAttempt({ state: result.outcome });
+      await markUnresolved(
+        trx,
+        ctx,
+        args.vtu,
+        order,
+        { ...attempt, provider_reference: attempt.provider_reference ?? result.providerReference ?? null },
+        result.outcome,
+        result.message,
+      );
+      return false;
+    case "failed": {
+      const age = now.getTime() - attempt.created_at.getTime();
+      if (result.notFound && age < ctx.config.VTU_NOT_FOUND_GRACE_SECONDS * 1000) {
+        // "No such transaction" right after sending may only mean it has not been recorded yet.
+        await markUnresolved(trx, ctx, args.vtu, order, attempt, "unknown", result.message);
+        return false;
+      }
+      // A purchase refused for the provider's own reasons (out of float) may go elsewhere. So may one
+      // a requery reports failed: it was never vended there, whatever the reason (P4).
+      const mayFailOver = (result.retryElsewhere || args.kind === "requery") && !result.reversed;
+      await setAttempt({ state: "failed", retry_elsewhere: mayFailOver });
+      if (mayFailOver) {
+        const nextProvider = await hasUntriedProvider(trx, args.vtu, order);
+        if (nextProvider) {
+          // P4: nothing was vended here, so another provider may try with a new request id.
+          await trx
+            .updateTable("vtu_orders")
+            // The backoff starts again for the new provider; the manual-review clock does not.
+            .set({
+              state: "held",
+              message: null,
+              requery_count: 0,
+              next_check_at: new Date(now.getTime() + 15_000),
+              updated_at: now,
+            })
+            .where("id", "=", order.id)
+            .execute();
+          return true;
+        }
+      }
+      await failOrder(trx, ctx, order, result.message);
+      return false;
+    }
+  }
+}
+
+/**
+ * The provider that delivered an order answered about it again (a scheduled post-delivery check,
+ * a webhook's requery, an admin's). A definite failure or reversal from it is a reversal: the
+ * customer gets the money back once. "Not found" proves nothing for a delivery it confirmed earlier,
+ * and neither does a timeout or "pending": those are asked again later.
+ */
+async function applyAfterDelivery(
+  trx: Trx,
+  ctx: ServiceContext,
+  order: VtuOrderRow,
+  kind: "submit" | "requery",
+  result: VendResult,
+): Promise<void> {
+  if (kind === "requery" && result.outcome === "failed" && !result.notFound) {
+    await reverseOrder(trx, ctx, order, result.message);
+    return;
+  }
+  await scheduleNextVerification(trx, ctx, order, result.outcome === "delivered" ? "confirmed" : "unclear");
+}
+
+async function recordExchange(
+  trx: Trx,
+  attemptId: number,
+  kind: "submit" | "requery",
+  result: VendResult,
+  durationMs: number | undefined,
+): Promise<void> {
+  await trx
+    .insertInto("vtu_provider_exchanges")
+    .values({
+      attempt_id: attemptId,
+      kind,
+      outcome: result.outcome,
+      message: result.message.slice(0, 500),
+      raw: exactJsonText(result.raw),
+      duration_ms: durationMs === undefined ? null : Math.round(durationMs),
+    })
+    .execute();
+}
+
+/** Every text a provider sent that we keep in a column people read, made storable (raw stays exact). */
+function storableResult(result: VendResult): VendResult {
+  const optional = (value: string | undefined) => storableOptional(value) ?? undefined;
+  return {
+    ...result,
+    message: storableText(result.message),
+    providerReference: optional(result.providerReference),
+    token: optional(result.token),
+    units: optional(result.units),
+    customerName: optional(result.customerName),
+  };
+}
+
+/**
+ * The answer could not be applied (a database error we did not foresee). What it said is unknown
+ * to the ledger, so the order must not wait quietly: it goes to manual review with its funds held,
+ * the exchange is recorded as far as possible, and requeries continue where the provider can be
+ * asked. Re-asking later is safe: every transition checks the state it starts from.
+ */
+async function escalateUnappliedAnswer(
+  args: {
+    ctx: ServiceContext;
+    vtu: VtuRuntime;
+    orderId: string;
+    attemptId: number;
+    kind: "submit" | "requery";
+  },
+  result: VendResult,
+  error: unknown,
+): Promise<void> {
+  const { ctx } = args;
+  const reason = `The provider's answer (${result.outcome}) could not be recorded: ${storableText(String((error as Error)?.message ?? error)).slice(0, 300)}`;
+  await withTransaction(ctx, async (trx) => {
     const order = await lockOrder(trx, args.orderId);
+    if (!order) {
+      return;
+    }
+    await recordExchange(
+      trx,
+      args.attemptId,
+      args.kind,
+      { outcome: "unknown", message: reason, raw: { durationMs: result.raw.durationMs, error: reason } },
+      result.raw.durationMs,
+    );
     const attempt = await trx
       .selectFrom("vtu_attempts")
       .selectAll()
       .where("id", "=", args.attemptId)
-      .forUpdate()
       .executeTakeFirst();
-    if (!order || !attempt) {
-      return false;
+    if (order.state === "delivered") {
+      // A post-delivery check: keep watching rather than escalate a delivered order.
+      await trx.updateTable("vtu_orders").set({ lease_owner: null }).where("id", "=", order.id).execute();
+      await scheduleNextVerification(trx, ctx, order, "unclear");
+      return;
     }
-    await trx
-      .insertInto("vtu_provider_exchanges")
-      .values({
-        attempt_id: attempt.id,
-        kind: args.kind,
-        outcome: result.outcome,
-        message: result.message.slice(0, 500),
-        raw: JSON.parse(JSON.stringify(result.raw ?? {})) as Record<string, unknown>,
-        duration_ms: args.durationMs === undefined ? null : Math.round(args.durationMs),
-      })
-      .execute();
-    const now = ctx.now();
-    const setAttempt = (values: { state: VtuAttemptRow["state"]; retry_elsewhere?: boolean }) =>
-      trx
+    if (!["submitting", "pending", "unknown", "manual_review"].includes(order.state)) {
+      return;
+    }
+    if (attempt?.state === "submitting") {
+      await trx
         .updateTable("vtu_attempts")
-        .set({
-          ...values,
-          provider_reference: attempt.provider_reference ?? result.providerReference ?? null,
-          message: result.message.slice(0, 500),
-          updated_at: now,
-        })
+        .set({ state: "unknown", message: reason.slice(0, 500), updated_at: ctx.now() })
         .where("id", "=", attempt.id)
         .execute();
-
-    // A late answer about an attempt that is already settled changes nothing, except a reversal.
-    if (attempt.state === "delivered" || attempt.state === "failed") {
-      if (result.outcome === "failed" && result.reversed && order.state === "delivered") {
-        await reverseOrder(trx, ctx, order, result.message);
-      } else if (result.outcome === "delivered" && order.state === "failed") {
-        ctx.logger.error(
-          { orderId: order.id, provider: attempt.provider },
-          "provider reports delivery of an order we refunded",
-        );
-      }
-      return false;
     }
-    const orderOpen = ["submitting", "pending", "unknown", "manual_review"].includes(order.state);
-    if (!orderOpen) {
-      return false;
-    }
-
-    switch (result.outcome) {
-      case "delivered":
-        await setAttempt({ state: "delivered" });
-        await deliverOrder(trx, ctx, order, { ...attempt, state: "delivered" }, result);
-        return false;
-      case "pending":
-      case "unknown":
-        await setAttempt({ state: result.outcome });
-        await markUnresolved(
-          trx,
-          ctx,
-          args.vtu,
-          order,
-          { ...attempt, provider_reference: attempt.provider_reference ?? result.providerReference ?? null },
-          result.outcome,
-          result.message,
-        );
-        return false;
-      case "failed": {
-        const age = now.getTime() - attempt.created_at.getTime();
-        if (result.notFound && age < ctx.config.VTU_NOT_FOUND_GRACE_SECONDS * 1000) {
-          // "No such transaction" right after sending may only mean it has not been recorded yet.
-          await markUnresolved(trx, ctx, args.vtu, order, attempt, "unknown", result.message);
-          return false;
-        }
-        // A purchase refused for the provider's own reasons (out of float) may go elsewhere. So may one
-        // a requery reports failed: it was never vended there, whatever the reason (P4).
-        const mayFailOver = (result.retryElsewhere || args.kind === "requery") && !result.reversed;
-        await setAttempt({ state: "failed", retry_elsewhere: mayFailOver });
-        if (mayFailOver) {
-          const nextProvider = await hasUntriedProvider(trx, args.vtu, order);
-          if (nextProvider) {
-            // P4: nothing was vended here, so another provider may try with a new request id.
-            await trx
-              .updateTable("vtu_orders")
-              // The backoff starts again for the new provider; the manual-review clock does not.
-              .set({
-                state: "held",
-                message: null,
-                requery_count: 0,
-                next_check_at: new Date(now.getTime() + 15_000),
-                updated_at: now,
-              })
-              .where("id", "=", order.id)
-              .execute();
-            return true;
-          }
-        }
-        await failOrder(trx, ctx, order, result.message);
-        return false;
-      }
-    }
+    await trx.updateTable("vtu_orders").set({ lease_owner: null }).where("id", "=", order.id).execute();
+    await toManualReview(trx, ctx, order, attempt ? canRequery(args.vtu, attempt) : false);
   });
 }
 

@@ -15,4 +15,9 @@ export type VtuRuntime = {
   providers: ProviderRegistry;
   /** Enqueue; a failure here is logged by the caller and repaired by the sweeper. */
   dispatch(job: VtuJob): Promise<void>;
+  /**
+   * This process's boot id (processes.ts): the owner recorded on the leases it takes. Absent in
+   * tests and scripts, whose leases then last until their time runs out.
+   */
+  owner?: string;
 };

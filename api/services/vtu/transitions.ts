@@ -1,4 +1,5 @@
 import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
+import { raiseAlert } from "../alerts/alerts";
 import type { ServiceContext, Trx } from "../context";
 import { releaseFailedGift } from "../gift-rooms/order-failed";
 import {
@@ -15,6 +16,7 @@ import { queueNotification } from "../notifications";
 import { stateMessage } from "./order-dto";
 import type { VendResult } from "./provider";
 import { encryptToken } from "./token-crypto";
+import { firstVerificationAt } from "./verify-delivery";
 
 /**
  * The money side of the order state machine, each run inside the caller's transaction with the
@@ -69,6 +71,9 @@ export async function deliverOrder(
       customer_name: order.customer_name ?? result.customerName ?? null,
       message: deliveredMessage(order, token),
       next_check_at: null,
+      lease_owner: null,
+      // The order stays under watch: the provider is asked again later (verify-delivery.ts).
+      verify_due_at: await firstVerificationAt(trx, ctx, attempt.provider, now),
       delivered_at: now,
       updated_at: now,
     })
@@ -97,7 +102,14 @@ export async function failOrder(
   ctx.logger.info({ orderId: order.id, reason }, "order failed; hold released");
   await trx
     .updateTable("vtu_orders")
-    .set({ state: "failed", message, next_check_at: null, failed_at: now, updated_at: now })
+    .set({
+      state: "failed",
+      message,
+      next_check_at: null,
+      lease_owner: null,
+      failed_at: now,
+      updated_at: now,
+    })
     .where("id", "=", order.id)
     .execute();
   if (order.channel === "gift") {
@@ -114,8 +126,11 @@ export async function failOrder(
 }
 
 /**
- * delivered → reversed: the provider took it back after delivering, so the customer gets the money
- * back exactly once (P7): the conditional state update and the UNIQUE reversal_entry_id guard it.
+ * delivered → reversed: the provider took it back after delivering (a requery of the provider that
+ * delivered it said reversed or failed), so the payer gets the money back exactly once (P7): the
+ * conditional state update and the UNIQUE reversal_entry_id guard it. A gift's money goes to the
+ * room's creator, who paid for it (the room may have closed since). Admins are alerted in the same
+ * transaction: a provider that takes deliveries back is a provider to call.
  */
 export async function reverseOrder(
   trx: Trx,
@@ -155,6 +170,8 @@ export async function reverseOrder(
       message: stateMessage("reversed"),
       reversed_at: now,
       next_check_at: null,
+      verify_due_at: null,
+      lease_owner: null,
       updated_at: now,
     })
     .where("id", "=", order.id)
@@ -163,11 +180,20 @@ export async function reverseOrder(
   if (Number(updated.numUpdatedRows) !== 1) {
     throw new Error(`order ${order.id} changed under a lock`);
   }
+  const what = order.channel === "gift" ? `gift of ${describe(order)}` : describe(order);
   await queueNotification(trx, {
     userId: order.user_id,
     kind: "order.reversed",
-    body: `The network reversed your ${describe(order)}. ${formatNaira(order.price_kobo)} is back in your wallet.`,
+    body: `The network reversed your ${what}. ${formatNaira(order.price_kobo)} is back in your wallet.`,
     payload: { orderId: order.id },
+  });
+  const provider = order.provider ?? "provider";
+  await raiseAlert(trx, {
+    kind: "order_reversed",
+    key: `order_reversed:${provider}`,
+    severity: "warning",
+    title: `${provider} reversed orders after delivery`,
+    body: `The latest: order ${order.id} (${order.service}, ${formatNaira(order.price_kobo)}) was delivered, then ${provider} said: "${reason.slice(0, 200)}". The customer was refunded automatically. Ask ${provider} why; if it keeps happening, move it down the failover order (Catalogue → Providers).`,
   });
   return true;
 }
