@@ -41,6 +41,14 @@ export const INLOMAX_MODES = [
   "unknown_status",
   /** Vends, then answers 200 with an empty body. */
   "empty_body",
+  /**
+   * Vends and answers `success`; a later requery (the Nth, see setRequeriesToResolve) says `failed`:
+   * the network took it back. Inlomax documents only success/processing/failed, so this is how a
+   * reversal after delivery arrives.
+   */
+  "success_then_failed",
+  /** Vends and answers `success` with U+0000 inside the message and the customer name. */
+  "nul_in_answer",
 ] as const;
 export type InlomaxMode = (typeof INLOMAX_MODES)[number];
 
@@ -115,6 +123,8 @@ export type InlomaxEmulator = FaultModeSwitches<InlomaxMode> & {
   balanceKobo(): number;
   /** Replace the `/services` data (e.g. with malformed items). */
   setServices(services: unknown): void;
+  /** Change a vend's state by hand (e.g. the network reverses a delivered one later). */
+  setVendState(reference: string, state: InlomaxVendState): void;
   /** Back to defaults: modes, hang, requeries (requests and vends are kept). */
   resetModes(): void;
   readonly requests: readonly EmulatorRequest[];
@@ -286,7 +296,7 @@ export async function startInlomaxEmulator(
     }
     const processing = mode.startsWith("processing_then_");
     const finalState: InlomaxVendState =
-      mode === "processing_then_failed"
+      mode === "processing_then_failed" || mode === "success_then_failed"
         ? "failed"
         : mode === "processing_then_reversed"
           ? "reversed"
@@ -307,6 +317,10 @@ export async function startInlomaxEmulator(
       message: processing ? "Transaction is processing" : "Transaction successful",
       data: { ...describe(vend), reference: vend.reference, status: vend.state },
     };
+    if (mode === "nul_in_answer") {
+      body.message = "Transaction\u0000 successful";
+      body.data = { ...(body.data as JsonObject), customerName: "ADA\u0000 OBI", note: "\u0000" };
+    }
     const mangled = postAppFault(mode, body);
     if (mangled) {
       return mangled;
@@ -323,6 +337,10 @@ export async function startInlomaxEmulator(
     const amountKobo = parseAmount(body.amount);
     if (!network || amountKobo === undefined || amountKobo <= 0) {
       return failed("Invalid serviceID or amount");
+    }
+    if (amountKobo % 100 !== 0) {
+      // Inlomax takes whole naira only.
+      return failed("Amount must be a whole number");
     }
     const discount = fixture().airtime?.find((a) => a.serviceID === text(body.serviceID))?.discount ?? 0;
     const costKobo = applyDiscount(amountKobo, discount);
@@ -384,6 +402,9 @@ export async function startInlomaxEmulator(
     const amountKobo = parseAmount(body.amount);
     if (!found || amountKobo === undefined || amountKobo <= 0 || (meterType !== "1" && meterType !== "2")) {
       return failed("Invalid disco, meter type or amount");
+    }
+    if (amountKobo % 100 !== 0) {
+      return failed("Amount must be a whole number");
     }
     const costKobo = applyDiscount(amountKobo, found.discount);
     return purchase(
@@ -456,7 +477,9 @@ export async function startInlomaxEmulator(
       return failed("Transaction not found");
     }
     vend.requeries += 1;
-    if (vend.state === "processing" && vend.requeries >= requeriesToResolve) {
+    const resolves =
+      vend.state === "processing" || (vend.state === "success" && vend.finalState !== "success");
+    if (resolves && vend.requeries >= requeriesToResolve) {
       vend.state = vend.finalState;
       if (vend.state !== "success") {
         balanceKobo += vend.costKobo;
@@ -573,6 +596,17 @@ export async function startInlomaxEmulator(
     balanceKobo: () => balanceKobo,
     setServices: (next) => {
       services = next;
+    },
+    setVendState: (reference, state) => {
+      const vend = vends.find((v) => v.reference === reference);
+      if (!vend) {
+        throw new Error(`No Inlomax emulator transaction ${reference}`);
+      }
+      if (vend.state === "success" && state !== "success") {
+        balanceKobo += vend.costKobo;
+      }
+      vend.state = state;
+      vend.finalState = state;
     },
     resetModes: () => {
       modes.reset();

@@ -46,6 +46,17 @@ export const SMEPLUG_MODES = [
   "pending_then_success",
   /** As above, resolving to `failed`. */
   "pending_then_failed",
+  /**
+   * Accepted, not delivered: `status: true` with "Transaction is processing" and a reference (as SME
+   * Plug answers for orders it queues); requery shows `pending`, then `success`.
+   */
+  "accepted_then_success",
+  /** As above, resolving to `failed` (nothing delivered). */
+  "accepted_then_failed",
+  /** Vends, then answers `status: "true"` (a string) with the reference. */
+  "status_string_true",
+  /** Vends and answers success; a later requery (the Nth) says `failed`: taken back after delivery. */
+  "success_then_failed",
 ] as const;
 export type SmePlugMode = (typeof SMEPLUG_MODES)[number];
 
@@ -220,18 +231,30 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
     if (mode === "out_of_float" || balanceKobo < item.costKobo) {
       return declined("Insufficient wallet balance", "msg");
     }
-    const pending = mode === "pending_then_success" || mode === "pending_then_failed";
+    const accepted = mode === "accepted_then_success" || mode === "accepted_then_failed";
+    const pending = mode === "pending_then_success" || mode === "pending_then_failed" || accepted;
+    const failsLater =
+      mode === "pending_then_failed" || mode === "accepted_then_failed" || mode === "success_then_failed";
     const vend: SmePlugVend = {
       ...item,
       reference: newReference(),
       phone,
       status: pending ? "pending" : "success",
-      finalStatus: mode === "pending_then_failed" ? "failed" : "success",
+      finalStatus: failsLater ? "failed" : "success",
       requeries: 0,
       at: Date.now(),
     };
     balanceKobo -= item.costKobo;
     vends.push(vend);
+    if (accepted) {
+      return json(200, {
+        status: true,
+        data: { msg: "Transaction is processing", reference: vend.reference },
+      });
+    }
+    if (mode === "status_string_true") {
+      return json(200, { status: "true", data: { msg: "Successful", reference: vend.reference } });
+    }
     const reply = { status: true, data: { msg: message, reference: vend.reference } };
     return postAppFault(mode, reply) ?? json(200, reply);
   }
@@ -308,7 +331,9 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
     if (!vend) {
       return json(404, { status: false, message: "Transaction not found" });
     }
-    if (vend.status === "pending" && vend.requeries >= pendingRequeries) {
+    const resolves =
+      vend.status === "pending" || (vend.status === "success" && vend.finalStatus !== "success");
+    if (resolves && vend.requeries >= pendingRequeries) {
       vend.status = vend.finalStatus;
       if (vend.status !== "success") {
         balanceKobo += vend.costKobo;
@@ -416,6 +441,7 @@ export async function startSmePlugEmulator(options: { secretKey?: string } = {})
         throw new Error(`No SME Plug emulator transaction ${reference}`);
       }
       vend.status = status;
+      vend.finalStatus = status;
     },
     setPlanShape: (shape) => {
       planShape = shape;

@@ -92,7 +92,7 @@ describe("Inlomax client: happy paths", () => {
     expect(result.raw.durationMs).toBeGreaterThanOrEqual(0);
   });
 
-  it("sends kobo amounts as exact naira (150050 kobo → 1500.5) and maps every network", async () => {
+  it("sends kobo amounts as whole naira (150000 kobo → 1500) and maps every network", async () => {
     const networks = [
       ["mtn", "1"],
       ["airtel", "2"],
@@ -104,12 +104,34 @@ describe("Inlomax client: happy paths", () => {
         requestId: "r",
         network,
         phone: PHONE,
-        amountKobo: 150_050,
+        amountKobo: 150_000,
       });
       expect(result.outcome).toBe("delivered");
-      expect(lastRequest().body).toEqual({ serviceID, amount: 1500.5, mobileNumber: PHONE });
-      expect(emulator.vends.at(-1)?.amountKobo).toBe(150_050);
+      expect(lastRequest().body).toEqual({ serviceID, amount: 1500, mobileNumber: PHONE });
+      expect(emulator.vends.at(-1)?.amountKobo).toBe(150_000);
     }
+  });
+
+  it("never sends a non-whole naira amount: ₦1,500.50 of airtime or electricity is refused before any request", async () => {
+    const before = emulator.requests.length;
+    const airtime = await provider.buyAirtime({
+      requestId: "rw",
+      network: "mtn",
+      phone: PHONE,
+      amountKobo: 150_050,
+    });
+    const power = await provider.payElectricity({
+      requestId: "rw2",
+      providerDiscoId: "3",
+      meterNumber: METER,
+      meterType: "prepaid",
+      amountKobo: 1_234_550,
+    });
+    for (const result of [airtime, power]) {
+      expect(result).toMatchObject({ outcome: "failed", retryElsewhere: false });
+      expect(result.message).toMatch(/whole naira/);
+    }
+    expect(emulator.requests.length).toBe(before);
   });
 
   it("buys data by plan serviceID; a '1,000.00' plan costs exactly 100000 kobo", async () => {
@@ -169,13 +191,13 @@ describe("Inlomax client: happy paths", () => {
       providerDiscoId: "3",
       meterNumber: METER,
       meterType: "postpaid",
-      amountKobo: 1_234_550,
+      amountKobo: 1_234_500,
     });
 
     expect(result.outcome).toBe("delivered");
     expect(result.token).toBeUndefined();
-    expect(lastRequest().body).toEqual({ serviceID: "3", meterNum: METER, meterType: 2, amount: 12345.5 });
-    expect(emulator.vends.at(-1)?.amountKobo).toBe(1_234_550);
+    expect(lastRequest().body).toEqual({ serviceID: "3", meterNum: METER, meterType: 2, amount: 12345 });
+    expect(emulator.vends.at(-1)?.amountKobo).toBe(1_234_500);
   });
 });
 

@@ -147,6 +147,10 @@ const STATUS_WORDS: Record<string, Status> = {
   refunded: "reversed",
 };
 
+/** Wording that says an order is accepted but not yet done, whatever the status word around it. */
+const PENDING_WORDING =
+  /\b(?:processing|pending|queued|in\s+progress|being\s+processed|awaiting|not\s+yet\s+delivered)\b/i;
+
 function statusOf(word: string | null | undefined): Status | undefined {
   return word ? STATUS_WORDS[word.trim().toLowerCase()] : undefined;
 }
@@ -258,7 +262,10 @@ export function createInlomaxProvider(options: InlomaxOptions): VtuProvider {
       // "success" around a failed transaction: contradictory, so we do not know what happened.
       return unknown(exchange, `envelope says success but transaction says ${data.data?.status}`, details);
     }
-    const outcome = status === "delivered" && inner !== "pending" ? "delivered" : "pending";
+    // "success" around words that say it is still waiting ("queued, processing") is accepted, not
+    // delivered: booking it would let a later failure go unnoticed until the post-delivery check.
+    const waiting = inner === "pending" || PENDING_WORDING.test(message);
+    const outcome = status === "delivered" && !waiting ? "delivered" : "pending";
     return { outcome, message, ...details, raw: exchange.raw };
   }
 
@@ -474,7 +481,12 @@ export function createInlomaxProvider(options: InlomaxOptions): VtuProvider {
     services: ["airtime", "data", "cable", "electricity"],
     idempotentRequestIds: false,
 
+    wholeNairaServices: WHOLE_NAIRA_SERVICES,
+
     buyAirtime(input: AirtimeRequest) {
+      if (input.amountKobo % 100 !== 0) {
+        return Promise.resolve(notWholeNaira("airtime", input.amountKobo));
+      }
       return purchase("/airtime", {
         serviceID: AIRTIME_SERVICE_IDS[input.network],
         amount: nairaNumber(input.amountKobo),
@@ -530,6 +542,9 @@ export function createInlomaxProvider(options: InlomaxOptions): VtuProvider {
     },
 
     payElectricity(input: ElectricityPayRequest) {
+      if (input.amountKobo % 100 !== 0) {
+        return Promise.resolve(notWholeNaira("electricity", input.amountKobo));
+      }
       return purchase(
         "/payelectric",
         {
@@ -611,11 +626,24 @@ function toKobo(value: string | number | null | undefined): number | undefined {
 }
 
 /**
- * Inlomax takes amounts as JSON numbers in naira (as every working integration sends them). Kobo →
- * the exact decimal string → number: 150050 → 1500.5, which JSON prints back as "1500.5".
+ * Inlomax takes amounts as JSON numbers of whole naira. Kobo → naira: 150000 → 1500. Callers refuse
+ * anything else first (`notWholeNaira`), and the order service never lets such an order through.
  */
 function nairaNumber(kobo: number): number {
   return Number(koboToNairaString(kobo));
+}
+
+/** The services whose amounts Inlomax takes in whole naira (the others are priced by the catalogue). */
+const WHOLE_NAIRA_SERVICES = ["airtime", "electricity"] as const;
+
+/** Refused here, so nothing is sent: a definite failure with nothing vended. */
+function notWholeNaira(service: string, amountKobo: number): VendResult {
+  return {
+    outcome: "failed",
+    retryElsewhere: false,
+    message: `Inlomax sells ${service} in whole naira; ${amountKobo} kobo is not.`,
+    raw: { durationMs: 0, error: "amount not in whole naira" },
+  };
 }
 
 /** A discount percent ("3", "3%", "3.5", 3) → basis points (3% = 300); missing means 0. */

@@ -45,6 +45,9 @@ type Row = {
  */
 export function createSandboxProvider(options: SandboxOptions): VtuProvider {
   const code = options.role === "primary" ? "sandbox" : "sandbox-b";
+  // Like the providers they stand in for: the primary as Inlomax, the fallback as SME Plug.
+  const wholeNaira: readonly VtuService[] =
+    options.role === "primary" ? ["airtime", "electricity"] : ["airtime"];
   const now = options.now ?? (() => new Date());
   const { db } = options;
 
@@ -60,6 +63,15 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
     const started = Date.now();
     const request = { ...input };
     await sleep(options.latencyMs);
+    if (wholeNaira.includes(input.service) && input.amountKobo % 100 !== 0) {
+      // As the real providers do: refused before anything is processed.
+      return {
+        outcome: "failed",
+        retryElsewhere: false,
+        message: "Amount must be a whole number of naira",
+        raw: raw(request, started, 200, { status: "failed", message: "Amount must be a whole number" }),
+      };
+    }
     const existing = await find(input.requestId);
     if (existing) {
       // Same request id again: a real provider answers with the original transaction, never vends twice.
@@ -253,6 +265,7 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
     code,
     services: options.role === "primary" ? ["airtime", "data", "cable", "electricity"] : ["airtime", "data"],
     idempotentRequestIds: true,
+    wholeNairaServices: wholeNaira,
     buyAirtime: (i) =>
       vend({
         service: "airtime",

@@ -62,13 +62,19 @@ const RETRY_ELSEWHERE_PATTERNS = [
 const idLike = z.union([z.string().min(1), z.number()]).transform(String);
 const nairaLike = z.union([z.string(), z.number()]);
 
+/**
+ * `status: true` means SME Plug accepted the order, not that it delivered it: it answers "Transaction
+ * is processing" for orders it queues. A `"true"` string is not the documented shape, but it carries
+ * the reference we need to ask later, so it is read too (and classified as unknown).
+ */
 const purchaseSuccessSchema = z.looseObject({
-  status: z.literal(true),
+  status: z.union([z.literal(true), z.literal("true")]),
   data: z.looseObject({
     reference: idLike,
     msg: z.unknown().optional(),
     message: z.unknown().optional(),
     price: nairaLike.optional(),
+    status: z.string().optional(),
   }),
 });
 
@@ -183,12 +189,22 @@ export function createSmePlugProvider(options: SmePlugOptions): VtuProvider {
       return unknown(exchange.raw, "SME Plug answered in a shape we do not recognise.");
     }
     const answer = parsed.data;
-    if (answer.status) {
+    if (answer.status === true || answer.status === "true") {
       const costKobo = toKobo(answer.data.price);
+      const said = textOf(answer.data.msg) ?? textOf(answer.data.message);
+      const outcome = answer.status === true ? acceptedOutcome(said, answer.data.status) : "unknown";
+      if (outcome === "unknown") {
+        exchange.raw.error =
+          answer.status === true
+            ? `unmapped wording "${said ?? ""}"${answer.data.status ? ` (status ${answer.data.status})` : ""}`
+            : 'status is the string "true", not a boolean';
+      }
       return {
-        outcome: "delivered",
+        outcome,
         providerReference: answer.data.reference,
-        message: textOf(answer.data.msg) ?? textOf(answer.data.message) ?? "Delivered",
+        message:
+          said ??
+          (outcome === "delivered" ? "Delivered" : "SME Plug accepted the order without saying more."),
         ...(costKobo === undefined ? {} : { costKobo }),
         raw: exchange.raw,
       };
@@ -277,6 +293,7 @@ export function createSmePlugProvider(options: SmePlugOptions): VtuProvider {
     code: PROVIDER,
     services: ["airtime", "data"],
     idempotentRequestIds: false,
+    wholeNairaServices: ["airtime"],
     buyAirtime: async (input) => {
       if (!Number.isSafeInteger(input.amountKobo) || input.amountKobo <= 0 || input.amountKobo % 100 !== 0) {
         // Airtime is sold in whole naira; refusing here sends nothing, so "failed" is exact.
@@ -325,6 +342,40 @@ export function createSmePlugProvider(options: SmePlugOptions): VtuProvider {
 
 function unknown(raw: RawExchange, message: string, providerReference?: string): VendResult {
   return { outcome: "unknown", message, raw, ...(providerReference ? { providerReference } : {}) };
+}
+
+/**
+ * What an accepted purchase (`status: true`) means, from its wording: a transaction status SME Plug
+ * put in `data.status` first, then the message. Waiting words win over success words ("successfully
+ * queued, processing" is not a delivery); wording we have not mapped is unknown, which holds the
+ * funds and requeries with the reference we now have.
+ */
+const PENDING_WORDING =
+  /\b(?:processing|pending|queued|in\s+progress|being\s+processed|submitted|accepted|initiated|awaiting)\b/i;
+const DELIVERED_WORDING =
+  /\b(?:success|successful|successfully|delivered|completed?|topped\s+up|gifted|credited)\b/i;
+
+function acceptedOutcome(
+  said: string | undefined,
+  status: string | undefined,
+): "delivered" | "pending" | "unknown" {
+  const word = status?.trim().toLowerCase();
+  if (word !== undefined && word !== "") {
+    if (PENDING.has(word)) {
+      return "pending";
+    }
+    if (!DELIVERED.has(word)) {
+      return "unknown"; // failed inside an accepted answer, or a word we do not know: contradictory
+    }
+    return said !== undefined && PENDING_WORDING.test(said) ? "pending" : "delivered";
+  }
+  if (said === undefined) {
+    return "unknown";
+  }
+  if (PENDING_WORDING.test(said)) {
+    return "pending";
+  }
+  return DELIVERED_WORDING.test(said) ? "delivered" : "unknown";
 }
 
 const DELIVERED = new Set(["success", "successful", "delivered", "completed", "complete"]);

@@ -124,6 +124,7 @@ export async function createOrder(args: {
   }
   await assertActiveUser(ctx, userId);
   precheck(ctx.config, parsed);
+  await assertWholeNairaWhereNeeded(ctx, args.vtu, parsed);
   await takeMoneyActionSlot(ctx, userId);
   await assertOpenOrdersBelowCap(ctx, userId);
   await verifyPin({ ctx, userId, pin: parsed.input.pin });
@@ -344,7 +345,49 @@ function precheck(config: Config, parsed: ParsedOrder): void {
   }
 }
 
+/** The product an airtime or electricity order is for, with its face amount. */
+function faceAmountOf(parsed: ParsedOrder): { productId: string; amountKobo: number } | undefined {
+  if (parsed.service === "airtime") {
+    return parsed.input.network
+      ? { productId: `airtime:${parsed.input.network}`, amountKobo: parsed.input.amountKobo }
+      : undefined;
+  }
+  if (parsed.service === "electricity") {
+    return { productId: `electricity:${parsed.input.disco}`, amountKobo: parsed.input.amountKobo };
+  }
+  return undefined;
+}
+
+/**
+ * Inlomax and SME Plug take airtime (Inlomax electricity too) in whole naira. An amount with kobo in
+ * it would go out as 50.5 and be refused, rounded or misread there; and any provider that could serve
+ * the order may end up serving it (failover), so the amount must suit every one of them.
+ */
+async function assertWholeNairaWhereNeeded(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  parsed: ParsedOrder,
+): Promise<void> {
+  const face = faceAmountOf(parsed);
+  if (!face || face.amountKobo % 100 === 0) {
+    return;
+  }
+  const { offers } = await getProductOffers(ctx.db, face.productId).catch(() => ({ offers: [] as Offer[] }));
+  const strict = offers.some((offer) =>
+    vtu.providers.get(offer.provider)?.wholeNairaServices.includes(parsed.service),
+  );
+  if (strict) {
+    const lower = Math.floor(face.amountKobo / 100) * 100;
+    throw new ValidationError(
+      `${parsed.service === "airtime" ? "Airtime" : "Electricity"} is sold in whole naira: ${formatNaira(face.amountKobo)} has kobo in it. Send amountKobo ${lower} (${formatNaira(lower)}) or ${lower + 100} (${formatNaira(lower + 100)}).`,
+      { field: "amountKobo", amountKobo: face.amountKobo },
+      "AMOUNT_NOT_WHOLE_NAIRA",
+    );
+  }
+}
+
 async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrder): Promise<PlannedOrder> {
+  await assertWholeNairaWhereNeeded(ctx, vtu, parsed);
   const fingerprint = preliminaryFingerprint(parsed);
   const common = { meterType: null, subscription: null, customerName: null, fingerprint } as const;
   switch (parsed.service) {

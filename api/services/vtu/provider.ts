@@ -161,6 +161,12 @@ export type VtuProvider = {
    * have been sent is never re-sent: it is requeried by the provider's reference or reviewed by hand.
    */
   readonly idempotentRequestIds: boolean;
+  /**
+   * Services whose face amount this provider takes in whole naira only (Inlomax: airtime and
+   * electricity; SME Plug: airtime). An order for such a service with kobo in its amount is refused
+   * before any money moves when any provider that could serve it has this rule.
+   */
+  readonly wholeNairaServices: readonly VtuService[];
 
   buyAirtime(input: AirtimeRequest): Promise<VendResult>;
   buyData(input: DataRequest): Promise<VendResult>;
