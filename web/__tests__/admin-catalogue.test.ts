@@ -484,6 +484,47 @@ describe("providers from the panel", () => {
       reason: "warn below ₦1,000",
     });
   });
+
+  it("post-delivery checks per provider: a list of its own, 'none', or back to the default", async () => {
+    const { b, csrf } = await signedIn();
+    const set = (schedule: string) =>
+      b.request("POST", "/admin/catalogue/providers/sandbox-b/verify", {
+        csrf,
+        schedule,
+        reason: "provider asked",
+      });
+    const stored = async () =>
+      (
+        await tdb.db
+          .selectFrom("vtu_providers")
+          .select("verify_offsets_seconds")
+          .where("code", "=", "sandbox-b")
+          .executeTakeFirstOrThrow()
+      ).verify_offsets_seconds;
+
+    expect((await set("6h, 5m, 1d")).res.headers.get("location")).toBe(
+      "/admin/catalogue/providers?done=verify",
+    );
+    expect(await stored()).toEqual([300, 21_600, 86_400]);
+    const page = await b.request("GET", "/admin/catalogue/providers");
+    expect(page.html).toContain("asked again 5m, 6h, 1d after delivery");
+    expect(page.html).toContain(`default: ${"2m, 30m, 6h, 1d"}`);
+
+    const bad = await set("soon");
+    expect(bad.res.status).toBe(400);
+    expect(bad.html).toContain("is not a duration like 90s, 2m, 6h or 1d");
+    expect(await stored()).toEqual([300, 21_600, 86_400]);
+
+    await set("none");
+    expect(await stored()).toEqual([]);
+    await set("");
+    expect(await stored()).toBeNull();
+    expect((await auditsOf("provider.set_verify_schedule")).map((a) => a.after)).toEqual([
+      { verify_offsets_seconds: [300, 21_600, 86_400] },
+      { verify_offsets_seconds: [] },
+      { verify_offsets_seconds: null },
+    ]);
+  });
 });
 
 describe("who may", () => {
@@ -496,6 +537,7 @@ describe("who may", () => {
     ["/admin/catalogue/providers/sandbox/move", { direction: "down", reason: "sneaky" }],
     ["/admin/catalogue/providers/sandbox/priority", { priority: "99", reason: "sneaky" }],
     ["/admin/catalogue/providers/sandbox/threshold", { threshold: "1", reason: "sneaky" }],
+    ["/admin/catalogue/providers/sandbox/verify", { schedule: "1m", reason: "sneaky" }],
     ["/admin/catalogue/sync", {}],
     ["/admin/catalogue/float", {}],
   ];

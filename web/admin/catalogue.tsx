@@ -11,6 +11,7 @@ import {
   type PlanFilters,
   parseMargin,
   parseThreshold,
+  parseVerifySchedule,
   runCatalogueSync,
   setLowFloatThreshold,
   setPlanEnabled,
@@ -18,6 +19,7 @@ import {
   setProviderEnabled,
   setProviderPriority,
   setServiceMargin,
+  setVerifySchedule,
 } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
 import { AdminCataloguePage, AdminPlanPage, AdminProvidersPage } from "../pages/admin-catalogue";
@@ -37,6 +39,7 @@ const DONE: Record<string, string> = {
   moved: "Failover order changed.",
   priority: "Priority saved.",
   threshold: "Low-float threshold saved.",
+  verify: "Post-delivery checks saved; they apply to deliveries from now on.",
   synced: "Catalogue sync finished; see each provider's last sync below.",
   float: "Float checked; see each provider below.",
 };
@@ -128,6 +131,7 @@ export function catalogueSection(deps: AdminDeps, kit: AdminKit) {
         csrf={csrf(c, session)}
         providers={await listProvidersForAdmin(c.var.ctx, deps.vtu?.providers)}
         vtuConfigured={(deps.vtu?.providers.all().length ?? 0) > 0}
+        defaultVerifyOffsets={c.var.ctx.config.VTU_VERIFY_AFTER_DELIVERY}
         {...message}
       />,
       status,
@@ -293,6 +297,23 @@ export function catalogueSection(deps: AdminDeps, kit: AdminKit) {
         input: { thresholdKobo: parseThreshold(field(form, "threshold")), reason: field(form, "reason") },
       });
       return "/admin/catalogue/providers?done=threshold";
+    },
+    providers,
+  );
+
+  post(
+    "/catalogue/providers/:code/verify",
+    async (c, s, form) => {
+      await setVerifySchedule({
+        ctx: c.var.ctx,
+        admin: s.admin,
+        code: code(c),
+        input: {
+          offsetsSeconds: parseVerifySchedule(field(form, "schedule")),
+          reason: field(form, "reason"),
+        },
+      });
+      return "/admin/catalogue/providers?done=verify";
     },
     providers,
   );

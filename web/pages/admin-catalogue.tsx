@@ -287,8 +287,29 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
 }
 
 /** Providers in failover order: on/off, order, last sync, float and its low threshold. */
+/** [120, 1800, 21600] → "2m, 30m, 6h"; [] → "never". */
+function formatOffsets(offsets: readonly number[]): string {
+  if (offsets.length === 0) {
+    return "never";
+  }
+  const one = (seconds: number) =>
+    seconds % 86_400 === 0
+      ? `${seconds / 86_400}d`
+      : seconds % 3_600 === 0
+        ? `${seconds / 3_600}h`
+        : seconds % 60 === 0
+          ? `${seconds / 60}m`
+          : `${seconds}s`;
+  return offsets.map(one).join(", ");
+}
+
 export function AdminProvidersPage(
-  props: Common & { providers: AdminProviderRow[]; vtuConfigured: boolean },
+  props: Common & {
+    providers: AdminProviderRow[];
+    vtuConfigured: boolean;
+    /** VTU_VERIFY_AFTER_DELIVERY: what applies where a provider has no list of its own. */
+    defaultVerifyOffsets: readonly number[];
+  },
 ) {
   const list = props.providers;
   const action = (code: string, what: string) =>
@@ -330,6 +351,7 @@ export function AdminProvidersPage(
               <th>Last sync</th>
               <th class="num">Float</th>
               <th>Low below</th>
+              <th>Checks after delivery</th>
               <th>Change</th>
             </tr>
           </thead>
@@ -374,6 +396,25 @@ export function AdminProvidersPage(
                       Set threshold
                     </button>
                   </form>
+                </td>
+                <td>
+                  <form method="post" action={action(p.code, "verify")}>
+                    <Csrf csrf={props.csrf} />
+                    <input
+                      class="field"
+                      name="schedule"
+                      placeholder={`default: ${formatOffsets(props.defaultVerifyOffsets)}`}
+                      value={p.verifyOffsetsSeconds === null ? "" : formatOffsets(p.verifyOffsetsSeconds)}
+                    />
+                    <ReasonField />
+                    <button class="secondary" type="submit">
+                      Set checks
+                    </button>
+                  </form>
+                  <div class="muted">
+                    asked again {formatOffsets(p.verifyOffsetsSeconds ?? props.defaultVerifyOffsets)} after
+                    delivery
+                  </div>
                 </td>
                 <td>
                   <form method="post" action={action(p.code, "enabled")}>

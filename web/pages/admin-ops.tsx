@@ -173,7 +173,7 @@ export function AdminOrderPage(props: {
   role?: AdminRole;
   actions?: Child;
 }) {
-  const { order, attempts } = props.detail;
+  const { order, attempts, afterDelivery } = props.detail;
   return (
     <AdminShell title={`${order.id}`} sandbox={props.sandbox} role={props.role}>
       <p>
@@ -187,6 +187,17 @@ export function AdminOrderPage(props: {
           Customer <a href={`/admin/users/${order.userId}`}>{order.userId}</a> · {order.channel} ·{" "}
           {order.createdAt}
         </p>
+        {afterDelivery.deliveredAt ? (
+          <p class="muted">
+            Delivered {lagosTime(afterDelivery.deliveredAt)} · checked with the provider{" "}
+            {afterDelivery.checksDone} time(s) since ·{" "}
+            {afterDelivery.reversedAt
+              ? `reversed by the provider ${lagosTime(afterDelivery.reversedAt)} (refunded)`
+              : afterDelivery.nextCheckAt
+                ? `next check ${lagosTime(afterDelivery.nextCheckAt)}`
+                : "no more checks"}
+          </p>
+        ) : null}
         <h2>Provider attempts</h2>
         {attempts.length === 0 ? <p class="muted">Not sent to a provider yet.</p> : null}
         {attempts.map((a) => (

@@ -189,6 +189,32 @@ describe("POST /api/vtu/airtime refuses bad requests without moving money", () =
     expect(await counts(tdb.db, b.userId)).toMatchObject({ orders: 0, holds: 0 });
   });
 
+  it("400 AMOUNT_NOT_WHOLE_NAIRA: airtime and electricity with kobo in the amount hold nothing, send nothing", async () => {
+    const b = await newBuyer(1_000_000);
+    const vendsBefore = await tdb.db.selectFrom("sandbox_vtu_transactions").select("request_id").execute();
+    const odd = await buy(b, "airtime", airtime(sandboxPhone(), 5_050));
+    expectErrorEnvelope(odd, 400, "AMOUNT_NOT_WHOLE_NAIRA");
+    expect(odd.body.error).toContain("amountKobo 5000 (₦50) or 5100 (₦51)");
+    expect(odd.body.details).toMatchObject({ field: "amountKobo" });
+    const light = await buy(b, "electricity", power("prepaid", sandboxNumber(11), 100_050));
+    expectErrorEnvelope(light, 400, "AMOUNT_NOT_WHOLE_NAIRA");
+    expect(await counts(tdb.db, b.userId)).toMatchObject({
+      orders: 0,
+      holds: 0,
+      balance: 1_000_000,
+      held: 0,
+    });
+    await harness.drain();
+    expect(await tdb.db.selectFrom("sandbox_vtu_transactions").select("request_id").execute()).toHaveLength(
+      vendsBefore.length,
+    );
+    // Whole naira goes through.
+    const whole = await buy(b, "airtime", airtime(sandboxPhone(), 5_100));
+    expect(whole.status, JSON.stringify(whole.body)).toBe(201);
+    await harness.drain();
+    expect((await getOrder(b, whole.body.data.order.id)).state).toBe("delivered");
+  });
+
   it("422 INSUFFICIENT_FUNDS writes nothing: no order, no hold, no idempotency key", async () => {
     const b = await newBuyer(10_000);
     const res = await buy(b, "airtime", airtime());

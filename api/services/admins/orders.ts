@@ -162,6 +162,11 @@ export async function adminOrderDetail(ctx: ServiceContext, orderId: string) {
   if (!order) {
     throw new NotFoundError("Order");
   }
+  const watch = await ctx.db
+    .selectFrom("vtu_orders")
+    .select(["delivered_at", "reversed_at", "verify_due_at", "verify_count"])
+    .where("id", "=", orderId)
+    .executeTakeFirstOrThrow();
   const attempts = await ctx.db
     .selectFrom("vtu_attempts")
     .select([
@@ -192,6 +197,13 @@ export async function adminOrderDetail(ctx: ServiceContext, orderId: string) {
     : [];
   return {
     order,
+    /** Truth after delivery: when the provider that delivered it is asked again, and how often it was. */
+    afterDelivery: {
+      deliveredAt: watch.delivered_at?.toISOString() ?? null,
+      reversedAt: watch.reversed_at?.toISOString() ?? null,
+      nextCheckAt: watch.verify_due_at?.toISOString() ?? null,
+      checksDone: watch.verify_count,
+    },
     attempts: attempts.map((a) => ({
       attemptNo: a.attempt_no,
       provider: a.provider,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDurationList } from "../../config";
 import { recordAudit } from "../audit";
 import { invalidateCatalogueCache } from "../catalogue/cache";
 import { type FloatCheck, readProviderFloat } from "../catalogue/floats";
@@ -23,6 +24,8 @@ export type AdminProviderRow = {
   lowFloatKobo: number | null;
   /** The last float we know is below the threshold. */
   low: boolean;
+  /** Post-delivery checks (seconds after delivery); null = VTU_VERIFY_AFTER_DELIVERY applies. */
+  verifyOffsetsSeconds: number[] | null;
   /** Products this provider lists now. */
   products: number;
 };
@@ -58,6 +61,7 @@ export async function listProvidersForAdmin(
     floatCheckedAt: r.float_checked_at?.toISOString() ?? null,
     lowFloatKobo: r.low_float_kobo,
     low: isLow(r.float_kobo, r.low_float_kobo),
+    verifyOffsetsSeconds: r.verify_offsets_seconds,
     products: Number(r.products ?? 0),
   }));
 }
@@ -111,6 +115,40 @@ export const LowFloatInput = z.strictObject({
   reason: Reason,
 });
 
+export const VerifyScheduleInput = z.strictObject({
+  /** Seconds after delivery, ascending; null = the configured default. */
+  offsetsSeconds: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(30 * 86_400),
+    )
+    .max(20, "at most 20 checks")
+    .nullable(),
+  reason: Reason,
+});
+
+/** A schedule typed as "2m, 30m, 6h, 24h" ("" = the configured default; "none" = no checks). */
+export function parseVerifySchedule(text: string): number[] | null {
+  const value = text.trim().toLowerCase();
+  if (value === "") {
+    return null;
+  }
+  if (value === "none") {
+    return [];
+  }
+  try {
+    return parseDurationList(value);
+  } catch (error) {
+    throw new ValidationError(
+      `schedule: ${(error as Error).message}. Write times after delivery such as "2m, 30m, 6h, 24h", "none", or leave it empty for the default.`,
+      { field: "schedule" },
+    );
+  }
+}
+
 /** A threshold typed in naira ("" = no threshold). */
 export function parseThreshold(text: string): number | null {
   const value = text.trim().replace(/[₦\s]/g, "");
@@ -123,7 +161,13 @@ export function parseThreshold(text: string): number | null {
   return nairaToKobo(value);
 }
 
-type ProviderRow = { code: string; enabled: boolean; priority: number; low_float_kobo: number | null };
+type ProviderRow = {
+  code: string;
+  enabled: boolean;
+  priority: number;
+  low_float_kobo: number | null;
+  verify_offsets_seconds: number[] | null;
+};
 
 /** Change one provider's row under a lock, with its audit row; the catalogue cache is dropped after. */
 async function changeProvider(
@@ -137,7 +181,7 @@ async function changeProvider(
   const result = await withTransaction(ctx, async (trx) => {
     const before = await trx
       .selectFrom("vtu_providers")
-      .select(["code", "enabled", "priority", "low_float_kobo"])
+      .select(["code", "enabled", "priority", "low_float_kobo", "verify_offsets_seconds"])
       .where("code", "=", code)
       .forUpdate()
       .executeTakeFirst();
@@ -212,6 +256,32 @@ export async function setLowFloatThreshold(args: {
   return changeProvider(args.ctx, args.admin, args.code, "provider.set_low_float", input.reason, () => ({
     low_float_kobo: input.thresholdKobo,
   }));
+}
+
+/**
+ * When this provider is asked again about what it delivered (a late failure or reversal refunds the
+ * order). Applies to deliveries from now on; orders already scheduled keep their next check.
+ */
+export async function setVerifySchedule(args: {
+  ctx: ServiceContext;
+  admin: SettingsActor;
+  code: string;
+  input: z.input<typeof VerifyScheduleInput>;
+}) {
+  assertSuperAdmin(args.admin, "change post-delivery checks");
+  const input = parseInput(VerifyScheduleInput, args.input);
+  const offsets =
+    input.offsetsSeconds === null ? null : [...new Set(input.offsetsSeconds)].sort((a, b) => a - b);
+  return changeProvider(
+    args.ctx,
+    args.admin,
+    args.code,
+    "provider.set_verify_schedule",
+    input.reason,
+    () => ({
+      verify_offsets_seconds: offsets,
+    }),
+  );
 }
 
 /**

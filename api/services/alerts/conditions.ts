@@ -127,19 +127,27 @@ const webhookRejections: Check = async (ctx) => {
   return keys;
 };
 
-/** Slow responses are raised by the HTTP layer; a window without a new one clears them. */
-const slowResponses: Check = async (ctx) => {
-  const still = await ctx.db
-    .selectFrom("admin_alerts")
-    .select("key")
-    .where("kind", "=", "slow_response")
-    .where("resolved_at", "is", null)
-    .where("last_at", ">=", windowStart(ctx))
-    .execute();
-  const keys = still.map((r) => r.key);
-  await clearAlertsExcept(ctx.db, "slow_response", keys);
-  return keys;
-};
+/**
+ * Alerts raised where the event happens (slow HTTP responses by the timing middleware, reversals
+ * after delivery by the order that was reversed) clear once a whole window went by without a new one.
+ */
+function clearedAfterQuietWindow(kind: string): Check {
+  return async (ctx) => {
+    const still = await ctx.db
+      .selectFrom("admin_alerts")
+      .select("key")
+      .where("kind", "=", kind)
+      .where("resolved_at", "is", null)
+      .where("last_at", ">=", windowStart(ctx))
+      .execute();
+    const keys = still.map((r) => r.key);
+    await clearAlertsExcept(ctx.db, kind, keys);
+    return keys;
+  };
+}
+
+const slowResponses = clearedAfterQuietWindow("slow_response");
+const reversals = clearedAfterQuietWindow("order_reversed");
 
 /** A provider's float (read every PROVIDER_FLOAT_CHECK_MINUTES) below the threshold set for it. */
 const lowFloat: Check = async (ctx) => {
@@ -159,7 +167,14 @@ const lowFloat: Check = async (ctx) => {
   return keys;
 };
 
-const CHECKS: Check[] = [manualReview, providerFailures, webhookRejections, slowResponses, lowFloat];
+const CHECKS: Check[] = [
+  manualReview,
+  providerFailures,
+  webhookRejections,
+  slowResponses,
+  reversals,
+  lowFloat,
+];
 
 /** The HTTP layer's report of a response slower than 5 s (one open alert per route). */
 export async function raiseSlowResponse(

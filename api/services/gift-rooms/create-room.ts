@@ -179,6 +179,15 @@ async function planRoom(
           { field: "amountKobo" },
         );
       }
+      if (amount % 100 !== 0) {
+        // Every airtime provider we use takes whole naira (see assertWholeNairaWhereNeeded): a gift
+        // of ₦50.50 could never be vended, so say so now rather than at every claim.
+        throw new ValidationError(
+          `amountKobo: airtime is sold in whole naira; ${formatNaira(amount)} has kobo in it.`,
+          { field: "amountKobo" },
+          "AMOUNT_NOT_WHOLE_NAIRA",
+        );
+      }
       // Recipients are on any network: escrow the face value, the unspent discount comes back at close.
       return { amountKobo: amount, planId: null, network: null, giftPriceKobo: amount, expiresAt, drawAt };
     }

@@ -114,6 +114,9 @@ describe("gift rooms: create", () => {
     await expect(make({ kind: "airtime", amountKobo: 10_000, capacity: 100_000 })).rejects.toThrow(
       /capacity/,
     );
+    await expect(make({ kind: "airtime", amountKobo: 10_050, capacity: 2 })).rejects.toMatchObject({
+      code: "AMOUNT_NOT_WHOLE_NAIRA",
+    });
     expect((await getWalletBalance({ ctx, userId: creator.id })).balanceKobo).toBe(100_000);
   });
 });
