@@ -237,6 +237,64 @@ describe("withdrawals over HTTP (sandbox gateway)", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("the same Idempotency-Key with a different body is a 409 and moves nothing; the same body is replayed", async () => {
+    const token = await userWithPin();
+    await fund(token, 500_000);
+    await drain();
+    const headers = { "idempotency-key": "wd-http-reuse" };
+    const body = { ...A, amountKobo: 100_000, pin: "2580", accountName: NAME };
+    const created = await call(app, "POST", "/api/wallet/withdraw", { token, headers, body });
+    expect(created.status).toBe(201);
+    const first = created.body.data.withdrawal;
+
+    // Each field that changes where money goes, or how much, makes it another request.
+    for (const changed of [
+      { amountKobo: 100_001 },
+      { bankCode: "044" }, // the same account number at another bank
+      { accountNumber: "0123456788" },
+      { accountName: "SOMEONE ELSE" },
+    ]) {
+      const reused = await call(app, "POST", "/api/wallet/withdraw", {
+        token,
+        headers,
+        body: { ...body, ...changed },
+      });
+      expectErrorEnvelope(reused, 409, "IDEMPOTENCY_KEY_REUSED");
+      expect(reused.body.error).toMatch(/already used for a different request.*new key/i);
+      expect(reused.headers.get("idempotent-replayed")).toBeNull();
+    }
+
+    // The PIN is not part of the request's identity: a replay moves nothing, so it is not asked
+    // again (as for VTU purchases), and a wrong one neither counts nor changes the answer.
+    const replay = await call(app, "POST", "/api/wallet/withdraw", {
+      token,
+      headers,
+      body: { ...body, pin: "1357" },
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body.data.withdrawal.id).toBe(first.id);
+    // The confirmed name is compared as the service compares it (case and punctuation aside).
+    const sameName = await call(app, "POST", "/api/wallet/withdraw", {
+      token,
+      headers,
+      body: { ...body, accountName: "adaeze okafor sandbox" },
+    });
+    expect(sameName.status).toBe(200);
+    expect(sameName.body.data.withdrawal.id).toBe(first.id);
+
+    await drain();
+    const { user_id: owner } = await tdb.db
+      .selectFrom("withdrawals")
+      .select("user_id")
+      .where("id", "=", first.id)
+      .executeTakeFirstOrThrow();
+    const all = await tdb.db.selectFrom("withdrawals").select("id").where("user_id", "=", owner).execute();
+    expect(all).toEqual([{ id: first.id }]);
+    expect(await balanceOf(token)).toMatchObject({ balanceKobo: 500_000 - 105_000, heldKobo: 0 });
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("a wrong PIN moves no money", async () => {
     const token = await userWithPin();
     await fund(token, 500_000);
