@@ -12,7 +12,13 @@ import {
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
 import { PAYMENT_JOBS } from "../../jobs/definitions";
 import { createPaymentGateway } from "../../providers/payment-gateway";
-import { type PaymentJob, type PaymentsRuntime, webhookSecretHash } from "../../services/funding";
+import { listPaymentsForAdmin } from "../../services/admins/payments";
+import {
+  type PaymentJob,
+  type PaymentsRuntime,
+  reconcileFunding,
+  webhookSecretHash,
+} from "../../services/funding";
 
 /** The funding and withdrawal API and pages over HTTP, on the sandbox gateway (the embedded default). */
 let tdb: TestDatabase;
@@ -119,6 +125,57 @@ describe("funding over HTTP (sandbox gateway)", () => {
     await drain();
     expect(await (await app.request(location)).text()).toContain("Payment failed");
     expect((await balanceOf(token)).balanceKobo).toBe(0);
+  });
+
+  it("declined, then paid on the same checkout with the webhook lost: reconciliation credits once (issue 13 #4)", async () => {
+    const token = await userWithPin();
+    const { intent, location } = await fund(token, 250_000, "fail");
+    await drain();
+    expect(await (await app.request(location)).text()).toContain("Payment failed");
+    const status = async () =>
+      (await call(app, "GET", `/api/wallet/fund/${intent.txRef}`, { token })).body.data.intent.status;
+    expect(await status()).toBe("failed");
+
+    // Like Flutterwave's hosted page, the checkout stays open for another try after a declined card.
+    const checkoutPath = new URL(intent.checkoutUrl).pathname;
+    const reopened = await (await app.request(checkoutPath)).text();
+    expect(reopened).toContain("The last attempt was declined");
+    expect(reopened).toContain("Pay ₦2,500");
+
+    // Attempt 2 is paid at the gateway, but its webhook is lost and the payer never comes back.
+    const sandbox = payments.gateway.sandbox;
+    if (!sandbox) {
+      throw new Error("the sandbox gateway has its checkout");
+    }
+    const retry = await sandbox.settleCheckout(intent.txRef, "pay");
+    expect(retry.status).toBe("successful");
+    const attempts = await payments.gateway.listPayments(intent.txRef);
+    expect(attempts.found === true && attempts.attempts.map((a) => a.status)).toEqual([
+      "successful",
+      "failed",
+    ]);
+    expect((await balanceOf(token)).balanceKobo).toBe(0);
+
+    const ctx = makeCtx(tdb.db, { config });
+    await reconcileFunding({ ctx, payments });
+    expect((await balanceOf(token)).balanceKobo).toBe(250_000);
+    expect(await status()).toBe("credited");
+    await reconcileFunding({ ctx, payments });
+    expect((await balanceOf(token)).balanceKobo).toBe(250_000);
+
+    // Everyone sees the truth: the paid checkout is closed, the result link says paid, the admin list too.
+    expect(await (await app.request(checkoutPath)).text()).toContain("This checkout is already complete.");
+    const paidLink = new URLSearchParams({
+      status: "successful",
+      tx_ref: intent.txRef,
+      transaction_id: retry.transactionId,
+    });
+    expect(await (await app.request(`/fund/callback?${paidLink}`)).text()).toContain("Payment received");
+    const [row] = await listPaymentsForAdmin(ctx, { kind: "funding", status: "credited", limit: 1000 }).then(
+      (rows) => rows.filter((r) => r.reference === intent.txRef),
+    );
+    expect(row).toMatchObject({ status: "credited", amountKobo: 250_000 });
+    await expectLedgerConsistent(tdb.db);
   });
 
   it("refuses amounts outside the limits, unknown fields, and strangers' intents", async () => {
