@@ -123,6 +123,8 @@ export const ConfigSchema = z
     FUNDING_FEE_CAP_KOBO: z.coerce.number().int().min(0).max(10_000_000).default(0),
     FUNDING_INTENT_TTL_MINUTES: positiveInt(60, 7 * 24 * 60),
     FUNDING_RECONCILE_INTERVAL_MINUTES: positiveInt(10, 24 * 60),
+    /** How long after its checkout expires an uncredited intent (pending or failed) is still reconciled. */
+    FUNDING_RECONCILE_WINDOW_HOURS: positiveInt(48, 30 * 24),
     WITHDRAWAL_FEE_KOBO: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
     WITHDRAWAL_MIN_KOBO: positiveInt(10_000),
     /** Daily withdrawal limit per verification level 0,1,2,3 (kobo, comma-separated). */

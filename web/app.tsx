@@ -59,7 +59,8 @@ export function createWebApp(deps: {
       return c.html(
         <SandboxCheckoutPage
           intent={found.intent}
-          open={found.checkoutStatus === "pending"}
+          open={found.checkoutStatus !== "successful"}
+          lastAttemptFailed={found.checkoutStatus === "failed"}
           sandbox={sandbox}
         />,
       );

@@ -5,7 +5,8 @@ import { faultModes, gatewayFault, json, matchesRequest, startEmulatorServer } f
 
 /**
  * A local Flutterwave v3 (providers.md §4) on 127.0.0.1 for tests: standard checkout, verify by id and
- * by tx_ref, banks, account resolution and transfers, with the same paths, fields and
+ * by tx_ref, the transaction list (`GET /transactions?tx_ref=`: every attempt on a checkout, paged),
+ * banks, account resolution and transfers, with the same paths, fields and
  * `{ status, message, data }` envelope as the real API. The test plays the payer (`pay`, `fail`, or
  * the small checkout page at the link) and Flutterwave's webhook sender (`sendWebhook`,
  * `webhookPayloadFor`). It is the ground truth a test checks the client against: every request it
@@ -95,6 +96,8 @@ export type WebhookDelivery = {
 };
 
 export type WebhookOptions = {
+  /** Which attempt on the tx_ref (a transaction id from `pay`/`fail`); default the latest. */
+  chargeId?: string;
   /** Default "verif-hash". */
   scheme?: WebhookScheme;
   /** Default: the emulator's secret hash. */
@@ -112,17 +115,26 @@ export type FlutterwaveEmulator = {
 
   /**
    * Fault an endpoint: `path` is exact ("/transactions/123/verify") or a route template
-   * ("/transactions/:id/verify", "/transactions/verify_by_reference", "/transfers", "/transfers/:id",
-   * "/payments", "/banks/NG", "/accounts/resolve"); undefined clears.
+   * ("/transactions" (the list), "/transactions/:id/verify", "/transactions/verify_by_reference",
+   * "/transfers", "/transfers/:id", "/payments", "/banks/NG", "/accounts/resolve"); undefined clears.
    */
   setPathMode(path: string, mode: FlutterwaveFaultMode | undefined): void;
   /** How long `timeout` modes hold a request (default 2000 ms). */
   setHangMs(ms: number): void;
   setTransferOutcome(accountNumber: string, outcome: TransferOutcomeMode): void;
-  /** Path modes, transfer outcomes and hang back to defaults (state and logs are kept). */
+  /**
+   * How `GET /transactions` pages (default 10 per page, like Flutterwave's samples) and whether it
+   * ignores the tx_ref filter and lists every transaction on the account (a misbehaving list).
+   */
+  setTransactionList(options: { pageSize?: number; ignoreTxRefFilter?: boolean }): void;
+  /** Path modes, transfer outcomes, list options and hang back to defaults (state and logs are kept). */
   resetModes(): void;
 
-  /** The payer pays (default: the checkout amount in NGN, `successful`); returns the transaction id. */
+  /**
+   * The payer pays (default: the checkout amount in NGN, `successful`); returns the transaction id.
+   * Every call is another attempt on the same checkout: `fail` then `pay` is a declined card and a
+   * paid retry, two transactions under one tx_ref.
+   */
   pay(txRef: string, options?: { amountKobo?: number; currency?: string; status?: string }): string;
   /** The payer's card is declined; returns the transaction id. */
   fail(txRef: string): string;
@@ -137,7 +149,7 @@ export type FlutterwaveEmulator = {
     scheme: WebhookScheme;
     secretHash?: string;
   }): Promise<{ status: number; body: string }>;
-  /** `charge.completed` for the latest charge on `txRef`, for `app.request(...)`. */
+  /** `charge.completed` for the latest charge on `txRef` (or `chargeId`), for `app.request(...)`. */
   webhookPayloadFor(txRef: string, options?: WebhookOptions): WebhookDelivery;
   /** `transfer.completed` for a transfer in its current status. */
   transferWebhookPayloadFor(reference: string, options?: WebhookOptions): WebhookDelivery;
@@ -180,6 +192,8 @@ export async function startFlutterwaveEmulator(
   const secretHash = options.secretHash ?? "flw-emulator-secret-hash";
   const modes = faultModes<FlutterwaveFaultMode | "none">("none");
   const transferOutcomes = new Map<string, TransferOutcomeMode>();
+  const LIST_DEFAULTS = { pageSize: 10, ignoreTxRefFilter: false };
+  let list = { ...LIST_DEFAULTS };
   const checkouts: EmulatorCheckout[] = [];
   const charges: EmulatorCharge[] = [];
   const transfers: EmulatorTransfer[] = [];
@@ -282,6 +296,28 @@ export async function startFlutterwaveEmulator(
     return found
       ? success("Transaction fetched successfully", chargeData(found))
       : error(400, NOT_FOUND_MESSAGE);
+  }
+
+  /**
+   * `GET /transactions`: newest first, `page` (1-based) of `pageSize`, filtered by `tx_ref` (unless
+   * told to ignore it), with `meta.page_info` as Flutterwave sends it. A page past the end is empty.
+   */
+  function handleListTransactions(call: EmulatorCall): Outcome {
+    const txRef = call.query.tx_ref;
+    const page = Number(call.query.page ?? "1");
+    if (!Number.isInteger(page) || page < 1) {
+      return error(400, "page must be a positive integer");
+    }
+    const listed = charges
+      .filter((c) => list.ignoreTxRefFilter || txRef === undefined || c.txRef === txRef)
+      .toReversed();
+    const totalPages = Math.ceil(listed.length / list.pageSize);
+    return json(200, {
+      status: "success",
+      message: "Transactions fetched",
+      meta: { page_info: { total: listed.length, current_page: page, total_pages: totalPages } },
+      data: listed.slice((page - 1) * list.pageSize, page * list.pageSize).map(chargeData),
+    });
   }
 
   function handleVerifyByReference(call: EmulatorCall): Outcome {
@@ -453,6 +489,12 @@ export async function startFlutterwaveEmulator(
     },
     {
       method: "GET",
+      pattern: /^\/transactions$/,
+      template: "/transactions",
+      handler: handleListTransactions,
+    },
+    {
+      method: "GET",
       pattern: /^\/transactions\/([^/]+)\/verify$/,
       template: "/transactions/:id/verify",
       handler: handleVerifyById,
@@ -561,7 +603,10 @@ export async function startFlutterwaveEmulator(
   }
 
   function webhookPayloadFor(txRef: string, opts: WebhookOptions = {}): WebhookDelivery {
-    const found = latestCharge(txRef);
+    const found =
+      opts.chargeId === undefined
+        ? latestCharge(txRef)
+        : charges.find((c) => c.txRef === txRef && String(c.id) === opts.chargeId);
     if (!found) {
       throw new Error(`flutterwave emulator: no charge on tx_ref ${txRef} (call pay or fail first)`);
     }
@@ -600,9 +645,13 @@ export async function startFlutterwaveEmulator(
     setTransferOutcome: (accountNumber, outcome) => {
       transferOutcomes.set(accountNumber, outcome);
     },
+    setTransactionList: (options) => {
+      list = { ...list, ...options };
+    },
     resetModes: () => {
       modes.reset();
       transferOutcomes.clear();
+      list = { ...LIST_DEFAULTS };
     },
     pay: (txRef, paid = {}) => charge(txRef, { ...paid, status: paid.status ?? "successful" }),
     fail: (txRef) => charge(txRef, { status: "failed" }),

@@ -4,7 +4,13 @@ import { formatNaira } from "../../api/services/money";
 import { Layout } from "../layout";
 
 /** The sandbox gateway's hosted checkout: what a Flutterwave page would be, with "pay" and "fail". */
-export function SandboxCheckoutPage(props: { intent: FundingIntentDto; open: boolean; sandbox: boolean }) {
+export function SandboxCheckoutPage(props: {
+  intent: FundingIntentDto;
+  open: boolean;
+  /** A declined attempt leaves the checkout open for another try, as Flutterwave's page does. */
+  lastAttemptFailed?: boolean;
+  sandbox: boolean;
+}) {
   const { intent } = props;
   return (
     <Layout title="Pay — TADA VTU sandbox checkout" sandbox={props.sandbox}>
@@ -21,6 +27,9 @@ export function SandboxCheckoutPage(props: { intent: FundingIntentDto; open: boo
         </dl>
         {props.open ? (
           <form method="post">
+            {props.lastAttemptFailed ? (
+              <p data-testid="last-attempt-failed">The last attempt was declined. You can try again.</p>
+            ) : null}
             <p class="muted">This is the sandbox gateway: no card is charged. Choose what the payer does.</p>
             <button type="submit" name="action" value="pay" class="primary">
               Pay {formatNaira(intent.totalKobo)}

@@ -12,7 +12,13 @@ import {
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
 import { PAYMENT_JOBS } from "../../jobs/definitions";
 import { createPaymentGateway } from "../../providers/payment-gateway";
-import { type PaymentJob, type PaymentsRuntime, webhookSecretHash } from "../../services/funding";
+import { listPaymentsForAdmin } from "../../services/admins/payments";
+import {
+  type PaymentJob,
+  type PaymentsRuntime,
+  reconcileFunding,
+  webhookSecretHash,
+} from "../../services/funding";
 
 /** The funding and withdrawal API and pages over HTTP, on the sandbox gateway (the embedded default). */
 let tdb: TestDatabase;
@@ -119,6 +125,57 @@ describe("funding over HTTP (sandbox gateway)", () => {
     await drain();
     expect(await (await app.request(location)).text()).toContain("Payment failed");
     expect((await balanceOf(token)).balanceKobo).toBe(0);
+  });
+
+  it("declined, then paid on the same checkout with the webhook lost: reconciliation credits once (issue 13 #4)", async () => {
+    const token = await userWithPin();
+    const { intent, location } = await fund(token, 250_000, "fail");
+    await drain();
+    expect(await (await app.request(location)).text()).toContain("Payment failed");
+    const status = async () =>
+      (await call(app, "GET", `/api/wallet/fund/${intent.txRef}`, { token })).body.data.intent.status;
+    expect(await status()).toBe("failed");
+
+    // Like Flutterwave's hosted page, the checkout stays open for another try after a declined card.
+    const checkoutPath = new URL(intent.checkoutUrl).pathname;
+    const reopened = await (await app.request(checkoutPath)).text();
+    expect(reopened).toContain("The last attempt was declined");
+    expect(reopened).toContain("Pay ₦2,500");
+
+    // Attempt 2 is paid at the gateway, but its webhook is lost and the payer never comes back.
+    const sandbox = payments.gateway.sandbox;
+    if (!sandbox) {
+      throw new Error("the sandbox gateway has its checkout");
+    }
+    const retry = await sandbox.settleCheckout(intent.txRef, "pay");
+    expect(retry.status).toBe("successful");
+    const attempts = await payments.gateway.listPayments(intent.txRef);
+    expect(attempts.found === true && attempts.attempts.map((a) => a.status)).toEqual([
+      "successful",
+      "failed",
+    ]);
+    expect((await balanceOf(token)).balanceKobo).toBe(0);
+
+    const ctx = makeCtx(tdb.db, { config });
+    await reconcileFunding({ ctx, payments });
+    expect((await balanceOf(token)).balanceKobo).toBe(250_000);
+    expect(await status()).toBe("credited");
+    await reconcileFunding({ ctx, payments });
+    expect((await balanceOf(token)).balanceKobo).toBe(250_000);
+
+    // Everyone sees the truth: the paid checkout is closed, the result link says paid, the admin list too.
+    expect(await (await app.request(checkoutPath)).text()).toContain("This checkout is already complete.");
+    const paidLink = new URLSearchParams({
+      status: "successful",
+      tx_ref: intent.txRef,
+      transaction_id: retry.transactionId,
+    });
+    expect(await (await app.request(`/fund/callback?${paidLink}`)).text()).toContain("Payment received");
+    const [row] = await listPaymentsForAdmin(ctx, { kind: "funding", status: "credited", limit: 1000 }).then(
+      (rows) => rows.filter((r) => r.reference === intent.txRef),
+    );
+    expect(row).toMatchObject({ status: "credited", amountKobo: 250_000 });
+    await expectLedgerConsistent(tdb.db);
   });
 
   it("refuses amounts outside the limits, unknown fields, and strangers' intents", async () => {
@@ -234,6 +291,64 @@ describe("withdrawals over HTTP (sandbox gateway)", () => {
     });
     expect(done.body.data.withdrawal.state).toBe("failed");
     expect(await balanceOf(token)).toMatchObject({ balanceKobo: 500_000, heldKobo: 0 });
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("the same Idempotency-Key with a different body is a 409 and moves nothing; the same body is replayed", async () => {
+    const token = await userWithPin();
+    await fund(token, 500_000);
+    await drain();
+    const headers = { "idempotency-key": "wd-http-reuse" };
+    const body = { ...A, amountKobo: 100_000, pin: "2580", accountName: NAME };
+    const created = await call(app, "POST", "/api/wallet/withdraw", { token, headers, body });
+    expect(created.status).toBe(201);
+    const first = created.body.data.withdrawal;
+
+    // Each field that changes where money goes, or how much, makes it another request.
+    for (const changed of [
+      { amountKobo: 100_001 },
+      { bankCode: "044" }, // the same account number at another bank
+      { accountNumber: "0123456788" },
+      { accountName: "SOMEONE ELSE" },
+    ]) {
+      const reused = await call(app, "POST", "/api/wallet/withdraw", {
+        token,
+        headers,
+        body: { ...body, ...changed },
+      });
+      expectErrorEnvelope(reused, 409, "IDEMPOTENCY_KEY_REUSED");
+      expect(reused.body.error).toMatch(/already used for a different request.*new key/i);
+      expect(reused.headers.get("idempotent-replayed")).toBeNull();
+    }
+
+    // The PIN is not part of the request's identity: a replay moves nothing, so it is not asked
+    // again (as for VTU purchases), and a wrong one neither counts nor changes the answer.
+    const replay = await call(app, "POST", "/api/wallet/withdraw", {
+      token,
+      headers,
+      body: { ...body, pin: "1357" },
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body.data.withdrawal.id).toBe(first.id);
+    // The confirmed name is compared as the service compares it (case and punctuation aside).
+    const sameName = await call(app, "POST", "/api/wallet/withdraw", {
+      token,
+      headers,
+      body: { ...body, accountName: "adaeze okafor sandbox" },
+    });
+    expect(sameName.status).toBe(200);
+    expect(sameName.body.data.withdrawal.id).toBe(first.id);
+
+    await drain();
+    const { user_id: owner } = await tdb.db
+      .selectFrom("withdrawals")
+      .select("user_id")
+      .where("id", "=", first.id)
+      .executeTakeFirstOrThrow();
+    const all = await tdb.db.selectFrom("withdrawals").select("id").where("user_id", "=", owner).execute();
+    expect(all).toEqual([{ id: first.id }]);
+    expect(await balanceOf(token)).toMatchObject({ balanceKobo: 500_000 - 105_000, heldKobo: 0 });
     await expectLedgerConsistent(tdb.db);
   });
 

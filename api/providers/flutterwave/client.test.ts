@@ -180,45 +180,29 @@ describe("Flutterwave client: verify", () => {
     expect(result.raw).toMatchObject({ httpStatus: 200, request: { method: "GET" } });
   });
 
-  it("verifies by reference and reports what the payer actually paid (an underpayment)", async () => {
-    const txRef = await openCheckout(500_000);
-    const id = emulator.pay(txRef, { amountKobo: 499_999 });
-
-    const result = await gateway.verifyByReference(txRef);
-
-    expect(result).toMatchObject({ found: true, id, txRef, status: "successful", amountKobo: 499_999 });
-    expect(lastRequest()).toMatchObject({
-      path: "/transactions/verify_by_reference",
-      query: { tx_ref: txRef },
+  it("reports what the payer actually paid (an underpayment), another currency and a declined charge", async () => {
+    const short = await openCheckout(500_000);
+    const underpaid = emulator.pay(short, { amountKobo: 499_999 });
+    expect(await gateway.verifyById(underpaid)).toMatchObject({
+      found: true,
+      txRef: short,
+      status: "successful",
+      amountKobo: 499_999,
     });
-  });
 
-  it("reports another currency and a failed charge as the gateway says", async () => {
     const usd = await openCheckout(10_000);
-    emulator.pay(usd, { currency: "USD" });
-    expect(await gateway.verifyByReference(usd)).toMatchObject({ found: true, currency: "USD" });
+    expect(await gateway.verifyById(emulator.pay(usd, { currency: "USD" }))).toMatchObject({
+      found: true,
+      currency: "USD",
+    });
 
     const declined = await openCheckout(10_000);
     const id = emulator.fail(declined);
     expect(await gateway.verifyById(id)).toMatchObject({ found: true, status: "failed" });
   });
 
-  it("by reference answers the latest attempt (declined, then paid)", async () => {
-    const txRef = await openCheckout(20_000);
-    emulator.fail(txRef);
-    const paid = emulator.pay(txRef);
-    expect(await gateway.verifyByReference(txRef)).toMatchObject({
-      found: true,
-      id: paid,
-      status: "successful",
-    });
-  });
-
-  it("an unknown id or an unpaid tx_ref is found:false", async () => {
-    const unpaid = await openCheckout(20_000);
+  it("an unknown id is found:false", async () => {
     expect((await gateway.verifyById("999999999")).found).toBe(false);
-    expect((await gateway.verifyByReference(unpaid)).found).toBe(false);
-    expect((await gateway.verifyByReference("never-created")).found).toBe(false);
   });
 
   it("a 404 with Flutterwave's JSON error envelope is found:false", async () => {
@@ -229,28 +213,24 @@ describe("Flutterwave client: verify", () => {
   });
 
   for (const mode of FAULTS) {
-    it(`${mode} on either verify endpoint is found:"unknown" (never "not found")`, async () => {
+    it(`${mode} on verify is found:"unknown" (never "not found")`, async () => {
       const txRef = await openCheckout(30_000);
       const id = emulator.pay(txRef);
       emulator.setPathMode("/transactions/:id/verify", mode);
-      emulator.setPathMode("/transactions/verify_by_reference", mode);
       const started = Date.now();
 
       const byId = await gateway.verifyById(id);
-      const byRef = await gateway.verifyByReference(txRef);
 
       expect(byId.found).toBe("unknown");
-      expect(byRef.found).toBe("unknown");
       expect(byId.raw.error).toBeTruthy();
-      expect(byRef.raw.error).toBeTruthy();
       expect(Date.now() - started).toBeLessThan(1500); // the emulator holds timeouts for 2000 ms
     });
   }
 
   it("a timeout says so on raw and takes about the configured time", async () => {
-    emulator.setPathMode("/transactions/verify_by_reference", "timeout");
+    emulator.setPathMode("/transactions/:id/verify", "timeout");
     const started = Date.now();
-    const result = await gateway.verifyByReference("any");
+    const result = await gateway.verifyById("1");
     expect(result.found).toBe("unknown");
     expect(result.raw.error).toMatch(/timed out after 300 ms/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
@@ -292,10 +272,154 @@ describe("Flutterwave client: verify", () => {
   }
 
   it("keeps an HTML error page as text on raw", async () => {
-    emulator.setPathMode("/transactions/verify_by_reference", "html_503");
-    const result = await gateway.verifyByReference("x");
+    emulator.setPathMode("/transactions/:id/verify", "html_503");
+    const result = await gateway.verifyById("1");
     expect(result.raw.httpStatus).toBe(503);
     expect(String(result.raw.body)).toContain("503 Service Unavailable");
+  });
+});
+
+describe("Flutterwave client: every attempt on a tx_ref", () => {
+  /** A list page in Flutterwave's documented shape. */
+  const page = (items: unknown[], current = 1, totalPages = 1, total = items.length) =>
+    JSON.stringify({
+      status: "success",
+      message: "Transactions fetched",
+      meta: { page_info: { total, current_page: current, total_pages: totalPages } },
+      data: items,
+    });
+  const item = (id: number | string, txRef: string, status = "successful") => ({
+    id,
+    tx_ref: txRef,
+    flw_ref: `FLW-${id}`,
+    amount: 1000,
+    currency: "NGN",
+    charged_amount: 1000,
+    status,
+  });
+  /** A fetch that answers page N with `pages[N - 1]` (a status and body). */
+  const pagedFetch = (pages: [number, string][]): typeof fetch =>
+    (async (url: string | URL | Request) => {
+      const n = Number(new URL(String(url)).searchParams.get("page") ?? "1");
+      const [status, body] = pages[n - 1] ?? [200, page([], n, pages.length, 0)];
+      return new Response(body, { status, headers: { "content-type": "application/json" } });
+    }) as typeof fetch;
+
+  it("lists a declined card and the paid retry on one checkout, newest first", async () => {
+    const txRef = await openCheckout(20_000);
+    const declined = emulator.fail(txRef);
+    const paid = emulator.pay(txRef);
+
+    const result = await gateway.listPayments(txRef);
+
+    expect(result).toMatchObject({
+      found: true,
+      attempts: [
+        { id: paid, txRef, status: "successful" },
+        { id: declined, txRef, status: "failed" },
+      ],
+    });
+    expect(lastRequest()).toMatchObject({
+      method: "GET",
+      path: "/transactions",
+      query: { tx_ref: txRef, page: "1" },
+    });
+  });
+
+  it("an unpaid checkout, or a tx_ref Flutterwave never saw, has no attempts (found, empty)", async () => {
+    const unpaid = await openCheckout(20_000);
+    expect(await gateway.listPayments(unpaid)).toMatchObject({ found: true, attempts: [] });
+    expect(await gateway.listPayments("never-created")).toMatchObject({ found: true, attempts: [] });
+  });
+
+  it("walks every page", async () => {
+    const txRef = await openCheckout(20_000);
+    const ids = [emulator.fail(txRef), emulator.fail(txRef), emulator.fail(txRef), emulator.pay(txRef)];
+    emulator.setTransactionList({ pageSize: 3 });
+    const before = emulator.countRequests({ path: "/transactions" });
+
+    const result = await gateway.listPayments(txRef);
+
+    expect(result.found).toBe(true);
+    expect(result.found === true && result.attempts.map((a) => a.id).sort()).toEqual([...ids].sort());
+    expect(emulator.countRequests({ path: "/transactions" }) - before).toBe(2);
+  });
+
+  it("skips other tx_refs' transactions when the list ignores the filter", async () => {
+    const mine = await openCheckout(20_000);
+    const other = await openCheckout(20_000);
+    emulator.pay(other);
+    const paid = emulator.pay(mine);
+    emulator.setTransactionList({ ignoreTxRefFilter: true, pageSize: 1000 });
+
+    const result = await gateway.listPayments(mine);
+
+    expect(result).toMatchObject({ found: true, attempts: [{ id: paid, txRef: mine }] });
+  });
+
+  for (const mode of FAULTS) {
+    it(`${mode} on the list is found:"unknown" (never "no payment")`, async () => {
+      const txRef = await openCheckout(30_000);
+      emulator.pay(txRef);
+      emulator.setPathMode("/transactions", mode);
+
+      const result = await gateway.listPayments(txRef);
+
+      expect(result.found).toBe("unknown");
+      expect(result.raw.error).toBeTruthy();
+    });
+  }
+
+  const unreadable: [string, [number, string][]][] = [
+    ["no meta.page_info", [[200, JSON.stringify({ status: "success", data: [item(1, "r")] })]]],
+    ["data is not a list", [[200, JSON.stringify({ status: "success", data: null, meta: {} })]]],
+    ["an item without an id", [[200, page([{ tx_ref: "r", status: "successful" }])]]],
+    ["an item whose id is not a number", [[200, page([item("chg_1", "r")])]]],
+    ["an item without a tx_ref", [[200, page([{ id: 1, status: "successful" }])]]],
+    ["another page than the one asked for", [[200, page([item(1, "r")], 2, 2)]]],
+    ["a 200 error envelope", [[200, '{"status":"error","message":"Try again later","data":null}']]],
+    [
+      "page 2 of 2 fails",
+      [
+        [200, page([item(1, "r")], 1, 2, 2)],
+        [500, '{"status":"error"}'],
+      ],
+    ],
+    [
+      "page 2 of 2 is cut short",
+      [
+        [200, page([item(1, "r")], 1, 2, 2)],
+        [200, '{"status":"succ'],
+      ],
+    ],
+    [
+      "more pages than any retrying payer makes",
+      Array.from({ length: 12 }, (_, i): [number, string] => [200, page([item(i + 1, "r")], i + 1, 12)]),
+    ],
+  ];
+  for (const [name, pages] of unreadable) {
+    it(`${name} → found:"unknown"`, async () => {
+      const result = await makeGateway({ fetch: pagedFetch(pages) }).listPayments("r");
+      expect(result.found).toBe("unknown");
+      expect(result.raw.error).toBeTruthy();
+    });
+  }
+
+  it("reads every page of a well-formed answer and keeps the list's status words", async () => {
+    const result = await makeGateway({
+      fetch: pagedFetch([
+        [200, page([item(3, "r", "pending"), item(2, "r", "FAILED ")], 1, 2, 3)],
+        [200, page([item("1", "r", "successful")], 2, 2, 3)],
+      ]),
+    }).listPayments("r");
+    expect(result).toMatchObject({
+      found: true,
+      attempts: [
+        { id: "3", status: "pending" },
+        { id: "2", status: "failed" },
+        { id: "1", status: "successful" },
+      ],
+    });
   });
 });
 
@@ -561,7 +685,7 @@ describe("Flutterwave client: the secret key never reaches raw", () => {
     for (const fetchImpl of [echoing(401, true), echoing(500, false), echoing(200, true)]) {
       const client = makeGateway({ fetch: fetchImpl });
       raws.push((await client.verifyById("1")).raw);
-      raws.push((await client.verifyByReference("r")).raw);
+      raws.push((await client.listPayments("r")).raw);
       raws.push(await client.createTransfer(transferInput()));
       raws.push(await client.getTransfer({ reference: "r" }));
       for (const call of [
@@ -584,7 +708,7 @@ describe("Flutterwave client: the secret key never reaches raw", () => {
   it("is not in raw for ordinary calls against the emulator", async () => {
     const txRef = await openCheckout(10_000);
     const raws: RawExchange[] = [
-      (await gateway.verifyByReference(txRef)).raw,
+      (await gateway.listPayments(txRef)).raw,
       (await gateway.createTransfer(transferInput())).raw,
     ];
     expect(JSON.stringify(raws)).not.toContain(SECRET_KEY);

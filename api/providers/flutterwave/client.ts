@@ -2,6 +2,8 @@ import { z } from "zod";
 import type {
   Bank,
   CheckoutRequest,
+  PaymentAttempt,
+  PaymentAttempts,
   PaymentGateway,
   TransferRequest,
   TransferResult,
@@ -52,6 +54,25 @@ const paymentDataSchema = z.object({
   currency: z.string(),
   amount: nairaSchema,
 });
+
+/** One item of `GET /transactions`: only what points at an attempt; verify-by-id gives the rest. */
+const listItemSchema = z.object({
+  id: idSchema,
+  tx_ref: z.string(),
+  status: z.string().nullish(),
+});
+
+/** `meta.page_info` of a list answer (documented; without it we cannot know we saw every page). */
+const pageInfoSchema = z.object({
+  page_info: z.object({
+    total: z.number().int().nonnegative(),
+    current_page: z.number().int().positive(),
+    total_pages: z.number().int().nonnegative(),
+  }),
+});
+
+/** A tx_ref with more attempts than this is not a payer retrying; we stop and call it unknown. */
+const MAX_LIST_PAGES = 10;
 
 const bankItemSchema = z.object({
   code: z.union([z.string(), z.number()]).transform(String),
@@ -191,6 +212,61 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
   }
 
   // -------------------------------------------------------------------------------------------
+  // Every attempt on a tx_ref
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Walks `GET /transactions?tx_ref=&page=` to the last page. Anything we cannot read completely (a
+   * fault on any page, an item or page_info of another shape, a page other than the one asked for,
+   * too many pages) is "unknown": a list we only half saw must never read as "no payment".
+   * Items about another tx_ref (a list that ignored the filter) are not ours and are skipped.
+   */
+  async function listPayments(txRef: string): Promise<PaymentAttempts> {
+    const attempts = new Map<string, PaymentAttempt>();
+    for (let page = 1; ; page += 1) {
+      const query = new URLSearchParams({ tx_ref: txRef, page: String(page) });
+      const exchange = await call("GET", `/transactions?${query}`);
+      const result = successData(exchange, z.array(z.unknown()));
+      if ("problem" in result) {
+        return { found: "unknown", raw: withError(exchange, `page ${page}: ${result.problem}`) };
+      }
+      const meta = pageInfoSchema.safeParse((exchange.json as { meta?: unknown } | undefined)?.meta);
+      if (!meta.success) {
+        return {
+          found: "unknown",
+          raw: withError(exchange, `page ${page}: no usable meta.page_info: ${z.prettifyError(meta.error)}`),
+        };
+      }
+      const { current_page: current, total_pages: totalPages } = meta.data.page_info;
+      if (current !== page) {
+        return { found: "unknown", raw: withError(exchange, `asked for page ${page}, got page ${current}`) };
+      }
+      for (const [index, item] of result.data.entries()) {
+        const parsed = listItemSchema.safeParse(item);
+        if (!parsed.success) {
+          return {
+            found: "unknown",
+            raw: withError(exchange, `page ${page} item ${index}: ${z.prettifyError(parsed.error)}`),
+          };
+        }
+        if (parsed.data.tx_ref === txRef) {
+          const status = parsed.data.status?.trim().toLowerCase() ?? "";
+          attempts.set(parsed.data.id, { id: parsed.data.id, txRef, status });
+        }
+      }
+      if (page >= totalPages) {
+        return { found: true, attempts: [...attempts.values()], raw: exchange.raw };
+      }
+      if (page >= MAX_LIST_PAGES) {
+        return {
+          found: "unknown",
+          raw: withError(exchange, `more than ${MAX_LIST_PAGES} pages of transactions for one tx_ref`),
+        };
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Transfers
   // -------------------------------------------------------------------------------------------
 
@@ -320,10 +396,7 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
       return classifyVerify(await call("GET", `/transactions/${encodeURIComponent(id)}/verify`));
     },
 
-    async verifyByReference(txRef: string) {
-      const query = new URLSearchParams({ tx_ref: txRef });
-      return classifyVerify(await call("GET", `/transactions/verify_by_reference?${query}`));
-    },
+    listPayments,
 
     async listBanks(): Promise<Bank[]> {
       const exchange = await call("GET", "/banks/NG");

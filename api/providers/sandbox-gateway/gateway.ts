@@ -1,13 +1,21 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/database";
-import type { Bank, PaymentGateway, TransferResult, VerifiedPayment } from "../../services/funding/gateway";
+import type {
+  Bank,
+  PaymentAttempts,
+  PaymentGateway,
+  TransferResult,
+  VerifiedPayment,
+} from "../../services/funding/gateway";
 import type { RawExchange } from "../../services/vtu/provider";
 
 /**
  * A payment gateway that plays Flutterwave for the embedded default: checkout links open a local page
  * (/fund/sandbox/:txRef) where the payer chooses pay or fail; verify answers from its own books
- * (`sandbox_gateway_payments`), so the real webhook → verify → credit path runs unchanged. Bank
- * accounts ending 0000 do not resolve; transfers end by the account's last four digits (README).
+ * (`sandbox_gateway_payments`: one row per attempt; the first is the checkout itself), so the real
+ * webhook → verify → credit path runs unchanged. Like Flutterwave's hosted page, a declined attempt
+ * leaves the checkout open for another try; once one attempt is paid it is closed. Bank accounts
+ * ending 0000 do not resolve; transfers end by the account's last four digits (README).
  */
 export type SandboxGatewayOptions = {
   db: Kysely<Database>;
@@ -39,12 +47,11 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
   const { db } = options;
   const now = options.now ?? (() => new Date());
 
-  async function verify(where: { id?: number; txRef?: string }): Promise<VerifiedPayment> {
+  async function verify(id: number): Promise<VerifiedPayment> {
     const row = await db
       .selectFrom("sandbox_gateway_payments")
       .selectAll()
-      .$if(where.id !== undefined, (q) => q.where("id", "=", where.id ?? 0))
-      .$if(where.txRef !== undefined, (q) => q.where("tx_ref", "=", where.txRef ?? ""))
+      .where("id", "=", id)
       .executeTakeFirst();
     if (!row) {
       return { found: false, raw: raw({ status: "error", message: "No transaction was found" }) };
@@ -57,6 +64,22 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
       currency: row.currency,
       amountKobo: row.amount_kobo,
       raw: raw({ status: "success", data: row }),
+    };
+  }
+
+  /** Like Flutterwave's list: every attempt the payer made, newest first (an untouched checkout is none). */
+  async function listPayments(txRef: string): Promise<PaymentAttempts> {
+    const rows = await db
+      .selectFrom("sandbox_gateway_payments")
+      .select(["id", "tx_ref", "status"])
+      .where("tx_ref", "=", txRef)
+      .where("status", "<>", "pending")
+      .orderBy("id", "desc")
+      .execute();
+    return {
+      found: true,
+      attempts: rows.map((r) => ({ id: String(r.id), txRef: r.tx_ref, status: r.status })),
+      raw: raw({ status: "success", message: "Transactions fetched", data: rows }),
     };
   }
 
@@ -94,17 +117,28 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
   return {
     code: "sandbox",
     async createCheckout(input) {
-      await db
-        .insertInto("sandbox_gateway_payments")
-        .values({ tx_ref: input.txRef, amount_kobo: input.amountKobo, customer_email: input.customer.email })
-        .onConflict((oc) => oc.column("tx_ref").doNothing())
-        .execute();
+      // One checkout per tx_ref (an intent asks once); its row is the first attempt, still pending.
+      const existing = await db
+        .selectFrom("sandbox_gateway_payments")
+        .select("id")
+        .where("tx_ref", "=", input.txRef)
+        .executeTakeFirst();
+      if (!existing) {
+        await db
+          .insertInto("sandbox_gateway_payments")
+          .values({
+            tx_ref: input.txRef,
+            amount_kobo: input.amountKobo,
+            customer_email: input.customer.email,
+          })
+          .execute();
+      }
       const link = `${options.publicBaseUrl}/fund/sandbox/${encodeURIComponent(input.txRef)}`;
       return { link, raw: raw({ status: "success", message: "Hosted Link", data: { link } }) };
     },
     verifyById: (id) =>
-      /^\d+$/.test(id) ? verify({ id: Number(id) }) : Promise.resolve({ found: false, raw: raw({}) }),
-    verifyByReference: (txRef) => verify({ txRef }),
+      /^\d{1,15}$/.test(id) ? verify(Number(id)) : Promise.resolve({ found: false, raw: raw({}) }),
+    listPayments,
     listBanks: async () => SANDBOX_BANKS,
     async resolveAccount({ bankCode, accountNumber }) {
       if (!SANDBOX_BANKS.some((b) => b.code === bankCode) || accountNumber.endsWith("0000")) {
@@ -168,34 +202,73 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
     },
     getTransfer: ({ reference }) => transferResult(reference),
     sandbox: {
+      /**
+       * One attempt: the untouched checkout row becomes it, or, after a declined attempt, a new row
+       * (a retry on the same tx_ref). A paid checkout is closed: pressing again answers that payment.
+       * The checkout's rows are locked, so two presses at once are two attempts in order, one paid.
+       */
       async settleCheckout(txRef, action) {
-        const row = await db
-          .updateTable("sandbox_gateway_payments")
-          .set({ status: action === "pay" ? "successful" : "failed", paid_at: now() })
-          .where("tx_ref", "=", txRef)
-          .where("status", "=", "pending")
-          .returningAll()
-          .executeTakeFirst();
-        const current =
-          row ??
-          (await db
+        const status = action === "pay" ? "successful" : "failed";
+        const row = await db.transaction().execute(async (trx) => {
+          const rows = await trx
             .selectFrom("sandbox_gateway_payments")
             .selectAll()
             .where("tx_ref", "=", txRef)
-            .executeTakeFirstOrThrow());
+            .orderBy("id")
+            .forUpdate()
+            .execute();
+          const [checkout] = rows;
+          if (!checkout) {
+            throw new Error(`sandbox gateway: no checkout with tx_ref ${txRef}`);
+          }
+          const paid = rows.find((r) => r.status === "successful");
+          if (paid) {
+            return paid;
+          }
+          const untouched = rows.find((r) => r.status === "pending");
+          return untouched
+            ? trx
+                .updateTable("sandbox_gateway_payments")
+                .set({ status, paid_at: now() })
+                .where("id", "=", untouched.id)
+                .returningAll()
+                .executeTakeFirstOrThrow()
+            : trx
+                .insertInto("sandbox_gateway_payments")
+                .values({
+                  tx_ref: txRef,
+                  amount_kobo: checkout.amount_kobo,
+                  currency: checkout.currency,
+                  customer_email: checkout.customer_email,
+                  status,
+                  paid_at: now(),
+                })
+                .returningAll()
+                .executeTakeFirstOrThrow();
+        });
         return {
-          transactionId: String(current.id),
-          amountKobo: current.amount_kobo,
-          status: current.status === "successful" ? "successful" : "failed",
+          transactionId: String(row.id),
+          amountKobo: row.amount_kobo,
+          status: row.status === "successful" ? "successful" : "failed",
         };
       },
+      /** The checkout's amount, and `successful` once paid, else how its latest attempt ended. */
       async getCheckout(txRef) {
-        const row = await db
+        const rows = await db
           .selectFrom("sandbox_gateway_payments")
           .select(["amount_kobo", "status"])
           .where("tx_ref", "=", txRef)
-          .executeTakeFirst();
-        return row ? { amountKobo: row.amount_kobo, status: row.status } : undefined;
+          .orderBy("id")
+          .execute();
+        const [checkout] = rows;
+        if (!checkout) {
+          return undefined;
+        }
+        const paid = rows.some((r) => r.status === "successful");
+        return {
+          amountKobo: checkout.amount_kobo,
+          status: paid ? "successful" : (rows.at(-1)?.status ?? "pending"),
+        };
       },
     },
   };

@@ -23,9 +23,14 @@ export type ConfirmOutcome =
 
 /**
  * Decide a payment by **our own verify call** (W2), never by what a webhook or redirect claims:
- * credit only when the gateway says the transaction for our tx_ref is `successful`, in NGN, for at
+ * credit only when the gateway says a transaction for our tx_ref is `successful`, in NGN, for at
  * least what the intent asked. The credit is the intent's amount. One credit per payment (W3): the
- * intent row is locked, its status checked, and tx_ref, gateway id and entry are UNIQUE.
+ * intent row is locked, its status checked, and tx_ref, gateway id and entry are UNIQUE (the ledger
+ * allows one funding credit per intent and per gateway transaction).
+ *
+ * With a transaction id (webhook, redirect) that transaction is verified. With only a tx_ref
+ * (reconciliation, a redirect without an id) every attempt the gateway lists for it is considered,
+ * each verified by its id: a checkout can carry a declined card and then a paid retry.
  */
 export async function confirmPayment(args: {
   ctx: ServiceContext;
@@ -36,15 +41,30 @@ export async function confirmPayment(args: {
   transactionId?: string;
   source: "webhook" | "redirect" | "reconcile";
 }): Promise<{ outcome: ConfirmOutcome; intent?: FundingIntentDto }> {
-  const { ctx, payments } = args;
-  const verified = args.transactionId
-    ? await payments.gateway.verifyById(args.transactionId)
-    : args.txRef
-      ? await payments.gateway.verifyByReference(args.txRef)
-      : undefined;
-  if (!verified) {
-    return { outcome: "not_found" };
+  if (args.transactionId) {
+    return confirmTransaction({ ...args, transactionId: args.transactionId });
   }
+  if (args.txRef) {
+    return confirmReference({ ...args, txRef: args.txRef });
+  }
+  return { outcome: "not_found" };
+}
+
+type ConfirmResult = { outcome: ConfirmOutcome; intent?: FundingIntentDto };
+type Verified = Extract<VerifiedPayment, { found: true }>;
+
+/** Gateway words for an attempt that took no money; anything else may have and is verified. */
+const DECLINED = new Set(["failed", "cancelled"]);
+
+async function confirmTransaction(args: {
+  ctx: ServiceContext;
+  payments: PaymentsRuntime;
+  txRef?: string;
+  transactionId: string;
+  source: string;
+}): Promise<ConfirmResult> {
+  const { ctx } = args;
+  const verified = await args.payments.gateway.verifyById(args.transactionId);
   if (verified.found === "unknown") {
     ctx.logger.warn({ txRef: args.txRef, source: args.source }, "payment verify failed; will retry");
     return { outcome: "unknown" };
@@ -70,45 +90,139 @@ export async function confirmPayment(args: {
   return applyVerified(ctx, intent, verified, args.source);
 }
 
-async function applyVerified(
-  ctx: ServiceContext,
-  intent: FundingIntentRow,
-  verified: Extract<VerifiedPayment, { found: true }>,
-  source: string,
-): Promise<{ outcome: ConfirmOutcome; intent?: FundingIntentDto }> {
-  const status = verified.status.toLowerCase();
-  if (status !== "successful") {
-    const failed = status === "failed" || status === "cancelled";
-    const row = await withTransaction(ctx, async (trx) => {
-      const locked = await lockIntent(trx, intent.id);
-      if (failed && locked.status === "pending") {
-        return trx
-          .updateTable("funding_intents")
-          .set({
-            status: "failed",
-            failure_reason: `payment ${status}`,
-            last_checked_at: ctx.now(),
-            updated_at: ctx.now(),
-          })
-          .where("id", "=", intent.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      }
-      return locked;
-    });
-    return { outcome: failed ? "failed" : "pending", intent: toIntentDto(row, ctx.now()) };
+/**
+ * Every attempt on the tx_ref, each verified by id. A qualifying paid attempt credits; doubt (an
+ * attempt we could not verify) waits for the next run rather than sending a real payment to review;
+ * a paid attempt that does not match goes to review; otherwise pending, or declined.
+ */
+async function confirmReference(args: {
+  ctx: ServiceContext;
+  payments: PaymentsRuntime;
+  txRef: string;
+  source: string;
+}): Promise<ConfirmResult> {
+  const { ctx, payments } = args;
+  const intent = await intentByTxRef(ctx, args.txRef);
+  if (!intent) {
+    return { outcome: "not_found" };
   }
-  const problems = [
+  const listed = await payments.gateway.listPayments(intent.tx_ref);
+  if (listed.found === "unknown") {
+    ctx.logger.warn({ txRef: intent.tx_ref, source: args.source }, "payment list failed; will retry");
+    return { outcome: "unknown", intent: toIntentDto(intent, ctx.now()) };
+  }
+  if (listed.attempts.length === 0) {
+    await touch(ctx, intent.id);
+    return { outcome: "not_found", intent: toIntentDto(intent, ctx.now()) };
+  }
+  const verified: Verified[] = [];
+  let unanswered = false;
+  for (const attempt of listed.attempts) {
+    if (DECLINED.has(attempt.status)) {
+      continue;
+    }
+    const result = await payments.gateway.verifyById(attempt.id);
+    if (result.found === true && result.txRef === intent.tx_ref) {
+      verified.push(result);
+    } else if (result.found === true) {
+      alert(ctx, "a transaction listed under our tx_ref verifies as another tx_ref; ignored", {
+        txRef: intent.tx_ref,
+        id: attempt.id,
+        verifiedTxRef: result.txRef,
+      });
+    } else {
+      // Listed but not verifiable (yet), or the gateway did not answer: ask again next time.
+      unanswered = true;
+    }
+  }
+  const paid = verified.filter((v) => v.status === "successful");
+  const good = paid.find((v) => paymentProblems(intent, v).length === 0);
+  if (good) {
+    for (const other of paid.filter((v) => v !== good)) {
+      alert(ctx, "more than one paid attempt on one tx_ref; one is credited, refund the other by hand", {
+        txRef: intent.tx_ref,
+        credited: good.id,
+        id: other.id,
+      });
+    }
+    return applyVerified(ctx, intent, good, args.source);
+  }
+  if (unanswered) {
+    return { outcome: "unknown", intent: toIntentDto(intent, ctx.now()) };
+  }
+  const [mismatched] = paid;
+  if (mismatched) {
+    return applyVerified(ctx, intent, mismatched, args.source);
+  }
+  const [open] = verified; // pending, or a word we do not know: not paid yet, not declined either
+  if (open) {
+    return applyVerified(ctx, intent, open, args.source);
+  }
+  // Every attempt was declined.
+  return recordNotPaid(ctx, intent, listed.attempts[0]?.status ?? "failed");
+}
+
+/** Why a successful payment cannot be credited to this intent as it stands (empty: it can). */
+function paymentProblems(intent: FundingIntentRow, verified: Verified): string[] {
+  return [
     verified.currency !== intent.currency
       ? `currency ${verified.currency}, expected ${intent.currency}`
       : undefined,
     verified.amountKobo < intent.total_kobo
       ? `paid ${verified.amountKobo} kobo, expected ${intent.total_kobo}`
       : undefined,
-  ].filter(Boolean);
+  ].filter((p): p is string => p !== undefined);
+}
+
+/** A payment that took no money: a pending intent becomes failed (declined); anything else stays. */
+async function recordNotPaid(
+  ctx: ServiceContext,
+  intent: FundingIntentRow,
+  status: string,
+): Promise<ConfirmResult> {
+  const failed = DECLINED.has(status);
+  const row = await withTransaction(ctx, async (trx) => {
+    const locked = await lockIntent(trx, intent.id);
+    if (failed && locked.status === "pending") {
+      return trx
+        .updateTable("funding_intents")
+        .set({
+          status: "failed",
+          failure_reason: `payment ${status}`,
+          last_checked_at: ctx.now(),
+          updated_at: ctx.now(),
+        })
+        .where("id", "=", intent.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
+    return locked;
+  });
+  return { outcome: failed ? "failed" : "pending", intent: toIntentDto(row, ctx.now()) };
+}
+
+async function applyVerified(
+  ctx: ServiceContext,
+  intent: FundingIntentRow,
+  verified: Verified,
+  source: string,
+): Promise<ConfirmResult> {
+  const status = verified.status.toLowerCase();
+  if (status !== "successful") {
+    return recordNotPaid(ctx, intent, status);
+  }
+  const problems = paymentProblems(intent, verified);
   return withTransaction(ctx, async (trx) => {
     const locked = await lockIntent(trx, intent.id);
     if (locked.status === "credited") {
+      if (locked.gateway_tx_id !== verified.id) {
+        // The payer paid twice on one checkout: one credit is right, the other payment is theirs.
+        alert(ctx, "a second paid attempt on a credited intent; refund it by hand", {
+          txRef: locked.tx_ref,
+          credited: locked.gateway_tx_id,
+          id: verified.id,
+        });
+      }
       return { outcome: "already_credited" as const, intent: toIntentDto(locked, ctx.now()) };
     }
     if (problems.length > 0) {
@@ -140,20 +254,20 @@ async function applyVerified(
       getWalletAccountId(trx, locked.user_id),
       getSystemAccountId(trx, SYSTEM_ACCOUNTS.feesRevenue),
     ]);
-    const entryId = await postEntry(trx, {
-      type: "wallet_credit",
-      description: `Wallet funding ${locked.tx_ref}`,
-      actor: `system:gateway:${locked.gateway}`,
-      postings: [
-        { accountId: clearing, amount: -locked.total_kobo },
-        { accountId: wallet, amount: locked.amount_kobo },
-        ...(locked.fee_kobo > 0 ? [{ accountId: revenue, amount: locked.fee_kobo }] : []),
-      ],
-      metadata: { fundingIntentId: locked.id, txRef: locked.tx_ref, gatewayTxId: verified.id, source },
-    });
     const now = ctx.now();
     let row: FundingIntentRow;
     try {
+      const entryId = await postEntry(trx, {
+        type: "wallet_credit",
+        description: `Wallet funding ${locked.tx_ref}`,
+        actor: `system:gateway:${locked.gateway}`,
+        postings: [
+          { accountId: clearing, amount: -locked.total_kobo },
+          { accountId: wallet, amount: locked.amount_kobo },
+          ...(locked.fee_kobo > 0 ? [{ accountId: revenue, amount: locked.fee_kobo }] : []),
+        ],
+        metadata: { fundingIntentId: locked.id, txRef: locked.tx_ref, gatewayTxId: verified.id, source },
+      });
       row = await trx
         .updateTable("funding_intents")
         .set({
@@ -161,6 +275,8 @@ async function applyVerified(
           credit_entry_id: entryId,
           gateway_tx_id: verified.id,
           paid_kobo: verified.amountKobo,
+          // A declined first attempt is history now: the intent was paid.
+          failure_reason: null,
           credited_at: now,
           last_checked_at: now,
           updated_at: now,
@@ -170,12 +286,12 @@ async function applyVerified(
         .executeTakeFirstOrThrow();
     } catch (error) {
       if (isUniqueViolation(error)) {
-        // The same gateway transaction already credited another intent: never twice.
-        alert(ctx, "gateway transaction already credited to another intent", {
+        // The intent or the gateway transaction already has its credit (another intent's, or bad
+        // data): the unique indexes refuse a second one, and people must look.
+        alert(ctx, "a credit for this payment already exists; not credited twice", {
           txRef: locked.tx_ref,
           id: verified.id,
         });
-        throw error;
       }
       throw error;
     }

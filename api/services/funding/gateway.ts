@@ -34,6 +34,24 @@ export type VerifiedPayment =
   /** Timeout, 5xx, garbage: we could not ask. Try again later; never a reason to credit or fail. */
   | { found: "unknown"; raw: RawExchange };
 
+/**
+ * One charge attempt on a tx_ref as the gateway's transaction list reports it. A hosted checkout lets
+ * the payer try again after a declined card, so one tx_ref can carry a failed attempt and a paid one.
+ * The list is only a pointer: money is decided by verifying the attempt by its id.
+ */
+export type PaymentAttempt = {
+  /** The gateway's transaction id (what verifyById takes). */
+  id: string;
+  txRef: string;
+  /** What the list says ("successful", "failed", "pending", …; "" when it says nothing). */
+  status: string;
+};
+
+/** Every attempt the gateway has for one tx_ref, or "unknown" when we could not ask (never "none"). */
+export type PaymentAttempts =
+  | { found: true; attempts: PaymentAttempt[]; raw: RawExchange }
+  | { found: "unknown"; raw: RawExchange };
+
 export type TransferRequest = {
   /** Ours, unique, committed before the call; Flutterwave refuses a second transfer with it. */
   reference: string;
@@ -58,7 +76,11 @@ export type PaymentGateway = {
   readonly code: "flutterwave" | "sandbox";
   createCheckout(input: CheckoutRequest): Promise<{ link: string; raw: RawExchange }>;
   verifyById(id: string): Promise<VerifiedPayment>;
-  verifyByReference(txRef: string): Promise<VerifiedPayment>;
+  /**
+   * Every attempt on a tx_ref (Flutterwave: `GET /v3/transactions?tx_ref=`, all pages). Not
+   * `verify_by_reference`: that answers one transaction, which may be the declined attempt.
+   */
+  listPayments(txRef: string): Promise<PaymentAttempts>;
   listBanks(): Promise<Bank[]>;
   /** The account holder's name, or undefined when the account does not exist. Throws when the gateway cannot answer. */
   resolveAccount(input: {

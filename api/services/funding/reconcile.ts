@@ -3,47 +3,76 @@ import type { ServiceContext } from "../context";
 import { confirmPayment } from "./confirm-payment";
 import type { PaymentsRuntime } from "./runtime";
 
-/** How long we keep asking about an intent that never saw a payment before calling it failed. */
-const GIVE_UP_AFTER_HOURS = 48;
+export type ReconcileSummary = {
+  /** Intents asked about. */
+  checked: number;
+  /** Credited by this run. */
+  credited: number;
+  /** Intents whose processing threw (logged one by one; the run went on with the others). */
+  errors: number;
+  /** How many of each confirmPayment outcome. */
+  outcomes: Record<string, number>;
+};
 
 /**
- * W7: webhooks get lost. Verify every pending intent by its reference and credit the paid ones
- * (confirmPayment is idempotent: an intent already credited stays credited once). Intents with no
- * payment long after their expiry are closed as failed — a payment that still turns up later is
- * credited all the same (W6).
+ * W7: webhooks get lost. Ask the gateway about every intent not credited yet — pending, and failed
+ * too, since a payer whose card was declined can retry on the same checkout and pay — until
+ * FUNDING_RECONCILE_WINDOW_HOURS after its checkout expired. confirmPayment looks at every attempt
+ * on the tx_ref and credits through the one credit path (an intent credits once, W3). A pending
+ * intent with no payment at the end of the window is closed as failed; a payment that turns up on it
+ * later (webhook, redirect) is still credited (W6). One intent that throws is logged and counted,
+ * and the run goes on with the others.
  */
 export async function reconcileFunding(args: {
   ctx: ServiceContext;
   payments: PaymentsRuntime;
   limit?: number;
-}) {
+}): Promise<ReconcileSummary> {
   const { ctx, payments } = args;
   const now = ctx.now();
-  const pending = await ctx.db
+  // Checkouts that expired before this are no longer asked about (unless still pending: closed below).
+  const windowStart = new Date(now.getTime() - ctx.config.FUNDING_RECONCILE_WINDOW_HOURS * 3_600_000);
+  const intents = await ctx.db
     .selectFrom("funding_intents")
-    .select(["id", "tx_ref", "created_at", "expires_at"])
-    .where("status", "=", "pending")
+    .select(["id", "tx_ref", "status", "expires_at"])
+    .where((eb) =>
+      eb.or([
+        eb("status", "=", "pending"),
+        eb.and([eb("status", "=", "failed"), eb("expires_at", ">=", windowStart)]),
+      ]),
+    )
     .orderBy("created_at")
     .limit(args.limit ?? 500)
     .execute();
-  const counts: Record<string, number> = {};
-  for (const intent of pending) {
-    const { outcome } = await confirmPayment({ ctx, payments, txRef: intent.tx_ref, source: "reconcile" });
-    counts[outcome] = (counts[outcome] ?? 0) + 1;
-    const stale = now.getTime() - intent.expires_at.getTime() > GIVE_UP_AFTER_HOURS * 3_600_000;
-    if (outcome === "not_found" && stale) {
-      await ctx.db
-        .updateTable("funding_intents")
-        .set({ status: "failed", failure_reason: "no payment received", updated_at: now })
-        .where("id", "=", intent.id)
-        .where("status", "=", "pending")
-        .execute();
+  const summary: ReconcileSummary = { checked: 0, credited: 0, errors: 0, outcomes: {} };
+  for (const intent of intents) {
+    summary.checked += 1;
+    try {
+      const { outcome } = await confirmPayment({ ctx, payments, txRef: intent.tx_ref, source: "reconcile" });
+      summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
+      if (outcome === "credited") {
+        summary.credited += 1;
+      }
+      if (intent.status === "pending" && outcome === "not_found" && intent.expires_at < windowStart) {
+        await ctx.db
+          .updateTable("funding_intents")
+          .set({ status: "failed", failure_reason: "no payment received", updated_at: now })
+          .where("id", "=", intent.id)
+          .where("status", "=", "pending")
+          .execute();
+      }
+    } catch (err) {
+      summary.errors += 1;
+      ctx.logger.error(
+        { err, txRef: intent.tx_ref, fundingIntentId: intent.id },
+        "funding reconciliation: this intent failed; going on with the others",
+      );
     }
   }
-  if (pending.length > 0) {
-    ctx.logger.info({ checked: pending.length, ...counts }, "funding reconciliation");
+  if (intents.length > 0) {
+    ctx.logger.info(summary, "funding reconciliation");
   }
-  return { checked: pending.length, outcomes: counts };
+  return summary;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError, ServiceError, ValidationError } from "..
 import { newId } from "../ids";
 import {
   createHold,
+  findIdempotentReplay,
   getSystemAccountId,
   getWalletAccountId,
   postEntry,
@@ -133,28 +134,16 @@ export async function createWithdrawal(args: {
 }): Promise<{ withdrawal: WithdrawalDto; replayed: boolean }> {
   const { ctx, payments, userId } = args;
   const input = WithdrawInput.parse(args.input);
-  const scope = `user:${userId}`;
-  const params = {
-    bankCode: input.bankCode,
-    accountNumber: input.accountNumber,
-    amountKobo: input.amountKobo,
+  const idempotency = {
+    scope: `user:${userId}`,
+    key: args.idempotencyKey,
+    operation: "wallet.withdraw",
+    params: withdrawalFingerprint(input),
   };
-  const replay = await ctx.db
-    .selectFrom("withdrawals as w")
-    .innerJoin("idempotency_keys as k", "k.id", "w.idempotency_key_id")
-    .selectAll("w")
-    .where("k.scope", "=", scope)
-    .where("k.key", "=", args.idempotencyKey)
-    .executeTakeFirst();
-  if (replay) {
-    if (replay.amount_kobo !== input.amountKobo || replay.account_number !== input.accountNumber) {
-      throw new ServiceError(
-        "conflict",
-        "IDEMPOTENCY_KEY_REUSED",
-        "This Idempotency-Key was already used for a different withdrawal.",
-      );
-    }
-    return { withdrawal: toWithdrawalDto(replay), replayed: true };
+  // A replay answers first: no PIN, no bank lookup, no limit, no money (the same rule as purchases).
+  const replay = await findIdempotentReplay<{ withdrawalId?: string } | null>(ctx.db, idempotency);
+  if (replay?.withdrawalId) {
+    return { withdrawal: await getWithdrawal({ ctx, userId, id: replay.withdrawalId }), replayed: true };
   }
   const user = await ctx.db
     .selectFrom("users")
@@ -197,55 +186,51 @@ export async function createWithdrawal(args: {
   const limit = ctx.config.WITHDRAWAL_DAILY_LIMITS_KOBO[level] ?? 0;
 
   const { result, replayed } = await withTransaction(ctx, (trx) =>
-    runIdempotent(
-      trx,
-      { scope, key: args.idempotencyKey, operation: "wallet.withdraw", params },
-      async (keyId) => {
-        const walletId = await getWalletAccountId(trx, userId);
-        // Lock the wallet first so two withdrawals cannot both pass the daily limit.
-        await trx.selectFrom("accounts").select("id").where("id", "=", walletId).forUpdate().execute();
-        const today = await sentToday(trx, ctx, userId);
-        if (today + input.amountKobo > limit) {
-          throw new ServiceError(
-            "unprocessable",
-            "WITHDRAWAL_LIMIT",
-            `Your daily withdrawal limit is ${formatNaira(limit)} (verification level ${level}); ${formatNaira(Math.max(0, limit - today))} is left today.`,
-            { limitKobo: limit, usedTodayKobo: today },
-          );
-        }
-        const now = ctx.now();
-        const holdId = await createHold(trx, {
-          accountId: walletId,
-          destinationAccountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.withdrawalsClearing),
-          amount: input.amountKobo + fee,
-          description: `Withdrawal to ${account.bankName ?? account.bankCode} ${account.accountNumber}`,
-          idempotencyKeyId: keyId,
-        });
-        const id = newId("wdr", now.getTime());
-        await trx
-          .insertInto("withdrawals")
-          .values({
-            id,
-            user_id: userId,
-            reference: `TADA-WD-${id.slice(4).toUpperCase()}`,
-            gateway: payments.gateway.code,
-            bank_code: account.bankCode,
-            bank_name: account.bankName,
-            account_number: account.accountNumber,
-            account_name: account.accountName,
-            amount_kobo: input.amountKobo,
-            fee_kobo: fee,
-            state: "held",
-            hold_id: holdId,
-            idempotency_key_id: keyId,
-            next_check_at: new Date(now.getTime() + 15_000),
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        return { withdrawalId: id };
-      },
-    ),
+    runIdempotent(trx, idempotency, async (keyId) => {
+      const walletId = await getWalletAccountId(trx, userId);
+      // Lock the wallet first so two withdrawals cannot both pass the daily limit.
+      await trx.selectFrom("accounts").select("id").where("id", "=", walletId).forUpdate().execute();
+      const today = await sentToday(trx, ctx, userId);
+      if (today + input.amountKobo > limit) {
+        throw new ServiceError(
+          "unprocessable",
+          "WITHDRAWAL_LIMIT",
+          `Your daily withdrawal limit is ${formatNaira(limit)} (verification level ${level}); ${formatNaira(Math.max(0, limit - today))} is left today.`,
+          { limitKobo: limit, usedTodayKobo: today },
+        );
+      }
+      const now = ctx.now();
+      const holdId = await createHold(trx, {
+        accountId: walletId,
+        destinationAccountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.withdrawalsClearing),
+        amount: input.amountKobo + fee,
+        description: `Withdrawal to ${account.bankName ?? account.bankCode} ${account.accountNumber}`,
+        idempotencyKeyId: keyId,
+      });
+      const id = newId("wdr", now.getTime());
+      await trx
+        .insertInto("withdrawals")
+        .values({
+          id,
+          user_id: userId,
+          reference: `TADA-WD-${id.slice(4).toUpperCase()}`,
+          gateway: payments.gateway.code,
+          bank_code: account.bankCode,
+          bank_name: account.bankName,
+          account_number: account.accountNumber,
+          account_name: account.accountName,
+          amount_kobo: input.amountKobo,
+          fee_kobo: fee,
+          state: "held",
+          hold_id: holdId,
+          idempotency_key_id: keyId,
+          next_check_at: new Date(now.getTime() + 15_000),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return { withdrawalId: id };
+    }),
   );
   if (!replayed) {
     await payments
@@ -253,6 +238,20 @@ export async function createWithdrawal(args: {
       .catch((err) => ctx.logger.warn({ err }, "could not enqueue submit-withdrawal; the sweeper will"));
   }
   return { withdrawal: await getWithdrawal({ ctx, userId, id: result.withdrawalId }), replayed };
+}
+
+/**
+ * What a retry with the same Idempotency-Key must repeat: everything that decides where the money
+ * goes and how much. The PIN is left out (it is a credential, not part of the request, and is never
+ * stored); the confirmed name is compared the way the confirmation itself compares it.
+ */
+function withdrawalFingerprint(input: z.infer<typeof WithdrawInput>): Record<string, unknown> {
+  return {
+    bankCode: input.bankCode,
+    accountNumber: input.accountNumber,
+    amountKobo: input.amountKobo,
+    accountName: input.accountName === undefined ? undefined : normalizeName(input.accountName),
+  };
 }
 
 /** Money already on its way out today (Africa/Lagos day), failed ones excluded. */

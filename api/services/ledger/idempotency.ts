@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Trx } from "../context";
+import type { Db, Trx } from "../context";
 import { ConflictError, ValidationError } from "../errors";
 import { sha256 } from "../hashing";
 
@@ -56,13 +56,7 @@ export async function runIdempotent<T>(
       .where("scope", "=", request.scope)
       .where("key", "=", request.key)
       .executeTakeFirstOrThrow();
-    if (existing.fingerprint !== fingerprint) {
-      throw new ConflictError(
-        "This idempotency key was already used for a different request. Use a new key for a new request.",
-        "IDEMPOTENCY_KEY_REUSED",
-        { operation: existing.operation },
-      );
-    }
+    assertSameRequest(existing, fingerprint);
     return { result: existing.response as T, replayed: true };
   }
 
@@ -75,6 +69,40 @@ export async function runIdempotent<T>(
     .returning("response")
     .executeTakeFirstOrThrow();
   return { result: stored.response as T, replayed: false };
+}
+
+/**
+ * The stored result of an earlier request with this key, or undefined when the key is new. Money
+ * verbs call this first, so a replay returns before the PIN, the provider or the limits are asked
+ * again (a replay moves nothing); runIdempotent still decides under the unique index. The same key
+ * with other parameters is the same 409 as in runIdempotent.
+ */
+export async function findIdempotentReplay<T>(
+  db: Db | Trx,
+  request: IdempotencyRequest,
+): Promise<T | undefined> {
+  const existing = await db
+    .selectFrom("idempotency_keys")
+    .select(["fingerprint", "response", "operation"])
+    .where("scope", "=", request.scope)
+    .where("key", "=", request.key)
+    .executeTakeFirst();
+  if (!existing) {
+    return undefined;
+  }
+  assertSameRequest(existing, fingerprintOf(request.operation, request.params));
+  return existing.response as T;
+}
+
+/** L7: one key, one request. Anything else that arrives with the key is refused, never replayed. */
+function assertSameRequest(existing: { fingerprint: string; operation: string }, fingerprint: string): void {
+  if (existing.fingerprint !== fingerprint) {
+    throw new ConflictError(
+      "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+      "IDEMPOTENCY_KEY_REUSED",
+      { operation: existing.operation },
+    );
+  }
 }
 
 export function fingerprintOf(operation: string, params: Record<string, unknown>): string {

@@ -13,7 +13,7 @@ import { ForbiddenError, ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import {
   createHold,
-  fingerprintOf,
+  findIdempotentReplay,
   getSystemAccountId,
   getWalletAccountId,
   runIdempotent,
@@ -112,15 +112,14 @@ export async function createOrder(args: {
   const scope = `user:${userId}`;
   const operation = `vtu.${args.order.service}`;
 
-  const existing = await findReplay(
-    ctx,
+  const existing = await findIdempotentReplay<{ orderId?: string } | null>(ctx.db, {
     scope,
-    args.idempotencyKey,
+    key: args.idempotencyKey,
     operation,
-    preliminaryFingerprint(parsed),
-  );
-  if (existing) {
-    return { order: await getOrder({ ctx, userId, orderId: existing }), replayed: true };
+    params: preliminaryFingerprint(parsed),
+  });
+  if (existing?.orderId) {
+    return { order: await getOrder({ ctx, userId, orderId: existing.orderId }), replayed: true };
   }
   await assertActiveUser(ctx, userId);
   precheck(ctx.config, parsed);
@@ -279,34 +278,6 @@ function parseOrder(order: OrderInput): ParsedOrder {
 function preliminaryFingerprint(parsed: ParsedOrder): Record<string, unknown> {
   const { pin: _pin, ...rest } = parsed.input;
   return { ...rest, ...(parsed.phone ? { phone: parsed.phone } : {}) };
-}
-
-async function findReplay(
-  ctx: ServiceContext,
-  scope: string,
-  key: string,
-  operation: string,
-  params: Record<string, unknown>,
-): Promise<string | undefined> {
-  const row = await ctx.db
-    .selectFrom("idempotency_keys")
-    .select(["fingerprint", "response", "operation"])
-    .where("scope", "=", scope)
-    .where("key", "=", key)
-    .executeTakeFirst();
-  if (!row) {
-    return undefined;
-  }
-  if (row.fingerprint !== fingerprintOf(operation, params)) {
-    throw new ServiceError(
-      "conflict",
-      "IDEMPOTENCY_KEY_REUSED",
-      "This Idempotency-Key was already used for a different request. Use a new key for a new purchase.",
-      { operation: row.operation },
-    );
-  }
-  const orderId = (row.response as { orderId?: string } | null)?.orderId;
-  return orderId;
 }
 
 /** S14: a cap on unresolved orders per user, so one account cannot pile up held money and provider calls. */

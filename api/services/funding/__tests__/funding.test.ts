@@ -10,7 +10,10 @@ import { call, makeTestApp, type TestApp } from "../../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
 import { PAYMENT_JOBS } from "../../../jobs/definitions";
 import { createFlutterwaveGateway } from "../../../providers/flutterwave/client";
+import { adminPaymentDetail, listPaymentsForAdmin } from "../../admins/payments";
 import type { ServiceContext } from "../../context";
+import { isUniqueViolation } from "../../db-errors";
+import { getSystemAccountId, getWalletAccountId, postEntry, SYSTEM_ACCOUNTS } from "../../ledger";
 import { setOrChangePin } from "../../pins";
 import { getWalletBalance } from "../../wallet";
 import {
@@ -234,11 +237,11 @@ describe("funding through Flutterwave", () => {
     ).toBe("failed");
     const down = await newIntent(100_000);
     flw.pay(down.intent.txRef);
-    flw.setPathMode("/transactions/verify_by_reference", "http_500");
+    flw.setPathMode("/transactions", "http_500");
     expect(
       (await confirmPayment({ ctx, payments, txRef: down.intent.txRef, source: "reconcile" })).outcome,
     ).toBe("unknown");
-    flw.setPathMode("/transactions/verify_by_reference", undefined);
+    flw.setPathMode("/transactions", undefined);
     expect(
       (await confirmPayment({ ctx, payments, txRef: down.intent.txRef, source: "reconcile" })).outcome,
     ).toBe("credited");
@@ -277,6 +280,269 @@ describe("funding through Flutterwave", () => {
   it("POST /api/wallet/fund needs a signed-in user", async () => {
     const res = await call(app, "POST", "/api/wallet/fund", { body: { amountKobo: 50 } });
     expect(res.status).toBe(401);
+  });
+});
+
+describe("a paid retry on a tx_ref whose first attempt failed (issue 13 #4)", () => {
+  const intentRow = (txRef: string) =>
+    tdb.db
+      .selectFrom("funding_intents")
+      .select(["status", "gateway_tx_id", "failure_reason"])
+      .where("tx_ref", "=", txRef)
+      .executeTakeFirstOrThrow();
+
+  /** Attempt 1 is declined and its webhook marks the intent failed, as it does in production. */
+  async function failedFirstAttempt(amountKobo = 200_000) {
+    const { user, intent } = await newIntent(amountKobo);
+    const declined = flw.fail(intent.txRef);
+    await postWebhook(flw.webhookPayloadFor(intent.txRef, { chargeId: declined }));
+    await drain();
+    expect((await intentRow(intent.txRef)).status).toBe("failed");
+    return { user, intent, declined };
+  }
+
+  it("attempt 2 succeeds, its webhook is lost and the payer never returns: reconciliation credits it once", async () => {
+    const { user, intent } = await failedFirstAttempt(200_000);
+    const paid = flw.pay(intent.txRef); // no webhook, no redirect
+
+    const summary = await reconcileFunding({ ctx, payments });
+    expect(await balance(user.id)).toBe(200_000);
+    expect(summary.credited).toBeGreaterThanOrEqual(1);
+    expect(await intentRow(intent.txRef)).toMatchObject({
+      status: "credited",
+      gateway_tx_id: paid,
+      failure_reason: null,
+    });
+    // The decision was made by verifying attempt 2 by its id.
+    expect(flw.countRequests({ path: `/transactions/${paid}/verify` })).toBeGreaterThanOrEqual(1);
+
+    await reconcileFunding({ ctx, payments }); // again: nothing more
+    expect(await credits(intent.txRef)).toBe(1);
+    expect(await balance(user.id)).toBe(200_000);
+
+    // What people see: the admin list and the payment's page tell the truth.
+    const [listed] = await listPaymentsForAdmin(ctx, { kind: "funding", userId: user.id });
+    expect(listed).toMatchObject({ reference: intent.txRef, status: "credited" });
+    const detail = await adminPaymentDetail(ctx, intent.id);
+    expect(Object.fromEntries(detail.fields)).toMatchObject({
+      Status: "credited",
+      "Failure / review reason": "—",
+      "Gateway transaction id": paid,
+    });
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("the webhook for attempt 2, arriving after attempt 1 failed the intent, credits (verified by the event's id)", async () => {
+    const { user, intent, declined } = await failedFirstAttempt(150_000);
+    const paid = flw.pay(intent.txRef);
+    await postWebhook(flw.webhookPayloadFor(intent.txRef, { chargeId: paid }));
+    await drain();
+    expect(await balance(user.id)).toBe(150_000);
+    expect(flw.countRequests({ path: `/transactions/${paid}/verify` })).toBeGreaterThanOrEqual(1);
+    expect((await intentRow(intent.txRef)).status).toBe("credited");
+
+    // Attempt 1's webhook once more, late (its inbox row cleared so it is processed again): a
+    // declined attempt changes nothing on a credited intent.
+    await tdb.db
+      .deleteFrom("payment_webhook_events")
+      .where("event_key", "=", `charge.completed:${declined}`)
+      .execute();
+    await postWebhook(flw.webhookPayloadFor(intent.txRef, { chargeId: declined }));
+    await drain();
+    expect(await intentRow(intent.txRef)).toMatchObject({ status: "credited", gateway_tx_id: paid });
+    expect(await credits(intent.txRef)).toBe(1);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("the redirect for attempt 2 after the intent failed credits through verify by id, and the page says so", async () => {
+    const { user, intent } = await failedFirstAttempt(120_000);
+    const paid = flw.pay(intent.txRef);
+    const query = new URLSearchParams({ status: "successful", tx_ref: intent.txRef, transaction_id: paid });
+    const page = await app.request(`/fund/callback?${query}`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain("Payment received");
+    expect(html).toContain("₦1,200");
+    expect(await balance(user.id)).toBe(120_000);
+    expect((await intentRow(intent.txRef)).status).toBe("credited");
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("webhook and reconciliation racing on the same paid retries credit each intent once", async () => {
+    const runs = await Promise.all(Array.from({ length: 5 }, () => failedFirstAttempt(100_000)));
+    const deliveries = runs.map(({ intent }) => {
+      const paid = flw.pay(intent.txRef);
+      return flw.webhookPayloadFor(intent.txRef, { chargeId: paid });
+    });
+    await Promise.all([
+      (async () => {
+        await Promise.all(deliveries.map((d) => postWebhook(d)));
+        await drain();
+      })(),
+      reconcileFunding({ ctx, payments }),
+      reconcileFunding({ ctx, payments }),
+      ...runs.map(({ intent }) => confirmPayment({ ctx, payments, txRef: intent.txRef, source: "redirect" })),
+    ]);
+    await drain();
+    for (const { user, intent } of runs) {
+      expect(await credits(intent.txRef)).toBe(1);
+      expect(await balance(user.id)).toBe(100_000);
+    }
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("the database refuses a second credit entry for one intent or one gateway transaction", async () => {
+    const { user, intent } = await newIntent(100_000);
+    const paid = flw.pay(intent.txRef);
+    await confirmPayment({ ctx, payments, txRef: intent.txRef, transactionId: paid, source: "redirect" });
+    // A second credit written past the intent's row lock (a bug, a hand-run script): the UNIQUE
+    // indexes on the ledger refuse it, whichever way it names the payment.
+    const secondCredit = (metadata: Record<string, unknown>) =>
+      tdb.db.transaction().execute(async (trx) =>
+        postEntry(trx, {
+          type: "wallet_credit",
+          description: "a second credit for the same payment",
+          actor: "test",
+          postings: [
+            { accountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.paymentClearing), amount: -100_000 },
+            { accountId: await getWalletAccountId(trx, user.id), amount: 100_000 },
+          ],
+          metadata,
+        }),
+      );
+    for (const metadata of [
+      { fundingIntentId: intent.id, txRef: intent.txRef },
+      { fundingIntentId: "fnd_not_this_one", gatewayTxId: paid },
+    ]) {
+      const refused = await secondCredit(metadata).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isUniqueViolation(refused)).toBe(true);
+    }
+    expect(await balance(user.id)).toBe(100_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("an intent whose checkout expired longer ago than the window is not asked about; a pending one is closed", async () => {
+    const windowHours = ctx.config.FUNDING_RECONCILE_WINDOW_HOURS;
+    expect(windowHours).toBe(48);
+    const longAgo = new Date(Date.now() - (windowHours + 2) * 3_600_000);
+    const { user, intent } = await failedFirstAttempt(100_000);
+    const unpaid = await newIntent(100_000);
+    for (const txRef of [intent.txRef, unpaid.intent.txRef]) {
+      await tdb.db
+        .updateTable("funding_intents")
+        .set({ expires_at: longAgo })
+        .where("tx_ref", "=", txRef)
+        .execute();
+    }
+    flw.pay(intent.txRef);
+    const asked = (txRef: string) =>
+      flw.countRequests((r) => r.path === "/transactions" && r.query.tx_ref === txRef);
+
+    await reconcileFunding({ ctx, payments });
+
+    expect(asked(intent.txRef)).toBe(0);
+    expect(await balance(user.id)).toBe(0);
+    expect((await intentRow(intent.txRef)).status).toBe("failed");
+    // A pending intent is asked one last time, then closed (a later webhook or redirect still credits).
+    expect(asked(unpaid.intent.txRef)).toBe(1);
+    expect(await intentRow(unpaid.intent.txRef)).toMatchObject({
+      status: "failed",
+      failure_reason: "no payment received",
+    });
+
+    // Just inside the window it is asked, and credited.
+    await tdb.db
+      .updateTable("funding_intents")
+      .set({ expires_at: new Date(Date.now() - (windowHours - 1) * 3_600_000) })
+      .where("tx_ref", "=", intent.txRef)
+      .execute();
+    await reconcileFunding({ ctx, payments });
+    expect(asked(intent.txRef)).toBe(1);
+    expect(await balance(user.id)).toBe(100_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("an intent that throws, or whose gateway answers 500, does not stop the run: the next one is credited", async () => {
+    // B throws: its paid attempt's id is already recorded on another, credited intent (bad data).
+    const b = await failedFirstAttempt(100_000);
+    const bPaid = flw.pay(b.intent.txRef);
+    const other = await newIntent(100_000);
+    const otherPaid = flw.pay(other.intent.txRef);
+    await confirmPayment({
+      ctx,
+      payments,
+      txRef: other.intent.txRef,
+      transactionId: otherPaid,
+      source: "redirect",
+    });
+    const setOtherGatewayId = (id: string) =>
+      tdb.db
+        .updateTable("funding_intents")
+        .set({ gateway_tx_id: id })
+        .where("id", "=", other.intent.id)
+        .execute();
+    await setOtherGatewayId(bPaid);
+    // D cannot be verified: the gateway answers 500 for its paid attempt.
+    const d = await failedFirstAttempt(100_000);
+    const dPaid = flw.pay(d.intent.txRef);
+    flw.setPathMode(`/transactions/${dPaid}/verify`, "http_500");
+    // C comes after both and is fine.
+    const c = await failedFirstAttempt(100_000);
+    flw.pay(c.intent.txRef);
+
+    try {
+      const summary = await reconcileFunding({ ctx, payments });
+
+      expect(await balance(c.user.id)).toBe(100_000);
+      expect(await balance(b.user.id)).toBe(0);
+      expect(await balance(d.user.id)).toBe(0);
+      expect(summary.errors).toBe(1);
+      expect(summary.credited).toBeGreaterThanOrEqual(1);
+      expect(summary.outcomes.unknown).toBeGreaterThanOrEqual(1);
+      expect(summary.checked).toBeGreaterThanOrEqual(3);
+      expect(logs()).toContain("funding reconciliation: this intent failed; going on with the others");
+      expect(logs()).toMatch(/ALERT: a credit for this payment already exists/);
+    } finally {
+      await setOtherGatewayId(otherPaid);
+      flw.setPathMode(`/transactions/${dPaid}/verify`, undefined);
+    }
+    // Once the data is right and the gateway answers, the next run credits them.
+    const next = await reconcileFunding({ ctx, payments });
+    expect(next.errors).toBe(0);
+    expect(await balance(b.user.id)).toBe(100_000);
+    expect(await balance(d.user.id)).toBe(100_000);
+    expect(await credits(b.intent.txRef)).toBe(1);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a paid retry below the intent's amount or in another currency is not credited; it goes to review", async () => {
+    const short = await failedFirstAttempt(200_000);
+    flw.pay(short.intent.txRef, { amountKobo: 199_999 });
+    const dollars = await failedFirstAttempt(200_000);
+    flw.pay(dollars.intent.txRef, { currency: "USD" });
+
+    await reconcileFunding({ ctx, payments });
+
+    for (const { user, intent } of [short, dollars]) {
+      expect(await balance(user.id)).toBe(0);
+      expect(await credits(intent.txRef)).toBe(0);
+      expect((await intentRow(intent.txRef)).status).toBe("manual_review");
+    }
+    expect(logs()).toMatch(/ALERT: verified payment does not match its funding intent/);
+
+    // A short attempt does not hide a full one on the same tx_ref (the payer paid twice): the full
+    // one is credited and the other is flagged for a refund.
+    const twice = await failedFirstAttempt(200_000);
+    flw.pay(twice.intent.txRef, { amountKobo: 100_000 });
+    const full = flw.pay(twice.intent.txRef);
+    await reconcileFunding({ ctx, payments });
+    expect(await balance(twice.user.id)).toBe(200_000);
+    expect((await intentRow(twice.intent.txRef)).gateway_tx_id).toBe(full);
+    expect(logs()).toMatch(/ALERT: more than one paid attempt on one tx_ref/);
+    await expectLedgerConsistent(tdb.db);
   });
 });
 
