@@ -215,7 +215,8 @@ export const ConfigSchema = z
     VTU_REQUERY_MAX_SECONDS: positiveInt(600, 86_400),
     VTU_NOT_FOUND_GRACE_SECONDS: positiveInt(60, 86_400),
     VTU_MANUAL_REVIEW_AFTER_MINUTES: positiveInt(180, 7 * 24 * 60),
-    VTU_SWEEP_INTERVAL_SECONDS: positiveInt(15, 3_600),
+    /** How often each worker's sweeper looks for due, stuck or orphaned order work (two indexed queries). */
+    VTU_SWEEP_INTERVAL_SECONDS: positiveInt(5, 3_600),
     /**
      * Truth after delivery: when to ask the provider that delivered an order again (a late failure or
      * reversal refunds it). A provider's own list on the Providers page overrides it.
@@ -228,8 +229,8 @@ export const ConfigSchema = z
      * lease held by a boot silent for PROCESS_DEAD_AFTER_SECONDS (or replaced by a later boot of the
      * same INSTANCE_ID) is taken over. INSTANCE_ID must be unique per running process when set.
      */
-    PROCESS_HEARTBEAT_SECONDS: positiveInt(5, 300),
-    PROCESS_DEAD_AFTER_SECONDS: positiveInt(20, 3_600),
+    PROCESS_HEARTBEAT_SECONDS: positiveInt(3, 300),
+    PROCESS_DEAD_AFTER_SECONDS: positiveInt(12, 3_600),
     INSTANCE_ID: optionalString,
     VTU_WORKER_CONCURRENCY: positiveInt(16, 256),
     /** Money actions (purchases, funding, withdrawals) one user may start per minute (S5). */

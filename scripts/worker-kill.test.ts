@@ -24,16 +24,17 @@ import {
 
 /**
  * kill -9 of a worker in the middle of a provider call: the orders it held stay `submitting` with a
- * lease (`next_check_at`); a new worker's sweeper sends them again once the lease has expired, with
- * the same request id (the sandbox honours idempotent request ids), so each is vended exactly once
- * and nobody is refunded for airtime they received. The workers are the real `npm run worker`
- * (node --import tsx scripts/start.ts, ROLE=worker) on BullMQ's PostgreSQL backend in the test
- * database; this process only creates the orders and enqueues their jobs on the same queue.
+ * lease owned by its boot; once the dead boot's heartbeat is PROCESS_DEAD_AFTER_SECONDS old, a new
+ * worker's sweeper takes the leases over and sends the orders again with the same request id (the
+ * sandbox honours idempotent request ids), so each is vended exactly once and nobody is refunded for
+ * airtime they received. The workers are the real `npm run worker` (node --import tsx
+ * scripts/start.ts, ROLE=worker) on BullMQ's PostgreSQL backend in the test database, with every
+ * lease, heartbeat and sweep setting at its default (a 120 s submit lease); this process only
+ * creates the orders and enqueues their jobs on the same queue.
  *
- * Recovery takes the lease (2 s here) + one sweep + the provider call: the dead worker's job stays
- * `active` in BullMQ until its stalled-job check (~30–60 s), but the sweeper's submit jobs are keyed
- * by the lease, so they are not swallowed as duplicates of it. The bound below (30 s) would fail if
- * recovery waited for BullMQ instead.
+ * The dead worker's job stays `active` in BullMQ until its stalled-job check (~30–60 s), but a
+ * takeover job is keyed by the dead owner, so it is not swallowed as a duplicate of it. The bound
+ * below (30 s after the kill) would fail if recovery waited for the lease or for BullMQ.
  */
 
 const ORDERS = 4;
@@ -90,8 +91,6 @@ beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 10 });
   const settings = {
     SANDBOX_LATENCY_MS: String(SANDBOX_LATENCY_MS),
-    VTU_SUBMIT_LEASE_SECONDS: "2",
-    VTU_SWEEP_INTERVAL_SECONDS: "1",
     VTU_REQUERY_BASE_SECONDS: "1",
   };
   workerEnv = {
@@ -181,7 +180,7 @@ describe("a worker killed mid-job (kill -9)", () => {
 
     const second = await startWorker();
     const secondUpAt = Date.now();
-    await waitForStates(ids, "delivered", 30_000, second.output);
+    await waitForStates(ids, "delivered", 30_000 - (secondUpAt - killedAt), second.output);
     const recoveredAt = Date.now();
 
     // Same attempt, same request id, re-sent once: exactly one vend per order at the sandbox.
