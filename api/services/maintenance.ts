@@ -26,7 +26,13 @@ export async function purgeExpiredCredentials(args: {
   // PIN page links live minutes; a day later they only answer "was that link used?" questions.
   const pinLinks = await db.deleteFrom("pin_links").where("expires_at", "<", dayAgo).executeTakeFirst();
   const rateLimitWindows = await purgeRateLimitCounters(args.ctx);
+  // Process boots that stopped (or went silent) a week ago hold no lease any lease could still need.
+  const boots = await db
+    .deleteFrom("process_boots")
+    .where((eb) => eb.or([eb("ended_at", "<", weekAgo), eb("beat_at", "<", weekAgo)]))
+    .executeTakeFirst();
   return {
+    processBoots: Number(boots.numDeletedRows),
     rateLimitWindows,
     sessions: Number(sessions.numDeletedRows),
     linkCodes: Number(linkCodes.numDeletedRows),

@@ -118,6 +118,19 @@ const CHECKS: CheckSpec[] = [
           OR (o.state = 'failed' AND count(a.id) FILTER (WHERE a.state = 'delivered') <> 0)`,
   },
   {
+    id: "V3",
+    name: "every reversed order has exactly one reversal entry returning its price, no other order has one (P7)",
+    checkedSql: sql`SELECT id FROM vtu_orders`,
+    violationsSql: sql`
+      SELECT o.id AS order_id, o.state, count(e.id) AS reversals
+        FROM vtu_orders o
+        LEFT JOIN journal_entries e ON e.type = 'vtu_reversal' AND e.metadata->>'orderId' = o.id
+       GROUP BY o.id
+      HAVING (o.state = 'reversed' AND (count(e.id) <> 1 OR o.reversal_entry_id IS NULL
+                                        OR min(e.id) <> o.reversal_entry_id))
+          OR (o.state <> 'reversed' AND count(e.id) <> 0)`,
+  },
+  {
     id: "F1",
     name: "each credited funding intent has exactly one credit entry of its amount (W3), no other intent has one",
     checkedSql: sql`SELECT id FROM funding_intents`,

@@ -19,6 +19,7 @@ import { createInlomaxProvider } from "../../../providers/inlomax/client";
 import { createSmePlugProvider } from "../../../providers/smeplug/client";
 import type { ServiceContext } from "../../context";
 import { claimGift, createGiftRoom } from "../../gift-rooms";
+import { checkLedger } from "../../ledger";
 import { getWalletBalance } from "../../wallet";
 import { getOrder, handleProviderWebhook, requeryOrder, sweepDueOrders } from "..";
 import type { VtuProvider } from "../provider";
@@ -216,6 +217,33 @@ describe("1. a definite failure after delivery is a reversal", () => {
     await sweepAndRun(h);
     expect(await reversalEntries(orderId)).toHaveLength(1);
     await expectLedgerConsistent(tdb.db);
+  });
+});
+
+describe("check-ledger V3", () => {
+  it("catches a reversal entry for an order that is not reversed (a refund the order does not show)", async () => {
+    const h = makeVtu(ctx, both());
+    const { order } = await buyAirtime(h, sandboxPhone());
+    const v3 = async (db: typeof tdb.db) => (await checkLedger(db)).find((c) => c.id === "V3");
+    expect((await v3(tdb.db))?.ok).toBe(true);
+    await tdb.db
+      .transaction()
+      .execute(async (trx) => {
+        // (The table itself refuses state 'reversed' without a reversal entry.)
+        await trx
+          .insertInto("journal_entries")
+          .values({
+            type: "vtu_reversal",
+            description: "a stray refund",
+            actor: "test",
+            metadata: JSON.stringify({ orderId: order.id }),
+          } as never)
+          .execute();
+        expect(await v3(trx)).toMatchObject({ ok: false, violations: 1 });
+        throw new Error("rollback");
+      })
+      .catch((error: Error) => expect(error.message).toBe("rollback"));
+    expect((await v3(tdb.db))?.ok).toBe(true);
   });
 });
 
