@@ -65,6 +65,7 @@ describe("job backend: BullMQ on PostgreSQL (embedded default)", () => {
         worker.on("failed", (_job, error) => reject(error));
       });
       expect(results["purge-expired"]).toEqual({
+        processBoots: 0,
         rateLimitWindows: 0,
         sessions: 0,
         linkCodes: 0,

@@ -387,10 +387,8 @@ async function applyInTransaction(
   }
   await recordExchange(trx, attempt.id, args.kind, result, args.durationMs);
   const now = ctx.now();
-  // The step this process leased is over, whatever the answer says.
-  if (order.lease_owner !== null) {
-    await trx.updateTable("vtu_orders").set({ lease_owner: null }).where("id", "=", order.id).execute();
-  }
+  // The lease of the step this answer ends is released by whichever transition the answer leads to
+  // (each sets lease_owner to null); an answer that changes nothing leaves another step's lease alone.
   const setAttempt = (values: { state: VtuAttemptRow["state"]; retry_elsewhere?: boolean }) =>
     trx
       .updateTable("vtu_attempts")
@@ -463,6 +461,7 @@ async function applyInTransaction(
               message: null,
               requery_count: 0,
               next_check_at: new Date(now.getTime() + 15_000),
+              lease_owner: null,
               updated_at: now,
             })
             .where("id", "=", order.id)
@@ -629,6 +628,7 @@ async function markUnresolved(
       unresolved_since: since,
       message: stateMessage(state),
       next_check_at: new Date(now.getTime() + requeryDelayMs(ctx, order.requery_count)),
+      lease_owner: null,
       updated_at: now,
     })
     .where("id", "=", order.id)
@@ -651,6 +651,7 @@ async function toManualReview(
       unresolved_since: order.unresolved_since ?? now,
       message: stateMessage("manual_review"),
       next_check_at: canAsk ? new Date(now.getTime() + ctx.config.VTU_REQUERY_MAX_SECONDS * 1000) : null,
+      lease_owner: null,
       updated_at: now,
     })
     .where("id", "=", order.id)

@@ -76,7 +76,12 @@ export async function scheduleNextVerification(
   }
   await trx
     .updateTable("vtu_orders")
-    .set((eb) => ({ verify_due_at: next, verify_count: eb("verify_count", "+", 1), updated_at: now }))
+    .set((eb) => ({
+      verify_due_at: next,
+      verify_count: eb("verify_count", "+", 1),
+      lease_owner: null,
+      updated_at: now,
+    }))
     .where("id", "=", order.id)
     .execute();
   return next;
