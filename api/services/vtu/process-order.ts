@@ -336,7 +336,7 @@ function cableOf(order: VtuOrderRow): CableProvider {
  * fields lose the characters PostgreSQL refuses, the raw exchange is kept as exact JSON text. If the
  * answer still cannot be applied, the order is escalated rather than left waiting for a lease.
  */
-export async function applyResult(args: {
+export type ProviderAnswer = {
   ctx: ServiceContext;
   vtu: VtuRuntime;
   orderId: string;
@@ -345,7 +345,9 @@ export async function applyResult(args: {
   result: VendResult;
   /** How long the provider took to answer (latency metrics); absent when not measured. */
   durationMs?: number;
-}): Promise<boolean> {
+};
+
+export async function applyResult(args: ProviderAnswer): Promise<boolean> {
   const result = storableResult(args.result);
   try {
     return await withTransaction(args.ctx, (trx) => applyInTransaction(trx, { ...args, result }));
@@ -362,18 +364,7 @@ export async function applyResult(args: {
   }
 }
 
-async function applyInTransaction(
-  trx: Trx,
-  args: {
-    ctx: ServiceContext;
-    vtu: VtuRuntime;
-    orderId: string;
-    attemptId: number;
-    kind: "submit" | "requery";
-    result: VendResult;
-    durationMs?: number;
-  },
-): Promise<boolean> {
+async function applyInTransaction(trx: Trx, args: ProviderAnswer): Promise<boolean> {
   const { ctx, result } = args;
   const order = await lockOrder(trx, args.orderId);
   const attempt = await trx
