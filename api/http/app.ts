@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ChatSenders } from "../../bot/outbound";
 import { createWebApp } from "../../web/app";
+import { refusedRequestPage } from "../../web/pages/refused-request";
 import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
 import { PAYMENTS_QUEUE } from "../jobs/payments";
@@ -13,6 +14,7 @@ import type { VtuRuntime } from "../services/vtu/runtime";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
 import { handleError } from "./errors";
+import { inputGuard, refuseAtEdge } from "./input-guard";
 import { createMetrics } from "./metrics";
 import { requestContext, securityHeaders } from "./middleware";
 import { MemoryRateLimiter } from "./rate-limit";
@@ -62,17 +64,32 @@ export function createHttpApp(deps: AppDeps) {
   app.use(metrics.timing);
   app.use(requestContext({ db: deps.db, config: deps.config, now }, deps.logger));
   app.use(securityHeaders);
+  const refusalPage = refusedRequestPage(deps.config.sandbox);
+  // Every body is bounded before anything reads it (the input guard below reads it first).
   app.use(
-    "/api/*",
     bodyLimit({
       maxSize: deps.config.API_BODY_LIMIT_BYTES,
       onError: (c) =>
-        fail(
+        refuseAtEdge(
           c,
+          refusalPage,
           413,
           "PAYLOAD_TOO_LARGE",
           `The request body is larger than ${deps.config.API_BODY_LIMIT_BYTES} bytes.`,
         ),
+    }),
+  );
+  app.use(
+    inputGuard({
+      page: refusalPage,
+      rawBodyPaths: [
+        // The HMAC is over the raw bytes, checked first; a signed event is stored escaped, never
+        // refused (a refused payment event would be retried, or lost).
+        "/api/webhooks/flutterwave",
+        // Telegram writes the update; a person's text may hold any character. The chat engine
+        // normalises it, and a refused update would be retried by Telegram for ever.
+        "/api/telegram/webhook",
+      ],
     }),
   );
 
