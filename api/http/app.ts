@@ -49,7 +49,7 @@ export function createHttpApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = deps.now ?? (() => new Date());
   const limiter = new MemoryRateLimiter(deps.config.AUTH_RATE_LIMIT_PER_MINUTE, 60_000);
-  const trustProxy = deps.config.NODE_ENV === "production";
+  const trustedProxies = deps.config.TRUST_PROXY;
 
   const jobs = deps.jobs;
   const metrics = createMetrics({
@@ -95,13 +95,13 @@ export function createHttpApp(deps: AppDeps) {
 
   app.route("/healthz", healthRoutes({ jobs: deps.jobs, providers: deps.vtu.providers }));
   app.route("/metrics", metrics.routes);
-  app.route("/api/auth", authRoutes({ limiter, trustProxy }));
+  app.route("/api/auth", authRoutes({ limiter, trustedProxies }));
   app.route("/api/wallet", walletRoutes());
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
   app.route("/api/admin", adminApiRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
-  app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustProxy }));
+  app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustedProxies }));
   app.route("/api/webhooks", paymentWebhookRoutes({ payments: deps.payments }));
   app.route(
     "/api/webhooks",
