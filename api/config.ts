@@ -85,6 +85,32 @@ export const ConfigSchema = z
     API_TOKEN_TTL_HOURS: positiveInt(24 * 30, 24 * 365),
     API_BODY_LIMIT_BYTES: positiveInt(64 * 1024, 10 * 1024 * 1024),
     AUTH_RATE_LIMIT_PER_MINUTE: positiveInt(20, 10_000),
+    /**
+     * Reverse proxies in front of the app whose X-Forwarded-For entries are believed (per-IP limits
+     * key on the client address): 0 or false = none, the header is ignored; true = 1.
+     */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default("0")
+      .transform((value, ctx) => {
+        if (value === "" || value === "false") {
+          return 0;
+        }
+        if (value === "true") {
+          return 1;
+        }
+        if (/^\d{1,2}$/.test(value) && Number(value) <= 10) {
+          return Number(value);
+        }
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "must be 0 or false (ignore X-Forwarded-For), true (= 1), or how many reverse proxies stand in front of the app (1-10)",
+        });
+        return z.NEVER;
+      }),
 
     // VTU providers. A key switches to the real client; with no key at all the sandbox providers run.
     INLOMAX_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://inlomax.com/api"),

@@ -48,7 +48,6 @@ export function adminRoutes(deps: AdminDeps) {
   const app = new Hono<Env>();
   const sandbox = config.sandbox;
   const secure = config.NODE_ENV === "production" || (config.PUBLIC_BASE_URL ?? "").startsWith("https://");
-  const trustProxy = config.NODE_ENV === "production";
   const kit = adminKit(config);
   const { noStore, signedIn, signedInPost } = kit;
 
@@ -83,7 +82,7 @@ export function adminRoutes(deps: AdminDeps) {
       const { token } = await adminLogin({
         ctx: c.var.ctx,
         input: { email, password: typeof form.password === "string" ? form.password : "" },
-        ip: clientIp(c, trustProxy),
+        ip: clientIp(c, config.TRUST_PROXY),
         userAgent: c.req.header("user-agent"),
       });
       deleteCookie(c, LOGIN_CSRF_COOKIE, { path: "/admin" });

@@ -34,7 +34,6 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
   const app = new Hono<Env>();
   const { config } = deps;
   const sandbox = config.sandbox;
-  const trustProxy = config.NODE_ENV === "production";
 
   // The token in the URL is the room's only key: no cache keeps a page, no Referer carries it away,
   // and the page loads nothing from anywhere (inline styles only, forms post to us).
@@ -150,7 +149,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     };
     const claimant = {
       deviceHash: deviceHash(deviceId, c.req.header("user-agent")),
-      ip: clientIp(c, trustProxy),
+      ip: clientIp(c, config.TRUST_PROXY),
     };
     try {
       if (!values.phone) {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ChatSenders } from "../../bot/outbound";
 import { createWebApp } from "../../web/app";
+import { refusedRequestPage } from "../../web/pages/refused-request";
 import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
 import { PAYMENTS_QUEUE } from "../jobs/payments";
@@ -13,6 +14,7 @@ import type { VtuRuntime } from "../services/vtu/runtime";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
 import { handleError } from "./errors";
+import { inputGuard, refuseAtEdge } from "./input-guard";
 import { createMetrics } from "./metrics";
 import { requestContext, securityHeaders } from "./middleware";
 import { MemoryRateLimiter } from "./rate-limit";
@@ -47,7 +49,7 @@ export function createHttpApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const now = deps.now ?? (() => new Date());
   const limiter = new MemoryRateLimiter(deps.config.AUTH_RATE_LIMIT_PER_MINUTE, 60_000);
-  const trustProxy = deps.config.NODE_ENV === "production";
+  const trustedProxies = deps.config.TRUST_PROXY;
 
   const jobs = deps.jobs;
   const metrics = createMetrics({
@@ -62,29 +64,44 @@ export function createHttpApp(deps: AppDeps) {
   app.use(metrics.timing);
   app.use(requestContext({ db: deps.db, config: deps.config, now }, deps.logger));
   app.use(securityHeaders);
+  const refusalPage = refusedRequestPage(deps.config.sandbox);
+  // Every body is bounded before anything reads it (the input guard below reads it first).
   app.use(
-    "/api/*",
     bodyLimit({
       maxSize: deps.config.API_BODY_LIMIT_BYTES,
       onError: (c) =>
-        fail(
+        refuseAtEdge(
           c,
+          refusalPage,
           413,
           "PAYLOAD_TOO_LARGE",
           `The request body is larger than ${deps.config.API_BODY_LIMIT_BYTES} bytes.`,
         ),
     }),
   );
+  app.use(
+    inputGuard({
+      page: refusalPage,
+      rawBodyPaths: [
+        // The HMAC is over the raw bytes, checked first; a signed event is stored escaped, never
+        // refused (a refused payment event would be retried, or lost).
+        "/api/webhooks/flutterwave",
+        // Telegram writes the update; a person's text may hold any character. The chat engine
+        // normalises it, and a refused update would be retried by Telegram for ever.
+        "/api/telegram/webhook",
+      ],
+    }),
+  );
 
   app.route("/healthz", healthRoutes({ jobs: deps.jobs, providers: deps.vtu.providers }));
   app.route("/metrics", metrics.routes);
-  app.route("/api/auth", authRoutes({ limiter, trustProxy }));
+  app.route("/api/auth", authRoutes({ limiter, trustedProxies }));
   app.route("/api/wallet", walletRoutes());
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
   app.route("/api/admin", adminApiRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
-  app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustProxy }));
+  app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustedProxies }));
   app.route("/api/webhooks", paymentWebhookRoutes({ payments: deps.payments }));
   app.route(
     "/api/webhooks",

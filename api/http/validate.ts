@@ -29,12 +29,34 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
  * retried request …" (e.g. "can never buy twice").
  */
 export function idempotencyKey(c: Context, what: string): string {
-  const key = c.req.header("idempotency-key");
-  if (!key) {
+  const key = optionalIdempotencyKey(c);
+  if (key === undefined) {
     throw new HttpError(
       400,
       "IDEMPOTENCY_KEY_REQUIRED",
       `Send an \`Idempotency-Key\` header (e.g. a UUID) so a retried request ${what}.`,
+    );
+  }
+  return key;
+}
+
+/** 1–255 visible ASCII characters: a UUID fits, and the key is stored under a UNIQUE index. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The Idempotency-Key header when sent (checked), for routes where it is optional. */
+export function optionalIdempotencyKey(c: Context): string | undefined {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined || key === "") {
+    return undefined;
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new HttpError(
+      400,
+      "INVALID_IDEMPOTENCY_KEY",
+      `The Idempotency-Key header must be 1–255 visible ASCII characters, such as a UUID (got ${key.length} characters${
+        /^[\x21-\x7e]*$/.test(key) ? "" : ", some of them spaces, control characters or non-ASCII"
+      }).`,
+      { field: "Idempotency-Key", in: "header" },
     );
   }
   return key;

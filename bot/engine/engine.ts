@@ -17,6 +17,7 @@ import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { withdrawFlow } from "./flows/withdraw";
+import { normalizeChatInput } from "./input";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
 import { errorText, FORGOT_PIN_CHOICE, MAIN_MENU, menuReply, pickChoice } from "./replies";
@@ -64,7 +65,8 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
  * message id is recorded first), the person is created on first contact, and the conversation state
  * lives in PostgreSQL, so a restart mid-flow loses nothing. Every message gets an answer.
  */
-export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promise<ChatOutput> {
+export async function handleChatInput(deps: EngineDeps, raw: ChatInput): Promise<ChatOutput> {
+  const input = normalizeChatInput(raw);
   const ctx = deps.ctx();
   if (!(await claimInput(ctx, input))) {
     return { replies: [], deleteInput: false, duplicate: true };
@@ -102,7 +104,7 @@ export async function handleChatInput(deps: EngineDeps, input: ChatInput): Promi
  * (or belong to the pin flow).
  */
 export async function awaitsPin(deps: EngineDeps, input: ChatInput): Promise<boolean> {
-  const { flow } = await loadSession(deps.ctx(), input);
+  const { flow } = await loadSession(deps.ctx(), normalizeChatInput(input));
   return flow !== undefined && isPinStep(flow);
 }
 

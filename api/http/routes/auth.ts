@@ -8,9 +8,9 @@ import { bearerToken, clientIp, requireUser } from "../middleware";
 import type { MemoryRateLimiter } from "../rate-limit";
 import { jsonBody } from "../validate";
 
-export function authRoutes(deps: { limiter: MemoryRateLimiter; trustProxy: boolean }) {
+export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: number }) {
   const app = new Hono<AppEnv>();
-  const limited = (c: Context<AppEnv>) => deps.limiter.hit(`auth:${clientIp(c, deps.trustProxy)}`);
+  const limited = (c: Context<AppEnv>) => deps.limiter.hit(`auth:${clientIp(c, deps.trustedProxies)}`);
 
   app.post("/register", async (c) => {
     limited(c);

@@ -25,7 +25,7 @@ import { jsonBody, idempotencyKey as requireIdempotencyKey } from "../validate";
  * recipient's number, the device (X-Device-Id, else the IP and user agent) and, when signed in, the
  * account (S12).
  */
-export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustProxy: boolean }) {
+export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustedProxies: number }) {
   const app = new Hono<AppEnv>();
 
   app.post("/create", requireUser(), async (c) => {
@@ -64,7 +64,7 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustProxy: boolean }) {
       ctx: c.var.ctx,
       vtu: deps.vtu,
       input,
-      claimant: await claimantOf(c, deps.trustProxy),
+      claimant: await claimantOf(c, deps.trustedProxies),
     });
     return ok(c, { claim }, { status: 201 });
   });
@@ -75,7 +75,7 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustProxy: boolean }) {
       ctx: c.var.ctx,
       vtu: deps.vtu,
       input,
-      claimant: await claimantOf(c, deps.trustProxy),
+      claimant: await claimantOf(c, deps.trustedProxies),
     });
     return ok(c, joined, { status: 201 });
   });
@@ -86,8 +86,8 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustProxy: boolean }) {
 }
 
 /** Who is claiming: the device, the address, and the account when a bearer credential is sent. */
-async function claimantOf(c: Context<AppEnv>, trustProxy: boolean) {
-  const ip = clientIp(c, trustProxy);
+async function claimantOf(c: Context<AppEnv>, trustedProxies: number) {
+  const ip = clientIp(c, trustedProxies);
   const device = c.req.header("x-device-id") ?? `${ip}|${c.req.header("user-agent") ?? ""}`;
   const bearer = bearerToken(c.req.header("authorization"));
   const principal = bearer ? await authenticate({ ctx: c.var.ctx, bearer }) : undefined;

@@ -6,7 +6,7 @@ import { creditWallet } from "../../services/wallet";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { requireUser } from "../middleware";
-import { jsonBody } from "../validate";
+import { jsonBody, optionalIdempotencyKey } from "../validate";
 
 /**
  * Sandbox only (mounted when SANDBOX_MODE is on): give yourself test money so the purchase
@@ -28,7 +28,7 @@ export function sandboxRoutes() {
         amountKobo,
         counterparty: SYSTEM_ACCOUNTS.promotions,
         description: "Sandbox test money",
-        idempotencyKey: c.req.header("idempotency-key") ?? secretToken("sbx", 12),
+        idempotencyKey: optionalIdempotencyKey(c) ?? secretToken("sbx", 12),
         actor: `user:${principal.userId}`,
       },
     });

@@ -87,6 +87,10 @@ export async function decideAdjustment(args: {
 }): Promise<{ status: "executed" | "rejected"; entryId?: number }> {
   const { ctx, admin } = args;
   assertMayAdjust(admin);
+  if (!Number.isSafeInteger(args.approvalId)) {
+    // An id from a URL ("abc" is NaN, 20 digits overflow bigint): the query would fail, not miss.
+    throw new NotFoundError("Approval request");
+  }
   return withTransaction(ctx, async (trx) => {
     const request = await trx
       .selectFrom("admin_approvals")

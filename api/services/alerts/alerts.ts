@@ -163,6 +163,10 @@ export async function resolveAlertByAdmin(args: {
   input: z.input<typeof ResolveAlertInput>;
 }): Promise<AlertDto> {
   const input = parseInput(ResolveAlertInput, args.input);
+  if (!Number.isSafeInteger(args.alertId)) {
+    // An id from a URL that no bigint column can hold (the query would fail, not miss).
+    throw new NotFoundError("That alert");
+  }
   return withTransaction(args.ctx, async (trx) => {
     const row = await trx
       .selectFrom("admin_alerts")

@@ -5,7 +5,10 @@ import { z } from "zod";
  * Flutterwave webhook authentication and parsing (providers.md §4, reliability W1, W9, W10): pure
  * functions the webhook route runs on the raw request before anything else.
  */
-const idSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+// Bounded: the event name and id make the inbox's UNIQUE key, and an index entry has a size limit.
+const idSchema = z
+  .union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,20}$/)])
+  .transform(String);
 
 export type WebhookSignatureResult =
   | { ok: true; scheme: "verif-hash" | "flutterwave-signature" }
@@ -74,7 +77,7 @@ export type FlutterwaveWebhookEvent = {
  */
 const optionalString = z.string().optional().catch(undefined);
 const webhookEventSchema = z.object({
-  event: z.string().min(1),
+  event: z.string().min(1).max(100),
   data: z.object({
     id: idSchema,
     tx_ref: optionalString,

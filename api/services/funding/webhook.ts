@@ -1,5 +1,6 @@
 import { recordAudit } from "../audit";
 import { type ServiceContext, withTransaction } from "../context";
+import { toStorableJson } from "../storable-json";
 import { confirmPayment } from "./confirm-payment";
 import type { PaymentsRuntime } from "./runtime";
 import { parseWebhookEvent, verifyWebhookSignature } from "./webhook-signature";
@@ -50,7 +51,9 @@ export async function receivePaymentWebhook(args: {
   }
   let json: unknown;
   try {
-    json = JSON.parse(args.rawBody.toString("utf8"));
+    // Signed by the gateway, so kept whatever it holds: a NUL or a lone surrogate in any field
+    // (which jsonb refuses) is stored as its escape text instead of failing the insert (issue 13 §5).
+    json = toStorableJson(JSON.parse(args.rawBody.toString("utf8")));
   } catch {
     ctx.logger.warn("signed payment webhook is not JSON; ignored");
     return { status: 200, outcome: "ignored" };
