@@ -60,6 +60,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers of several routes; the assertions check them.
 type Api = (method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<any>;
 
 function apiOn(base: string, token?: string): Api {

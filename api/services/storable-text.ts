@@ -7,6 +7,7 @@
  *   U+FFFD, visibly replaced.
  * - `exactJsonText` for the record of what was said: JSON text in which NUL and lone surrogates are
  *   escapes (`\u0000`, `\ud800`), so it stores in a `text` column and parses back to the same value.
+ * - `storableJson` for a payload kept in `jsonb`: the bad characters become their escape text.
  */
 
 /** NUL, or a high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
@@ -43,22 +44,42 @@ export function exactJsonText(value: unknown): string {
 }
 
 /**
- * A copy that jsonb accepts: every string (keys included) made storable. For payloads kept for
- * people to read (webhook bodies) where an exact copy is not needed.
+ * JSON from outside (a signed payment webhook, a provider webhook) made storable in a `jsonb` column
+ * without dropping anything: each NUL or lone surrogate becomes the six characters of its JSON
+ * escape (`\u0000` as text), in values and keys alike, so the event is kept and can still be read.
+ * Nesting deeper than MAX_STORED_DEPTH (no real event comes close) is replaced by a note, because
+ * serialising it would overflow the stack.
  */
-export function storableJson(value: unknown, depth = 0): unknown {
+export function storableJson(value: unknown): unknown {
+  return storable(value, 0);
+}
+
+export const MAX_STORED_DEPTH = 32;
+export const TOO_DEEP = `[nested deeper than ${MAX_STORED_DEPTH} levels: not stored]`;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** NUL and lone surrogates as their JSON escape text (`\u0000`, `\ud800`). */
+export function escapeUnstorable(text: string): string {
+  return text
+    .replaceAll("\u0000", "\\u0000")
+    .replace(LONE_SURROGATE, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
+}
+
+function storable(value: unknown, depth: number): unknown {
   if (typeof value === "string") {
-    return storableText(value);
+    return escapeUnstorable(value);
   }
-  if (value === null || typeof value !== "object" || depth > 32) {
-    return typeof value === "number" && !Number.isFinite(value) ? null : value;
+  if (value === null || typeof value !== "object") {
+    return value;
+  }
+  if (depth >= MAX_STORED_DEPTH) {
+    return TOO_DEEP;
   }
   if (Array.isArray(value)) {
-    return value.map((item) => storableJson(item, depth + 1));
+    return value.map((item) => storable(item, depth + 1));
   }
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    copy[storableText(key)] = storableJson(item, depth + 1);
-  }
-  return copy;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [escapeUnstorable(key), storable(item, depth + 1)]),
+  );
 }

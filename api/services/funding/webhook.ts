@@ -1,6 +1,6 @@
 import { recordAudit } from "../audit";
 import { type ServiceContext, withTransaction } from "../context";
-import { toStorableJson } from "../storable-json";
+import { storableJson } from "../storable-text";
 import { confirmPayment } from "./confirm-payment";
 import type { PaymentsRuntime } from "./runtime";
 import { parseWebhookEvent, verifyWebhookSignature } from "./webhook-signature";
@@ -53,7 +53,7 @@ export async function receivePaymentWebhook(args: {
   try {
     // Signed by the gateway, so kept whatever it holds: a NUL or a lone surrogate in any field
     // (which jsonb refuses) is stored as its escape text instead of failing the insert (issue 13 §5).
-    json = toStorableJson(JSON.parse(args.rawBody.toString("utf8")));
+    json = storableJson(JSON.parse(args.rawBody.toString("utf8")));
   } catch {
     ctx.logger.warn("signed payment webhook is not JSON; ignored");
     return { status: 200, outcome: "ignored" };
