@@ -89,6 +89,12 @@ type PlannedOrder = {
   description: string;
   /** What must match on an idempotent replay (never the PIN). */
   fingerprint: Record<string, unknown>;
+  /**
+   * The boot of the process that will dispatch the submit job (processes.ts). Recorded as the held
+   * order's lease owner, so if that process dies before its job runs, the sweeper sends the order at
+   * once instead of after the 15 s grace.
+   */
+  dispatcher: string | null;
 };
 
 /**
@@ -201,8 +207,10 @@ export async function insertHeldOrder(
       idempotency_key_id: args.idempotencyKeyId,
       channel: args.channel,
       provider: planned.offer.provider,
-      // If the submit job is lost, the sweeper sends it after this.
+      // If the submit job is lost, the sweeper sends it after this (or at once, once the process
+      // that was to dispatch it is known to be gone).
       next_check_at: new Date(now.getTime() + 15_000),
+      lease_owner: planned.dispatcher,
       created_at: now,
       updated_at: now,
     })
@@ -360,7 +368,13 @@ async function assertWholeNairaWhereNeeded(
 async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrder): Promise<PlannedOrder> {
   await assertWholeNairaWhereNeeded(ctx, vtu, parsed);
   const fingerprint = preliminaryFingerprint(parsed);
-  const common = { meterType: null, subscription: null, customerName: null, fingerprint } as const;
+  const common = {
+    meterType: null,
+    subscription: null,
+    customerName: null,
+    fingerprint,
+    dispatcher: vtu.owner ?? null,
+  } as const;
   switch (parsed.service) {
     case "airtime": {
       const { input } = parsed;

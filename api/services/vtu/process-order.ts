@@ -452,7 +452,8 @@ async function applyInTransaction(trx: Trx, args: ProviderAnswer): Promise<boole
               message: null,
               requery_count: 0,
               next_check_at: new Date(now.getTime() + 15_000),
-              lease_owner: null,
+              // This process sends it on at once (submitOrder loops); if it dies first, the sweeper does.
+              lease_owner: leaseOwner(args.vtu),
               updated_at: now,
             })
             .where("id", "=", order.id)

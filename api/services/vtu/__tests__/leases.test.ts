@@ -138,6 +138,26 @@ describe("leases follow the process that holds them", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("a held order whose submit job died with the process that was to dispatch it is sent at once", async () => {
+    const boot = await registerBoot(ctx, { role: "all" });
+    const lost = makeVtu(ctx, registry); // its queue dies with it: the job never runs
+    lost.vtu.owner = boot.bootId;
+    const user = await createBuyer(ctx, 100_000);
+    const order = await placeOrder(ctx, lost.vtu, user.id, {
+      service: "airtime",
+      input: { network: "mtn", phone: sandboxPhone(), amountKobo: 10_000, pin: TEST_PIN },
+    });
+    expect(order.state).toBe("held");
+    const h = survivor();
+    await sweepDueOrders({ ctx, vtu: h.vtu });
+    expect(h.dispatched).toEqual([]); // its dispatcher is alive: its job is coming
+    await endBoot(tdb.db, boot.bootId);
+    await sweepDueOrders({ ctx, vtu: h.vtu });
+    await h.drain();
+    expect((await getOrder({ ctx, userId: user.id, orderId: order.id })).state).toBe("delivered");
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("when the queue refuses jobs, the sweeper runs the order work itself", async () => {
     const boot = await registerBoot(ctx, { role: "worker" });
     const { user, order } = await leftInFlightBy(boot.bootId);
