@@ -155,6 +155,11 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   return module.default;
 }
 
+/** The URL of the embedded database kept under `dataDir` (the soak reads it as an auditor would). */
+export function embeddedDatabaseUrl(dataDir: string, port: number): string {
+  return urlFor(dataDir, port);
+}
+
 function urlFor(dataDir: string, port: number): string {
   const password = readOrCreatePassword(dataDir);
   return `postgres://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DB_NAME}`;

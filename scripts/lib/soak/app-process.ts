@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { PROJECT_ROOT } from "../../../api/config";
+
+/**
+ * The product as an operator runs it: `node --import tsx scripts/start.ts` (what `npm start` runs),
+ * in its own process group so `kill -9` of the group takes everything it started with it (the
+ * embedded PostgreSQL too), the way a crashed container or a pulled plug would. Output goes to a
+ * log file so a violation can be traced to what the server said.
+ */
+export type ProductProcess = {
+  child: ChildProcess;
+  pid: number;
+  logFile: string;
+  exited: Promise<number | null>;
+};
+
+export function spawnProduct(env: Record<string, string>, logFile: string): ProductProcess {
+  const fd = openSync(logFile, "a");
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: PROJECT_ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", fd, fd],
+  });
+  closeSync(fd);
+  const pid = child.pid;
+  if (pid === undefined) {
+    throw new Error("could not start scripts/start.ts");
+  }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, pid, logFile, exited };
+}
+
+/** Poll GET /healthz until it answers 200; fails if the process exits or the time runs out. */
+export async function waitHealthy(
+  baseUrl: string,
+  product: ProductProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  for (;;) {
+    if (product.child.exitCode !== null || product.child.signalCode !== null) {
+      throw new Error(
+        `the product exited (${product.child.exitCode ?? product.child.signalCode}) before /healthz answered; see ${product.logFile}`,
+      );
+    }
+    try {
+      const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) {
+        return;
+      }
+      last = `${response.status} ${(await response.text()).slice(0, 200)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `/healthz did not answer 200 within ${timeoutMs / 1000} s (last: ${last}); see ${product.logFile}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** kill -9 of the whole process group (negative pid): the app and everything it started. */
+export async function killGroup(product: ProductProcess): Promise<void> {
+  try {
+    process.kill(-product.pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") {
+      throw error;
+    }
+  }
+  await product.exited;
+}
+
+/** Ctrl-C (SIGINT to the app), as an operator stops it; the group is killed if it does not stop in time. */
+export async function stopGracefully(product: ProductProcess, timeoutMs = 30_000): Promise<number | null> {
+  if (product.child.exitCode !== null || product.child.signalCode !== null) {
+    return product.child.exitCode;
+  }
+  product.child.kill("SIGINT");
+  const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
+  const result = await Promise.race([product.exited, timer]);
+  if (result === "timeout") {
+    await killGroup(product);
+    return null;
+  }
+  return result;
+}
