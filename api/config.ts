@@ -350,14 +350,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join(".") || "(environment)";
-      const got = typeof issue.path[0] === "string" ? env[issue.path[0]] : undefined;
-      const shown =
-        got === undefined ? "" : ` (got ${JSON.stringify(isSecretName(name) ? "<hidden>" : got)})`;
-      return `${name}: ${issue.message}${shown}`;
-    });
-    throw new ConfigError(problems);
+    throw configErrorOf(parsed.error, env);
   }
   const raw = parsed.data;
   return Object.freeze({
@@ -367,6 +360,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pinPepper: raw.PIN_PEPPER ?? "",
     sandbox: raw.SANDBOX_MODE === "on" || (raw.SANDBOX_MODE === "auto" && raw.NODE_ENV !== "production"),
   });
+}
+
+/** Each problem names the variable, says what it expects, and shows the value unless it is a secret. */
+function configErrorOf(error: z.ZodError, env: NodeJS.ProcessEnv): ConfigError {
+  return new ConfigError(
+    error.issues.map((issue) => {
+      const name = issue.path.join(".") || "(environment)";
+      const got = typeof issue.path[0] === "string" ? env[issue.path[0]] : undefined;
+      const shown =
+        got === undefined ? "" : ` (got ${JSON.stringify(isSecretName(name) ? "<hidden>" : got)})`;
+      return `${name}: ${issue.message}${shown}`;
+    }),
+  );
+}
+
+/**
+ * What reaching the database needs, and nothing more: `npm run migrate` runs with DATABASE_URL
+ * alone (before any key or secret exists, e.g. NODE_ENV=production without provider keys). The
+ * fields are the ones of ConfigSchema, so each variable keeps one definition.
+ */
+const DatabaseConfigSchema = z.object({
+  NODE_ENV: ConfigSchema.shape.NODE_ENV,
+  LOG_LEVEL: ConfigSchema.shape.LOG_LEVEL,
+  DATABASE_URL: ConfigSchema.shape.DATABASE_URL,
+  DATABASE_POOL_SIZE: ConfigSchema.shape.DATABASE_POOL_SIZE,
+  DATA_DIR: ConfigSchema.shape.DATA_DIR,
+  EMBEDDED_PG_PORT: ConfigSchema.shape.EMBEDDED_PG_PORT,
+});
+
+export type DatabaseConfig = Readonly<z.infer<typeof DatabaseConfigSchema> & { embeddedDatabase: boolean }>;
+
+/** Parse only the database variables (see DatabaseConfigSchema). Throws ConfigError like loadConfig. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const parsed = DatabaseConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw configErrorOf(parsed.error, env);
+  }
+  return Object.freeze({ ...parsed.data, embeddedDatabase: parsed.data.DATABASE_URL === undefined });
 }
 
 function isSecretName(name: string): boolean {

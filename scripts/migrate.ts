@@ -1,14 +1,20 @@
-// npm run migrate — apply pending migrations to DATABASE_URL or the embedded database.
+// npm run migrate — apply pending migrations to DATABASE_URL or the embedded database. Reads only the
+// database variables, so it runs before any provider key or secret is configured (README "Scale-out mode").
 import { migrateToLatest } from "../db/migrate";
-import { openRuntime, runMain } from "./lib/runtime";
+import { loadDatabaseConfigOrExit, openDatabase, runMain } from "./lib/runtime";
 
 runMain(async () => {
-  const runtime = await openRuntime({ mode: "attach-or-own", migrate: false, logLevel: "warn" });
+  const database = await openDatabase({
+    config: loadDatabaseConfigOrExit(),
+    mode: "attach-or-own",
+    migrate: false,
+    logLevel: "warn",
+  });
   try {
-    const { applied } = await migrateToLatest(runtime.db);
+    const { applied } = await migrateToLatest(database.db);
     process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "database is up to date\n");
     return 0;
   } finally {
-    await runtime.close();
+    await database.close();
   }
 });

@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Kysely } from "kysely";
-import { type Config, ConfigError, loadConfig, PROJECT_ROOT } from "../../api/config";
+import {
+  type Config,
+  ConfigError,
+  type DatabaseConfig,
+  loadConfig,
+  loadDatabaseConfig,
+  PROJECT_ROOT,
+} from "../../api/config";
 import { createLogger, type Logger } from "../../api/logger";
 import type { ServiceContext } from "../../api/services/context";
 import { createDb } from "../../db/client";
@@ -30,6 +37,27 @@ export async function openRuntime(options: {
   logLevel?: string;
 }): Promise<Runtime> {
   const config = loadConfigOrExit();
+  const database = await openDatabase({ ...options, config });
+  return {
+    ...database,
+    config,
+    ctx: () => ({ db: database.db, config, logger: database.logger, now: () => new Date() }),
+  };
+}
+
+export type OpenDatabase = Pick<Runtime, "logger" | "db" | "databaseUrl" | "close">;
+
+/**
+ * The database alone, from the database variables alone (DATABASE_URL or the embedded server):
+ * what `npm run migrate` needs, so it runs before any key or secret is configured.
+ */
+export async function openDatabase(options: {
+  config: DatabaseConfig;
+  mode: EmbeddedMode;
+  migrate?: boolean;
+  logLevel?: string;
+}): Promise<OpenDatabase> {
+  const { config } = options;
   const logger = createLogger({ level: options.logLevel ?? config.LOG_LEVEL });
   let stopEmbedded: () => Promise<void> = async () => {};
   let databaseUrl = config.DATABASE_URL;
@@ -60,11 +88,9 @@ export async function openRuntime(options: {
     throw error;
   }
   return {
-    config,
     logger,
     db,
     databaseUrl,
-    ctx: () => ({ db, config, logger, now: () => new Date() }),
     async close() {
       await db.destroy();
       await stopEmbedded();
@@ -74,8 +100,17 @@ export async function openRuntime(options: {
 
 /** Parse the environment; on a bad value print which variable and what it expects, then exit 1. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  return orExit(() => loadConfig(withDevPepper(env)));
+}
+
+/** The database variables only (see loadDatabaseConfig), with the same clear exit on a bad value. */
+export function loadDatabaseConfigOrExit(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return orExit(() => loadDatabaseConfig(env));
+}
+
+function orExit<T>(load: () => T): T {
   try {
-    return loadConfig(withDevPepper(env));
+    return load();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nSee .env.example for every variable and its meaning.\n`);
