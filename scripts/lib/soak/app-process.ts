@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { PROJECT_ROOT } from "../../../api/config";
 
 /**
@@ -15,9 +15,17 @@ export type ProductProcess = {
   exited: Promise<number | null>;
 };
 
-export function spawnProduct(env: Record<string, string>, logFile: string): ProductProcess {
+/** `npm start` runs this; the soak runs it directly so the process group is the app and its PostgreSQL. */
+export const START_COMMAND: readonly string[] = [process.execPath, "--import", "tsx", "scripts/start.ts"];
+
+export function spawnProduct(
+  env: Record<string, string>,
+  logFile: string,
+  command: readonly string[] = START_COMMAND,
+): ProductProcess {
   const fd = openSync(logFile, "a");
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const [file, ...args] = command;
+  const child = spawn(file ?? "", args, {
     cwd: PROJECT_ROOT,
     env,
     detached: true,
@@ -26,7 +34,7 @@ export function spawnProduct(env: Record<string, string>, logFile: string): Prod
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) {
-    throw new Error("could not start scripts/start.ts");
+    throw new Error(`could not start ${command.join(" ")}`);
   }
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, pid, logFile, exited };
@@ -64,6 +72,19 @@ export async function waitHealthy(
   }
 }
 
+/** Wait until the log says the process is up (a worker serves no /healthz; its banner says "Worker only"). */
+export async function waitForLog(product: ProductProcess, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!readFileSync(product.logFile, "utf8").includes(text)) {
+    if (product.child.exitCode !== null || product.child.signalCode !== null || Date.now() > deadline) {
+      throw new Error(
+        `"${text}" never appeared in ${product.logFile}:\n${readFileSync(product.logFile, "utf8").slice(-2_000)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** kill -9 of the whole process group (negative pid): the app and everything it started. */
 export async function killGroup(product: ProductProcess): Promise<void> {
   try {
@@ -76,17 +97,29 @@ export async function killGroup(product: ProductProcess): Promise<void> {
   await product.exited;
 }
 
-/** Ctrl-C (SIGINT to the app), as an operator stops it; the group is killed if it does not stop in time. */
-export async function stopGracefully(product: ProductProcess, timeoutMs = 30_000): Promise<number | null> {
+/**
+ * Ctrl-C, as an operator stops it: SIGINT to the app (`group`: to its whole process group, as a
+ * terminal does, so `npm start` and the node under it both get it). The group is killed if it does
+ * not stop in time.
+ */
+export async function stopGracefully(
+  product: ProductProcess,
+  options: { timeoutMs?: number; group?: boolean } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const ended = () => ({ code: product.child.exitCode, signal: product.child.signalCode, timedOut: false });
   if (product.child.exitCode !== null || product.child.signalCode !== null) {
-    return product.child.exitCode;
+    return ended();
   }
-  product.child.kill("SIGINT");
+  if (options.group) {
+    process.kill(-product.pid, "SIGINT");
+  } else {
+    product.child.kill("SIGINT");
+  }
   const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
-  const result = await Promise.race([product.exited, timer]);
-  if (result === "timeout") {
+  if ((await Promise.race([product.exited, timer])) === "timeout") {
     await killGroup(product);
-    return null;
+    return { ...ended(), timedOut: true };
   }
-  return result;
+  return ended();
 }

@@ -207,9 +207,10 @@ export async function runEmbeddedSoak(
 
     await db.destroy();
     db = undefined;
-    const exitCode = await stopGracefully(product);
-    if (exitCode !== 0) {
-      violations.add("shutdown", `Ctrl-C (SIGINT) did not stop the app cleanly (exit ${exitCode})`, {
+    const stopped = await stopGracefully(product);
+    if (stopped.code !== 0) {
+      violations.add("shutdown", "Ctrl-C (SIGINT) did not stop the app cleanly", {
+        ...stopped,
         log: product.logFile,
       });
     }

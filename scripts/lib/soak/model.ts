@@ -56,6 +56,8 @@ export type RoomFact = {
   mode: "first_come" | "quiz";
   quizAnswer?: string;
   amountKobo: number;
+  /** Data rooms: the plan's network. */
+  network?: "mtn" | "airtel" | "glo" | "9mobile";
   totalKobo: number;
   capacity: number;
   /** What closing the room gave back (undefined until closed by the soak). */

@@ -8,12 +8,15 @@ import type { FaultRecord } from "./run";
  * `pending` counts every order not in a final state (held, submitting, pending, unknown).
  * `recovery_max` is the slowest kill's recovery; `>Ns` means some orders never recovered while tracked.
  */
-export function summaryLine(result: SoakResult): string {
+export function summaryLine(
+  result: Pick<SoakResult, "seed" | "ops" | "kills" | "verdict" | "violations">,
+  name = "soak",
+): string {
   const c = result.verdict.counts;
   const orders = Object.values(c).reduce((sum, n) => sum + n, 0);
   const pending = (c.held ?? 0) + (c.submitting ?? 0) + (c.pending ?? 0) + (c.unknown ?? 0);
   return [
-    "soak",
+    name,
     `seed=${result.seed}`,
     `ops=${result.ops}`,
     `kills=${result.kills.length}`,

@@ -75,6 +75,8 @@ export type FaultRecord = {
   recoverySeconds?: number;
   /** Still held/submitting when tracking stopped (the next fault, or the end). */
   unrecovered: string[];
+  /** How long they were tracked when tracking stopped unfinished. */
+  trackedSeconds?: number;
   notes: string[];
 };
 
@@ -104,6 +106,7 @@ export class RecoveryTracker {
 
   private async track(ids: string[], from: number): Promise<void> {
     let remaining = ids;
+    this.from = from;
     while (!this.stopped) {
       if (remaining.length === 0) {
         this.record.recoverySeconds = round((Date.now() - from) / 1000);
@@ -126,9 +129,14 @@ export class RecoveryTracker {
     }
   }
 
+  private from = Date.now();
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.done;
+    if (this.record.recoverySeconds === undefined) {
+      this.record.trackedSeconds = round((Date.now() - this.from) / 1000);
+    }
   }
 }
 

@@ -572,7 +572,7 @@ export class Workload {
       return this.readBalance(user);
     }
     const request = rng.pick(candidates);
-    const body = otherBody(request, rng);
+    const body = this.otherBody(request, rng);
     const { reply } = await this.attempt(`conflict-${request.label}`, () =>
       this.deps.http.call({
         method: "POST",
@@ -602,6 +602,52 @@ export class Workload {
       );
       this.adoptUnexpectedResult(user, request, reply);
     }
+  }
+
+  /**
+   * The same request with one parameter changed, still valid on its own. Which parameter varies,
+   * since a server that fingerprints only some fields answers 200 for the others.
+   */
+  private otherBody(request: KeyedRequest, rng: Rng): Record<string, unknown> {
+    const body = { ...request.body };
+    const newTail = () => String(rng.int(1_000, 9_999));
+    const mutators: (() => void)[] = [];
+    if (typeof body.amountKobo === "number") {
+      const amount = body.amountKobo;
+      mutators.push(() => {
+        body.amountKobo = amount + 1_000;
+      });
+    }
+    if (typeof body.capacity === "number") {
+      const capacity = body.capacity;
+      mutators.push(() => {
+        body.capacity = capacity + 1;
+      });
+    }
+    for (const field of ["phone", "smartcard", "meterNumber", "accountNumber"] as const) {
+      const value = body[field];
+      if (typeof value === "string") {
+        mutators.push(() => {
+          body[field] = `${value.slice(0, -4)}${newTail()}`;
+        });
+      }
+    }
+    const bankCode = body.bankCode;
+    const otherBanks = this.cat.banks.filter((code) => code !== bankCode);
+    if (typeof bankCode === "string" && otherBanks.length > 0) {
+      mutators.push(() => {
+        body.bankCode = rng.pick(otherBanks);
+      });
+    }
+    if (typeof body.message === "string") {
+      mutators.push(() => {
+        body.message = `${body.message} (again)`;
+      });
+    }
+    if (mutators.length > 0) {
+      rng.pick(mutators)();
+    }
+    return body;
   }
 
   /** An idempotency answer that was wrong may still have moved money: keep the model truthful. */
@@ -828,6 +874,7 @@ export class Workload {
         mode,
         quizAnswer: mode === "quiz" ? "Abuja" : undefined,
         amountKobo: dto.amountKobo,
+        network: NETWORKS.find((n) => n === dto.network),
         totalKobo: dto.giftPriceKobo * dto.capacity,
         capacity: dto.capacity,
         giftOrders: new Set(),
@@ -864,7 +911,8 @@ export class Workload {
       }
       phone = claimant.phone;
     } else {
-      network = rng.pick(NETWORKS);
+      // A data gift is a plan of one network: its recipient is on that network.
+      network = room.network ?? rng.pick(NETWORKS);
       phone = this.phoneFor(rng, network, GIFT_FAULT_TAILS);
     }
     const answer = room.mode === "quiz" ? (rng.chance(0.85) ? room.quizAnswer : "Lagos") : undefined;
@@ -1117,21 +1165,6 @@ export class Workload {
 function resultIdOf(kind: KeyedRequest["kind"], reply: Reply): string | undefined {
   const data = reply.body?.data;
   return kind === "order" ? data?.order?.id : kind === "withdrawal" ? data?.withdrawal?.id : data?.room?.id;
-}
-
-/** The same request with one parameter changed (still valid on its own). */
-function otherBody(request: KeyedRequest, rng: Rng): Record<string, unknown> {
-  const body = { ...request.body };
-  if (typeof body.amountKobo === "number") {
-    body.amountKobo = body.amountKobo + 1_000;
-  } else if (typeof body.capacity === "number") {
-    body.capacity = body.capacity + 1;
-  } else if (typeof body.phone === "string") {
-    body.phone = `${body.phone.slice(0, 7)}${rng.int(1_000, 9_999)}`;
-  } else if (typeof body.smartcard === "string") {
-    body.smartcard = `${body.smartcard.slice(0, 6)}${rng.int(1_000, 9_999)}`;
-  }
-  return body;
 }
 
 function redactBody(body: Record<string, unknown>): Record<string, unknown> {
