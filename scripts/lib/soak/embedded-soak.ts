@@ -11,6 +11,7 @@ import { SoakHttp } from "./http";
 import type { SoakOptions } from "./options";
 import {
   type FaultRecord,
+  faultRecord,
   judgeRecoveries,
   ordersInFlight,
   RecoveryTracker,
@@ -141,15 +142,7 @@ export async function runEmbeddedSoak(
       const window = faults.open("kill", { transport: true, statuses: [] });
       const killedAt = Date.now();
       await killGroup(product);
-      const record: FaultRecord = {
-        n,
-        kind: "kill -9",
-        atOp,
-        at: new Date(killedAt).toISOString(),
-        inFlight: inFlight.length,
-        unrecovered: inFlight,
-        notes: [],
-      };
+      const record = faultRecord({ n, kind: "kill -9", atOp, at: killedAt }, inFlight);
       const orphan = findRunningPostmaster(path.join(options.dataDir, "pg"));
       if (orphan) {
         record.notes.push(`PostgreSQL (pid ${orphan.pid}) survived the group kill; the restart stopped it`);

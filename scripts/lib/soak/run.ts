@@ -77,14 +77,39 @@ export type FaultRecord = {
   unrecovered: string[];
   /** How long they were tracked when tracking stopped unfinished. */
   trackedSeconds?: number;
+  /** The caught orders by the state they were caught in. */
+  caught?: Record<string, number>;
+  /** The slowest caught orders: how long after recovery began each moved on, and to what. */
+  slowest?: { order: string; caughtAs: string; seconds?: number; movedTo?: string }[];
   notes: string[];
 };
 
+export type InFlight = { id: string; state: string }[];
+
 /** The orders in held/submitting right now: the ones a crash would catch mid-step. */
-export async function ordersInFlight(db: Kysely<Database>): Promise<string[]> {
-  const rows = await sql<{ id: string }>`
-    SELECT id FROM vtu_orders WHERE state IN ('held', 'submitting')`.execute(db);
-  return rows.rows.map((r) => r.id);
+export async function ordersInFlight(db: Kysely<Database>): Promise<InFlight> {
+  const rows = await sql<{ id: string; state: string }>`
+    SELECT id, state FROM vtu_orders WHERE state IN ('held', 'submitting')`.execute(db);
+  return rows.rows;
+}
+
+/** A fault record for the orders `inFlight` caught. */
+export function faultRecord(
+  fields: { n: number; kind: string; atOp: number; at: number },
+  inFlight: InFlight,
+): FaultRecord {
+  const caught: Record<string, number> = {};
+  for (const o of inFlight) {
+    caught[o.state] = (caught[o.state] ?? 0) + 1;
+  }
+  return {
+    ...fields,
+    at: new Date(fields.at).toISOString(),
+    inFlight: inFlight.length,
+    unrecovered: inFlight.map((o) => o.id),
+    caught,
+    notes: [],
+  };
 }
 
 /**
@@ -93,32 +118,39 @@ export async function ordersInFlight(db: Kysely<Database>): Promise<string[]> {
  */
 export class RecoveryTracker {
   private stopped = false;
+  private readonly from: number;
+  private readonly moved = new Map<string, { seconds: number; movedTo: string }>();
   readonly done: Promise<void>;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly record: FaultRecord,
-    ids: string[],
+    private readonly caught: InFlight,
     from: number,
   ) {
-    this.done = this.track(ids, from);
+    this.from = from;
+    this.done = this.track();
   }
 
-  private async track(ids: string[], from: number): Promise<void> {
-    let remaining = ids;
-    this.from = from;
+  private async track(): Promise<void> {
+    let remaining = this.caught.map((o) => o.id);
     while (!this.stopped) {
       if (remaining.length === 0) {
-        this.record.recoverySeconds = round((Date.now() - from) / 1000);
+        this.record.recoverySeconds = round((Date.now() - this.from) / 1000);
         this.record.unrecovered = [];
+        this.note();
         return;
       }
       try {
-        const rows = await sql<{ id: string }>`
-          SELECT id FROM vtu_orders WHERE id = ANY(${remaining}) AND state IN ('held', 'submitting')`.execute(
-          this.db,
-        );
-        remaining = rows.rows.map((r) => r.id);
+        const rows = await sql<{ id: string; state: string }>`
+          SELECT id, state FROM vtu_orders WHERE id = ANY(${remaining})`.execute(this.db);
+        const seconds = round((Date.now() - this.from) / 1000);
+        for (const row of rows.rows) {
+          if (row.state !== "held" && row.state !== "submitting") {
+            this.moved.set(row.id, { seconds, movedTo: row.state });
+          }
+        }
+        remaining = remaining.filter((id) => !this.moved.has(id));
         this.record.unrecovered = remaining;
       } catch {
         // the database is down (another fault): keep the last answer
@@ -129,13 +161,20 @@ export class RecoveryTracker {
     }
   }
 
-  private from = Date.now();
+  /** The three slowest orders, as evidence of what held them up. */
+  private note(): void {
+    this.record.slowest = this.caught
+      .map((o) => ({ order: o.id, caughtAs: o.state, ...this.moved.get(o.id) }))
+      .sort((a, b) => (b.seconds ?? Number.POSITIVE_INFINITY) - (a.seconds ?? Number.POSITIVE_INFINITY))
+      .slice(0, 3);
+  }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.done;
     if (this.record.recoverySeconds === undefined) {
       this.record.trackedSeconds = round((Date.now() - this.from) / 1000);
+      this.note();
     }
   }
 }
