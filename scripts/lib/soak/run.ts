@@ -188,7 +188,7 @@ export function judgeRecoveries(records: FaultRecord[], budgetSeconds: number, v
     if (r.recoverySeconds === undefined) {
       violations.add(
         "recovery",
-        `${r.kind} #${r.n}: ${r.unrecovered.length} of ${r.inFlight} in-flight order(s) never left held/submitting while tracked`,
+        `${r.kind} #${r.n}: ${r.unrecovered.length} of ${r.inFlight} in-flight order(s) still held/submitting ${r.trackedSeconds} s after recovery began (tracking ends at the next fault or at the end)`,
         {
           atOp: r.atOp,
           at: r.at,
