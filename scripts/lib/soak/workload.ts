@@ -1132,7 +1132,10 @@ export class Workload {
   }
 
   private count(label: string, reply: Reply): void {
-    const answer = `${reply.status}${reply.body?.code ? ` ${reply.body.code}` : ""}`;
+    // The API's code, or for a page the reason it shows (the claim form's error line).
+    const pageError = /data-testid="gift-error"[^>]*>([^<]{0,80})/.exec(reply.text)?.[1]?.trim();
+    const why = reply.body?.code ?? pageError;
+    const answer = `${reply.status}${why ? ` ${why}` : ""}`;
     const byAnswer = this.stats.answers.get(label) ?? new Map<string, number>();
     byAnswer.set(answer, (byAnswer.get(answer) ?? 0) + 1);
     this.stats.answers.set(label, byAnswer);
