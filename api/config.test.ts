@@ -85,7 +85,9 @@ describe("config", () => {
   it("stops start-up with a readable message (no stack trace) and exit code 1", () => {
     const result = spawnSync(
       process.execPath,
-      ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/migrate.ts")],
+      // start.ts: the entry point that needs the whole configuration (migrate reads only the
+      // database variables, so it would not stop on PORT or PIN_PEPPER).
+      ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/start.ts")],
       {
         env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "99999" },
         encoding: "utf8",
