@@ -108,6 +108,18 @@ export async function runEmbeddedSoak(
   let db: Kysely<Database> | undefined;
   const kills: FaultRecord[] = [];
   const trackers: RecoveryTracker[] = [];
+  // Ctrl-C on the soak must not leave the app (in its own process group) and its PostgreSQL behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-product.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    process.stderr.write(`[soak] ${signal}: the app was killed; DATA_DIR left at ${options.dataDir}\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     await waitHealthy(baseUrl, product, 180_000);
     log(`app up in ${round((Date.now() - started) / 1000)} s on ${baseUrl} (DATA_DIR ${options.dataDir})`);
@@ -222,6 +234,8 @@ export async function runEmbeddedSoak(
       rooms: workload.rooms.length,
     };
   } finally {
+    process.removeListener("SIGINT", interrupted);
+    process.removeListener("SIGTERM", interrupted);
     await db?.destroy().catch(() => {});
     if (product.child.exitCode === null && product.child.signalCode === null) {
       await killGroup(product);
