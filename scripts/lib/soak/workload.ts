@@ -328,11 +328,13 @@ export class Workload {
 
   private buyAirtime(op: PlannedOp, rng: Rng, user: SoakUser) {
     const network = rng.pick(NETWORKS);
+    // Whole naira: Inlomax-like providers take nothing else (issue 13, item 8). A few requests carry
+    // kobo on purpose: they must be refused with a clear error before any money moves.
+    const kobo = rng.chance(0.03) ? 50 : 0;
     return this.purchase(op, user, "airtime", {
       network,
       phone: this.phoneFor(rng, network),
-      // Whole naira: Inlomax-like providers take nothing else (issue 13, item 8).
-      amountKobo: rng.int(50, 2_000) * 100,
+      amountKobo: rng.int(50, 2_000) * 100 + kobo,
       pin: user.pin,
     });
   }
@@ -408,11 +410,27 @@ export class Workload {
       });
     });
     // 200 only after an interrupted attempt had committed the order (then it is a replay).
+    const withKobo = typeof body.amountKobo === "number" && body.amountKobo % 100 !== 0;
     if (
       !outcome.reply ||
-      !this.allowed(service, outcome, [201, 409, 422, 429], outcome.attempts > 1 ? [200] : [])
+      !this.allowed(
+        service,
+        outcome,
+        [201, 409, 422, 429, ...(withKobo ? [400] : [])],
+        outcome.attempts > 1 ? [200] : [],
+      )
     ) {
       return;
+    }
+    if (withKobo && outcome.reply.status < 300) {
+      this.deps.violations.add(
+        "contract",
+        `${service} for ${body.amountKobo} kobo (not whole naira) was accepted, not refused`,
+        {
+          status: outcome.reply.status,
+          order: outcome.reply.body?.data?.order?.id,
+        },
+      );
     }
     if (outcome.reply.status === 201 || outcome.reply.status === 200) {
       const order = this.recordOrder(user, key, outcome.reply);
