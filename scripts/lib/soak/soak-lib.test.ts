@@ -96,9 +96,9 @@ describe("the README's scale-out block", () => {
     const steps = readScaleOutSteps();
     expect(steps.sql).toEqual(["CREATE ROLE tada LOGIN PASSWORD 'tada'", "CREATE DATABASE tada OWNER tada"]);
     expect(steps.starts).toEqual([
-      { PORT: "3000", ROLE: "api" },
-      { PORT: "3001", ROLE: "api" },
-      { ROLE: "worker" },
+      { INSTANCE_ID: "api-1", PORT: "3000", ROLE: "api" },
+      { INSTANCE_ID: "api-2", PORT: "3001", ROLE: "api" },
+      { INSTANCE_ID: "worker-1", ROLE: "worker" },
     ]);
     expect(steps.env).toMatchObject({ NODE_ENV: "production", SANDBOX_MODE: "on" });
     expect(steps.env.PIN_PEPPER).toMatch(/^[0-9a-f]{64}$/);
