@@ -256,7 +256,7 @@ describe.skipIf(skip)("scale-out mode, as the README says", () => {
         "scale-out",
       );
       process.stdout.write(
-        `${records.map((r) => `[scale-out] ${r.kind} at op ${r.atOp}: ${r.inFlight} in flight, back after ${r.restartSeconds} s, recovery ${r.recoverySeconds ?? `unfinished (${r.unrecovered.length})`}`).join("\n")}\n` +
+        `${records.map((r) => `[scale-out] ${r.kind} at op ${r.atOp}: ${r.inFlight} in flight, back after ${r.restartSeconds} s, recovery ${r.recoverySeconds !== undefined ? `${r.recoverySeconds} s` : `unfinished (${r.unrecovered.length})`}`).join("\n")}\n` +
           `[scale-out] ${summary} in ${round((Date.now() - started) / 1000)} s\n`,
       );
       for (const line of violations.format()) {
