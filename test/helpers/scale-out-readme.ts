@@ -24,7 +24,7 @@ export type ScaleOutSteps = {
 
 const RUN_BY_THE_SYSTEM = [
   /^SUDO=/,
-  /^\$SUDO apt-get install /,
+  /^\$SUDO apt-get (update|install )/,
   /^\$SUDO service postgresql start$/,
   /^mkdir -p /,
 ];
