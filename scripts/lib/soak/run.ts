@@ -170,6 +170,9 @@ export class RecoveryTracker {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) {
+      return; // stopped at an earlier fault: keep what was recorded then
+    }
     this.stopped = true;
     await this.done;
     if (this.record.recoverySeconds === undefined) {
