@@ -9,6 +9,7 @@ import {
   findIdempotentReplay,
   getSystemAccountId,
   getWalletAccountId,
+  lockAccounts,
   postEntry,
   postHold,
   runIdempotent,
@@ -188,8 +189,12 @@ export async function createWithdrawal(args: {
   const { result, replayed } = await withTransaction(ctx, (trx) =>
     runIdempotent(trx, idempotency, async (keyId) => {
       const walletId = await getWalletAccountId(trx, userId);
-      // Lock the wallet first so two withdrawals cannot both pass the daily limit.
-      await trx.selectFrom("accounts").select("id").where("id", "=", walletId).forUpdate().execute();
+      // Lock the wallet (so two withdrawals cannot both pass the daily limit) together with the clearing
+      // account the hold will use, in ascending id order like every other money step (L12): locking the
+      // wallet alone first and the clearing account later deadlocked against a settlement that locks
+      // them the other way round.
+      const clearingId = await getSystemAccountId(trx, SYSTEM_ACCOUNTS.withdrawalsClearing);
+      await lockAccounts(trx, [walletId, clearingId]);
       const today = await sentToday(trx, ctx, userId);
       if (today + input.amountKobo > limit) {
         throw new ServiceError(
@@ -202,7 +207,7 @@ export async function createWithdrawal(args: {
       const now = ctx.now();
       const holdId = await createHold(trx, {
         accountId: walletId,
-        destinationAccountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.withdrawalsClearing),
+        destinationAccountId: clearingId,
         amount: input.amountKobo + fee,
         description: `Withdrawal to ${account.bankName ?? account.bankCode} ${account.accountNumber}`,
         idempotencyKeyId: keyId,

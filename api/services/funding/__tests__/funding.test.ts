@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FlutterwaveEmulator,
@@ -591,6 +592,42 @@ describe("withdrawals to a bank account", () => {
     expect(replay.replayed).toBe(true);
     await drain();
     expect(flw.transfers.filter((t) => t.accountNumber === "0690000032")).toHaveLength(1);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("L12: a withdrawal locks its accounts in id order, so a settlement locking them in order cannot deadlock it", async () => {
+    const user = await fundedUser(200_000);
+    flw.setTransferOutcome("0690000035", "successful");
+    const walletId = await getWalletAccountId(tdb.db, user.id);
+    const clearingId = await getSystemAccountId(tdb.db, SYSTEM_ACCOUNTS.withdrawalsClearing);
+    expect(clearingId).toBeLessThan(walletId);
+    // A settlement (void or post of another withdrawal's hold) holds the clearing account and is about
+    // to lock the wallet, as lockAccounts does: in ascending id order.
+    const settlement = await tdb.db.connection().execute(async (conn) => {
+      await sql`BEGIN`.execute(conn);
+      await sql`SELECT id FROM accounts WHERE id = ${clearingId} FOR UPDATE`.execute(conn);
+      const pending = withdraw(user.id, "0690000035", 50_000, "w-l12", "CHIOMA ADAEZE OKONKWO");
+      pending.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 400)); // the withdrawal is now waiting on a lock
+      let settled = "committed";
+      try {
+        await sql`SET LOCAL lock_timeout = '5s'`.execute(conn);
+        await sql`SELECT id FROM accounts WHERE id = ${walletId} FOR UPDATE`.execute(conn);
+        await sql`COMMIT`.execute(conn);
+      } catch (error) {
+        settled = (error as Error).message;
+        await sql`ROLLBACK`.execute(conn);
+      }
+      return {
+        settled,
+        withdrawal: await pending.then(
+          () => "created",
+          (e: Error) => e.message,
+        ),
+      };
+    });
+    expect(settlement).toEqual({ settled: "committed", withdrawal: "created" });
+    await drain();
     await expectLedgerConsistent(tdb.db);
   });
 
