@@ -39,9 +39,13 @@ export const SOAK_OVERRIDES: Readonly<Record<string, string>> = {
   GIFT_ROOMS_PER_HOUR: "10000",
   // Password hashing is not under test; 10 is the lowest cost the configuration accepts.
   PASSWORD_BCRYPT_COST: "10",
-  // "Never processed" counts as a failure 20 s after the attempt instead of 60 s: still far longer
+  // "Never processed" counts as a failure 10 s after the attempt instead of 60 s: still far longer
   // than the sandbox takes to record a vend (600 ms), so it can never refund something vended.
-  VTU_NOT_FOUND_GRACE_SECONDS: "20",
+  VTU_NOT_FOUND_GRACE_SECONDS: "10",
+  // Requeries of pending/unknown orders start 2 s apart (doubling) instead of 10 s: the backoff is
+  // not what the soak measures, and the slow fault paths (…0005: a timeout at each provider) then
+  // settle in about half a minute, not two.
+  VTU_REQUERY_BASE_SECONDS: "2",
   // A checkout whose webhook died with the app is reconciled within a minute instead of ten.
   FUNDING_RECONCILE_INTERVAL_MINUTES: "1",
   // The first post-delivery requery 20 s after delivery instead of 2 min (the sandbox reverses its
@@ -53,8 +57,8 @@ export const SOAK_OVERRIDES: Readonly<Record<string, string>> = {
 /** The windows the verification allows, from the configuration above and the defaults. */
 export const SOAK_WINDOWS: Windows = {
   leaseSeconds: 120,
-  sweepSeconds: 15,
-  // First post-delivery check (20 s) + a sweep (15 s) + slack for a requery and a restart (30 s).
+  sweepSeconds: 5,
+  // First post-delivery check (20 s) + a sweep (5 s) + slack for a requery and a restart (40 s).
   reversalSeconds: 65,
   manualReviewMinutes: 180,
 };
