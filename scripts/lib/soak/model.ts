@@ -5,15 +5,10 @@
  * GET /api/wallet/balance; the server's own books are never used to build it.
  */
 
-export type OrderState =
-  | "held"
-  | "submitting"
-  | "pending"
-  | "unknown"
-  | "delivered"
-  | "failed"
-  | "manual_review"
-  | "reversed";
+import type { OrderState } from "../../../db/database";
+
+// The API documents the same order states the database holds (README "Order states").
+export type { OrderState };
 
 export const UNRESOLVED_ORDER_STATES: readonly OrderState[] = [
   "held",
