@@ -153,6 +153,11 @@ export const ConfigSchema = z
     FUNDING_RECONCILE_WINDOW_HOURS: positiveInt(48, 30 * 24),
     WITHDRAWAL_FEE_KOBO: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
     WITHDRAWAL_MIN_KOBO: positiveInt(10_000),
+    /**
+     * A transfer the gateway still does not know this long after our last send was never received
+     * (the process died mid-send, the call was lost): it is sent again with the same reference.
+     */
+    WITHDRAWAL_NOT_FOUND_GRACE_SECONDS: positiveInt(60, 86_400),
     /** Daily withdrawal limit per verification level 0,1,2,3 (kobo, comma-separated). */
     WITHDRAWAL_DAILY_LIMITS_KOBO: z
       .string()

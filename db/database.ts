@@ -420,6 +420,9 @@ export interface WithdrawalsTable {
   idempotency_key_id: number | null;
   next_check_at: NullableTimestamp;
   requery_count: Generated<number>;
+  /** When we last sent the transfer to the gateway, and how many times (see the resend rule). */
+  sent_at: NullableTimestamp;
+  send_count: Generated<number>;
   completed_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

@@ -16,6 +16,7 @@ import * as catalogueSettings from "./2026_11_25_3000_catalogue_settings";
 import * as adminAlertsAndKeys from "./2026_11_25_3100_admin_alerts_and_keys";
 import * as vtuAfterDelivery from "./2026_12_04_1000_vtu_after_delivery";
 import * as fundingRetries from "./2026_12_04_1200_funding_retries";
+import * as withdrawalResend from "./2026_12_04_1300_withdrawal_resend";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -40,4 +41,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_11_25_3100_admin_alerts_and_keys": adminAlertsAndKeys,
   "2026_12_04_1000_vtu_after_delivery": vtuAfterDelivery,
   "2026_12_04_1200_funding_retries": fundingRetries,
+  "2026_12_04_1300_withdrawal_resend": withdrawalResend,
 };

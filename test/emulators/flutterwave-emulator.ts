@@ -32,8 +32,10 @@ export type FlutterwaveFaultMode = (typeof FLUTTERWAVE_FAULT_MODES)[number];
  * - failed:     created and answered FAILED (the bank refused it; no money left).
  * - refused:    400 "insufficient balance" before creation (nothing exists to requery).
  * - timeout:    created as NEW, then the answer never comes (held for `hangMs`, then dropped).
+ * - lost:       the call never reaches Flutterwave: held for `hangMs`, then dropped, nothing created
+ *               (a requery by reference finds no transfer; a later send with the reference works).
  */
-export type TransferOutcomeMode = "successful" | "pending" | "failed" | "refused" | "timeout";
+export type TransferOutcomeMode = "successful" | "pending" | "failed" | "refused" | "timeout" | "lost";
 export type TransferStatus = "NEW" | "PENDING" | "SUCCESSFUL" | "FAILED";
 export type WebhookScheme = "verif-hash" | "flutterwave-signature" | "none" | "forged";
 
@@ -127,6 +129,8 @@ export type FlutterwaveEmulator = {
    * ignores the tx_ref filter and lists every transaction on the account (a misbehaving list).
    */
   setTransactionList(options: { pageSize?: number; ignoreTxRefFilter?: boolean }): void;
+  /** `GET /transfers` leaves out transfers younger than `ms` (a list that lags); 0 (default) is live. */
+  setTransferListLag(ms: number): void;
   /** Path modes, transfer outcomes, list options and hang back to defaults (state and logs are kept). */
   resetModes(): void;
 
@@ -194,6 +198,7 @@ export async function startFlutterwaveEmulator(
   const transferOutcomes = new Map<string, TransferOutcomeMode>();
   const LIST_DEFAULTS = { pageSize: 10, ignoreTxRefFilter: false };
   let list = { ...LIST_DEFAULTS };
+  let transferListLagMs = 0;
   const checkouts: EmulatorCheckout[] = [];
   const charges: EmulatorCharge[] = [];
   const transfers: EmulatorTransfer[] = [];
@@ -398,6 +403,9 @@ export async function startFlutterwaveEmulator(
       return error(400, INVALID_ACCOUNT_MESSAGE);
     }
     const outcome = transferOutcomes.get(accountNumber) ?? "successful";
+    if (outcome === "lost") {
+      return { hangThenDrop: true };
+    }
     if (outcome === "refused") {
       return error(400, "Insufficient balance in your NGN wallet to complete this transfer");
     }
@@ -423,7 +431,9 @@ export async function startFlutterwaveEmulator(
 
   function handleListTransfers(call: EmulatorCall): Outcome {
     const reference = call.query.reference;
-    const listed = transfers.filter((t) => reference === undefined || t.reference === reference);
+    const listed = transfers.filter(
+      (t) => (reference === undefined || t.reference === reference) && t.at <= Date.now() - transferListLagMs,
+    );
     return json(200, {
       status: "success",
       message: "Transfers fetched",
@@ -648,10 +658,14 @@ export async function startFlutterwaveEmulator(
     setTransactionList: (options) => {
       list = { ...list, ...options };
     },
+    setTransferListLag: (ms) => {
+      transferListLagMs = ms;
+    },
     resetModes: () => {
       modes.reset();
       transferOutcomes.clear();
       list = { ...LIST_DEFAULTS };
+      transferListLagMs = 0;
     },
     pay: (txRef, paid = {}) => charge(txRef, { ...paid, status: paid.status ?? "successful" }),
     fail: (txRef) => charge(txRef, { status: "failed" }),

@@ -354,7 +354,12 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
       .flatMap((parsed) => (parsed.success && parsed.data.reference === reference ? [parsed.data] : []));
     const [match, ...others] = matches;
     if (match === undefined) {
-      return unknownTransfer(exchange, `no transfer with reference "${reference}" found`);
+      // Not proof that it never existed (the list may ignore the filter, or lag): only a hint that
+      // lets a resend with the same reference ask, which Flutterwave refuses if the first one exists.
+      return {
+        ...unknownTransfer(exchange, `no transfer with reference "${reference}" found`),
+        notFound: true,
+      };
     }
     if (others.length > 0) {
       return unknownTransfer(exchange, `${matches.length} transfers have reference "${reference}"`);

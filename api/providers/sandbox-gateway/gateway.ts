@@ -93,6 +93,7 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
       return {
         outcome: "unknown",
         message: "No transfer with that reference",
+        notFound: true,
         raw: raw({ status: "error" }),
       };
     }

@@ -240,6 +240,7 @@ export async function adminPaymentDetail(ctx: ServiceContext, id: string): Promi
         ["Gateway transfer id", w.transfer_id ?? "—"],
         ["Message", w.message ?? "—"],
         ["Requeries", String(w.requery_count)],
+        ["Sent to the gateway", w.send_count === 0 ? "not yet" : `${w.send_count}× (last ${iso(w.sent_at)})`],
         ["Next check", iso(w.next_check_at)],
         ["Created", iso(w.created_at)],
         ["Completed", iso(w.completed_at)],

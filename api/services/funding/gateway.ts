@@ -67,6 +67,11 @@ export type TransferResult = {
   /** The gateway's transfer id, when known. */
   id?: string;
   message: string;
+  /**
+   * Only on a requery by reference (outcome unknown): the gateway answered properly and has no
+   * transfer with this reference. The send may not have reached it; see the resend rule.
+   */
+  notFound?: true;
   raw: RawExchange;
 };
 

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { WithdrawalRow } from "../../../db/database";
+import { clearAlert, raiseAlert } from "../alerts/alerts";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { ForbiddenError, NotFoundError, ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
@@ -325,7 +326,13 @@ export async function submitWithdrawal(args: {
     }
     await trx
       .updateTable("withdrawals")
-      .set({ state: "submitting", next_check_at: lease(ctx), updated_at: ctx.now() })
+      .set((eb) => ({
+        state: "submitting",
+        next_check_at: lease(ctx),
+        sent_at: ctx.now(),
+        send_count: eb("send_count", "+", 1),
+        updated_at: ctx.now(),
+      }))
       .where("id", "=", w.id)
       .execute();
     return w;
@@ -376,7 +383,11 @@ export async function requeryWithdrawal(args: {
     reference: row.reference,
     id: row.transfer_id ?? undefined,
   });
-  return applyTransferResult(ctx, row.id, result);
+  const outcome = await applyTransferResult(ctx, row.id, result);
+  if (outcome === "resend") {
+    await submitWithdrawal({ ctx, payments, withdrawalId: row.id });
+  }
+  return outcome;
 }
 
 export async function requeryWithdrawalByReference(args: {
@@ -404,6 +415,9 @@ async function applyTransferResult(ctx: ServiceContext, id: string, result: Tran
       return "already-final";
     }
     const now = ctx.now();
+    if (result.outcome === "successful" || result.outcome === "failed") {
+      await clearAlert(trx, unresolvedAlertKey(w.id));
+    }
     if (result.outcome === "successful") {
       const actor = `system:gateway:${w.gateway}`;
       await postHold(trx, { holdId: w.hold_id, actor, now, description: `Withdrawal ${w.reference}` });
@@ -467,6 +481,12 @@ async function applyTransferResult(ctx: ServiceContext, id: string, result: Tran
       });
       return "failed";
     }
+    if (result.outcome === "unknown" && result.notFound && !w.transfer_id) {
+      const resend = await decideResend(trx, ctx, w);
+      if (resend) {
+        return "resend";
+      }
+    }
     const backoff = Math.min(
       ctx.config.VTU_REQUERY_BASE_SECONDS * 2 ** Math.min(w.requery_count, 20),
       ctx.config.VTU_REQUERY_MAX_SECONDS,
@@ -483,4 +503,53 @@ async function applyTransferResult(ctx: ServiceContext, id: string, result: Tran
       .execute();
     return result.outcome;
   });
+}
+
+/** How many times one withdrawal is sent in all before a person has to look (see decideResend). */
+export const MAX_WITHDRAWAL_SENDS = 3;
+
+const unresolvedAlertKey = (withdrawalId: string) => `withdrawal_unresolved:${withdrawalId}`;
+
+/**
+ * The gateway answered a requery and has no transfer with our reference. Right after a send that can
+ * be lag; a grace period (WITHDRAWAL_NOT_FOUND_GRACE_SECONDS) after the last send it means the send
+ * never arrived: the process died between committing 'submitting' and the call, or the call was lost.
+ * Such a withdrawal would otherwise stay unknown, the customer's money held, forever. It goes back
+ * to 'held' and is sent again with the same reference: the gateway refuses a second transfer with
+ * one reference, so if the first did arrive after all, the resend is refused (unknown) and the next
+ * requery finds the first. Bounded by MAX_WITHDRAWAL_SENDS, after which an admin alert asks a person
+ * (the list may be ignoring our filter); the requeries go on meanwhile.
+ */
+async function decideResend(trx: Trx, ctx: ServiceContext, w: WithdrawalRow): Promise<boolean> {
+  const now = ctx.now();
+  const graceMs = ctx.config.WITHDRAWAL_NOT_FOUND_GRACE_SECONDS * 1000;
+  if (w.sent_at && now.getTime() - w.sent_at.getTime() < graceMs) {
+    return false;
+  }
+  if (w.send_count >= MAX_WITHDRAWAL_SENDS) {
+    await raiseAlert(trx, {
+      kind: "withdrawal_unresolved",
+      key: unresolvedAlertKey(w.id),
+      severity: "critical",
+      title: `Withdrawal ${w.reference} is unknown to the gateway after ${w.send_count} sends`,
+      body: `The gateway has no transfer with reference ${w.reference} (${w.id}), sent ${w.send_count} times, last at ${w.sent_at?.toISOString() ?? "never"}. ${formatNaira(w.amount_kobo + w.fee_kobo)} stays held. Check the gateway's dashboard for it. Requeries go on: if the gateway reports the transfer, they settle it; the admin Payments page shows the withdrawal.`,
+    });
+    return false;
+  }
+  await trx
+    .updateTable("withdrawals")
+    .set({
+      state: "held",
+      // If the resend dies too, the sweeper sends it again after this.
+      next_check_at: new Date(now.getTime() + 15_000),
+      message: `The gateway had no transfer with this reference ${Math.round((now.getTime() - (w.sent_at ?? w.created_at).getTime()) / 1000)} s after it was sent; sending it again with the same reference.`,
+      updated_at: now,
+    })
+    .where("id", "=", w.id)
+    .execute();
+  ctx.logger.warn(
+    { withdrawalId: w.id, reference: w.reference, sends: w.send_count },
+    "withdrawal unknown to the gateway after the grace period; sending it again with the same reference",
+  );
+  return true;
 }

@@ -684,6 +684,93 @@ describe("withdrawals to a bank account", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  /** Time passes for one withdrawal: its last send was `seconds` ago and its next step is due. */
+  async function rewindSend(withdrawalId: string, seconds: number) {
+    await tdb.db
+      .updateTable("withdrawals")
+      .set({ sent_at: new Date(Date.now() - seconds * 1000), next_check_at: new Date(Date.now() - 1000) })
+      .where("id", "=", withdrawalId)
+      .execute();
+  }
+  const withdrawalRow = (id: string) =>
+    tdb.db.selectFrom("withdrawals").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  const transfersFor = (reference: string) => flw.transfers.filter((t) => t.reference === reference);
+
+  it("a send that never reached the gateway is sent again with the same reference after the grace period", async () => {
+    const user = await fundedUser(200_000);
+    flw.setTransferOutcome("0690000036", "lost");
+    flw.setHangMs(1_000);
+    const { withdrawal } = await withdraw(user.id, "0690000036", 50_000, "w-lost", "CHIOMA ADAEZE OKONKWO");
+    await drain();
+    expect((await withdrawalRow(withdrawal.id)).state).toBe("unknown");
+    expect(transfersFor(withdrawal.reference)).toHaveLength(0);
+    // Inside the grace period "not found" may be lag: no resend.
+    await requeryWithdrawal({ ctx, payments, withdrawalId: withdrawal.id });
+    expect(await withdrawalRow(withdrawal.id)).toMatchObject({ state: "unknown", send_count: 1 });
+    expect(transfersFor(withdrawal.reference)).toHaveLength(0);
+    // After it, the sweeper's requery sends it again, and this time it arrives.
+    flw.setTransferOutcome("0690000036", "successful");
+    await rewindSend(withdrawal.id, ctx.config.WITHDRAWAL_NOT_FOUND_GRACE_SECONDS + 1);
+    await sweepPayments({ ctx, payments });
+    await drain();
+    expect(await withdrawalRow(withdrawal.id)).toMatchObject({ state: "successful", send_count: 2 });
+    expect(transfersFor(withdrawal.reference)).toHaveLength(1);
+    expect(await balance(user.id)).toBe(200_000 - 55_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a process that died between 'submitting' and the call: the lease ends and the withdrawal is sent once", async () => {
+    const user = await fundedUser(200_000);
+    flw.setTransferOutcome("0690000037", "successful");
+    const { withdrawal } = await withdraw(user.id, "0690000037", 50_000, "w-died", "CHIOMA ADAEZE OKONKWO");
+    queued.length = 0; // the submit job died with the process
+    await tdb.db
+      .updateTable("withdrawals")
+      .set({ state: "submitting", send_count: 1 })
+      .where("id", "=", withdrawal.id)
+      .execute();
+    await rewindSend(withdrawal.id, ctx.config.VTU_SUBMIT_LEASE_SECONDS + 1);
+    await sweepPayments({ ctx, payments });
+    await drain();
+    expect(await withdrawalRow(withdrawal.id)).toMatchObject({ state: "successful", send_count: 2 });
+    expect(transfersFor(withdrawal.reference)).toHaveLength(1);
+    expect(await balance(user.id)).toBe(200_000 - 55_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a transfer a lagging list hides is never paid twice: resends are refused, then an alert, then the requery settles it", async () => {
+    const user = await fundedUser(200_000);
+    flw.setTransferOutcome("0690000038", "timeout");
+    flw.setHangMs(1_000);
+    flw.setTransferListLag(10 * 60_000);
+    const { withdrawal } = await withdraw(user.id, "0690000038", 50_000, "w-lag", "CHIOMA ADAEZE OKONKWO");
+    await drain();
+    expect(transfersFor(withdrawal.reference)).toHaveLength(1);
+    for (let round = 0; round < 4; round += 1) {
+      await rewindSend(withdrawal.id, ctx.config.WITHDRAWAL_NOT_FOUND_GRACE_SECONDS + 1);
+      await requeryWithdrawal({ ctx, payments, withdrawalId: withdrawal.id });
+    }
+    const row = await withdrawalRow(withdrawal.id);
+    expect(row).toMatchObject({ state: "unknown", send_count: 3 });
+    expect(transfersFor(withdrawal.reference)).toHaveLength(1);
+    expect((await getWalletBalance({ ctx, userId: user.id })).heldKobo).toBe(55_000);
+    const alertKey = `withdrawal_unresolved:${withdrawal.id}`;
+    const alert = () =>
+      tdb.db
+        .selectFrom("admin_alerts")
+        .select(["resolved_at", "title"])
+        .where("key", "=", alertKey)
+        .executeTakeFirst();
+    expect((await alert())?.title).toMatch(/unknown to the gateway after 3 sends/);
+    flw.setTransferListLag(0);
+    flw.completeTransfer(withdrawal.reference, "successful");
+    await requeryWithdrawal({ ctx, payments, withdrawalId: withdrawal.id });
+    expect((await withdrawalRow(withdrawal.id)).state).toBe("successful");
+    expect((await alert())?.resolved_at).not.toBeNull();
+    expect(await balance(user.id)).toBe(200_000 - 55_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("enforces the daily limit of the user's verification level", async () => {
     const user = await fundedUser(5_000_000);
     // Level 0: ₦20,000 a day by default.
