@@ -1,7 +1,8 @@
 // npm run soak — the embedded default under a mixed workload with kill -9 of the whole app every
 // --kill-every operations, then settlement and verification (README "Soak test"). Prints each
 // violation, then one summary line; exits 1 when anything was violated.
-import { rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { runMain } from "./lib/runtime";
 import { runEmbeddedSoak } from "./lib/soak/embedded-soak";
 import { parseSoakArgs, UsageError } from "./lib/soak/options";
@@ -27,6 +28,11 @@ runMain(async () => {
   for (const line of result.violations.format()) {
     process.stdout.write(`${line}\n`);
   }
+  // A 5xx names its requestId: print the app's own log lines for it, so a CI failure shows its cause
+  // even though the DATA_DIR it keeps is on the CI machine.
+  for (const line of appLogLinesFor(result.dataDir, requestIdsOf(result.violations.list))) {
+    process.stdout.write(`  app log: ${line}\n`);
+  }
   if (result.violations.count > 0 || options.keep) {
     log(`DATA_DIR kept for inspection: ${result.dataDir} (app logs: app-*.log)`);
   } else {
@@ -35,3 +41,25 @@ runMain(async () => {
   process.stdout.write(`${summaryLine(result)}\n`);
   return result.violations.count > 0 ? 1 : 0;
 });
+
+function requestIdsOf(violations: { evidence?: Record<string, unknown> }[]): string[] {
+  return violations
+    .map((v) => v.evidence?.requestId)
+    .filter((id): id is string => typeof id === "string" && id.length > 0);
+}
+
+function appLogLinesFor(dataDir: string, requestIds: string[]): string[] {
+  if (requestIds.length === 0) {
+    return [];
+  }
+  let files: string[];
+  try {
+    files = readdirSync(dataDir).filter((f) => /^app-\d+\.log$/.test(f));
+  } catch {
+    return [];
+  }
+  return files
+    .flatMap((f) => readFileSync(path.join(dataDir, f), "utf8").split("\n"))
+    .filter((line) => requestIds.some((id) => line.includes(id)))
+    .map((line) => (line.length > 3_000 ? `${line.slice(0, 3_000)}…` : line));
+}

@@ -7,6 +7,7 @@ import { creditWallet, getWalletBalance } from "../../api/services/wallet";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { expectNoPin } from "../../test/helpers/sentinel";
 import { makeVtu, sandboxRegistry, seedCatalogue } from "../../test/helpers/vtu";
 import { handleChatInput } from "./engine";
 import type { ChatOutput, EngineDeps } from "./types";
@@ -253,14 +254,14 @@ describe("chat engine", () => {
     expect(outputs.map(texts).join("\n")).toMatch(/Withdrawal of ₦500.*Your PIN is set.*new PIN is set/s);
     await harness.drain();
     const withdrawals = await tdb.db.selectFrom("withdrawals").selectAll().execute();
-    expect(JSON.stringify(withdrawals)).not.toContain("9137");
+    expectNoPin(JSON.stringify(withdrawals), "9137");
     for (const out of outputs) {
       expect(out.deleteInput).toBe(true);
-      expect(JSON.stringify(out)).not.toContain("9137");
+      expectNoPin(JSON.stringify(out), "9137");
     }
     const sessions = await tdb.db.selectFrom("chat_sessions").select("data").execute();
-    expect(JSON.stringify(sessions)).not.toContain("9137");
-    expect(logs()).not.toContain("9137");
+    expectNoPin(JSON.stringify(sessions), "9137");
+    expectNoPin(logs(), "9137");
   });
 });
 

@@ -6,6 +6,7 @@ import { chatHarness, choiceIds, texts } from "../../test/helpers/chat-engine";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { expectNoPin } from "../../test/helpers/sentinel";
 import { handleChatInput } from "./engine";
 import type { ChatOutput } from "./types";
 
@@ -382,12 +383,12 @@ describe("gift rooms from the chat", () => {
     expect(texts(outputs[1] as ChatOutput)).toMatch(/Your gift room is open/);
     for (const out of outputs) {
       expect(out.deleteInput).toBe(true);
-      expect(JSON.stringify(out)).not.toContain("9137");
+      expectNoPin(JSON.stringify(out), "9137");
     }
     const sessions = await tdb.db.selectFrom("chat_sessions").select("data").execute();
-    expect(JSON.stringify(sessions)).not.toContain("9137");
+    expectNoPin(JSON.stringify(sessions), "9137");
     const rooms = await tdb.db.selectFrom("gift_rooms").selectAll().execute();
-    expect(JSON.stringify(rooms)).not.toContain("9137");
-    expect(logs()).not.toContain("9137");
+    expectNoPin(JSON.stringify(rooms), "9137");
+    expectNoPin(logs(), "9137");
   });
 });

@@ -12,6 +12,7 @@ import {
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { expectNoPin } from "../../test/helpers/sentinel";
 import { pinPath, whatsAppHarness } from "../../test/helpers/whatsapp";
 
 /**
@@ -85,7 +86,7 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
     const outcome = await page.getByTestId("pin-outcome").textContent();
     expect(outcome).toMatch(/Order placed|Delivered/);
     const html = await page.content();
-    expect(html).not.toContain("9137");
+    expectNoPin(html, "9137");
     expect(wa.client.to(NUMBER).slice(before).join("\n")).toMatch(/Order placed|Delivered/);
     // Only our own origin: no CDN, no font, no analytics.
     expect(requests.filter((r) => !r.startsWith(`${origin}/`))).toEqual([]);
@@ -98,7 +99,7 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
 
     await wa.vtu.drain();
     await expectLedgerConsistent(tdb.db);
-    expect(JSON.stringify(wa.client.sent)).not.toContain("9137");
-    expect(captured.text()).not.toContain("9137");
+    expectNoPin(JSON.stringify(wa.client.sent), "9137");
+    expectNoPin(captured.text(), "9137");
   });
 });

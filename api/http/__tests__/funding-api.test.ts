@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeCtx, testConfig } from "../../../test/helpers/context";
+import { captureLogger, makeCtx, testConfig } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
 import { uniquePhone } from "../../../test/helpers/fixtures";
 import {
@@ -92,6 +92,34 @@ describe("funding over HTTP (sandbox gateway)", () => {
     expect(html).toContain("Payment received");
     expect(html).toContain("₦2,500");
     expect((await balanceOf(token)).balanceKobo).toBe(250_000);
+    const status = await call(app, "GET", `/api/wallet/fund/${intent.txRef}`, { token });
+    expect(status.body.data.intent.status).toBe("credited");
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a failure while the redirect confirms shows 'not confirmed yet' (never a 500); the webhook still credits", async () => {
+    const captured = captureLogger();
+    const broken: PaymentsRuntime = {
+      ...payments,
+      gateway: {
+        ...payments.gateway,
+        verifyById: async () => {
+          throw new Error("Connection terminated unexpectedly");
+        },
+      },
+    };
+    const flaky = makeTestApp(tdb.db, { config, payments: broken, logger: captured.logger }).app;
+    const token = await userWithPin();
+    const { intent, location } = await fund(token, 150_000);
+    const page = await flaky.request(location);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Your bank has not confirmed it yet");
+    expect(html).not.toContain("Something went wrong");
+    expect(captured.text()).toContain("payment redirect could not confirm");
+    expect((await balanceOf(token)).balanceKobo).toBe(0);
+    await drain(); // the webhook's job, which is how the money moves
+    expect((await balanceOf(token)).balanceKobo).toBe(150_000);
     const status = await call(app, "GET", `/api/wallet/fund/${intent.txRef}`, { token });
     expect(status.body.data.intent.status).toBe("credited");
     await expectLedgerConsistent(tdb.db);

@@ -82,6 +82,28 @@ export async function showFundingResult(args: {
   if (!args.txRef) {
     return { outcome: "not_found" };
   }
+  try {
+    return await confirmAndDescribe({ ...args, txRef: args.txRef });
+  } catch (err) {
+    // The redirect is a courtesy to the payer, not how money moves: the webhook and the
+    // reconciliation job credit the payment whatever happens here. So a failure while confirming
+    // (a dropped connection, a restart under way) shows "not confirmed yet" and is logged, never a
+    // 500 page (the CI soak saw one, once).
+    ctx.logger.error(
+      { err, txRef: args.txRef },
+      "payment redirect could not confirm; the webhook and reconciliation will",
+    );
+    return { outcome: "unknown" };
+  }
+}
+
+async function confirmAndDescribe(args: {
+  ctx: ServiceContext;
+  payments: PaymentsRuntime;
+  txRef: string;
+  transactionId?: string;
+}): Promise<FundingResult> {
+  const { ctx } = args;
   const result = await confirmPayment({ ...args, source: "redirect" });
   if (result.outcome === "mismatch") {
     // A tampered or foreign link: say nothing about any intent or wallet.
