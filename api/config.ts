@@ -192,11 +192,21 @@ export const ConfigSchema = z
         .optional(),
     ),
 
-    // Chat notifications (order delivered, wallet credited, ...): how often the outbox is drained,
-    // how many times a refused message is retried, and the first retry delay (doubling).
+    // The chat outbox (every bot message; DECISIONS §40): how often a sender looks for due messages
+    // nobody woke it for (notifications, retries), the longest wait between two tries of a message
+    // the channel refused (5xx, network; doubling from 1 s), and when an unsent message expires.
     NOTIFY_INTERVAL_MS: positiveInt(1_000, 60_000),
-    NOTIFY_MAX_ATTEMPTS: positiveInt(5, 50),
-    NOTIFY_RETRY_SECONDS: positiveInt(5, 3_600),
+    CHAT_RETRY_MAX_SECONDS: positiveInt(30, 3_600),
+    CHAT_OUTBOX_MAX_AGE_HOURS: positiveInt(24, 24 * 30),
+    // Flood pacing per sending process (Telegram: ~30 messages/s per bot, ~1/s per chat).
+    TELEGRAM_SENDS_PER_SECOND: positiveInt(30, 10_000),
+    TELEGRAM_CHAT_SENDS_PER_SECOND: positiveInt(1, 1_000),
+    WHATSAPP_SENDS_PER_SECOND: positiveInt(5, 1_000),
+    WHATSAPP_CHAT_SENDS_PER_SECOND: positiveInt(1, 1_000),
+    // Shutdown (SIGTERM/SIGINT): how long in-flight chat updates may finish, then how long the outbox
+    // may flush what is due, before the process stops anyway.
+    CHAT_DRAIN_SECONDS: positiveInt(10, 300),
+    CHAT_FLUSH_SECONDS: positiveInt(5, 300),
 
     // WhatsApp (whatsapp-web.js driving a headless Chromium; README "WhatsApp"). Off by default.
     WHATSAPP_ENABLED: z

@@ -1,23 +1,57 @@
 import type { ChatChannel, Reply } from "./engine/types";
 
 /**
- * How the server speaks first on a channel (notifications, the answer to a PIN entered on the web
- * page): each adapter registers one sender. `send` throws when the channel failed, so the caller
- * (the notification job) can retry; it must not retry on its own.
+ * How a channel sends (the transport under the chat outbox, bot/outbox/sender.ts): each adapter
+ * registers one. `send` throws when the channel did not take the message — `PermanentSendError`
+ * (blocked, chat gone: never retried), `RateLimitedError` (flood wait), anything else (retried with
+ * backoff) — and must not retry on its own: the outbox decides.
  */
 export type ChatSender = {
   channel: ChatChannel;
   /** The only chats this sender can reach (the console reaches the person typing); all when unset. */
   reaches?: string[];
-  send(userRef: string, replies: Reply[]): Promise<void>;
+  /** Send in order; resolves with the channel's ids of the messages (to clear their buttons later). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a transport that cannot name its messages returns nothing.
+  send(userRef: string, replies: Reply[]): Promise<void | { messageIds?: string[] }>;
+  /** Remove the buttons of a message sent before (a stale summary). */
+  clearButtons?(userRef: string, messageId: string): Promise<void>;
+  /** Delete a message from the chat. */
+  deleteMessage?(userRef: string, messageId: string): Promise<void>;
 };
 
 /** The channel will never take this message (the person blocked the bot, the chat is gone): do not retry. */
 export class PermanentSendError extends Error {}
 
-/** The senders of the adapters running in this process. */
+/** The channel asked us to slow down (Telegram 429 retry_after): try again after `retryAfterMs`. */
+export class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What the engine returned for one input: the outbox rows to send now. */
+export type QueuedReplies = { outboxIds: number[]; leased: boolean };
+
+/** The part of an outbox sender the adapters use (bot/outbox/sender.ts). */
+export type OutboxHandle = {
+  /**
+   * Send these rows now (the synchronous reply path); resolves once they were sent or left for a
+   * retry: true when the channel accepted all of them.
+   */
+  sendNow(out: QueuedReplies): Promise<boolean>;
+  /** Something new is waiting: look now rather than at the next poll. */
+  wake(): void;
+  /** The owner the rows are leased to (`handleChatInput`'s `sendingBy`). */
+  readonly owner: string;
+};
+
+/** The senders of the adapters running in this process, and their outbox senders once started. */
 export class ChatSenders {
   private readonly byChannel = new Map<ChatChannel, ChatSender>();
+  private readonly outboxes = new Map<ChatChannel, OutboxHandle>();
 
   register(sender: ChatSender): void {
     this.byChannel.set(sender.channel, sender);
@@ -29,5 +63,31 @@ export class ChatSenders {
 
   all(): ChatSender[] {
     return [...this.byChannel.values()];
+  }
+
+  attachOutbox(channel: ChatChannel, outbox: OutboxHandle | undefined): void {
+    if (outbox) {
+      this.outboxes.set(channel, outbox);
+    } else {
+      this.outboxes.delete(channel);
+    }
+  }
+
+  /** The owner to lease reply rows to, when this process sends `channel` now. */
+  owner(channel: ChatChannel): string | undefined {
+    return this.outboxes.get(channel)?.owner;
+  }
+
+  /**
+   * Send an input's replies now when this process runs the channel's outbox sender; otherwise they
+   * wait in the outbox for whoever does (another process, or this one once it starts). True when
+   * the channel accepted every one of them now.
+   */
+  async sendNow(channel: ChatChannel, out: QueuedReplies): Promise<boolean> {
+    const outbox = this.outboxes.get(channel);
+    if (!outbox || out.outboxIds.length === 0) {
+      return false;
+    }
+    return outbox.sendNow(out);
   }
 }

@@ -467,6 +467,8 @@ export interface ChatSessionsTable {
   version: Generated<number>;
   expires_at: NullableTimestamp;
   updated_at: UpdatedAt;
+  /** When this chat last took a PIN (a PIN-looking message right after is deleted too). */
+  pin_taken_at: NullableTimestamp;
 }
 
 export type BeneficiaryService = "airtime" | "data" | "electricity" | "cable";
@@ -487,6 +489,48 @@ export interface ChatInputsTable {
   channel: string;
   message_id: string;
   received_at: CreatedAt;
+  /** Set once the input's replies are in the outbox; a claim without it whose handler died is redone. */
+  handled_at: NullableTimestamp;
+  claimed_by: string | null;
+}
+
+export type ChatOutboxOp = "send" | "clear_buttons" | "delete";
+export type ChatOutboxStatus = "pending" | "sending" | "sent" | "failed";
+
+/** One outbound chat message (or button clean-up, or delete): DECISIONS §40. */
+export interface ChatOutboxTable {
+  id: Generated<number>;
+  channel: string;
+  external_id: string;
+  user_id: string | null;
+  kind: string;
+  op: Generated<ChatOutboxOp>;
+  dedupe_key: string | null;
+  reply: Json;
+  payload: Json;
+  tag: string | null;
+  target: string | null;
+  status: Generated<ChatOutboxStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  last_error: string | null;
+  channel_message_id: string | null;
+  created_at: CreatedAt;
+  sent_at: NullableTimestamp;
+}
+
+/** One inbound update, recorded before it is acknowledged to the channel. */
+export interface ChatUpdatesTable {
+  channel: string;
+  update_key: string;
+  external_id: string;
+  payload: Json;
+  received_by: string | null;
+  received_at: CreatedAt;
+  handled_at: NullableTimestamp;
+  attempts: Generated<number>;
 }
 
 export type PinLinkPurpose = "pay" | "set_pin" | "change_pin";
@@ -669,6 +713,8 @@ export interface Database {
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;
+  chat_outbox: ChatOutboxTable;
+  chat_updates: ChatUpdatesTable;
   pin_links: PinLinksTable;
   gift_rooms: GiftRoomsTable;
   gift_claims: GiftClaimsTable;

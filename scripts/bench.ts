@@ -1,7 +1,9 @@
 // npm run bench [-- --seconds N] — throughput and latency of the money path under concurrency,
 // each scenario next to a raw single-row UPDATE baseline measured the same way on the same database;
 // then sandbox airtime purchases end to end through the HTTP API (app, fetch clients, in-process VTU
-// worker on the job backend) next to the same raw baseline and the bcrypt PIN check that bounds them.
+// worker on the job backend) next to the same raw baseline and the bcrypt PIN check that bounds them;
+// Telegram "balance" end to end over HTTP long polling (users and Bot API emulator in a child process)
+// next to a raw single-row SELECT baseline, and under flood limits (nothing lost, nothing twice).
 // Always runs on its own throw-away embedded PostgreSQL (fsync off); never touches DATABASE_URL or DATA_DIR
 // (the job queue goes to REDIS_URL when it is set, under a prefix of its own, removed afterwards).
 import { spawn } from "node:child_process";
@@ -35,7 +37,7 @@ import {
   type Summary,
   summarize,
 } from "./lib/bench-stats";
-import { startTelegramBench } from "./lib/bench-telegram";
+import { type DeliveryCheck, startTelegramBench } from "./lib/bench-telegram";
 import { freePort } from "./lib/free-port";
 import { loadConfigOrExit, runMain } from "./lib/runtime";
 
@@ -60,8 +62,17 @@ const BCRYPT_WARMUP_CALLERS = 8;
 /** The claim storm: this many recipients at once on a room of STORM_GIFTS gifts. */
 const STORM_CLAIMANTS = 2_000;
 const STORM_GIFTS = 100;
-/** Telegram chats of the bot bench, each its own customer. */
+/** Telegram users of the "balance" run, each its own customer in a closed loop. */
 const TELEGRAM_CHATS = 64;
+/** Telegram user ids of the bench (far from real ones); the flood run has its own users. */
+const TELEGRAM_FIRST_USER = 9_100_000_000;
+const TELEGRAM_FLOOD_FIRST_USER = 9_100_100_000;
+/** The flood-limited run: Telegram's limits, in the emulator and in our outbox pacing. */
+const TELEGRAM_FLOOD = { users: 100, messagesPerUser: 5, perSecond: 30, perChatPerSecond: 1 };
+const TELEGRAM_FLOOD_MESSAGES = TELEGRAM_FLOOD.users * TELEGRAM_FLOOD.messagesPerUser;
+/** An answer slower than this fails the bench (the flood run queues ~users ÷ 30/s seconds). */
+const TELEGRAM_ANSWER_TIMEOUT_MS = 15_000;
+const TELEGRAM_FLOOD_ANSWER_TIMEOUT_MS = 60_000;
 /** How long to wait after the purchases for orders that answered before delivery to settle. */
 const SETTLE_TIMEOUT_MS = 20_000;
 
@@ -69,7 +80,9 @@ const USAGE = `Usage: npm run bench [-- --seconds N]
 
   --seconds N   measured duration of each run (default ${DEFAULT_SECONDS}, max ${MAX_SECONDS});
                 each run is preceded by a ${WARMUP_MS / 1000} s warm-up. The first purchase per HTTP
-                client and the bcrypt run each take at least ${HTTP_CLIENTS} PIN checks (~15 s), whatever N is.
+                client and the bcrypt run each take at least ${HTTP_CLIENTS} PIN checks (~15 s), whatever N is;
+                the Telegram flood-limited run sends a fixed ${TELEGRAM_FLOOD_MESSAGES} messages at
+                ${TELEGRAM_FLOOD.perSecond}/s (~${Math.ceil(TELEGRAM_FLOOD_MESSAGES / TELEGRAM_FLOOD.perSecond)} s).
 
   REDIS_URL     when set, the purchase scenario's job queue uses Redis (own key prefix) instead of
                 BullMQ's PostgreSQL backend in the bench database
@@ -224,6 +237,14 @@ async function decrementCounter(bench: Bench, row: TrackedCounter): Promise<void
   row.updates++;
 }
 
+/** The Telegram run's baseline: one primary-key read of one row, on its own pooled connection. */
+async function selectCounter(bench: Bench, row: TrackedCounter): Promise<void> {
+  const selected = await bench.raw.query("SELECT v FROM bench_counter WHERE id = $1", [row.id]);
+  if (selected.rowCount !== 1) {
+    throw new Error(`bench: bench_counter row ${row.id} is missing`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Driver
 
@@ -263,10 +284,9 @@ type GiftReport = { result: Result; winners: number; rawWinners: number; rawClai
 
 type TelegramReport = {
   results: Result[];
-  purchases: number;
-  outcomes: { delivered: number; other: number };
-  settledStates: Map<string, number>;
-  walletProblems: string[];
+  /** The "balance" run without flood limits (the table row), checked message by message. */
+  balance: DeliveryCheck;
+  flood: { measured: Measured; check: DeliveryCheck };
 };
 
 runMain(async () => {
@@ -364,7 +384,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     out.push(
       ...describePurchases(purchases),
       "",
-      ...describeTelegram(purchases.telegram, seconds),
+      ...describeTelegram(purchases.telegram),
       "",
       ...describeGifts(purchases.gifts),
       "",
@@ -390,7 +410,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
         : `balances: ${balanceProblems.length} MISMATCH(ES)`,
       ...balanceProblems.map((p) => `  ${p}`),
     );
-    const walletProblems = [...purchases.walletProblems, ...purchases.telegram.walletProblems];
+    const walletProblems = purchases.walletProblems;
     out.push(
       walletProblems.length === 0
         ? `purchase wallets: all ${HTTP_CLIENTS} equal funded − delivered orders, held = unresolved orders`
@@ -423,6 +443,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
       failedOps === 0 &&
       balanceProblems.length === 0 &&
       walletProblems.length === 0 &&
+      telegramProblems(purchases.telegram).length === 0 &&
       counterProblems.length === 0 &&
       !ledgerFailed;
     if (!ok) {
@@ -499,7 +520,7 @@ async function benchHttpPurchases(
       seconds,
       { warmupCallers: BCRYPT_WARMUP_CALLERS },
     );
-    const telegram = await benchTelegram(http, seconds);
+    const telegram = await benchTelegram(bench, http, seconds);
     const gifts = await benchClaimStorm(bench, http);
     for (const [m, states] of [
       [service, runStates],
@@ -529,54 +550,68 @@ async function benchHttpPurchases(
 }
 
 /**
- * Telegram updates through the full stack next to a bare grammY bot, on the purchase bench's worker:
- * "balance" queries, then complete airtime purchases (four updates each) after one warm-up purchase
- * per chat (its first bcrypt PIN check, as in the HTTP run).
+ * Telegram "balance" end to end: simulated users and the Bot API emulator in a child process, the
+ * bot (long polling, inbox, engine, outbox) in this one on the purchase bench's services; next to
+ * raw single-row SELECTs with as many callers. Then the same under Telegram's flood limits, a fixed
+ * number of messages per user, to show that pacing loses and repeats nothing.
  */
-async function benchTelegram(http: PurchaseBench, seconds: number): Promise<TelegramReport> {
+async function benchTelegram(bench: Bench, http: PurchaseBench, seconds: number): Promise<TelegramReport> {
+  progress("Telegram: starting the load generator and Bot API emulator (child process)");
   const tg = await startTelegramBench({
     ctx: http.ctx,
     vtu: http.vtu,
     payments: http.payments,
-    chats: TELEGRAM_CHATS,
     fundKobo: FUND_KOBO,
     progress,
   });
-  const bare = await measure(
-    `bare grammY bot, text → "ok", ${TELEGRAM_CHATS} chats (updates/s)`,
-    tg.bareUpdate,
-    TELEGRAM_CHATS,
-    seconds,
-  );
-  const balance = await measure(
-    `Telegram "balance" updates, full stack, ${TELEGRAM_CHATS} chats`,
-    tg.balanceUpdate,
-    TELEGRAM_CHATS,
-    seconds,
-  );
-  progress(`Telegram purchases: warm-up of one complete purchase per chat (${TELEGRAM_CHATS} PIN checks)`);
-  const warmup = await runClosedLoop(tg.purchaseUpdate, {
-    callers: TELEGRAM_CHATS,
-    durationMs: 120_000,
-    maxOpsPerCaller: 4,
-  });
-  tg.takeOutcomes();
-  const name = `Telegram airtime purchase updates, full stack, ${TELEGRAM_CHATS} chats`;
-  progress(`${name}: ${seconds} s measured`);
-  const run = await runClosedLoop(tg.purchaseUpdate, { callers: TELEGRAM_CHATS, durationMs: seconds * 1000 });
-  const purchases: Measured = { name, warmup, run, summary: summarize(run) };
-  const outcomes = tg.takeOutcomes();
-  const settledStates = await http.settle(SETTLE_TIMEOUT_MS, tg.userIds);
-  return {
-    results: [
-      { service: balance, baseline: bare },
-      { service: purchases, baseline: bare },
-    ],
-    purchases: outcomes.delivered + outcomes.other,
-    outcomes,
-    settledStates,
-    walletProblems: await http.verifyWallets(tg.userIds),
-  };
+  try {
+    const name = `Telegram "balance" end to end, HTTP long polling, ${TELEGRAM_CHATS} users (answers/s)`;
+    progress(`${name}: ${WARMUP_MS / 1000} s warm-up, then ${seconds} s measured`);
+    const balance = await tg.balance({
+      firstUserId: TELEGRAM_FIRST_USER,
+      users: TELEGRAM_CHATS,
+      warmupMs: WARMUP_MS,
+      durationMs: seconds * 1000,
+      answerTimeoutMs: TELEGRAM_ANSWER_TIMEOUT_MS,
+    });
+    const service: Measured = {
+      name,
+      warmup: balance.warmup,
+      run: balance.run,
+      summary: summarize(balance.run),
+    };
+    const rows = await createCounters(bench, TELEGRAM_CHATS);
+    const baseline = await measure(
+      `raw single-row SELECT baseline, ${TELEGRAM_CHATS} callers`,
+      (caller) => selectCounter(bench, pick(rows, caller)),
+      TELEGRAM_CHATS,
+      seconds,
+    );
+    const f = TELEGRAM_FLOOD;
+    const floodName =
+      `Telegram "balance" under flood limits (${f.perSecond}/s, ${f.perChatPerSecond}/s per chat), ` +
+      `${f.users} users × ${f.messagesPerUser}`;
+    progress(`${floodName}: at least ${Math.ceil(TELEGRAM_FLOOD_MESSAGES / f.perSecond)} s`);
+    const flood = await tg.balance({
+      firstUserId: TELEGRAM_FLOOD_FIRST_USER,
+      users: f.users,
+      warmupMs: 0,
+      durationMs: 10 * 60_000,
+      messagesPerUser: f.messagesPerUser,
+      answerTimeoutMs: TELEGRAM_FLOOD_ANSWER_TIMEOUT_MS,
+      limits: { perSecond: f.perSecond, perChatPerSecond: f.perChatPerSecond },
+    });
+    return {
+      results: [{ service, baseline }],
+      balance: balance.check,
+      flood: {
+        measured: { name: floodName, warmup: NO_RUN, run: flood.run, summary: summarize(flood.run) },
+        check: flood.check,
+      },
+    };
+  } finally {
+    await tg.close();
+  }
 }
 
 /**
@@ -619,20 +654,30 @@ function describeGifts(g: GiftReport): string[] {
   ];
 }
 
-function describeTelegram(t: TelegramReport, seconds: number): string[] {
-  const purchaseRun = t.results[1]?.service;
-  const elapsed = purchaseRun ? purchaseRun.run.elapsedMs / 1000 : seconds;
+function describeTelegram(t: TelegramReport): string[] {
+  const checked = (label: string, c: DeliveryCheck) =>
+    `${label}: ${c.messages} messages, ${c.answers} answers in the chats; ${c.lost} lost, ${c.duplicates} duplicate ` +
+    `(each chat's bot messages = the outbox rows sent to it); ${c.status429} × 429 from the emulator`;
+  const { measured, check } = t.flood;
+  const s = measured.summary;
   return [
-    "telegram: updates go through bot.handleUpdate with an API transformer answering the Bot API in process " +
-      "(no network); ratio = full-stack updates/s ÷ the bare grammY bot's updates/s",
-    `telegram purchases, measured run: ${t.purchases} complete purchases (${formatRate(t.purchases / elapsed)}/s), ` +
-      `${t.outcomes.delivered} answered "Delivered", ${t.outcomes.other} answered "Order placed"`,
-    `telegram orders after settling: ${total(t.settledStates)} orders, ${formatStates(t.settledStates)}`,
-    t.walletProblems.length === 0
-      ? `telegram wallets: all ${TELEGRAM_CHATS} equal funded − delivered orders, held = unresolved orders`
-      : `telegram wallets: ${t.walletProblems.length} MISMATCH(ES)`,
-    ...t.walletProblems.map((p) => `  ${p}`),
+    "telegram: the simulated users and the Bot API emulator run in a child process; the bot in this process " +
+      "long-polls the emulator over HTTP (getUpdates), records each update in chat_updates before acknowledging " +
+      "it, and answers through the engine and the chat outbox (sendMessage over HTTP). Each user sends " +
+      '"balance" when the answer to its previous one arrived; latency = send → the answer in the chat ' +
+      "(seen within ~1 ms); a wrong or missing answer fails the bench. Without flood limits the outbox pacing " +
+      "is lifted and the emulator limits nothing; ratio = answers/s ÷ raw single-row SELECTs/s",
+    checked('telegram "balance", no flood limits', t.balance),
+    `${measured.name}, in the emulator and our outbox pacing: ` +
+      `${formatRate(s.opsPerSecond)} answers/s, p50 ${formatMs(s.p50)} ms, p99 ${formatMs(s.p99)} ms, ` +
+      `${(measured.run.elapsedMs / 1000).toFixed(1)} s`,
+    checked("  flood run", check),
+    ...telegramProblems(t).map((p) => `  PROBLEM: ${p}`),
   ];
+}
+
+function telegramProblems(t: TelegramReport): string[] {
+  return [...t.balance.problems, ...t.flood.check.problems];
 }
 
 function httpContext(config: Config, jobsKind: string): string {
@@ -736,7 +781,7 @@ function resultsTable(results: Result[]): string {
     if (!Number.isFinite(ratio)) {
       return "-";
     }
-    // Full-stack chat updates against a bare bot are far below 0.01: keep two significant digits.
+    // Full-stack purchases against a raw UPDATE are far below 0.01: keep two significant digits.
     return ratio >= 0.01 ? ratio.toFixed(2) : ratio.toPrecision(2);
   };
   const rows = results.flatMap(({ service, baseline, cold, bound }) => [

@@ -44,7 +44,9 @@ runMain(async () => {
   const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
 
   // The chat channels live with the API (a Telegram webhook arrives there).
-  const chat = runsApi ? setUpChat({ config, logger, ctx: runtime.ctx, vtu, payments }) : undefined;
+  const chat = runsApi
+    ? setUpChat({ config, logger, ctx: runtime.ctx, vtu, payments, owner: boot.bootId })
+    : undefined;
   let chatRunning: { stop(): Promise<void> } | undefined;
 
   let server: ReturnType<typeof serve> | undefined;

@@ -6,10 +6,13 @@ import { consumePinLink, findOpenPinLink } from "../api/services/pin-links";
 import type { VtuRuntime } from "../api/services/vtu";
 import { handleChatInput } from "../bot/engine/engine";
 import type { ChatChannel } from "../bot/engine/types";
-import type { ChatSenders } from "../bot/outbound";
+import type { ChatSenders, QueuedReplies } from "../bot/outbound";
 import { PinFormPage, PinLinkGonePage, PinOutcomePage } from "./pages/pin";
 
 const CHANNELS: ChatChannel[] = ["telegram", "whatsapp", "console"];
+
+/** How long the page waits for the chat's copy to go out before it answers anyway. */
+const PAGE_WAIT_FOR_CHAT_MS = 3_000;
 
 /**
  * `/pin/:token`, the one-time PIN page (S4). GET shows the form; POST consumes the link and hands
@@ -53,6 +56,8 @@ export function pinRoutes(deps: {
     const field = (name: string) => (typeof form[name] === "string" ? form[name].trim() : "");
     // The change-PIN step reads "current new", exactly what it takes when typed on other channels.
     const text = link.purpose === "change_pin" ? `${field("current_pin")} ${field("pin")}` : field("pin");
+    // The engine queues its answer in the chat outbox with the step it saves; leased to this
+    // process's sender when it runs the channel, so it goes out now rather than at the next poll.
     const out = await handleChatInput(
       { ctx: () => ctx, vtu: deps.vtu, payments: deps.payments },
       {
@@ -63,6 +68,7 @@ export function pinRoutes(deps: {
         pinFromSecurePage: true,
         pinLinkFor: link.confirmId,
       },
+      { sendingBy: deps.chatSenders?.owner(channel) },
     ).catch((error: unknown) => {
       // The engine answers every flow error itself; this is the database being unreachable. The
       // purchase is keyed by the Confirm tap, so asking again in the chat cannot buy twice.
@@ -77,24 +83,48 @@ export function pinRoutes(deps: {
         500,
       );
     }
-    const sender = deps.chatSenders?.get(channel);
-    // The page already shows the outcome, so a chat that cannot be reached is logged, not fatal.
-    const sentToChat =
-      sender !== undefined &&
-      out.replies.length > 0 &&
-      (await sender.send(link.userRef, out.replies).then(
-        () => true,
-        (error: unknown) => {
-          ctx.logger.warn(
-            { err: error, channel, pinLinkId: link.id },
-            "could not send the PIN outcome to the chat",
-          );
-          return false;
-        },
-      ));
+    // The answer reaches the chat through the outbox, retried while the chat cannot be reached (it
+    // is already queued, so nothing is lost). The page waits a moment for the send, never longer:
+    // it shows the outcome itself either way.
+    const sentToChat = await sendToChat(ctx, channel, link.id, out);
+    // The electricity token is shown here, where the answer is shown at once; the chat's copy reads
+    // it from the order when it is sent (it is never stored in the outbox, P11).
+    const shown = out.replies.map((reply) =>
+      reply.token ? { ...reply, text: `${reply.text}\nToken: ${reply.token}` } : reply,
+    );
     return c.html(
-      <PinOutcomePage replies={out.replies} sentToChat={sentToChat} sandbox={sandbox} chatUrl={chatUrl} />,
+      <PinOutcomePage replies={shown} sentToChat={sentToChat} sandbox={sandbox} chatUrl={chatUrl} />,
     );
   });
+
+  /** True when the chat's sender took the answer within the page's wait (not: when it got there). */
+  async function sendToChat(
+    ctx: ServiceContext,
+    channel: ChatChannel,
+    pinLinkId: string,
+    out: QueuedReplies,
+  ): Promise<boolean> {
+    const senders = deps.chatSenders;
+    if (!senders || out.outboxIds.length === 0) {
+      return false;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const sending = senders.sendNow(channel, out).then(
+      (handedOver) => handedOver,
+      (error: unknown) => {
+        ctx.logger.warn(
+          { err: error, channel, pinLinkId },
+          "PIN outcome not sent to the chat yet; the outbox retries",
+        );
+        return false;
+      },
+    );
+    const waited = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), PAGE_WAIT_FOR_CHAT_MS);
+    });
+    const handedOver = await Promise.race([sending, waited]);
+    clearTimeout(timer);
+    return handedOver;
+  }
   return app;
 }

@@ -2,8 +2,10 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Config } from "../config";
 import { raiseSlowResponse } from "../services/alerts";
+import { chatSendStats, type SendFailureKind } from "../services/chat-send-stats";
 import { constantTimeEqual } from "../services/hashing";
 import { metricsSnapshot } from "../services/metrics-snapshot";
+import { CHAT_CHANNELS } from "../services/notifications";
 import type { AppEnv } from "./context";
 import { bearerToken } from "./middleware";
 
@@ -12,8 +14,9 @@ export type QueueCounts = { names: string[]; counts(name: string): Promise<Recor
 
 /**
  * Prometheus metrics: HTTP latency by route pattern (never the raw path: tokens live in paths), and
- * at scrape time orders by state, provider outcomes of the last 15 minutes, queue depth, pending
- * chat notifications and open gift rooms. One registry per app, so tests and processes never share.
+ * at scrape time orders by state, provider outcomes of the last 15 minutes, queue depth, the chat
+ * outbox (unsent messages and the age of the oldest, per channel), this process's chat sends and
+ * send failures, and open gift rooms. One registry per app, so tests and processes never share.
  */
 export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
   const registry = new Registry();
@@ -54,9 +57,35 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
     labelNames: ["queue", "state"],
     registers: [registry],
   });
-  const pending = new Gauge({
-    name: "tada_notifications_pending",
-    help: "Chat notifications waiting to be sent.",
+  const outboxUnsent = new Gauge({
+    name: "tada_chat_outbox_unsent",
+    help: "Chat messages not yet accepted by their channel (pending or being sent), by channel.",
+    labelNames: ["channel"],
+    registers: [registry],
+  });
+  const outboxOldest = new Gauge({
+    name: "tada_chat_outbox_oldest_unsent_seconds",
+    help: "Age of the oldest chat message not yet accepted by its channel, by channel (0 when none).",
+    labelNames: ["channel"],
+    registers: [registry],
+  });
+  // The send counters are this process's (its outbox senders'), read from chat-send-stats at scrape time.
+  const chatSent = new Counter({
+    name: "tada_chat_sent_total",
+    help: "Chat messages the channel accepted, sent by this process, by channel.",
+    labelNames: ["channel"],
+    registers: [registry],
+  });
+  const chatFailures = new Counter({
+    name: "tada_chat_send_failures_total",
+    help: "Chat sends the channel refused in this process, by channel and kind (transient: retried with backoff; rate_limited: 429, retried after retry_after; permanent: recorded as failed).",
+    labelNames: ["channel", "kind"],
+    registers: [registry],
+  });
+  const chatRateLimited = new Counter({
+    name: "tada_chat_rate_limited_total",
+    help: "Flood-limit answers (429) from the channel in this process, by channel.",
+    labelNames: ["channel"],
     registers: [registry],
   });
   const rooms = new Gauge({
@@ -108,7 +137,13 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
       providerLatency.set({ provider: l.provider, quantile: "0.5" }, l.p50);
       providerLatency.set({ provider: l.provider, quantile: "0.95" }, l.p95);
     }
-    pending.set(snapshot.notificationsPending);
+    outboxUnsent.reset();
+    outboxOldest.reset();
+    for (const o of snapshot.chatOutbox) {
+      outboxUnsent.set({ channel: o.channel }, o.unsent);
+      outboxOldest.set({ channel: o.channel }, o.oldestSeconds);
+    }
+    setChatSendCounters({ sent: chatSent, failures: chatFailures, rateLimited: chatRateLimited });
     rooms.set(snapshot.giftRoomsOpen);
     queueDepth.reset();
     for (const name of deps.queues?.names ?? []) {
@@ -121,4 +156,39 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
     return c.body(await registry.metrics());
   });
   return { timing, routes };
+}
+
+const SEND_FAILURE_KINDS: readonly SendFailureKind[] = ["transient", "rate_limited", "permanent"];
+
+/**
+ * Copy this process's chat send counters into the registry. Every channel and kind starts at 0, so
+ * a first failure shows as an increase (a series that appears already at 1 hides it from rate()).
+ */
+function setChatSendCounters(metrics: {
+  sent: Counter<"channel">;
+  failures: Counter<"channel" | "kind">;
+  rateLimited: Counter<"channel">;
+}): void {
+  const stats = chatSendStats();
+  const channels = [
+    ...new Set([
+      ...CHAT_CHANNELS,
+      ...stats.sent.map((s) => s.channel),
+      ...stats.failures.map((f) => f.channel),
+    ]),
+  ];
+  metrics.sent.reset();
+  metrics.failures.reset();
+  metrics.rateLimited.reset();
+  for (const channel of channels) {
+    metrics.sent.inc({ channel }, stats.sent.find((s) => s.channel === channel)?.count ?? 0);
+    metrics.rateLimited.inc(
+      { channel },
+      stats.failures.find((f) => f.channel === channel && f.kind === "rate_limited")?.count ?? 0,
+    );
+    for (const kind of SEND_FAILURE_KINDS) {
+      const count = stats.failures.find((f) => f.channel === channel && f.kind === kind)?.count ?? 0;
+      metrics.failures.inc({ channel, kind }, count);
+    }
+  }
 }

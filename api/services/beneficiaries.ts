@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { BeneficiaryRow } from "../../db/database";
 import type { ServiceContext } from "./context";
 import { NotFoundError, ValidationError } from "./errors";
+import { NETWORKS, type Network } from "./vtu";
 
 /**
  * Saved recipients (DESIGN §9, "beneficiaries"): the phones, meters and smartcards a person buys for
@@ -148,4 +149,43 @@ export async function touchBeneficiary(args: {
     .where("recipient", "=", args.recipient)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * The network a phone number is known to be on for this person: saved with it (the network was
+ * confirmed when it was saved), or the network of an order delivered to it (the network accepted
+ * it). The most recent wins (a number can be ported). Airtime and data count alike: one SIM.
+ * Undefined when neither exists, and the flow asks (a prefix is only a guess, DESIGN §6).
+ */
+export async function knownNetwork(args: {
+  ctx: ServiceContext;
+  userId: string;
+  phone: string;
+}): Promise<Network | undefined> {
+  const { ctx, userId, phone } = args;
+  const row = await ctx.db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("beneficiaries")
+        .select(["provider as network", "last_used_at as at"])
+        .where("user_id", "=", userId)
+        .where("recipient", "=", phone)
+        .where("service", "in", ["airtime", "data"])
+        .unionAll(
+          eb
+            .selectFrom("vtu_orders")
+            .select((o) => ["network", o.fn.coalesce("delivered_at", "updated_at").as("at")])
+            .where("user_id", "=", userId)
+            .where("recipient", "=", phone)
+            .where("service", "in", ["airtime", "data"])
+            .where("state", "=", "delivered"),
+        )
+        .as("known"),
+    )
+    .select("network")
+    .where("network", "is not", null)
+    .orderBy("at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return NETWORKS.find((n) => n === row?.network);
 }

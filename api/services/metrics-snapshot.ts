@@ -1,5 +1,7 @@
 import { sql } from "kysely";
+import { chatOutboxDepth } from "./chat-outbox";
 import type { ServiceContext } from "./context";
+import { CHAT_CHANNELS } from "./notifications";
 
 export type MetricsSnapshot = {
   ordersByState: { state: string; count: number }[];
@@ -7,14 +9,18 @@ export type MetricsSnapshot = {
   providerOutcomes: { provider: string; outcome: string; count: number }[];
   /** How long providers took to answer in the last 15 minutes (median and 95th percentile, seconds). */
   providerLatency: { provider: string; p50: number; p95: number }[];
-  notificationsPending: number;
+  /**
+   * Chat messages not yet accepted by their channel (pending or being sent), and the age of the
+   * oldest, per channel; every chat channel is listed, with 0 when its outbox is empty.
+   */
+  chatOutbox: { channel: string; unsent: number; oldestSeconds: number }[];
   giftRoomsOpen: number;
 };
 
 /** What /metrics reads from the database at scrape time (counts only; cheap, indexed queries). */
 export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnapshot> {
   const since = new Date(ctx.now().getTime() - 15 * 60_000);
-  const [orders, outcomes, pending, rooms, latency] = await Promise.all([
+  const [orders, outcomes, outbox, rooms, latency] = await Promise.all([
     ctx.db
       .selectFrom("vtu_orders")
       .select(["state", (eb) => eb.fn.countAll<string>().as("n")])
@@ -27,11 +33,7 @@ export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnaps
       .where("x.created_at", ">=", since)
       .groupBy(["a.provider", "x.outcome"])
       .execute(),
-    ctx.db
-      .selectFrom("notification_deliveries")
-      .select((eb) => eb.fn.countAll<string>().as("n"))
-      .where("status", "=", "pending")
-      .executeTakeFirstOrThrow(),
+    chatOutboxDepth(ctx),
     ctx.db
       .selectFrom("gift_rooms")
       .select((eb) => eb.fn.countAll<string>().as("n"))
@@ -58,7 +60,17 @@ export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnaps
       p50: Number(l.p50) / 1000,
       p95: Number(l.p95) / 1000,
     })),
-    notificationsPending: Number(pending.n),
+    chatOutbox: withEveryChannel(outbox),
     giftRoomsOpen: Number(rooms.n),
   };
+}
+
+/** An empty outbox reads 0 rather than vanishing from the scrape (an alert on it must see the drop). */
+function withEveryChannel(
+  depth: { channel: string; unsent: number; oldestSeconds: number }[],
+): MetricsSnapshot["chatOutbox"] {
+  const missing = CHAT_CHANNELS.filter((channel) => !depth.some((d) => d.channel === channel));
+  return [...depth, ...missing.map((channel) => ({ channel, unsent: 0, oldestSeconds: 0 }))].sort((a, b) =>
+    a.channel.localeCompare(b.channel),
+  );
 }

@@ -1,6 +1,8 @@
 // npm run chat -- --as 08031234567 — talk to TADA VTU in the terminal, through the same chat engine
 // as Telegram and WhatsApp. It joins the database of a running `npm start` (or starts the embedded
 // one) and runs job workers too, so orders are delivered either way.
+
+import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createJobBackend } from "../../api/jobs/backend";
@@ -10,10 +12,10 @@ import { normalizePhone } from "../../api/services/phone";
 import { openRuntime, runMain } from "../../scripts/lib/runtime";
 import { setUpPayments, setUpVtu } from "../../scripts/lib/vtu";
 import { handleChatInput } from "../engine/engine";
-import type { ChatOutput } from "../engine/types";
+import type { ChatOutput, Reply } from "../engine/types";
 import { createUnderstanding } from "../engine/understand";
-import { startNotificationDelivery } from "../notify/deliver";
 import { ChatSenders } from "../outbound";
+import { startChatOutbox } from "../outbox/run";
 
 const USAGE = "Usage: npm run chat -- --as 08031234567\n";
 
@@ -47,70 +49,61 @@ runMain(async () => {
   });
 
   const deps = { ctx: runtime.ctx, vtu, payments, understand: createUnderstanding(config, logger) };
-  // Notifications for this person (order delivered, wallet credited) print here as they happen.
+  // Every message to this person (answers, and notifications such as "order delivered" as they
+  // happen) goes through the chat outbox like on Telegram, and prints here when it is sent.
   const senders = new ChatSenders();
   senders.register({
     channel: "console",
     reaches: [phone],
     async send(_userRef, replies) {
       for (const reply of replies) {
-        process.stdout.write(`\n\nTADA (notification): ${reply.text}\n\nYou: `);
+        print(reply);
       }
     },
   });
-  const delivery = startNotificationDelivery({
-    ctx: runtime.ctx,
-    senders,
-    logger,
-    everyMs: config.NOTIFY_INTERVAL_MS,
-  });
+  const outbox = startChatOutbox({ ctx: runtime.ctx, senders, logger, owner: `console:${randomUUID()}` });
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   // Take the line iterator now: lines that arrive before the first await would otherwise be lost.
   const lines = rl[Symbol.asyncIterator]();
   let counter = Date.now();
-  const show = (out: ChatOutput) => {
-    for (const reply of out.replies) {
-      process.stdout.write(`\nTADA: ${reply.text}\n`);
-      if (reply.link) {
-        process.stdout.write(`  ${reply.link.label}: ${reply.link.url}\n`);
-      }
-      reply.choices?.forEach((c, i) => {
-        process.stdout.write(`  ${i + 1}. ${c.label}\n`);
-      });
+  const print = (reply: Reply) => {
+    process.stdout.write(`\nTADA: ${reply.text}\n`);
+    if (reply.link) {
+      process.stdout.write(`  ${reply.link.label}: ${reply.link.url}\n`);
     }
+    reply.choices?.forEach((c, i) => {
+      process.stdout.write(`  ${i + 1}. ${c.label}\n`);
+    });
+  };
+  const show = async (out: ChatOutput) => {
+    await senders.sendNow("console", out);
     if (out.deleteInput) {
       process.stdout.write("  (On Telegram this message would now be deleted from the chat.)\n");
     }
   };
+  const say = (text: string) =>
+    handleChatInput(
+      deps,
+      { channel: "console", userRef: phone, messageId: `c${counter++}`, text },
+      { sendingBy: senders.owner("console") },
+    );
   process.stdout.write(
     `Chatting as ${phone}${config.sandbox ? " — SANDBOX" : ""}. Type a message, a number to pick, or Ctrl-D to leave.\n`,
   );
-  show(
-    await handleChatInput(deps, {
-      channel: "console",
-      userRef: phone,
-      messageId: `c${counter++}`,
-      text: "hi",
-    }),
-  );
+  await show(await say("hi"));
   process.stdout.write("\nYou: ");
   // Async iteration buffers lines, so piped input works as well as typing.
   for (let next = await lines.next(); !next.done; next = await lines.next()) {
     const line = next.value;
     if (line.trim() !== "") {
-      show(
-        await handleChatInput(deps, {
-          channel: "console",
-          userRef: phone,
-          messageId: `c${counter++}`,
-          text: line,
-        }),
-      );
+      await show(await say(line));
     }
     process.stdout.write("\nYou: ");
   }
   rl.close();
-  await delivery.stop();
+  // What is still due (a notification that just arrived) prints before we go.
+  await outbox.flush(runtime.ctx().config.CHAT_FLUSH_SECONDS * 1000);
+  await outbox.stop();
   await jobs.close();
   await runtime.close();
   return 0;

@@ -1,3 +1,6 @@
+import { enqueueChatMessages } from "../../api/services/chat-outbox";
+import { claimAndLoad, loadSession, markInputHandled, saveAndQueue } from "../../api/services/chat-sessions";
+import { replyDedupeKey } from "../../api/services/notifications";
 import { findOrCreateUserByIdentity } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
 import { balanceFlow } from "./flows/balance";
@@ -20,9 +23,21 @@ import { withdrawFlow } from "./flows/withdraw";
 import { normalizeChatInput } from "./input";
 import { parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
-import { errorText, FORGOT_PIN_CHOICE, MAIN_MENU, menuReply, pickChoice } from "./replies";
-import { claimInput, loadSession, saveSession } from "./session";
-import type { ChatInput, ChatOutput, EngineDeps, FlowContext, FlowState, StepResult } from "./types";
+import {
+  CANCEL_CHOICE,
+  currentSummary,
+  doneReply,
+  errorText,
+  FORGOT_PIN_CHOICE,
+  MAIN_MENU,
+  MENU_CHOICE,
+  menuReply,
+  pickChoice,
+  readSummaryChoice,
+  summaryChoices,
+  summaryTag,
+} from "./replies";
+import type { ChatInput, ChatOutput, Choice, EngineDeps, FlowContext, FlowState, StepResult } from "./types";
 
 const FLOWS: Record<string, Flow> = {
   airtime: airtimeFlow,
@@ -63,49 +78,158 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
 /**
  * The channel-neutral chat engine: one input in, replies out. Each input is handled once (its
  * message id is recorded first), the person is created on first contact, and the conversation state
- * lives in PostgreSQL, so a restart mid-flow loses nothing. Every message gets an answer.
+ * lives in PostgreSQL, so a restart mid-flow loses nothing. Every message gets an answer, and the
+ * answer is queued in the chat outbox in the same statement that saves the step (DECISIONS §40):
+ * the adapter sends those rows (`outboxIds`) at once, and the outbox's sender retries them if that
+ * fails. `sendingBy` (the adapter's sender) gets the rows leased to it, to send without a claim.
  */
-export async function handleChatInput(deps: EngineDeps, raw: ChatInput): Promise<ChatOutput> {
+export async function handleChatInput(
+  deps: EngineDeps,
+  raw: ChatInput,
+  options: { sendingBy?: string } = {},
+): Promise<ChatOutput> {
   const input = normalizeChatInput(raw);
   const ctx = deps.ctx();
-  if (!(await claimInput(ctx, input))) {
-    return { replies: [], deleteInput: false, duplicate: true };
+  const first = await claimAndLoad(ctx, input, deps.vtu.owner);
+  if (!first.claimed) {
+    return { replies: [], outboxIds: [], leased: false, deleteInput: false, duplicate: true };
   }
-  const { user, created } = await findOrCreateUserByIdentity({
-    ctx,
-    input: { channel: input.channel, externalId: input.userRef, displayName: input.displayName },
-  });
-  const fc: FlowContext = { deps, ctx, input, userId: user.id, firstContact: created };
+  let userId = first.userId;
+  let created = false;
+  if (!userId) {
+    const found = await findOrCreateUserByIdentity({
+      ctx,
+      input: { channel: input.channel, externalId: input.userRef, displayName: input.displayName },
+    });
+    userId = found.user.id;
+    created = found.created;
+  }
+  const fc: FlowContext = { deps, ctx, input, userId, firstContact: created };
   // Optimistic locking: if another process moved this chat on meanwhile, decide again on its state.
   // Re-running is safe: purchases are keyed by the chat's message ids.
+  let session = first.session;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const session = await loadSession(ctx, input);
+    if (attempt > 0) {
+      session = await loadSession(ctx, input);
+    }
     let result: StepResult;
     try {
       result = await route(fc, session.flow);
     } catch (error) {
       ctx.logger.error({ err: error, channel: input.channel }, "chat step failed");
-      result = { replies: [{ text: errorText(error) }, menuReply()] };
+      result = { replies: [doneReply(errorText(error))] };
     }
-    if (await saveSession(ctx, input, user.id, session, result.next ?? offeredChoices(result))) {
-      return { replies: result.replies, deleteInput: result.deleteInput ?? false, duplicate: false };
+    result = bindToSummary(session.flow, result);
+    const saved = await saveAndQueue(ctx, {
+      input,
+      userId,
+      session,
+      next: result.next ?? offeredChoices(result),
+      tookPin: result.deleteInput === true,
+      messages: outboxMessages(input, result),
+      sendingBy: options.sendingBy,
+    });
+    if (saved.saved) {
+      return {
+        replies: result.replies,
+        outboxIds: saved.ids,
+        leased: saved.leased,
+        deleteInput: result.deleteInput ?? false,
+        duplicate: false,
+      };
     }
   }
-  return {
-    replies: [{ text: "I am still working on your last message. Please send this again in a moment." }],
-    deleteInput: false,
-    duplicate: false,
-  };
+  const busy = { text: "I am still working on your last message. Please send this again in a moment." };
+  const ids = await enqueueChatMessages(ctx.db, [
+    { channel: input.channel, externalId: input.userRef, userId, kind: "reply", reply: busy },
+  ]);
+  await markInputHandled(ctx, input);
+  return { replies: [busy], outboxIds: ids, leased: false, deleteInput: false, duplicate: false };
+}
+
+/** A step's replies (and button clean-ups) as outbox rows. */
+function outboxMessages(input: ChatInput, result: StepResult) {
+  const clears = (result.clearButtons ?? []).map((tag) => ({
+    kind: "clear_buttons",
+    op: "clear_buttons" as const,
+    target: tag,
+  }));
+  const sends = result.replies.map((reply) => {
+    const { outcome, token: _token, tag, ...shown } = reply;
+    return {
+      kind: outcome?.kind ?? "reply",
+      reply: shown,
+      payload: outcome?.payload ?? {},
+      tag,
+      dedupeKey: outcome
+        ? replyDedupeKey(outcome.kind, outcome.payload, { channel: input.channel, externalId: input.userRef })
+        : undefined,
+    };
+  });
+  return [...clears, ...sends];
 }
 
 /**
- * Whether the chat is at a step that takes a PIN, so an adapter can delete the message the moment
- * it arrives (S4), before the engine has finished paying. By convention such steps are named "pin"
- * (or belong to the pin flow).
+ * The summary a step leaves or stays at. Leaving it (paid, cancelled, replaced by a newer summary,
+ * another request) removes its buttons from the chat; staying at it, every Cancel offered is that
+ * summary's own (`cancel:<id>`) and the messages carry its tag, so they are cleared with it.
+ */
+function bindToSummary(before: FlowState | undefined, result: StepResult): StepResult {
+  const left = currentSummary(before)?.id;
+  const now = currentSummary(result.next)?.id;
+  let bound = result;
+  if (now && result.next) {
+    const own = summaryChoices(now)[1] as Choice;
+    const bind = (choices: Choice[]) => choices.map((c) => (c.id === CANCEL_CHOICE.id ? own : c));
+    const offered = result.next.data._choices as Choice[] | undefined;
+    bound = {
+      ...bound,
+      replies: bound.replies.map((reply) =>
+        reply.choices?.some((c) => c.id === CANCEL_CHOICE.id)
+          ? { ...reply, choices: bind(reply.choices), tag: reply.tag ?? summaryTag(now) }
+          : reply,
+      ),
+      next: offered
+        ? { ...result.next, data: { ...result.next.data, _choices: bind(offered) } }
+        : result.next,
+    };
+  }
+  if (left && left !== now) {
+    const clear = [...(bound.clearButtons ?? []), summaryTag(left)];
+    bound = { ...bound, clearButtons: [...new Set(clear)] };
+  }
+  return bound;
+}
+
+/**
+ * Whether a message should be deleted from the chat the moment it arrives (S4), before the engine
+ * has finished paying: the chat is at a step that takes a PIN (at a purchase's PIN step, only text
+ * that may hold one: other words leave the purchase and stay), or took one moments ago and this
+ * looks like a PIN too (a second PIN typed quickly).
  */
 export async function awaitsPin(deps: EngineDeps, input: ChatInput): Promise<boolean> {
-  const { flow } = await loadSession(deps.ctx(), normalizeChatInput(input));
-  return flow !== undefined && isPinStep(flow);
+  const { flow, pinTakenAt } = await loadSession(deps.ctx(), normalizeChatInput(input));
+  if (flow !== undefined && isPinStep(flow)) {
+    return flow.step !== "pin" || mayHoldPin(input.text);
+  }
+  const recently = pinTakenAt !== null && deps.ctx().now().getTime() - pinTakenAt.getTime() < PIN_ECHO_MS;
+  return recently && looksLikePin(input.text);
+}
+
+/** A PIN-looking message this soon after a PIN was taken is deleted too. */
+const PIN_ECHO_MS = 2 * 60_000;
+
+/** 4 to 6 digits and nothing else (the PIN format): what gets deleted, and redacted in the inbox. */
+export function looksLikePin(text: string | undefined): boolean {
+  return text !== undefined && /^\s*\d{4,6}\s*$/.test(text);
+}
+
+/**
+ * Text at a PIN step that may hold a PIN, mistyped or wrapped in words ("2 580", "pin 2580"): it is
+ * deleted and the PIN asked again. Anything else ("balance", "hi") is not a PIN: it leaves the step.
+ */
+function mayHoldPin(text: string | undefined): boolean {
+  return text !== undefined && (/^[\d\s-]+$/.test(text) || /(?<!\d)\d{4,6}(?!\d)/.test(text));
 }
 
 /**
@@ -132,17 +256,35 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   const text = fc.input.text?.trim();
   const offered =
     (state?.data._choices as { id: string; label: string }[] | undefined) ?? (state ? undefined : MAIN_MENU);
-  const choice = fc.input.choice ?? pickChoice(text, offered);
+  let choice = fc.input.choice ?? pickChoice(text, offered);
+  // A summary's Confirm or Cancel acts on that summary only; a typed "yes" on the one shown.
+  const summary = currentSummary(state);
+  const tapped = readSummaryChoice(choice);
+  if (tapped && tapped.id !== summary?.id) {
+    return staleSummary(state, tapped.id);
+  }
+  if (tapped) {
+    choice = tapped.action;
+  } else if (!choice && text && summary && state?.step === "confirm" && YES.test(text)) {
+    choice = "confirm";
+  }
 
   const inFlow = state !== undefined && state.flow !== OFFERED;
   if (choice === "cancel" || (text && parseIntent(text).kind === "cancel")) {
-    return { replies: [menuReply(inFlow ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
+    return { replies: [doneReply(inFlow ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
   }
   if (choice === FORGOT_PIN_CHOICE.id) {
     return withChoices(await requestReset(fc));
   }
+  if (choice === MENU_CHOICE.id) {
+    return { replies: [menuReply()] };
+  }
   if (choice?.startsWith("nav:")) {
     return withChoices(await startFlow(fc, choice.slice(4)));
+  }
+  if (state?.step === "pin" && inFlow && text && !choice && !mayHoldPin(text)) {
+    // Words at a purchase's PIN step are not a PIN: the purchase is dropped and they are answered.
+    return leavePurchase(fc, summary?.what ?? "purchase");
   }
   if (fc.input.contactPhone && !choice && !text) {
     // A shared contact answers "your number?" wherever it arrives.
@@ -185,10 +327,57 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (fc.firstContact && (intent.kind === "greeting" || intent.kind === "menu")) {
     return withChoices(await onboarding.start(fc));
   }
-  if (intent.kind === "greeting" || intent.kind === "menu") {
+  if (intent.kind === "greeting") {
     return { replies: [menuReply("Hello! What would you like to do?")] };
   }
+  if (intent.kind === "menu") {
+    return { replies: [menuReply()] };
+  }
   return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
+}
+
+/** "yes", "ok", "go ahead": Confirm, typed at a summary. */
+const YES =
+  /^(?:y|yes|yeah|yea|yep|yup|ok|okay|sure|confirm|confirmed|correct|go ahead|proceed|do it|oya|ehen)(?:\s+(?:please|pls|abeg))?[\s.!]*$/i;
+
+/**
+ * A Confirm or Cancel from a summary that is not the one waiting (replaced by a newer one, paid,
+ * cancelled, expired): nothing is bought or cancelled; the answer points at the summary that is
+ * waiting, if any, and the old one's buttons go.
+ */
+function staleSummary(state: FlowState | undefined, staleId: string): StepResult {
+  const gone = "That summary has expired: nothing was bought from it.";
+  const clearButtons = [summaryTag(staleId)];
+  const current = currentSummary(state);
+  if (state && current) {
+    const offered = (state.data._choices as Choice[] | undefined) ?? [];
+    const text =
+      state.step === "confirm"
+        ? `${gone} The one waiting is for ${current.what}: Confirm or Cancel it here.`
+        : `${gone} You are paying for ${current.what}: finish with your PIN, or Cancel.`;
+    const choices = state.step === "confirm" ? summaryChoices(current.id) : offered;
+    return { replies: [{ text, choices, tag: summaryTag(current.id) }], next: state, clearButtons };
+  }
+  if (state && state.flow !== OFFERED) {
+    // Another question is open: it stays, with its choices (and their numbers) as they were.
+    return { replies: [{ text: gone }], next: state, clearButtons };
+  }
+  return { replies: [doneReply(gone)], clearButtons };
+}
+
+/**
+ * Text that is not a PIN, at a purchase's PIN step: the purchase is cancelled in a word, and the
+ * text is read as a new message ("balance" shows the balance). It stays in the chat (not a PIN).
+ */
+async function leavePurchase(fc: FlowContext, what: string): Promise<StepResult> {
+  const word = `Cancelled the ${what}.`;
+  const answer = await route(fc, undefined);
+  const [first, ...rest] = answer.replies;
+  const replies =
+    first && !first.outcome
+      ? [{ ...first, text: `${word}\n${first.text}` }, ...rest]
+      : [{ text: word }, ...answer.replies];
+  return { ...answer, replies, deleteInput: false };
 }
 
 /**

@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { ServiceError } from "../../api/services/errors";
-import type { Choice, Reply } from "./types";
+import type { Choice, FlowState, Reply } from "./types";
 
 /** The main menu: what the chat can do (flows not built yet are not offered). */
 export const MAIN_MENU: Choice[] = [
@@ -18,11 +19,64 @@ export const MAIN_MENU: Choice[] = [
   { id: "nav:help", label: "Help" },
 ];
 
+/** The full menu: for "menu", help, a greeting, and what the bot did not understand. */
 export function menuReply(text = "What would you like to do?"): Reply {
   return { text, choices: MAIN_MENU };
 }
 
+/** Ends an answer instead of the full menu: one short button (a numbered line) that opens it. */
+export const MENU_CHOICE: Choice = { id: "nav:menu", label: "Menu" };
+
+/** An answer that ends the conversation: its text and choices, then the short Menu choice. */
+export function doneReply(text: string, choices: Choice[] = []): Reply {
+  return { text, choices: [...choices, MENU_CHOICE] };
+}
+
 export const CANCEL_CHOICE: Choice = { id: "cancel", label: "Cancel" };
+
+/**
+ * A purchase summary's own id: a short random nonce in its Confirm and Cancel choices
+ * (`confirm:<id>`, `cancel:<id>`: well inside Telegram's 64-byte callback data) and in its message
+ * tag, so a tap on an older summary is told apart from one on the current summary, and the older
+ * summary's buttons can be removed.
+ */
+export function newSummaryId(): string {
+  return randomBytes(4).toString("base64url");
+}
+
+export function summaryChoices(id: string): Choice[] {
+  return [
+    { id: `confirm:${id}`, label: "Confirm" },
+    { id: `cancel:${id}`, label: "Cancel" },
+  ];
+}
+
+/** The tag of a summary's messages (the summary, and any prompt repeating its buttons). */
+export function summaryTag(id: string): string {
+  return `summary:${id}`;
+}
+
+/**
+ * The summary a chat is waiting on (at its confirm step, or at the PIN step after Confirm): its id
+ * and the few words naming the purchase ("₦1,000 airtime").
+ */
+export function currentSummary(state: FlowState | undefined): { id: string; what: string } | undefined {
+  if (!state || (state.step !== "confirm" && state.step !== "pin")) {
+    return undefined;
+  }
+  const { summaryId, summaryOf } = state.data;
+  return typeof summaryId === "string"
+    ? { id: summaryId, what: typeof summaryOf === "string" ? summaryOf : "purchase" }
+    : undefined;
+}
+
+/** `confirm:<id>` / `cancel:<id>` → what was tapped on which summary. */
+export function readSummaryChoice(
+  choice: string | undefined,
+): { action: "confirm" | "cancel"; id: string } | undefined {
+  const m = /^(confirm|cancel):([\w-]{1,16})$/.exec(choice ?? "");
+  return m ? { action: m[1] as "confirm" | "cancel", id: m[2] as string } : undefined;
+}
 
 /** Offered wherever a PIN was wrong or is locked; the engine answers it in any state. */
 export const FORGOT_PIN_CHOICE: Choice = { id: "pin:forgot", label: "I forgot my PIN" };

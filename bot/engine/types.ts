@@ -43,10 +43,24 @@ export type Reply = {
    * number" keyboard button; other channels ignore it (the text asks to type the number instead).
    */
   askContact?: string;
+  /**
+   * The outcome this message announces (an order delivered or failed, a room closed): the same
+   * outcome's notification then does not reach this chat again (one outcome, one message).
+   * `payload.orderId` with `payload.hasToken` appends the electricity token when it is sent.
+   */
+  outcome?: { kind: string; payload: Record<string, unknown> };
+  /** The electricity token, shown where the reply is shown at once (the PIN page); never stored. */
+  token?: string;
+  /** A name for this message, so a later step can clear its buttons (`StepResult.clearButtons`). */
+  tag?: string;
 };
 
 export type ChatOutput = {
   replies: Reply[];
+  /** The outbox rows of these replies (and clean-ups), for the adapter to send now. */
+  outboxIds: number[];
+  /** The rows were written already leased to the `sendingBy` owner: send them without claiming. */
+  leased: boolean;
   /** The input carried a PIN: the adapter deletes it from the chat (S4). */
   deleteInput: boolean;
   /** The same messageId was handled before; nothing was done. */
@@ -66,7 +80,13 @@ export type EngineDeps = {
 export type FlowState = { flow: string; step: string; data: Record<string, unknown> };
 
 /** What a flow step returns: replies, and where the conversation goes next (undefined = done). */
-export type StepResult = { replies: Reply[]; next?: FlowState; deleteInput?: boolean };
+export type StepResult = {
+  replies: Reply[];
+  next?: FlowState;
+  deleteInput?: boolean;
+  /** Tags of earlier messages whose buttons are now stale: the adapter removes them. */
+  clearButtons?: string[];
+};
 
 /** Everything a flow step sees. */
 export type FlowContext = {

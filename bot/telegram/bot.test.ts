@@ -1,34 +1,56 @@
 import type { Bot } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queueNotification } from "../../api/services/notifications";
 import { getWalletBalance } from "../../api/services/wallet";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
-import { deliverDueNotifications } from "../notify/deliver";
 import { ChatSenders } from "../outbound";
+import { type ChatOutboxRuntime, startChatOutbox } from "../outbox/run";
 import { createTelegramBot, telegramSender } from "./bot";
 import { BOT_INFO, type Call, recordApiCalls, tapUpdate, textUpdate } from "./offline";
 
 /**
- * The Telegram adapter through grammY: updates go through bot.handleUpdate, and an API transformer
- * records every outgoing Bot API call without touching the network (environment.md §6).
+ * The Telegram adapter through grammY: updates go through bot.handleUpdate, replies through the chat
+ * outbox's Telegram sender, and an API transformer records every outgoing Bot API call without
+ * touching the network (environment.md §6).
  */
 
 let h: ChatHarness;
+let running: ChatOutboxRuntime | undefined;
+let owners = 0;
 beforeAll(async () => {
   h = await makeChatHarness();
 });
-afterAll(() => h.destroy());
+afterAll(async () => {
+  await running?.stop();
+  await h.destroy();
+});
 
-/** A bot on the harness's engine with a recording transformer. */
-function telegram(options: { failing?: Record<string, { code: number; description: string }> } = {}) {
+/**
+ * A bot on the harness's engine with a recording transformer and its own outbox sender. The one
+ * before it stops first (like a restart): one process sends Telegram's outbox at a time here.
+ */
+async function telegram(options: { failing?: Record<string, { code: number; description: string }> } = {}) {
+  await running?.stop();
+  const senders = new ChatSenders();
   const bot = createTelegramBot({
     token: "123:test",
     apiRoot: "http://127.0.0.1:9",
     deps: h.deps,
     logger: h.ctx.logger,
+    senders,
     botInfo: BOT_INFO,
   });
-  return { bot, calls: recordApiCalls(bot, options.failing) };
+  const calls = recordApiCalls(bot, options.failing);
+  senders.register(telegramSender(bot));
+  const outbox = startChatOutbox({
+    ctx: () => h.ctx,
+    senders,
+    logger: h.ctx.logger,
+    owner: `bot-test-${++owners}`,
+  });
+  running = outbox;
+  return { bot, calls, outbox };
 }
 
 const sent = (calls: Call[]) => calls.filter((c) => c.method === "sendMessage");
@@ -49,7 +71,7 @@ async function customer(bot: Bot, userId: number) {
 
 describe("Telegram adapter", () => {
   it("greets /start, asks for the phone with Telegram's contact button, then shows the menu as inline buttons", async () => {
-    const { bot, calls } = telegram();
+    const { bot, calls } = await telegram();
     await bot.handleUpdate(textUpdate(7001, "/start"));
     const ask = sent(calls).at(-1);
     expect(ask?.payload.chat_id).toBe(7001);
@@ -83,7 +105,7 @@ describe("Telegram adapter", () => {
   });
 
   it("buys airtime with buttons: the PIN message is deleted before the answer, the order is delivered", async () => {
-    const { bot, calls } = telegram();
+    const { bot, calls } = await telegram();
     await customer(bot, 7002);
     await bot.handleUpdate(textUpdate(7002, "airtime 500 08031234567"));
     await bot.handleUpdate(tapUpdate(7002, "c:net:mtn"));
@@ -112,7 +134,7 @@ describe("Telegram adapter", () => {
   });
 
   it("shows the electricity token in the answer to the PIN (the chat's notification is not repeated)", async () => {
-    const { bot, calls } = telegram();
+    const { bot, calls, outbox } = await telegram();
     await customer(bot, 7010);
     await bot.handleUpdate(textUpdate(7010, "light 2000 ikeja prepaid 45123456789"));
     await bot.handleUpdate(tapUpdate(7010, "c:confirm"));
@@ -125,10 +147,8 @@ describe("Telegram adapter", () => {
     expect(answer).toMatch(/Delivered/);
     expect(answer).toMatch(/Token: \d{4} \d{4} \d{4} \d{4} \d{4}/);
     await h.settle();
-    const senders = new ChatSenders();
-    senders.register(telegramSender(bot));
     const beforeNotes = sent(calls).length;
-    await deliverDueNotifications({ ctx: () => h.ctx, senders, logger: h.ctx.logger });
+    await outbox.flush(2_000);
     const notes = sent(calls)
       .slice(beforeNotes)
       .filter((c) => c.payload.chat_id === 7010);
@@ -137,7 +157,7 @@ describe("Telegram adapter", () => {
   });
 
   it("a double-tapped Confirm and a redelivered PIN update buy once", async () => {
-    const { bot, calls } = telegram();
+    const { bot, calls, outbox } = await telegram();
     await customer(bot, 7003);
     await bot.handleUpdate(textUpdate(7003, "airtime 200 08061234567"));
     await bot.handleUpdate(tapUpdate(7003, "c:net:mtn"));
@@ -145,6 +165,7 @@ describe("Telegram adapter", () => {
       bot.handleUpdate(tapUpdate(7003, "c:confirm")),
       bot.handleUpdate(tapUpdate(7003, "c:confirm")),
     ]);
+    await outbox.flush(2_000); // the second answer waits behind the first in the chat's queue
     expect(
       sent(calls)
         .map((c) => String(c.payload.text))
@@ -165,11 +186,11 @@ describe("Telegram adapter", () => {
   });
 
   it("a restarted bot continues the flow where the chat was", async () => {
-    const first = telegram();
+    const first = await telegram();
     await customer(first.bot, 7004);
     await first.bot.handleUpdate(textUpdate(7004, "airtime 300 08031230004"));
     await first.bot.handleUpdate(tapUpdate(7004, "c:net:mtn"));
-    const second = telegram();
+    const second = await telegram();
     await second.bot.handleUpdate(tapUpdate(7004, "c:confirm"));
     expect(lastText(second.calls)).toMatch(/Send your transaction PIN/);
     await second.bot.handleUpdate(textUpdate(7004, "2580"));
@@ -183,7 +204,7 @@ describe("Telegram adapter", () => {
   });
 
   it("a PIN message it cannot delete raises an alert and tells the person", async () => {
-    const { bot, calls } = telegram({
+    const { bot, calls } = await telegram({
       failing: { deleteMessage: { code: 400, description: "Bad Request: message can't be deleted" } },
     });
     await bot.handleUpdate(textUpdate(7005, "/start"));
@@ -198,7 +219,7 @@ describe("Telegram adapter", () => {
   });
 
   it("ignores chatter in groups and points commands to a private chat", async () => {
-    const { bot, calls } = telegram();
+    const { bot, calls } = await telegram();
     const update = textUpdate(7006, "/start");
     Object.assign(update.message?.chat ?? {}, { id: -100, type: "group", title: "Family" });
     await bot.handleUpdate(update);
@@ -210,7 +231,7 @@ describe("Telegram adapter", () => {
   });
 
   it("answers stickers and photos (no text) with the menu", async () => {
-    const { bot, calls } = telegram();
+    const { bot, calls } = await telegram();
     const sticker = textUpdate(7007, "x");
     delete (sticker.message as { text?: string }).text;
     await bot.handleUpdate(sticker);
@@ -218,48 +239,43 @@ describe("Telegram adapter", () => {
   });
 
   it("delivers notifications to the Telegram chat once; a blocked bot is not retried", async () => {
-    const { bot, calls } = telegram();
+    const { bot, calls, outbox } = await telegram();
     await customer(bot, 7008);
     const userId = await h.userIdOf("telegram", "7008");
     await h.fund(userId, 10_000); // creditWallet does not notify; queue one as the funding path does
-    await h.tdb.db
-      .insertInto("notifications")
-      .values({ user_id: userId, kind: "wallet.credited", body: "Your wallet was credited with ₦100.00." })
-      .execute();
-    const senders = new ChatSenders();
-    senders.register(telegramSender(bot));
-    const before = sent(calls).length;
-    const passes = await Promise.all(
-      [0, 1, 2].map(() => deliverDueNotifications({ ctx: () => h.ctx, senders, logger: h.ctx.logger })),
+    await h.tdb.db.transaction().execute((trx) =>
+      queueNotification(trx, {
+        userId,
+        kind: "wallet.credited",
+        body: "Your wallet was credited with ₦100.00.",
+      }),
     );
-    expect(passes.reduce((n, p) => n + p.sent, 0)).toBeGreaterThanOrEqual(1);
+    const before = sent(calls).length;
+    await Promise.all([outbox.flush(2_000), outbox.flush(2_000)]);
     const credited = sent(calls)
       .slice(before)
       .filter((c) => String(c.payload.text).includes("credited with ₦100.00"));
     expect(credited).toHaveLength(1);
     expect(credited[0]?.payload.chat_id).toBe(7008);
 
-    const blocked = telegram({
+    const blocked = await telegram({
       failing: { sendMessage: { code: 403, description: "Forbidden: bot was blocked by the user" } },
     });
-    const blockedSenders = new ChatSenders();
-    blockedSenders.register(telegramSender(blocked.bot));
     await h.tdb.db
-      .insertInto("notifications")
-      .values({ user_id: userId, kind: "wallet.credited", body: "Second credit." })
+      .transaction()
+      .execute((trx) => queueNotification(trx, { userId, kind: "wallet.credited", body: "Second credit." }));
+    await blocked.outbox.flush(2_000);
+    await blocked.outbox.flush(500);
+    const rows = await h.tdb.db
+      .selectFrom("chat_outbox")
+      .select(["status", "attempts", "reply"])
+      .where("external_id", "=", "7008")
       .execute();
-    const result = await deliverDueNotifications({
-      ctx: () => h.ctx,
-      senders: blockedSenders,
-      logger: h.ctx.logger,
-    });
-    expect(result).toMatchObject({ sent: 0, failed: 1, retried: 0 });
-    const row = await h.tdb.db
-      .selectFrom("notification_deliveries as d")
-      .innerJoin("notifications as n", "n.id", "d.notification_id")
-      .select(["d.status", "d.attempts"])
-      .where("n.body", "=", "Second credit.")
-      .executeTakeFirstOrThrow();
-    expect(row).toEqual({ status: "failed", attempts: 1 });
+    const second = rows.filter((r) => (r.reply as { text?: string }).text === "Second credit.");
+    expect(second.map((r) => ({ status: r.status, attempts: r.attempts }))).toEqual([
+      { status: "failed", attempts: 1 },
+    ]);
+    expect(sent(blocked.calls)).toHaveLength(1);
+    expect(h.logs()).toMatch(/refused for good/);
   });
 });

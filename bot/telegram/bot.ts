@@ -1,11 +1,12 @@
-import { autoRetry } from "@grammyjs/auto-retry";
-import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context, GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "../../api/logger";
-import { awaitsPin, handleChatInput } from "../engine/engine";
+import { isInputHandled } from "../../api/services/chat-inbox";
+import { enqueueChatMessages } from "../../api/services/chat-outbox";
+import { awaitsPin, handleChatInput, looksLikePin } from "../engine/engine";
 import type { ChatInput, EngineDeps, Reply } from "../engine/types";
-import { type ChatSender, PermanentSendError } from "../outbound";
+import { type ChatSender, type ChatSenders, PermanentSendError, RateLimitedError } from "../outbound";
+import { isRedactedUpdate } from "./inbox";
 import { decodeCallback, renderReply } from "./render";
 
 export type TelegramBotOptions = {
@@ -14,22 +15,25 @@ export type TelegramBotOptions = {
   apiRoot: string;
   deps: EngineDeps;
   logger: Logger;
+  /** The senders of this process: replies go out through the chat outbox (DECISIONS §41). */
+  senders: ChatSenders;
   /** Known bot identity: skips the getMe call (tests, the bench). */
   botInfo?: UserFromGetMe;
 };
 
 /**
- * The Telegram adapter: turns updates into engine inputs and engine replies into messages with
- * inline keyboards. Updates of one chat run one at a time (in order); different chats in parallel.
+ * The Telegram adapter: turns updates into engine inputs. Replies are not sent from here directly:
+ * the engine writes them to the chat outbox in the statement that saves the step, and this process's
+ * outbox sender sends them at once (`senders.sendNow`), retrying if Telegram refuses. Updates reach
+ * the bot through the inbox (bot/telegram/inbox.ts), which runs one chat's updates in order.
  */
 export function createTelegramBot(options: TelegramBotOptions): Bot {
   const bot = new Bot(options.token, {
     botInfo: options.botInfo,
-    client: { apiRoot: options.apiRoot },
+    // A Bot API call that hangs is cut after a minute (a long poll asks for 25 s): the outbox and
+    // the poller then retry it, rather than one chat waiting for grammY's default 500 s.
+    client: { apiRoot: options.apiRoot, timeoutSeconds: 60 },
   });
-  // Flood limits (429 retry_after) and Bot API hiccups (5xx, network) are waited out, a few times.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
-  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
 
   bot.on("callback_query:data", async (ctx) => {
     // Stop the button's spinner first; failing to is cosmetic.
@@ -48,8 +52,12 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     if (ctx.chat.type !== "private") {
       // Money talk belongs in a private chat; in groups, point there and do nothing else.
       if (ctx.message.text?.startsWith("/")) {
-        await ctx.reply(`Please message me privately: https://t.me/${ctx.me.username}`);
+        await ctx.reply(`Please message me privately: https://t.me/${ctx.me.username}`).catch(() => {});
       }
+      return;
+    }
+    if (isRedactedUpdate(ctx.update)) {
+      await askAgain(ctx, options);
       return;
     }
     const contact = ctx.message.contact;
@@ -64,40 +72,61 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       contactPhone: contact && contact.user_id === ctx.from.id ? contact.phone_number : undefined,
     });
   });
-
-  bot.catch((error) => {
-    options.logger.error(
-      { err: error.error, updateId: error.ctx.update.update_id },
-      "telegram update failed",
-    );
-  });
   return bot;
 }
 
 async function respond(ctx: Context, options: TelegramBotOptions, input: ChatInput): Promise<void> {
-  const { deps, logger } = options;
-  // S4: a message sent at a PIN step is deleted as it arrives, while the engine pays.
+  const { deps, logger, senders } = options;
+  // S4: a PIN-looking message at a PIN step (or a second PIN just after one was taken) is deleted as
+  // it arrives, while the engine pays. Other text needs no session read here (a "balance" message
+  // costs the engine's round trips only); at a PIN step it cancels the purchase and is kept.
   let deleting: Promise<boolean> | undefined;
-  if (ctx.message && input.text && (await awaitsPin(deps, input))) {
-    deleting = deletePinMessage(ctx, logger);
+  if (ctx.message && looksLikePin(input.text) && (await awaitsPin(deps, input))) {
+    deleting = deletePinMessage(ctx, options);
   }
-  const out = await handleChatInput(deps, input);
+  const out = await handleChatInput(deps, input, { sendingBy: senders.owner("telegram") });
   if (out.deleteInput && ctx.message && !deleting) {
-    deleting = deletePinMessage(ctx, logger);
+    deleting = deletePinMessage(ctx, options);
   }
   await deleting;
-  for (const reply of out.replies) {
-    await sendReply(ctx, reply);
-  }
+  await senders.sendNow("telegram", out).catch((error) => {
+    // The rows are in the outbox: its sender retries them.
+    logger.warn({ err: error }, "telegram reply not sent at once; the outbox retries it");
+  });
 }
 
-async function deletePinMessage(ctx: Context, logger: Logger): Promise<boolean> {
+/**
+ * A PIN-shaped message whose handling was cut by a restart: the inbox kept it redacted (a PIN is
+ * never stored), so it cannot be used. Delete it and ask again; the chat stays where it was.
+ */
+async function askAgain(ctx: Context, options: TelegramBotOptions): Promise<void> {
+  await deletePinMessage(ctx, options);
+  const ctxS = options.deps.ctx();
+  const handled = await isInputHandled(ctxS, "telegram", `m:${ctx.chat?.id}:${ctx.message?.message_id}`);
+  if (handled) {
+    return; // the engine used it before the restart: its answer is in the outbox already
+  }
+  const userRef = String(ctx.from?.id ?? ctx.chat?.id);
+  const ids = await enqueueChatMessages(ctxS.db, [
+    {
+      channel: "telegram",
+      externalId: userRef,
+      kind: "reply",
+      reply: {
+        text: "I restarted before I could use the number you sent (your PIN, if it was one). Please send it again.",
+      },
+    },
+  ]);
+  await options.senders.sendNow("telegram", { outboxIds: ids, leased: false }).catch(() => {});
+}
+
+async function deletePinMessage(ctx: Context, options: TelegramBotOptions): Promise<boolean> {
   try {
     await ctx.deleteMessage();
     return true;
   } catch (error) {
     // The PIN stays visible in the chat: someone must know (S4). Never log the message itself.
-    logger.error(
+    options.logger.error(
       {
         alert: true,
         err: error instanceof GrammyError ? error.description : String(error),
@@ -105,18 +134,20 @@ async function deletePinMessage(ctx: Context, logger: Logger): Promise<boolean> 
       },
       "ALERT: could not delete a message containing a PIN from a Telegram chat",
     );
-    await ctx
-      .reply(
-        "I could not delete your PIN message. Please delete it yourself, and change your PIN if anyone else can see this chat.",
-      )
-      .catch(() => {});
+    const userRef = String(ctx.from?.id ?? ctx.chat?.id);
+    const ids = await enqueueChatMessages(options.deps.ctx().db, [
+      {
+        channel: "telegram",
+        externalId: userRef,
+        kind: "reply",
+        reply: {
+          text: "I could not delete your PIN message. Please delete it yourself, and change your PIN if anyone else can see this chat.",
+        },
+      },
+    ]).catch(() => []);
+    await options.senders.sendNow("telegram", { outboxIds: ids, leased: false }).catch(() => {});
     return false;
   }
-}
-
-async function sendReply(ctx: Context, reply: Reply): Promise<void> {
-  const { text, reply_markup } = renderReply(reply);
-  await ctx.reply(text, reply_markup ? { reply_markup } : {});
 }
 
 function displayName(ctx: Context): string | undefined {
@@ -124,26 +155,58 @@ function displayName(ctx: Context): string | undefined {
   return from ? [from.first_name, from.last_name].filter(Boolean).join(" ") : undefined;
 }
 
-/** Server-initiated messages (notifications) through the same bot. */
+/** Bot API errors for an edit or delete that has nothing left to do (already done, or gone). */
+const NOTHING_TO_DO =
+  /message is not modified|message to edit not found|message to delete not found|message can't be (edited|deleted)/i;
+
+/**
+ * The Telegram transport under the chat outbox: one Bot API call per message, and a refusal told
+ * apart the way the outbox needs it. 429 → wait `retry_after`; 403 (blocked, deactivated) and other
+ * 400s (chat not found, malformed) → never retried; 5xx and network errors → retried with backoff.
+ * grammY's auto-retry is not used: the outbox decides when to try again (a retry in here would
+ * hold the chat's queue and hide the failure from /metrics).
+ */
 export function telegramSender(bot: Bot): ChatSender {
   return {
     channel: "telegram",
-    async send(userRef, replies) {
+    async send(userRef, replies: Reply[]) {
+      const messageIds: string[] = [];
       for (const reply of replies) {
         const { text, reply_markup } = renderReply(reply);
-        try {
-          await bot.api.sendMessage(Number(userRef), text, reply_markup ? { reply_markup } : {});
-        } catch (error) {
-          // 403: blocked by the user or the account is gone; 400 chat not found. Retrying cannot help.
-          if (
-            error instanceof GrammyError &&
-            (error.error_code === 403 || /chat not found/i.test(error.description))
-          ) {
-            throw new PermanentSendError(error.description);
-          }
-          throw error;
-        }
+        const sent = await bot.api
+          .sendMessage(Number(userRef), text, reply_markup ? { reply_markup } : {})
+          .catch(translate);
+        messageIds.push(String(sent.message_id));
       }
+      return { messageIds };
+    },
+    async clearButtons(userRef, messageId) {
+      await bot.api
+        .editMessageReplyMarkup(Number(userRef), Number(messageId), { reply_markup: { inline_keyboard: [] } })
+        .catch(ignoreNothingToDo);
+    },
+    async deleteMessage(userRef, messageId) {
+      await bot.api.deleteMessage(Number(userRef), Number(messageId)).catch(ignoreNothingToDo);
     },
   };
+}
+
+function ignoreNothingToDo(error: unknown): void {
+  if (error instanceof GrammyError && NOTHING_TO_DO.test(error.description)) {
+    return;
+  }
+  translate(error);
+}
+
+function translate(error: unknown): never {
+  if (error instanceof GrammyError) {
+    if (error.error_code === 429) {
+      const seconds = error.parameters?.retry_after ?? 1;
+      throw new RateLimitedError(error.description, seconds * 1000);
+    }
+    if (error.error_code === 403 || error.error_code === 400) {
+      throw new PermanentSendError(error.description);
+    }
+  }
+  throw error;
 }

@@ -1,4 +1,3 @@
-import { type RunnerHandle, run } from "@grammyjs/runner";
 import type { Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { Config } from "../../api/config";
@@ -6,29 +5,36 @@ import type { Logger } from "../../api/logger";
 import type { EngineDeps } from "../engine/types";
 import type { ChatSenders } from "../outbound";
 import { createTelegramBot, telegramSender } from "./bot";
-
-const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+import { TelegramInbox } from "./inbox";
+import { ALLOWED_UPDATES, TelegramPoller } from "./poller";
 
 export type TelegramRuntime = {
   bot: Bot;
+  inbox: TelegramInbox;
   mode: "polling" | "webhook";
   /** For the HTTP route in webhook mode: the secret Telegram must send, and where updates go. */
   webhook?: { secret: string; handleUpdate(update: Update): Promise<void> };
   /** Start receiving updates (polling, or registering the webhook with Telegram). */
   begin(): Promise<void>;
-  stop(): Promise<void>;
+  /** Shutdown, step 1: stop fetching updates (a webhook update still arriving is recorded only). */
+  stopReceiving(): Promise<void>;
+  /** Shutdown, step 2: let the updates in flight finish, at most `timeoutMs`; returns how many did not. */
+  drain(timeoutMs: number): Promise<number>;
 };
 
 /**
- * Set up the Telegram bot when TELEGRAM_BOT_TOKEN is set: long polling through @grammyjs/runner by
- * default, or webhook mode (POST /api/telegram/webhook) when TELEGRAM_WEBHOOK_URL is set. The bot's
- * sender is registered for notifications either way.
+ * Set up the Telegram bot when TELEGRAM_BOT_TOKEN is set: long polling by default (bot/telegram/
+ * poller.ts), or webhook mode (POST /api/telegram/webhook) when TELEGRAM_WEBHOOK_URL is set. Either
+ * way updates go through the inbox (recorded first, then handled) and replies through the outbox,
+ * whose Telegram sender is registered here.
  */
 export function setUpTelegram(args: {
   config: Config;
   deps: EngineDeps;
   logger: Logger;
   senders: ChatSenders;
+  /** This process's boot id (the receiver of the updates it records). */
+  owner?: string;
   botInfo?: UserFromGetMe;
 }): TelegramRuntime | undefined {
   const { config, logger } = args;
@@ -40,40 +46,57 @@ export function setUpTelegram(args: {
     apiRoot: config.TELEGRAM_API_ROOT,
     deps: args.deps,
     logger,
+    senders: args.senders,
     botInfo: args.botInfo,
   });
   args.senders.register(telegramSender(bot));
+  const inbox = new TelegramInbox({
+    ctx: args.deps.ctx,
+    owner: args.owner,
+    logger,
+    botId: () => bot.botInfo.id,
+    handle: (update) => bot.handleUpdate(update),
+  });
   const webhookUrl = config.TELEGRAM_WEBHOOK_URL;
   const secret = config.TELEGRAM_WEBHOOK_SECRET;
-  let runner: RunnerHandle | undefined;
+  const drain = (timeoutMs: number) => inbox.drain(timeoutMs);
 
   if (webhookUrl && secret) {
     return {
       bot,
+      inbox,
       mode: "webhook",
-      webhook: { secret, handleUpdate: (update) => bot.handleUpdate(update) },
+      // Recorded before the 200: a failure to record answers 500 and Telegram delivers it again.
+      webhook: { secret, handleUpdate: (update) => inbox.receive([update]) },
       async begin() {
         await bot.init();
         await bot.api.setWebhook(webhookUrl, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+        inbox.startRecovery();
         logger.info({ bot: bot.botInfo.username, webhookUrl }, "telegram webhook registered");
       },
-      async stop() {},
+      async stopReceiving() {
+        inbox.stopAccepting();
+      },
+      drain,
     };
   }
+  let poller: TelegramPoller | undefined;
   return {
     bot,
+    inbox,
     mode: "polling",
     async begin() {
       await bot.init();
       // getUpdates is refused while a webhook is set (409); polling is the choice made by config.
       await bot.api.deleteWebhook();
-      runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+      inbox.startRecovery();
+      poller = new TelegramPoller({ bot, inbox, logger }).start();
       logger.info({ bot: bot.botInfo.username }, "telegram long polling started");
     },
-    async stop() {
-      if (runner?.isRunning()) {
-        await runner.stop();
-      }
+    async stopReceiving() {
+      await poller?.stop();
+      inbox.stopAccepting();
     },
+    drain,
   };
 }

@@ -1,116 +1,218 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeBotApi } from "../../test/emulators/telegram-bot-api";
+import { setOrChangePin } from "../../api/services/pins";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
-import { testConfig } from "../../test/helpers/context";
-import { makeTestApp } from "../../test/helpers/http";
-import { ChatSenders } from "../outbound";
-import { BOT_INFO, recordApiCalls, textUpdate } from "./offline";
-import { setUpTelegram } from "./start";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import { offlineWebhookStack, startTelegramEmulator, startTelegramStack } from "../../test/helpers/telegram";
+import { textUpdate } from "./offline";
 
-/** How updates arrive: long polling against a local Bot API server, and the webhook route. */
+/**
+ * The Telegram side as `npm start` runs it — inbox, long polling, outbox sender — against the Bot API
+ * emulator over real HTTP (test/emulators/telegram-emulator.ts), with its faults.
+ */
 let h: ChatHarness;
+const cleanups: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   h = await makeChatHarness();
 });
-afterAll(() => h.destroy());
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) {
+    await cleanup().catch(() => {});
+  }
+  await h.destroy();
+});
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error("timed out");
-    }
-    await new Promise((r) => setTimeout(r, 25));
+let emulators = 0;
+async function emulator(options: Parameters<typeof startTelegramEmulator>[0] = {}) {
+  // Each emulator is "a bot" with its own update ids; on one database they must not collide.
+  const emu = await startTelegramEmulator({ firstUpdateId: 1_000_000 * ++emulators, ...options });
+  cleanups.push(() => emu.close());
+  return emu;
+}
+
+async function stack(emu: Awaited<ReturnType<typeof emulator>>, overrides: Record<string, string> = {}) {
+  const s = await startTelegramStack(h, emu, overrides);
+  cleanups.push(() => s.kill());
+  return s;
+}
+
+/** Every recorded update handled, every queued message sent once: the chat's bot messages are exactly the outbox's. */
+async function expectAnsweredOnce(emu: Awaited<ReturnType<typeof emulator>>, chats: number[]) {
+  const unhandled = () =>
+    h.tdb.db
+      .selectFrom("chat_updates")
+      .select("update_key")
+      .where("channel", "=", "telegram")
+      .where("handled_at", "is", null)
+      .where("external_id", "in", chats.map(String))
+      .execute();
+  // An update is marked handled just after its answer went out (marks are batched).
+  for (let i = 0; i < 50 && (await unhandled()).length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await unhandled()).toEqual([]);
+  const rows = await h.tdb.db
+    .selectFrom("chat_outbox")
+    .select(["external_id", "status", "channel_message_id"])
+    .where("channel", "=", "telegram")
+    .where("op", "=", "send")
+    .where("external_id", "in", chats.map(String))
+    .execute();
+  expect(rows.filter((r) => r.status !== "sent")).toEqual([]);
+  for (const chat of chats) {
+    const mine = rows.filter((r) => r.external_id === String(chat));
+    const shown = emu.chat(chat).filter((m) => m.from === "bot");
+    expect(shown.length, `chat ${chat}: bot messages vs outbox rows`).toBe(mine.length);
+    expect(new Set(mine.map((r) => r.channel_message_id)).size).toBe(mine.length);
   }
 }
 
-describe("Telegram long polling (@grammyjs/runner) against TELEGRAM_API_ROOT", () => {
-  it("receives updates, answers through the Bot API, waits out a flood limit, and stops cleanly", async () => {
-    const api = await startFakeBotApi({ token: "555:poll", floodOnce: ["sendMessage"] });
-    const config = testConfig({ TELEGRAM_BOT_TOKEN: "555:poll", TELEGRAM_API_ROOT: api.apiRoot });
-    const senders = new ChatSenders();
-    const telegram = setUpTelegram({ config, deps: h.deps, logger: h.ctx.logger, senders });
-    expect(telegram?.mode).toBe("polling");
-    try {
-      await telegram?.begin();
-      expect(api.calls.map((c) => c.method)).toEqual(["getMe", "deleteWebhook"]);
-      api.push(textUpdate(8101, "/start"));
-      api.push(textUpdate(8101, "balance"));
-      const answers = await until(() => {
-        const sent = api.calls.filter((c) => c.method === "sendMessage");
-        // The first sendMessage was refused with 429 and sent again after retry_after.
-        return sent.length >= 4 ? sent : undefined;
-      });
-      expect(answers[0]?.payload.chat_id).toBe(8101);
-      expect(answers[0]?.payload.text).toBe(answers[1]?.payload.text);
-      expect(answers.map((a) => String(a.payload.text)).join("\n")).toMatch(/balance is ₦/i);
-      expect(senders.get("telegram")).toBeDefined();
-    } finally {
-      await telegram?.stop();
-      await api.close();
+/** A Telegram customer (said /start, PIN 2580, ₦5,000), set up through the services. */
+async function customer(emu: Awaited<ReturnType<typeof emulator>>, chat: number) {
+  emu.userSends(chat, "/start");
+  await emu.waitFor(() => emu.botMessages(chat).length > 0, 10_000);
+  const userId = await h.userIdOf("telegram", String(chat));
+  await setOrChangePin({ ctx: h.ctx, userId, input: { pin: "2580" } });
+  await h.fund(userId, 500_000);
+}
+
+/** Send `text`, then answer the questions with buttons (the network, Confirm) until the PIN is asked. */
+async function buyUntilPin(emu: Awaited<ReturnType<typeof emulator>>, chat: number, text: string) {
+  let since = Date.now();
+  emu.userSends(chat, text);
+  for (let step = 0; step < 4; step++) {
+    const answer = await emu.waitFor(() => emu.botMessages(chat).find((m) => m.sentAt >= since), 10_000);
+    await new Promise((r) => setTimeout(r, 100)); // the whole answer
+    const last = emu.lastBotMessage(chat)?.text ?? answer.text ?? "";
+    if (/PIN/.test(last)) {
+      return;
     }
+    since = Date.now();
+    emu.userPressesButton(chat, /MTN|Confirm/);
+  }
+  throw new Error(`the PIN was not asked: ${emu.lastBotMessage(chat)?.text}`);
+}
+
+describe("Telegram long polling through the inbox and the outbox", () => {
+  it("answers over real long polling; a 429 is waited out (retry_after) and the answer arrives once", async () => {
+    const emu = await emulator();
+    const s = await stack(emu);
+    emu.failNext("sendMessage", 1, { status: 429, retryAfter: 1 });
+    emu.userSends(8101, "/start");
+    emu.userSends(8101, "balance");
+    await emu.waitFor(() => emu.botMessages(8101).some((m) => /balance is ₦/i.test(m.text ?? "")), 15_000);
+    await s.outbox.flush(3_000);
+    expect(emu.stats.status429).toBe(1);
+    await expectAnsweredOnce(emu, [8101]);
+    expect(h.logs()).toMatch(/chat flood limit: waiting as asked/);
+    const { unfinished, unsent } = await s.shutdown();
+    expect({ unfinished, unsent }).toEqual({ unfinished: 0, unsent: 0 });
   });
+
+  it("four 502s on the 'Delivered' message: it still arrives, once", async () => {
+    const emu = await emulator();
+    const s = await stack(emu, { CHAT_RETRY_MAX_SECONDS: "2" });
+    const chat = 8102;
+    await customer(emu, chat);
+    await buyUntilPin(emu, chat, "airtime 500 08031234567");
+    emu.failNext("sendMessage", 4, { status: 502 });
+    emu.userSends(chat, "2580");
+    await emu.waitFor(() => emu.botMessages(chat).some((m) => /Delivered/.test(m.text ?? "")), 30_000);
+    await h.settle();
+    await s.outbox.flush(5_000);
+    const delivered = emu.botMessages(chat).filter((m) => /Delivered/.test(m.text ?? ""));
+    expect(delivered).toHaveLength(1);
+    expect(emu.stats.status5xx).toBeGreaterThanOrEqual(4);
+    expect(emu.deleted(chat)).toHaveLength(1); // the PIN message
+    await expectAnsweredOnce(emu, [chat]);
+    await expectLedgerConsistent(h.tdb.db);
+    await s.shutdown();
+  }, 60_000);
+
+  it("SIGTERM in the middle of a 300-user burst: after the restart every message is answered once", async () => {
+    const emu = await emulator({ limits: { overallPerSecond: 15, perChatPerSecond: 1 } });
+    const overrides = {
+      TELEGRAM_SENDS_PER_SECOND: "15",
+      TELEGRAM_CHAT_SENDS_PER_SECOND: "1",
+      CHAT_DRAIN_SECONDS: "1",
+      CHAT_FLUSH_SECONDS: "1",
+    };
+    const first = await stack(emu, overrides);
+    const chats = Array.from({ length: 300 }, (_, i) => 30_000 + i);
+    for (const chat of chats) {
+      emu.userSends(chat, "balance");
+    }
+    // Some are answered, most are not when the deploy's SIGTERM arrives.
+    await emu.waitFor(() => emu.stats.delivered >= 10, 30_000);
+    const { unfinished, unsent } = await first.shutdown();
+    expect(unfinished + unsent).toBeGreaterThan(0);
+    const second = await stack(emu, overrides);
+    await emu.waitFor(() => chats.every((c) => emu.botMessages(c).length > 0), 90_000);
+    await second.outbox.flush(20_000);
+    await expectAnsweredOnce(emu, chats);
+    // Paced, so hardly refused: only where the restarted process sends to a chat within a second of
+    // the stopped one's last message to it (the pace is per process); those wait their retry_after.
+    expect(emu.stats.status429).toBeLessThan(20);
+    await second.shutdown();
+  }, 150_000);
+
+  it("a 60 s Bot API outage: polling resumes within 30 s of its end (10 s cap), and it was logged", async () => {
+    const emu = await emulator({ maxPollMs: 2_000 });
+    const s = await stack(emu);
+    emu.userSends(8104, "balance");
+    await emu.waitFor(() => emu.botMessages(8104).length > 0, 10_000);
+    await emu.outage(60_000);
+    const endedAt = emu.stats.outageEndedAt ?? Date.now();
+    emu.userSends(8104, "balance");
+    await emu.waitFor(() => emu.botMessages(8104).length > 1, 30_000);
+    const resumed = (emu.stats.firstPollAfterOutageAt ?? Number.POSITIVE_INFINITY) - endedAt;
+    expect(resumed).toBeLessThanOrEqual(30_000);
+    expect(resumed).toBeLessThanOrEqual(11_000);
+    expect(h.logs()).toMatch(/telegram cannot be reached/);
+    expect(h.logs()).toMatch(/telegram is reachable again/);
+    await expectAnsweredOnce(emu, [8104]);
+    await s.shutdown();
+  }, 120_000);
 });
 
 describe("Telegram webhook mode: POST /api/telegram/webhook", () => {
   const secret = "s3cret-token-for-tests-0123456789";
   function webhookApp() {
-    const config = testConfig({
-      TELEGRAM_BOT_TOKEN: "556:hook",
-      TELEGRAM_WEBHOOK_URL: "https://tada.example/api/telegram/webhook",
-      TELEGRAM_WEBHOOK_SECRET: secret,
-    });
-    const telegram = setUpTelegram({
-      config,
-      deps: h.deps,
-      logger: h.ctx.logger,
-      senders: new ChatSenders(),
-      botInfo: BOT_INFO,
-    });
-    if (!telegram?.webhook) {
-      throw new Error("expected webhook mode");
-    }
-    const calls = recordApiCalls(telegram.bot);
-    const { app } = makeTestApp(h.tdb.db, { config, telegramWebhook: telegram.webhook });
-    const post = (body: unknown, token?: string) =>
-      app.request("/api/telegram/webhook", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(token ? { "x-telegram-bot-api-secret-token": token } : {}),
-        },
-        body: JSON.stringify(body),
-      });
-    return { telegram, calls, post };
+    const s = offlineWebhookStack(h, secret);
+    cleanups.push(s.stop);
+    return s;
   }
 
   it("refuses a wrong or missing secret token with 403 and runs nothing (W8)", async () => {
     const { calls, post } = webhookApp();
     const update = textUpdate(8201, "/start");
     expect((await post(update, "wrong-token-wrong-token")).status).toBe(403);
-    expect((await post(update)).status).toBe(403);
+    expect((await post(update, "")).status).toBe(403);
     expect(calls).toHaveLength(0);
     const seen = await h.tdb.db
-      .selectFrom("identities")
-      .select("id")
+      .selectFrom("chat_updates")
+      .select("update_key")
       .where("external_id", "=", "8201")
       .execute();
     expect(seen).toHaveLength(0);
   });
 
-  it("handles an update with the right token, and a repeated update once", async () => {
-    const { calls, post } = webhookApp();
+  it("records an update before the 200, handles it, and a repeated update once", async () => {
+    const { calls, post, settled } = webhookApp();
     const update = textUpdate(8202, "/start");
-    expect((await post(update, secret)).status).toBe(200);
+    expect((await post(update)).status).toBe(200);
+    const recorded = await h.tdb.db
+      .selectFrom("chat_updates")
+      .select("update_key")
+      .where("update_key", "=", `42:${update.update_id}`) // the bot's id: update ids are per bot
+      .execute();
+    expect(recorded).toHaveLength(1);
+    await settled();
     const answered = calls.filter((c) => c.method === "sendMessage").length;
     expect(answered).toBeGreaterThan(0);
-    expect((await post(update, secret)).status).toBe(200);
+    expect((await post(update)).status).toBe(200);
+    await settled();
     expect(calls.filter((c) => c.method === "sendMessage")).toHaveLength(answered);
-    expect((await post({ hello: 1 }, secret)).status).toBe(400);
+    expect((await post({ hello: 1 })).status).toBe(400);
   });
 
   it("registers the webhook with the secret when it begins", async () => {
@@ -120,5 +222,6 @@ describe("Telegram webhook mode: POST /api/telegram/webhook", () => {
       url: "https://tada.example/api/telegram/webhook",
       secret_token: secret,
     });
+    telegram.inbox.stopAccepting();
   });
 });

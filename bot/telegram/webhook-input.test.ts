@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
-import { testConfig } from "../../test/helpers/context";
-import { makeTestApp } from "../../test/helpers/http";
+import { offlineWebhookStack } from "../../test/helpers/telegram";
 import { storableText } from "../engine/input";
-import { ChatSenders } from "../outbound";
-import { BOT_INFO, recordApiCalls, textUpdate } from "./offline";
-import { setUpTelegram } from "./start";
+import { textUpdate } from "./offline";
 
 /**
  * Issue 13 §5 through POST /api/telegram/webhook: a person's text and name can hold any character,
@@ -14,37 +11,28 @@ import { setUpTelegram } from "./start";
  * deliver again for ever; a body that is not shaped like a Telegram update is a 400.
  */
 let h: ChatHarness;
+const stops: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   h = await makeChatHarness();
 });
-afterAll(() => h.destroy());
+afterAll(async () => {
+  for (const stop of stops) {
+    await stop();
+  }
+  await h.destroy();
+});
 
 const secret = "s3cret-token-for-input-tests-0123";
 function webhookApp() {
-  const config = testConfig({
-    TELEGRAM_BOT_TOKEN: "558:input",
-    TELEGRAM_WEBHOOK_URL: "https://tada.example/api/telegram/webhook",
-    TELEGRAM_WEBHOOK_SECRET: secret,
-  });
-  const telegram = setUpTelegram({
-    config,
-    deps: h.deps,
-    logger: h.ctx.logger,
-    senders: new ChatSenders(),
-    botInfo: BOT_INFO,
-  });
-  if (!telegram?.webhook) {
-    throw new Error("expected webhook mode");
-  }
-  const calls = recordApiCalls(telegram.bot);
-  const { app } = makeTestApp(h.tdb.db, { config, telegramWebhook: telegram.webhook });
-  const post = (body: unknown) =>
-    app.request("/api/telegram/webhook", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
-      body: JSON.stringify(body),
-    });
-  const answers = () => calls.filter((c) => c.method === "sendMessage").map((c) => String(c.payload.text));
+  const stack = offlineWebhookStack(h, secret);
+  stops.push(stack.stop);
+  const post = async (body: unknown) => {
+    const res = await stack.post(body);
+    await stack.settled();
+    return res;
+  };
+  const answers = () =>
+    stack.calls.filter((c) => c.method === "sendMessage").map((c) => String(c.payload.text));
   return { post, answers };
 }
 

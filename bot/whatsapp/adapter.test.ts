@@ -3,7 +3,7 @@ import type { ServiceContext } from "../../api/services/context";
 import { purgeExpiredCredentials } from "../../api/services/maintenance";
 import { createPinLink } from "../../api/services/pin-links";
 import { getWalletBalance } from "../../api/services/wallet";
-import { captureLogger, makeCtx } from "../../test/helpers/context";
+import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
 import { expectNoPin } from "../../test/helpers/sentinel";
@@ -22,10 +22,21 @@ beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 10 });
   const captured = captureLogger();
   logs = captured.text;
-  ctx = makeCtx(tdb.db, { logger: captured.logger });
+  // Paced faster than a real account (5/s, 1 per chat), so a conversation takes no seconds.
+  const config = testConfig({
+    WHATSAPP_SENDS_PER_SECOND: "100",
+    WHATSAPP_CHAT_SENDS_PER_SECOND: "20",
+    CHAT_RETRY_MAX_SECONDS: "1",
+    NOTIFY_INTERVAL_MS: "100",
+    VTU_RESPONSE_WAIT_MS: "1000",
+  });
+  ctx = makeCtx(tdb.db, { config, logger: captured.logger });
   wa = await whatsAppHarness(ctx, captured.logger);
 });
-afterAll(() => tdb.destroy());
+afterAll(async () => {
+  await wa?.close();
+  await tdb.destroy();
+});
 
 /** Set a PIN the WhatsApp way (link → page), and fund the wallet. */
 async function customer(number: string, pin = "2580", kobo = 500_000) {
@@ -134,7 +145,7 @@ describe("WhatsApp adapter", () => {
   it("handles a redelivered message id once (W8)", async () => {
     const n = newNumber();
     const id = { _serialized: `false_${n}@c.us_REDELIVERED` };
-    expect(await wa.say(n, "hi", { id })).toHaveLength(1);
+    expect((await wa.say(n, "hi", { id })).join("\n")).toMatch(/Hello/);
     expect(await wa.say(n, "hi", { id })).toHaveLength(0);
   });
 
@@ -152,7 +163,7 @@ describe("WhatsApp adapter", () => {
       }
       const [bBalance] = await wa.say(b, "balance");
       expect(bBalance).toMatch(/Your balance is/);
-      await wa.adapter.idle();
+      await wa.settled(a);
       const answers = wa.client.to(a).slice(beforeA);
       expect(answers).toHaveLength(3);
       expect(answers[0]).toMatch(/looks like MTN/);
@@ -260,25 +271,86 @@ describe("the one-time PIN page", () => {
     expect(await ordersOf(n)).toHaveLength(0);
   });
 
-  it("shows the outcome even when the chat cannot be reached", async () => {
+  it("shows the outcome at once while WhatsApp is down; the chat gets it once when it is back", async () => {
     const n = newNumber();
     await customer(n);
     await wa.say(n, "airtime 100 08031234567");
     await wa.say(n, "1");
     const [ask] = await wa.say(n, "1");
+    const before = wa.client.to(n).length;
     wa.client.failSends = true;
     try {
+      // The page answers while WhatsApp is still down: it does not wait for the chat's copy.
       const page = await wa.submitPin(pinPath(ask), { pin: "2580" });
       const html = await page.text();
       expect(page.status).toBe(200);
       expect(html).toMatch(/Order placed|Delivered/);
-      expect(html).not.toMatch(/We sent the same message/);
-      expect(logs()).toContain("could not send the PIN outcome to the chat");
+      expect(wa.client.to(n).slice(before)).toEqual([]);
+      await new Promise((r) => setTimeout(r, 1_200)); // a retry or two, refused as well
+      expect(wa.client.to(n).slice(before)).toEqual([]);
     } finally {
       wa.client.failSends = false;
     }
+    await wa.settled(n);
+    const inChat = wa.client.to(n).slice(before);
+    expect(inChat).toHaveLength(1);
+    expect(inChat[0]).toMatch(/Order placed|Delivered/);
+    expect(logs()).toContain("whatsapp cannot be reached");
+    expect(logs()).toContain("whatsapp is reachable again");
     await wa.vtu.drain();
     expect(await ordersOf(n)).toEqual([{ state: "delivered", channel: "whatsapp" }]);
+  });
+
+  it("the PIN outcome reaches the chat once even when its first sends are refused", async () => {
+    const n = newNumber();
+    await customer(n);
+    await wa.say(n, "airtime 100 08031234567");
+    await wa.say(n, "1");
+    const [ask] = await wa.say(n, "1");
+    const before = wa.client.to(n).length;
+    let refused = 0;
+    wa.client.refuse = ({ chatId }) =>
+      chatId === `${n}@c.us` && refused++ < 2 ? new Error("Evaluation failed: TimeoutError") : undefined;
+    try {
+      const page = await wa.submitPin(pinPath(ask), { pin: "2580" });
+      expect(await page.text()).toMatch(/Order placed|Delivered/);
+      await wa.settled(n);
+    } finally {
+      wa.client.refuse = undefined;
+    }
+    expect(refused).toBeGreaterThanOrEqual(2);
+    const inChat = wa.client.to(n).slice(before);
+    expect(inChat).toHaveLength(1);
+    expect(inChat[0]).toMatch(/Order placed|Delivered/);
+  });
+
+  it("shows the electricity token on the page; the chat's copy reads it at send time, the outbox never holds it", async () => {
+    const n = newNumber();
+    await customer(n, "2580", 1_000_000);
+    const [summary] = await wa.say(n, "light 2000 ikeja prepaid 45123456789");
+    expect(summary).toMatch(/SANDBOX METER OKONKWO/);
+    const [ask] = await wa.say(n, String(/^(\d+)\. Confirm$/m.exec(summary ?? "")?.[1]));
+    const before = wa.client.to(n).length;
+    let answered = false;
+    const submitted = wa.submitPin(pinPath(ask), { pin: "2580" }).finally(() => {
+      answered = true;
+    });
+    while (!answered) {
+      await wa.vtu.drain(); // the provider job runs while the page waits for the outcome
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const html = await (await submitted).text();
+    const token = /Token: (\d{4} \d{4} \d{4} \d{4} \d{4})/.exec(html)?.[1];
+    expect(token).toBeDefined();
+    await wa.settled(n);
+    const inChat = wa.client.to(n).slice(before);
+    // The outcome once (the reply and the order's notification share one outbox key), then the offer to save.
+    expect(inChat.filter((m) => /Delivered/.test(m))).toHaveLength(1);
+    expect(inChat[0]).toMatch(/^Delivered: electricity/);
+    expect(inChat[0]).toContain(`Token: ${token}`);
+    const digits = String(token).replace(/ /g, "");
+    const outbox = JSON.stringify(await tdb.db.selectFrom("chat_outbox").selectAll().execute());
+    expect(outbox.replace(/ /g, "")).not.toContain(digits);
   });
 
   it("changes the PIN on the page (current and new)", async () => {
@@ -300,6 +372,7 @@ describe("the one-time PIN page", () => {
     const [refused] = await wa.say(n, "9137"); // typed into the chat despite the link
     const pages = [await (await wa.submitPin(pinPath(refused), { pin: "9137" })).text()];
     await wa.vtu.drain();
+    await wa.settled(n);
     const [ask] = await wa.say(n, "change pin");
     pages.push(await (await wa.submitPin(pinPath(ask), { current_pin: "9137", pin: "9137" })).text());
     expect(pages[0]).toMatch(/Order placed|Delivered/);
@@ -309,6 +382,11 @@ describe("the one-time PIN page", () => {
     expectNoPin(JSON.stringify(wa.client.sent), "9137");
     const sessions = await tdb.db.selectFrom("chat_sessions").select("data").execute();
     expectNoPin(JSON.stringify(sessions), "9137");
+    // The inbox keeps the typed PIN redacted; the outbox never had it.
+    const inbox = await tdb.db.selectFrom("chat_updates").selectAll().where("external_id", "=", n).execute();
+    expect(inbox.some((u) => u.payload.redacted === true)).toBe(true);
+    expectNoPin(JSON.stringify(inbox), "9137");
+    expectNoPin(JSON.stringify(await tdb.db.selectFrom("chat_outbox").selectAll().execute()), "9137");
     expectNoPin(logs(), "9137");
     // The access log names the page without its token.
     expect(logs()).toContain("/pin/[REDACTED]");

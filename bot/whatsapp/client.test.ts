@@ -2,8 +2,9 @@ import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { captureLogger, testConfig } from "../../test/helpers/context";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import type { EngineDeps } from "../engine/types";
 import { ChatSenders } from "../outbound";
 import { type ManagedWhatsAppClient, startWhatsApp, whatsAppSessionDir } from "./client";
@@ -11,10 +12,19 @@ import { WhatsAppStatus } from "./status";
 
 /** The supervisor never crashes the app: failures are logged and retried with a capped backoff. */
 
-// The engine is never reached in these tests: no message is emitted.
-const engine = {} as EngineDeps;
+// No message is emitted in these tests: the engine only serves the adapter's recovery pass (its database).
+let tdb: TestDatabase;
+let engine: EngineDeps;
 const dataDir = mkdtempSync(path.join(tmpdir(), "tada-wa-"));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+beforeAll(async () => {
+  tdb = await createTestDatabase({ poolSize: 4 });
+  const ctx = makeCtx(tdb.db);
+  engine = { ctx: () => ctx } as EngineDeps;
+});
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  await tdb.destroy();
+});
 
 class ScriptedClient extends EventEmitter implements ManagedWhatsAppClient {
   destroyed = false;
@@ -75,6 +85,14 @@ describe("WhatsApp client supervisor", () => {
       .map((l) => l.delayMs);
     expect(delays.slice(0, 5)).toEqual([1, 2, 4, 8, 8]);
     expect(captured.text()).toContain("ERR_NAME_NOT_RESOLVED");
+    // One warning for the outage, however many restarts fail during it.
+    const warnings = captured.lines
+      .map((l) => JSON.parse(l) as { msg: string; level: string })
+      .filter((l) => ["warn", "error", "fatal"].includes(l.level));
+    expect(warnings.map((w) => w.msg)).toEqual([
+      expect.stringMatching(/^whatsapp cannot be reached: web\.whatsapp\.com is out of reach/),
+    ]);
+    expect(captured.text()).not.toContain("whatsapp recovery pass failed");
   });
 
   it("shows the QR (status and data URL), goes ready, and replaces a client that disconnects", async () => {
@@ -110,6 +128,11 @@ describe("WhatsApp client supervisor", () => {
     clients[0]?.emit("disconnected", "LOGOUT");
     await until(() => clients.length === 2);
     expect(clients[0]?.destroyed).toBe(true);
+    expect(wa.adapter.connected).toBe(false);
+    clients[1]?.emit("ready");
+    expect(wa.adapter.connected).toBe(true);
+    expect(captured.text()).toContain("whatsapp cannot be reached");
+    expect(captured.text()).toContain("whatsapp is reachable again");
     await wa.stop();
     expect(clients[1]?.destroyed).toBe(true);
   });

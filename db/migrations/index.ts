@@ -17,6 +17,7 @@ import * as adminAlertsAndKeys from "./2026_11_25_3100_admin_alerts_and_keys";
 import * as vtuAfterDelivery from "./2026_12_04_1000_vtu_after_delivery";
 import * as fundingRetries from "./2026_12_04_1200_funding_retries";
 import * as withdrawalResend from "./2026_12_04_1300_withdrawal_resend";
+import * as chatOutbox from "./2026_12_04_1400_chat_outbox";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -42,4 +43,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_04_1000_vtu_after_delivery": vtuAfterDelivery,
   "2026_12_04_1200_funding_retries": fundingRetries,
   "2026_12_04_1300_withdrawal_resend": withdrawalResend,
+  "2026_12_04_1400_chat_outbox": chatOutbox,
 };

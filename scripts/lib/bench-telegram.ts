@@ -1,171 +1,219 @@
 /**
- * The Telegram workload of `npm run bench`: updates through the whole stack (grammY → our adapter →
- * chat engine → services → PostgreSQL → VTU worker), with the Bot API answered in process (no
- * network), next to a bare grammY bot that replies "ok" to every message, in the same run.
+ * The Telegram workload of `npm run bench`, end to end: the product's Telegram side as `npm start`
+ * runs it (setUpTelegram's long polling and inbox, the chat engine, the chat outbox's sender), in
+ * this process, against the Bot API emulator over real HTTP. The emulator and the simulated users
+ * run in a child process (scripts/lib/telegram-load.ts), so the load never shares the bot's event
+ * loop; a wrong or missing answer fails the bench.
  */
-import { Bot } from "grammy";
+import type { Config } from "../../api/config";
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import { SYSTEM_ACCOUNTS } from "../../api/services/ledger";
+import { formatNaira } from "../../api/services/money";
+import { registerBoot, startHeartbeat } from "../../api/services/processes";
+import { findOrCreateUserByIdentity } from "../../api/services/users";
 import type { VtuRuntime } from "../../api/services/vtu";
 import { creditWallet } from "../../api/services/wallet/move-money";
 import type { EngineDeps } from "../../bot/engine/types";
-import { createTelegramBot } from "../../bot/telegram/bot";
-import { BOT_INFO, tapUpdate, textUpdate } from "../../bot/telegram/offline";
-import type { Op } from "./bench-stats";
+import { ChatSenders } from "../../bot/outbound";
+import { startChatOutbox } from "../../bot/outbox/run";
+import { setUpTelegram } from "../../bot/telegram/start";
+import type { RunResult } from "./bench-stats";
+import { type FloodLimits, type LoadUser, startTelegramLoad } from "./telegram-load-client";
 
-const PIN = "2580";
-/** Telegram user ids of the bench chats (far from real ones). */
-const FIRST_CHAT_ID = 9_100_000_000;
+/** The outbox pacing of a run without flood limits: the highest the configuration allows. */
+const UNPACED = { perSecond: 10_000, perChatPerSecond: 1_000 };
+/** How long the outbox may take to send what is left after a run (nothing should be left). */
+const FLUSH_MS = 10_000;
 
-/** Answer every Bot API call locally; keep the texts sent to each chat until the op reads them. */
-function offlineApi(bot: Bot, inbox?: Map<number, string[]>) {
-  let messageIds = 1;
-  bot.api.config.use(async (_prev, method, payload) => {
-    const chatId = (payload as { chat_id?: number }).chat_id ?? 0;
-    if (method === "sendMessage" && inbox) {
-      inbox.get(chatId)?.push(String((payload as { text?: string }).text ?? ""));
-    }
-    const result =
-      method === "sendMessage"
-        ? { message_id: messageIds++, date: 0, chat: { id: chatId, type: "private" } }
-        : true;
-    // biome-ignore lint/suspicious/noExplicitAny: a raw Bot API response.
-    return { ok: true, result } as any;
-  });
-}
+export type TelegramRunOptions = {
+  /** Telegram user ids `firstUserId`, `firstUserId + 1`, … (each run its own users). */
+  firstUserId: number;
+  users: number;
+  warmupMs: number;
+  durationMs: number;
+  messagesPerUser?: number;
+  answerTimeoutMs: number;
+  /** Flood limits in the emulator AND in our outbox pacing; none when undefined. */
+  limits?: { perSecond: number; perChatPerSecond: number };
+};
+
+/** Every message against what the chats show and what the outbox sent. */
+export type DeliveryCheck = {
+  /** Messages the users sent. */
+  messages: number;
+  /** Bot messages in their chats. */
+  answers: number;
+  /** Messages with no answer in the chat. */
+  lost: number;
+  /** Answers shown more often than the outbox sent them, or arriving when nobody waited. */
+  duplicates: number;
+  /** The emulator's 429 answers during the run. */
+  status429: number;
+  problems: string[];
+};
+
+export type TelegramRun = { warmup: RunResult; run: RunResult; check: DeliveryCheck };
 
 export type TelegramBench = {
-  /** A bare grammY bot: one text update in, "ok" out. */
-  bareUpdate: Op;
-  /** "balance" through the full stack. */
-  balanceUpdate: Op;
-  /**
-   * One update of a complete airtime purchase; each chat cycles through the four of them
-   * ("airtime 100 0803…" → MTN → Confirm → PIN), the last one answered "Delivered".
-   */
-  purchaseUpdate: Op;
-  /** Purchases answered "Delivered" / otherwise (e.g. still pending) since the last call. */
-  takeOutcomes(): { delivered: number; other: number };
-  userIds: string[];
+  /** "balance" from `users` users in a closed loop, through a bot stack started for this run. */
+  balance(options: TelegramRunOptions): Promise<TelegramRun>;
+  close(): Promise<void>;
 };
 
 export async function startTelegramBench(args: {
   ctx: () => ServiceContext;
   vtu: VtuRuntime;
   payments: PaymentsRuntime;
-  chats: number;
   fundKobo: number;
   progress(message: string): void;
 }): Promise<TelegramBench> {
-  const deps: EngineDeps = { ctx: args.ctx, vtu: args.vtu, payments: args.payments };
-  const inbox = new Map<number, string[]>();
-  const bot = createTelegramBot({
-    token: "1:bench",
-    apiRoot: "http://127.0.0.1:9",
-    deps,
-    logger: args.ctx().logger,
-    botInfo: BOT_INFO,
-  });
-  offlineApi(bot, inbox);
-  const bare = new Bot("2:bare", { botInfo: BOT_INFO });
-  offlineApi(bare);
-  bare.on("message", (ctx) => ctx.reply("ok"));
+  // Update ids far from 1: the bench database may hold chat_updates of the same bot id already.
+  const load = await startTelegramLoad({ firstUpdateId: 1_000_000 });
 
-  const chatIds = Array.from({ length: args.chats }, (_, i) => FIRST_CHAT_ID + i);
-  for (const id of chatIds) {
-    inbox.set(id, []);
-  }
-  args.progress(`Telegram: ${args.chats} chats say /start, set a PIN in chat and get funded`);
-  const userIds = await Promise.all(
-    chatIds.map(async (id) => {
-      await bot.handleUpdate(textUpdate(id, "/start"));
-      await bot.handleUpdate(tapUpdate(id, "c:nav:pin"));
-      await bot.handleUpdate(textUpdate(id, PIN));
-      const ctx = args.ctx();
-      const { user_id: userId } = await ctx.db
-        .selectFrom("identities")
-        .select("user_id")
-        .where("channel", "=", "telegram")
-        .where("external_id", "=", String(id))
-        .executeTakeFirstOrThrow();
+  async function balance(options: TelegramRunOptions): Promise<TelegramRun> {
+    const ctx = args.ctx();
+    args.progress(
+      `Telegram: setting up ${options.users} users with funded wallets, then the bot (long polling, outbox)`,
+    );
+    const users: LoadUser[] = [];
+    for (let i = 0; i < options.users; i++) {
+      const userId = options.firstUserId + i;
+      // A different balance per user: an answer meant for another chat is caught.
+      const kobo = args.fundKobo + i * 100;
+      const { user } = await findOrCreateUserByIdentity({
+        ctx,
+        input: { channel: "telegram", externalId: String(userId), displayName: `bench ${userId}` },
+      });
       await creditWallet({
         ctx,
         input: {
-          userId,
-          amountKobo: args.fundKobo,
+          userId: user.id,
+          amountKobo: kobo,
           counterparty: SYSTEM_ACCOUNTS.adjustments,
           description: "bench funding",
-          idempotencyKey: `bench-telegram-fund-${userId}`,
+          idempotencyKey: `bench-telegram-fund-${user.id}`,
           actor: "system:bench",
         },
       });
-      return userId;
-    }),
-  );
-
-  const chatOf = (caller: number) => {
-    const id = chatIds[caller % chatIds.length];
-    if (id === undefined) {
-      throw new Error("bench: no Telegram chats");
+      users.push({ userId, expect: `balance is ${formatNaira(kobo)}.` });
     }
-    return id;
-  };
-  /** Send one update and return what the bot answered to that chat. */
-  const exchange = async (chatId: number, update: Parameters<Bot["handleUpdate"]>[0]) => {
-    inbox.set(chatId, []);
-    await bot.handleUpdate(update);
-    return (inbox.get(chatId) ?? []).join("\n");
-  };
 
-  const step = new Map<number, number>();
-  let outcomes = { delivered: 0, other: 0 };
-  // The sandbox's plain success: the recipient's last four digits are not 0001–0008.
-  const STEPS: { send: (chatId: number) => Parameters<Bot["handleUpdate"]>[0]; expect: RegExp }[] = [
-    {
-      send: (id) => textUpdate(id, `airtime 100 0803${String(id % 1000).padStart(3, "0")}1234`),
-      expect: /MTN/,
-    },
-    { send: (id) => tapUpdate(id, "c:net:mtn"), expect: /You pay/ },
-    { send: (id) => tapUpdate(id, "c:confirm"), expect: /PIN/ },
-    { send: (id) => textUpdate(id, PIN), expect: /Delivered|Order placed/ },
-  ];
-  return {
-    bareUpdate: (caller) => bare.handleUpdate(textUpdate(chatOf(caller), "balance")),
-    async balanceUpdate(caller) {
-      const answer = await exchange(chatOf(caller), textUpdate(chatOf(caller), "balance"));
-      if (!/balance is/.test(answer)) {
-        throw new Error(`bench: balance answered "${answer.slice(0, 80)}"`);
+    const pacing = options.limits ?? UNPACED;
+    const config: Config = {
+      ...ctx.config,
+      TELEGRAM_BOT_TOKEN: load.token,
+      TELEGRAM_API_ROOT: load.apiRoot,
+      TELEGRAM_SENDS_PER_SECOND: pacing.perSecond,
+      TELEGRAM_CHAT_SENDS_PER_SECOND: pacing.perChatPerSecond,
+    };
+    const emulatorLimits: FloodLimits = options.limits
+      ? { overallPerSecond: options.limits.perSecond, perChatPerSecond: options.limits.perChatPerSecond }
+      : {};
+    await load.setLimits(emulatorLimits);
+
+    // Wired as a process wires it (test/helpers/telegram.ts startTelegramStack): a registered boot
+    // with its heartbeat, the bot's long polling, and the outbox sender.
+    const stackCtx = (): ServiceContext => ({ ...args.ctx(), config });
+    const boot = await registerBoot(ctx, { role: "telegram" });
+    const heartbeat = startHeartbeat(stackCtx(), boot);
+    const deps: EngineDeps = {
+      ctx: stackCtx,
+      vtu: { ...args.vtu, owner: boot.bootId },
+      payments: args.payments,
+    };
+    const senders = new ChatSenders();
+    const telegram = setUpTelegram({
+      config,
+      deps,
+      logger: ctx.logger,
+      senders,
+      owner: boot.bootId,
+      botInfo: load.botInfo,
+    });
+    if (!telegram) {
+      throw new Error("bench: TELEGRAM_BOT_TOKEN is set, so Telegram must be set up");
+    }
+    const outbox = startChatOutbox({ ctx: stackCtx, senders, logger: ctx.logger, owner: boot.bootId });
+    try {
+      await telegram.begin();
+      const timed = await load.run({
+        users,
+        text: "balance",
+        warmupMs: options.warmupMs,
+        durationMs: options.durationMs,
+        messagesPerUser: options.messagesPerUser,
+        answerTimeoutMs: options.answerTimeoutMs,
+      });
+      // Every message was answered; anything the outbox still holds now would be a second answer.
+      await outbox.flush(FLUSH_MS);
+      const check = await checkDelivery(
+        stackCtx(),
+        users.map((u) => u.userId),
+        timed.countsAtStart.status429,
+      );
+      return { warmup: timed.warmup, run: timed.run, check };
+    } finally {
+      await telegram.stopReceiving();
+      await telegram.drain(FLUSH_MS);
+      await outbox.flush(FLUSH_MS);
+      await outbox.stop();
+      await heartbeat.stop();
+    }
+  }
+
+  /** The chats (emulator) against the outbox rows (database), per chat. */
+  async function checkDelivery(ctx: ServiceContext, userIds: number[], status429Before: number) {
+    const { chats, counts } = await load.report(userIds);
+    const rows = await ctx.db
+      .selectFrom("chat_outbox")
+      .select(["external_id", "status", "channel_message_id"])
+      .where("channel", "=", "telegram")
+      .where("op", "=", "send")
+      .where(
+        "external_id",
+        "in",
+        userIds.map((id) => String(id)),
+      )
+      .orderBy("id")
+      .execute();
+    const byChat = new Map<string, typeof rows>();
+    for (const row of rows) {
+      const list = byChat.get(row.external_id) ?? [];
+      list.push(row);
+      byChat.set(row.external_id, list);
+    }
+    const check: DeliveryCheck = {
+      messages: 0,
+      answers: 0,
+      lost: 0,
+      duplicates: 0,
+      status429: counts.status429 - status429Before,
+      problems: [],
+    };
+    for (const chat of chats) {
+      const queued = byChat.get(String(chat.userId)) ?? [];
+      const sentIds = queued.filter((r) => r.status === "sent").map((r) => r.channel_message_id);
+      const shownIds = chat.botMessageIds.map(String);
+      check.messages += chat.sent;
+      check.answers += shownIds.length;
+      check.lost += Math.max(0, chat.sent - shownIds.length);
+      check.duplicates += Math.max(0, shownIds.length - sentIds.length) + chat.unexpected;
+      if (queued.length !== chat.sent || sentIds.length !== queued.length) {
+        check.problems.push(
+          `chat ${chat.userId}: ${chat.sent} messages, ${queued.length} outbox answers, ${sentIds.length} sent`,
+        );
+      } else if (shownIds.join() !== sentIds.join()) {
+        check.problems.push(
+          `chat ${chat.userId}: the chat shows messages ${shownIds.join()}, the outbox sent ${sentIds.join()}`,
+        );
       }
-    },
-    async purchaseUpdate(caller) {
-      const chatId = chatOf(caller);
-      const at = step.get(chatId) ?? 0;
-      const current = STEPS[at];
-      if (!current) {
-        throw new Error("bench: purchase step out of range");
-      }
-      const answer = await exchange(chatId, current.send(chatId));
-      if (!current.expect.test(answer)) {
-        // Start over from a clean chat; the cancel is one more update of the same workload.
-        step.set(chatId, 0);
-        await exchange(chatId, textUpdate(chatId, "cancel"));
-        throw new Error(`bench: step ${at + 1} answered "${answer.slice(0, 80)}"`);
-      }
-      if (at === STEPS.length - 1) {
-        if (/Delivered/.test(answer)) {
-          outcomes.delivered++;
-        } else {
-          outcomes.other++;
-        }
-      }
-      step.set(chatId, (at + 1) % STEPS.length);
-    },
-    takeOutcomes() {
-      const taken = outcomes;
-      outcomes = { delivered: 0, other: 0 };
-      return taken;
-    },
-    userIds,
-  };
+    }
+    if (check.lost > 0 || check.duplicates > 0) {
+      check.problems.unshift(`${check.lost} lost, ${check.duplicates} duplicate answer(s)`);
+    }
+    return check;
+  }
+
+  return { balance, close: () => load.close() };
 }

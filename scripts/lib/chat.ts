@@ -5,8 +5,8 @@ import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
 import type { EngineDeps } from "../../bot/engine/types";
 import { createUnderstanding } from "../../bot/engine/understand";
-import { startNotificationDelivery } from "../../bot/notify/deliver";
 import { ChatSenders } from "../../bot/outbound";
+import { startChatOutbox } from "../../bot/outbox/run";
 import { setUpTelegram, type TelegramRuntime } from "../../bot/telegram/start";
 import { startWhatsApp } from "../../bot/whatsapp/client";
 
@@ -14,13 +14,13 @@ export type ChatRuntime = {
   deps: EngineDeps;
   senders: ChatSenders;
   telegram?: TelegramRuntime;
-  /** Start receiving chat updates and delivering notifications; returns how to stop them. */
+  /** Start receiving chat updates and sending the chat outbox; returns how to stop them. */
   begin(): { stop(): Promise<void> };
 };
 
 /**
  * The chat channels this process hosts (Telegram with a token, WhatsApp when enabled) and their
- * notification job. They live with the HTTP server: a Telegram webhook arrives there, and the
+ * outbox senders. They live with the HTTP server: a Telegram webhook arrives there, and the
  * WhatsApp PIN page answers in the chat through the same senders.
  */
 export function setUpChat(args: {
@@ -29,8 +29,10 @@ export function setUpChat(args: {
   ctx: () => ServiceContext;
   vtu: VtuRuntime;
   payments: PaymentsRuntime;
+  /** This process's boot id: it owns the updates it receives and the messages it is sending. */
+  owner: string;
 }): ChatRuntime {
-  const { config, logger } = args;
+  const { config, logger, owner } = args;
   const deps: EngineDeps = {
     ctx: args.ctx,
     vtu: args.vtu,
@@ -38,29 +40,35 @@ export function setUpChat(args: {
     understand: createUnderstanding(config, logger),
   };
   const senders = new ChatSenders();
-  const telegram = setUpTelegram({ config, deps, logger, senders });
+  const telegram = setUpTelegram({ config, deps, logger, senders, owner });
   return {
     deps,
     senders,
     telegram,
     begin() {
-      const retry = telegram ? beginWithRetry(telegram, logger) : undefined;
       // It keeps retrying on its own when WhatsApp Web cannot be reached, and never stops the app.
       const whatsapp = config.WHATSAPP_ENABLED
-        ? startWhatsApp({ config, logger, engine: deps, senders })
+        ? startWhatsApp({ config, logger, engine: deps, senders, owner })
         : undefined;
-      const delivery = startNotificationDelivery({
-        ctx: args.ctx,
-        senders,
-        logger,
-        everyMs: config.NOTIFY_INTERVAL_MS,
-      });
+      // The senders of every channel registered above; also the admin alerts for their chats.
+      const outbox = startChatOutbox({ ctx: args.ctx, senders, logger, owner });
+      const retry = telegram ? beginWithRetry(telegram, logger) : undefined;
       return {
+        /**
+         * The shutdown order (DECISIONS §41): stop fetching updates, let the ones in flight finish
+         * (CHAT_DRAIN_SECONDS), send what the outbox can (CHAT_FLUSH_SECONDS), then stop. What was
+         * recorded but not handled, or queued but not sent, is done after the restart.
+         */
         async stop() {
           retry?.cancel();
-          await telegram?.stop();
-          await whatsapp?.stop();
-          await delivery.stop();
+          await Promise.all([telegram?.stopReceiving(), whatsapp?.stopReceiving()]);
+          const drainMs = config.CHAT_DRAIN_SECONDS * 1000;
+          const [tg, wa] = await Promise.all([telegram?.drain(drainMs), whatsapp?.drain(drainMs)]);
+          const unfinished = (tg ?? 0) + (wa ?? 0);
+          const unsent = await outbox.flush(config.CHAT_FLUSH_SECONDS * 1000);
+          await outbox.stop();
+          await whatsapp?.stop(); // last: the flush sends through its client
+          logger.info({ unfinished, unsent }, "chat stopped; what is left is done after the restart");
         },
       };
     },

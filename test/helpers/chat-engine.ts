@@ -1,3 +1,5 @@
+import { Kysely, PostgresDialect } from "kysely";
+import type pg from "pg";
 import { expect } from "vitest";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import type { ServiceContext } from "../../api/services/context";
@@ -7,6 +9,8 @@ import { findUserByIdentity } from "../../api/services/users";
 import { creditWallet } from "../../api/services/wallet";
 import { handleChatInput } from "../../bot/engine/engine";
 import type { ChatChannel, ChatInput, ChatOutput, EngineDeps } from "../../bot/engine/types";
+import { createPool } from "../../db/client";
+import type { Database } from "../../db/database";
 import type { TestDatabase } from "./db";
 import { makeVtu, sandboxRegistry, seedCatalogue } from "./vtu";
 
@@ -82,3 +86,38 @@ export async function chatHarness(tdb: TestDatabase, ctx: ServiceContext) {
 
 export const texts = (out: ChatOutput) => out.replies.map((r) => r.text).join("\n");
 export const choiceIds = (out: ChatOutput) => out.replies.flatMap((r) => r.choices ?? []).map((c) => c.id);
+
+/** The id of the Confirm button a reply offers (each summary's own: `confirm:<summary id>`). */
+export const confirmOf = (out: ChatOutput): string => {
+  const id = choiceIds(out).find((c) => c.startsWith("confirm:"));
+  if (!id) {
+    throw new Error(`no Confirm offered in: ${texts(out)}`);
+  }
+  return id;
+};
+
+/**
+ * `ctx` on a pool of its own that counts every statement sent to PostgreSQL (each is one round
+ * trip), for tests that bound how many a chat message costs.
+ */
+export function countingContext(url: string, ctx: ServiceContext) {
+  let count = 0;
+  const pool = createPool(url, { poolSize: 2 });
+  pool.on("connect", (client: pg.PoolClient) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      count += 1;
+      return query(...args);
+    }) as typeof client.query;
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    ctx: { ...ctx, db } satisfies ServiceContext,
+    /** Statements sent since the last reset. */
+    count: () => count,
+    reset: () => {
+      count = 0;
+    },
+    destroy: () => db.destroy(),
+  };
+}

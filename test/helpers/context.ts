@@ -8,7 +8,16 @@ import type { Database } from "../../db/database";
 export const TEST_PEPPER = "test-pepper-0123456789abcdef0123456789abcdef";
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: "test", PIN_PEPPER: TEST_PEPPER, LOG_LEVEL: "info", ...overrides });
+  return loadConfig({
+    NODE_ENV: "test",
+    PIN_PEPPER: TEST_PEPPER,
+    LOG_LEVEL: "info",
+    // The channels' per-chat pace (about 1 message a second) would make every multi-message step
+    // of a chat test wait; the flood-limit tests set the real limits themselves.
+    TELEGRAM_CHAT_SENDS_PER_SECOND: "100",
+    WHATSAPP_CHAT_SENDS_PER_SECOND: "100",
+    ...overrides,
+  });
 }
 
 /** A logger that keeps every line, so tests can assert what was (and was not) logged. */

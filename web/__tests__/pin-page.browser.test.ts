@@ -35,7 +35,12 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
     tdb = await createTestDatabase();
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    const config = testConfig({ PORT: String(port), PUBLIC_BASE_URL: origin });
+    const config = testConfig({
+      PORT: String(port),
+      PUBLIC_BASE_URL: origin,
+      WHATSAPP_CHAT_SENDS_PER_SECOND: "20",
+      VTU_RESPONSE_WAIT_MS: "300",
+    });
     const ctx = makeCtx(tdb.db, { config, logger: captured.logger });
     wa = await whatsAppHarness(ctx, captured.logger);
     const app = wa.app;
@@ -52,6 +57,7 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
   afterAll(async () => {
     await browser?.close();
     await closeBrowserServer(server);
+    await wa?.close();
     await tdb?.destroy();
   });
 
@@ -87,7 +93,10 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
     expect(outcome).toMatch(/Order placed|Delivered/);
     const html = await page.content();
     expectNoPin(html, "9137");
-    expect(wa.client.to(NUMBER).slice(before).join("\n")).toMatch(/Order placed|Delivered/);
+    await wa.settled(NUMBER);
+    const inChat = wa.client.to(NUMBER).slice(before);
+    expect(inChat).toHaveLength(1);
+    expect(inChat[0]).toMatch(/Order placed|Delivered/);
     // Only our own origin: no CDN, no font, no analytics.
     expect(requests.filter((r) => !r.startsWith(`${origin}/`))).toEqual([]);
 
@@ -99,7 +108,10 @@ describe.skipIf(skipBrowserSuites)("one-time PIN page in Chromium (360×740)", (
 
     await wa.vtu.drain();
     await expectLedgerConsistent(tdb.db);
+    await wa.settled();
     expectNoPin(JSON.stringify(wa.client.sent), "9137");
+    expectNoPin(JSON.stringify(await tdb.db.selectFrom("chat_outbox").selectAll().execute()), "9137");
+    expectNoPin(JSON.stringify(await tdb.db.selectFrom("chat_updates").selectAll().execute()), "9137");
     expectNoPin(captured.text(), "9137");
   });
 });

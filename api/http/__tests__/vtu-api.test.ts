@@ -318,6 +318,14 @@ describe("data, cable, electricity", () => {
     await harness.drain();
     expect(await getOrder(b, res.body.data.order.id)).toMatchObject({ state: "delivered", final: true });
     expect(await wallet(b)).toMatchObject({ balanceKobo: 10_000, heldKobo: 0 });
+    // The "Delivered" message names the plan.
+    const note = await tdb.db
+      .selectFrom("notifications")
+      .select("body")
+      .where("user_id", "=", b.userId)
+      .where("kind", "=", "order.delivered")
+      .executeTakeFirstOrThrow();
+    expect(note.body).toBe(`Delivered: ${plan.name} data for ${res.body.data.order.recipient}.`);
 
     const mismatch = await buy(b, "data", { network: "mtn", phone: sandboxPhone(), planId: airtelPlan.id });
     expectErrorEnvelope(mismatch, 400, "PLAN_NETWORK_MISMATCH");

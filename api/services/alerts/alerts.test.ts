@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { deliverAdminAlerts } from "../../../bot/notify/admin-alerts";
+import type { ChatChannel } from "../../../bot/engine/types";
 import { ChatSenders } from "../../../bot/outbound";
-import { makeCtx, testConfig } from "../../../test/helpers/context";
+import { startChatOutbox } from "../../../bot/outbox/run";
+import { captureLogger, makeCtx, testConfig } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
 import { makeTestApp } from "../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
@@ -18,9 +19,16 @@ import {
 import { checkFloatsJob } from "../../jobs/definitions";
 import { createAdmin, setLowFloatThreshold } from "../admins";
 import { type ServiceContext, withTransaction } from "../context";
+import { findOrCreateUserByIdentity } from "../users";
 import type { VtuProvider } from "../vtu";
 import { failOrder } from "../vtu/transitions";
-import { checkAlertConditions, listOpenAlerts, raiseSlowResponse, setAlertChats } from ".";
+import {
+  checkAlertConditions,
+  listOpenAlerts,
+  queueAlertsForChannel,
+  raiseSlowResponse,
+  setAlertChats,
+} from ".";
 
 /** Alerts: each condition raised from real activity, one open alert per condition, cleared when it clears. */
 let tdb: TestDatabase;
@@ -204,7 +212,44 @@ describe("low provider float", () => {
 });
 
 describe("alert delivery to admins' chats", () => {
-  it("sends each new alert once per channel to every active admin who set a chat", async () => {
+  /**
+   * Two bot processes (each runs the chat outbox for Telegram and WhatsApp, with a fake transport
+   * that records what the channel took), queueing alerts every 20 ms.
+   */
+  function twoBotProcesses() {
+    const sent: string[] = [];
+    const outboxConfig = testConfig({ NOTIFY_INTERVAL_MS: "20" });
+    const runtimes = ["bot-1", "bot-2"].map((owner) => {
+      const senders = new ChatSenders();
+      for (const channel of ["telegram", "whatsapp"] as const satisfies ChatChannel[]) {
+        senders.register({
+          channel,
+          send: async (chat, replies) => void sent.push(`${channel}:${chat}:${replies[0]?.text}`),
+        });
+      }
+      return startChatOutbox({
+        ctx: () => makeCtx(tdb.db, { config: outboxConfig }),
+        senders,
+        logger: captureLogger().logger,
+        owner,
+      });
+    });
+    return { sent, stop: () => Promise.all(runtimes.map((r) => r.stop())) };
+  }
+
+  async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) {
+        throw new Error("timed out waiting");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  /** Long enough for many alert passes and sends. */
+  const severalPasses = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+  it("sends each alert once per channel to every active admin who set a chat, never to anyone else", async () => {
     const on = await createAdmin({
       ctx,
       input: {
@@ -218,35 +263,56 @@ describe("alert delivery to admins' chats", () => {
       ctx,
       input: { email: "away@tada.test", name: "Away", password: "correct-horse-battery-9", role: "admin" },
     });
-    await setAlertChats({
-      ctx,
-      admin: { ...on, sessionId: 0 },
-      input: { telegramChatId: "424242", whatsappPhone: "0803 123 4567" },
-    });
-    await setAlertChats({ ctx, admin: { ...off, sessionId: 0 }, input: { telegramChatId: "515151" } });
-    await tdb.db.updateTable("admin_users").set({ status: "disabled" }).where("id", "=", off.id).execute();
+    // A customer chatting with the bot is not an admin: alerts never reach them.
+    await findOrCreateUserByIdentity({ ctx, input: { channel: "telegram", externalId: "616161" } });
+    const bots = twoBotProcesses();
+    try {
+      // Nobody listens yet: the alert waits, unclaimed, for the first admin who sets a chat.
+      await raiseSlowResponse(ctx, { method: "GET", route: "/healthz", seconds: 9 });
+      await severalPasses();
+      expect(bots.sent).toEqual([]);
+      const [waiting] = await tdb.db.selectFrom("admin_alerts").select("notified_channels").execute();
+      expect(waiting?.notified_channels).toEqual([]);
 
-    const sent: string[] = [];
-    const senders = new ChatSenders();
-    senders.register({
-      channel: "telegram",
-      send: async (chat, replies) => void sent.push(`tg:${chat}:${replies[0]?.text}`),
-    });
-    senders.register({
-      channel: "whatsapp",
-      send: async (chat, replies) => void sent.push(`wa:${chat}:${replies[0]?.text}`),
-    });
-    const deps = { ctx: () => ctx, senders, logger: ctx.logger };
+      await setAlertChats({
+        ctx,
+        admin: { ...on, sessionId: 0 },
+        input: { telegramChatId: "424242", whatsappPhone: "0803 123 4567" },
+      });
+      await setAlertChats({ ctx, admin: { ...off, sessionId: 0 }, input: { telegramChatId: "515151" } });
+      await tdb.db.updateTable("admin_users").set({ status: "disabled" }).where("id", "=", off.id).execute();
 
-    await raiseSlowResponse(ctx, { method: "GET", route: "/healthz", seconds: 9 });
-    expect(await deliverAdminAlerts(deps)).toEqual({ sent: 2, failed: 0 });
-    expect(sent).toEqual([
-      expect.stringMatching(/^tg:424242:⚠️ TADA VTU alert: Slow responses on GET \/healthz\n/),
-      expect.stringMatching(/^wa:2348031234567:⚠️ TADA VTU alert: Slow responses on GET \/healthz\n/),
-    ]);
-    // Nothing new: nothing sent, even though the condition repeats.
-    await raiseSlowResponse(ctx, { method: "GET", route: "/healthz", seconds: 9 });
-    expect(await deliverAdminAlerts(deps)).toEqual({ sent: 0, failed: 0 });
+      await until(() => bots.sent.length >= 2);
+      await severalPasses();
+      expect([...bots.sent].sort()).toEqual([
+        expect.stringMatching(/^telegram:424242:⚠️ TADA VTU alert: Slow responses on GET \/healthz\n/),
+        expect.stringMatching(/^whatsapp:2348031234567:⚠️ TADA VTU alert: Slow responses on GET \/healthz\n/),
+      ]);
+      // The condition repeats (the same open alert, counted): nothing new is sent.
+      await raiseSlowResponse(ctx, { method: "GET", route: "/healthz", seconds: 9 });
+      await severalPasses();
+      expect(bots.sent).toHaveLength(2);
+      // A new alert: once more to each admin chat, and still never to the disabled admin or the customer.
+      await raiseSlowResponse(ctx, { method: "POST", route: "/api/vtu/airtime", seconds: 6 });
+      await until(() => bots.sent.length >= 4);
+      await severalPasses();
+      expect(bots.sent).toHaveLength(4);
+      expect(bots.sent.filter((m) => m.includes("POST /api/vtu/airtime")).sort()).toEqual([
+        expect.stringMatching(/^telegram:424242:/),
+        expect.stringMatching(/^whatsapp:2348031234567:/),
+      ]);
+      expect(bots.sent.some((m) => m.includes(":515151:") || m.includes(":616161:"))).toBe(false);
+      // The outbox holds what was sent, as sent.
+      const rows = await tdb.db
+        .selectFrom("chat_outbox")
+        .select(["channel", "external_id", "status"])
+        .where("kind", "=", "alert")
+        .execute();
+      expect(rows).toHaveLength(4);
+      expect(rows.every((r) => r.status === "sent")).toBe(true);
+    } finally {
+      await bots.stop();
+    }
     const audit = await tdb.db
       .selectFrom("audit_log")
       .select("action")
@@ -254,6 +320,27 @@ describe("alert delivery to admins' chats", () => {
       .where("action", "=", "admin.alert_chats")
       .execute();
     expect(audit).toHaveLength(1);
+  });
+
+  it("queues an alert for a channel once, however many passes race for it", async () => {
+    const admin = await createAdmin({
+      ctx,
+      input: { email: "race@tada.test", name: "Race", password: "correct-horse-battery-9", role: "support" },
+    });
+    await setAlertChats({ ctx, admin: { ...admin, sessionId: 0 }, input: { telegramChatId: "737373" } });
+    await raiseSlowResponse(ctx, { method: "GET", route: "/race", seconds: 7 });
+    const queued = await Promise.all(Array.from({ length: 5 }, () => queueAlertsForChannel(ctx, "telegram")));
+    const rows = await tdb.db
+      .selectFrom("chat_outbox")
+      .select("external_id")
+      .where("kind", "=", "alert")
+      .where("status", "=", "pending")
+      .execute();
+    // One message per admin chat (this admin's, and any other active admin's with a Telegram chat).
+    expect(rows.filter((r) => r.external_id === "737373")).toHaveLength(1);
+    expect(new Set(rows.map((r) => r.external_id)).size).toBe(rows.length);
+    expect(queued.reduce((a, b) => a + b, 0)).toBe(rows.length);
+    expect(queued.filter((n) => n > 0)).toHaveLength(1);
   });
 
   it("refuses a WhatsApp number that is not a Nigerian mobile, with the reason", async () => {

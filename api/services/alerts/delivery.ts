@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { SignedInAdmin } from "../admins/sessions";
 import { recordAudit } from "../audit";
+import { enqueueChatMessages } from "../chat-outbox";
 import { type ServiceContext, withTransaction } from "../context";
 import { parseInput } from "../errors";
 import { normalizePhone } from "../phone";
@@ -52,6 +53,27 @@ export async function claimAlertsForChannel(
     body: a.body,
     chats,
   }));
+}
+
+/**
+ * Queue the open alerts not yet sent on `channel` as chat outbox rows for the admins' chats, in the
+ * claim's transaction: an alert claimed is an alert queued, and the outbox sends it (with retries)
+ * like any other message. Returns how many messages were queued.
+ */
+export async function queueAlertsForChannel(ctx: ServiceContext, channel: AlertChannel): Promise<number> {
+  return withTransaction(ctx, async (trx) => {
+    const alerts = await claimAlertsForChannel({ ...ctx, db: trx }, channel);
+    const rows = alerts.flatMap((alert) =>
+      alert.chats.map((chat) => ({
+        channel,
+        externalId: chat,
+        kind: "alert",
+        reply: { text: alertMessage(alert) },
+        dedupeKey: `alert:${alert.id}@${channel}:${chat}`,
+      })),
+    );
+    return (await enqueueChatMessages(trx, rows)).length;
+  });
 }
 
 /** The chat message of an alert. */

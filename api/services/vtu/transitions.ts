@@ -59,6 +59,7 @@ export async function deliverOrder(
     order.service === "electricity" && order.meter_type === "prepaid"
       ? result.token?.replace(/\s|-/g, "") || undefined
       : undefined;
+  const delivered = deliveredMessage(order, token, await planNameOf(trx, order));
   await trx
     .updateTable("vtu_orders")
     .set({
@@ -69,7 +70,7 @@ export async function deliverOrder(
       token_encrypted: token ? encryptToken(ctx.config, token) : null,
       units: result.units ?? null,
       customer_name: order.customer_name ?? result.customerName ?? null,
-      message: deliveredMessage(order, token),
+      message: delivered,
       next_check_at: null,
       lease_owner: null,
       // The order stays under watch: the provider is asked again later (verify-delivery.ts).
@@ -82,7 +83,7 @@ export async function deliverOrder(
   await queueNotification(trx, {
     userId: order.user_id,
     kind: "order.delivered",
-    body: deliveredMessage(order, token),
+    body: delivered,
     payload: { orderId: order.id, hasToken: token !== undefined },
   });
 }
@@ -211,11 +212,25 @@ function describe(order: VtuOrderRow): string {
   }
 }
 
+/** A data order's plan as the catalogue names it (one indexed read, in the delivery's transaction). */
+async function planNameOf(trx: Trx, order: VtuOrderRow): Promise<string | undefined> {
+  if (order.service !== "data") {
+    return undefined;
+  }
+  const product = await trx
+    .selectFrom("catalogue_products")
+    .select("name")
+    .where("id", "=", order.product_id)
+    .executeTakeFirst();
+  return product?.name;
+}
+
 /**
  * Never contains the token itself: messages and notifications are stored in clear, the token only
  * encrypted (P11). Whoever shows the message reads the token from the order (decrypted for its owner).
  */
-function deliveredMessage(order: VtuOrderRow, token: string | undefined): string {
-  const base = `Delivered: ${describe(order)}.`;
+function deliveredMessage(order: VtuOrderRow, token: string | undefined, plan?: string): string {
+  // A data order names its plan ("Delivered: MTN 1GB (30 days) data for 0803…").
+  const base = plan ? `Delivered: ${plan} data for ${order.recipient}.` : `Delivered: ${describe(order)}.`;
   return token ? `${base} Your token is shown with the order.` : base;
 }

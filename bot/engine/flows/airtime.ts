@@ -3,9 +3,10 @@ import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { NETWORKS, type Network, quoteByAmount } from "../../../api/services/vtu";
 import { findAmountKobo } from "../intents/extract";
-import { errorText, menuReply } from "../replies";
+import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
+import { knownNetwork } from "./known-network";
 import {
   again,
   confirmStep,
@@ -127,6 +128,11 @@ async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
     );
   }
   if (!data.network) {
+    // A number this person saved, or had delivered to before, is on a network they confirmed then.
+    const known = await knownNetwork(fc, data.phone);
+    if (known) {
+      return ask(fc, { ...data, network: known });
+    }
     const guess = guessNetwork(data.phone);
     const order = guess.network
       ? [guess.network, ...NETWORKS.filter((n) => n !== guess.network)]
@@ -157,9 +163,14 @@ async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
     const text =
       `${quote.productName} ${formatNaira(data.amountKobo)} for ${data.phone}.\n` +
       `You pay ${formatNaira(quote.priceKobo)} from your wallet. Confirm?`;
-    return summary("airtime", { ...data, priceKobo: quote.priceKobo }, text);
+    return summary(
+      "airtime",
+      { ...data, priceKobo: quote.priceKobo },
+      text,
+      `${formatNaira(data.amountKobo)} airtime`,
+    );
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }
 

@@ -1,6 +1,6 @@
 import { formatNaira } from "../../../api/services/money";
 import { getWalletBalance } from "../../../api/services/wallet";
-import { menuReply } from "../replies";
+import { doneReply } from "../replies";
 import type { Flow } from "./flow";
 
 export const balanceFlow: Flow = {
@@ -10,10 +10,7 @@ export const balanceFlow: Flow = {
     const held =
       wallet.heldKobo > 0 ? ` (${formatNaira(wallet.heldKobo)} of it held for orders in progress)` : "";
     return {
-      replies: [
-        { text: `Your balance is ${formatNaira(wallet.balanceKobo)}${held}.` },
-        menuReply("Anything else?"),
-      ],
+      replies: [doneReply(`Your balance is ${formatNaira(wallet.balanceKobo)}${held}.`)],
     };
   },
   async handle(fc) {

@@ -2,7 +2,7 @@ import { listCableBouquets } from "../../../api/services/catalogue/listings";
 import { bouquetSlug, CABLE_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { CABLE_PROVIDERS, type CableProvider, verifyAccount } from "../../../api/services/vtu";
-import { errorText, menuReply } from "../replies";
+import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, orderPlacedText, payWithPin, question, summary } from "./purchase";
@@ -159,6 +159,7 @@ async function ask(fc: FlowContext, data: CableData): Promise<StepResult> {
       "cable",
       { ...data, bouquetName: bouquet.name, priceKobo: bouquet.priceKobo },
       `${bouquet.name} (${data.subscription}) for card ${data.smartcard} (${data.customerName}).\nYou pay ${formatNaira(bouquet.priceKobo)} from your wallet. Confirm?`,
+      `${bouquet.name} ${data.subscription === "renew" ? "renewal" : "subscription"}`,
     );
   } catch (error) {
     if (data.smartcard && !data.customerName) {
@@ -167,6 +168,6 @@ async function ask(fc: FlowContext, data: CableData): Promise<StepResult> {
         smartcard: undefined,
       });
     }
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }

@@ -3,10 +3,11 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { NETWORKS, type Network } from "../../../api/services/vtu";
-import { errorText, menuReply } from "../replies";
+import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import { parseNetwork } from "./airtime";
 import type { Flow } from "./flow";
+import { knownNetwork } from "./known-network";
 import {
   again,
   confirmStep,
@@ -83,7 +84,9 @@ export const dataFlow: Flow = {
                 }
               : undefined,
           (message, delivered) =>
-            delivered ? message : orderPlacedText(`${data.planName} for ${data.phone}`, message),
+            delivered
+              ? `Delivered: ${shortPlanName(data.planName)} to ${data.phone}.`
+              : orderPlacedText(`${data.planName} for ${data.phone}`, message),
           phoneBeneficiary("data", data.phone, data.network),
         );
       default:
@@ -96,6 +99,11 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
   const next = (step: string, text: string, choices: Choice[]): StepResult =>
     question("data", step, data, text, choices);
   if (!data.network) {
+    // A number this person saved, or had delivered to before, is on a network they confirmed then.
+    const known = data.phone ? await knownNetwork(fc, data.phone) : undefined;
+    if (known) {
+      return ask(fc, { ...data, network: known });
+    }
     const guess = data.phone ? guessNetwork(data.phone) : undefined;
     const order = guess?.network
       ? [guess.network, ...NETWORKS.filter((n) => n !== guess.network)]
@@ -117,7 +125,7 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
       const shown = (matching.length > 0 ? matching : plans).slice(0, MAX_PLANS_SHOWN);
       if (shown.length === 0) {
         return {
-          replies: [menuReply(`No ${NETWORK_NAMES[data.network]} data plans are available right now.`)],
+          replies: [doneReply(`No ${NETWORK_NAMES[data.network]} data plans are available right now.`)],
         };
       }
       return next(
@@ -152,8 +160,15 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
       "data",
       withPlan,
       `${plan.name} for ${data.phone}.\nYou pay ${formatNaira(plan.priceKobo)} from your wallet. Confirm?`,
+      `${shortPlanName(plan.name)} data`,
     );
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
+}
+
+/** "MTN 1GB · 30 days · SME" → "MTN 1GB (30 days)": the plan as a delivery names it. */
+export function shortPlanName(name: string | undefined): string {
+  const [what, days] = (name ?? "data").split(" · ");
+  return days ? `${what} (${days})` : (what ?? "data");
 }

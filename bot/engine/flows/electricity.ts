@@ -3,7 +3,7 @@ import { DISCO_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { DISCOS, type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
 import { findAmountKobo } from "../intents/extract";
-import { errorText, menuReply } from "../replies";
+import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, orderPlacedText, payWithPin, question, summary } from "./purchase";
@@ -170,6 +170,7 @@ async function ask(fc: FlowContext, data: ElectricityData): Promise<StepResult> 
       { ...data, priceKobo: quote.priceKobo },
       `${DISCO_NAMES[data.disco]} ${data.meterType} meter ${data.meterNumber} (${data.customerName}).\n` +
         `${formatNaira(data.amountKobo)} of electricity: you pay ${formatNaira(quote.priceKobo)} including the service fee. Confirm?`,
+      `${formatNaira(data.amountKobo)} electricity`,
     );
   } catch (error) {
     // A meter that does not exist, or a biller we cannot reach: say so and ask again for the number.
@@ -179,6 +180,6 @@ async function ask(fc: FlowContext, data: ElectricityData): Promise<StepResult> 
         meterNumber: undefined,
       });
     }
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }

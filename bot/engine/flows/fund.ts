@@ -1,7 +1,7 @@
 import { createFundingIntent } from "../../../api/services/funding";
 import { formatNaira } from "../../../api/services/money";
 import { findAmountKobo } from "../intents/extract";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, doneReply, errorText, MENU_CHOICE } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 
@@ -55,10 +55,11 @@ async function checkout(fc: FlowContext, amountKobo: number): Promise<StepResult
         {
           text: `Pay ${formatNaira(intent.totalKobo)}${fee} on this page. ${formatNaira(intent.amountKobo)} reaches your wallet as soon as the payment is confirmed, and I will tell you here.`,
           link: { label: `Pay ${formatNaira(intent.totalKobo)}`, url: intent.checkoutUrl ?? "" },
+          choices: [MENU_CHOICE],
         },
       ],
     };
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }

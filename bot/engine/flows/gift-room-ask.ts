@@ -3,10 +3,10 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { NETWORKS, type Network } from "../../../api/services/vtu";
 import { getWalletBalance } from "../../../api/services/wallet";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, doneReply, errorText } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import { drawChoices, hoursChoices, hoursLabel, lagosLabel } from "./gift-time";
-import { question } from "./purchase";
+import { summary as confirmSummary, question } from "./purchase";
 
 export type GiftKind = "airtime" | "data" | "cash";
 export type GiftMode = "first_come" | "random_draw" | "quiz";
@@ -144,7 +144,7 @@ async function askPlan(fc: FlowContext, data: GiftData): Promise<StepResult> {
       return ask(fc, { ...data, planName: plan.name, giftPriceKobo: plan.priceKobo });
     }
     if (plans.length === 0) {
-      return { replies: [menuReply(`No ${NETWORK_NAMES[network]} data plans are available right now.`)] };
+      return { replies: [doneReply(`No ${NETWORK_NAMES[network]} data plans are available right now.`)] };
     }
     return question(
       FLOW,
@@ -157,7 +157,7 @@ async function askPlan(fc: FlowContext, data: GiftData): Promise<StepResult> {
       })),
     );
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }
 
@@ -222,8 +222,5 @@ async function summary(fc: FlowContext, data: GiftData): Promise<StepResult> {
     };
   }
   lines.push("Confirm?");
-  return {
-    replies: [{ text: lines.join("\n"), choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE] }],
-    next: { flow: FLOW, step: "confirm", data: withPrice },
-  };
+  return confirmSummary(FLOW, withPrice, lines.join("\n"), `${formatNaira(total)} gift room`);
 }

@@ -1,8 +1,8 @@
 import { RateLimitedError, ServiceError, ValidationError } from "../../../api/services/errors";
 import { createGiftRoom, type GiftRoomDto } from "../../../api/services/gift-rooms";
 import { formatNaira } from "../../../api/services/money";
-import { errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
-import type { FlowContext, FlowState, StepResult } from "../types";
+import { doneReply, errorText, FORGOT_PIN_CHOICE, MENU_CHOICE } from "../replies";
+import type { FlowContext, FlowState, Reply, StepResult } from "../types";
 import { ask, type GiftData, giftName } from "./gift-room-ask";
 import { lagosLabel } from "./gift-time";
 import { refusePinAttempt } from "./pin-guard";
@@ -51,7 +51,7 @@ export async function createFromPin(
     return { ...again(state, "Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 };
   }
   if (!data.confirmId || !data.kind || !data.capacity || !data.mode) {
-    return { replies: [menuReply("Let us start again.")], deleteInput: true };
+    return { replies: [doneReply("Let us start again.")], deleteInput: true };
   }
   const refused = await refusePinAttempt(fc, state);
   if (refused) {
@@ -78,24 +78,21 @@ export async function createFromPin(
         pin,
       },
     });
-    return { replies: [...opened(room, data), menuReply("Anything else?")], deleteInput: true };
+    return { replies: opened(room, data), deleteInput: true };
   } catch (error) {
     return { ...(await failed(fc, state, data, error)), deleteInput: true };
   }
 }
 
-/** The share link, and a text to paste into the group. */
-function opened(
-  room: GiftRoomDto,
-  data: GiftData,
-): { text: string; link?: { label: string; url: string } }[] {
+/** The share link, and a text to paste into the group (a message of its own, to forward or copy). */
+function opened(room: GiftRoomDto, data: GiftData): Reply[] {
   const gift = giftName(data);
   return [
     {
       text: `Your gift room is open: ${room.capacity} × ${gift}, ${formatNaira(room.escrowKobo)} in the room. Share this link in your group; I will tell you as gifts are claimed.`,
       link: { label: "Open the gift room", url: room.link },
     },
-    { text: `Copy this into your group:\n\n${shareText(room, data, gift)}` },
+    { text: `Copy this into your group:\n\n${shareText(room, data, gift)}`, choices: [MENU_CHOICE] },
   ];
 }
 
@@ -156,9 +153,11 @@ async function failed(
       ? "That plan is no longer available. Nothing was taken from your wallet."
       : errorText(error).replace(/^[\w.]+: /, "");
     const asked = await ask(fc, cleared);
+    const [question, ...others] = asked.replies;
+    const said = reason.charAt(0).toUpperCase() + reason.slice(1);
     return {
       ...asked,
-      replies: [{ text: reason.charAt(0).toUpperCase() + reason.slice(1) }, ...asked.replies],
+      replies: question ? [{ ...question, text: `${said}\n${question.text}` }, ...others] : [{ text: said }],
     };
   }
   const code = error instanceof ServiceError ? error.code : "";
@@ -168,7 +167,7 @@ async function failed(
       : code === "INSUFFICIENT_FUNDS"
         ? [{ id: "nav:fund", label: "Fund my wallet" }]
         : undefined;
-  return { replies: [{ text: failureText(error), choices: extra }, menuReply()] };
+  return { replies: [doneReply(failureText(error), extra)] };
 }
 
 /** The service's own words, except the API-flavoured rate limit, said for a chat. */

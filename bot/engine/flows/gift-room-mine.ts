@@ -5,8 +5,7 @@ import {
   listRoomsForCreator,
 } from "../../../api/services/gift-rooms";
 import { formatNaira } from "../../../api/services/money";
-import { markRoomClosedShown } from "../../../api/services/notifications";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, doneReply, errorText } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import { FLOW, giftName } from "./gift-room-ask";
 import { again, question } from "./purchase";
@@ -110,22 +109,16 @@ export async function closeStep(
       roomId: String(state.data.roomId),
     });
     const { closed, refundedKobo } = await closeRoom(fc.ctx, room.id, "closed_by_creator");
-    if (closed) {
-      await markRoomClosedShown(fc.ctx, {
-        userId: fc.userId,
-        roomId: room.id,
-        channel: fc.input.channel,
-        externalId: fc.input.userRef,
-      });
-    }
     const text = !closed
       ? "That room was already closed."
       : `Room closed: ${room.claimed} of ${room.capacity} gifts claimed. ` +
         (refundedKobo > 0
           ? `${formatNaira(refundedKobo)} is back in your wallet.`
           : "Nothing was left to return.");
-    return { replies: [{ text }, menuReply("Anything else?")] };
+    // The same news as the room's close notification: this chat reads it once (one outbox key).
+    const outcome = closed ? { kind: "gift.room_closed", payload: { giftRoomId: room.id } } : undefined;
+    return { replies: [{ ...doneReply(text), outcome }] };
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }

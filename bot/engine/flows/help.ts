@@ -1,4 +1,4 @@
-import { menuReply } from "../replies";
+import { MAIN_MENU } from "../replies";
 import type { Flow } from "./flow";
 
 export const helpFlow: Flow = {
@@ -13,8 +13,8 @@ export const helpFlow: Flow = {
             "set, change or reset your PIN; and link your Telegram and WhatsApp to one wallet.\n" +
             'Tap a button, or just type what you want, e.g. "airtime 500 08031234567" or "abeg load 200 for my number". ' +
             'Send "cancel" at any time to stop.',
+          choices: MAIN_MENU,
         },
-        menuReply(),
       ],
     };
   },

@@ -1,5 +1,5 @@
 import { createLinkCode, linkIdentity } from "../../../api/services/users";
-import { errorText, menuReply } from "../replies";
+import { doneReply, errorText } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 
@@ -25,12 +25,10 @@ async function issueCode(fc: FlowContext): Promise<StepResult> {
   const minutes = fc.ctx.config.LINK_CODE_TTL_MINUTES;
   return {
     replies: [
-      {
-        text:
-          `Your link code is ${linkCode}. On your other chat (Telegram or WhatsApp), send:\n/link ${linkCode}\n` +
+      doneReply(
+        `Your link code is ${linkCode}. On your other chat (Telegram or WhatsApp), send:\n/link ${linkCode}\n` +
           `It works once, for the next ${minutes} minutes. Both chats will then share this wallet. Never give this code to anyone.`,
-      },
-      menuReply("Anything else?"),
+      ),
     ],
   };
 }
@@ -44,8 +42,8 @@ async function useCode(fc: FlowContext, code: string): Promise<StepResult> {
     const text = linked.alreadyLinked
       ? "This chat is already linked to that account."
       : "Linked! This chat now uses the same TADA wallet, PIN and orders as your other chat.";
-    return { replies: [menuReply(text)] };
+    return { replies: [doneReply(text)] };
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }

@@ -1,5 +1,5 @@
 import { requestPinReset, resetPin } from "../../../api/services/pins";
-import { CANCEL_CHOICE, errorText, menuReply } from "../replies";
+import { CANCEL_CHOICE, doneReply, errorText } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import { needsPinPage } from "./secure-pin";
 
@@ -13,17 +13,16 @@ export async function requestReset(fc: FlowContext): Promise<StepResult> {
     // The new PIN would have to be typed into WhatsApp, where it cannot be deleted (S4).
     return {
       replies: [
-        {
-          text: "For your safety a forgotten PIN cannot be reset in WhatsApp, where messages cannot be deleted. Reset it in our Telegram bot, or through the API (POST /api/auth/forgot-pin, then /api/auth/reset-pin), then come back here.",
-        },
-        menuReply(),
+        doneReply(
+          "For your safety a forgotten PIN cannot be reset in WhatsApp, where messages cannot be deleted. Reset it in our Telegram bot, or through the API (POST /api/auth/forgot-pin, then /api/auth/reset-pin), then come back here.",
+        ),
       ],
     };
   }
   try {
     await requestPinReset({ ctx: fc.ctx, userId: fc.userId });
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
   const minutes = fc.ctx.config.PIN_RESET_CODE_TTL_MINUTES;
   return {
@@ -59,7 +58,7 @@ export async function completeReset(fc: FlowContext, state: FlowState, text: str
     await resetPin({ ctx: fc.ctx, userId: fc.userId, input: { resetCode, newPin } });
     return {
       replies: [
-        menuReply("Your new PIN is set. Keep it to yourself: we will never ask for it except to pay."),
+        doneReply("Your new PIN is set. Keep it to yourself: we will never ask for it except to pay."),
       ],
       deleteInput: true,
     };

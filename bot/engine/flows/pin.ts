@@ -1,5 +1,5 @@
 import { hasPin, setOrChangePin } from "../../../api/services/pins";
-import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
+import { CANCEL_CHOICE, doneReply, errorText, FORGOT_PIN_CHOICE } from "../replies";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
 import { completeReset, requestReset } from "./pin-reset";
@@ -76,7 +76,7 @@ export const pinFlow: Flow = {
         input: wanted === 2 ? { currentPin: first, pin: second ?? "" } : { pin: first },
       });
       return {
-        replies: [menuReply("Your PIN is set. Keep it to yourself: we will never ask for it except to pay.")],
+        replies: [doneReply("Your PIN is set. Keep it to yourself: we will never ask for it except to pay.")],
         deleteInput: true,
       };
     } catch (error) {

@@ -2,11 +2,20 @@ import type { SaveBeneficiaryInput } from "../../../api/services/beneficiaries";
 import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
-import { markOutcomeShown } from "../../../api/services/notifications";
 import { normalizePhone } from "../../../api/services/phone";
 import { createOrder, type OrderInput, waitForOrderOutcome } from "../../../api/services/vtu";
-import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
-import type { Choice, FlowContext, FlowState, StepResult } from "../types";
+import {
+  CANCEL_CHOICE,
+  currentSummary,
+  doneReply,
+  errorText,
+  FORGOT_PIN_CHOICE,
+  MENU_CHOICE,
+  newSummaryId,
+  summaryChoices,
+  summaryTag,
+} from "../replies";
+import type { Choice, FlowContext, FlowState, Reply, StepResult } from "../types";
 import { refusePinAttempt } from "./pin-guard";
 import { afterPurchase } from "./saved";
 import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
@@ -32,7 +41,7 @@ export async function payWithPin(
   const confirmId = state.data.confirmId;
   const input = order(pin);
   if (typeof confirmId !== "string" || !input) {
-    return { replies: [menuReply("Let us start again.")], deleteInput: true };
+    return { replies: [doneReply("Let us start again.")], deleteInput: true };
   }
   const refused = await refusePinAttempt(fc, state);
   if (refused) {
@@ -55,30 +64,28 @@ export async function payWithPin(
       orderId: placedOrder.id,
       timeoutMs: fc.ctx.config.VTU_RESPONSE_WAIT_MS,
     });
-    if (created.state === "delivered" || created.state === "failed") {
-      await markOutcomeShown(fc.ctx, {
-        userId: fc.userId,
-        orderId: created.id,
-        kind: created.state === "delivered" ? "order.delivered" : "order.failed",
-        channel: fc.input.channel,
-        externalId: fc.input.userRef,
-      });
-    }
-    // A definite failure is already refunded; its message says so.
-    const reply = {
+    // The outcome's notification and this reply share one outbox key: the chat reads it once.
+    const outcome =
+      created.state === "delivered" || created.state === "failed"
+        ? {
+            kind: created.state === "delivered" ? "order.delivered" : "order.failed",
+            payload: { orderId: created.id, ...(created.token ? { hasToken: true } : {}) },
+          }
+        : undefined;
+    // A definite failure is already refunded; its message says so. The electricity token is shown
+    // where the reply is shown at once, and read from the order when the message is sent (P11).
+    const reply: Reply = {
       text:
-        (created.state === "failed"
-          ? created.message
-          : placed(created.message, created.state === "delivered")) +
-        // The electricity token, decrypted for its owner: this reply stands in for the notification.
-        (created.token ? `\nToken: ${created.token}` : ""),
+        created.state === "failed" ? created.message : placed(created.message, created.state === "delivered"),
+      outcome,
+      token: created.token ?? undefined,
     };
     // Failed at once (refunded): nothing worth saving the recipient for.
     const wentThrough = !["failed", "reversed"].includes(created.state);
     const result =
       save && wentThrough
         ? await afterPurchase(fc, save, reply)
-        : { replies: [reply, menuReply("Anything else?")] };
+        : { replies: [{ ...reply, choices: [MENU_CHOICE] }] };
     return { ...result, deleteInput: true };
   } catch (error) {
     // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
@@ -88,7 +95,7 @@ export async function payWithPin(
     // A locked PIN: resetting it with a code also lifts the lock.
     const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
     return {
-      replies: [{ text: errorText(error), choices: locked ? [FORGOT_PIN_CHOICE] : undefined }, menuReply()],
+      replies: [doneReply(errorText(error), locked ? [FORGOT_PIN_CHOICE] : [])],
       deleteInput: true,
     };
   }
@@ -149,11 +156,17 @@ const PRODUCT_NAMES: Record<string, string> = {
   cable: "cable TV",
 };
 
-/** The summary before paying: what, for whom, the price (`data.priceKobo`), Confirm or Cancel. */
-export function summary(flow: string, data: Record<string, unknown>, text: string): StepResult {
+/**
+ * The summary before paying: what, for whom, the price (`data.priceKobo`), Confirm or Cancel. Each
+ * summary has its own id (in its choices and its message tag, see `newSummaryId`): a Confirm tapped
+ * on an older summary never pays for this one. `what` names the purchase in a few words
+ * ("₦1,000 airtime"), for "Cancelled the ₦1,000 airtime." and for pointing at it.
+ */
+export function summary(flow: string, data: object, text: string, what: string): StepResult {
+  const id = newSummaryId();
   return {
-    replies: [{ text, choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE] }],
-    next: { flow, step: "confirm", data },
+    replies: [{ text, choices: summaryChoices(id), tag: summaryTag(id) }],
+    next: { flow, step: "confirm", data: { ...data, summaryId: id, summaryOf: what } },
   };
 }
 
@@ -177,7 +190,18 @@ export function question(
  */
 export function again(state: FlowState, text: string): StepResult {
   const offered = state.data._choices as Choice[] | undefined;
-  return { replies: [{ text, choices: offered?.length ? offered : [CANCEL_CHOICE] }], next: state };
+  // At a summary its buttons are repeated: the message carries the summary's tag, to clear them later.
+  const current = currentSummary(state);
+  return {
+    replies: [
+      {
+        text,
+        choices: offered?.length ? offered : [CANCEL_CHOICE],
+        ...(current ? { tag: summaryTag(current.id) } : {}),
+      },
+    ],
+    next: state,
+  };
 }
 
 export async function ownPhone(fc: FlowContext): Promise<string | undefined> {

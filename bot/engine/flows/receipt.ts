@@ -1,6 +1,6 @@
 import { formatNaira } from "../../../api/services/money";
 import { getOrderReceipt, listOrders } from "../../../api/services/vtu";
-import { errorText, menuReply } from "../replies";
+import { doneReply, errorText } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, question } from "./purchase";
@@ -19,7 +19,7 @@ export const receiptFlow: Flow = {
     }
     const { orders } = await listOrders({ ctx: fc.ctx, userId: fc.userId, input: { limit: RECENT } });
     if (orders.length === 0) {
-      return { replies: [menuReply("You have no orders yet, so no receipts. What would you like to buy?")] };
+      return { replies: [doneReply("You have no orders yet, so no receipts.")] };
     }
     return question(
       "receipt",
@@ -45,8 +45,8 @@ export const receiptFlow: Flow = {
 async function show(fc: FlowContext, orderId: string): Promise<StepResult> {
   try {
     const { text } = await getOrderReceipt({ ctx: fc.ctx, userId: fc.userId, orderId });
-    return { replies: [{ text }, menuReply("Anything else?")] };
+    return { replies: [doneReply(text)] };
   } catch (error) {
-    return { replies: [{ text: errorText(error) }, menuReply()] };
+    return { replies: [doneReply(errorText(error))] };
   }
 }

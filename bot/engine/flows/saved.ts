@@ -7,7 +7,7 @@ import {
   saveBeneficiary,
   touchBeneficiary,
 } from "../../../api/services/beneficiaries";
-import { errorText, menuReply } from "../replies";
+import { doneReply, errorText, MENU_CHOICE, menuReply } from "../replies";
 import type { Choice, FlowContext, Reply, StepResult } from "../types";
 import type { Flow } from "./flow";
 
@@ -39,13 +39,17 @@ export async function pickedSaved(
  * After a purchase that went through (or is on its way): a saved recipient moves to the top of the
  * list; a new one is offered for saving (DECISIONS.md, "Saved beneficiaries"). Never fails the
  * purchase reply: the money part is done, a hiccup here only loses the offer.
+ *
+ * The offer joins the purchase's message, except when that message announces the order's outcome:
+ * the outcome's notification may be on its way already (one outcome, one message), and the offer
+ * must not be lost with the reply's text.
  */
 export async function afterPurchase(
   fc: FlowContext,
   save: SaveBeneficiaryInput,
   placed: Reply,
 ): Promise<StepResult> {
-  const done: StepResult = { replies: [placed, menuReply("Anything else?")] };
+  const done: StepResult = { replies: [{ ...placed, choices: [MENU_CHOICE] }] };
   try {
     const known = await touchBeneficiary({
       ctx: fc.ctx,
@@ -56,17 +60,16 @@ export async function afterPurchase(
     if (known) {
       return done;
     }
+    const offer = `Save ${save.label ?? save.recipient} for next time?`;
+    const choices = [
+      { id: "save:yes", label: "Save it" },
+      { id: "save:no", label: "No, thanks" },
+      MENU_CHOICE,
+    ];
     return {
-      replies: [
-        placed,
-        {
-          text: `Save ${save.label ?? save.recipient} for next time?`,
-          choices: [
-            { id: "save:yes", label: "Save it" },
-            { id: "save:no", label: "No, thanks" },
-          ],
-        },
-      ],
+      replies: placed.outcome
+        ? [placed, { text: offer, choices }]
+        : [{ ...placed, text: `${placed.text}\n${offer}`, choices }],
       next: { flow: "save", step: "offer", data: { save } },
     };
   } catch (error) {
@@ -86,7 +89,7 @@ export const saveOfferFlow: Flow = {
   },
   async handle(fc, state, answer) {
     if (answer.choice === "save:no") {
-      return { replies: [menuReply("OK, not saved. Anything else?")] };
+      return { replies: [doneReply("OK, not saved.")] };
     }
     if (answer.choice !== "save:yes") {
       return undefined;
@@ -94,11 +97,9 @@ export const saveOfferFlow: Flow = {
     try {
       const input = state.data.save as SaveBeneficiaryInput;
       const saved = await saveBeneficiary({ ctx: fc.ctx, userId: fc.userId, input });
-      return {
-        replies: [menuReply(`Saved ${saved.label}. Next time, pick it from the list. Anything else?`)],
-      };
+      return { replies: [doneReply(`Saved ${saved.label}. Next time, pick it from the list.`)] };
     } catch (error) {
-      return { replies: [{ text: errorText(error) }, menuReply()] };
+      return { replies: [doneReply(errorText(error))] };
     }
   },
 };

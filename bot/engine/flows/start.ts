@@ -19,30 +19,29 @@ export const startFlow: Flow = {
   async start(fc) {
     const user = await getUser(fc.ctx, fc.userId);
     const name = fc.input.displayName ?? user.display_name;
-    const hello = { text: `Hello${name ? ` ${name}` : ""}! ${INTRO}` };
+    const hello = `Hello${name ? ` ${name}` : ""}! ${INTRO}`;
     if (!user.phone && fc.input.channel === "whatsapp") {
       // A WhatsApp chat is a phone number: use it, unless another account already has it.
       const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone: fc.input.userRef }).catch(
         () => undefined,
       );
       if (saved) {
-        return { replies: [hello, await nextStep(fc)] };
+        return { replies: [led(hello, await nextStep(fc))] };
       }
     }
     if (!user.phone) {
       return {
         replies: [
-          hello,
-          {
+          led(hello, {
             text: "What is your phone number? It is where your receipts and own top-ups go. Tap the button to share it, or type it.",
             askContact: "Share my phone number",
             choices: [{ id: "skip", label: "Not now" }],
-          },
+          }),
         ],
         next: { flow: "start", step: "phone", data: {} },
       };
     }
-    return { replies: [hello, await nextStep(fc)] };
+    return { replies: [led(hello, await nextStep(fc))] };
   },
   async handle(fc, state, answer) {
     if (answer.choice === "skip") {
@@ -66,13 +65,18 @@ export async function savePhone(
 ): Promise<StepResult> {
   try {
     const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone });
-    return { replies: [{ text: `Thanks, your number is ${saved.phone}.` }, await nextStep(fc)] };
+    return { replies: [led(`Thanks, your number is ${saved.phone}.`, await nextStep(fc))] };
   } catch (error) {
     if (error instanceof ServiceError && error.code === "INVALID_PHONE") {
       return again(state, `${errorText(error)} Or tap Cancel.`);
     }
-    return { replies: [{ text: errorText(error) }, await nextStep(fc)] };
+    return { replies: [led(errorText(error), await nextStep(fc))] };
   }
+}
+
+/** One message: what was said, then the question or menu that follows it. */
+function led(lead: string, reply: Reply): Reply {
+  return { ...reply, text: `${lead}\n\n${reply.text}` };
 }
 
 /** No PIN yet: offer to set it first (nothing can be bought without one); otherwise the menu. */

@@ -3,11 +3,11 @@ import { createWithdrawal, listBanks, resolveBankAccount } from "../../../api/se
 import { formatNaira } from "../../../api/services/money";
 import { getWalletBalance } from "../../../api/services/wallet";
 import { findAmountKobo } from "../intents/extract";
-import { CANCEL_CHOICE, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
+import { doneReply, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
-import { again, question } from "./purchase";
+import { again, question, summary } from "./purchase";
 import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
 import { bankChoices, MAX_BANK_CHOICES, matchBanks, popularBanks } from "./withdraw-banks";
 
@@ -139,17 +139,13 @@ async function ask(fc: FlowContext, data: WithdrawData): Promise<StepResult> {
   }
   const feeKobo = fc.ctx.config.WITHDRAWAL_FEE_KOBO;
   const fee = feeKobo > 0 ? `Fee: ${formatNaira(feeKobo)}. ` : "";
-  return {
-    replies: [
-      {
-        text:
-          `Withdraw ${formatNaira(data.amountKobo)} to ${data.accountName}, ${data.bankName} ${data.accountNumber}.\n` +
-          `${fee}${formatNaira(data.amountKobo + feeKobo)} leaves your wallet. Confirm?`,
-        choices: [{ id: "confirm", label: "Confirm" }, CANCEL_CHOICE],
-      },
-    ],
-    next: { flow: "withdraw", step: "confirm", data: { ...data, feeKobo } },
-  };
+  return summary(
+    "withdraw",
+    { ...data, feeKobo },
+    `Withdraw ${formatNaira(data.amountKobo)} to ${data.accountName}, ${data.bankName} ${data.accountNumber}.\n` +
+      `${fee}${formatNaira(data.amountKobo + feeKobo)} leaves your wallet. Confirm?`,
+    `${formatNaira(data.amountKobo)} withdrawal`,
+  );
 }
 
 async function pickBank(
@@ -209,7 +205,7 @@ async function send(
   }
   const { pin } = read;
   if (!data.confirmId || !data.bankCode || !data.accountNumber || !data.amountKobo) {
-    return { replies: [menuReply("Let us start again.")], deleteInput: true };
+    return { replies: [doneReply("Let us start again.")], deleteInput: true };
   }
   const refused = await refusePinAttempt(fc, state);
   if (refused) {
@@ -231,10 +227,9 @@ async function send(
     });
     return {
       replies: [
-        {
-          text: `Withdrawal of ${formatNaira(withdrawal.amountKobo)} to ${withdrawal.accountName} (reference ${withdrawal.reference}). ${withdrawal.message} I will message you when the bank confirms.`,
-        },
-        menuReply("Anything else?"),
+        doneReply(
+          `Withdrawal of ${formatNaira(withdrawal.amountKobo)} to ${withdrawal.accountName} (reference ${withdrawal.reference}). ${withdrawal.message} I will message you when the bank confirms.`,
+        ),
       ],
       deleteInput: true,
     };
@@ -245,7 +240,7 @@ async function send(
     // A locked PIN: resetting it with a code also lifts the lock.
     const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
     return {
-      replies: [{ text: errorText(error), choices: locked ? [FORGOT_PIN_CHOICE] : undefined }, menuReply()],
+      replies: [doneReply(errorText(error), locked ? [FORGOT_PIN_CHOICE] : [])],
       deleteInput: true,
     };
   }
