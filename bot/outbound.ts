@@ -1,3 +1,4 @@
+import type { OutboxRow } from "../api/services/chat-outbox";
 import type { ChatChannel, Reply } from "./engine/types";
 
 /**
@@ -33,7 +34,12 @@ export class RateLimitedError extends Error {
 }
 
 /** What the engine returned for one input: the outbox rows to send now. */
-export type QueuedReplies = { outboxIds: number[]; leased: boolean };
+export type QueuedReplies = {
+  outboxIds: number[];
+  leased: boolean;
+  /** The leased rows as written (saves reading them back); read by id when absent. */
+  rows?: OutboxRow[];
+};
 
 /** The part of an outbox sender the adapters use (bot/outbox/sender.ts). */
 export type OutboxHandle = {

@@ -127,6 +127,13 @@ function fromRaw(r: RawRow): OutboxRow {
   };
 }
 
+/** A row as `json_agg` gives it back (the engine's saveAndQueue returns its leased rows so). */
+export function outboxRowFromJson(r: RawRow & { created_at: Date | string }): OutboxRow {
+  return fromRaw({ ...r, created_at: new Date(r.created_at) });
+}
+
+export type { RawRow as OutboxRowJson };
+
 const RETURNING = sql`id, channel, external_id, user_id, kind, op, reply, payload, tag, target, attempts, created_at`;
 
 /**

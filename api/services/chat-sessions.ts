@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { OutboxWrite } from "./chat-outbox";
+import { type OutboxRow, type OutboxRowJson, type OutboxWrite, outboxRowFromJson } from "./chat-outbox";
 import type { ServiceContext } from "./context";
 import { ownerIsGone } from "./processes";
 
@@ -123,7 +123,7 @@ export async function saveAndQueue(
     messages: Omit<OutboxWrite, "channel" | "externalId" | "userId">[];
     sendingBy?: string;
   },
-): Promise<{ saved: boolean; ids: number[]; leased: boolean }> {
+): Promise<{ saved: boolean; ids: number[]; leased: boolean; rows: OutboxRow[] }> {
   const { input, next } = args;
   const now = ctx.now();
   const expiresAt = next ? new Date(now.getTime() + FLOW_TTL_MINUTES * 60_000) : null;
@@ -154,7 +154,12 @@ export async function saveAndQueue(
     })),
   );
   const owner = args.sendingBy ?? null;
-  const result = await sql<{ saved: number; ids: (string | number)[] | null; leased: boolean }>`
+  const result = await sql<{
+    saved: number;
+    ids: (string | number)[] | null;
+    leased: boolean;
+    rows: OutboxRowJson[] | null;
+  }>`
     WITH s AS (${save}),
     h AS (
       UPDATE chat_inputs SET handled_at = now()
@@ -182,16 +187,19 @@ export async function saveAndQueue(
        ORDER BY r.ord
       ON CONFLICT (dedupe_key) DO UPDATE SET reply = EXCLUDED.reply, tag = EXCLUDED.tag
        WHERE chat_outbox.status = 'pending'
-      RETURNING id, status
+      RETURNING id, status, channel, external_id, user_id, kind, op, reply, payload, tag, target, attempts, created_at
     )
     SELECT (SELECT count(*) FROM s)::int AS saved, (SELECT count(*) FROM h)::int AS handled,
            ARRAY(SELECT id FROM o ORDER BY id) AS ids,
-           coalesce((SELECT bool_and(status = 'sending') FROM o), false) AS leased`.execute(ctx.db);
+           coalesce((SELECT bool_and(status = 'sending') FROM o), false) AS leased,
+           -- The leased rows themselves: the sender sends them without reading them back.
+           (SELECT json_agg(o ORDER BY o.id) FROM o WHERE o.status = 'sending') AS rows`.execute(ctx.db);
   const row = result.rows[0];
   return {
     saved: (row?.saved ?? 0) > 0,
     ids: (row?.ids ?? []).map(Number),
     leased: row?.leased ?? false,
+    rows: (row?.rows ?? []).map(outboxRowFromJson),
   };
 }
 

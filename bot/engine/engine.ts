@@ -134,6 +134,7 @@ export async function handleChatInput(
         replies: result.replies,
         outboxIds: saved.ids,
         leased: saved.leased,
+        rows: saved.rows,
         deleteInput: result.deleteInput ?? false,
         duplicate: false,
       };

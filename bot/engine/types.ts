@@ -1,3 +1,4 @@
+import type { OutboxRow } from "../../api/services/chat-outbox";
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
@@ -61,6 +62,8 @@ export type ChatOutput = {
   outboxIds: number[];
   /** The rows were written already leased to the `sendingBy` owner: send them without claiming. */
   leased: boolean;
+  /** Those leased rows as written (the sender needs no read to send them). */
+  rows?: OutboxRow[];
   /** The input carried a PIN: the adapter deletes it from the chat (S4). */
   deleteInput: boolean;
   /** The same messageId was handled before; nothing was done. */

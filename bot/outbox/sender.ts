@@ -109,7 +109,7 @@ export class OutboxSender implements OutboxHandle {
     }
     const ctx = this.options.ctx();
     const rows = out.leased
-      ? await leasedChatRows(ctx, { ids: out.outboxIds, owner: this.owner })
+      ? (out.rows ?? (await leasedChatRows(ctx, { ids: out.outboxIds, owner: this.owner })))
       : await claimChatRows(ctx, { ids: out.outboxIds, owner: this.owner, leaseSeconds: LEASE_SECONDS });
     if (rows.length < out.outboxIds.length) {
       this.wake(); // some wait behind older messages of their chat: the loop sends them in turn
