@@ -10,6 +10,7 @@ import type {
   User,
   UserFromGetMe,
 } from "grammy/types";
+import { BOT_INFO } from "../../bot/telegram/offline";
 
 /**
  * A local Telegram Bot API on 127.0.0.1 for tests and the bench, speaking the real protocol
@@ -30,19 +31,8 @@ import type {
 
 export const TELEGRAM_EMULATOR_TOKEN = "424242:emulator-token";
 
-export const TELEGRAM_EMULATOR_BOT: UserFromGetMe = {
-  id: 42,
-  is_bot: true,
-  first_name: "TADA VTU",
-  username: "tada_vtu_bot",
-  can_join_groups: false,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-} as UserFromGetMe;
+/** The bot the emulator is: the same identity the offline Bot API of the tests uses. */
+export const TELEGRAM_EMULATOR_BOT: UserFromGetMe = BOT_INFO;
 
 export const CONFLICT_OTHER_POLLER =
   "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
