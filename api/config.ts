@@ -66,6 +66,8 @@ export const ConfigSchema = z
 
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATABASE_POOL_SIZE: positiveInt(10, 200),
+    /** off: run every statement unnamed (for a pooler in transaction mode that cannot keep prepared statements). */
+    DATABASE_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     DATA_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, ".data")),
     EMBEDDED_PG_PORT: port(54329),
@@ -400,6 +402,7 @@ const DatabaseConfigSchema = z.object({
   LOG_LEVEL: ConfigSchema.shape.LOG_LEVEL,
   DATABASE_URL: ConfigSchema.shape.DATABASE_URL,
   DATABASE_POOL_SIZE: ConfigSchema.shape.DATABASE_POOL_SIZE,
+  DATABASE_PREPARED_STATEMENTS: ConfigSchema.shape.DATABASE_PREPARED_STATEMENTS,
   DATA_DIR: ConfigSchema.shape.DATA_DIR,
   EMBEDDED_PG_PORT: ConfigSchema.shape.EMBEDDED_PG_PORT,
 });

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./database";
+import { prepareRepeatedStatements } from "./prepared-statements";
 
 const INT8_OID = 20;
 
@@ -21,7 +22,13 @@ const types = {
     oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export type DbOptions = { poolSize?: number; applicationName?: string; onIdleError?: (error: Error) => void };
+export type DbOptions = {
+  poolSize?: number;
+  applicationName?: string;
+  onIdleError?: (error: Error) => void;
+  /** Name repeated statements (prepared once per connection); off for poolers that cannot keep them. */
+  prepareStatements?: boolean;
+};
 
 export function createPool(url: string, options: DbOptions = {}): pg.Pool {
   const pool = new pg.Pool({
@@ -35,6 +42,9 @@ export function createPool(url: string, options: DbOptions = {}): pg.Pool {
   // An idle client can lose its connection (server restart or shutdown). pg emits that on the pool;
   // unhandled it would crash the process. The pool drops the client and makes a new one on demand.
   pool.on("error", (error) => options.onIdleError?.(error));
+  if (options.prepareStatements !== false) {
+    pool.on("connect", (client) => prepareRepeatedStatements(client));
+  }
   return pool;
 }
 

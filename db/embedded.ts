@@ -90,6 +90,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       ...(options.ephemeral
         ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         : []),
+      ...(options.settings ?? []).flatMap((setting) => ["-c", setting]),
     ],
     onLog: (message: unknown) => {
       recentLog.push(String(message).trim());

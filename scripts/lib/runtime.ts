@@ -73,6 +73,7 @@ export async function openDatabase(options: {
   }
   const db = createDb(databaseUrl, {
     poolSize: config.DATABASE_POOL_SIZE,
+    prepareStatements: config.DATABASE_PREPARED_STATEMENTS === "on",
     onIdleError: (error) => logger.warn({ err: error }, "an idle database connection was lost"),
   });
   try {
