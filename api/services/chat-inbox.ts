@@ -57,7 +57,8 @@ export async function markUpdatesHandled(
     .updateTable("chat_updates")
     .set({ handled_at: sql`now()` })
     .where("channel", "=", channel)
-    .where("update_key", "in", keys)
+    // One array parameter, not an IN list: one statement text (prepared once) whatever the count.
+    .where("update_key", "=", sql<string>`any(${keys}::text[])`)
     .where("handled_at", "is", null)
     .execute();
 }

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
+import { Batcher, batcherPer } from "./batcher";
 import { type OutboxRow, type OutboxRowJson, type OutboxWrite, outboxRowFromJson } from "./chat-outbox";
-import type { ServiceContext } from "./context";
+import type { Db, ServiceContext } from "./context";
 import { ownerIsGone } from "./processes";
 
 /**
@@ -37,6 +38,8 @@ export type Loaded = {
   session: Session;
   /** The person behind this chat, when they exist already. */
   userId: string | undefined;
+  /** Their wallet when the claim was made (undefined: no person or no wallet yet). */
+  wallet?: LoadedWallet;
 };
 
 type SessionRow = {
@@ -65,34 +68,87 @@ function toSession(ctx: ServiceContext, row: SessionRow | undefined): Session {
 const SESSION_COLUMNS = sql`s.flow, s.step, s.data, s.version, s.expires_at, s.pin_taken_at,
   (s.channel IS NOT NULL) AS session_exists`;
 
+/** The person's wallet as the claim read it (the balance answer needs no read of its own). */
+export type LoadedWallet = { balanceKobo: number; heldKobo: number; currency: string };
+
+type ClaimItem = { ctx: ServiceContext; input: ChatInput; owner: string | undefined };
+type ClaimRow = SessionRow & {
+  claimed: boolean;
+  user_id: string | null;
+  balance: number | null;
+  held: number | null;
+  currency: string | null;
+};
+
 /**
  * One round trip for everything an input needs first: record its message id (W8: a redelivered
  * message is not handled twice; a claim whose handler died, or that is older than a minute, is
- * taken over so the message is still answered), the chat's session and the person behind it.
+ * taken over so the message is still answered), the chat's session, the person behind it and their
+ * wallet. Inputs of different chats claimed at the same moment share one statement (api/services/
+ * batcher.ts): a getUpdates batch of 60 messages is one claim, not 60.
  */
 export async function claimAndLoad(ctx: ServiceContext, input: ChatInput, owner?: string): Promise<Loaded> {
-  const result = await sql<SessionRow & { claimed: number; user_id: string | null }>`
-    WITH c AS (
+  return claimBatcher(ctx.db).load({ ctx, input, owner });
+}
+
+const claimBatcher = batcherPer((_db: Db) => new Batcher<ClaimItem, Loaded>(claimMany, { keyOf: chatKey }));
+
+function chatKey(item: { input: ChatInput }): string {
+  return `${item.input.channel}\u0000${item.input.userRef}`;
+}
+
+async function claimMany(items: ClaimItem[]): Promise<Loaded[]> {
+  const first = items[0];
+  if (!first) {
+    return [];
+  }
+  const { ctx } = first;
+  const inputs = JSON.stringify(
+    items.map((item, i) => ({
+      i,
+      channel: item.input.channel,
+      message_id: item.input.messageId,
+      user_ref: item.input.userRef,
+      owner: item.owner ?? null,
+    })),
+  );
+  const result = await sql<ClaimRow & { i: number }>`
+    WITH inp AS (
+      SELECT * FROM jsonb_to_recordset(${inputs}::jsonb)
+          AS x(i int, channel text, message_id text, user_ref text, owner text)
+    ),
+    c AS (
       INSERT INTO chat_inputs AS ci (channel, message_id, claimed_by)
-      VALUES (${input.channel}, ${input.messageId}, ${owner ?? null})
+      SELECT channel, message_id, owner FROM inp ORDER BY i
       ON CONFLICT (channel, message_id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, received_at = now()
        WHERE ci.handled_at IS NULL
          AND (ci.received_at < now() - make_interval(secs => ${CLAIM_TAKEOVER_SECONDS})
               OR ${ownerIsGone(ctx, sql.ref("ci.claimed_by"))})
-      RETURNING 1
+      RETURNING channel, message_id
     )
-    SELECT (SELECT count(*) FROM c)::int AS claimed, ${SESSION_COLUMNS}, i.user_id
-      FROM (SELECT 1) AS one
-      LEFT JOIN chat_sessions s ON s.channel = ${input.channel} AND s.external_id = ${input.userRef}
-      LEFT JOIN identities i ON i.channel = ${input.channel} AND i.external_id = ${input.userRef}`.execute(
-    ctx.db,
-  );
-  const row = result.rows[0];
-  return {
-    claimed: (row?.claimed ?? 0) > 0,
-    session: toSession(ctx, row),
-    userId: row?.user_id ?? undefined,
-  };
+    SELECT inp.i,
+           EXISTS (SELECT 1 FROM c WHERE c.channel = inp.channel AND c.message_id = inp.message_id) AS claimed,
+           ${SESSION_COLUMNS}, idn.user_id, a.balance, a.held, a.currency
+      FROM inp
+      LEFT JOIN chat_sessions s ON s.channel = inp.channel AND s.external_id = inp.user_ref
+      LEFT JOIN identities idn ON idn.channel = inp.channel AND idn.external_id = inp.user_ref
+      LEFT JOIN accounts a ON a.user_id = idn.user_id
+     ORDER BY inp.i`.execute(ctx.db);
+  return items.map((item, i) => {
+    const row = result.rows[i];
+    if (row?.i !== i) {
+      throw new Error(`claim: no row for input ${i}`);
+    }
+    return {
+      claimed: row.claimed,
+      session: toSession(item.ctx, row),
+      userId: row.user_id ?? undefined,
+      wallet:
+        row.balance === null || row.held === null
+          ? undefined
+          : { balanceKobo: row.balance, heldKobo: row.held, currency: row.currency ?? "NGN" },
+    };
+  });
 }
 
 export async function loadSession(ctx: ServiceContext, input: ChatInput): Promise<Session> {
@@ -102,105 +158,172 @@ export async function loadSession(ctx: ServiceContext, input: ChatInput): Promis
   return toSession(ctx, result.rows[0]);
 }
 
+type SaveArgs = {
+  input: ChatInput;
+  userId: string;
+  session: Session;
+  next: FlowState | undefined;
+  tookPin: boolean;
+  messages: Omit<OutboxWrite, "channel" | "externalId" | "userId">[];
+  sendingBy?: string;
+};
+
+type Saved = { saved: boolean; ids: number[]; leased: boolean; rows: OutboxRow[] };
+
 /**
  * Save where the chat is, mark the input handled and queue its messages, in one statement (one
  * round trip, atomic: the replies exist exactly when the step that made them was saved). Returns
  * saved = false when someone else saved in between (two updates of one chat handled at once by two
  * processes): the caller runs the input again on the fresh state, which is safe because every
- * purchase's idempotency key comes from the chat's message ids.
+ * purchase's idempotency key comes from the chat's message ids. Steps of different chats saved at
+ * the same moment share one statement (api/services/batcher.ts); each chat's part stands alone.
  *
  * With `sendingBy`, rows of a chat with nothing older unsent are written already leased to that
  * sender (the adapter sends them at once: no claim round trip); otherwise they wait in line.
  */
-export async function saveAndQueue(
-  ctx: ServiceContext,
-  args: {
-    input: ChatInput;
-    userId: string;
-    session: Session;
-    next: FlowState | undefined;
-    tookPin: boolean;
-    messages: Omit<OutboxWrite, "channel" | "externalId" | "userId">[];
-    sendingBy?: string;
-  },
-): Promise<{ saved: boolean; ids: number[]; leased: boolean; rows: OutboxRow[] }> {
-  const { input, next } = args;
-  const now = ctx.now();
-  const expiresAt = next ? new Date(now.getTime() + FLOW_TTL_MINUTES * 60_000) : null;
-  const data = JSON.stringify(next?.data ?? {});
-  const pinTakenAt = args.tookPin ? now : args.session.pinTakenAt;
-  const save = args.session.exists
-    ? sql`UPDATE chat_sessions
-             SET flow = ${next?.flow ?? null}, step = ${next?.step ?? null}, data = ${data}::jsonb,
-                 expires_at = ${expiresAt}, updated_at = ${now}, user_id = ${args.userId},
-                 version = version + 1, pin_taken_at = ${pinTakenAt}
-           WHERE channel = ${input.channel} AND external_id = ${input.userRef} AND version = ${args.session.version}
-          RETURNING 1`
-    : sql`INSERT INTO chat_sessions (channel, external_id, user_id, flow, step, data, expires_at, updated_at, version, pin_taken_at)
-          VALUES (${input.channel}, ${input.userRef}, ${args.userId}, ${next?.flow ?? null}, ${next?.step ?? null},
-                  ${data}::jsonb, ${expiresAt}, ${now}, 1, ${pinTakenAt})
-          ON CONFLICT (channel, external_id) DO NOTHING
-          RETURNING 1`;
-  const rows = JSON.stringify(
-    args.messages.map((m, ord) => ({
-      ord,
-      kind: m.kind,
-      op: m.op ?? "send",
-      dedupe_key: m.dedupeKey ?? null,
-      reply: m.reply ?? { text: "" },
-      payload: m.payload ?? {},
-      tag: m.tag ?? null,
-      target: m.target ?? null,
-    })),
+export async function saveAndQueue(ctx: ServiceContext, args: SaveArgs): Promise<Saved> {
+  return saveBatcher(ctx.db).load({ ctx, ...args });
+}
+
+type SaveItem = SaveArgs & { ctx: ServiceContext };
+
+const saveBatcher = batcherPer((_db: Db) => new Batcher<SaveItem, Saved>(saveMany, { keyOf: chatKey }));
+
+async function saveMany(items: SaveItem[]): Promise<Saved[]> {
+  const first = items[0];
+  if (!first) {
+    return [];
+  }
+  const inputs = JSON.stringify(
+    items.map((item, i) => {
+      const { input, next } = item;
+      const now = item.ctx.now();
+      return {
+        i,
+        channel: input.channel,
+        external_id: input.userRef,
+        message_id: input.messageId,
+        user_id: item.userId,
+        exists: item.session.exists,
+        version: item.session.version,
+        flow: next?.flow ?? null,
+        step: next?.step ?? null,
+        data: next?.data ?? {},
+        expires_at: next ? new Date(now.getTime() + FLOW_TTL_MINUTES * 60_000) : null,
+        updated_at: now,
+        pin_taken_at: item.tookPin ? now : item.session.pinTakenAt,
+        owner: item.sendingBy ?? null,
+        messages: item.messages.map((m, ord) => ({
+          ord,
+          kind: m.kind,
+          op: m.op ?? "send",
+          dedupe_key: m.dedupeKey ?? null,
+          reply: m.reply ?? { text: "" },
+          payload: m.payload ?? {},
+          tag: m.tag ?? null,
+          target: m.target ?? null,
+        })),
+      };
+    }),
   );
-  const owner = args.sendingBy ?? null;
   const result = await sql<{
-    saved: number;
+    i: number;
+    saved: boolean;
     ids: (string | number)[] | null;
     leased: boolean;
     rows: OutboxRowJson[] | null;
   }>`
-    WITH s AS (${save}),
+    WITH inp AS (
+      SELECT * FROM jsonb_to_recordset(${inputs}::jsonb)
+          AS x(i int, channel text, external_id text, message_id text, user_id text, exists boolean,
+               version int, flow text, step text, data jsonb, expires_at timestamptz, updated_at timestamptz,
+               pin_taken_at timestamptz, owner text, messages jsonb)
+    ),
+    upd AS (
+      UPDATE chat_sessions s
+         SET flow = inp.flow, step = inp.step, data = inp.data, expires_at = inp.expires_at,
+             updated_at = inp.updated_at, user_id = inp.user_id, version = s.version + 1,
+             pin_taken_at = inp.pin_taken_at
+        FROM inp
+       WHERE inp.exists AND s.channel = inp.channel AND s.external_id = inp.external_id
+         AND s.version = inp.version
+      RETURNING inp.i
+    ),
+    ins AS (
+      INSERT INTO chat_sessions (channel, external_id, user_id, flow, step, data, expires_at, updated_at, version,
+                                 pin_taken_at)
+      SELECT channel, external_id, user_id, flow, step, data, expires_at, updated_at, 1, pin_taken_at
+        FROM inp WHERE NOT inp.exists ORDER BY i
+      ON CONFLICT (channel, external_id) DO NOTHING
+      RETURNING channel, external_id
+    ),
+    saved AS (
+      SELECT i FROM upd
+      UNION ALL
+      SELECT inp.i FROM ins JOIN inp ON inp.channel = ins.channel AND inp.external_id = ins.external_id
+       WHERE NOT inp.exists
+    ),
     h AS (
-      UPDATE chat_inputs SET handled_at = now()
-       WHERE channel = ${input.channel} AND message_id = ${input.messageId} AND EXISTS (SELECT 1 FROM s)
+      UPDATE chat_inputs c SET handled_at = now()
+        FROM inp JOIN saved ON saved.i = inp.i
+       WHERE c.channel = inp.channel AND c.message_id = inp.message_id
       RETURNING 1
     ),
-    lease AS (
-      SELECT ${owner}::text IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM chat_outbox p WHERE p.channel = ${input.channel} AND p.external_id = ${input.userRef}
-           AND p.status IN ('pending', 'sending')) AS now
+    -- Per chat, one probe of chat_outbox_unsent (LATERAL … LIMIT 1): a planner left to itself reads
+    -- every unsent entry of every chat into a hash, dead index entries included (1 ms and more).
+    lease AS MATERIALIZED (
+      SELECT inp.i, inp.owner IS NOT NULL AND busy.one IS NULL AS now
+        FROM inp
+        JOIN saved ON saved.i = inp.i
+        LEFT JOIN LATERAL (
+          SELECT 1 AS one FROM chat_outbox p
+           WHERE p.channel = inp.channel AND p.external_id = inp.external_id AND p.status IN ('pending', 'sending')
+           LIMIT 1) busy ON true
     ),
     o AS (
       INSERT INTO chat_outbox (channel, external_id, user_id, kind, op, dedupe_key, reply, payload, tag, target,
                                status, lease_owner, lease_until, attempts)
-      SELECT ${input.channel}, ${input.userRef}, ${args.userId}, r.kind, r.op, r.dedupe_key, r.reply, r.payload,
+      SELECT inp.channel, inp.external_id, inp.user_id, r.kind, r.op, r.dedupe_key, r.reply, r.payload,
              r.tag, r.target,
              CASE WHEN lease.now THEN 'sending' ELSE 'pending' END,
-             CASE WHEN lease.now THEN ${owner}::text END,
+             CASE WHEN lease.now THEN inp.owner END,
              CASE WHEN lease.now THEN now() + make_interval(secs => ${REPLY_LEASE_SECONDS}) END,
              CASE WHEN lease.now THEN 1 ELSE 0 END
-        FROM jsonb_to_recordset(${rows}::jsonb)
-             AS r(ord int, kind text, op text, dedupe_key text, reply jsonb, payload jsonb, tag text, target text),
-             lease
-       WHERE EXISTS (SELECT 1 FROM s)
-       ORDER BY r.ord
+        FROM inp
+        JOIN lease ON lease.i = inp.i
+       CROSS JOIN LATERAL jsonb_to_recordset(inp.messages)
+             AS r(ord int, kind text, op text, dedupe_key text, reply jsonb, payload jsonb, tag text, target text)
+       ORDER BY inp.i, r.ord
       ON CONFLICT (dedupe_key) DO UPDATE SET reply = EXCLUDED.reply, tag = EXCLUDED.tag
        WHERE chat_outbox.status = 'pending'
       RETURNING id, status, channel, external_id, user_id, kind, op, reply, payload, tag, target, attempts, created_at
+    ),
+    -- Each chat's rows, gathered once (h, like every data-modifying CTE, runs whether read or not).
+    per_chat AS (
+      SELECT o.channel, o.external_id, array_agg(o.id ORDER BY o.id) AS ids,
+             bool_and(o.status = 'sending') AS leased,
+             -- The leased rows themselves: the sender sends them without reading them back.
+             json_agg(o ORDER BY o.id) FILTER (WHERE o.status = 'sending') AS rows
+        FROM o GROUP BY o.channel, o.external_id
     )
-    SELECT (SELECT count(*) FROM s)::int AS saved, (SELECT count(*) FROM h)::int AS handled,
-           ARRAY(SELECT id FROM o ORDER BY id) AS ids,
-           coalesce((SELECT bool_and(status = 'sending') FROM o), false) AS leased,
-           -- The leased rows themselves: the sender sends them without reading them back.
-           (SELECT json_agg(o ORDER BY o.id) FROM o WHERE o.status = 'sending') AS rows`.execute(ctx.db);
-  const row = result.rows[0];
-  return {
-    saved: (row?.saved ?? 0) > 0,
-    ids: (row?.ids ?? []).map(Number),
-    leased: row?.leased ?? false,
-    rows: (row?.rows ?? []).map(outboxRowFromJson),
-  };
+    SELECT inp.i, saved.i IS NOT NULL AS saved, per_chat.ids, coalesce(per_chat.leased, false) AS leased,
+           per_chat.rows
+      FROM inp
+      LEFT JOIN saved ON saved.i = inp.i
+      LEFT JOIN per_chat ON per_chat.channel = inp.channel AND per_chat.external_id = inp.external_id
+     ORDER BY inp.i`.execute(first.ctx.db);
+  return items.map((_item, i) => {
+    const row = result.rows[i];
+    if (row?.i !== i) {
+      throw new Error(`save: no row for input ${i}`);
+    }
+    return {
+      saved: row.saved,
+      ids: (row.ids ?? []).map(Number),
+      leased: row.leased,
+      rows: (row.rows ?? []).map(outboxRowFromJson),
+    };
+  });
 }
 
 /** Mark an input handled without a session change (a step that could not be saved, a duplicate's echo). */

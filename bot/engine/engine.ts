@@ -104,7 +104,7 @@ export async function handleChatInput(
     userId = found.user.id;
     created = found.created;
   }
-  const fc: FlowContext = { deps, ctx, input, userId, firstContact: created };
+  const fc: FlowContext = { deps, ctx, input, userId, firstContact: created, wallet: first.wallet };
   // Optimistic locking: if another process moved this chat on meanwhile, decide again on its state.
   // Re-running is safe: purchases are keyed by the chat's message ids.
   let session = first.session;

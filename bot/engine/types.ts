@@ -1,4 +1,5 @@
 import type { OutboxRow } from "../../api/services/chat-outbox";
+import type { LoadedWallet } from "../../api/services/chat-sessions";
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
@@ -99,4 +100,6 @@ export type FlowContext = {
   userId: string;
   /** This message created the person (their first message to us on any channel). */
   firstContact?: boolean;
+  /** Their wallet as read with the message's claim (a balance answer needs no read of its own). */
+  wallet?: LoadedWallet;
 };

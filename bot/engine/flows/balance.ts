@@ -6,7 +6,8 @@ import type { Flow } from "./flow";
 export const balanceFlow: Flow = {
   name: "balance",
   async start(fc) {
-    const wallet = await getWalletBalance({ ctx: fc.ctx, userId: fc.userId });
+    // Read with the message's claim, a moment ago, in the same round trip; a first message reads it.
+    const wallet = fc.wallet ?? (await getWalletBalance({ ctx: fc.ctx, userId: fc.userId }));
     const held =
       wallet.heldKobo > 0 ? ` (${formatNaira(wallet.heldKobo)} of it held for orders in progress)` : "";
     return {
