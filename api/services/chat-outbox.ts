@@ -181,7 +181,48 @@ export async function claimChatRows(
                           AND p.status IN ('pending', 'sending') AND p.id < o.id
                           AND NOT (p.id = ANY(${args.ids}::bigint[])))
     RETURNING ${RETURNING}`.execute(ctx.db);
-  return result.rows.map(fromRaw).sort((a, b) => a.id - b.id);
+  const claimed = result.rows.map(fromRaw).sort((a, b) => a.id - b.id);
+  if (claimed.length === args.ids.length) {
+    return claimed;
+  }
+  return releaseRowsBehindOthers(ctx, args, claimed);
+}
+
+/**
+ * Some of the rows asked for were not claimed: another sender holds them (or they went meanwhile).
+ * A claimed row of the same chat behind such a row, still unsent, must not overtake it: the check
+ * above let it through because its predecessor was in the same request. Those rows go back to
+ * `pending`, for the loop to send in turn (seen with two processes racing one chat's #1 and #2).
+ */
+async function releaseRowsBehindOthers(
+  ctx: ServiceContext,
+  args: { ids: number[]; owner: string },
+  claimed: OutboxRow[],
+): Promise<OutboxRow[]> {
+  const mine = new Set(claimed.map((r) => r.id));
+  const others = await ctx.db
+    .selectFrom("chat_outbox")
+    .select(["id", "channel", "external_id"])
+    .where("id", "=", sql<number>`any(${args.ids.filter((id) => !mine.has(id))}::bigint[])`)
+    .where("status", "in", ["pending", "sending"])
+    .execute();
+  const release = claimed.filter((row) =>
+    others.some(
+      (o) => o.channel === row.channel && o.external_id === row.externalId && Number(o.id) < row.id,
+    ),
+  );
+  if (release.length === 0) {
+    return claimed;
+  }
+  await ctx.db
+    .updateTable("chat_outbox")
+    .set({ status: "pending", lease_owner: null, lease_until: null, attempts: sql`attempts - 1` })
+    .where("id", "=", sql<number>`any(${release.map((r) => r.id)}::bigint[])`)
+    .where("status", "=", "sending")
+    .where("lease_owner", "=", args.owner)
+    .execute();
+  const released = new Set(release.map((r) => r.id));
+  return claimed.filter((row) => !released.has(row.id));
 }
 
 /** Rows the engine wrote already leased to `owner` (the synchronous reply path): read them back. */

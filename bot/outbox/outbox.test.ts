@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { claimChatHeads, enqueueChatMessages, toInsert } from "../../api/services/chat-outbox";
+import { claimChatHeads, claimChatRows, enqueueChatMessages, toInsert } from "../../api/services/chat-outbox";
 import type { ServiceContext } from "../../api/services/context";
 import { queueNotification, replyDedupeKey } from "../../api/services/notifications";
 import { setOrChangePin } from "../../api/services/pins";
@@ -409,6 +409,29 @@ describe("pacing", () => {
 });
 
 describe("several senders", () => {
+  it("a row never overtakes an older one of its chat that another sender holds (the reply path's claim)", async () => {
+    const [first, second] = await queue("telegram", "7700", ["7700 #1", "7700 #2"]);
+    if (first === undefined || second === undefined) {
+      throw new Error("two rows expected");
+    }
+    // Another process's sender holds #1 (sending); this one is asked to send #1 and #2 now.
+    const other = await claimChatRows(ctx, { ids: [first], owner: "proc-other", leaseSeconds: 60 });
+    expect(other.map((r) => r.id)).toEqual([first]);
+    const mine = await claimChatRows(ctx, { ids: [first, second], owner: "proc-mine", leaseSeconds: 60 });
+    // #2 must wait for #1: it goes back to pending, for the loop to send after #1.
+    expect(mine).toEqual([]);
+    const rows = await h.tdb.db
+      .selectFrom("chat_outbox")
+      .select(["id", "status", "lease_owner", "attempts"])
+      .where("id", "in", [first, second])
+      .orderBy("id")
+      .execute();
+    expect(rows.map((r) => [r.status, r.lease_owner, r.attempts])).toEqual([
+      ["sending", "proc-other", 1],
+      ["pending", null, 0],
+    ]);
+  });
+
   it("two processes (two owners, two connection pools) on one database never send a row twice", async () => {
     const otherDb = createDb(h.tdb.url, { poolSize: 5 });
     try {
