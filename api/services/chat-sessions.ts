@@ -93,6 +93,16 @@ export async function claimAndLoad(ctx: ServiceContext, input: ChatInput, owner?
 
 const claimBatcher = batcherPer((_db: Db) => new Batcher<ClaimItem, Loaded>(claimMany, { keyOf: chatKey }));
 
+/** A batch statement's rows, one per item in item order (`i`), or an error naming what is missing. */
+function rowPerItem<R extends { i: number }>(rows: R[], items: number, what: string): R[] {
+  for (let i = 0; i < items; i++) {
+    if (rows[i]?.i !== i) {
+      throw new Error(`${what}: no row for input ${i}`);
+    }
+  }
+  return rows.slice(0, items);
+}
+
 function chatKey(item: { input: ChatInput }): string {
   return `${item.input.channel}\u0000${item.input.userRef}`;
 }
@@ -102,6 +112,7 @@ async function claimMany(items: ClaimItem[]): Promise<Loaded[]> {
   if (!first) {
     return [];
   }
+  // The takeover rule reads PROCESS_DEAD_AFTER_SECONDS: one process's items share one configuration.
   const { ctx } = first;
   const inputs = JSON.stringify(
     items.map((item, i) => ({
@@ -134,11 +145,8 @@ async function claimMany(items: ClaimItem[]): Promise<Loaded[]> {
       LEFT JOIN identities idn ON idn.channel = inp.channel AND idn.external_id = inp.user_ref
       LEFT JOIN accounts a ON a.user_id = idn.user_id
      ORDER BY inp.i`.execute(ctx.db);
-  return items.map((item, i) => {
-    const row = result.rows[i];
-    if (row?.i !== i) {
-      throw new Error(`claim: no row for input ${i}`);
-    }
+  return rowPerItem(result.rows, items.length, "claim").map((row, i) => {
+    const item = items[i] as ClaimItem;
     return {
       claimed: row.claimed,
       session: toSession(item.ctx, row),
@@ -312,11 +320,7 @@ async function saveMany(items: SaveItem[]): Promise<Saved[]> {
       LEFT JOIN saved ON saved.i = inp.i
       LEFT JOIN per_chat ON per_chat.channel = inp.channel AND per_chat.external_id = inp.external_id
      ORDER BY inp.i`.execute(first.ctx.db);
-  return items.map((_item, i) => {
-    const row = result.rows[i];
-    if (row?.i !== i) {
-      throw new Error(`save: no row for input ${i}`);
-    }
+  return rowPerItem(result.rows, items.length, "save").map((row) => {
     return {
       saved: row.saved,
       ids: (row.ids ?? []).map(Number),
