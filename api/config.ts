@@ -276,6 +276,11 @@ export const ConfigSchema = z
     PROCESS_DEAD_AFTER_SECONDS: positiveInt(12, 3_600),
     INSTANCE_ID: optionalString,
     VTU_WORKER_CONCURRENCY: positiveInt(16, 256),
+    /**
+     * Busy system accounts (clearing, provider float, fees revenue…) are split into this many shard
+     * accounts; an entry uses the shard of the wallet on its other side (DECISIONS §1). 1 = no split.
+     */
+    SYSTEM_ACCOUNT_SHARDS: positiveInt(16, 256),
     /** Money actions (purchases, funding, withdrawals) one user may start per minute (S5). */
     MONEY_ACTIONS_PER_MINUTE: positiveInt(20, 10_000),
     /** PIN checks one user may start per minute from a chat, before the lockout counts them (S5). */

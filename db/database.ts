@@ -153,6 +153,10 @@ export interface AccountsTable {
   /** Maintained by the holds trigger only. */
   held: ColumnType<number, never, never>;
   version: ColumnType<number, never, never>;
+  /** The family of a system account split into shards (the original code); null for the rest. */
+  system_code: string | null;
+  /** 0 for every account except a system family's shards 1…N-1. */
+  shard: Generated<number>;
   created_at: CreatedAt;
 }
 

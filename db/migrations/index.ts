@@ -18,6 +18,8 @@ import * as vtuAfterDelivery from "./2026_12_04_1000_vtu_after_delivery";
 import * as fundingRetries from "./2026_12_04_1200_funding_retries";
 import * as withdrawalResend from "./2026_12_04_1300_withdrawal_resend";
 import * as chatOutbox from "./2026_12_04_1400_chat_outbox";
+import * as systemAccountShards from "./2026_12_06_1000_system_account_shards";
+import * as walletMoveFunction from "./2026_12_06_1100_wallet_move_function";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -44,4 +46,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_04_1200_funding_retries": fundingRetries,
   "2026_12_04_1300_withdrawal_resend": withdrawalResend,
   "2026_12_04_1400_chat_outbox": chatOutbox,
+  "2026_12_06_1000_system_account_shards": systemAccountShards,
+  "2026_12_06_1100_wallet_move_function": walletMoveFunction,
 };

@@ -1,7 +1,7 @@
 import type { FundingIntentRow } from "../../../db/database";
 import { type ServiceContext, withTransaction } from "../context";
 import { isUniqueViolation } from "../db-errors";
-import { getSystemAccountId, getWalletAccountId, postEntry, SYSTEM_ACCOUNTS } from "../ledger";
+import { getWalletAccountId, postEntry, SYSTEM_ACCOUNTS, systemAccountFor } from "../ledger";
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import type { VerifiedPayment } from "./gateway";
@@ -249,10 +249,10 @@ async function applyVerified(
       return { outcome: "pending" as const, intent: toIntentDto(locked, ctx.now()) };
     }
     // pending, or failed for lack of payment (W6: a late payment on an expired intent is still credited).
-    const [clearing, wallet, revenue] = await Promise.all([
-      getSystemAccountId(trx, SYSTEM_ACCOUNTS.paymentClearing),
-      getWalletAccountId(trx, locked.user_id),
-      getSystemAccountId(trx, SYSTEM_ACCOUNTS.feesRevenue),
+    const wallet = await getWalletAccountId(trx, locked.user_id);
+    const [clearing, revenue] = await Promise.all([
+      systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.paymentClearing, wallet),
+      systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.feesRevenue, wallet),
     ]);
     const now = ctx.now();
     let row: FundingIntentRow;

@@ -8,13 +8,13 @@ import { newId } from "../ids";
 import {
   createHold,
   findIdempotentReplay,
-  getSystemAccountId,
   getWalletAccountId,
   lockAccounts,
   postEntry,
   postHold,
   runIdempotent,
   SYSTEM_ACCOUNTS,
+  systemAccountFor,
   voidHold,
 } from "../ledger";
 import { formatNaira } from "../money";
@@ -194,7 +194,7 @@ export async function createWithdrawal(args: {
       // account the hold will use, in ascending id order like every other money step (L12): locking the
       // wallet alone first and the clearing account later deadlocked against a settlement that locks
       // them the other way round.
-      const clearingId = await getSystemAccountId(trx, SYSTEM_ACCOUNTS.withdrawalsClearing);
+      const clearingId = await systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.withdrawalsClearing, walletId);
       await lockAccounts(trx, [walletId, clearingId]);
       const today = await sentToday(trx, ctx, userId);
       if (today + input.amountKobo > limit) {
@@ -420,11 +420,17 @@ async function applyTransferResult(ctx: ServiceContext, id: string, result: Tran
     }
     if (result.outcome === "successful") {
       const actor = `system:gateway:${w.gateway}`;
-      await postHold(trx, { holdId: w.hold_id, actor, now, description: `Withdrawal ${w.reference}` });
-      const [clearing, paymentClearing, revenue] = await Promise.all([
-        getSystemAccountId(trx, SYSTEM_ACCOUNTS.withdrawalsClearing),
-        getSystemAccountId(trx, SYSTEM_ACCOUNTS.paymentClearing),
-        getSystemAccountId(trx, SYSTEM_ACCOUNTS.feesRevenue),
+      const posted = await postHold(trx, {
+        holdId: w.hold_id,
+        actor,
+        now,
+        description: `Withdrawal ${w.reference}`,
+      });
+      // The clearing shard the hold posted into pays out; the others use the same wallet's shard.
+      const clearing = posted.destinationAccountId;
+      const [paymentClearing, revenue] = await Promise.all([
+        systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.paymentClearing, posted.sourceAccountId),
+        systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.feesRevenue, posted.sourceAccountId),
       ]);
       // The amount left our gateway balance for the bank; the fee is ours.
       const entryId = await postEntry(trx, {

@@ -1,4 +1,5 @@
-import type { Db, Trx } from "../context";
+import { sql } from "kysely";
+import type { Db, ServiceContext, Trx } from "../context";
 import { NotFoundError } from "../errors";
 
 /** System accounts created by the foundation migration. */
@@ -25,12 +26,85 @@ export function walletCode(userId: string): string {
   return `wallet:${userId}`;
 }
 
+/** Shard 0 of a system account family: the account the migrations created under that code. */
 export async function getSystemAccountId(db: Db, code: SystemAccountCode): Promise<number> {
   const row = await db.selectFrom("accounts").select("id").where("code", "=", code).executeTakeFirst();
   if (!row) {
     throw new Error(`system account ${code} is missing; run the migrations`);
   }
   return row.id;
+}
+
+/** The shard of a family an entry uses: the one of the account on its other side (stable per wallet). */
+export function shardOf(otherAccountId: number, shards: number): number {
+  return shards <= 1 ? 0 : otherAccountId % shards;
+}
+
+/** Shard ids per database (the root Kysely instance): a committed shard keeps its id forever. */
+const shardIds = new WeakMap<Db, Map<string, number>>();
+
+/**
+ * The system account an entry posts to when its other side is `otherAccountId` (a wallet or a gift
+ * room's escrow): shard `otherAccountId mod SYSTEM_ACCOUNT_SHARDS` of the family `code`, created on
+ * first use (DECISIONS §1). Purchases of different wallets then update different rows instead of
+ * all queueing on one. Read and created in the caller's transaction (a second connection could wait
+ * for a pool that transactions like this one hold); cached per process once committed.
+ */
+export async function systemAccountFor(
+  ctx: Pick<ServiceContext, "db" | "config">,
+  trx: Db | Trx,
+  code: SystemAccountCode,
+  otherAccountId: number,
+): Promise<number> {
+  const shard = shardOf(otherAccountId, ctx.config.SYSTEM_ACCOUNT_SHARDS);
+  const key = `${code}#${shard}`;
+  const cache = cacheOf(ctx.db);
+  const cached = cache.get(key);
+  if (cached !== undefined) {
+    return cached;
+  }
+  // ledger_system_shard finds the shard or creates it with its family's rules (allow_negative,
+  // currency); a concurrent creator may win, either way the row exists after. (A second statement
+  // reads it: a row the function inserted is not visible to the statement that called it.)
+  const created = await sql<{ id: number }>`SELECT ledger_system_shard(${code}, ${shard}) AS id`.execute(trx);
+  const result = await sql<{ id: number; mine: boolean }>`
+    SELECT id, xmin::text = coalesce(pg_current_xact_id_if_assigned()::xid::text, '') AS mine
+      FROM accounts WHERE id = ${created.rows[0]?.id ?? null}`.execute(trx);
+  const found = result.rows[0];
+  if (!found) {
+    throw new Error(`system account ${code} is missing; run the migrations`);
+  }
+  if (!found.mine) {
+    // A shard this transaction created could still roll back: cached only once someone committed it.
+    cache.set(key, found.id);
+  }
+  return found.id;
+}
+
+function cacheOf(db: Db): Map<string, number> {
+  let cache = shardIds.get(db);
+  if (!cache) {
+    cache = new Map();
+    shardIds.set(db, cache);
+  }
+  return cache;
+}
+
+/** A system family's balance: the sum over its shards (reports, tests). */
+export async function systemAccountTotal(
+  db: Db,
+  code: SystemAccountCode,
+): Promise<{ balance: number; held: number; shards: number }> {
+  const row = await db
+    .selectFrom("accounts")
+    .select([
+      sql<string>`coalesce(sum(balance), 0)::text`.as("balance"),
+      sql<string>`coalesce(sum(held), 0)::text`.as("held"),
+      sql<number>`count(*)::int`.as("shards"),
+    ])
+    .where("system_code", "=", code)
+    .executeTakeFirstOrThrow();
+  return { balance: Number(row.balance), held: Number(row.held), shards: row.shards };
 }
 
 /** Create the user's wallet account (idempotent). Called when the user is created. */
@@ -64,7 +138,9 @@ export async function lockAccounts(trx: Trx, ids: number[]): Promise<Map<number,
     .select(["id", "balance", "held", "allow_negative"])
     .where("id", "in", unique)
     .orderBy("id")
-    .forUpdate()
+    // NO KEY: an entry never changes an account's key, and FOR UPDATE would also block every other
+    // transaction's foreign-key check on the row (a posting or hold referencing it).
+    .forNoKeyUpdate()
     .execute();
   if (rows.length !== unique.length) {
     throw new NotFoundError("Account");

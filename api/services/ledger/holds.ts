@@ -19,7 +19,9 @@ export async function createHold(trx: Trx, input: CreateHoldInput): Promise<numb
   if (input.amount <= 0) {
     throw new ValidationError("amountKobo must be greater than zero.", { field: "amountKobo" });
   }
-  const accounts = await lockAccounts(trx, [input.accountId, input.destinationAccountId]);
+  // Only the held account changes; the destination is untouched until the hold is posted (locking
+  // it made every purchase queue on the clearing account).
+  const accounts = await lockAccounts(trx, [input.accountId]);
   const account = accounts.get(input.accountId);
   if (account && !account.allowNegative && account.balance - account.held < input.amount) {
     throw new InsufficientFundsError(account.balance - account.held, input.amount);
@@ -52,7 +54,7 @@ export type PostHoldInput = {
 export async function postHold(
   trx: Trx,
   input: PostHoldInput,
-): Promise<{ entryId: number; postedAmount: number }> {
+): Promise<{ entryId: number; postedAmount: number; sourceAccountId: number; destinationAccountId: number }> {
   const hold = await loadHold(trx, input.holdId);
   const amount = input.amount ?? hold.amount;
   assertKobo(amount);
@@ -75,13 +77,19 @@ export async function postHold(
       { accountId: hold.destination_account_id, amount },
     ],
   });
-  return { entryId, postedAmount: amount };
+  return {
+    entryId,
+    postedAmount: amount,
+    sourceAccountId: hold.account_id,
+    destinationAccountId: hold.destination_account_id,
+  };
 }
 
 /** Release a hold without moving money. */
 export async function voidHold(trx: Trx, input: { holdId: number; now: Date }): Promise<void> {
   const hold = await loadHold(trx, input.holdId);
-  await lockAccounts(trx, [hold.account_id, hold.destination_account_id]);
+  // Releasing changes only the held account (its held amount).
+  await lockAccounts(trx, [hold.account_id]);
   await resolvePending(trx, input.holdId, { status: "voided", posted_amount: null, resolved_at: input.now });
 }
 

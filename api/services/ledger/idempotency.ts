@@ -30,11 +30,7 @@ export async function runIdempotent<T>(
   request: IdempotencyRequest,
   work: (idempotencyKeyId: number) => Promise<T>,
 ): Promise<IdempotentResult<T>> {
-  if (!KEY_PATTERN.test(request.key)) {
-    throw new ValidationError("The idempotency key must be 1–255 printable characters without spaces.", {
-      field: "idempotencyKey",
-    });
-  }
+  assertIdempotencyKey(request.key);
   const fingerprint = fingerprintOf(request.operation, request.params);
   const inserted = await trx
     .insertInto("idempotency_keys")
@@ -71,6 +67,15 @@ export async function runIdempotent<T>(
   return { result: stored.response as T, replayed: false };
 }
 
+/** L7's key format: 1–255 printable characters without spaces. */
+export function assertIdempotencyKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) {
+    throw new ValidationError("The idempotency key must be 1–255 printable characters without spaces.", {
+      field: "idempotencyKey",
+    });
+  }
+}
+
 /**
  * The stored result of an earlier request with this key, or undefined when the key is new. Money
  * verbs call this first, so a replay returns before the PIN, the provider or the limits are asked
@@ -97,12 +102,17 @@ export async function findIdempotentReplay<T>(
 /** L7: one key, one request. Anything else that arrives with the key is refused, never replayed. */
 function assertSameRequest(existing: { fingerprint: string; operation: string }, fingerprint: string): void {
   if (existing.fingerprint !== fingerprint) {
-    throw new ConflictError(
-      "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
-      "IDEMPOTENCY_KEY_REUSED",
-      { operation: existing.operation },
-    );
+    throw keyReusedError(existing.operation);
   }
+}
+
+/** The 409 of a key sent again with another request (also raised by ledger_move_wallet as TD409). */
+export function keyReusedError(operation: string): ConflictError {
+  return new ConflictError(
+    "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+    "IDEMPOTENCY_KEY_REUSED",
+    { operation },
+  );
 }
 
 export function fingerprintOf(operation: string, params: Record<string, unknown>): string {

@@ -5,9 +5,9 @@ import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db"
 import { createFundedUser, createTestUser } from "../../../test/helpers/fixtures";
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
 import type { ServiceContext } from "../context";
-import { ConflictError, InsufficientFundsError } from "../errors";
+import { ConflictError, InsufficientFundsError, NotFoundError } from "../errors";
 import { debitWallet, getWalletBalance, holdWalletFunds, postWalletHold, voidWalletHold } from "../wallet";
-import { getSystemAccountId, getWalletAccountId, SYSTEM_ACCOUNTS } from "./accounts";
+import { getSystemAccountId, getWalletAccountId, SYSTEM_ACCOUNTS, systemAccountFor } from "./accounts";
 import { postEntry } from "./post-entry";
 
 let tdb: TestDatabase;
@@ -163,7 +163,21 @@ describe("L5: concurrent debits never overdraw a wallet", () => {
         idempotencyKey: `h-${user.id}`,
       },
     });
-    await expect(debit(user.id, 1_001, `l5b-${user.id}`)).rejects.toBeInstanceOf(InsufficientFundsError);
+    const refused = await debit(user.id, 1_001, `l5b-${user.id}`).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InsufficientFundsError);
+    // The answer says what is there and what was asked for.
+    expect((refused as InsufficientFundsError).details).toEqual({
+      availableKobo: 1_000,
+      requiredKobo: 1_001,
+    });
+    // The refused key wrote nothing: it can be used again once money is there.
+    const keys = await tdb.db
+      .selectFrom("idempotency_keys")
+      .select("id")
+      .where("key", "=", `l5b-${user.id}`)
+      .execute();
+    expect(keys).toEqual([]);
+    await expect(debit("usr_nobody", 100, "l5b-nobody")).rejects.toBeInstanceOf(NotFoundError);
     const balance = await getWalletBalance({ ctx, userId: user.id });
     expect(balance).toMatchObject({ balanceKobo: 5_000, heldKobo: 4_000, availableKobo: 1_000 });
     await expectLedgerConsistent(tdb.db);
@@ -189,8 +203,12 @@ describe("L6: the journal is append-only", () => {
   it("corrects a mistake with one reversing entry, and only one", async () => {
     const user = await createFundedUser(ctx, 3_000);
     const original = await debit(user.id, 1_200, `rev-${user.id}`);
+    // A second debit, so a second reversal would find the money in clearing and only the
+    // one-reversal rule can refuse it.
+    await debit(user.id, 1_200, `rev2-${user.id}`);
     const wallet = await getWalletAccountId(tdb.db, user.id);
-    const clearing = await getSystemAccountId(tdb.db, SYSTEM_ACCOUNTS.vtuClearing);
+    // The debit went to this wallet's shard of VTU clearing; the reversal takes it back from there.
+    const clearing = await systemAccountFor(ctx, tdb.db, SYSTEM_ACCOUNTS.vtuClearing, wallet);
     const reverse = () =>
       tdb.db.transaction().execute((trx) =>
         postEntry(trx, {
@@ -206,7 +224,7 @@ describe("L6: the journal is append-only", () => {
       );
     await reverse();
     await expect(reverse()).rejects.toThrow(/duplicate key|unique/i);
-    expect((await getWalletBalance({ ctx, userId: user.id })).balanceKobo).toBe(3_000);
+    expect((await getWalletBalance({ ctx, userId: user.id })).balanceKobo).toBe(1_800);
     await expectLedgerConsistent(tdb.db);
   });
 });

@@ -14,10 +14,10 @@ import { newId } from "../ids";
 import {
   createHold,
   findIdempotentReplay,
-  getSystemAccountId,
   getWalletAccountId,
   runIdempotent,
   SYSTEM_ACCOUNTS,
+  systemAccountFor,
 } from "../ledger";
 import { formatNaira } from "../money";
 import { guessNetwork, maskPhone, normalizePhone } from "../phone";
@@ -180,7 +180,7 @@ export async function insertHeldOrder(
   const { planned } = args;
   const holdId = await createHold(trx, {
     accountId: args.holdAccountId,
-    destinationAccountId: await getSystemAccountId(trx, SYSTEM_ACCOUNTS.vtuClearing),
+    destinationAccountId: await systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.vtuClearing, args.holdAccountId),
     amount: planned.priceKobo,
     description: planned.description,
     idempotencyKeyId: args.idempotencyKeyId ?? undefined,

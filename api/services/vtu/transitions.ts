@@ -3,12 +3,12 @@ import { raiseAlert } from "../alerts/alerts";
 import type { ServiceContext, Trx } from "../context";
 import { releaseFailedGift } from "../gift-rooms/order-failed";
 import {
-  getSystemAccountId,
   getWalletAccountId,
   lockAccounts,
   postEntry,
   postHold,
   SYSTEM_ACCOUNTS,
+  systemAccountFor,
   voidHold,
 } from "../ledger";
 import { formatNaira } from "../money";
@@ -33,13 +33,20 @@ export async function deliverOrder(
 ): Promise<void> {
   const now = ctx.now();
   const actor = `system:vtu:${attempt.provider}`;
-  await postHold(trx, { holdId: order.hold_id, actor, now, description: `Delivered: ${order.id}` });
+  const posted = await postHold(trx, {
+    holdId: order.hold_id,
+    actor,
+    now,
+    description: `Delivered: ${order.id}`,
+  });
   const cost = attempt.cost_kobo ?? order.price_kobo;
   const margin = order.price_kobo - cost;
-  const [clearing, float, revenue] = await Promise.all([
-    getSystemAccountId(trx, SYSTEM_ACCOUNTS.vtuClearing),
-    getSystemAccountId(trx, SYSTEM_ACCOUNTS.providerFloat),
-    getSystemAccountId(trx, SYSTEM_ACCOUNTS.feesRevenue),
+  // The clearing shard the hold posted into pays out (it may not go negative); float and revenue
+  // use the shard of the same payer.
+  const clearing = posted.destinationAccountId;
+  const [float, revenue] = await Promise.all([
+    systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.providerFloat, posted.sourceAccountId),
+    systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.feesRevenue, posted.sourceAccountId),
   ]);
   // Clearing → what the provider consumed from our float + our margin (negative after a dearer failover).
   const postings = [
@@ -145,10 +152,10 @@ export async function reverseOrder(
   const now = ctx.now();
   const cost = order.cost_kobo ?? order.price_kobo;
   const margin = order.price_kobo - cost;
-  const [wallet, float, revenue] = await Promise.all([
-    getWalletAccountId(trx, order.user_id),
-    getSystemAccountId(trx, SYSTEM_ACCOUNTS.providerFloat),
-    getSystemAccountId(trx, SYSTEM_ACCOUNTS.feesRevenue),
+  const wallet = await getWalletAccountId(trx, order.user_id);
+  const [float, revenue] = await Promise.all([
+    systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.providerFloat, wallet),
+    systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.feesRevenue, wallet),
   ]);
   await lockAccounts(trx, [wallet, float, revenue]);
   const entryId = await postEntry(trx, {

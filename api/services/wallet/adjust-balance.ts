@@ -2,7 +2,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit";
 import { type ServiceContext, withTransaction } from "../context";
 import { ForbiddenError, NotFoundError } from "../errors";
-import { getSystemAccountId, getWalletAccountId, postEntry, runIdempotent, SYSTEM_ACCOUNTS } from "../ledger";
+import { getWalletAccountId, postEntry, runIdempotent, SYSTEM_ACCOUNTS, systemAccountFor } from "../ledger";
 import { getWalletBalance, type WalletBalance } from "./balance";
 
 export const AdjustBalanceInput = z.strictObject({
@@ -53,7 +53,7 @@ export async function adjustWalletBalance(args: {
         const scoped = { db: trx };
         const before = await getWalletBalance({ ctx: scoped, userId: input.userId });
         const wallet = await getWalletAccountId(trx, input.userId);
-        const adjustments = await getSystemAccountId(trx, SYSTEM_ACCOUNTS.adjustments);
+        const adjustments = await systemAccountFor(args.ctx, trx, SYSTEM_ACCOUNTS.adjustments, wallet);
         const entryId = await postEntry(trx, {
           type: "admin_adjustment",
           description: input.amountKobo > 0 ? "Balance adjustment (credit)" : "Balance adjustment (debit)",

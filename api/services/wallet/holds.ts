@@ -2,11 +2,11 @@ import { z } from "zod";
 import { type ServiceContext, withTransaction } from "../context";
 import {
   createHold,
-  getSystemAccountId,
   getWalletAccountId,
   postHold,
   runIdempotent,
   SYSTEM_ACCOUNT_CODES,
+  systemAccountFor,
   voidHold,
 } from "../ledger";
 
@@ -36,9 +36,10 @@ export async function holdWalletFunds(args: {
         params: { amountKobo: input.amountKobo, destination: input.destination, reference: input.reference },
       },
       async (idempotencyKeyId) => {
+        const wallet = await getWalletAccountId(trx, input.userId);
         const holdId = await createHold(trx, {
-          accountId: await getWalletAccountId(trx, input.userId),
-          destinationAccountId: await getSystemAccountId(trx, input.destination),
+          accountId: wallet,
+          destinationAccountId: await systemAccountFor(args.ctx, trx, input.destination, wallet),
           amount: input.amountKobo,
           description: input.description,
           reference: input.reference,

@@ -1,14 +1,15 @@
+import { sql } from "kysely";
 import { z } from "zod";
-import { type ServiceContext, withTransaction } from "../context";
+import type { ServiceContext } from "../context";
+import { InsufficientFundsError, NotFoundError } from "../errors";
 import {
+  assertIdempotencyKey,
   type EntryType,
-  getSystemAccountId,
-  getWalletAccountId,
-  postEntry,
-  runIdempotent,
+  fingerprintOf,
+  keyReusedError,
   SYSTEM_ACCOUNT_CODES,
 } from "../ledger";
-import { getWalletBalance, type WalletBalance } from "./balance";
+import type { WalletBalance } from "./balance";
 
 export const MoveMoneyInput = z.strictObject({
   userId: z.string().min(1),
@@ -35,6 +36,12 @@ export function debitWallet(args: { ctx: ServiceContext; input: MoveMoneyInput }
   return moveMoney(args.ctx, MoveMoneyInput.parse(args.input), "debit");
 }
 
+/**
+ * One call of ledger_move_wallet (db/migrations/2026_12_06_1100_wallet_move_function.ts): the
+ * idempotency key, both account locks, the entry, its postings, the balance and the stored response
+ * in one statement, so a busy wallet is locked for one statement instead of ten round trips
+ * (DECISIONS §1). Inside a caller's transaction it is part of that transaction.
+ */
 async function moveMoney(
   ctx: ServiceContext,
   input: z.output<typeof MoveMoneyInput>,
@@ -42,34 +49,45 @@ async function moveMoney(
 ): Promise<MoveMoneyResult> {
   const type: EntryType = input.type ?? (direction === "credit" ? "wallet_credit" : "wallet_debit");
   const operation = `wallet.${direction}`;
-  const { result, replayed } = await withTransaction(ctx, (trx) =>
-    runIdempotent(
-      trx,
-      {
-        scope: `user:${input.userId}`,
-        key: input.idempotencyKey,
-        operation,
-        params: { amountKobo: input.amountKobo, counterparty: input.counterparty, type },
-      },
-      async (idempotencyKeyId) => {
-        const wallet = await getWalletAccountId(trx, input.userId);
-        const other = await getSystemAccountId(trx, input.counterparty);
-        const signed = direction === "credit" ? input.amountKobo : -input.amountKobo;
-        const entryId = await postEntry(trx, {
-          type,
-          description: input.description,
-          actor: input.actor,
-          idempotencyKeyId,
-          metadata: input.metadata,
-          postings: [
-            { accountId: wallet, amount: signed },
-            { accountId: other, amount: -signed },
-          ],
-        });
-        const balance = await getWalletBalance({ ctx: { ...ctx, db: trx }, userId: input.userId });
-        return { entryId, amountKobo: input.amountKobo, ...balance };
-      },
-    ),
-  );
-  return { ...result, replayed };
+  assertIdempotencyKey(input.idempotencyKey);
+  // The same fingerprint as runIdempotent's, so a key's replay matches whichever path stored it.
+  const fingerprint = fingerprintOf(operation, {
+    amountKobo: input.amountKobo,
+    counterparty: input.counterparty,
+    type,
+  });
+  const signed = direction === "credit" ? input.amountKobo : -input.amountKobo;
+  try {
+    const { rows } = await sql<{ response: Omit<MoveMoneyResult, "replayed">; replayed: boolean }>`
+      SELECT response, replayed FROM ledger_move_wallet(
+        ${`user:${input.userId}`}, ${input.idempotencyKey}, ${operation}, ${fingerprint}, ${input.userId},
+        ${input.counterparty}, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::int, ${signed}::bigint, ${type},
+        ${input.description}, ${input.actor}, ${JSON.stringify(input.metadata ?? {})}::jsonb)`.execute(
+      ctx.db,
+    );
+    const row = rows[0];
+    if (!row) {
+      throw new Error("ledger_move_wallet returned no row");
+    }
+    return { ...row.response, replayed: row.replayed };
+  } catch (error) {
+    throw ledgerCallError(error);
+  }
+}
+
+/** ledger_move_wallet's own error codes as the service's errors (anything else as it came). */
+function ledgerCallError(error: unknown): unknown {
+  const { code, detail } = (error ?? {}) as { code?: string; detail?: string };
+  switch (code) {
+    case "TD402": {
+      const amounts = JSON.parse(detail ?? "{}") as { availableKobo?: number; requiredKobo?: number };
+      return new InsufficientFundsError(amounts.availableKobo ?? 0, amounts.requiredKobo ?? 0);
+    }
+    case "TD409":
+      return keyReusedError(detail ?? "");
+    case "TD404":
+      return new NotFoundError("Wallet");
+    default:
+      return error;
+  }
 }
