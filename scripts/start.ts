@@ -40,7 +40,16 @@ runMain(async () => {
       (config.embeddedDatabase && ownsDatabase ? `embedded:${config.DATA_DIR}` : undefined),
   });
   const heartbeat = startHeartbeat(runtime.ctx(), boot);
-  const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx, owner: boot.bootId });
+  const vtu = await setUpVtu({
+    config,
+    db,
+    logger,
+    jobs,
+    ctx: runtime.ctx,
+    owner: boot.bootId,
+    // LISTEN: purchase requests hear their order's outcome; orders price from a cached catalogue.
+    databaseUrl: runtime.databaseUrl,
+  });
   const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
 
   // The chat channels live with the API (a Telegram webhook arrives there).
@@ -145,6 +154,7 @@ runMain(async () => {
     await step("chat", async () => chatRunning?.stop());
     await step("http", () => closeServer(server));
     await step("jobs", () => jobs.close());
+    await step("vtu", async () => vtu.close?.());
     await step("heartbeat", () => heartbeat.stop());
     await step("database", () => runtime.close());
     releaseLock();

@@ -20,6 +20,8 @@ import * as withdrawalResend from "./2026_12_04_1300_withdrawal_resend";
 import * as chatOutbox from "./2026_12_04_1400_chat_outbox";
 import * as systemAccountShards from "./2026_12_06_1000_system_account_shards";
 import * as walletMoveFunction from "./2026_12_06_1100_wallet_move_function";
+import * as orderSettledNotify from "./2026_12_06_1200_order_settled_notify";
+import * as catalogueChangedNotify from "./2026_12_06_1300_catalogue_changed_notify";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -48,4 +50,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_04_1400_chat_outbox": chatOutbox,
   "2026_12_06_1000_system_account_shards": systemAccountShards,
   "2026_12_06_1100_wallet_move_function": walletMoveFunction,
+  "2026_12_06_1200_order_settled_notify": orderSettledNotify,
+  "2026_12_06_1300_catalogue_changed_notify": catalogueChangedNotify,
 };

@@ -6,10 +6,18 @@ import { createVtuDispatch } from "../../api/jobs/vtu";
 import type { Logger } from "../../api/logger";
 import { createVtuProviders } from "../../api/providers";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
+import { CATALOGUE_CHANGED_CHANNEL, CatalogueCache } from "../../api/services/catalogue/order-cache";
 import { syncCatalogue } from "../../api/services/catalogue/sync";
 import type { ServiceContext } from "../../api/services/context";
 import { type PaymentsRuntime, receivePaymentWebhook, webhookSecretHash } from "../../api/services/funding";
-import { handleProviderWebhook, registerProviders, type VtuRuntime } from "../../api/services/vtu";
+import { PgListener } from "../../api/services/pg-listener";
+import {
+  handleProviderWebhook,
+  ORDER_SETTLED_CHANNEL,
+  OrderOutcomes,
+  registerProviders,
+  type VtuRuntime,
+} from "../../api/services/vtu";
 import type { Database } from "../../db/database";
 
 /**
@@ -25,6 +33,8 @@ export async function setUpVtu(args: {
   ctx: () => ServiceContext;
   /** This process's boot id: the owner of the order leases it takes (processes.ts). */
   owner?: string;
+  /** When given, the process LISTENs (pg-listener.ts): purchase requests hear their order's outcome. */
+  databaseUrl?: string;
 }): Promise<VtuRuntime> {
   const { config, db, logger, ctx } = args;
   const holder: { runtime?: VtuRuntime } = {};
@@ -45,7 +55,20 @@ export async function setUpVtu(args: {
       }).catch((err) => logger.warn({ err }, "sandbox webhook failed"));
     },
   });
-  const runtime: VtuRuntime = { providers, dispatch: createVtuDispatch(args.jobs), owner: args.owner };
+  const listener = args.databaseUrl
+    ? await new PgListener(args.databaseUrl, logger, [
+        ORDER_SETTLED_CHANNEL,
+        CATALOGUE_CHANGED_CHANNEL,
+      ]).start()
+    : undefined;
+  const runtime: VtuRuntime = {
+    providers,
+    dispatch: createVtuDispatch(args.jobs),
+    owner: args.owner,
+    outcomes: listener ? new OrderOutcomes(listener) : undefined,
+    catalogue: listener ? new CatalogueCache(listener) : undefined,
+    close: async () => listener?.close(),
+  };
   holder.runtime = runtime;
   await registerProviders({ ctx: ctx(), providers });
   const configured = providers.all().map((p) => p.code);

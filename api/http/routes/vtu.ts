@@ -71,6 +71,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
             userId: principal.userId,
             orderId: order.id,
             timeoutMs: deps.responseWaitMs,
+            outcomes: deps.vtu.outcomes,
           });
       if (replayed) {
         c.header("Idempotent-Replayed", "true");

@@ -1,13 +1,8 @@
 import { z } from "zod";
 import type { Config } from "../../config";
 import { bouquetSlug } from "../catalogue/normalize";
-import {
-  getPricingRule,
-  getProductOffers,
-  type Offer,
-  type ProductRow,
-  priceOffer,
-} from "../catalogue/offers";
+import { type Offer, type ProductRow, priceOffer } from "../catalogue/offers";
+import { type CatalogueCache, offersFor, ruleFor } from "../catalogue/order-cache";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { ForbiddenError, ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
@@ -351,7 +346,9 @@ async function assertWholeNairaWhereNeeded(
   if (!face || face.amountKobo % 100 === 0) {
     return;
   }
-  const { offers } = await getProductOffers(ctx.db, face.productId).catch(() => ({ offers: [] as Offer[] }));
+  const { offers } = await offersFor(vtu.catalogue, ctx.db, face.productId).catch(() => ({
+    offers: [] as Offer[],
+  }));
   const strict = offers.some((offer) =>
     vtu.providers.get(offer.provider)?.wholeNairaServices.includes(parsed.service),
   );
@@ -385,6 +382,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         `airtime:${network}`,
         "airtime",
         input.amountKobo,
+        vtu.catalogue,
       );
       return {
         ...common,
@@ -400,7 +398,13 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
     }
     case "data": {
       const { input } = parsed;
-      const { product, offer, priced } = await priceProduct(ctx, input.planId, "data");
+      const { product, offer, priced } = await priceProduct(
+        ctx,
+        input.planId,
+        "data",
+        undefined,
+        vtu.catalogue,
+      );
       const planNetwork = product.network as Network;
       if (input.network && input.network !== planNetwork) {
         throw new ValidationError(
@@ -458,7 +462,13 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         }
         productId = `cable:${input.provider}:${bouquetSlug(input.provider, verified.currentBouquet)}`;
       }
-      const { product, offer, priced } = await priceProduct(ctx, productId, "cable");
+      const { product, offer, priced } = await priceProduct(
+        ctx,
+        productId,
+        "cable",
+        undefined,
+        vtu.catalogue,
+      );
       if (product.biller !== input.provider) {
         throw new ValidationError(
           `${productId} is not a ${input.provider} bouquet.`,
@@ -494,6 +504,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         `electricity:${input.disco}`,
         "electricity",
         input.amountKobo,
+        vtu.catalogue,
       );
       return {
         ...common,
@@ -518,8 +529,9 @@ export async function priceProduct(
   productId: string,
   service: VtuService,
   faceAmountKobo?: number,
+  catalogue?: CatalogueCache,
 ) {
-  const { product, offers } = await getProductOffers(ctx.db, productId);
+  const { product, offers } = await offersFor(catalogue, ctx.db, productId);
   if (product.service !== service) {
     throw new ValidationError(`${productId} is not a ${service} product.`, { productId }, "WRONG_PRODUCT");
   }
@@ -531,7 +543,7 @@ export async function priceProduct(
       `${product.name} is not available from any provider right now. Try again later or choose another.`,
     );
   }
-  const rule = await getPricingRule(ctx.db, service);
+  const rule = await ruleFor(catalogue, ctx.db, service);
   const { faceAmountKobo: face, priceKobo } = priceOffer({ service, offer, rule, faceAmountKobo });
   return { product, offer, priced: { faceAmountKobo: face, priceKobo } };
 }

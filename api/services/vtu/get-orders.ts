@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db, ServiceContext } from "../context";
 import { NotFoundError, ValidationError } from "../errors";
 import { type OrderDto, toOrderDto } from "./order-dto";
+import type { OrderOutcomes } from "./order-outcomes";
 
 function orderQuery(db: Db) {
   return db
@@ -85,25 +86,42 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
+/** How often a waiter looks again while notifications arrive (a safety net), and while they do not. */
+export const OUTCOME_RECHECK_MS = { listening: 2_000, polling: 250 } as const;
+
 /**
  * Wait (up to `timeoutMs`) until the order has left held/submitting, so a purchase request can
  * answer "delivered" or "failed" right away when the provider is quick. After the wait the caller
- * answers with whatever the state is; the order carries on in the background either way.
+ * answers with whatever the state is; the order carries on in the background either way. With
+ * `outcomes` (order-outcomes.ts) the order is read again when its notification arrives: two reads
+ * per purchase instead of one every 25–250 ms; without, or while the listening connection is down,
+ * it is polled.
  */
 export async function waitForOrderOutcome(args: {
   ctx: ServiceContext;
   userId: string;
   orderId: string;
   timeoutMs: number;
+  outcomes?: OrderOutcomes;
 }): Promise<OrderDto> {
   const deadline = Date.now() + args.timeoutMs;
-  let delay = 25;
-  for (;;) {
-    const order = await getOrder(args);
-    if ((order.state !== "held" && order.state !== "submitting") || Date.now() >= deadline) {
-      return order;
+  const subscription = args.outcomes?.subscribe(args.orderId);
+  try {
+    let delay = 25;
+    for (;;) {
+      const order = await getOrder(args);
+      const left = deadline - Date.now();
+      if ((order.state !== "held" && order.state !== "submitting") || left <= 0) {
+        return order;
+      }
+      if (subscription && args.outcomes?.listening) {
+        await subscription.next(Math.min(left, OUTCOME_RECHECK_MS.listening));
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+        delay = Math.min(delay * 2, OUTCOME_RECHECK_MS.polling);
+      }
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
-    delay = Math.min(delay * 2, 250);
+  } finally {
+    subscription?.cancel();
   }
 }

@@ -1,6 +1,7 @@
 export * from "./create-order";
 export * from "./get-orders";
 export * from "./order-dto";
+export * from "./order-outcomes";
 export * from "./process-order";
 export * from "./provider";
 export * from "./quote";

@@ -1,5 +1,6 @@
 import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
-import { getPricingRule, getProductOffers, priceOffer } from "../catalogue/offers";
+import { priceOffer } from "../catalogue/offers";
+import { offersFor, ruleFor } from "../catalogue/order-cache";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { isOwnerGone } from "../processes";
 import { exactJsonText, storableOptional, storableText } from "../storable-text";
@@ -153,7 +154,7 @@ async function planSubmit(trx: Trx, ctx: ServiceContext, vtu: VtuRuntime, orderI
     .where("order_id", "=", orderId)
     .execute();
   const triedProviders = new Set(tried.map((t) => t.provider));
-  const { product, offers } = await getProductOffers(trx, order.product_id).catch(() => ({
+  const { product, offers } = await offersFor(vtu.catalogue, trx, order.product_id).catch(() => ({
     product: undefined,
     offers: [],
   }));
@@ -168,7 +169,7 @@ async function planSubmit(trx: Trx, ctx: ServiceContext, vtu: VtuRuntime, orderI
     );
     return { kind: "done" };
   }
-  const rule = await getPricingRule(trx, order.service);
+  const rule = await ruleFor(vtu.catalogue, trx, order.service);
   const { costKobo } = priceOffer({
     service: order.service,
     offer,
@@ -584,7 +585,7 @@ async function hasUntriedProvider(trx: Trx, vtu: VtuRuntime, order: VtuOrderRow)
     .where("order_id", "=", order.id)
     .execute();
   const triedSet = new Set(tried.map((t) => t.provider));
-  const { offers } = await getProductOffers(trx, order.product_id).catch(() => ({ offers: [] }));
+  const { offers } = await offersFor(vtu.catalogue, trx, order.product_id).catch(() => ({ offers: [] }));
   return offers.some((o) => !triedSet.has(o.provider) && vtu.providers.get(o.provider) !== undefined);
 }
 

@@ -1,3 +1,5 @@
+import type { CatalogueCache } from "../catalogue/order-cache";
+import type { OrderOutcomes } from "./order-outcomes";
 import type { ProviderRegistry } from "./registry";
 
 /** A request to run order work soon. The queue only triggers: the state lives in `vtu_orders`. */
@@ -20,4 +22,10 @@ export type VtuRuntime = {
    * tests and scripts, whose leases then last until their time runs out.
    */
   owner?: string;
+  /** Order outcomes pushed by PostgreSQL (LISTEN): purchase requests wait on them instead of polling. */
+  outcomes?: OrderOutcomes;
+  /** The order path's copy of the priced catalogue (catalogue/order-cache.ts); absent: read each time. */
+  catalogue?: CatalogueCache;
+  /** Release what the runtime holds (the listening connection). */
+  close?(): Promise<void>;
 };

@@ -1,0 +1,114 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureLogger, makeCtx } from "../../../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/db";
+import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  sandboxPhone,
+  sandboxRegistry,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../../../test/helpers/vtu";
+import type { ServiceContext } from "../../context";
+import { PgListener } from "../../pg-listener";
+import { ORDER_SETTLED_CHANNEL, OrderOutcomes, OUTCOME_RECHECK_MS, waitForOrderOutcome } from "..";
+
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let listener: PgListener;
+let outcomes: OrderOutcomes;
+const log = captureLogger();
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  ctx = makeCtx(tdb.db);
+  await seedCatalogue(ctx, sandboxRegistry(ctx));
+  listener = await new PgListener(tdb.url, log.logger, [ORDER_SETTLED_CHANNEL]).start();
+  outcomes = new OrderOutcomes(listener);
+});
+afterAll(async () => {
+  await listener.close();
+  await expectLedgerConsistent(tdb.db);
+  await tdb.destroy();
+});
+
+/** A held order (its submit job queued in the harness, not run) and the harness to run it. */
+async function heldOrder() {
+  const harness = makeVtu(ctx, sandboxRegistry(ctx));
+  const buyer = await createBuyer(ctx, 100_000);
+  const order = await placeOrder(ctx, harness.vtu, buyer.id, {
+    service: "airtime",
+    input: { network: "mtn", phone: sandboxPhone(), amountKobo: 10_000, pin: TEST_PIN },
+  });
+  expect(order.state).toBe("held");
+  return { harness, buyer, order };
+}
+
+async function until(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error("condition not met in time");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("order outcomes pushed by PostgreSQL", () => {
+  it("answers a waiting purchase when its order's outcome commits, not at the next look", async () => {
+    expect(outcomes.listening).toBe(true);
+    const { harness, buyer, order } = await heldOrder();
+    const waiting = waitForOrderOutcome({
+      ctx,
+      userId: buyer.id,
+      orderId: order.id,
+      timeoutMs: 10_000,
+      outcomes,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The worker's side: submit to the sandbox, which delivers at once.
+    await harness.drain();
+    const settledAt = Date.now();
+    const answered = await waiting;
+    expect(answered.state).toBe("delivered");
+    // A look without a notification would come OUTCOME_RECHECK_MS.listening (2 s) after the first.
+    expect(Date.now() - settledAt).toBeLessThan(OUTCOME_RECHECK_MS.listening / 2);
+  });
+
+  it("still answers while the listening connection is gone, and listens again after", async () => {
+    const { harness, buyer, order } = await heldOrder();
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+               WHERE application_name = 'tada-listener' AND pid <> pg_backend_pid()`.execute(tdb.db);
+    await until(() => !outcomes.listening, 5_000);
+    const waiting = waitForOrderOutcome({
+      ctx,
+      userId: buyer.id,
+      orderId: order.id,
+      timeoutMs: 10_000,
+      outcomes,
+    });
+    await harness.drain();
+    expect((await waiting).state).toBe("delivered");
+    await until(() => outcomes.listening, 10_000);
+    expect(log.text()).toContain("database notifications lost their connection");
+    expect(log.text()).toContain("database notifications are back");
+  });
+
+  it("gives up at the timeout with the order as it is (held), without an outcome", async () => {
+    const { buyer, order } = await heldOrder();
+    const started = Date.now();
+    const answered = await waitForOrderOutcome({
+      ctx,
+      userId: buyer.id,
+      orderId: order.id,
+      timeoutMs: 300,
+      outcomes,
+    });
+    expect(answered.state).toBe("held");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
