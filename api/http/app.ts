@@ -54,6 +54,7 @@ export function createHttpApp(deps: AppDeps) {
   const jobs = deps.jobs;
   const metrics = createMetrics({
     config: deps.config,
+    logger: deps.logger,
     queues: jobs.queue
       ? {
           names: [VTU_QUEUE, PAYMENTS_QUEUE],

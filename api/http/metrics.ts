@@ -1,13 +1,14 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Config } from "../config";
-import { raiseSlowResponse } from "../services/alerts";
+import type { Logger } from "../logger";
 import { chatSendStats, type SendFailureKind } from "../services/chat-send-stats";
 import { constantTimeEqual } from "../services/hashing";
 import { metricsSnapshot } from "../services/metrics-snapshot";
 import { CHAT_CHANNELS } from "../services/notifications";
 import type { AppEnv } from "./context";
 import { bearerToken } from "./middleware";
+import { SlowResponses } from "./slow-responses";
 
 /** Queue depth source: the job backend's queues, when this process has them. */
 export type QueueCounts = { names: string[]; counts(name: string): Promise<Record<string, number>> };
@@ -18,7 +19,8 @@ export type QueueCounts = { names: string[]; counts(name: string): Promise<Recor
  * outbox (unsent messages and the age of the oldest, per channel), this process's chat sends and
  * send failures, and open gift rooms. One registry per app, so tests and processes never share.
  */
-export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
+export function createMetrics(deps: { config: Config; queues?: QueueCounts; logger: Logger }) {
+  const slowResponses = new SlowResponses(deps.logger);
   const registry = new Registry();
   const httpDuration = new Histogram({
     name: "tada_http_request_duration_seconds",
@@ -102,12 +104,10 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
     httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
     if (seconds > 5) {
       slow.inc({ route });
-      // An alert for the admins (one open per route); never let it fail the response.
+      // An alert for the admins (one open per route), written in batches; never fails the response.
       const ctx = c.var.ctx;
       if (ctx) {
-        void raiseSlowResponse(ctx, { method: c.req.method, route, seconds }).catch((error) =>
-          ctx.logger.error({ err: error }, "could not record a slow-response alert"),
-        );
+        slowResponses.record(ctx, c.req.method, route, seconds);
       }
     }
   };
@@ -155,7 +155,7 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts }) {
     c.header("Content-Type", registry.contentType);
     return c.body(await registry.metrics());
   });
-  return { timing, routes };
+  return { timing, routes, slowResponses };
 }
 
 const SEND_FAILURE_KINDS: readonly SendFailureKind[] = ["transient", "rate_limited", "permanent"];

@@ -14,6 +14,8 @@ export type AlertInput = {
   severity: AlertSeverity;
   title: string;
   body: string;
+  /** How many occurrences this report stands for (aggregated reports); 1 by default. */
+  times?: number;
 };
 
 export type AlertDto = {
@@ -70,13 +72,14 @@ export async function raiseAlert(db: Db, input: AlertInput): Promise<void> {
       severity: input.severity,
       title: input.title.slice(0, 200),
       body: input.body.slice(0, 2000),
+      count: input.times ?? 1,
     })
     .onConflict((oc) =>
       oc
         .column("key")
         .where("resolved_at", "is", null)
         .doUpdateSet({
-          count: sql`admin_alerts.count + 1`,
+          count: sql`admin_alerts.count + excluded.count`,
           last_at: sql`now()`,
           title: (eb) => eb.ref("excluded.title"),
           body: (eb) => eb.ref("excluded.body"),

@@ -176,16 +176,21 @@ const CHECKS: Check[] = [
   lowFloat,
 ];
 
-/** The HTTP layer's report of a response slower than 5 s (one open alert per route). */
+/**
+ * The HTTP layer's report of responses slower than 5 s (one open alert per route): `times` of them
+ * since the last report, the slowest `seconds` long.
+ */
 export async function raiseSlowResponse(
   ctx: Pick<ServiceContext, "db">,
-  args: { method: string; route: string; seconds: number },
+  args: { method: string; route: string; seconds: number; times?: number },
 ): Promise<void> {
+  const times = args.times ?? 1;
   await raiseAlert(ctx.db, {
     kind: "slow_response",
     key: `slow_response:${args.method} ${args.route}`,
     severity: "warning",
     title: `Slow responses on ${args.method} ${args.route}`,
-    body: `The last one took ${args.seconds.toFixed(1)} s (over 5 s). Check the database, the providers' latency (/metrics: tada_provider_latency_seconds) and the queue depth.`,
+    body: `${times > 1 ? `${times} responses took over 5 s, the slowest` : "The last one took"} ${args.seconds.toFixed(1)} s${times > 1 ? "" : " (over 5 s)"}. Check the database, the providers' latency (/metrics: tada_provider_latency_seconds) and the queue depth.`,
+    times,
   });
 }
