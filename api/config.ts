@@ -277,6 +277,12 @@ export const ConfigSchema = z
     INSTANCE_ID: optionalString,
     VTU_WORKER_CONCURRENCY: positiveInt(16, 256),
     /**
+     * Where a process that also runs the worker (ROLE=all) sends the order jobs it dispatches:
+     * `auto` runs them in process (no queue round trips; a lost one is the sweeper's), `queue`
+     * always through the job queue. Other processes always use the queue. DECISIONS §3.
+     */
+    VTU_DISPATCH: z.enum(["auto", "queue"]).default("auto"),
+    /**
      * Busy system accounts (clearing, provider float, fees revenue…) are split into this many shard
      * accounts; an entry uses the shard of the wallet on its other side (DECISIONS §1). 1 = no split.
      */

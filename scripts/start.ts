@@ -49,6 +49,11 @@ runMain(async () => {
     owner: boot.bootId,
     // LISTEN: purchase requests hear their order's outcome; orders price from a cached catalogue.
     databaseUrl: runtime.databaseUrl,
+    // The process that runs the worker too runs its own order jobs (DECISIONS §3).
+    localJobs:
+      config.ROLE === "all" && config.VTU_DISPATCH === "auto"
+        ? { concurrency: config.VTU_WORKER_CONCURRENCY }
+        : undefined,
   });
   const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
 
@@ -153,8 +158,9 @@ runMain(async () => {
     };
     await step("chat", async () => chatRunning?.stop());
     await step("http", () => closeServer(server));
-    await step("jobs", () => jobs.close());
+    // Order jobs running in process finish (waiting ones go to the queue) before the queue closes.
     await step("vtu", async () => vtu.close?.());
+    await step("jobs", () => jobs.close());
     await step("heartbeat", () => heartbeat.stop());
     await step("database", () => runtime.close());
     releaseLock();

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Config } from "../../api/config";
 import type { JobBackend } from "../../api/jobs/backend";
+import { createLocalVtuDispatch } from "../../api/jobs/local-dispatch";
 import { createPaymentsDispatch } from "../../api/jobs/payments";
 import { createVtuDispatch } from "../../api/jobs/vtu";
 import type { Logger } from "../../api/logger";
@@ -20,6 +21,9 @@ import {
 } from "../../api/services/vtu";
 import type { Database } from "../../db/database";
 
+/** How long a shutdown waits for order jobs running in process (provider calls) to finish. */
+const LOCAL_JOBS_DRAIN_MS = 10_000;
+
 /**
  * Compose the VTU runtime for a process: providers from the configuration, job dispatch on the job
  * backend, provider rows registered, and the catalogue seeded on first start (a sync, never a
@@ -35,6 +39,8 @@ export async function setUpVtu(args: {
   owner?: string;
   /** When given, the process LISTENs (pg-listener.ts): purchase requests hear their order's outcome. */
   databaseUrl?: string;
+  /** Run the order jobs this process dispatches in process, this many at a time (it runs the worker). */
+  localJobs?: { concurrency: number };
 }): Promise<VtuRuntime> {
   const { config, db, logger, ctx } = args;
   const holder: { runtime?: VtuRuntime } = {};
@@ -61,13 +67,26 @@ export async function setUpVtu(args: {
         CATALOGUE_CHANGED_CHANNEL,
       ]).start()
     : undefined;
+  const queued = createVtuDispatch(args.jobs);
+  const local = args.localJobs
+    ? createLocalVtuDispatch({
+        deps: () => ({ ctx, vtu: runtime, logger }),
+        concurrency: args.localJobs.concurrency,
+        fallback: queued,
+        logger,
+      })
+    : undefined;
   const runtime: VtuRuntime = {
     providers,
-    dispatch: createVtuDispatch(args.jobs),
+    dispatch: local?.dispatch ?? queued,
     owner: args.owner,
     outcomes: listener ? new OrderOutcomes(listener) : undefined,
     catalogue: listener ? new CatalogueCache(listener) : undefined,
-    close: async () => listener?.close(),
+    close: async () => {
+      // Running order jobs finish (or are left to the sweeper); waiting ones go to the queue.
+      await local?.drain(LOCAL_JOBS_DRAIN_MS);
+      await listener?.close();
+    },
   };
   holder.runtime = runtime;
   await registerProviders({ ctx: ctx(), providers });
