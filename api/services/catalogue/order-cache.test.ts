@@ -4,6 +4,7 @@ import { createPool } from "../../../db/client";
 import type { Database } from "../../../db/database";
 import { captureLogger, makeCtx } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { until } from "../../../test/helpers/until";
 import { sandboxRegistry, seedCatalogue } from "../../../test/helpers/vtu";
 import type { ServiceContext } from "../context";
 import { PgListener } from "../pg-listener";
@@ -32,16 +33,6 @@ afterAll(async () => {
   await counted.destroy();
   await tdb.destroy();
 });
-
-async function until(condition: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error("condition not met in time");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function startCache() {
   const listener = await new PgListener(tdb.url, captureLogger().logger, [CATALOGUE_CHANGED_CHANNEL]).start();

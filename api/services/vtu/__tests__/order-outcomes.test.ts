@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureLogger, makeCtx } from "../../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/db";
 import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
+import { until } from "../../../../test/helpers/until";
 import {
   createBuyer,
   makeVtu,
@@ -45,16 +46,6 @@ async function heldOrder() {
   });
   expect(order.state).toBe("held");
   return { harness, buyer, order };
-}
-
-async function until(condition: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error("condition not met in time");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("order outcomes pushed by PostgreSQL", () => {
