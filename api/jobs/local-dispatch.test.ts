@@ -72,7 +72,7 @@ describe("order jobs run in the dispatching process", () => {
   });
 
   it("runs at most `concurrency` jobs at once, each order vended once", async () => {
-    const { runtime, local } = localRuntime(2, 150);
+    const { runtime } = localRuntime(2, 150);
     const buyer = await createBuyer(ctx, 1_000_000);
     const started = Date.now();
     const orders = await Promise.all(Array.from({ length: 6 }, () => buy(runtime, buyer.id)));
