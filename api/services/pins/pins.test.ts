@@ -1,5 +1,7 @@
+import { Kysely, PostgresDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../../db/client";
+import { createDb, createPool } from "../../../db/client";
+import type { Database } from "../../../db/database";
 import { captureLogger, makeCtx, testConfig } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
 import { createTestUser } from "../../../test/helpers/fixtures";
@@ -267,5 +269,38 @@ describe("verified-PIN cache", () => {
     await expect(verifyPin({ ctx: off, userId: user.id, pin: "2851" })).rejects.toBeInstanceOf(
       IncorrectPinError,
     );
+  });
+});
+
+describe("the cost of a correct PIN", () => {
+  it("is one statement when nothing needs resetting; a correct PIN after a wrong one resets the count", async () => {
+    const user = await userWithPin("2580");
+    let statements = 0;
+    const counting = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: createPool(tdb.url, { poolSize: 2 }) }),
+      log: (event) => {
+        if (event.level === "query") {
+          statements++;
+        }
+      },
+    });
+    try {
+      const counted = makeCtx(counting);
+      await verifyPin({ ctx: counted, userId: user.id, pin: "2580" });
+      expect(statements).toBe(1);
+
+      await expect(verifyPin({ ctx: counted, userId: user.id, pin: "1111" })).rejects.toBeInstanceOf(
+        IncorrectPinError,
+      );
+      await verifyPin({ ctx: counted, userId: user.id, pin: "2580" });
+      const row = await tdb.db
+        .selectFrom("user_pins")
+        .select("failed_attempts")
+        .where("user_id", "=", user.id)
+        .executeTakeFirstOrThrow();
+      expect(row.failed_attempts).toBe(0);
+    } finally {
+      await counting.destroy();
+    }
   });
 });
