@@ -67,16 +67,22 @@ export async function postHold(
     posted_amount: amount,
     resolved_at: input.now,
   });
-  const entryId = await postEntry(trx, {
-    type: "hold_post",
-    description: input.description ?? hold.description,
-    actor: input.actor,
-    holdId: hold.id,
-    postings: [
-      { accountId: hold.account_id, amount: -amount },
-      { accountId: hold.destination_account_id, amount },
-    ],
-  });
+  // Both accounts are locked above, and the amount was reserved: available stays ≥ 0 after the
+  // release (held − hold.amount) and the debit (≤ hold.amount).
+  const entryId = await postEntry(
+    trx,
+    {
+      type: "hold_post",
+      description: input.description ?? hold.description,
+      actor: input.actor,
+      holdId: hold.id,
+      postings: [
+        { accountId: hold.account_id, amount: -amount },
+        { accountId: hold.destination_account_id, amount },
+      ],
+    },
+    { accountsLockedAndCovered: true },
+  );
   return {
     entryId,
     postedAmount: amount,

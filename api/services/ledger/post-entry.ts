@@ -41,7 +41,16 @@ export function assertKobo(amount: number, field = "amountKobo"): void {
  * here is the one the postings will change: an overdraft is refused with a clear error before any
  * write. The database enforces the same rules again (balance CHECKs, the deferred balance trigger).
  */
-export async function postEntry(trx: Trx, input: EntryInput): Promise<number> {
+export async function postEntry(
+  trx: Trx,
+  input: EntryInput,
+  /**
+   * The caller holds the locks on every account of the entry and has proven no overdraft can
+   * follow (posting a hold: the money was reserved): skip the lock-and-check round trip. The
+   * balance CHECKs still apply.
+   */
+  options: { accountsLockedAndCovered?: boolean } = {},
+): Promise<number> {
   if (input.postings.length < 2) {
     throw new Error("ledger: an entry needs at least two postings");
   }
@@ -57,12 +66,14 @@ export async function postEntry(trx: Trx, input: EntryInput): Promise<number> {
     throw new Error(`ledger: entry "${input.type}" does not balance (sum ${sum})`);
   }
 
-  const ids = input.postings.map((p) => p.accountId);
-  const accounts = await lockAccounts(trx, ids);
-  for (const [accountId, delta] of netByAccount(input.postings)) {
-    const account = accounts.get(accountId);
-    if (account && !account.allowNegative && delta < 0 && account.balance - account.held + delta < 0) {
-      throw new InsufficientFundsError(account.balance - account.held, -delta);
+  if (!options.accountsLockedAndCovered) {
+    const ids = input.postings.map((p) => p.accountId);
+    const accounts = await lockAccounts(trx, ids);
+    for (const [accountId, delta] of netByAccount(input.postings)) {
+      const account = accounts.get(accountId);
+      if (account && !account.allowNegative && delta < 0 && account.balance - account.held + delta < 0) {
+        throw new InsufficientFundsError(account.balance - account.held, -delta);
+      }
     }
   }
 
