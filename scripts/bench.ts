@@ -1,14 +1,15 @@
 // npm run bench [-- --seconds N] — throughput and latency of the money path under concurrency,
 // each scenario next to a raw single-row UPDATE baseline measured the same way on the same database;
-// then sandbox airtime purchases end to end through the HTTP API (app, fetch clients, in-process VTU
-// worker on the job backend) next to the same raw baseline and the bcrypt PIN check that bounds them;
+// then sandbox airtime purchases end to end through the HTTP API (app and VTU worker on the job backend
+// in this process, fetch clients in a child process) next to the same raw baseline and the bcrypt PIN
+// check that bounds them; the gift-room claim storm (claims from the same child process);
 // Telegram "balance" end to end over HTTP long polling (users and Bot API emulator in a child process)
 // next to a raw single-row SELECT baseline, and under flood limits (nothing lost, nothing twice).
 // Always runs on its own throw-away embedded PostgreSQL (fsync off); never touches DATABASE_URL or DATA_DIR
 // (the job queue goes to REDIS_URL when it is set, under a prefix of its own, removed afterwards).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -24,8 +25,8 @@ import { creditWallet, debitWallet } from "../api/services/wallet/move-money";
 import { createDb, createPool } from "../db/client";
 import { findRunningPostmaster, startEmbeddedPostgres } from "../db/embedded";
 import { migrateToLatest } from "../db/migrate";
-import { claimStorm, rawClaimStorm } from "./lib/bench-gifts";
-import { type PurchaseBench, startPurchaseBench } from "./lib/bench-http";
+import { createClaimRoom, prepareRawClaimStorm } from "./lib/bench-gifts";
+import { LISTEN_BACKLOG, type PurchaseBench, startPurchaseBench } from "./lib/bench-http";
 import {
   formatMs,
   formatRate,
@@ -39,6 +40,7 @@ import {
 } from "./lib/bench-stats";
 import { type DeliveryCheck, startTelegramBench } from "./lib/bench-telegram";
 import { freePort } from "./lib/free-port";
+import { type HttpLoad, startHttpLoad } from "./lib/http-load-client";
 import { loadConfigOrExit, runMain } from "./lib/runtime";
 
 const CALLERS = 32;
@@ -54,6 +56,12 @@ const ACTOR = "system:bench";
 const APP_NAME = "tada-bench";
 /** HTTP purchases: concurrent fetch clients, each its own user, wallet, PIN and API key. */
 const HTTP_CLIENTS = 64;
+/**
+ * A purchase or claim not answered within this long is a failed request. The first purchase of each
+ * client waits for its bcrypt PIN check behind up to 63 others on one event loop (~20 s here).
+ */
+const PURCHASE_TIMEOUT_MS = 60_000;
+const CLAIM_TIMEOUT_MS = 60_000;
 /**
  * Warm-up callers of the bcrypt run: a closed loop of 64 such callers cannot finish one round in less
  * than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double its time for nothing.
@@ -324,7 +332,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     MONEY_ACTIONS_PER_MINUTE: "10000",
     // Each bench chat enters its PIN about once a second, far past a person's pace.
     PIN_ATTEMPTS_PER_MINUTE: "1000",
-    // The claim storm comes from one address (this process).
+    // The claim storm comes from one address (the load generator on 127.0.0.1).
     GIFT_CLAIMS_PER_MINUTE_PER_IP: "1000000",
     REDIS_URL: process.env.REDIS_URL,
   });
@@ -436,6 +444,7 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
 
     const giftsExact =
       purchases.gifts.winners === STORM_GIFTS &&
+      purchases.gifts.full === STORM_CLAIMANTS - STORM_GIFTS &&
       purchases.gifts.rawWinners === STORM_GIFTS &&
       purchases.gifts.rawClaimed === STORM_GIFTS;
     const ok =
@@ -484,26 +493,44 @@ async function benchHttpPurchases(
     fundKobo: FUND_KOBO,
     progress,
   });
+  let load: HttpLoad | undefined;
   try {
+    progress("HTTP purchases: starting the load generator (child process)");
+    load = await startHttpLoad();
     const counters = await createCounters(bench, HTTP_CLIENTS);
     // The warm-up is one purchase per client: it pays each client's first bcrypt PIN check (then the
     // verified-PIN cache answers, as for a reseller buying all day) and is reported as its own row.
     const coldName = "first purchase per client (PIN cache cold)";
     progress(`${coldName}: ${HTTP_CLIENTS} concurrent purchases, the warm-up of the measured run`);
     const coldFrom = new Date();
-    const coldRun = await runClosedLoop(http.purchase, {
-      callers: HTTP_CLIENTS,
-      durationMs: 60_000,
-      maxOpsPerCaller: 1,
-    });
-    const cold: Measured = { name: coldName, warmup: NO_RUN, run: coldRun, summary: summarize(coldRun) };
-    const coldStates = http.takeStates();
+    const coldRun = await load.purchases(
+      http.purchases({
+        label: "cold",
+        durationMs: PURCHASE_TIMEOUT_MS,
+        maxOpsPerClient: 1,
+        timeoutMs: PURCHASE_TIMEOUT_MS,
+      }),
+    );
+    const cold: Measured = {
+      name: coldName,
+      warmup: NO_RUN,
+      run: coldRun.run,
+      summary: summarize(coldRun.run),
+    };
+    const coldStates = coldRun.states;
     const runFrom = new Date();
     const serviceName = `sandbox airtime purchases over HTTP, ${HTTP_CLIENTS} clients`;
     progress(`${serviceName}: ${seconds} s measured`);
-    const run = await runClosedLoop(http.purchase, { callers: HTTP_CLIENTS, durationMs: seconds * 1000 });
-    const service: Measured = { name: serviceName, warmup: NO_RUN, run, summary: summarize(run) };
-    const runStates = http.takeStates();
+    const measured = await load.purchases(
+      http.purchases({ label: "run", durationMs: seconds * 1000, timeoutMs: PURCHASE_TIMEOUT_MS }),
+    );
+    const service: Measured = {
+      name: serviceName,
+      warmup: NO_RUN,
+      run: measured.run,
+      summary: summarize(measured.run),
+    };
+    const runStates = measured.states;
     const runTo = new Date();
     progress("HTTP purchases: waiting for every order to settle");
     const settledStates = await http.settle(SETTLE_TIMEOUT_MS);
@@ -521,7 +548,7 @@ async function benchHttpPurchases(
       { warmupCallers: BCRYPT_WARMUP_CALLERS },
     );
     const telegram = await benchTelegram(bench, http, seconds);
-    const gifts = await benchClaimStorm(bench, http);
+    const gifts = await benchClaimStorm(bench, http, load);
     for (const [m, states] of [
       [service, runStates],
       [cold, coldStates],
@@ -544,7 +571,10 @@ async function benchHttpPurchases(
       gifts,
     };
   } finally {
-    progress("HTTP purchases: stopping the HTTP server, the VTU worker and the job backend");
+    progress(
+      "HTTP purchases: stopping the load generator, the HTTP server, the VTU worker and the job backend",
+    );
+    await load?.close();
     await http.close();
   }
 }
@@ -615,29 +645,34 @@ async function benchTelegram(bench: Bench, http: PurchaseBench, seconds: number)
 }
 
 /**
- * The claim storm: STORM_CLAIMANTS recipients claim at once, over HTTP, on a room of STORM_GIFTS;
- * then the same burst as raw conditional UPDATEs on one row. Both must give exactly STORM_GIFTS.
+ * The claim storm: STORM_CLAIMANTS recipients claim at once, over HTTP from the load generator's
+ * child process, on a room of STORM_GIFTS; then the same burst as raw conditional UPDATEs on one
+ * row. Both must give exactly STORM_GIFTS winners, and every other claimant a clean "room full".
  */
-async function benchClaimStorm(bench: Bench, http: PurchaseBench): Promise<GiftReport> {
+async function benchClaimStorm(bench: Bench, http: PurchaseBench, load: HttpLoad): Promise<GiftReport> {
   const name = `gift claim storm: ${STORM_CLAIMANTS} concurrent claims on a room of ${STORM_GIFTS}, HTTP (answers/s)`;
   progress(name);
-  const storm = await claimStorm({
-    ctx: http.ctx(),
+  const room = await createClaimRoom(http.ctx(), STORM_GIFTS);
+  const storm = await load.claims({
     baseUrl: http.baseUrl,
+    roomToken: room.token,
+    deviceTag: `bench-device-${room.roomId}`,
     claimants: STORM_CLAIMANTS,
-    gifts: STORM_GIFTS,
+    timeoutMs: CLAIM_TIMEOUT_MS,
   });
   progress(`raw baseline: ${STORM_CLAIMANTS} concurrent conditional UPDATEs on one row of ${STORM_GIFTS}`);
-  const raw = await rawClaimStorm(bench.raw, STORM_CLAIMANTS, STORM_GIFTS);
+  const rawStorm = await prepareRawClaimStorm(bench.raw, STORM_GIFTS);
+  const raw = await rawStorm.run(STORM_CLAIMANTS);
   const measured = (n: string, run: RunResult): Measured => ({
     name: n,
     warmup: NO_RUN,
     run,
     summary: summarize(run),
   });
+  const exact = storm.winners === STORM_GIFTS && storm.full === STORM_CLAIMANTS - STORM_GIFTS;
   return {
     result: {
-      service: measured(storm.winners === STORM_GIFTS ? name : `${name} — WRONG WINNER COUNT`, storm.run),
+      service: measured(exact ? name : `${name} — WRONG WINNER COUNT`, storm.run),
       baseline: measured(`raw conditional UPDATE baseline, ${STORM_CLAIMANTS} callers, one row`, raw.run),
     },
     winners: storm.winners,
@@ -649,7 +684,8 @@ async function benchClaimStorm(bench: Bench, http: PurchaseBench): Promise<GiftR
 
 function describeGifts(g: GiftReport): string[] {
   return [
-    `gift claim storm: ${g.winners} claims won, ${g.full} answered "room full" (expected exactly ${STORM_GIFTS} winners); ` +
+    `gift claim storm: ${g.winners} claims won, ${g.full} answered "room full" (expected exactly ${STORM_GIFTS} winners ` +
+      `and ${STORM_CLAIMANTS - STORM_GIFTS} "room full"); ` +
       `raw baseline: ${g.rawWinners} winners, counter ${g.rawClaimed}`,
   ];
 }
@@ -682,13 +718,23 @@ function telegramProblems(t: TelegramReport): string[] {
 
 function httpContext(config: Config, jobsKind: string): string {
   return (
-    `purchases: ${HTTP_CLIENTS} fetch() clients → the Hono app on 127.0.0.1 (@hono/node-server), ` +
+    `purchases: ${HTTP_CLIENTS} fetch() clients in a child process → the Hono app on 127.0.0.1 (@hono/node-server, ` +
+    `listen backlog ${LISTEN_BACKLOG}, net.core.somaxconn ${somaxconn()}), ` +
     `POST /api/vtu/airtime; VTU worker in this process (concurrency ${config.VTU_WORKER_CONCURRENCY}) on BullMQ/${jobsKind}; ` +
     `sandbox latency ${config.SANDBOX_LATENCY_MS} ms; VTU_RESPONSE_WAIT_MS=${config.VTU_RESPONSE_WAIT_MS}; ` +
     `PIN bcrypt cost ${config.PIN_BCRYPT_COST} (bcryptjs, pure JS), PIN_VERIFY_CACHE_SECONDS=${config.PIN_VERIFY_CACHE_SECONDS}; ` +
     `the purchases' warm-up is one purchase per client (its own row); the bcrypt run's warm-up uses ` +
     `${BCRYPT_WARMUP_CALLERS} callers and its closed loop lasts at least one round of ${HTTP_CLIENTS} compares`
   );
+}
+
+/** The kernel's cap on a listen backlog (the claim storm needs room for 2,000 connections at once). */
+function somaxconn(): string {
+  try {
+    return readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim();
+  } catch {
+    return "?";
+  }
 }
 
 function describePurchases(p: PurchaseReport): string[] {
