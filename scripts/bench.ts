@@ -6,10 +6,11 @@
 // plain SQL statements) and the bcrypt PIN check that bounds them; Telegram "balance" end to end over
 // HTTP long polling (users and Bot API emulator in a child process) next to a raw single-row SELECT,
 // and under flood limits (nothing lost, nothing twice); the gift-room claim storm (claims from the
-// HTTP load generator's child process) next to raw conditional UPDATEs.
+// HTTP load generator's child process) next to raw conditional UPDATEs. Then the purchases and their
+// floor once more on a durable database (fsync, synchronous_commit and full_page_writes on).
 // Cost per operation: statements (pg_stat_statements), commits (pg_stat_database), CPU of this process
 // and of the PostgreSQL cluster (scripts/lib/bench-cost.ts). Any failed request fails the bench.
-// Always runs on its own throw-away embedded PostgreSQL (fsync off); never touches DATABASE_URL or DATA_DIR
+// Always runs on its own throw-away embedded PostgreSQL clusters; never touches DATABASE_URL or DATA_DIR
 // (the job queue goes to REDIS_URL when it is set, under a prefix of its own, removed afterwards).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -66,6 +67,8 @@ const APP_NAME = "tada-bench";
 const HTTP_CLIENTS = 64;
 /** A claim not answered within this long is a failed request. */
 const CLAIM_TIMEOUT_MS = 60_000;
+/** The durable cluster's directory, under the bench's own. */
+const DURABLE_DIR = "durable";
 /**
  * Warm-up callers of the bcrypt run: a closed loop of 64 such callers cannot finish one round in less
  * than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double its time for nothing.
@@ -94,7 +97,8 @@ const USAGE = `Usage: npm run bench [-- --seconds N]
                 the Telegram flood-limited run sends a fixed ${TELEGRAM_FLOOD_MESSAGES} messages at
                 ${TELEGRAM_FLOOD.perSecond}/s (~${Math.ceil(TELEGRAM_FLOOD_MESSAGES / TELEGRAM_FLOOD.perSecond)} s).
                 Every cost snapshot waits ${STATS_SETTLE_MS / 1000} s for PostgreSQL to publish its commit
-                counts (18 snapshots, ~3.2 min). About 7 minutes in all on 2 cores at the default.
+                counts (21 snapshots, ~3.7 min). The purchases run twice: on the main bench database
+                (fsync off) and on a durable one. About 8 minutes in all on 2 cores at the default.
 
   REDIS_URL     when set, the purchase scenario's job queue uses Redis (own key prefix) instead of
                 BullMQ's PostgreSQL backend in the bench database
@@ -328,11 +332,17 @@ async function benchInOwnDatabases(dataDir: string, seconds: number): Promise<nu
   progress("starting the HTTP load generator (child process)");
   const load = await startHttpLoad();
   try {
-    const main = await withBenchDatabase(
-      { dataDir, durable: false, poolSize: POOL_SIZE, applicationName: APP_NAME, log: progress },
-      (db) => benchMain(db, config, load, seconds),
-    );
-    return printReports(seconds, [main]);
+    const database = (durable: boolean) => ({
+      dataDir: durable ? path.join(dataDir, DURABLE_DIR) : dataDir,
+      durable,
+      poolSize: POOL_SIZE,
+      applicationName: APP_NAME,
+      log: progress,
+    });
+    const main = await withBenchDatabase(database(false), (db) => benchMain(db, config, load, seconds));
+    // A second cluster, durable as production is, for the purchases and their floor again.
+    const durable = await withBenchDatabase(database(true), (db) => benchDurable(db, config, load, seconds));
+    return printReports(seconds, [main, durable]);
   } finally {
     await load.close();
   }
@@ -509,6 +519,68 @@ async function benchMain(
     lines,
     problems,
     warnings,
+  };
+}
+
+/** The durable bench database: purchases and the raw purchase floor once more, then their checks. */
+async function benchDurable(
+  database: BenchDatabase,
+  config: Config,
+  load: HttpLoad,
+  seconds: number,
+): Promise<Report> {
+  const label = "durable: ";
+  progress(`${label}HTTP purchases: starting the app, the VTU worker and ${HTTP_CLIENTS} clients`);
+  const http = await startPurchaseBench({
+    db: database.db,
+    config,
+    logger: createLogger({ level: "silent" }),
+    databaseUrl: database.url,
+    redisUrl: config.REDIS_URL,
+    clients: HTTP_CLIENTS,
+    fundKobo: FUND_KOBO,
+    progress,
+  });
+  let purchases: PurchaseRun;
+  try {
+    purchases = await runPurchases({
+      http,
+      load,
+      meter: database.meter,
+      raw: database.raw,
+      clients: HTTP_CLIENTS,
+      fundKobo: FUND_KOBO,
+      seconds,
+      warmupMs: WARMUP_MS,
+      label,
+      // Its first purchases are only the warm-up: the table shows the main database's.
+      measureCold: false,
+      progress,
+    });
+  } finally {
+    progress(`${label}HTTP purchases: stopping the HTTP server, the VTU worker and the job backend`);
+    await http.close();
+  }
+  const ledger = await checkLedger(database.db);
+  const ledgerFailed = ledger.filter((r) => !r.ok);
+  const problems = [
+    ...purchaseProblems(purchases).map((p) => `${label}${p}`),
+    ...ledgerFailed.map((r) => `${label}ledger check failed: ${formatLedgerChecks([r])}`),
+  ];
+  return {
+    context: [`durable bench db: ${await database.describe()} (a second throw-away embedded PostgreSQL)`],
+    // The first purchases were only the warm-up here: the table shows the measured run and its floor.
+    results: [{ service: purchases.service, baseline: purchases.floor }],
+    lines: [
+      ...describePurchases(purchases, label),
+      ...purchaseChecks(purchases, label),
+      ledgerFailed.length > 0
+        ? formatLedgerChecks(ledger)
+        : `${label}ledger OK (${ledger.length} checks passed on the durable database)`,
+      "",
+    ],
+    problems,
+    warnings: allDelivered(purchases) ? [] : [`${label}NOT ALL purchases answered delivered`],
   };
 }
 
@@ -865,7 +937,7 @@ function cleanUpOnAbnormalExit(dataDir: string): void {
       return; // main's finally has cleaned up
     }
     const pids: number[] = [];
-    for (const pgDir of [path.join(dataDir, "pg")]) {
+    for (const pgDir of [path.join(dataDir, "pg"), path.join(dataDir, DURABLE_DIR, "pg")]) {
       const postmaster = findRunningPostmaster(pgDir);
       if (postmaster) {
         try {
