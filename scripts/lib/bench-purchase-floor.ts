@@ -177,6 +177,15 @@ SELECT (SELECT count(*) FROM provider) AS providers, (SELECT count(*) FROM excha
        (SELECT count(*) FROM ord) AS orders, (SELECT count(*) FROM note) AS notes,
        (SELECT count(*) FROM posted) AS postings`;
 
+/**
+ * A named statement: each connection parses and plans it once, as the product's repeated statements
+ * are (db/prepared-statements.ts). pool.query(text, values) would send it unnamed every time: the
+ * pool passes a callback, which the product's automatic naming leaves alone.
+ */
+function named(name: string, text: string, values: unknown[]): pg.QueryConfig {
+  return { name, text, values };
+}
+
 export type PurchaseFloor = {
   /** One purchase's writes, as wallet `caller`: two statements, two commits. */
   purchase: Op;
@@ -215,43 +224,47 @@ export async function createPurchaseFloor(
     const fingerprint = createHash("sha256")
       .update(`vtu.airtime\n{"amountKobo":${PRICE_KOBO},"network":"mtn","phone":"${phone}"}`)
       .digest("hex");
-    const request = await raw.query<{ hold_id: string; attempt_id: string }>(REQUEST, [
-      `user:${user}`,
-      `floor-${args.tag}-${n}`,
-      fingerprint,
-      orderId,
-      `money:${user}`,
-      PRICE_KOBO,
-      wallet,
-      SYSTEM.clearing,
-      `Airtime ₦100 for ${phone}`,
-      user,
-      phone,
-      PRICE_KOBO,
-      requestId,
-      COST_KOBO,
-    ]);
+    const request = await raw.query<{ hold_id: string; attempt_id: string }>(
+      named("floor_request", REQUEST, [
+        `user:${user}`,
+        `floor-${args.tag}-${n}`,
+        fingerprint,
+        orderId,
+        `money:${user}`,
+        PRICE_KOBO,
+        wallet,
+        SYSTEM.clearing,
+        `Airtime ₦100 for ${phone}`,
+        user,
+        phone,
+        PRICE_KOBO,
+        requestId,
+        COST_KOBO,
+      ]),
+    );
     const held = request.rows[0];
     if (!held) {
       throw new Error(`floor: wallet ${wallet} could not hold ${PRICE_KOBO} kobo`);
     }
-    const delivery = await raw.query<Record<string, string>>(DELIVERY, [
-      requestId,
-      `SBX-${args.tag}-${n}`,
-      phone,
-      PRICE_KOBO,
-      held.attempt_id,
-      `{"status":"success","reference":"SBX-${args.tag}-${n}"}`,
-      held.hold_id,
-      wallet,
-      PRICE_KOBO,
-      SYSTEM.clearing,
-      SYSTEM.float,
-      COST_KOBO,
-      SYSTEM.revenue,
-      orderId,
-      `Delivered: ₦100 airtime for ${phone}.`,
-    ]);
+    const delivery = await raw.query<Record<string, string>>(
+      named("floor_delivery", DELIVERY, [
+        requestId,
+        `SBX-${args.tag}-${n}`,
+        phone,
+        PRICE_KOBO,
+        held.attempt_id,
+        `{"status":"success","reference":"SBX-${args.tag}-${n}"}`,
+        held.hold_id,
+        wallet,
+        PRICE_KOBO,
+        SYSTEM.clearing,
+        SYSTEM.float,
+        COST_KOBO,
+        SYSTEM.revenue,
+        orderId,
+        `Delivered: ₦100 airtime for ${phone}.`,
+      ]),
+    );
     const row = delivery.rows[0];
     const expected = { providers: 1, exchanges: 1, attempts: 1, holds: 1, orders: 1, notes: 1, postings: 5 };
     for (const [key, count] of Object.entries(expected)) {
