@@ -1,10 +1,16 @@
-// npm run bench [-- --seconds N] — throughput and latency of the money path under concurrency,
-// each scenario next to a raw single-row UPDATE baseline measured the same way on the same database;
-// then sandbox airtime purchases end to end through the HTTP API (app, fetch clients, in-process VTU
-// worker on the job backend) next to the same raw baseline and the bcrypt PIN check that bounds them;
-// Telegram "balance" end to end over HTTP long polling (users and Bot API emulator in a child process)
-// next to a raw single-row SELECT baseline, and under flood limits (nothing lost, nothing twice).
-// Always runs on its own throw-away embedded PostgreSQL (fsync off); never touches DATABASE_URL or DATA_DIR
+// npm run bench [-- --seconds N] — throughput, latency and cost per operation of the money path under
+// concurrency, each scenario next to a raw baseline measured the same way on the same database:
+// wallet debits next to a raw single-row UPDATE (distinct rows and one hot row); sandbox airtime
+// purchases end to end through the HTTP API (app and VTU worker on the job backend in this process,
+// fetch clients in a child process) next to the raw purchase floor (the same durable writes in two
+// plain SQL statements) and the bcrypt PIN check that bounds them; Telegram "balance" end to end over
+// HTTP long polling (users and Bot API emulator in a child process) next to a raw single-row SELECT,
+// and under flood limits (nothing lost, nothing twice); the gift-room claim storm (claims from the
+// HTTP load generator's child process) next to raw conditional UPDATEs. Then the purchases and their
+// floor once more on a durable database (fsync, synchronous_commit and full_page_writes on).
+// Cost per operation: statements (pg_stat_statements), commits (pg_stat_database), CPU of this process
+// and of the PostgreSQL cluster (scripts/lib/bench-cost.ts). Any failed request fails the bench.
+// Always runs on its own throw-away embedded PostgreSQL clusters; never touches DATABASE_URL or DATA_DIR
 // (the job queue goes to REDIS_URL when it is set, under a prefix of its own, removed afterwards).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,33 +18,38 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { sql } from "kysely";
 import type pg from "pg";
 import type { Config } from "../api/config";
 import { createLogger } from "../api/logger";
 import type { Db, ServiceContext } from "../api/services/context";
 import { checkLedger, formatLedgerChecks, SYSTEM_ACCOUNTS } from "../api/services/ledger";
 import { insertUser } from "../api/services/users/create-user";
-import { FINAL_STATES } from "../api/services/vtu";
 import { creditWallet, debitWallet } from "../api/services/wallet/move-money";
-import { createDb, createPool } from "../db/client";
-import { findRunningPostmaster, startEmbeddedPostgres } from "../db/embedded";
-import { migrateToLatest } from "../db/migrate";
-import { claimStorm, rawClaimStorm } from "./lib/bench-gifts";
+import { findRunningPostmaster } from "../db/embedded";
+import { type CostMeter, STATS_SETTLE_MS } from "./lib/bench-cost";
+import { type BenchDatabase, withBenchDatabase } from "./lib/bench-database";
+import { createClaimRoom, prepareRawClaimStorm } from "./lib/bench-gifts";
 import { type PurchaseBench, startPurchaseBench } from "./lib/bench-http";
 import {
-  formatMs,
-  formatRate,
-  formatTable,
-  type Op,
-  percentile,
-  type RunResult,
-  runClosedLoop,
-  type Summary,
-  summarize,
-} from "./lib/bench-stats";
+  costCells,
+  type Measured,
+  measureClosedLoop,
+  measured,
+  opsOf,
+  runMetered,
+  warmUp,
+} from "./lib/bench-measure";
+import {
+  allDelivered,
+  describePurchases,
+  type PurchaseRun,
+  purchaseProblems,
+  purchasesContext,
+  runPurchases,
+} from "./lib/bench-purchases";
+import { formatMs, formatRate, formatTable, type Op, type RunResult } from "./lib/bench-stats";
 import { type DeliveryCheck, startTelegramBench } from "./lib/bench-telegram";
-import { freePort } from "./lib/free-port";
+import { type HttpLoad, startHttpLoad } from "./lib/http-load-client";
 import { loadConfigOrExit, runMain } from "./lib/runtime";
 
 const CALLERS = 32;
@@ -54,6 +65,10 @@ const ACTOR = "system:bench";
 const APP_NAME = "tada-bench";
 /** HTTP purchases: concurrent fetch clients, each its own user, wallet, PIN and API key. */
 const HTTP_CLIENTS = 64;
+/** A claim not answered within this long is a failed request. */
+const CLAIM_TIMEOUT_MS = 60_000;
+/** The durable cluster's directory, under the bench's own. */
+const DURABLE_DIR = "durable";
 /**
  * Warm-up callers of the bcrypt run: a closed loop of 64 such callers cannot finish one round in less
  * than 64 PIN checks of CPU (~15 s), so a full-width warm-up would double its time for nothing.
@@ -73,8 +88,6 @@ const TELEGRAM_FLOOD_MESSAGES = TELEGRAM_FLOOD.users * TELEGRAM_FLOOD.messagesPe
 /** An answer slower than this fails the bench (the flood run queues ~users ÷ 30/s seconds). */
 const TELEGRAM_ANSWER_TIMEOUT_MS = 15_000;
 const TELEGRAM_FLOOD_ANSWER_TIMEOUT_MS = 60_000;
-/** How long to wait after the purchases for orders that answered before delivery to settle. */
-const SETTLE_TIMEOUT_MS = 20_000;
 
 const USAGE = `Usage: npm run bench [-- --seconds N]
 
@@ -83,6 +96,9 @@ const USAGE = `Usage: npm run bench [-- --seconds N]
                 client and the bcrypt run each take at least ${HTTP_CLIENTS} PIN checks (~15 s), whatever N is;
                 the Telegram flood-limited run sends a fixed ${TELEGRAM_FLOOD_MESSAGES} messages at
                 ${TELEGRAM_FLOOD.perSecond}/s (~${Math.ceil(TELEGRAM_FLOOD_MESSAGES / TELEGRAM_FLOOD.perSecond)} s).
+                Every cost snapshot waits ${STATS_SETTLE_MS / 1000} s for PostgreSQL to publish its commit
+                counts (21 snapshots, ~3.7 min). The purchases run twice: on the main bench database
+                (fsync off) and on a durable one. About 8 minutes in all on 2 cores at the default.
 
   REDIS_URL     when set, the purchase scenario's job queue uses Redis (own key prefix) instead of
                 BullMQ's PostgreSQL backend in the bench database
@@ -99,6 +115,8 @@ type Bench = {
   db: Db;
   /** A plain pg.Pool for the raw baselines (one client per transaction). */
   raw: pg.Pool;
+  /** What each operation of a run costs (statements, commits, CPU). */
+  meter: CostMeter;
   wallets: TrackedWallet[];
   counters: TrackedCounter[];
   nextIdempotencyKey(): string;
@@ -248,45 +266,28 @@ async function selectCounter(bench: Bench, row: TrackedCounter): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // Driver
 
-type Measured = { name: string; warmup: RunResult; run: RunResult; summary: Summary };
-
 /**
  * One block of the results table: a service row and its raw baseline; for purchases also the cold
  * first purchases and the crypto bound (bcrypt) both purchase rows are compared with.
  */
 type Result = { service: Measured; baseline: Measured; cold?: Measured; bound?: Measured };
 
-const NO_RUN: RunResult = {
-  ok: 0,
-  failed: 0,
-  failures: new Map(),
-  latenciesMs: new Float64Array(),
-  elapsedMs: 0,
-};
-
-/** What the HTTP purchase scenario saw besides its timings. */
-type PurchaseReport = {
-  result: Result;
-  jobsKind: string;
-  coldStates: Map<string, number>;
-  /** delivered_at − created_at of the delivered orders, ascending ms. */
-  coldLagMs: Float64Array;
-  runLagMs: Float64Array;
-  runStates: Map<string, number>;
-  settledStates: Map<string, number>;
-  failedJobs: number;
-  walletProblems: string[];
-  telegram: TelegramReport;
-  gifts: GiftReport;
-};
-
-type GiftReport = { result: Result; winners: number; rawWinners: number; rawClaimed: number; full: number };
+type GiftReport = { result: Result; winners: number; full: number; rawWinners: number; rawClaimed: number };
 
 type TelegramReport = {
   results: Result[];
   /** The "balance" run without flood limits (the table row), checked message by message. */
   balance: DeliveryCheck;
   flood: { measured: Measured; check: DeliveryCheck };
+};
+
+/** What one bench database gave: its table rows, what to print below the table, and what failed. */
+type Report = {
+  context: string[];
+  results: Result[];
+  lines: string[];
+  problems: string[];
+  warnings: string[];
 };
 
 runMain(async () => {
@@ -306,13 +307,13 @@ runMain(async () => {
   mkdirSync(dataDir, { recursive: true });
   cleanUpOnAbnormalExit(dataDir);
   try {
-    return await benchInOwnDatabase(dataDir, seconds);
+    return await benchInOwnDatabases(dataDir, seconds);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
-async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<number> {
+async function benchInOwnDatabases(dataDir: string, seconds: number): Promise<number> {
   const config = loadConfigOrExit({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
@@ -324,229 +325,327 @@ async function benchInOwnDatabase(dataDir: string, seconds: number): Promise<num
     MONEY_ACTIONS_PER_MINUTE: "10000",
     // Each bench chat enters its PIN about once a second, far past a person's pace.
     PIN_ATTEMPTS_PER_MINUTE: "1000",
-    // The claim storm comes from one address (this process).
+    // The claim storm comes from one address (the load generator on 127.0.0.1).
     GIFT_CLAIMS_PER_MINUTE_PER_IP: "1000000",
     REDIS_URL: process.env.REDIS_URL,
   });
-  const port = await freePort();
-  progress(`starting a throw-away embedded PostgreSQL on port ${port} in ${dataDir}`);
-  const server = await startEmbeddedPostgres({
-    dataDir,
-    port,
-    mode: "own",
-    ephemeral: true,
-    log: progress,
-  });
-  const db = createDb(server.url, { poolSize: POOL_SIZE, applicationName: APP_NAME });
-  const raw = createPool(server.url, { poolSize: POOL_SIZE, applicationName: `${APP_NAME}-raw` });
-  // A failing connection emits "error" on the pool (idle) or on the client (checked out, between two
-  // queries); with no listener that crashes the process. The op's next query fails and is counted.
-  raw.on("error", (error) => progress(`an idle raw-baseline connection failed: ${error.message}`));
-  raw.on("connect", (client) => client.on("error", () => {}));
+  progress("starting the HTTP load generator (child process)");
+  const load = await startHttpLoad();
   try {
-    await migrateToLatest(db);
-    let keySeq = 0;
-    const runTag = randomBytes(4).toString("hex");
-    const bench: Bench = {
-      ctx: { db, config, logger: createLogger({ level: "silent" }), now: () => new Date() },
-      db,
-      raw,
-      wallets: [],
-      counters: [],
-      nextIdempotencyKey: () => `bench-${runTag}-${++keySeq}`,
-    };
-    const context = await describeContext(db, seconds);
-
-    const results: Result[] = [];
-    for (const scenario of SCENARIOS) {
-      const serviceOp = await scenario.setup(bench);
-      const baselineOp = await scenario.baseline.setup(bench);
-      const service = await measure(scenario.name, serviceOp, scenario.callers, seconds);
-      const baseline = await measure(scenario.baseline.name, baselineOp, scenario.callers, seconds);
-      results.push({ service, baseline });
-    }
-    const purchases = await benchHttpPurchases(bench, config, server.url, seconds);
-    results.push(purchases.result, ...purchases.telegram.results, purchases.gifts.result);
-
-    const out: string[] = [
-      "",
-      context,
-      httpContext(config, purchases.jobsKind),
-      "",
-      resultsTable(results),
-      "",
-    ];
-    out.push(
-      "ratio = service ops/s ÷ raw baseline ops/s (same callers, duration and database)",
-      "  first-purchase row: its purchases/s ÷ bcrypt PIN verifies/s; bcrypt row: measured purchases/s ÷ bcrypt PIN verifies/s",
-      "",
-    );
-    out.push(
-      ...describePurchases(purchases),
-      "",
-      ...describeTelegram(purchases.telegram),
-      "",
-      ...describeGifts(purchases.gifts),
-      "",
-    );
-
-    const failures = results
-      .flatMap((r) => [r.service, r.baseline, r.cold, r.bound])
-      .filter((m): m is Measured => m !== undefined)
-      .filter((m) => m.warmup.failed + m.run.failed > 0);
-    const failedOps = failures.reduce((n, m) => n + m.warmup.failed + m.run.failed, 0);
-    out.push(`failed operations: ${failedOps} (warm-ups included)`);
-    for (const m of failures) {
-      for (const [label, count] of mergeFailures(m.warmup, m.run)) {
-        out.push(`  ${m.name}: ${count} × ${label}`);
-      }
-    }
-
-    const balanceProblems = await verifyBalances(bench);
-    const debits = bench.wallets.reduce((n, w) => n + w.debits, 0);
-    out.push(
-      balanceProblems.length === 0
-        ? `balances: all ${bench.wallets.length} wallets equal funded − debits × ${DEBIT_KOBO} kobo (${debits} debits)`
-        : `balances: ${balanceProblems.length} MISMATCH(ES)`,
-      ...balanceProblems.map((p) => `  ${p}`),
-    );
-    const walletProblems = purchases.walletProblems;
-    out.push(
-      walletProblems.length === 0
-        ? `purchase wallets: all ${HTTP_CLIENTS} equal funded − delivered orders, held = unresolved orders`
-        : `purchase wallets: ${walletProblems.length} MISMATCH(ES)`,
-      ...walletProblems.map((p) => `  ${p}`),
-    );
-    const counterProblems = await verifyCounters(bench);
-    out.push(
-      counterProblems.length === 0
-        ? `bench_counter: all ${bench.counters.length} rows equal start − committed updates`
-        : `bench_counter: ${counterProblems.length} MISMATCH(ES)`,
-      ...counterProblems.map((p) => `  ${p}`),
-    );
-
-    const ledger = await checkLedger(db);
-    const ledgerFailed = ledger.filter((r) => !r.ok).length;
-    out.push(
-      "",
-      formatLedgerChecks(ledger),
-      ledgerFailed ? `${ledgerFailed} ledger check(s) FAILED` : "ledger OK",
-    );
-    process.stdout.write(`${out.join("\n")}\n`);
-
-    const giftsExact =
-      purchases.gifts.winners === STORM_GIFTS &&
-      purchases.gifts.rawWinners === STORM_GIFTS &&
-      purchases.gifts.rawClaimed === STORM_GIFTS;
-    const ok =
-      giftsExact &&
-      failedOps === 0 &&
-      balanceProblems.length === 0 &&
-      walletProblems.length === 0 &&
-      telegramProblems(purchases.telegram).length === 0 &&
-      counterProblems.length === 0 &&
-      !ledgerFailed;
-    if (!ok) {
-      process.stdout.write("\nbench FAILED its correctness checks (see above)\n");
-    } else if (!allDelivered(purchases)) {
-      process.stdout.write(
-        "\nbench passed its correctness checks, but NOT ALL purchases answered delivered\n",
-      );
-    }
-    return ok ? 0 : 1;
+    const database = (durable: boolean) => ({
+      dataDir: durable ? path.join(dataDir, DURABLE_DIR) : dataDir,
+      durable,
+      poolSize: POOL_SIZE,
+      applicationName: APP_NAME,
+      log: progress,
+    });
+    const main = await withBenchDatabase(database(false), (db) => benchMain(db, config, load, seconds));
+    // A second cluster, durable as production is, for the purchases and their floor again.
+    const durable = await withBenchDatabase(database(true), (db) => benchDurable(db, config, load, seconds));
+    return printReports(seconds, [main, durable]);
   } finally {
-    progress("stopping the bench database");
-    await Promise.allSettled([db.destroy(), raw.end()]);
-    await waitForDisconnects(server.url);
-    await server.stop();
+    await load.close();
   }
 }
 
-/**
- * Sandbox airtime purchases through the HTTP API, then the raw baseline and the bcrypt bound with the
- * same callers. The app, worker and job backend are closed before this returns, whatever happens.
- */
-async function benchHttpPurchases(
-  bench: Bench,
+/** The main bench database (fsync off): every scenario, then its checks. */
+async function benchMain(
+  database: BenchDatabase,
   config: Config,
-  databaseUrl: string,
+  load: HttpLoad,
   seconds: number,
-): Promise<PurchaseReport> {
+): Promise<Report> {
+  let keySeq = 0;
+  const runTag = randomBytes(4).toString("hex");
+  const bench: Bench = {
+    ctx: { db: database.db, config, logger: createLogger({ level: "silent" }), now: () => new Date() },
+    db: database.db,
+    raw: database.raw,
+    meter: database.meter,
+    wallets: [],
+    counters: [],
+    nextIdempotencyKey: () => `bench-${runTag}-${++keySeq}`,
+  };
+  const results: Result[] = [];
+  for (const scenario of SCENARIOS) {
+    const { callers } = scenario;
+    const serviceOp = await scenario.setup(bench);
+    const baselineOp = await scenario.baseline.setup(bench);
+    // Both warm up first, so one snapshot ends the service's run and starts the baseline's.
+    progress(
+      `${scenario.name}, and its baseline: ${WARMUP_MS / 1000} s warm-up each, then ${seconds} s measured each`,
+    );
+    const serviceWarmup = await warmUp(serviceOp, callers, WARMUP_MS);
+    const baselineWarmup = await warmUp(baselineOp, callers, WARMUP_MS);
+    const before = await bench.meter.snapshot();
+    const service = await runMetered({
+      meter: bench.meter,
+      before,
+      name: scenario.name,
+      op: serviceOp,
+      callers,
+      seconds,
+      warmup: serviceWarmup,
+    });
+    const baseline = await runMetered({
+      meter: bench.meter,
+      before: service.after,
+      name: scenario.baseline.name,
+      op: baselineOp,
+      callers,
+      seconds,
+      warmup: baselineWarmup,
+    });
+    results.push({ service: service.row, baseline: baseline.row });
+  }
+
   const jobsKind = config.REDIS_URL ? "Redis (REDIS_URL)" : "PostgreSQL (bench database)";
   progress(`HTTP purchases: starting the app, the VTU worker on ${jobsKind} and ${HTTP_CLIENTS} clients`);
   const http = await startPurchaseBench({
     db: bench.db,
     config,
     logger: bench.ctx.logger,
-    databaseUrl,
+    databaseUrl: database.url,
     redisUrl: config.REDIS_URL,
     clients: HTTP_CLIENTS,
     fundKobo: FUND_KOBO,
     progress,
   });
+  let purchases: PurchaseRun;
+  let bound: Measured;
+  let telegram: TelegramReport;
+  let gifts: GiftReport;
   try {
-    const counters = await createCounters(bench, HTTP_CLIENTS);
-    // The warm-up is one purchase per client: it pays each client's first bcrypt PIN check (then the
-    // verified-PIN cache answers, as for a reseller buying all day) and is reported as its own row.
-    const coldName = "first purchase per client (PIN cache cold)";
-    progress(`${coldName}: ${HTTP_CLIENTS} concurrent purchases, the warm-up of the measured run`);
-    const coldFrom = new Date();
-    const coldRun = await runClosedLoop(http.purchase, {
-      callers: HTTP_CLIENTS,
-      durationMs: 60_000,
-      maxOpsPerCaller: 1,
+    const boundName = `bcrypt PIN verify (cost ${config.PIN_BCRYPT_COST}, uncached), ${HTTP_CLIENTS} callers`;
+    progress(
+      `${boundName}: ${WARMUP_MS / 1000} s warm-up (${BCRYPT_WARMUP_CALLERS} callers), measured after the purchases`,
+    );
+    const boundWarmup = await warmUp(http.bcryptVerify, BCRYPT_WARMUP_CALLERS, WARMUP_MS);
+    purchases = await runPurchases({
+      http,
+      load,
+      meter: bench.meter,
+      raw: bench.raw,
+      clients: HTTP_CLIENTS,
+      fundKobo: FUND_KOBO,
+      seconds,
+      warmupMs: WARMUP_MS,
+      label: "",
+      measureCold: true,
+      progress,
     });
-    const cold: Measured = { name: coldName, warmup: NO_RUN, run: coldRun, summary: summarize(coldRun) };
-    const coldStates = http.takeStates();
-    const runFrom = new Date();
-    const serviceName = `sandbox airtime purchases over HTTP, ${HTTP_CLIENTS} clients`;
-    progress(`${serviceName}: ${seconds} s measured`);
-    const run = await runClosedLoop(http.purchase, { callers: HTTP_CLIENTS, durationMs: seconds * 1000 });
-    const service: Measured = { name: serviceName, warmup: NO_RUN, run, summary: summarize(run) };
-    const runStates = http.takeStates();
-    const runTo = new Date();
-    progress("HTTP purchases: waiting for every order to settle");
-    const settledStates = await http.settle(SETTLE_TIMEOUT_MS);
-    const baseline = await measure(
-      `raw UPDATE baseline, ${HTTP_CLIENTS} distinct rows`,
-      (caller) => decrementCounter(bench, pick(counters, caller)),
-      HTTP_CLIENTS,
+    progress(`${boundName}: ${seconds} s measured (at least one round of ${HTTP_CLIENTS} compares)`);
+    const boundRun = await runMetered({
+      meter: bench.meter,
+      before: purchases.after,
+      name: boundName,
+      op: http.bcryptVerify,
+      callers: HTTP_CLIENTS,
       seconds,
-    );
-    const bound = await measure(
-      `bcrypt PIN verify (cost ${config.PIN_BCRYPT_COST}, uncached), ${HTTP_CLIENTS} callers`,
-      http.bcryptVerify,
-      HTTP_CLIENTS,
-      seconds,
-      { warmupCallers: BCRYPT_WARMUP_CALLERS },
-    );
-    const telegram = await benchTelegram(bench, http, seconds);
-    const gifts = await benchClaimStorm(bench, http);
-    for (const [m, states] of [
-      [service, runStates],
-      [cold, coldStates],
-    ] as const) {
-      if (!everyDelivered(states)) {
-        m.name += " — NOT ALL DELIVERED";
-      }
-    }
-    return {
-      result: { service, baseline, cold, bound },
-      jobsKind: http.jobsKind,
-      coldStates,
-      coldLagMs: await http.deliveryLagMs(coldFrom, runFrom),
-      runLagMs: await http.deliveryLagMs(runFrom, runTo),
-      runStates,
-      settledStates,
-      failedJobs: http.failedJobs(),
-      walletProblems: await http.verifyWallets(),
-      telegram,
-      gifts,
-    };
+      warmup: boundWarmup,
+    });
+    bound = boundRun.row;
+    telegram = await benchTelegram(bench, http, seconds);
+    gifts = await benchClaimStorm(bench, http, load);
   } finally {
     progress("HTTP purchases: stopping the HTTP server, the VTU worker and the job backend");
     await http.close();
   }
+  results.push(
+    { service: purchases.service, baseline: purchases.floor, cold: purchases.cold, bound },
+    ...telegram.results,
+    gifts.result,
+  );
+
+  const lines = [
+    ...describePurchases(purchases, "", bound),
+    ...describeBackground(bound),
+    "",
+    ...describeTelegram(telegram),
+    "",
+    ...describeGifts(gifts),
+    "",
+  ];
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const balanceProblems = await verifyBalances(bench);
+  const debits = bench.wallets.reduce((n, w) => n + w.debits, 0);
+  lines.push(
+    balanceProblems.length === 0
+      ? `balances: all ${bench.wallets.length} wallets equal funded − debits × ${DEBIT_KOBO} kobo (${debits} debits)`
+      : `balances: ${balanceProblems.length} MISMATCH(ES)`,
+    ...balanceProblems.map((p) => `  ${p}`),
+  );
+  problems.push(...balanceProblems.map((p) => `wallet balance: ${p}`));
+  lines.push(...purchaseChecks(purchases, ""));
+  problems.push(...purchaseProblems(purchases));
+  const counterProblems = await verifyCounters(bench);
+  lines.push(
+    counterProblems.length === 0
+      ? `bench_counter: all ${bench.counters.length} rows equal start − committed updates`
+      : `bench_counter: ${counterProblems.length} MISMATCH(ES)`,
+    ...counterProblems.map((p) => `  ${p}`),
+  );
+  problems.push(...counterProblems.map((p) => `bench_counter: ${p}`));
+  problems.push(...telegramProblems(telegram).map((p) => `telegram: ${p}`));
+  if (gifts.winners !== STORM_GIFTS || gifts.full !== STORM_CLAIMANTS - STORM_GIFTS) {
+    problems.push(
+      `claim storm: ${gifts.winners} winners and ${gifts.full} "room full", expected ${STORM_GIFTS} and ${STORM_CLAIMANTS - STORM_GIFTS}`,
+    );
+  }
+  if (gifts.rawWinners !== STORM_GIFTS || gifts.rawClaimed !== STORM_GIFTS) {
+    problems.push(`raw claim storm: ${gifts.rawWinners} winners, counter ${gifts.rawClaimed}`);
+  }
+  const ledger = await checkLedger(bench.db);
+  const ledgerFailed = ledger.filter((r) => !r.ok).length;
+  lines.push(
+    "",
+    formatLedgerChecks(ledger),
+    ledgerFailed ? `${ledgerFailed} ledger check(s) FAILED` : "ledger OK",
+  );
+  if (ledgerFailed) {
+    problems.push(`${ledgerFailed} ledger check(s) failed`);
+  }
+  if (!allDelivered(purchases)) {
+    warnings.push("NOT ALL purchases answered delivered");
+  }
+  return {
+    context: [
+      `bench db: ${await database.describe()} (throw-away embedded PostgreSQL)`,
+      purchasesContext(config, http.jobsKind, HTTP_CLIENTS),
+      `bcrypt run: its warm-up uses ${BCRYPT_WARMUP_CALLERS} callers and its closed loop lasts at least one round of ${HTTP_CLIENTS} compares`,
+    ],
+    results,
+    lines,
+    problems,
+    warnings,
+  };
+}
+
+/** The durable bench database: purchases and the raw purchase floor once more, then their checks. */
+async function benchDurable(
+  database: BenchDatabase,
+  config: Config,
+  load: HttpLoad,
+  seconds: number,
+): Promise<Report> {
+  const label = "durable: ";
+  progress(`${label}HTTP purchases: starting the app, the VTU worker and ${HTTP_CLIENTS} clients`);
+  const http = await startPurchaseBench({
+    db: database.db,
+    config,
+    logger: createLogger({ level: "silent" }),
+    databaseUrl: database.url,
+    redisUrl: config.REDIS_URL,
+    clients: HTTP_CLIENTS,
+    fundKobo: FUND_KOBO,
+    progress,
+  });
+  let purchases: PurchaseRun;
+  try {
+    purchases = await runPurchases({
+      http,
+      load,
+      meter: database.meter,
+      raw: database.raw,
+      clients: HTTP_CLIENTS,
+      fundKobo: FUND_KOBO,
+      seconds,
+      warmupMs: WARMUP_MS,
+      label,
+      // Its first purchases are only the warm-up: the table shows the main database's.
+      measureCold: false,
+      progress,
+    });
+  } finally {
+    progress(`${label}HTTP purchases: stopping the HTTP server, the VTU worker and the job backend`);
+    await http.close();
+  }
+  const ledger = await checkLedger(database.db);
+  const ledgerFailed = ledger.filter((r) => !r.ok);
+  const problems = [
+    ...purchaseProblems(purchases).map((p) => `${label}${p}`),
+    ...ledgerFailed.map((r) => `${label}ledger check failed: ${formatLedgerChecks([r])}`),
+  ];
+  return {
+    context: [`durable bench db: ${await database.describe()} (a second throw-away embedded PostgreSQL)`],
+    // The first purchases were only the warm-up here: the table shows the measured run and its floor.
+    results: [{ service: purchases.service, baseline: purchases.floor }],
+    lines: [
+      ...describePurchases(purchases, label),
+      ...purchaseChecks(purchases, label),
+      ledgerFailed.length > 0
+        ? formatLedgerChecks(ledger)
+        : `${label}ledger OK (${ledger.length} checks passed on the durable database)`,
+      "",
+    ],
+    problems,
+    warnings: allDelivered(purchases) ? [] : [`${label}NOT ALL purchases answered delivered`],
+  };
+}
+
+function purchaseChecks(p: PurchaseRun, label: string): string[] {
+  return [
+    p.walletProblems.length === 0
+      ? `${label}purchase wallets: all ${HTTP_CLIENTS} equal funded − delivered orders, held = unresolved orders`
+      : `${label}purchase wallets: ${p.walletProblems.length} MISMATCH(ES)`,
+    ...p.walletProblems.map((w) => `  ${w}`),
+    p.floorProblems.length === 0
+      ? `${label}raw purchase floor: every order delivered, every hold posted, every entry balanced, ` +
+        "every balance = opening + its postings"
+      : `${label}raw purchase floor: ${p.floorProblems.length} PROBLEM(S)`,
+    ...p.floorProblems.map((f) => `  ${f}`),
+  ];
+}
+
+/** Print the context, the table and the checks of every database; 0 when nothing failed. */
+function printReports(seconds: number, reports: Report[]): number {
+  const results = reports.flatMap((r) => r.results);
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const out: string[] = [
+    "",
+    `context: ${cores} cores (${os.cpus()[0]?.model.trim() ?? "unknown cpu"}), Node ${process.version}, ` +
+      `${seconds} s per run after a ${WARMUP_MS / 1000} s warm-up, ${CALLERS} callers, pool ${POOL_SIZE}`,
+    ...reports.flatMap((r) => r.context),
+    "",
+    resultsTable(results),
+    "",
+    "ratio = service ops/s ÷ raw baseline ops/s (same callers, duration and database); purchases: ÷ the raw purchase floor",
+    "  first-purchase row: its purchases/s ÷ bcrypt PIN verifies/s; bcrypt row: measured purchases/s ÷ bcrypt PIN verifies/s",
+    "stmts/op: top-level statements in the bench database per operation (pg_stat_statements; BEGIN/COMMIT count);",
+    "  commits/op: pg_stat_database.xact_commit; Node CPU: this process (app, VTU worker, bot, the raw baselines' pg",
+    "  clients), never the load generators' child processes; PG CPU: every process of the cluster (/proc). Measured",
+    `  around each run alone, after a ${STATS_SETTLE_MS / 1000} s wait for PostgreSQL to publish its commit counts`,
+    "",
+    ...reports.flatMap((r) => r.lines),
+  ];
+
+  const measuredRows = results
+    .flatMap((r) => [r.service, r.baseline, r.cold, r.bound])
+    .filter((m): m is Measured => m !== undefined);
+  const failing = measuredRows.filter((m) => m.warmup.failed + m.run.failed > 0);
+  const failedOps = failing.reduce((n, m) => n + m.warmup.failed + m.run.failed, 0);
+  out.push(`failed operations: ${failedOps} (warm-ups included)`);
+  const problems = reports.flatMap((r) => r.problems);
+  for (const m of failing) {
+    for (const [label, count] of mergeFailures(m.warmup, m.run)) {
+      out.push(`  ${m.name}: ${count} × ${label}`);
+      problems.unshift(`${m.name}: ${count} failed: ${label}`);
+    }
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+
+  if (problems.length > 0) {
+    process.stdout.write(
+      `\nbench FAILED (${problems.length} problem(s)):\n${problems.map((p) => `  ${p}`).join("\n")}\n`,
+    );
+    return 1;
+  }
+  const warnings = reports.flatMap((r) => r.warnings);
+  if (warnings.length > 0) {
+    process.stdout.write(`\nbench passed its correctness checks, but: ${warnings.join("; ")}\n`);
+  }
+  return 0;
 }
 
 /**
@@ -573,15 +672,12 @@ async function benchTelegram(bench: Bench, http: PurchaseBench, seconds: number)
       warmupMs: WARMUP_MS,
       durationMs: seconds * 1000,
       answerTimeoutMs: TELEGRAM_ANSWER_TIMEOUT_MS,
+      meter: bench.meter,
     });
-    const service: Measured = {
-      name,
-      warmup: balance.warmup,
-      run: balance.run,
-      summary: summarize(balance.run),
-    };
+    const service = measured(name, balance.run, { warmup: balance.warmup, cost: balance.cost });
     const rows = await createCounters(bench, TELEGRAM_CHATS);
     const baseline = await measure(
+      bench,
       `raw single-row SELECT baseline, ${TELEGRAM_CHATS} callers`,
       (caller) => selectCounter(bench, pick(rows, caller)),
       TELEGRAM_CHATS,
@@ -604,10 +700,7 @@ async function benchTelegram(bench: Bench, http: PurchaseBench, seconds: number)
     return {
       results: [{ service, baseline }],
       balance: balance.check,
-      flood: {
-        measured: { name: floodName, warmup: NO_RUN, run: flood.run, summary: summarize(flood.run) },
-        check: flood.check,
-      },
+      flood: { measured: measured(floodName, flood.run), check: flood.check },
     };
   } finally {
     await tg.close();
@@ -615,30 +708,37 @@ async function benchTelegram(bench: Bench, http: PurchaseBench, seconds: number)
 }
 
 /**
- * The claim storm: STORM_CLAIMANTS recipients claim at once, over HTTP, on a room of STORM_GIFTS;
- * then the same burst as raw conditional UPDATEs on one row. Both must give exactly STORM_GIFTS.
+ * The claim storm: STORM_CLAIMANTS recipients claim at once, over HTTP from the load generator's
+ * child process, on a room of STORM_GIFTS; then the same burst as raw conditional UPDATEs on one
+ * row. Both must give exactly STORM_GIFTS winners, and every other claimant a clean "room full".
  */
-async function benchClaimStorm(bench: Bench, http: PurchaseBench): Promise<GiftReport> {
+async function benchClaimStorm(bench: Bench, http: PurchaseBench, load: HttpLoad): Promise<GiftReport> {
   const name = `gift claim storm: ${STORM_CLAIMANTS} concurrent claims on a room of ${STORM_GIFTS}, HTTP (answers/s)`;
   progress(name);
-  const storm = await claimStorm({
-    ctx: http.ctx(),
+  // Both made first, so one snapshot ends the storm's window and starts the raw burst's.
+  const room = await createClaimRoom(http.ctx(), STORM_GIFTS);
+  const rawStorm = await prepareRawClaimStorm(bench.raw, STORM_GIFTS);
+  const s0 = await bench.meter.snapshot();
+  const storm = await load.claims({
     baseUrl: http.baseUrl,
+    roomToken: room.token,
+    deviceTag: `bench-device-${room.roomId}`,
     claimants: STORM_CLAIMANTS,
-    gifts: STORM_GIFTS,
+    timeoutMs: CLAIM_TIMEOUT_MS,
   });
+  const s1 = await bench.meter.snapshot();
   progress(`raw baseline: ${STORM_CLAIMANTS} concurrent conditional UPDATEs on one row of ${STORM_GIFTS}`);
-  const raw = await rawClaimStorm(bench.raw, STORM_CLAIMANTS, STORM_GIFTS);
-  const measured = (n: string, run: RunResult): Measured => ({
-    name: n,
-    warmup: NO_RUN,
-    run,
-    summary: summarize(run),
-  });
+  const raw = await rawStorm.run(STORM_CLAIMANTS);
+  const s2 = await bench.meter.snapshot();
+  const exact = storm.winners === STORM_GIFTS && storm.full === STORM_CLAIMANTS - STORM_GIFTS;
   return {
     result: {
-      service: measured(storm.winners === STORM_GIFTS ? name : `${name} — WRONG WINNER COUNT`, storm.run),
-      baseline: measured(`raw conditional UPDATE baseline, ${STORM_CLAIMANTS} callers, one row`, raw.run),
+      service: measured(exact ? name : `${name} — WRONG WINNER COUNT`, storm.run, {
+        cost: bench.meter.diff(s0, s1, opsOf(storm.run)),
+      }),
+      baseline: measured(`raw conditional UPDATE baseline, ${STORM_CLAIMANTS} callers, one row`, raw.run, {
+        cost: bench.meter.diff(s1, s2, opsOf(raw.run)),
+      }),
     },
     winners: storm.winners,
     full: storm.full,
@@ -647,10 +747,32 @@ async function benchClaimStorm(bench: Bench, http: PurchaseBench): Promise<GiftR
   };
 }
 
+/**
+ * The bcrypt run makes no SQL at all: the statements, commits and PostgreSQL CPU of its window are
+ * what the idle app, VTU worker and job queue do in the background, which every row measured while
+ * they run (purchases, floor, Telegram, claim storm) carries too.
+ */
+function describeBackground(bound: Measured): string[] {
+  const { cost, run } = bound;
+  if (!cost || run.elapsedMs <= 0) {
+    return [];
+  }
+  const ops = opsOf(run);
+  const runSeconds = run.elapsedMs / 1000;
+  // The commit count of a window also covers the snapshot's settle wait at its end.
+  const commitSeconds = runSeconds + STATS_SETTLE_MS / 1000;
+  return [
+    `background (the bcrypt run makes no SQL; over its ${runSeconds.toFixed(0)} s the app, VTU worker and job queue ` +
+      `sat idle): ${((cost.statements * ops) / runSeconds).toFixed(1)} statements/s, ` +
+      `${((cost.commits * ops) / commitSeconds).toFixed(1)} commits/s, ` +
+      `${((cost.pgCpuMs * ops) / runSeconds).toFixed(1)} ms PG CPU/s; rows measured while they run carry their share`,
+  ];
+}
+
 function describeGifts(g: GiftReport): string[] {
   return [
-    `gift claim storm: ${g.winners} claims won, ${g.full} answered "room full" (expected exactly ${STORM_GIFTS} winners); ` +
-      `raw baseline: ${g.rawWinners} winners, counter ${g.rawClaimed}`,
+    `gift claim storm: ${g.winners} claims won, ${g.full} answered "room full" (expected exactly ${STORM_GIFTS} winners ` +
+      `and ${STORM_CLAIMANTS - STORM_GIFTS} "room full"); raw baseline: ${g.rawWinners} winners, counter ${g.rawClaimed}`,
   ];
 }
 
@@ -658,8 +780,8 @@ function describeTelegram(t: TelegramReport): string[] {
   const checked = (label: string, c: DeliveryCheck) =>
     `${label}: ${c.messages} messages, ${c.answers} answers in the chats; ${c.lost} lost, ${c.duplicates} duplicate ` +
     `(each chat's bot messages = the outbox rows sent to it); ${c.status429} × 429 from the emulator`;
-  const { measured, check } = t.flood;
-  const s = measured.summary;
+  const { measured: flood, check } = t.flood;
+  const s = flood.summary;
   return [
     "telegram: the simulated users and the Bot API emulator run in a child process; the bot in this process " +
       "long-polls the emulator over HTTP (getUpdates), records each update in chat_updates before acknowledging " +
@@ -668,9 +790,9 @@ function describeTelegram(t: TelegramReport): string[] {
       "(seen within ~1 ms); a wrong or missing answer fails the bench. Without flood limits the outbox pacing " +
       "is lifted and the emulator limits nothing; ratio = answers/s ÷ raw single-row SELECTs/s",
     checked('telegram "balance", no flood limits', t.balance),
-    `${measured.name}, in the emulator and our outbox pacing: ` +
+    `${flood.name}, in the emulator and our outbox pacing: ` +
       `${formatRate(s.opsPerSecond)} answers/s, p50 ${formatMs(s.p50)} ms, p99 ${formatMs(s.p99)} ms, ` +
-      `${(measured.run.elapsedMs / 1000).toFixed(1)} s`,
+      `${(flood.run.elapsedMs / 1000).toFixed(1)} s`,
     checked("  flood run", check),
     ...telegramProblems(t).map((p) => `  PROBLEM: ${p}`),
   ];
@@ -680,90 +802,8 @@ function telegramProblems(t: TelegramReport): string[] {
   return [...t.balance.problems, ...t.flood.check.problems];
 }
 
-function httpContext(config: Config, jobsKind: string): string {
-  return (
-    `purchases: ${HTTP_CLIENTS} fetch() clients → the Hono app on 127.0.0.1 (@hono/node-server), ` +
-    `POST /api/vtu/airtime; VTU worker in this process (concurrency ${config.VTU_WORKER_CONCURRENCY}) on BullMQ/${jobsKind}; ` +
-    `sandbox latency ${config.SANDBOX_LATENCY_MS} ms; VTU_RESPONSE_WAIT_MS=${config.VTU_RESPONSE_WAIT_MS}; ` +
-    `PIN bcrypt cost ${config.PIN_BCRYPT_COST} (bcryptjs, pure JS), PIN_VERIFY_CACHE_SECONDS=${config.PIN_VERIFY_CACHE_SECONDS}; ` +
-    `the purchases' warm-up is one purchase per client (its own row); the bcrypt run's warm-up uses ` +
-    `${BCRYPT_WARMUP_CALLERS} callers and its closed loop lasts at least one round of ${HTTP_CLIENTS} compares`
-  );
-}
-
-function describePurchases(p: PurchaseReport): string[] {
-  const lines: string[] = [];
-  const responses = (states: Map<string, number>) =>
-    `${total(states)} responses, ${formatStates(states)} — ${everyDelivered(states) ? "all delivered" : "NOT ALL DELIVERED"}`;
-  lines.push(
-    `purchase responses, measured run:         ${responses(p.runStates)}`,
-    `purchase responses, first per client:     ${responses(p.coldStates)}`,
-  );
-  const open = [...p.settledStates].filter(([state]) => !(FINAL_STATES as readonly string[]).includes(state));
-  lines.push(
-    `orders after settling (≤ ${SETTLE_TIMEOUT_MS / 1000} s): ${total(p.settledStates)} orders, ` +
-      `${formatStates(p.settledStates)}${open.length > 0 ? " — SOME NEVER SETTLED" : ""}`,
-    `VTU worker: ${p.failedJobs} failed job attempt(s)`,
-  );
-  const lag = (lagMs: Float64Array) =>
-    `p50 ${formatMs(percentile(lagMs, 50))} ms, p99 ${formatMs(percentile(lagMs, 99))} ms (${lagMs.length} orders)`;
-  lines.push(
-    "order created → delivered by the worker (created after the PIN check, so this excludes it):",
-    `  measured run:         ${lag(p.runLagMs)}`,
-    `  first per client:     ${lag(p.coldLagMs)}`,
-  );
-  const { service, cold, bound } = p.result;
-  if (bound && bound.summary.opsPerSecond > 0) {
-    const verifies = bound.summary.opsPerSecond;
-    const line = (label: string, m: Measured) =>
-      `  ${label}${formatRate(m.summary.opsPerSecond)} purchases/s ÷ ${formatRate(verifies)} verifies/s = ` +
-      (m.summary.opsPerSecond / verifies).toFixed(2);
-    lines.push(
-      "crypto bound (purchases/s ÷ uncached bcrypt PIN verifies/s; 1.00 = a purchase costs its PIN check's CPU and nothing more):",
-      line("measured run (PIN cache warm): ", service),
-      ...(cold ? [line("first purchase per client:     ", cold)] : []),
-    );
-  }
-  return lines;
-}
-
-function everyDelivered(states: Map<string, number>): boolean {
-  return total(states) > 0 && (states.get("delivered") ?? 0) === total(states);
-}
-
-function allDelivered(p: PurchaseReport): boolean {
-  return everyDelivered(p.runStates) && everyDelivered(p.coldStates);
-}
-
-function formatStates(states: Map<string, number>): string {
-  if (states.size === 0) {
-    return "none";
-  }
-  return [...states]
-    .sort(([a], [b]) => (a === "delivered" ? -1 : b === "delivered" ? 1 : a.localeCompare(b)))
-    .map(([state, n]) => `${state} ${n}`)
-    .join(", ");
-}
-
-function total(states: Map<string, number>): number {
-  return [...states.values()].reduce((n, v) => n + v, 0);
-}
-
-async function measure(
-  name: string,
-  op: Op,
-  callers: number,
-  seconds: number,
-  options: { warmupCallers?: number } = {},
-): Promise<Measured> {
-  const warmupCallers = Math.min(callers, options.warmupCallers ?? callers);
-  progress(
-    `${name}: ${WARMUP_MS / 1000} s warm-up${warmupCallers === callers ? "" : ` (${warmupCallers} callers)`}, ` +
-      `then ${seconds} s measured`,
-  );
-  const warmup = await runClosedLoop(op, { callers: warmupCallers, durationMs: WARMUP_MS });
-  const run = await runClosedLoop(op, { callers, durationMs: seconds * 1000 });
-  return { name, warmup, run, summary: summarize(run) };
+function measure(bench: Bench, name: string, op: Op, callers: number, seconds: number): Promise<Measured> {
+  return measureClosedLoop({ meter: bench.meter, name, op, callers, seconds, warmupMs: WARMUP_MS, progress });
 }
 
 function resultsTable(results: Result[]): string {
@@ -771,17 +811,17 @@ function resultsTable(results: Result[]): string {
     `${indent}${m.name}`,
     formatRate(m.summary.opsPerSecond),
     formatMs(m.summary.p50),
-    formatMs(m.summary.p95),
     formatMs(m.summary.p99),
     String(m.run.failed),
     ratio,
+    ...costCells(m.cost),
   ];
   const ratioOf = (a: Measured, b: Measured) => {
     const ratio = b.summary.opsPerSecond > 0 ? a.summary.opsPerSecond / b.summary.opsPerSecond : NaN;
     if (!Number.isFinite(ratio)) {
       return "-";
     }
-    // Full-stack purchases against a raw UPDATE are far below 0.01: keep two significant digits.
+    // Full-stack purchases against a raw baseline can be far below 0.01: keep two significant digits.
     return ratio >= 0.01 ? ratio.toFixed(2) : ratio.toPrecision(2);
   };
   const rows = results.flatMap(({ service, baseline, cold, bound }) => [
@@ -790,20 +830,20 @@ function resultsTable(results: Result[]): string {
     ...(cold ? [row(cold, "  ", bound ? ratioOf(cold, bound) : "")] : []),
     ...(bound ? [row(bound, "  ", ratioOf(service, bound))] : []),
   ]);
-  return formatTable(["", "ops/s", "p50 ms", "p95 ms", "p99 ms", "failed", "ratio"], rows);
-}
-
-async function describeContext(db: Db, seconds: number): Promise<string> {
-  const setting = async (name: "server_version" | "fsync" | "synchronous_commit") => {
-    const { rows } = await sql<Record<string, string>>`SHOW ${sql.raw(name)}`.execute(db);
-    return rows[0]?.[name] ?? "?";
-  };
-  const cores = os.availableParallelism?.() ?? os.cpus().length;
-  return (
-    `context: ${cores} cores (${os.cpus()[0]?.model.trim() ?? "unknown cpu"}), Node ${process.version}, ` +
-    `PostgreSQL ${await setting("server_version")}, ${seconds} s per run after a ${WARMUP_MS / 1000} s warm-up, ` +
-    `${CALLERS} callers, pool ${POOL_SIZE}; bench db: fsync=${await setting("fsync")}, ` +
-    `synchronous_commit=${await setting("synchronous_commit")} (throw-away embedded PostgreSQL)`
+  return formatTable(
+    [
+      "",
+      "ops/s",
+      "p50 ms",
+      "p99 ms",
+      "failed",
+      "ratio",
+      "stmts/op",
+      "commits/op",
+      "Node CPU ms/op",
+      "PG CPU ms/op",
+    ],
+    rows,
   );
 }
 
@@ -884,35 +924,39 @@ function parseSeconds(): number | undefined {
 }
 
 /**
- * If the process ends any other way than through main's `finally` (Ctrl-C, a crash), the server
- * must still go and the directory with it. Ctrl-C is the awkward one: the terminal also sends
- * SIGINT to the server, whose fast shutdown kills our connections, and tsx SIGKILLs this process
- * ~60 ms after relaying the signal — too soon for an orderly async stop. So on exit, stop the server
+ * If the process ends any other way than through main's `finally` (Ctrl-C, a crash), the servers
+ * must still go and the directory with them. Ctrl-C is the awkward one: the terminal also sends
+ * SIGINT to the servers, whose fast shutdown kills our connections, and tsx SIGKILLs this process
+ * ~60 ms after relaying the signal — too soon for an orderly async stop. So on exit, stop the servers
  * at once (SIGQUIT = immediate shutdown; the data is thrown away anyway) and leave the directory to
- * a detached `rm` that waits for the server to go.
+ * a detached `rm` that waits for them to go.
  */
 function cleanUpOnAbnormalExit(dataDir: string): void {
   process.on("exit", () => {
     if (!existsSync(dataDir)) {
       return; // main's finally has cleaned up
     }
-    const postmaster = findRunningPostmaster(path.join(dataDir, "pg"));
-    if (postmaster) {
-      try {
-        process.kill(postmaster.pid, "SIGQUIT");
-      } catch {
-        // already gone
+    const pids: number[] = [];
+    for (const pgDir of [path.join(dataDir, "pg"), path.join(dataDir, DURABLE_DIR, "pg")]) {
+      const postmaster = findRunningPostmaster(pgDir);
+      if (postmaster) {
+        try {
+          process.kill(postmaster.pid, "SIGQUIT");
+          pids.push(postmaster.pid);
+        } catch {
+          // already gone
+        }
       }
     }
     const script =
-      'if [ "$1" -gt 0 ]; then i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; fi; rm -rf -- "$2"';
-    spawn("sh", ["-c", script, "tada-bench-cleanup", String(postmaster?.pid ?? 0), dataDir], {
+      'dir="$1"; shift; for p in "$@"; do i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; done; rm -rf -- "$dir"';
+    spawn("sh", ["-c", script, "tada-bench-cleanup", dataDir, ...pids.map(String)], {
       detached: true,
       stdio: "ignore",
     }).unref();
   });
   const interrupted = (code: number) => {
-    process.stderr.write(`\nbench: interrupted; stopping the bench database and removing ${dataDir}\n`);
+    process.stderr.write(`\nbench: interrupted; stopping the bench databases and removing ${dataDir}\n`);
     process.exit(code);
   };
   process.once("SIGINT", () => interrupted(130));
@@ -925,33 +969,6 @@ function cleanUpOnAbnormalExit(dataDir: string): void {
     process.stderr.write(`${error.stack ?? error}\n`);
     process.exit(1);
   });
-}
-
-/**
- * pg-pool's end() resolves before its sockets are closed; a server stopped at that moment sends
- * "terminating connection due to administrator command" to a client that no longer listens for
- * errors, which crashes the process. So wait until the server has seen every bench connection go:
- * every client connection but the probe's (BullMQ names its own, so application_name cannot tell).
- */
-async function waitForDisconnects(url: string): Promise<void> {
-  const probe = createPool(url, { poolSize: 1, applicationName: `${APP_NAME}-shutdown` });
-  probe.on("error", () => {});
-  try {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const { rows } = await probe.query<{ n: number }>(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
-      );
-      if ((rows[0]?.n ?? 0) === 0) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } catch {
-    // Best effort: the server is stopped next either way.
-  } finally {
-    await probe.end();
-  }
 }
 
 function pick<T>(items: T[], index: number): T {

@@ -1,7 +1,8 @@
 /**
  * The gift-room claim storm of `npm run bench`: N recipients claim at once, through the HTTP API, on
- * a room of K gifts; beside it, the same burst of raw conditional UPDATEs on one counter row. Both
- * must end with exactly K winners.
+ * a room of K gifts (the claims are sent by the load generator in a child process, see
+ * scripts/lib/http-load.ts); beside it, the same burst of raw conditional UPDATEs on one counter row.
+ * Both must end with exactly K winners.
  */
 import type pg from "pg";
 import type { ServiceContext } from "../../api/services/context";
@@ -15,16 +16,11 @@ import { type RunResult, runClosedLoop } from "./bench-stats";
 const PIN = "2580";
 const GIFT_KOBO = 10_000; // ₦100 airtime per gift
 
-export type ClaimStorm = { run: RunResult; winners: number; full: number; roomId: string };
-
-/** One burst of `claimants` claims (one each, all at once) against a fresh room of `gifts`. */
-export async function claimStorm(args: {
-  ctx: ServiceContext;
-  baseUrl: string;
-  claimants: number;
-  gifts: number;
-}): Promise<ClaimStorm> {
-  const { ctx } = args;
+/** A funded first-come room of `gifts` airtime gifts: its id and the token of its link. */
+export async function createClaimRoom(
+  ctx: ServiceContext,
+  gifts: number,
+): Promise<{ roomId: string; token: string }> {
   const creator = await ctx.db
     .transaction()
     .execute((trx) => insertUser(trx, { displayName: "bench gift creator" }));
@@ -32,7 +28,7 @@ export async function claimStorm(args: {
     ctx,
     input: {
       userId: creator.id,
-      amountKobo: GIFT_KOBO * args.gifts,
+      amountKobo: GIFT_KOBO * gifts,
       counterparty: SYSTEM_ACCOUNTS.adjustments,
       description: "bench funding",
       idempotencyKey: `bench-gift-fund-${creator.id}`,
@@ -44,39 +40,21 @@ export async function claimStorm(args: {
     ctx,
     userId: creator.id,
     idempotencyKey: `bench-room-${creator.id}`,
-    input: { kind: "airtime", amountKobo: GIFT_KOBO, capacity: args.gifts, pin: PIN },
+    input: { kind: "airtime", amountKobo: GIFT_KOBO, capacity: gifts, pin: PIN },
   });
-  let winners = 0;
-  let full = 0;
-  const run = await runClosedLoop(
-    async (caller) => {
-      // Distinct numbers whose last four digits are the sandbox's plain success (≥ 1000).
-      const phone = `0813${String(1_000_000 + caller * 10 + 1000)
-        .padStart(7, "0")
-        .slice(-7)}`;
-      const response = await fetch(`${args.baseUrl}/api/gift-rooms/claim`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-device-id": `bench-device-${room.id}-${caller}` },
-        body: JSON.stringify({ token: room.token, phone, network: "mtn" }),
-      });
-      const body = (await response.json().catch(() => null)) as { code?: string; error?: string } | null;
-      if (response.status === 201) {
-        winners++;
-      } else if (response.status === 409 && body?.code === "ROOM_FULL") {
-        full++;
-      } else {
-        const error = new Error(body?.error ?? `HTTP ${response.status}`);
-        error.name = `HTTP ${response.status}${body?.code ? ` ${body.code}` : ""}`;
-        throw error;
-      }
-    },
-    { callers: args.claimants, durationMs: 120_000, maxOpsPerCaller: 1 },
-  );
-  return { run, winners, full, roomId: room.id };
+  return { roomId: room.id, token: room.token };
 }
 
-/** The raw baseline: the same burst of `UPDATE … SET claimed = claimed + 1 WHERE claimed < K` on one row. */
-export async function rawClaimStorm(raw: pg.Pool, claimants: number, gifts: number) {
+export type RawClaimStorm = { run: RunResult; winners: number; full: number; claimed: number };
+
+/**
+ * The raw baseline: the same burst as `UPDATE … SET claimed = claimed + 1 WHERE claimed < K` on one
+ * row, each in its own transaction. The row is made first, so the burst can be measured on its own.
+ */
+export async function prepareRawClaimStorm(
+  raw: pg.Pool,
+  gifts: number,
+): Promise<{ run(claimants: number): Promise<RawClaimStorm> }> {
   await raw.query(
     "CREATE TABLE IF NOT EXISTS bench_room (id serial PRIMARY KEY, claimed int NOT NULL, capacity int NOT NULL)",
   );
@@ -85,32 +63,38 @@ export async function rawClaimStorm(raw: pg.Pool, claimants: number, gifts: numb
     [gifts],
   );
   const id = rows[0]?.id;
-  let winners = 0;
-  let full = 0;
-  const run = await runClosedLoop(
-    async () => {
-      const client = await raw.connect();
-      try {
-        await client.query("BEGIN");
-        const taken = await client.query(
-          "UPDATE bench_room SET claimed = claimed + 1 WHERE id = $1 AND claimed < capacity RETURNING claimed",
-          [id],
-        );
-        await client.query("COMMIT");
-        if (taken.rowCount === 1) {
-          winners++;
-        } else {
-          full++;
-        }
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+  return {
+    async run(claimants) {
+      let winners = 0;
+      let full = 0;
+      const run = await runClosedLoop(
+        async () => {
+          const client = await raw.connect();
+          try {
+            await client.query("BEGIN");
+            const taken = await client.query(
+              "UPDATE bench_room SET claimed = claimed + 1 WHERE id = $1 AND claimed < capacity RETURNING claimed",
+              [id],
+            );
+            await client.query("COMMIT");
+            if (taken.rowCount === 1) {
+              winners++;
+            } else {
+              full++;
+            }
+          } catch (error) {
+            await client.query("ROLLBACK").catch(() => {});
+            throw error;
+          } finally {
+            client.release();
+          }
+        },
+        { callers: claimants, durationMs: 120_000, maxOpsPerCaller: 1 },
+      );
+      const check = await raw.query<{ claimed: number }>("SELECT claimed FROM bench_room WHERE id = $1", [
+        id,
+      ]);
+      return { run, winners, full, claimed: check.rows[0]?.claimed ?? -1 };
     },
-    { callers: claimants, durationMs: 120_000, maxOpsPerCaller: 1 },
-  );
-  const check = await raw.query<{ claimed: number }>("SELECT claimed FROM bench_room WHERE id = $1", [id]);
-  return { run, winners, full, claimed: check.rows[0]?.claimed ?? -1 };
+  };
 }

@@ -1,11 +1,12 @@
 /**
  * The end-to-end purchase workload of `npm run bench`: the real HTTP app on a local port, the VTU
  * worker in the same process on the job backend, the zero-latency sandbox providers, and one
- * funded user with a PIN and an API key per client. Plus the crypto bound it is compared with: the
- * bcrypt PIN check every purchase pays.
+ * funded user with a PIN and an API key per client. The clients themselves run in a child process
+ * (scripts/lib/http-load.ts); this side serves them. Plus the crypto bound purchases are compared
+ * with: the bcrypt PIN check every purchase pays.
  */
 import { randomBytes } from "node:crypto";
-import { serve } from "@hono/node-server";
+import { createAdaptorServer, type ServerType } from "@hono/node-server";
 import type { Config } from "../../api/config";
 import { createHttpApp } from "../../api/http/app";
 import { createJobBackend } from "../../api/jobs/backend";
@@ -21,27 +22,44 @@ import { FINAL_STATES, type VtuRuntime } from "../../api/services/vtu";
 import { creditWallet } from "../../api/services/wallet/move-money";
 import type { Op } from "./bench-stats";
 import { freePort } from "./free-port";
+import type { PurchaseClient, PurchasesRequest } from "./http-load-client";
 import { setUpPayments, setUpVtu } from "./vtu";
 
 const PIN = "2580";
 const AIRTIME_KOBO = 10_000; // ₦100
 const ACTOR = "system:bench";
+/**
+ * The listen backlog of the bench server. The claim storm opens 2,000 connections at once from one
+ * host; with Node's default of 511 the accept queue overflows, the kernel answers with SYN cookies,
+ * and 3–9 % of the connections were reset (ECONNRESET) before a request was read: a failure of the
+ * listener, not of the claim path the storm measures. Linux caps it at net.core.somaxconn.
+ */
+export const LISTEN_BACKLOG = 4096;
 
-type Client = { userId: string; token: string; phone: string };
+type Client = PurchaseClient & { userId: string };
+
+/** What every bench purchase asks for: ₦100 of MTN airtime, paid with the client's PIN. */
+export const PURCHASE = { network: "mtn", amountKobo: AIRTIME_KOBO, pin: PIN } as const;
 
 export type PurchaseBench = {
   /** "postgres" or "redis": where the BullMQ queue lives. */
   jobsKind: string;
   baseUrl: string;
-  /** POST /api/vtu/airtime as client `caller`; resolves once the response is read (any order state). */
-  purchase: Op;
+  /**
+   * A run of purchases for the load generator: client i (a funded customer with a PIN and an API
+   * key) is its caller i; the run's label makes its idempotency keys its own.
+   */
+  purchases(run: {
+    label: string;
+    durationMs: number;
+    maxOpsPerClient?: number;
+    timeoutMs: number;
+  }): Omit<PurchasesRequest, "cmd">;
   /**
    * The crypto of one PIN check: pinMatches on a client's stored hash with the verified-PIN cache off
    * (PIN_VERIFY_CACHE_SECONDS=0), i.e. one full bcrypt compare, as a first purchase pays.
    */
   bcryptVerify: Op;
-  /** The order states of the 201 responses since the last call, and reset. */
-  takeStates(): Map<string, number>;
   /** Jobs the VTU worker reported as failed (attempts included). */
   failedJobs(): number;
   /**
@@ -119,9 +137,10 @@ export async function startPurchaseBench(args: {
     const payments = setUpPayments({ config, db, logger, jobs, ctx });
     const app = createHttpApp({ db, config, logger, jobs, vtu, payments });
     const port = await freePort();
-    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, () => resolve(s));
+    const server = await new Promise<ServerType>((resolve, reject) => {
+      const s = createAdaptorServer({ fetch: app.fetch });
       s.once("error", reject);
+      s.listen({ port, host: "127.0.0.1", backlog: LISTEN_BACKLOG }, () => resolve(s));
     });
     closers.push(() => closeServer(server));
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -144,41 +163,6 @@ export async function startPurchaseBench(args: {
       .executeTakeFirstOrThrow();
     const uncached: Config = { ...config, PIN_VERIFY_CACHE_SECONDS: 0 };
 
-    let keySeq = 0;
-    let states = new Map<string, number>();
-    const purchase: Op = async (caller) => {
-      const client = clients[caller];
-      if (!client) {
-        throw new Error(`bench: no HTTP client ${caller} (have ${clients.length})`);
-      }
-      const response = await fetch(`${baseUrl}/api/vtu/airtime`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${client.token}`,
-          "idempotency-key": `bench-${tag}-${++keySeq}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ network: "mtn", phone: client.phone, amountKobo: AIRTIME_KOBO, pin: PIN }),
-      });
-      const text = await response.text();
-      const body = parseJson(text) as {
-        success?: boolean;
-        code?: string;
-        error?: string;
-        data?: { order?: { state?: string } };
-      } | null;
-      if (response.status !== 201 || body?.success !== true) {
-        const error = new Error(body?.error ?? text.slice(0, 120));
-        error.name = `HTTP ${response.status}${body?.code ? ` ${body.code}` : ""}`;
-        throw error;
-      }
-      if (response.headers.get("idempotent-replayed")) {
-        throw new Error("bench: a fresh Idempotency-Key was answered as a replay");
-      }
-      const state = body.data?.order?.state ?? "(no order in the response)";
-      states.set(state, (states.get(state) ?? 0) + 1);
-    };
-
     const bcryptVerify: Op = async () => {
       if (!(await pinMatches(uncached, PIN, pinHash))) {
         throw new Error("bench: the PIN does not match its own hash");
@@ -199,13 +183,16 @@ export async function startPurchaseBench(args: {
     return {
       jobsKind: jobs.kind,
       baseUrl,
-      purchase,
+      purchases: (run) => ({
+        baseUrl,
+        clients: clients.map(({ token, phone }) => ({ token, phone })),
+        keyPrefix: `bench-${tag}-${run.label}`,
+        ...PURCHASE,
+        durationMs: run.durationMs,
+        maxOpsPerClient: run.maxOpsPerClient,
+        timeoutMs: run.timeoutMs,
+      }),
       bcryptVerify,
-      takeStates() {
-        const taken = states;
-        states = new Map();
-        return taken;
-      },
       failedJobs: () => failedJobs,
       async deliveryLagMs(from, to) {
         const rows = await db
@@ -294,21 +281,13 @@ async function createClient(ctx: ServiceContext, index: number, fundKobo: number
 }
 
 /** Stop accepting, let in-flight requests finish, drop the clients' idle keep-alive sockets. */
-function closeServer(server: ReturnType<typeof serve>): Promise<void> {
+function closeServer(server: ServerType): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     if ("closeIdleConnections" in server) {
       server.closeIdleConnections();
     }
   });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 function sum(values: number[]): number {

@@ -61,13 +61,53 @@ export async function runClosedLoop(op: Op, options: RunOptions): Promise<RunRes
   };
 }
 
-function errorLabel(error: unknown): string {
+/**
+ * How a failure is counted: name, code and first line of the message. fetch() reports a refused,
+ * reset or dropped connection as "TypeError: fetch failed" with the socket error as its cause, so the
+ * cause's code (ECONNRESET, UND_ERR_SOCKET, …) is added: otherwise every network failure looks alike.
+ */
+export function errorLabel(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const message = error.message.split("\n")[0]?.slice(0, 120) ?? "";
-    return `${error.name}${typeof code === "string" ? ` ${code}` : ""}: ${message}`;
+    const cause = (error as { cause?: unknown }).cause;
+    const causeCode =
+      cause instanceof Error ? ((cause as { code?: unknown }).code ?? cause.message) : undefined;
+    return (
+      `${error.name}${typeof code === "string" ? ` ${code}` : ""}: ${message}` +
+      (typeof causeCode === "string" ? ` (${causeCode.slice(0, 80)})` : "")
+    );
   }
   return String(error);
+}
+
+/** A RunResult as JSON, to cross a process boundary (the load generators run in child processes). */
+export type RunJson = {
+  ok: number;
+  failed: number;
+  failures: [string, number][];
+  latenciesMs: number[];
+  elapsedMs: number;
+};
+
+export function toRunJson(run: RunResult): RunJson {
+  return {
+    ok: run.ok,
+    failed: run.failed,
+    failures: [...run.failures],
+    latenciesMs: [...run.latenciesMs],
+    elapsedMs: run.elapsedMs,
+  };
+}
+
+export function fromRunJson(json: RunJson): RunResult {
+  return {
+    ok: json.ok,
+    failed: json.failed,
+    failures: new Map(json.failures),
+    latenciesMs: Float64Array.from(json.latenciesMs),
+    elapsedMs: json.elapsedMs,
+  };
 }
 
 export type Summary = {

@@ -18,6 +18,7 @@ import type { EngineDeps } from "../../bot/engine/types";
 import { ChatSenders } from "../../bot/outbound";
 import { startChatOutbox } from "../../bot/outbox/run";
 import { setUpTelegram } from "../../bot/telegram/start";
+import type { Cost, CostMeter } from "./bench-cost";
 import type { RunResult } from "./bench-stats";
 import { type FloodLimits, type LoadUser, startTelegramLoad } from "./telegram-load-client";
 
@@ -36,6 +37,8 @@ export type TelegramRunOptions = {
   answerTimeoutMs: number;
   /** Flood limits in the emulator AND in our outbox pacing; none when undefined. */
   limits?: { perSecond: number; perChatPerSecond: number };
+  /** Measure what each answer of the run (not of the warm-up) costs. */
+  meter?: CostMeter;
 };
 
 /** Every message against what the chats show and what the outbox sent. */
@@ -53,7 +56,7 @@ export type DeliveryCheck = {
   problems: string[];
 };
 
-export type TelegramRun = { warmup: RunResult; run: RunResult; check: DeliveryCheck };
+export type TelegramRun = { warmup: RunResult; run: RunResult; check: DeliveryCheck; cost?: Cost };
 
 export type TelegramBench = {
   /** "balance" from `users` users in a closed loop, through a bot stack started for this run. */
@@ -137,14 +140,26 @@ export async function startTelegramBench(args: {
     const outbox = startChatOutbox({ ctx: stackCtx, senders, logger: ctx.logger, owner: boot.bootId });
     try {
       await telegram.begin();
-      const timed = await load.run({
+      const request = {
         users,
         text: "balance",
-        warmupMs: options.warmupMs,
-        durationMs: options.durationMs,
         messagesPerUser: options.messagesPerUser,
         answerTimeoutMs: options.answerTimeoutMs,
-      });
+      };
+      const { meter } = options;
+      let timed: Awaited<ReturnType<typeof load.run>>;
+      let cost: Cost | undefined;
+      if (meter) {
+        // The warm-up on its own (a measured run of 0 ms), so the cost snapshots can go around the run.
+        const warm = await load.run({ ...request, warmupMs: options.warmupMs, durationMs: 0 });
+        const before = await meter.snapshot();
+        const measured = await load.run({ ...request, warmupMs: 0, durationMs: options.durationMs });
+        const after = await meter.snapshot();
+        cost = meter.diff(before, after, measured.run.ok + measured.run.failed);
+        timed = { warmup: warm.warmup, run: measured.run, countsAtStart: warm.countsAtStart };
+      } else {
+        timed = await load.run({ ...request, warmupMs: options.warmupMs, durationMs: options.durationMs });
+      }
       // Every message was answered; anything the outbox still holds now would be a second answer.
       await outbox.flush(FLUSH_MS);
       const check = await checkDelivery(
@@ -152,7 +167,7 @@ export async function startTelegramBench(args: {
         users.map((u) => u.userId),
         timed.countsAtStart.status429,
       );
-      return { warmup: timed.warmup, run: timed.run, check };
+      return { warmup: timed.warmup, run: timed.run, check, cost };
     } finally {
       await telegram.stopReceiving();
       await telegram.drain(FLUSH_MS);
