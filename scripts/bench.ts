@@ -102,6 +102,8 @@ const USAGE = `Usage: npm run bench [-- --seconds N]
 
   REDIS_URL     when set, the purchase scenario's job queue uses Redis (own key prefix) instead of
                 BullMQ's PostgreSQL backend in the bench database
+  VTU_DISPATCH  queue: purchases' order jobs go through the job queue; default (auto): they run in
+                the server process, as under \`npm start\`
 `;
 
 /** A wallet created by the bench, with what we expect its balance to be. */
@@ -328,6 +330,8 @@ async function benchInOwnDatabases(dataDir: string, seconds: number): Promise<nu
     // The claim storm comes from one address (the load generator on 127.0.0.1).
     GIFT_CLAIMS_PER_MINUTE_PER_IP: "1000000",
     REDIS_URL: process.env.REDIS_URL,
+    // `VTU_DISPATCH=queue npm run bench` measures purchases through the job queue instead.
+    VTU_DISPATCH: process.env.VTU_DISPATCH,
   });
   progress("starting the HTTP load generator (child process)");
   const load = await startHttpLoad();

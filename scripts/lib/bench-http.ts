@@ -114,7 +114,17 @@ export async function startPurchaseBench(args: {
         `bench: the ${jobs.kind} job backend did not answer${args.redisUrl ? " (REDIS_URL)" : ""}: ${String(error)}`,
       );
     });
-    const vtu = await setUpVtu({ config, db, logger, jobs, ctx });
+    // Composed as `npm start` composes it (ROLE=all): LISTEN for outcomes and catalogue changes, and
+    // its own order jobs in process unless VTU_DISPATCH=queue.
+    const vtu = await setUpVtu({
+      config,
+      db,
+      logger,
+      jobs,
+      ctx,
+      databaseUrl: args.databaseUrl,
+      localJobs: config.VTU_DISPATCH === "auto" ? { concurrency: config.VTU_WORKER_CONCURRENCY } : undefined,
+    });
     const worker = await startVtuWorkers({
       jobs,
       ctx,
@@ -132,6 +142,8 @@ export async function startPurchaseBench(args: {
         await jobs.queue(VTU_QUEUE).obliterate({ force: true });
       }
     });
+    // Closed before the queue (closers run in reverse): jobs running here finish first.
+    closers.push(async () => vtu.close?.());
 
     // Funding is not measured here; the app only needs its gateway wired (no payment workers).
     const payments = setUpPayments({ config, db, logger, jobs, ctx });
