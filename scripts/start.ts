@@ -2,7 +2,7 @@
 // API + web pages, and the job workers (ROLE=all, the default), or one role for scale-out.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { serve } from "@hono/node-server";
+import type { ServerType } from "@hono/node-server";
 import { createHttpApp } from "../api/http/app";
 import { createJobBackend } from "../api/jobs/backend";
 import { startMaintenanceJobs } from "../api/jobs/maintenance";
@@ -12,6 +12,7 @@ import { ensureFirstAdmin } from "../api/services/admins";
 import { registerBoot, startHeartbeat } from "../api/services/processes";
 import { isAlive } from "../db/embedded";
 import { setUpChat } from "./lib/chat";
+import { listenHttp } from "./lib/listen";
 import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
 import { setUpPayments, setUpVtu } from "./lib/vtu";
 
@@ -63,7 +64,7 @@ runMain(async () => {
     : undefined;
   let chatRunning: { stop(): Promise<void> } | undefined;
 
-  let server: ReturnType<typeof serve> | undefined;
+  let server: ServerType | undefined;
   if (runsApi) {
     const app = createHttpApp({
       db,
@@ -75,18 +76,15 @@ runMain(async () => {
       telegramWebhook: chat?.telegram?.webhook,
       chatSenders: chat?.senders,
     });
-    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
-      s.once("error", (error: NodeJS.ErrnoException) =>
-        reject(
-          error.code === "EADDRINUSE"
-            ? new Error(
-                `Port ${config.PORT} is already in use. Stop the other program or set PORT to a free port.`,
-              )
-            : error,
-        ),
-      );
-    });
+    server = await listenHttp(app.fetch, { host: config.HOST, port: config.PORT }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw error.code === "EADDRINUSE"
+          ? new Error(
+              `Port ${config.PORT} is already in use. Stop the other program or set PORT to a free port.`,
+            )
+          : error;
+      },
+    );
   }
   if (runsWorker) {
     await startMaintenanceJobs({ jobs, ctx: runtime.ctx, logger });
@@ -174,7 +172,7 @@ runMain(async () => {
 });
 
 /** Stop accepting connections, let in-flight requests finish, drop idle keep-alive sockets at once. */
-function closeServer(server: ReturnType<typeof serve> | undefined): Promise<void> {
+function closeServer(server: ServerType | undefined): Promise<void> {
   if (!server) {
     return Promise.resolve();
   }

@@ -6,7 +6,7 @@
  * with: the bcrypt PIN check every purchase pays.
  */
 import { randomBytes } from "node:crypto";
-import { createAdaptorServer, type ServerType } from "@hono/node-server";
+import type { ServerType } from "@hono/node-server";
 import type { Config } from "../../api/config";
 import { createHttpApp } from "../../api/http/app";
 import { createJobBackend } from "../../api/jobs/backend";
@@ -23,18 +23,12 @@ import { creditWallet } from "../../api/services/wallet/move-money";
 import type { Op } from "./bench-stats";
 import { freePort } from "./free-port";
 import type { PurchaseClient, PurchasesRequest } from "./http-load-client";
+import { listenHttp } from "./listen";
 import { setUpPayments, setUpVtu } from "./vtu";
 
 const PIN = "2580";
 const AIRTIME_KOBO = 10_000; // ₦100
 const ACTOR = "system:bench";
-/**
- * The listen backlog of the bench server. The claim storm opens 2,000 connections at once from one
- * host; with Node's default of 511 the accept queue overflows, the kernel answers with SYN cookies,
- * and 3–9 % of the connections were reset (ECONNRESET) before a request was read: a failure of the
- * listener, not of the claim path the storm measures. Linux caps it at net.core.somaxconn.
- */
-export const LISTEN_BACKLOG = 4096;
 
 type Client = PurchaseClient & { userId: string };
 
@@ -149,11 +143,8 @@ export async function startPurchaseBench(args: {
     const payments = setUpPayments({ config, db, logger, jobs, ctx });
     const app = createHttpApp({ db, config, logger, jobs, vtu, payments });
     const port = await freePort();
-    const server = await new Promise<ServerType>((resolve, reject) => {
-      const s = createAdaptorServer({ fetch: app.fetch });
-      s.once("error", reject);
-      s.listen({ port, host: "127.0.0.1", backlog: LISTEN_BACKLOG }, () => resolve(s));
-    });
+    // With npm start's listen backlog: the claim storm's 2,000 connections arrive at once.
+    const server = await listenHttp(app.fetch, { host: "127.0.0.1", port });
     closers.push(() => closeServer(server));
     const baseUrl = `http://127.0.0.1:${port}`;
 

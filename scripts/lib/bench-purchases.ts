@@ -10,11 +10,12 @@ import type pg from "pg";
 import type { Config } from "../../api/config";
 import { FINAL_STATES } from "../../api/services/vtu";
 import type { CostMeter, CostSnapshot } from "./bench-cost";
-import { LISTEN_BACKLOG, type PurchaseBench } from "./bench-http";
+import type { PurchaseBench } from "./bench-http";
 import { type Measured, measured, opsOf, runMetered, warmUp } from "./bench-measure";
 import { createPurchaseFloor } from "./bench-purchase-floor";
 import { formatMs, formatRate, percentile } from "./bench-stats";
 import type { HttpLoad } from "./http-load-client";
+import { LISTEN_BACKLOG } from "./listen";
 
 /**
  * A purchase not answered within this long is a failed request. The first purchase of each client
