@@ -25,8 +25,21 @@ import type { Op } from "./bench-stats";
 /** ₦100 airtime at a made-up cost: what matters is that the settle entry has three postings, as ours. */
 const PRICE_KOBO = 10_000;
 const COST_KOBO = 9_700;
-const SYSTEM = { clearing: 1, float: 2, revenue: 3 } as const;
-const FIRST_WALLET = 100;
+/**
+ * The three system account families every purchase posts to, split into shards as the product splits
+ * them (SYSTEM_ACCOUNT_SHARDS, DECISIONS §1): family f's shard k is account 1 + f + 3k, and a wallet
+ * uses shard `wallet id mod shards`, as `systemAccountFor` picks it.
+ */
+const FAMILIES = [
+  { code: "system:vtu_clearing", allowNegative: false },
+  { code: "system:provider_float", allowNegative: true },
+  { code: "system:fees_revenue", allowNegative: true },
+] as const;
+const FIRST_WALLET = 10_000;
+
+function systemAccount(family: 0 | 1 | 2, wallet: number, shards: number): number {
+  return 1 + family + 3 * (shards <= 1 ? 0 : wallet % shards);
+}
 
 const SCHEMA = `
 CREATE TABLE bench_accounts (
@@ -111,10 +124,10 @@ SELECT hold.id AS hold_id, attempt.id AS attempt_id, rate.count FROM hold, attem
 
 /**
  * Statement 2: the provider's answer applied. The accounts are locked in id order (`locked`), as
- * lockAccounts does, so concurrent purchases cannot deadlock on the shared system accounts; and they
+ * lockAccounts does, so concurrent purchases cannot deadlock on the system accounts; and they
  * are locked last: the main query reads the CTEs in its order, and `posted` (which needs `moved`,
- * which needs `locked`) comes last, so the three rows every purchase shares are held only for the
- * postings and the commit.
+ * which needs `locked`) comes last, so the three system rows (this wallet's shards) are held only
+ * for the postings and the commit.
  */
 const DELIVERY = `
 WITH provider AS (
@@ -196,15 +209,18 @@ export type PurchaseFloor = {
 /** Create the floor's tables in the database of `raw`, with one funded wallet per caller. */
 export async function createPurchaseFloor(
   raw: pg.Pool,
-  args: { callers: number; fundKobo: number; tag: string },
+  args: { callers: number; fundKobo: number; tag: string; shards: number },
 ): Promise<PurchaseFloor> {
   await raw.query(SCHEMA);
-  await raw.query(
-    `INSERT INTO bench_accounts (id, code, allow_negative, opening_balance, balance)
-     VALUES (${SYSTEM.clearing}, 'system:vtu_clearing', false, 0, 0),
-            (${SYSTEM.float}, 'system:provider_float', true, 0, 0),
-            (${SYSTEM.revenue}, 'system:fees_revenue', true, 0, 0)`,
-  );
+  const shards = Math.max(1, args.shards);
+  for (const [f, family] of FAMILIES.entries()) {
+    await raw.query(
+      `INSERT INTO bench_accounts (id, code, allow_negative, opening_balance, balance)
+       SELECT 1 + $1::int + 3 * k, $2 || CASE WHEN k = 0 THEN '' ELSE '#' || k END, $3, 0, 0
+         FROM generate_series(0, $4::int - 1) AS k`,
+      [f, family.code, family.allowNegative, shards],
+    );
+  }
   await raw.query(
     `INSERT INTO bench_accounts (id, code, allow_negative, opening_balance, balance)
      SELECT id, 'wallet:floor-' || id, false, $2, $2 FROM generate_series($1::bigint, $1::bigint + $3 - 1) AS id`,
@@ -233,7 +249,7 @@ export async function createPurchaseFloor(
         `money:${user}`,
         PRICE_KOBO,
         wallet,
-        SYSTEM.clearing,
+        systemAccount(0, wallet, shards),
         `Airtime ₦100 for ${phone}`,
         user,
         phone,
@@ -257,10 +273,10 @@ export async function createPurchaseFloor(
         held.hold_id,
         wallet,
         PRICE_KOBO,
-        SYSTEM.clearing,
-        SYSTEM.float,
+        systemAccount(0, wallet, shards),
+        systemAccount(1, wallet, shards),
         COST_KOBO,
-        SYSTEM.revenue,
+        systemAccount(2, wallet, shards),
         orderId,
         `Delivered: ₦100 airtime for ${phone}.`,
       ]),

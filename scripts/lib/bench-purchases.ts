@@ -68,6 +68,7 @@ export async function runPurchases(args: {
     callers: args.clients,
     fundKobo: args.fundKobo,
     tag: randomBytes(4).toString("hex"),
+    shards: http.ctx().config.SYSTEM_ACCOUNT_SHARDS,
   });
   const floorName = `${args.label}raw purchase floor, ${args.clients} callers (2 SQL statements per purchase)`;
   progress(`${floorName}: ${args.warmupMs / 1000} s warm-up (measured after the purchases)`);
@@ -133,7 +134,7 @@ export function purchasesContext(config: Config, jobsKind: string, clients: numb
   return (
     `purchases: ${clients} fetch() clients in a child process → the Hono app on 127.0.0.1 (@hono/node-server, ` +
     `listen backlog ${LISTEN_BACKLOG}, net.core.somaxconn ${somaxconn()}), ` +
-    `POST /api/vtu/airtime; VTU worker in this process (concurrency ${config.VTU_WORKER_CONCURRENCY}) on BullMQ/${jobsKind}; ` +
+    `POST /api/vtu/airtime; order jobs ${config.VTU_DISPATCH === "auto" ? "run in this process" : `on BullMQ/${jobsKind}`} (concurrency ${config.VTU_WORKER_CONCURRENCY}); ` +
     `sandbox latency ${config.SANDBOX_LATENCY_MS} ms; VTU_RESPONSE_WAIT_MS=${config.VTU_RESPONSE_WAIT_MS}; ` +
     `PIN bcrypt cost ${config.PIN_BCRYPT_COST} (bcryptjs, pure JS), PIN_VERIFY_CACHE_SECONDS=${config.PIN_VERIFY_CACHE_SECONDS}; ` +
     `the purchases' warm-up is one purchase per client (its own row)`
