@@ -12,7 +12,12 @@ import {
 } from "../../test/helpers/vtu";
 import type { ServiceContext } from "./context";
 import { RateLimitedError } from "./errors";
-import { purgeRateLimitCounters, takeMoneyActionSlot, takePinAttemptSlot } from "./rate-limits";
+import {
+  purgeRateLimitCounters,
+  takeGiftClaimSlots,
+  takeMoneyActionSlot,
+  takePinAttemptSlot,
+} from "./rate-limits";
 
 let tdb: TestDatabase;
 let clock: Date;
@@ -60,6 +65,24 @@ describe("S5: per-user money-action limit", () => {
   it("old windows are purged", async () => {
     clock = new Date("2026-11-25T12:00:00Z");
     expect(await purgeRateLimitCounters(ctx)).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("S12: gift claims per address and per device", () => {
+  it("counts both limits in one statement and refuses when either is reached", async () => {
+    clock = new Date("2026-11-25T13:00:00Z");
+    const gifts = makeCtx(tdb.db, {
+      config: testConfig({ GIFT_CLAIMS_PER_MINUTE_PER_IP: "4", GIFT_CLAIMS_PER_MINUTE_PER_DEVICE: "2" }),
+      now: () => clock,
+    });
+    const claim = (deviceHash: string) => takeGiftClaimSlots(gifts, { ip: "203.0.113.9", deviceHash });
+    await claim("dev-a");
+    await claim("dev-a");
+    await expect(claim("dev-a")).rejects.toBeInstanceOf(RateLimitedError); // the device's limit
+    await claim("dev-b"); // the address's 4th
+    await expect(claim("dev-c")).rejects.toBeInstanceOf(RateLimitedError); // the address's limit
+    // Another address is not affected.
+    await takeGiftClaimSlots(gifts, { ip: "198.51.100.7", deviceHash: "dev-d" });
   });
 });
 
