@@ -4,11 +4,8 @@
  * loop (or the CPU accounting) of the server being measured. One JSON object per line each way:
  * requests on the child's stdin, answers (and a first "ready" line) on its stdout; its stderr is ours.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import { createInterface } from "node:readline";
-import { PROJECT_ROOT } from "../../api/config";
 import { fromRunJson, type RunJson, type RunResult } from "./bench-stats";
+import { startJsonChild } from "./json-child";
 
 /** One purchasing customer: the API key it sends and the number it buys airtime for. */
 export type PurchaseClient = { token: string; phone: string };
@@ -67,103 +64,21 @@ export type HttpLoad = {
   close(): Promise<void>;
 };
 
-const CHILD = path.join(PROJECT_ROOT, "scripts", "lib", "http-load.ts");
-const READY_TIMEOUT_MS = 30_000;
-
 /** Start the load generator in a child process. */
 export async function startHttpLoad(): Promise<HttpLoad> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
-    cwd: PROJECT_ROOT,
-    stdio: ["pipe", "pipe", "inherit"],
+  const child = await startJsonChild<{ type: "ready" }>({
+    script: "http-load.ts",
+    name: "HTTP load generator",
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const pending = new Map<number, { resolve(answer: HttpLoadAnswer): void; reject(error: Error): void }>();
-  let nextId = 1;
-  let ready: (() => void) | undefined;
-  let gone: Error | undefined;
-
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    let answer: HttpLoadAnswer;
-    try {
-      answer = JSON.parse(line) as HttpLoadAnswer;
-    } catch {
-      process.stderr.write(`http load: ${line}\n`);
-      return;
-    }
-    if (answer.type === "ready") {
-      ready?.();
-      return;
-    }
-    const waiter = pending.get(answer.id);
-    pending.delete(answer.id);
-    if (!waiter) {
-      return;
-    }
-    if (answer.ok) {
-      waiter.resolve(answer);
-    } else {
-      waiter.reject(new Error(`bench: HTTP load generator: ${answer.error}`));
-    }
-  });
-  void exited.then((code) => {
-    gone = new Error(`bench: the HTTP load generator exited (code ${code})`);
-    for (const waiter of pending.values()) {
-      waiter.reject(gone);
-    }
-    pending.clear();
-  });
-
-  const close = async () => {
-    child.stdin?.end();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`bench: the HTTP load generator was not ready within ${READY_TIMEOUT_MS} ms`)),
-        READY_TIMEOUT_MS,
-      );
-      ready = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`bench: the HTTP load generator exited before it was ready (code ${code})`));
-      });
-    });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-
-  const request = <T>(body: PurchasesRequest | ClaimsRequest): Promise<T> => {
-    if (gone) {
-      return Promise.reject(gone);
-    }
-    const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: (answer) => resolve(answer as T), reject });
-      writeLine(child, { ...body, id });
-    });
-  };
-
   return {
     async purchases(body) {
-      const answer = await request<PurchasesAnswer>({ cmd: "purchases", ...body });
+      const answer = await child.request<PurchasesAnswer>({ cmd: "purchases", ...body });
       return { run: fromRunJson(answer.run), states: new Map(answer.states) };
     },
     async claims(body) {
-      const answer = await request<ClaimsAnswer>({ cmd: "claims", ...body });
+      const answer = await child.request<ClaimsAnswer>({ cmd: "claims", ...body });
       return { run: fromRunJson(answer.run), winners: answer.winners, full: answer.full };
     },
-    close,
+    close: () => child.close(),
   };
-}
-
-function writeLine(child: ChildProcess, body: unknown): void {
-  child.stdin?.write(`${JSON.stringify(body)}\n`);
 }

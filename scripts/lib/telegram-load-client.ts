@@ -4,12 +4,9 @@
  * being measured. One JSON object per line each way: requests on the child's stdin, answers (and a
  * first "ready" line) on its stdout; its stderr is ours.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import { createInterface } from "node:readline";
 import type { UserFromGetMe } from "grammy/types";
-import { PROJECT_ROOT } from "../../api/config";
-import type { RunResult } from "./bench-stats";
+import { fromRunJson, type RunJson, type RunResult } from "./bench-stats";
+import { startJsonChild } from "./json-child";
 
 /** A simulated Telegram user: who writes, and a piece of text the right answer contains. */
 export type LoadUser = { userId: number; expect: string };
@@ -48,14 +45,7 @@ export type ChatReport = {
   unexpected: number;
 };
 
-/** A RunResult as JSON. */
-export type RunJson = {
-  ok: number;
-  failed: number;
-  failures: [string, number][];
-  latenciesMs: number[];
-  elapsedMs: number;
-};
+export type { RunJson } from "./bench-stats";
 
 export type LoadRequest =
   | { id: number; cmd: "limits"; limits: FloodLimits }
@@ -88,107 +78,18 @@ export type TelegramLoad = {
 type RequestBody = WithoutId<LoadRequest>;
 type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 
-const CHILD = path.join(PROJECT_ROOT, "scripts", "lib", "telegram-load.ts");
-const READY_TIMEOUT_MS = 30_000;
-
-export function fromRunJson(json: RunJson): RunResult {
-  return {
-    ok: json.ok,
-    failed: json.failed,
-    failures: new Map(json.failures),
-    latenciesMs: Float64Array.from(json.latenciesMs),
-    elapsedMs: json.elapsedMs,
-  };
-}
-
 /** Start the load generator (and its emulator) in a child process. */
 export async function startTelegramLoad(options: { firstUpdateId: number }): Promise<TelegramLoad> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", CHILD, "--first-update-id", String(options.firstUpdateId)],
-    { cwd: PROJECT_ROOT, stdio: ["pipe", "pipe", "inherit"] },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const pending = new Map<number, { resolve(answer: LoadAnswer): void; reject(error: Error): void }>();
-  let nextId = 1;
-  let ready: ((answer: LoadAnswer) => void) | undefined;
-  let gone: Error | undefined;
-
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    let answer: LoadAnswer;
-    try {
-      answer = JSON.parse(line) as LoadAnswer;
-    } catch {
-      process.stderr.write(`telegram load: ${line}\n`);
-      return;
-    }
-    if (answer.type === "ready") {
-      ready?.(answer);
-      return;
-    }
-    const waiter = pending.get(answer.id);
-    pending.delete(answer.id);
-    if (!waiter) {
-      return;
-    }
-    if (answer.ok) {
-      waiter.resolve(answer);
-    } else {
-      waiter.reject(new Error(`bench: Telegram load generator: ${answer.error}`));
-    }
+  const child = await startJsonChild<Extract<LoadAnswer, { type: "ready" }>>({
+    script: "telegram-load.ts",
+    args: ["--first-update-id", String(options.firstUpdateId)],
+    name: "Telegram load generator",
   });
-  void exited.then((code) => {
-    gone = new Error(`bench: the Telegram load generator exited (code ${code})`);
-    for (const waiter of pending.values()) {
-      waiter.reject(gone);
-    }
-    pending.clear();
-  });
-
-  const close = async () => {
-    child.stdin?.end();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-
-  let hello: Extract<LoadAnswer, { type: "ready" }>;
-  try {
-    hello = await new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new Error(`bench: the Telegram load generator was not ready within ${READY_TIMEOUT_MS} ms`)),
-        READY_TIMEOUT_MS,
-      );
-      ready = (answer) => {
-        clearTimeout(timer);
-        resolve(answer as Extract<LoadAnswer, { type: "ready" }>);
-      };
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`bench: the Telegram load generator exited before it was ready (code ${code})`));
-      });
-    });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-
-  const request = <T extends LoadAnswer>(body: RequestBody): Promise<T> => {
-    if (gone) {
-      return Promise.reject(gone);
-    }
-    const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: (answer) => resolve(answer as T), reject });
-      writeLine(child, { ...body, id });
-    });
-  };
-
+  const request = <T extends LoadAnswer>(body: RequestBody): Promise<T> => child.request<T>(body);
   return {
-    apiRoot: hello.apiRoot,
-    token: hello.token,
-    botInfo: hello.botInfo,
+    apiRoot: child.hello.apiRoot,
+    token: child.hello.token,
+    botInfo: child.hello.botInfo,
     async setLimits(limits) {
       await request({ cmd: "limits", limits });
     },
@@ -204,10 +105,6 @@ export async function startTelegramLoad(options: { firstUpdateId: number }): Pro
       const answer = await request<Extract<LoadAnswer, { chats: ChatReport[] }>>({ cmd: "report", userIds });
       return { chats: answer.chats, counts: answer.counts };
     },
-    close,
+    close: () => child.close(),
   };
-}
-
-function writeLine(child: ChildProcess, body: unknown): void {
-  child.stdin?.write(`${JSON.stringify(body)}\n`);
 }
