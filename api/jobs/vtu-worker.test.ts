@@ -162,7 +162,10 @@ function vtuWorkerSuite(name: string, options: { skip: boolean; redis: boolean }
         idempotencyKey: `k-${phone}-${Math.random()}`,
         order: { service: "airtime", input: { network: "mtn", phone, amountKobo: 50_000, pin: TEST_PIN } },
       });
-      expect(order.state).toBe("held");
+      // Placed (its money held): the worker in this process may already have taken it by the time
+      // createOrder reads it back, so its state here is not asserted; where it ends is (below).
+      expect(order.id).toMatch(/^ord_/);
+      expect(order.priceKobo).toBeGreaterThan(0);
       return { orderId: order.id, userId, scenario, priceKobo: order.priceKobo };
     }
 
