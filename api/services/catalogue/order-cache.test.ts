@@ -1,8 +1,8 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool } from "../../../db/client";
 import type { Database } from "../../../db/database";
 import { captureLogger, makeCtx } from "../../../test/helpers/context";
+import { countingDb } from "../../../test/helpers/counting-db";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
 import { until } from "../../../test/helpers/until";
 import { sandboxRegistry, seedCatalogue } from "../../../test/helpers/vtu";
@@ -14,20 +14,15 @@ let tdb: TestDatabase;
 let ctx: ServiceContext;
 /** The same database through a Kysely that counts the statements it sends. */
 let counted: Kysely<Database>;
-let statements = 0;
+let statements: () => number;
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
   ctx = makeCtx(tdb.db);
   await seedCatalogue(ctx, sandboxRegistry(ctx));
-  counted = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: createPool(tdb.url, { poolSize: 2 }) }),
-    log: (event) => {
-      if (event.level === "query") {
-        statements++;
-      }
-    },
-  });
+  const counting = countingDb(tdb.url);
+  counted = counting.db;
+  statements = counting.statements;
 });
 afterAll(async () => {
   await counted.destroy();
@@ -45,10 +40,10 @@ describe("the order path's catalogue cache", () => {
     try {
       const first = await cache.offers(counted, "airtime:mtn");
       await cache.rule(counted, "airtime");
-      const before = statements;
+      const before = statements();
       expect(await cache.offers(counted, "airtime:mtn")).toEqual(first);
       expect((await cache.rule(counted, "airtime")).marginType).toBeDefined();
-      expect(statements).toBe(before);
+      expect(statements()).toBe(before);
     } finally {
       await listener.close();
     }
@@ -87,9 +82,9 @@ describe("the order path's catalogue cache", () => {
       await sql`UPDATE vtu_providers SET float_kobo = coalesce(float_kobo, 0) + 1`.execute(tdb.db);
       // Give a notification, had there been one, time to arrive.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const before = statements;
+      const before = statements();
       await cache.offers(counted, "airtime:mtn");
-      expect(statements).toBe(before);
+      expect(statements()).toBe(before);
     } finally {
       await listener.close();
     }
@@ -100,8 +95,8 @@ describe("the order path's catalogue cache", () => {
     await listener.close();
     expect(listener.listening).toBe(false);
     await cache.rule(counted, "cable");
-    const before = statements;
+    const before = statements();
     await cache.rule(counted, "cable");
-    expect(statements).toBe(before + 1);
+    expect(statements()).toBe(before + 1);
   });
 });

@@ -36,6 +36,7 @@ export async function getSystemAccountId(db: Db, code: SystemAccountCode): Promi
 }
 
 /** The shard of a family an entry uses: the one of the account on its other side (stable per wallet). */
+// The same rule is written once more in SQL, in ledger_move_wallet (wallet_id % shards): keep both.
 export function shardOf(otherAccountId: number, shards: number): number {
   return shards <= 1 ? 0 : otherAccountId % shards;
 }

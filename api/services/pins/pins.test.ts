@@ -1,8 +1,7 @@
-import { Kysely, PostgresDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, createPool } from "../../../db/client";
-import type { Database } from "../../../db/database";
+import { createDb } from "../../../db/client";
 import { captureLogger, makeCtx, testConfig } from "../../../test/helpers/context";
+import { countingDb } from "../../../test/helpers/counting-db";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
 import { createTestUser } from "../../../test/helpers/fixtures";
 import type { ServiceContext } from "../context";
@@ -275,19 +274,11 @@ describe("verified-PIN cache", () => {
 describe("the cost of a correct PIN", () => {
   it("is one statement when nothing needs resetting; a correct PIN after a wrong one resets the count", async () => {
     const user = await userWithPin("2580");
-    let statements = 0;
-    const counting = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: createPool(tdb.url, { poolSize: 2 }) }),
-      log: (event) => {
-        if (event.level === "query") {
-          statements++;
-        }
-      },
-    });
+    const counting = countingDb(tdb.url);
     try {
-      const counted = makeCtx(counting);
+      const counted = makeCtx(counting.db);
       await verifyPin({ ctx: counted, userId: user.id, pin: "2580" });
-      expect(statements).toBe(1);
+      expect(counting.statements()).toBe(1);
 
       await expect(verifyPin({ ctx: counted, userId: user.id, pin: "1111" })).rejects.toBeInstanceOf(
         IncorrectPinError,
@@ -300,7 +291,7 @@ describe("the cost of a correct PIN", () => {
         .executeTakeFirstOrThrow();
       expect(row.failed_attempts).toBe(0);
     } finally {
-      await counting.destroy();
+      await counting.db.destroy();
     }
   });
 });
