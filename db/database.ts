@@ -194,6 +194,8 @@ export interface JournalEntriesTable {
   reverses_entry_id: number | null;
   idempotency_key_id: number | null;
   metadata: Json;
+  /** The transaction that wrote it (set by the database); postings join only their own transaction's entries. */
+  txid: Generated<string | null>;
   created_at: CreatedAt;
 }
 

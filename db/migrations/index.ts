@@ -22,6 +22,7 @@ import * as systemAccountShards from "./2026_12_06_1000_system_account_shards";
 import * as walletMoveFunction from "./2026_12_06_1100_wallet_move_function";
 import * as orderSettledNotify from "./2026_12_06_1200_order_settled_notify";
 import * as catalogueChangedNotify from "./2026_12_06_1300_catalogue_changed_notify";
+import * as balanceCheckPerEntry from "./2026_12_06_1400_balance_check_per_entry";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -52,4 +53,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_1100_wallet_move_function": walletMoveFunction,
   "2026_12_06_1200_order_settled_notify": orderSettledNotify,
   "2026_12_06_1300_catalogue_changed_notify": catalogueChangedNotify,
+  "2026_12_06_1400_balance_check_per_entry": balanceCheckPerEntry,
 };

@@ -78,6 +78,30 @@ describe("L1: every entry balances at commit", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("refuses postings added to an entry another transaction wrote, balanced or not", async () => {
+    const user = await createFundedUser(ctx, 10_000);
+    const wallet = await getWalletAccountId(tdb.db, user.id);
+    const clearing = await getSystemAccountId(tdb.db, SYSTEM_ACCOUNTS.paymentClearing);
+    const entry = await tdb.db
+      .selectFrom("journal_entries")
+      .select("id")
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    const before = { entries: await count("journal_entries"), postings: await count("postings") };
+    await expect(
+      tdb.db
+        .insertInto("postings")
+        .values([
+          { entry_id: entry.id, account_id: wallet, amount: 700 },
+          { entry_id: entry.id, account_id: clearing, amount: -700 },
+        ])
+        .execute(),
+    ).rejects.toThrow(/joins only an entry written in its own transaction/);
+    expect({ entries: await count("journal_entries"), postings: await count("postings") }).toEqual(before);
+    expect((await getWalletBalance({ ctx, userId: user.id })).balanceKobo).toBe(10_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("refuses an unbalanced entry in the service before touching the database", async () => {
     const user = await createTestUser(tdb.db);
     const wallet = await getWalletAccountId(tdb.db, user.id);
