@@ -31,29 +31,29 @@ export function outcomeKey(kind: string, payload: Record<string, unknown> = {}):
 
 /**
  * Queue a message for every chat the user has, in the caller's transaction (an outbox: it exists
- * exactly when the thing it announces does). One statement: the notification row (kept as the
- * record; 'undeliverable' for an API-only customer) and one `chat_outbox` row per chat identity.
+ * exactly when the thing it announces does). One statement, `chat_notify` (db migration
+ * 2026_12_06_1500, also called by the database's own order steps): the notification row (kept as
+ * the record; 'undeliverable' for an API-only customer) and one `chat_outbox` row per chat identity.
  * A chat that was already told the same outcome by a reply gets nothing more.
  */
 export async function queueNotification(trx: Trx, input: NotificationInput): Promise<void> {
+  const args = notificationArgs(input);
+  await sql`SELECT chat_notify(${input.userId}, ${input.kind}, ${input.body}, ${args.payload}::jsonb,
+                               ${args.outcome}::text, ${args.channels}::text[])`.execute(trx);
+}
+
+/** chat_notify's arguments besides the user, kind and body: the payload, the outcome key, the channels. */
+export function notificationArgs(input: Pick<NotificationInput, "kind" | "payload">): {
+  payload: string;
+  outcome: string | null;
+  channels: string[];
+} {
   const payload = input.payload ?? {};
-  const outcome = outcomeKey(input.kind, payload) ?? null;
-  const channels = sql.join([...CHAT_CHANNELS]);
-  await sql`
-    WITH chats AS (
-      SELECT channel, external_id FROM identities WHERE user_id = ${input.userId} AND channel IN (${channels})
-    ), n AS (
-      INSERT INTO notifications (user_id, kind, body, payload, status)
-      VALUES (${input.userId}, ${input.kind}, ${input.body}, ${JSON.stringify(payload)}::jsonb,
-              CASE WHEN EXISTS (SELECT 1 FROM chats) THEN 'dispatched' ELSE 'undeliverable' END)
-      RETURNING id
-    )
-    INSERT INTO chat_outbox (channel, external_id, user_id, kind, dedupe_key, reply, payload)
-    SELECT c.channel, c.external_id, ${input.userId}, ${input.kind},
-           coalesce(${outcome}::text, 'n:' || n.id) || '@' || c.channel || ':' || c.external_id,
-           jsonb_build_object('text', ${input.body}::text), ${JSON.stringify(payload)}::jsonb
-      FROM n, chats c
-    ON CONFLICT (dedupe_key) DO NOTHING`.execute(trx);
+  return {
+    payload: JSON.stringify(payload),
+    outcome: outcomeKey(input.kind, payload) ?? null,
+    channels: [...CHAT_CHANNELS],
+  };
 }
 
 /** The outbox key a chat reply uses for an outcome it announces (same as the notification's). */

@@ -23,6 +23,7 @@ import * as walletMoveFunction from "./2026_12_06_1100_wallet_move_function";
 import * as orderSettledNotify from "./2026_12_06_1200_order_settled_notify";
 import * as catalogueChangedNotify from "./2026_12_06_1300_catalogue_changed_notify";
 import * as balanceCheckPerEntry from "./2026_12_06_1400_balance_check_per_entry";
+import * as vtuDeliverFunction from "./2026_12_06_1500_vtu_deliver_function";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -54,4 +55,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_1200_order_settled_notify": orderSettledNotify,
   "2026_12_06_1300_catalogue_changed_notify": catalogueChangedNotify,
   "2026_12_06_1400_balance_check_per_entry": balanceCheckPerEntry,
+  "2026_12_06_1500_vtu_deliver_function": vtuDeliverFunction,
 };

@@ -8,7 +8,7 @@ import { stateMessage } from "./order-dto";
 import type { CableProvider, Network, VendResult, VtuProvider } from "./provider";
 import { newRequestId } from "./request-id";
 import type { VtuRuntime } from "./runtime";
-import { deliverOrder, failOrder, reverseOrder } from "./transitions";
+import { deliverInOneCall, deliverOrder, failOrder, reverseOrder } from "./transitions";
 import { scheduleNextVerification } from "./verify-delivery";
 
 /**
@@ -51,6 +51,7 @@ export async function submitOrder(args: {
       ctx,
       vtu,
       orderId,
+      order: step.order,
       attemptId: step.attempt.id,
       kind: "submit",
       result,
@@ -83,6 +84,7 @@ export async function requeryOrder(args: {
     ctx,
     vtu,
     orderId,
+    order: step.order,
     attemptId: step.attempt.id,
     kind: "requery",
     result,
@@ -341,6 +343,8 @@ export type ProviderAnswer = {
   ctx: ServiceContext;
   vtu: VtuRuntime;
   orderId: string;
+  /** The order as the step that asked the provider read it: lets a delivery take its one-call path. */
+  order?: VtuOrderRow;
   attemptId: number;
   kind: "submit" | "requery";
   result: VendResult;
@@ -350,6 +354,13 @@ export type ProviderAnswer = {
 
 export async function applyResult(args: ProviderAnswer): Promise<boolean> {
   const result = storableResult(args.result);
+  if (result.outcome === "delivered" && args.order && !args.ctx.db.isTransaction) {
+    // The usual answer in one statement; anything unusual (or an error) goes the general way below.
+    const delivered = await deliverUsualCase(args, args.order, result);
+    if (delivered) {
+      return false;
+    }
+  }
   try {
     return await withTransaction(args.ctx, (trx) => applyInTransaction(trx, { ...args, result }));
   } catch (error) {
@@ -361,6 +372,33 @@ export async function applyResult(args: ProviderAnswer): Promise<boolean> {
       "could not apply a provider's answer; escalating the order",
     );
     await escalateUnappliedAnswer(args, result, error);
+    return false;
+  }
+}
+
+async function deliverUsualCase(
+  args: ProviderAnswer,
+  order: VtuOrderRow,
+  result: VendResult,
+): Promise<boolean> {
+  try {
+    const planName =
+      order.service === "data"
+        ? (await offersFor(args.vtu.catalogue, args.ctx.db, order.product_id)).product.name
+        : undefined;
+    return await deliverInOneCall(args.ctx, {
+      order,
+      attemptId: args.attemptId,
+      kind: args.kind,
+      result,
+      durationMs: args.durationMs,
+      planName,
+    });
+  } catch (error) {
+    args.ctx.logger.warn(
+      { err: error, orderId: args.orderId },
+      "one-call delivery failed; applying the answer step by step",
+    );
     return false;
   }
 }

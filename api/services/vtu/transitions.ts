@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
 import { raiseAlert } from "../alerts/alerts";
 import type { ServiceContext, Trx } from "../context";
@@ -12,7 +13,8 @@ import {
   voidHold,
 } from "../ledger";
 import { formatNaira } from "../money";
-import { queueNotification } from "../notifications";
+import { notificationArgs, queueNotification } from "../notifications";
+import { exactJsonText } from "../storable-text";
 import { stateMessage } from "./order-dto";
 import type { VendResult } from "./provider";
 import { encryptToken } from "./token-crypto";
@@ -61,12 +63,7 @@ export async function deliverOrder(
     postings,
     metadata: { orderId: order.id, attemptId: attempt.id, costKobo: cost },
   });
-  // Only a prepaid meter has a token to key in; whatever a provider says for other orders is not one.
-  const token =
-    order.service === "electricity" && order.meter_type === "prepaid"
-      ? result.token?.replace(/\s|-/g, "") || undefined
-      : undefined;
-  const delivered = deliveredMessage(order, token, await planNameOf(trx, order));
+  const { token, message: delivered } = deliveredTexts(order, result, await planNameOf(trx, order));
   await trx
     .updateTable("vtu_orders")
     .set({
@@ -93,6 +90,60 @@ export async function deliverOrder(
     body: delivered,
     payload: { orderId: order.id, hasToken: token !== undefined },
   });
+}
+
+/** What a delivery tells the customer, and the token a prepaid meter gets (never in the message). */
+function deliveredTexts(
+  order: VtuOrderRow,
+  result: VendResult,
+  planName: string | undefined,
+): { token: string | undefined; message: string } {
+  // Only a prepaid meter has a token to key in; whatever a provider says for other orders is not one.
+  const token =
+    order.service === "electricity" && order.meter_type === "prepaid"
+      ? result.token?.replace(/\s|-/g, "") || undefined
+      : undefined;
+  return { token, message: deliveredMessage(order, token, planName) };
+}
+
+/**
+ * `deliverOrder` in one statement (`vtu_deliver_order`, db migration 2026_12_06_1500) for the usual
+ * case: the answer is about the attempt in flight of an open order. `order` is the row as the step
+ * that called the provider read it (its service, recipient, amounts and product do not change).
+ * Returns false, having written nothing, when the order or attempt is in any other state; the caller
+ * then takes the general path, which records the answer and decides.
+ */
+export async function deliverInOneCall(
+  ctx: ServiceContext,
+  args: {
+    order: VtuOrderRow;
+    attemptId: number;
+    kind: "submit" | "requery";
+    result: VendResult;
+    durationMs: number | undefined;
+    planName: string | undefined;
+  },
+): Promise<boolean> {
+  const { order, result } = args;
+  const { token, message } = deliveredTexts(order, result, args.planName);
+  const notification = notificationArgs({
+    kind: "order.delivered",
+    payload: { orderId: order.id, hasToken: token !== undefined },
+  });
+  const { rows } = await sql<{ step: string }>`
+    SELECT vtu_deliver_order(
+      p_order_id => ${order.id}, p_attempt_id => ${args.attemptId}, p_kind => ${args.kind},
+      p_exchange_message => ${result.message}, p_raw => ${exactJsonText(result.raw)},
+      p_duration_ms => ${args.durationMs === undefined ? null : Math.round(args.durationMs)}::integer,
+      p_provider_reference => ${result.providerReference ?? null}::text, p_units => ${result.units ?? null}::text,
+      p_customer_name => ${result.customerName ?? null}::text,
+      p_token_encrypted => ${token ? encryptToken(ctx.config, token) : null}::text, p_message => ${message},
+      p_payload => ${notification.payload}::jsonb, p_outcome => ${notification.outcome}::text,
+      p_default_offsets => ${ctx.config.VTU_VERIFY_AFTER_DELIVERY}::integer[],
+      p_shards => ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, p_channels => ${notification.channels}::text[],
+      p_now => ${ctx.now()}::timestamptz
+    ) AS step`.execute(ctx.db);
+  return rows[0]?.step === "delivered";
 }
 
 /** → failed: release the hold (the refund). Only ever from a definite failure (P3). */

@@ -1,0 +1,160 @@
+import { Kysely, PostgresDialect } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool } from "../../../../db/client";
+import type { Database } from "../../../../db/database";
+import { captureLogger, makeCtx } from "../../../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/db";
+import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  sandboxPhone,
+  sandboxRegistry,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../../../test/helpers/vtu";
+import type { ServiceContext } from "../../context";
+import { getWalletBalance } from "../../wallet";
+import { deliverInOneCall } from "../transitions";
+
+/**
+ * The money steps of a purchase as single statements (issue 15): what they write must be exactly what
+ * the step-by-step path wrote (the other suites check that through the same services), and the
+ * usual case must really take the one call.
+ */
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let logged: Kysely<Database>;
+const sent: string[] = [];
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  logged = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createPool(tdb.url, { poolSize: 4 }) }),
+    log: (event) => {
+      if (event.level === "query") {
+        sent.push(event.query.sql);
+      }
+    },
+  });
+  ctx = makeCtx(logged, { logger: captureLogger().logger });
+  await seedCatalogue(ctx, sandboxRegistry(ctx));
+});
+afterAll(async () => {
+  await logged.destroy();
+  await tdb.destroy();
+});
+
+const ledgerWrites = (statements: string[]) =>
+  statements.filter((s) => /insert into "(postings|journal_entries)"|update "holds"/i.test(s));
+
+describe("a delivery in one statement", () => {
+  it("posts the hold, settles, books the order, schedules its check and tells the chat, in one call", async () => {
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    const buyer = await createBuyer(ctx, 10_000_000);
+    await logged
+      .insertInto("identities")
+      .values({ user_id: buyer.id, channel: "telegram", external_id: `tg-${buyer.id}` })
+      .execute();
+    const plan = await tdb.db
+      .selectFrom("catalogue_products")
+      .select(["id", "name"])
+      .where("service", "=", "data")
+      .where("network", "=", "mtn")
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    const placed = await placeOrder(ctx, harness.vtu, buyer.id, {
+      service: "data",
+      input: { network: "mtn", phone: sandboxPhone(), planId: plan.id, pin: TEST_PIN },
+    });
+    sent.length = 0;
+    await harness.drain();
+
+    expect(sent.filter((s) => s.includes("vtu_deliver_order"))).toHaveLength(1);
+    expect(ledgerWrites(sent)).toEqual([]);
+    const order = await tdb.db
+      .selectFrom("vtu_orders")
+      .selectAll()
+      .where("id", "=", placed.id)
+      .executeTakeFirstOrThrow();
+    expect(order).toMatchObject({ state: "delivered", lease_owner: null, next_check_at: null });
+    const { settle_entry_id: settleEntryId, cost_kobo: cost, delivered_at: deliveredAt } = order;
+    if (settleEntryId === null || cost === null || deliveredAt === null) {
+      throw new Error(`a delivered order lacks its settlement: ${JSON.stringify(order)}`);
+    }
+    expect(order.message).toBe(`Delivered: ${plan.name} data for ${order.recipient}.`);
+    // The first post-delivery check: the smallest configured offset after delivery.
+    const firstOffset = Math.min(...ctx.config.VTU_VERIFY_AFTER_DELIVERY);
+    expect(order.verify_due_at?.getTime()).toBe(deliveredAt.getTime() + firstOffset * 1000);
+    const hold = await tdb.db
+      .selectFrom("holds")
+      .selectAll()
+      .where("id", "=", order.hold_id)
+      .executeTakeFirstOrThrow();
+    expect(hold).toMatchObject({ status: "posted", posted_amount: order.price_kobo });
+    const settle = await tdb.db
+      .selectFrom("postings")
+      .select(["amount"])
+      .where("entry_id", "=", settleEntryId)
+      .orderBy("id")
+      .execute();
+    expect(settle.map((p) => Number(p.amount))).toEqual(
+      [-order.price_kobo, cost, order.price_kobo - cost].filter((a) => a !== 0),
+    );
+    const outbox = await tdb.db
+      .selectFrom("chat_outbox")
+      .select(["dedupe_key", "kind"])
+      .where("user_id", "=", buyer.id)
+      .execute();
+    expect(outbox).toEqual([
+      { kind: "order.delivered", dedupe_key: `order.delivered:${placed.id}@telegram:tg-${buyer.id}` },
+    ]);
+    expect((await getWalletBalance({ ctx, userId: buyer.id })).balanceKobo).toBe(
+      10_000_000 - order.price_kobo,
+    );
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("writes nothing and hands over when the order is not in flight (a second answer about it)", async () => {
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    const buyer = await createBuyer(ctx, 100_000);
+    const placed = await placeOrder(ctx, harness.vtu, buyer.id, {
+      service: "airtime",
+      input: { network: "mtn", phone: sandboxPhone(), amountKobo: 10_000, pin: TEST_PIN },
+    });
+    await harness.drain();
+    const order = await tdb.db
+      .selectFrom("vtu_orders")
+      .selectAll()
+      .where("id", "=", placed.id)
+      .executeTakeFirstOrThrow();
+    const attempt = await tdb.db
+      .selectFrom("vtu_attempts")
+      .select("id")
+      .where("order_id", "=", order.id)
+      .executeTakeFirstOrThrow();
+    expect(order.state).toBe("delivered");
+    const exchanges = async () =>
+      (
+        await tdb.db
+          .selectFrom("vtu_provider_exchanges")
+          .select("id")
+          .where("attempt_id", "=", attempt.id)
+          .execute()
+      ).length;
+    const before = await exchanges();
+    const taken = await deliverInOneCall(ctx, {
+      order,
+      attemptId: attempt.id,
+      kind: "requery",
+      result: { outcome: "delivered", message: "Successful", raw: { durationMs: 5 } },
+      durationMs: 5,
+      planName: undefined,
+    });
+    expect(taken).toBe(false);
+    expect(await exchanges()).toBe(before);
+    expect((await getWalletBalance({ ctx, userId: buyer.id })).balanceKobo).toBe(100_000 - order.price_kobo);
+    await expectLedgerConsistent(tdb.db);
+  });
+});
