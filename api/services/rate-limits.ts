@@ -10,7 +10,8 @@ import { RateLimitedError } from "./errors";
  * dozens an order makes.
  */
 export async function takeMoneyActionSlot(ctx: ServiceContext, userId: string): Promise<void> {
-  await takeSlot(ctx, `money:${userId}`, ctx.config.MONEY_ACTIONS_PER_MINUTE, 60);
+  const slot = moneyActionSlot(ctx, userId);
+  await takeSlot(ctx, slot.key, ctx.config.MONEY_ACTIONS_PER_MINUTE, 60);
 }
 
 /**
@@ -40,22 +41,54 @@ async function takeSlots(
   slots: { key: string; limit: number }[],
   windowSeconds: number,
 ): Promise<void> {
-  const now = ctx.now().getTime();
-  const windowMs = windowSeconds * 1000;
-  const windowStart = new Date(Math.floor(now / windowMs) * windowMs);
+  const window = slotWindow(ctx, windowSeconds);
   const sorted = [...slots].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const rows = await ctx.db
     .insertInto("rate_limit_counters")
-    .values(sorted.map((slot) => ({ key: slot.key, window_start: windowStart, count: 1 })))
+    .values(sorted.map((slot) => ({ key: slot.key, window_start: window.start, count: 1 })))
     .onConflict((oc) =>
       oc.columns(["key", "window_start"]).doUpdateSet({ count: sql`rate_limit_counters.count + 1` }),
     )
     .returning(["key", "count"])
     .execute();
-  const over = rows.some((row) => row.count > (sorted.find((slot) => slot.key === row.key)?.limit ?? 0));
-  if (over) {
-    throw new RateLimitedError(Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now) / 1000)));
+  for (const row of rows) {
+    assertWithinLimit(window, row.count, sorted.find((slot) => slot.key === row.key)?.limit ?? 0);
   }
+}
+
+type SlotWindow = { start: Date; retryAfterSeconds: number };
+
+/** The fixed window `now` falls in, and how long until the next one begins. */
+function slotWindow(ctx: ServiceContext, windowSeconds: number): SlotWindow {
+  const now = ctx.now().getTime();
+  const windowMs = windowSeconds * 1000;
+  const start = Math.floor(now / windowMs) * windowMs;
+  return {
+    start: new Date(start),
+    retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)),
+  };
+}
+
+function assertWithinLimit(window: SlotWindow, count: number, limit: number): void {
+  if (count > limit) {
+    throw new RateLimitedError(window.retryAfterSeconds);
+  }
+}
+
+/**
+ * The money-action counter for a caller that takes the slot in a statement of its own (the order
+ * path's pre-checks): its row key and window, and `check` for the count the upsert returned.
+ */
+export function moneyActionSlot(
+  ctx: ServiceContext,
+  userId: string,
+): { key: string; windowStart: Date; check(count: number): void } {
+  const window = slotWindow(ctx, 60);
+  return {
+    key: `money:${userId}`,
+    windowStart: window.start,
+    check: (count) => assertWithinLimit(window, count, ctx.config.MONEY_ACTIONS_PER_MINUTE),
+  };
 }
 
 /** Old windows are worthless after a minute; the maintenance job clears them. */

@@ -24,6 +24,7 @@ import * as orderSettledNotify from "./2026_12_06_1200_order_settled_notify";
 import * as catalogueChangedNotify from "./2026_12_06_1300_catalogue_changed_notify";
 import * as balanceCheckPerEntry from "./2026_12_06_1400_balance_check_per_entry";
 import * as vtuDeliverFunction from "./2026_12_06_1500_vtu_deliver_function";
+import * as vtuCreateOrderFunction from "./2026_12_06_1600_vtu_create_order_function";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -56,4 +57,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_1300_catalogue_changed_notify": catalogueChangedNotify,
   "2026_12_06_1400_balance_check_per_entry": balanceCheckPerEntry,
   "2026_12_06_1500_vtu_deliver_function": vtuDeliverFunction,
+  "2026_12_06_1600_vtu_create_order_function": vtuCreateOrderFunction,
 };

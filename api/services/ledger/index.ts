@@ -1,4 +1,5 @@
 export * from "./accounts";
+export * from "./call-errors";
 export * from "./check-ledger";
 export * from "./holds";
 export * from "./idempotency";

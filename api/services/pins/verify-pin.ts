@@ -10,7 +10,15 @@ export type PinCheckOutcome = { ok: true } | { ok: false; error: ServiceError };
  * when the PIN is wrong, so neither a restart nor a flushed cache resets them. After
  * PIN_MAX_ATTEMPTS consecutive failures the PIN locks for PIN_LOCK_MINUTES.
  */
-export async function verifyPin(args: { ctx: ServiceContext; userId: string; pin: string }): Promise<void> {
+export type PinRow = { pin_hash: string; locked_until: Date | null; failed_attempts: number };
+
+export async function verifyPin(args: {
+  ctx: ServiceContext;
+  userId: string;
+  pin: string;
+  /** The credentials row (null: no PIN set) when the caller already read it in a statement of its own. */
+  firstRead?: PinRow | null;
+}): Promise<void> {
   const { ctx, userId } = args;
   if (ctx.db.isTransaction) {
     const outcome = await checkPinLocked(ctx.db as Trx, ctx, userId, args.pin);
@@ -22,11 +30,14 @@ export async function verifyPin(args: { ctx: ServiceContext; userId: string; pin
   // bcrypt runs outside the transaction (no connection or row lock held for ~250 ms); the verdict is
   // then applied on the locked row, so concurrent guesses are still counted one at a time.
   for (let round = 0; round < 3; round++) {
-    const row = await ctx.db
-      .selectFrom("user_pins")
-      .select(["pin_hash", "locked_until", "failed_attempts"])
-      .where("user_id", "=", userId)
-      .executeTakeFirst();
+    const row =
+      round === 0 && args.firstRead !== undefined
+        ? (args.firstRead ?? undefined)
+        : await ctx.db
+            .selectFrom("user_pins")
+            .select(["pin_hash", "locked_until", "failed_attempts"])
+            .where("user_id", "=", userId)
+            .executeTakeFirst();
     if (!row) {
       throw pinNotSet();
     }

@@ -1,25 +1,20 @@
+import { sql } from "kysely";
 import { z } from "zod";
+import type { VtuOrderRow } from "../../../db/database";
 import type { Config } from "../../config";
 import { bouquetSlug } from "../catalogue/normalize";
 import { type Offer, type ProductRow, priceOffer } from "../catalogue/offers";
 import { type CatalogueCache, offersFor, ruleFor } from "../catalogue/order-cache";
-import { type ServiceContext, type Trx, withTransaction } from "../context";
-import { ForbiddenError, ServiceError, ValidationError } from "../errors";
+import type { ServiceContext, Trx } from "../context";
+import { ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
-import {
-  createHold,
-  findIdempotentReplay,
-  getWalletAccountId,
-  runIdempotent,
-  SYSTEM_ACCOUNTS,
-  systemAccountFor,
-} from "../ledger";
+import { assertIdempotencyKey, findIdempotentReplay, fingerprintOf, ledgerCallError } from "../ledger";
 import { formatNaira } from "../money";
 import { guessNetwork, maskPhone, normalizePhone } from "../phone";
 import { verifyPin } from "../pins";
-import { takeMoneyActionSlot } from "../rate-limits";
 import { getOrder } from "./get-orders";
-import type { OrderDto } from "./order-dto";
+import { type OrderDto, toOrderDto } from "./order-dto";
+import { runOrderPrechecks } from "./order-prechecks";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS, type Network, type VtuService } from "./provider";
 import type { VtuRuntime } from "./runtime";
 import { verifyAccount } from "./verify-account";
@@ -95,8 +90,10 @@ type PlannedOrder = {
 /**
  * Buy something from the wallet (airtime, data, cable, electricity). Order of work:
  *   1. a replayed Idempotency-Key returns the existing order (no PIN, no provider call, no money);
+ *      with it, in one statement, the account's status, the rate limit and the open-orders cap
+ *      (order-prechecks.ts);
  *   2. the PIN is checked; 3. the product is priced and, for cable/electricity, the account verified;
- *   4. one transaction: idempotency key + hold + order row (state `held`);
+ *   4. one statement (`vtu_create_order`): idempotency key + hold + order row (state `held`);
  *   5. after commit, a submit-order job is triggered (if that fails, the sweeper finds the order).
  */
 export async function createOrder(args: {
@@ -112,54 +109,64 @@ export async function createOrder(args: {
   const parsed = parseOrder(args.order);
   const scope = `user:${userId}`;
   const operation = `vtu.${args.order.service}`;
-
-  const existing = await findIdempotentReplay<{ orderId?: string } | null>(ctx.db, {
-    scope,
-    key: args.idempotencyKey,
-    operation,
-    params: preliminaryFingerprint(parsed),
+  const request = { scope, key: args.idempotencyKey, operation, params: preliminaryFingerprint(parsed) };
+  assertIdempotencyKey(args.idempotencyKey);
+  const replay = async (orderId: string) => ({
+    order: await getOrder({ ctx, userId, orderId }),
+    replayed: true,
   });
-  if (existing?.orderId) {
-    return { order: await getOrder({ ctx, userId, orderId: existing.orderId }), replayed: true };
+
+  try {
+    precheck(ctx.config, parsed);
+    await assertWholeNairaWhereNeeded(ctx, args.vtu, parsed);
+  } catch (error) {
+    // A replay returns what the first request got, even if the rules changed since.
+    const existing = await findIdempotentReplay<{ orderId?: string } | null>(ctx.db, request);
+    if (existing?.orderId) {
+      return replay(existing.orderId);
+    }
+    throw error;
   }
-  await assertActiveUser(ctx, userId);
-  precheck(ctx.config, parsed);
-  await assertWholeNairaWhereNeeded(ctx, args.vtu, parsed);
-  await takeMoneyActionSlot(ctx, userId);
-  await assertOpenOrdersBelowCap(ctx, userId);
-  await verifyPin({ ctx, userId, pin: parsed.input.pin });
+  const checks = await runOrderPrechecks(ctx, { userId, idempotencyKey: args.idempotencyKey, ...request });
+  if (checks.replayOrderId) {
+    return replay(checks.replayOrderId);
+  }
+  await verifyPin({ ctx, userId, pin: parsed.input.pin, firstRead: checks.pin });
   const planned = await planOrder(ctx, args.vtu, parsed);
 
-  const { result, replayed } = await withTransaction(ctx, (trx) =>
-    runIdempotent(
-      trx,
-      { scope, key: args.idempotencyKey, operation, params: planned.fingerprint },
-      async (keyId) => {
-        const orderId = await insertHeldOrder(trx, ctx, {
-          planned,
-          userId,
-          holdAccountId: await getWalletAccountId(trx, userId),
-          idempotencyKeyId: keyId,
-          channel: args.channel,
-        });
-        return { orderId };
-      },
-    ),
-  );
-  if (!replayed) {
-    await args.vtu
-      .dispatch({ name: "submit-order", orderId: result.orderId })
-      .catch((err) =>
-        ctx.logger.warn({ err, orderId: result.orderId }, "could not enqueue submit-order; the sweeper will"),
-      );
+  const row = plannedOrderRow(ctx, { planned, userId, channel: args.channel });
+  let created: { order_id: string; replayed: boolean } | undefined;
+  try {
+    const { rows } = await sql<{ order_id: string; replayed: boolean }>`
+      SELECT order_id, replayed FROM vtu_create_order(
+        ${scope}, ${args.idempotencyKey}, ${operation}, ${fingerprintOf(operation, planned.fingerprint)},
+        ${userId}, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${planned.description},
+        ${JSON.stringify(row)}::jsonb)`.execute(ctx.db);
+    created = rows[0];
+  } catch (error) {
+    throw ledgerCallError(error);
   }
-  return { order: await getOrder({ ctx, userId, orderId: result.orderId }), replayed };
+  if (!created) {
+    throw new Error("vtu_create_order returned no row");
+  }
+  if (created.replayed) {
+    return replay(created.order_id);
+  }
+  await args.vtu
+    .dispatch({ name: "submit-order", orderId: row.id })
+    .catch((err) =>
+      ctx.logger.warn({ err, orderId: row.id }, "could not enqueue submit-order; the sweeper will"),
+    );
+  // The row as written: nothing else can have changed it that the customer must see now (a later
+  // state arrives through waitForOrderOutcome).
+  return { order: toOrderDto(ctx.config, { ...row, product_name: planned.product.name }), replayed: false };
 }
 
 /**
  * The money side of an order, in the caller's transaction: a hold on `holdAccountId` (the buyer's
- * wallet, or a gift room's escrow) towards VTU clearing, and the order row in state `held`. The
- * caller dispatches the submit job after commit (or leaves it to the sweeper).
+ * wallet, or a gift room's escrow) towards VTU clearing, and the order row in state `held`, in one
+ * statement (`vtu_insert_held_order`, db migration 2026_12_06_1600). The caller dispatches the
+ * submit job after commit (or leaves it to the sweeper).
  */
 export async function insertHeldOrder(
   trx: Trx,
@@ -172,45 +179,64 @@ export async function insertHeldOrder(
     channel: string;
   },
 ): Promise<string> {
+  const row = plannedOrderRow(ctx, args);
+  try {
+    await sql`
+      SELECT vtu_insert_held_order(${args.holdAccountId}::bigint, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer,
+                                   ${args.idempotencyKeyId}::bigint, ${args.planned.description},
+                                   ${JSON.stringify(row)}::jsonb)`.execute(trx);
+  } catch (error) {
+    throw ledgerCallError(error, "Account");
+  }
+  return row.id;
+}
+
+/** The order row a plan becomes (state held; the hold and key ids are the database's to fill in). */
+function plannedOrderRow(
+  ctx: ServiceContext,
+  args: { planned: PlannedOrder; userId: string; channel: string },
+): VtuOrderRow {
   const { planned } = args;
-  const holdId = await createHold(trx, {
-    accountId: args.holdAccountId,
-    destinationAccountId: await systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.vtuClearing, args.holdAccountId),
-    amount: planned.priceKobo,
-    description: planned.description,
-    idempotencyKeyId: args.idempotencyKeyId ?? undefined,
-  });
   const now = ctx.now();
-  const orderId = newId("ord", now.getTime());
-  await trx
-    .insertInto("vtu_orders")
-    .values({
-      id: orderId,
-      user_id: args.userId,
-      service: planned.service,
-      product_id: planned.product.id,
-      state: "held",
-      recipient: planned.recipient,
-      network: planned.network,
-      meter_type: planned.meterType,
-      subscription: planned.subscription,
-      contact_phone: planned.contactPhone,
-      customer_name: planned.customerName,
-      face_amount_kobo: planned.faceAmountKobo,
-      price_kobo: planned.priceKobo,
-      hold_id: holdId,
-      idempotency_key_id: args.idempotencyKeyId,
-      channel: args.channel,
-      provider: planned.offer.provider,
-      // If the submit job is lost, the sweeper sends it after this (or at once, once the process
-      // that was to dispatch it is known to be gone).
-      next_check_at: new Date(now.getTime() + 15_000),
-      lease_owner: planned.dispatcher,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  return orderId;
+  return {
+    id: newId("ord", now.getTime()),
+    user_id: args.userId,
+    service: planned.service,
+    product_id: planned.product.id,
+    state: "held",
+    recipient: planned.recipient,
+    network: planned.network,
+    meter_type: planned.meterType,
+    subscription: planned.subscription,
+    contact_phone: planned.contactPhone,
+    customer_name: planned.customerName,
+    face_amount_kobo: planned.faceAmountKobo,
+    price_kobo: planned.priceKobo,
+    cost_kobo: null,
+    provider: planned.offer.provider,
+    hold_id: 0,
+    settle_entry_id: null,
+    reversal_entry_id: null,
+    idempotency_key_id: null,
+    channel: args.channel,
+    token_encrypted: null,
+    units: null,
+    message: null,
+    requery_count: 0,
+    // If the submit job is lost, the sweeper sends it after this (or at once, once the process
+    // that was to dispatch it is known to be gone).
+    next_check_at: new Date(now.getTime() + 15_000),
+    unresolved_since: null,
+    delivered_at: null,
+    failed_at: null,
+    reversed_at: null,
+    verify_due_at: null,
+    verify_count: 0,
+    lease_owner: planned.dispatcher,
+    webhook_requery_at: null,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 /** An airtime or data order paid by someone other than the recipient (a gift): no PIN. */
@@ -281,32 +307,6 @@ function parseOrder(order: OrderInput): ParsedOrder {
 function preliminaryFingerprint(parsed: ParsedOrder): Record<string, unknown> {
   const { pin: _pin, ...rest } = parsed.input;
   return { ...rest, ...(parsed.phone ? { phone: parsed.phone } : {}) };
-}
-
-/** S14: a cap on unresolved orders per user, so one account cannot pile up held money and provider calls. */
-async function assertOpenOrdersBelowCap(ctx: ServiceContext, userId: string): Promise<void> {
-  const row = await ctx.db
-    .selectFrom("vtu_orders")
-    .select((eb) => eb.fn.countAll<string>().as("open"))
-    .where("user_id", "=", userId)
-    .where("state", "in", ["held", "submitting", "pending", "unknown"])
-    .executeTakeFirstOrThrow();
-  const cap = ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER;
-  if (Number(row.open) >= cap) {
-    throw new ServiceError(
-      "rate_limited",
-      "TOO_MANY_OPEN_ORDERS",
-      `You have ${cap} orders still being processed. Wait for them to finish, then try again.`,
-      { openOrders: Number(row.open), retryAfterSeconds: 30 },
-    );
-  }
-}
-
-async function assertActiveUser(ctx: ServiceContext, userId: string): Promise<void> {
-  const user = await ctx.db.selectFrom("users").select("status").where("id", "=", userId).executeTakeFirst();
-  if (user?.status !== "active") {
-    throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
-  }
 }
 
 /** Mistakes we can point out before asking for the PIN (the full checks run again in planOrder). */

@@ -1,12 +1,11 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { InsufficientFundsError, NotFoundError } from "../errors";
 import {
   assertIdempotencyKey,
   type EntryType,
   fingerprintOf,
-  keyReusedError,
+  ledgerCallError,
   SYSTEM_ACCOUNT_CODES,
 } from "../ledger";
 import type { WalletBalance } from "./balance";
@@ -72,22 +71,5 @@ async function moveMoney(
     return { ...row.response, replayed: row.replayed };
   } catch (error) {
     throw ledgerCallError(error);
-  }
-}
-
-/** ledger_move_wallet's own error codes as the service's errors (anything else as it came). */
-function ledgerCallError(error: unknown): unknown {
-  const { code, detail } = (error ?? {}) as { code?: string; detail?: string };
-  switch (code) {
-    case "TD402": {
-      const amounts = JSON.parse(detail ?? "{}") as { availableKobo?: number; requiredKobo?: number };
-      return new InsufficientFundsError(amounts.availableKobo ?? 0, amounts.requiredKobo ?? 0);
-    }
-    case "TD409":
-      return keyReusedError(detail ?? "");
-    case "TD404":
-      return new NotFoundError("Wallet");
-    default:
-      return error;
   }
 }

@@ -16,6 +16,7 @@ import {
 } from "../../../../test/helpers/vtu";
 import type { ServiceContext } from "../../context";
 import { getWalletBalance } from "../../wallet";
+import { getOrder } from "../get-orders";
 import { deliverInOneCall } from "../transitions";
 
 /**
@@ -155,6 +156,41 @@ describe("a delivery in one statement", () => {
     expect(taken).toBe(false);
     expect(await exchanges()).toBe(before);
     expect((await getWalletBalance({ ctx, userId: buyer.id })).balanceKobo).toBe(100_000 - order.price_kobo);
+    await expectLedgerConsistent(tdb.db);
+  });
+});
+
+describe("a purchase request in three statements", () => {
+  it("reads the pre-checks in one, writes key + hold + order in one, and answers without reading it back", async () => {
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    const buyer = await createBuyer(ctx, 100_000);
+    const order = {
+      service: "airtime" as const,
+      input: { network: "mtn" as const, phone: sandboxPhone(), amountKobo: 10_000, pin: TEST_PIN },
+    };
+    const key = `three-${buyer.id}`;
+    sent.length = 0;
+    const placed = await placeOrder(ctx, harness.vtu, buyer.id, order, key);
+    // Pre-checks (replay, status, rate slot, open cap, PIN row), then the one-call create.
+    // Pre-checks (replay, status, rate slot, open cap, PIN row), then the one-call create. (This
+    // harness has no catalogue cache, so pricing reads the catalogue: order-cache.test.ts covers that.)
+    const ours = sent.filter((s) => !/catalogue_products|pricing_rules/.test(s));
+    expect(ours).toHaveLength(2);
+    expect(ours[0]).toMatch(/rate_limit_counters/);
+    expect(ours[1]).toMatch(/vtu_create_order/);
+    // The answer built from what was written is what reading the order back gives.
+    expect(placed).toEqual(await getOrder({ ctx, userId: buyer.id, orderId: placed.id }));
+    expect(placed).toMatchObject({ state: "held", faceAmountKobo: 10_000, refunded: false });
+    expect((await getWalletBalance({ ctx, userId: buyer.id })).availableKobo).toBe(
+      100_000 - placed.priceKobo,
+    );
+
+    // The same key again: the first order, with no money moved.
+    await harness.drain();
+    const again = await placeOrder(ctx, harness.vtu, buyer.id, order, key);
+    expect(again.id).toBe(placed.id);
+    expect(again.state).toBe("delivered");
+    expect((await getWalletBalance({ ctx, userId: buyer.id })).balanceKobo).toBe(100_000 - placed.priceKobo);
     await expectLedgerConsistent(tdb.db);
   });
 });
