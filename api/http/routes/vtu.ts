@@ -72,6 +72,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
             orderId: order.id,
             timeoutMs: deps.responseWaitMs,
             outcomes: deps.vtu.outcomes,
+            placed: order,
           });
       if (replayed) {
         c.header("Idempotent-Replayed", "true");

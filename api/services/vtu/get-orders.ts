@@ -93,9 +93,9 @@ export const OUTCOME_RECHECK_MS = { listening: 2_000, polling: 250 } as const;
  * Wait (up to `timeoutMs`) until the order has left held/submitting, so a purchase request can
  * answer "delivered" or "failed" right away when the provider is quick. After the wait the caller
  * answers with whatever the state is; the order carries on in the background either way. With
- * `outcomes` (order-outcomes.ts) the order is read again when its notification arrives: two reads
- * per purchase instead of one every 25–250 ms; without, or while the listening connection is down,
- * it is polled.
+ * `outcomes` (order-outcomes.ts) the order is read again when its notification arrives; without,
+ * or while the listening connection is down, it is polled. `placed` is the order as its creator just
+ * wrote it: then the first read is skipped, so a purchase reads its order once.
  */
 export async function waitForOrderOutcome(args: {
   ctx: ServiceContext;
@@ -103,13 +103,16 @@ export async function waitForOrderOutcome(args: {
   orderId: string;
   timeoutMs: number;
   outcomes?: OrderOutcomes;
+  placed?: OrderDto;
 }): Promise<OrderDto> {
   const deadline = Date.now() + args.timeoutMs;
   const subscription = args.outcomes?.subscribe(args.orderId);
+  let known = args.placed?.id === args.orderId ? args.placed : undefined;
   try {
     let delay = 25;
     for (;;) {
-      const order = await getOrder(args);
+      const order = known ?? (await getOrder(args));
+      known = undefined;
       const left = deadline - Date.now();
       if ((order.state !== "held" && order.state !== "submitting") || left <= 0) {
         return order;

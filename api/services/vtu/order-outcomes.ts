@@ -3,6 +3,9 @@ import type { PgListener } from "../pg-listener";
 /** The channel the vtu_orders trigger notifies when an order leaves held/submitting (its id). */
 export const ORDER_SETTLED_CHANNEL = "vtu_order_settled";
 
+const RECENT_MS = 30_000;
+const RECENT_MAX = 10_000;
+
 /** One waiter's view: resolves on the next notification for its order, or after `ms`. */
 export type OutcomeSubscription = {
   /** True when notified since the last call (or since subscribing), false when `ms` passed. */
@@ -22,6 +25,13 @@ type Waiter = { notified: boolean; wake: (() => void) | undefined };
  */
 export class OrderOutcomes {
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /**
+   * Notifications nobody waited for yet, by order, with when they came: a purchase subscribes after
+   * its order is written and its job dispatched, and a quick provider can settle the order before
+   * that. Kept RECENT_MS and at most RECENT_MAX (oldest dropped first); a miss costs only a look
+   * after OUTCOME_RECHECK_MS.listening.
+   */
+  private readonly recent = new Map<string, number>();
 
   constructor(private readonly listener: PgListener) {
     listener.on(ORDER_SETTLED_CHANNEL, (orderId) => this.notify(orderId));
@@ -39,7 +49,12 @@ export class OrderOutcomes {
 
   /** Subscribe before reading the order's state, so a change between the two is never missed. */
   subscribe(orderId: string): OutcomeSubscription {
-    const waiter: Waiter = { notified: false, wake: undefined };
+    const heardAt = this.recent.get(orderId);
+    this.recent.delete(orderId);
+    const waiter: Waiter = {
+      notified: heardAt !== undefined && Date.now() - heardAt < RECENT_MS,
+      wake: undefined,
+    };
     let set = this.waiters.get(orderId);
     if (!set) {
       set = new Set();
@@ -78,9 +93,25 @@ export class OrderOutcomes {
 
   /** Wake the waiters of an order (its notification arrived). */
   notify(orderId: string): void {
-    for (const waiter of this.waiters.get(orderId) ?? []) {
+    const waiting = this.waiters.get(orderId);
+    if (!waiting) {
+      this.remember(orderId);
+      return;
+    }
+    for (const waiter of waiting) {
       waiter.notified = true;
       waiter.wake?.();
+    }
+  }
+
+  private remember(orderId: string): void {
+    this.recent.delete(orderId);
+    this.recent.set(orderId, Date.now());
+    for (const [id, at] of this.recent) {
+      if (this.recent.size <= RECENT_MAX && Date.now() - at < RECENT_MS) {
+        break;
+      }
+      this.recent.delete(id);
     }
   }
 }

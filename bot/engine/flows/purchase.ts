@@ -63,6 +63,8 @@ export async function payWithPin(
       userId: fc.userId,
       orderId: placedOrder.id,
       timeoutMs: fc.ctx.config.VTU_RESPONSE_WAIT_MS,
+      outcomes: fc.deps.vtu.outcomes,
+      placed: placedOrder,
     });
     // The outcome's notification and this reply share one outbox key: the chat reads it once.
     const outcome =

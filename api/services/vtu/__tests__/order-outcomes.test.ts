@@ -88,6 +88,32 @@ describe("order outcomes pushed by PostgreSQL", () => {
     expect(log.text()).toContain("database notifications are back");
   });
 
+  it("hears an outcome that committed before the purchase began to wait for it", async () => {
+    const { harness, buyer, order } = await heldOrder();
+    // A quick provider: the order settles between its creation and the wait.
+    await harness.drain();
+    await until(async () => {
+      const row = await tdb.db
+        .selectFrom("vtu_orders")
+        .select("state")
+        .where("id", "=", order.id)
+        .executeTakeFirst();
+      return row?.state === "delivered";
+    }, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the notification reaches the listener
+    const started = Date.now();
+    const answered = await waitForOrderOutcome({
+      ctx,
+      userId: buyer.id,
+      orderId: order.id,
+      timeoutMs: 10_000,
+      outcomes,
+      placed: order, // as written: "held", so the wait does not read it first
+    });
+    expect(answered.state).toBe("delivered");
+    expect(Date.now() - started).toBeLessThan(OUTCOME_RECHECK_MS.listening / 2);
+  });
+
   it("gives up at the timeout with the order as it is (held), without an outcome", async () => {
     const { buyer, order } = await heldOrder();
     const started = Date.now();
