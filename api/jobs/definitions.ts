@@ -82,8 +82,17 @@ export const PAYMENT_JOBS: readonly JobDefinition<any, PaymentJobDeps>[] = [
 
 export const submitOrderJob = defineJob({
   name: "submit-order",
-  payload: z.strictObject({ orderId: z.string().min(1) }),
-  handle: (deps, { orderId }) => submitOrder({ ctx: deps.ctx(), vtu: deps.vtu, orderId }),
+  payload: z.strictObject({
+    orderId: z.string().min(1),
+    plan: z
+      .strictObject({
+        service: z.enum(["airtime", "data", "cable", "electricity"]),
+        productId: z.string().min(1),
+        faceAmountKobo: z.number().int().positive(),
+      })
+      .optional(),
+  }),
+  handle: (deps, { orderId, plan }) => submitOrder({ ctx: deps.ctx(), vtu: deps.vtu, orderId, plan }),
 });
 
 export const requeryOrderJob = defineJob({

@@ -19,11 +19,11 @@ export function createVtuDispatch(jobs: Pick<JobBackend, "queue">): VtuRuntime["
   };
 }
 
-/** The payload a VtuJob carries (ids only: the state is in PostgreSQL). */
+/** The payload a VtuJob carries (ids, and a submit's plan: the state is in PostgreSQL). */
 export function vtuJobPayload(job: VtuJob): Record<string, unknown> {
   return job.name === "requery-order"
     ? { orderId: job.orderId, includeDelivered: job.includeDelivered }
-    : { orderId: job.orderId };
+    : { orderId: job.orderId, ...(job.plan ? { plan: job.plan } : {}) };
 }
 
 /**

@@ -25,6 +25,7 @@ import * as catalogueChangedNotify from "./2026_12_06_1300_catalogue_changed_not
 import * as balanceCheckPerEntry from "./2026_12_06_1400_balance_check_per_entry";
 import * as vtuDeliverFunction from "./2026_12_06_1500_vtu_deliver_function";
 import * as vtuCreateOrderFunction from "./2026_12_06_1600_vtu_create_order_function";
+import * as vtuSubmitFunction from "./2026_12_06_1700_vtu_submit_function";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -58,4 +59,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_1400_balance_check_per_entry": balanceCheckPerEntry,
   "2026_12_06_1500_vtu_deliver_function": vtuDeliverFunction,
   "2026_12_06_1600_vtu_create_order_function": vtuCreateOrderFunction,
+  "2026_12_06_1700_vtu_submit_function": vtuSubmitFunction,
 };

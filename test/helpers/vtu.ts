@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { expect } from "vitest";
 import { VTU_JOBS } from "../../api/jobs/definitions";
+import { vtuJobPayload } from "../../api/jobs/vtu";
 import { createVtuProviders } from "../../api/providers";
 import { syncCatalogue } from "../../api/services/catalogue/sync";
 import type { ServiceContext } from "../../api/services/context";
@@ -45,11 +46,7 @@ export function makeVtu(ctx: ServiceContext, providers: ProviderRegistry) {
     if (!definition) {
       throw new Error(`no job ${job.name}`);
     }
-    const payload =
-      job.name === "requery-order"
-        ? { orderId: job.orderId, includeDelivered: job.includeDelivered }
-        : { orderId: job.orderId };
-    await definition.handle(deps, definition.payload.parse(payload));
+    await definition.handle(deps, definition.payload.parse(vtuJobPayload(job)));
   }
   return {
     vtu,

@@ -153,7 +153,11 @@ export async function createOrder(args: {
     return replay(created.order_id);
   }
   await args.vtu
-    .dispatch({ name: "submit-order", orderId: row.id })
+    .dispatch({
+      name: "submit-order",
+      orderId: row.id,
+      plan: { service: row.service, productId: row.product_id, faceAmountKobo: row.face_amount_kobo },
+    })
     .catch((err) =>
       ctx.logger.warn({ err, orderId: row.id }, "could not enqueue submit-order; the sweeper will"),
     );

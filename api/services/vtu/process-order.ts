@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { VtuAttemptRow, VtuOrderRow } from "../../../db/database";
 import { priceOffer } from "../catalogue/offers";
 import { offersFor, ruleFor } from "../catalogue/order-cache";
@@ -7,7 +8,7 @@ import { exactJsonText, storableOptional, storableText } from "../storable-text"
 import { stateMessage } from "./order-dto";
 import type { CableProvider, Network, VendResult, VtuProvider } from "./provider";
 import { newRequestId } from "./request-id";
-import type { VtuRuntime } from "./runtime";
+import type { SubmitPlan, VtuRuntime } from "./runtime";
 import { deliverInOneCall, deliverOrder, failOrder, reverseOrder } from "./transitions";
 import { scheduleNextVerification } from "./verify-delivery";
 
@@ -37,11 +38,15 @@ export async function submitOrder(args: {
   ctx: ServiceContext;
   vtu: VtuRuntime;
   orderId: string;
+  /** The order's product and amount as its creator wrote them: the first step in one statement. */
+  plan?: SubmitPlan;
 }): Promise<void> {
   const { ctx, vtu, orderId } = args;
   // One provider per pass; a failover puts the order back to `held` and loops (bounded by providers).
   for (let pass = 0; pass <= vtu.providers.all().length; pass++) {
-    const step = await withTransaction(ctx, (trx) => planSubmit(trx, ctx, vtu, orderId));
+    const quick =
+      pass === 0 && args.plan ? await beginSubmitInOneCall(ctx, vtu, orderId, args.plan) : undefined;
+    const step = quick ?? (await withTransaction(ctx, (trx) => planSubmit(trx, ctx, vtu, orderId)));
     if (step.kind === "done") {
       return;
     }
@@ -207,6 +212,69 @@ async function planSubmit(trx: Trx, ctx: ServiceContext, vtu: VtuRuntime, orderI
     .where("id", "=", orderId)
     .execute();
   return { kind: "call", order: { ...order, state: "submitting" }, attempt, provider, call: "submit" };
+}
+
+/**
+ * planSubmit's usual case (a held order, a provider not tried yet) as one statement,
+ * `vtu_begin_submit` (db migration 2026_12_06_1700): the offers are priced here from the plan, the
+ * function checks the plan against the order row and writes the attempt and the lease. Undefined,
+ * with nothing written, for anything else (the general path then decides, e.g. fails the order
+ * when no provider is left).
+ */
+async function beginSubmitInOneCall(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  orderId: string,
+  plan: SubmitPlan,
+): Promise<Step | undefined> {
+  if (ctx.db.isTransaction) {
+    return undefined;
+  }
+  try {
+    const { offers } = await offersFor(vtu.catalogue, ctx.db, plan.productId);
+    const rule = await ruleFor(vtu.catalogue, ctx.db, plan.service);
+    const candidates = offers
+      .filter((offer) => vtu.providers.get(offer.provider))
+      .map((offer, n) => ({
+        n,
+        provider: offer.provider,
+        provider_product_id: offer.providerProductId,
+        cost_kobo: priceOffer({ service: plan.service, offer, rule, faceAmountKobo: plan.faceAmountKobo })
+          .costKobo,
+      }));
+    if (candidates.length === 0) {
+      return undefined;
+    }
+    const now = ctx.now();
+    const { rows } = await sql<{ step: { order: JsonRow; attempt: JsonRow } | null }>`
+      SELECT vtu_begin_submit(${orderId}, ${plan.productId}, ${plan.faceAmountKobo}::bigint,
+                              ${JSON.stringify(candidates)}::jsonb, ${newRequestId(now)}, ${leaseUntil(ctx)}::timestamptz,
+                              ${leaseOwner(vtu)}, ${now}::timestamptz) AS step`.execute(ctx.db);
+    const step = rows[0]?.step;
+    if (!step) {
+      return undefined;
+    }
+    const attempt = fromJsonRow<VtuAttemptRow>(step.attempt);
+    const provider = vtu.providers.get(attempt.provider);
+    if (!provider) {
+      throw new Error(`provider ${attempt.provider} is not registered`);
+    }
+    return { kind: "call", order: fromJsonRow<VtuOrderRow>(step.order), attempt, provider, call: "submit" };
+  } catch (error) {
+    ctx.logger.warn({ err: error, orderId }, "one-call submit failed; taking the step by statements");
+    return undefined;
+  }
+}
+
+type JsonRow = Record<string, unknown>;
+
+/** A row the database sent as JSON (to_jsonb): its timestamps (…_at, …_since) made Dates again. */
+function fromJsonRow<T>(json: JsonRow): T {
+  const row: JsonRow = {};
+  for (const [key, value] of Object.entries(json)) {
+    row[key] = typeof value === "string" && /_(at|since)$/.test(key) ? new Date(value) : value;
+  }
+  return row as T;
 }
 
 async function planRequery(

@@ -1,13 +1,22 @@
 import type { CatalogueCache } from "../catalogue/order-cache";
 import type { OrderOutcomes } from "./order-outcomes";
+import type { VtuService } from "./provider";
 import type { ProviderRegistry } from "./registry";
 
 /** A request to run order work soon. The queue only triggers: the state lives in `vtu_orders`. */
+export type SubmitPlan = { service: VtuService; productId: string; faceAmountKobo: number };
+
 export type VtuJob = {
   name: "submit-order" | "requery-order";
   orderId: string;
   /** Requery a delivered order too (a webhook may announce a reversal). */
   includeDelivered?: boolean;
+  /**
+   * A submit job's order as its creator wrote it (product and face amount): lets the first step run
+   * as one statement (process-order.ts). Checked against the order row, so a stale one only costs
+   * the general path.
+   */
+  plan?: SubmitPlan;
   /** Part of the job id: jobs with the same name, order and dedupe run once while queued. */
   dedupe?: string;
 };

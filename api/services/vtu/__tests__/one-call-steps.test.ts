@@ -50,7 +50,7 @@ afterAll(async () => {
 const ledgerWrites = (statements: string[]) =>
   statements.filter((s) => /insert into "(postings|journal_entries)"|update "holds"/i.test(s));
 
-describe("a delivery in one statement", () => {
+describe("a submit and a delivery in one statement each", () => {
   it("posts the hold, settles, books the order, schedules its check and tells the chat, in one call", async () => {
     const harness = makeVtu(ctx, sandboxRegistry(ctx));
     const buyer = await createBuyer(ctx, 10_000_000);
@@ -72,6 +72,9 @@ describe("a delivery in one statement", () => {
     sent.length = 0;
     await harness.drain();
 
+    // The submit step (attempt + lease) and the delivery, one statement each.
+    expect(sent.filter((s) => s.includes("vtu_begin_submit"))).toHaveLength(1);
+    expect(sent.filter((s) => /insert into "vtu_attempts"|^\s*begin\b/i.test(s))).toEqual([]);
     expect(sent.filter((s) => s.includes("vtu_deliver_order"))).toHaveLength(1);
     expect(ledgerWrites(sent)).toEqual([]);
     const order = await tdb.db
