@@ -26,6 +26,7 @@ import * as balanceCheckPerEntry from "./2026_12_06_1400_balance_check_per_entry
 import * as vtuDeliverFunction from "./2026_12_06_1500_vtu_deliver_function";
 import * as vtuCreateOrderFunction from "./2026_12_06_1600_vtu_create_order_function";
 import * as vtuSubmitFunction from "./2026_12_06_1700_vtu_submit_function";
+import * as vtuCheckedCreateOrder from "./2026_12_06_1800_vtu_checked_create_order";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -60,4 +61,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_1500_vtu_deliver_function": vtuDeliverFunction,
   "2026_12_06_1600_vtu_create_order_function": vtuCreateOrderFunction,
   "2026_12_06_1700_vtu_submit_function": vtuSubmitFunction,
+  "2026_12_06_1800_vtu_checked_create_order": vtuCheckedCreateOrder,
 };

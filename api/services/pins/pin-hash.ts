@@ -43,6 +43,37 @@ export async function pinMatches(config: Config, pin: string, hash: string): Pro
   return ok;
 }
 
+/**
+ * The stored hash each user's PIN last matched in this process (bounded like the digests above). With
+ * `knownPinHash` a purchase can send that hash with its order, and the database makes the order only
+ * if the row still has it, unlocked (vtu_checked_create_order): the PIN check then costs no
+ * statement of its own. Proof that the PIN matches the hash is the digest cache, so a wrong PIN,
+ * or one checked longer than PIN_VERIFY_CACHE_SECONDS ago, is never "known".
+ */
+const hashByUser = new Map<string, string>();
+
+export function rememberPinHash(userId: string, hash: string): void {
+  hashByUser.delete(userId);
+  if (hashByUser.size >= MAX_CACHED) {
+    const oldest = hashByUser.keys().next().value;
+    if (oldest !== undefined) {
+      hashByUser.delete(oldest);
+    }
+  }
+  hashByUser.set(userId, hash);
+}
+
+/** The hash `pin` is known to match for this user right now, or undefined (check it the long way). */
+export function knownPinHash(config: Config, userId: string, pin: string): string | undefined {
+  const hash = hashByUser.get(userId);
+  const ttlMs = config.PIN_VERIFY_CACHE_SECONDS * 1000;
+  if (hash === undefined || ttlMs <= 0) {
+    return undefined;
+  }
+  const until = verified.get(sha256(`${hash}|${hmacSha256(config.pinPepper, `pin:${pin}`)}`));
+  return until !== undefined && until > Date.now() ? hash : undefined;
+}
+
 /** 4–6 digits, not all the same digit and not a straight run (1234, 4321): those are guessed first. */
 export function assertAcceptablePin(pin: string, field = "pin"): void {
   if (!/^\d{4,6}$/.test(pin)) {

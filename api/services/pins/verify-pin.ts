@@ -1,6 +1,6 @@
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { IncorrectPinError, PinLockedError, ServiceError } from "../errors";
-import { pinMatches } from "./pin-hash";
+import { pinMatches, rememberPinHash } from "./pin-hash";
 
 export type PinCheckOutcome = { ok: true } | { ok: false; error: ServiceError };
 
@@ -48,6 +48,7 @@ export async function verifyPin(args: {
     if (matches && row.failed_attempts === 0 && row.locked_until === null) {
       // Nothing to reset: the check stands as of the read (a PIN changed after it applies from the
       // next purchase on), so the usual case costs one statement, not a locking transaction.
+      rememberPinHash(userId, row.pin_hash);
       return;
     }
     const outcome = await withTransaction(ctx, (trx) =>

@@ -11,10 +11,11 @@ import { newId } from "../ids";
 import { assertIdempotencyKey, findIdempotentReplay, fingerprintOf, ledgerCallError } from "../ledger";
 import { formatNaira } from "../money";
 import { guessNetwork, maskPhone, normalizePhone } from "../phone";
-import { verifyPin } from "../pins";
+import { knownPinHash, verifyPin } from "../pins";
+import { moneyActionSlot } from "../rate-limits";
 import { getOrder } from "./get-orders";
 import { type OrderDto, toOrderDto } from "./order-dto";
-import { runOrderPrechecks } from "./order-prechecks";
+import { accountSuspended, runOrderPrechecks, tooManyOpenOrders } from "./order-prechecks";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS, type Network, type VtuService } from "./provider";
 import type { VtuRuntime } from "./runtime";
 import { verifyAccount } from "./verify-account";
@@ -95,6 +96,8 @@ type PlannedOrder = {
  *   2. the PIN is checked; 3. the product is priced and, for cable/electricity, the account verified;
  *   4. one statement (`vtu_create_order`): idempotency key + hold + order row (state `held`);
  *   5. after commit, a submit-order job is triggered (if that fails, the sweeper finds the order).
+ * For airtime and data with a PIN this process saw match moments ago, 1, 2 and 4 are one statement
+ * (`vtu_checked_create_order`, DECISIONS §47); the answer is built from the row written, not read.
  */
 export async function createOrder(args: {
   ctx: ServiceContext;
@@ -127,43 +130,124 @@ export async function createOrder(args: {
     }
     throw error;
   }
+  const write = { ctx, userId, scope, key: args.idempotencyKey, operation, channel: args.channel };
+
+  // A PIN this process saw match moments ago: pre-checks, PIN and order in one statement. Airtime and
+  // data only, whose planning asks no provider (cable and electricity verify the account first, which
+  // must not happen for a wrong PIN).
+  const knownHash =
+    parsed.service === "airtime" || parsed.service === "data"
+      ? knownPinHash(ctx.config, userId, parsed.input.pin)
+      : undefined;
+  const quickPlan = knownHash ? await planOrder(ctx, args.vtu, parsed).catch(() => undefined) : undefined;
+  if (knownHash && quickPlan) {
+    const quick = await writeOrder(write, quickPlan, knownHash);
+    if (quick !== "check-pin") {
+      return quick.replayed ? replay(quick.orderId) : placed(args.vtu, write, quickPlan, quick.row);
+    }
+    // The PIN row changed (new PIN, a failure to reset, a lock): check it the long way; the rate
+    // slot is already counted.
+    await verifyPin({ ctx, userId, pin: parsed.input.pin });
+    const written = await writeOrder(write, quickPlan);
+    if (written === "check-pin") {
+      throw new Error("vtu_create_order asked for a PIN check");
+    }
+    return written.replayed ? replay(written.orderId) : placed(args.vtu, write, quickPlan, written.row);
+  }
+
   const checks = await runOrderPrechecks(ctx, { userId, idempotencyKey: args.idempotencyKey, ...request });
   if (checks.replayOrderId) {
     return replay(checks.replayOrderId);
   }
   await verifyPin({ ctx, userId, pin: parsed.input.pin, firstRead: checks.pin });
   const planned = await planOrder(ctx, args.vtu, parsed);
+  const written = await writeOrder(write, planned);
+  if (written === "check-pin") {
+    throw new Error("vtu_create_order asked for a PIN check");
+  }
+  return written.replayed ? replay(written.orderId) : placed(args.vtu, write, planned, written.row);
+}
 
-  const row = plannedOrderRow(ctx, { planned, userId, channel: args.channel });
-  let created: { order_id: string; replayed: boolean } | undefined;
+type OrderWrite = {
+  ctx: ServiceContext;
+  userId: string;
+  scope: string;
+  key: string;
+  operation: string;
+  channel: string;
+};
+
+/**
+ * Write the key, hold and order (`vtu_create_order`), or, given the PIN hash the customer's PIN was
+ * just seen to match, the pre-checks first in the same statement (`vtu_checked_create_order`, which
+ * answers "check-pin" when the PIN row is no longer as seen).
+ */
+async function writeOrder(
+  write: OrderWrite,
+  planned: PlannedOrder,
+  knownPinHash?: string,
+): Promise<{ orderId: string; replayed: boolean; row: VtuOrderRow } | "check-pin"> {
+  const { ctx } = write;
+  const row = plannedOrderRow(ctx, { planned, userId: write.userId, channel: write.channel });
+  const common = sql`${write.scope}, ${write.key}, ${write.operation}, ${fingerprintOf(write.operation, planned.fingerprint)},
+    ${write.userId}, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${planned.description}, ${JSON.stringify(row)}::jsonb`;
+  const slot = moneyActionSlot(ctx, write.userId);
+  type Result = { order_id: string | null; replayed: boolean; refusal: string | null; detail: number | null };
+  let result: Result | undefined;
   try {
-    const { rows } = await sql<{ order_id: string; replayed: boolean }>`
-      SELECT order_id, replayed FROM vtu_create_order(
-        ${scope}, ${args.idempotencyKey}, ${operation}, ${fingerprintOf(operation, planned.fingerprint)},
-        ${userId}, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${planned.description},
-        ${JSON.stringify(row)}::jsonb)`.execute(ctx.db);
-    created = rows[0];
+    const { rows } = await (knownPinHash
+      ? sql<Result>`SELECT order_id, replayed, refusal, detail FROM vtu_checked_create_order(${common},
+          ${slot.key}, ${slot.windowStart}::timestamptz, ${ctx.config.MONEY_ACTIONS_PER_MINUTE}::integer,
+          ${ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER}::integer, ${knownPinHash})`
+      : sql<Result>`SELECT order_id, replayed, NULL AS refusal, NULL AS detail FROM vtu_create_order(${common})`
+    ).execute(ctx.db);
+    result = rows[0];
   } catch (error) {
     throw ledgerCallError(error);
   }
-  if (!created) {
-    throw new Error("vtu_create_order returned no row");
+  switch (result?.refusal ?? null) {
+    case null:
+      break;
+    case "suspended":
+      throw accountSuspended();
+    case "rate_limited":
+      slot.check(Number(result?.detail));
+      throw new Error("vtu_checked_create_order refused a slot within the limit");
+    case "too_many_open":
+      throw tooManyOpenOrders(ctx, Number(result?.detail));
+    case "pin":
+      return "check-pin";
+    default:
+      throw new Error(`vtu_checked_create_order: unknown refusal ${result?.refusal}`);
   }
-  if (created.replayed) {
-    return replay(created.order_id);
+  if (!result?.order_id) {
+    throw new Error("vtu_create_order returned no order");
   }
-  await args.vtu
+  return { orderId: result.order_id, replayed: result.replayed, row };
+}
+
+/** A new order: its submit job dispatched, and the answer built from the row as written. */
+async function placed(
+  vtu: VtuRuntime,
+  write: OrderWrite,
+  planned: PlannedOrder,
+  row: VtuOrderRow,
+): Promise<{ order: OrderDto; replayed: boolean }> {
+  await vtu
     .dispatch({
       name: "submit-order",
       orderId: row.id,
       plan: { service: row.service, productId: row.product_id, faceAmountKobo: row.face_amount_kobo },
     })
     .catch((err) =>
-      ctx.logger.warn({ err, orderId: row.id }, "could not enqueue submit-order; the sweeper will"),
+      write.ctx.logger.warn({ err, orderId: row.id }, "could not enqueue submit-order; the sweeper will"),
     );
-  // The row as written: nothing else can have changed it that the customer must see now (a later
-  // state arrives through waitForOrderOutcome).
-  return { order: toOrderDto(ctx.config, { ...row, product_name: planned.product.name }), replayed: false };
+  // Nothing else can have changed the row that the customer must see now (a later state arrives
+  // through waitForOrderOutcome).
+  return {
+    order: toOrderDto(write.ctx.config, { ...row, product_name: planned.product.name }),
+    replayed: false,
+  };
 }
 
 /**

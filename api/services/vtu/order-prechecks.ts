@@ -78,19 +78,13 @@ export async function runOrderPrechecks(
     }
   }
   if (row.status !== "active") {
-    throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
+    throw accountSuspended();
   }
   if (row.slot_count !== null) {
     slot.check(row.slot_count);
   }
-  const cap = ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER;
-  if (row.open_orders >= cap) {
-    throw new ServiceError(
-      "rate_limited",
-      "TOO_MANY_OPEN_ORDERS",
-      `You have ${cap} orders still being processed. Wait for them to finish, then try again.`,
-      { openOrders: row.open_orders, retryAfterSeconds: 30 },
-    );
+  if (row.open_orders >= ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER) {
+    throw tooManyOpenOrders(ctx, row.open_orders);
   }
   return {
     replayOrderId: undefined,
@@ -103,4 +97,19 @@ export async function runOrderPrechecks(
             failed_attempts: row.failed_attempts ?? 0,
           },
   };
+}
+
+export function accountSuspended(): ForbiddenError {
+  return new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
+}
+
+/** S14: a cap on unresolved orders per user, so one account cannot pile up held money and provider calls. */
+export function tooManyOpenOrders(ctx: ServiceContext, openOrders: number): ServiceError {
+  const cap = ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER;
+  return new ServiceError(
+    "rate_limited",
+    "TOO_MANY_OPEN_ORDERS",
+    `You have ${cap} orders still being processed. Wait for them to finish, then try again.`,
+    { openOrders, retryAfterSeconds: 30 },
+  );
 }

@@ -196,4 +196,52 @@ describe("a purchase request in three statements", () => {
     expect((await getWalletBalance({ ctx, userId: buyer.id })).balanceKobo).toBe(100_000 - placed.priceKobo);
     await expectLedgerConsistent(tdb.db);
   });
+
+  it("once the PIN was seen to match, the next purchase is one statement: checks, PIN and order", async () => {
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    const buyer = await createBuyer(ctx, 100_000);
+    const airtime = () => ({
+      service: "airtime" as const,
+      input: { network: "mtn" as const, phone: sandboxPhone(), amountKobo: 10_000, pin: TEST_PIN },
+    });
+    const first = await placeOrder(ctx, harness.vtu, buyer.id, airtime());
+    sent.length = 0;
+    const second = await placeOrder(ctx, harness.vtu, buyer.id, airtime());
+    const ours = sent.filter((s) => !/catalogue_products|pricing_rules/.test(s));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(/vtu_checked_create_order/);
+    expect(second).toEqual(await getOrder({ ctx, userId: buyer.id, orderId: second.id }));
+
+    // A wrong PIN in between leaves a failure to reset: the one call refuses, the PIN is checked
+    // the long way (the failure cleared), and the order is made once.
+    await expect(
+      placeOrder(ctx, harness.vtu, buyer.id, { ...airtime(), input: { ...airtime().input, pin: "9146" } }),
+    ).rejects.toMatchObject({ code: "INCORRECT_PIN" });
+    sent.length = 0;
+    const third = await placeOrder(ctx, harness.vtu, buyer.id, airtime());
+    expect(sent.filter((s) => /vtu_checked_create_order|vtu_create_order\(/.test(s))).toHaveLength(2);
+    const pins = await tdb.db
+      .selectFrom("user_pins")
+      .select("failed_attempts")
+      .where("user_id", "=", buyer.id)
+      .executeTakeFirstOrThrow();
+    expect(pins.failed_attempts).toBe(0);
+    const orders = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("id")
+      .where("user_id", "=", buyer.id)
+      .execute();
+    expect(orders.map((o) => o.id).sort()).toEqual([first.id, second.id, third.id].sort());
+
+    // A suspended account is refused in the same one call, and nothing is held.
+    await tdb.db.updateTable("users").set({ status: "suspended" }).where("id", "=", buyer.id).execute();
+    await expect(placeOrder(ctx, harness.vtu, buyer.id, airtime())).rejects.toMatchObject({
+      code: "ACCOUNT_SUSPENDED",
+    });
+    expect((await getWalletBalance({ ctx, userId: buyer.id })).heldKobo).toBe(
+      first.priceKobo + second.priceKobo + third.priceKobo,
+    );
+    await harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
 });
