@@ -1,8 +1,8 @@
-import { Kysely, PostgresDialect } from "kysely";
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool } from "../../../../db/client";
 import type { Database } from "../../../../db/database";
 import { captureLogger, makeCtx } from "../../../../test/helpers/context";
+import { countingDb } from "../../../../test/helpers/counting-db";
 import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/db";
 import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
 import {
@@ -27,18 +27,13 @@ import { deliverInOneCall } from "../transitions";
 let tdb: TestDatabase;
 let ctx: ServiceContext;
 let logged: Kysely<Database>;
-const sent: string[] = [];
+let sent: string[] = [];
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
-  logged = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: createPool(tdb.url, { poolSize: 4 }) }),
-    log: (event) => {
-      if (event.level === "query") {
-        sent.push(event.query.sql);
-      }
-    },
-  });
+  const counting = countingDb(tdb.url, { poolSize: 4 });
+  logged = counting.db;
+  sent = counting.sent;
   ctx = makeCtx(logged, { logger: captureLogger().logger });
   await seedCatalogue(ctx, sandboxRegistry(ctx));
 });
