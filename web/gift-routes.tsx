@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../api/config";
+import { boundedBody } from "../api/http/body-limit";
 import { clientIp } from "../api/http/middleware";
 import { NETWORK_NAMES } from "../api/services/catalogue/normalize";
 import type { ServiceContext } from "../api/services/context";
@@ -99,7 +99,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
   // The form is a phone number and an answer: a few hundred bytes. Nothing big is ever parsed.
   app.post(
     "/:token",
-    bodyLimit({
+    boundedBody({
       maxSize: 8 * 1024,
       onError: (c) =>
         c.html(

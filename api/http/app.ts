@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ChatSenders } from "../../bot/outbound";
 import { createWebApp } from "../../web/app";
 import { refusedRequestPage } from "../../web/pages/refused-request";
@@ -11,6 +10,7 @@ import type { Logger } from "../logger";
 import type { Db } from "../services/context";
 import type { PaymentsRuntime } from "../services/funding/runtime";
 import type { VtuRuntime } from "../services/vtu/runtime";
+import { boundedBody } from "./body-limit";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
 import { handleError } from "./errors";
@@ -68,7 +68,7 @@ export function createHttpApp(deps: AppDeps) {
   const refusalPage = refusedRequestPage(deps.config.sandbox);
   // Every body is bounded before anything reads it (the input guard below reads it first).
   app.use(
-    bodyLimit({
+    boundedBody({
       maxSize: deps.config.API_BODY_LIMIT_BYTES,
       onError: (c) =>
         refuseAtEdge(

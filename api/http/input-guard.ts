@@ -193,16 +193,14 @@ function hasBody(method: string): boolean {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * The body, read from a clone so the route still reads the original stream (and every later
- * middleware, such as a stricter body limit, sees it as sent). The app-wide body limit has already
- * bounded its size.
+ * The body, read once through hono's body cache (`c.req.arrayBuffer()`), so the route reads the same
+ * bytes again from memory (`c.req.json()`, `parseBody()`); its text is cached too, so a JSON route
+ * parses it without another copy. Reading it this way never builds a full web Request (no clone,
+ * no stream tee). The app-wide body limit has already bounded its size.
  */
 async function bodyProblem(c: Context): Promise<Problem | undefined> {
-  if (!c.req.raw.body) {
-    return undefined;
-  }
   const type = (c.req.header("content-type") ?? "").toLowerCase();
-  const bytes = new Uint8Array(await c.req.raw.clone().arrayBuffer());
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
   if (bytes.length === 0) {
     return undefined;
   }
@@ -215,6 +213,8 @@ async function bodyProblem(c: Context): Promise<Problem | undefined> {
   } catch {
     return encodingProblem("body", "(body)", "The request body");
   }
+  // hono keeps each body form as a promise under its name; `json()` parses the cached text.
+  (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
   if (type.startsWith("application/x-www-form-urlencoded")) {
     return urlencodedProblem(text);
   }
