@@ -27,6 +27,7 @@ import * as vtuDeliverFunction from "./2026_12_06_1500_vtu_deliver_function";
 import * as vtuCreateOrderFunction from "./2026_12_06_1600_vtu_create_order_function";
 import * as vtuSubmitFunction from "./2026_12_06_1700_vtu_submit_function";
 import * as vtuCheckedCreateOrder from "./2026_12_06_1800_vtu_checked_create_order";
+import * as orderChecksOneFunction from "./2026_12_06_1900_order_checks_one_function";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -62,4 +63,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_1600_vtu_create_order_function": vtuCreateOrderFunction,
   "2026_12_06_1700_vtu_submit_function": vtuSubmitFunction,
   "2026_12_06_1800_vtu_checked_create_order": vtuCheckedCreateOrder,
+  "2026_12_06_1900_order_checks_one_function": orderChecksOneFunction,
 };

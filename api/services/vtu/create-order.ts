@@ -12,10 +12,9 @@ import { assertIdempotencyKey, findIdempotentReplay, fingerprintOf, ledgerCallEr
 import { formatNaira } from "../money";
 import { guessNetwork, maskPhone, normalizePhone } from "../phone";
 import { knownPinHash, verifyPin } from "../pins";
-import { moneyActionSlot } from "../rate-limits";
 import { getOrder } from "./get-orders";
 import { type OrderDto, toOrderDto } from "./order-dto";
-import { accountSuspended, runOrderPrechecks, tooManyOpenOrders } from "./order-prechecks";
+import { runOrderChecks } from "./order-prechecks";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS, type Network, type VtuService } from "./provider";
 import type { VtuRuntime } from "./runtime";
 import { verifyAccount } from "./verify-account";
@@ -131,40 +130,41 @@ export async function createOrder(args: {
     throw error;
   }
   const write = { ctx, userId, scope, key: args.idempotencyKey, operation, channel: args.channel };
+  const fingerprint = fingerprintOf(operation, request.params);
 
-  // A PIN this process saw match moments ago: pre-checks, PIN and order in one statement. Airtime and
-  // data only, whose planning asks no provider (cable and electricity verify the account first, which
-  // must not happen for a wrong PIN).
+  // A PIN this process saw match moments ago: the checks, the PIN and the order in one statement.
+  // Airtime and data only, whose planning asks no provider (cable and electricity verify the account
+  // first, which must not happen for a wrong PIN).
   const knownHash =
     parsed.service === "airtime" || parsed.service === "data"
       ? knownPinHash(ctx.config, userId, parsed.input.pin)
       : undefined;
   const quickPlan = knownHash ? await planOrder(ctx, args.vtu, parsed).catch(() => undefined) : undefined;
-  if (knownHash && quickPlan) {
-    const quick = await writeOrder(write, quickPlan, knownHash);
-    if (quick !== "check-pin") {
-      return quick.replayed ? replay(quick.orderId) : placed(args.vtu, write, quickPlan, quick.row);
-    }
-    // The PIN row changed (new PIN, a failure to reset, a lock): check it the long way; the rate
-    // slot is already counted.
-    await verifyPin({ ctx, userId, pin: parsed.input.pin });
-    const written = await writeOrder(write, quickPlan);
-    if (written === "check-pin") {
-      throw new Error("vtu_create_order asked for a PIN check");
-    }
-    return written.replayed ? replay(written.orderId) : placed(args.vtu, write, quickPlan, written.row);
+  const quickRow = quickPlan && plannedOrderRow(ctx, { planned: quickPlan, userId, channel: args.channel });
+  const checks = await runOrderChecks(ctx, {
+    userId,
+    scope,
+    key: args.idempotencyKey,
+    operation,
+    fingerprint,
+    order:
+      quickPlan && quickRow && knownHash
+        ? { row: quickRow, description: quickPlan.description, pinHash: knownHash }
+        : undefined,
+  });
+  if (checks.kind === "replayed") {
+    return replay(checks.orderId);
   }
-
-  const checks = await runOrderPrechecks(ctx, { userId, idempotencyKey: args.idempotencyKey, ...request });
-  if (checks.replayOrderId) {
-    return replay(checks.replayOrderId);
+  if (checks.kind === "created" && quickPlan && quickRow) {
+    return placed(args.vtu, write, quickPlan, quickRow);
   }
+  if (checks.kind !== "check-pin") {
+    throw new Error("an order was made without its plan");
+  }
+  // The rate slot is counted; now the PIN, from the row the checks read.
   await verifyPin({ ctx, userId, pin: parsed.input.pin, firstRead: checks.pin });
-  const planned = await planOrder(ctx, args.vtu, parsed);
+  const planned = quickPlan ?? (await planOrder(ctx, args.vtu, parsed));
   const written = await writeOrder(write, planned);
-  if (written === "check-pin") {
-    throw new Error("vtu_create_order asked for a PIN check");
-  }
   return written.replayed ? replay(written.orderId) : placed(args.vtu, write, planned, written.row);
 }
 
@@ -177,53 +177,28 @@ type OrderWrite = {
   channel: string;
 };
 
-/**
- * Write the key, hold and order (`vtu_create_order`), or, given the PIN hash the customer's PIN was
- * just seen to match, the pre-checks first in the same statement (`vtu_checked_create_order`, which
- * answers "check-pin" when the PIN row is no longer as seen).
- */
+/** Write the key, hold and order in one statement (`vtu_create_order`). */
 async function writeOrder(
   write: OrderWrite,
   planned: PlannedOrder,
-  knownPinHash?: string,
-): Promise<{ orderId: string; replayed: boolean; row: VtuOrderRow } | "check-pin"> {
+): Promise<{ orderId: string; replayed: boolean; row: VtuOrderRow }> {
   const { ctx } = write;
   const row = plannedOrderRow(ctx, { planned, userId: write.userId, channel: write.channel });
-  const common = sql`${write.scope}, ${write.key}, ${write.operation}, ${fingerprintOf(write.operation, planned.fingerprint)},
-    ${write.userId}, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${planned.description}, ${JSON.stringify(row)}::jsonb`;
-  const slot = moneyActionSlot(ctx, write.userId);
-  type Result = { order_id: string | null; replayed: boolean; refusal: string | null; detail: number | null };
-  let result: Result | undefined;
+  let created: { order_id: string; replayed: boolean } | undefined;
   try {
-    const { rows } = await (knownPinHash
-      ? sql<Result>`SELECT order_id, replayed, refusal, detail FROM vtu_checked_create_order(${common},
-          ${slot.key}, ${slot.windowStart}::timestamptz, ${ctx.config.MONEY_ACTIONS_PER_MINUTE}::integer,
-          ${ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER}::integer, ${knownPinHash})`
-      : sql<Result>`SELECT order_id, replayed, NULL AS refusal, NULL AS detail FROM vtu_create_order(${common})`
-    ).execute(ctx.db);
-    result = rows[0];
+    const { rows } = await sql<{ order_id: string; replayed: boolean }>`
+      SELECT order_id, replayed FROM vtu_create_order(
+        ${write.scope}, ${write.key}, ${write.operation}, ${fingerprintOf(write.operation, planned.fingerprint)},
+        ${write.userId}, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${planned.description},
+        ${JSON.stringify(row)}::jsonb)`.execute(ctx.db);
+    created = rows[0];
   } catch (error) {
     throw ledgerCallError(error);
   }
-  switch (result?.refusal ?? null) {
-    case null:
-      break;
-    case "suspended":
-      throw accountSuspended();
-    case "rate_limited":
-      slot.check(Number(result?.detail));
-      throw new Error("vtu_checked_create_order refused a slot within the limit");
-    case "too_many_open":
-      throw tooManyOpenOrders(ctx, Number(result?.detail));
-    case "pin":
-      return "check-pin";
-    default:
-      throw new Error(`vtu_checked_create_order: unknown refusal ${result?.refusal}`);
+  if (!created) {
+    throw new Error("vtu_create_order returned no row");
   }
-  if (!result?.order_id) {
-    throw new Error("vtu_create_order returned no order");
-  }
-  return { orderId: result.order_id, replayed: result.replayed, row };
+  return { orderId: created.order_id, replayed: created.replayed, row };
 }
 
 /** A new order: its submit job dispatched, and the answer built from the row as written. */

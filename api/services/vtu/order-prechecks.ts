@@ -1,110 +1,96 @@
 import { sql } from "kysely";
+import type { VtuOrderRow } from "../../../db/database";
 import type { ServiceContext } from "../context";
 import { ForbiddenError, ServiceError } from "../errors";
-import { fingerprintOf, keyReusedError } from "../ledger";
+import { ledgerCallError } from "../ledger";
 import type { PinRow } from "../pins";
 import { moneyActionSlot } from "../rate-limits";
 
 /**
- * Everything a purchase checks before the PIN and the money, read (and the rate slot taken) in one
- * statement instead of five: an earlier request with the same Idempotency-Key, the account's
- * status, the money-action counter (S5), the open-orders count (S14) and the PIN's credentials row.
- * The slot is counted only when the request is new and the account active, as when these were
- * separate steps. `apply` then decides in the order the steps had: a replay wins over everything,
- * then the account, the limit, the cap; the caller checks the PIN with `pin`.
+ * Everything a purchase checks before the PIN and the money, in one statement
+ * (`vtu_checked_create_order`, db migration 2026_12_06_1900, the one place these rules run), in the
+ * order they apply: an earlier request with the same Idempotency-Key wins over everything, then the
+ * account's status, the money-action counter (S5, counted only for a new request from an active
+ * account), the open-orders cap (S14). Then either the order is made in the same statement (given
+ * the hash the customer's PIN was just seen to match, and the PIN row still has it with nothing to
+ * reset), or the answer is "check the PIN" with its credentials row.
  */
-export type OrderPrechecks = {
-  /** The order an earlier request with this key created (its key and parameters matched). */
-  replayOrderId: string | undefined;
-  pin: PinRow | null;
-};
+export type OrderChecks =
+  | { kind: "replayed"; orderId: string }
+  | { kind: "created"; orderId: string }
+  | { kind: "check-pin"; pin: PinRow | null };
 
 type Row = {
-  replay_fingerprint: string | null;
-  replay_operation: string | null;
-  replay_response: { orderId?: string } | null;
-  status: string | null;
-  slot_count: number | null;
-  open_orders: number;
+  order_id: string | null;
+  replayed: boolean;
+  refusal: string | null;
+  detail: number | null;
   pin_hash: string | null;
-  locked_until: Date | null;
-  failed_attempts: number | null;
+  pin_locked_until: Date | null;
+  pin_failed_attempts: number | null;
 };
 
-export async function runOrderPrechecks(
+export async function runOrderChecks(
   ctx: ServiceContext,
   args: {
     userId: string;
     scope: string;
-    idempotencyKey: string;
+    key: string;
     operation: string;
-    params: Record<string, unknown>;
+    fingerprint: string;
+    /** The order to make when the PIN is known: its row, description and the PIN's stored hash. */
+    order?: { row: VtuOrderRow; description: string; pinHash: string };
   },
-): Promise<OrderPrechecks> {
+): Promise<OrderChecks> {
   const slot = moneyActionSlot(ctx, args.userId);
-  // The open states are literals (not parameters) so the partial index vtu_orders_open_by_user
-  // serves the count under a generic plan too.
-  const { rows } = await sql<Row>`
-    WITH replay AS (
-      SELECT fingerprint, operation, response FROM idempotency_keys WHERE scope = ${args.scope} AND key = ${args.idempotencyKey}
-    ), account AS (
-      SELECT status FROM users WHERE id = ${args.userId}
-    ), slot AS (
-      INSERT INTO rate_limit_counters (key, window_start, count)
-      SELECT ${slot.key}, ${slot.windowStart}::timestamptz, 1
-       WHERE NOT EXISTS (SELECT 1 FROM replay) AND EXISTS (SELECT 1 FROM account WHERE status = 'active')
-      ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
-      RETURNING count
-    )
-    SELECT r.fingerprint AS replay_fingerprint, r.operation AS replay_operation, r.response AS replay_response,
-           (SELECT status FROM account) AS status, (SELECT count FROM slot) AS slot_count,
-           (SELECT count(*)::int FROM vtu_orders
-             WHERE user_id = ${args.userId} AND state IN ('held', 'submitting', 'pending', 'unknown')) AS open_orders,
-           p.pin_hash, p.locked_until, p.failed_attempts
-      FROM (SELECT 1) AS one
-      LEFT JOIN replay r ON true
-      LEFT JOIN user_pins p ON p.user_id = ${args.userId}`.execute(ctx.db);
-  const row = rows[0];
+  let row: Row | undefined;
+  try {
+    const { rows } = await sql<Row>`
+      SELECT * FROM vtu_checked_create_order(
+        ${args.scope}, ${args.key}, ${args.operation}, ${args.fingerprint}, ${args.userId},
+        ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${args.order?.description ?? null}::text,
+        ${args.order ? JSON.stringify(args.order.row) : null}::jsonb, ${slot.key}, ${slot.windowStart}::timestamptz,
+        ${ctx.config.MONEY_ACTIONS_PER_MINUTE}::integer, ${ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER}::integer,
+        ${args.order?.pinHash ?? null}::text)`.execute(ctx.db);
+    row = rows[0];
+  } catch (error) {
+    throw ledgerCallError(error);
+  }
   if (!row) {
-    throw new Error("order pre-checks returned no row");
+    throw new Error("vtu_checked_create_order returned no row");
   }
-  if (row.replay_fingerprint !== null) {
-    if (row.replay_fingerprint !== fingerprintOf(args.operation, args.params)) {
-      throw keyReusedError(row.replay_operation ?? "");
-    }
-    const orderId = row.replay_response?.orderId;
-    if (orderId) {
-      return { replayOrderId: orderId, pin: null };
-    }
+  switch (row.refusal) {
+    case null:
+      if (!row.order_id) {
+        throw new Error("vtu_checked_create_order returned no order");
+      }
+      return { kind: row.replayed ? "replayed" : "created", orderId: row.order_id };
+    case "suspended":
+      throw new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
+    case "rate_limited":
+      slot.check(Number(row.detail));
+      throw new Error("vtu_checked_create_order refused a slot within the limit");
+    case "too_many_open":
+      throw tooManyOpenOrders(ctx, Number(row.detail));
+    case "pin":
+      return {
+        kind: "check-pin",
+        pin:
+          row.pin_hash === null
+            ? null
+            : {
+                pin_hash: row.pin_hash,
+                locked_until: row.pin_locked_until,
+                failed_attempts: row.pin_failed_attempts ?? 0,
+              },
+      };
+    default:
+      throw new Error(`vtu_checked_create_order: unknown refusal ${row.refusal}`);
   }
-  if (row.status !== "active") {
-    throw accountSuspended();
-  }
-  if (row.slot_count !== null) {
-    slot.check(row.slot_count);
-  }
-  if (row.open_orders >= ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER) {
-    throw tooManyOpenOrders(ctx, row.open_orders);
-  }
-  return {
-    replayOrderId: undefined,
-    pin:
-      row.pin_hash === null
-        ? null
-        : {
-            pin_hash: row.pin_hash,
-            locked_until: row.locked_until,
-            failed_attempts: row.failed_attempts ?? 0,
-          },
-  };
-}
-
-export function accountSuspended(): ForbiddenError {
-  return new ForbiddenError("This account is suspended. Contact support.", "ACCOUNT_SUSPENDED");
 }
 
 /** S14: a cap on unresolved orders per user, so one account cannot pile up held money and provider calls. */
-export function tooManyOpenOrders(ctx: ServiceContext, openOrders: number): ServiceError {
+function tooManyOpenOrders(ctx: ServiceContext, openOrders: number): ServiceError {
   const cap = ctx.config.VTU_MAX_OPEN_ORDERS_PER_USER;
   return new ServiceError(
     "rate_limited",

@@ -174,7 +174,7 @@ describe("a purchase request in three statements", () => {
     // harness has no catalogue cache, so pricing reads the catalogue: order-cache.test.ts covers that.)
     const ours = sent.filter((s) => !/catalogue_products|pricing_rules/.test(s));
     expect(ours).toHaveLength(2);
-    expect(ours[0]).toMatch(/rate_limit_counters/);
+    expect(ours[0]).toMatch(/vtu_checked_create_order/);
     expect(ours[1]).toMatch(/vtu_create_order/);
     // The answer built from what was written is what reading the order back gives.
     expect(placed).toEqual(await getOrder({ ctx, userId: buyer.id, orderId: placed.id }));

@@ -90,17 +90,13 @@ describe("order outcomes pushed by PostgreSQL", () => {
 
   it("hears an outcome that committed before the purchase began to wait for it", async () => {
     const { harness, buyer, order } = await heldOrder();
-    // A quick provider: the order settles between its creation and the wait.
+    // A quick provider: the order settles between its creation and the wait. `outcomes` subscribed
+    // to the channel first, so once this later handler hears the order, `outcomes` has heard it too.
+    const heard = new Set<string>();
+    const stopHearing = listener.on(ORDER_SETTLED_CHANNEL, (orderId) => heard.add(orderId));
     await harness.drain();
-    await until(async () => {
-      const row = await tdb.db
-        .selectFrom("vtu_orders")
-        .select("state")
-        .where("id", "=", order.id)
-        .executeTakeFirst();
-      return row?.state === "delivered";
-    }, 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the notification reaches the listener
+    await until(() => heard.has(order.id), 5_000, "the order's notification");
+    stopHearing();
     const started = Date.now();
     const answered = await waitForOrderOutcome({
       ctx,
