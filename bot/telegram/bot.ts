@@ -6,6 +6,7 @@ import { enqueueChatMessages } from "../../api/services/chat-outbox";
 import { awaitsPin, handleChatInput, looksLikePin } from "../engine/engine";
 import type { ChatInput, EngineDeps, Reply } from "../engine/types";
 import { type ChatSender, type ChatSenders, PermanentSendError, RateLimitedError } from "../outbound";
+import { botApiFetch } from "./bot-api-fetch";
 import { isRedactedUpdate } from "./inbox";
 import { decodeCallback, renderReply } from "./render";
 
@@ -32,7 +33,8 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     botInfo: options.botInfo,
     // A Bot API call that hangs is cut after a minute (a long poll asks for 25 s): the outbox and
     // the poller then retry it, rather than one chat waiting for grammY's default 500 s.
-    client: { apiRoot: options.apiRoot, timeoutSeconds: 60 },
+    // Calls go through node:http directly, not node-fetch (bot/telegram/bot-api-fetch.ts).
+    client: { apiRoot: options.apiRoot, timeoutSeconds: 60, fetch: botApiFetch as never },
   });
 
   bot.on("callback_query:data", async (ctx) => {
