@@ -51,6 +51,9 @@ export type TelegramInboxOptions = {
   recoverEveryMs?: number;
 };
 
+/** How long handled marks gather before one statement writes them. */
+const HANDLED_FLUSH_MS = 20;
+
 /** Recorded, unhandled updates older than this are taken over even from a live receiver. */
 const STALE_SECONDS = 60;
 
@@ -193,10 +196,14 @@ export class TelegramInbox {
     });
   }
 
-  /** Handled marks go out in batches: one statement for the updates that finished together. */
+  /**
+   * Handled marks go out in batches, one statement per HANDLED_FLUSH_MS: nobody waits for them (an
+   * update left unmarked by a crash is answered once anyway, by message id), and each statement is a
+   * write to PostgreSQL that costs the bot process more than the answer's own work (DECISIONS §49).
+   */
   private markHandled(key: string): void {
     this.handledBatch.push(key);
-    this.handledFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    this.handledFlush ??= new Promise<void>((resolve) => setTimeout(resolve, HANDLED_FLUSH_MS)).then(() =>
       this.flushHandled(),
     );
   }
