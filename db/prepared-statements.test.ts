@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/helpers/db";
-import { createDb } from "./client";
+import { createDb, createPool } from "./client";
 import type { Database } from "./database";
 import { statementName } from "./prepared-statements";
 
@@ -53,6 +53,37 @@ describe("prepared statements", () => {
     expect(found.values).toEqual([1, 2, 1]);
     // One prepared statement for the text, whatever its values: planned once, run three times.
     expect(found.prepared).toHaveLength(1);
+  });
+
+  it("names pg-pool's pool.query(text, values) too (it calls the client with a callback)", async () => {
+    const pool = createPool(tdb.url, { poolSize: 1 });
+    try {
+      const marker = `poolq${String(Math.random()).slice(2)}`;
+      const text = `SELECT a FROM prep_t WHERE a = $1 /* ${marker} */`;
+      const values: number[] = [];
+      for (const n of [2, 1, 2]) {
+        const { rows } = await pool.query<{ a: number }>(text, [n]);
+        values.push(rows[0]?.a ?? -1);
+      }
+      const { rows } = await pool.query<{ statement: string }>(
+        "SELECT statement FROM pg_prepared_statements",
+      );
+      // An error still reaches the caller through the callback (pg-pool then drops that connection).
+      const failed = await pool.query("SELECT a FROM prep_t WHERE a = $1::int", ["not a number"]).then(
+        () => "ran",
+        (error: Error) => error.message,
+      );
+      const failedAgain = await pool.query("SELECT a FROM prep_t WHERE a = $1::int", ["nope"]).then(
+        () => "ran",
+        (error: Error) => error.message,
+      );
+      expect(values).toEqual([2, 1, 2]);
+      expect(failed).toMatch(/invalid input syntax/);
+      expect(failedAgain).toMatch(/invalid input syntax/);
+      expect(rows.filter((r) => r.statement.includes(marker))).toHaveLength(1);
+    } finally {
+      await pool.end();
+    }
   });
 
   it("can be turned off (DATABASE_PREPARED_STATEMENTS=off)", async () => {

@@ -49,7 +49,8 @@ function isStalePlan(error: unknown): boolean {
   return e?.code === "0A000" && /cached plan must not change result type/.test(e.message ?? "");
 }
 
-type QueryFn = (...args: unknown[]) => Promise<unknown>;
+type QueryFn = (...args: unknown[]) => Promise<unknown> | undefined;
+type Callback = (error: unknown, result?: unknown) => void;
 
 /**
  * Name the repeated statements of one pooled connection. A statement refused as a stale plan is run
@@ -58,23 +59,29 @@ type QueryFn = (...args: unknown[]) => Promise<unknown>;
  * Either way that connection stops naming: it would keep hitting the old plans.
  */
 export function prepareRepeatedStatements(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as QueryFn;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
   let naming = true;
   let inTransaction = false;
   (client as unknown as { query: QueryFn }).query = (first: unknown, ...rest: unknown[]) => {
     const values = rest[0];
+    // pg-pool's `pool.query(text, values)` calls `client.query(text, values, callback)`: named too.
+    const callback = rest.length === 2 && typeof rest[1] === "function" ? (rest[1] as Callback) : undefined;
     if (typeof first === "string") {
       inTransaction = tracksTransaction(first, inTransaction);
     }
     const name =
-      naming && typeof first === "string" && Array.isArray(values) && values.length > 0 && rest.length === 1
+      naming &&
+      typeof first === "string" &&
+      Array.isArray(values) &&
+      values.length > 0 &&
+      (rest.length === 1 || callback)
         ? statementName(first)
         : undefined;
     if (!name) {
       return query(first, ...rest);
     }
     const wasInTransaction = inTransaction;
-    return query({ name, text: first, values }).catch((error: unknown) => {
+    const named = query({ name, text: first, values }).catch((error: unknown) => {
       if (!isStalePlan(error)) {
         throw error;
       }
@@ -84,6 +91,14 @@ export function prepareRepeatedStatements(client: pg.PoolClient): void {
       }
       return query(first, values);
     });
+    if (!callback) {
+      return named;
+    }
+    named.then(
+      (result) => callback(undefined, result),
+      (error: unknown) => callback(error),
+    );
+    return undefined;
   };
 }
 

@@ -192,8 +192,7 @@ SELECT (SELECT count(*) FROM provider) AS providers, (SELECT count(*) FROM excha
 
 /**
  * A named statement: each connection parses and plans it once, as the product's repeated statements
- * are (db/prepared-statements.ts). pool.query(text, values) would send it unnamed every time: the
- * pool passes a callback, which the product's automatic naming leaves alone.
+ * are (db/prepared-statements.ts, which names pool.query(text, values) from its second use too).
  */
 function named(name: string, text: string, values: unknown[]): pg.QueryConfig {
   return { name, text, values };
