@@ -27,6 +27,25 @@ export type SandboxOptions = {
   onWebhook?: (event: { provider: string; reference: string; requestId: string }) => void;
 };
 
+/**
+ * What each scenario books in the provider's own table as it answers (the status a later requery
+ * finds), and whether it moves on by itself later (pending → final, delivered → reversed). A timeout
+ * before processing books nothing: the provider never saw the request. A repeated request id finds
+ * what was booked and is answered with it, as a real provider answers a duplicate.
+ */
+type Booking = { status: Row["status"]; resolves: boolean };
+const BOOKINGS: Record<SandboxScenario, Booking | undefined> = {
+  success: { status: "success", resolves: false },
+  failed: { status: "failed", resolves: false },
+  out_of_float: { status: "failed", resolves: false },
+  pending_then_success: { status: "processing", resolves: true },
+  pending_then_failed: { status: "processing", resolves: true },
+  timeout_after_success: { status: "success", resolves: false },
+  timeout_before_processing: undefined,
+  garbage_body: { status: "success", resolves: false },
+  success_then_reversed: { status: "success", resolves: true },
+};
+
 type Row = {
   reference: string;
   status: "processing" | "success" | "failed" | "reversed" | "not_processed";
@@ -72,24 +91,79 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
         raw: raw(request, started, 200, { status: "failed", message: "Amount must be a whole number" }),
       };
     }
-    const existing = await find(input.requestId);
-    if (existing) {
-      // Same request id again: a real provider answers with the original transaction, never vends twice.
-      return fromRow(
-        existing,
-        raw(request, started, 200, { duplicate: true, reference: existing.reference }),
-      );
-    }
     let scenario: SandboxScenario = scenarioFor(input.recipient);
     if (options.role === "fallback" && scenario === "out_of_float") {
       scenario = "success";
     }
     const reference = `SBX${Date.now().toString(36).toUpperCase()}${randomInt(1e9).toString(36).toUpperCase()}`;
     const token = input.service === "electricity" && input.prepaid ? electricityToken() : null;
-    const at = now();
-    const later = new Date(at.getTime() + options.pendingSeconds * 1000);
-    const record = async (status: Row["status"], resolveAt: Date | null = null) => {
-      await db
+    const later = new Date(now().getTime() + options.pendingSeconds * 1000);
+    const booking = BOOKINGS[scenario];
+    // One statement in the usual case (a purchase's only sandbox statement): book the transaction,
+    // or, when this request id booked one already, read that one and answer with it.
+    const existing = booking ? await book(booking) : await find(input.requestId);
+    if (existing) {
+      return fromRow(
+        existing,
+        raw(request, started, 200, { duplicate: true, reference: existing.reference }),
+      );
+    }
+    if (booking?.resolves) {
+      schedule(options, code, reference, input.requestId, later);
+    }
+    switch (scenario) {
+      case "failed":
+        return {
+          outcome: "failed",
+          retryElsewhere: false,
+          providerReference: reference,
+          message: "Invalid recipient: the number was rejected by the network",
+          raw: raw(request, started, 200, { status: "failed", message: "Invalid recipient" }),
+        };
+      case "out_of_float":
+        return {
+          outcome: "failed",
+          retryElsewhere: true,
+          providerReference: reference,
+          message: "Insufficient balance: fund your wallet",
+          raw: raw(request, started, 200, { status: "failed", message: "Insufficient balance" }),
+        };
+      case "pending_then_success":
+      case "pending_then_failed":
+        return {
+          outcome: "pending",
+          providerReference: reference,
+          message: "Transaction is processing",
+          raw: raw(request, started, 200, { status: "processing", reference }),
+        };
+      case "timeout_after_success":
+      case "timeout_before_processing":
+        await sleep(options.timeoutMs);
+        return {
+          outcome: "unknown",
+          message: "The provider did not answer in time",
+          raw: raw(request, started, undefined, undefined, "timeout"),
+        };
+      case "garbage_body":
+        return {
+          outcome: "unknown",
+          message: "The provider's answer could not be read",
+          raw: raw(request, started, 200, '<html>502 Bad Gateway</html>{"sta'),
+        };
+      default:
+        return {
+          outcome: "delivered",
+          providerReference: reference,
+          message: "Transaction successful",
+          token: token ?? undefined,
+          units: token ? unitsFor(input.amountKobo) : undefined,
+          raw: raw(request, started, 200, { status: "success", reference, token }),
+        };
+    }
+
+    /** Book this request's transaction; answers the one it booked before when there is one. */
+    async function book(booking: Booking): Promise<Row | undefined> {
+      const inserted = await db
         .insertInto("sandbox_vtu_transactions")
         .values({
           provider: code,
@@ -100,79 +174,14 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
           amount_kobo: input.amountKobo,
           product: input.product ?? null,
           scenario,
-          status,
+          status: booking.status,
           token,
-          resolve_at: resolveAt,
+          resolve_at: booking.resolves ? later : null,
         })
         .onConflict((oc) => oc.columns(["provider", "request_id"]).doNothing())
-        .execute();
-    };
-    const delivered = (): VendResult => ({
-      outcome: "delivered",
-      providerReference: reference,
-      message: "Transaction successful",
-      token: token ?? undefined,
-      units: token ? unitsFor(input.amountKobo) : undefined,
-      raw: raw(request, started, 200, { status: "success", reference, token }),
-    });
-    switch (scenario) {
-      case "failed":
-        await record("failed");
-        return {
-          outcome: "failed",
-          retryElsewhere: false,
-          providerReference: reference,
-          message: "Invalid recipient: the number was rejected by the network",
-          raw: raw(request, started, 200, { status: "failed", message: "Invalid recipient" }),
-        };
-      case "out_of_float":
-        await record("failed");
-        return {
-          outcome: "failed",
-          retryElsewhere: true,
-          providerReference: reference,
-          message: "Insufficient balance: fund your wallet",
-          raw: raw(request, started, 200, { status: "failed", message: "Insufficient balance" }),
-        };
-      case "pending_then_success":
-      case "pending_then_failed":
-        await record("processing", later);
-        schedule(options, code, reference, input.requestId, later);
-        return {
-          outcome: "pending",
-          providerReference: reference,
-          message: "Transaction is processing",
-          raw: raw(request, started, 200, { status: "processing", reference }),
-        };
-      case "timeout_after_success":
-        await record("success");
-        await sleep(options.timeoutMs);
-        return {
-          outcome: "unknown",
-          message: "The provider did not answer in time",
-          raw: raw(request, started, undefined, undefined, "timeout"),
-        };
-      case "timeout_before_processing":
-        await sleep(options.timeoutMs);
-        return {
-          outcome: "unknown",
-          message: "The provider did not answer in time",
-          raw: raw(request, started, undefined, undefined, "timeout"),
-        };
-      case "garbage_body":
-        await record("success");
-        return {
-          outcome: "unknown",
-          message: "The provider's answer could not be read",
-          raw: raw(request, started, 200, '<html>502 Bad Gateway</html>{"sta'),
-        };
-      case "success_then_reversed":
-        await record("success", later);
-        schedule(options, code, reference, input.requestId, later);
-        return delivered();
-      default:
-        await record("success");
-        return delivered();
+        .returning("reference")
+        .executeTakeFirst();
+      return inserted ? undefined : await find(input.requestId);
     }
   }
 
