@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db, ServiceContext } from "../context";
 import { NotFoundError, ValidationError } from "../errors";
-import { type OrderDto, toOrderDto } from "./order-dto";
+import { type OrderDto, toOrderDto, withSettlement } from "./order-dto";
 import type { OrderOutcomes } from "./order-outcomes";
 
 function orderQuery(db: Db) {
@@ -95,7 +95,8 @@ export const OUTCOME_RECHECK_MS = { listening: 2_000, polling: 250 } as const;
  * answers with whatever the state is; the order carries on in the background either way. With
  * `outcomes` (order-outcomes.ts) the order is read again when its notification arrives; without,
  * or while the listening connection is down, it is polled. `placed` is the order as its creator just
- * wrote it: then the first read is skipped, so a purchase reads its order once.
+ * wrote it: then the first read is skipped, and a notification that carries the settlement (the
+ * usual case) completes it, so a purchase reads its order not at all.
  */
 export async function waitForOrderOutcome(args: {
   ctx: ServiceContext;
@@ -118,7 +119,12 @@ export async function waitForOrderOutcome(args: {
         return order;
       }
       if (subscription && args.outcomes?.listening) {
-        await subscription.next(Math.min(left, OUTCOME_RECHECK_MS.listening));
+        const heard = await subscription.next(Math.min(left, OUTCOME_RECHECK_MS.listening));
+        // The notification says what changed: with the order as placed, that is the whole answer.
+        const settlement = heard ? subscription.settlement() : undefined;
+        if (settlement && args.placed?.id === args.orderId) {
+          known = withSettlement(args.ctx.config, args.placed, settlement);
+        }
       } else {
         await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
         delay = Math.min(delay * 2, OUTCOME_RECHECK_MS.polling);

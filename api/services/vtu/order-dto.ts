@@ -42,17 +42,22 @@ const STATE_MESSAGES: Record<OrderState, string> = {
   reversed: "The network reversed it after delivery. Your wallet has been refunded.",
 };
 
+export function isOrderState(value: unknown): value is OrderState {
+  return typeof value === "string" && Object.hasOwn(STATE_MESSAGES, value);
+}
+
 export function stateMessage(state: OrderState): string {
   return STATE_MESSAGES[state];
 }
 
 export function toOrderDto(config: Config, row: VtuOrderRow & { product_name: string }): OrderDto {
+  const settled = settledFields(config, row);
   return {
     id: row.id,
     service: row.service,
-    state: row.state,
-    final: FINAL_STATES.includes(row.state),
-    message: row.message ?? stateMessage(row.state),
+    state: settled.state,
+    final: settled.final,
+    message: settled.message,
     productId: row.product_id,
     productName: row.product_name,
     recipient: row.recipient,
@@ -62,10 +67,38 @@ export function toOrderDto(config: Config, row: VtuOrderRow & { product_name: st
     customerName: row.customer_name,
     faceAmountKobo: row.face_amount_kobo,
     priceKobo: row.price_kobo,
+    token: settled.token,
+    units: settled.units,
+    refunded: settled.refunded,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: settled.updatedAt,
+    deliveredAt: settled.deliveredAt,
+  };
+}
+
+/**
+ * What the settled notification tells about an order (migration 2026_12_06_2000): the columns that
+ * change when it leaves held/submitting. Everything else about an order is fixed when it is made.
+ */
+export type OrderSettlement = Pick<
+  VtuOrderRow,
+  "id" | "state" | "message" | "token_encrypted" | "units" | "updated_at" | "delivered_at"
+>;
+
+/** The order as placed, moved on by its settlement: the answer without reading the order again. */
+export function withSettlement(config: Config, placed: OrderDto, settlement: OrderSettlement): OrderDto {
+  return { ...placed, ...settledFields(config, settlement) };
+}
+
+/** The part of an order's answer that its settlement changes (one place for both ways in). */
+function settledFields(config: Config, row: Omit<OrderSettlement, "id">) {
+  return {
+    state: row.state,
+    final: FINAL_STATES.includes(row.state),
+    message: row.message ?? stateMessage(row.state),
     token: row.token_encrypted ? formatToken(decryptToken(config, row.token_encrypted)) : null,
     units: row.units,
     refunded: row.state === "failed" || row.state === "reversed",
-    createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     deliveredAt: row.delivered_at?.toISOString() ?? null,
   };

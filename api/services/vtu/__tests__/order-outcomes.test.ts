@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureLogger, makeCtx } from "../../../../test/helpers/context";
+import { countingDb } from "../../../../test/helpers/counting-db";
 import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/db";
 import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
 import { until } from "../../../../test/helpers/until";
@@ -15,7 +16,8 @@ import {
 } from "../../../../test/helpers/vtu";
 import type { ServiceContext } from "../../context";
 import { PgListener } from "../../pg-listener";
-import { ORDER_SETTLED_CHANNEL, OrderOutcomes, OUTCOME_RECHECK_MS, waitForOrderOutcome } from "..";
+import { getOrder, ORDER_SETTLED_CHANNEL, OrderOutcomes, OUTCOME_RECHECK_MS, waitForOrderOutcome } from "..";
+import { parseSettled } from "../order-outcomes";
 
 let tdb: TestDatabase;
 let ctx: ServiceContext;
@@ -93,7 +95,9 @@ describe("order outcomes pushed by PostgreSQL", () => {
     // A quick provider: the order settles between its creation and the wait. `outcomes` subscribed
     // to the channel first, so once this later handler hears the order, `outcomes` has heard it too.
     const heard = new Set<string>();
-    const stopHearing = listener.on(ORDER_SETTLED_CHANNEL, (orderId) => heard.add(orderId));
+    const stopHearing = listener.on(ORDER_SETTLED_CHANNEL, (payload) =>
+      heard.add(parseSettled(payload).orderId),
+    );
     await harness.drain();
     await until(() => heard.has(order.id), 5_000, "the order's notification");
     stopHearing();
@@ -108,6 +112,55 @@ describe("order outcomes pushed by PostgreSQL", () => {
     });
     expect(answered.state).toBe("delivered");
     expect(Date.now() - started).toBeLessThan(OUTCOME_RECHECK_MS.listening / 2);
+  });
+
+  it("answers from what the notification carries, without reading the order, exactly as a read would", async () => {
+    const { harness, buyer, order } = await heldOrder();
+    const counting = countingDb(tdb.url);
+    try {
+      const waiting = waitForOrderOutcome({
+        ctx: { ...ctx, db: counting.db },
+        userId: buyer.id,
+        orderId: order.id,
+        timeoutMs: 10_000,
+        outcomes,
+        placed: order,
+      });
+      await harness.drain();
+      const answered = await waiting;
+      expect(answered.state).toBe("delivered");
+      expect(counting.statements()).toBe(0);
+      expect(answered).toEqual(await getOrder({ ctx, userId: buyer.id, orderId: order.id }));
+    } finally {
+      await counting.db.destroy();
+    }
+  });
+
+  it("reads the order when a notification carries only its id, or something it cannot trust", () => {
+    const id = "ord_1";
+    expect(parseSettled(id)).toEqual({ orderId: id });
+    expect(parseSettled("{not json")).toEqual({ orderId: "{not json" });
+    const good = {
+      id,
+      state: "delivered",
+      message: null,
+      token_encrypted: null,
+      units: null,
+      updated_at: "2026-12-06T19:33:05.123456+00:00",
+      delivered_at: "2026-12-06T19:33:05.123+00:00",
+    };
+    const parsed = parseSettled(JSON.stringify(good));
+    expect(parsed.settlement?.state).toBe("delivered");
+    expect(parsed.settlement?.updated_at.toISOString()).toBe("2026-12-06T19:33:05.123Z");
+    for (const bad of [
+      { state: "teleported" },
+      { updated_at: "yesterday" },
+      { delivered_at: 5 },
+      { message: { text: "x" } },
+      { token_encrypted: 1 },
+    ]) {
+      expect(parseSettled(JSON.stringify({ ...good, ...bad }))).toEqual({ orderId: id });
+    }
   });
 
   it("gives up at the timeout with the order as it is (held), without an outcome", async () => {
