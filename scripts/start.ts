@@ -9,6 +9,7 @@ import { startMaintenanceJobs } from "../api/jobs/maintenance";
 import { startPaymentWorkers } from "../api/jobs/payments";
 import { startVtuWorkers } from "../api/jobs/vtu";
 import { ensureFirstAdmin } from "../api/services/admins";
+import { CredentialCache } from "../api/services/auth";
 import { registerBoot, startHeartbeat } from "../api/services/processes";
 import { isAlive } from "../db/embedded";
 import { setUpChat } from "./lib/chat";
@@ -75,6 +76,7 @@ runMain(async () => {
       payments,
       telegramWebhook: chat?.telegram?.webhook,
       chatSenders: chat?.senders,
+      credentials: vtu.listener && new CredentialCache(vtu.listener),
     });
     server = await listenHttp(app.fetch, { host: config.HOST, port: config.PORT }).catch(
       (error: NodeJS.ErrnoException) => {

@@ -7,6 +7,7 @@ import type { JobBackend } from "../jobs/backend";
 import { PAYMENTS_QUEUE } from "../jobs/payments";
 import { VTU_QUEUE } from "../jobs/vtu";
 import type { Logger } from "../logger";
+import type { CredentialCache } from "../services/auth";
 import type { Db } from "../services/context";
 import type { PaymentsRuntime } from "../services/funding/runtime";
 import type { VtuRuntime } from "../services/vtu/runtime";
@@ -41,6 +42,8 @@ export type AppDeps = {
   telegramWebhook?: TelegramWebhook;
   /** The chat adapters running in this process, so the PIN page can answer in the chat. */
   chatSenders?: ChatSenders;
+  /** Bearer credentials kept per process, forgotten when PostgreSQL says they changed; absent: read each time. */
+  credentials?: CredentialCache;
   now?: () => Date;
 };
 
@@ -63,7 +66,7 @@ export function createHttpApp(deps: AppDeps) {
       : undefined,
   });
   app.use(metrics.timing);
-  app.use(requestContext({ db: deps.db, config: deps.config, now }, deps.logger));
+  app.use(requestContext({ db: deps.db, config: deps.config, now }, deps.logger, deps.credentials));
   app.use(securityHeaders);
   const refusalPage = refusedRequestPage(deps.config.sandbox);
   // Every body is bounded before anything reads it (the input guard below reads it first).

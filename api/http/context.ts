@@ -1,5 +1,5 @@
 import type { Logger } from "../logger";
-import type { Principal } from "../services/auth";
+import type { CredentialCache, Principal } from "../services/auth";
 import type { ServiceContext } from "../services/context";
 
 /** Per-request values set by middleware. */
@@ -9,5 +9,7 @@ export type AppEnv = {
     logger: Logger;
     ctx: ServiceContext;
     principal: Principal;
+    /** This process's kept bearer credentials (auth/credential-cache.ts); absent: read each time. */
+    credentials: CredentialCache | undefined;
   };
 };

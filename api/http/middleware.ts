@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../logger";
-import { authenticate } from "../services/auth";
+import { authenticate, type CredentialCache } from "../services/auth";
 import type { ServiceContext } from "../services/context";
 import { AuthenticationError } from "../services/errors";
 import type { AppEnv } from "./context";
@@ -14,6 +14,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 export function requestContext(
   base: Omit<ServiceContext, "requestId" | "logger">,
   logger: Logger,
+  credentials?: CredentialCache,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
@@ -22,6 +23,7 @@ export function requestContext(
     c.set("requestId", requestId);
     c.set("logger", log);
     c.set("ctx", { ...base, logger: log, requestId });
+    c.set("credentials", credentials);
     c.header("X-Request-Id", requestId);
     const started = performance.now();
     await next();
@@ -58,7 +60,7 @@ export function requireUser(options: { sessionOnly?: boolean } = {}): Middleware
     if (!match?.[1]) {
       throw new AuthenticationError();
     }
-    const principal = await authenticate({ ctx: c.var.ctx, bearer: match[1] });
+    const principal = await authenticate({ ctx: c.var.ctx, bearer: match[1], cache: c.var.credentials });
     if (options.sessionOnly && principal.via !== "session") {
       throw new AuthenticationError("This needs a login session token, not an API key.", "SESSION_REQUIRED");
     }

@@ -29,6 +29,7 @@ import * as vtuSubmitFunction from "./2026_12_06_1700_vtu_submit_function";
 import * as vtuCheckedCreateOrder from "./2026_12_06_1800_vtu_checked_create_order";
 import * as orderChecksOneFunction from "./2026_12_06_1900_order_checks_one_function";
 import * as orderSettledPayload from "./2026_12_06_2000_order_settled_payload";
+import * as authChangedNotify from "./2026_12_06_2100_auth_changed_notify";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -66,4 +67,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_1800_vtu_checked_create_order": vtuCheckedCreateOrder,
   "2026_12_06_1900_order_checks_one_function": orderChecksOneFunction,
   "2026_12_06_2000_order_settled_payload": orderSettledPayload,
+  "2026_12_06_2100_auth_changed_notify": authChangedNotify,
 };

@@ -12,7 +12,7 @@ import { createHttpApp } from "../../api/http/app";
 import { createJobBackend } from "../../api/jobs/backend";
 import { startVtuWorkers, VTU_QUEUE } from "../../api/jobs/vtu";
 import type { Logger } from "../../api/logger";
-import { createApiKey } from "../../api/services/auth";
+import { CredentialCache, createApiKey } from "../../api/services/auth";
 import type { Db, ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import { SYSTEM_ACCOUNTS } from "../../api/services/ledger";
@@ -141,7 +141,15 @@ export async function startPurchaseBench(args: {
 
     // Funding is not measured here; the app only needs its gateway wired (no payment workers).
     const payments = setUpPayments({ config, db, logger, jobs, ctx });
-    const app = createHttpApp({ db, config, logger, jobs, vtu, payments });
+    const app = createHttpApp({
+      db,
+      config,
+      logger,
+      jobs,
+      vtu,
+      payments,
+      credentials: vtu.listener && new CredentialCache(vtu.listener),
+    });
     const port = await freePort();
     // With npm start's listen backlog: the claim storm's 2,000 connections arrive at once.
     const server = await listenHttp(app.fetch, { host: "127.0.0.1", port });

@@ -7,6 +7,7 @@ import { createVtuDispatch } from "../../api/jobs/vtu";
 import type { Logger } from "../../api/logger";
 import { createVtuProviders } from "../../api/providers";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
+import { AUTH_CHANGED_CHANNEL } from "../../api/services/auth/credential-cache";
 import { CATALOGUE_CHANGED_CHANNEL, CatalogueCache } from "../../api/services/catalogue/order-cache";
 import { syncCatalogue } from "../../api/services/catalogue/sync";
 import type { ServiceContext } from "../../api/services/context";
@@ -65,6 +66,8 @@ export async function setUpVtu(args: {
     ? await new PgListener(args.databaseUrl, logger, [
         ORDER_SETTLED_CHANNEL,
         CATALOGUE_CHANGED_CHANNEL,
+        // For the HTTP app's credential cache, when this process serves the API.
+        AUTH_CHANGED_CHANNEL,
       ]).start()
     : undefined;
   const queued = createVtuDispatch(args.jobs);
@@ -82,6 +85,7 @@ export async function setUpVtu(args: {
     owner: args.owner,
     outcomes: listener ? new OrderOutcomes(listener) : undefined,
     catalogue: listener ? new CatalogueCache(listener) : undefined,
+    listener,
     close: async () => {
       // Running order jobs finish (or are left to the sweeper); waiting ones go to the queue.
       await local?.drain(LOCAL_JOBS_DRAIN_MS);

@@ -90,7 +90,9 @@ async function claimantOf(c: Context<AppEnv>, trustedProxies: number) {
   const ip = clientIp(c, trustedProxies);
   const device = c.req.header("x-device-id") ?? `${ip}|${c.req.header("user-agent") ?? ""}`;
   const bearer = bearerToken(c.req.header("authorization"));
-  const principal = bearer ? await authenticate({ ctx: c.var.ctx, bearer }) : undefined;
+  const principal = bearer
+    ? await authenticate({ ctx: c.var.ctx, bearer, cache: c.var.credentials })
+    : undefined;
   return {
     deviceHash: createHash("sha256").update(device).digest("hex"),
     ip,

@@ -1,4 +1,5 @@
 export * from "./api-keys";
+export * from "./credential-cache";
 export * from "./passwords";
 export * from "./register";
 export * from "./sessions";

@@ -1,4 +1,5 @@
 import type { CatalogueCache } from "../catalogue/order-cache";
+import type { PgListener } from "../pg-listener";
 import type { OrderOutcomes } from "./order-outcomes";
 import type { VtuService } from "./provider";
 import type { ProviderRegistry } from "./registry";
@@ -35,6 +36,11 @@ export type VtuRuntime = {
   outcomes?: OrderOutcomes;
   /** The order path's copy of the priced catalogue (catalogue/order-cache.ts); absent: read each time. */
   catalogue?: CatalogueCache;
+  /**
+   * The process's LISTEN connection (pg-listener.ts), which the caches above use; the composition
+   * root hands it to the HTTP app's credential cache too (auth/credential-cache.ts).
+   */
+  listener?: PgListener;
   /** Release what the runtime holds (the listening connection). */
   close?(): Promise<void>;
 };
