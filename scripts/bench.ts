@@ -2,7 +2,7 @@
 // concurrency, each scenario next to a raw baseline measured the same way on the same database:
 // wallet debits next to a raw single-row UPDATE (distinct rows and one hot row); sandbox airtime
 // purchases end to end through the HTTP API (app and VTU worker on the job backend in this process,
-// fetch clients in a child process) next to the raw purchase floor (the same durable writes in two
+// HTTP clients in a child process) next to the raw purchase floor (the same durable writes in two
 // plain SQL statements) and the bcrypt PIN check that bounds them; Telegram "balance" end to end over
 // HTTP long polling (users and Bot API emulator in a child process) next to a raw single-row SELECT,
 // and under flood limits (nothing lost, nothing twice); the gift-room claim storm (claims from the
@@ -63,7 +63,7 @@ const DEBIT_KOBO = 100;
 const COUNTER_START = 1_000_000_000_000;
 const ACTOR = "system:bench";
 const APP_NAME = "tada-bench";
-/** HTTP purchases: concurrent fetch clients, each its own user, wallet, PIN and API key. */
+/** HTTP purchases: concurrent HTTP clients, each its own user, wallet, PIN and API key. */
 const HTTP_CLIENTS = 64;
 /** A claim not answered within this long is a failed request. */
 const CLAIM_TIMEOUT_MS = 60_000;

@@ -132,7 +132,7 @@ export async function runPurchases(args: {
 
 export function purchasesContext(config: Config, jobsKind: string, clients: number): string {
   return (
-    `purchases: ${clients} fetch() clients in a child process → the Hono app on 127.0.0.1 (@hono/node-server, ` +
+    `purchases: ${clients} node:http clients in a child process → the Hono app on 127.0.0.1 (@hono/node-server, ` +
     `listen backlog ${LISTEN_BACKLOG}, net.core.somaxconn ${somaxconn()}), ` +
     `POST /api/vtu/airtime; order jobs ${config.VTU_DISPATCH === "auto" ? "run in this process" : `on BullMQ/${jobsKind}`} (concurrency ${config.VTU_WORKER_CONCURRENCY}); ` +
     `sandbox latency ${config.SANDBOX_LATENCY_MS} ms; VTU_RESPONSE_WAIT_MS=${config.VTU_RESPONSE_WAIT_MS}; ` +

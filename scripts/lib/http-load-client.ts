@@ -1,6 +1,6 @@
 /**
  * The bench's side of the HTTP load generator (scripts/lib/http-load.ts): sandbox purchases and the
- * gift-room claim storm are sent from a child process, so the fetch() clients never share the event
+ * gift-room claim storm are sent from a child process, so the HTTP clients never share the event
  * loop (or the CPU accounting) of the server being measured. One JSON object per line each way:
  * requests on the child's stdin, answers (and a first "ready" line) on its stdout; its stderr is ours.
  */

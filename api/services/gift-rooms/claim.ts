@@ -9,6 +9,7 @@ import { maskPhone, normalizePhone } from "../phone";
 import { takeGiftClaimSlots } from "../rate-limits";
 import { getOrder, insertHeldOrder, type PlannedOrder, planPaidForOrder, type VtuRuntime } from "../vtu";
 import { NETWORKS } from "../vtu/provider";
+import { type ClaimGate, type ClaimTicket, claimGate, outcomeOfError } from "./claim-gate";
 import { findRoomByToken, type GiftRoomRow, roomState } from "./get-room";
 
 export const ClaimGiftInput = z.strictObject({
@@ -44,10 +45,32 @@ export async function claimGift(args: {
   vtu: VtuRuntime;
   input: ClaimGiftInput;
   claimant: Claimant;
+  /** This process's gate (claim-gate.ts); a test gives each claim its own to act as many processes. */
+  gate?: ClaimGate;
 }): Promise<ClaimResult> {
   const { ctx, vtu, claimant } = args;
   const input = parseClaim(args.input);
-  const room = await findRoomByToken(ctx, input.token);
+  // Claims on one room go to the database only as fast as it has slots (claim-gate.ts).
+  const ticket = await (args.gate ?? claimGate).enter(input.token, () => findRoomByToken(ctx, input.token));
+  try {
+    const claimed = await claimThrough(ticket, ctx, vtu, input, claimant);
+    ticket.leave({ kind: "won", claimedAfter: claimed.claimedAfter });
+    const { claimedAfter: _, ...result } = claimed;
+    return result;
+  } catch (error) {
+    ticket.leave(outcomeOfError(error));
+    throw error;
+  }
+}
+
+async function claimThrough(
+  ticket: ClaimTicket,
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  input: ReturnType<typeof parseClaim>,
+  claimant: Claimant,
+): Promise<ClaimResult & { claimId: number; claimedAfter: number }> {
+  const { room } = ticket;
   if (room.mode === "random_draw") {
     throw new ConflictError(
       "This room is a draw: join it, and the winners are drawn at the time shown.",
@@ -63,6 +86,7 @@ export async function claimGift(args: {
     );
   }
   const phone = normalizePhone(input.phone);
+  await ticket.admitted();
   await takeGiftClaimSlots(ctx, { ip: claimant.ip, deviceHash: claimant.deviceHash });
   const payment = await planPayment(ctx, vtu, room, phone, input.network);
 
@@ -120,14 +144,14 @@ export async function grantGift(
   phone: string,
   claimant: Claimant,
   payment: Payment,
-): Promise<ClaimResult & { claimId: number }> {
-  await takeSlot(trx, ctx, room);
+): Promise<ClaimResult & { claimId: number; claimedAfter: number }> {
+  const claimedAfter = await takeSlot(trx, ctx, room);
   const claimId = await insertClaim(trx, room, phone, claimant);
   const result =
     payment.kind === "order"
       ? await settleWithOrder(trx, ctx, room, claimId, payment.planned)
       : await settleWithCash(trx, ctx, room, claimId, payment.userId, phone);
-  return { ...result, claimId };
+  return { ...result, claimId, claimedAfter };
 }
 
 /** Decide how the gift is paid before the transaction: price the order, or find the wallet. */
@@ -167,8 +191,11 @@ export async function planPayment(
   return { kind: "order", planned };
 }
 
-/** R1: the conditional UPDATE is the claim primitive; READ COMMITTED re-checks it after a wait. */
-async function takeSlot(trx: Trx, ctx: ServiceContext, room: GiftRoomRow): Promise<void> {
+/**
+ * R1: the conditional UPDATE is the claim primitive; READ COMMITTED re-checks it after a wait.
+ * Answers the room's claim count after this one.
+ */
+async function takeSlot(trx: Trx, ctx: ServiceContext, room: GiftRoomRow): Promise<number> {
   const taken = await trx
     .updateTable("gift_rooms")
     .set((eb) => ({ claimed: eb("claimed", "+", 1) }))
@@ -177,7 +204,7 @@ async function takeSlot(trx: Trx, ctx: ServiceContext, room: GiftRoomRow): Promi
     .where("status", "=", room.mode === "random_draw" ? "drawing" : "open")
     .where("expires_at", ">", ctx.now())
     .where((eb) => eb("claimed", "<", eb.ref("capacity")))
-    .returning("id")
+    .returning("claimed")
     .executeTakeFirst();
   if (!taken) {
     const fresh = await trx
@@ -188,6 +215,7 @@ async function takeSlot(trx: Trx, ctx: ServiceContext, room: GiftRoomRow): Promi
     assertClaimable(fresh, ctx.now());
     throw new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
   }
+  return taken.claimed;
 }
 
 /** R2: one live claim per number, device and account (partial unique indexes). */

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCtx } from "../../../../test/helpers/context";
+import { countingDb } from "../../../../test/helpers/counting-db";
 import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/db";
 import { createTestUser } from "../../../../test/helpers/fixtures";
 import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
@@ -16,6 +17,7 @@ import type { ServiceContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { getWalletBalance } from "../../wallet";
 import { claimGift, closeExpiredRooms, closeRoom, createGiftRoom, type GiftRoomDto } from "..";
+import { ClaimGate } from "../claim-gate";
 
 /**
  * Gift rooms on a real PostgreSQL with real concurrent connections: R1 (never past capacity), R2 (one
@@ -51,12 +53,21 @@ async function room(
 
 let devices = 0;
 const claimant = () => ({ deviceHash: `dev-${++devices}`, ip: `10.0.${devices % 250}.${devices % 200}` });
-const claim = (r: GiftRoomDto, phone: string, extra: { answer?: string; deviceHash?: string } = {}) =>
+/**
+ * Each claim through a gate of its own, as if every claimant reached a different API process: the
+ * database alone decides (R1, R2), as it must. The storm test below uses one shared gate.
+ */
+const claim = (
+  r: GiftRoomDto,
+  phone: string,
+  extra: { answer?: string; deviceHash?: string; gate?: ClaimGate; ctx?: ServiceContext } = {},
+) =>
   claimGift({
-    ctx,
+    ctx: extra.ctx ?? ctx,
     vtu: harness.vtu,
     input: { token: r.token, phone, network: "mtn", answer: extra.answer },
     claimant: { ...claimant(), ...(extra.deviceHash ? { deviceHash: extra.deviceHash } : {}) },
+    gate: extra.gate ?? new ClaimGate(),
   });
 const codeOf = (r: PromiseSettledResult<unknown>) =>
   r.status === "rejected" ? (r.reason instanceof ServiceError ? r.reason.code : String(r.reason)) : "ok";
@@ -160,6 +171,53 @@ describe("gift rooms: claims under concurrency", () => {
       .execute();
     expect(delivered.every((o) => o.state === "delivered")).toBe(true);
     expect(after.balance + delivered.reduce((n, o) => n + o.price_kobo, 0)).toBe(200_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a storm through one process's gate asks the database only as fast as the room has slots", async () => {
+    const { room: r } = await room({ capacity: 10 });
+    const counting = countingDb(tdb.url, { poolSize: 20 });
+    const gate = new ClaimGate();
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 300 }, (_, i) =>
+          claim(r, `0803${String(2_101_000 + i).padStart(7, "0")}`, {
+            gate,
+            ctx: { ...ctx, db: counting.db },
+          }),
+        ),
+      );
+      expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(10);
+      expect(new Set(results.filter((x) => x.status === "rejected").map(codeOf))).toEqual(
+        new Set(["ROOM_FULL"]),
+      );
+      // One shared read of the room, ten slots taken; nobody else reached the database.
+      const roomReads = counting.sent.filter((q) => /from "gift_rooms"/.test(q) && /"token" =/.test(q));
+      const slotUpdates = counting.sent.filter((q) => /^update "gift_rooms"/.test(q));
+      expect(roomReads).toHaveLength(1);
+      expect(slotUpdates.length).toBeGreaterThanOrEqual(10);
+      expect(slotUpdates.length).toBeLessThanOrEqual(11);
+      expect(gate.size).toBe(0);
+      expect((await escrow(r)).claimed).toBe(10);
+    } finally {
+      await counting.db.destroy();
+    }
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("R1 across processes: 300 claims through three gates on a room of 15 → exactly 15", async () => {
+    const { room: r } = await room({ capacity: 15 });
+    const gates = [new ClaimGate(), new ClaimGate(), new ClaimGate()];
+    const results = await Promise.allSettled(
+      Array.from({ length: 300 }, (_, i) =>
+        claim(r, `0803${String(2_201_000 + i).padStart(7, "0")}`, { gate: gates[i % 3] }),
+      ),
+    );
+    expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(15);
+    expect(new Set(results.filter((x) => x.status === "rejected").map(codeOf))).toEqual(
+      new Set(["ROOM_FULL"]),
+    );
+    expect(await claimsOf(r)).toHaveLength(15);
     await expectLedgerConsistent(tdb.db);
   });
 
