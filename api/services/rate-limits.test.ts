@@ -84,6 +84,27 @@ describe("S12: gift claims per address and per device", () => {
     // Another address is not affected.
     await takeGiftClaimSlots(gifts, { ip: "198.51.100.7", deviceHash: "dev-d" });
   });
+
+  it("spreads an address's count over rows (claims from one address rarely wait on one row), limit exact", async () => {
+    clock = new Date("2026-11-25T14:00:00Z");
+    const gifts = makeCtx(tdb.db, {
+      config: testConfig({ GIFT_CLAIMS_PER_MINUTE_PER_IP: "40", GIFT_CLAIMS_PER_MINUTE_PER_DEVICE: "5" }),
+      now: () => clock,
+    });
+    const claim = (i: number) => takeGiftClaimSlots(gifts, { ip: "192.0.2.44", deviceHash: `spread-${i}` });
+    for (let i = 0; i < 40; i++) {
+      await claim(i);
+    }
+    await expect(claim(40)).rejects.toBeInstanceOf(RateLimitedError);
+    const rows = await tdb.db
+      .selectFrom("rate_limit_counters")
+      .select(["key", "count"])
+      .where("key", "like", "gift-ip:192.0.2.44#%")
+      .execute();
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.length).toBeLessThanOrEqual(8);
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(41);
+  });
 });
 
 describe("S14: cap on unresolved orders per user", () => {

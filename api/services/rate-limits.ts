@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { sql } from "kysely";
 import type { ServiceContext } from "./context";
 import { RateLimitedError } from "./errors";
@@ -31,28 +32,55 @@ async function takeSlot(
   await takeSlots(ctx, [{ key, limit }], windowSeconds);
 }
 
+/** One limit to count against: its counter row key, its limit, and (for a busy key) its row count. */
+type Slot = {
+  key: string;
+  limit: number;
+  /**
+   * Spread the count over this many rows (`key#0` … `key#N-1`), one picked at random per action,
+   * the limit judged on their sum: callers sharing the key then rarely wait for the same row lock.
+   * The sum is read without locks, so concurrent actions may pass a limit by a few (a rate limit,
+   * not money); one at a time it is exact.
+   */
+  shards?: number;
+};
+
 /**
  * Count one action against each of `slots` in one statement (one round trip, however many limits
  * apply); refused when any of them is past its limit. The rows are written in key order, so two
  * callers sharing keys take their row locks in the same order.
  */
-async function takeSlots(
-  ctx: ServiceContext,
-  slots: { key: string; limit: number }[],
-  windowSeconds: number,
-): Promise<void> {
+async function takeSlots(ctx: ServiceContext, slots: Slot[], windowSeconds: number): Promise<void> {
   const window = slotWindow(ctx, windowSeconds);
-  const sorted = [...slots].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const rows = await ctx.db
-    .insertInto("rate_limit_counters")
-    .values(sorted.map((slot) => ({ key: slot.key, window_start: window.start, count: 1 })))
-    .onConflict((oc) =>
-      oc.columns(["key", "window_start"]).doUpdateSet({ count: sql`rate_limit_counters.count + 1` }),
+  const rows = slots
+    .map((slot) => {
+      const shards = slot.shards ?? 1;
+      return {
+        key: shards > 1 ? `${slot.key}#${randomInt(shards)}` : slot.key,
+        base: slot.key,
+        shards,
+        limit: slot.limit,
+      };
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // The row this action counts on, plus (sharded keys) the sum of its sibling rows.
+  const { rows: counted } = await sql<{ key: string; total: number }>`
+    WITH slot AS (
+      SELECT * FROM unnest(${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.base)}::text[],
+                           ${rows.map((r) => r.shards)}::int[]) AS s(key, base, shards)
+    ), taken AS (
+      INSERT INTO rate_limit_counters (key, window_start, count)
+      SELECT key, ${window.start}::timestamptz, 1 FROM slot ORDER BY key
+      ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
+      RETURNING key, count
     )
-    .returning(["key", "count"])
-    .execute();
-  for (const row of rows) {
-    assertWithinLimit(window, row.count, sorted.find((slot) => slot.key === row.key)?.limit ?? 0);
+    SELECT t.key, (t.count + coalesce((
+      SELECT sum(c.count) FROM rate_limit_counters c
+       WHERE s.shards > 1 AND c.window_start = ${window.start}::timestamptz AND c.key <> t.key
+         AND c.key = ANY(ARRAY(SELECT s.base || '#' || g FROM generate_series(0, s.shards - 1) AS g))), 0))::int AS total
+      FROM taken t JOIN slot s USING (key)`.execute(ctx.db);
+  for (const row of counted) {
+    assertWithinLimit(window, row.total, rows.find((slot) => slot.key === row.key)?.limit ?? 0);
   }
 }
 
@@ -100,16 +128,20 @@ export async function purgeRateLimitCounters(ctx: ServiceContext): Promise<numbe
   return Number(result.numDeletedRows);
 }
 
+/** Rows an address's gift-claim count is spread over (see Slot.shards). */
+const GIFT_IP_SHARDS = 8;
+
 /** Gift claims per IP address and per device (S12), same counters as money actions. */
 export async function takeGiftClaimSlots(
   ctx: ServiceContext,
   args: { ip: string; deviceHash: string },
 ): Promise<void> {
-  // One statement for both counters (a claim storm sends thousands of these at once).
+  // One statement for both counters. An address can be a whole office or a mobile carrier's NAT,
+  // claiming at once on a shared link: its count is spread over rows (issue 15).
   await takeSlots(
     ctx,
     [
-      { key: `gift-ip:${args.ip}`, limit: ctx.config.GIFT_CLAIMS_PER_MINUTE_PER_IP },
+      { key: `gift-ip:${args.ip}`, limit: ctx.config.GIFT_CLAIMS_PER_MINUTE_PER_IP, shards: GIFT_IP_SHARDS },
       { key: `gift-device:${args.deviceHash}`, limit: ctx.config.GIFT_CLAIMS_PER_MINUTE_PER_DEVICE },
     ],
     60,
