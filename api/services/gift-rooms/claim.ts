@@ -1,13 +1,14 @@
+import { sql } from "kysely";
 import { z } from "zod";
-import { type ServiceContext, type Trx, withTransaction } from "../context";
+import { type Db, type ServiceContext, type Trx, withTransaction } from "../context";
 import { isUniqueViolation } from "../db-errors";
 import { ConflictError, parseInput, ServiceError, ValidationError } from "../errors";
-import { getWalletAccountId, postEntry } from "../ledger";
+import { getWalletAccountId, ledgerCallError, postEntry } from "../ledger";
 import { formatNaira } from "../money";
-import { queueNotification } from "../notifications";
+import { notificationArgs, queueNotification } from "../notifications";
 import { maskPhone, normalizePhone } from "../phone";
 import { takeGiftClaimSlots } from "../rate-limits";
-import { getOrder, insertHeldOrder, type PlannedOrder, planPaidForOrder, type VtuRuntime } from "../vtu";
+import { getOrder, type PlannedOrder, plannedOrderRow, planPaidForOrder, type VtuRuntime } from "../vtu";
 import { NETWORKS } from "../vtu/provider";
 import { type ClaimGate, type ClaimTicket, claimGate, outcomeOfError } from "./claim-gate";
 import { findRoomByToken, type GiftRoomRow, roomState } from "./get-room";
@@ -90,7 +91,11 @@ async function claimThrough(
   await takeGiftClaimSlots(ctx, { ip: claimant.ip, deviceHash: claimant.deviceHash });
   const payment = await planPayment(ctx, vtu, room, phone, input.network);
 
-  const claimed = await withTransaction(ctx, (trx) => grantGift(trx, ctx, room, phone, claimant, payment));
+  // A gift paid by an order is one statement of its own (grantOrderGift); cash needs a transaction.
+  const claimed =
+    payment.kind === "order"
+      ? await grantOrderGift(ctx.db, ctx, room, phone, claimant, payment.planned)
+      : await withTransaction(ctx, (trx) => grantGift(trx, ctx, room, phone, claimant, payment));
   if (claimed.orderId) {
     await vtu
       .dispatch({ name: "submit-order", orderId: claimed.orderId })
@@ -145,13 +150,66 @@ export async function grantGift(
   claimant: Claimant,
   payment: Payment,
 ): Promise<ClaimResult & { claimId: number; claimedAfter: number }> {
+  if (payment.kind === "order") {
+    return grantOrderGift(trx, ctx, room, phone, claimant, payment.planned);
+  }
   const claimedAfter = await takeSlot(trx, ctx, room);
   const claimId = await insertClaim(trx, room, phone, claimant);
-  const result =
-    payment.kind === "order"
-      ? await settleWithOrder(trx, ctx, room, claimId, payment.planned)
-      : await settleWithCash(trx, ctx, room, claimId, payment.userId, phone);
+  const result = await settleWithCash(trx, ctx, room, claimId, payment.userId, phone);
   return { ...result, claimId, claimedAfter };
+}
+
+/**
+ * A gift paid by a VTU order, in one call of gift_claim_order (migration 2026_12_06_2200): the slot,
+ * the order held on the room's escrow, the claim row and the creator's notification, so the room
+ * row is locked for one statement. In the caller's transaction when given one (a draw), else on its
+ * own.
+ */
+async function grantOrderGift(
+  db: Db | Trx,
+  ctx: ServiceContext,
+  room: GiftRoomRow,
+  phone: string,
+  claimant: Claimant,
+  planned: PlannedOrder,
+): Promise<ClaimResult & { claimId: number; claimedAfter: number }> {
+  const order = plannedOrderRow(ctx, { planned, userId: room.creator_id, channel: "gift" });
+  const notification = {
+    userId: room.creator_id,
+    kind: "gift.claimed",
+    body: `${maskPhone(planned.recipient)} claimed a gift from your room: ${planned.description}.`,
+    payload: { giftRoomId: room.id, orderId: order.id },
+  };
+  const notify = notificationArgs(notification);
+  let row: { refusal: string | null; claimed: number | null; claim_id: number | null } | undefined;
+  try {
+    const { rows } = await sql<{ refusal: string | null; claimed: number | null; claim_id: number | null }>`
+      SELECT * FROM gift_claim_order(
+        ${room.id}, ${room.mode === "random_draw" ? "drawing" : "open"}, ${ctx.now()}::timestamptz, ${phone},
+        ${claimant.deviceHash}, ${claimant.userId ?? null}, ${room.escrow_account_id}::bigint,
+        ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${planned.description}, ${JSON.stringify(order)}::jsonb,
+        ${notification.userId}, ${notification.kind}, ${notification.body}, ${notify.payload}::jsonb,
+        ${notify.outcome}::text, ${notify.channels}::text[])`.execute(db);
+    row = rows[0];
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConflictError("You have already claimed a gift from this room.", "ALREADY_CLAIMED");
+    }
+    throw ledgerCallError(error, "Account");
+  }
+  if (!row || row.refusal === "slot" || row.claimed === null || row.claim_id === null) {
+    throw await noSlot(db, ctx, room);
+  }
+  return {
+    state: "ordered",
+    kind: room.kind,
+    recipient: planned.recipient,
+    amountKobo: planned.faceAmountKobo,
+    orderId: order.id,
+    message: `Claimed! ${planned.description} is on its way.`,
+    claimId: Number(row.claim_id),
+    claimedAfter: row.claimed,
+  };
 }
 
 /** Decide how the gift is paid before the transaction: price the order, or find the wallet. */
@@ -207,15 +265,27 @@ async function takeSlot(trx: Trx, ctx: ServiceContext, room: GiftRoomRow): Promi
     .returning("claimed")
     .executeTakeFirst();
   if (!taken) {
-    const fresh = await trx
-      .selectFrom("gift_rooms")
-      .selectAll()
-      .where("id", "=", room.id)
-      .executeTakeFirstOrThrow();
-    assertClaimable(fresh, ctx.now());
-    throw new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
+    throw await noSlot(trx, ctx, room);
   }
   return taken.claimed;
+}
+
+/** Why the room gave no slot, from its row as it is now: closed or expired, else full. */
+async function noSlot(db: Db | Trx, ctx: ServiceContext, room: GiftRoomRow): Promise<ServiceError> {
+  const fresh = await db
+    .selectFrom("gift_rooms")
+    .selectAll()
+    .where("id", "=", room.id)
+    .executeTakeFirstOrThrow();
+  try {
+    assertClaimable(fresh, ctx.now());
+  } catch (error) {
+    if (error instanceof ServiceError) {
+      return error;
+    }
+    throw error;
+  }
+  return new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
 }
 
 /** R2: one live claim per number, device and account (partial unique indexes). */
@@ -239,37 +309,6 @@ async function insertClaim(trx: Trx, room: GiftRoomRow, phone: string, claimant:
     }
     throw error;
   }
-}
-
-async function settleWithOrder(
-  trx: Trx,
-  ctx: ServiceContext,
-  room: GiftRoomRow,
-  claimId: number,
-  planned: PlannedOrder,
-): Promise<ClaimResult> {
-  const orderId = await insertHeldOrder(trx, ctx, {
-    planned,
-    userId: room.creator_id,
-    holdAccountId: room.escrow_account_id,
-    idempotencyKeyId: null,
-    channel: "gift",
-  });
-  await trx.updateTable("gift_claims").set({ order_id: orderId }).where("id", "=", claimId).execute();
-  await queueNotification(trx, {
-    userId: room.creator_id,
-    kind: "gift.claimed",
-    body: `${maskPhone(planned.recipient)} claimed a gift from your room: ${planned.description}.`,
-    payload: { giftRoomId: room.id, orderId },
-  });
-  return {
-    state: "ordered",
-    kind: room.kind,
-    recipient: planned.recipient,
-    amountKobo: planned.faceAmountKobo,
-    orderId,
-    message: `Claimed! ${planned.description} is on its way.`,
-  };
 }
 
 async function settleWithCash(

@@ -5,7 +5,7 @@ import type { Config } from "../../config";
 import { bouquetSlug } from "../catalogue/normalize";
 import { type Offer, type ProductRow, priceOffer } from "../catalogue/offers";
 import { type CatalogueCache, offersFor, ruleFor } from "../catalogue/order-cache";
-import type { ServiceContext, Trx } from "../context";
+import type { ServiceContext } from "../context";
 import { ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import { assertIdempotencyKey, findIdempotentReplay, fingerprintOf, ledgerCallError } from "../ledger";
@@ -226,36 +226,10 @@ async function placed(
 }
 
 /**
- * The money side of an order, in the caller's transaction: a hold on `holdAccountId` (the buyer's
- * wallet, or a gift room's escrow) towards VTU clearing, and the order row in state `held`, in one
- * statement (`vtu_insert_held_order`, db migration 2026_12_06_1600). The caller dispatches the
- * submit job after commit (or leaves it to the sweeper).
+ * The order row a plan becomes (state held; the hold and key ids are the database's to fill in),
+ * as `vtu_insert_held_order` takes it: purchases here, gift claims in gift_claim_order.
  */
-export async function insertHeldOrder(
-  trx: Trx,
-  ctx: ServiceContext,
-  args: {
-    planned: PlannedOrder;
-    userId: string;
-    holdAccountId: number;
-    idempotencyKeyId: number | null;
-    channel: string;
-  },
-): Promise<string> {
-  const row = plannedOrderRow(ctx, args);
-  try {
-    await sql`
-      SELECT vtu_insert_held_order(${args.holdAccountId}::bigint, ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer,
-                                   ${args.idempotencyKeyId}::bigint, ${args.planned.description},
-                                   ${JSON.stringify(row)}::jsonb)`.execute(trx);
-  } catch (error) {
-    throw ledgerCallError(error, "Account");
-  }
-  return row.id;
-}
-
-/** The order row a plan becomes (state held; the hold and key ids are the database's to fill in). */
-function plannedOrderRow(
+export function plannedOrderRow(
   ctx: ServiceContext,
   args: { planned: PlannedOrder; userId: string; channel: string },
 ): VtuOrderRow {
