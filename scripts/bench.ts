@@ -77,6 +77,9 @@ const BCRYPT_WARMUP_CALLERS = 8;
 /** The claim storm: this many recipients at once on a room of STORM_GIFTS gifts. */
 const STORM_CLAIMANTS = 2_000;
 const STORM_GIFTS = 100;
+/** Its warm-up: a smaller storm on a room of its own, so the measured one does not pay the JIT. */
+const STORM_WARMUP_CLAIMANTS = 500;
+const STORM_WARMUP_GIFTS = 20;
 /** Telegram users of the "balance" run, each its own customer in a closed loop. */
 const TELEGRAM_CHATS = 64;
 /** Telegram user ids of the bench (far from real ones); the flood run has its own users. */
@@ -280,7 +283,15 @@ async function selectCounter(bench: Bench, row: TrackedCounter, options = { prep
 /** `bound`: a second reference row; the service's ratio to it is shown on that row. */
 type Result = { service: Measured; baseline: Measured; cold?: Measured; bound?: Measured };
 
-type GiftReport = { result: Result; winners: number; full: number; rawWinners: number; rawClaimed: number };
+type GiftReport = {
+  result: Result;
+  winners: number;
+  full: number;
+  warmupWinners: number;
+  warmupFull: number;
+  rawWinners: number;
+  rawClaimed: number;
+};
 
 type TelegramReport = {
   results: Result[];
@@ -501,6 +512,15 @@ async function benchMain(
   if (gifts.winners !== STORM_GIFTS || gifts.full !== STORM_CLAIMANTS - STORM_GIFTS) {
     problems.push(
       `claim storm: ${gifts.winners} winners and ${gifts.full} "room full", expected ${STORM_GIFTS} and ${STORM_CLAIMANTS - STORM_GIFTS}`,
+    );
+  }
+  if (
+    gifts.warmupWinners !== STORM_WARMUP_GIFTS ||
+    gifts.warmupFull !== STORM_WARMUP_CLAIMANTS - STORM_WARMUP_GIFTS
+  ) {
+    problems.push(
+      `claim storm warm-up: ${gifts.warmupWinners} winners and ${gifts.warmupFull} "room full", expected ` +
+        `${STORM_WARMUP_GIFTS} and ${STORM_WARMUP_CLAIMANTS - STORM_WARMUP_GIFTS}`,
     );
   }
   if (gifts.rawWinners !== STORM_GIFTS || gifts.rawClaimed !== STORM_GIFTS) {
@@ -734,6 +754,16 @@ async function benchTelegram(bench: Bench, http: PurchaseBench, seconds: number)
  */
 async function benchClaimStorm(bench: Bench, http: PurchaseBench, load: HttpLoad): Promise<GiftReport> {
   const name = `gift claim storm: ${STORM_CLAIMANTS} concurrent claims on a room of ${STORM_GIFTS}, HTTP (answers/s)`;
+  // A warm-up like every other row's: a smaller storm on a room of its own, checked, not measured.
+  progress(`${name}: warm-up storm of ${STORM_WARMUP_CLAIMANTS} on a room of ${STORM_WARMUP_GIFTS}`);
+  const warmupRoom = await createClaimRoom(http.ctx(), STORM_WARMUP_GIFTS);
+  const warmup = await load.claims({
+    baseUrl: http.baseUrl,
+    roomToken: warmupRoom.token,
+    deviceTag: `bench-device-${warmupRoom.roomId}`,
+    claimants: STORM_WARMUP_CLAIMANTS,
+    timeoutMs: CLAIM_TIMEOUT_MS,
+  });
   progress(name);
   // Both made first, so one snapshot ends the storm's window and starts the raw burst's.
   const room = await createClaimRoom(http.ctx(), STORM_GIFTS);
@@ -750,10 +780,15 @@ async function benchClaimStorm(bench: Bench, http: PurchaseBench, load: HttpLoad
   progress(`raw baseline: ${STORM_CLAIMANTS} concurrent conditional UPDATEs on one row of ${STORM_GIFTS}`);
   const raw = await rawStorm.run(STORM_CLAIMANTS);
   const s2 = await bench.meter.snapshot();
-  const exact = storm.winners === STORM_GIFTS && storm.full === STORM_CLAIMANTS - STORM_GIFTS;
+  const exact =
+    storm.winners === STORM_GIFTS &&
+    storm.full === STORM_CLAIMANTS - STORM_GIFTS &&
+    warmup.winners === STORM_WARMUP_GIFTS &&
+    warmup.full === STORM_WARMUP_CLAIMANTS - STORM_WARMUP_GIFTS;
   return {
     result: {
       service: measured(exact ? name : `${name} — WRONG WINNER COUNT`, storm.run, {
+        warmup: warmup.run,
         cost: bench.meter.diff(s0, s1, opsOf(storm.run)),
       }),
       baseline: measured(`raw conditional UPDATE baseline, ${STORM_CLAIMANTS} callers, one row`, raw.run, {
@@ -762,6 +797,8 @@ async function benchClaimStorm(bench: Bench, http: PurchaseBench, load: HttpLoad
     },
     winners: storm.winners,
     full: storm.full,
+    warmupWinners: warmup.winners,
+    warmupFull: warmup.full,
     rawWinners: raw.winners,
     rawClaimed: raw.claimed,
   };
@@ -793,6 +830,8 @@ function describeGifts(g: GiftReport): string[] {
   return [
     `gift claim storm: ${g.winners} claims won, ${g.full} answered "room full" (expected exactly ${STORM_GIFTS} winners ` +
       `and ${STORM_CLAIMANTS - STORM_GIFTS} "room full"); raw baseline: ${g.rawWinners} winners, counter ${g.rawClaimed}`,
+    `  its warm-up storm (${STORM_WARMUP_CLAIMANTS} on a room of ${STORM_WARMUP_GIFTS}, not measured): ` +
+      `${g.warmupWinners} won, ${g.warmupFull} "room full"`,
   ];
 }
 
