@@ -756,26 +756,21 @@ async function benchClaimStorm(bench: Bench, http: PurchaseBench, load: HttpLoad
   const name = `gift claim storm: ${STORM_CLAIMANTS} concurrent claims on a room of ${STORM_GIFTS}, HTTP (answers/s)`;
   // A warm-up like every other row's: a smaller storm on a room of its own, checked, not measured.
   progress(`${name}: warm-up storm of ${STORM_WARMUP_CLAIMANTS} on a room of ${STORM_WARMUP_GIFTS}`);
-  const warmupRoom = await createClaimRoom(http.ctx(), STORM_WARMUP_GIFTS);
-  const warmup = await load.claims({
-    baseUrl: http.baseUrl,
-    roomToken: warmupRoom.token,
-    deviceTag: `bench-device-${warmupRoom.roomId}`,
-    claimants: STORM_WARMUP_CLAIMANTS,
-    timeoutMs: CLAIM_TIMEOUT_MS,
-  });
+  const stormOn = (room: { token: string; roomId: string }, claimants: number) =>
+    load.claims({
+      baseUrl: http.baseUrl,
+      roomToken: room.token,
+      deviceTag: `bench-device-${room.roomId}`,
+      claimants,
+      timeoutMs: CLAIM_TIMEOUT_MS,
+    });
+  const warmup = await stormOn(await createClaimRoom(http.ctx(), STORM_WARMUP_GIFTS), STORM_WARMUP_CLAIMANTS);
   progress(name);
   // Both made first, so one snapshot ends the storm's window and starts the raw burst's.
   const room = await createClaimRoom(http.ctx(), STORM_GIFTS);
   const rawStorm = await prepareRawClaimStorm(bench.raw, STORM_GIFTS);
   const s0 = await bench.meter.snapshot();
-  const storm = await load.claims({
-    baseUrl: http.baseUrl,
-    roomToken: room.token,
-    deviceTag: `bench-device-${room.roomId}`,
-    claimants: STORM_CLAIMANTS,
-    timeoutMs: CLAIM_TIMEOUT_MS,
-  });
+  const storm = await stormOn(room, STORM_CLAIMANTS);
   const s1 = await bench.meter.snapshot();
   progress(`raw baseline: ${STORM_CLAIMANTS} concurrent conditional UPDATEs on one row of ${STORM_GIFTS}`);
   const raw = await rawStorm.run(STORM_CLAIMANTS);
