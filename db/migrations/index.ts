@@ -31,6 +31,7 @@ import * as orderChecksOneFunction from "./2026_12_06_1900_order_checks_one_func
 import * as orderSettledPayload from "./2026_12_06_2000_order_settled_payload";
 import * as authChangedNotify from "./2026_12_06_2100_auth_changed_notify";
 import * as giftClaimOrderFunction from "./2026_12_06_2200_gift_claim_order_function";
+import * as fundingCreditFunction from "./2026_12_06_2300_funding_credit_function";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -70,4 +71,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_2000_order_settled_payload": orderSettledPayload,
   "2026_12_06_2100_auth_changed_notify": authChangedNotify,
   "2026_12_06_2200_gift_claim_order_function": giftClaimOrderFunction,
+  "2026_12_06_2300_funding_credit_function": fundingCreditFunction,
 };

@@ -1,9 +1,10 @@
+import { sql } from "kysely";
 import type { FundingIntentRow } from "../../../db/database";
 import { type ServiceContext, withTransaction } from "../context";
 import { isUniqueViolation } from "../db-errors";
-import { getWalletAccountId, postEntry, SYSTEM_ACCOUNTS, systemAccountFor } from "../ledger";
+import { ledgerCallError } from "../ledger";
 import { formatNaira } from "../money";
-import { queueNotification } from "../notifications";
+import { notificationArgs } from "../notifications";
 import type { VerifiedPayment } from "./gateway";
 import { type FundingIntentDto, toIntentDto } from "./intents";
 import type { PaymentsRuntime } from "./runtime";
@@ -212,11 +213,84 @@ async function applyVerified(
     return recordNotPaid(ctx, intent, status);
   }
   const problems = paymentProblems(intent, verified);
+  if (problems.length > 0) {
+    return holdForReview(ctx, intent, verified, source, problems);
+  }
+  // pending, or failed for lack of payment (W6: a late payment on an expired intent is still
+  // credited): one call locks the intent, checks it, credits the wallet and notifies (migration
+  // 2026_12_06_2300), so the wallet's row is locked for one statement.
+  const notification = notificationArgs({
+    kind: "wallet.funded",
+    payload: { fundingIntentId: intent.id, amountKobo: intent.amount_kobo },
+  });
+  let answer:
+    | { outcome: "credited" | "already_credited" | "pending"; credited_tx_id: string | null }
+    | undefined;
+  try {
+    const { rows } = await sql<{
+      outcome: "credited" | "already_credited" | "pending";
+      credited_tx_id: string | null;
+    }>`SELECT * FROM funding_credit_intent(
+        ${intent.id}, ${verified.id}, ${verified.amountKobo}::bigint, ${ctx.now()}::timestamptz,
+        ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${`Wallet funding ${intent.tx_ref}`},
+        ${`system:gateway:${intent.gateway}`},
+        ${JSON.stringify({ fundingIntentId: intent.id, txRef: intent.tx_ref, gatewayTxId: verified.id, source })}::jsonb,
+        ${"wallet.funded"}, ${`${formatNaira(intent.amount_kobo)} has been added to your wallet.`},
+        ${notification.payload}::jsonb, ${notification.outcome}::text, ${notification.channels}::text[])`.execute(
+      ctx.db,
+    );
+    answer = rows[0];
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      // The intent or the gateway transaction already has its credit (another intent's, or bad
+      // data): the unique indexes refuse a second one, and people must look.
+      alert(ctx, "a credit for this payment already exists; not credited twice", {
+        txRef: intent.tx_ref,
+        id: verified.id,
+      });
+    }
+    throw ledgerCallError(error);
+  }
+  if (!answer) {
+    throw new Error("funding_credit_intent returned no row");
+  }
+  if (answer.outcome === "already_credited" && answer.credited_tx_id !== verified.id) {
+    // The payer paid twice on one checkout: one credit is right, the other payment is theirs.
+    alert(ctx, "a second paid attempt on a credited intent; refund it by hand", {
+      txRef: intent.tx_ref,
+      credited: answer.credited_tx_id,
+      id: verified.id,
+    });
+  }
+  if (answer.outcome === "credited" && verified.amountKobo > intent.total_kobo) {
+    ctx.logger.warn(
+      { txRef: intent.tx_ref, overpaidKobo: verified.amountKobo - intent.total_kobo },
+      "payment above the intent: the intent's amount was credited; refund the excess by hand",
+    );
+  }
+  const row = await ctx.db
+    .selectFrom("funding_intents")
+    .selectAll()
+    .where("id", "=", intent.id)
+    .executeTakeFirstOrThrow();
+  return { outcome: answer.outcome, intent: toIntentDto(row, ctx.now()) };
+}
+
+/**
+ * A verified payment that does not match its intent (foreign tx_ref, currency, short amount): never
+ * credited; the intent goes to people (manual_review), unless an earlier call credited it already.
+ */
+async function holdForReview(
+  ctx: ServiceContext,
+  intent: FundingIntentRow,
+  verified: Verified,
+  source: string,
+  problems: string[],
+): Promise<ConfirmResult> {
   return withTransaction(ctx, async (trx) => {
     const locked = await lockIntent(trx, intent.id);
     if (locked.status === "credited") {
       if (locked.gateway_tx_id !== verified.id) {
-        // The payer paid twice on one checkout: one credit is right, the other payment is theirs.
         alert(ctx, "a second paid attempt on a credited intent; refund it by hand", {
           txRef: locked.tx_ref,
           credited: locked.gateway_tx_id,
@@ -225,89 +299,23 @@ async function applyVerified(
       }
       return { outcome: "already_credited" as const, intent: toIntentDto(locked, ctx.now()) };
     }
-    if (problems.length > 0) {
-      alert(ctx, "verified payment does not match its funding intent; not credited", {
-        txRef: intent.tx_ref,
-        problems,
-        source,
-      });
-      const row = await trx
-        .updateTable("funding_intents")
-        .set({
-          status: "manual_review",
-          failure_reason: problems.join("; "),
-          paid_kobo: verified.amountKobo,
-          updated_at: ctx.now(),
-        })
-        .where("id", "=", intent.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { outcome: "mismatch" as const, intent: toIntentDto(row, ctx.now()) };
-    }
-    if (locked.status === "manual_review") {
-      // People are looking at it; a later clean verify does not override them.
-      return { outcome: "pending" as const, intent: toIntentDto(locked, ctx.now()) };
-    }
-    // pending, or failed for lack of payment (W6: a late payment on an expired intent is still credited).
-    const wallet = await getWalletAccountId(trx, locked.user_id);
-    const [clearing, revenue] = await Promise.all([
-      systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.paymentClearing, wallet),
-      systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.feesRevenue, wallet),
-    ]);
-    const now = ctx.now();
-    let row: FundingIntentRow;
-    try {
-      const entryId = await postEntry(trx, {
-        type: "wallet_credit",
-        description: `Wallet funding ${locked.tx_ref}`,
-        actor: `system:gateway:${locked.gateway}`,
-        postings: [
-          { accountId: clearing, amount: -locked.total_kobo },
-          { accountId: wallet, amount: locked.amount_kobo },
-          ...(locked.fee_kobo > 0 ? [{ accountId: revenue, amount: locked.fee_kobo }] : []),
-        ],
-        metadata: { fundingIntentId: locked.id, txRef: locked.tx_ref, gatewayTxId: verified.id, source },
-      });
-      row = await trx
-        .updateTable("funding_intents")
-        .set({
-          status: "credited",
-          credit_entry_id: entryId,
-          gateway_tx_id: verified.id,
-          paid_kobo: verified.amountKobo,
-          // A declined first attempt is history now: the intent was paid.
-          failure_reason: null,
-          credited_at: now,
-          last_checked_at: now,
-          updated_at: now,
-        })
-        .where("id", "=", locked.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        // The intent or the gateway transaction already has its credit (another intent's, or bad
-        // data): the unique indexes refuse a second one, and people must look.
-        alert(ctx, "a credit for this payment already exists; not credited twice", {
-          txRef: locked.tx_ref,
-          id: verified.id,
-        });
-      }
-      throw error;
-    }
-    if (verified.amountKobo > locked.total_kobo) {
-      ctx.logger.warn(
-        { txRef: locked.tx_ref, overpaidKobo: verified.amountKobo - locked.total_kobo },
-        "payment above the intent: the intent's amount was credited; refund the excess by hand",
-      );
-    }
-    await queueNotification(trx, {
-      userId: locked.user_id,
-      kind: "wallet.funded",
-      body: `${formatNaira(locked.amount_kobo)} has been added to your wallet.`,
-      payload: { fundingIntentId: locked.id, amountKobo: locked.amount_kobo },
+    alert(ctx, "verified payment does not match its funding intent; not credited", {
+      txRef: intent.tx_ref,
+      problems,
+      source,
     });
-    return { outcome: "credited" as const, intent: toIntentDto(row, now) };
+    const row = await trx
+      .updateTable("funding_intents")
+      .set({
+        status: "manual_review",
+        failure_reason: problems.join("; "),
+        paid_kobo: verified.amountKobo,
+        updated_at: ctx.now(),
+      })
+      .where("id", "=", intent.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { outcome: "mismatch" as const, intent: toIntentDto(row, ctx.now()) };
   });
 }
 

@@ -5,6 +5,7 @@ import {
   startFlutterwaveEmulator,
 } from "../../../../test/emulators/flutterwave-emulator";
 import { captureLogger, makeCtx, testConfig } from "../../../../test/helpers/context";
+import { countingDb } from "../../../../test/helpers/counting-db";
 import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/db";
 import { createTestUser } from "../../../../test/helpers/fixtures";
 import { call, makeTestApp, type TestApp } from "../../../../test/helpers/http";
@@ -275,6 +276,36 @@ describe("funding through Flutterwave", () => {
       "credited",
     );
     expect(await balance(user.id)).toBe(1_000_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("credits in one call: intent checked and locked, entry, intent credited and the notification together", async () => {
+    const { user, intent } = await newIntent(300_000);
+    flw.pay(intent.txRef);
+    const counting = countingDb(tdb.url);
+    try {
+      const result = await confirmPayment({
+        ctx: { ...ctx, db: counting.db },
+        payments,
+        txRef: intent.txRef,
+        source: "redirect",
+      });
+      expect(result.outcome).toBe("credited");
+      expect(result.intent?.status).toBe("credited");
+      // Find the intent, credit it (one call), read it back for the answer: no transaction around them.
+      expect(counting.sent.filter((q) => /funding_credit_intent\(/.test(q))).toHaveLength(1);
+      expect(counting.sent.some((q) => /^begin/i.test(q))).toBe(false);
+    } finally {
+      await counting.db.destroy();
+    }
+    expect(await balance(user.id)).toBe(300_000);
+    const told = await tdb.db
+      .selectFrom("notifications")
+      .select("body")
+      .where("user_id", "=", user.id)
+      .where("kind", "=", "wallet.funded")
+      .execute();
+    expect(told.map((n) => n.body)).toEqual(["₦3,000 has been added to your wallet."]);
     await expectLedgerConsistent(tdb.db);
   });
 
