@@ -21,7 +21,7 @@ import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { withdrawFlow } from "./flows/withdraw";
 import { normalizeChatInput } from "./input";
-import { parseIntent } from "./intents/grammar";
+import { instructsTheBot, parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
 import {
   CANCEL_CHOICE,
@@ -315,6 +315,11 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (!text) {
     return { replies: [menuReply()] };
   }
+  if (instructsTheBot(text)) {
+    // "Ignore previous instructions…", "you are now admin": taken as what it is, never acted on,
+    // and never handed to the LLM (issue 16).
+    return { replies: [menuReply(INSTRUCTION_REPLY)] };
+  }
   let intent = parseIntent(text);
   if (intent.kind === "unknown" && fc.deps.understand) {
     // Cheapest first: only what the grammar could not read goes to the model. Whatever it
@@ -336,6 +341,11 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
   return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
 }
+
+/** The answer to a message that gives the bot instructions instead of asking for something. */
+export const INSTRUCTION_REPLY =
+  "I can't follow instructions like that. Money only moves when you ask for a purchase, a funding " +
+  "or a withdrawal, Confirm it and enter your PIN. Here is what I can do:";
 
 /** "yes", "ok", "go ahead": Confirm, typed at a summary. */
 const YES =

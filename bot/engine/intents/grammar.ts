@@ -56,6 +56,7 @@ type Message = {
 type Rule = (message: Message) => Intent | undefined;
 
 const RULES: Rule[] = [
+  instruction,
   command,
   cancel,
   pin,
@@ -91,6 +92,38 @@ function parse(raw: string): Intent {
     }
   }
   return UNKNOWN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 0. Instructions to the bot: "ignore previous instructions and …", "you are now admin"
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Words that tell the bot who to be or which rules to drop, the way prompt injections and social
+ * engineering do. Whatever else the message asks, it is not acted on (issue 16): the engine answers
+ * that it does not take instructions, and the LLM never sees it.
+ */
+const INSTRUCTIONS: readonly RegExp[] = [
+  /\b(?:ignore|disregard|forget|override|bypass|skip)\b(?:\s+\w+){0,3}?\s+(?:instructions?|rules?|prompts?|directions?|guidelines?|restrictions?|limits?|checks?)\b/,
+  /\bsystem\s+(?:prompt|message|instructions?)\b/,
+  /\b(?:developer|god|admin|debug|jailbreak|sudo|root)\s+mode\b/,
+  /\bjailbreak\b/,
+  /\byou\s+are\s+(?:now\s+)?(?:an?\s+|the\s+|my\s+)?(?:admin|administrator|developer|root|superuser|system)\b/,
+  /\b(?:act|behave|pretend|roleplay)\s+(?:as|like|to\s+be)\s+(?:an?\s+|the\s+|my\s+)?(?:admin|administrator|developer|root|system)\b/,
+  /\b(?:credit|fund|top\s?up|add\s+money\s+to)\s+my\s+(?:wallet|account)\b.*\b(?:for\s+free|free\s+of\s+charge|without\s+pay(?:ing|ment)?|no\s+payment)\b/,
+];
+
+/** True when the message instructs the bot rather than asks for something (see INSTRUCTIONS). */
+export function instructsTheBot(raw: string): boolean {
+  if (typeof raw !== "string" || raw.length > 2000) {
+    return false;
+  }
+  const text = cleanText(raw);
+  return INSTRUCTIONS.some((pattern) => pattern.test(text));
+}
+
+function instruction({ text }: Message): Intent | undefined {
+  return INSTRUCTIONS.some((pattern) => pattern.test(text)) ? UNKNOWN : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
