@@ -217,50 +217,10 @@ async function applyVerified(
     return holdForReview(ctx, intent, verified, source, problems);
   }
   // pending, or failed for lack of payment (W6: a late payment on an expired intent is still
-  // credited): one call locks the intent, checks it, credits the wallet and notifies (migration
-  // 2026_12_06_2300), so the wallet's row is locked for one statement.
-  const notification = notificationArgs({
-    kind: "wallet.funded",
-    payload: { fundingIntentId: intent.id, amountKobo: intent.amount_kobo },
-  });
-  let answer:
-    | { outcome: "credited" | "already_credited" | "pending"; credited_tx_id: string | null }
-    | undefined;
-  try {
-    const { rows } = await sql<{
-      outcome: "credited" | "already_credited" | "pending";
-      credited_tx_id: string | null;
-    }>`SELECT * FROM funding_credit_intent(
-        ${intent.id}, ${verified.id}, ${verified.amountKobo}::bigint, ${ctx.now()}::timestamptz,
-        ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${`Wallet funding ${intent.tx_ref}`},
-        ${`system:gateway:${intent.gateway}`},
-        ${JSON.stringify({ fundingIntentId: intent.id, txRef: intent.tx_ref, gatewayTxId: verified.id, source })}::jsonb,
-        ${"wallet.funded"}, ${`${formatNaira(intent.amount_kobo)} has been added to your wallet.`},
-        ${notification.payload}::jsonb, ${notification.outcome}::text, ${notification.channels}::text[])`.execute(
-      ctx.db,
-    );
-    answer = rows[0];
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      // The intent or the gateway transaction already has its credit (another intent's, or bad
-      // data): the unique indexes refuse a second one, and people must look.
-      alert(ctx, "a credit for this payment already exists; not credited twice", {
-        txRef: intent.tx_ref,
-        id: verified.id,
-      });
-    }
-    throw ledgerCallError(error);
-  }
-  if (!answer) {
-    throw new Error("funding_credit_intent returned no row");
-  }
-  if (answer.outcome === "already_credited" && answer.credited_tx_id !== verified.id) {
-    // The payer paid twice on one checkout: one credit is right, the other payment is theirs.
-    alert(ctx, "a second paid attempt on a credited intent; refund it by hand", {
-      txRef: intent.tx_ref,
-      credited: answer.credited_tx_id,
-      id: verified.id,
-    });
+  // credited).
+  const answer = await creditInOneCall(ctx, intent, verified, source);
+  if (answer.outcome === "already_credited") {
+    alertIfSecondPayment(ctx, intent.tx_ref, answer.credited_tx_id, verified.id);
   }
   if (answer.outcome === "credited" && verified.amountKobo > intent.total_kobo) {
     ctx.logger.warn(
@@ -274,6 +234,62 @@ async function applyVerified(
     .where("id", "=", intent.id)
     .executeTakeFirstOrThrow();
   return { outcome: answer.outcome, intent: toIntentDto(row, ctx.now()) };
+}
+
+type CreditAnswer = {
+  outcome: "credited" | "already_credited" | "pending";
+  /** The gateway transaction the intent was credited for (already_credited). */
+  credited_tx_id: string | null;
+};
+
+/**
+ * One call of funding_credit_intent (migration 2026_12_06_2300): the intent locked and checked
+ * (credited already, or under review: nothing written), the entry, the intent marked credited and
+ * the customer told, so the wallet's row is locked for one statement (DECISIONS §52).
+ */
+async function creditInOneCall(
+  ctx: ServiceContext,
+  intent: FundingIntentRow,
+  verified: Verified,
+  source: string,
+): Promise<CreditAnswer> {
+  const notification = {
+    kind: "wallet.funded",
+    body: `${formatNaira(intent.amount_kobo)} has been added to your wallet.`,
+    payload: { fundingIntentId: intent.id, amountKobo: intent.amount_kobo },
+  };
+  const notify = notificationArgs(notification);
+  const metadata = { fundingIntentId: intent.id, txRef: intent.tx_ref, gatewayTxId: verified.id, source };
+  try {
+    const { rows } = await sql<CreditAnswer>`SELECT * FROM funding_credit_intent(
+        ${intent.id}, ${verified.id}, ${verified.amountKobo}::bigint, ${ctx.now()}::timestamptz,
+        ${ctx.config.SYSTEM_ACCOUNT_SHARDS}::integer, ${`Wallet funding ${intent.tx_ref}`},
+        ${`system:gateway:${intent.gateway}`}, ${JSON.stringify(metadata)}::jsonb,
+        ${notification.kind}, ${notification.body}, ${notify.payload}::jsonb, ${notify.outcome}::text,
+        ${notify.channels}::text[])`.execute(ctx.db);
+    const answer = rows[0];
+    if (!answer) {
+      throw new Error("funding_credit_intent returned no row");
+    }
+    return answer;
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      // The intent or the gateway transaction already has its credit (another intent's, or bad
+      // data): the unique indexes refuse a second one, and people must look.
+      alert(ctx, "a credit for this payment already exists; not credited twice", {
+        txRef: intent.tx_ref,
+        id: verified.id,
+      });
+    }
+    throw ledgerCallError(error);
+  }
+}
+
+/** The payer paid twice on one checkout: one credit is right, the other payment is theirs. */
+function alertIfSecondPayment(ctx: ServiceContext, txRef: string, credited: string | null, id: string) {
+  if (credited !== id) {
+    alert(ctx, "a second paid attempt on a credited intent; refund it by hand", { txRef, credited, id });
+  }
 }
 
 /**
@@ -290,13 +306,7 @@ async function holdForReview(
   return withTransaction(ctx, async (trx) => {
     const locked = await lockIntent(trx, intent.id);
     if (locked.status === "credited") {
-      if (locked.gateway_tx_id !== verified.id) {
-        alert(ctx, "a second paid attempt on a credited intent; refund it by hand", {
-          txRef: locked.tx_ref,
-          credited: locked.gateway_tx_id,
-          id: verified.id,
-        });
-      }
+      alertIfSecondPayment(ctx, locked.tx_ref, locked.gateway_tx_id, verified.id);
       return { outcome: "already_credited" as const, intent: toIntentDto(locked, ctx.now()) };
     }
     alert(ctx, "verified payment does not match its funding intent; not credited", {

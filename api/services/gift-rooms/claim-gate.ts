@@ -143,7 +143,7 @@ export class ClaimTicket {
       if (outcome.kind === "won") {
         q.open = Math.min(q.open - 1, q.room.capacity - outcome.claimedAfter);
         if (outcome.claimedAfter >= q.room.capacity) {
-          q.refusal = { error: roomFull(), at: Date.now() };
+          q.refusal = { error: roomFullError(), at: Date.now() };
         }
       } else if (outcome.kind === "refused") {
         q.refusal = { error: outcome.error, at: Date.now() };
@@ -164,7 +164,8 @@ export class ClaimTicket {
   }
 }
 
-function roomFull(): ServiceError {
+/** The one "room full" answer (claim.ts refuses with it too). */
+export function roomFullError(): ServiceError {
   return new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
 }
 

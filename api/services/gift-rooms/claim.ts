@@ -10,7 +10,7 @@ import { maskPhone, normalizePhone } from "../phone";
 import { takeGiftClaimSlots } from "../rate-limits";
 import { getOrder, type PlannedOrder, plannedOrderRow, planPaidForOrder, type VtuRuntime } from "../vtu";
 import { NETWORKS } from "../vtu/provider";
-import { type ClaimGate, type ClaimTicket, claimGate, outcomeOfError } from "./claim-gate";
+import { type ClaimGate, type ClaimTicket, claimGate, outcomeOfError, roomFullError } from "./claim-gate";
 import { findRoomByToken, type GiftRoomRow, roomState } from "./get-room";
 
 export const ClaimGiftInput = z.strictObject({
@@ -115,13 +115,19 @@ function parseClaim(input: ClaimGiftInput) {
 
 /** The states a claimant can be told before trying (the slot itself is taken atomically later). */
 function assertClaimable(room: GiftRoomRow, now: Date): void {
+  const refusal = roomRefusal(room, now);
+  if (refusal) {
+    throw refusal;
+  }
+}
+
+/** What the room says to every claimant in its state, if anything: closed (or expired), full. */
+function roomRefusal(room: GiftRoomRow, now: Date): ServiceError | undefined {
   const state = roomState(room, now);
   if (state === "closed" || state === "expired") {
-    throw new ServiceError("conflict", "ROOM_CLOSED", "This gift room has closed. Thanks for stopping by!");
+    return new ServiceError("conflict", "ROOM_CLOSED", "This gift room has closed. Thanks for stopping by!");
   }
-  if (state === "full") {
-    throw new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
-  }
+  return state === "full" ? roomFullError() : undefined;
 }
 
 export function normalizeAnswer(answer: string): string {
@@ -277,15 +283,7 @@ async function noSlot(db: Db | Trx, ctx: ServiceContext, room: GiftRoomRow): Pro
     .selectAll()
     .where("id", "=", room.id)
     .executeTakeFirstOrThrow();
-  try {
-    assertClaimable(fresh, ctx.now());
-  } catch (error) {
-    if (error instanceof ServiceError) {
-      return error;
-    }
-    throw error;
-  }
-  return new ServiceError("conflict", "ROOM_FULL", "All the gifts in this room have been claimed.");
+  return roomRefusal(fresh, ctx.now()) ?? roomFullError();
 }
 
 /** R2: one live claim per number, device and account (partial unique indexes). */
