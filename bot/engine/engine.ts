@@ -20,6 +20,7 @@ import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { withdrawFlow } from "./flows/withdraw";
+import { DEFAULT_LANG } from "./i18n";
 import { normalizeChatInput } from "./input";
 import { instructsTheBot, parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
@@ -104,7 +105,15 @@ export async function handleChatInput(
     userId = found.user.id;
     created = found.created;
   }
-  const fc: FlowContext = { deps, ctx, input, userId, firstContact: created, wallet: first.wallet };
+  const fc: FlowContext = {
+    deps,
+    ctx,
+    input,
+    userId,
+    firstContact: created,
+    wallet: first.wallet,
+    lang: DEFAULT_LANG,
+  };
   // Optimistic locking: if another process moved this chat on meanwhile, decide again on its state.
   // Re-running is safe: purchases are keyed by the chat's message ids.
   let session = first.session;

@@ -3,6 +3,7 @@ import type { LoadedWallet } from "../../api/services/chat-sessions";
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
+import type { Lang } from "./i18n";
 import type { Intent } from "./intents/intent";
 
 export type ChatChannel = "telegram" | "whatsapp" | "console";
@@ -102,4 +103,6 @@ export type FlowContext = {
   firstContact?: boolean;
   /** Their wallet as read with the message's claim (a balance answer needs no read of its own). */
   wallet?: LoadedWallet;
+  /** The language this person's replies are written in (their preference; English until chosen). */
+  lang: Lang;
 };

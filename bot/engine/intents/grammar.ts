@@ -510,7 +510,7 @@ function build(kind: IntentKind, text: string): Intent {
       return code ? { kind, code } : { kind };
     }
     default:
-      return { kind };
+      return { kind } as Intent;
   }
 }
 

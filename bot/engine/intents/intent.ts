@@ -22,9 +22,58 @@ const Network = z.enum(NETWORKS);
  */
 const NetworkSource = z.enum(["said", "prefix"]);
 
+/** Which written value a problem is about. */
+export const PROBLEM_SLOTS = ["amount", "phone", "size", "meter", "smartcard", "count"] as const;
+/**
+ * What is wrong with it, as far as the words show (issue 16: validation in words). Limits that
+ * depend on configuration (the most airtime at once, the least funding) are checked by the flow,
+ * which knows them; the grammar only says what no configuration could make right.
+ */
+export const PROBLEM_REASONS = [
+  /** "-500": money is never negative. */
+  "negative",
+  /** "0", "0gb", "0 people". */
+  "zero",
+  /** "₦500.505": not a whole number of kobo; "1.5 people". */
+  "fraction",
+  /** "0803123456", "0803": a phone number started but not finished (11 digits expected). */
+  "incomplete_phone",
+  /** "080312345678": too many digits for a phone, or digits that are not a Nigerian mobile. */
+  "not_a_phone",
+  /** A meter or smartcard with the wrong number of digits. */
+  "wrong_length",
+] as const;
+
+/**
+ * A value the customer wrote that cannot be used. The flow quotes `written`, says what is allowed,
+ * and asks again: it never substitutes a default for it (the own number, a rounded amount).
+ */
+export const Problem = z.strictObject({
+  slot: z.enum(PROBLEM_SLOTS),
+  written: z.string().min(1).max(40),
+  reason: z.enum(PROBLEM_REASONS),
+});
+export type Problem = z.infer<typeof Problem>;
+const Problems = z.array(Problem).min(1).max(4);
+
+/** Words for how the data will be used, for plan recommendations. */
+export const DATA_USAGES = [
+  "whatsapp",
+  "social",
+  "youtube",
+  "streaming",
+  "browsing",
+  "work",
+  "gaming",
+] as const;
+
 export const BalanceIntent = z.strictObject({ kind: z.literal("balance") });
 
-export const FundIntent = z.strictObject({ kind: z.literal("fund"), amountKobo: Kobo.optional() });
+export const FundIntent = z.strictObject({
+  kind: z.literal("fund"),
+  amountKobo: Kobo.optional(),
+  problems: Problems.optional(),
+});
 
 export const AirtimeIntent = z.strictObject({
   kind: z.literal("airtime"),
@@ -34,6 +83,7 @@ export const AirtimeIntent = z.strictObject({
   networkSource: NetworkSource.optional(),
   /** "my number", "me", "myself": the recipient is the customer's own number. */
   forSelf: z.boolean().optional(),
+  problems: Problems.optional(),
 });
 
 export const DataIntent = z.strictObject({
@@ -45,6 +95,7 @@ export const DataIntent = z.strictObject({
   validityDays: z.int().positive().optional(),
   phone: Phone.optional(),
   forSelf: z.boolean().optional(),
+  problems: Problems.optional(),
 });
 
 export const CableIntent = z.strictObject({
@@ -62,6 +113,7 @@ export const CableIntent = z.strictObject({
     .optional(),
   /** renew: pay for the bouquet already on the card. change: move to another bouquet. */
   subscription: z.enum(["renew", "change"]).optional(),
+  problems: Problems.optional(),
 });
 
 export const ElectricityIntent = z.strictObject({
@@ -73,6 +125,7 @@ export const ElectricityIntent = z.strictObject({
     .regex(/^\d{10,13}$/)
     .optional(),
   amountKobo: Kobo.optional(),
+  problems: Problems.optional(),
 });
 
 export const HistoryIntent = z.strictObject({ kind: z.literal("history") });
@@ -97,9 +150,49 @@ export const LinkAccountIntent = z.strictObject({
     .regex(/^[A-Z0-9]{6,12}$/)
     .optional(),
 });
-export const WithdrawIntent = z.strictObject({ kind: z.literal("withdraw"), amountKobo: Kobo.optional() });
-/** A gift room (DESIGN §8): open a new one, or (`mine`) see and close the ones already open. */
-export const GiftRoomIntent = z.strictObject({ kind: z.literal("gift_room"), mine: z.boolean().optional() });
+export const WithdrawIntent = z.strictObject({
+  kind: z.literal("withdraw"),
+  amountKobo: Kobo.optional(),
+  problems: Problems.optional(),
+});
+/**
+ * A gift room (DESIGN §8): open a new one, or (`mine`) see and close the ones already open. What
+ * the message says of the new room is kept: "10 people 200 airtime each" → count 10, product
+ * airtime, amountKobo 20_000 (per person); "1gb data to 5 people" → product data, sizeMb 1024.
+ */
+export const GiftRoomIntent = z.strictObject({
+  kind: z.literal("gift_room"),
+  mine: z.boolean().optional(),
+  product: z.enum(["airtime", "data"]).optional(),
+  /** How many people can receive. */
+  count: z.int().positive().max(1_000_000).optional(),
+  /** Airtime per person, in kobo. */
+  amountKobo: Kobo.optional(),
+  /** Data per person, binary MB. */
+  sizeMb: z.int().positive().optional(),
+  network: Network.optional(),
+  problems: Problems.optional(),
+});
+/** "thank you", "thanks boss", "God bless you": answered kindly, never with the menu. */
+export const ThanksIntent = z.strictObject({ kind: z.literal("thanks") });
+/** "speak pidgin", "talk to me in English": the language of the replies from now on. */
+export const LanguageIntent = z.strictObject({
+  kind: z.literal("language"),
+  language: z.enum(["en", "pcm"]),
+});
+/**
+ * "which plan best for 2k?", "I dey use WhatsApp and small YouTube": data plan advice from the
+ * catalogue. Every slot is what was said; the ranking fills in the rest from the customer's history.
+ */
+export const RecommendIntent = z.strictObject({
+  kind: z.literal("recommend"),
+  budgetKobo: Kobo.optional(),
+  network: Network.optional(),
+  usage: z.array(z.enum(DATA_USAGES)).min(1).max(DATA_USAGES.length).optional(),
+  validityDays: z.int().positive().optional(),
+});
+/** "same as last time", "buy am again": the customer's last purchase, shown back for Confirm + PIN. */
+export const RepeatIntent = z.strictObject({ kind: z.literal("repeat") });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
 
 export const IntentSchema = z.discriminatedUnion("kind", [
@@ -120,6 +213,10 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   LinkAccountIntent,
   WithdrawIntent,
   GiftRoomIntent,
+  ThanksIntent,
+  LanguageIntent,
+  RecommendIntent,
+  RepeatIntent,
   UnknownIntent,
 ]);
 
