@@ -27,6 +27,10 @@ export interface UsersTable {
   referred_by: string | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The chat reply language (bot/engine/i18n): null until the person chooses (English then). */
+  language: "en" | "pcm" | null;
+  /** When the chat offered Pidgin (once: an ignored offer is not repeated). */
+  language_offered_at: NullableTimestamp;
 }
 
 export interface IdentitiesTable {

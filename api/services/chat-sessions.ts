@@ -40,6 +40,10 @@ export type Loaded = {
   userId: string | undefined;
   /** Their wallet when the claim was made (undefined: no person or no wallet yet). */
   wallet?: LoadedWallet;
+  /** Their chat language as the claim read it (null: not chosen; undefined: no person yet). */
+  language?: "en" | "pcm" | null;
+  /** Pidgin was offered to them already (once is enough). */
+  languageOffered?: boolean;
 };
 
 type SessionRow = {
@@ -78,6 +82,8 @@ type ClaimRow = SessionRow & {
   balance: number | null;
   held: number | null;
   currency: string | null;
+  language: "en" | "pcm" | null;
+  language_offered: boolean | null;
 };
 
 /**
@@ -139,11 +145,13 @@ async function claimMany(items: ClaimItem[]): Promise<Loaded[]> {
     )
     SELECT inp.i,
            EXISTS (SELECT 1 FROM c WHERE c.channel = inp.channel AND c.message_id = inp.message_id) AS claimed,
-           ${SESSION_COLUMNS}, idn.user_id, a.balance, a.held, a.currency
+           ${SESSION_COLUMNS}, idn.user_id, a.balance, a.held, a.currency,
+           u.language, (u.language_offered_at IS NOT NULL) AS language_offered
       FROM inp
       LEFT JOIN chat_sessions s ON s.channel = inp.channel AND s.external_id = inp.user_ref
       LEFT JOIN identities idn ON idn.channel = inp.channel AND idn.external_id = inp.user_ref
       LEFT JOIN accounts a ON a.user_id = idn.user_id
+      LEFT JOIN users u ON u.id = idn.user_id
      ORDER BY inp.i`.execute(ctx.db);
   return rowPerItem(result.rows, items.length, "claim").map((row, i) => {
     const item = items[i] as ClaimItem;
@@ -155,6 +163,8 @@ async function claimMany(items: ClaimItem[]): Promise<Loaded[]> {
         row.balance === null || row.held === null
           ? undefined
           : { balanceKobo: row.balance, heldKobo: row.held, currency: row.currency ?? "NGN" },
+      language: row.user_id ? row.language : undefined,
+      languageOffered: row.language_offered ?? false,
     };
   });
 }

@@ -1,7 +1,7 @@
 import { enqueueChatMessages } from "../../api/services/chat-outbox";
 import { claimAndLoad, loadSession, markInputHandled, saveAndQueue } from "../../api/services/chat-sessions";
 import { replyDedupeKey } from "../../api/services/notifications";
-import { findOrCreateUserByIdentity } from "../../api/services/users";
+import { findOrCreateUserByIdentity, markLanguageOffered, setUserLanguage } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
 import { balanceFlow } from "./flows/balance";
 import { cableFlow } from "./flows/cable";
@@ -20,7 +20,8 @@ import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { withdrawFlow } from "./flows/withdraw";
-import { DEFAULT_LANG } from "./i18n";
+import { DEFAULT_LANG, isLang, type Lang, templates } from "./i18n";
+import { looksLikePidgin } from "./i18n/detect-pidgin";
 import { normalizeChatInput } from "./input";
 import { instructsTheBot, parseIntent } from "./intents/grammar";
 import type { Intent } from "./intents/intent";
@@ -30,8 +31,8 @@ import {
   doneReply,
   errorText,
   FORGOT_PIN_CHOICE,
-  MAIN_MENU,
   MENU_CHOICE,
+  mainMenu,
   menuReply,
   pickChoice,
   readSummaryChoice,
@@ -39,6 +40,66 @@ import {
   summaryTag,
 } from "./replies";
 import type { ChatInput, ChatOutput, Choice, EngineDeps, FlowContext, FlowState, StepResult } from "./types";
+
+const T = templates("engine", {
+  busy: {
+    en: () => "I am still working on your last message. Please send this again in a moment.",
+    pcm: () => "I still dey work on your last message. Abeg send am again small time.",
+  },
+  stalePinPage: {
+    en: () => "This PIN page belongs to a step the chat is no longer at, so nothing was done.",
+    pcm: () => "This PIN page na for step wey the chat don pass, so I no do anything.",
+  },
+  cancelled: {
+    en: () => "Cancelled. Nothing was bought.",
+    pcm: () => "I don cancel am. You no buy anything.",
+  },
+  nothingToCancel: { en: () => "Nothing to cancel.", pcm: () => "Nothing dey to cancel." },
+  instruction: {
+    en: () =>
+      "I can't follow instructions like that. Money only moves when you ask for a purchase, a funding " +
+      "or a withdrawal, Confirm it and enter your PIN. Here is what I can do:",
+    pcm: () =>
+      "I no dey follow instruction like that. Money dey move only when you ask for purchase, funding " +
+      "or withdrawal, press Confirm and enter your PIN. See wetin I fit do:",
+  },
+  hello: { en: () => "Hello! What would you like to do?", pcm: () => "How far! Wetin you wan do?" },
+  notUnderstood: {
+    en: () => "Sorry, I did not get that. Here is what I can do:",
+    pcm: () => "Sorry, I no understand that one. See wetin I fit do:",
+  },
+  summaryGone: {
+    en: () => "That summary has expired: nothing was bought from it.",
+    pcm: () => "That summary don expire: you no buy anything from am.",
+  },
+  summaryWaiting: {
+    en: (what: string) => `The one waiting is for ${what}: Confirm or Cancel it here.`,
+    pcm: (what: string) => `The one wey dey wait na for ${what}: press Confirm or Cancel for here.`,
+  },
+  pinWaiting: {
+    en: (what: string) => `You are paying for ${what}: finish with your PIN, or Cancel.`,
+    pcm: (what: string) => `You dey pay for ${what}: finish am with your PIN, or Cancel.`,
+  },
+  leftPurchase: {
+    en: (what: string) => `Cancelled the ${what}.`,
+    pcm: (what: string) => `I don cancel the ${what}.`,
+  },
+  offer: {
+    en: () => "You can also chat with me in Pidgin. Should I reply you in Pidgin?",
+    pcm: () => "You fit talk Pidgin with me. Make I dey reply you for Pidgin?",
+  },
+  offerYes: { en: () => "Yes, Pidgin", pcm: () => "Yes, talk Pidgin" },
+  offerNo: { en: () => "No, English", pcm: () => "No, English dey okay" },
+  /** Said in the language just chosen: each form is that language's own confirmation. */
+  switched: {
+    en: () => "OK, I will reply in English from now on.",
+    pcm: () => "Oya! From now I go dey reply you for Pidgin.",
+  },
+  carryOn: {
+    en: () => "Carry on where you stopped: answer the question above.",
+    pcm: () => "Continue from where you stop: answer the question wey dey up.",
+  },
+});
 
 const FLOWS: Record<string, Flow> = {
   airtime: airtimeFlow,
@@ -112,8 +173,10 @@ export async function handleChatInput(
     userId,
     firstContact: created,
     wallet: first.wallet,
-    lang: DEFAULT_LANG,
+    lang: first.language ?? DEFAULT_LANG,
   };
+  // Pidgin is offered once, to someone who has not chosen a language and writes Pidgin.
+  const mayOffer = !first.language && !first.languageOffered && looksLikePidgin(input.text);
   // Optimistic locking: if another process moved this chat on meanwhile, decide again on its state.
   // Re-running is safe: purchases are keyed by the chat's message ids.
   let session = first.session;
@@ -126,9 +189,12 @@ export async function handleChatInput(
       result = await route(fc, session.flow);
     } catch (error) {
       ctx.logger.error({ err: error, channel: input.channel }, "chat step failed");
-      result = { replies: [doneReply(errorText(error))] };
+      result = { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
     }
-    result = bindToSummary(session.flow, result);
+    result = bindToSummary(session.flow, result, fc.lang);
+    if (mayOffer && !result.languageChosen) {
+      result = await withLanguageOffer(fc, result);
+    }
     const saved = await saveAndQueue(ctx, {
       input,
       userId,
@@ -149,7 +215,7 @@ export async function handleChatInput(
       };
     }
   }
-  const busy = { text: "I am still working on your last message. Please send this again in a moment." };
+  const busy = { text: T.busy[fc.lang]() };
   const ids = await enqueueChatMessages(ctx.db, [
     { channel: input.channel, externalId: input.userRef, userId, kind: "reply", reply: busy },
   ]);
@@ -184,12 +250,12 @@ function outboxMessages(input: ChatInput, result: StepResult) {
  * another request) removes its buttons from the chat; staying at it, every Cancel offered is that
  * summary's own (`cancel:<id>`) and the messages carry its tag, so they are cleared with it.
  */
-function bindToSummary(before: FlowState | undefined, result: StepResult): StepResult {
+function bindToSummary(before: FlowState | undefined, result: StepResult, lang: Lang): StepResult {
   const left = currentSummary(before)?.id;
   const now = currentSummary(result.next)?.id;
   let bound = result;
   if (now && result.next) {
-    const own = summaryChoices(now)[1] as Choice;
+    const own = summaryChoices(now, lang)[1] as Choice;
     const bind = (choices: Choice[]) => choices.map((c) => (c.id === CANCEL_CHOICE.id ? own : c));
     const offered = result.next.data._choices as Choice[] | undefined;
     bound = {
@@ -249,13 +315,13 @@ function mayHoldPin(text: string | undefined): boolean {
 async function pinFromPage(fc: FlowContext, state: FlowState | undefined): Promise<StepResult> {
   const flow = state ? FLOWS[state.flow] : undefined;
   if (!state || !flow || !isPinStep(state) || state.data.confirmId !== fc.input.pinLinkFor) {
-    return {
-      replies: [{ text: "This PIN page belongs to a step the chat is no longer at, so nothing was done." }],
-      next: state,
-    };
+    return { replies: [{ text: T.stalePinPage[fc.lang]() }], next: state };
   }
   return withChoices(
-    (await flow.handle(fc, state, { text: fc.input.text })) ?? { replies: [menuReply()], next: state },
+    (await flow.handle(fc, state, { text: fc.input.text })) ?? {
+      replies: [menuReply(undefined, fc.lang)],
+      next: state,
+    },
   );
 }
 
@@ -265,13 +331,14 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
   const text = fc.input.text?.trim();
   const offered =
-    (state?.data._choices as { id: string; label: string }[] | undefined) ?? (state ? undefined : MAIN_MENU);
+    (state?.data._choices as { id: string; label: string }[] | undefined) ??
+    (state ? undefined : mainMenu(fc.lang));
   let choice = fc.input.choice ?? pickChoice(text, offered);
   // A summary's Confirm or Cancel acts on that summary only; a typed "yes" on the one shown.
   const summary = currentSummary(state);
   const tapped = readSummaryChoice(choice);
   if (tapped && tapped.id !== summary?.id) {
-    return staleSummary(state, tapped.id);
+    return staleSummary(fc.lang, state, tapped.id);
   }
   if (tapped) {
     choice = tapped.action;
@@ -280,14 +347,20 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
 
   const inFlow = state !== undefined && state.flow !== OFFERED;
-  if (choice === "cancel" || (text && parseIntent(text).kind === "cancel")) {
-    return { replies: [doneReply(inFlow ? "Cancelled. Nothing was bought." : "Nothing to cancel.")] };
+  const said = text ? parseIntent(text) : undefined;
+  if (choice === "cancel" || said?.kind === "cancel") {
+    const done = inFlow ? T.cancelled[fc.lang]() : T.nothingToCancel[fc.lang]();
+    return { replies: [doneReply(done, [], fc.lang)] };
+  }
+  const language = choice?.startsWith(LANG_CHOICE) ? choice.slice(LANG_CHOICE.length) : undefined;
+  if (isLang(language) || said?.kind === "language") {
+    return chooseLanguage(fc, state, isLang(language) ? language : (said as { language: Lang }).language);
   }
   if (choice === FORGOT_PIN_CHOICE.id) {
     return withChoices(await requestReset(fc));
   }
   if (choice === MENU_CHOICE.id) {
-    return { replies: [menuReply()] };
+    return { replies: [menuReply(undefined, fc.lang)] };
   }
   if (choice?.startsWith("nav:")) {
     return withChoices(await startFlow(fc, choice.slice(4)));
@@ -311,7 +384,7 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
       return withChoices(await startFlow(fc, target, switched));
     }
     if (switched.kind === "menu") {
-      return { replies: [menuReply()] };
+      return { replies: [menuReply(undefined, fc.lang)] };
     }
   }
   if (state) {
@@ -322,12 +395,12 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     }
   }
   if (!text) {
-    return { replies: [menuReply()] };
+    return { replies: [menuReply(undefined, fc.lang)] };
   }
   if (instructsTheBot(text)) {
     // "Ignore previous instructions…", "you are now admin": taken as what it is, never acted on,
     // and never handed to the LLM (issue 16).
-    return { replies: [menuReply(INSTRUCTION_REPLY)] };
+    return { replies: [menuReply(T.instruction[fc.lang](), fc.lang)] };
   }
   let intent = parseIntent(text);
   if (intent.kind === "unknown" && fc.deps.understand) {
@@ -343,18 +416,76 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     return withChoices(await onboarding.start(fc));
   }
   if (intent.kind === "greeting") {
-    return { replies: [menuReply("Hello! What would you like to do?")] };
+    return { replies: [menuReply(T.hello[fc.lang](), fc.lang)] };
   }
   if (intent.kind === "menu") {
-    return { replies: [menuReply()] };
+    return { replies: [menuReply(undefined, fc.lang)] };
   }
-  return { replies: [menuReply("Sorry, I did not get that. Here is what I can do:")] };
+  return { replies: [menuReply(T.notUnderstood[fc.lang](), fc.lang)] };
 }
 
 /** The answer to a message that gives the bot instructions instead of asking for something. */
-export const INSTRUCTION_REPLY =
-  "I can't follow instructions like that. Money only moves when you ask for a purchase, a funding " +
-  "or a withdrawal, Confirm it and enter your PIN. Here is what I can do:";
+export const INSTRUCTION_REPLY = T.instruction.en();
+
+/** The choices of the language offer: `lang:pcm`, `lang:en` (answered in any state). */
+const LANG_CHOICE = "lang:";
+
+/**
+ * "speak pidgin", "speak English" or a tap on the offer: the preference is saved (one UPDATE) and
+ * answered in the new language. A question in progress stays open, with its choices as they were.
+ */
+async function chooseLanguage(
+  fc: FlowContext,
+  state: FlowState | undefined,
+  lang: Lang,
+): Promise<StepResult> {
+  await setUserLanguage({ ctx: fc.ctx, userId: fc.userId, language: lang });
+  fc.lang = lang;
+  if (state && state.flow !== OFFERED) {
+    return {
+      replies: [{ text: `${T.switched[lang]()} ${T.carryOn[lang]()}` }],
+      next: state,
+      languageChosen: true,
+    };
+  }
+  return { replies: [menuReply(T.switched[lang](), lang)], languageChosen: true };
+}
+
+/**
+ * The offer to reply in Pidgin, after the answer to the first Pidgin-looking message of someone who
+ * has not chosen: recorded first (once, durably: `language_offered_at`), then joined to the last
+ * reply with its two choices after that reply's own ones (so typed numbers keep their meaning), or
+ * sent as its own message after an outcome. Written in Pidgin: the person just wrote it.
+ */
+async function withLanguageOffer(fc: FlowContext, result: StepResult): Promise<StepResult> {
+  if (!(await markLanguageOffered({ ctx: fc.ctx, userId: fc.userId }))) {
+    return result;
+  }
+  const offer: Choice[] = [
+    { id: `${LANG_CHOICE}pcm`, label: T.offerYes.pcm() },
+    { id: `${LANG_CHOICE}en`, label: T.offerNo.pcm() },
+  ];
+  const text = T.offer.pcm();
+  const last = result.replies.at(-1);
+  if (!last || last.outcome) {
+    return { ...result, replies: [...result.replies, { text, choices: offer }] };
+  }
+  const choices = [...(last.choices ?? []), ...offer];
+  const next = result.next
+    ? {
+        ...result.next,
+        data: {
+          ...result.next.data,
+          _choices: [...((result.next.data._choices as Choice[]) ?? []), ...offer],
+        },
+      }
+    : undefined;
+  return {
+    ...result,
+    replies: [...result.replies.slice(0, -1), { ...last, text: `${last.text}\n\n${text}`, choices }],
+    next,
+  };
+}
 
 /** "yes", "ok", "go ahead": Confirm, typed at a summary. */
 const YES =
@@ -365,24 +496,24 @@ const YES =
  * cancelled, expired): nothing is bought or cancelled; the answer points at the summary that is
  * waiting, if any, and the old one's buttons go.
  */
-function staleSummary(state: FlowState | undefined, staleId: string): StepResult {
-  const gone = "That summary has expired: nothing was bought from it.";
+function staleSummary(lang: Lang, state: FlowState | undefined, staleId: string): StepResult {
+  const gone = T.summaryGone[lang]();
   const clearButtons = [summaryTag(staleId)];
   const current = currentSummary(state);
   if (state && current) {
     const offered = (state.data._choices as Choice[] | undefined) ?? [];
     const text =
       state.step === "confirm"
-        ? `${gone} The one waiting is for ${current.what}: Confirm or Cancel it here.`
-        : `${gone} You are paying for ${current.what}: finish with your PIN, or Cancel.`;
-    const choices = state.step === "confirm" ? summaryChoices(current.id) : offered;
+        ? `${gone} ${T.summaryWaiting[lang](current.what)}`
+        : `${gone} ${T.pinWaiting[lang](current.what)}`;
+    const choices = state.step === "confirm" ? summaryChoices(current.id, lang) : offered;
     return { replies: [{ text, choices, tag: summaryTag(current.id) }], next: state, clearButtons };
   }
   if (state && state.flow !== OFFERED) {
     // Another question is open: it stays, with its choices (and their numbers) as they were.
     return { replies: [{ text: gone }], next: state, clearButtons };
   }
-  return { replies: [doneReply(gone)], clearButtons };
+  return { replies: [doneReply(gone, [], lang)], clearButtons };
 }
 
 /**
@@ -390,7 +521,7 @@ function staleSummary(state: FlowState | undefined, staleId: string): StepResult
  * text is read as a new message ("balance" shows the balance). It stays in the chat (not a PIN).
  */
 async function leavePurchase(fc: FlowContext, what: string): Promise<StepResult> {
-  const word = `Cancelled the ${what}.`;
+  const word = T.leftPurchase[fc.lang](what);
   const answer = await route(fc, undefined);
   const [first, ...rest] = answer.replies;
   const replies =
@@ -428,7 +559,7 @@ const START_COMMAND = /^\/start(?:@\w+)?(?:\s|$)/i;
 
 async function startFlow(fc: FlowContext, name: string, intent?: Intent): Promise<StepResult> {
   const flow = FLOWS[name];
-  return flow ? flow.start(fc, intent) : { replies: [menuReply()] };
+  return flow ? flow.start(fc, intent) : { replies: [menuReply(undefined, fc.lang)] };
 }
 
 /** A finished flow that ended with choices: remember them, so "1" means its first one. */

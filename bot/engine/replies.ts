@@ -1,38 +1,76 @@
 import { randomBytes } from "node:crypto";
 import { ServiceError } from "../../api/services/errors";
+import { DEFAULT_LANG, type Lang, templates } from "./i18n";
+import { serviceErrorText } from "./i18n/service-errors";
 import type { Choice, FlowState, Reply } from "./types";
 
+const T = templates("replies", {
+  airtime: { en: () => "Buy airtime", pcm: () => "Buy airtime" },
+  data: { en: () => "Buy data", pcm: () => "Buy data" },
+  electricity: { en: () => "Pay for electricity", pcm: () => "Pay for light (electricity)" },
+  cable: { en: () => "Pay for cable TV", pcm: () => "Pay for cable TV" },
+  balance: { en: () => "My balance", pcm: () => "How much I get (balance)" },
+  fund: { en: () => "Fund my wallet", pcm: () => "Put money for my wallet" },
+  withdraw: { en: () => "Withdraw to my bank", pcm: () => "Comot money go my bank" },
+  history: { en: () => "My recent orders", pcm: () => "Wetin I buy last" },
+  receipt: { en: () => "Get a receipt", pcm: () => "Collect receipt" },
+  pin: { en: () => "Set or change PIN", pcm: () => "Set or change my PIN" },
+  link: { en: () => "Link another channel", pcm: () => "Join my other chat" },
+  gift: { en: () => "Gift room", pcm: () => "Gift room" },
+  help: { en: () => "Help", pcm: () => "Help me" },
+  whatNext: { en: () => "What would you like to do?", pcm: () => "Wetin you wan do?" },
+  menu: { en: () => "Menu", pcm: () => "Menu" },
+  cancel: { en: () => "Cancel", pcm: () => "Cancel" },
+  confirm: { en: () => "Confirm", pcm: () => "Confirm" },
+  forgotPin: { en: () => "I forgot my PIN", pcm: () => "I don forget my PIN" },
+  oops: {
+    en: () => "Sorry, something went wrong on our side. Nothing was charged; please try again.",
+    pcm: () => "Sorry, something spoil for our side. Dem no charge you anything; abeg try again.",
+  },
+});
+
 /** The main menu: what the chat can do (flows not built yet are not offered). */
-export const MAIN_MENU: Choice[] = [
-  { id: "nav:airtime", label: "Buy airtime" },
-  { id: "nav:data", label: "Buy data" },
-  { id: "nav:electricity", label: "Pay for electricity" },
-  { id: "nav:cable", label: "Pay for cable TV" },
-  { id: "nav:balance", label: "My balance" },
-  { id: "nav:fund", label: "Fund my wallet" },
-  { id: "nav:withdraw", label: "Withdraw to my bank" },
-  { id: "nav:history", label: "My recent orders" },
-  { id: "nav:receipt", label: "Get a receipt" },
-  { id: "nav:pin", label: "Set or change PIN" },
-  { id: "nav:link", label: "Link another channel" },
-  { id: "nav:gift", label: "Gift room" },
-  { id: "nav:help", label: "Help" },
-];
+export function mainMenu(lang: Lang): Choice[] {
+  return [
+    { id: "nav:airtime", label: T.airtime[lang]() },
+    { id: "nav:data", label: T.data[lang]() },
+    { id: "nav:electricity", label: T.electricity[lang]() },
+    { id: "nav:cable", label: T.cable[lang]() },
+    { id: "nav:balance", label: T.balance[lang]() },
+    { id: "nav:fund", label: T.fund[lang]() },
+    { id: "nav:withdraw", label: T.withdraw[lang]() },
+    { id: "nav:history", label: T.history[lang]() },
+    { id: "nav:receipt", label: T.receipt[lang]() },
+    { id: "nav:pin", label: T.pin[lang]() },
+    { id: "nav:link", label: T.link[lang]() },
+    { id: "nav:gift", label: T.gift[lang]() },
+    { id: "nav:help", label: T.help[lang]() },
+  ];
+}
+
+/** The English menu, for flows not converted to templates yet (prefer `mainMenu(fc.lang)`). */
+export const MAIN_MENU: Choice[] = mainMenu(DEFAULT_LANG);
 
 /** The full menu: for "menu", help, a greeting, and what the bot did not understand. */
-export function menuReply(text = "What would you like to do?"): Reply {
-  return { text, choices: MAIN_MENU };
+export function menuReply(text?: string, lang: Lang = DEFAULT_LANG): Reply {
+  return { text: text ?? T.whatNext[lang](), choices: mainMenu(lang) };
 }
 
 /** Ends an answer instead of the full menu: one short button (a numbered line) that opens it. */
-export const MENU_CHOICE: Choice = { id: "nav:menu", label: "Menu" };
+export function menuChoice(lang: Lang): Choice {
+  return { id: "nav:menu", label: T.menu[lang]() };
+}
+export const MENU_CHOICE: Choice = menuChoice(DEFAULT_LANG);
 
 /** An answer that ends the conversation: its text and choices, then the short Menu choice. */
-export function doneReply(text: string, choices: Choice[] = []): Reply {
-  return { text, choices: [...choices, MENU_CHOICE] };
+export function doneReply(text: string, choices: Choice[] = [], lang: Lang = DEFAULT_LANG): Reply {
+  return { text, choices: [...choices, menuChoice(lang)] };
 }
 
-export const CANCEL_CHOICE: Choice = { id: "cancel", label: "Cancel" };
+export function cancelChoice(lang: Lang): Choice {
+  return { id: "cancel", label: T.cancel[lang]() };
+}
+export const CANCEL_CHOICE: Choice = cancelChoice(DEFAULT_LANG);
 
 /**
  * A purchase summary's own id: a short random nonce in its Confirm and Cancel choices
@@ -44,10 +82,10 @@ export function newSummaryId(): string {
   return randomBytes(4).toString("base64url");
 }
 
-export function summaryChoices(id: string): Choice[] {
+export function summaryChoices(id: string, lang: Lang = DEFAULT_LANG): Choice[] {
   return [
-    { id: `confirm:${id}`, label: "Confirm" },
-    { id: `cancel:${id}`, label: "Cancel" },
+    { id: `confirm:${id}`, label: T.confirm[lang]() },
+    { id: `cancel:${id}`, label: T.cancel[lang]() },
   ];
 }
 
@@ -79,14 +117,20 @@ export function readSummaryChoice(
 }
 
 /** Offered wherever a PIN was wrong or is locked; the engine answers it in any state. */
-export const FORGOT_PIN_CHOICE: Choice = { id: "pin:forgot", label: "I forgot my PIN" };
+export function forgotPinChoice(lang: Lang): Choice {
+  return { id: "pin:forgot", label: T.forgotPin[lang]() };
+}
+export const FORGOT_PIN_CHOICE: Choice = forgotPinChoice(DEFAULT_LANG);
 
-/** A service error becomes its own message (written for the person); anything else, an apology. */
-export function errorText(error: unknown): string {
+/**
+ * A service error becomes its own message (written for the person; in Pidgin chosen by its code,
+ * i18n/service-errors.ts); anything else, an apology.
+ */
+export function errorText(error: unknown, lang: Lang = DEFAULT_LANG): string {
   if (error instanceof ServiceError) {
-    return error.message;
+    return serviceErrorText(error, lang);
   }
-  return "Sorry, something went wrong on our side. Nothing was charged; please try again.";
+  return T.oops[lang]();
 }
 
 /** "2" → the second choice offered; the choice's own id or label also work. */

@@ -91,6 +91,8 @@ export type StepResult = {
   deleteInput?: boolean;
   /** Tags of earlier messages whose buttons are now stale: the adapter removes them. */
   clearButtons?: string[];
+  /** The person chose their language with this message (no Pidgin offer follows it). */
+  languageChosen?: boolean;
 };
 
 /** Everything a flow step sees. */

@@ -1,5 +1,6 @@
 export * from "./create-user";
 export * from "./identities";
+export * from "./language";
 export * from "./link-codes";
 export * from "./set-phone";
 export * from "./user-dto";

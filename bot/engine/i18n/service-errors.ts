@@ -1,0 +1,101 @@
+import type { ServiceError } from "../../../api/services/errors";
+import { type Lang, templates } from "./index";
+
+/**
+ * Service errors in the chat (DECISIONS §54): the English text is the service's own message,
+ * written for the person; the Pidgin text is chosen here by the error's code (the service layer
+ * knows nothing of chat languages). A code not listed keeps the service's English message: precise
+ * English is better than a vague Pidgin guess about money.
+ */
+const T = templates("service-errors", {
+  INSUFFICIENT_FUNDS: {
+    en: () => "Your wallet balance is too low for this. Fund your wallet and try again.",
+    pcm: () => "Money for your wallet no reach for this one. Fund your wallet, then try again.",
+  },
+  INCORRECT_PIN: {
+    en: (left: number) =>
+      `Incorrect PIN. ${left} attempt${left === 1 ? "" : "s"} left before your PIN is locked.`,
+    pcm: (left: number) => `That PIN no correct. You get ${left} more chance before your PIN go lock.`,
+  },
+  INCORRECT_PIN_LAST: { en: () => "Incorrect PIN.", pcm: () => "That PIN no correct." },
+  PIN_LOCKED: {
+    en: () => "Your PIN is locked after too many wrong attempts. Try again later, or reset it.",
+    pcm: () => "Your PIN don lock because of too many wrong tries. Try again later, or reset am.",
+  },
+  PIN_NOT_SET: {
+    en: () => "Set a transaction PIN first.",
+    pcm: () => "Set your transaction PIN first.",
+  },
+  PIN_CHANGING: {
+    en: () => "Your PIN is being changed. Try again in a moment.",
+    pcm: () => "Your PIN dey change now now. Try again small time.",
+  },
+  INVALID_PIN_FORMAT: { en: () => "A PIN is 4 to 6 digits.", pcm: () => "PIN na 4 to 6 digits." },
+  INVALID_RESET_CODE: {
+    en: () => "That reset code is wrong or expired. Check the latest code we sent you, or ask for a new one.",
+    pcm: () =>
+      "That reset code no correct or e don expire. Check the last code we send you, or ask for new one.",
+  },
+  RATE_LIMITED: {
+    en: (seconds: number) => `Too many requests. Wait ${seconds} seconds and try again.`,
+    pcm: (seconds: number) => `You don try too many times. Wait ${seconds} seconds, then try again.`,
+  },
+  INVALID_PHONE: {
+    en: () => "That is not a Nigerian mobile number. Use 11 digits like 08031234567 or +2348031234567.",
+    pcm: () => "That one no be Naija phone number. Use 11 digits like 08031234567 or +2348031234567.",
+  },
+  PHONE_TAKEN: {
+    en: () => "That number is already on another TADA account. If it is yours, link the two chats instead.",
+    pcm: () => "That number don dey another TADA account. If na your own, link the two chats instead.",
+  },
+  INVALID_LINK_CODE: {
+    en: () => "That link code is not valid (wrong, used or expired). Ask for a new code on your other chat.",
+    pcm: () =>
+      "That link code no work (e no correct, dem don use am, or e don expire). Ask for new code for your other chat.",
+  },
+  ACCOUNT_SUSPENDED: {
+    en: () => "This account is suspended. Contact support.",
+    pcm: () => "Dem don suspend this account. Contact support.",
+  },
+  ORDER_NOT_FOUND: { en: () => "That order was not found.", pcm: () => "I no see that order." },
+  BENEFICIARY_NOT_FOUND: {
+    en: () => "That saved number was not found.",
+    pcm: () => "I no see that saved number.",
+  },
+  PRODUCT_NOT_FOUND: { en: () => "That product was not found.", pcm: () => "I no see that product." },
+  ROOM_FULL: {
+    en: () => "All the gifts in this room have been claimed.",
+    pcm: () => "People don claim all the gifts for this room finish.",
+  },
+  ROOM_CLOSED: {
+    en: () => "This gift room has closed.",
+    pcm: () => "This gift room don close.",
+  },
+  ALREADY_CLAIMED: {
+    en: () => "You have already claimed a gift from this room.",
+    pcm: () => "You don already claim gift for this room.",
+  },
+});
+
+/** A service error as the person reads it: the service's own message in English, by code in Pidgin. */
+export function serviceErrorText(error: ServiceError, lang: Lang): string {
+  if (lang === "en") {
+    return error.message;
+  }
+  const details = error.details ?? {};
+  switch (error.code) {
+    case "INCORRECT_PIN": {
+      const left = Number(details.attemptsLeft ?? 0);
+      return left > 0 ? T.INCORRECT_PIN.pcm(left) : T.INCORRECT_PIN_LAST.pcm();
+    }
+    case "RATE_LIMITED":
+      return T.RATE_LIMITED.pcm(Number(details.retryAfterSeconds ?? 60));
+  }
+  // The codes whose text takes no values (checked by arity: the ones above take some).
+  const byCode = (T as unknown as Record<string, { pcm: () => string } | undefined>)[error.code];
+  if (Object.hasOwn(T, error.code) && byCode && byCode.pcm.length === 0) {
+    return byCode.pcm();
+  }
+  // A code not mapped yet: the service's own words (written for the person) beat a vague line.
+  return error.message;
+}
