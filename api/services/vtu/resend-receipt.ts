@@ -41,7 +41,7 @@ export function receiptText(order: OrderDto): string {
 }
 
 /** Customers read Nigerian time, not UTC: "25 Nov 2026, 21:05". */
-function lagosTime(iso: string): string {
+export function lagosTime(iso: string): string {
   return new Date(iso).toLocaleString("en-GB", {
     timeZone: "Africa/Lagos",
     day: "numeric",
@@ -68,7 +68,12 @@ export async function resendOrderReceipt(args: {
       userId: args.userId,
       kind: "order.receipt",
       body: `Receipt: ${order.productName} for ${order.recipient}, ${formatNaira(order.priceKobo)}.${order.token ? " Your token is shown with the order." : ""}`,
-      payload: { orderId: order.id, resend: true, hasToken: order.token !== null },
+      payload: {
+        orderId: order.id,
+        resend: true,
+        hasToken: order.token !== null,
+        notice: { productName: order.productName, recipient: order.recipient, priceKobo: order.priceKobo },
+      },
     }),
   );
   return { queued: true, orderId: order.id };

@@ -1,4 +1,22 @@
+import { DEFAULT_LANG, type Lang, templates } from "../i18n";
 import type { Choice } from "../types";
+
+const T = templates("gift-time", {
+  in1h: { en: () => "In 1 hour", pcm: () => "After 1 hour" },
+  in6h: { en: () => "In 6 hours", pcm: () => "After 6 hours" },
+  tonight: { en: () => "Tonight 8pm", pcm: () => "Tonight by 8pm" },
+  tomorrow: { en: () => "Tomorrow 8pm", pcm: () => "Tomorrow by 8pm" },
+  lagosTime: { en: (at: string) => `${at} Lagos time`, pcm: (at: string) => `${at} (Lagos time)` },
+  usual: {
+    en: (label: string) => `${label} (usual)`,
+    pcm: (label: string) => `${label} (na wetin people dey use)`,
+  },
+  hours: {
+    en: (n: number) => `${n} hour${n === 1 ? "" : "s"}`,
+    pcm: (n: number) => `${n} hour${n === 1 ? "" : "s"}`,
+  },
+  days: { en: (n: number) => `${n} days`, pcm: (n: number) => `${n} days` },
+});
 
 /**
  * Times for gift rooms, as people say them in Nigeria: "tonight 8pm" means 20:00 in Lagos whatever
@@ -20,15 +38,15 @@ function lagosAt(now: Date, daysAhead: number, hour: number, minute = 0): Date {
 }
 
 /** The draw-time buttons; "tonight 8pm" only while it is still ahead. */
-export function drawChoices(now: Date): Choice[] {
+export function drawChoices(now: Date, lang: Lang = DEFAULT_LANG): Choice[] {
   const tonight = lagosAt(now, 0, 20);
   return [
-    { id: "draw:m60", label: "In 1 hour" },
-    { id: "draw:m360", label: "In 6 hours" },
+    { id: "draw:m60", label: T.in1h[lang]() },
+    { id: "draw:m360", label: T.in6h[lang]() },
     ...(tonight.getTime() - now.getTime() >= 15 * MINUTE
-      ? [{ id: "draw:tonight", label: "Tonight 8pm" }]
+      ? [{ id: "draw:tonight", label: T.tonight[lang]() }]
       : []),
-    { id: "draw:tomorrow", label: "Tomorrow 8pm" },
+    { id: "draw:tomorrow", label: T.tomorrow[lang]() },
   ];
 }
 
@@ -83,7 +101,7 @@ function fromText(now: Date, text: string): Date | undefined {
 }
 
 /** "Wed 25 Nov, 20:00 Lagos time". */
-export function lagosLabel(at: Date): string {
+export function lagosLabel(at: Date, lang: Lang = DEFAULT_LANG): string {
   const text = at.toLocaleString("en-GB", {
     timeZone: "Africa/Lagos",
     weekday: "short",
@@ -93,19 +111,27 @@ export function lagosLabel(at: Date): string {
     minute: "2-digit",
     hour12: false,
   });
-  return `${text} Lagos time`;
+  return T.lagosTime[lang](text);
 }
 
 /** How long a room stays open: the usual lengths that fit the limit and end after the draw. */
-export function hoursChoices(now: Date, maxHours: number, drawAt: Date | undefined): Choice[] {
+export function hoursChoices(
+  now: Date,
+  maxHours: number,
+  drawAt: Date | undefined,
+  lang: Lang = DEFAULT_LANG,
+): Choice[] {
   return [6, 24, 48, 72, 168]
     .filter((h) => h <= maxHours && (!drawAt || now.getTime() + h * HOUR > drawAt.getTime() + 30 * MINUTE))
-    .map((h) => ({ id: `hours:${h}`, label: hoursLabel(h) + (h === 24 ? " (usual)" : "") }));
+    .map((h) => ({
+      id: `hours:${h}`,
+      label: h === 24 ? T.usual[lang](hoursLabel(h, lang)) : hoursLabel(h, lang),
+    }));
 }
 
 /** "24 hours", "3 days", "7 days". */
-export function hoursLabel(hours: number): string {
-  return hours >= 48 && hours % 24 === 0 ? `${hours / 24} days` : `${hours} hour${hours === 1 ? "" : "s"}`;
+export function hoursLabel(hours: number, lang: Lang = DEFAULT_LANG): string {
+  return hours >= 48 && hours % 24 === 0 ? T.days[lang](hours / 24) : T.hours[lang](hours);
 }
 
 /** A typed length: "12", "12h", "2 days". */

@@ -1,7 +1,21 @@
 import { RateLimitedError } from "../../../api/services/errors";
 import { takePinAttemptSlot } from "../../../api/services/rate-limits";
-import { CANCEL_CHOICE } from "../replies";
+import { templates } from "../i18n";
+import { cancelChoice } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
+
+const T = templates("pin-guard", {
+  tooMany: {
+    en: (seconds: number) =>
+      `Too many PIN attempts. For your safety I did not check this one. Try again in ${seconds} seconds.`,
+    pcm: (seconds: number) =>
+      `You don try PIN too many times. Because of your safety, I no check this one. Try again after ${seconds} seconds.`,
+  },
+  cannotCheck: {
+    en: () => "I cannot check PINs right now. Nothing was charged; please try again in a minute.",
+    pcm: () => "I no fit check PIN now now. Dem no charge you anything; abeg try again after one minute.",
+  },
+});
 
 /**
  * S5 for chats: every PIN check first takes a slot from the per-user limiter. Over the limit, or the
@@ -18,10 +32,7 @@ export async function refusePinAttempt(fc: FlowContext, state: FlowState): Promi
     if (!(error instanceof RateLimitedError)) {
       fc.ctx.logger.error({ err: error }, "PIN attempt limiter failed; refusing the PIN check");
     }
-    const text =
-      error instanceof RateLimitedError
-        ? `Too many PIN attempts. For your safety I did not check this one. Try again in ${wait} seconds.`
-        : "I cannot check PINs right now. Nothing was charged; please try again in a minute.";
-    return { replies: [{ text, choices: [CANCEL_CHOICE] }], next: state, deleteInput: true };
+    const text = error instanceof RateLimitedError ? T.tooMany[fc.lang](wait) : T.cannotCheck[fc.lang]();
+    return { replies: [{ text, choices: [cancelChoice(fc.lang)] }], next: state, deleteInput: true };
   }
 }

@@ -7,9 +7,24 @@ import {
   saveBeneficiary,
   touchBeneficiary,
 } from "../../../api/services/beneficiaries";
-import { doneReply, errorText, MENU_CHOICE, menuReply } from "../replies";
+import { templates } from "../i18n";
+import { doneReply, errorText, menuChoice, menuReply } from "../replies";
 import type { Choice, FlowContext, Reply, StepResult } from "../types";
 import type { Flow } from "./flow";
+
+const T = templates("saved", {
+  offer: {
+    en: (who: string) => `Save ${who} for next time?`,
+    pcm: (who: string) => `Make I save ${who} for next time?`,
+  },
+  yes: { en: () => "Save it", pcm: () => "Save am" },
+  no: { en: () => "No, thanks", pcm: () => "No need" },
+  notSaved: { en: () => "OK, not saved.", pcm: () => "No wahala, I no save am." },
+  saved: {
+    en: (label: string) => `Saved ${label}. Next time, pick it from the list.`,
+    pcm: (label: string) => `I don save ${label}. Next time, just pick am from the list.`,
+  },
+});
 
 /** How many saved recipients are offered as buttons when a flow asks for one. */
 const OFFERED = 5;
@@ -49,7 +64,7 @@ export async function afterPurchase(
   save: SaveBeneficiaryInput,
   placed: Reply,
 ): Promise<StepResult> {
-  const done: StepResult = { replies: [{ ...placed, choices: [MENU_CHOICE] }] };
+  const done: StepResult = { replies: [{ ...placed, choices: [menuChoice(fc.lang)] }] };
   try {
     const known = await touchBeneficiary({
       ctx: fc.ctx,
@@ -60,11 +75,11 @@ export async function afterPurchase(
     if (known) {
       return done;
     }
-    const offer = `Save ${save.label ?? save.recipient} for next time?`;
+    const offer = T.offer[fc.lang](save.label ?? save.recipient);
     const choices = [
-      { id: "save:yes", label: "Save it" },
-      { id: "save:no", label: "No, thanks" },
-      MENU_CHOICE,
+      { id: "save:yes", label: T.yes[fc.lang]() },
+      { id: "save:no", label: T.no[fc.lang]() },
+      menuChoice(fc.lang),
     ];
     return {
       replies: placed.outcome
@@ -84,12 +99,12 @@ export async function afterPurchase(
  */
 export const saveOfferFlow: Flow = {
   name: "save",
-  async start() {
-    return { replies: [menuReply()] };
+  async start(fc) {
+    return { replies: [menuReply(undefined, fc.lang)] };
   },
   async handle(fc, state, answer) {
     if (answer.choice === "save:no") {
-      return { replies: [doneReply("OK, not saved.")] };
+      return { replies: [doneReply(T.notSaved[fc.lang](), [], fc.lang)] };
     }
     if (answer.choice !== "save:yes") {
       return undefined;
@@ -97,9 +112,9 @@ export const saveOfferFlow: Flow = {
     try {
       const input = state.data.save as SaveBeneficiaryInput;
       const saved = await saveBeneficiary({ ctx: fc.ctx, userId: fc.userId, input });
-      return { replies: [doneReply(`Saved ${saved.label}. Next time, pick it from the list.`)] };
+      return { replies: [doneReply(T.saved[fc.lang](saved.label), [], fc.lang)] };
     } catch (error) {
-      return { replies: [doneReply(errorText(error))] };
+      return { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
     }
   },
 };

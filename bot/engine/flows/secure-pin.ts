@@ -1,6 +1,41 @@
 import { createPinLink } from "../../../api/services/pin-links";
-import { CANCEL_CHOICE, FORGOT_PIN_CHOICE } from "../replies";
+import { templates } from "../i18n";
+import { cancelChoice, forgotPinChoice } from "../replies";
 import type { ChatChannel, Choice, FlowContext, FlowState, Reply, StepResult } from "../types";
+
+const T = templates("secure-pin", {
+  neverInChat: {
+    en: () =>
+      "Please never send your PIN in this chat: WhatsApp messages cannot be deleted, so I did not use it. If that was your real PIN, change it soon. Enter it on this page instead.",
+    pcm: () =>
+      "Abeg no ever send your PIN for this chat: WhatsApp message no dey delete, so I no use am. If na your real PIN, change am quick. Enter am for this page instead.",
+  },
+  onPage: {
+    en: () => "Your PIN goes on a secure page, not in the chat. Open this link, or reply 1 to cancel.",
+    pcm: () => "Your PIN na for secure page e dey go, no be for chat. Open this link, or reply 1 to cancel.",
+  },
+  tryOnPage: {
+    en: (message: string) => `${message} Try again on this page.`,
+    pcm: (message: string) => `${message} Try again for this page.`,
+  },
+  enterPin: { en: () => "Enter your PIN", pcm: () => "Enter your PIN here" },
+  linkWorks: {
+    en: (lead: string, minutes: number) =>
+      `${lead} The link works once, for ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    pcm: (lead: string, minutes: number) =>
+      `${lead} The link go work only once, for ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+  },
+  alreadyConfirmed: { en: () => "Already confirmed.", pcm: () => "You don already confirm." },
+  nowPin: {
+    en: () => "Already confirmed — now send your PIN.",
+    pcm: () => "You don already confirm — now send your PIN.",
+  },
+  digits: { en: () => "A PIN is 4 to 6 digits.", pcm: () => "PIN na 4 to 6 digits." },
+  sendPin: {
+    en: () => "Send your 4–6 digit PIN, or Cancel.",
+    pcm: () => "Send your PIN (4–6 digits), or Cancel.",
+  },
+});
 
 /**
  * The PIN step on channels where a typed PIN cannot be deleted (WhatsApp, S4): the PIN is entered
@@ -31,7 +66,10 @@ export async function askForPin(
 ): Promise<StepResult> {
   const next = { ...state, data: { ...state.data, _pinAsk: ask } };
   if (!needsPinPage(fc.input.channel)) {
-    return { replies: [{ text: prompts.typed, choices: [...(prompts.choices ?? []), CANCEL_CHOICE] }], next };
+    return {
+      replies: [{ text: prompts.typed, choices: [...(prompts.choices ?? []), cancelChoice(fc.lang)] }],
+      next,
+    };
   }
   return { replies: [await pinLinkReply(fc, next, prompts.link)], next };
 }
@@ -48,22 +86,20 @@ export async function pinFromAnswer(
   if (!needsPinPage(fc.input.channel) || fc.input.pinFromSecurePage) {
     return { pin: (text ?? "").trim() };
   }
-  const lead = /\d/.test(text ?? "")
-    ? "Please never send your PIN in this chat: WhatsApp messages cannot be deleted, so I did not use it. If that was your real PIN, change it soon. Enter it on this page instead."
-    : "Your PIN goes on a secure page, not in the chat. Open this link, or reply 1 to cancel.";
+  const lead = /\d/.test(text ?? "") ? T.neverInChat[fc.lang]() : T.onPage[fc.lang]();
   return { refused: { replies: [await pinLinkReply(fc, state, lead)], next: state } };
 }
 
 /** After a wrong PIN: the message, and on WhatsApp a fresh link (the used one is gone). */
 export async function retryPin(fc: FlowContext, state: FlowState, message: string): Promise<Reply[]> {
   if (!needsPinPage(fc.input.channel)) {
-    return [{ text: message, choices: [FORGOT_PIN_CHOICE, CANCEL_CHOICE] }];
+    return [{ text: message, choices: [forgotPinChoice(fc.lang), cancelChoice(fc.lang)] }];
   }
-  return [await pinLinkReply(fc, state, `${message} Try again on this page.`)];
+  return [await pinLinkReply(fc, state, T.tryOnPage[fc.lang](message))];
 }
 
 async function pinLinkReply(fc: FlowContext, state: FlowState, lead: string): Promise<Reply> {
-  const ask = (state.data._pinAsk as PinAsk | undefined) ?? { purpose: "pay", title: "Enter your PIN" };
+  const ask = (state.data._pinAsk as PinAsk | undefined) ?? { purpose: "pay", title: T.enterPin[fc.lang]() };
   const confirmId = typeof state.data.confirmId === "string" ? state.data.confirmId : fc.input.messageId;
   const link = await createPinLink({
     ctx: fc.ctx,
@@ -76,9 +112,9 @@ async function pinLinkReply(fc: FlowContext, state: FlowState, lead: string): Pr
   });
   const minutes = Math.max(1, Math.round(fc.ctx.config.PIN_LINK_TTL_SECONDS / 60));
   return {
-    text: `${lead} The link works once, for ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-    link: { label: "Enter your PIN", url: link.url },
-    choices: [CANCEL_CHOICE],
+    text: T.linkWorks[fc.lang](lead, minutes),
+    link: { label: T.enterPin[fc.lang](), url: link.url },
+    choices: [cancelChoice(fc.lang)],
   };
 }
 
@@ -91,12 +127,15 @@ export async function readPinAnswer(
   state: FlowState,
   answer: { choice?: string; text?: string },
 ): Promise<{ pin: string } | { reply: StepResult }> {
-  const ask = (text: string): StepResult => ({ replies: [{ text, choices: [CANCEL_CHOICE] }], next: state });
+  const ask = (text: string): StepResult => ({
+    replies: [{ text, choices: [cancelChoice(fc.lang)] }],
+    next: state,
+  });
   if (answer.choice === "confirm") {
     return {
       reply: needsPinPage(fc.input.channel)
-        ? { replies: await retryPin(fc, state, "Already confirmed."), next: state }
-        : ask("Already confirmed — now send your PIN."),
+        ? { replies: await retryPin(fc, state, T.alreadyConfirmed[fc.lang]()), next: state }
+        : ask(T.nowPin[fc.lang]()),
     };
   }
   const allowed = await pinFromAnswer(fc, state, answer.text);
@@ -106,9 +145,9 @@ export async function readPinAnswer(
   const pin = allowed.pin;
   if (!/^\d{4,6}$/.test(pin)) {
     if (fc.input.pinFromSecurePage) {
-      return { reply: { replies: await retryPin(fc, state, "A PIN is 4 to 6 digits."), next: state } };
+      return { reply: { replies: await retryPin(fc, state, T.digits[fc.lang]()), next: state } };
     }
-    return { reply: { ...ask("Send your 4–6 digit PIN, or Cancel."), deleteInput: pin.length > 0 } };
+    return { reply: { ...ask(T.sendPin[fc.lang]()), deleteInput: pin.length > 0 } };
   }
   return { pin };
 }

@@ -1,13 +1,42 @@
 import { ServiceError } from "../../../api/services/errors";
 import { hasPin } from "../../../api/services/pins";
 import { getUser, setUserPhone } from "../../../api/services/users";
-import { errorText, MAIN_MENU } from "../replies";
+import { templates } from "../i18n";
+import { errorText, mainMenu } from "../replies";
 import type { FlowContext, Reply, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again } from "./purchase";
 
-const INTRO =
-  "I am TADA. I buy airtime, data, electricity tokens and cable TV for any Nigerian number, meter or smartcard, paid from your TADA wallet. Fund the wallet by card or transfer, and withdraw to your bank any time.";
+const T = templates("start", {
+  hello: {
+    en: (name: string) =>
+      `Hello${name ? ` ${name}` : ""}! I am TADA. I buy airtime, data, electricity tokens and cable TV for any Nigerian number, meter or smartcard, paid from your TADA wallet. Fund the wallet by card or transfer, and withdraw to your bank any time.`,
+    pcm: (name: string) =>
+      `How far${name ? ` ${name}` : ""}! Na me be TADA. I dey buy airtime, data, electricity token and cable TV for any Naija number, meter or smartcard, from your TADA wallet. Fund the wallet with card or transfer, and comot money go your bank anytime.`,
+  },
+  askPhone: {
+    en: () =>
+      "What is your phone number? It is where your receipts and own top-ups go. Tap the button to share it, or type it.",
+    pcm: () =>
+      "Wetin be your phone number? Na there your receipts and your own top-up go dey go. Press the button to share am, or type am.",
+  },
+  sharePhone: { en: () => "Share my phone number", pcm: () => "Send my phone number" },
+  notNow: { en: () => "Not now", pcm: () => "No be now" },
+  thanksNumber: {
+    en: (phone: string) => `Thanks, your number is ${phone}.`,
+    pcm: (phone: string) => `Thank you, your number na ${phone}.`,
+  },
+  orCancel: {
+    en: (problem: string) => `${problem} Or tap Cancel.`,
+    pcm: (problem: string) => `${problem} Or press Cancel.`,
+  },
+  whatNext: { en: () => "What would you like to do?", pcm: () => "Wetin you wan do?" },
+  setPin: {
+    en: () => "To pay for anything you need a transaction PIN (4–6 digits). Set it up now?",
+    pcm: () => "To pay for anything, you need transaction PIN (4–6 digits). Make we set am now?",
+  },
+  setPinChoice: { en: () => "Set up my PIN", pcm: () => "Set my PIN now" },
+});
 
 /**
  * /start and a first hello: greet by name, say what the bot does, then what is missing for buying:
@@ -19,7 +48,7 @@ export const startFlow: Flow = {
   async start(fc) {
     const user = await getUser(fc.ctx, fc.userId);
     const name = fc.input.displayName ?? user.display_name;
-    const hello = `Hello${name ? ` ${name}` : ""}! ${INTRO}`;
+    const hello = T.hello[fc.lang](name ?? "");
     if (!user.phone && fc.input.channel === "whatsapp") {
       // A WhatsApp chat is a phone number: use it, unless another account already has it.
       const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone: fc.input.userRef }).catch(
@@ -33,9 +62,9 @@ export const startFlow: Flow = {
       return {
         replies: [
           led(hello, {
-            text: "What is your phone number? It is where your receipts and own top-ups go. Tap the button to share it, or type it.",
-            askContact: "Share my phone number",
-            choices: [{ id: "skip", label: "Not now" }],
+            text: T.askPhone[fc.lang](),
+            askContact: T.sharePhone[fc.lang](),
+            choices: [{ id: "skip", label: T.notNow[fc.lang]() }],
           }),
         ],
         next: { flow: "start", step: "phone", data: {} },
@@ -65,12 +94,12 @@ export async function savePhone(
 ): Promise<StepResult> {
   try {
     const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone });
-    return { replies: [led(`Thanks, your number is ${saved.phone}.`, await nextStep(fc))] };
+    return { replies: [led(T.thanksNumber[fc.lang](saved.phone), await nextStep(fc))] };
   } catch (error) {
     if (error instanceof ServiceError && error.code === "INVALID_PHONE") {
-      return again(state, `${errorText(error)} Or tap Cancel.`);
+      return again(state, T.orCancel[fc.lang](errorText(error, fc.lang)));
     }
-    return { replies: [led(errorText(error), await nextStep(fc))] };
+    return { replies: [led(errorText(error, fc.lang), await nextStep(fc))] };
   }
 }
 
@@ -82,10 +111,13 @@ function led(lead: string, reply: Reply): Reply {
 /** No PIN yet: offer to set it first (nothing can be bought without one); otherwise the menu. */
 async function nextStep(fc: FlowContext): Promise<Reply> {
   if (await hasPin({ ctx: fc.ctx, userId: fc.userId })) {
-    return { text: "What would you like to do?", choices: MAIN_MENU };
+    return { text: T.whatNext[fc.lang](), choices: mainMenu(fc.lang) };
   }
   return {
-    text: "To pay for anything you need a transaction PIN (4–6 digits). Set it up now?",
-    choices: [{ id: "nav:pin", label: "Set up my PIN" }, ...MAIN_MENU.filter((c) => c.id !== "nav:pin")],
+    text: T.setPin[fc.lang](),
+    choices: [
+      { id: "nav:pin", label: T.setPinChoice[fc.lang]() },
+      ...mainMenu(fc.lang).filter((c) => c.id !== "nav:pin"),
+    ],
   };
 }
