@@ -89,7 +89,7 @@ const T = templates("engine", {
     pcm: () => "You fit talk Pidgin with me. Make I dey reply you for Pidgin?",
   },
   offerYes: { en: () => "Yes, Pidgin", pcm: () => "Yes, talk Pidgin" },
-  offerNo: { en: () => "No, English", pcm: () => "No, English dey okay" },
+  offerNo: { en: () => "No, English", pcm: () => "No, make e be English" },
   /** Said in the language just chosen: each form is that language's own confirmation. */
   switched: {
     en: () => "OK, I will reply in English from now on.",

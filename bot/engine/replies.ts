@@ -9,7 +9,7 @@ const T = templates("replies", {
   data: { en: () => "Buy data", pcm: () => "Buy data" },
   electricity: { en: () => "Pay for electricity", pcm: () => "Pay for light (electricity)" },
   cable: { en: () => "Pay for cable TV", pcm: () => "Pay for cable TV" },
-  balance: { en: () => "My balance", pcm: () => "How much I get (balance)" },
+  balance: { en: () => "My balance", pcm: () => "Check my balance" },
   fund: { en: () => "Fund my wallet", pcm: () => "Put money for my wallet" },
   withdraw: { en: () => "Withdraw to my bank", pcm: () => "Comot money go my bank" },
   history: { en: () => "My recent orders", pcm: () => "Wetin I buy last" },

@@ -9,7 +9,7 @@ const T = templates("gift-time", {
   lagosTime: { en: (at: string) => `${at} Lagos time`, pcm: (at: string) => `${at} (Lagos time)` },
   usual: {
     en: (label: string) => `${label} (usual)`,
-    pcm: (label: string) => `${label} (na wetin people dey use)`,
+    pcm: (label: string) => `${label} (na the normal one)`,
   },
   hours: {
     en: (n: number) => `${n} hour${n === 1 ? "" : "s"}`,

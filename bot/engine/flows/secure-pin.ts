@@ -12,7 +12,8 @@ const T = templates("secure-pin", {
   },
   onPage: {
     en: () => "Your PIN goes on a secure page, not in the chat. Open this link, or reply 1 to cancel.",
-    pcm: () => "Your PIN na for secure page e dey go, no be for chat. Open this link, or reply 1 to cancel.",
+    pcm: () =>
+      "Na for secure page you go put your PIN, no be for chat. Open this link, or reply 1 to cancel.",
   },
   tryOnPage: {
     en: (message: string) => `${message} Try again on this page.`,

@@ -1,5 +1,7 @@
 import type { ServiceError } from "../../../api/services/errors";
+import { isOrderState } from "../../../api/services/vtu/order-dto";
 import { type Lang, templates } from "./index";
+import { orderStateName } from "./orders";
 
 /**
  * Service errors in the chat (DECISIONS §54): the English text is the service's own message,
@@ -35,6 +37,10 @@ const T = templates("service-errors", {
     en: () => "That reset code is wrong or expired. Check the latest code we sent you, or ask for a new one.",
     pcm: () =>
       "That reset code no correct or e don expire. Check the last code we send you, or ask for new one.",
+  },
+  ORDER_NOT_DELIVERED: {
+    en: (state: string) => `Only delivered orders have a receipt; this one is ${state}.`,
+    pcm: (state: string) => `Na only order wey don land get receipt; this one: ${state}.`,
   },
   RATE_LIMITED: {
     en: (seconds: number) => `Too many requests. Wait ${seconds} seconds and try again.`,
@@ -88,6 +94,10 @@ export function serviceErrorText(error: ServiceError, lang: Lang): string {
       const left = Number(details.attemptsLeft ?? 0);
       return left > 0 ? T.INCORRECT_PIN.pcm(left) : T.INCORRECT_PIN_LAST.pcm();
     }
+    case "ORDER_NOT_DELIVERED":
+      return isOrderState(details.state)
+        ? T.ORDER_NOT_DELIVERED.pcm(orderStateName(details.state, "pcm"))
+        : error.message;
     case "RATE_LIMITED":
       return T.RATE_LIMITED.pcm(Number(details.retryAfterSeconds ?? 60));
   }
