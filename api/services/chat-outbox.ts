@@ -54,6 +54,12 @@ export type OutboxRow = {
   target: string | null;
   attempts: number;
   createdAt: Date;
+  /**
+   * The person's chat language when the row was claimed for sending (undefined on rows the engine
+   * wrote already leased: those replies are written in it). A notification is shown in Pidgin from
+   * its payload's values (bot/outbox/notification-text.ts).
+   */
+  language?: "en" | "pcm" | null;
 };
 
 /** The per-chat form of an outcome key: "order.delivered:ord_1" → "order.delivered:ord_1@telegram:42". */
@@ -72,7 +78,8 @@ export async function enqueueChatMessages(db: Db, rows: OutboxWrite[]): Promise<
     .onConflict((oc) =>
       oc
         .column("dedupe_key")
-        .doUpdateSet({ reply: sql`EXCLUDED.reply`, tag: sql`EXCLUDED.tag` })
+        // The payload too: a notification's values (`notice`) must not re-render over a reply.
+        .doUpdateSet({ reply: sql`EXCLUDED.reply`, tag: sql`EXCLUDED.tag`, payload: sql`EXCLUDED.payload` })
         .where("chat_outbox.status", "=", "pending"),
     )
     .returning("id")
@@ -108,6 +115,7 @@ type RawRow = {
   target: string | null;
   attempts: number;
   created_at: Date;
+  language?: "en" | "pcm" | null;
 };
 
 function fromRaw(r: RawRow): OutboxRow {
@@ -124,6 +132,7 @@ function fromRaw(r: RawRow): OutboxRow {
     target: r.target,
     attempts: r.attempts,
     createdAt: r.created_at,
+    ...(r.language !== undefined ? { language: r.language } : {}),
   };
 }
 
@@ -134,7 +143,8 @@ export function outboxRowFromJson(r: RawRow & { created_at: Date | string }): Ou
 
 export type { RawRow as OutboxRowJson };
 
-const RETURNING = sql`id, channel, external_id, user_id, kind, op, reply, payload, tag, target, attempts, created_at`;
+const RETURNING = sql`id, channel, external_id, user_id, kind, op, reply, payload, tag, target, attempts, created_at,
+  (SELECT u.language FROM users u WHERE u.id = user_id) AS language`;
 
 /**
  * Take the due head of each chat's queue for `channel` (one row per chat: a chat's messages go out

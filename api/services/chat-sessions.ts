@@ -312,7 +312,9 @@ async function saveMany(items: SaveItem[]): Promise<Saved[]> {
        CROSS JOIN LATERAL jsonb_to_recordset(inp.messages)
              AS r(ord int, kind text, op text, dedupe_key text, reply jsonb, payload jsonb, tag text, target text)
        ORDER BY inp.i, r.ord
-      ON CONFLICT (dedupe_key) DO UPDATE SET reply = EXCLUDED.reply, tag = EXCLUDED.tag
+      -- The reply replaces a notification of the same outcome still unsent, values and all: it is
+      -- written in the person's language already (the notification's payload is not re-rendered).
+      ON CONFLICT (dedupe_key) DO UPDATE SET reply = EXCLUDED.reply, tag = EXCLUDED.tag, payload = EXCLUDED.payload
        WHERE chat_outbox.status = 'pending'
       RETURNING id, status, channel, external_id, user_id, kind, op, reply, payload, tag, target, attempts, created_at
     ),

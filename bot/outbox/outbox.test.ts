@@ -695,6 +695,83 @@ describe("notifications through the outbox", () => {
   });
 });
 
+describe("notifications in the person's language", () => {
+  it("a Pidgin speaker reads an order outcome in Pidgin (token still appended); a reply to the same outcome wins", async () => {
+    const { user } = await findOrCreateUserByIdentity({
+      ctx,
+      input: { channel: "telegram", externalId: "8201" },
+    });
+    await h.tdb.db.updateTable("users").set({ language: "pcm" }).where("id", "=", user.id).execute();
+    await h.fund(user.id, 1_000_000);
+    await setOrChangePin({ ctx, userId: user.id, input: { pin: TEST_PIN } });
+    const order = await placeOrder(ctx, h.deps.vtu, user.id, {
+      service: "electricity",
+      input: {
+        disco: "ikeja",
+        meterType: "prepaid",
+        meterNumber: sandboxNumber(12),
+        amountKobo: 500_000,
+        pin: TEST_PIN,
+      },
+    });
+    await h.settle();
+    const done = await getOrder({ ctx, userId: user.id, orderId: order.id });
+    // The record stays English.
+    const record = await h.tdb.db
+      .selectFrom("notifications")
+      .select("body")
+      .where("user_id", "=", user.id)
+      .where("kind", "=", "order.delivered")
+      .executeTakeFirstOrThrow();
+    expect(record.body).toMatch(/^Delivered: electricity for meter/);
+
+    // A reply to another outcome, written after its notification, replaces it: its text is sent.
+    const outcome = { kind: "order.failed", payload: { orderId: "ord_pcm_reply" } };
+    await ctx.db.transaction().execute((trx) =>
+      queueNotification(trx, {
+        userId: user.id,
+        ...outcome,
+        body: "Your ₦100 airtime for 08031234567 did not go through. ₦100 is back in your wallet.",
+        payload: {
+          ...outcome.payload,
+          notice: { service: "airtime", recipient: "08031234567", faceAmountKobo: 10_000, priceKobo: 10_000 },
+        },
+      }),
+    );
+    await enqueueChatMessages(ctx.db, [
+      {
+        channel: "telegram",
+        externalId: "8201",
+        userId: user.id,
+        kind: outcome.kind,
+        payload: outcome.payload,
+        reply: { text: "The engine's own reply." },
+        dedupeKey: replyDedupeKey(outcome.kind, outcome.payload, { channel: "telegram", externalId: "8201" }),
+      },
+    ]);
+    const funded = { amountKobo: 250_000 };
+    await ctx.db.transaction().execute((trx) =>
+      queueNotification(trx, {
+        userId: user.id,
+        kind: "wallet.funded",
+        body: "₦2,500 has been added to your wallet.",
+        payload: { ...funded, notice: funded },
+      }),
+    );
+
+    const tg = fakeChannel("telegram");
+    startSender(tg.transport);
+    await until(() => tg.textsTo("8201").length >= 3);
+    const [delivered, reply, credit] = tg.textsTo("8201");
+    expect(delivered).toMatch(
+      /^E don land: light \(electricity\) for meter \d+\. Your token dey show with the order\.\nToken: /,
+    );
+    expect(delivered).toContain(`Token: ${done.token}`);
+    expect(reply).toBe("The engine's own reply.");
+    expect(credit).toBe("₦2,500 don enter your wallet.");
+  });
+});
+
 describe("startChatOutbox", () => {
   it("runs a sender per registered channel; flush sends what is due and reports what is left", async () => {
     const tg = fakeChannel("telegram");

@@ -27,6 +27,7 @@ import {
   type QueuedReplies,
   RateLimitedError,
 } from "../outbound";
+import { notificationText } from "./notification-text";
 import { SendPacer } from "./pace";
 
 export type OutboxSenderOptions = {
@@ -428,7 +429,9 @@ function failureKind(error: unknown): SendFailureKind {
  * its owner, at the moment of sending: it is never stored in the outbox (P11).
  */
 async function renderRow(ctx: ServiceContext, row: OutboxRow): Promise<Reply> {
-  const reply = row.reply as Reply;
+  // A notification for someone who chose Pidgin is shown in Pidgin (its English text is the record).
+  const translated = row.language === "pcm" ? notificationText(row.kind, row.payload, "pcm") : undefined;
+  const reply = translated ? { ...(row.reply as Reply), text: translated } : (row.reply as Reply);
   const orderId = row.payload.orderId;
   if (row.payload.hasToken !== true || typeof orderId !== "string" || !row.userId) {
     return reply;

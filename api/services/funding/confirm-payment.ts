@@ -256,7 +256,11 @@ async function creditInOneCall(
   const notification = {
     kind: "wallet.funded",
     body: `${formatNaira(intent.amount_kobo)} has been added to your wallet.`,
-    payload: { fundingIntentId: intent.id, amountKobo: intent.amount_kobo },
+    payload: {
+      fundingIntentId: intent.id,
+      amountKobo: intent.amount_kobo,
+      notice: { amountKobo: intent.amount_kobo },
+    },
   };
   const notify = notificationArgs(notification);
   const metadata = { fundingIntentId: intent.id, txRef: intent.tx_ref, gatewayTxId: verified.id, source };

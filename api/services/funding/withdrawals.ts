@@ -461,7 +461,13 @@ async function applyTransferResult(ctx: ServiceContext, id: string, result: Tran
         userId: w.user_id,
         kind: "withdrawal.successful",
         body: `${formatNaira(w.amount_kobo)} has been sent to ${w.account_name} (${w.bank_name ?? w.bank_code} ${w.account_number}).`,
-        payload: { withdrawalId: w.id },
+        payload: {
+          withdrawalId: w.id,
+          notice: {
+            amountKobo: w.amount_kobo,
+            account: `${w.account_name} (${w.bank_name ?? w.bank_code} ${w.account_number})`,
+          },
+        },
       });
       return "successful";
     }
@@ -483,7 +489,10 @@ async function applyTransferResult(ctx: ServiceContext, id: string, result: Tran
         userId: w.user_id,
         kind: "withdrawal.failed",
         body: `Your withdrawal of ${formatNaira(w.amount_kobo)} did not go through. ${formatNaira(w.amount_kobo + w.fee_kobo)} is back in your wallet.`,
-        payload: { withdrawalId: w.id },
+        payload: {
+          withdrawalId: w.id,
+          notice: { amountKobo: w.amount_kobo, refundedKobo: w.amount_kobo + w.fee_kobo },
+        },
       });
       return "failed";
     }

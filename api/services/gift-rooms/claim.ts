@@ -184,7 +184,11 @@ async function grantOrderGift(
     userId: room.creator_id,
     kind: "gift.claimed",
     body: `${maskPhone(planned.recipient)} claimed a gift from your room: ${planned.description}.`,
-    payload: { giftRoomId: room.id, orderId: order.id },
+    payload: {
+      giftRoomId: room.id,
+      orderId: order.id,
+      notice: { recipient: maskPhone(planned.recipient), gift: planned.description },
+    },
   };
   const notify = notificationArgs(notification);
   let row: { refusal: string | null; claimed: number | null; claim_id: number | null } | undefined;
@@ -337,12 +341,13 @@ async function settleWithCash(
     userId,
     kind: "gift.cash_received",
     body: `You received a ${amount} gift in your wallet.`,
+    payload: { notice: { amountKobo: room.amount_kobo } },
   });
   await queueNotification(trx, {
     userId: room.creator_id,
     kind: "gift.claimed",
     body: `${maskPhone(phone)} claimed ${amount} from your gift room.`,
-    payload: { giftRoomId: room.id },
+    payload: { giftRoomId: room.id, notice: { recipient: maskPhone(phone), amountKobo: room.amount_kobo } },
   });
   void ctx;
   return {

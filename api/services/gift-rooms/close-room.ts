@@ -35,7 +35,12 @@ export async function closeRoom(
       body:
         `Your gift room ${why}: ${room.claimed} of ${room.capacity} gifts claimed.` +
         (refundedKobo > 0 ? ` ${formatNaira(refundedKobo)} is back in your wallet.` : ""),
-      payload: { giftRoomId: room.id, reason, refundedKobo },
+      payload: {
+        giftRoomId: room.id,
+        reason,
+        refundedKobo,
+        notice: { reason, claimed: room.claimed, capacity: room.capacity, refundedKobo },
+      },
     });
     return { closed: true, refundedKobo };
   });

@@ -162,7 +162,12 @@ export async function runDraw(args: { ctx: ServiceContext; vtu: VtuRuntime; room
       body:
         `Your gift draw is done: ${winners.length} winner(s) from ${entries.length} participant(s).` +
         (refunded > 0 ? ` ${formatNaira(refunded)} for the unused gifts is back in your wallet.` : ""),
-      payload: { giftRoomId: room.id, winners: winners.length, participants: entries.length },
+      payload: {
+        giftRoomId: room.id,
+        winners: winners.length,
+        participants: entries.length,
+        notice: { winners: winners.length, participants: entries.length, refundedKobo: refunded },
+      },
     });
   });
   for (const orderId of orders) {

@@ -31,7 +31,11 @@ export async function releaseFailedGift(trx: Trx, ctx: ServiceContext, order: Vt
     userId: room.creator_id,
     kind: "gift.failed",
     body: `The gift to ${maskPhone(order.recipient)} did not go through; its ${formatNaira(order.price_kobo)} stays in your gift room.`,
-    payload: { giftRoomId: room.id, orderId: order.id },
+    payload: {
+      giftRoomId: room.id,
+      orderId: order.id,
+      notice: { recipient: maskPhone(order.recipient), priceKobo: order.price_kobo },
+    },
   });
   if (room.status === "closed") {
     await refundRoomRemainder(trx, ctx, room.id);

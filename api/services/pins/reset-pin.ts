@@ -54,6 +54,8 @@ export async function requestPinReset(args: {
       userId,
       kind: "pin_reset_code",
       body: `Your TADA PIN reset code is ${code}. It expires in ${ctx.config.PIN_RESET_CODE_TTL_MINUTES} minutes. Never share it with anyone.`,
+      // The values of the message, for the chat to show it in the person's language.
+      payload: { notice: { code, minutes: ctx.config.PIN_RESET_CODE_TTL_MINUTES } },
     });
   });
   if (ctx.config.sandbox) {

@@ -63,7 +63,8 @@ export async function deliverOrder(
     postings,
     metadata: { orderId: order.id, attemptId: attempt.id, costKobo: cost },
   });
-  const { token, message: delivered } = deliveredTexts(order, result, await planNameOf(trx, order));
+  const planName = await planNameOf(trx, order);
+  const { token, message: delivered } = deliveredTexts(order, result, planName);
   await trx
     .updateTable("vtu_orders")
     .set({
@@ -88,7 +89,7 @@ export async function deliverOrder(
     userId: order.user_id,
     kind: "order.delivered",
     body: delivered,
-    payload: { orderId: order.id, hasToken: token !== undefined },
+    payload: { orderId: order.id, hasToken: token !== undefined, notice: orderNotice(order, planName) },
   });
 }
 
@@ -128,7 +129,7 @@ export async function deliverInOneCall(
   const { token, message } = deliveredTexts(order, result, args.planName);
   const notification = notificationArgs({
     kind: "order.delivered",
-    payload: { orderId: order.id, hasToken: token !== undefined },
+    payload: { orderId: order.id, hasToken: token !== undefined, notice: orderNotice(order, args.planName) },
   });
   const { rows } = await sql<{ step: string }>`
     SELECT vtu_deliver_order(
@@ -180,7 +181,7 @@ export async function failOrder(
     userId: order.user_id,
     kind: "order.failed",
     body: `Your ${describe(order)} did not go through. ${formatNaira(order.price_kobo)} is back in your wallet.`,
-    payload: { orderId: order.id },
+    payload: { orderId: order.id, notice: orderNotice(order) },
   });
 }
 
@@ -244,7 +245,7 @@ export async function reverseOrder(
     userId: order.user_id,
     kind: "order.reversed",
     body: `The network reversed your ${what}. ${formatNaira(order.price_kobo)} is back in your wallet.`,
-    payload: { orderId: order.id },
+    payload: { orderId: order.id, notice: { ...orderNotice(order), gift: order.channel === "gift" } },
   });
   const provider = order.provider ?? "provider";
   await raiseAlert(trx, {
@@ -255,6 +256,20 @@ export async function reverseOrder(
     body: `The latest: order ${order.id} (${order.service}, ${formatNaira(order.price_kobo)}) was delivered, then ${provider} said: "${reason.slice(0, 200)}". The customer was refunded automatically. Ask ${provider} why; if it keeps happening, move it down the failover order (Catalogue → Providers).`,
   });
   return true;
+}
+
+/**
+ * The values an order's message is made of, in its notification's payload: the chat shows the
+ * message in the person's language from them (bot/outbox/notification-text.ts); `body` stays English.
+ */
+function orderNotice(order: VtuOrderRow, planName?: string): Record<string, unknown> {
+  return {
+    service: order.service,
+    recipient: order.recipient,
+    faceAmountKobo: order.face_amount_kobo,
+    priceKobo: order.price_kobo,
+    ...(planName ? { planName } : {}),
+  };
 }
 
 function describe(order: VtuOrderRow): string {

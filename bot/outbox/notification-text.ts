@@ -1,0 +1,291 @@
+import { formatNaira } from "../../api/services/money";
+import { type Lang, templates } from "../engine/i18n";
+
+/**
+ * Chat notifications (order outcomes, funding credits, withdrawals, gift rooms, the PIN reset code)
+ * in the person's language. The service writes each in English (`body`, kept as the record) with
+ * the values it is made of under `payload.notice`; the sender shows it in Pidgin from those values
+ * for a person who chose Pidgin (DECISIONS §54). A notification without its values, or of a kind
+ * not listed, keeps its English text.
+ */
+const T = templates("notifications", {
+  airtimeDelivered: {
+    en: (amount: string, phone: string) => `Delivered: ${amount} airtime for ${phone}.`,
+    pcm: (amount: string, phone: string) => `E don land: ${amount} airtime for ${phone}.`,
+  },
+  dataDelivered: {
+    en: (plan: string, phone: string) => `Delivered: ${plan} data for ${phone}.`,
+    pcm: (plan: string, phone: string) => `E don land: ${plan} data for ${phone}.`,
+  },
+  someDataDelivered: {
+    en: (phone: string) => `Delivered: data for ${phone}.`,
+    pcm: (phone: string) => `E don land: data for ${phone}.`,
+  },
+  cableDelivered: {
+    en: (card: string) => `Delivered: cable subscription for card ${card}.`,
+    pcm: (card: string) => `E don land: cable subscription for card ${card}.`,
+  },
+  electricityDelivered: {
+    en: (meter: string) => `Delivered: electricity for meter ${meter}.`,
+    pcm: (meter: string) => `E don land: light (electricity) for meter ${meter}.`,
+  },
+  tokenWithOrder: {
+    en: () => "Your token is shown with the order.",
+    pcm: () => "Your token dey show with the order.",
+  },
+  airtime: {
+    en: (amount: string, phone: string) => `${amount} airtime for ${phone}`,
+    pcm: (amount: string, phone: string) => `${amount} airtime wey you buy for ${phone}`,
+  },
+  data: {
+    en: (phone: string) => `data for ${phone}`,
+    pcm: (phone: string) => `data wey you buy for ${phone}`,
+  },
+  cable: {
+    en: (card: string) => `cable subscription for card ${card}`,
+    pcm: (card: string) => `cable subscription for card ${card} wey you pay`,
+  },
+  electricity: {
+    en: (meter: string) => `electricity for meter ${meter}`,
+    pcm: (meter: string) => `light (electricity) for meter ${meter}`,
+  },
+  orderFailed: {
+    en: (what: string, amount: string) =>
+      `Your ${what} did not go through. ${amount} is back in your wallet.`,
+    pcm: (what: string, amount: string) => `The ${what} no work. ${amount} don return to your wallet.`,
+  },
+  orderReversed: {
+    en: (what: string, amount: string) =>
+      `The network reversed your ${what}. ${amount} is back in your wallet.`,
+    pcm: (what: string, amount: string) =>
+      `Network don reverse the ${what}. ${amount} don return to your wallet.`,
+  },
+  giftOf: {
+    en: (what: string) => `gift of ${what}`,
+    pcm: (what: string) => `gift of ${what} from your room`,
+  },
+  receipt: {
+    en: (product: string, recipient: string, amount: string) =>
+      `Receipt: ${product} for ${recipient}, ${amount}.`,
+    pcm: (product: string, recipient: string, amount: string) =>
+      `Your receipt: ${product} for ${recipient}, ${amount}.`,
+  },
+  funded: {
+    en: (amount: string) => `${amount} has been added to your wallet.`,
+    pcm: (amount: string) => `${amount} don enter your wallet.`,
+  },
+  withdrawalSent: {
+    en: (amount: string, account: string) => `${amount} has been sent to ${account}.`,
+    pcm: (amount: string, account: string) => `We don send ${amount} to ${account}.`,
+  },
+  withdrawalFailed: {
+    en: (amount: string, refunded: string) =>
+      `Your withdrawal of ${amount} did not go through. ${refunded} is back in your wallet.`,
+    pcm: (amount: string, refunded: string) =>
+      `The ${amount} wey you wan withdraw no work. ${refunded} don return to your wallet.`,
+  },
+  resetCode: {
+    en: (code: string, minutes: number) =>
+      `Your TADA PIN reset code is ${code}. It expires in ${minutes} minutes. Never share it with anyone.`,
+    pcm: (code: string, minutes: number) =>
+      `Your TADA PIN reset code na ${code}. E go expire after ${minutes} minutes. No show anybody this code o.`,
+  },
+  drawn: {
+    en: (winners: number, participants: number) =>
+      `Your gift draw is done: ${winners} winner(s) from ${participants} participant(s).`,
+    pcm: (winners: number, participants: number) =>
+      `Your gift draw don finish: ${winners} winner(s) from ${participants} people wey join.`,
+  },
+  backInWallet: {
+    en: (amount: string) => `${amount} is back in your wallet.`,
+    pcm: (amount: string) => `${amount} don return to your wallet.`,
+  },
+  unusedBack: {
+    en: (amount: string) => `${amount} for the unused gifts is back in your wallet.`,
+    pcm: (amount: string) => `${amount} for the gifts wey nobody use don return to your wallet.`,
+  },
+  giftFailed: {
+    en: (phone: string, amount: string) =>
+      `The gift to ${phone} did not go through; its ${amount} stays in your gift room.`,
+    pcm: (phone: string, amount: string) =>
+      `The gift wey go ${phone} no work; the ${amount} still dey your gift room.`,
+  },
+  roomExpired: {
+    en: (claimed: number, capacity: number) =>
+      `Your gift room has expired: ${claimed} of ${capacity} gifts claimed.`,
+    pcm: (claimed: number, capacity: number) =>
+      `Your gift room don expire: dem claim ${claimed} out of ${capacity} gifts.`,
+  },
+  roomClosed: {
+    en: (claimed: number, capacity: number) =>
+      `Your gift room is closed: ${claimed} of ${capacity} gifts claimed.`,
+    pcm: (claimed: number, capacity: number) =>
+      `Your gift room don close: dem claim ${claimed} out of ${capacity} gifts.`,
+  },
+  giftClaimed: {
+    en: (phone: string, gift: string) => `${phone} claimed a gift from your room: ${gift}.`,
+    pcm: (phone: string, gift: string) => `${phone} don claim gift from your room: ${gift}.`,
+  },
+  cashClaimed: {
+    en: (phone: string, amount: string) => `${phone} claimed ${amount} from your gift room.`,
+    pcm: (phone: string, amount: string) => `${phone} don claim ${amount} from your gift room.`,
+  },
+  cashReceived: {
+    en: (amount: string) => `You received a ${amount} gift in your wallet.`,
+    pcm: (amount: string) => `You don receive ${amount} gift for your wallet.`,
+  },
+});
+
+type Notice = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+/** "₦500 airtime for 0803…", "data for 0803…": what an order was, as its messages name it. */
+function orderWhat(n: Notice, lang: Lang): string | undefined {
+  const recipient = str(n.recipient);
+  if (!recipient) {
+    return undefined;
+  }
+  switch (n.service) {
+    case "airtime": {
+      const face = num(n.faceAmountKobo);
+      return face === undefined ? undefined : T.airtime[lang](formatNaira(face), recipient);
+    }
+    case "data":
+      return T.data[lang](recipient);
+    case "cable":
+      return T.cable[lang](recipient);
+    case "electricity":
+      return T.electricity[lang](recipient);
+    default:
+      return undefined;
+  }
+}
+
+function delivered(n: Notice, hasToken: boolean, lang: Lang): string | undefined {
+  const recipient = str(n.recipient);
+  if (!recipient) {
+    return undefined;
+  }
+  const plan = str(n.planName);
+  const face = num(n.faceAmountKobo);
+  let base: string | undefined;
+  if (plan) {
+    base = T.dataDelivered[lang](plan, recipient);
+  } else if (n.service === "airtime" && face !== undefined) {
+    base = T.airtimeDelivered[lang](formatNaira(face), recipient);
+  } else if (n.service === "data") {
+    base = T.someDataDelivered[lang](recipient);
+  } else if (n.service === "cable") {
+    base = T.cableDelivered[lang](recipient);
+  } else if (n.service === "electricity") {
+    base = T.electricityDelivered[lang](recipient);
+  }
+  return base && hasToken ? `${base} ${T.tokenWithOrder[lang]()}` : base;
+}
+
+/**
+ * A notification's text in `lang`, from its kind and payload; undefined when it cannot be written
+ * from them (the stored English text is shown then).
+ */
+export function notificationText(
+  kind: string,
+  payload: Record<string, unknown>,
+  lang: Lang,
+): string | undefined {
+  const n = payload.notice;
+  if (!n || typeof n !== "object") {
+    return undefined;
+  }
+  const notice = n as Notice;
+  const naira = (v: unknown) => {
+    const kobo = num(v);
+    return kobo === undefined ? undefined : formatNaira(kobo);
+  };
+  switch (kind) {
+    case "order.delivered":
+      return delivered(notice, payload.hasToken === true, lang);
+    case "order.failed": {
+      const what = orderWhat(notice, lang);
+      const price = naira(notice.priceKobo);
+      return what && price ? T.orderFailed[lang](what, price) : undefined;
+    }
+    case "order.reversed": {
+      const what = orderWhat(notice, lang);
+      const price = naira(notice.priceKobo);
+      return what && price
+        ? T.orderReversed[lang](notice.gift === true ? T.giftOf[lang](what) : what, price)
+        : undefined;
+    }
+    case "order.receipt": {
+      const product = str(notice.productName);
+      const recipient = str(notice.recipient);
+      const price = naira(notice.priceKobo);
+      if (!product || !recipient || !price) {
+        return undefined;
+      }
+      const text = T.receipt[lang](product, recipient, price);
+      return payload.hasToken === true ? `${text} ${T.tokenWithOrder[lang]()}` : text;
+    }
+    case "wallet.funded": {
+      const amount = naira(notice.amountKobo);
+      return amount ? T.funded[lang](amount) : undefined;
+    }
+    case "withdrawal.successful": {
+      const amount = naira(notice.amountKobo);
+      const account = str(notice.account);
+      return amount && account ? T.withdrawalSent[lang](amount, account) : undefined;
+    }
+    case "withdrawal.failed": {
+      const amount = naira(notice.amountKobo);
+      const refunded = naira(notice.refundedKobo);
+      return amount && refunded ? T.withdrawalFailed[lang](amount, refunded) : undefined;
+    }
+    case "pin_reset_code": {
+      const code = str(notice.code);
+      const minutes = num(notice.minutes);
+      return code && minutes !== undefined ? T.resetCode[lang](code, minutes) : undefined;
+    }
+    case "gift.drawn": {
+      const winners = num(notice.winners);
+      const participants = num(notice.participants);
+      if (winners === undefined || participants === undefined) {
+        return undefined;
+      }
+      const refunded = num(notice.refundedKobo) ?? 0;
+      const text = T.drawn[lang](winners, participants);
+      return refunded > 0 ? `${text} ${T.unusedBack[lang](formatNaira(refunded))}` : text;
+    }
+    case "gift.failed": {
+      const phone = str(notice.recipient);
+      const price = naira(notice.priceKobo);
+      return phone && price ? T.giftFailed[lang](phone, price) : undefined;
+    }
+    case "gift.room_closed": {
+      const claimed = num(notice.claimed);
+      const capacity = num(notice.capacity);
+      if (claimed === undefined || capacity === undefined) {
+        return undefined;
+      }
+      const text = (notice.reason === "expired" ? T.roomExpired : T.roomClosed)[lang](claimed, capacity);
+      const refunded = num(notice.refundedKobo) ?? 0;
+      return refunded > 0 ? `${text} ${T.backInWallet[lang](formatNaira(refunded))}` : text;
+    }
+    case "gift.claimed": {
+      const phone = str(notice.recipient);
+      const gift = str(notice.gift);
+      const amount = naira(notice.amountKobo);
+      if (phone && gift) {
+        return T.giftClaimed[lang](phone, gift);
+      }
+      return phone && amount ? T.cashClaimed[lang](phone, amount) : undefined;
+    }
+    case "gift.cash_received": {
+      const amount = naira(notice.amountKobo);
+      return amount ? T.cashReceived[lang](amount) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
