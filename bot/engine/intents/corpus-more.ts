@@ -343,8 +343,9 @@ export const MORE: CorpusEntry[] = [
       disco: "ikeja",
       meterType: "prepaid",
       amountKobo: 500000,
-      problems: [{ slot: "meter", written: "1234567", reason: "wrong_length" }],
+      meterNumber: "1234567",
     },
+    note: "meters are 6–13 digits, as the order service accepts (written first under a 10–13 rule)",
   },
   {
     text: "gift room 0 people 200 airtime each",

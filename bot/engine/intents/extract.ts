@@ -7,7 +7,9 @@ import {
 } from "../../../api/services/catalogue/normalize";
 import { normalizePhone } from "../../../api/services/phone";
 import type { CableProvider, Disco, Network } from "../../../api/services/vtu/provider";
-import type { Problem } from "./intent";
+import { METER_DIGITS, type Problem, SMARTCARD_DIGITS } from "./intent";
+
+export { METER_DIGITS, SMARTCARD_DIGITS };
 
 /**
  * Slot extractors for the grammar: pure functions from a chat message to one value each (an amount,

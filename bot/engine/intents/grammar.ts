@@ -15,9 +15,11 @@ import {
   findNetwork,
   findPhones,
   findValidity,
+  METER_DIGITS,
   mask,
   mentionsSelf,
   readAmount,
+  SMARTCARD_DIGITS,
   type Span,
   sizeAndValiditySpans,
 } from "./extract";
@@ -719,14 +721,14 @@ function buildCable(text: string): Intent {
       text,
     );
   const change = /\b(?:change|upgrade|downgrade|switch|move)\b/.test(text);
-  const smartcard = accountNumber(text, 10, 12);
+  const named_ = accountNumber(text, 10, 12) ?? numberAfterWord(text, CARD_WORDS);
+  const smartcard = named_ && fits(named_.digits, SMARTCARD_DIGITS) ? named_ : undefined;
+  const badCard = named_ && !smartcard ? wrongLength("smartcard", named_) : undefined;
   return compact<IntentOf<"cable">>({
     kind: "cable",
     provider,
     smartcard: smartcard?.digits,
-    problems: smartcard
-      ? undefined
-      : listed([badAccountNumber(text, "smartcard", CARD_WORDS, 10, 12)?.problem]),
+    problems: listed([badCard]),
     bouquet: provider && bouquet && bouquet.provider === provider ? bouquet.slug : undefined,
     subscription: renew && !change ? "renew" : change && !renew ? "change" : undefined,
   });
@@ -734,10 +736,11 @@ function buildCable(text: string): Intent {
 
 /** "light 5000 ikeja 4512…", "buy prepaid token 10k eko meter 0123…". */
 function buildElectricity(text: string): Intent {
-  const meter = accountNumber(text, 10, 13);
+  const written = accountNumber(text, 10, 13) ?? numberAfterWord(text, METER_WORDS);
+  const meter = written && fits(written.digits, METER_DIGITS) ? written : undefined;
+  const badMeter = written && !meter ? wrongLength("meter", written) : undefined;
   const phones = findPhones(text).filter((found) => !found.bare);
-  const badMeter = meter ? undefined : badAccountNumber(text, "meter", METER_WORDS, 10, 13);
-  const spans: Span[] = [...phones, ...(meter ? [meter] : []), ...(badMeter ? [badMeter] : [])];
+  const spans: Span[] = [...phones, ...(written ? [written] : [])];
   const amount = readAmount(mask(text, spans));
   return compact<IntentOf<"electricity">>({
     kind: "electricity",
@@ -745,7 +748,7 @@ function buildElectricity(text: string): Intent {
     meterType: findMeterType(text),
     meterNumber: meter?.digits,
     amountKobo: amount?.amountKobo,
-    problems: listed([badMeter?.problem, amount?.problem]),
+    problems: listed([badMeter, amount?.problem]),
   });
 }
 
@@ -778,27 +781,29 @@ const METER_WORDS = String.raw`meter(?:\s*(?:number|no|num|#))?`;
 const CARD_WORDS = String.raw`(?:smart\s?card|iuc|decoder|card)(?:\s*(?:number|no|num|#))?`;
 
 /**
- * Digits right after "meter"/"smartcard" that are the wrong length for one ("meter 12345"): a
- * problem quoted back, never read as an amount and never replaced by a guess.
+ * The digits right after "meter" or "smartcard" ("meter 12345", "iuc: 7012 3456 78"), whatever their
+ * length: a number the customer named as one, to be used when its length fits and quoted back when
+ * it does not, never read as an amount.
  */
-function badAccountNumber(
+function numberAfterWord(
   text: string,
-  slot: "meter" | "smartcard",
   words: string,
-  min: number,
-  max: number,
-): (Span & { problem: Problem }) | undefined {
+): (Span & { digits: string; written: string }) | undefined {
   const match = new RegExp(String.raw`\b${words}\s*:?\s*(\d[\d -]*\d|\d)`).exec(text);
   const written = match?.[1]?.trim();
   if (!match || !written) {
     return undefined;
   }
-  const digits = written.replace(/\D/g, "");
-  if (digits.length >= min && digits.length <= max) {
-    return undefined;
-  }
   const start = match.index + match[0].length - (match[1]?.length ?? 0);
-  return { start, end: start + (match[1]?.length ?? 0), problem: { slot, written, reason: "wrong_length" } };
+  return { start, end: start + written.length, digits: written.replace(/\D/g, ""), written };
+}
+
+function fits(digits: string, range: { min: number; max: number }): boolean {
+  return digits.length >= range.min && digits.length <= range.max;
+}
+
+function wrongLength(slot: "meter" | "smartcard", found: { digits: string; written?: string }): Problem {
+  return { slot, written: (found.written ?? found.digits).slice(0, 40), reason: "wrong_length" };
 }
 
 /** Drop undefined slots, so intents compare and print cleanly. */
