@@ -64,6 +64,10 @@ const T = templates("engine", {
       "or withdrawal, press Confirm and enter your PIN. See wetin I fit do:",
   },
   hello: { en: () => "Hello! What would you like to do?", pcm: () => "How far! Wetin you wan do?" },
+  welcome: {
+    en: () => "You're welcome! Anything else, just send it.",
+    pcm: () => "No wahala! If you need anything again, just send am.",
+  },
   notUnderstood: {
     en: () => "Sorry, I did not get that. Here is what I can do:",
     pcm: () => "Sorry, I no understand that one. See wetin I fit do:",
@@ -352,9 +356,12 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     const done = inFlow ? T.cancelled[fc.lang]() : T.nothingToCancel[fc.lang]();
     return { replies: [doneReply(done, [], fc.lang)] };
   }
-  const language = choice?.startsWith(LANG_CHOICE) ? choice.slice(LANG_CHOICE.length) : undefined;
-  if (isLang(language) || said?.kind === "language") {
-    return chooseLanguage(fc, state, isLang(language) ? language : (said as { language: Lang }).language);
+  const tappedLanguage = choice?.startsWith(LANG_CHOICE) ? choice.slice(LANG_CHOICE.length) : undefined;
+  // "speak pidgin" anywhere but where the person's own words are the answer (a quiz question).
+  const ownWords = state !== undefined && FLOWS[state.flow]?.freeTextSteps?.has(state.step) === true;
+  const saidLanguage = said?.kind === "language" && !ownWords ? said.language : undefined;
+  if (isLang(tappedLanguage) || saidLanguage) {
+    return chooseLanguage(fc, state, isLang(tappedLanguage) ? tappedLanguage : (saidLanguage as Lang));
   }
   if (choice === FORGOT_PIN_CHOICE.id) {
     return withChoices(await requestReset(fc));
@@ -412,11 +419,18 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (flowName) {
     return withChoices(await startFlow(fc, flowName, intent));
   }
+  if (intent.kind === "language") {
+    // Understood by the model rather than the grammar: the same choice.
+    return chooseLanguage(fc, state, intent.language);
+  }
   if (fc.firstContact && (intent.kind === "greeting" || intent.kind === "menu")) {
     return withChoices(await onboarding.start(fc));
   }
   if (intent.kind === "greeting") {
     return { replies: [menuReply(T.hello[fc.lang](), fc.lang)] };
+  }
+  if (intent.kind === "thanks") {
+    return { replies: [doneReply(T.welcome[fc.lang](), [], fc.lang)] };
   }
   if (intent.kind === "menu") {
     return { replies: [menuReply(undefined, fc.lang)] };

@@ -110,6 +110,21 @@ describe("reply languages", () => {
     expect(choiceIds(await c.say("abeg wetin be my balance"))).not.toContain("lang:pcm");
   });
 
+  it('"speak pidgin" and "speak English" switch at any time, without an offer first', async () => {
+    const c = await known("l-say");
+    const pidgin = await c.say("speak pidgin");
+    expect(texts(pidgin)).toMatch(/^Oya! From now I go dey reply you for Pidgin\./);
+    expect(choiceIds(pidgin)).not.toContain("lang:pcm");
+    expect(texts(await c.say("what is my balance"))).toBe("Your balance na ₦1,200.");
+    expect(texts(await c.say("thank you"))).toMatch(/^No wahala!/);
+    // In the middle of a question: the question stays, answered in the new language.
+    await c.tap("nav:airtime");
+    expect(texts(await c.say("speak English"))).toMatch(/OK, I will reply in English from now on\. Carry on/);
+    expect(texts(await c.tap("cancel"))).toBe("Cancelled. Nothing was bought.");
+    expect((await userOf("l-say")).language).toBe("en");
+    expect(texts(await c.say("thanks"))).toMatch(/^You're welcome!/);
+  });
+
   it("declining the offer keeps English and never offers again", async () => {
     const c = await known("l-no");
     await c.say("abeg show me my balance");
