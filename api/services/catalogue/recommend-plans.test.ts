@@ -72,26 +72,21 @@ describe("recommendPlans", () => {
       request: { network: "mtn", usage: ["whatsapp", "social"] },
     });
     expect(r.needMb).toBe(4096); // social, the heavier of the two
-    // A month: 5GB ₦3,200; 1GB for 7 days (covers a week of 4GB a month) ≈ ₦3,429; 10GB ₦6,000.
-    expect(ids(r)).toEqual([
-      "data:mtn:5120mb:30d:sme",
-      "data:mtn:1024mb:7d:gifting",
-      "data:mtn:10240mb:30d:cg",
-    ]);
+    // Holding 4GB: 5GB ₦3,200, 10GB ₦6,000; then the biggest short of it: 2GB.
+    expect(ids(r)).toEqual(["data:mtn:5120mb:30d:sme", "data:mtn:10240mb:30d:cg", "data:mtn:2048mb:30d:sme"]);
     expect(r.plans[0]?.reasons).toContainEqual({ kind: "covers_need", needMb: 4096 });
   });
 
-  it("with a budget too small for the need, the most data a month within it, marked short of the need", () => {
+  it("with a budget too small for the need, the biggest plans within it, marked short of the need", () => {
     const r = recommendPlans({
       plans: CATALOGUE,
       request: { network: "mtn", usage: ["youtube"], budgetKobo: 200_000 },
     });
-    // Nothing within ₦2,000 covers 10GB a month (a week of it is ≈ 2.3GB). Most data a month first:
-    // 1GB every 7 days ≈ 4.3GB, then 2GB, then 1GB.
+    // Nothing within ₦2,000 holds 10GB: the biggest first, then (same size) the better value per GB.
     expect(ids(r)).toEqual([
-      "data:mtn:1024mb:7d:gifting",
       "data:mtn:2048mb:30d:sme",
       "data:mtn:1024mb:30d:sme",
+      "data:mtn:1024mb:7d:gifting",
     ]);
     expect(r.plans.every((p) => p.reasons.some((x) => x.kind === "below_need"))).toBe(true);
   });
@@ -113,6 +108,16 @@ describe("recommendPlans", () => {
     expect(r.networkFrom).toBe("all");
     expect(r.network).toBeUndefined();
     expect(ids(r)).toEqual(["data:glo:2048mb:30d:cg", "data:glo:1024mb:30d:cg", "data:mtn:1024mb:30d:sme"]);
+  });
+
+  it("a validity said asks for that period's share of the need", () => {
+    const r = recommendPlans({
+      plans: CATALOGUE,
+      request: { network: "mtn", usage: ["social"], validityDays: 7 },
+    });
+    expect(r.needMb).toBe(956); // 4GB × 7/30
+    expect(ids(r)).toEqual(["data:mtn:1024mb:7d:gifting"]);
+    expect(r.plans[0]?.reasons).toContainEqual({ kind: "covers_need", needMb: 956 });
   });
 
   it("a validity said keeps only plans with it; none with it keeps all and says so", () => {

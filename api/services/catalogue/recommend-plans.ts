@@ -85,7 +85,7 @@ export type PlanRecommendation = {
   /** The network the advice is for, and why; undefined means every network was compared. */
   network?: Network;
   networkFrom: "said" | "history" | "all";
-  /** The monthly need from the usage words, when any were said. */
+  /** The need from the usage words (a month's, or the validity said's share), when any were said. */
   needMb?: number;
   /** A validity was asked for but no plan has it: the plans shown have other validities. */
   validityMissing: boolean;
@@ -97,9 +97,9 @@ export type PlanRecommendation = {
  * Rank the catalogue's data plans for a request. The rule, in order:
  * 1. Network: the one said, else the one the customer's delivered data orders use most, else all.
  * 2. Never a plan above the budget; a validity said keeps only plans with it (unless none has it).
- * 3. With usage words: plans that cover the need for the days they last first, the cheapest per
- *    month of those first (a 7-day plan costs about four times its price a month); plans short of
- *    the need after, the most data per month first.
+ * 3. With usage words: plans that hold the need (a month's, or the validity said's share of it)
+ *    first, the cheapest of those first; plans short of it after, the biggest first. A weekly 1GB
+ *    does not hold 4GB a month: the need is for the period asked about, not the plan's.
  *    Without: what the customer usually buys first (most bought), then the rest.
  * 4. Then the lowest price per GB, then the lowest price, then the plan id.
  */
@@ -117,7 +117,12 @@ export function recommendPlans(args: {
   const fromHistory = request.network ? undefined : mostUsedNetwork(history);
   const network = request.network ?? fromHistory;
   const networkFrom = request.network ? "said" : fromHistory ? "history" : "all";
-  const needMb = needFor(request.usage);
+  const monthlyNeedMb = needFor(request.usage);
+  // A validity said ("for one week") asks for that period's share of the monthly need.
+  const needMb =
+    monthlyNeedMb === undefined
+      ? undefined
+      : Math.ceil((monthlyNeedMb * Math.min(request.validityDays ?? MONTH_DAYS, MONTH_DAYS)) / MONTH_DAYS);
 
   const onNetwork = args.plans.filter((p) => p.sizeMb > 0 && (!network || p.network === network));
   const withValidity = request.validityDays
@@ -187,19 +192,9 @@ export function formatDataSize(sizeMb: number): string {
   return `${sizeMb}MB`;
 }
 
-/** The plan's days, at most a month (a 60-day plan is compared as a month's worth). */
-function daysOf(plan: DataPlanDto): number {
-  return Math.min(plan.validityDays > 0 ? plan.validityDays : MONTH_DAYS, MONTH_DAYS);
-}
-
-/** A plan covers the need when it holds the need for as many days as it lasts. */
+/** A plan covers the need when it holds it (the need is already for the period asked about). */
 function covers(plan: DataPlanDto, needMb: number): boolean {
-  return plan.sizeMb * MONTH_DAYS >= needMb * daysOf(plan);
-}
-
-/** Cross-multiplied so no division rounds: a·(30/da) vs b·(30/db) ⇔ a·db vs b·da. */
-function perMonth(a: DataPlanDto, aValue: number, b: DataPlanDto, bValue: number): number {
-  return aValue * daysOf(b) - bValue * daysOf(a);
+  return plan.sizeMb >= needMb;
 }
 
 /** The network with the most delivered data orders; a tie goes to the first in NETWORKS. */
@@ -222,12 +217,10 @@ function compareWith(needMb: number | undefined, usualCount: ReadonlyMap<string,
       if (coversA !== coversB) {
         return coversA ? -1 : 1;
       }
-      // Covering: the cheapest month first. Short of the need: the most data a month first.
-      const byMonth = coversA
-        ? perMonth(a.plan, a.plan.priceKobo, b.plan, b.plan.priceKobo)
-        : perMonth(b.plan, b.plan.sizeMb, a.plan, a.plan.sizeMb);
-      if (byMonth !== 0) {
-        return byMonth;
+      // Covering: the cheapest first. Short of the need: the biggest first.
+      const bySize = coversA ? a.plan.priceKobo - b.plan.priceKobo : b.plan.sizeMb - a.plan.sizeMb;
+      if (bySize !== 0) {
+        return bySize;
       }
     } else {
       const byUsual = (usualCount.get(b.plan.id) ?? 0) - (usualCount.get(a.plan.id) ?? 0);
