@@ -124,6 +124,37 @@ describe("greeting", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it.each([
+    ["electricity", "light 2000 ikeja prepaid 45123456789", /₦2,000.*45123456789|45123456789.*₦2,000/s],
+    ["cable", "renew my dstv 7012345678", /\(renew\) for card 7012345678/],
+  ])(
+    "a %s repeat reaches the summary with the same values and buys once more",
+    async (service, ask, same) => {
+      const c = await customer(`g-${service}`);
+      await h.fund(c.userId, 10_000_000);
+      const first = await c.say(ask);
+      const summary = choiceIds(first).includes("sub:renew") ? await c.tap("sub:renew") : first;
+      expect(texts(summary)).toMatch(same);
+      await c.tap(confirmOf(summary));
+      await c.say("2580");
+      await h.harness.drain();
+      const [order] = await ordersOf(c.userId);
+      expect(order?.state).toBe("delivered");
+      const again = await c.tap(`repeat:${order?.id}`);
+      expect(texts(again)).toMatch(same);
+      expect(texts(again)).toBe(texts(summary));
+      await c.tap(confirmOf(again));
+      await c.say("2580");
+      await h.harness.drain();
+      const orders = await ordersOf(c.userId);
+      expect(orders).toHaveLength(2);
+      const { id: _a, ...one } = orders[0] ?? { id: "" };
+      const { id: _b, ...two } = orders[1] ?? { id: "" };
+      expect(two).toEqual(one);
+      await expectLedgerConsistent(tdb.db);
+    },
+  );
+
   it("someone else's order or an unknown id is answered plainly and starts nothing", async () => {
     const owner = await customer("g-owner");
     await owner.tap(confirmOf(await owner.say(`airtime 100 mtn ${sandboxPhone()}`)));
