@@ -403,7 +403,7 @@ describe("cable TV from the chat", () => {
 
 describe("free text the grammar cannot read goes to Groq (local chat-completions server)", () => {
   const LONG =
-    "Good evening o. Abeg my mama phone don finish credit, the number na 08031237777, make e be 300 if you fit do am now now, thank you plenty";
+    "Good evening o. Abeg my mama for village don dey call me since morning say her phone don finish credit and she need to call my uncle about the land matter wey dey worry us, the number na 08031237777, make e be 300 if you fit do am now now, thank you plenty";
 
   it("a tool call starts the flow with what was understood; nothing is bought without confirming", async () => {
     const { startGroqEmulator } = await import("../../test/emulators/groq-emulator");

@@ -7,6 +7,9 @@ import {
 } from "../../../api/services/catalogue/normalize";
 import { normalizePhone } from "../../../api/services/phone";
 import type { CableProvider, Disco, Network } from "../../../api/services/vtu/provider";
+import { METER_DIGITS, type Problem, SMARTCARD_DIGITS } from "./intent";
+
+export { METER_DIGITS, SMARTCARD_DIGITS };
 
 /**
  * Slot extractors for the grammar: pure functions from a chat message to one value each (an amount,
@@ -21,7 +24,10 @@ import type { CableProvider, Disco, Network } from "../../../api/services/vtu/pr
 
 /** Spelling variants → one form, so the rules match one word. Applied to lowercase text. */
 const ALIASES: [RegExp, string][] = [
-  [/\b(?:air\s?time|airtym|airtyme|airtme|airtiem|artime|airtim)\b/g, "airtime"],
+  [/\b(?:air\s?time|airtym|airtyme|airtme|airtiem|artime|airtim|aitime|aritime|airitime)\b/g, "airtime"],
+  // SMS spelling: "4 me" is "for me", "biy" is "buy".
+  [/\b4\s+(me|my|mi)\b/g, "for $1"],
+  [/\bbiy\b/g, "buy"],
   [/\b(?:etisalat|etisalt|etisallat|9\s?mobile|nine\s?mobile|9mob)\b/g, "9mobile"],
   [/\b(?:airtell|artel|aitel|airtl|airtel)\b/g, "airtel"],
   [/\b(?:mtnn|m\.t\.n|emtn)\b/g, "mtn"],
@@ -37,7 +43,7 @@ const ALIASES: [RegExp, string][] = [
   [/\b(?:reciept|receit|recept|reciet)\b/g, "receipt"],
   [/\bphc\b/g, "port harcourt"],
   // "2 gigs", "1gig" → "2gb": how people say it, not how the catalogue writes it.
-  [/(\d)\s*(?:gigs?|giga|gigabytes?)\b/g, "$1gb"],
+  [/(\d)\s*(?:gigs?|giga|gigabytes?|gee|g)\b/g, "$1gb"],
   [/(\d)\s*(?:megs?|megabytes?)\b/g, "$1mb"],
   // "a month", "one week" → digits, so the catalogue's validity parser reads them.
   [/\b(?:a|one)\s+(day|week|month|year)\b/g, "1 $1"],
@@ -51,6 +57,10 @@ const ALIASES: [RegExp, string][] = [
 export function cleanText(input: string): string {
   let text = input
     .normalize("NFKC")
+    // Yoruba and Igbo tone marks ("Ẹ kú àárọ̀") are dropped, so the plain spelling matches.
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .normalize("NFC")
     .toLowerCase()
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
     .replace(/(\+?234)\s*\(0\)/g, "$1")
@@ -189,6 +199,46 @@ export function findPhones(text: string): FoundPhone[] {
   return found;
 }
 
+/**
+ * Digits written as a phone number that is not one, where a phone is expected: "0803" or
+ * "0803123456" (started, not finished), "080312345678" or "12345678901" (too long, or not a
+ * Nigerian mobile). The flow quotes them and asks again instead of offering another number.
+ */
+export function findBadPhones(text: string, phones: readonly Span[]): (Span & { problem: Problem })[] {
+  const bad: (Span & { problem: Problem })[] = [];
+  for (const whole of digitRuns(text)) {
+    // "500 0803123456": the phone-like part starts at the group that starts like a phone.
+    const from = whole.findIndex((group) => /^(?:\+?234[789]|0[789])/.test(group.text));
+    const run = from >= 0 ? whole.slice(from) : whole.slice(-1);
+    const first = run[0];
+    const last = run.at(-1);
+    if (!first || !last || phones.some((phone) => phone.start < last.end && first.start < phone.end)) {
+      continue;
+    }
+    const written = join(run);
+    const digits = written.replace(/\D/g, "");
+    const local = /^0[789]/.test(digits)
+      ? digits
+      : /^234[789]/.test(digits)
+        ? `0${digits.slice(3)}`
+        : undefined;
+    let reason: Problem["reason"] | undefined;
+    if (local && local.length >= 4 && local.length < 11) {
+      reason = "incomplete_phone";
+    } else if ((local && local.length > 11) || (from < 0 && digits.length >= 11 && digits.length <= 14)) {
+      reason = "not_a_phone";
+    }
+    if (reason) {
+      const span = { start: first.start, end: last.end };
+      bad.push({
+        ...span,
+        problem: { slot: "phone", written: text.slice(span.start, span.end).slice(0, 40), reason },
+      });
+    }
+  }
+  return bad;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Account numbers: smartcards, IUCs, meters
 // ---------------------------------------------------------------------------------------------
@@ -245,6 +295,26 @@ export function findDataSize(text: string): (Span & { sizeMb: number }) | undefi
   return undefined;
 }
 
+/**
+ * A data size written as zero or negative ("0gb", "-1gb"): a problem, not a size. Undefined when
+ * the sizes written are fine or there are none.
+ */
+export function findBadDataSize(text: string): (Span & { problem: Problem }) | undefined {
+  for (const match of text.matchAll(SIZE_SPAN)) {
+    const negative = /(?:^|[^\d\p{L}])-\s?$/u.test(text.slice(Math.max(0, match.index - 2), match.index));
+    const zero = parseDataSizeMb(match[0]) === undefined && /^[0.,\s]*0(?:[.,]0*)?\s*[mgt]b$/.test(match[0]);
+    if (negative || zero) {
+      const written = `${negative ? "-" : ""}${match[0]}`;
+      return {
+        start: match.index,
+        end: match.index + match[0].length,
+        problem: { slot: "size", written, reason: negative ? "negative" : "zero" },
+      };
+    }
+  }
+  return undefined;
+}
+
 /** "30 days", "1 month", "7d", "48hrs", or a word ("monthly"). Spans only for the numeric forms. */
 export function findValidity(text: string): { validityDays: number; spans: Span[] } | undefined {
   const spans = [...text.matchAll(VALIDITY_SPAN)].map((match) => ({
@@ -273,6 +343,7 @@ const WORD_NUMBERS: Record<string, number> = {
   one: 1,
   two: 2,
   three: 3,
+  tree: 3,
   four: 4,
   five: 5,
   six: 6,
@@ -295,7 +366,7 @@ function wordNumbersToDigits(text: string): string {
 
 function spellOut(text: string): string {
   return text.replace(
-    /\b(a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|hundred)\s+(hundred|thousand|grand|k)\b/g,
+    /\b(a|one|two|three|tree|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|hundred)\s+(hundred|thousand|grand|k)\b/g,
     (whole, word: string, unit: string) => {
       const value = WORD_NUMBERS[word];
       // "a hundred" is 100, but "a k" is nonsense: keep the text as it was.
@@ -321,29 +392,54 @@ const MULTIPLIERS: Record<string, number> = { k: 1000, thousand: 1000, grand: 10
 const AMOUNT =
   /(?<![\p{L}\d.,])(?:(?<currency>₦|#|ngn|n)\s?)?(?<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?<fraction>\d+))?(?:\s?(?<multiplier>k|thousand|grand|hundred)(?![\p{L}]))?(?:\s?(?<naira>naira|niara|nairas|ngn|n)(?![\p{L}]))?(?![\p{L}\d])/giu;
 
+/** An amount as read: its value, or what is wrong with what was written ("-500", "₦0", "₦5.005"). */
+export type AmountRead =
+  | { amountKobo: number; problem?: undefined }
+  | { amountKobo?: undefined; problem: Problem };
+
 /**
- * The amount of money in the text, in kobo. A marked amount ("N500", "1.5k", "2 thousand",
- * "500 naira") wins over a bare number; a bare number needs 2–7 digits. Undefined when there is none
- * or it is not a whole number of kobo ("1.2345k").
+ * The amount of money in the text. A marked amount ("N500", "1.5k", "2 thousand", "500 naira") wins
+ * over a bare number; a bare number needs 2–9 digits (ten or more are accounts and phones; a lone
+ * digit is too often something else: "option 2"). A minus sign, a zero or a fraction of a kobo is a problem, reported with the words
+ * as written, never dropped silently (issue 16): "-500" is not ₦500. Undefined when there is none.
  */
-export function findAmountKobo(text: string): number | undefined {
+export function readAmount(text: string): AmountRead | undefined {
   const normalised = wordNumbersToDigits(text);
-  let bare: number | undefined;
+  let bare: AmountRead | undefined;
   for (const match of normalised.matchAll(AMOUNT)) {
     const groups = match.groups ?? {};
-    const kobo = toKobo(groups.whole ?? "", groups.fraction, groups.multiplier);
-    if (kobo === undefined || kobo <= 0) {
-      continue;
-    }
-    if (groups.currency || groups.multiplier || groups.naira) {
-      return kobo;
-    }
+    const marked = Boolean(groups.currency || groups.multiplier || groups.naira);
     const digits = (groups.whole ?? "").replace(/,/g, "");
-    if (bare === undefined && groups.fraction === undefined && digits.length >= 2 && digits.length <= 7) {
-      bare = kobo;
+    const negative = /(?:^|[^\d\p{L}])-\s?$/u.test(
+      normalised.slice(Math.max(0, match.index - 2), match.index),
+    );
+    const written = `${negative ? "-" : ""}${match[0].trim()}`.slice(0, 40);
+    const kobo = toKobo(groups.whole ?? "", groups.fraction, groups.multiplier);
+    let read: AmountRead;
+    if (negative) {
+      read = { problem: { slot: "amount", written, reason: "negative" } };
+    } else if (kobo === undefined) {
+      read = { problem: { slot: "amount", written, reason: "fraction" } };
+    } else if (kobo === 0) {
+      read = { problem: { slot: "amount", written, reason: "zero" } };
+    } else {
+      read = { amountKobo: kobo };
+    }
+    if (marked) {
+      return read;
+    }
+    const plausible =
+      (digits.length >= 2 && digits.length <= 9) || (read.problem !== undefined && digits.length >= 1);
+    if (bare === undefined && plausible && (groups.fraction === undefined || read.problem)) {
+      bare = read;
     }
   }
   return bare;
+}
+
+/** The amount in kobo, or undefined when there is none or it cannot be used (see readAmount). */
+export function findAmountKobo(text: string): number | undefined {
+  return readAmount(text)?.amountKobo;
 }
 
 /** Exact integer arithmetic: "1.5" × k → 150_000 kobo; a fraction of a kobo is refused. */
@@ -442,7 +538,7 @@ export function findMeterType(text: string): "prepaid" | "postpaid" | undefined 
  * me buy … for my sister": only "me" as the recipient counts.
  */
 const SELF =
-  /\b(?:(?:for|to|on|into|enter)\s+(?:me|my\s*self|mine)\b|my\s*self\b|(?:my|my\s+own|mine)\s+(?:number|line|phone|fone|sim|no|num|nomba|mtn|airtel|glo|9mobile)\b|(?:recharge|load|credit|top\s?up|send|give|buy)\s+me\b|my\s+own\b|for\s+self\b)/;
+  /\b(?:(?:this|dis)\s+(?:line|number|sim|phone)\b|(?:for|to|on|into|enter)\s+(?:me|my\s*self|mine)\b|my\s*self\b|(?:my|my\s+own|mine)\s+(?:number|line|phone|fone|sim|no|num|nomba|mtn|airtel|glo|9mobile)\b|(?:recharge|load|credit|top\s?up|send|give|buy)\s+me\b|my\s+own\b|for\s+self\b)/;
 
 /** "for my sister", "to my customer": someone else, even when "me" appears ("buy me 1GB for my wife"). */
 const SOMEONE_ELSE =

@@ -1,37 +1,62 @@
 import { describe, expect, it } from "vitest";
 import { CORPUS, type CorpusEntry, intendedIntent } from "./corpus";
+import { HELD_OUT } from "./corpus-held-out";
+import { MORE } from "./corpus-more";
 import { cleanText, findAccountNumbers, findAmountKobo, findPhones, mentionsSelf } from "./extract";
 import { parseIntent } from "./grammar";
-import { INTENT_KINDS, type Intent, IntentSchema } from "./intent";
+import { INTENT_KINDS, type Intent, IntentSchema, type Problem } from "./intent";
 
 /** Money and number slots: when the corpus does not list one, the grammar must not invent it. */
-const NUMBER_SLOTS = ["amountKobo", "phone", "smartcard", "meterNumber", "sizeMb"] as const;
+const NUMBER_SLOTS = [
+  "amountKobo",
+  "phone",
+  "smartcard",
+  "meterNumber",
+  "sizeMb",
+  "count",
+  "budgetKobo",
+  "problems",
+] as const;
+
+/** Problems compare by what and why ("amount negative"), not by the exact characters quoted. */
+function comparable(key: string, value: unknown): unknown {
+  if (key === "problems" && Array.isArray(value)) {
+    return value.map((problem: Problem) => `${problem.slot} ${problem.reason}`).sort();
+  }
+  return value;
+}
 
 function numberSlots(intent: Intent): Record<string, unknown> {
   const record: Record<string, unknown> = { ...intent };
-  return Object.fromEntries(NUMBER_SLOTS.filter((key) => key in record).map((key) => [key, record[key]]));
+  return Object.fromEntries(
+    NUMBER_SLOTS.filter((key) => key in record).map((key) => [key, comparable(key, record[key])]),
+  );
 }
 
-/** The same check as the table test, as a boolean for counting. */
+/** The listed fields match, and no number slot or problem is invented. */
 function matches(intent: Intent, expected: Intent): boolean {
   const got: Record<string, unknown> = { ...intent };
   const want: Record<string, unknown> = { ...expected };
   return (
-    Object.entries(want).every(([key, value]) => got[key] === value) &&
-    JSON.stringify(numberSlots(intent)) === JSON.stringify(numberSlots(expected))
+    Object.entries(want).every(
+      ([key, value]) => JSON.stringify(comparable(key, got[key])) === JSON.stringify(comparable(key, value)),
+    ) && JSON.stringify(numberSlots(intent)) === JSON.stringify(numberSlots(expected))
   );
 }
 
-const understoodEntries = CORPUS.filter(
+/** The tuned part: the rules were written and adjusted against these. */
+const TUNED: CorpusEntry[] = [...CORPUS, ...MORE];
+
+const understoodEntries = TUNED.filter(
   (entry): entry is Extract<CorpusEntry, { expect: Intent }> => "expect" in entry,
 );
-const llmEntries = CORPUS.filter(
+const llmEntries = TUNED.filter(
   (entry): entry is Extract<CorpusEntry, { expectedGrammar: "unknown" }> => "expectedGrammar" in entry,
 );
 
 describe("IntentSchema", () => {
   it("lists every kind and refuses fractional kobo, bad phones and unknown fields", () => {
-    expect(INTENT_KINDS).toHaveLength(18);
+    expect(INTENT_KINDS).toHaveLength(22);
     expect(
       IntentSchema.safeParse({ kind: "airtime", amountKobo: 50_000, phone: "08031234567" }).success,
     ).toBe(true);
@@ -43,20 +68,19 @@ describe("IntentSchema", () => {
 });
 
 describe("corpus", () => {
-  it("has at least 160 messages, about a fifth of them left to the LLM", () => {
-    expect(CORPUS.length).toBeGreaterThanOrEqual(160);
-    const share = llmEntries.length / CORPUS.length;
-    expect(share).toBeGreaterThanOrEqual(0.15);
-    expect(share).toBeLessThanOrEqual(0.3);
+  it("has at least 600 messages, a fifth of them held out", () => {
+    const all = TUNED.length + HELD_OUT.length;
+    expect(all).toBeGreaterThanOrEqual(600);
+    expect(HELD_OUT.length / all).toBeGreaterThanOrEqual(0.2);
   });
 
-  it("has no duplicate messages", () => {
-    const texts = CORPUS.map((entry) => entry.text.toLowerCase());
+  it("has no duplicate messages, within or across the two parts", () => {
+    const texts = [...TUNED, ...HELD_OUT].map((entry) => entry.text.toLowerCase());
     expect(new Set(texts).size).toBe(texts.length);
   });
 
   it("states every meaning as a valid intent", () => {
-    for (const entry of CORPUS) {
+    for (const entry of [...TUNED, ...HELD_OUT]) {
       expect(IntentSchema.safeParse(intendedIntent(entry)).success, entry.text).toBe(true);
     }
   });
@@ -77,33 +101,48 @@ describe("parseIntent over the corpus", () => {
 
 describe("hit rate", () => {
   /**
-   * Understood: the grammar returned the intent the message means (not `unknown`). Actionable: a
-   * person would call the message a purchase or a command (not chit-chat, a greeting or a complaint).
-   * The thresholds sit just under the measured rates, so a regression fails here; adding hard
-   * messages to the corpus is welcome and may mean lowering them, with the reason in the commit.
+   * A hit: the grammar's answer is what the message means — the right intent with the right slots,
+   * or `unknown` for a message that asks for nothing we do (a complaint, chit-chat, an injection).
+   * The held-out part (`corpus-held-out.ts`) was written by someone who had not seen these rules and
+   * is never used to change them: its rate is the honest estimate of what customers will see.
    */
-  it("is reported and stays above the thresholds", () => {
-    const understood = CORPUS.filter((entry) => {
-      const intent = parseIntent(entry.text);
-      return intent.kind !== "unknown" && matches(intent, intendedIntent(entry));
-    });
-    const isActionable = (entry: CorpusEntry) =>
-      !["unknown", "greeting"].includes(intendedIntent(entry).kind);
-    const actionable = CORPUS.filter(isActionable);
-    const understoodActionable = understood.filter(isActionable);
-
-    const overall = understood.length / CORPUS.length;
-    const onActionable = understoodActionable.length / actionable.length;
+  it("prints the table per intent and meets the goals: ≥ 95 % tuned, ≥ 90 % held out", () => {
+    const hit = (entry: CorpusEntry) => matches(parseIntent(entry.text), intendedIntent(entry));
+    const rows = new Map<string, { tuned: [number, number]; held: [number, number] }>();
+    const count = (entries: CorpusEntry[], part: "tuned" | "held") => {
+      for (const entry of entries) {
+        const kind = intendedIntent(entry).kind;
+        const row = rows.get(kind) ?? { tuned: [0, 0], held: [0, 0] };
+        row[part][1] += 1;
+        row[part][0] += hit(entry) ? 1 : 0;
+        rows.set(kind, row);
+      }
+    };
+    count(TUNED, "tuned");
+    count(HELD_OUT, "held");
+    const cell = ([hits, total]: [number, number]) =>
+      total === 0
+        ? "—".padStart(12)
+        : `${hits}/${total}`.padStart(8) + `${Math.round((100 * hits) / total)}%`.padStart(5);
+    const sum = (part: "tuned" | "held"): [number, number] =>
+      [...rows.values()].reduce<[number, number]>(
+        (acc, row) => [acc[0] + row[part][0], acc[1] + row[part][1]],
+        [0, 0],
+      );
+    const tuned = sum("tuned");
+    const held = sum("held");
     console.log(
       [
-        "Deterministic grammar hit rate:",
-        `  understood / all messages:        ${understood.length}/${CORPUS.length} = ${overall.toFixed(3)}`,
-        `  understood / purchases+commands:  ${understoodActionable.length}/${actionable.length} = ${onActionable.toFixed(3)}`,
-        `  left to the LLM (expected unknown): ${llmEntries.length}`,
+        "Deterministic grammar: hits per intent (tuned part vs held-out part)",
+        `  ${"intent".padEnd(14)}${"tuned".padStart(13)}${"held out".padStart(13)}`,
+        ...[...rows.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([kind, row]) => `  ${kind.padEnd(14)}${cell(row.tuned)}${cell(row.held)}`),
+        `  ${"all".padEnd(14)}${cell(tuned)}${cell(held)}`,
       ].join("\n"),
     );
-    expect(overall).toBeGreaterThanOrEqual(0.72);
-    expect(onActionable).toBeGreaterThanOrEqual(0.8);
+    expect(tuned[0] / tuned[1]).toBeGreaterThanOrEqual(0.95);
+    expect(held[0] / held[1]).toBeGreaterThanOrEqual(0.9);
   });
 });
 
@@ -181,7 +220,63 @@ describe("phones", () => {
 
   it("refuses what is not a Nigerian mobile number", () => {
     expect(findPhones("06031234567 0803123456 080312345678")).toEqual([]);
-    expect(parseIntent("airtime 500 06031234567")).toEqual({ kind: "airtime", amountKobo: 50_000 });
+    expect(parseIntent("airtime 500 06031234567")).toEqual({
+      kind: "airtime",
+      amountKobo: 50_000,
+      problems: [{ slot: "phone", written: "06031234567", reason: "not_a_phone" }],
+    });
+  });
+});
+
+describe("validation in words: what was written wrongly is reported, never cleaned up", () => {
+  it.each([
+    ["airtime -500 08031234567", { slot: "amount", written: "-500", reason: "negative" }],
+    ["airtime ₦0 for 08031234567", { slot: "amount", written: "₦0", reason: "zero" }],
+    ["fund 500.505", { slot: "amount", written: "500.505", reason: "fraction" }],
+    ["withdraw -2k", { slot: "amount", written: "-2k", reason: "negative" }],
+    ["send 500 airtime to 0803", { slot: "phone", written: "0803", reason: "incomplete_phone" }],
+    ["airtime 500 0803123456", { slot: "phone", written: "0803123456", reason: "incomplete_phone" }],
+    ["airtime 500 080312345678", { slot: "phone", written: "080312345678", reason: "not_a_phone" }],
+    ["buy 0gb data", { slot: "size", written: "0gb", reason: "zero" }],
+    ["ikeja prepaid 5000 meter 12345", { slot: "meter", written: "12345", reason: "wrong_length" }],
+    ["dstv compact smartcard 12345", { slot: "smartcard", written: "12345", reason: "wrong_length" }],
+    ["gift room 0 people 100 airtime", { slot: "count", written: "0 people", reason: "zero" }],
+  ])("%j → %o, and the bad value is not used", (text, problem) => {
+    const intent = parseIntent(text) as Record<string, unknown>;
+    expect(intent.problems).toEqual([problem]);
+    const slot = {
+      amount: "amountKobo",
+      phone: "phone",
+      size: "sizeMb",
+      meter: "meterNumber",
+      smartcard: "smartcard",
+      count: "count",
+    }[problem.slot];
+    expect(intent).not.toHaveProperty(slot ?? "");
+    expect(intent).not.toHaveProperty("forSelf");
+  });
+
+  it("keeps an amount that is merely too big: the flow names the limit", () => {
+    expect(parseIntent("airtime 500000000 08031234567")).toMatchObject({
+      kind: "airtime",
+      amountKobo: 50_000_000_000,
+      phone: "08031234567",
+    });
+  });
+
+  it("keeps every field of a gift room request", () => {
+    expect(parseIntent("create gift room 10 people 200 airtime each")).toEqual({
+      kind: "gift_room",
+      product: "airtime",
+      count: 10,
+      amountKobo: 20_000,
+    });
+    expect(parseIntent("giveaway 1gb data to 5 people")).toEqual({
+      kind: "gift_room",
+      product: "data",
+      count: 5,
+      sizeMb: 1024,
+    });
   });
 });
 
@@ -284,7 +379,6 @@ describe("no false positives", () => {
     "mtn",
     "yes",
     "confirm",
-    "thank you",
     "I go pay 500 tomorrow",
     "why my airtime never come",
     "I don't want data again",

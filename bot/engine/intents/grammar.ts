@@ -5,6 +5,8 @@ import {
   cleanText,
   findAccountNumbers,
   findAmountKobo,
+  findBadDataSize,
+  findBadPhones,
   findBouquet,
   findCableProvider,
   findDataSize,
@@ -13,12 +15,15 @@ import {
   findNetwork,
   findPhones,
   findValidity,
+  METER_DIGITS,
   mask,
   mentionsSelf,
+  readAmount,
+  SMARTCARD_DIGITS,
   type Span,
   sizeAndValiditySpans,
 } from "./extract";
-import type { Intent, IntentKind, IntentOf } from "./intent";
+import { DATA_USAGES, type Intent, type IntentKind, type IntentOf, type Problem } from "./intent";
 
 /**
  * The deterministic understanding layer (DESIGN §9): commands, menu words and the common phrasings
@@ -43,7 +48,7 @@ export function parseIntent(text: string): Intent {
 const UNKNOWN: Intent = Object.freeze({ kind: "unknown" });
 
 /** Longer messages are usually stories ("I bought … yesterday but …"): the LLM reads those. */
-const MAX_WORDS = 24;
+const MAX_WORDS = 40;
 
 /** A message in the forms the rules match on. */
 type Message = {
@@ -59,17 +64,22 @@ const RULES: Rule[] = [
   instruction,
   command,
   cancel,
+  language,
   pin,
   linkAccount,
   giftRoom,
   receipt,
+  repeat,
   history,
   notOurs,
+  recommend,
+  explanation,
   withdraw,
   purchase,
   balance,
   help,
   menu,
+  thanks,
   greeting,
 ];
 
@@ -190,9 +200,25 @@ const COMPLAINT_WORDS = [
   // questions that want an explanation, not a flow
   "difference|explain|meaning",
   // things we do not sell
-  "borrow|loan|owe|convert|swap|to cash|print|gift|giveaway|give away",
+  "borrow|loan|owe|on credit|convert|swap|to cash|into cash|to money|into money|print|gift|giveaway|give away",
 ];
 const COMPLAINT = new RegExp(String.raw`\b(?:${COMPLAINT_WORDS.join("|")})\b`);
+
+/**
+ * "I don't have credit", "not enough data on my line", "my airtime don finish": the reason for a
+ * purchase, not a complaint or a refusal. Removed before looking for complaint words.
+ */
+const NEED =
+  /\b(?:i\s+)?(?:don'?t|do not|dont|no|never)\s+(?:have|get|get any|have any)\s+(?:any\s+)?(?:credit|airtime|data|money|light|units?)\b|\bnot enough\s+(?:credit|airtime|data|units?)\b|\b(?:credit|airtime|data)\s+(?:don|has|have)\s+(?:finish|finished|run out|exhausted)\b/g;
+
+/** Complaint words in the text, once the reasons for buying are set aside. */
+function complains(text: string): boolean {
+  return COMPLAINT.test(text.replace(NEED, " "));
+}
+
+/** "every month", "each Friday", "auto-renew": a schedule, which is not built yet (issue 19). */
+const SCHEDULE =
+  /\b(?:every|each)\s+(?:day|morning|night|week|weekend|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d+(?:st|nd|rd|th)?)\b|\bauto[\s-]?(?:renew|recharge|top\s?up|buy|debit)\b|\b(?:daily|weekly|monthly)\s+(?:recharge|top\s?up|topup|auto)\b|\bschedule\b/;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Commands: "/balance", "/airtime 500 0803…", "/start@TadaBot"
@@ -340,10 +366,66 @@ function giftRoom({ text }: Message): Intent | undefined {
   if (COMPLAINT.test(text.replace(/\b(?:gift|gifts|giveaways?|give\s?away)\b/g, " "))) {
     return UNKNOWN;
   }
+  const room = giftRoomFields(text);
+  const describesNew = Object.keys(room).length > 1;
   const mine =
-    /\b(?:my|mine|show|list|see|check|close)\b/.test(text) &&
-    !/\b(?:create|open|make|start|new|send|share|dash|give|drop|sponsor|set\s?up)\b/.test(text);
-  return mine ? { kind: "gift_room", mine: true } : { kind: "gift_room" };
+    !describesNew &&
+    (/\b(?:wey i (?:don )?(?:open|create|make)|i (?:opened|created|made))\b/.test(text) ||
+      (/\b(?:my|mine|show|list|see|check|close)\b/.test(text) &&
+        !/\b(?:create|open|make|start|new|send|share|dash|give|drop|sponsor|set\s?up|do|run|host|organi[sz]e)\b/.test(
+          text,
+        )));
+  return mine ? { kind: "gift_room", mine: true } : room;
+}
+
+/** "10 people", "for 5 persons", "50 winners": how many can receive. */
+const GIFT_COUNT =
+  /(?<![\d.,-])(-?\d+(?:\.\d+)?)\s*(?:people|persons?|pple|ppl|users?|winners?|recipients?|heads?|members?|friends?|followers?|slots?|spots?|guys|pipu|pesin)\b/;
+
+/**
+ * Everything a gift room request says about the room (issue 16: fields are never dropped): the
+ * product, how many people, and the airtime or data each gets. "create gift room 10 people 200
+ * airtime each" → airtime, 10, ₦200 each; "giveaway 1gb data to 5 people" → data, 1GB, 5.
+ */
+function giftRoomFields(text: string): Intent {
+  const countMatch = GIFT_COUNT.exec(text);
+  const countSpan: Span[] = countMatch
+    ? [{ start: countMatch.index, end: countMatch.index + countMatch[0].length }]
+    : [];
+  const written = countMatch?.[1];
+  const count = written !== undefined ? Number(written) : undefined;
+  const countProblem: Problem | undefined =
+    written === undefined || count === undefined
+      ? undefined
+      : written.startsWith("-")
+        ? { slot: "count", written: countMatch?.[0] ?? written, reason: "negative" }
+        : count === 0
+          ? { slot: "count", written: countMatch?.[0] ?? written, reason: "zero" }
+          : !Number.isInteger(count)
+            ? { slot: "count", written: countMatch?.[0] ?? written, reason: "fraction" }
+            : undefined;
+  const rest = mask(text, countSpan);
+  const badSize = findBadDataSize(rest);
+  const sizeMb = badSize ? undefined : findDataSize(rest)?.sizeMb;
+  const product =
+    /\b(?:data|bundles?)\b/.test(text) || sizeMb !== undefined || badSize
+      ? "data"
+      : /\b(?:airtime|credit|recharge|card)\b/.test(text)
+        ? "airtime"
+        : undefined;
+  const amount =
+    product === "data"
+      ? undefined
+      : readAmount(mask(rest, [...findPhones(rest), ...sizeAndValiditySpans(rest)]));
+  return compact<IntentOf<"gift_room">>({
+    kind: "gift_room",
+    product: product ?? (amount?.amountKobo ? "airtime" : undefined),
+    count: countProblem || count === undefined ? undefined : count,
+    amountKobo: amount?.amountKobo,
+    sizeMb,
+    network: findNetwork(text),
+    problems: listed([countProblem, badSize?.problem, amount?.problem]),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,7 +443,8 @@ function receipt({ text }: Message): Intent | undefined {
       text,
     );
   const ref = ORDER_REF.exec(text)?.[0];
-  if (!wantsReceipt && !lostToken && !(ref && /\b(?:resend|send|show)\b/.test(text))) {
+  // An order id written with anything else ("wetin dey happen to ord_…"): its receipt shows its state.
+  if (!wantsReceipt && !lostToken && !ref) {
     return undefined;
   }
   return ref ? { kind: "receipt", orderRef: ref } : { kind: "receipt" };
@@ -372,7 +455,7 @@ function receipt({ text }: Message): Intent | undefined {
 // ---------------------------------------------------------------------------------------------
 
 function history({ text }: Message): Intent | undefined {
-  return /\b(?:history|transactions?|txns?|trxs?|statement|my orders|orders|past orders|recent orders|my purchases|purchases|wetin i (?:don|have) buy|what (?:i|have i) (?:bought|buy))\b/.test(
+  return /\b(?:history|transactions?|txns?|trxs?|statement|my orders|orders|past orders|recent orders|my purchases|purchases|recharges|wetin i (?:don |have |)(?:buy|bought|spend|spent)|what (?:i|have i|did i) (?:bought|buy|spent|spend)|what i (?:don )?spend|my spending)\b/.test(
     text,
   )
     ? { kind: "history" }
@@ -389,6 +472,18 @@ function notOurs({ text }: Message): Intent | undefined {
     return UNKNOWN;
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7c. Questions that want an explanation: "explain how I add money", "difference between sme and …"
+// ---------------------------------------------------------------------------------------------
+
+function explanation({ text }: Message): Intent | undefined {
+  return /\b(?:explain|difference between|what(?:'s| is| be) the meaning|meaning of|how to buy \w+ with|can i pay (?:with|by|using|via))\b/.test(
+    text,
+  ) && !complains(text.replace(/\b(?:explain|difference|meaning)\b/g, " "))
+    ? { kind: "help" }
+    : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,12 +523,14 @@ const FAMILY_CUES: Record<Family, (text: string) => boolean> = {
     ),
   // "dstv compact", "gotv", "decoder", "smartcard", "tv sub", or a bouquet only DStv/GOtv sells.
   cable: (text) =>
-    /\b(?:dstv|gotv|startimes|cable|decoder|smart\s?card|iuc|bouquet|tv\s+(?:sub|subscription|bill|plan))\b|^tv$/.test(
+    /\b(?:dstv|gotv|startimes|cable|decoder|smart\s?card|iuc|bouquet|tv\s+(?:sub|subscription|bill|plan)|tv\s+(?:has\s+|don\s+)?(?:expired?|off)|renew|renewal)\b|^tv$/.test(
       text,
     ) || findBouquet(text, undefined)?.distinctive === true,
   // "2gb", "data", "bundle", "sme".
   data: (text) =>
-    findDataSize(text) !== undefined || /\b(?:data|bundles?|browsing|internet|sme|megabytes?)\b/.test(text),
+    findDataSize(text) !== undefined ||
+    /\b(?:data|bundles?|browsing|internet|sme|megabytes?)\b/.test(text) ||
+    (/\bplans?\b/.test(text) && findNetwork(text) !== undefined),
   // "airtime", "credit" (not "credit my wallet"), "recharge card", "mtn card" (not a smartcard).
   airtime: (text) =>
     /\b(?:airtime|vtu|call credit)\b|\bcredit\b(?!\s+(?:my\s+|the\s+)?(?:wallet|account|acct|acc))|\b(?:recharge|airtime|mtn|airtel|glo|9mobile|buy)\s+cards?\b/.test(
@@ -444,10 +541,13 @@ const FAMILY_CUES: Record<Family, (text: string) => boolean> = {
 function purchase(message: Message): Intent | undefined {
   const { text } = message;
   const families = (Object.keys(FAMILY_CUES) as Family[]).filter((family) => FAMILY_CUES[family](text));
+  if (SCHEDULE.test(text)) {
+    return UNKNOWN;
+  }
   if (families.length === 0) {
     return electricityByShape(message) ?? airtimeByShape(message);
   }
-  if (COMPLAINT.test(text)) {
+  if (complains(text)) {
     return UNKNOWN;
   }
   // "1GB data and 500 airtime", "fund wallet and pay DStv": two requests in one message.
@@ -471,7 +571,7 @@ function electricityByShape({ text }: Message): Intent | undefined {
  * "mtn 500", "send 500 to my number"). Bank words mean a transfer, which we do not do.
  */
 function airtimeByShape({ text }: Message): Intent | undefined {
-  if (/\b(?:transfer|bank|account|acct)\b/.test(text) || COMPLAINT.test(text)) {
+  if (/\b(?:transfer|bank|account|acct)\b/.test(text) || complains(text)) {
     return undefined;
   }
   const intent = buildAirtime(text);
@@ -532,6 +632,8 @@ type Recipient = {
   forSelf?: boolean;
   /** Everything that is part of the recipient, masked before looking for money. */
   spans: Span[];
+  /** Numbers written as phones that are not (never replaced by the customer's own number). */
+  problems: Problem[];
 };
 
 /**
@@ -552,7 +654,8 @@ function recipient(text: string): Recipient | "ambiguous" {
   const phone = phones[0]?.phone;
   const said = findNetwork(text);
   const guessed = phone ? guessNetwork(phone).network : undefined;
-  const result: Recipient = { spans: phones };
+  const bad = phone ? [] : findBadPhones(text, phones);
+  const result: Recipient = { spans: [...phones, ...bad], problems: bad.map((found) => found.problem) };
   if (phone) {
     result.phone = phone;
   }
@@ -563,7 +666,7 @@ function recipient(text: string): Recipient | "ambiguous" {
     result.network = guessed;
     result.networkSource = "prefix";
   }
-  if (!phone && mentionsSelf(text)) {
+  if (!phone && bad.length === 0 && mentionsSelf(text)) {
     result.forSelf = true;
   }
   return result;
@@ -575,9 +678,14 @@ function buildAirtime(text: string): Intent {
   if (who === "ambiguous") {
     return UNKNOWN;
   }
-  const { spans, ...slots } = who;
-  const amountKobo = findAmountKobo(mask(text, [...spans, ...sizeAndValiditySpans(text)]));
-  return compact<IntentOf<"airtime">>({ kind: "airtime", amountKobo, ...slots });
+  const { spans, problems, ...slots } = who;
+  const amount = readAmount(mask(text, [...spans, ...sizeAndValiditySpans(text)]));
+  return compact<IntentOf<"airtime">>({
+    kind: "airtime",
+    amountKobo: amount?.amountKobo,
+    ...slots,
+    problems: listed([...problems, amount?.problem]),
+  });
 }
 
 /** "2gb mtn for 0803…", "mtn 1.5gb 30 days", "data for my number". */
@@ -586,13 +694,15 @@ function buildData(text: string): Intent {
   if (who === "ambiguous") {
     return UNKNOWN;
   }
-  const { spans, ...slots } = who;
+  const { spans, problems, ...slots } = who;
   const rest = mask(text, spans);
+  const badSize = findBadDataSize(rest);
   return compact<IntentOf<"data">>({
     kind: "data",
-    sizeMb: findDataSize(rest)?.sizeMb,
+    sizeMb: badSize ? undefined : findDataSize(rest)?.sizeMb,
     validityDays: findValidity(rest)?.validityDays,
     ...slots,
+    problems: listed([...problems, badSize?.problem]),
   });
 }
 
@@ -607,14 +717,18 @@ function buildCable(text: string): Intent {
   // A bouquet only one provider sells names the provider ("jinja" is GOtv); "max" alone does not.
   const provider = named ?? (bouquet?.distinctive ? bouquet.provider : undefined);
   const renew =
-    /\b(?:renew|renewal|re-?new|resubscribe|re-?subscribe|same (?:plan|package|bouquet|sub)|extend|subscribe again)\b/.test(
+    /\b(?:renew|renewal|re-?new|resubscribe|re-?subscribe|same (?:plan|package|bouquet|sub)|extend|subscribe again|expired?)\b/.test(
       text,
     );
   const change = /\b(?:change|upgrade|downgrade|switch|move)\b/.test(text);
+  const named_ = accountNumber(text, 10, 12) ?? numberAfterWord(text, CARD_WORDS);
+  const smartcard = named_ && fits(named_.digits, SMARTCARD_DIGITS) ? named_ : undefined;
+  const badCard = named_ && !smartcard ? wrongLength("smartcard", named_) : undefined;
   return compact<IntentOf<"cable">>({
     kind: "cable",
     provider,
-    smartcard: accountNumber(text, 10, 12)?.digits,
+    smartcard: smartcard?.digits,
+    problems: listed([badCard]),
     bouquet: provider && bouquet && bouquet.provider === provider ? bouquet.slug : undefined,
     subscription: renew && !change ? "renew" : change && !renew ? "change" : undefined,
   });
@@ -622,15 +736,19 @@ function buildCable(text: string): Intent {
 
 /** "light 5000 ikeja 4512…", "buy prepaid token 10k eko meter 0123…". */
 function buildElectricity(text: string): Intent {
-  const meter = accountNumber(text, 10, 13);
+  const written = accountNumber(text, 10, 13) ?? numberAfterWord(text, METER_WORDS);
+  const meter = written && fits(written.digits, METER_DIGITS) ? written : undefined;
+  const badMeter = written && !meter ? wrongLength("meter", written) : undefined;
   const phones = findPhones(text).filter((found) => !found.bare);
-  const spans: Span[] = [...phones, ...(meter ? [meter] : [])];
+  const spans: Span[] = [...phones, ...(written ? [written] : [])];
+  const amount = readAmount(mask(text, spans));
   return compact<IntentOf<"electricity">>({
     kind: "electricity",
     disco: findDisco(text),
     meterType: findMeterType(text),
     meterNumber: meter?.digits,
-    amountKobo: findAmountKobo(mask(text, spans)),
+    amountKobo: amount?.amountKobo,
+    problems: listed([badMeter, amount?.problem]),
   });
 }
 
@@ -645,8 +763,47 @@ function accountNumber(text: string, min: number, max: number) {
 /** "fund 5k", "withdraw 20000". A phone number in the message is never the amount. */
 function withAmount(kind: "fund" | "withdraw", text: string): Intent {
   const spans: Span[] = [...findPhones(text), ...findAccountNumbers(text, 10, 13)];
-  const amountKobo = findAmountKobo(mask(text, spans));
-  return amountKobo === undefined ? { kind } : { kind, amountKobo };
+  const amount = readAmount(mask(text, spans));
+  return compact<IntentOf<"fund" | "withdraw">>({
+    kind,
+    amountKobo: amount?.amountKobo,
+    problems: listed([amount?.problem]),
+  });
+}
+
+/** The problems found, or undefined when there are none (so the slot is left out). */
+function listed(problems: readonly (Problem | undefined)[]): Problem[] | undefined {
+  const found = problems.filter((problem): problem is Problem => problem !== undefined).slice(0, 4);
+  return found.length > 0 ? found : undefined;
+}
+
+const METER_WORDS = String.raw`meter(?:\s*(?:number|no|num|#))?`;
+const CARD_WORDS = String.raw`(?:smart\s?card|iuc|decoder|card)(?:\s*(?:number|no|num|#))?`;
+
+/**
+ * The digits right after "meter" or "smartcard" ("meter 12345", "iuc: 7012 3456 78"), whatever their
+ * length: a number the customer named as one, to be used when its length fits and quoted back when
+ * it does not, never read as an amount.
+ */
+function numberAfterWord(
+  text: string,
+  words: string,
+): (Span & { digits: string; written: string }) | undefined {
+  const match = new RegExp(String.raw`\b${words}\s*:?\s*(\d[\d -]*\d|\d)`).exec(text);
+  const written = match?.[1]?.trim();
+  if (!match || !written) {
+    return undefined;
+  }
+  const start = match.index + match[0].length - (match[1]?.length ?? 0);
+  return { start, end: start + written.length, digits: written.replace(/\D/g, ""), written };
+}
+
+function fits(digits: string, range: { min: number; max: number }): boolean {
+  return digits.length >= range.min && digits.length <= range.max;
+}
+
+function wrongLength(slot: "meter" | "smartcard", found: { digits: string; written?: string }): Problem {
+  return { slot, written: (found.written ?? found.digits).slice(0, 40), reason: "wrong_length" };
 }
 
 /** Drop undefined slots, so intents compare and print cleanly. */
@@ -661,17 +818,153 @@ function compact<T extends Intent>(intent: { [K in keyof T]: T[K] | undefined })
 function balance({ text }: Message): Intent | undefined {
   // A price question without a product, or money moving somewhere ("transfer 2k from my wallet to
   // …"): not a balance enquiry, and not something to guess at.
-  if (/\bhow much\b.*\b(?:pay|cost|price|be|is it|for)\b/.test(text) || findAmountKobo(text) !== undefined) {
+  const aboutWallet = /\b(?:wallet|account|acct|balance)\b/.test(text);
+  if (
+    (/\bhow much\b.*\b(?:pay|cost|price|be|is it|for)\b/.test(text) && !aboutWallet) ||
+    findAmountKobo(text) !== undefined
+  ) {
     return undefined;
   }
   if (COMPLAINT.test(text)) {
     return UNKNOWN; // "my wallet has not been credited": support, not a balance
   }
-  return /\b(?:balance|how much (?:i|do i|i dey|money|remain|is (?:left|remaining|in)|dey|i have|have i|left)|wetin remain|wetin i get|wetin dey (?:my|for my) (?:wallet|account)|check (?:my )?(?:wallet|account)|my wallet|money (?:remain|left)|funds? (?:left|remaining))\b/.test(
+  return /\b(?:balance|how much (?:i|do i|i dey|money|remain|is (?:left|remaining|in)|dey|i have|have i|left)|wetin remain|wetin i get|how much (?:remain|i get|i have|dey) (?:for|in|inside) (?:my )?(?:wallet|account|acct)|wetin dey (?:my|for my|inside my) (?:wallet|account)|check (?:my )?(?:wallet|account)|my wallet|money (?:remain|left)|funds? (?:left|remaining))\b/.test(
     text,
   )
     ? { kind: "balance" }
     : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. Language: "speak pidgin", "reply me in English", "I no sabi English"
+// ---------------------------------------------------------------------------------------------
+
+function language({ text, core }: Message): Intent | undefined {
+  const pidgin = /\b(?:pidgin|pigin|pidgen|broken english|broken)\b/.test(text);
+  const english = /\b(?:english|oyinbo|proper english)\b/.test(text.replace(/\bpidgin english\b/g, "pidgin"));
+  if (/^(?:pidgin|pidgin please|english|english please|in english|in pidgin)$/.test(core)) {
+    return { kind: "language", language: pidgin ? "pcm" : "en" };
+  }
+  const asked =
+    /\b(?:speak|talk|reply|answer|respond|use|write|yarn|chat|switch to|change to|communicate)\s+(?:to\s+)?(?:me\s+|us\s+)?(?:in\s+|with\s+)?(pidgin|english)\b/.exec(
+      text,
+    )?.[1];
+  if (asked) {
+    return { kind: "language", language: asked === "pidgin" ? "pcm" : "en" };
+  }
+  const verb =
+    /\b(?:speak|talk|reply|answer|respond|use|write|yarn|chat|switch|change|communicate|understand|sabi|know|in)\b/.test(
+      text,
+    );
+  if (!verb || (!pidgin && !english)) {
+    return undefined;
+  }
+  // "I no sabi English", "I don't understand English well": they want Pidgin.
+  if (
+    english &&
+    /\b(?:no sabi|don'?t (?:understand|know|speak)|do not (?:understand|know|speak)|no understand|no too sabi)\b/.test(
+      text,
+    )
+  ) {
+    return { kind: "language", language: "pcm" };
+  }
+  if (
+    pidgin &&
+    /\b(?:no sabi|don'?t (?:understand|know)|do not (?:understand|know)|no understand)\b/.test(text)
+  ) {
+    return { kind: "language", language: "en" };
+  }
+  return { kind: "language", language: pidgin ? "pcm" : "en" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5b. Repeat: "same as last time", "buy am again", "repeat my last order"
+// ---------------------------------------------------------------------------------------------
+
+/** "for my brother", "to my wife": a recipient other than the one last time. */
+const SOMEONE_ELSE_WORDS =
+  /\b(?:for|to)\s+(?:my\s+)?(?:wife|husband|sister|brother|mum|mom|mama|mother|dad|father|papa|son|daughter|friend|customer|aunty|uncle|cousin)\b/g;
+
+const REPEAT =
+  /\b(?:same (?:as|like) (?:last|before|yesterday|the last|last time|last month|last week)|same (?:thing|one|order|purchase|package|plan|recharge|as usual)(?: again)?|(?:the )?usual|repeat(?: my| the)?(?: last| previous)?(?: order| purchase| transaction| recharge| one)?|(?:buy|do|send|load|get|run|redo) (?:am|it|that|this|the last one|that one|the same|my last order|the last order|d same|the same thing) again|do (?:am|it|that) again|last (?:one|order|purchase) again|again like (?:before|last time)|(?:that |the )?same (?:data|airtime|recharge|bouquet|token|light) again|(?:the )?(?:one|thing|order) (?:wey )?i (?:did|do|bought|buy|made|make)\b.*\bagain)\b/;
+
+function repeat({ text }: Message): Intent | undefined {
+  if (!REPEAT.test(text)) {
+    return undefined;
+  }
+  // A product or number written with it is a new order, read by the purchase rules; "for me" and
+  // "for my brother" together ask for the same thing for someone else.
+  if (findPhones(text).length > 0 || findDataSize(text) || readAmount(text) || /\d{4,}/.test(text)) {
+    return undefined;
+  }
+  if (mentionsSelf(text.replace(SOMEONE_ELSE_WORDS, " ")) && SOMEONE_ELSE_WORDS.test(text)) {
+    return undefined;
+  }
+  return COMPLAINT.test(text.replace(/\byesterday\b/g, " ")) ? undefined : { kind: "repeat" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7b. Recommendations: "which plan best for 2k?", "I dey use WhatsApp and small YouTube"
+// ---------------------------------------------------------------------------------------------
+
+/** Usage words → the usage they describe, in `DATA_USAGES` order. */
+const USAGE_WORDS: Record<(typeof DATA_USAGES)[number], RegExp> = {
+  whatsapp: /\b(?:whatsapp|whatsap|watsapp|wassap|wa status|chatting|chat)\b/,
+  social: /\b(?:facebook|fb|instagram|insta|ig|tiktok|tik tok|twitter|x app|snapchat|social media|socials)\b/,
+  youtube: /\b(?:youtube|yt|you tube)\b/,
+  streaming: /\b(?:netflix|showmax|movies?|films?|stream|streaming|prime video|series)\b/,
+  browsing: /\b(?:brows(?:e|ing)|google|surf(?:ing)?|news|reading)\b/,
+  work: /\b(?:zoom|meetings?|google meet|teams|email|emails|work|office|remote)\b/,
+  gaming: /\b(?:gaming|games?|cod|pubg|free fire|fifa|efootball)\b/,
+};
+
+const ADVICE =
+  /\b(?:which|wetin|what|recommend|recommendation|suggest|suggestion|advise|advice|best|cheapest|cheap|good|better|fit|enough|last me|go last|reach)\b/;
+const PLAN_WORDS = /\b(?:plans?|data|bundles?|sub|subscription|package|option)\b/;
+const USAGE_CUE =
+  /\b(?:i (?:dey |do |mostly |only |just )?(?:use|watch|browse|stream|play)|for (?:my )?(?:use|usage)|mostly|only|usage)\b/;
+
+function recommend({ text }: Message): Intent | undefined {
+  const usage = DATA_USAGES.filter((word) => USAGE_WORDS[word].test(text));
+  const asksAdvice =
+    (ADVICE.test(text) &&
+      PLAN_WORDS.test(text) &&
+      /\b(?:which|wetin|what|recommend|suggest|advise|advice|best|cheapest|good|better)\b/.test(text)) ||
+    /\b(?:recommend|suggest|advise)\b/.test(text);
+  const describesUsage = usage.length > 0 && (USAGE_CUE.test(text) || PLAN_WORDS.test(text));
+  if (!asksAdvice && !describesUsage) {
+    return undefined;
+  }
+  // A size or a phone means a data order ("best 2gb for 0803…"): the purchase rules read it.
+  if (findDataSize(text) || findPhones(text).length > 0 || COMPLAINT.test(text)) {
+    return undefined;
+  }
+  if (/\b(?:dstv|gotv|startimes|cable|electricity|light|meter|airtime)\b/.test(text)) {
+    return undefined;
+  }
+  const validity = findValidity(text)?.validityDays;
+  const amount = readAmount(mask(text, sizeAndValiditySpans(text)))?.amountKobo;
+  return compact<IntentOf<"recommend">>({
+    kind: "recommend",
+    budgetKobo: amount,
+    network: findNetwork(text),
+    usage: usage.length > 0 ? usage : undefined,
+    validityDays: validity,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10b. Thanks: "thank you", "thanks boss", "God bless you"
+// ---------------------------------------------------------------------------------------------
+
+const THANKS =
+  /\b(?:thank you|thank u|thanks|thankss|thanx|tanx|tanks|thx|tnx|tnks|ty|tyvm|thank|bless you|god bless|appreciate(?: it| you)?|much appreciated|nagode|daalu|ese|e se|well done|weldone|nice one|you too much|una too much|you try|una try)\b/;
+
+function thanks({ text }: Message): Intent | undefined {
+  if (!THANKS.test(text) || COMPLAINT.test(text) || text.split(" ").length > 12) {
+    return undefined;
+  }
+  return { kind: "thanks" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -719,6 +1012,12 @@ const GREETINGS = [
   "hi there",
   "happy new year",
   "merry christmas",
+  "e ku aaro",
+  "e ku irole",
+  "e ku ale",
+  "e ku ile",
+  "sannu da zuwa",
+  "da zuwa",
   "e kaaro",
   "ekaaro",
   "ekasan",

@@ -22,6 +22,13 @@ const Network = z.enum(NETWORKS);
  */
 const NetworkSource = z.enum(["said", "prefix"]);
 
+/**
+ * How many digits a meter and a smartcard have: the same rule the order service checks (meters
+ * 6–13, as `create-order.ts` accepts; DStv/GOtv IUCs 10, StarTimes 11, older cards 8–12).
+ */
+export const METER_DIGITS = { min: 6, max: 13 } as const;
+export const SMARTCARD_DIGITS = { min: 8, max: 12 } as const;
+
 /** Which written value a problem is about. */
 export const PROBLEM_SLOTS = ["amount", "phone", "size", "meter", "smartcard", "count"] as const;
 /**
@@ -104,7 +111,7 @@ export const CableIntent = z.strictObject({
   /** DStv/GOtv smartcard or IUC (10 digits), StarTimes smartcard (11). */
   smartcard: z
     .string()
-    .regex(/^\d{10,12}$/)
+    .regex(new RegExp(`^\\d{${SMARTCARD_DIGITS.min},${SMARTCARD_DIGITS.max}}$`))
     .optional(),
   /** Canonical bouquet slug, as the catalogue names it: "compact", "compact-plus", "jinja". */
   bouquet: z
@@ -122,7 +129,7 @@ export const ElectricityIntent = z.strictObject({
   meterType: z.enum(METER_TYPES).optional(),
   meterNumber: z
     .string()
-    .regex(/^\d{10,13}$/)
+    .regex(new RegExp(`^\\d{${METER_DIGITS.min},${METER_DIGITS.max}}$`))
     .optional(),
   amountKobo: Kobo.optional(),
   problems: Problems.optional(),
