@@ -155,6 +155,24 @@ describe("greeting", () => {
     },
   );
 
+  it('"same as last time" opens the last delivered purchase at its summary', async () => {
+    const c = await customer("g-same");
+    const phone = sandboxPhone();
+    await c.tap(confirmOf(await c.say(`airtime 150 mtn ${phone}`)));
+    await c.say("2580");
+    await h.harness.drain();
+    const summary = await c.say("same as last time");
+    expect(texts(summary)).toMatch(new RegExp(`MTN.*₦150 for ${phone}`));
+    await c.tap(confirmOf(summary));
+    await c.say("2580");
+    await h.harness.drain();
+    expect((await ordersOf(c.userId)).map((o) => [o.state, o.recipient, o.face_amount_kobo])).toEqual([
+      ["delivered", phone, 15_000],
+      ["delivered", phone, 15_000],
+    ]);
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("someone else's order or an unknown id is answered plainly and starts nothing", async () => {
     const owner = await customer("g-owner");
     await owner.tap(confirmOf(await owner.say(`airtime 100 mtn ${sandboxPhone()}`)));
@@ -281,6 +299,24 @@ describe("recommendations", () => {
     await h.harness.drain();
     expect(await ordersOf(c.userId)).toMatchObject([{ state: "delivered", product_id: plan?.id }]);
     await expectLedgerConsistent(tdb.db);
+  });
+
+  it("reads the request from the customer's words (grammar), and answers in catalogue plans", async () => {
+    const c = await customer("r-words");
+    const out = await c.say("which plan best for 2k on mtn? I use whatsapp and instagram");
+    expect(texts(out)).toMatch(/^The data plans I suggest within ₦2,000 for about 4GB a month on MTN:/);
+    const mtn = await listDataPlans({ ctx: ctx(), network: "mtn" });
+    const offered = choiceIds(out).filter((id) => id.startsWith("rec:"));
+    expect(offered.length).toBe(3);
+    for (const id of offered) {
+      const plan = mtn.find((p) => `rec:${p.id}` === id);
+      expect(plan?.priceKobo).toBeLessThanOrEqual(200_000);
+    }
+    // "2" picks the second suggestion, like a tap.
+    const second = mtn.find((p) => `rec:${p.id}` === offered[1]);
+    expect(texts(await c.say("2"))).toMatch(/Which number should get the data/);
+    const summary = await c.say(sandboxPhone());
+    expect(texts(summary)).toContain(`${second?.name} for `);
   });
 
   it("with no network said, uses the network of the customer's own data orders", async () => {
