@@ -425,6 +425,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "reset_pin",
   "link_account",
   "gift_room",
+  "recommend",
 ]);
 
 /**

@@ -319,6 +319,15 @@ describe("recommendations", () => {
     expect(texts(summary)).toContain(`${second?.name} for `);
   });
 
+  it("asking for advice in the middle of a data purchase answers it (the question is left)", async () => {
+    const c = await customer("r-midway");
+    await c.tap("nav:data");
+    await c.tap("net:mtn");
+    const out = await c.say("which plan is best for youtube?");
+    expect(texts(out)).toMatch(/^The data plans I suggest for about 10GB a month across all networks:/);
+    expect(choiceIds(out)[0]).toMatch(/^rec:data:/);
+  });
+
   it("with no network said, uses the network of the customer's own data orders", async () => {
     const c = await customer("r-history");
     const phone = sandboxPhone(undefined, "0805");
