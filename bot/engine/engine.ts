@@ -10,12 +10,15 @@ import { electricityFlow } from "./flows/electricity";
 import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
 import { giftRoomFlow } from "./flows/gift-room";
+import { greet } from "./flows/greeting";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
 import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
 import { requestReset } from "./flows/pin-reset";
 import { receiptFlow } from "./flows/receipt";
+import { recommendFlow } from "./flows/recommend";
+import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
@@ -52,6 +55,8 @@ const FLOWS: Record<string, Flow> = {
   pin: pinFlow,
   help: helpFlow,
   receipt: receiptFlow,
+  recommend: recommendFlow,
+  repeat: repeatFlow,
   withdraw: withdrawFlow,
   link: linkFlow,
   save: saveOfferFlow,
@@ -71,6 +76,8 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   reset_pin: "pin",
   help: "help",
   receipt: "receipt",
+  recommend: "recommend",
+  repeat: "repeat",
   withdraw: "withdraw",
   link_account: "link",
   gift_room: "gift",
@@ -292,6 +299,9 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (choice?.startsWith("nav:")) {
     return withChoices(await startFlow(fc, choice.slice(4)));
   }
+  if (choice?.startsWith(REPEAT_PREFIX)) {
+    return withChoices(await repeatOrder(fc, choice.slice(REPEAT_PREFIX.length)));
+  }
   if (state?.step === "pin" && inFlow && text && !choice && !mayHoldPin(text)) {
     // Words at a purchase's PIN step are not a PIN: the purchase is dropped and they are answered.
     return leavePurchase(fc, summary?.what ?? "purchase");
@@ -343,7 +353,7 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     return withChoices(await onboarding.start(fc));
   }
   if (intent.kind === "greeting") {
-    return { replies: [menuReply("Hello! What would you like to do?")] };
+    return withChoices(await greet(fc));
   }
   if (intent.kind === "menu") {
     return { replies: [menuReply()] };
@@ -415,6 +425,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "reset_pin",
   "link_account",
   "gift_room",
+  "recommend",
 ]);
 
 /**
