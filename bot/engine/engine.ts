@@ -22,6 +22,7 @@ import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
+import { thank } from "./flows/thanks";
 import { withdrawFlow } from "./flows/withdraw";
 import { DEFAULT_LANG } from "./i18n";
 import { normalizeChatInput } from "./input";
@@ -354,6 +355,9 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
   if (intent.kind === "greeting") {
     return withChoices(await greet(fc));
+  }
+  if (intent.kind === "thanks") {
+    return withChoices(thank(fc));
   }
   if (intent.kind === "menu") {
     return { replies: [menuReply()] };

@@ -102,6 +102,17 @@ describe("validation in words", () => {
   });
 });
 
+describe("common phrases", () => {
+  it("thanks get a kind answer with one Menu choice, not 'did not get that' and the whole menu", async () => {
+    const c = await h.customer("w-thanks");
+    for (const text of ["thank you", "thanks boss", "God bless you"]) {
+      const out = await c.say(text);
+      expect(texts(out)).toMatch(/^You're welcome!/);
+      expect(choiceIds(out)).toEqual(["nav:menu"]);
+    }
+  });
+});
+
 describe("no first message moves money", () => {
   it("sends every corpus message (tuned and held out) as a first message: no order, no room, no withdrawal, balance unchanged", async () => {
     const c = await h.customer("w-corpus", 1_000_000);
