@@ -12,6 +12,7 @@ import { normalizePhone } from "../../api/services/phone";
 import { openRuntime, runMain } from "../../scripts/lib/runtime";
 import { setUpPayments, setUpVtu } from "../../scripts/lib/vtu";
 import { handleChatInput } from "../engine/engine";
+import { createPhrasing } from "../engine/phrase";
 import type { ChatOutput, Reply } from "../engine/types";
 import { createUnderstanding } from "../engine/understand";
 import { ChatSenders } from "../outbound";
@@ -48,7 +49,13 @@ runMain(async () => {
     reconcileEveryMinutes: config.FUNDING_RECONCILE_INTERVAL_MINUTES,
   });
 
-  const deps = { ctx: runtime.ctx, vtu, payments, understand: createUnderstanding(config, logger) };
+  const deps = {
+    ctx: runtime.ctx,
+    vtu,
+    payments,
+    understand: createUnderstanding(config, logger),
+    phrase: createPhrasing(config, logger),
+  };
   // Every message to this person (answers, and notifications such as "order delivered" as they
   // happen) goes through the chat outbox like on Telegram, and prints here when it is sent.
   const senders = new ChatSenders();

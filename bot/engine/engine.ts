@@ -10,15 +10,19 @@ import { electricityFlow } from "./flows/electricity";
 import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
 import { giftRoomFlow } from "./flows/gift-room";
+import { greet } from "./flows/greeting";
 import { helpFlow } from "./flows/help";
 import { historyFlow } from "./flows/history";
 import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
 import { requestReset } from "./flows/pin-reset";
 import { receiptFlow } from "./flows/receipt";
+import { recommendFlow } from "./flows/recommend";
+import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
+import { thank } from "./flows/thanks";
 import { withdrawFlow } from "./flows/withdraw";
 import { DEFAULT_LANG, isLang, type Lang, templates } from "./i18n";
 import { looksLikePidgin } from "./i18n/detect-pidgin";
@@ -62,11 +66,6 @@ const T = templates("engine", {
     pcm: () =>
       "I no dey follow instruction like that. Money dey move only when you ask for purchase, funding " +
       "or withdrawal, press Confirm and enter your PIN. See wetin I fit do:",
-  },
-  hello: { en: () => "Hello! What would you like to do?", pcm: () => "How far! Wetin you wan do?" },
-  welcome: {
-    en: () => "You're welcome! Anything else, just send it.",
-    pcm: () => "No wahala! If you need anything again, just send am.",
   },
   notUnderstood: {
     en: () => "Sorry, I did not get that. Here is what I can do:",
@@ -117,6 +116,8 @@ const FLOWS: Record<string, Flow> = {
   pin: pinFlow,
   help: helpFlow,
   receipt: receiptFlow,
+  recommend: recommendFlow,
+  repeat: repeatFlow,
   withdraw: withdrawFlow,
   link: linkFlow,
   save: saveOfferFlow,
@@ -136,6 +137,8 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   reset_pin: "pin",
   help: "help",
   receipt: "receipt",
+  recommend: "recommend",
+  repeat: "repeat",
   withdraw: "withdraw",
   link_account: "link",
   gift_room: "gift",
@@ -372,6 +375,9 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (choice?.startsWith("nav:")) {
     return withChoices(await startFlow(fc, choice.slice(4)));
   }
+  if (choice?.startsWith(REPEAT_PREFIX)) {
+    return withChoices(await repeatOrder(fc, choice.slice(REPEAT_PREFIX.length)));
+  }
   if (state?.step === "pin" && inFlow && text && !choice && !mayHoldPin(text)) {
     // Words at a purchase's PIN step are not a PIN: the purchase is dropped and they are answered.
     return leavePurchase(fc, summary?.what ?? "purchase");
@@ -427,10 +433,10 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     return withChoices(await onboarding.start(fc));
   }
   if (intent.kind === "greeting") {
-    return { replies: [menuReply(T.hello[fc.lang](), fc.lang)] };
+    return withChoices(await greet(fc));
   }
   if (intent.kind === "thanks") {
-    return { replies: [doneReply(T.welcome[fc.lang](), [], fc.lang)] };
+    return withChoices(thank(fc));
   }
   if (intent.kind === "menu") {
     return { replies: [menuReply(undefined, fc.lang)] };
@@ -560,6 +566,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "reset_pin",
   "link_account",
   "gift_room",
+  "recommend",
 ]);
 
 /**

@@ -36,7 +36,9 @@ describe("gift rooms from the chat", () => {
     const kind = await c.say("create gift room");
     expect(choiceIds(kind)).toEqual(["gift:airtime", "gift:data", "gift:cash", "gift:mine", "cancel"]);
     expect(texts(await c.tap("gift:airtime"))).toMatch(/How much airtime per gift/);
-    expect(texts(await c.say("20"))).toMatch(/between ₦50 and ₦50,000/);
+    expect(texts(await c.say("20"))).toMatch(
+      /₦20 is less than the least for an airtime gift \(₦50\)\. Amounts for an airtime gift are ₦50 to ₦50,000\./,
+    );
     expect(texts(await c.say("500"))).toMatch(/How many gifts/);
     expect(texts(await c.say("100000"))).toMatch(/from 1 to 500/);
     expect(choiceIds(await c.say("5 gifts"))).toContain("mode:quiz");

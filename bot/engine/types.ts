@@ -5,6 +5,7 @@ import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
 import type { Lang } from "./i18n";
 import type { Intent } from "./intents/intent";
+import type { Phrase } from "./phrase";
 
 export type ChatChannel = "telegram" | "whatsapp" | "console";
 
@@ -79,6 +80,11 @@ export type EngineDeps = {
   payments: PaymentsRuntime;
   /** Free-text understanding after the grammar (Groq); undefined when not configured or failing. */
   understand?: (text: string) => Promise<Intent | undefined>;
+  /**
+   * Friendlier wording of a drafted answer (Groq), checked against the answer's facts before use
+   * (phrase.ts); undefined when not configured. Never decides what is shown, only how it is said.
+   */
+  phrase?: Phrase;
 };
 
 /** A conversation in progress: which flow, which step, what has been collected (never a PIN). */

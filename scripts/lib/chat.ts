@@ -3,6 +3,7 @@ import type { Logger } from "../../api/logger";
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
+import { createPhrasing } from "../../bot/engine/phrase";
 import type { EngineDeps } from "../../bot/engine/types";
 import { createUnderstanding } from "../../bot/engine/understand";
 import { ChatSenders } from "../../bot/outbound";
@@ -38,6 +39,7 @@ export function setUpChat(args: {
     vtu: args.vtu,
     payments: args.payments,
     understand: createUnderstanding(config, logger),
+    phrase: createPhrasing(config, logger),
   };
   const senders = new ChatSenders();
   const telegram = setUpTelegram({ config, deps, logger, senders, owner });

@@ -273,6 +273,30 @@ describe("happy", () => {
     ).toMatchObject({ ok: true, intent: { kind: "fund", amountKobo: 2_000_000 } });
   });
 
+  it("reads plan advice (budget from the message, usage words) and a repeat", async () => {
+    expect(
+      await understand(
+        "which plan go good for 2k? I dey watch youtube and whatsapp",
+        toolCall("recommend_data_plan", { budget: "2k", usage: ["youtube", "WhatsApp", "youtube"] }),
+      ),
+    ).toEqual(
+      expect.objectContaining({
+        ok: true,
+        intent: { kind: "recommend", budgetKobo: 200_000, usage: ["youtube", "whatsapp"] },
+      }),
+    );
+    expect(
+      await understand("abeg the one wey I buy last time", toolCall("repeat_last_purchase", {})),
+    ).toMatchObject({ ok: true, intent: { kind: "repeat" } });
+    // A budget the customer never wrote is the model's invention: not used.
+    expect(
+      await understand("best data plan for me", toolCall("recommend_data_plan", { budget: "5000" })),
+    ).toMatchObject({ ok: false, reason: "invalid_arguments" });
+    expect(
+      await understand("best data plan for me", toolCall("recommend_data_plan", { usage: ["tiktok"] })),
+    ).toMatchObject({ ok: false, reason: "invalid_arguments" });
+  });
+
   it("answers within the timeout when Groq is slow but not too slow", async () => {
     emulator.setHangMs(100);
     const result = await understand("my balance", { kind: "slow", reply: toolCall("check_balance", {}) });

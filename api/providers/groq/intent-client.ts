@@ -9,6 +9,7 @@ import {
   parseNetworkName,
   parseValidityDays,
 } from "../../services/catalogue/normalize";
+import { DATA_USAGE_WORDS, type DataUsage } from "../../services/catalogue/recommend-plans";
 import { normalizePhone } from "../../services/phone";
 import {
   CABLE_PROVIDERS,
@@ -86,6 +87,14 @@ export type GroqIntent =
   | { kind: "link_account" }
   | { kind: "withdraw"; amountKobo?: number }
   | { kind: "gift_room"; mine?: boolean }
+  | {
+      kind: "recommend";
+      budgetKobo?: number;
+      network?: Network;
+      usage?: DataUsage[];
+      validityDays?: number;
+    }
+  | { kind: "repeat" }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -174,6 +183,13 @@ export const GROQ_TOOL_ARGUMENTS = {
   reset_pin: noArguments,
   link_account: noArguments,
   gift_room: z.strictObject({ mine: z.boolean().optional() }),
+  recommend_data_plan: z.strictObject({
+    budget: amountArgument.optional(),
+    network: text(20).optional(),
+    usage: z.array(oneOf(DATA_USAGE_WORDS)).min(1).max(DATA_USAGE_WORDS.length).optional(),
+    validity: text(30).optional(),
+  }),
+  repeat_last_purchase: noArguments,
   not_understood: noArguments,
 } as const;
 
@@ -283,6 +299,28 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
           description: "True when the customer asks about gift rooms they already opened, not a new one.",
         },
       },
+    },
+    recommend_data_plan: {
+      description:
+        "The customer asks which data plan to buy or which is best for them (advice, not a purchase yet).",
+      properties: {
+        budget: amountParameter("The most the customer wants to spend"),
+        network,
+        usage: {
+          type: "array",
+          items: { type: "string", enum: [...DATA_USAGE_WORDS] },
+          description:
+            "What the data is for, only as the customer said it: whatsapp, social (Facebook, Instagram, TikTok), youtube, streaming (Netflix, films), browsing, work, gaming.",
+        },
+        validity: {
+          type: "string",
+          description: 'How long the plan should last, as written, e.g. "1 week".',
+        },
+      },
+    },
+    repeat_last_purchase: {
+      description: "Buy the same thing as last time again ('same as before', 'do am again').",
+      properties: {},
     },
     not_understood: { description: "The message asks for none of the other tools.", properties: {} },
   };
@@ -523,6 +561,32 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
       return simple(name, args, { kind: "link_account" });
     case "not_understood":
       return simple(name, args, { kind: "unknown" });
+    case "repeat_last_purchase":
+      return simple(name, args, { kind: "repeat" });
+    case "recommend_data_plan": {
+      const parsed = GROQ_TOOL_ARGUMENTS.recommend_data_plan.safeParse(args);
+      if (!parsed.success) {
+        return { problem: issuesOf(parsed.error) };
+      }
+      const { data } = parsed;
+      const budget = amountFrom(data.budget, evidence);
+      const network = networkFrom(data.network, message);
+      const validity = validityFrom(data.validity);
+      const problem = firstProblem(budget, network, validity);
+      if (problem) {
+        return problem;
+      }
+      const usage = data.usage ? [...new Set(data.usage)] : undefined;
+      return {
+        intent: {
+          kind: "recommend",
+          ...withValue("budgetKobo", value(budget)),
+          ...withValue("network", value(network)),
+          ...withValue("usage", usage),
+          ...withValue("validityDays", value(validity)),
+        },
+      };
+    }
     case "gift_room": {
       const parsed = GROQ_TOOL_ARGUMENTS.gift_room.safeParse(args);
       if (!parsed.success) {

@@ -2,7 +2,6 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { NETWORKS, type Network, quoteByAmount } from "../../../api/services/vtu";
-import { findAmountKobo } from "../intents/extract";
 import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
@@ -19,6 +18,14 @@ import {
   tryPhone,
 } from "./purchase";
 import { pickedSaved, savedChoices } from "./saved";
+import {
+  checkedAmount,
+  explainProblems,
+  notAPhone,
+  readAmountAnswer,
+  typeAnAmount,
+  withNotes,
+} from "./written";
 
 /** What the airtime conversation has collected so far (never the PIN). */
 type AirtimeData = {
@@ -28,6 +35,11 @@ type AirtimeData = {
   priceKobo?: number;
   /** The message id of the Confirm tap: the purchase's idempotency key comes from it. */
   confirmId?: string;
+  /**
+   * The first message wrote a number that is not a phone: the question for the number then does not
+   * offer the customer's own number, which a careless tap would buy for instead (issue 16).
+   */
+  phoneWrittenWrong?: boolean;
 };
 
 const AMOUNTS = [10_000, 20_000, 50_000, 100_000];
@@ -40,13 +52,17 @@ export const airtimeFlow: Flow = {
   name: "airtime",
   async start(fc, intent) {
     const data: AirtimeData = {};
+    const notes: (string | undefined)[] = [];
     if (intent?.kind === "airtime") {
-      data.amountKobo = intent.amountKobo;
+      const amount = checkedAmount(fc, "airtime", intent.amountKobo);
+      notes.push(explainProblems(fc, intent.problems, "airtime"), amount.note);
+      data.amountKobo = amount.amountKobo;
       data.phone = intent.phone ?? (intent.forSelf ? await ownPhone(fc) : undefined);
+      data.phoneWrittenWrong = intent.problems?.some((problem) => problem.slot === "phone") || undefined;
       // A network guessed from the prefix is only a suggestion; one the customer said is an answer.
       data.network = intent.networkSource === "said" ? intent.network : undefined;
     }
-    return ask(fc, data);
+    return withNotes(notes, await ask(fc, data));
   },
   async handle(fc, state, answer) {
     const data = state.data as AirtimeData;
@@ -61,20 +77,20 @@ export const airtimeFlow: Flow = {
         return ask(fc, { ...data, network });
       }
       case "amount": {
-        const amountKobo = answer.choice?.startsWith("amt:")
-          ? Number(answer.choice.slice(4))
-          : findAmountKobo(answer.text ?? "");
-        if (!amountKobo) {
-          return again(state, "How much airtime? Type an amount like 500 or 1k.");
+        const read = answer.choice?.startsWith("amt:")
+          ? { amountKobo: Number(answer.choice.slice(4)) }
+          : readAmountAnswer(fc, "airtime", answer.text);
+        if (!read || "problem" in read) {
+          return again(state, read?.problem ?? `How much airtime? ${typeAnAmount(fc)}`);
         }
-        return ask(fc, { ...data, amountKobo });
+        return ask(fc, { ...data, amountKobo: read.amountKobo });
       }
       case "phone": {
         const saved = await pickedSaved(fc, answer.choice);
         const phone =
           saved?.recipient ?? (answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text));
         if (!phone) {
-          return again(state, "That is not a Nigerian mobile number. Type 11 digits like 08031234567.");
+          return again(state, notAPhone(fc, answer.text));
         }
         // A saved number keeps the network it was saved with (it was confirmed then).
         return ask(fc, {
@@ -124,7 +140,7 @@ async function ask(fc: FlowContext, data: AirtimeData): Promise<StepResult> {
       saved.length > 0
         ? "Which number should get the airtime? Tap a saved one or type a new number."
         : "Which number should get the airtime? Type it.",
-      [...saved, ...(own ? [{ id: "self", label: `My number (${own})` }] : [])],
+      [...saved, ...(own && !data.phoneWrittenWrong ? [{ id: "self", label: `My number (${own})` }] : [])],
     );
   }
   if (!data.network) {

@@ -2,11 +2,13 @@ import { listCableBouquets } from "../../../api/services/catalogue/listings";
 import { bouquetSlug, CABLE_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { CABLE_PROVIDERS, type CableProvider, verifyAccount } from "../../../api/services/vtu";
+import { SMARTCARD_DIGITS } from "../intents/intent";
 import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, orderPlacedText, payWithPin, question, summary } from "./purchase";
 import { pickedSaved, savedChoices, savedLabel } from "./saved";
+import { explainProblems, withNotes } from "./written";
 
 type CableData = {
   provider?: CableProvider;
@@ -34,6 +36,7 @@ export const cableFlow: Flow = {
         data.subscription = "change";
         data.bouquetId = `cable:${intent.provider}:${intent.bouquet}`;
       }
+      return withNotes([explainProblems(fc, intent.problems)], await ask(fc, data));
     }
     return ask(fc, data);
   },
@@ -52,9 +55,13 @@ export const cableFlow: Flow = {
       }
       case "smartcard": {
         const smartcard = (answer.text ?? "").replace(/[\s-]/g, "");
-        return /^\d{8,12}$/.test(smartcard)
+        const fits = smartcard.length >= SMARTCARD_DIGITS.min && smartcard.length <= SMARTCARD_DIGITS.max;
+        return /^\d+$/.test(smartcard) && fits
           ? ask(fc, { ...data, smartcard, customerName: undefined })
-          : again(state, "Type the smartcard / IUC number (8–12 digits).");
+          : again(
+              state,
+              `"${(answer.text ?? "").trim().slice(0, 24)}" is not a smartcard number. Type the smartcard / IUC number (${SMARTCARD_DIGITS.min}–${SMARTCARD_DIGITS.max} digits).`,
+            );
       }
       case "subscription": {
         if (answer.choice === "sub:renew") {

@@ -20,6 +20,7 @@ import {
   tryPhone,
 } from "./purchase";
 import { pickedSaved, savedChoices } from "./saved";
+import { explainProblems, notAPhone, withNotes } from "./written";
 
 type DataData = {
   network?: Network;
@@ -31,6 +32,8 @@ type DataData = {
   sizeMb?: number;
   validityDays?: number;
   confirmId?: string;
+  /** The first message wrote a number that is not a phone: "My number" is not offered in its place. */
+  phoneWrittenWrong?: boolean;
 };
 
 const MAX_PLANS_SHOWN = 8;
@@ -45,6 +48,8 @@ export const dataFlow: Flow = {
       data.phone = intent.phone ?? (intent.forSelf ? await ownPhone(fc) : undefined);
       data.sizeMb = intent.sizeMb;
       data.validityDays = intent.validityDays;
+      data.phoneWrittenWrong = intent.problems?.some((problem) => problem.slot === "phone") || undefined;
+      return withNotes([explainProblems(fc, intent.problems)], await ask(fc, data));
     }
     return ask(fc, data);
   },
@@ -65,9 +70,7 @@ export const dataFlow: Flow = {
         const saved = await pickedSaved(fc, answer.choice);
         const phone =
           saved?.recipient ?? (answer.choice === "self" ? await ownPhone(fc) : tryPhone(answer.text));
-        return phone
-          ? ask(fc, { ...data, phone })
-          : again(state, "That is not a Nigerian mobile number. Type 11 digits like 08031234567.");
+        return phone ? ask(fc, { ...data, phone }) : again(state, notAPhone(fc, answer.text));
       }
       case "confirm":
         return confirmStep(fc, state, answer);
@@ -122,15 +125,31 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
           (!data.sizeMb || p.sizeMb === data.sizeMb) &&
           (!data.validityDays || p.validityDays === data.validityDays),
       );
-      const shown = (matching.length > 0 ? matching : plans).slice(0, MAX_PLANS_SHOWN);
+      // A size that is not sold is said so, and the nearest plans come first (issue 16).
+      const requested = data.sizeMb;
+      const shown = (
+        matching.length > 0
+          ? matching
+          : requested
+            ? [...plans].sort(
+                (a, b) =>
+                  Math.abs(a.sizeMb - requested) - Math.abs(b.sizeMb - requested) ||
+                  a.priceKobo - b.priceKobo,
+              )
+            : plans
+      ).slice(0, MAX_PLANS_SHOWN);
       if (shown.length === 0) {
         return {
           replies: [doneReply(`No ${NETWORK_NAMES[data.network]} data plans are available right now.`)],
         };
       }
+      const notSold =
+        matching.length === 0 && (data.sizeMb || data.validityDays)
+          ? `${NETWORK_NAMES[data.network]} has no ${requestedPlanName(data.sizeMb, data.validityDays)} plan. The nearest:`
+          : undefined;
       return next(
         "plan",
-        `${NETWORK_NAMES[data.network]} data plans:`,
+        notSold ?? `${NETWORK_NAMES[data.network]} data plans:`,
         shown.map((p) => ({
           id: `plan:${p.id}`,
           label: `${p.name.replace(`${NETWORK_NAMES[data.network as Network]} `, "")} — ${formatNaira(p.priceKobo)}`,
@@ -151,7 +170,10 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
           saved.length > 0
             ? "Which number should get the data? Tap a saved one or type a new number."
             : "Which number should get the data? Type it.",
-          [...saved, ...(own ? [{ id: "self", label: `My number (${own})` }] : [])],
+          [
+            ...saved,
+            ...(own && !data.phoneWrittenWrong ? [{ id: "self", label: `My number (${own})` }] : []),
+          ],
         ),
         next: { flow: "data", step: "phone", data: withPlan },
       };
@@ -165,6 +187,17 @@ async function ask(fc: FlowContext, data: DataData): Promise<StepResult> {
   } catch (error) {
     return { replies: [doneReply(errorText(error))] };
   }
+}
+
+/** "10GB", "1GB 30-day", "7-day": the plan the customer asked for, in words. */
+function requestedPlanName(sizeMb: number | undefined, validityDays: number | undefined): string {
+  const size = sizeMb
+    ? sizeMb >= 1024 && sizeMb % 512 === 0
+      ? `${sizeMb / 1024}GB`
+      : `${sizeMb}MB`
+    : undefined;
+  const days = validityDays ? `${validityDays}-day` : undefined;
+  return [size, days].filter(Boolean).join(" ");
 }
 
 /** "MTN 1GB · 30 days · SME" → "MTN 1GB (30 days)": the plan as a delivery names it. */

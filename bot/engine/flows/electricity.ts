@@ -2,12 +2,13 @@ import { listDiscos } from "../../../api/services/catalogue/listings";
 import { DISCO_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { DISCOS, type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
-import { findAmountKobo } from "../intents/extract";
+import { METER_DIGITS } from "../intents/intent";
 import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, orderPlacedText, payWithPin, question, summary } from "./purchase";
 import { pickedSaved, savedChoices, savedLabel } from "./saved";
+import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
 
 type ElectricityData = {
   priceKobo?: number;
@@ -30,7 +31,12 @@ export const electricityFlow: Flow = {
       data.disco = intent.disco;
       data.meterType = intent.meterType;
       data.meterNumber = intent.meterNumber;
-      data.amountKobo = intent.amountKobo;
+      const amount = checkedAmount(fc, "electricity", intent.amountKobo);
+      data.amountKobo = amount.amountKobo;
+      return withNotes(
+        [explainProblems(fc, intent.problems, "electricity"), amount.note],
+        await ask(fc, data),
+      );
     }
     return ask(fc, data);
   },
@@ -63,17 +69,21 @@ export const electricityFlow: Flow = {
       }
       case "meter": {
         const meterNumber = (answer.text ?? "").replace(/[\s-]/g, "");
-        return /^\d{6,13}$/.test(meterNumber)
+        const fits = meterNumber.length >= METER_DIGITS.min && meterNumber.length <= METER_DIGITS.max;
+        return /^\d+$/.test(meterNumber) && fits
           ? ask(fc, { ...data, meterNumber, customerName: undefined })
-          : again(state, "Type the meter number (6–13 digits).");
+          : again(
+              state,
+              `"${(answer.text ?? "").trim().slice(0, 24)}" is not a meter number. Type the meter number (${METER_DIGITS.min}–${METER_DIGITS.max} digits).`,
+            );
       }
       case "amount": {
-        const amountKobo = answer.choice?.startsWith("amt:")
-          ? Number(answer.choice.slice(4))
-          : findAmountKobo(answer.text ?? "");
-        return amountKobo
-          ? ask(fc, { ...data, amountKobo })
-          : again(state, "How much? Type an amount like 5000 or 5k.");
+        const read = answer.choice?.startsWith("amt:")
+          ? { amountKobo: Number(answer.choice.slice(4)) }
+          : readAmountAnswer(fc, "electricity", answer.text);
+        return read && "amountKobo" in read
+          ? ask(fc, { ...data, amountKobo: read.amountKobo })
+          : again(state, read?.problem ?? `How much? ${typeAnAmount(fc)}`);
       }
       case "confirm":
         return confirmStep(fc, state, answer);

@@ -1,9 +1,9 @@
 import { createFundingIntent } from "../../../api/services/funding";
 import { formatNaira } from "../../../api/services/money";
-import { findAmountKobo } from "../intents/extract";
 import { CANCEL_CHOICE, doneReply, errorText, MENU_CHOICE } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
+import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
 
 const AMOUNTS = [100_000, 200_000, 500_000, 1_000_000];
 
@@ -11,20 +11,24 @@ const AMOUNTS = [100_000, 200_000, 500_000, 1_000_000];
 export const fundFlow: Flow = {
   name: "fund",
   async start(fc, intent) {
-    const amountKobo = intent?.kind === "fund" ? intent.amountKobo : undefined;
-    return amountKobo ? checkout(fc, amountKobo) : askAmount();
+    if (intent?.kind !== "fund") {
+      return askAmount();
+    }
+    const amount = checkedAmount(fc, "fund", intent.amountKobo);
+    const notes = [explainProblems(fc, intent.problems, "fund"), amount.note];
+    return withNotes(notes, amount.amountKobo ? await checkout(fc, amount.amountKobo) : askAmount());
   },
   async handle(fc, state, answer) {
-    const amountKobo = answer.choice?.startsWith("amt:")
-      ? Number(answer.choice.slice(4))
-      : findAmountKobo(answer.text ?? "");
-    if (!amountKobo) {
+    const read = answer.choice?.startsWith("amt:")
+      ? { amountKobo: Number(answer.choice.slice(4)) }
+      : readAmountAnswer(fc, "fund", answer.text);
+    if (!read || "problem" in read) {
       return {
-        replies: [{ text: "How much? Type an amount like 5000 or 5k.", choices: [CANCEL_CHOICE] }],
+        replies: [{ text: read?.problem ?? `How much? ${typeAnAmount(fc)}`, choices: [CANCEL_CHOICE] }],
         next: state,
       };
     }
-    return checkout(fc, amountKobo);
+    return checkout(fc, read.amountKobo);
   },
 };
 

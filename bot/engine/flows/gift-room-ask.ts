@@ -19,6 +19,8 @@ export type GiftData = {
   network?: Network;
   planId?: string;
   planName?: string;
+  /** The data size each person gets, as the first message said it ("1gb data to 5 people"). */
+  sizeMb?: number;
   /** What one gift costs the creator: the face value, or the data plan's price. */
   giftPriceKobo?: number;
   capacity?: number;
@@ -146,12 +148,24 @@ async function askPlan(fc: FlowContext, data: GiftData): Promise<StepResult> {
     if (plans.length === 0) {
       return { replies: [doneReply(`No ${NETWORK_NAMES[network]} data plans are available right now.`)] };
     }
+    // The size the first message asked for comes first; when none is sold, the nearest do.
+    const wanted = data.sizeMb;
+    const exact = wanted ? plans.filter((p) => p.sizeMb === wanted) : [];
+    const ordered = wanted
+      ? [...plans].sort(
+          (a, b) => Math.abs(a.sizeMb - wanted) - Math.abs(b.sizeMb - wanted) || a.priceKobo - b.priceKobo,
+        )
+      : plans;
+    const notSold =
+      wanted && exact.length === 0
+        ? `${NETWORK_NAMES[network]} has no ${wanted >= 1024 ? `${wanted / 1024}GB` : `${wanted}MB`} plan; the nearest come first. `
+        : "";
     return question(
       FLOW,
       "plan",
       { ...data, planId: undefined },
-      `${data.planId ? "That plan is no longer available. " : ""}Which ${NETWORK_NAMES[network]} plan does each person get?`,
-      plans.slice(0, MAX_PLANS_SHOWN).map((p) => ({
+      `${data.planId ? "That plan is no longer available. " : ""}${notSold}Which ${NETWORK_NAMES[network]} plan does each person get?`,
+      ordered.slice(0, MAX_PLANS_SHOWN).map((p) => ({
         id: `plan:${p.id}`,
         label: `${p.name.replace(`${NETWORK_NAMES[network]} `, "")} — ${formatNaira(p.priceKobo)}`,
       })),

@@ -1,6 +1,6 @@
-import { formatNaira } from "../../../api/services/money";
 import type { Network } from "../../../api/services/vtu";
-import { findAmountKobo } from "../intents/extract";
+import { readAmount } from "../intents/extract";
+import type { IntentOf } from "../intents/intent";
 import { menuReply } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import { parseNetwork } from "./airtime";
@@ -10,6 +10,7 @@ import { confirmGift, createFromPin } from "./gift-room-create";
 import { closeStep, listRooms, roomStep, showRoom } from "./gift-room-mine";
 import { hoursLabel, parseDrawTime, parseHours } from "./gift-time";
 import { again } from "./purchase";
+import { amountOutOfRange, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
 
 /**
  * Gift rooms from the chat (DESIGN §8): kind → amount or data plan → how many → mode (quiz question
@@ -20,7 +21,10 @@ export const giftRoomFlow: Flow = {
   name: FLOW,
   freeTextSteps: new Set(["question", "answers", "message"]),
   async start(fc, intent) {
-    return intent?.kind === "gift_room" && intent.mine ? listRooms(fc) : ask(fc, {});
+    if (intent?.kind !== "gift_room") {
+      return ask(fc, {});
+    }
+    return intent.mine ? listRooms(fc) : startWithFields(fc, intent);
   },
   async handle(fc, state, answer) {
     // From any step of the list: back to it, or start a new room.
@@ -131,24 +135,54 @@ function kindStep(
   return kind ? ask(fc, { kind }) : Promise.resolve(again(state, "Pick Airtime, Data or Wallet cash."));
 }
 
+/**
+ * "create gift room 10 people 200 airtime each": everything the message says is kept (issue 16),
+ * checked like a typed answer, and only what is missing is asked. What cannot be used is quoted
+ * back with what is allowed.
+ */
+async function startWithFields(fc: FlowContext, intent: IntentOf<"gift_room">): Promise<StepResult> {
+  const data: GiftData = {};
+  const notes: (string | undefined)[] = [explainProblems(fc, intent.problems, "gift")];
+  if (intent.product) {
+    data.kind = intent.product;
+  }
+  const max = fc.ctx.config.GIFT_ROOM_MAX_CAPACITY;
+  if (intent.count !== undefined && intent.count > max) {
+    notes.push(`${intent.count} people is more than a room takes (${max}).`);
+  } else if (intent.count !== undefined) {
+    data.capacity = intent.count;
+  }
+  if (data.kind === "airtime" && intent.amountKobo !== undefined) {
+    const outOfRange = amountOutOfRange(fc, "gift", intent.amountKobo);
+    notes.push(outOfRange);
+    data.amountKobo = outOfRange ? undefined : intent.amountKobo;
+  }
+  if (data.kind === "data") {
+    data.network = intent.network;
+    data.sizeMb = intent.sizeMb;
+  }
+  return withNotes(notes, await ask(fc, data));
+}
+
 async function amountStep(
   fc: FlowContext,
   state: FlowState,
   data: GiftData,
   text: string,
 ): Promise<StepResult> {
-  const amountKobo = findAmountKobo(text.toLowerCase());
-  if (!amountKobo) {
-    return again(state, "Type the amount per gift, like 500 or 1k.");
+  if (data.kind === "airtime") {
+    const read = readAmountAnswer(fc, "gift", text);
+    return read && "amountKobo" in read
+      ? ask(fc, { ...data, amountKobo: read.amountKobo })
+      : again(state, read?.problem ?? `Type the amount per gift. ${typeAnAmount(fc)}`);
   }
-  const { VTU_AIRTIME_MIN_KOBO: min, VTU_AIRTIME_MAX_KOBO: max } = fc.ctx.config;
-  if (data.kind === "airtime" && (amountKobo < min || amountKobo > max)) {
-    return again(
-      state,
-      `An airtime gift is between ${formatNaira(min)} and ${formatNaira(max)}. Type another amount.`,
-    );
+  const read = readAmount(text.toLowerCase());
+  if (read?.problem) {
+    return again(state, explainProblems(fc, [read.problem]) ?? typeAnAmount(fc));
   }
-  return ask(fc, { ...data, amountKobo });
+  return read?.amountKobo
+    ? ask(fc, { ...data, amountKobo: read.amountKobo })
+    : again(state, `Type the amount per gift. ${typeAnAmount(fc)}`);
 }
 
 async function capacityStep(
@@ -161,7 +195,10 @@ async function capacityStep(
   const capacity = match ? Number(match[1]) : 0;
   const max = fc.ctx.config.GIFT_ROOM_MAX_CAPACITY;
   if (capacity < 1 || capacity > max) {
-    return again(state, `Type how many gifts, from 1 to ${max}.`);
+    return again(
+      state,
+      `"${text.slice(0, 24)}" is not a number of gifts. Type how many gifts, from 1 to ${max}.`,
+    );
   }
   return ask(fc, { ...data, capacity });
 }

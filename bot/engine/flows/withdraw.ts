@@ -2,7 +2,6 @@ import { ServiceError } from "../../../api/services/errors";
 import { createWithdrawal, listBanks, resolveBankAccount } from "../../../api/services/funding";
 import { formatNaira } from "../../../api/services/money";
 import { getWalletBalance } from "../../../api/services/wallet";
-import { findAmountKobo } from "../intents/extract";
 import { doneReply, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
@@ -10,6 +9,7 @@ import { refusePinAttempt } from "./pin-guard";
 import { again, question, summary } from "./purchase";
 import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
 import { bankChoices, MAX_BANK_CHOICES, matchBanks, popularBanks } from "./withdraw-banks";
+import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
 
 /** What the withdraw conversation has collected (never the PIN). */
 type WithdrawData = {
@@ -34,8 +34,10 @@ export const withdrawFlow: Flow = {
   name: "withdraw",
   async start(fc, intent) {
     const data: WithdrawData = {};
-    if (intent?.kind === "withdraw" && intent.amountKobo) {
-      data.amountKobo = intent.amountKobo;
+    if (intent?.kind === "withdraw") {
+      const amount = checkedAmount(fc, "withdraw", intent.amountKobo);
+      data.amountKobo = amount.amountKobo;
+      return withNotes([explainProblems(fc, intent.problems, "withdraw"), amount.note], await ask(fc, data));
     }
     return ask(fc, data);
   },
@@ -61,11 +63,11 @@ export const withdrawFlow: Flow = {
         }
         return again(state, "Is that the account you want to pay? Tap Yes or No.");
       case "amount": {
-        const amountKobo = findAmountKobo(answer.text ?? "");
-        if (!amountKobo) {
-          return again(state, "How much do you want to withdraw? Type an amount like 5000 or 5k.");
+        const read = readAmountAnswer(fc, "withdraw", answer.text);
+        if (!read || "problem" in read) {
+          return again(state, read?.problem ?? `How much do you want to withdraw? ${typeAnAmount(fc)}`);
         }
-        return ask(fc, { ...data, amountKobo });
+        return ask(fc, { ...data, amountKobo: read.amountKobo });
       }
       case "confirm":
         if (answer.choice !== "confirm") {

@@ -20,6 +20,12 @@ const SAME_IN_PIDGIN = new Set([
   "gift-time.hours",
   "gift-time.days",
   "orders.orderLine",
+  // "Good evening Ada" and what was bought last ("₦500 MTN airtime for 0803…"): names and numbers.
+  "greeting.hello",
+  "greeting.airtime",
+  "greeting.data",
+  "greeting.cable",
+  "greeting.electricity",
 ]);
 
 /** Placeholder arguments: a string or number for each parameter the template takes. */
