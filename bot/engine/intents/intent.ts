@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DATA_USAGE_WORDS } from "../../../api/services/catalogue/recommend-plans";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS } from "../../../api/services/vtu/provider";
 
 /**
@@ -63,16 +64,8 @@ export const Problem = z.strictObject({
 export type Problem = z.infer<typeof Problem>;
 const Problems = z.array(Problem).min(1).max(4);
 
-/** Words for how the data will be used, for plan recommendations. */
-export const DATA_USAGES = [
-  "whatsapp",
-  "social",
-  "youtube",
-  "streaming",
-  "browsing",
-  "work",
-  "gaming",
-] as const;
+/** Words for how the data will be used, for plan recommendations (the ranking's own list). */
+export const DATA_USAGES = DATA_USAGE_WORDS;
 
 export const BalanceIntent = z.strictObject({ kind: z.literal("balance") });
 
