@@ -533,7 +533,7 @@ const FAMILY_CUES: Record<Family, (text: string) => boolean> = {
     (/\bplans?\b/.test(text) && findNetwork(text) !== undefined),
   // "airtime", "credit" (not "credit my wallet"), "recharge card", "mtn card" (not a smartcard).
   airtime: (text) =>
-    /\b(?:airtime|vtu|call credit)\b|\bcredit\b(?!\s+(?:my\s+|the\s+)?(?:wallet|account|acct|acc))|\b(?:recharge|airtime|mtn|airtel|glo|9mobile|buy)\s+cards?\b/.test(
+    /\b(?:airtime|vtu|call credit)\b|\bcredit\b(?!\s+(?:my\s+|the\s+)?(?:wallet|account|acct|acc))|\b(?:recharge|airtime|mtn|airtel|glo|9mobile|buy)\s+cards?\b|\d\s*(?:k|naira|n)?\s+cards?\b/.test(
       text,
     ),
 };
@@ -578,7 +578,13 @@ function airtimeByShape({ text }: Message): Intent | undefined {
   if (intent.kind !== "airtime") {
     return undefined; // several recipients: not an order we can read, but maybe "hello everyone"
   }
-  const recipient = intent.phone !== undefined || intent.network !== undefined || intent.forSelf === true;
+  // A number written wrongly ("send 500 to 0803") still says who the airtime is for: the flow
+  // quotes it and asks for the rest.
+  const recipient =
+    intent.phone !== undefined ||
+    intent.network !== undefined ||
+    intent.forSelf === true ||
+    intent.problems?.some((problem) => problem.slot === "phone") === true;
   const rechargeVerb = /\b(?:recharge|load|top\s?-?up|topup|refill)\b/.test(text);
   if ((rechargeVerb && (intent.amountKobo !== undefined || recipient)) || (intent.amountKobo && recipient)) {
     return intent;
