@@ -25,8 +25,8 @@ const T = templates("service-errors", {
     pcm: () => "Your PIN don lock because of too many wrong tries. Try again later, or reset am.",
   },
   PIN_NOT_SET: {
-    en: () => "Set a transaction PIN first.",
-    pcm: () => "Set your transaction PIN first.",
+    en: () => 'Set a transaction PIN first: tap "Set or change PIN" in the menu.',
+    pcm: () => 'Set your transaction PIN first: press "Set or change my PIN" for the menu.',
   },
   PIN_CHANGING: {
     en: () => "Your PIN is being changed. Try again in a moment.",
@@ -86,7 +86,8 @@ const T = templates("service-errors", {
 /** A service error as the person reads it: the service's own message in English, by code in Pidgin. */
 export function serviceErrorText(error: ServiceError, lang: Lang): string {
   if (lang === "en") {
-    return error.message;
+    // The service's message names the API route to call; in a chat, the menu item.
+    return error.code === "PIN_NOT_SET" ? T.PIN_NOT_SET.en() : error.message;
   }
   const details = error.details ?? {};
   switch (error.code) {
