@@ -136,6 +136,7 @@ const CONVERTED_FILES = [
   "bot/engine/flows/repeat.ts",
   "bot/engine/flows/recommend.ts",
   "bot/engine/flows/greeting.ts",
+  "bot/telegram/bot.ts",
   "bot/outbox/notification-text.ts",
 ];
 
