@@ -68,7 +68,7 @@ const T = templates("electricity", {
       `${amount} of electricity: you pay ${price} including the service fee. Confirm?`,
     pcm: (disco: string, type: string, meter: string, name: string, amount: string, price: string) =>
       `${disco} ${type} meter ${meter} (${name}).\n` +
-      `${amount} light: you go pay ${price} plus the service fee inside. Confirm?`,
+      `${amount} light: you go pay ${price} (the service fee dey inside). Confirm?`,
   },
   what: { en: (amount: string) => `${amount} electricity`, pcm: (amount: string) => `${amount} light` },
   placed: {
