@@ -67,6 +67,11 @@ export function doneReply(text: string, choices: Choice[] = [], lang: Lang = DEF
   return { text, choices: [...choices, menuChoice(lang)] };
 }
 
+/** Offered where a wallet is short (a gift room, a failed payment): opens funding. */
+export function fundChoice(lang: Lang): Choice {
+  return { id: "nav:fund", label: T.fund[lang]() };
+}
+
 export function cancelChoice(lang: Lang): Choice {
   return { id: "cancel", label: T.cancel[lang]() };
 }

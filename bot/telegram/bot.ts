@@ -3,7 +3,10 @@ import type { UserFromGetMe } from "grammy/types";
 import type { Logger } from "../../api/logger";
 import { isInputHandled } from "../../api/services/chat-inbox";
 import { enqueueChatMessages } from "../../api/services/chat-outbox";
+import type { ServiceContext } from "../../api/services/context";
+import { findUserByIdentity } from "../../api/services/users";
 import { awaitsPin, handleChatInput, looksLikePin } from "../engine/engine";
+import { DEFAULT_LANG, isLang, type Lang, templates } from "../engine/i18n";
 import type { ChatInput, EngineDeps, Reply } from "../engine/types";
 import { type ChatSender, type ChatSenders, PermanentSendError, RateLimitedError } from "../outbound";
 import { botApiFetch } from "./bot-api-fetch";
@@ -97,6 +100,31 @@ async function respond(ctx: Context, options: TelegramBotOptions, input: ChatInp
   });
 }
 
+const T = templates("telegram", {
+  restarted: {
+    en: () =>
+      "I restarted before I could use the number you sent (your PIN, if it was one). Please send it again.",
+    pcm: () => "I restart before I fit use the number wey you send (your PIN, if na am). Abeg send am again.",
+  },
+  notDeleted: {
+    en: () =>
+      "I could not delete your PIN message. Please delete it yourself, and change your PIN if anyone else can see this chat.",
+    pcm: () =>
+      "I no fit delete the message wey get your PIN. Abeg delete am yourself, and change your PIN if another person fit see this chat.",
+  },
+});
+
+/**
+ * The person's reply language, for the two messages the adapter writes itself (both rare: a restart
+ * mid-PIN, a PIN message that could not be deleted). English when the person is not known yet.
+ */
+async function languageOf(ctx: Pick<ServiceContext, "db">, userRef: string): Promise<Lang> {
+  const user = await findUserByIdentity(ctx, { channel: "telegram", externalId: userRef }).catch(
+    () => undefined,
+  );
+  return isLang(user?.language) ? user.language : DEFAULT_LANG;
+}
+
 /**
  * A PIN-shaped message whose handling was cut by a restart: the inbox kept it redacted (a PIN is
  * never stored), so it cannot be used. Delete it and ask again; the chat stays where it was.
@@ -109,15 +137,9 @@ async function askAgain(ctx: Context, options: TelegramBotOptions): Promise<void
     return; // the engine used it before the restart: its answer is in the outbox already
   }
   const userRef = String(ctx.from?.id ?? ctx.chat?.id);
+  const lang = await languageOf(ctxS, userRef);
   const ids = await enqueueChatMessages(ctxS.db, [
-    {
-      channel: "telegram",
-      externalId: userRef,
-      kind: "reply",
-      reply: {
-        text: "I restarted before I could use the number you sent (your PIN, if it was one). Please send it again.",
-      },
-    },
+    { channel: "telegram", externalId: userRef, kind: "reply", reply: { text: T.restarted[lang]() } },
   ]);
   await options.senders.sendNow("telegram", { outboxIds: ids, leased: false }).catch(() => {});
 }
@@ -137,15 +159,9 @@ async function deletePinMessage(ctx: Context, options: TelegramBotOptions): Prom
       "ALERT: could not delete a message containing a PIN from a Telegram chat",
     );
     const userRef = String(ctx.from?.id ?? ctx.chat?.id);
+    const lang = await languageOf(options.deps.ctx(), userRef);
     const ids = await enqueueChatMessages(options.deps.ctx().db, [
-      {
-        channel: "telegram",
-        externalId: userRef,
-        kind: "reply",
-        reply: {
-          text: "I could not delete your PIN message. Please delete it yourself, and change your PIN if anyone else can see this chat.",
-        },
-      },
+      { channel: "telegram", externalId: userRef, kind: "reply", reply: { text: T.notDeleted[lang]() } },
     ]).catch(() => []);
     await options.senders.sendNow("telegram", { outboxIds: ids, leased: false }).catch(() => {});
     return false;

@@ -62,6 +62,11 @@ const MESSAGES: Record<WithdrawalRow["state"], string> = {
   failed: "The transfer did not go through. Your wallet has been refunded.",
 };
 
+/** A withdrawal's state in words, as the API and the chat say it. */
+export function withdrawalStateMessage(state: WithdrawalRow["state"]): string {
+  return MESSAGES[state];
+}
+
 export function toWithdrawalDto(row: WithdrawalRow): WithdrawalDto {
   return {
     id: row.id,

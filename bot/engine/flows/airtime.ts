@@ -2,8 +2,9 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { NETWORKS, type Network, quoteByAmount } from "../../../api/services/vtu";
+import { templates } from "../i18n";
 import { knownNetwork } from "./known-network";
-import { orderPlacedText, ownPhone, phoneBeneficiary, summary, tryPhone } from "./purchase";
+import { orderPlacedText, ownPhone, PURCHASE_TEXT, phoneBeneficiary, summary, tryPhone } from "./purchase";
 import { pickedSaved, savedChoices } from "./saved";
 import { type Answer, chosen, purchaseFlow, type SlotSpec } from "./slots";
 import { checkedAmount, explainProblems, notAPhone, readAmountAnswer, typeAnAmount } from "./written";
@@ -25,6 +26,43 @@ type AirtimeData = {
 
 const AMOUNTS = [10_000, 20_000, 50_000, 100_000];
 
+const T = templates("airtime", {
+  whichNumberSaved: {
+    en: (service: string) => `Which number should get the ${service}? Tap a saved one or type a new number.`,
+    pcm: (service: string) =>
+      `Which number I go load the ${service} for? Tap one wey you save or type new number.`,
+  },
+  whichNumber: {
+    en: (service: string) => `Which number should get the ${service}? Type it.`,
+    pcm: (service: string) => `Which number I go load the ${service} for? Type am.`,
+  },
+  myNumber: { en: (own: string) => `My number (${own})`, pcm: (own: string) => `My own number (${own})` },
+  looksLike: {
+    en: (phone: string, network: string) => `${phone} looks like ${network}, but numbers can be ported. `,
+    pcm: (phone: string, network: string) => `${phone} resemble ${network}, but people dey port number. `,
+  },
+  whichNetwork: { en: () => "Which network is it on?", pcm: () => "Which network e dey?" },
+  howMuch: {
+    en: () => "How much airtime? Tap one or type an amount.",
+    pcm: () => "How much airtime you want? Tap one or type amount.",
+  },
+  howMuchAgain: {
+    en: (typeAnAmount: string) => `How much airtime? ${typeAnAmount}`,
+    pcm: (typeAnAmount: string) => `How much airtime you want? ${typeAnAmount}`,
+  },
+  summary: {
+    en: (product: string, amount: string, phone: string, price: string) =>
+      `${product} ${amount} for ${phone}.\nYou pay ${price} from your wallet. Confirm?`,
+    pcm: (product: string, amount: string, phone: string, price: string) =>
+      `${product} ${amount} for ${phone}.\nYou go pay ${price} from your wallet. Confirm?`,
+  },
+  /** What was ordered: an amount, a network's name and a number. */
+  placed: {
+    en: (amount: string, network: string, phone: string) => `${amount} ${network} airtime for ${phone}`,
+    pcm: (amount: string, network: string, phone: string) => `${amount} ${network} airtime for ${phone}`,
+  },
+});
+
 /** The recipient's number: a saved one, the customer's own, or typed. Shared with data. */
 export function phoneSlot<D extends { phone?: string; network?: Network; phoneWrittenWrong?: boolean }>(
   service: "airtime" | "data",
@@ -36,13 +74,10 @@ export function phoneSlot<D extends { phone?: string; network?: Network; phoneWr
       const own = await ownPhone(fc);
       const saved = await savedChoices(fc, service);
       return {
-        text:
-          saved.length > 0
-            ? `Which number should get the ${service}? Tap a saved one or type a new number.`
-            : `Which number should get the ${service}? Type it.`,
+        text: saved.length > 0 ? T.whichNumberSaved[fc.lang](service) : T.whichNumber[fc.lang](service),
         choices: [
           ...saved,
-          ...(own && !data.phoneWrittenWrong ? [{ id: "self", label: `My number (${own})` }] : []),
+          ...(own && !data.phoneWrittenWrong ? [{ id: "self", label: T.myNumber[fc.lang](own) }] : []),
         ],
       };
     },
@@ -102,24 +137,24 @@ export const airtimeFlow = purchaseFlow<AirtimeData>({
           ? [guess.network, ...NETWORKS.filter((n) => n !== guess.network)]
           : [...NETWORKS];
         const hint = guess.network
-          ? `${data.phone} looks like ${NETWORK_NAMES[guess.network]}, but numbers can be ported. `
+          ? T.looksLike[fc.lang](data.phone ?? "", NETWORK_NAMES[guess.network])
           : "";
         return {
-          text: `${hint}Which network is it on?`,
+          text: `${hint}${T.whichNetwork[fc.lang]()}`,
           choices: order.map((n) => ({ id: `net:${n}`, label: NETWORK_NAMES[n] })),
         };
       },
-      async read(_fc, _data, answer) {
+      async read(fc, _data, answer) {
         const network = readNetwork(answer);
-        return network ? { network } : { again: "Pick the network from the list." };
+        return network ? { network } : { again: PURCHASE_TEXT.pickNetwork[fc.lang]() };
       },
     },
     {
       step: "amount",
       missing: (data) => !data.amountKobo,
-      async ask() {
+      async ask(fc) {
         return {
-          text: "How much airtime? Tap one or type an amount.",
+          text: T.howMuch[fc.lang](),
           choices: AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
         };
       },
@@ -127,7 +162,7 @@ export const airtimeFlow = purchaseFlow<AirtimeData>({
         const picked = chosen(answer, "amt:");
         const read = picked ? { amountKobo: Number(picked) } : readAmountAnswer(fc, "airtime", answer.text);
         if (!read || "problem" in read) {
-          return { again: read?.problem ?? `How much airtime? ${typeAnAmount(fc)}` };
+          return { again: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)) };
         }
         return { amountKobo: read.amountKobo };
       },
@@ -141,14 +176,18 @@ export const airtimeFlow = purchaseFlow<AirtimeData>({
       productId: `airtime:${data.network}`,
       amountKobo,
     });
-    const text =
-      `${quote.productName} ${formatNaira(amountKobo)} for ${data.phone}.\n` +
-      `You pay ${formatNaira(quote.priceKobo)} from your wallet. Confirm?`;
+    const text = T.summary[fc.lang](
+      quote.productName,
+      formatNaira(amountKobo),
+      data.phone ?? "",
+      formatNaira(quote.priceKobo),
+    );
     return summary(
       "airtime",
       { ...data, priceKobo: quote.priceKobo },
       text,
       `${formatNaira(amountKobo)} airtime`,
+      fc.lang,
     );
   },
   order: (data, pin) =>
@@ -158,11 +197,16 @@ export const airtimeFlow = purchaseFlow<AirtimeData>({
           input: { network: data.network, phone: data.phone, amountKobo: data.amountKobo, pin },
         }
       : undefined,
-  placed: (data, message, delivered) =>
+  placed: (data, message, delivered, lang) =>
     delivered
       ? message
       : orderPlacedText(
-          `${formatNaira(data.amountKobo ?? 0)} ${NETWORK_NAMES[data.network ?? "mtn"]} airtime for ${data.phone}`,
+          lang,
+          T.placed[lang](
+            formatNaira(data.amountKobo ?? 0),
+            NETWORK_NAMES[data.network ?? "mtn"],
+            data.phone ?? "",
+          ),
           message,
         ),
   beneficiary: (data) => phoneBeneficiary("airtime", data.phone, data.network),

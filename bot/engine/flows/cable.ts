@@ -2,6 +2,7 @@ import { listCableBouquets } from "../../../api/services/catalogue/listings";
 import { bouquetSlug, CABLE_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { CABLE_PROVIDERS, type CableProvider, verifyAccount } from "../../../api/services/vtu";
+import { templates } from "../i18n";
 import { SMARTCARD_DIGITS } from "../intents/intent";
 import { errorText } from "../replies";
 import type { Choice } from "../types";
@@ -22,6 +23,62 @@ type CableData = {
   priceKobo?: number;
   confirmId?: string;
 };
+
+const T = templates("cable", {
+  savedOrTv: {
+    en: () => "Tap a saved smartcard, or pick the TV for a new one.",
+    pcm: () => "Tap smartcard wey you save, or choose the TV for new one.",
+  },
+  whichTv: { en: () => "Which TV?", pcm: () => "Which TV e be?" },
+  pickTv: { en: () => "Pick DStv, GOtv or StarTimes.", pcm: () => "Choose DStv, GOtv or StarTimes." },
+  typeCard: {
+    en: (tv: string) => `Type the ${tv} smartcard / IUC number.`,
+    pcm: (tv: string) => `Type the ${tv} smartcard / IUC number for here.`,
+  },
+  notACard: {
+    en: (written: string, min: number, max: number) =>
+      `"${written}" is not a smartcard number. Type the smartcard / IUC number (${min}–${max} digits).`,
+    pcm: (written: string, min: number, max: number) =>
+      `"${written}" no be smartcard number. Type the smartcard / IUC number (${min}–${max} digits).`,
+  },
+  cardAgain: {
+    en: (reason: string) => `${reason} Type the card number again, or Cancel.`,
+    pcm: (reason: string) => `${reason} Type the card number again abeg, or Cancel.`,
+  },
+  typeCardAgain: {
+    en: () => "Type the card number again, or Cancel.",
+    pcm: () => "Type the card number again abeg, or Cancel.",
+  },
+  renew: {
+    en: (bouquet: string, price: string) => `Renew ${bouquet} — ${price}`,
+    pcm: (bouquet: string, price: string) => `Renew ${bouquet} — ${price}`,
+  },
+  renewOrChange: {
+    en: (card: string, name: string, current: string) => `Card ${card}: ${name}${current}. Renew or change?`,
+    pcm: (card: string, name: string, current: string) =>
+      `Card ${card}: ${name}${current}. You wan renew or change am?`,
+  },
+  onBouquet: {
+    en: (bouquet: string) => `, on ${bouquet}`,
+    pcm: (bouquet: string) => `, e dey on ${bouquet}`,
+  },
+  pickRenew: { en: () => "Pick renew or a bouquet.", pcm: () => "Choose renew or one bouquet." },
+  summary: {
+    en: (bouquet: string, subscription: string, card: string, name: string, price: string) =>
+      `${bouquet} (${subscription}) for card ${card} (${name}).\nYou pay ${price} from your wallet. Confirm?`,
+    pcm: (bouquet: string, subscription: string, card: string, name: string, price: string) =>
+      `${bouquet} (${subscription}) for card ${card} (${name}).\nYou go pay ${price} from your wallet. Confirm?`,
+  },
+  renewal: { en: (bouquet: string) => `${bouquet} renewal`, pcm: (bouquet: string) => `${bouquet} renewal` },
+  subscription: {
+    en: (bouquet: string) => `${bouquet} subscription`,
+    pcm: (bouquet: string) => `${bouquet} subscription`,
+  },
+  placed: {
+    en: (bouquet: string, card: string) => `${bouquet} for card ${card}`,
+    pcm: (bouquet: string, card: string) => `${bouquet} for card ${card}`,
+  },
+});
 
 /** provider → smartcard → verified name and bouquet → renew or change → confirm → PIN. */
 export const cableFlow = purchaseFlow<CableData>({
@@ -48,7 +105,7 @@ export const cableFlow = purchaseFlow<CableData>({
       async ask(fc) {
         const saved = await savedChoices(fc, "cable");
         return {
-          text: saved.length > 0 ? "Tap a saved smartcard, or pick the TV for a new one." : "Which TV?",
+          text: saved.length > 0 ? T.savedOrTv[fc.lang]() : T.whichTv[fc.lang](),
           choices: [...saved, ...CABLE_PROVIDERS.map((p) => ({ id: `tv:${p}`, label: CABLE_NAMES[p] }))],
         };
       },
@@ -58,22 +115,26 @@ export const cableFlow = purchaseFlow<CableData>({
           return { provider: saved.provider as CableProvider, smartcard: saved.recipient };
         }
         const provider = chosen(answer, "tv:") as CableProvider | undefined;
-        return provider ? { provider } : { again: "Pick DStv, GOtv or StarTimes." };
+        return provider ? { provider } : { again: T.pickTv[fc.lang]() };
       },
     },
     {
       step: "smartcard",
       missing: (data) => !data.smartcard,
-      async ask(_fc, data) {
-        return { text: `Type the ${CABLE_NAMES[data.provider as CableProvider]} smartcard / IUC number.` };
+      async ask(fc, data) {
+        return { text: T.typeCard[fc.lang](CABLE_NAMES[data.provider as CableProvider]) };
       },
-      async read(_fc, _data, answer) {
+      async read(fc, _data, answer) {
         const smartcard = (answer.text ?? "").replace(/[\s-]/g, "");
         const fits = smartcard.length >= SMARTCARD_DIGITS.min && smartcard.length <= SMARTCARD_DIGITS.max;
         return /^\d+$/.test(smartcard) && fits
           ? { smartcard, customerName: undefined }
           : {
-              again: `"${(answer.text ?? "").trim().slice(0, 24)}" is not a smartcard number. Type the smartcard / IUC number (${SMARTCARD_DIGITS.min}–${SMARTCARD_DIGITS.max} digits).`,
+              again: T.notACard[fc.lang](
+                (answer.text ?? "").trim().slice(0, 24),
+                SMARTCARD_DIGITS.min,
+                SMARTCARD_DIGITS.max,
+              ),
             };
       },
     },
@@ -99,13 +160,13 @@ export const cableFlow = purchaseFlow<CableData>({
           // A card that does not exist, or a biller we cannot reach: say so and ask for the number again.
           return {
             step: "smartcard",
-            text: `${errorText(error)} Type the card number again, or Cancel.`,
+            text: T.cardAgain[fc.lang](errorText(error, fc.lang)),
             data: { ...data, smartcard: undefined },
           };
         }
       },
-      async read() {
-        return { again: "Type the card number again, or Cancel." };
+      async read(fc) {
+        return { again: T.typeCardAgain[fc.lang]() };
       },
     },
     {
@@ -125,35 +186,47 @@ export const cableFlow = purchaseFlow<CableData>({
         const current = bouquets.find((b) => b.id === currentId);
         const choices: Choice[] = [
           ...(current
-            ? [{ id: "sub:renew", label: `Renew ${current.name} — ${formatNaira(current.priceKobo)}` }]
+            ? [{ id: "sub:renew", label: T.renew[fc.lang](current.name, formatNaira(current.priceKobo)) }]
             : []),
           ...bouquets
             .filter((b) => b.id !== currentId)
             .map((b) => ({ id: `bq:${b.id}`, label: `${b.name} — ${formatNaira(b.priceKobo)}` })),
         ];
         return {
-          text: `Card ${data.smartcard}: ${data.customerName}${data.currentBouquet ? `, on ${data.currentBouquet}` : ""}. Renew or change?`,
+          text: T.renewOrChange[fc.lang](
+            data.smartcard ?? "",
+            data.customerName ?? "",
+            data.currentBouquet ? T.onBouquet[fc.lang](data.currentBouquet) : "",
+          ),
           choices,
           data: { ...data, subscription: undefined },
         };
       },
-      async read(_fc, _data, answer) {
+      async read(fc, _data, answer) {
         if (answer.choice === "sub:renew") {
           return { subscription: "renew", bouquetName: undefined };
         }
         const bouquetId = chosen(answer, "bq:");
         return bouquetId
           ? { subscription: "change", bouquetId, bouquetName: undefined }
-          : { again: "Pick renew or a bouquet." };
+          : { again: T.pickRenew[fc.lang]() };
       },
     },
   ],
-  async summary(_fc, data) {
+  async summary(fc, data) {
+    const bouquet = data.bouquetName ?? "";
     return summary(
       "cable",
       data,
-      `${data.bouquetName} (${data.subscription}) for card ${data.smartcard} (${data.customerName}).\nYou pay ${formatNaira(data.priceKobo ?? 0)} from your wallet. Confirm?`,
-      `${data.bouquetName} ${data.subscription === "renew" ? "renewal" : "subscription"}`,
+      T.summary[fc.lang](
+        bouquet,
+        data.subscription ?? "",
+        data.smartcard ?? "",
+        data.customerName ?? "",
+        formatNaira(data.priceKobo ?? 0),
+      ),
+      data.subscription === "renew" ? T.renewal[fc.lang](bouquet) : T.subscription[fc.lang](bouquet),
+      fc.lang,
     );
   },
   order: (data, pin) =>
@@ -169,8 +242,10 @@ export const cableFlow = purchaseFlow<CableData>({
           },
         }
       : undefined,
-  placed: (data, message, delivered) =>
-    delivered ? message : orderPlacedText(`${data.bouquetName} for card ${data.smartcard}`, message),
+  placed: (data, message, delivered, lang) =>
+    delivered
+      ? message
+      : orderPlacedText(lang, T.placed[lang](data.bouquetName ?? "", data.smartcard ?? ""), message),
   beneficiary: (data) =>
     data.smartcard && data.provider
       ? {

@@ -3,9 +3,10 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { NETWORKS, type Network } from "../../../api/services/vtu";
+import { templates } from "../i18n";
 import { phoneSlot, readNetwork } from "./airtime";
 import { knownNetwork } from "./known-network";
-import { orderPlacedText, ownPhone, phoneBeneficiary, summary } from "./purchase";
+import { orderPlacedText, ownPhone, PURCHASE_TEXT, phoneBeneficiary, summary } from "./purchase";
 import { chosen, purchaseFlow } from "./slots";
 import { explainProblems } from "./written";
 
@@ -24,6 +25,41 @@ type DataData = {
 };
 
 const MAX_PLANS_SHOWN = 8;
+
+const T = templates("data", {
+  whichNetwork: { en: () => "Which network?", pcm: () => "Which network e be?" },
+  planGone: {
+    en: () => "That plan is no longer available. Pick another:",
+    pcm: () => "That plan no dey again. Choose another one:",
+  },
+  noPlans: {
+    en: (network: string) => `No ${network} data plans are available right now.`,
+    pcm: (network: string) => `No ${network} data plan dey right now.`,
+  },
+  notSold: {
+    en: (network: string, plan: string) => `${network} has no ${plan} plan. The nearest:`,
+    pcm: (network: string, plan: string) => `${network} no get ${plan} plan. The ones wey near am:`,
+  },
+  plans: {
+    en: (network: string) => `${network} data plans:`,
+    pcm: (network: string) => `${network} data plan dem:`,
+  },
+  summary: {
+    en: (plan: string, phone: string, price: string) =>
+      `${plan} for ${phone}.\nYou pay ${price} from your wallet. Confirm?`,
+    pcm: (plan: string, phone: string, price: string) =>
+      `${plan} for ${phone}.\nYou go pay ${price} from your wallet. Confirm?`,
+  },
+  delivered: {
+    en: (plan: string, phone: string) => `Delivered: ${plan} to ${phone}.`,
+    pcm: (plan: string, phone: string) => `E don land: ${plan} for ${phone}.`,
+  },
+  /** What was ordered: a plan's name and a number. */
+  placed: {
+    en: (plan: string, phone: string) => `${plan} for ${phone}`,
+    pcm: (plan: string, phone: string) => `${plan} for ${phone}`,
+  },
+});
 
 /** network → plan (from the live catalogue, with prices) → number → confirm → PIN → order. */
 export const dataFlow = purchaseFlow<DataData>({
@@ -58,13 +94,13 @@ export const dataFlow = purchaseFlow<DataData>({
           ? [guess.network, ...NETWORKS.filter((n) => n !== guess.network)]
           : [...NETWORKS];
         return {
-          text: "Which network?",
+          text: T.whichNetwork[fc.lang](),
           choices: order.map((n) => ({ id: `net:${n}`, label: NETWORK_NAMES[n] })),
         };
       },
-      async read(_fc, _data, answer) {
+      async read(fc, _data, answer) {
         const network = readNetwork(answer);
-        return network ? { network } : { again: "Pick the network from the list." };
+        return network ? { network } : { again: PURCHASE_TEXT.pickNetwork[fc.lang]() };
       },
     },
     {
@@ -78,7 +114,7 @@ export const dataFlow = purchaseFlow<DataData>({
           return plan
             ? { fill: { planName: plan.name, priceKobo: plan.priceKobo } }
             : {
-                text: "That plan is no longer available. Pick another:",
+                text: T.planGone[fc.lang](),
                 data: { ...data, planId: undefined },
               };
         }
@@ -101,43 +137,44 @@ export const dataFlow = purchaseFlow<DataData>({
               : plans
         ).slice(0, MAX_PLANS_SHOWN);
         if (shown.length === 0) {
-          return { end: `No ${NETWORK_NAMES[network]} data plans are available right now.` };
+          return { end: T.noPlans[fc.lang](NETWORK_NAMES[network]) };
         }
         const notSold =
           matching.length === 0 && (data.sizeMb || data.validityDays)
-            ? `${NETWORK_NAMES[network]} has no ${requestedPlanName(data.sizeMb, data.validityDays)} plan. The nearest:`
+            ? T.notSold[fc.lang](NETWORK_NAMES[network], requestedPlanName(data.sizeMb, data.validityDays))
             : undefined;
         return {
-          text: notSold ?? `${NETWORK_NAMES[network]} data plans:`,
+          text: notSold ?? T.plans[fc.lang](NETWORK_NAMES[network]),
           choices: shown.map((p) => ({
             id: `plan:${p.id}`,
             label: `${p.name.replace(`${NETWORK_NAMES[network]} `, "")} — ${formatNaira(p.priceKobo)}`,
           })),
         };
       },
-      async read(_fc, _data, answer) {
+      async read(fc, _data, answer) {
         const planId = chosen(answer, "plan:");
-        return planId ? { planId, planName: undefined } : { again: "Pick a plan from the list." };
+        return planId ? { planId, planName: undefined } : { again: PURCHASE_TEXT.pickPlan[fc.lang]() };
       },
     },
     phoneSlot<DataData>("data"),
   ],
-  async summary(_fc, data) {
+  async summary(fc, data) {
     return summary(
       "data",
       data,
-      `${data.planName} for ${data.phone}.\nYou pay ${formatNaira(data.priceKobo ?? 0)} from your wallet. Confirm?`,
+      T.summary[fc.lang](data.planName ?? "", data.phone ?? "", formatNaira(data.priceKobo ?? 0)),
       `${shortPlanName(data.planName)} data`,
+      fc.lang,
     );
   },
   order: (data, pin) =>
     data.planId && data.phone
       ? { service: "data", input: { planId: data.planId, phone: data.phone, network: data.network, pin } }
       : undefined,
-  placed: (data, message, delivered) =>
+  placed: (data, message, delivered, lang) =>
     delivered
-      ? `Delivered: ${shortPlanName(data.planName)} to ${data.phone}.`
-      : orderPlacedText(`${data.planName} for ${data.phone}`, message),
+      ? T.delivered[lang](shortPlanName(data.planName), data.phone ?? "")
+      : orderPlacedText(lang, T.placed[lang](data.planName ?? "", data.phone ?? ""), message),
   beneficiary: (data) => phoneBeneficiary("data", data.phone, data.network),
 });
 

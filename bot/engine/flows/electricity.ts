@@ -2,6 +2,7 @@ import { listDiscos } from "../../../api/services/catalogue/listings";
 import { DISCO_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { DISCOS, type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
+import { templates } from "../i18n";
 import { METER_DIGITS } from "../intents/intent";
 import { errorText } from "../replies";
 import { orderPlacedText, summary } from "./purchase";
@@ -20,6 +21,61 @@ type ElectricityData = {
 };
 
 const AMOUNTS = [200_000, 500_000, 1_000_000, 2_000_000];
+
+const T = templates("electricity", {
+  savedOrDisco: {
+    en: () => "Tap a saved meter, or pick the electricity company for a new one.",
+    pcm: () => "Tap meter wey you save, or choose the light company for new one.",
+  },
+  whichDisco: { en: () => "Which electricity company?", pcm: () => "Which light company (DisCo)?" },
+  pickDisco: {
+    en: () => "Pick your electricity company from the list.",
+    pcm: () => "Choose your light company from the list.",
+  },
+  prepaidOrPostpaid: {
+    en: () => "Is the meter prepaid or postpaid?",
+    pcm: () => "The meter na prepaid or postpaid?",
+  },
+  prepaid: { en: () => "Prepaid (token)", pcm: () => "Prepaid (na token)" },
+  postpaid: { en: () => "Postpaid (bill)", pcm: () => "Postpaid (na bill)" },
+  whichType: { en: () => "Prepaid or postpaid?", pcm: () => "Na prepaid or postpaid?" },
+  typeMeter: { en: () => "Type the meter number.", pcm: () => "Type the meter number for here." },
+  notAMeter: {
+    en: (written: string, min: number, max: number) =>
+      `"${written}" is not a meter number. Type the meter number (${min}–${max} digits).`,
+    pcm: (written: string, min: number, max: number) =>
+      `"${written}" no be meter number. Type the meter number (${min}–${max} digits).`,
+  },
+  meterAgain: {
+    en: (reason: string) => `${reason} Type the meter number again, or Cancel.`,
+    pcm: (reason: string) => `${reason} Type the meter number again abeg, or Cancel.`,
+  },
+  typeMeterAgain: {
+    en: () => "Type the meter number again, or Cancel.",
+    pcm: () => "Type the meter number again abeg, or Cancel.",
+  },
+  howMuch: {
+    en: (meter: string, name: string) => `Meter ${meter}: ${name}. How much electricity?`,
+    pcm: (meter: string, name: string) => `Meter ${meter}: ${name}. How much light you wan buy?`,
+  },
+  howMuchAgain: {
+    en: (typeAnAmount: string) => `How much? ${typeAnAmount}`,
+    pcm: (typeAnAmount: string) => `How much you wan pay? ${typeAnAmount}`,
+  },
+  summary: {
+    en: (disco: string, type: string, meter: string, name: string, amount: string, price: string) =>
+      `${disco} ${type} meter ${meter} (${name}).\n` +
+      `${amount} of electricity: you pay ${price} including the service fee. Confirm?`,
+    pcm: (disco: string, type: string, meter: string, name: string, amount: string, price: string) =>
+      `${disco} ${type} meter ${meter} (${name}).\n` +
+      `${amount} light: you go pay ${price} (the service fee dey inside). Confirm?`,
+  },
+  what: { en: (amount: string) => `${amount} electricity`, pcm: (amount: string) => `${amount} light` },
+  placed: {
+    en: (amount: string, meter: string) => `${amount} of electricity for meter ${meter}`,
+    pcm: (amount: string, meter: string) => `${amount} light for meter ${meter}`,
+  },
+});
 
 /** DisCo → meter type → meter number → verified name → amount → confirm → PIN → token. */
 export const electricityFlow = purchaseFlow<ElectricityData>({
@@ -47,10 +103,7 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
         const discos = await listDiscos({ ctx: fc.ctx });
         const saved = await savedChoices(fc, "electricity");
         return {
-          text:
-            saved.length > 0
-              ? "Tap a saved meter, or pick the electricity company for a new one."
-              : "Which electricity company?",
+          text: saved.length > 0 ? T.savedOrDisco[fc.lang]() : T.whichDisco[fc.lang](),
           choices: [...saved, ...discos.map((d) => ({ id: `disco:${d.disco}`, label: d.name }))],
         };
       },
@@ -64,41 +117,45 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
           };
         }
         const disco = chosen(answer, "disco:") as Disco | undefined;
-        return disco ? { disco } : { again: "Pick your electricity company from the list." };
+        return disco ? { disco } : { again: T.pickDisco[fc.lang]() };
       },
     },
     {
       step: "type",
       missing: (data) => !data.meterType,
-      async ask() {
+      async ask(fc) {
         return {
-          text: "Is the meter prepaid or postpaid?",
+          text: T.prepaidOrPostpaid[fc.lang](),
           choices: [
-            { id: "mt:prepaid", label: "Prepaid (token)" },
-            { id: "mt:postpaid", label: "Postpaid (bill)" },
+            { id: "mt:prepaid", label: T.prepaid[fc.lang]() },
+            { id: "mt:postpaid", label: T.postpaid[fc.lang]() },
           ],
         };
       },
-      async read(_fc, _data, answer) {
+      async read(fc, _data, answer) {
         const meterType = chosen(answer, "mt:");
         return meterType === "prepaid" || meterType === "postpaid"
           ? { meterType }
-          : { again: "Prepaid or postpaid?" };
+          : { again: T.whichType[fc.lang]() };
       },
     },
     {
       step: "meter",
       missing: (data) => !data.meterNumber,
-      async ask() {
-        return { text: "Type the meter number." };
+      async ask(fc) {
+        return { text: T.typeMeter[fc.lang]() };
       },
-      async read(_fc, _data, answer) {
+      async read(fc, _data, answer) {
         const meterNumber = (answer.text ?? "").replace(/[\s-]/g, "");
         const fits = meterNumber.length >= METER_DIGITS.min && meterNumber.length <= METER_DIGITS.max;
         return /^\d+$/.test(meterNumber) && fits
           ? { meterNumber, customerName: undefined }
           : {
-              again: `"${(answer.text ?? "").trim().slice(0, 24)}" is not a meter number. Type the meter number (${METER_DIGITS.min}–${METER_DIGITS.max} digits).`,
+              again: T.notAMeter[fc.lang](
+                (answer.text ?? "").trim().slice(0, 24),
+                METER_DIGITS.min,
+                METER_DIGITS.max,
+              ),
             };
       },
     },
@@ -123,21 +180,21 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
           // A meter that does not exist, or a biller we cannot reach: say so and ask for the number again.
           return {
             step: "meter",
-            text: `${errorText(error)} Type the meter number again, or Cancel.`,
+            text: T.meterAgain[fc.lang](errorText(error, fc.lang)),
             data: { ...data, meterNumber: undefined },
           };
         }
       },
-      async read() {
-        return { again: "Type the meter number again, or Cancel." };
+      async read(fc) {
+        return { again: T.typeMeterAgain[fc.lang]() };
       },
     },
     {
       step: "amount",
       missing: (data) => !data.amountKobo,
-      async ask(_fc, data) {
+      async ask(fc, data) {
         return {
-          text: `Meter ${data.meterNumber}: ${data.customerName}. How much electricity?`,
+          text: T.howMuch[fc.lang](data.meterNumber ?? "", data.customerName ?? ""),
           choices: AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
         };
       },
@@ -148,7 +205,7 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
           : readAmountAnswer(fc, "electricity", answer.text);
         return read && "amountKobo" in read
           ? { amountKobo: read.amountKobo }
-          : { again: read?.problem ?? `How much? ${typeAnAmount(fc)}` };
+          : { again: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)) };
       },
     },
   ],
@@ -163,9 +220,16 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
     return summary(
       "electricity",
       { ...data, priceKobo: quote.priceKobo },
-      `${DISCO_NAMES[data.disco as Disco]} ${data.meterType} meter ${data.meterNumber} (${data.customerName}).\n` +
-        `${formatNaira(amountKobo)} of electricity: you pay ${formatNaira(quote.priceKobo)} including the service fee. Confirm?`,
-      `${formatNaira(amountKobo)} electricity`,
+      T.summary[fc.lang](
+        DISCO_NAMES[data.disco as Disco],
+        data.meterType ?? "",
+        data.meterNumber ?? "",
+        data.customerName ?? "",
+        formatNaira(amountKobo),
+        formatNaira(quote.priceKobo),
+      ),
+      T.what[fc.lang](formatNaira(amountKobo)),
+      fc.lang,
     );
   },
   order: (data, pin) =>
@@ -181,13 +245,14 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
           },
         }
       : undefined,
-  placed: (data, message, delivered) =>
+  placed: (data, message, delivered, lang) =>
     delivered
       ? message
       : orderPlacedText(
-          `${formatNaira(data.amountKobo ?? 0)} of electricity for meter ${data.meterNumber}`,
+          lang,
+          T.placed[lang](formatNaira(data.amountKobo ?? 0), data.meterNumber ?? ""),
           message,
-          "I will send the token when it is ready.",
+          "token",
         ),
   beneficiary: (data) =>
     data.meterNumber && data.disco

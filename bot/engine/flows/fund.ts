@@ -1,22 +1,45 @@
 import { createFundingIntent } from "../../../api/services/funding";
 import { formatNaira } from "../../../api/services/money";
-import { CANCEL_CHOICE, doneReply, errorText, MENU_CHOICE } from "../replies";
+import { type Lang, templates } from "../i18n";
+import { cancelChoice, doneReply, errorText, menuChoice } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
 
 const AMOUNTS = [100_000, 200_000, 500_000, 1_000_000];
 
+const T = templates("fund", {
+  howMuch: {
+    en: () => "How much do you want to add to your wallet? Tap one or type an amount.",
+    pcm: () => "How much you wan put for your wallet? Tap one or type amount.",
+  },
+  howMuchAgain: {
+    en: (typeAnAmount: string) => `How much? ${typeAnAmount}`,
+    pcm: (typeAnAmount: string) => `How much you wan put? ${typeAnAmount}`,
+  },
+  feeIncluded: {
+    en: (fee: string) => ` (${fee} fee included)`,
+    pcm: (fee: string) => ` (${fee} fee dey inside)`,
+  },
+  payOnPage: {
+    en: (total: string, fee: string, amount: string) =>
+      `Pay ${total}${fee} on this page. ${amount} reaches your wallet as soon as the payment is confirmed, and I will tell you here.`,
+    pcm: (total: string, fee: string, amount: string) =>
+      `Pay ${total}${fee} for this page. ${amount} go enter your wallet as soon as the payment confirm, and I go tell you for here.`,
+  },
+  payLink: { en: (total: string) => `Pay ${total}`, pcm: (total: string) => `Pay ${total} now` },
+});
+
 /** Fund the wallet: amount → a checkout link (Flutterwave, or the sandbox page). We message on credit. */
 export const fundFlow: Flow = {
   name: "fund",
   async start(fc, intent) {
     if (intent?.kind !== "fund") {
-      return askAmount();
+      return askAmount(fc.lang);
     }
     const amount = checkedAmount(fc, "fund", intent.amountKobo);
     const notes = [explainProblems(fc, intent.problems, "fund"), amount.note];
-    return withNotes(notes, amount.amountKobo ? await checkout(fc, amount.amountKobo) : askAmount());
+    return withNotes(notes, amount.amountKobo ? await checkout(fc, amount.amountKobo) : askAmount(fc.lang));
   },
   async handle(fc, state, answer) {
     const read = answer.choice?.startsWith("amt:")
@@ -24,7 +47,12 @@ export const fundFlow: Flow = {
       : readAmountAnswer(fc, "fund", answer.text);
     if (!read || "problem" in read) {
       return {
-        replies: [{ text: read?.problem ?? `How much? ${typeAnAmount(fc)}`, choices: [CANCEL_CHOICE] }],
+        replies: [
+          {
+            text: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)),
+            choices: [cancelChoice(fc.lang)],
+          },
+        ],
         next: state,
       };
     }
@@ -32,12 +60,12 @@ export const fundFlow: Flow = {
   },
 };
 
-function askAmount(): StepResult {
+function askAmount(lang: Lang): StepResult {
   return {
     replies: [
       {
-        text: "How much do you want to add to your wallet? Tap one or type an amount.",
-        choices: [...AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })), CANCEL_CHOICE],
+        text: T.howMuch[lang](),
+        choices: [...AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })), cancelChoice(lang)],
       },
     ],
     next: { flow: "fund", step: "amount", data: {} },
@@ -53,17 +81,18 @@ async function checkout(fc: FlowContext, amountKobo: number): Promise<StepResult
       channel: fc.input.channel,
       input: { amountKobo },
     });
-    const fee = intent.feeKobo > 0 ? ` (${formatNaira(intent.feeKobo)} fee included)` : "";
+    const total = formatNaira(intent.totalKobo);
+    const fee = intent.feeKobo > 0 ? T.feeIncluded[fc.lang](formatNaira(intent.feeKobo)) : "";
     return {
       replies: [
         {
-          text: `Pay ${formatNaira(intent.totalKobo)}${fee} on this page. ${formatNaira(intent.amountKobo)} reaches your wallet as soon as the payment is confirmed, and I will tell you here.`,
-          link: { label: `Pay ${formatNaira(intent.totalKobo)}`, url: intent.checkoutUrl ?? "" },
-          choices: [MENU_CHOICE],
+          text: T.payOnPage[fc.lang](total, fee, formatNaira(intent.amountKobo)),
+          link: { label: T.payLink[fc.lang](total), url: intent.checkoutUrl ?? "" },
+          choices: [menuChoice(fc.lang)],
         },
       ],
     };
   } catch (error) {
-    return { replies: [doneReply(errorText(error))] };
+    return { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
   }
 }

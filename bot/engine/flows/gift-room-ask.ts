@@ -3,7 +3,8 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { formatNaira } from "../../../api/services/money";
 import { NETWORKS, type Network } from "../../../api/services/vtu";
 import { getWalletBalance } from "../../../api/services/wallet";
-import { CANCEL_CHOICE, doneReply, errorText } from "../replies";
+import { type Lang, templates } from "../i18n";
+import { cancelChoice, doneReply, errorText, fundChoice } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import { drawChoices, hoursChoices, hoursLabel, lagosLabel } from "./gift-time";
 import { summary as confirmSummary, question } from "./purchase";
@@ -39,81 +40,203 @@ export type GiftData = {
 export const FLOW = "gift";
 const MAX_PLANS_SHOWN = 8;
 
-export const KIND_CHOICES: Choice[] = [
-  { id: "gift:airtime", label: "Airtime" },
-  { id: "gift:data", label: "Data" },
-  { id: "gift:cash", label: "Wallet cash" },
-  { id: "gift:mine", label: "My gift rooms" },
-];
+const T = templates("gift-room", {
+  airtime: { en: () => "Airtime", pcm: () => "Airtime" },
+  data: { en: () => "Data", pcm: () => "Data" },
+  cash: { en: () => "Wallet cash", pcm: () => "Wallet money" },
+  mine: { en: () => "My gift rooms", pcm: () => "My own gift rooms" },
+  firstCome: { en: () => "First come", pcm: () => "First come, first serve" },
+  randomDraw: { en: () => "Random draw", pcm: () => "Random draw (raffle)" },
+  quiz: { en: () => "Quiz", pcm: () => "Quiz (question)" },
+  firstComeName: { en: () => "first come", pcm: () => "first come, first serve" },
+  randomDrawName: { en: () => "random draw", pcm: () => "random draw (raffle)" },
+  quizName: { en: () => "quiz", pcm: () => "quiz (question)" },
+  whatToGive: {
+    en: () =>
+      "A gift room is one link you share in a group: each person who opens it gets a gift from you, " +
+      "paid from your wallet. What do you want to give?",
+    pcm: () =>
+      "Gift room na one link wey you go share for group: anybody wey open am go collect gift from you, " +
+      "and na your wallet go pay. Wetin you wan give?",
+  },
+  airtimePerGift: {
+    en: () => "How much airtime per gift? Type an amount like 500 or 1k.",
+    pcm: () => "How much airtime for each gift? Type amount like 500 or 1k.",
+  },
+  cashPerGift: {
+    en: () => "How much cash per gift? Type an amount like 500 or 1k.",
+    pcm: () => "How much money for each gift? Type amount like 500 or 1k.",
+  },
+  howMany: {
+    en: () => "How many gifts? Type a number, like 10 (or type cancel).",
+    pcm: () => "How many gifts? Type number, like 10 (or type cancel).",
+  },
+  howWin: {
+    en: (capacity: number) =>
+      "How do people win?\n" +
+      `• First come: the first ${capacity} to open the link\n` +
+      `• Random draw: people join until a time you pick, then ${capacity} win at random\n` +
+      `• Quiz: the first ${capacity} to answer your question correctly`,
+    pcm: (capacity: number) =>
+      "How people go take win?\n" +
+      `• First come: the first ${capacity} people wey open the link\n` +
+      `• Random draw: people go join until the time wey you pick, then ${capacity} go win by raffle\n` +
+      `• Quiz: the first ${capacity} people wey answer your question correct`,
+  },
+  typeQuestion: {
+    en: () => "Type the quiz question (3 to 300 characters).",
+    pcm: () => "Type the quiz question (3 reach 300 characters).",
+  },
+  typeAnswers: {
+    en: () =>
+      "Type the accepted answers, separated by commas (up to 10), like: Abuja, FCT. Capitals and spaces do not matter. (Or type cancel.)",
+    pcm: () =>
+      "Type the answers wey correct, put comma for between (reach 10), like: Abuja, FCT. Capital letter and space no matter. (Or type cancel.)",
+  },
+  whenDraw: {
+    en: () => "When is the draw? Tap a time or type one, like 'in 30 min' or 'tomorrow 9am'.",
+    pcm: () => "When the draw go happen? Tap time or type am, like 'in 30 min' or 'tomorrow 9am'.",
+  },
+  addMessage: {
+    en: () => "Add a short message for the group (up to 280 characters), or Skip.",
+    pcm: () => "Add small message for the group (reach 280 characters), or Skip.",
+  },
+  skip: { en: () => "Skip", pcm: () => "Skip am" },
+  howLong: {
+    en: () => "How long should the room stay open? What is not claimed by then comes back to your wallet.",
+    pcm: () =>
+      "How long the room go dey open? Anything wey dem no claim by then go come back to your wallet.",
+  },
+  whichNetwork: {
+    en: () => "Which network? A data gift is one plan, so recipients need a number on that network.",
+    pcm: () =>
+      "Which network? Data gift na one plan, so the people wey go collect need number for that network.",
+  },
+  noPlans: {
+    en: (network: string) => `No ${network} data plans are available right now.`,
+    pcm: (network: string) => `No ${network} data plan dey right now.`,
+  },
+  notSold: {
+    en: (network: string, size: string) => `${network} has no ${size} plan; the nearest come first. `,
+    pcm: (network: string, size: string) =>
+      `${network} no get ${size} plan; the ones wey near am dey first. `,
+  },
+  planGone: {
+    en: () => "That plan is no longer available. ",
+    pcm: () => "That plan no dey again. ",
+  },
+  whichPlan: {
+    en: (network: string) => `Which ${network} plan does each person get?`,
+    pcm: (network: string) => `Which ${network} plan each person go collect?`,
+  },
+  summaryHead: {
+    en: (capacity: number, gift: string, mode: string) => `Gift room: ${capacity} × ${gift}, ${mode}.`,
+    pcm: (capacity: number, gift: string, mode: string) => `Gift room: ${capacity} × ${gift}, na ${mode}.`,
+  },
+  needNetwork: {
+    en: (network: string) => `Recipients need a number on ${network}.`,
+    pcm: (network: string) => `The people wey go collect need number for ${network}.`,
+  },
+  cashToWallet: {
+    en: () => "Recipients get it in their TADA wallet.",
+    pcm: () => "The people wey collect go see am for their TADA wallet.",
+  },
+  quizLines: {
+    en: (question: string, answers: string) => `Question: ${question}\nAccepted answers: ${answers}`,
+    pcm: (question: string, answers: string) => `Question: ${question}\nAnswers wey correct: ${answers}`,
+  },
+  draw: { en: (at: string) => `Draw: ${at}`, pcm: (at: string) => `Draw go happen: ${at}` },
+  message: {
+    en: (message: string) => `Message: ${message}`,
+    pcm: (message: string) => `Message wey you write: ${message}`,
+  },
+  openFor: {
+    en: (length: string) => `Open for ${length}.`,
+    pcm: (length: string) => `E go dey open for ${length}.`,
+  },
+  total: {
+    en: (capacity: number, price: string, total: string) =>
+      `Total: ${capacity} × ${price} = ${total} moves from your wallet into the room now.`,
+    pcm: (capacity: number, price: string, total: string) =>
+      `Total: ${capacity} × ${price} = ${total} go comot from your wallet enter the room now.`,
+  },
+  airtimeBack: {
+    en: () =>
+      " Airtime is held at face value: any discount on what is sent, and every gift not claimed, comes back to your wallet when the room closes.",
+    pcm: () =>
+      " We dey hold airtime for the full price: any discount wey we get when we send am, and every gift wey dem no claim, go come back to your wallet when the room close.",
+  },
+  unclaimedBack: {
+    en: () => " Every gift not claimed comes back to your wallet when the room closes.",
+    pcm: () => " Every gift wey dem no claim go come back to your wallet when the room close.",
+  },
+  notEnough: {
+    en: (available: string) =>
+      `You have ${available} available, which is not enough. Fund your wallet first, or start again with fewer or smaller gifts.`,
+    pcm: (available: string) =>
+      `You get ${available} wey you fit use, e no reach. Put money for your wallet first, or start again with fewer or smaller gifts.`,
+  },
+  confirm: { en: () => "Confirm?", pcm: () => "Confirm?" },
+  what: { en: (total: string) => `${total} gift room`, pcm: (total: string) => `${total} gift room` },
+});
 
-export const MODE_CHOICES: Choice[] = [
-  { id: "mode:first_come", label: "First come" },
-  { id: "mode:random_draw", label: "Random draw" },
-  { id: "mode:quiz", label: "Quiz" },
-];
+/** What to give: airtime, data or wallet cash, or the person's own rooms. */
+export function kindChoices(lang: Lang): Choice[] {
+  return [
+    { id: "gift:airtime", label: T.airtime[lang]() },
+    { id: "gift:data", label: T.data[lang]() },
+    { id: "gift:cash", label: T.cash[lang]() },
+    { id: "gift:mine", label: T.mine[lang]() },
+  ];
+}
+
+/** How people win. */
+export function modeChoices(lang: Lang): Choice[] {
+  return [
+    { id: "mode:first_come", label: T.firstCome[lang]() },
+    { id: "mode:random_draw", label: T.randomDraw[lang]() },
+    { id: "mode:quiz", label: T.quiz[lang]() },
+  ];
+}
 
 /** Ask for the first missing piece; with everything there, the summary. */
 export async function ask(fc: FlowContext, data: GiftData): Promise<StepResult> {
+  const lang = fc.lang;
   const next = (step: string, text: string, choices: Choice[] = []): StepResult =>
-    question(FLOW, step, data, text, choices);
+    question(FLOW, step, data, text, choices, lang);
   if (!data.kind) {
-    return next(
-      "kind",
-      "A gift room is one link you share in a group: each person who opens it gets a gift from you, " +
-        "paid from your wallet. What do you want to give?",
-      KIND_CHOICES,
-    );
+    return next("kind", T.whatToGive[lang](), kindChoices(lang));
   }
   if (data.kind === "data" && !data.giftPriceKobo) {
     return askPlan(fc, data);
   }
   if (data.kind !== "data" && !data.amountKobo) {
-    return next(
-      "amount",
-      data.kind === "airtime"
-        ? "How much airtime per gift? Type an amount like 500 or 1k."
-        : "How much cash per gift? Type an amount like 500 or 1k.",
-    );
+    return next("amount", data.kind === "airtime" ? T.airtimePerGift[lang]() : T.cashPerGift[lang]());
   }
   if (!data.capacity) {
-    return typedOnly("capacity", data, "How many gifts? Type a number, like 10 (or type cancel).");
+    return typedOnly("capacity", data, T.howMany[lang]());
   }
   if (!data.mode) {
-    return next(
-      "mode",
-      "How do people win?\n" +
-        `• First come: the first ${data.capacity} to open the link\n` +
-        `• Random draw: people join until a time you pick, then ${data.capacity} win at random\n` +
-        `• Quiz: the first ${data.capacity} to answer your question correctly`,
-      MODE_CHOICES,
-    );
+    return next("mode", T.howWin[lang](data.capacity), modeChoices(lang));
   }
   if (data.mode === "quiz" && !data.quizQuestion) {
-    return next("question", "Type the quiz question (3 to 300 characters).");
+    return next("question", T.typeQuestion[lang]());
   }
   if (data.mode === "quiz" && !data.quizAnswers) {
-    return typedOnly(
-      "answers",
-      data,
-      "Type the accepted answers, separated by commas (up to 10), like: Abuja, FCT. Capitals and spaces do not matter. (Or type cancel.)",
-    );
+    return typedOnly("answers", data, T.typeAnswers[lang]());
   }
   if (data.mode === "random_draw" && !data.drawAt) {
-    return next("draw", "When is the draw? Tap a time or type one, like 'in 30 min' or 'tomorrow 9am'.", [
-      ...drawChoices(fc.ctx.now()),
-    ]);
+    return next("draw", T.whenDraw[lang](), [...drawChoices(fc.ctx.now(), lang)]);
   }
   if (data.message === undefined) {
-    return next("message", "Add a short message for the group (up to 280 characters), or Skip.", [
-      { id: "msg:skip", label: "Skip" },
-    ]);
+    return next("message", T.addMessage[lang](), [{ id: "msg:skip", label: T.skip[lang]() }]);
   }
   if (!data.hours) {
     const drawAt = data.drawAt ? new Date(data.drawAt) : undefined;
     return next(
       "hours",
-      "How long should the room stay open? What is not claimed by then comes back to your wallet.",
-      hoursChoices(fc.ctx.now(), fc.ctx.config.GIFT_ROOM_MAX_HOURS, drawAt),
+      T.howLong[lang](),
+      hoursChoices(fc.ctx.now(), fc.ctx.config.GIFT_ROOM_MAX_HOURS, drawAt, lang),
     );
   }
   return summary(fc, data);
@@ -134,8 +257,9 @@ async function askPlan(fc: FlowContext, data: GiftData): Promise<StepResult> {
       FLOW,
       "network",
       data,
-      "Which network? A data gift is one plan, so recipients need a number on that network.",
+      T.whichNetwork[fc.lang](),
       NETWORKS.map((n) => ({ id: `net:${n}`, label: NETWORK_NAMES[n] })),
+      fc.lang,
     );
   }
   try {
@@ -146,7 +270,7 @@ async function askPlan(fc: FlowContext, data: GiftData): Promise<StepResult> {
       return ask(fc, { ...data, planName: plan.name, giftPriceKobo: plan.priceKobo });
     }
     if (plans.length === 0) {
-      return { replies: [doneReply(`No ${NETWORK_NAMES[network]} data plans are available right now.`)] };
+      return { replies: [doneReply(T.noPlans[fc.lang](NETWORK_NAMES[network]), [], fc.lang)] };
     }
     // The size the first message asked for comes first; when none is sold, the nearest do.
     const wanted = data.sizeMb;
@@ -158,20 +282,21 @@ async function askPlan(fc: FlowContext, data: GiftData): Promise<StepResult> {
       : plans;
     const notSold =
       wanted && exact.length === 0
-        ? `${NETWORK_NAMES[network]} has no ${wanted >= 1024 ? `${wanted / 1024}GB` : `${wanted}MB`} plan; the nearest come first. `
+        ? T.notSold[fc.lang](NETWORK_NAMES[network], wanted >= 1024 ? `${wanted / 1024}GB` : `${wanted}MB`)
         : "";
     return question(
       FLOW,
       "plan",
       { ...data, planId: undefined },
-      `${data.planId ? "That plan is no longer available. " : ""}${notSold}Which ${NETWORK_NAMES[network]} plan does each person get?`,
+      `${data.planId ? T.planGone[fc.lang]() : ""}${notSold}${T.whichPlan[fc.lang](NETWORK_NAMES[network])}`,
       ordered.slice(0, MAX_PLANS_SHOWN).map((p) => ({
         id: `plan:${p.id}`,
         label: `${p.name.replace(`${NETWORK_NAMES[network]} `, "")} — ${formatNaira(p.priceKobo)}`,
       })),
+      fc.lang,
     );
   } catch (error) {
-    return { replies: [doneReply(errorText(error))] };
+    return { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
   }
 }
 
@@ -188,11 +313,13 @@ export function giftName(data: {
   return `${formatNaira(data.amountKobo ?? 0)} ${data.kind === "cash" ? "cash" : "airtime"}`;
 }
 
-const MODE_NAMES: Record<GiftMode, string> = {
-  first_come: "first come",
-  random_draw: "random draw",
-  quiz: "quiz",
-};
+function modeName(mode: GiftMode, lang: Lang): string {
+  return mode === "quiz"
+    ? T.quizName[lang]()
+    : mode === "random_draw"
+      ? T.randomDrawName[lang]()
+      : T.firstComeName[lang]();
+}
 
 /** Everything back for confirmation, with the total that leaves the wallet now. */
 async function summary(fc: FlowContext, data: GiftData): Promise<StepResult> {
@@ -200,41 +327,36 @@ async function summary(fc: FlowContext, data: GiftData): Promise<StepResult> {
   const price = data.kind === "data" ? (data.giftPriceKobo ?? 0) : (data.amountKobo ?? 0);
   const total = price * capacity;
   const withPrice = { ...data, giftPriceKobo: price };
-  const lines = [`Gift room: ${capacity} × ${giftName(data)}, ${MODE_NAMES[data.mode ?? "first_come"]}.`];
+  const lang = fc.lang;
+  const lines = [T.summaryHead[lang](capacity, giftName(data), modeName(data.mode ?? "first_come", lang))];
   if (data.kind === "data" && data.network) {
-    lines.push(`Recipients need a number on ${NETWORK_NAMES[data.network]}.`);
+    lines.push(T.needNetwork[lang](NETWORK_NAMES[data.network]));
   }
   if (data.kind === "cash") {
-    lines.push("Recipients get it in their TADA wallet.");
+    lines.push(T.cashToWallet[lang]());
   }
   if (data.mode === "quiz") {
-    lines.push(`Question: ${data.quizQuestion}\nAccepted answers: ${(data.quizAnswers ?? []).join(", ")}`);
+    lines.push(T.quizLines[lang](data.quizQuestion ?? "", (data.quizAnswers ?? []).join(", ")));
   }
   if (data.drawAt) {
-    lines.push(`Draw: ${lagosLabel(new Date(data.drawAt))}`);
+    lines.push(T.draw[lang](lagosLabel(new Date(data.drawAt), lang)));
   }
   if (data.message) {
-    lines.push(`Message: ${data.message}`);
+    lines.push(T.message[lang](data.message));
   }
-  lines.push(`Open for ${hoursLabel(data.hours ?? 24)}.`);
+  lines.push(T.openFor[lang](hoursLabel(data.hours ?? 24, lang)));
   lines.push(
-    `Total: ${capacity} × ${formatNaira(price)} = ${formatNaira(total)} moves from your wallet into the room now.` +
-      (data.kind === "airtime"
-        ? " Airtime is held at face value: any discount on what is sent, and every gift not claimed, comes back to your wallet when the room closes."
-        : " Every gift not claimed comes back to your wallet when the room closes."),
+    T.total[lang](capacity, formatNaira(price), formatNaira(total)) +
+      (data.kind === "airtime" ? T.airtimeBack[lang]() : T.unclaimedBack[lang]()),
   );
   const { availableKobo } = await getWalletBalance({ ctx: fc.ctx, userId: fc.userId });
   if (availableKobo < total) {
-    lines.push(
-      `You have ${formatNaira(availableKobo)} available, which is not enough. Fund your wallet first, or start again with fewer or smaller gifts.`,
-    );
+    lines.push(T.notEnough[lang](formatNaira(availableKobo)));
     return {
-      replies: [
-        { text: lines.join("\n"), choices: [{ id: "nav:fund", label: "Fund my wallet" }, CANCEL_CHOICE] },
-      ],
+      replies: [{ text: lines.join("\n"), choices: [fundChoice(lang), cancelChoice(lang)] }],
       next: { flow: FLOW, step: "short", data: withPrice },
     };
   }
-  lines.push("Confirm?");
-  return confirmSummary(FLOW, withPrice, lines.join("\n"), `${formatNaira(total)} gift room`);
+  lines.push(T.confirm[lang]());
+  return confirmSummary(FLOW, withPrice, lines.join("\n"), T.what[lang](formatNaira(total)), lang);
 }

@@ -83,16 +83,23 @@ export async function listRooms(fc: FlowContext): Promise<StepResult> {
   const rooms = await listRoomsForCreator({ ctx: fc.ctx, userId: fc.userId, limit: ROOMS_SHOWN });
   const create = { id: "gift:new", label: T.create[fc.lang]() };
   if (rooms.length === 0) {
-    return question(FLOW, "rooms", {}, T.none[fc.lang](), [create]);
+    return question(FLOW, "rooms", {}, T.none[fc.lang](), [create], fc.lang);
   }
   const lines = rooms.map((r, i) => `${i + 1}. ${roomLine(r, fc.lang)}`).join("\n");
-  return question(FLOW, "rooms", {}, T.list[fc.lang](lines), [
-    ...rooms.map((r, i) => ({
-      id: `room:${r.id}`,
-      label: T.roomChoice[fc.lang](i + 1, giftName(r), r.capacity),
-    })),
-    create,
-  ]);
+  return question(
+    FLOW,
+    "rooms",
+    {},
+    T.list[fc.lang](lines),
+    [
+      ...rooms.map((r, i) => ({
+        id: `room:${r.id}`,
+        label: T.roomChoice[fc.lang](i + 1, giftName(r), r.capacity),
+      })),
+      create,
+    ],
+    fc.lang,
+  );
 }
 
 /** One room: its state, its link again, and "Close it now" while it is not closed. */
@@ -123,7 +130,7 @@ export async function roomStep(
 ): Promise<StepResult> {
   const roomId = String(state.data.roomId ?? "");
   if (answer.choice !== "room:close") {
-    return again(state, T.tapRoom[fc.lang]());
+    return again(state, T.tapRoom[fc.lang](), fc.lang);
   }
   const room = await getRoomForCreator({ ctx: fc.ctx, userId: fc.userId, roomId });
   return {
@@ -144,7 +151,7 @@ export async function closeStep(
   answer: { choice?: string },
 ): Promise<StepResult> {
   if (answer.choice !== "room:close:yes") {
-    return again(state, T.tapYes[fc.lang]());
+    return again(state, T.tapYes[fc.lang](), fc.lang);
   }
   try {
     // Only the creator's own room: this throws "not found" for anyone else's id.

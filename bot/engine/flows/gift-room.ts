@@ -1,4 +1,5 @@
 import type { Network } from "../../../api/services/vtu";
+import { templates } from "../i18n";
 import { readAmount } from "../intents/extract";
 import type { IntentOf } from "../intents/intent";
 import { menuReply } from "../replies";
@@ -9,8 +10,75 @@ import { ask, FLOW, type GiftData, type GiftKind, type GiftMode } from "./gift-r
 import { confirmGift, createFromPin } from "./gift-room-create";
 import { closeStep, listRooms, roomStep, showRoom } from "./gift-room-mine";
 import { hoursLabel, parseDrawTime, parseHours } from "./gift-time";
-import { again } from "./purchase";
+import { again, PURCHASE_TEXT } from "./purchase";
 import { amountOutOfRange, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
+
+const T = templates("gift-room-steps", {
+  pickMode: {
+    en: () => "Pick First come, Random draw or Quiz.",
+    pcm: () => "Choose First come, Random draw or Quiz.",
+  },
+  questionLength: {
+    en: () => "A quiz question is 3 to 300 characters. Type it again.",
+    pcm: () => "Quiz question na 3 reach 300 characters. Type am again.",
+  },
+  drawTooSoon: {
+    en: () =>
+      "I could not use that time: a draw is at least 5 minutes from now. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
+    pcm: () =>
+      "I no fit use that time: draw must be at least 5 minutes from now. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
+  },
+  drawTooLate: {
+    en: (within: string) => `The draw must be within ${within} from now. Pick a sooner time.`,
+    pcm: (within: string) => `The draw must happen inside ${within} from now. Choose time wey near pass.`,
+  },
+  messageLength: {
+    en: () => "A message is up to 280 characters. Type a shorter one, or Skip.",
+    pcm: () => "Message no fit pass 280 characters. Type shorter one, or Skip.",
+  },
+  confirmRoom: {
+    en: () => "Tap Confirm to open the room, or Cancel.",
+    pcm: () => "Tap Confirm make I open the room, or Cancel.",
+  },
+  fundFirst: {
+    en: () => "Fund your wallet first (Fund my wallet), or Cancel.",
+    pcm: () => "Put money for your wallet first (Put money for my wallet), or Cancel.",
+  },
+  pickRoom: {
+    en: () => "Pick a room from the list, or Cancel.",
+    pcm: () => "Choose room from the list, or Cancel.",
+  },
+  pickKind: {
+    en: () => "Pick Airtime, Data or Wallet cash.",
+    pcm: () => "Choose Airtime, Data or Wallet money.",
+  },
+  tooMany: {
+    en: (count: number, max: number) => `${count} people is more than a room takes (${max}).`,
+    pcm: (count: number, max: number) => `${count} people too many: one room no fit pass ${max}.`,
+  },
+  amountPerGift: {
+    en: (typeAnAmount: string) => `Type the amount per gift. ${typeAnAmount}`,
+    pcm: (typeAnAmount: string) => `Type how much for each gift. ${typeAnAmount}`,
+  },
+  notACount: {
+    en: (written: string, max: number) =>
+      `"${written}" is not a number of gifts. Type how many gifts, from 1 to ${max}.`,
+    pcm: (written: string, max: number) =>
+      `"${written}" no be number of gifts. Type how many gifts, from 1 reach ${max}.`,
+  },
+  answers: {
+    en: () => "Type 1 to 10 accepted answers separated by commas, each up to 100 characters.",
+    pcm: () => "Type 1 reach 10 answers wey correct, put comma for between, each one no pass 100 characters.",
+  },
+  hoursRange: {
+    en: (max: number) => `Tap a length, or type hours (like 12) up to ${max}.`,
+    pcm: (max: number) => `Tap how long, or type hours (like 12) wey no pass ${max}.`,
+  },
+  pastDraw: {
+    en: () => "The room must stay open past the draw. Pick a longer time.",
+    pcm: () => "The room must still dey open after the draw. Choose longer time.",
+  },
+});
 
 /**
  * Gift rooms from the chat (DESIGN §8): kind → amount or data plan → how many → mode (quiz question
@@ -43,11 +111,15 @@ export const giftRoomFlow: Flow = {
         const network = answer.choice?.startsWith("net:")
           ? (answer.choice.slice(4) as Network)
           : parseNetwork(text);
-        return network ? ask(fc, { ...data, network }) : again(state, "Pick the network from the list.");
+        return network
+          ? ask(fc, { ...data, network })
+          : again(state, PURCHASE_TEXT.pickNetwork[fc.lang](), fc.lang);
       }
       case "plan": {
         const planId = answer.choice?.startsWith("plan:") ? answer.choice.slice(5) : undefined;
-        return planId ? ask(fc, { ...data, planId }) : again(state, "Pick a plan from the list.");
+        return planId
+          ? ask(fc, { ...data, planId })
+          : again(state, PURCHASE_TEXT.pickPlan[fc.lang](), fc.lang);
       }
       case "amount":
         return amountStep(fc, state, data, text);
@@ -57,29 +129,23 @@ export const giftRoomFlow: Flow = {
         const mode = answer.choice?.startsWith("mode:")
           ? (answer.choice.slice(5) as GiftMode)
           : parseMode(text);
-        return mode ? ask(fc, { ...data, mode }) : again(state, "Pick First come, Random draw or Quiz.");
+        return mode ? ask(fc, { ...data, mode }) : again(state, T.pickMode[fc.lang](), fc.lang);
       }
       case "question":
         return text.length >= 3 && text.length <= 300
           ? ask(fc, { ...data, quizQuestion: text })
-          : again(state, "A quiz question is 3 to 300 characters. Type it again.");
+          : again(state, T.questionLength[fc.lang](), fc.lang);
       case "answers":
         return answersStep(fc, state, data, text);
       case "draw": {
         const drawAt = parseDrawTime(fc.ctx.now(), { choice: answer.choice, text });
         if (!drawAt) {
-          return again(
-            state,
-            "I could not use that time: a draw is at least 5 minutes from now. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
-          );
+          return again(state, T.drawTooSoon[fc.lang](), fc.lang);
         }
         // The room must still be open at the draw, and it can stay open at most GIFT_ROOM_MAX_HOURS.
         const maxHours = fc.ctx.config.GIFT_ROOM_MAX_HOURS;
         if (drawAt.getTime() >= fc.ctx.now().getTime() + (maxHours - 1) * 3_600_000) {
-          return again(
-            state,
-            `The draw must be within ${hoursLabel(maxHours - 1)} from now. Pick a sooner time.`,
-          );
+          return again(state, T.drawTooLate[fc.lang](hoursLabel(maxHours - 1, fc.lang)), fc.lang);
         }
         return ask(fc, { ...data, drawAt: drawAt.toISOString() });
       }
@@ -89,27 +155,27 @@ export const giftRoomFlow: Flow = {
         }
         return text.length > 0 && text.length <= 280
           ? ask(fc, { ...data, message: text })
-          : again(state, "A message is up to 280 characters. Type a shorter one, or Skip.");
+          : again(state, T.messageLength[fc.lang](), fc.lang);
       case "hours":
         return hoursStep(fc, state, data, answer.choice, text);
       case "confirm":
         return answer.choice === "confirm"
           ? confirmGift(fc, state, data)
-          : again(state, "Tap Confirm to open the room, or Cancel.");
+          : again(state, T.confirmRoom[fc.lang](), fc.lang);
       case "short":
-        return again(state, "Fund your wallet first (Fund my wallet), or Cancel.");
+        return again(state, T.fundFirst[fc.lang](), fc.lang);
       case "pin":
         return createFromPin(fc, state, answer);
       case "rooms": {
         const roomId = answer.choice?.startsWith("room:") ? answer.choice.slice(5) : undefined;
-        return roomId ? showRoom(fc, roomId) : again(state, "Pick a room from the list, or Cancel.");
+        return roomId ? showRoom(fc, roomId) : again(state, T.pickRoom[fc.lang](), fc.lang);
       }
       case "room":
         return roomStep(fc, state, answer);
       case "close":
         return closeStep(fc, state, answer);
       default:
-        return { replies: [menuReply()] };
+        return { replies: [menuReply(undefined, fc.lang)] };
     }
   },
 };
@@ -132,7 +198,7 @@ function kindStep(
         : /\b(?:cash|money|wallet)\b/i.test(text)
           ? "cash"
           : undefined;
-  return kind ? ask(fc, { kind }) : Promise.resolve(again(state, "Pick Airtime, Data or Wallet cash."));
+  return kind ? ask(fc, { kind }) : Promise.resolve(again(state, T.pickKind[fc.lang](), fc.lang));
 }
 
 /**
@@ -148,7 +214,7 @@ async function startWithFields(fc: FlowContext, intent: IntentOf<"gift_room">): 
   }
   const max = fc.ctx.config.GIFT_ROOM_MAX_CAPACITY;
   if (intent.count !== undefined && intent.count > max) {
-    notes.push(`${intent.count} people is more than a room takes (${max}).`);
+    notes.push(T.tooMany[fc.lang](intent.count, max));
   } else if (intent.count !== undefined) {
     data.capacity = intent.count;
   }
@@ -174,15 +240,15 @@ async function amountStep(
     const read = readAmountAnswer(fc, "gift", text);
     return read && "amountKobo" in read
       ? ask(fc, { ...data, amountKobo: read.amountKobo })
-      : again(state, read?.problem ?? `Type the amount per gift. ${typeAnAmount(fc)}`);
+      : again(state, read?.problem ?? T.amountPerGift[fc.lang](typeAnAmount(fc)), fc.lang);
   }
   const read = readAmount(text.toLowerCase());
   if (read?.problem) {
-    return again(state, explainProblems(fc, [read.problem]) ?? typeAnAmount(fc));
+    return again(state, explainProblems(fc, [read.problem]) ?? typeAnAmount(fc), fc.lang);
   }
   return read?.amountKobo
     ? ask(fc, { ...data, amountKobo: read.amountKobo })
-    : again(state, `Type the amount per gift. ${typeAnAmount(fc)}`);
+    : again(state, T.amountPerGift[fc.lang](typeAnAmount(fc)), fc.lang);
 }
 
 async function capacityStep(
@@ -195,10 +261,7 @@ async function capacityStep(
   const capacity = match ? Number(match[1]) : 0;
   const max = fc.ctx.config.GIFT_ROOM_MAX_CAPACITY;
   if (capacity < 1 || capacity > max) {
-    return again(
-      state,
-      `"${text.slice(0, 24)}" is not a number of gifts. Type how many gifts, from 1 to ${max}.`,
-    );
+    return again(state, T.notACount[fc.lang](text.slice(0, 24), max), fc.lang);
   }
   return ask(fc, { ...data, capacity });
 }
@@ -225,7 +288,7 @@ async function answersStep(
     .map((a) => a.trim())
     .filter((a) => a.length > 0);
   if (answers.length === 0 || answers.length > 10 || answers.some((a) => a.length > 100)) {
-    return again(state, "Type 1 to 10 accepted answers separated by commas, each up to 100 characters.");
+    return again(state, T.answers[fc.lang](), fc.lang);
   }
   return ask(fc, { ...data, quizAnswers: answers });
 }
@@ -240,11 +303,11 @@ async function hoursStep(
   const hours = choice?.startsWith("hours:") ? Number(choice.slice(6)) : parseHours(text);
   const max = fc.ctx.config.GIFT_ROOM_MAX_HOURS;
   if (!hours || hours > max) {
-    return again(state, `Tap a length, or type hours (like 12) up to ${max}.`);
+    return again(state, T.hoursRange[fc.lang](max), fc.lang);
   }
   const endsAt = fc.ctx.now().getTime() + hours * 3_600_000;
   if (data.drawAt && endsAt <= new Date(data.drawAt).getTime()) {
-    return again(state, "The room must stay open past the draw. Pick a longer time.");
+    return again(state, T.pastDraw[fc.lang](), fc.lang);
   }
   return ask(fc, { ...data, hours });
 }

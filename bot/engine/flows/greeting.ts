@@ -5,7 +5,7 @@ import { getUser } from "../../../api/services/users";
 import type { CableProvider, Disco, Network } from "../../../api/services/vtu";
 import { lastDeliveredPurchase, type PastPurchase } from "../../../api/services/vtu/past-purchases";
 import { type Lang, templates } from "../i18n";
-import { MAIN_MENU, MENU_CHOICE } from "../replies";
+import { mainMenu, menuChoice } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import { REPEAT_PREFIX } from "./repeat";
 
@@ -60,13 +60,13 @@ export async function greet(fc: FlowContext): Promise<StepResult> {
   );
   const what = last ? describePurchase(fc.lang, last) : undefined;
   if (!last || !what) {
-    return { replies: [{ text: T.menu[fc.lang](hello), choices: MAIN_MENU }] };
+    return { replies: [{ text: T.menu[fc.lang](hello), choices: mainMenu(fc.lang) }] };
   }
   return {
     replies: [
       {
         text: T.sameAgain[fc.lang](hello, what),
-        choices: [{ id: `${REPEAT_PREFIX}${last.id}`, label: T.repeatLabel[fc.lang]() }, MENU_CHOICE],
+        choices: [{ id: `${REPEAT_PREFIX}${last.id}`, label: T.repeatLabel[fc.lang]() }, menuChoice(fc.lang)],
       },
     ],
   };

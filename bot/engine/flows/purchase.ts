@@ -3,14 +3,17 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { normalizePhone } from "../../../api/services/phone";
-import { createOrder, type OrderInput, waitForOrderOutcome } from "../../../api/services/vtu";
+import { createOrder, type OrderInput, stateMessage, waitForOrderOutcome } from "../../../api/services/vtu";
+import type { OrderState } from "../../../db/database";
+import { notificationText } from "../../outbox/notification-text";
+import { DEFAULT_LANG, type Lang, type Template, templates } from "../i18n";
 import {
-  CANCEL_CHOICE,
+  cancelChoice,
   currentSummary,
   doneReply,
   errorText,
-  FORGOT_PIN_CHOICE,
-  MENU_CHOICE,
+  forgotPinChoice,
+  menuChoice,
   newSummaryId,
   summaryChoices,
   summaryTag,
@@ -19,6 +22,120 @@ import type { Choice, FlowContext, FlowState, Reply, StepResult } from "../types
 import { refusePinAttempt } from "./pin-guard";
 import { afterPurchase } from "./saved";
 import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
+
+/** Texts every purchase flow shares (also used by withdraw and the gift room). */
+export const PURCHASE_TEXT = templates("purchase", {
+  startAgain: { en: () => "Let us start again.", pcm: () => "Make we start again." },
+  tapConfirm: {
+    en: () => "Tap Confirm to continue, or Cancel.",
+    pcm: () => "Tap Confirm make we continue, or Cancel.",
+  },
+  pinTitle: {
+    en: (price: string, product: string) => `Pay ${price} for ${product}`,
+    pcm: (price: string, product: string) => `Pay ${price} for your ${product}`,
+  },
+  pinTyped: {
+    en: (price: string) => `Send your transaction PIN to pay ${price}. I will delete it right away.`,
+    pcm: (price: string) => `Oya send your transaction PIN make I pay ${price}. I go delete am sharp sharp.`,
+  },
+  pinLink: {
+    en: (price: string) => `To pay ${price}, open this link to enter your PIN.`,
+    pcm: (price: string) => `To pay ${price}, open this link put your PIN.`,
+  },
+  orderPlaced: {
+    en: (what: string, message: string, promise: string) => `Order placed: ${what}. ${message} ${promise}`,
+    pcm: (what: string, message: string, promise: string) =>
+      `Order don enter: ${what}. ${message} ${promise}`,
+  },
+  whenDone: {
+    en: () => "I will message you when it is done.",
+    pcm: () => "I go message you once e finish.",
+  },
+  whenToken: {
+    en: () => "I will send the token when it is ready.",
+    pcm: () => "I go send you the token once e ready.",
+  },
+  pickNetwork: {
+    en: () => "Pick the network from the list.",
+    pcm: () => "Choose the network from the list.",
+  },
+  pickPlan: { en: () => "Pick a plan from the list.", pcm: () => "Choose plan from the list." },
+  airtime: { en: () => "airtime", pcm: () => "airtime" },
+  data: { en: () => "data", pcm: () => "data" },
+  electricity: { en: () => "electricity", pcm: () => "light (electricity)" },
+  cable: { en: () => "cable TV", pcm: () => "cable TV" },
+});
+const T = PURCHASE_TEXT;
+
+/**
+ * An order's state in words, for a person who reads Pidgin (English keeps the order's own message,
+ * which may be the network's). Whether money moved is said as plainly as the English does.
+ */
+const STATE_TEXT = templates("order-state", {
+  held: {
+    en: () => stateMessage("held"),
+    pcm: () => "We don collect your order, we dey send am to the network.",
+  },
+  submitting: { en: () => stateMessage("submitting"), pcm: () => "We dey send am to the network…" },
+  pending: {
+    en: () => stateMessage("pending"),
+    pcm: () => "Network still dey work on am. We go confirm soon; your money dey safe.",
+  },
+  unknown: {
+    en: () => stateMessage("unknown"),
+    pcm: () => "Network never confirm am. We dey check; your money dey hold, e no loss.",
+  },
+  delivered: { en: () => stateMessage("delivered"), pcm: () => "E don land." },
+  failed: {
+    en: () => stateMessage("failed"),
+    pcm: () => "E no go through. We don return your money to your wallet.",
+  },
+  manual_review: {
+    en: () => stateMessage("manual_review"),
+    pcm: () =>
+      "Network never confirm after we check am many times. Our team dey on top am; your money go stay hold until e settle.",
+  },
+  reversed: {
+    en: () => stateMessage("reversed"),
+    pcm: () => "Network reverse am after e land. We don return your money to your wallet.",
+  },
+} satisfies Record<OrderState, Template>);
+
+/**
+ * The order's message in the person's language: English keeps the order's own words; Pidgin says
+ * the same from the order's state (a delivery names what landed, like its notification).
+ */
+function orderMessage(
+  created: {
+    state: OrderState;
+    message: string;
+    service: string;
+    recipient: string;
+    faceAmountKobo: number;
+    token?: string | null;
+  },
+  lang: Lang,
+): string {
+  if (lang === "en") {
+    return created.message;
+  }
+  const delivered =
+    created.state === "delivered"
+      ? notificationText(
+          "order.delivered",
+          {
+            hasToken: Boolean(created.token),
+            notice: {
+              service: created.service,
+              recipient: created.recipient,
+              faceAmountKobo: created.faceAmountKobo,
+            },
+          },
+          lang,
+        )
+      : undefined;
+  return delivered ?? STATE_TEXT[created.state][lang]();
+}
 
 /**
  * Steps every purchase flow shares. `payWithPin` is the only place a chat moves money: the order
@@ -29,7 +146,7 @@ export async function payWithPin(
   state: FlowState,
   answer: { choice?: string; text?: string },
   order: (pin: string) => OrderInput | undefined,
-  placed: (message: string, delivered: boolean) => string,
+  placed: (message: string, delivered: boolean, lang: Lang) => string,
   /** The recipient, to offer saving it (or move it up the saved list) once the order is placed. */
   save?: SaveBeneficiaryInput,
 ): Promise<StepResult> {
@@ -41,7 +158,7 @@ export async function payWithPin(
   const confirmId = state.data.confirmId;
   const input = order(pin);
   if (typeof confirmId !== "string" || !input) {
-    return { replies: [doneReply("Let us start again.")], deleteInput: true };
+    return { replies: [doneReply(T.startAgain[fc.lang](), [], fc.lang)], deleteInput: true };
   }
   const refused = await refusePinAttempt(fc, state);
   if (refused) {
@@ -76,9 +193,9 @@ export async function payWithPin(
         : undefined;
     // A definite failure is already refunded; its message says so. The electricity token is shown
     // where the reply is shown at once, and read from the order when the message is sent (P11).
+    const message = orderMessage(created, fc.lang);
     const reply: Reply = {
-      text:
-        created.state === "failed" ? created.message : placed(created.message, created.state === "delivered"),
+      text: created.state === "failed" ? message : placed(message, created.state === "delivered", fc.lang),
       outcome,
       token: created.token ?? undefined,
     };
@@ -87,17 +204,21 @@ export async function payWithPin(
     const result =
       save && wentThrough
         ? await afterPurchase(fc, save, reply)
-        : { replies: [{ ...reply, choices: [MENU_CHOICE] }] };
+        : { replies: [{ ...reply, choices: [menuChoice(fc.lang)] }] };
     return { ...result, deleteInput: true };
   } catch (error) {
     // A wrong PIN keeps the conversation at the PIN step; anything else ends it with the reason.
     if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
-      return { replies: await retryPin(fc, state, errorText(error)), next: state, deleteInput: true };
+      return {
+        replies: await retryPin(fc, state, errorText(error, fc.lang)),
+        next: state,
+        deleteInput: true,
+      };
     }
     // A locked PIN: resetting it with a code also lifts the lock.
     const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
     return {
-      replies: [doneReply(errorText(error), locked ? [FORGOT_PIN_CHOICE] : [])],
+      replies: [doneReply(errorText(error, fc.lang), locked ? [forgotPinChoice(fc.lang)] : [], fc.lang)],
       deleteInput: true,
     };
   }
@@ -108,11 +229,12 @@ export async function payWithPin(
  * the promise of a message when it settles (the notification job keeps it). One wording for every flow.
  */
 export function orderPlacedText(
+  lang: Lang,
   what: string,
   message: string,
-  promise = "I will message you when it is done.",
+  promise: "done" | "token" = "done",
 ): string {
-  return `Order placed: ${what}. ${message} ${promise}`;
+  return T.orderPlaced[lang](what, message, promise === "token" ? T.whenToken[lang]() : T.whenDone[lang]());
 }
 
 /** A phone recipient (airtime, data) to offer saving, labelled with its confirmed network. */
@@ -136,27 +258,22 @@ export async function confirmStep(
   answer: { choice?: string },
 ): Promise<StepResult> {
   if (answer.choice !== "confirm") {
-    return again(state, "Tap Confirm to continue, or Cancel.");
+    return again(state, T.tapConfirm[fc.lang]());
   }
   const price = formatNaira(Number(state.data.priceKobo ?? 0));
+  const product = isProduct(state.flow) ? T[state.flow][fc.lang]() : state.flow;
   return askForPin(
     fc,
     { ...state, step: "pin", data: { ...state.data, confirmId: fc.input.messageId } },
-    { purpose: "pay", title: `Pay ${price} for ${PRODUCT_NAMES[state.flow] ?? state.flow}` },
-    {
-      typed: `Send your transaction PIN to pay ${price}. I will delete it right away.`,
-      link: `To pay ${price}, open this link to enter your PIN.`,
-    },
+    { purpose: "pay", title: T.pinTitle[fc.lang](price, product) },
+    { typed: T.pinTyped[fc.lang](price), link: T.pinLink[fc.lang](price) },
   );
 }
 
-/** How the PIN page names what is being paid for. */
-const PRODUCT_NAMES: Record<string, string> = {
-  airtime: "airtime",
-  data: "data",
-  electricity: "electricity",
-  cable: "cable TV",
-};
+/** The flows whose PIN page names what is being paid for. */
+function isProduct(flow: string): flow is "airtime" | "data" | "electricity" | "cable" {
+  return ["airtime", "data", "electricity", "cable"].includes(flow);
+}
 
 /**
  * The summary before paying: what, for whom, the price (`data.priceKobo`), Confirm or Cancel. Each
@@ -164,10 +281,10 @@ const PRODUCT_NAMES: Record<string, string> = {
  * on an older summary never pays for this one. `what` names the purchase in a few words
  * ("₦1,000 airtime"), for "Cancelled the ₦1,000 airtime." and for pointing at it.
  */
-export function summary(flow: string, data: object, text: string, what: string): StepResult {
+export function summary(flow: string, data: object, text: string, what: string, lang: Lang): StepResult {
   const id = newSummaryId();
   return {
-    replies: [{ text, choices: summaryChoices(id), tag: summaryTag(id) }],
+    replies: [{ text, choices: summaryChoices(id, lang), tag: summaryTag(id) }],
     next: { flow, step: "confirm", data: { ...data, summaryId: id, summaryOf: what } },
   };
 }
@@ -178,10 +295,11 @@ export function question(
   step: string,
   data: object,
   text: string,
-  choices: Choice[] = [],
+  choices: Choice[],
+  lang: Lang,
 ): StepResult {
   return {
-    replies: [{ text, choices: [...choices, CANCEL_CHOICE] }],
+    replies: [{ text, choices: [...choices, cancelChoice(lang)] }],
     next: { flow, step, data: { ...data } },
   };
 }
@@ -190,7 +308,7 @@ export function question(
  * Ask the same question again, with the same choices: a plan list stays a plan list, so "1" still
  * means its first plan after a wrong answer (not Cancel).
  */
-export function again(state: FlowState, text: string): StepResult {
+export function again(state: FlowState, text: string, lang?: Lang): StepResult {
   const offered = state.data._choices as Choice[] | undefined;
   // At a summary its buttons are repeated: the message carries the summary's tag, to clear them later.
   const current = currentSummary(state);
@@ -198,7 +316,7 @@ export function again(state: FlowState, text: string): StepResult {
     replies: [
       {
         text,
-        choices: offered?.length ? offered : [CANCEL_CHOICE],
+        choices: offered?.length ? offered : [cancelChoice(lang ?? DEFAULT_LANG)],
         ...(current ? { tag: summaryTag(current.id) } : {}),
       },
     ],

@@ -49,13 +49,14 @@ export const receiptFlow: Flow = {
           orderStateName(o.state, fc.lang),
         ),
       })),
+      fc.lang,
     );
   },
   async handle(fc, state, answer) {
     const typed = /\bord_[0-9a-z]{6,40}\b/i.exec(answer.text ?? "")?.[0]?.toLowerCase();
     const orderId = answer.choice?.startsWith("rcpt:") ? answer.choice.slice(5) : typed;
     if (!orderId) {
-      return again(state, T.tapOne[fc.lang]());
+      return again(state, T.tapOne[fc.lang](), fc.lang);
     }
     return show(fc, orderId);
   },

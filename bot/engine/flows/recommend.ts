@@ -13,7 +13,7 @@ import { dataPlanHistory } from "../../../api/services/vtu/past-purchases";
 import { type Lang, templates } from "../i18n";
 import type { IntentOf } from "../intents/intent";
 import { phraseOrDraft } from "../phrase";
-import { doneReply, errorText, MENU_CHOICE } from "../replies";
+import { doneReply, errorText, menuChoice } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import { dataFlow } from "./data";
 import type { Flow } from "./flow";
@@ -103,7 +103,7 @@ export const recommendFlow: Flow = {
     try {
       return await recommend(fc, request);
     } catch (error) {
-      return { replies: [doneReply(errorText(error))] };
+      return { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
     }
   },
   async handle(fc, state, answer) {
@@ -114,7 +114,7 @@ export const recommendFlow: Flow = {
       return answer.text ? undefined : { replies: [{ text: T.pickOne[fc.lang]() }], next: state };
     }
     const plan = data.offered?.find((p) => p.id === id);
-    return plan ? openPlan(fc, plan) : { replies: [doneReply(T.gone[fc.lang]())] };
+    return plan ? openPlan(fc, plan) : { replies: [doneReply(T.gone[fc.lang](), [], fc.lang)] };
   },
 };
 
@@ -127,7 +127,7 @@ async function recommend(fc: FlowContext, request: IntentOf<"recommend">): Promi
   const lang = fc.lang;
   const shown = advice.plans.length > 0 ? advice.plans : advice.cheapest ? [advice.cheapest] : [];
   if (shown.length === 0) {
-    return { replies: [doneReply(T.noPlans[lang]())] };
+    return { replies: [doneReply(T.noPlans[lang](), [], lang)] };
   }
   const what = describeRequest(lang, request, advice);
   const draft =
@@ -162,7 +162,7 @@ async function recommend(fc: FlowContext, request: IntentOf<"recommend">): Promi
     validityDays: plan.validityDays,
   }));
   return {
-    replies: [{ text, choices: [...choices, MENU_CHOICE] }],
+    replies: [{ text, choices: [...choices, menuChoice(lang)] }],
     next: { flow: "recommend", step: "pick", data: { offered } satisfies RecommendData },
   };
 }

@@ -6,7 +6,7 @@ import {
 } from "../../../api/services/vtu/past-purchases";
 import { templates } from "../i18n";
 import type { Intent } from "../intents/intent";
-import { doneReply, errorText, MAIN_MENU } from "../replies";
+import { doneReply, errorText, mainMenu } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import { airtimeFlow } from "./airtime";
 import { cableFlow } from "./cable";
@@ -38,7 +38,9 @@ export const repeatFlow: Flow = {
   name: "repeat",
   async start(fc) {
     const last = await lastDeliveredPurchase({ ctx: fc.ctx, userId: fc.userId });
-    return last ? reopen(fc, last) : { replies: [{ text: T.nothingYet[fc.lang](), choices: MAIN_MENU }] };
+    return last
+      ? reopen(fc, last)
+      : { replies: [{ text: T.nothingYet[fc.lang](), choices: mainMenu(fc.lang) }] };
   },
   async handle() {
     // The flow never stays open: it hands over to the purchase flow at once.
@@ -51,7 +53,9 @@ export async function repeatOrder(fc: FlowContext, orderId: string): Promise<Ste
   const order = /^[\w-]{1,64}$/.test(orderId)
     ? await findOwnPurchase({ ctx: fc.ctx, userId: fc.userId, orderId })
     : undefined;
-  return order ? reopen(fc, order) : { replies: [{ text: T.notYours[fc.lang](), choices: MAIN_MENU }] };
+  return order
+    ? reopen(fc, order)
+    : { replies: [{ text: T.notYours[fc.lang](), choices: mainMenu(fc.lang) }] };
 }
 
 /** The purchase flow of the order, started with what the order had. */
@@ -71,10 +75,10 @@ async function reopen(fc: FlowContext, order: PastPurchase): Promise<StepResult>
       case "electricity":
         return await electricityFlow.start(fc, intent);
       default:
-        return { replies: [{ text: T.notYours[fc.lang](), choices: MAIN_MENU }] };
+        return { replies: [{ text: T.notYours[fc.lang](), choices: mainMenu(fc.lang) }] };
     }
   } catch (error) {
-    return { replies: [doneReply(errorText(error))] };
+    return { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
   }
 }
 

@@ -3,7 +3,8 @@ import { templates } from "../i18n";
 import { cancelChoice, forgotPinChoice } from "../replies";
 import type { ChatChannel, Choice, FlowContext, FlowState, Reply, StepResult } from "../types";
 
-const T = templates("secure-pin", {
+/** The PIN step's words, shared with the gift room's own PIN step. */
+export const PIN_TEXT = templates("secure-pin", {
   neverInChat: {
     en: () =>
       "Please never send your PIN in this chat: WhatsApp messages cannot be deleted, so I did not use it. If that was your real PIN, change it soon. Enter it on this page instead.",
@@ -37,6 +38,8 @@ const T = templates("secure-pin", {
     pcm: () => "Send your PIN (4–6 digits), or Cancel.",
   },
 });
+
+const T = PIN_TEXT;
 
 /**
  * The PIN step on channels where a typed PIN cannot be deleted (WhatsApp, S4): the PIN is entered

@@ -1,5 +1,6 @@
 import type { SaveBeneficiaryInput } from "../../../api/services/beneficiaries";
 import type { OrderInput } from "../../../api/services/vtu";
+import type { Lang } from "../i18n";
 import type { Intent } from "../intents/intent";
 import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
@@ -45,8 +46,11 @@ export type PurchaseSpec<D extends object> = {
   summary: (fc: FlowContext, data: D) => Promise<StepResult>;
   /** The order to place with the PIN, once confirmed. */
   order: (data: D, pin: string) => OrderInput | undefined;
-  /** The answer when the order is placed (`delivered` when it already was). */
-  placed: (data: D, message: string, delivered: boolean) => string;
+  /**
+   * The answer when the order is placed (`delivered` when it already was), in the person's language;
+   * `message` is the order's own message in that language.
+   */
+  placed: (data: D, message: string, delivered: boolean, lang: Lang) => string;
   /** The recipient to offer saving once the order is placed. */
   beneficiary: (data: D) => SaveBeneficiaryInput | undefined;
 };
@@ -73,16 +77,18 @@ export function purchaseFlow<D extends object>(spec: PurchaseSpec<D>): Flow {
           state,
           answer,
           (pin) => spec.order(data, pin),
-          (message, delivered) => spec.placed(data, message, delivered),
+          (message, delivered, lang) => spec.placed(data, message, delivered, lang),
           spec.beneficiary(data),
         );
       }
       const slot = spec.slots.find((candidate) => candidate.step === state.step);
       if (!slot) {
-        return { replies: [menuReply()] };
+        return { replies: [menuReply(undefined, fc.lang)] };
       }
       const read = await slot.read(fc, data, answer);
-      return "again" in read ? again(state, String(read.again)) : askNext(fc, spec, { ...data, ...read });
+      return "again" in read
+        ? again(state, String(read.again), fc.lang)
+        : askNext(fc, spec, { ...data, ...read });
     },
   };
 }
@@ -103,7 +109,7 @@ async function askNext<D extends object>(
         return askNext(fc, spec, { ...data, ...asked.fill });
       }
       if ("end" in asked) {
-        return { replies: [doneReply(asked.end)] };
+        return { replies: [doneReply(asked.end, [], fc.lang)] };
       }
       return question(
         spec.name,
@@ -111,11 +117,12 @@ async function askNext<D extends object>(
         asked.data ?? data,
         asked.text,
         asked.choices ?? [],
+        fc.lang,
       );
     }
     return await spec.summary(fc, data);
   } catch (error) {
-    return { replies: [doneReply(errorText(error))] };
+    return { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
   }
 }
 

@@ -1,12 +1,19 @@
 import { ServiceError } from "../../../api/services/errors";
-import { createWithdrawal, listBanks, resolveBankAccount } from "../../../api/services/funding";
+import {
+  createWithdrawal,
+  listBanks,
+  resolveBankAccount,
+  withdrawalStateMessage,
+} from "../../../api/services/funding";
 import { formatNaira } from "../../../api/services/money";
 import { getWalletBalance } from "../../../api/services/wallet";
-import { doneReply, errorText, FORGOT_PIN_CHOICE, menuReply } from "../replies";
+import type { WithdrawalState } from "../../../db/database";
+import { type Template, templates } from "../i18n";
+import { doneReply, errorText, forgotPinChoice, menuReply } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
-import { again, question, summary } from "./purchase";
+import { again, PURCHASE_TEXT, question, summary } from "./purchase";
 import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
 import { bankChoices, MAX_BANK_CHOICES, matchBanks, popularBanks } from "./withdraw-banks";
 import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
@@ -24,6 +31,108 @@ type WithdrawData = {
   /** The message id of the Confirm tap: the withdrawal's idempotency key comes from it. */
   confirmId?: string;
 };
+
+const T = templates("withdraw", {
+  accountDigits: {
+    en: () => "An account number is 10 digits (NUBAN). Type it again.",
+    pcm: () => "Account number na 10 digits (NUBAN). Type am again.",
+  },
+  yesOrNo: {
+    en: () => "Is that the account you want to pay? Tap Yes or No.",
+    pcm: () => "Na that account you wan pay? Tap Yes or No.",
+  },
+  howMuchAgain: {
+    en: (typeAnAmount: string) => `How much do you want to withdraw? ${typeAnAmount}`,
+    pcm: (typeAnAmount: string) => `How much you wan comot? ${typeAnAmount}`,
+  },
+  pinTitle: { en: (amount: string) => `Withdraw ${amount}`, pcm: (amount: string) => `Comot ${amount}` },
+  pinTyped: {
+    en: (amount: string) => `Send your transaction PIN to withdraw ${amount}. I will delete it right away.`,
+    pcm: (amount: string) =>
+      `Oya send your transaction PIN make I send ${amount} go your bank. I go delete am sharp sharp.`,
+  },
+  pinLink: {
+    en: (amount: string) => `To withdraw ${amount}, open this link to enter your PIN.`,
+    pcm: (amount: string) => `To comot ${amount}, open this link put your PIN.`,
+  },
+  whichBank: {
+    en: () => "Which bank should the money go to? Tap it, or type the bank's name.",
+    pcm: () => "Which bank the money go enter? Tap am, or type the bank name.",
+  },
+  typeAccount: {
+    en: (bank: string) => `Type the 10-digit ${bank} account number.`,
+    pcm: (bank: string) => `Type the ${bank} account number (10 digits).`,
+  },
+  bank: { en: () => "bank", pcm: () => "bank" },
+  isThatWho: {
+    en: (name: string, bank: string, account: string) =>
+      `That account is ${name} (${bank}, ${account}). Is that who you are paying?`,
+    pcm: (name: string, bank: string, account: string) =>
+      `That account na ${name} own (${bank}, ${account}). Na the person you wan pay be that?`,
+  },
+  yes: { en: () => "Yes, that is right", pcm: () => "Yes, na am" },
+  no: { en: () => "No, another number", pcm: () => "No, another number" },
+  howMuch: {
+    en: (available: string) => `How much do you want to withdraw? You have ${available} available.`,
+    pcm: (available: string) => `How much you wan comot? You get ${available} wey you fit use.`,
+  },
+  smallest: {
+    en: (min: string) => `The smallest withdrawal is ${min}. How much do you want to withdraw?`,
+    pcm: (min: string) => `The smallest you fit comot na ${min}. How much you wan comot?`,
+  },
+  fee: { en: (fee: string) => `Fee: ${fee}. `, pcm: (fee: string) => `Charge: ${fee}. ` },
+  summary: {
+    en: (amount: string, name: string, bank: string, account: string, fee: string, total: string) =>
+      `Withdraw ${amount} to ${name}, ${bank} ${account}.\n${fee}${total} leaves your wallet. Confirm?`,
+    pcm: (amount: string, name: string, bank: string, account: string, fee: string, total: string) =>
+      `Send ${amount} go ${name}, ${bank} ${account}.\n${fee}${total} go comot from your wallet. Confirm?`,
+  },
+  what: { en: (amount: string) => `${amount} withdrawal`, pcm: (amount: string) => `${amount} withdrawal` },
+  noSuchBank: {
+    en: () => "I could not find that bank. Type part of its name, like 'opay' or 'first bank'.",
+    pcm: () => "I no see that bank. Type part of the name, like 'opay' or 'first bank'.",
+  },
+  manyBanks: {
+    en: () => "Many banks match. Tap yours, or type more of the name.",
+    pcm: () => "Plenty banks match am. Tap your own, or type more of the name.",
+  },
+  whichOne: { en: () => "Which one is it?", pcm: () => "Which one be am?" },
+  accountAgain: {
+    en: (reason: string) => `${reason} Type the account number again, or Cancel.`,
+    pcm: (reason: string) => `${reason} Type the account number again abeg, or Cancel.`,
+  },
+  sent: {
+    en: (amount: string, name: string, reference: string, message: string) =>
+      `Withdrawal of ${amount} to ${name} (reference ${reference}). ${message} I will message you when the bank confirms.`,
+    pcm: (amount: string, name: string, reference: string, message: string) =>
+      `Withdrawal of ${amount} go ${name} (reference ${reference}). ${message} I go message you once the bank confirm.`,
+  },
+});
+
+/**
+ * A withdrawal's state in words for a person who reads Pidgin (English keeps the withdrawal's own
+ * message); whether the money left or is held is said as plainly as the English does.
+ */
+const STATE_TEXT = templates("withdrawal-state", {
+  held: {
+    en: () => withdrawalStateMessage("held"),
+    pcm: () => "We don collect your withdrawal, we dey send am go the bank.",
+  },
+  submitting: { en: () => withdrawalStateMessage("submitting"), pcm: () => "We dey send am go the bank…" },
+  pending: {
+    en: () => withdrawalStateMessage("pending"),
+    pcm: () => "The bank transfer dey go. Your money dey hold until e finish.",
+  },
+  unknown: {
+    en: () => withdrawalStateMessage("unknown"),
+    pcm: () => "We dey confirm the transfer with the bank. Your money dey hold, e no loss.",
+  },
+  successful: { en: () => withdrawalStateMessage("successful"), pcm: () => "E don enter your bank account." },
+  failed: {
+    en: () => withdrawalStateMessage("failed"),
+    pcm: () => "The transfer no go through. We don return your money to your wallet.",
+  },
+} satisfies Record<WithdrawalState, Template>);
 
 /**
  * Withdraw to a bank account: bank → 10-digit account number → the name the bank gives, confirmed →
@@ -49,7 +158,7 @@ export const withdrawFlow: Flow = {
       case "account": {
         const accountNumber = (answer.text ?? "").replace(/[\s-]/g, "");
         if (!/^\d{10}$/.test(accountNumber)) {
-          return again(state, "An account number is 10 digits (NUBAN). Type it again.");
+          return again(state, T.accountDigits[fc.lang](), fc.lang);
         }
         return resolve(fc, state, { ...data, accountNumber });
       }
@@ -61,31 +170,31 @@ export const withdrawFlow: Flow = {
           const { accountNumber: _drop, accountName: _name, ...rest } = data;
           return ask(fc, rest);
         }
-        return again(state, "Is that the account you want to pay? Tap Yes or No.");
+        return again(state, T.yesOrNo[fc.lang](), fc.lang);
       case "amount": {
         const read = readAmountAnswer(fc, "withdraw", answer.text);
         if (!read || "problem" in read) {
-          return again(state, read?.problem ?? `How much do you want to withdraw? ${typeAnAmount(fc)}`);
+          return again(state, read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)), fc.lang);
         }
         return ask(fc, { ...data, amountKobo: read.amountKobo });
       }
       case "confirm":
         if (answer.choice !== "confirm") {
-          return again(state, "Tap Confirm to continue, or Cancel.");
+          return again(state, PURCHASE_TEXT.tapConfirm[fc.lang](), fc.lang);
         }
         return askForPin(
           fc,
           { ...state, step: "pin", data: { ...data, confirmId: fc.input.messageId } },
-          { purpose: "pay", title: `Withdraw ${formatNaira(data.amountKobo ?? 0)}` },
+          { purpose: "pay", title: T.pinTitle[fc.lang](formatNaira(data.amountKobo ?? 0)) },
           {
-            typed: `Send your transaction PIN to withdraw ${formatNaira(data.amountKobo ?? 0)}. I will delete it right away.`,
-            link: `To withdraw ${formatNaira(data.amountKobo ?? 0)}, open this link to enter your PIN.`,
+            typed: T.pinTyped[fc.lang](formatNaira(data.amountKobo ?? 0)),
+            link: T.pinLink[fc.lang](formatNaira(data.amountKobo ?? 0)),
           },
         );
       case "pin":
         return send(fc, state, data, answer);
       default:
-        return { replies: [menuReply()] };
+        return { replies: [menuReply(undefined, fc.lang)] };
     }
   },
 };
@@ -97,8 +206,9 @@ async function ask(fc: FlowContext, data: WithdrawData): Promise<StepResult> {
       "withdraw",
       "bank",
       data,
-      "Which bank should the money go to? Tap it, or type the bank's name.",
+      T.whichBank[fc.lang](),
       bankChoices(popularBanks(banks)),
+      fc.lang,
     );
   }
   if (!data.accountNumber) {
@@ -106,7 +216,9 @@ async function ask(fc: FlowContext, data: WithdrawData): Promise<StepResult> {
       "withdraw",
       "account",
       data,
-      `Type the 10-digit ${data.bankName ?? "bank"} account number.`,
+      T.typeAccount[fc.lang](data.bankName ?? T.bank[fc.lang]()),
+      [],
+      fc.lang,
     );
   }
   if (!data.nameConfirmed) {
@@ -114,21 +226,17 @@ async function ask(fc: FlowContext, data: WithdrawData): Promise<StepResult> {
       "withdraw",
       "name",
       data,
-      `That account is ${data.accountName} (${data.bankName}, ${data.accountNumber}). Is that who you are paying?`,
+      T.isThatWho[fc.lang](data.accountName ?? "", data.bankName ?? "", data.accountNumber),
       [
-        { id: "name:yes", label: "Yes, that is right" },
-        { id: "name:no", label: "No, another number" },
+        { id: "name:yes", label: T.yes[fc.lang]() },
+        { id: "name:no", label: T.no[fc.lang]() },
       ],
+      fc.lang,
     );
   }
   if (!data.amountKobo) {
     const { availableKobo } = await getWalletBalance({ ctx: fc.ctx, userId: fc.userId });
-    return question(
-      "withdraw",
-      "amount",
-      data,
-      `How much do you want to withdraw? You have ${formatNaira(availableKobo)} available.`,
-    );
+    return question("withdraw", "amount", data, T.howMuch[fc.lang](formatNaira(availableKobo)), [], fc.lang);
   }
   const minKobo = fc.ctx.config.WITHDRAWAL_MIN_KOBO;
   if (data.amountKobo < minKobo) {
@@ -136,17 +244,26 @@ async function ask(fc: FlowContext, data: WithdrawData): Promise<StepResult> {
       "withdraw",
       "amount",
       { ...data, amountKobo: undefined },
-      `The smallest withdrawal is ${formatNaira(minKobo)}. How much do you want to withdraw?`,
+      T.smallest[fc.lang](formatNaira(minKobo)),
+      [],
+      fc.lang,
     );
   }
   const feeKobo = fc.ctx.config.WITHDRAWAL_FEE_KOBO;
-  const fee = feeKobo > 0 ? `Fee: ${formatNaira(feeKobo)}. ` : "";
+  const fee = feeKobo > 0 ? T.fee[fc.lang](formatNaira(feeKobo)) : "";
   return summary(
     "withdraw",
     { ...data, feeKobo },
-    `Withdraw ${formatNaira(data.amountKobo)} to ${data.accountName}, ${data.bankName} ${data.accountNumber}.\n` +
-      `${fee}${formatNaira(data.amountKobo + feeKobo)} leaves your wallet. Confirm?`,
-    `${formatNaira(data.amountKobo)} withdrawal`,
+    T.summary[fc.lang](
+      formatNaira(data.amountKobo),
+      data.accountName ?? "",
+      data.bankName ?? "",
+      data.accountNumber,
+      fee,
+      formatNaira(data.amountKobo + feeKobo),
+    ),
+    T.what[fc.lang](formatNaira(data.amountKobo)),
+    fc.lang,
   );
 }
 
@@ -165,16 +282,15 @@ async function pickBank(
     return ask(fc, { ...data, bankCode: only.code, bankName: only.name });
   }
   if (chosen.length === 0) {
-    return again(state, "I could not find that bank. Type part of its name, like 'opay' or 'first bank'.");
+    return again(state, T.noSuchBank[fc.lang](), fc.lang);
   }
   return question(
     "withdraw",
     "bank",
     data,
-    chosen.length > MAX_BANK_CHOICES
-      ? "Many banks match. Tap yours, or type more of the name."
-      : "Which one is it?",
+    chosen.length > MAX_BANK_CHOICES ? T.manyBanks[fc.lang]() : T.whichOne[fc.lang](),
     bankChoices(chosen.slice(0, MAX_BANK_CHOICES)),
+    fc.lang,
   );
 }
 
@@ -191,7 +307,7 @@ async function resolve(fc: FlowContext, state: FlowState, data: WithdrawData): P
       bankName: account.bankName ?? data.bankName,
     });
   } catch (error) {
-    return again(state, `${errorText(error)} Type the account number again, or Cancel.`);
+    return again(state, T.accountAgain[fc.lang](errorText(error, fc.lang)), fc.lang);
   }
 }
 
@@ -207,7 +323,7 @@ async function send(
   }
   const { pin } = read;
   if (!data.confirmId || !data.bankCode || !data.accountNumber || !data.amountKobo) {
-    return { replies: [doneReply("Let us start again.")], deleteInput: true };
+    return { replies: [doneReply(PURCHASE_TEXT.startAgain[fc.lang](), [], fc.lang)], deleteInput: true };
   }
   const refused = await refusePinAttempt(fc, state);
   if (refused) {
@@ -230,19 +346,30 @@ async function send(
     return {
       replies: [
         doneReply(
-          `Withdrawal of ${formatNaira(withdrawal.amountKobo)} to ${withdrawal.accountName} (reference ${withdrawal.reference}). ${withdrawal.message} I will message you when the bank confirms.`,
+          T.sent[fc.lang](
+            formatNaira(withdrawal.amountKobo),
+            withdrawal.accountName,
+            withdrawal.reference,
+            fc.lang === "en" ? withdrawal.message : STATE_TEXT[withdrawal.state][fc.lang](),
+          ),
+          [],
+          fc.lang,
         ),
       ],
       deleteInput: true,
     };
   } catch (error) {
     if (error instanceof ServiceError && error.code === "INCORRECT_PIN") {
-      return { replies: await retryPin(fc, state, errorText(error)), next: state, deleteInput: true };
+      return {
+        replies: await retryPin(fc, state, errorText(error, fc.lang)),
+        next: state,
+        deleteInput: true,
+      };
     }
     // A locked PIN: resetting it with a code also lifts the lock.
     const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
     return {
-      replies: [doneReply(errorText(error), locked ? [FORGOT_PIN_CHOICE] : [])],
+      replies: [doneReply(errorText(error, fc.lang), locked ? [forgotPinChoice(fc.lang)] : [], fc.lang)],
       deleteInput: true,
     };
   }

@@ -26,6 +26,23 @@ const SAME_IN_PIDGIN = new Set([
   "greeting.data",
   "greeting.cable",
   "greeting.electricity",
+  // What was bought ("₦500 MTN airtime for 0803…", "MTN 1GB for 0803…") and product names.
+  "airtime.placed",
+  "data.placed",
+  "cable.renew",
+  "cable.renewal",
+  "cable.subscription",
+  "cable.placed",
+  "withdraw.bank",
+  "withdraw.no",
+  "withdraw.what",
+  "gift-room.airtime",
+  "gift-room.data",
+  "gift-room.confirm",
+  "gift-room.what",
+  "purchase.airtime",
+  "purchase.data",
+  "purchase.cable",
 ]);
 
 /** Placeholder arguments: a string or number for each parameter the template takes. */
@@ -86,11 +103,7 @@ describe("reply templates", () => {
   });
 });
 
-/**
- * Files whose replies are all templates: none may hold an English reply literal. Flows still in
- * English (airtime, data, cable, electricity, purchase, fund, withdraw, gift-room*) join this list
- * once converted.
- */
+/** Files whose replies are all templates: none may hold an English reply literal. */
 const CONVERTED_FILES = [
   "bot/engine/engine.ts",
   "bot/engine/replies.ts",
@@ -109,6 +122,21 @@ const CONVERTED_FILES = [
   "bot/engine/flows/known-network.ts",
   "bot/engine/flows/gift-time.ts",
   "bot/engine/flows/gift-room-mine.ts",
+  "bot/engine/flows/slots.ts",
+  "bot/engine/flows/purchase.ts",
+  "bot/engine/flows/airtime.ts",
+  "bot/engine/flows/data.ts",
+  "bot/engine/flows/cable.ts",
+  "bot/engine/flows/electricity.ts",
+  "bot/engine/flows/fund.ts",
+  "bot/engine/flows/withdraw.ts",
+  "bot/engine/flows/gift-room.ts",
+  "bot/engine/flows/gift-room-ask.ts",
+  "bot/engine/flows/gift-room-create.ts",
+  "bot/engine/flows/repeat.ts",
+  "bot/engine/flows/recommend.ts",
+  "bot/engine/flows/greeting.ts",
+  "bot/telegram/bot.ts",
   "bot/outbox/notification-text.ts",
 ];
 
