@@ -18,10 +18,10 @@ import { createUnderstanding } from "../engine/understand";
 import { ChatSenders } from "../outbound";
 import { startChatOutbox } from "../outbox/run";
 
-const USAGE = "Usage: npm run chat -- --as 08031234567\n";
+const USAGE = "Usage: npm run chat -- --as 08031234567 [--name Ada]\n";
 
 runMain(async () => {
-  const { values } = parseArgs({ options: { as: { type: "string" } } });
+  const { values } = parseArgs({ options: { as: { type: "string" }, name: { type: "string" } } });
   if (!values.as) {
     process.stderr.write(USAGE);
     return 2;
@@ -91,7 +91,8 @@ runMain(async () => {
   const say = (text: string) =>
     handleChatInput(
       deps,
-      { channel: "console", userRef: phone, messageId: `c${counter++}`, text },
+      // The name a chat app would give (Telegram's first name): greetings use it.
+      { channel: "console", userRef: phone, messageId: `c${counter++}`, text, displayName: values.name },
       { sendingBy: senders.owner("console") },
     );
   process.stdout.write(
@@ -102,6 +103,10 @@ runMain(async () => {
   // Async iteration buffers lines, so piped input works as well as typing.
   for (let next = await lines.next(); !next.done; next = await lines.next()) {
     const line = next.value;
+    // Piped input is not echoed by a terminal: print it, so a transcript reads as a conversation.
+    if (!process.stdin.isTTY) {
+      process.stdout.write(`${line}\n`);
+    }
     if (line.trim() !== "") {
       await show(await say(line));
     }
