@@ -6,8 +6,8 @@ import { templates } from "../i18n";
 import { knownNetwork } from "./known-network";
 import { orderPlacedText, ownPhone, PURCHASE_TEXT, phoneBeneficiary, summary, tryPhone } from "./purchase";
 import { pickedSaved, savedChoices } from "./saved";
-import { type Answer, chosen, purchaseFlow, type SlotSpec } from "./slots";
-import { checkedAmount, explainProblems, notAPhone, readAmountAnswer, typeAnAmount } from "./written";
+import { type Answer, amountSlot, chosen, purchaseFlow, type SlotSpec } from "./slots";
+import { checkedAmount, explainProblems, notAPhone, typeAnAmount } from "./written";
 
 /** What the airtime conversation has collected so far (never the PIN). */
 type AirtimeData = {
@@ -149,24 +149,12 @@ export const airtimeFlow = purchaseFlow<AirtimeData>({
         return network ? { network } : { again: PURCHASE_TEXT.pickNetwork[fc.lang]() };
       },
     },
-    {
-      step: "amount",
-      missing: (data) => !data.amountKobo,
-      async ask(fc) {
-        return {
-          text: T.howMuch[fc.lang](),
-          choices: AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
-        };
-      },
-      async read(fc, _data, answer) {
-        const picked = chosen(answer, "amt:");
-        const read = picked ? { amountKobo: Number(picked) } : readAmountAnswer(fc, "airtime", answer.text);
-        if (!read || "problem" in read) {
-          return { again: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)) };
-        }
-        return { amountKobo: read.amountKobo };
-      },
-    },
+    amountSlot<AirtimeData>({
+      use: "airtime",
+      amounts: AMOUNTS,
+      ask: (fc) => T.howMuch[fc.lang](),
+      again: (fc) => T.howMuchAgain[fc.lang](typeAnAmount(fc)),
+    }),
   ],
   async summary(fc, data) {
     const amountKobo = data.amountKobo ?? 0;

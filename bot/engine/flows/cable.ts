@@ -4,11 +4,10 @@ import { formatNaira } from "../../../api/services/money";
 import { CABLE_PROVIDERS, type CableProvider, verifyAccount } from "../../../api/services/vtu";
 import { templates } from "../i18n";
 import { SMARTCARD_DIGITS } from "../intents/intent";
-import { errorText } from "../replies";
 import type { Choice } from "../types";
 import { orderPlacedText, summary } from "./purchase";
 import { pickedSaved, savedChoices, savedLabel } from "./saved";
-import { chosen, purchaseFlow } from "./slots";
+import { accountNumberSlot, chosen, purchaseFlow, verifySlot } from "./slots";
 import { explainProblems } from "./written";
 
 type CableData = {
@@ -118,57 +117,32 @@ export const cableFlow = purchaseFlow<CableData>({
         return provider ? { provider } : { again: T.pickTv[fc.lang]() };
       },
     },
-    {
+    accountNumberSlot<CableData>({
       step: "smartcard",
-      missing: (data) => !data.smartcard,
-      async ask(fc, data) {
-        return { text: T.typeCard[fc.lang](CABLE_NAMES[data.provider as CableProvider]) };
+      key: "smartcard",
+      range: SMARTCARD_DIGITS,
+      ask: (fc, data) => T.typeCard[fc.lang](CABLE_NAMES[data.provider as CableProvider]),
+      notIt: (fc, written, min, max) => T.notACard[fc.lang](written, min, max),
+    }),
+    // Verified before any money moves: the customer sees whose card it is.
+    verifySlot<CableData>({
+      numberStep: "smartcard",
+      numberKey: "smartcard",
+      async verify(fc, data) {
+        const account = await verifyAccount({
+          ctx: fc.ctx,
+          vtu: fc.deps.vtu,
+          input: {
+            kind: "smartcard",
+            provider: data.provider as CableProvider,
+            number: data.smartcard ?? "",
+          },
+        });
+        return { customerName: account.customerName, currentBouquet: account.currentBouquet ?? undefined };
       },
-      async read(fc, _data, answer) {
-        const smartcard = (answer.text ?? "").replace(/[\s-]/g, "");
-        const fits = smartcard.length >= SMARTCARD_DIGITS.min && smartcard.length <= SMARTCARD_DIGITS.max;
-        return /^\d+$/.test(smartcard) && fits
-          ? { smartcard, customerName: undefined }
-          : {
-              again: T.notACard[fc.lang](
-                (answer.text ?? "").trim().slice(0, 24),
-                SMARTCARD_DIGITS.min,
-                SMARTCARD_DIGITS.max,
-              ),
-            };
-      },
-    },
-    {
-      // Verified before any money moves: the customer sees whose card it is. Never asked itself.
-      step: "verify",
-      missing: (data) => !data.customerName,
-      async ask(fc, data) {
-        try {
-          const account = await verifyAccount({
-            ctx: fc.ctx,
-            vtu: fc.deps.vtu,
-            input: {
-              kind: "smartcard",
-              provider: data.provider as CableProvider,
-              number: data.smartcard ?? "",
-            },
-          });
-          return {
-            fill: { customerName: account.customerName, currentBouquet: account.currentBouquet ?? undefined },
-          };
-        } catch (error) {
-          // A card that does not exist, or a biller we cannot reach: say so and ask for the number again.
-          return {
-            step: "smartcard",
-            text: T.cardAgain[fc.lang](errorText(error, fc.lang)),
-            data: { ...data, smartcard: undefined },
-          };
-        }
-      },
-      async read(fc) {
-        return { again: T.typeCardAgain[fc.lang]() };
-      },
-    },
+      failed: (fc, reason) => T.cardAgain[fc.lang](reason),
+      typeAgain: (fc) => T.typeCardAgain[fc.lang](),
+    }),
     {
       step: "subscription",
       missing: (data) => !data.bouquetName,

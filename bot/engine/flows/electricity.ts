@@ -4,11 +4,10 @@ import { formatNaira } from "../../../api/services/money";
 import { DISCOS, type Disco, type MeterType, quoteByAmount, verifyAccount } from "../../../api/services/vtu";
 import { templates } from "../i18n";
 import { METER_DIGITS } from "../intents/intent";
-import { errorText } from "../replies";
 import { orderPlacedText, summary } from "./purchase";
 import { pickedSaved, savedChoices, savedLabel } from "./saved";
-import { chosen, purchaseFlow } from "./slots";
-import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount } from "./written";
+import { accountNumberSlot, amountSlot, chosen, purchaseFlow, verifySlot } from "./slots";
+import { checkedAmount, explainProblems, typeAnAmount } from "./written";
 
 type ElectricityData = {
   priceKobo?: number;
@@ -139,75 +138,39 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
           : { again: T.whichType[fc.lang]() };
       },
     },
-    {
+    accountNumberSlot<ElectricityData>({
       step: "meter",
-      missing: (data) => !data.meterNumber,
-      async ask(fc) {
-        return { text: T.typeMeter[fc.lang]() };
+      key: "meterNumber",
+      range: METER_DIGITS,
+      ask: (fc) => T.typeMeter[fc.lang](),
+      notIt: (fc, written, min, max) => T.notAMeter[fc.lang](written, min, max),
+    }),
+    // Verified before any money moves: the customer sees whose meter it is.
+    verifySlot<ElectricityData>({
+      numberStep: "meter",
+      numberKey: "meterNumber",
+      async verify(fc, data) {
+        const account = await verifyAccount({
+          ctx: fc.ctx,
+          vtu: fc.deps.vtu,
+          input: {
+            kind: "meter",
+            disco: data.disco as Disco,
+            meterType: data.meterType as MeterType,
+            number: data.meterNumber ?? "",
+          },
+        });
+        return { customerName: account.customerName };
       },
-      async read(fc, _data, answer) {
-        const meterNumber = (answer.text ?? "").replace(/[\s-]/g, "");
-        const fits = meterNumber.length >= METER_DIGITS.min && meterNumber.length <= METER_DIGITS.max;
-        return /^\d+$/.test(meterNumber) && fits
-          ? { meterNumber, customerName: undefined }
-          : {
-              again: T.notAMeter[fc.lang](
-                (answer.text ?? "").trim().slice(0, 24),
-                METER_DIGITS.min,
-                METER_DIGITS.max,
-              ),
-            };
-      },
-    },
-    {
-      // Verified before any money moves: the customer sees whose meter it is. Never asked itself.
-      step: "verify",
-      missing: (data) => !data.customerName,
-      async ask(fc, data) {
-        try {
-          const account = await verifyAccount({
-            ctx: fc.ctx,
-            vtu: fc.deps.vtu,
-            input: {
-              kind: "meter",
-              disco: data.disco as Disco,
-              meterType: data.meterType as MeterType,
-              number: data.meterNumber ?? "",
-            },
-          });
-          return { fill: { customerName: account.customerName } };
-        } catch (error) {
-          // A meter that does not exist, or a biller we cannot reach: say so and ask for the number again.
-          return {
-            step: "meter",
-            text: T.meterAgain[fc.lang](errorText(error, fc.lang)),
-            data: { ...data, meterNumber: undefined },
-          };
-        }
-      },
-      async read(fc) {
-        return { again: T.typeMeterAgain[fc.lang]() };
-      },
-    },
-    {
-      step: "amount",
-      missing: (data) => !data.amountKobo,
-      async ask(fc, data) {
-        return {
-          text: T.howMuch[fc.lang](data.meterNumber ?? "", data.customerName ?? ""),
-          choices: AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
-        };
-      },
-      async read(fc, _data, answer) {
-        const picked = chosen(answer, "amt:");
-        const read = picked
-          ? { amountKobo: Number(picked) }
-          : readAmountAnswer(fc, "electricity", answer.text);
-        return read && "amountKobo" in read
-          ? { amountKobo: read.amountKobo }
-          : { again: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)) };
-      },
-    },
+      failed: (fc, reason) => T.meterAgain[fc.lang](reason),
+      typeAgain: (fc) => T.typeMeterAgain[fc.lang](),
+    }),
+    amountSlot<ElectricityData>({
+      use: "electricity",
+      amounts: AMOUNTS,
+      ask: (fc, data) => T.howMuch[fc.lang](data.meterNumber ?? "", data.customerName ?? ""),
+      again: (fc) => T.howMuchAgain[fc.lang](typeAnAmount(fc)),
+    }),
   ],
   async summary(fc, data) {
     const amountKobo = data.amountKobo ?? 0;

@@ -1,4 +1,5 @@
 import type { SaveBeneficiaryInput } from "../../../api/services/beneficiaries";
+import { formatNaira } from "../../../api/services/money";
 import type { OrderInput } from "../../../api/services/vtu";
 import type { Lang } from "../i18n";
 import type { Intent } from "../intents/intent";
@@ -6,7 +7,7 @@ import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, payWithPin, question } from "./purchase";
-import { withNotes } from "./written";
+import { type AmountUse, readAmountAnswer, withNotes } from "./written";
 
 /**
  * Purchase flows described by their slots (issue 16): each flow lists the values it needs, in the
@@ -129,4 +130,99 @@ async function askNext<D extends object>(
 /** A choice id with this prefix ("net:mtn" → "mtn"), or undefined. */
 export function chosen(answer: Answer, prefix: string): string | undefined {
   return answer.choice?.startsWith(prefix) ? answer.choice.slice(prefix.length) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slot kinds more than one flow asks for
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An amount: tapped from `amounts` or typed, read and checked in words for `use` (written.ts). The
+ * airtime and electricity amounts.
+ */
+export function amountSlot<D extends { amountKobo?: number }>(options: {
+  use: AmountUse;
+  amounts: readonly number[];
+  ask: (fc: FlowContext, data: D) => string;
+  /** Asked again when no amount was written at all. */
+  again: (fc: FlowContext) => string;
+}): SlotSpec<D> {
+  return {
+    step: "amount",
+    missing: (data) => !data.amountKobo,
+    async ask(fc, data) {
+      return {
+        text: options.ask(fc, data),
+        choices: options.amounts.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
+      };
+    },
+    async read(fc, _data, answer) {
+      const picked = chosen(answer, "amt:");
+      const read = picked ? { amountKobo: Number(picked) } : readAmountAnswer(fc, options.use, answer.text);
+      if (!read || "problem" in read) {
+        return { again: read?.problem ?? options.again(fc) };
+      }
+      return { amountKobo: read.amountKobo } as Partial<D>;
+    },
+  };
+}
+
+/**
+ * A smartcard or meter number typed as digits (spaces and dashes dropped) of a length in `range`;
+ * anything else is quoted back with the range. A new number clears the name verified for the old one.
+ */
+export function accountNumberSlot<D extends { customerName?: string }>(options: {
+  step: string;
+  key: "smartcard" | "meterNumber";
+  range: { min: number; max: number };
+  ask: (fc: FlowContext, data: D) => string;
+  notIt: (fc: FlowContext, written: string, min: number, max: number) => string;
+}): SlotSpec<D> {
+  const { key, range } = options;
+  return {
+    step: options.step,
+    missing: (data) => !(data as Record<string, unknown>)[key],
+    async ask(fc, data) {
+      return { text: options.ask(fc, data) };
+    },
+    async read(fc, _data, answer) {
+      const digits = (answer.text ?? "").replace(/[\s-]/g, "");
+      const fits = /^\d+$/.test(digits) && digits.length >= range.min && digits.length <= range.max;
+      return fits
+        ? ({ [key]: digits, customerName: undefined } as Partial<D>)
+        : { again: options.notIt(fc, (answer.text ?? "").trim().slice(0, 24), range.min, range.max) };
+    },
+  };
+}
+
+/**
+ * The name a biller gives for the card or meter, before any money moves: the customer sees whose it
+ * is. Never asked itself: when the check fails (no such number, the biller unreachable), the number
+ * is asked again with the reason.
+ */
+export function verifySlot<D extends { customerName?: string }>(options: {
+  numberStep: string;
+  numberKey: "smartcard" | "meterNumber";
+  verify: (fc: FlowContext, data: D) => Promise<Partial<D>>;
+  failed: (fc: FlowContext, reason: string) => string;
+  typeAgain: (fc: FlowContext) => string;
+}): SlotSpec<D> {
+  return {
+    step: "verify",
+    missing: (data) => !data.customerName,
+    async ask(fc, data) {
+      try {
+        return { fill: await options.verify(fc, data) };
+      } catch (error) {
+        return {
+          step: options.numberStep,
+          text: options.failed(fc, errorText(error, fc.lang)),
+          data: { ...data, [options.numberKey]: undefined },
+        };
+      }
+    },
+    async read(fc) {
+      return { again: options.typeAgain(fc) };
+    },
+  };
 }
