@@ -138,6 +138,9 @@ const CONVERTED_FILES = [
   "bot/engine/flows/greeting.ts",
   "bot/telegram/bot.ts",
   "bot/outbox/notification-text.ts",
+  "bot/engine/flows/thanks.ts",
+  "bot/engine/flows/written.ts",
+  "bot/engine/flows/hand-off.ts",
 ];
 
 /** Where a reply's words go: a literal there with English words in it was written in place. */
