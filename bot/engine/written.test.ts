@@ -102,6 +102,15 @@ describe("validation in words", () => {
   });
 });
 
+describe("fields a first message carries", () => {
+  it("a withdrawal keeps its bank and account: the next question is whose account it is", async () => {
+    const c = await h.customer("w-withdraw");
+    const out = await c.say("withdraw 2000 to my gtb 0123451000");
+    expect(texts(out)).toMatch(/^That account is .+ \(Guaranty Trust Bank, 0123451000\)/);
+    expect(choiceIds(out)).toContain("name:yes");
+  });
+});
+
 describe("common phrases", () => {
   it("thanks get a kind answer with one Menu choice, not 'did not get that' and the whole menu", async () => {
     const c = await h.customer("w-thanks");

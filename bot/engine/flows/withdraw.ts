@@ -146,6 +146,15 @@ export const withdrawFlow: Flow = {
     if (intent?.kind === "withdraw") {
       const amount = checkedAmount(fc, "withdraw", intent.amountKobo);
       data.amountKobo = amount.amountKobo;
+      data.accountNumber = intent.accountNumber;
+      if (intent.bank) {
+        // The bank named in the message, when it is exactly one of the gateway's banks.
+        const [only, ...more] = matchBanks(await listBanks({ payments: fc.deps.payments }), intent.bank);
+        if (only && more.length === 0) {
+          data.bankCode = only.code;
+          data.bankName = only.name;
+        }
+      }
       return withNotes([explainProblems(fc, intent.problems, "withdraw"), amount.note], await ask(fc, data));
     }
     return ask(fc, data);
@@ -220,6 +229,30 @@ async function ask(fc: FlowContext, data: WithdrawData): Promise<StepResult> {
       [],
       fc.lang,
     );
+  }
+  if (!data.accountName) {
+    // An account number from the first message, resolved once its bank is known.
+    try {
+      const account = await resolveBankAccount({
+        ctx: fc.ctx,
+        payments: fc.deps.payments,
+        input: { bankCode: data.bankCode, accountNumber: data.accountNumber },
+      });
+      return ask(fc, {
+        ...data,
+        accountName: account.accountName,
+        bankName: account.bankName ?? data.bankName,
+      });
+    } catch (error) {
+      return question(
+        "withdraw",
+        "account",
+        { ...data, accountNumber: undefined },
+        T.accountAgain[fc.lang](errorText(error, fc.lang)),
+        [],
+        fc.lang,
+      );
+    }
   }
   if (!data.nameConfirmed) {
     return question(

@@ -264,6 +264,15 @@ describe("validation in words: what was written wrongly is reported, never clean
     });
   });
 
+  it("keeps the bank and the account of a withdrawal", () => {
+    expect(parseIntent("withdraw 5k to my gtb 0123456789")).toEqual({
+      kind: "withdraw",
+      amountKobo: 500_000,
+      bank: "gtb",
+      accountNumber: "0123456789",
+    });
+  });
+
   it("keeps every field of a gift room request", () => {
     expect(parseIntent("create gift room 10 people 200 airtime each")).toEqual({
       kind: "gift_room",

@@ -770,12 +770,22 @@ function accountNumber(text: string, min: number, max: number) {
 function withAmount(kind: "fund" | "withdraw", text: string): Intent {
   const spans: Span[] = [...findPhones(text), ...findAccountNumbers(text, 10, 13)];
   const amount = readAmount(mask(text, spans));
-  return compact<IntentOf<"fund" | "withdraw">>({
+  const base = { kind, amountKobo: amount?.amountKobo, problems: listed([amount?.problem]) };
+  if (kind === "fund") {
+    return compact<IntentOf<"fund">>({ ...base, kind });
+  }
+  // "withdraw 5k to my gtb 0123456789": the bank and the account are kept too (issue 16).
+  return compact<IntentOf<"withdraw">>({
+    ...base,
     kind,
-    amountKobo: amount?.amountKobo,
-    problems: listed([amount?.problem]),
+    bank: BANK_WORDS.exec(text)?.[0],
+    accountNumber: findAccountNumbers(text, 10, 10)[0]?.digits,
   });
 }
+
+/** Banks customers name in a message; the withdraw flow finds the one meant in the gateway's list. */
+const BANK_WORDS =
+  /\b(?:gtb|gtbank|guaranty trust|access|zenith|uba|first\s?bank|fcmb|fidelity|union bank|sterling|stanbic|wema|polaris|keystone|ecobank|opay|palmpay|kuda|moniepoint|providus|jaiz|unity bank|heritage)\b/;
 
 /** The problems found, or undefined when there are none (so the slot is left out). */
 function listed(problems: readonly (Problem | undefined)[]): Problem[] | undefined {

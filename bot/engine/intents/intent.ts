@@ -153,6 +153,13 @@ export const LinkAccountIntent = z.strictObject({
 export const WithdrawIntent = z.strictObject({
   kind: z.literal("withdraw"),
   amountKobo: Kobo.optional(),
+  /** The bank as the customer named it ("gtb", "opay"): the flow finds it in the gateway's list. */
+  bank: z.string().min(2).max(40).optional(),
+  /** A 10-digit NUBAN account number. */
+  accountNumber: z
+    .string()
+    .regex(/^\d{10}$/)
+    .optional(),
   problems: Problems.optional(),
 });
 /**
