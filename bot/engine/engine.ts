@@ -98,6 +98,8 @@ const T = templates("engine", {
     en: () => "OK, I will reply in English from now on.",
     pcm: () => "Oya! From now I go dey reply you for Pidgin.",
   },
+  hello: { en: () => "Hello!", pcm: () => "How far!" },
+  welcome: { en: () => "You're welcome!", pcm: () => "No wahala!" },
   carryOn: {
     en: () => "Carry on where you stopped: answer the question above.",
     pcm: () => "Continue from where you stop: answer the question wey dey up.",
@@ -399,6 +401,12 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     if (switched.kind === "menu") {
       return { replies: [menuReply(undefined, fc.lang)] };
     }
+    if ((switched.kind === "greeting" || switched.kind === "thanks") && ASKING_FLOWS.has(state.flow)) {
+      // "good evening" or "thank you" at a question is not its answer ("… is not a phone number"):
+      // it is answered, and the question stays open with its choices.
+      const polite = switched.kind === "greeting" ? T.hello[fc.lang]() : T.welcome[fc.lang]();
+      return { replies: [{ text: `${polite} ${T.carryOn[fc.lang]()}` }], next: state };
+    }
   }
   if (state) {
     const flow = FLOWS[state.flow];
@@ -555,6 +563,9 @@ async function leavePurchase(fc: FlowContext, what: string): Promise<StepResult>
  * Requests that leave whatever question is pending. Purchases are not among them: "compact",
  * "prepaid" or "2gb" are answers to a step as often as they are new requests.
  */
+/** Flows whose every step is a question that insists on its answer (no "offer" steps). */
+const ASKING_FLOWS = new Set(["airtime", "data", "cable", "electricity", "fund", "withdraw", "gift"]);
+
 const SWITCH_KINDS = new Set<Intent["kind"]>([
   "balance",
   "fund",

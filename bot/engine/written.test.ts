@@ -112,6 +112,19 @@ describe("fields a first message carries", () => {
 });
 
 describe("common phrases", () => {
+  it("a greeting or thanks at a question is answered, and the question stays open", async () => {
+    const c = await h.customer("w-polite");
+    const asked = await c.say("data glo");
+    expect(texts(asked)).toMatch(/Glo data plans:/);
+    const hello = await c.say("good evening");
+    expect(texts(hello)).toBe("Hello! Carry on where you stopped: answer the question above.");
+    const thanks = await c.say("thank you");
+    expect(texts(thanks)).toMatch(/^You're welcome! Carry on/);
+    // The plan list is still the one a number picks from.
+    const picked = await c.say("1");
+    expect(texts(picked)).toMatch(/Which number should get the data\?/);
+  });
+
   it("thanks get a kind answer with one Menu choice, not 'did not get that' and the whole menu", async () => {
     const c = await h.customer("w-thanks");
     for (const text of ["thank you", "thanks boss", "God bless you"]) {
