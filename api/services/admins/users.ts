@@ -28,8 +28,12 @@ export async function searchUsers(ctx: ServiceContext, query: string): Promise<A
   // 0803… and 234803… and +234803… are one number: compare the last ten digits. A shorter run of
   // digits (what someone remembers of a number: "0803 12", "4567") matches anywhere in the phone.
   const lastTen = digits.length >= 10 ? digits.slice(-10) : undefined;
-  const partial =
-    digits.length >= 4 && !lastTen ? (digits.startsWith("234") ? `0${digits.slice(3)}` : digits) : undefined;
+  // A partial run starting "234" may be the country code ("234 803 12") or just digits of the number
+  // ("234 6971" from 0803 234 6971): both are tried.
+  const partials =
+    digits.length >= 4 && !lastTen
+      ? [digits, ...(digits.startsWith("234") ? [`0${digits.slice(3)}`] : [])]
+      : [];
   let select = ctx.db
     .selectFrom("users as u")
     .leftJoin("accounts as a", "a.user_id", "u.id")
@@ -55,7 +59,7 @@ export async function searchUsers(ctx: ServiceContext, query: string): Promise<A
         eb("u.id", "=", q),
         eb("u.display_name", "ilike", `%${q.replace(/[%_\\]/g, "\\$&")}%`),
         ...(lastTen ? [eb("u.phone", "like", `%${lastTen}`)] : []),
-        ...(partial ? [eb("u.phone", "like", `%${partial}%`)] : []),
+        ...partials.map((partial) => eb("u.phone", "like", `%${partial}%`)),
         eb.exists(
           eb
             .selectFrom("identities as i")
