@@ -5,7 +5,6 @@ import { chatHarness, choiceIds, confirmOf, texts } from "../../test/helpers/cha
 import { makeCtx } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
-import { handleChatInput } from "./engine";
 import type { ChatOutput } from "./types";
 
 /**
@@ -24,23 +23,6 @@ beforeAll(async () => {
 afterAll(() => tdb.destroy());
 
 const labels = (out: ChatOutput) => out.replies.flatMap((r) => r.choices ?? []).map((c) => c.label);
-
-/** The chat with order jobs run the moment they are queued (the worker's part), so it can deliver. */
-function chatWithWorker(userRef: string) {
-  const deps = {
-    ...h.deps,
-    vtu: {
-      ...h.deps.vtu,
-      dispatch: async (job: Parameters<typeof h.deps.vtu.dispatch>[0]) => {
-        setImmediate(() => void h.harness.runJob(job).catch(() => {}));
-      },
-    },
-  };
-  let n = 0;
-  const send = (input: { text?: string; choice?: string }) =>
-    handleChatInput(deps, { channel: "console", userRef, messageId: `${userRef}-w${++n}`, ...input });
-  return { say: (text: string) => send({ text }), tap: (choice: string) => send({ choice }) };
-}
 
 /** A customer (PIN 2580, ₦5,000) who wrote Pidgin and tapped Pidgin when it was offered. */
 async function pidginCustomer(ref: string) {
@@ -61,7 +43,7 @@ describe("buying in Pidgin", () => {
   it("airtime end to end: every question, the summary, the PIN prompt and the delivery are Pidgin", async () => {
     const c = await pidginCustomer("pcm-airtime");
     const userId = await c.userId();
-    const w = chatWithWorker("pcm-airtime");
+    const w = h.chatWithWorker("pcm-airtime");
 
     const number = await w.tap("nav:airtime");
     expect(texts(number)).toBe("Which number I go load the airtime for? Type am.");

@@ -25,23 +25,6 @@ afterAll(() => tdb.destroy());
 
 type Chat = Awaited<ReturnType<typeof h.customer>>;
 
-/** The chat with order jobs run the moment they are queued (the worker's part), not on drain(). */
-function chatWithWorker(userRef: string) {
-  const deps = {
-    ...h.deps,
-    vtu: {
-      ...h.deps.vtu,
-      dispatch: async (job: Parameters<typeof h.deps.vtu.dispatch>[0]) => {
-        setImmediate(() => void h.harness.runJob(job).catch(() => {}));
-      },
-    },
-  };
-  let n = 0;
-  const send = (input: { text?: string; choice?: string }) =>
-    handleChatInput(deps, { channel: "console", userRef, messageId: `${userRef}-w${++n}`, ...input });
-  return { say: (text: string) => send({ text }), tap: (choice: string) => send({ choice }) };
-}
-
 const ordersOf = async (c: Chat) =>
   tdb.db
     .selectFrom("vtu_orders")
@@ -278,7 +261,7 @@ describe("compact answers", () => {
   it("a delivered purchase is one message; for data it names the plan", async () => {
     await h.customer("c-data", 1_000_000);
     // Order jobs run as they are queued here (as the worker does), so the reply can say "Delivered".
-    const c = chatWithWorker("c-data");
+    const c = h.chatWithWorker("c-data");
     const plans = await c.say("1gb mtn for 08031245555");
     const plan = choiceIds(plans).find((id) => /^plan:data:mtn:1024mb:30d:/.test(id));
     await c.tap(confirmOf(await c.tap(plan ?? "")));

@@ -81,7 +81,24 @@ export async function chatHarness(tdb: TestDatabase, ctx: ServiceContext) {
     return c;
   }
 
-  return { deps, harness, chat, fund, customer };
+  /** The chat with order jobs run the moment they are queued (the worker's part), not on drain(). */
+  function chatWithWorker(userRef: string) {
+    const withWorker: EngineDeps = {
+      ...deps,
+      vtu: {
+        ...deps.vtu,
+        dispatch: async (job) => {
+          setImmediate(() => void harness.runJob(job).catch(() => {}));
+        },
+      },
+    };
+    let n = 0;
+    const send = (input: { text?: string; choice?: string }) =>
+      handleChatInput(withWorker, { channel: "console", userRef, messageId: `${userRef}-w${++n}`, ...input });
+    return { say: (text: string) => send({ text }), tap: (choice: string) => send({ choice }) };
+  }
+
+  return { deps, harness, chat, fund, customer, chatWithWorker };
 }
 
 export const texts = (out: ChatOutput) => out.replies.map((r) => r.text).join("\n");
