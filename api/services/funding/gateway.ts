@@ -28,6 +28,10 @@ export type VerifiedPayment =
       currency: string;
       /** `data.amount` in kobo: what was charged for the order. */
       amountKobo: number;
+      /** `data.payment_type` ("card", "bank_transfer", …), when the gateway says. */
+      paymentType?: string;
+      /** Who sent a bank transfer, as the gateway reports it (display only; never used to match). */
+      payer?: PayerDetails;
       raw: RawExchange;
     }
   | { found: false; raw: RawExchange }
@@ -51,6 +55,56 @@ export type PaymentAttempt = {
 export type PaymentAttempts =
   | { found: true; attempts: PaymentAttempt[]; raw: RawExchange }
   | { found: "unknown"; raw: RawExchange };
+
+/** The sender of a bank transfer (Flutterwave `meta`/`meta_data`: originatorname, bankname, …). */
+export type PayerDetails = {
+  name?: string;
+  bank?: string;
+  /** As the gateway gives it: usually masked. */
+  accountNumber?: string;
+  narration?: string;
+};
+
+/**
+ * A virtual account to create (providers.md §4a). `txRef` is ours and unique: the gateway returns it
+ * on every transfer into the account, so it names the account (and its owner), never one payment.
+ */
+export type VirtualAccountRequest = {
+  txRef: string;
+  /** Static (permanent, needs a BVN) or dynamic (one payment of `amountKobo`, expires). */
+  permanent: boolean;
+  email: string;
+  phone?: string;
+  firstName?: string;
+  lastName?: string;
+  /** The account name a payer sees when their bank resolves the number. */
+  narration: string;
+  /** 11 digits; permanent accounts only. Never logged or recorded: clients redact it from `raw`. */
+  bvn?: string;
+  /** Dynamic accounts: what the payer must send, in kobo. */
+  amountKobo?: number;
+};
+
+export type IssuedVirtualAccount = {
+  accountNumber: string;
+  bankName: string;
+  /** The name the account resolves to, when the gateway says (else the request's narration). */
+  accountName?: string;
+  /** The gateway's handle on the account (Flutterwave `order_ref`): fetch, update, deactivate. */
+  orderRef: string;
+  flwRef?: string;
+  /** Dynamic accounts: when it stops taking transfers. */
+  expiresAt?: Date;
+  /** Dynamic accounts: what the gateway asks the payer to send (it may be grossed up), in kobo. */
+  amountKobo?: number;
+};
+
+export type VirtualAccountResult =
+  | { outcome: "created"; account: IssuedVirtualAccount; raw: RawExchange }
+  /** The gateway answered and said no (a bad BVN, a missing field): nothing was created. */
+  | { outcome: "refused"; message: string; raw: RawExchange }
+  /** Timeout, 5xx, garbage: we cannot tell whether it was created. Ask again with the same txRef. */
+  | { outcome: "unknown"; message: string; raw: RawExchange };
 
 export type TransferRequest = {
   /** Ours, unique, committed before the call; Flutterwave refuses a second transfer with it. */
@@ -85,7 +139,14 @@ export type PaymentGateway = {
    * Every attempt on a tx_ref (Flutterwave: `GET /v3/transactions?tx_ref=`, all pages). Not
    * `verify_by_reference`: that answers one transaction, which may be the declined attempt.
    */
-  listPayments(txRef: string): Promise<PaymentAttempts>;
+  listPayments(txRef: string, options?: { from?: Date }): Promise<PaymentAttempts>;
+  /** A static or dynamic bank account that pays into our merchant balance (providers.md §4a). */
+  createVirtualAccount(input: VirtualAccountRequest): Promise<VirtualAccountResult>;
+  /**
+   * Stop an account taking transfers (Flutterwave: deactivate by order_ref). "closed" when the
+   * gateway confirmed it; "unknown" when we could not tell (ask again later).
+   */
+  closeVirtualAccount(orderRef: string): Promise<"closed" | "unknown">;
   listBanks(): Promise<Bank[]>;
   /** The account holder's name, or undefined when the account does not exist. Throws when the gateway cannot answer. */
   resolveAccount(input: {
@@ -104,6 +165,23 @@ export type PaymentGateway = {
       txRef: string,
       action: "pay" | "fail",
     ): Promise<{ transactionId: string; amountKobo: number; status: "successful" | "failed" }>;
+    /**
+     * Someone pays into a virtual account by bank transfer (the sandbox bank page). Like a bank, it
+     * accepts any account the sandbox gateway issued, closed or expired ones included (what happens
+     * to such money is our side's job). Returns the gateway transaction and the account's tx_ref;
+     * the caller delivers the webhook (or, to play a missed webhook, does not).
+     */
+    sendTransfer(input: {
+      accountNumber: string;
+      amountKobo: number;
+      senderName: string;
+      senderBank?: string;
+      narration?: string;
+    }): Promise<{ transactionId: string; txRef: string; amountKobo: number }>;
+    /** Accounts the sandbox gateway issued, newest first (the sandbox bank page lists them). */
+    listVirtualAccounts(limit: number): Promise<
+      { accountNumber: string; bankName: string; accountName: string; txRef: string; status: string }[]
+    >;
     /** The checkout as the sandbox page shows it. */
     getCheckout(txRef: string): Promise<{ amountKobo: number; status: string } | undefined>;
   };
