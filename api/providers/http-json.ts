@@ -16,6 +16,9 @@ import type { RawExchange } from "../services/vtu/provider";
  * - `raw.httpStatus` is set as soon as headers arrive; `raw.durationMs` when the exchange ends;
  *   `raw.error` (redacted) whenever `problem` is set.
  * - Keys travel only in headers, never in `raw.request`.
+ * - A call may name more secrets (`JsonRequest.secrets`: a BVN its body carries): they are scrubbed
+ *   like the key from that call's answer and error. Keeping them out of `raw.request` is the
+ *   client's `recordRequest`.
  */
 
 /** How much of a body that is not JSON is kept on `raw.body`. */
@@ -30,6 +33,11 @@ export type JsonRequest = {
   timeoutMs: number;
   /** Sent after the transport's own headers, for this call only. */
   extraHeaders?: Record<string, string>;
+  /**
+   * More strings to scrub, for this call only (a BVN the body carries, which a provider may echo
+   * back): redacted like the key from the body text and `raw.error`. Empty strings are ignored.
+   */
+  secrets?: readonly string[];
 };
 
 /**
@@ -41,7 +49,8 @@ export type JsonRequest = {
  *   whatever the HTTP status. A blank or non-JSON body sets `problem` instead
  *   (`empty body (HTTP 200)`, `body is not JSON (HTTP 502)`).
  *
- * `problem` itself is not redacted (`raw.error` is): pass it through `redact` before echoing it.
+ * `problem` itself is not redacted (`raw.error` is): pass it through `redact` (with the call's
+ * `secrets`) before echoing it.
  */
 export type Exchange =
   | { raw: RawExchange; httpStatus?: number; text?: undefined; json?: undefined; problem: string }
@@ -66,8 +75,8 @@ export type JsonTransportOptions = {
 export type JsonTransport = {
   /** Never throws: every failure comes back as an `Exchange` with `problem` set. */
   call(request: JsonRequest): Promise<Exchange>;
-  /** Replaces every occurrence of the secret with "[redacted]". */
-  redact(text: string): string;
+  /** Replaces every occurrence of the secret (and of each of `secrets`, if given) with "[redacted]". */
+  redact(text: string, secrets?: readonly string[]): string;
 };
 
 export function createJsonTransport(options: JsonTransportOptions): JsonTransport {
@@ -80,11 +89,21 @@ export function createJsonTransport(options: JsonTransportOptions): JsonTranspor
   const recordRequest = options.recordRequest ?? (({ body }) => body);
   const keepText = options.keepText ?? clipText;
 
-  function redact(text: string): string {
-    return text.split(options.secret).join("[redacted]");
+  function redact(text: string, secrets: readonly string[] = []): string {
+    // Longest first, so a secret that contains another is scrubbed whole. Never "" (see above).
+    const all = [options.secret, ...secrets.filter((secret) => secret !== "")];
+    all.sort((a, b) => b.length - a.length);
+    return all.reduce((scrubbed, secret) => scrubbed.split(secret).join("[redacted]"), text);
   }
 
-  async function call({ method, path, body, timeoutMs, extraHeaders }: JsonRequest): Promise<Exchange> {
+  async function call({
+    method,
+    path,
+    body,
+    timeoutMs,
+    extraHeaders,
+    secrets,
+  }: JsonRequest): Promise<Exchange> {
     const started = performance.now();
     const headers: Record<string, string> = { ...options.headers };
     if (body !== undefined) {
@@ -95,7 +114,7 @@ export function createJsonTransport(options: JsonTransportOptions): JsonTranspor
     const finish = (problem: string | undefined): void => {
       raw.durationMs = Math.round(performance.now() - started);
       if (problem !== undefined) {
-        raw.error = redact(problem);
+        raw.error = redact(problem, secrets);
       }
     };
     let httpStatus: number;
@@ -109,7 +128,7 @@ export function createJsonTransport(options: JsonTransportOptions): JsonTranspor
       });
       httpStatus = response.status;
       raw.httpStatus = httpStatus;
-      text = redact(await response.text());
+      text = redact(await response.text(), secrets);
     } catch (error) {
       const problem = describeFetchError(error, timeoutMs, options.describeTimeout);
       finish(problem);
