@@ -4,13 +4,14 @@ import type { EmulatorCall, GatewayPages, Outcome, Reply } from "./emulator-serv
 import { faultModes, gatewayFault, json, matchesRequest, startEmulatorServer } from "./emulator-server";
 
 /**
- * A local Flutterwave v3 (providers.md §4) on 127.0.0.1 for tests: standard checkout, verify by id and
- * by tx_ref, the transaction list (`GET /transactions?tx_ref=`: every attempt on a checkout, paged),
- * banks, account resolution and transfers, with the same paths, fields and
- * `{ status, message, data }` envelope as the real API. The test plays the payer (`pay`, `fail`, or
- * the small checkout page at the link) and Flutterwave's webhook sender (`sendWebhook`,
+ * A local Flutterwave v3 (providers.md §4, §4a) on 127.0.0.1 for tests: standard checkout, verify by id
+ * and by tx_ref, the transaction list (`GET /transactions?tx_ref=&from=`: every attempt on a checkout,
+ * every transfer into a virtual account, paged), virtual accounts (create, fetch, deactivate), banks,
+ * account resolution and transfers, with the same paths, fields and `{ status, message, data }`
+ * envelope as the real API. The test plays the payer (`pay`, `fail`, the small checkout page at the
+ * link, or `transferIn` to a virtual account) and Flutterwave's webhook sender (`sendWebhook`,
  * `webhookPayloadFor`). It is the ground truth a test checks the client against: every request it
- * saw, every charge and every transfer it really made.
+ * saw, every charge, virtual account and transfer it really made.
  */
 
 export const FLUTTERWAVE_FAULT_MODES = [
@@ -51,7 +52,10 @@ export type EmulatorCheckout = {
   at: number;
 };
 
-/** One payment attempt on a checkout; a tx_ref may have several (a decline, then a success). */
+/**
+ * One payment: an attempt on a checkout (a tx_ref may have several: a decline, then a success), or a
+ * bank transfer into a virtual account (every one carries the account's tx_ref).
+ */
 export type EmulatorCharge = {
   id: number;
   txRef: string;
@@ -60,6 +64,35 @@ export type EmulatorCharge = {
   amountKobo: number;
   currency: string;
   status: string;
+  paymentType: "card" | "bank_transfer";
+  /** Bank transfers: the sender as Flutterwave reports it (`meta` on verify, `meta_data` on the webhook). */
+  payer?: { name: string; bank: string; maskedAccountNumber: string };
+  /** Bank transfers: the sender's narration, if any (the charge's `narration`). */
+  narration?: string;
+  at: number;
+};
+
+/** A virtual account issued by `POST /virtual-account-numbers`. */
+export type EmulatorVirtualAccount = {
+  /** The creation tx_ref: every transfer into the account carries it. */
+  txRef: string;
+  orderRef: string;
+  flwRef: string;
+  accountNumber: string;
+  bankName: string;
+  permanent: boolean;
+  /** The BVN as the request carried it (static accounts); undefined when it carried none. */
+  bvn?: string;
+  email: string;
+  phonenumber?: string;
+  firstname?: string;
+  lastname?: string;
+  narration: string;
+  /** Dynamic accounts: the amount asked for. */
+  amountKobo?: number;
+  /** Dynamic accounts: about an hour after creation. */
+  expiresAt?: number;
+  status: "active" | "inactive";
   at: number;
 };
 
@@ -94,11 +127,20 @@ export type FlutterwaveRequestFilter =
 export type WebhookDelivery = {
   rawBody: string;
   headers: Record<string, string>;
-  payload: { event: string; data: Record<string, unknown>; "event.type": string };
+  /**
+   * `meta_data` is there for a bank transfer (the sender). `event.type` follows the event and
+   * `data.payment_type`: "Transfer", "BANK_TRANSFER_TRANSACTION" or "CARD_TRANSACTION".
+   */
+  payload: {
+    event: string;
+    data: Record<string, unknown>;
+    meta_data?: Record<string, unknown>;
+    "event.type": string;
+  };
 };
 
 export type WebhookOptions = {
-  /** Which attempt on the tx_ref (a transaction id from `pay`/`fail`); default the latest. */
+  /** Which charge on the tx_ref (a transaction id from `pay`/`fail`/`transferIn`); default the latest. */
   chargeId?: string;
   /** Default "verif-hash". */
   scheme?: WebhookScheme;
@@ -118,7 +160,9 @@ export type FlutterwaveEmulator = {
   /**
    * Fault an endpoint: `path` is exact ("/transactions/123/verify") or a route template
    * ("/transactions" (the list), "/transactions/:id/verify", "/transactions/verify_by_reference",
-   * "/transfers", "/transfers/:id", "/payments", "/banks/NG", "/accounts/resolve"); undefined clears.
+   * "/transfers", "/transfers/:id", "/payments", "/banks/NG", "/accounts/resolve",
+   * "/virtual-account-numbers" (create), "/virtual-account-numbers/:order_ref" (fetch and
+   * deactivate)); undefined clears.
    */
   setPathMode(path: string, mode: FlutterwaveFaultMode | undefined): void;
   /** How long `timeout` modes hold a request (default 2000 ms). */
@@ -142,24 +186,53 @@ export type FlutterwaveEmulator = {
   pay(txRef: string, options?: { amountKobo?: number; currency?: string; status?: string }): string;
   /** The payer's card is declined; returns the transaction id. */
   fail(txRef: string): string;
+  /**
+   * Someone sends money to a virtual account the emulator issued, from their bank: a successful
+   * `bank_transfer` charge on the account's creation tx_ref, which verify by id and the transaction
+   * list then show (what webhook to deliver, or none, is the test's call: `webhookPayloadFor`).
+   * Like a bank it takes any issued account, inactive or expired ones too, and any amount (what
+   * Flutterwave does with a late or wrong amount is not known). Returns the transaction id.
+   */
+  transferIn(input: {
+    accountNumber: string;
+    amountKobo: number;
+    /** Default "ADEBAYO OLUWASEUN JOHNSON". */
+    senderName?: string;
+    /** Default "Guaranty Trust Bank". */
+    senderBank?: string;
+    /** The sender's own 10-digit account, reported masked ("******1234"); default "0123451234". */
+    senderAccountNumber?: string;
+    narration?: string;
+  }): string;
   /** Settle a transfer later (as Flutterwave does after NEW). */
   completeTransfer(reference: string, status: "successful" | "failed" | "pending"): void;
 
-  /** POSTs a v3 webhook to `url` with the scheme's header; answers what the receiver said. */
+  /**
+   * POSTs a v3 webhook to `url` with the scheme's header; answers what the receiver said. `metaData`
+   * is sent as the top-level `meta_data` (a bank transfer's sender: pass `payload.meta_data` of
+   * `webhookPayloadFor`); `event.type` follows `event` and `data.payment_type`.
+   */
   sendWebhook(input: {
     url: string;
     event: string;
     data: Record<string, unknown>;
+    metaData?: Record<string, unknown>;
     scheme: WebhookScheme;
     secretHash?: string;
   }): Promise<{ status: number; body: string }>;
-  /** `charge.completed` for the latest charge on `txRef` (or `chargeId`), for `app.request(...)`. */
+  /**
+   * `charge.completed` for the latest charge on `txRef` (or `chargeId`), for `app.request(...)`. A
+   * transfer into a virtual account gives the transfer-in shape (providers.md §4a): `payment_type`
+   * "bank_transfer", the sender in top-level `meta_data`, `event.type` "BANK_TRANSFER_TRANSACTION".
+   */
   webhookPayloadFor(txRef: string, options?: WebhookOptions): WebhookDelivery;
   /** `transfer.completed` for a transfer in its current status. */
   transferWebhookPayloadFor(reference: string, options?: WebhookOptions): WebhookDelivery;
 
   readonly checkouts: readonly EmulatorCheckout[];
   readonly charges: readonly EmulatorCharge[];
+  /** Every virtual account issued, oldest first (the same record for a repeated tx_ref). */
+  readonly virtualAccounts: readonly EmulatorVirtualAccount[];
   readonly transfers: readonly EmulatorTransfer[];
   readonly requests: readonly FlutterwaveRequest[];
   countRequests(filter?: FlutterwaveRequestFilter): number;
@@ -183,6 +256,10 @@ const GATEWAY_PAGES: GatewayPages = {
     "<html><head><title>503 Service Unavailable</title></head><body><h1>503 Service Unavailable</h1><p>cloudflare</p></body></html>",
 };
 const NOT_FOUND_MESSAGE = "No transaction was found for this id";
+/** Virtual accounts come from one partner bank (2026 samples say "Flutterwave MFB"). */
+export const EMULATOR_VIRTUAL_ACCOUNT_BANK = "WEMA BANK";
+/** A dynamic account stops taking transfers about an hour after creation (providers.md §4a). */
+const DYNAMIC_ACCOUNT_LIFETIME_MS = 60 * 60 * 1000;
 const INVALID_ACCOUNT_MESSAGE = "Sorry, that account number is invalid, please check and try again";
 
 type JsonObject = Record<string, unknown>;
@@ -201,15 +278,18 @@ export async function startFlutterwaveEmulator(
   let transferListLagMs = 0;
   const checkouts: EmulatorCheckout[] = [];
   const charges: EmulatorCharge[] = [];
+  const virtualAccounts: EmulatorVirtualAccount[] = [];
   const transfers: EmulatorTransfer[] = [];
   const requests: FlutterwaveRequest[] = [];
   let nextChargeId = 4_975_100;
   let nextTransferId = 51_200;
+  let nextAccountNumber = 7_824_822_500;
   let baseUrl = "";
 
   const checkoutFor = (txRef: string) => checkouts.findLast((c) => c.txRef === txRef);
   const latestCharge = (txRef: string) => charges.findLast((c) => c.txRef === txRef);
   const transferFor = (reference: string) => transfers.find((t) => t.reference === reference);
+  const accountByTxRef = (txRef: string) => virtualAccounts.find((a) => a.txRef === txRef);
 
   // -------------------------------------------------------------------------------------------
   // Checkout and verify
@@ -247,25 +327,58 @@ export async function startFlutterwaveEmulator(
     if (!checkout) {
       throw new Error(`flutterwave emulator: no checkout with tx_ref ${txRef}`);
     }
-    nextChargeId += 1;
-    charges.push({
-      id: nextChargeId,
+    return addCharge({
       txRef,
-      flwRef: `FLW-MOCK-${nextChargeId}`,
       amountKobo: paid.amountKobo ?? checkout.amountKobo,
       currency: paid.currency ?? checkout.currency,
       status: paid.status,
-      at: Date.now(),
+      paymentType: "card",
     });
+  }
+
+  function addCharge(fields: Omit<EmulatorCharge, "id" | "flwRef" | "at">): string {
+    nextChargeId += 1;
+    charges.push({ id: nextChargeId, flwRef: `FLW-MOCK-${nextChargeId}`, at: Date.now(), ...fields });
     return String(nextChargeId);
   }
 
-  /** The transaction as verify (and the webhook) describe it. */
+  /** The customer a charge names: the checkout's, or the virtual account's owner. */
+  function customerOf(txRef: string): { name?: string; phonenumber?: string; email: string } | undefined {
+    const checkout = checkoutFor(txRef);
+    if (checkout) {
+      return checkout.customer;
+    }
+    const account = accountByTxRef(txRef);
+    if (!account) {
+      return undefined;
+    }
+    const name = [account.firstname, account.lastname].filter(Boolean).join(" ");
+    return {
+      email: account.email,
+      ...(name ? { name } : {}),
+      ...(account.phonenumber ? { phonenumber: account.phonenumber } : {}),
+    };
+  }
+
+  /** A bank transfer's sender as Flutterwave reports it: `meta` on verify, `meta_data` on the webhook. */
+  function senderMeta(found: EmulatorCharge): JsonObject | null {
+    return found.payer
+      ? {
+          originatoraccountnumber: found.payer.maskedAccountNumber,
+          originatorname: found.payer.name,
+          bankname: found.payer.bank,
+          originatoramount: "N/A",
+        }
+      : null;
+  }
+
+  /** The transaction as verify and the transaction list describe it (the webhook: see chargeWebhook). */
   function chargeData(found: EmulatorCharge): JsonObject {
-    const checkout = checkoutFor(found.txRef);
+    const customer = customerOf(found.txRef);
     const amount = nairaNumber(found.amountKobo);
     const fee = Math.round(found.amountKobo * 0.014);
     const successful = found.status === "successful";
+    const transfer = found.paymentType === "bank_transfer";
     return {
       id: found.id,
       tx_ref: found.txRef,
@@ -276,21 +389,25 @@ export async function startFlutterwaveEmulator(
       charged_amount: amount,
       app_fee: nairaNumber(fee),
       merchant_fee: 0,
-      processor_response: successful ? "Approved by Financial Institution" : "Declined",
-      auth_model: "PIN",
+      processor_response: successful
+        ? transfer
+          ? "success"
+          : "Approved by Financial Institution"
+        : "Declined",
+      auth_model: transfer ? "AUTH" : "PIN",
       ip: "197.210.64.96",
-      narration: "CARD Transaction ",
+      narration: transfer ? (found.narration ?? "Bank transfer") : "CARD Transaction ",
       status: found.status,
-      payment_type: "card",
+      payment_type: found.paymentType,
       created_at: new Date(found.at).toISOString(),
       account_id: 17321,
       amount_settled: nairaNumber(Math.max(found.amountKobo - fee, 0)),
-      meta: null,
+      meta: senderMeta(found),
       customer: {
         id: 215604089,
-        name: checkout?.customer.name ?? "Anonymous customer",
-        phone_number: checkout?.customer.phonenumber ?? "N/A",
-        email: checkout?.customer.email ?? "unknown@example.com",
+        name: customer?.name ?? "Anonymous customer",
+        phone_number: customer?.phonenumber ?? "N/A",
+        email: customer?.email ?? "unknown@example.com",
         created_at: new Date(found.at).toISOString(),
       },
     };
@@ -313,8 +430,16 @@ export async function startFlutterwaveEmulator(
     if (!Number.isInteger(page) || page < 1) {
       return error(400, "page must be a positive integer");
     }
+    // `from` is a day (YYYY-MM-DD); taken here as the start of that UTC day (Flutterwave's zone for
+    // it is not documented).
+    const from = call.query.from;
+    const fromMs = from === undefined ? undefined : Date.parse(`${from}T00:00:00Z`);
+    if (from !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(fromMs))) {
+      return error(400, "from must be a date (YYYY-MM-DD)");
+    }
     const listed = charges
       .filter((c) => list.ignoreTxRefFilter || txRef === undefined || c.txRef === txRef)
+      .filter((c) => fromMs === undefined || c.at >= fromMs)
       .toReversed();
     const totalPages = Math.ceil(listed.length / list.pageSize);
     return json(200, {
@@ -331,6 +456,130 @@ export async function startFlutterwaveEmulator(
     return found
       ? success("Transaction fetched successfully", chargeData(found))
       : error(400, NOT_FOUND_MESSAGE);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Virtual accounts (providers.md §4a)
+  // -------------------------------------------------------------------------------------------
+
+  /** An account as create and fetch answer it (the test-mode samples also carry `account_status`). */
+  function virtualAccountData(account: EmulatorVirtualAccount): JsonObject {
+    return {
+      response_code: "02",
+      response_message: "Transaction in progress",
+      flw_ref: account.flwRef,
+      order_ref: account.orderRef,
+      account_number: account.accountNumber,
+      account_status: account.status,
+      frequency: account.permanent ? "N/A" : 1,
+      bank_name: account.bankName,
+      created_at: lagosTime(account.at),
+      expiry_date: account.expiresAt === undefined ? "N/A" : lagosTime(account.expiresAt),
+      note: `Please make a bank transfer to ${account.narration}`,
+      amount: account.amountKobo === undefined ? null : nairaTwoDecimals(account.amountKobo),
+    };
+  }
+
+  /**
+   * `POST /virtual-account-numbers`. `email` is required; a static account (`is_permanent: true`)
+   * needs an 11-digit BVN not starting with 0 (the v4 pattern; the v3 error wording is not known), a
+   * dynamic one an amount > 0. Assumption: a tx_ref already used answers the account it created
+   * (tolerant, so a client's retry after a lost answer gets its account); whether Flutterwave does
+   * that or refuses the second call is not documented.
+   */
+  function handleCreateVirtualAccount(call: EmulatorCall): Outcome {
+    const body = objectBody(call);
+    const email = text(body.email);
+    if (!email) {
+      return error(400, "email is required");
+    }
+    const txRef = text(body.tx_ref) || `URF-TX-${Date.now()}`;
+    const existing = accountByTxRef(txRef);
+    if (existing) {
+      return success("Virtual account created", virtualAccountData(existing));
+    }
+    const permanent = body.is_permanent === true || body.is_permanent === "true";
+    const bvn = body.bvn === undefined || body.bvn === null ? undefined : text(body.bvn);
+    let amountKobo: number | undefined;
+    if (permanent) {
+      if (!bvn) {
+        return error(400, "BVN is required for static account numbers");
+      }
+      if (!/^[1-9]\d{10}$/.test(bvn)) {
+        return error(400, "BVN is invalid");
+      }
+    } else {
+      amountKobo = parseAmount(body.amount);
+      if (amountKobo === undefined || amountKobo <= 0) {
+        return error(400, "amount must be greater than 0 for a dynamic account number");
+      }
+    }
+    nextAccountNumber += 1;
+    const at = Date.now();
+    const account: EmulatorVirtualAccount = {
+      txRef,
+      orderRef: `URF_${at}_${nextAccountNumber % 10_000_000}`,
+      flwRef: `FLW-${nextAccountNumber.toString(16)}a7911408bd6b4ab6c8b8c955`,
+      accountNumber: String(nextAccountNumber),
+      bankName: EMULATOR_VIRTUAL_ACCOUNT_BANK,
+      permanent,
+      ...(bvn ? { bvn } : {}),
+      email,
+      ...(text(body.phonenumber) ? { phonenumber: text(body.phonenumber) } : {}),
+      ...(text(body.firstname) ? { firstname: text(body.firstname) } : {}),
+      ...(text(body.lastname) ? { lastname: text(body.lastname) } : {}),
+      narration: text(body.narration) || email,
+      ...(amountKobo !== undefined ? { amountKobo, expiresAt: at + DYNAMIC_ACCOUNT_LIFETIME_MS } : {}),
+      status: "active",
+      at,
+    };
+    virtualAccounts.push(account);
+    return success("Virtual account created", virtualAccountData(account));
+  }
+
+  function handleGetVirtualAccount(_call: EmulatorCall, [orderRef]: string[]): Outcome {
+    const account = virtualAccounts.find((a) => a.orderRef === orderRef);
+    return account
+      ? success("Virtual account fetched", virtualAccountData(account))
+      : error(404, "Virtual account not found");
+  }
+
+  /** `POST /virtual-account-numbers/:order_ref` `{status: "inactive" | "active"}` (the answer's shape is a guess). */
+  function handleUpdateVirtualAccount(call: EmulatorCall, [orderRef]: string[]): Outcome {
+    const account = virtualAccounts.find((a) => a.orderRef === orderRef);
+    if (!account) {
+      return error(404, "Virtual account not found");
+    }
+    const status = text(objectBody(call).status).toLowerCase();
+    if (status !== "active" && status !== "inactive") {
+      return error(400, "status must be active or inactive");
+    }
+    account.status = status;
+    return success("Account status updated", null);
+  }
+
+  function transferIn(input: Parameters<FlutterwaveEmulator["transferIn"]>[0]): string {
+    const account = virtualAccounts.find((a) => a.accountNumber === input.accountNumber);
+    if (!account) {
+      throw new Error(`flutterwave emulator: no virtual account ${input.accountNumber}`);
+    }
+    if (!Number.isSafeInteger(input.amountKobo) || input.amountKobo <= 0) {
+      throw new Error(`flutterwave emulator: cannot transfer ${input.amountKobo} kobo`);
+    }
+    const from = input.senderAccountNumber ?? "0123451234";
+    return addCharge({
+      txRef: account.txRef,
+      amountKobo: input.amountKobo,
+      currency: "NGN",
+      status: "successful",
+      paymentType: "bank_transfer",
+      payer: {
+        name: input.senderName ?? "ADEBAYO OLUWASEUN JOHNSON",
+        bank: input.senderBank ?? "Guaranty Trust Bank",
+        maskedAccountNumber: `******${from.slice(-4)}`,
+      },
+      ...(input.narration !== undefined ? { narration: input.narration } : {}),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -509,6 +758,24 @@ export async function startFlutterwaveEmulator(
       template: "/transactions/:id/verify",
       handler: handleVerifyById,
     },
+    {
+      method: "POST",
+      pattern: /^\/virtual-account-numbers$/,
+      template: "/virtual-account-numbers",
+      handler: handleCreateVirtualAccount,
+    },
+    {
+      method: "GET",
+      pattern: /^\/virtual-account-numbers\/([^/]+)$/,
+      template: "/virtual-account-numbers/:order_ref",
+      handler: handleGetVirtualAccount,
+    },
+    {
+      method: "POST",
+      pattern: /^\/virtual-account-numbers\/([^/]+)$/,
+      template: "/virtual-account-numbers/:order_ref",
+      handler: handleUpdateVirtualAccount,
+    },
     { method: "GET", pattern: /^\/banks\/([^/]+)$/, template: "/banks/:country", handler: handleBanks },
     {
       method: "POST",
@@ -588,16 +855,25 @@ export async function startFlutterwaveEmulator(
   // Webhooks
   // -------------------------------------------------------------------------------------------
 
+  /** The one place a webhook payload is built: `meta_data` when given, `event.type` from the event and data. */
   function delivery(
     event: string,
     data: Record<string, unknown>,
     scheme: WebhookScheme,
     hash: string,
+    metaData?: Record<string, unknown>,
   ): WebhookDelivery {
+    const eventType =
+      event === "transfer.completed"
+        ? "Transfer"
+        : data.payment_type === "bank_transfer"
+          ? "BANK_TRANSFER_TRANSACTION"
+          : "CARD_TRANSACTION";
     const payload = {
       event,
       data,
-      "event.type": event === "transfer.completed" ? "Transfer" : "CARD_TRANSACTION",
+      ...(metaData !== undefined ? { meta_data: metaData } : {}),
+      "event.type": eventType,
     };
     const rawBody = JSON.stringify(payload);
     const headers: Record<string, string> = { "content-type": "application/json" };
@@ -618,10 +894,21 @@ export async function startFlutterwaveEmulator(
         ? latestCharge(txRef)
         : charges.find((c) => c.txRef === txRef && String(c.id) === opts.chargeId);
     if (!found) {
-      throw new Error(`flutterwave emulator: no charge on tx_ref ${txRef} (call pay or fail first)`);
+      throw new Error(
+        `flutterwave emulator: no charge on tx_ref ${txRef} (call pay, fail or transferIn first)`,
+      );
     }
-    const data = { ...chargeData(found), ...opts.data };
-    return delivery("charge.completed", data, opts.scheme ?? "verif-hash", opts.secretHash ?? secretHash);
+    // The webhook's `data` has no `meta`: a bank transfer's sender travels in top-level `meta_data`.
+    const { meta: _meta, ...charged } = chargeData(found);
+    const metaData = senderMeta(found) ?? undefined;
+    const data = { ...charged, ...opts.data };
+    return delivery(
+      "charge.completed",
+      data,
+      opts.scheme ?? "verif-hash",
+      opts.secretHash ?? secretHash,
+      metaData,
+    );
   }
 
   function transferWebhookPayloadFor(reference: string, opts: WebhookOptions = {}): WebhookDelivery {
@@ -669,6 +956,7 @@ export async function startFlutterwaveEmulator(
     },
     pay: (txRef, paid = {}) => charge(txRef, { ...paid, status: paid.status ?? "successful" }),
     fail: (txRef) => charge(txRef, { status: "failed" }),
+    transferIn,
     completeTransfer: (reference, status) => {
       const found = transferFor(reference);
       if (!found) {
@@ -677,8 +965,8 @@ export async function startFlutterwaveEmulator(
       found.status = status === "successful" ? "SUCCESSFUL" : status === "failed" ? "FAILED" : "PENDING";
       found.completeMessage = completeMessageFor(found.status);
     },
-    sendWebhook: async ({ url, event, data, scheme, secretHash: hash }) => {
-      const { rawBody, headers } = delivery(event, data, scheme, hash ?? secretHash);
+    sendWebhook: async ({ url, event, data, metaData, scheme, secretHash: hash }) => {
+      const { rawBody, headers } = delivery(event, data, scheme, hash ?? secretHash, metaData);
       const response = await fetch(url, {
         method: "POST",
         headers,
@@ -691,6 +979,7 @@ export async function startFlutterwaveEmulator(
     transferWebhookPayloadFor,
     checkouts,
     charges,
+    virtualAccounts,
     transfers,
     requests,
     countRequests: (filter) =>
@@ -761,6 +1050,19 @@ function parseAmount(value: unknown): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Kobo as a virtual account's `amount` string: "5000.50" for 500050. */
+function nairaTwoDecimals(kobo: number): string {
+  return `${Math.floor(kobo / 100)}.${String(kobo % 100).padStart(2, "0")}`;
+}
+
+/**
+ * A time as the virtual-account samples write it ("2021-02-15 16:27:22", no zone). Written here in
+ * Lagos time (UTC+1); the zone Flutterwave really uses is not documented.
+ */
+function lagosTime(ms: number): string {
+  return new Date(ms + 60 * 60 * 1000).toISOString().slice(0, 19).replace("T", " ");
 }
 
 /** Kobo as the JSON number Flutterwave answers with (1500.5 for 150050). */
