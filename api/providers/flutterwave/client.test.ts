@@ -4,11 +4,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   EMULATOR_ACCOUNT_NAME,
   EMULATOR_BANKS,
+  EMULATOR_VIRTUAL_ACCOUNT_BANK,
   type FlutterwaveEmulator,
   type FlutterwaveFaultMode,
   startFlutterwaveEmulator,
 } from "../../../test/emulators/flutterwave-emulator";
-import type { PaymentGateway, TransferRequest } from "../../services/funding/gateway";
+import type {
+  PaymentGateway,
+  TransferRequest,
+  VirtualAccountRequest,
+  VirtualAccountResult,
+} from "../../services/funding/gateway";
 import { parseWebhookEvent, verifyWebhookSignature } from "../../services/funding/webhook-signature";
 import { ProviderUnavailableError, type RawExchange } from "../../services/vtu/provider";
 import { createFlutterwaveGateway } from "./client";
@@ -17,6 +23,8 @@ const SECRET_KEY = "FLWSECK_TEST-0123456789abcdef0123456789abcdef-X";
 const SECRET_HASH = "tada-webhook-secret-hash-42";
 const TIMEOUT_MS = 300;
 const ACCOUNT = "0123456789";
+/** A customer's BVN: it must never reach `raw` or any message whole. */
+const BVN = "22212345678";
 
 let emulator: FlutterwaveEmulator;
 let gateway: PaymentGateway;
@@ -67,6 +75,29 @@ function transferInput(overrides: Partial<TransferRequest> = {}): TransferReques
     narration: "TADA withdrawal",
     ...overrides,
   };
+}
+
+function accountInput(overrides: Partial<VirtualAccountRequest> = {}): VirtualAccountRequest {
+  return {
+    txRef: ref("va"),
+    permanent: true,
+    email: "ada@example.com",
+    phone: "08031234567",
+    firstName: "Ada",
+    lastName: "Obi",
+    narration: "TADA/Ada Obi",
+    bvn: BVN,
+    ...overrides,
+  };
+}
+
+/** Creates a static account at the emulator and hands back what the client made of it. */
+async function staticAccount(): Promise<Extract<VirtualAccountResult, { outcome: "created" }>> {
+  const result = await gateway.createVirtualAccount(accountInput());
+  if (result.outcome !== "created") {
+    throw new Error(`expected a created account, got ${result.outcome}: ${result.message}`);
+  }
+  return result;
 }
 
 function lastRequest() {
@@ -674,6 +705,433 @@ describe("Flutterwave client: transfers", () => {
   }
 });
 
+describe("Flutterwave client: virtual accounts", () => {
+  it("creates a static account with the BVN; raw records it masked", async () => {
+    const input = accountInput();
+    const result = await gateway.createVirtualAccount(input);
+
+    const issued = emulator.virtualAccounts.at(-1);
+    expect(result).toMatchObject({
+      outcome: "created",
+      account: {
+        accountNumber: issued?.accountNumber,
+        bankName: EMULATOR_VIRTUAL_ACCOUNT_BANK,
+        accountName: "TADA/Ada Obi",
+        orderRef: issued?.orderRef,
+        flwRef: issued?.flwRef,
+      },
+    });
+    expect(result.outcome === "created" && result.account.accountNumber).toMatch(/^\d{10}$/);
+    expect(result.outcome === "created" && result.account.orderRef).toMatch(/^URF_/);
+    expect(result.outcome === "created" && result.account.expiresAt).toBeUndefined();
+    expect(result.outcome === "created" && result.account.amountKobo).toBeUndefined();
+    expect(issued).toMatchObject({ txRef: input.txRef, permanent: true, bvn: BVN, status: "active" });
+    const sent = {
+      email: "ada@example.com",
+      is_permanent: true,
+      tx_ref: input.txRef,
+      phonenumber: "08031234567",
+      firstname: "Ada",
+      lastname: "Obi",
+      narration: "TADA/Ada Obi",
+    };
+    expect(lastRequest()).toMatchObject({
+      method: "POST",
+      path: "/virtual-account-numbers",
+      body: { ...sent, bvn: BVN },
+    });
+    expect(lastRequest().body).not.toHaveProperty("amount");
+    expect(result.raw.request).toEqual({ ...sent, bvn: "********678" });
+    expect(result.raw.httpStatus).toBe(200);
+    expect(JSON.stringify(result)).not.toContain(BVN);
+  });
+
+  it("creates a dynamic account for an exact amount (₦5,000.50) that expires in about an hour", async () => {
+    const input = accountInput({ permanent: false, bvn: undefined, amountKobo: 500_050 });
+    const result = await gateway.createVirtualAccount(input);
+
+    expect(result).toMatchObject({ outcome: "created", account: { amountKobo: 500_050 } });
+    const expiresAt = result.outcome === "created" ? result.account.expiresAt : undefined;
+    expect(Math.abs((expiresAt?.getTime() ?? 0) - (Date.now() + 3_600_000))).toBeLessThan(120_000);
+    const body = lastRequest().body as Record<string, unknown>;
+    expect(body).toMatchObject({ is_permanent: false, amount: 5000.5, tx_ref: input.txRef });
+    expect(body).not.toHaveProperty("bvn");
+    expect(emulator.virtualAccounts.at(-1)).toMatchObject({ permanent: false, amountKobo: 500_050 });
+    expect(emulator.virtualAccounts.at(-1)?.bvn).toBeUndefined();
+  });
+
+  it("leaves out the phone and names we do not have", async () => {
+    await gateway.createVirtualAccount(
+      accountInput({ phone: undefined, firstName: undefined, lastName: undefined }),
+    );
+    expect(Object.keys(lastRequest().body as object).sort()).toEqual(
+      ["bvn", "email", "is_permanent", "narration", "tx_ref"].sort(),
+    );
+  });
+
+  it("a dynamic account without an amount is the caller's bug: it throws and asks nothing", async () => {
+    const before = emulator.requests.length;
+    await expect(
+      gateway.createVirtualAccount(accountInput({ permanent: false, amountKobo: undefined })),
+    ).rejects.toThrow(/amountKobo/);
+    await expect(
+      gateway.createVirtualAccount(accountInput({ permanent: false, amountKobo: 0 })),
+    ).rejects.toThrow(/amountKobo/);
+    expect(emulator.requests.length).toBe(before);
+  });
+
+  it("asking again with the same tx_ref gets the same account (the emulator's assumption)", async () => {
+    const input = accountInput();
+    const first = await gateway.createVirtualAccount(input);
+    const again = await gateway.createVirtualAccount(input);
+    expect(again).toMatchObject({ outcome: "created" });
+    expect(first.outcome === "created" && again.outcome === "created").toBe(true);
+    expect(again.outcome === "created" && again.account).toEqual(
+      first.outcome === "created" && first.account,
+    );
+    expect(emulator.virtualAccounts.filter((a) => a.txRef === input.txRef)).toHaveLength(1);
+  });
+
+  it("a bad or missing BVN is refused with Flutterwave's message, and nothing is created", async () => {
+    const before = emulator.virtualAccounts.length;
+    const badBvn = "01234567890";
+
+    const bad = await gateway.createVirtualAccount(accountInput({ bvn: badBvn }));
+    const short = await gateway.createVirtualAccount(accountInput({ bvn: "2221234" }));
+    const missing = await gateway.createVirtualAccount(accountInput({ bvn: undefined }));
+
+    expect(bad).toMatchObject({ outcome: "refused", message: "BVN is invalid" });
+    expect(short).toMatchObject({ outcome: "refused", message: "BVN is invalid" });
+    expect(missing).toMatchObject({ outcome: "refused", message: expect.stringMatching(/BVN is required/) });
+    expect(bad.raw).toMatchObject({ httpStatus: 400, request: { bvn: "********890" } });
+    expect(JSON.stringify([bad, short])).not.toMatch(new RegExp(`${badBvn}|2221234`));
+    expect(emulator.virtualAccounts.length).toBe(before);
+  });
+
+  for (const mode of FAULTS) {
+    it(`${mode} on create is unknown (never created, never refused), and the BVN stays out`, async () => {
+      emulator.setPathMode("/virtual-account-numbers", mode);
+      const input = accountInput();
+      const started = Date.now();
+
+      const result = await gateway.createVirtualAccount(input);
+
+      expect(result.outcome).toBe("unknown");
+      expect(result.raw.error).toBeTruthy();
+      expect(result.outcome === "unknown" && result.message).toMatch(/no usable answer/);
+      expect(JSON.stringify(result)).not.toContain(BVN);
+      expect(Date.now() - started).toBeLessThan(1500);
+      // Only garbage_json did the work: asking again with the tx_ref gets that account.
+      const created = emulator.virtualAccounts.some((a) => a.txRef === input.txRef);
+      expect(created).toBe(mode === "garbage_json");
+      emulator.resetModes();
+      const again = await gateway.createVirtualAccount(input);
+      expect(again.outcome).toBe("created");
+      expect(emulator.virtualAccounts.filter((a) => a.txRef === input.txRef)).toHaveLength(1);
+    });
+  }
+
+  /** A create answer in the vendor's envelope. */
+  const created = (data: Record<string, unknown>) =>
+    JSON.stringify({ status: "success", message: "Virtual account created", data });
+  const sample = {
+    response_code: "02",
+    response_message: "Transaction in progress",
+    flw_ref: "FLW-da93010f630240a7978e893af92fed62",
+    order_ref: "URF_1613406439309_370935",
+    account_number: "7824822527",
+    frequency: "N/A",
+    bank_name: "WEMA BANK",
+    created_at: "2021-02-15 16:27:22",
+    expiry_date: "N/A",
+    note: "Please make a bank transfer to CollinX Akpevwe Omokri",
+    amount: null,
+  };
+  const createWith = (status: number, body: string, contentType?: string) =>
+    makeGateway({ fetch: cannedFetch(status, body, contentType) }).createVirtualAccount(accountInput());
+
+  it("reads the vendor's own samples (SDK docs, and test mode's Mock Bank)", async () => {
+    expect(await createWith(200, created(sample))).toMatchObject({
+      outcome: "created",
+      account: {
+        accountNumber: "7824822527",
+        bankName: "WEMA BANK",
+        orderRef: "URF_1613406439309_370935",
+        flwRef: "FLW-da93010f630240a7978e893af92fed62",
+      },
+    });
+    const testMode = {
+      note: "Mock note",
+      amount: "0.00",
+      flw_ref: "MockFLWRef-1744979653193",
+      bank_name: "Mock Bank",
+      frequency: 1,
+      order_ref: "URF_1744979652730_243735",
+      created_at: "2025-04-18 12:34:13 PM",
+      expiry_date: "N/A",
+      response_code: "02",
+      account_number: "0067100155",
+      account_status: "active",
+      response_message: "Transaction in progress",
+    };
+    const result = await createWith(200, created(testMode));
+    expect(result).toMatchObject({
+      outcome: "created",
+      account: { accountNumber: "0067100155", bankName: "Mock Bank" },
+    });
+    expect(result.outcome === "created" && result.account.amountKobo).toBeUndefined();
+    expect(result.outcome === "created" && result.account.expiresAt).toBeUndefined();
+  });
+
+  it("is tolerant of the fields it only shows", async () => {
+    const numeric = await createWith(
+      200,
+      created({ ...sample, account_number: 67100155, flw_ref: 12, amount: "N/A", expiry_date: "soon" }),
+    );
+    expect(numeric).toMatchObject({ outcome: "created", account: { accountNumber: "0067100155" } });
+    expect(numeric.outcome === "created" && numeric.account).not.toHaveProperty("flwRef");
+    expect(numeric.outcome === "created" && numeric.account).not.toHaveProperty("amountKobo");
+    expect(numeric.outcome === "created" && numeric.account).not.toHaveProperty("expiresAt");
+
+    const named = await createWith(200, created({ ...sample, account_name: "TADA-Ada Obi", amount: 101.4 }));
+    expect(named).toMatchObject({
+      outcome: "created",
+      account: { accountName: "TADA-Ada Obi", amountKobo: 10_140 },
+    });
+  });
+
+  it("reads the expiry: with a zone as is; a naive one relative to created_at, else as Lagos time", async () => {
+    const zoned = await createWith(200, created({ ...sample, expiry_date: "2031-05-25T12:32:44.000Z" }));
+    expect(zoned.outcome === "created" && zoned.account.expiresAt?.toISOString()).toBe(
+      "2031-05-25T12:32:44.000Z",
+    );
+
+    const relative = await createWith(
+      200,
+      created({ ...sample, created_at: "2023-01-10 04:54:18 PM", expiry_date: "2023-01-10 17:54:18" }),
+    );
+    const expiresAt = relative.outcome === "created" ? relative.account.expiresAt : undefined;
+    expect(Math.abs((expiresAt?.getTime() ?? 0) - (Date.now() + 3_600_000))).toBeLessThan(60_000);
+
+    const lagos = await createWith(
+      200,
+      created({ ...sample, created_at: undefined, expiry_date: "2031-05-25 12:32:44" }),
+    );
+    expect(lagos.outcome === "created" && lagos.account.expiresAt?.toISOString()).toBe(
+      "2031-05-25T11:32:44.000Z",
+    );
+  });
+
+  const unknownCreates: [string, number, string, string?][] = [
+    ["no account number", 200, created({ ...sample, account_number: undefined })],
+    ["an account number of 9 digits", 200, created({ ...sample, account_number: "782482252" })],
+    ["an account number with letters", 200, created({ ...sample, account_number: "78248225X7" })],
+    ["no order_ref", 200, created({ ...sample, order_ref: "" })],
+    ["no bank name", 200, created({ ...sample, bank_name: null })],
+    ["success without data", 200, JSON.stringify({ status: "success", message: "ok", data: null })],
+    ["a 200 error envelope", 200, '{"status":"error","message":"Try again","data":null}'],
+    [
+      "503 JSON timeout answer",
+      503,
+      '{"status":"error","message":"An error occurred. Please contact support"}',
+    ],
+    ["408 JSON", 408, '{"status":"error","message":"Request timeout"}'],
+    ["429 too many requests", 429, '{"status":"error","message":"Too many requests"}'],
+    ["HTML 400 from a proxy", 400, "<html>Bad Request</html>", "text/html"],
+    ["a 400 that is not an error envelope", 400, '{"message":"Bad Request"}'],
+    ["empty body", 200, ""],
+  ];
+  for (const [name, status, body, contentType] of unknownCreates) {
+    it(`create answered ${name} → unknown`, async () => {
+      const result = await createWith(status, body, contentType);
+      expect(result.outcome).toBe("unknown");
+      expect(result.raw.error).toBeTruthy();
+    });
+  }
+
+  const refusedCreates: [string, number, string, string][] = [
+    [
+      "400 invalid BVN",
+      400,
+      '{"status":"error","message":"Invalid BVN supplied","data":null}',
+      "Invalid BVN supplied",
+    ],
+    [
+      "401 bad key",
+      401,
+      '{"status":"error","message":"Invalid authorization key"}',
+      "Invalid authorization key",
+    ],
+    [
+      "404 without a message",
+      404,
+      '{"status":"error","data":null}',
+      "Flutterwave refused to create the virtual account",
+    ],
+  ];
+  for (const [name, status, body, message] of refusedCreates) {
+    it(`create answered ${name} → refused`, async () => {
+      expect(await createWith(status, body)).toMatchObject({ outcome: "refused", message });
+    });
+  }
+
+  it("closes an account by its order_ref", async () => {
+    const { account } = await staticAccount();
+
+    expect(await gateway.closeVirtualAccount(account.orderRef)).toBe("closed");
+
+    expect(lastRequest()).toMatchObject({
+      method: "POST",
+      path: `/virtual-account-numbers/${account.orderRef}`,
+      body: { status: "inactive" },
+    });
+    expect(emulator.virtualAccounts.find((a) => a.orderRef === account.orderRef)?.status).toBe("inactive");
+  });
+
+  it("closing an order_ref Flutterwave does not know, or one we cannot ask about, is unknown", async () => {
+    expect(await gateway.closeVirtualAccount("URF_no/such?ref")).toBe("unknown");
+    expect(lastRequest().path).toBe("/virtual-account-numbers/URF_no%2Fsuch%3Fref");
+    const { account } = await staticAccount();
+    for (const mode of FAULTS) {
+      emulator.setPathMode("/virtual-account-numbers/:order_ref", mode);
+      expect(await gateway.closeVirtualAccount(account.orderRef)).toBe("unknown");
+    }
+    const refusals = [
+      cannedFetch(400, '{"status":"error","message":"status is invalid"}'),
+      cannedFetch(200, '{"status":"error","message":"Try again"}'),
+    ];
+    for (const fetchImpl of refusals) {
+      expect(await makeGateway({ fetch: fetchImpl }).closeVirtualAccount("URF_1")).toBe("unknown");
+    }
+  });
+});
+
+describe("Flutterwave client: transfers into a virtual account", () => {
+  it("verify by id reads a transfer in: exact kobo, bank_transfer, the sender", async () => {
+    const { account } = await staticAccount();
+    const txRef = emulator.virtualAccounts.at(-1)?.txRef;
+    const id = emulator.transferIn({
+      accountNumber: account.accountNumber,
+      amountKobo: 500_050,
+      senderName: "CHINEDU OKAFOR",
+      senderBank: "Access Bank",
+      senderAccountNumber: "0690001234",
+      narration: "wallet top up",
+    });
+
+    const result = await gateway.verifyById(id);
+
+    expect(result).toEqual({
+      found: true,
+      id,
+      txRef,
+      status: "successful",
+      currency: "NGN",
+      amountKobo: 500_050,
+      paymentType: "bank_transfer",
+      payer: {
+        name: "CHINEDU OKAFOR",
+        bank: "Access Bank",
+        accountNumber: "******1234",
+        narration: "wallet top up",
+      },
+      raw: expect.anything(),
+    });
+  });
+
+  it("a card payment has its payment type and no payer", async () => {
+    const txRef = await openCheckout(10_000);
+    const result = await gateway.verifyById(emulator.pay(txRef));
+    expect(result).toMatchObject({ found: true, paymentType: "card" });
+    expect(result).not.toHaveProperty("payer");
+  });
+
+  it("reads the sender from meta or the top of data, and drops odd display fields", async () => {
+    const verified = (data: Record<string, unknown>) =>
+      makeGateway({
+        fetch: cannedFetch(
+          200,
+          JSON.stringify({
+            status: "success",
+            data: {
+              id: 9,
+              tx_ref: "va-1",
+              status: "successful",
+              currency: "NGN",
+              amount: "5,000.50",
+              ...data,
+            },
+          }),
+        ),
+      }).verifyById("9");
+
+    expect(
+      await verified({
+        payment_type: "BANK_TRANSFER",
+        originatorname: "ADA OBI",
+        bankname: "Kuda",
+        meta: null,
+      }),
+    ).toMatchObject({
+      found: true,
+      amountKobo: 500_050,
+      paymentType: "bank_transfer",
+      payer: { name: "ADA OBI", bank: "Kuda" },
+    });
+    const odd = await verified({
+      payment_type: 42,
+      meta: { originatorname: "N/A", bankname: ["x"], originatoraccountnumber: 1234, narration: "" },
+    });
+    expect(odd).toMatchObject({ found: true, amountKobo: 500_050, payer: { accountNumber: "1234" } });
+    expect(odd).not.toHaveProperty("paymentType");
+    expect(odd.found === true && odd.payer).toEqual({ accountNumber: "1234" });
+    const junkMeta = await verified({ meta: "originatorname=ADA", narration: "CARD Transaction " });
+    expect(junkMeta).toMatchObject({ found: true });
+    expect(junkMeta).not.toHaveProperty("payer");
+  });
+
+  it("listPayments sends from= as the UTC day and finds every transfer into the account", async () => {
+    const { account } = await staticAccount();
+    const txRef = emulator.virtualAccounts.at(-1)?.txRef ?? "";
+    const first = emulator.transferIn({ accountNumber: account.accountNumber, amountKobo: 100_000 });
+    const second = emulator.transferIn({ accountNumber: account.accountNumber, amountKobo: 250_000 });
+    // Half past midnight in Lagos on the 2nd is 23:30 UTC on the 1st: the day sent is the UTC one.
+    const from = new Date("2024-03-02T00:30:00+01:00");
+
+    const result = await gateway.listPayments(txRef, { from });
+
+    expect(result).toMatchObject({
+      found: true,
+      attempts: [
+        { id: second, txRef, status: "successful" },
+        { id: first, txRef, status: "successful" },
+      ],
+    });
+    expect(lastRequest()).toMatchObject({
+      path: "/transactions",
+      query: { tx_ref: txRef, from: "2024-03-01", page: "1" },
+    });
+  });
+
+  it("the emulator's list respects from; no from (or an invalid date) is not sent", async () => {
+    const { account } = await staticAccount();
+    const txRef = emulator.virtualAccounts.at(-1)?.txRef ?? "";
+    emulator.transferIn({ accountNumber: account.accountNumber, amountKobo: 100_000 });
+
+    const tomorrow = new Date(Date.now() + 24 * 3_600_000);
+    expect(await gateway.listPayments(txRef, { from: tomorrow })).toMatchObject({
+      found: true,
+      attempts: [],
+    });
+    expect(lastRequest().query.from).toBe(tomorrow.toISOString().slice(0, 10));
+
+    for (const options of [undefined, {}, { from: new Date("not a date") }]) {
+      expect(await gateway.listPayments(txRef, options)).toMatchObject({ found: true });
+      expect(lastRequest().query).toEqual({ tx_ref: txRef, page: "1" });
+    }
+  });
+});
+
 describe("Flutterwave client: the secret key never reaches raw", () => {
   /** A hostile server that echoes the Authorization header back in every answer. */
   const echoing = (status: number, asJson: boolean): typeof fetch =>
@@ -693,6 +1151,8 @@ describe("Flutterwave client: the secret key never reaches raw", () => {
       raws.push((await client.listPayments("r")).raw);
       raws.push(await client.createTransfer(transferInput()));
       raws.push(await client.getTransfer({ reference: "r" }));
+      raws.push(await client.createVirtualAccount(accountInput()));
+      raws.push(await client.closeVirtualAccount("URF_1"));
       for (const call of [
         () => client.listBanks(),
         () => client.resolveAccount({ bankCode: "044", accountNumber: ACCOUNT }),
@@ -717,6 +1177,48 @@ describe("Flutterwave client: the secret key never reaches raw", () => {
       (await gateway.createTransfer(transferInput())).raw,
     ];
     expect(JSON.stringify(raws)).not.toContain(SECRET_KEY);
+  });
+});
+
+describe("Flutterwave client: the BVN never reaches raw or a message", () => {
+  /** A hostile server that echoes the request body back (JSON or text), with any status. */
+  const echoingBody = (status: number, asJson: boolean): typeof fetch =>
+    (async (_url: string | URL | Request, init?: RequestInit) => {
+      const sent = String(init?.body ?? "");
+      const body = asJson
+        ? JSON.stringify({
+            status: status < 300 ? "success" : "error",
+            message: `you sent ${sent}`,
+            data: sent,
+          })
+        : `bad request: ${sent}`;
+      return new Response(body, { status });
+    }) as typeof fetch;
+
+  it("is scrubbed from echoed JSON and text, refusals and unknowns alike", async () => {
+    const results: VirtualAccountResult[] = [];
+    for (const [status, asJson] of [
+      [400, true],
+      [500, true],
+      [200, true],
+      [400, false],
+      [502, false],
+    ] as const) {
+      results.push(
+        await makeGateway({ fetch: echoingBody(status, asJson) }).createVirtualAccount(accountInput()),
+      );
+    }
+    expect(results.map((r) => r.outcome)).toEqual(["refused", "unknown", "unknown", "unknown", "unknown"]);
+    const everything = JSON.stringify(results);
+    expect(everything).toContain("[redacted]");
+    expect(everything).toContain("********678");
+    expect(everything).not.toContain(BVN);
+    expect(everything).not.toContain(SECRET_KEY);
+  });
+
+  it("a BVN given with a dynamic account is not sent at all", async () => {
+    await gateway.createVirtualAccount(accountInput({ permanent: false, amountKobo: 10_000 }));
+    expect(JSON.stringify(lastRequest().body)).not.toContain(BVN);
   });
 });
 
@@ -857,6 +1359,20 @@ describe("verifyWebhookSignature", () => {
         expect(result).toEqual({ ok: true, scheme });
         expect(parseWebhookEvent(JSON.parse(String(got?.body)))?.data.tx_ref).toBe(txRef);
       }
+
+      // A transfer in: the same bytes as webhookPayloadFor, meta_data and event.type included.
+      const { account } = await staticAccount();
+      const vaTxRef = emulator.virtualAccounts.at(-1)?.txRef ?? "";
+      emulator.transferIn({ accountNumber: account.accountNumber, amountKobo: 20_000 });
+      const transferIn = emulator.webhookPayloadFor(vaTxRef);
+      await emulator.sendWebhook({
+        url: `http://127.0.0.1:${port}/webhooks/flutterwave`,
+        event: transferIn.payload.event,
+        data: transferIn.payload.data,
+        metaData: transferIn.payload.meta_data,
+        scheme: "verif-hash",
+      });
+      expect(String(received.at(-1)?.body)).toBe(transferIn.rawBody);
     } finally {
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
@@ -872,6 +1388,29 @@ describe("parseWebhookEvent", () => {
     expect(parseWebhookEvent(JSON.parse(rawBody))).toEqual({
       event: "charge.completed",
       data: { id, tx_ref: txRef, status: "successful", amount: 1500.5, currency: "NGN" },
+    });
+  });
+
+  it("reads a transfer into a virtual account (the documented transfer-in payload)", async () => {
+    const { account } = await staticAccount();
+    const txRef = emulator.virtualAccounts.at(-1)?.txRef ?? "";
+    const id = emulator.transferIn({
+      accountNumber: account.accountNumber,
+      amountKobo: 500_050,
+      senderName: "CHINEDU OKAFOR",
+    });
+    const { rawBody, payload } = emulator.webhookPayloadFor(txRef);
+
+    expect(payload).toMatchObject({
+      event: "charge.completed",
+      data: { id: Number(id), tx_ref: txRef, payment_type: "bank_transfer", amount: 5000.5, app_fee: 70.01 },
+      meta_data: { originatorname: "CHINEDU OKAFOR", originatoraccountnumber: "******1234" },
+      "event.type": "BANK_TRANSFER_TRANSACTION",
+    });
+    expect(payload.data).not.toHaveProperty("meta");
+    expect(parseWebhookEvent(JSON.parse(rawBody))).toEqual({
+      event: "charge.completed",
+      data: { id, tx_ref: txRef, status: "successful", amount: 5000.5, currency: "NGN" },
     });
   });
 

@@ -2,23 +2,31 @@ import { z } from "zod";
 import type {
   Bank,
   CheckoutRequest,
+  PayerDetails,
   PaymentAttempt,
   PaymentAttempts,
   PaymentGateway,
   TransferRequest,
   TransferResult,
   VerifiedPayment,
+  VirtualAccountRequest,
+  VirtualAccountResult,
 } from "../../services/funding/gateway";
 import { koboToNairaString, nairaToKobo } from "../../services/money";
 import { ProviderUnavailableError, type RawExchange } from "../../services/vtu/provider";
 import { createJsonTransport, type Exchange } from "../http-json";
 
 /**
- * The real Flutterwave v3 client (providers.md §4, reliability.md §3). Like the VTU clients it only
- * classifies what Flutterwave said; the funding services decide whether to credit or pay out. Every
- * answer is parsed with zod. Doubt lands on the side that moves no money: a verify we could not read
- * is `found: "unknown"` (never "not found"), and a transfer we could not read is `unknown` (never
- * "failed"), because calling a sent transfer failed would pay the user twice.
+ * The real Flutterwave v3 client (providers.md §4 and §4a, reliability.md §3). Like the VTU clients it
+ * only classifies what Flutterwave said; the funding services decide whether to credit or pay out.
+ * Every answer is parsed with zod. Doubt lands on the side that moves no money: a verify we could not
+ * read is `found: "unknown"` (never "not found"), and a transfer we could not read is `unknown` (never
+ * "failed"), because calling a sent transfer failed would pay the user twice. A virtual account we
+ * could not read is `unknown` too: calling it refused would hide an account that may exist, and
+ * calling it created without a readable number would show the payer nothing to pay into.
+ *
+ * A BVN (static virtual accounts) is a customer's identity number: it travels only in that request's
+ * body. `raw.request` records it masked, and the transport scrubs it from anything echoed back.
  */
 
 export type FlutterwaveOptions = {
@@ -53,7 +61,55 @@ const paymentDataSchema = z.object({
   status: z.string(),
   currency: z.string(),
   amount: nairaSchema,
+  // Display only, so an odd value is dropped rather than making the payment unknown.
+  payment_type: z.string().trim().min(1).optional().catch(undefined),
 });
+
+/** A display field: text (or a number, for account numbers), never "" or "N/A"; anything else is dropped. */
+const displayText = z
+  .union([z.string(), z.number()])
+  .transform((value) => String(value).trim())
+  .refine((value) => value !== "" && value.toUpperCase() !== "N/A")
+  .optional()
+  .catch(undefined);
+
+/**
+ * Who sent a bank transfer: verify puts it in `data.meta`, some answers at the top of `data`
+ * (the webhook's `meta_data` has the same fields). Never used to match a payment to anyone.
+ */
+const payerFieldsSchema = z.object({
+  originatorname: displayText,
+  bankname: displayText,
+  originatoraccountnumber: displayText,
+  narration: displayText,
+});
+type PayerFields = z.infer<typeof payerFieldsSchema>;
+
+/** `POST /virtual-account-numbers` (providers.md §4a): what we need to show the payer and manage it. */
+const virtualAccountDataSchema = z.object({
+  // A NUBAN is 10 digits. A JSON number has lost any leading zero, so it is padded back; anything
+  // else is not a number we can show a payer (a wrong one sends their money astray).
+  account_number: z
+    .union([
+      z.string().trim(),
+      z
+        .number()
+        .int()
+        .nonnegative()
+        .transform((n) => String(n).padStart(10, "0")),
+    ])
+    .pipe(z.string().regex(/^\d{10}$/, "account_number is not 10 digits")),
+  bank_name: z.string().trim().min(1),
+  order_ref: z.string().trim().min(1),
+  flw_ref: z.string().trim().min(1).optional().catch(undefined),
+  account_name: z.string().trim().min(1).optional().catch(undefined),
+  created_at: z.string().optional().catch(undefined),
+  // "N/A" for a static account; a date for a dynamic one (format and zone vary: see expiryOf).
+  expiry_date: z.string().optional().catch(undefined),
+  // null (or "0.00" in test mode) for a static account; naira for a dynamic one.
+  amount: nairaSchema.nullish().catch(undefined),
+});
+type VirtualAccountData = z.infer<typeof virtualAccountDataSchema>;
 
 /** One item of `GET /transactions`: only what points at an attempt; verify-by-id gives the rest. */
 const listItemSchema = z.object({
@@ -98,6 +154,11 @@ const NOT_FOUND = /no transaction (was )?found|transaction not found/i;
 /** Account resolution that reached the bank and got "no such account" (not a bad bank code or key). */
 const ACCOUNT_NOT_RESOLVED =
   /(could ?not|cannot|can't|unable to)( be)? resolve|not be resolved|account number is invalid|invalid account number/i;
+/**
+ * A 4xx that says "not now" rather than "no" (a request timeout, too many requests): nothing refused,
+ * so a virtual account asked for with it is unknown (ask again), not refused.
+ */
+const TRANSIENT_HTTP = new Set([408, 429]);
 /** A second transfer with our reference: the first may exist, so only a requery can tell. */
 const DUPLICATE_REFERENCE = /duplicate|already exist|already been used|already used/i;
 
@@ -124,13 +185,19 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
     headers: { Accept: "application/json", Authorization: `Bearer ${options.secretKey}` },
     fetch: options.fetch,
     // A GET has no body; its path (with the id or tx_ref asked about) is what support needs to see.
-    recordRequest: ({ method, path, body }) => body ?? { method, path },
+    // A BVN is never recorded whole: support can tell which one by its last digits.
+    recordRequest: ({ method, path, body }) => (body ? maskBvn(body) : { method, path }),
   });
   const { redact } = transport;
 
-  /** Every call gets the same timeout. */
-  function call(method: "GET" | "POST", path: string, body?: Record<string, unknown>): Promise<Exchange> {
-    return transport.call({ method, path, body, timeoutMs: options.timeoutMs });
+  /** Every call gets the same timeout; `secrets` are scrubbed from its answer (see http-json). */
+  function call(
+    method: "GET" | "POST",
+    path: string,
+    body?: Record<string, unknown>,
+    secrets?: readonly string[],
+  ): Promise<Exchange> {
+    return transport.call({ method, path, body, timeoutMs: options.timeoutMs, secrets });
   }
 
   /** The `data` of a 2xx `success` answer parsed with `schema`, or why there is none. */
@@ -170,8 +237,8 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
   }
 
   /** Records the problem on `raw` (so the attempt row says why) and hands `raw` back. */
-  function withError(exchange: Exchange, problem: string): RawExchange {
-    exchange.raw.error ??= redact(problem);
+  function withError(exchange: Exchange, problem: string, secrets?: readonly string[]): RawExchange {
+    exchange.raw.error ??= redact(problem, secrets);
     return exchange.raw;
   }
 
@@ -200,6 +267,8 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
         raw: withError(exchange, `amount ${String(result.data.amount)} is not an amount in naira`),
       };
     }
+    const paymentType = result.data.payment_type?.toLowerCase();
+    const payer = payerOf(result.envelope.data);
     return {
       found: true,
       id: result.data.id,
@@ -207,6 +276,8 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
       status: result.data.status.trim().toLowerCase(),
       currency: result.data.currency.trim().toUpperCase(),
       amountKobo,
+      ...(paymentType !== undefined ? { paymentType } : {}),
+      ...(payer !== undefined ? { payer } : {}),
       raw: exchange.raw,
     };
   }
@@ -220,11 +291,21 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
    * fault on any page, an item or page_info of another shape, a page other than the one asked for,
    * too many pages) is "unknown": a list we only half saw must never read as "no payment".
    * Items about another tx_ref (a list that ignored the filter) are not ours and are skipped.
+   *
+   * `from` (sent as `from=YYYY-MM-DD`, the UTC date) narrows the list to recent transactions: a static
+   * virtual account's tx_ref carries every transfer ever made into it, and without it the list would
+   * soon pass the page limit. An invalid date is not sent: a wider list is longer, never wrong.
    */
-  async function listPayments(txRef: string): Promise<PaymentAttempts> {
+  async function listPayments(txRef: string, listOptions: { from?: Date } = {}): Promise<PaymentAttempts> {
     const attempts = new Map<string, PaymentAttempt>();
+    const from = listOptions.from;
+    const fromDay = from !== undefined && !Number.isNaN(from.getTime()) ? utcDay(from) : undefined;
     for (let page = 1; ; page += 1) {
-      const query = new URLSearchParams({ tx_ref: txRef, page: String(page) });
+      const query = new URLSearchParams({ tx_ref: txRef });
+      if (fromDay !== undefined) {
+        query.set("from", fromDay);
+      }
+      query.set("page", String(page));
       const exchange = await call("GET", `/transactions?${query}`);
       const result = successData(exchange, z.array(z.unknown()));
       if ("problem" in result) {
@@ -264,6 +345,58 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
         };
       }
     }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Virtual accounts
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Creation (providers.md §4a). Flutterwave answers a created account with `response_code "02"`,
+   * "Transaction in progress": that wording is about the account waiting for money, not a pending
+   * creation, so a success envelope with a readable account is created, whatever the code.
+   * "refused" only for a JSON error envelope on a 4xx (a bad BVN, a missing field, a bad key): it
+   * said no before creating anything. 408 and 429 are "not now", and a timeout, 5xx, HTML, garbage
+   * or another shape may come after creation: all unknown (ask again with the same tx_ref).
+   */
+  function classifyVirtualAccount(
+    exchange: Exchange,
+    input: VirtualAccountRequest,
+    secrets: readonly string[],
+  ): VirtualAccountResult {
+    const unknown = (problem: string): VirtualAccountResult => ({
+      outcome: "unknown",
+      message: `Flutterwave gave no usable answer about the virtual account (${redact(problem, secrets)}).`,
+      raw: withError(exchange, problem, secrets),
+    });
+    const error = errorEnvelope(exchange);
+    const httpStatus = exchange.httpStatus ?? 0;
+    if (error && httpStatus >= 400 && httpStatus < 500 && !TRANSIENT_HTTP.has(httpStatus)) {
+      // The message came from the answer's text, which the transport already scrubbed.
+      const message = error.message?.trim() || "Flutterwave refused to create the virtual account";
+      return { outcome: "refused", message, raw: exchange.raw };
+    }
+    const result = successData(exchange, virtualAccountDataSchema);
+    if ("problem" in result) {
+      return unknown(result.problem);
+    }
+    const data = result.data;
+    const expiresAt = expiryOf(data);
+    // A static account has no amount ("0.00" in test mode): zero is no amount, not a price.
+    const amountKobo = data.amount === null || data.amount === undefined ? undefined : toKobo(data.amount);
+    return {
+      outcome: "created",
+      account: {
+        accountNumber: data.account_number,
+        bankName: data.bank_name,
+        accountName: data.account_name ?? input.narration,
+        orderRef: data.order_ref,
+        ...(data.flw_ref !== undefined ? { flwRef: data.flw_ref } : {}),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+        ...(amountKobo !== undefined && amountKobo > 0 ? { amountKobo } : {}),
+      },
+      raw: exchange.raw,
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -403,6 +536,56 @@ export function createFlutterwaveGateway(options: FlutterwaveOptions): PaymentGa
 
     listPayments,
 
+    async createVirtualAccount(input: VirtualAccountRequest) {
+      if (!input.permanent && !(Number.isSafeInteger(input.amountKobo) && (input.amountKobo ?? 0) > 0)) {
+        // A caller's bug, not something to ask Flutterwave about (nairaNumber would throw anyway).
+        throw new Error("createVirtualAccount: a dynamic account needs amountKobo > 0");
+      }
+      const body: Record<string, unknown> = {
+        email: input.email,
+        is_permanent: input.permanent,
+        tx_ref: input.txRef,
+      };
+      if (input.phone) {
+        body.phonenumber = input.phone;
+      }
+      if (input.firstName) {
+        body.firstname = input.firstName;
+      }
+      if (input.lastName) {
+        body.lastname = input.lastName;
+      }
+      body.narration = input.narration;
+      if (input.permanent) {
+        // Without one Flutterwave decides (test mode may create it; live mode refuses).
+        if (input.bvn) {
+          body.bvn = input.bvn;
+        }
+      } else {
+        body.amount = nairaNumber(input.amountKobo ?? 0);
+      }
+      const secrets = input.permanent && input.bvn ? [input.bvn] : [];
+      const exchange = await call("POST", "/virtual-account-numbers", body, secrets);
+      return classifyVirtualAccount(exchange, input, secrets);
+    },
+
+    /**
+     * Deactivation (`POST /virtual-account-numbers/{order_ref}` `{status:"inactive"}`, providers.md
+     * §4a, medium confidence). Only a 2xx success envelope is "closed"; a refusal, a fault or an
+     * unknown order_ref is "unknown": we cannot say the account stopped taking money.
+     */
+    async closeVirtualAccount(orderRef: string) {
+      const exchange = await call("POST", `/virtual-account-numbers/${encodeURIComponent(orderRef)}`, {
+        status: "inactive",
+      });
+      const result = successData(exchange, z.unknown());
+      if ("problem" in result) {
+        withError(exchange, result.problem);
+        return "unknown";
+      }
+      return "closed";
+    },
+
     async listBanks(): Promise<Bank[]> {
       const exchange = await call("GET", "/banks/NG");
       const result = successData(exchange, z.array(z.unknown()));
@@ -471,6 +654,118 @@ function toKobo(value: string | number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `bvn` shown as "********" and its last 3 digits, so `raw.request` never holds the whole number. */
+function maskBvn(body: Record<string, unknown>): Record<string, unknown> {
+  if (body.bvn === undefined || body.bvn === null) {
+    return body;
+  }
+  const bvn = String(body.bvn);
+  return { ...body, bvn: `********${bvn.length > 6 ? bvn.slice(-3) : ""}` };
+}
+
+/**
+ * The sender of a transfer from a verify answer's `data`: `meta` first, then the same fields at the
+ * top of `data`. Undefined when neither names a sender (a card payment's narration alone is not one).
+ */
+function payerOf(data: unknown): PayerDetails | undefined {
+  const top = payerFieldsSchema.catch({}).parse(data);
+  const meta =
+    payerFieldsSchema
+      .nullish()
+      .catch(undefined)
+      .parse((data as { meta?: unknown }).meta) ?? {};
+  const pick = (field: keyof PayerFields) => meta[field] ?? top[field];
+  const payer: PayerDetails = {};
+  const name = pick("originatorname");
+  const bank = pick("bankname");
+  const accountNumber = pick("originatoraccountnumber");
+  const narration = pick("narration");
+  if (name === undefined && bank === undefined && accountNumber === undefined) {
+    return undefined;
+  }
+  if (name !== undefined) {
+    payer.name = name;
+  }
+  if (bank !== undefined) {
+    payer.bank = bank;
+  }
+  if (accountNumber !== undefined) {
+    payer.accountNumber = accountNumber;
+  }
+  if (narration !== undefined) {
+    payer.narration = narration;
+  }
+  return payer;
+}
+
+/** A wall-clock time as Flutterwave writes it: with a zone (an instant) or without (naive). */
+type GatewayTime = { instant: number } | { naive: number };
+
+/**
+ * "2021-02-15T16:27:22.000Z" is an instant. "2021-02-15 16:27:22" and "2025-10-11 11:55:19 AM" (both
+ * in vendor samples) name no zone: their fields are read as if UTC, to be compared with each other.
+ * "N/A", blanks and anything else are undefined.
+ */
+function readGatewayTime(value: string | undefined): GatewayTime | undefined {
+  const text = value?.trim() ?? "";
+  const naive = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*([AP]M))?$/i.exec(
+    text,
+  );
+  if (naive) {
+    const [, year, month, day, hourText, minute, second, half] = naive;
+    let hour = Number(hourText);
+    if (half !== undefined) {
+      if (hour < 1 || hour > 12) {
+        return undefined;
+      }
+      hour = (hour % 12) + (half.toUpperCase() === "PM" ? 12 : 0);
+    }
+    const ms = Date.UTC(
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      hour,
+      Number(minute),
+      Number(second ?? 0),
+    );
+    return Number.isNaN(ms) || hour > 23 ? undefined : { naive: ms };
+  }
+  if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(text)) {
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : { instant: ms };
+  }
+  return undefined;
+}
+
+/** West Africa Time (Lagos, no daylight saving), for a naive time with nothing to compare it to. */
+const WAT_OFFSET_MS = 60 * 60 * 1000;
+
+/**
+ * When a dynamic account stops taking transfers. An expiry with a zone is taken as is. A naive one
+ * is taken relative to the answer's own naive `created_at` (same clock, same zone, whatever it is):
+ * now + (expiry − created). Without `created_at` it is read as Lagos time (an assumption: the zone
+ * is documented nowhere). "N/A" (a static account) or anything unreadable is undefined.
+ */
+function expiryOf(data: VirtualAccountData): Date | undefined {
+  const expiry = readGatewayTime(data.expiry_date);
+  if (expiry === undefined) {
+    return undefined;
+  }
+  if ("instant" in expiry) {
+    return new Date(expiry.instant);
+  }
+  const created = readGatewayTime(data.created_at);
+  if (created !== undefined && "naive" in created) {
+    return new Date(Date.now() + (expiry.naive - created.naive));
+  }
+  return new Date(expiry.naive - WAT_OFFSET_MS);
+}
+
+/** The UTC calendar day of `date`, as Flutterwave's list filters take it: "2026-03-01". */
+function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }
 
 /**
