@@ -2,6 +2,24 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
+/** Four whole kobo amounts for verification levels 0,1,2,3, comma-separated. */
+function perLevelKobo(defaults: string) {
+  return z
+    .string()
+    .default(defaults)
+    .transform((v, ctx) => {
+      const parts = v.split(",").map((p) => Number(p.trim()));
+      if (parts.length !== 4 || parts.some((n) => !Number.isSafeInteger(n) || n < 0)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be four whole kobo amounts for levels 0,1,2,3, e.g. ${defaults}`,
+        });
+        return z.NEVER;
+      }
+      return parts as [number, number, number, number];
+    });
+}
+
 /** The repository root (this file lives in `<root>/api/config.ts`). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -161,21 +179,25 @@ export const ConfigSchema = z
      */
     WITHDRAWAL_NOT_FOUND_GRACE_SECONDS: positiveInt(60, 86_400),
     /** Daily withdrawal limit per verification level 0,1,2,3 (kobo, comma-separated). */
-    WITHDRAWAL_DAILY_LIMITS_KOBO: z
-      .string()
-      .default("2000000,10000000,50000000,500000000")
-      .transform((v, ctx) => {
-        const parts = v.split(",").map((p) => Number(p.trim()));
-        if (parts.length !== 4 || parts.some((n) => !Number.isSafeInteger(n) || n < 0)) {
-          ctx.addIssue({
-            code: "custom",
-            message:
-              "must be four whole kobo amounts for levels 0,1,2,3, e.g. 2000000,10000000,50000000,500000000",
-          });
-          return z.NEVER;
-        }
-        return parts as [number, number, number, number];
-      }),
+    WITHDRAWAL_DAILY_LIMITS_KOBO: perLevelKobo("2000000,10000000,50000000,500000000"),
+
+    // Funding by bank transfer (virtual accounts; README "Fund by bank transfer").
+    /** How much may reach a wallet by bank transfer per Lagos day, per verification level 0,1,2,3 (kobo). */
+    FUNDING_DAILY_LIMITS_KOBO: perLevelKobo("20000000,100000000,500000000,5000000000"),
+    /** The lowest verification level that gets a permanent account number (giving a BVN reaches 1). */
+    VIRTUAL_ACCOUNT_MIN_LEVEL: z.coerce.number().int().min(0).max(3).default(1),
+    /** Fee taken from each bank transfer before it reaches the wallet: basis points plus flat, capped. */
+    TRANSFER_FEE_BPS: z.coerce.number().int().min(0).max(1_000).default(0),
+    TRANSFER_FEE_FLAT_KOBO: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    TRANSFER_FEE_CAP_KOBO: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    /** How long a one-payment (dynamic) account takes transfers. */
+    DYNAMIC_ACCOUNT_TTL_MINUTES: positiveInt(60, 24 * 60),
+    /** How far back the transfer reconciliation lists each account's transfers (hours). */
+    TRANSFER_RECONCILE_WINDOW_HOURS: positiveInt(48, 30 * 24),
+    /** How long a one-time KYC page link stays valid. */
+    KYC_LINK_TTL_MINUTES: positiveInt(30, 24 * 60),
+    /** Encrypts BVNs at rest. Defaults to a key derived from PIN_PEPPER. */
+    KYC_ENCRYPTION_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
 
     // Free-text understanding in chat, after the built-in grammar (optional: without a key, the menu).
     GROQ_API_KEY: optionalString,

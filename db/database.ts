@@ -447,6 +447,104 @@ export interface SandboxGatewayPaymentsTable {
   customer_email: string | null;
   created_at: CreatedAt;
   paid_at: NullableTimestamp;
+  payment_type: Generated<string>;
+  payer_name: string | null;
+  payer_bank: string | null;
+  narration: string | null;
+}
+
+export interface SandboxGatewayAccountsTable {
+  id: Generated<number>;
+  tx_ref: string;
+  order_ref: string;
+  account_number: string;
+  bank_name: string;
+  account_name: string;
+  permanent: boolean;
+  amount_kobo: number | null;
+  expires_at: NullableTimestamp;
+  status: Generated<"active" | "inactive">;
+  created_at: CreatedAt;
+}
+
+export interface UserKycTable {
+  user_id: string;
+  bvn_ciphertext: string;
+  bvn_last3: string;
+  bvn_fingerprint: string;
+  first_name: string | null;
+  last_name: string | null;
+  submitted_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface KycLinksTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  channel: string;
+  user_ref: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export type VirtualAccountStatus = "requested" | "active" | "refused" | "expired" | "closed";
+
+export interface VirtualAccountsTable {
+  id: string;
+  user_id: string;
+  gateway: string;
+  kind: "static" | "dynamic";
+  tx_ref: string;
+  status: Generated<VirtualAccountStatus>;
+  account_number: string | null;
+  bank_name: string | null;
+  account_name: string | null;
+  order_ref: string | null;
+  flw_ref: string | null;
+  amount_kobo: number | null;
+  fee_kobo: number | null;
+  total_kobo: number | null;
+  expires_at: NullableTimestamp;
+  channel: Generated<string>;
+  failure_reason: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  last_checked_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  gateway_closed_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type BankTransferStatus = "credited" | "suspense" | "returned";
+
+export interface BankTransfersTable {
+  id: string;
+  gateway: string;
+  gateway_tx_id: string;
+  virtual_account_id: string | null;
+  user_id: string | null;
+  tx_ref: string;
+  paid_kobo: number;
+  fee_kobo: Generated<number>;
+  credit_kobo: Generated<number>;
+  currency: string;
+  payer_name: string | null;
+  payer_bank: string | null;
+  payer_account: string | null;
+  narration: string | null;
+  status: BankTransferStatus;
+  suspense_reason: string | null;
+  entry_id: number;
+  resolve_entry_id: number | null;
+  source: string;
+  resolved_by: string | null;
+  resolution_reason: string | null;
+  resolved_at: NullableTimestamp;
+  received_at: CreatedAt;
+  credited_at: NullableTimestamp;
 }
 
 export interface SandboxGatewayTransfersTable {
@@ -720,6 +818,11 @@ export interface Database {
   withdrawals: WithdrawalsTable;
   sandbox_gateway_payments: SandboxGatewayPaymentsTable;
   sandbox_gateway_transfers: SandboxGatewayTransfersTable;
+  sandbox_gateway_accounts: SandboxGatewayAccountsTable;
+  user_kyc: UserKycTable;
+  kyc_links: KycLinksTable;
+  virtual_accounts: VirtualAccountsTable;
+  bank_transfers: BankTransfersTable;
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;
@@ -743,6 +846,8 @@ export type VtuOrderRow = Selectable<VtuOrdersTable>;
 export type VtuAttemptRow = Selectable<VtuAttemptsTable>;
 export type FundingIntentRow = Selectable<FundingIntentsTable>;
 export type WithdrawalRow = Selectable<WithdrawalsTable>;
+export type VirtualAccountRow = Selectable<VirtualAccountsTable>;
+export type BankTransferRow = Selectable<BankTransfersTable>;
 export type BeneficiaryRow = Selectable<BeneficiariesTable>;
 
 export type UserRow = Selectable<UsersTable>;

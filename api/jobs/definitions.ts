@@ -7,6 +7,7 @@ import {
   type PaymentsRuntime,
   processPaymentEvent,
   reconcileFunding,
+  reconcileTransfers,
   requeryWithdrawal,
   submitWithdrawal,
   sweepPayments,
@@ -68,7 +69,11 @@ export const sweepPaymentsJob = definePaymentJob({
 export const reconcileFundingJob = definePaymentJob({
   name: "reconcile-funding",
   payload: z.strictObject({}),
-  handle: (deps) => reconcileFunding({ ctx: deps.ctx(), payments: deps.payments }),
+  // Card checkouts, then each virtual account's recent transfers (missed webhooks, both kinds).
+  handle: async (deps) => ({
+    checkouts: await reconcileFunding({ ctx: deps.ctx(), payments: deps.payments }),
+    transfers: await reconcileTransfers({ ctx: deps.ctx(), payments: deps.payments }),
+  }),
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry of definitions with different payload types.

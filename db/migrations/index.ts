@@ -33,6 +33,7 @@ import * as authChangedNotify from "./2026_12_06_2100_auth_changed_notify";
 import * as giftClaimOrderFunction from "./2026_12_06_2200_gift_claim_order_function";
 import * as fundingCreditFunction from "./2026_12_06_2300_funding_credit_function";
 import * as userLanguage from "./2026_12_07_0100_user_language";
+import * as bankTransferFunding from "./2026_12_07_0200_bank_transfer_funding";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -74,4 +75,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_2200_gift_claim_order_function": giftClaimOrderFunction,
   "2026_12_06_2300_funding_credit_function": fundingCreditFunction,
   "2026_12_07_0100_user_language": userLanguage,
+  "2026_12_07_0200_bank_transfer_funding": bankTransferFunding,
 };

@@ -16,6 +16,10 @@ import type { RawExchange } from "../../services/vtu/provider";
  * webhook → verify → credit path runs unchanged. Like Flutterwave's hosted page, a declined attempt
  * leaves the checkout open for another try; once one attempt is paid it is closed. Bank accounts
  * ending 0000 do not resolve; transfers end by the account's last four digits (README).
+ *
+ * Virtual accounts (bank-transfer funding): it issues 10-digit numbers at "TADA Sandbox Bank" (a
+ * BVN ending 000 is refused as invalid, to try that path), and `sandbox.sendTransfer` plays a payer's
+ * bank: a successful `bank_transfer` attempt on the account's tx_ref, like Flutterwave reports one.
  */
 export type SandboxGatewayOptions = {
   db: Kysely<Database>;
@@ -31,6 +35,10 @@ export type SandboxGatewayOptions = {
     amountKobo: number;
   }) => void;
 };
+
+export const SANDBOX_BANK_NAME = "TADA Sandbox Bank";
+/** Sandbox dynamic accounts take transfers this long, like Flutterwave's (about an hour). */
+const DYNAMIC_ACCOUNT_MINUTES = 60;
 
 export const SANDBOX_BANKS: Bank[] = [
   { code: "044", name: "Access Bank" },
@@ -63,17 +71,28 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
       status: row.status,
       currency: row.currency,
       amountKobo: row.amount_kobo,
+      paymentType: row.payment_type,
+      payer:
+        row.payment_type === "bank_transfer"
+          ? {
+              name: row.payer_name ?? undefined,
+              bank: row.payer_bank ?? undefined,
+              narration: row.narration ?? undefined,
+            }
+          : undefined,
       raw: raw({ status: "success", data: row }),
     };
   }
 
   /** Like Flutterwave's list: every attempt the payer made, newest first (an untouched checkout is none). */
-  async function listPayments(txRef: string): Promise<PaymentAttempts> {
+  async function listPayments(txRef: string, options?: { from?: Date }): Promise<PaymentAttempts> {
+    const from = options?.from;
     const rows = await db
       .selectFrom("sandbox_gateway_payments")
       .select(["id", "tx_ref", "status"])
       .where("tx_ref", "=", txRef)
       .where("status", "<>", "pending")
+      .$if(from !== undefined, (q) => q.where("paid_at", ">=", from as Date))
       .orderBy("id", "desc")
       .execute();
     return {
@@ -202,7 +221,125 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
       return transferResult(input.reference);
     },
     getTransfer: ({ reference }) => transferResult(reference),
+    async createVirtualAccount(input) {
+      if (input.permanent && !/^\d{11}$/.test(input.bvn ?? "")) {
+        return {
+          outcome: "refused",
+          message: "A BVN of 11 digits is required",
+          raw: raw({ status: "error" }),
+        };
+      }
+      if (input.permanent && input.bvn?.endsWith("000")) {
+        return { outcome: "refused", message: "BVN is invalid", raw: raw({ status: "error" }) };
+      }
+      if (!input.permanent && !(input.amountKobo && input.amountKobo > 0)) {
+        return { outcome: "refused", message: "amount is required", raw: raw({ status: "error" }) };
+      }
+      // Asked again with the same tx_ref (our answer was lost): the same account, like a retry should get.
+      const existing = await db
+        .selectFrom("sandbox_gateway_accounts")
+        .selectAll()
+        .where("tx_ref", "=", input.txRef)
+        .executeTakeFirst();
+      const row =
+        existing ??
+        (await db.transaction().execute(async (trx) => {
+          const inserted = await trx
+            .insertInto("sandbox_gateway_accounts")
+            .values({
+              tx_ref: input.txRef,
+              order_ref: `URF_SBX_${input.txRef}`,
+              account_number: `pending-${input.txRef}`,
+              bank_name: SANDBOX_BANK_NAME,
+              account_name: input.narration,
+              permanent: input.permanent,
+              amount_kobo: input.permanent ? null : (input.amountKobo ?? null),
+              expires_at: input.permanent
+                ? null
+                : new Date(now().getTime() + DYNAMIC_ACCOUNT_MINUTES * 60_000),
+            })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          // 10 digits from the row id: unique, and easy to read out on the sandbox bank page.
+          return trx
+            .updateTable("sandbox_gateway_accounts")
+            .set({ account_number: `8${String(inserted.id).padStart(9, "0")}` })
+            .where("id", "=", inserted.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+        }));
+      return {
+        outcome: "created",
+        account: {
+          accountNumber: row.account_number,
+          bankName: row.bank_name,
+          accountName: row.account_name,
+          orderRef: row.order_ref,
+          flwRef: `FLW-SBX-${row.id}`,
+          expiresAt: row.expires_at ?? undefined,
+          amountKobo: row.amount_kobo ?? undefined,
+        },
+        raw: raw({ status: "success", message: "Virtual account created", data: { ...row } }),
+      };
+    },
+    async closeVirtualAccount(orderRef) {
+      await db
+        .updateTable("sandbox_gateway_accounts")
+        .set({ status: "inactive" })
+        .where("order_ref", "=", orderRef)
+        .execute();
+      return "closed";
+    },
     sandbox: {
+      async sendTransfer(input) {
+        const account = await db
+          .selectFrom("sandbox_gateway_accounts")
+          .select(["tx_ref"])
+          .where("account_number", "=", input.accountNumber)
+          .executeTakeFirst();
+        if (!account) {
+          throw new Error(`sandbox bank: no account ${input.accountNumber}`);
+        }
+        const row = await db
+          .insertInto("sandbox_gateway_payments")
+          .values({
+            tx_ref: account.tx_ref,
+            amount_kobo: input.amountKobo,
+            status: "successful",
+            payment_type: "bank_transfer",
+            payer_name: input.senderName,
+            payer_bank: input.senderBank ?? SANDBOX_BANK_NAME,
+            narration: input.narration ?? null,
+            paid_at: now(),
+          })
+          .returning(["id"])
+          .executeTakeFirstOrThrow();
+        return { transactionId: String(row.id), txRef: account.tx_ref, amountKobo: input.amountKobo };
+      },
+      async listVirtualAccounts(limit) {
+        const rows = await db
+          .selectFrom("sandbox_gateway_accounts")
+          .select([
+            "account_number",
+            "bank_name",
+            "account_name",
+            "tx_ref",
+            "status",
+            "permanent",
+            "expires_at",
+          ])
+          .orderBy("id", "desc")
+          .limit(limit)
+          .execute();
+        return rows.map((r) => ({
+          accountNumber: r.account_number,
+          bankName: r.bank_name,
+          accountName: r.account_name,
+          txRef: r.tx_ref,
+          status:
+            r.status === "inactive" ? "closed" : r.expires_at && r.expires_at <= now() ? "expired" : "active",
+        }));
+      },
       /**
        * One attempt: the untouched checkout row becomes it, or, after a declined attempt, a new row
        * (a retry on the same tx_ref). A paid checkout is closed: pressing again answers that payment.

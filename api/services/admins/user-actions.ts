@@ -2,6 +2,8 @@ import { z } from "zod";
 import { recordAudit } from "../audit";
 import { type ServiceContext, withTransaction } from "../context";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors";
+import { closeStaticAccounts } from "../funding/virtual-accounts";
+import { levelLimits, levelName } from "../users/levels";
 import { hasRole, type SignedInAdmin } from "./sessions";
 
 export const UserActionInput = z.discriminatedUnion("action", [
@@ -60,15 +62,25 @@ export async function applyUserAction(args: {
         await trx.updateTable("users").set({ status }).where("id", "=", userId).execute();
         break;
       }
-      case "set_level":
-        before = { level: user.verification_level };
-        after = { level: input.level };
+      case "set_level": {
+        before = { level: user.verification_level, name: levelName(user.verification_level) };
+        const changedTo: Record<string, unknown> = { level: input.level, name: levelName(input.level) };
+        after = changedTo;
         await trx
           .updateTable("users")
           .set({ verification_level: input.level })
           .where("id", "=", userId)
           .execute();
+        // Below the level that gets a permanent account number, the customer's one closes: transfers
+        // into it go to the admin queue from now on (the gateway side is closed by the sweeper).
+        if (!levelLimits(ctx.config, input.level).permanentAccount) {
+          const closed = await closeStaticAccounts(trx, userId, ctx.now());
+          if (closed > 0) {
+            changedTo.accountNumberClosed = true;
+          }
+        }
         break;
+      }
       case "clear_pin_lock": {
         const pin = await trx
           .selectFrom("user_pins")

@@ -1,11 +1,10 @@
 import type { FundingIntentRow } from "../../../db/database";
 import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
-import { koboToNairaString } from "../money";
 import { type ConfirmOutcome, confirmPayment } from "./confirm-payment";
 import { type FundingIntentDto, findIntentByTxRef, toIntentDto } from "./intents";
 import type { PaymentsRuntime } from "./runtime";
-import { receivePaymentWebhook } from "./webhook";
+import { deliverSandboxWebhook } from "./sandbox-bank";
 
 /** What the sandbox checkout page shows: the amount to pay and whether it is still open. */
 export async function getSandboxCheckout(args: {
@@ -41,22 +40,15 @@ export async function completeSandboxCheckout(args: {
     throw new NotFoundError("That checkout", "CHECKOUT_NOT_FOUND");
   }
   const tx = await sandbox.settleCheckout(txRef, args.action);
-  const rawBody = Buffer.from(
-    JSON.stringify({
-      event: "charge.completed",
-      data: {
-        id: Number(tx.transactionId),
-        tx_ref: txRef,
-        flw_ref: `SANDBOX-${tx.transactionId}`,
-        amount: Number(koboToNairaString(tx.amountKobo)),
-        currency: "NGN",
-        status: tx.status,
-        payment_type: "card",
-      },
-      "event.type": "CARD_TRANSACTION",
-    }),
-  );
-  await receivePaymentWebhook({ ctx, payments, headers: { verifHash: payments.webhookSecretHash }, rawBody });
+  await deliverSandboxWebhook({
+    ctx,
+    payments,
+    transactionId: tx.transactionId,
+    txRef,
+    amountKobo: tx.amountKobo,
+    status: tx.status,
+    paymentType: "card",
+  });
   const query = new URLSearchParams({ status: tx.status, tx_ref: txRef, transaction_id: tx.transactionId });
   return { redirectTo: `/fund/callback?${query.toString()}` };
 }

@@ -179,7 +179,9 @@ export type PaymentGateway = {
       narration?: string;
     }): Promise<{ transactionId: string; txRef: string; amountKobo: number }>;
     /** Accounts the sandbox gateway issued, newest first (the sandbox bank page lists them). */
-    listVirtualAccounts(limit: number): Promise<
+    listVirtualAccounts(
+      limit: number,
+    ): Promise<
       { accountNumber: string; bankName: string; accountName: string; txRef: string; status: string }[]
     >;
     /** The checkout as the sandbox page shows it. */

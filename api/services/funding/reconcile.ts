@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { ServiceContext } from "../context";
 import { confirmPayment } from "./confirm-payment";
 import type { PaymentsRuntime } from "./runtime";
+import { sweepVirtualAccounts } from "./virtual-accounts";
 
 export type ReconcileSummary = {
   /** Intents asked about. */
@@ -97,6 +98,7 @@ export async function sweepPayments(args: { ctx: ServiceContext; payments: Payme
     .where("next_check_at", "<=", ctx.now())
     .limit(200)
     .execute();
+  const accounts = await sweepVirtualAccounts({ ctx, payments });
   for (const w of due) {
     const stamp = `${w.next_check_at?.getTime() ?? 0}-${w.requery_count}`;
     await payments
@@ -107,5 +109,5 @@ export async function sweepPayments(args: { ctx: ServiceContext; payments: Payme
       )
       .catch(() => undefined);
   }
-  return { events: events.length, withdrawals: due.length };
+  return { events: events.length, withdrawals: due.length, virtualAccounts: accounts };
 }

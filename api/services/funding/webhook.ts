@@ -1,7 +1,9 @@
 import { recordAudit } from "../audit";
 import { type ServiceContext, withTransaction } from "../context";
 import { storableJson } from "../storable-text";
+import { confirmTransfer } from "./bank-transfers";
 import { confirmPayment } from "./confirm-payment";
+import { findIntentByTxRef } from "./intents";
 import type { PaymentsRuntime } from "./runtime";
 import { parseWebhookEvent, verifyWebhookSignature } from "./webhook-signature";
 import { requeryWithdrawalByReference } from "./withdrawals";
@@ -109,15 +111,28 @@ export async function processPaymentEvent(args: {
   const event = parseWebhookEvent(row.payload);
   let outcome = "ignored";
   if (event?.event === "charge.completed") {
-    outcome = (
-      await confirmPayment({
-        ctx,
-        payments,
-        txRef: event.data.tx_ref,
-        transactionId: event.data.id,
-        source: "webhook",
-      })
-    ).outcome;
+    // A card checkout's tx_ref names its funding intent; anything else (a virtual account's tx_ref,
+    // or one we do not know) is a bank transfer, decided by what the gateway verifies it as.
+    const checkout = event.data.tx_ref ? await findIntentByTxRef(ctx, event.data.tx_ref) : undefined;
+    outcome = checkout
+      ? (
+          await confirmPayment({
+            ctx,
+            payments,
+            txRef: event.data.tx_ref,
+            transactionId: event.data.id,
+            source: "webhook",
+          })
+        ).outcome
+      : (
+          await confirmTransfer({
+            ctx,
+            payments,
+            transactionId: event.data.id,
+            claimedTxRef: event.data.tx_ref,
+            source: "webhook",
+          })
+        ).outcome;
   } else if (event?.event === "transfer.completed" && event.data.reference) {
     outcome = await requeryWithdrawalByReference({ ctx, payments, reference: event.data.reference });
   }

@@ -21,6 +21,7 @@ import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { verifyPin } from "../pins";
 import { takeMoneyActionSlot } from "../rate-limits";
+import { levelLimits } from "../users/levels";
 import type { TransferResult } from "./gateway";
 import type { PaymentsRuntime } from "./runtime";
 
@@ -189,8 +190,11 @@ export async function createWithdrawal(args: {
   }
   await verifyPin({ ctx, userId, pin: input.pin });
   const fee = ctx.config.WITHDRAWAL_FEE_KOBO;
-  const level = Math.min(Math.max(user.verification_level, 0), 3);
-  const limit = ctx.config.WITHDRAWAL_DAILY_LIMITS_KOBO[level] ?? 0;
+  const {
+    withdrawalDailyKobo: limit,
+    level,
+    name: levelName,
+  } = levelLimits(ctx.config, user.verification_level);
 
   const { result, replayed } = await withTransaction(ctx, (trx) =>
     runIdempotent(trx, idempotency, async (keyId) => {
@@ -206,7 +210,7 @@ export async function createWithdrawal(args: {
         throw new ServiceError(
           "unprocessable",
           "WITHDRAWAL_LIMIT",
-          `Your daily withdrawal limit is ${formatNaira(limit)} (verification level ${level}); ${formatNaira(Math.max(0, limit - today))} is left today.`,
+          `Your daily withdrawal limit is ${formatNaira(limit)} (verification level ${level}, ${levelName}); ${formatNaira(Math.max(0, limit - today))} is left today.`,
           { limitKobo: limit, usedTodayKobo: today },
         );
       }

@@ -12,15 +12,20 @@ export const SYSTEM_ACCOUNTS = {
   promotions: "system:promotions",
   adjustments: "system:adjustments",
   withdrawalsClearing: "system:withdrawals_clearing",
+  /** Bank transfers nobody may be credited for yet (issue 17); moved only by funding/suspense.ts. */
+  transferSuspense: "system:transfer_suspense",
 } as const;
 
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[keyof typeof SYSTEM_ACCOUNTS];
 
-/** The codes as a non-empty tuple, for z.enum in service inputs. */
-export const SYSTEM_ACCOUNT_CODES = Object.values(SYSTEM_ACCOUNTS) as [
-  SystemAccountCode,
-  ...SystemAccountCode[],
-];
+/**
+ * The codes a wallet move or hold may name, as a non-empty tuple for z.enum in service inputs. The
+ * suspense account is left out: its balance must always equal the transfers awaiting a decision
+ * (check T1), so only the transfer code moves money in and out of it.
+ */
+export const SYSTEM_ACCOUNT_CODES = Object.values(SYSTEM_ACCOUNTS).filter(
+  (code) => code !== SYSTEM_ACCOUNTS.transferSuspense,
+) as [SystemAccountCode, ...SystemAccountCode[]];
 
 export function walletCode(userId: string): string {
   return `wallet:${userId}`;

@@ -157,6 +157,42 @@ const CHECKS: CheckSpec[] = [
           OR (w.state = 'failed' AND h.status = 'voided'))`,
   },
   {
+    id: "T1",
+    name: "the transfer suspense account holds exactly the bank transfers awaiting a decision",
+    checkedSql: sql`SELECT id FROM bank_transfers`,
+    violationsSql: sql`
+      SELECT s.total::text AS suspense_balance, w.awaiting::text AS awaiting
+        FROM (SELECT coalesce(sum(balance), 0) AS total FROM accounts
+               WHERE system_code = 'system:transfer_suspense') s,
+             (SELECT coalesce(sum(paid_kobo), 0) AS awaiting FROM bank_transfers WHERE status = 'suspense') w
+       WHERE s.total <> w.awaiting`,
+  },
+  {
+    id: "T2",
+    name: "each bank transfer's entries match its state: paid in once, credited to its owner at most once",
+    checkedSql: sql`SELECT id FROM bank_transfers`,
+    violationsSql: sql`
+      SELECT t.id AS transfer_id, t.status, t.credit_kobo, coalesce(w.credited, 0)::text AS credited,
+             coalesce(c.cleared, 0)::text AS cleared, count(e.id) AS entries
+        FROM bank_transfers t
+        LEFT JOIN journal_entries e ON e.metadata->>'bankTransferId' = t.id
+        LEFT JOIN LATERAL (
+          SELECT sum(p.amount) AS credited FROM journal_entries e2
+            JOIN postings p ON p.entry_id = e2.id
+            JOIN accounts a ON a.id = p.account_id AND a.user_id = t.user_id
+           WHERE e2.metadata->>'bankTransferId' = t.id) w ON true
+        LEFT JOIN LATERAL (
+          SELECT sum(-p.amount) AS cleared FROM postings p
+            JOIN accounts a ON a.id = p.account_id AND a.system_code = 'system:payment_clearing'
+           WHERE p.entry_id = t.entry_id) c ON true
+       GROUP BY t.id, w.credited, c.cleared
+      HAVING coalesce(c.cleared, 0) <> t.paid_kobo
+          OR (t.status = 'credited' AND coalesce(w.credited, 0) <> t.credit_kobo)
+          OR (t.status <> 'credited' AND coalesce(w.credited, 0) <> 0)
+          OR count(e.id) <> CASE WHEN t.resolve_entry_id IS NULL THEN 1 ELSE 2 END
+          OR (t.status = 'suspense') <> (t.resolve_entry_id IS NULL AND t.suspense_reason IS NOT NULL)`,
+  },
+  {
     id: "G1",
     name: "every gift room's claim count equals its live claims and never passes capacity (R1, R2)",
     checkedSql: sql`SELECT id FROM gift_rooms`,
