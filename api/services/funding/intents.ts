@@ -6,6 +6,7 @@ import { newId } from "../ids";
 import { formatNaira } from "../money";
 import { takeMoneyActionSlot } from "../rate-limits";
 import { fundingFee } from "./fees";
+import { assertWithinFundingLimit } from "./limits";
 import type { PaymentsRuntime } from "./runtime";
 
 export const FundInput = z.strictObject({
@@ -69,12 +70,13 @@ export async function createFundingIntent(args: {
   }
   const user = await ctx.db
     .selectFrom("users")
-    .select(["id", "status", "email", "phone", "display_name"])
+    .select(["id", "status", "email", "phone", "display_name", "verification_level"])
     .where("id", "=", userId)
     .executeTakeFirst();
   if (user?.status !== "active") {
     throw new ServiceError("forbidden", "ACCOUNT_SUSPENDED", "This account is suspended. Contact support.");
   }
+  await assertWithinFundingLimit(ctx, user, amountKobo);
   await takeMoneyActionSlot(ctx, userId);
   const now = ctx.now();
   const fee = fundingFee(ctx.config, amountKobo);

@@ -1,5 +1,8 @@
 import { sql } from "kysely";
-import type { Db, Trx } from "../context";
+import type { Db, ServiceContext, Trx } from "../context";
+import { ServiceError } from "../errors";
+import { formatNaira } from "../money";
+import { levelLimits } from "../users/levels";
 
 /** Same Lagos calendar day as `now` (limits are per day as the customer lives it). */
 function sameLagosDay(column: string, now: Date) {
@@ -30,4 +33,26 @@ export async function fundedTodayKobo(db: Db | Trx, userId: string, now: Date): 
     ])
     .executeTakeFirstOrThrow();
   return Number(row.cards ?? 0) + Number(row.transfers ?? 0);
+}
+
+/**
+ * The daily funding limit of the customer's level, checked before they pay (card checkout, a
+ * one-payment account). A transfer to a permanent account arrives unasked: it is checked when it
+ * arrives, and held for an admin instead of refused.
+ */
+export async function assertWithinFundingLimit(
+  ctx: ServiceContext,
+  user: { id: string; verification_level: number },
+  amountKobo: number,
+): Promise<void> {
+  const limits = levelLimits(ctx.config, user.verification_level);
+  const today = await fundedTodayKobo(ctx.db, user.id, ctx.now());
+  if (today + amountKobo > limits.fundingDailyKobo) {
+    throw new ServiceError(
+      "unprocessable",
+      "FUNDING_LIMIT",
+      `Your daily funding limit is ${formatNaira(limits.fundingDailyKobo)} (verification level ${limits.level}, ${limits.name}); ${formatNaira(Math.max(0, limits.fundingDailyKobo - today))} is left today.`,
+      { limitKobo: limits.fundingDailyKobo, fundedTodayKobo: today },
+    );
+  }
 }

@@ -10,6 +10,7 @@ import { levelLimits } from "../users/levels";
 import { describeTransferFee, transferTotalFor } from "./fees";
 import type { IssuedVirtualAccount } from "./gateway";
 import { openBvn } from "./kyc-crypto";
+import { assertWithinFundingLimit } from "./limits";
 import type { PaymentsRuntime } from "./runtime";
 
 /**
@@ -131,6 +132,7 @@ export async function createDynamicAccount(args: {
     );
   }
   const user = await activeUser(ctx, userId);
+  await assertWithinFundingLimit(ctx, user, amountKobo);
   await takeMoneyActionSlot(ctx, userId);
   const { totalKobo, feeKobo } = transferTotalFor(ctx.config, amountKobo);
   const now = ctx.now();

@@ -18,6 +18,7 @@ import { getWalletBalance } from "../../wallet";
 import {
   confirmTransfer,
   createDynamicAccount,
+  createFundingIntent,
   createKycLink,
   getTransferFunding,
   type PaymentJob,
@@ -438,6 +439,44 @@ describe("crediting a transfer", () => {
       await suspenseAwaiting(),
     );
     await expectLedgerConsistent(tdb.db);
+  });
+});
+
+describe("limits by verification level before paying", () => {
+  it("a card checkout or a one-payment account above the level's daily funding limit is refused in words", async () => {
+    const user = await createTestUser(tdb.db); // basic: ₦100,000 a day here
+    for (const start of [
+      () =>
+        createFundingIntent({
+          ctx,
+          payments,
+          userId: user.id,
+          channel: "api",
+          input: { amountKobo: 15_000_000 },
+        }),
+      () => createDynamicAccount({ ctx, payments, userId: user.id, channel: "api", amountKobo: 15_000_000 }),
+    ]) {
+      await expect(start()).rejects.toMatchObject({
+        code: "FUNDING_LIMIT",
+        message: expect.stringContaining(
+          "Your daily funding limit is ₦100,000 (verification level 0, basic)",
+        ),
+      });
+    }
+    await applyUserAction({
+      ctx,
+      admin,
+      userId: user.id,
+      input: { action: "set_level", level: 2, reason: "premium" },
+    });
+    const account = await createDynamicAccount({
+      ctx,
+      payments,
+      userId: user.id,
+      channel: "api",
+      amountKobo: 15_000_000,
+    });
+    expect(account.status).toBe("active");
   });
 });
 
