@@ -62,6 +62,22 @@ const manualReview: Check = async (ctx) => {
       body: `Payments for ${formatNaira(Number(intents.kobo ?? 0))} did not match what the customer asked for (short payment or unknown reference). Open Payments and settle them with the customer.`,
     });
   }
+  const held = await ctx.db
+    .selectFrom("bank_transfers")
+    .select([(eb) => eb.fn.countAll<string>().as("n"), (eb) => eb.fn.sum<string>("paid_kobo").as("kobo")])
+    .where("status", "=", "suspense")
+    .executeTakeFirstOrThrow();
+  const heldCount = Number(held.n);
+  if (heldCount > 0) {
+    keys.push("manual_review:transfers");
+    await raiseAlert(ctx.db, {
+      kind: "manual_review",
+      key: "manual_review:transfers",
+      severity: "warning",
+      title: `${heldCount} bank transfer${heldCount === 1 ? "" : "s"} held in suspense`,
+      body: `${formatNaira(Number(held.kobo ?? 0))} arrived by bank transfer but could not be credited automatically (wrong amount, closed account, suspended customer, over a limit). Open Transfers and credit or return each.`,
+    });
+  }
   await clearAlertsExcept(ctx.db, "manual_review", keys);
   return keys;
 };

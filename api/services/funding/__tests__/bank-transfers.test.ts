@@ -12,6 +12,7 @@ import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
 import { PAYMENT_JOBS } from "../../../jobs/definitions";
 import { createFlutterwaveGateway } from "../../../providers/flutterwave/client";
 import { applyUserAction } from "../../admins/user-actions";
+import { checkAlertConditions } from "../../alerts/conditions";
 import type { ServiceContext } from "../../context";
 import { systemAccountTotal } from "../../ledger";
 import { getWalletBalance } from "../../wallet";
@@ -557,6 +558,7 @@ describe("dynamic accounts and the suspense queue", () => {
     expect(closedRow?.suspense_reason).toBe("closed_account");
     expect(blockedRow?.suspense_reason).toBe("customer_blocked");
     expect(await balance(user.id)).toBe(0);
+    expect((await checkAlertConditions(ctx)).open).toContain("manual_review:transfers");
     await expectLedgerConsistent(tdb.db);
 
     await expect(
