@@ -504,19 +504,22 @@ describe("dynamic accounts and the suspense queue", () => {
     });
     const issued = flw.virtualAccounts.find((a) => a.accountNumber === account.accountNumber);
     expect(issued).toMatchObject({ permanent: false, amountKobo: 305_000 });
-    const under = flw.transferIn({ accountNumber: account.accountNumber ?? "", amountKobo: 300_000 });
-    const exact = flw.transferIn({ accountNumber: account.accountNumber ?? "", amountKobo: 305_000 });
-    const again = flw.transferIn({ accountNumber: account.accountNumber ?? "", amountKobo: 305_000 });
+    const send = (amountKobo: number) =>
+      flw.transferIn({ accountNumber: account.accountNumber ?? "", amountKobo });
     const outcomes = [];
-    for (const id of [under, exact, again]) {
+    for (const id of [send(300_000), send(305_001), send(305_000), send(305_000)]) {
       outcomes.push(
         (await confirmTransfer({ ctx: feeCtx, payments, transactionId: id, source: "webhook" })).outcome,
       );
     }
-    expect(outcomes).toEqual(["suspense", "credited", "suspense"]);
+    // Short by the fee, a kobo over, exact, and exact again.
+    expect(outcomes).toEqual(["suspense", "suspense", "credited", "suspense"]);
     expect(await balance(user.id)).toBe(300_000);
     const reasons = (await transfersOf(user.id)).map((t) => t.suspense_reason);
-    expect(reasons).toEqual(["wrong_amount", null, "already_paid"]);
+    expect(reasons).toEqual(["wrong_amount", "wrong_amount", null, "already_paid"]);
+    expect((await systemAccountTotal(tdb.db, "system:transfer_suspense")).balance).toBe(
+      await suspenseAwaiting(),
+    );
     await expectLedgerConsistent(tdb.db);
   });
 
