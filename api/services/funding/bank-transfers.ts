@@ -11,6 +11,7 @@ import {
 } from "../ledger";
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
+import { storableText } from "../storable-text";
 import { levelLimits } from "../users/levels";
 import { confirmPayment } from "./confirm-payment";
 import { transferFee } from "./fees";
@@ -218,7 +219,7 @@ async function book(
       gateway_tx_id: verified.id,
       virtual_account_id: account?.id ?? null,
       user_id: account?.user_id ?? null,
-      tx_ref: verified.txRef,
+      tx_ref: storableText(verified.txRef),
       paid_kobo: verified.amountKobo,
       fee_kobo: credited ? decision.feeKobo : 0,
       credit_kobo: credited ? decision.creditKobo : 0,
@@ -358,9 +359,9 @@ async function noticeFor(trx: Trx, transfer: BankTransferRow, account: VirtualAc
   };
 }
 
-/** Payer details are display text from outside: bounded before they are stored. */
+/** Payer details are display text from outside: bounded, and storable (no NUL, no lone surrogate). */
 function clip(text: string | undefined): string | null {
-  return text ? text.slice(0, 120) : null;
+  return text ? storableText(text.slice(0, 120)) : null;
 }
 
 /** Alerts are error-level log lines with `alert: true`; the admin alerts turn them into messages. */

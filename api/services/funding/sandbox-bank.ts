@@ -1,6 +1,7 @@
 import type { ServiceContext } from "../context";
 import { NotFoundError, ValidationError } from "../errors";
 import { koboToNairaString } from "../money";
+import { storableText } from "../storable-text";
 import type { PaymentsRuntime } from "./runtime";
 import { receivePaymentWebhook } from "./webhook";
 
@@ -41,7 +42,7 @@ export async function sendSandboxTransfer(args: {
   const tx = await sandbox.sendTransfer({
     accountNumber: args.accountNumber,
     amountKobo: args.amountKobo,
-    senderName: args.senderName.trim().slice(0, 60) || "SANDBOX PAYER",
+    senderName: storableText(args.senderName.trim().slice(0, 60)) || "SANDBOX PAYER",
   });
   const deliver = () =>
     deliverSandboxWebhook({

@@ -289,6 +289,22 @@ describe("crediting a transfer", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("a payer name with a NUL or a lone surrogate is stored readable and the credit goes through", async () => {
+    const { user, account } = await customerWithAccount("22200000507");
+    const chargeId = flw.transferIn({
+      accountNumber: account.accountNumber ?? "",
+      amountKobo: 120_000,
+      senderName: "EZE\u0000 \ud800CHIDI",
+    });
+    expect(
+      (await confirmTransfer({ ctx, payments, transactionId: chargeId, source: "webhook" })).outcome,
+    ).toBe("credited");
+    const [row] = await transfersOf(user.id);
+    expect(row?.payer_name).toBe("EZE\ufffd \ufffdCHIDI");
+    expect(await balance(user.id)).toBe(120_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("a missed webhook is found by the reconciliation and credited once", async () => {
     const { user, account } = await customerWithAccount("22200000502");
     flw.transferIn({ accountNumber: account.accountNumber ?? "", amountKobo: 250_000 });
