@@ -279,6 +279,19 @@ describe("pay by transfer once", () => {
   });
 });
 
+describe("next to the withdrawal", () => {
+  it('"account number" words in a withdrawal are about the bank account the money goes to', async () => {
+    const c = await h.customer("t-withdraw");
+    await c.say("withdraw 1000");
+    await c.say("access");
+    const asked = await c.say("which account number");
+    expect(linkOf(asked)).toBeUndefined();
+    expect(texts(asked)).not.toMatch(/BVN/);
+    const name = await c.say("0123456789");
+    expect(texts(name)).toMatch(/ADAEZE OKAFOR \(SANDBOX\) \(Access Bank, 0123456789\)/);
+  });
+});
+
 describe("in Pidgin", () => {
   it("answers the account number question and the one-time transfer in Pidgin", async () => {
     const c = h.chat("t-pcm");
