@@ -371,6 +371,10 @@ describe("a BVN typed into the chat", () => {
     await c.tap("nav:fund");
     expect(JSON.stringify((await c.say(BVN)).replies)).not.toMatch(/222.?1234.?5678|222,123/);
     expect(seen).toEqual([]);
+    // A phone number next to the word is a phone number (here: not an amount, asked again).
+    expect(texts(await c.say("my bvn is linked to 08031234567"))).toBe(
+      "How much? Type an amount like 500 or 1k.",
+    );
 
     const user = await tdb.db
       .selectFrom("identities")

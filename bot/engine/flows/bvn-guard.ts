@@ -28,7 +28,8 @@ const T = templates("bvn-guard", {
 
 /** 11 digits, as a BVN is written ("222 1234 5678"); every BVN starts with 22. */
 const BVN_ALONE = /^22\d{9}$/;
-const ELEVEN_DIGITS = /(?<!\d)\d{11}(?!\d)/;
+/** With the word "bvn": any 11 digits but a phone number's (those start with 0). */
+const ELEVEN_DIGITS = /(?<!\d)[1-9]\d{10}(?!\d)/;
 
 /**
  * Whether `text` holds a BVN: a message that is only a BVN-shaped number, or that names the BVN

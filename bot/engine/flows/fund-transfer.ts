@@ -294,7 +294,11 @@ async function oneTimeAccount(
   const total = formatNaira(account.totalKobo ?? amountKobo);
   const feeKobo = account.feeKobo ?? 0;
   const fee = feeKobo > 0 ? T.feeTaken[lang](formatNaira(feeKobo)) : "";
-  const before = account.expiresAt ? lagosDeadline(fc.ctx.now(), new Date(account.expiresAt), lang) : "";
+  // The gateway's expiry; ours (the same TTL) if it gave none.
+  const expiresAt = account.expiresAt
+    ? new Date(account.expiresAt)
+    : new Date(fc.ctx.now().getTime() + fc.ctx.config.DYNAMIC_ACCOUNT_TTL_MINUTES * 60_000);
+  const before = lagosDeadline(fc.ctx.now(), expiresAt, lang);
   const text = [
     T.sendExactly[lang](total, before),
     "",
