@@ -17,6 +17,8 @@ export type OutboxReply = {
   choices?: { id: string; label: string }[];
   link?: { label: string; url: string };
   askContact?: string;
+  /** Text in `text` people copy (an account number): Telegram marks it as code. */
+  copy?: string;
 };
 
 export type OutboxWrite = {

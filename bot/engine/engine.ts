@@ -4,11 +4,13 @@ import { replyDedupeKey } from "../../api/services/notifications";
 import { findOrCreateUserByIdentity, markLanguageOffered, setUserLanguage } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
 import { balanceFlow } from "./flows/balance";
+import { bvnWarning, holdsBvn } from "./flows/bvn-guard";
 import { cableFlow } from "./flows/cable";
 import { dataFlow } from "./flows/data";
 import { electricityFlow } from "./flows/electricity";
 import type { Flow } from "./flows/flow";
 import { fundFlow } from "./flows/fund";
+import { fundTransferFlow, transferOnceFlow } from "./flows/fund-transfer";
 import { giftRoomFlow } from "./flows/gift-room";
 import { greet } from "./flows/greeting";
 import { helpFlow } from "./flows/help";
@@ -113,6 +115,8 @@ const FLOWS: Record<string, Flow> = {
   data: dataFlow,
   electricity: electricityFlow,
   fund: fundFlow,
+  fund_transfer: fundTransferFlow,
+  transfer_once: transferOnceFlow,
   gift: giftRoomFlow,
   history: historyFlow,
   pin: pinFlow,
@@ -134,6 +138,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   data: "data",
   electricity: "electricity",
   fund: "fund",
+  account_number: "fund_transfer",
   history: "history",
   change_pin: "pin",
   reset_pin: "pin",
@@ -380,6 +385,10 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (choice?.startsWith(REPEAT_PREFIX)) {
     return withChoices(await repeatOrder(fc, choice.slice(REPEAT_PREFIX.length)));
   }
+  if (text && !choice && !(state && isPinStep(state)) && holdsBvn(text, state, ownWords)) {
+    // A BVN typed here by mistake: never quoted back, never parsed or sent to the LLM (issue 17).
+    return bvnWarning(fc, state, inFlow);
+  }
   if (state?.step === "pin" && inFlow && text && !choice && !mayHoldPin(text)) {
     // Words at a purchase's PIN step are not a PIN: the purchase is dropped and they are answered.
     return leavePurchase(fc, summary?.what ?? "purchase");
@@ -395,7 +404,9 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     // "balance" or "fund 10k" in the middle of a question is a new request, not a wrong answer.
     const switched = parseIntent(text);
     const target = SWITCH_KINDS.has(switched.kind) ? FLOW_FOR_INTENT[switched.kind] : undefined;
-    if (target && target !== state.flow) {
+    // In a withdrawal, "account number" words are about the bank account the money goes to.
+    const aboutPayout = switched.kind === "account_number" && state.flow === "withdraw";
+    if (target && target !== state.flow && !aboutPayout) {
       return withChoices(await startFlow(fc, target, switched));
     }
     if (switched.kind === "menu") {
@@ -569,6 +580,7 @@ const ASKING_FLOWS = new Set(["airtime", "data", "cable", "electricity", "fund",
 const SWITCH_KINDS = new Set<Intent["kind"]>([
   "balance",
   "fund",
+  "account_number",
   "history",
   "help",
   "receipt",

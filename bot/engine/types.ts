@@ -57,6 +57,11 @@ export type Reply = {
   token?: string;
   /** A name for this message, so a later step can clear its buttons (`StepResult.clearButtons`). */
   tag?: string;
+  /**
+   * Text in `text` that people copy (an account number), written on a line of its own. Telegram
+   * marks it as code (a tap copies it); other channels show the line as it is.
+   */
+  copy?: string;
 };
 
 export type ChatOutput = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { notificationText } from "./notification-text";
+import { SUSPENSE_REASONS } from "../../api/services/funding";
+import { notificationCopy, notificationText } from "./notification-text";
 
 describe("notificationText", () => {
   it("writes order outcomes, credits and gift news in Pidgin from the payload's values", () => {
@@ -49,9 +50,95 @@ describe("notificationText", () => {
     );
   });
 
+  it("bank transfers and account numbers (issue 17): the English is the service's own text; Pidgin from the values", () => {
+    const credited = { paidKobo: 505_000, creditKobo: 500_000, feeKobo: 5_000, balanceKobo: 750_000 };
+    expect(
+      notificationText(
+        "wallet.transfer_received",
+        { notice: { ...credited, payerName: "ADA OKAFOR" } },
+        "en",
+      ),
+    ).toBe(
+      "₦5,050 received by bank transfer from ADA OKAFOR. ₦5,000 added to your wallet (₦50 transfer fee). Balance: ₦7,500.",
+    );
+    expect(
+      notificationText(
+        "wallet.transfer_received",
+        {
+          notice: {
+            paidKobo: 500_000,
+            creditKobo: 500_000,
+            feeKobo: 0,
+            balanceKobo: 500_000,
+            payerName: null,
+          },
+        },
+        "en",
+      ),
+    ).toBe("₦5,000 received by bank transfer. Added to your wallet. Balance: ₦5,000.");
+    expect(
+      notificationText(
+        "wallet.transfer_received",
+        { notice: { ...credited, payerName: "ADA OKAFOR" } },
+        "pcm",
+      ),
+    ).toBe(
+      "₦5,050 don land by bank transfer from ADA OKAFOR side. ₦5,000 don enter your wallet (₦50 na transfer charge). Your balance now: ₦7,500.",
+    );
+    // The balance is optional: without it, no balance sentence.
+    const { balanceKobo: _balance, ...noBalance } = credited;
+    expect(notificationText("wallet.transfer_received", { notice: noBalance }, "pcm")).toBe(
+      "₦5,050 don land by bank transfer. ₦5,000 don enter your wallet (₦50 na transfer charge).",
+    );
+
+    for (const [reason, words] of Object.entries(SUSPENSE_REASONS)) {
+      const notice = { paidKobo: 300_000, reason, payerName: "CHIDI EZE" };
+      expect(notificationText("wallet.transfer_held", { notice }, "en"), reason).toBe(
+        `₦3,000 arrived by bank transfer from CHIDI EZE, but it was ${words}. The money is safe with us: our team will check it and credit or return it, and tell you here.`,
+      );
+      expect(notificationText("wallet.transfer_held", { notice }, "pcm"), reason).toMatch(
+        /^₦3,000 land by bank transfer from CHIDI EZE side, but .+\. Your money dey safe with us/,
+      );
+    }
+    expect(
+      notificationText(
+        "wallet.transfer_held",
+        { notice: { paidKobo: 300_000, reason: "wrong_amount" } },
+        "pcm",
+      ),
+    ).toBe(
+      "₦3,000 land by bank transfer, but e no be the amount wey this one-time account number dey for. Your money dey safe with us: our team go check am, credit you or return am, and tell you for here.",
+    );
+    expect(
+      notificationText("wallet.transfer_held", { notice: { paidKobo: 300_000, reason: "new_reason" } }, "en"),
+    ).toMatch(/but it was not as expected\./);
+
+    const ready = { bank: "Wema Bank", accountNumber: "7812345678", accountName: "TADA VTU - Ada" };
+    expect(notificationText("wallet.account_ready", { notice: ready }, "en")).toBe(
+      "Your TADA account number is ready. Transfers to it fund your wallet automatically:\nWema Bank\n7812345678\nTADA VTU - Ada",
+    );
+    expect(notificationText("wallet.account_ready", { notice: ready }, "pcm")?.split("\n")).toEqual([
+      "Your TADA account number don ready. Any transfer wey enter am go fund your wallet by itself:",
+      "Wema Bank",
+      "7812345678",
+      "TADA VTU - Ada",
+    ]);
+    expect(notificationCopy("wallet.account_ready", { notice: ready })).toBe("7812345678");
+    expect(notificationCopy("wallet.transfer_received", { notice: ready })).toBeUndefined();
+
+    expect(notificationText("wallet.account_refused", { notice: {} }, "en")).toBe(
+      "We could not open your account number: the bank did not accept the BVN you gave. Check it and try again (ask me for your account number), or pay by card.",
+    );
+    expect(notificationText("wallet.account_refused", { notice: {} }, "pcm")).toMatch(
+      /^We no fit open your account number: the bank no accept the BVN wey you give/,
+    );
+  });
+
   it("without its values, or of an unknown kind, the stored English text is kept", () => {
     expect(notificationText("order.failed", { orderId: "ord_1" }, "pcm")).toBeUndefined();
     expect(notificationText("order.failed", { notice: { recipient: "080" } }, "pcm")).toBeUndefined();
     expect(notificationText("alert", { notice: { amountKobo: 1 } }, "pcm")).toBeUndefined();
+    expect(notificationText("wallet.transfer_received", { notice: { paidKobo: 1 } }, "pcm")).toBeUndefined();
+    expect(notificationText("wallet.account_ready", { notice: { bank: "Wema" } }, "pcm")).toBeUndefined();
   });
 });

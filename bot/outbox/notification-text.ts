@@ -134,7 +134,81 @@ const T = templates("notifications", {
     en: (amount: string) => `You received a ${amount} gift in your wallet.`,
     pcm: (amount: string) => `You don receive ${amount} gift for your wallet.`,
   },
+  fromPayer: { en: (name: string) => ` from ${name}`, pcm: (name: string) => ` from ${name} side` },
+  transferReceived: {
+    en: (paid: string, from: string) => `${paid} received by bank transfer${from}.`,
+    pcm: (paid: string, from: string) => `${paid} don land by bank transfer${from}.`,
+  },
+  transferCredited: {
+    en: (credit: string, fee: string) => `${credit} added to your wallet (${fee} transfer fee).`,
+    pcm: (credit: string, fee: string) => `${credit} don enter your wallet (${fee} na transfer charge).`,
+  },
+  transferAdded: { en: () => "Added to your wallet.", pcm: () => "E don enter your wallet." },
+  balanceNow: {
+    en: (balance: string) => `Balance: ${balance}.`,
+    pcm: (balance: string) => `Your balance now: ${balance}.`,
+  },
+  transferHeld: {
+    en: (paid: string, from: string, why: string) =>
+      `${paid} arrived by bank transfer${from}, but it was ${why}. The money is safe with us: our team will check it and credit or return it, and tell you here.`,
+    pcm: (paid: string, from: string, why: string) =>
+      `${paid} land by bank transfer${from}, but ${why}. Your money dey safe with us: our team go check am, credit you or return am, and tell you for here.`,
+  },
+  heldUnknownAccount: {
+    en: () => "sent to an account number we do not know",
+    pcm: () => "dem send am to account number wey we no know",
+  },
+  heldClosedAccount: {
+    en: () => "sent to an account number that is closed",
+    pcm: () => "dem send am to account number wey don close",
+  },
+  heldCustomerBlocked: {
+    en: () => "the customer's account is suspended",
+    pcm: () => "your account dey suspended",
+  },
+  heldWrongAmount: {
+    en: () => "not the amount this one-time account number was for",
+    pcm: () => "e no be the amount wey this one-time account number dey for",
+  },
+  heldAlreadyPaid: {
+    en: () => "this one-time account number was already paid",
+    pcm: () => "person don already pay into this one-time account number",
+  },
+  heldOverLimit: {
+    en: () => "above the customer's daily funding limit",
+    pcm: () => "e pass wetin fit enter your wallet for one day",
+  },
+  heldNotNaira: { en: () => "not in naira", pcm: () => "e no be naira" },
+  heldBelowFee: {
+    en: () => "not more than the transfer fee",
+    pcm: () => "e no pass the transfer charge",
+  },
+  heldOther: { en: () => "not as expected", pcm: () => "e no be as e suppose be" },
+  accountReady: {
+    en: (bank: string, number: string, name: string) =>
+      `Your TADA account number is ready. Transfers to it fund your wallet automatically:\n${bank}\n${number}\n${name}`,
+    pcm: (bank: string, number: string, name: string) =>
+      `Your TADA account number don ready. Any transfer wey enter am go fund your wallet by itself:\n${bank}\n${number}\n${name}`,
+  },
+  accountRefused: {
+    en: () =>
+      "We could not open your account number: the bank did not accept the BVN you gave. Check it and try again (ask me for your account number), or pay by card.",
+    pcm: () =>
+      "We no fit open your account number: the bank no accept the BVN wey you give. Check am well and try again (ask me for your account number), or pay with card.",
+  },
 });
+
+/** Why a bank transfer was held (the service's `suspense_reason` codes), in the person's words. */
+const HELD_REASONS: Record<string, (typeof T)["heldOther"]> = {
+  unknown_account: T.heldUnknownAccount,
+  closed_account: T.heldClosedAccount,
+  customer_blocked: T.heldCustomerBlocked,
+  wrong_amount: T.heldWrongAmount,
+  already_paid: T.heldAlreadyPaid,
+  over_limit: T.heldOverLimit,
+  not_naira: T.heldNotNaira,
+  below_fee: T.heldBelowFee,
+};
 
 type Notice = Record<string, unknown>;
 
@@ -183,6 +257,15 @@ function delivered(n: Notice, hasToken: boolean, lang: Lang): string | undefined
     base = T.electricityDelivered[lang](recipient);
   }
   return base && hasToken ? `${base} ${T.tokenWithOrder[lang]()}` : base;
+}
+
+/** The text of a notification people copy (the account number of `wallet.account_ready`), if any. */
+export function notificationCopy(kind: string, payload: Record<string, unknown>): string | undefined {
+  const notice = payload.notice;
+  if (kind !== "wallet.account_ready" || !notice || typeof notice !== "object") {
+    return undefined;
+  }
+  return str((notice as Notice).accountNumber);
 }
 
 /**
@@ -285,6 +368,42 @@ export function notificationText(
       const amount = naira(notice.amountKobo);
       return amount ? T.cashReceived[lang](amount) : undefined;
     }
+    case "wallet.transfer_received": {
+      const paid = naira(notice.paidKobo);
+      const credit = naira(notice.creditKobo);
+      const fee = num(notice.feeKobo);
+      if (!paid || !credit || fee === undefined) {
+        return undefined;
+      }
+      const from = str(notice.payerName);
+      const balance = naira(notice.balanceKobo);
+      return [
+        T.transferReceived[lang](paid, from ? T.fromPayer[lang](from) : ""),
+        fee > 0 ? T.transferCredited[lang](credit, formatNaira(fee)) : T.transferAdded[lang](),
+        balance ? T.balanceNow[lang](balance) : undefined,
+      ]
+        .filter((part) => part !== undefined)
+        .join(" ");
+    }
+    case "wallet.transfer_held": {
+      const paid = naira(notice.paidKobo);
+      if (!paid) {
+        return undefined;
+      }
+      const from = str(notice.payerName);
+      const reason = str(notice.reason);
+      const why =
+        (reason && Object.hasOwn(HELD_REASONS, reason) ? HELD_REASONS[reason] : undefined) ?? T.heldOther;
+      return T.transferHeld[lang](paid, from ? T.fromPayer[lang](from) : "", why[lang]());
+    }
+    case "wallet.account_ready": {
+      const bank = str(notice.bank);
+      const number = str(notice.accountNumber);
+      const name = str(notice.accountName);
+      return bank && number && name ? T.accountReady[lang](bank, number, name) : undefined;
+    }
+    case "wallet.account_refused":
+      return T.accountRefused[lang]();
     default:
       return undefined;
   }

@@ -27,7 +27,7 @@ import {
   type QueuedReplies,
   RateLimitedError,
 } from "../outbound";
-import { notificationText } from "./notification-text";
+import { notificationCopy, notificationText } from "./notification-text";
 import { SendPacer } from "./pace";
 
 export type OutboxSenderOptions = {
@@ -431,7 +431,10 @@ function failureKind(error: unknown): SendFailureKind {
 async function renderRow(ctx: ServiceContext, row: OutboxRow): Promise<Reply> {
   // A notification for someone who chose Pidgin is shown in Pidgin (its English text is the record).
   const translated = row.language === "pcm" ? notificationText(row.kind, row.payload, "pcm") : undefined;
-  const reply = translated ? { ...(row.reply as Reply), text: translated } : (row.reply as Reply);
+  const stored = row.reply as Reply;
+  // An account number in a notification is marked for copying, like the chat's own replies.
+  const copy = stored.copy ?? notificationCopy(row.kind, row.payload);
+  const reply = { ...stored, ...(translated ? { text: translated } : {}), ...(copy ? { copy } : {}) };
   const orderId = row.payload.orderId;
   if (row.payload.hasToken !== true || typeof orderId !== "string" || !row.userId) {
     return reply;

@@ -1,5 +1,6 @@
 import type { Bot } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitKyc } from "../../api/services/funding";
 import { queueNotification } from "../../api/services/notifications";
 import { getWalletBalance } from "../../api/services/wallet";
 import { type ChatHarness, makeChatHarness } from "../../test/helpers/chat";
@@ -228,6 +229,40 @@ describe("Telegram adapter", () => {
     await bot.handleUpdate(chatter);
     expect(sent(calls)).toHaveLength(1);
     expect(lastText(calls)).toContain("https://t.me/tada_vtu_bot");
+  });
+
+  it("shows an account number as code (tap to copy), in the reply and in the account-ready notification", async () => {
+    const { bot, calls, outbox } = await telegram();
+    await bot.handleUpdate(textUpdate(7010, "/start"));
+    await bot.handleUpdate(textUpdate(7010, "my account number"));
+    const page = sent(calls).at(-1);
+    // The BVN page: a link (a URL button only for https), and the BVN is never asked for here.
+    const url = /\/kyc\/(\S+)/.exec(String(page?.payload.text))?.[1] ?? "";
+    expect(url).not.toBe("");
+    const kyc = await submitKyc({
+      ctx: h.ctx,
+      payments: h.deps.payments,
+      token: decodeURIComponent(url),
+      form: { bvn: "22212345678", firstName: "Ada", lastName: "Okafor" },
+    });
+    const number = kyc.outcome === "issued" ? (kyc.account.accountNumber ?? "?") : "?";
+    const before = sent(calls).length;
+    await outbox.flush(2_000);
+    const ready = sent(calls)
+      .slice(before)
+      .find((c) => String(c.payload.text).startsWith("Your TADA account number is ready"));
+    const text = String(ready?.payload.text);
+    expect(ready?.payload.entities).toEqual([{ type: "code", offset: text.indexOf(number), length: 10 }]);
+
+    await bot.handleUpdate(textUpdate(7010, "account number"));
+    const shown = sent(calls).at(-1);
+    const shownText = String(shown?.payload.text);
+    expect(shownText.split("\n")).toContain(number);
+    expect(shown?.payload.entities).toEqual([
+      { type: "code", offset: shownText.indexOf(number), length: 10 },
+    ]);
+    // No parse mode: nothing in the text is read as markup (names come from outside).
+    expect(shown?.payload.parse_mode).toBeUndefined();
   });
 
   it("answers stickers and photos (no text) with the menu", async () => {

@@ -190,9 +190,12 @@ export function telegramSender(bot: Bot): ChatSender {
     async send(userRef, replies: Reply[]) {
       const messageIds: string[] = [];
       for (const reply of replies) {
-        const { text, reply_markup } = renderReply(reply);
+        const { text, reply_markup, entities } = renderReply(reply);
         const sent = await bot.api
-          .sendMessage(Number(userRef), text, reply_markup ? { reply_markup } : {})
+          .sendMessage(Number(userRef), text, {
+            ...(reply_markup ? { reply_markup } : {}),
+            ...(entities ? { entities } : {}),
+          })
           .catch(translate);
         messageIds.push(String(sent.message_id));
       }

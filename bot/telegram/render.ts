@@ -1,4 +1,9 @@
-import type { InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
+import type {
+  InlineKeyboardButton,
+  InlineKeyboardMarkup,
+  MessageEntity,
+  ReplyKeyboardMarkup,
+} from "grammy/types";
 import type { Reply } from "../engine/types";
 
 /**
@@ -31,10 +36,13 @@ export function decodeCallback(data: string): CallbackData | undefined {
 export function renderReply(reply: Reply): {
   text: string;
   reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup;
+  entities?: MessageEntity[];
 } {
+  const entities = copyEntities(reply);
   if (reply.askContact) {
     return {
       text: reply.text,
+      ...entities,
       reply_markup: {
         keyboard: [
           [{ text: reply.askContact, request_contact: true }],
@@ -65,5 +73,18 @@ export function renderReply(reply: Reply): {
       rows.unshift([{ text: reply.link.label, url: reply.link.url }]);
     }
   }
-  return rows.length > 0 ? { text, reply_markup: { inline_keyboard: rows } } : { text };
+  return rows.length > 0
+    ? { text, ...entities, reply_markup: { inline_keyboard: rows } }
+    : { text, ...entities };
+}
+
+/**
+ * The reply's `copy` text (an account number) as a `code` entity: Telegram shows it in monospace and
+ * copies it on a tap. Entities, not `parse_mode`, so nothing in the text needs escaping. Offsets are
+ * UTF-16 code units, which is what JavaScript string indices count. Only its first occurrence.
+ */
+function copyEntities(reply: Reply): { entities?: MessageEntity[] } {
+  const copy = reply.copy;
+  const offset = copy ? reply.text.indexOf(copy) : -1;
+  return copy && offset >= 0 ? { entities: [{ type: "code", offset, length: copy.length }] } : {};
 }

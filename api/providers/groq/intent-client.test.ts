@@ -247,6 +247,7 @@ describe("happy", () => {
       ["gift_room", { mine: null }, "gift_room"],
       ["not_understood", {}, "unknown"],
       ["fund_wallet", { amount: null }, "fund"],
+      ["fund_by_transfer", {}, "account_number"],
       ["withdraw", {}, "withdraw"],
     ];
     for (const [name, args, kind] of cases) {
@@ -271,6 +272,16 @@ describe("happy", () => {
     expect(
       await understand("fund my wallet with ₦20,000", toolCall("fund_wallet", { amount: "₦20,000" })),
     ).toMatchObject({ ok: true, intent: { kind: "fund", amountKobo: 2_000_000 } });
+    expect(
+      await understand(
+        "I go send 5k from my bank, give me where",
+        toolCall("fund_by_transfer", { amount: "5k" }),
+      ),
+    ).toMatchObject({ ok: true, intent: { kind: "account_number", amountKobo: 500_000 } });
+    // An amount the customer never wrote is the model's invention: not used.
+    expect(
+      await understand("where do I send the money", toolCall("fund_by_transfer", { amount: "5000" })),
+    ).toMatchObject({ ok: false, reason: "invalid_arguments" });
   });
 
   it("reads plan advice (budget from the message, usage words) and a repeat", async () => {

@@ -95,6 +95,7 @@ export type GroqIntent =
       validityDays?: number;
     }
   | { kind: "repeat" }
+  | { kind: "account_number"; amountKobo?: number }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -147,6 +148,7 @@ const noArguments = z.strictObject({});
 export const GROQ_TOOL_ARGUMENTS = {
   check_balance: noArguments,
   fund_wallet: z.strictObject({ amount: amountArgument.optional() }),
+  fund_by_transfer: z.strictObject({ amount: amountArgument.optional() }),
   withdraw: z.strictObject({ amount: amountArgument.optional() }),
   buy_airtime: z.strictObject({
     amount: amountArgument.optional(),
@@ -223,6 +225,11 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
     fund_wallet: {
       description: "Add money to (fund / top up) the customer's wallet.",
       properties: { amount: amountParameter("Amount to fund") },
+    },
+    fund_by_transfer: {
+      description:
+        "Fund the wallet by bank transfer: the customer asks for their account number, transfer details, or where to send money.",
+      properties: { amount: amountParameter("Amount to send by transfer") },
     },
     withdraw: {
       description: "Withdraw money from the wallet to the customer's bank account.",
@@ -595,6 +602,7 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
       return { intent: parsed.data.mine ? { kind: "gift_room", mine: true } : { kind: "gift_room" } };
     }
     case "fund_wallet":
+    case "fund_by_transfer":
     case "withdraw": {
       const parsed = GROQ_TOOL_ARGUMENTS[name].safeParse(args);
       if (!parsed.success) {
@@ -604,7 +612,8 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
       if ("problem" in amount) {
         return amount;
       }
-      const kind = name === "fund_wallet" ? "fund" : "withdraw";
+      const kind =
+        name === "fund_wallet" ? "fund" : name === "fund_by_transfer" ? "account_number" : "withdraw";
       return { intent: { kind, ...withValue("amountKobo", amount.value) } };
     }
     case "buy_airtime": {

@@ -28,6 +28,7 @@ const T = templates("fund", {
       `Pay ${total}${fee} for this page. ${amount} go enter your wallet as soon as the payment confirm, and I go tell you for here.`,
   },
   payLink: { en: (total: string) => `Pay ${total}`, pcm: (total: string) => `Pay ${total} now` },
+  byTransfer: { en: () => "Bank transfer", pcm: () => "Pay with bank transfer" },
 });
 
 /** Fund the wallet: amount → a checkout link (Flutterwave, or the sandbox page). We message on credit. */
@@ -65,7 +66,12 @@ function askAmount(lang: Lang): StepResult {
     replies: [
       {
         text: T.howMuch[lang](),
-        choices: [...AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })), cancelChoice(lang)],
+        // Or by bank transfer: the account number flow (fund-transfer.ts).
+        choices: [
+          ...AMOUNTS.map((a) => ({ id: `amt:${a}`, label: formatNaira(a) })),
+          { id: "nav:fund_transfer", label: T.byTransfer[lang]() },
+          cancelChoice(lang),
+        ],
       },
     ],
     next: { flow: "fund", step: "amount", data: {} },

@@ -63,6 +63,12 @@ const T = templates("service-errors", {
     en: () => "This account is suspended. Contact support.",
     pcm: () => "Dem don suspend this account. Contact support.",
   },
+  TRANSFER_ACCOUNT_UNAVAILABLE: {
+    en: () =>
+      "We could not get an account number for this payment just now. Nothing was charged; try again in a minute, or pay by card.",
+    pcm: () =>
+      "I no fit get account number for this payment now. Dem no charge you anything; try again after one minute, or pay with card.",
+  },
   ORDER_NOT_FOUND: { en: () => "That order was not found.", pcm: () => "I no see that order." },
   BENEFICIARY_NOT_FOUND: {
     en: () => "That saved number was not found.",

@@ -129,6 +129,8 @@ const CONVERTED_FILES = [
   "bot/engine/flows/cable.ts",
   "bot/engine/flows/electricity.ts",
   "bot/engine/flows/fund.ts",
+  "bot/engine/flows/fund-transfer.ts",
+  "bot/engine/flows/bvn-guard.ts",
   "bot/engine/flows/withdraw.ts",
   "bot/engine/flows/gift-room.ts",
   "bot/engine/flows/gift-room-ask.ts",

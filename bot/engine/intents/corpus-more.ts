@@ -253,6 +253,51 @@ export const MORE: CorpusEntry[] = [
   { text: "withdraw 3.5k", expect: { kind: "withdraw", amountKobo: 350000 } },
   { text: "move 50k from wallet to my GTB", expect: { kind: "withdraw", amountKobo: 5000000 } },
 
+  // Funding by bank transfer (issue 17): the account number, or a one-time one for an amount
+  { text: "my account number", expect: { kind: "account_number" } },
+  { text: "Account number?", expect: { kind: "account_number" } },
+  { text: "what is my account number", expect: { kind: "account_number" } },
+  { text: "fund by transfer", expect: { kind: "account_number" } },
+  { text: "bank transfer", expect: { kind: "account_number" } },
+  { text: "pay by transfer", expect: { kind: "account_number" } },
+  { text: "transfer details pls", expect: { kind: "account_number" } },
+  { text: "my virtual account", expect: { kind: "account_number" } },
+  { text: "where do I send money", expect: { kind: "account_number" } },
+  { text: "how do I fund with transfer", expect: { kind: "account_number" } },
+  { text: "give me your account details", expect: { kind: "account_number" } },
+  { text: "I want to transfer money to my wallet", expect: { kind: "account_number" } },
+  { text: "top up my wallet via bank transfer", expect: { kind: "account_number" } },
+  { text: "dedicated account number", expect: { kind: "account_number" } },
+  { text: "where do I put my BVN", expect: { kind: "account_number" } },
+  { text: "/account", expect: { kind: "account_number" } },
+  { text: "wetin be my account number", expect: { kind: "account_number" } },
+  { text: "I wan pay with transfer", expect: { kind: "account_number" } },
+  { text: "abeg send me account number make I transfer", expect: { kind: "account_number" } },
+  { text: "which account I go send money to", expect: { kind: "account_number" } },
+  { text: "where I go send the money", expect: { kind: "account_number" } },
+  { text: "how I go take transfer fund my wallet", expect: { kind: "account_number" } },
+  { text: "fund 5k by transfer", expect: { kind: "account_number", amountKobo: 500000 } },
+  { text: "I wan pay 10k with transfer", expect: { kind: "account_number", amountKobo: 1000000 } },
+  // …and what only looks like it: the balance, a withdrawal, a transfer to someone, a complaint
+  { text: "my account balance", expect: { kind: "balance" } },
+  {
+    text: "withdraw 2000 to my gtb 0123451000",
+    expect: { kind: "withdraw", amountKobo: 200000, bank: "gtb", accountNumber: "0123451000" },
+  },
+  { text: "withdraw to my account number", expect: { kind: "withdraw" } },
+  { text: "send to my account", expect: { kind: "unknown" }, note: "which account, what money?" },
+  {
+    text: "my account number is 0123456789",
+    expect: { kind: "unknown" },
+    note: "an account being given (the withdraw flow's answer), not asked for",
+  },
+  { text: "pay for dstv by transfer", expect: { kind: "cable", provider: "dstv" } },
+  {
+    text: "I don transfer 5000 since yesterday e never reflect",
+    expect: { kind: "unknown" },
+    note: "a transfer complaint for support",
+  },
+
   // Gift rooms
   {
     text: "giveaway 500mb data to 10 people",

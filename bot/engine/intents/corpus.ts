@@ -625,7 +625,7 @@ export const CORPUS: CorpusEntry[] = [
   { text: "credit my account 3000", expect: { kind: "fund", amountKobo: 300_000 } },
   { text: "Add funds", expect: { kind: "fund" } },
   { text: "fund wallet 1.5k", expect: { kind: "fund", amountKobo: 150_000 } },
-  { text: "how do I fund with bank transfer", expect: { kind: "fund" } },
+  { text: "how do I fund with bank transfer", expect: { kind: "account_number" } },
   { text: "my balance", expect: { kind: "balance" } },
   { text: "how much I get", expect: { kind: "balance" } },
   { text: "Balance?", expect: { kind: "balance" } },
@@ -826,7 +826,13 @@ export const CORPUS: CorpusEntry[] = [
   },
   {
     text: "can I pay with transfer?",
+    expect: { kind: "account_number" },
+    note: "funding by bank transfer (issue 17) was help before the account numbers existed",
+  },
+  {
+    text: "can I pay with card?",
     expect: { kind: "help" },
+    note: "the other way to pay stays a question for help (card funding is the fund flow)",
   },
   {
     text: "transfer 2k from my wallet to my sister acct 0123456789 gtb",

@@ -73,6 +73,7 @@ const RULES: Rule[] = [
   history,
   notOurs,
   recommend,
+  transferFunding,
   explanation,
   withdraw,
   purchase,
@@ -265,6 +266,9 @@ const COMMANDS: Record<string, IntentKind> = {
   gift: "gift_room",
   giftroom: "gift_room",
   giveaway: "gift_room",
+  account: "account_number",
+  accountnumber: "account_number",
+  transfer: "account_number",
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
@@ -475,6 +479,58 @@ function notOurs({ text }: Message): Intent | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 7b'. Funding by bank transfer: "my account number", "pay by transfer", "where do I send money"
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Ways of asking how to fund the wallet by bank transfer (issue 17): the account number itself,
+ * transfer as the way to pay, or where to send the money. "account balance", "send to my account"
+ * and "fund my account" are not among them: those are the balance, nothing, and card funding.
+ */
+const TRANSFER_FUNDING: readonly RegExp[] = [
+  /\b(?:account|acct|acc|acount|accout)\s*(?:number|numbers|no|num|nos|details?|info)\b/,
+  /\b(?:virtual|dedicated|permanent|static|personal|funding|wallet)\s+(?:bank\s+)?(?:account|acct)\b/,
+  /\bbank\s+transfers?\b/,
+  /\b(?:by|with|via|through|thru|using|use|do|take)\s+(?:a\s+)?(?:bank\s+)?transfer\b/,
+  /\btransfer\s+(?:details?|info|information)\b/,
+  /\btransfer(?:\s+(?:money|cash|funds?))?\s+(?:to|into|enter|inside)\s+(?:my\s+)?(?:wallet|tada)\b/,
+  /\bwhere\s+(?:(?:do|can|should|will|shall|must)\s+)?(?:i|we)\s+(?:go\s+|fit\s+)?(?:send|transfer|pay)\b/,
+  /\bwhere\s+(?:to|i fit)\s+(?:send|transfer|pay)\b/,
+  /\bwhich\s+(?:account|acct|bank)\s+(?:(?:do|can|should|will)\s+)?(?:i|we)\s+(?:go\s+|fit\s+)?(?:send|transfer|pay)\b/,
+  /\bbvn\b/,
+];
+
+/** Words of the other products: "pay for dstv by transfer" is about the product, not the account. */
+const OTHER_PRODUCTS: readonly Family[] = ["electricity", "cable", "data", "airtime"];
+
+function transferFunding({ text }: Message): Intent | undefined {
+  if (!TRANSFER_FUNDING.some((pattern) => pattern.test(text))) {
+    return undefined;
+  }
+  // Money going out to a bank, a number being given (an account, a BVN: the engine answers that),
+  // a complaint, or another product: for the other rules.
+  if (
+    asksToWithdraw(text) ||
+    /\d{10,}/.test(text.replace(/[\s-]/g, "")) ||
+    complains(text) ||
+    OTHER_PRODUCTS.some((family) => FAMILY_CUES[family](text))
+  ) {
+    return undefined;
+  }
+  return buildAccountNumber(text);
+}
+
+/** "pay 5k by transfer": the amount of a one-time account number, when one is written. */
+function buildAccountNumber(text: string): Intent {
+  const amount = readAmount(text);
+  return compact<IntentOf<"account_number">>({
+    kind: "account_number",
+    amountKobo: amount?.amountKobo,
+    problems: listed([amount?.problem]),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // 7c. Questions that want an explanation: "explain how I add money", "difference between sme and …"
 // ---------------------------------------------------------------------------------------------
 
@@ -492,16 +548,21 @@ function explanation({ text }: Message): Intent | undefined {
 
 function withdraw(message: Message): Intent | undefined {
   const { text } = message;
-  const cue =
+  if (!asksToWithdraw(text)) {
+    return undefined;
+  }
+  return COMPLAINT.test(text) ? UNKNOWN : build("withdraw", text);
+}
+
+/** Money leaving the wallet for a bank: "withdraw", "cash out", "send 10k to my bank". */
+function asksToWithdraw(text: string): boolean {
+  return (
     /\b(?:withdraw|withdrawal|withdrw|cash\s?out|payout|pay out)\b/.test(text) ||
     (/\b(?:send|transfer|move|take|remove)\b/.test(text) &&
       /\b(?:to|into|for)\s+(?:my\s+)?(?:bank|bank account|account number|opay|palmpay|kuda|moniepoint|gtb|gtbank|access|zenith|uba|first\s?bank)\b/.test(
         text,
-      ));
-  if (!cue) {
-    return undefined;
-  }
-  return COMPLAINT.test(text) ? UNKNOWN : build("withdraw", text);
+      ))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,6 +670,8 @@ function build(kind: IntentKind, text: string): Intent {
     case "fund":
     case "withdraw":
       return withAmount(kind, text);
+    case "account_number":
+      return buildAccountNumber(text);
     case "receipt":
       return receipt({ text, core: "" }) ?? { kind: "receipt" };
     case "link_account": {

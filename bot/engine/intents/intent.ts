@@ -198,6 +198,16 @@ export const RecommendIntent = z.strictObject({
   usage: z.array(z.enum(DATA_USAGES)).min(1).max(DATA_USAGES.length).optional(),
   validityDays: z.int().positive().optional(),
 });
+/**
+ * "my account number", "pay by transfer", "wetin be my account number": funding by bank transfer
+ * (issue 17). The flow shows the customer's permanent account number, or how to get one (a BVN on
+ * a secure page, never in the chat) and a one-time account number for `amountKobo`.
+ */
+export const AccountNumberIntent = z.strictObject({
+  kind: z.literal("account_number"),
+  amountKobo: Kobo.optional(),
+  problems: Problems.optional(),
+});
 /** "same as last time", "buy am again": the customer's last purchase, shown back for Confirm + PIN. */
 export const RepeatIntent = z.strictObject({ kind: z.literal("repeat") });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
@@ -224,6 +234,7 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   LanguageIntent,
   RecommendIntent,
   RepeatIntent,
+  AccountNumberIntent,
   UnknownIntent,
 ]);
 
