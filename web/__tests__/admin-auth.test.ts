@@ -228,7 +228,12 @@ describe("admin actions on a customer", () => {
         after: { status: "suspended" },
         reason: "fraud report #12",
       },
-      { action: "user.set_level", before: { level: 0 }, after: { level: 2 }, reason: "BVN checked" },
+      {
+        action: "user.set_level",
+        before: { level: 0, name: "basic" },
+        after: { level: 2, name: "premium" },
+        reason: "BVN checked",
+      },
     ]);
 
     // S7: support sees the customer but has no actions, and a hand-made POST is refused.
