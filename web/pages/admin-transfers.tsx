@@ -150,6 +150,7 @@ function Decide(props: { transfer: SuspenseTransferDto; amount: string; csrf: st
   return (
     <details>
       <summary>Decide</summary>
+      <h3>Credit it to a customer</h3>
       <form method="post" action={action("credit")}>
         <input type="hidden" name="csrf" value={props.csrf} />
         <label>
@@ -175,6 +176,7 @@ function Decide(props: { transfer: SuspenseTransferDto; amount: string; csrf: st
           Credit to customer
         </button>
       </form>
+      <h3>Or return it to the payer</h3>
       <form method="post" action={action("return")}>
         <input type="hidden" name="csrf" value={props.csrf} />
         <label>

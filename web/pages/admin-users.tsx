@@ -226,19 +226,22 @@ function UserActions(props: {
       {form(
         "set_level",
         "Set the verification level",
-        <label>
-          Level
-          <select class="field" name="level">
-            {VERIFICATION_LEVELS.map((name, level) => (
-              <option value={String(level)} selected={level === props.level}>
-                {name} ({level})
-              </option>
-            ))}
-          </select>
-          <span class="muted">
-            A level too low for a permanent account number closes the customer's (transfers to it are held).
-          </span>
-        </label>,
+        <>
+          <label>
+            Level
+            <select class="field" name="level">
+              {VERIFICATION_LEVELS.map((name, level) => (
+                <option value={String(level)} selected={level === props.level}>
+                  {name} ({level})
+                </option>
+              ))}
+            </select>
+          </label>
+          <p class="muted">
+            A level too low for a permanent account number closes the customer's (transfers to it are then
+            held for review).
+          </p>
+        </>,
       )}
     </div>
   );
