@@ -12,14 +12,17 @@ import type { VtuRuntime } from "../api/services/vtu";
 import type { ChatSenders } from "../bot/outbound";
 import { adminRoutes } from "./admin-routes";
 import { giftRoutes } from "./gift-routes";
+import { kycRoutes } from "./kyc-routes";
 import { Layout } from "./layout";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
 import { pinRoutes } from "./pin-routes";
+import { sandboxBankRoutes } from "./sandbox-bank-routes";
 
 /**
- * Server-rendered pages: the funding checkout and result pages, and the one-time PIN page (it needs
- * the VTU runtime, to pay, and the chat senders, to answer in the chat) and the gift claim page (the
- * VTU runtime sends the gifts), and the admin panel.
+ * Server-rendered pages: the funding checkout and result pages, the one-time KYC (BVN) page that
+ * opens an account number, and the one-time PIN page (it needs the VTU runtime, to pay, and the chat
+ * senders, to answer in the chat) and the gift claim page (the VTU runtime sends the gifts), and the
+ * admin panel. With the sandbox gateway: its checkout page and the sandbox bank.
  */
 export function createWebApp(deps: {
   config: Config;
@@ -30,6 +33,7 @@ export function createWebApp(deps: {
   // The service context is set per request by the API app's middleware, which wraps this app.
   const app = new Hono<{ Variables: { ctx: ServiceContext } }>();
   const sandbox = deps.config.sandbox;
+  const sandboxBank = deps.payments.gateway.sandbox !== undefined;
 
   // Flutterwave (or the sandbox page) sends the payer here; the query is untrusted, we verify.
   app.get("/fund/callback", async (c) => {
@@ -40,11 +44,17 @@ export function createWebApp(deps: {
       transactionId: c.req.query("transaction_id"),
     });
     return c.html(
-      <FundingResultPage result={result} sandbox={sandbox} chatUrl={deps.config.CHAT_RETURN_URL} />,
+      <FundingResultPage
+        result={result}
+        sandbox={sandbox}
+        sandboxBank={sandboxBank}
+        chatUrl={deps.config.CHAT_RETURN_URL}
+      />,
     );
   });
 
   app.route("/admin", adminRoutes(deps));
+  app.route("/kyc", kycRoutes(deps));
 
   if (deps.payments.gateway.sandbox) {
     app.get("/fund/sandbox/:txRef", async (c) => {
@@ -79,6 +89,7 @@ export function createWebApp(deps: {
       }
       return c.redirect(done.redirectTo, 303);
     });
+    app.route("/sandbox", sandboxBankRoutes(deps));
   }
 
   if (deps.vtu) {

@@ -44,7 +44,13 @@ figure{margin:0}
 form.inline{display:inline}
 form.filters{display:flex;flex-wrap:wrap;gap:.2rem 1rem;align-items:flex-end}form.filters label{margin:.3rem 0;font-weight:500}
 .alert{border-left:4px solid #e0b000;background:#fffbea;padding:.6rem .8rem;margin:.5rem 0;border-radius:.4rem}.alert.critical{border-color:#c0392b;background:#fdecea}
-body.wide input.field,body.wide select.field{display:inline-block;width:auto;font-size:.95rem;padding:.4rem .5rem}`}</style>
+body.wide input.field,body.wide select.field{display:inline-block;width:auto;font-size:.95rem;padding:.4rem .5rem}
+[hidden]{display:none!important}
+.selectall{user-select:all;-webkit-user-select:all}
+.hint{margin:.3rem 0 0}
+.danger{background:#b42318;color:#fff}
+fieldset{border:1px solid #e3e6ea;border-radius:.6rem;margin:.8rem 0;padding:.4rem .8rem}
+fieldset label,label.check{font-weight:400;margin:.4rem 0}`}</style>
       </head>
       <body class={props.wide ? "wide" : undefined}>
         {props.sandbox ? <p class="sandbox">SANDBOX — no real money moves.</p> : null}

@@ -7,6 +7,7 @@ import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 import { orderActionsSection } from "./order-actions";
 import { paymentsSection } from "./payments";
+import { transfersSection } from "./transfers";
 
 /** A panel section: a router mounted under /admin that uses the shared kit for its checks. */
 export type AdminSection = (deps: AdminDeps, kit: AdminKit) => Hono<AdminEnv>;
@@ -17,6 +18,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   adminAlertRoutes,
   orderActionsSection,
   paymentsSection,
+  transfersSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

@@ -8,6 +8,7 @@ const SECTIONS: { href: string; label: string; role?: AdminRole }[] = [
   { href: "/admin/users", label: "Customers" },
   { href: "/admin/orders", label: "Orders" },
   { href: "/admin/payments", label: "Payments" },
+  { href: "/admin/transfers", label: "Transfers" },
   { href: "/admin/gift-rooms", label: "Gift rooms" },
   { href: "/admin/approvals", label: "Approvals" },
   { href: "/admin/alerts", label: "Alerts" },

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { AdminUserDetail, AdminUserRow } from "../../api/services/admins";
+import { maskedBvn } from "../../api/services/funding";
 import { formatNaira } from "../../api/services/money";
+import { VERIFICATION_LEVELS } from "../../api/services/users/levels";
 import type { AdminRole } from "../../db/database";
 import { AdminShell, lagosTime, Notices } from "./admin-shell";
 
@@ -53,7 +55,8 @@ export function AdminUserPage(props: {
   /** The CSRF token for the "resend receipt" buttons (support may use them). */
   receiptCsrf?: string;
 }) {
-  const { user, wallet, statement, orders, identities, giftRooms, pin } = props.detail;
+  const { user, wallet, statement, orders, identities, giftRooms, pin, transferAccount } = props.detail;
+  const account = transferAccount.account;
   return (
     <AdminShell title={`${user.name ?? user.phone ?? user.id}`} sandbox={props.sandbox} role={props.role}>
       <p>
@@ -70,7 +73,19 @@ export function AdminUserPage(props: {
             <dt>Status</dt>
             <dd>{user.status}</dd>
             <dt>Verification level</dt>
-            <dd>{user.level}</dd>
+            <dd data-level={user.level}>
+              {user.levelName} (level {user.level})
+            </dd>
+            <dt>BVN</dt>
+            <dd>{transferAccount.bvnLast3 ? maskedBvn(transferAccount.bvnLast3) : "not given"}</dd>
+            <dt>Account number</dt>
+            <dd data-status={account?.status ?? "none"}>
+              {account
+                ? account.accountNumber
+                  ? `${account.bankName ?? ""} ${account.accountNumber} (${account.status})`
+                  : `${account.status}${account.failureReason ? `: ${account.failureReason}` : ""}`
+                : "none"}
+            </dd>
             <dt>Balance</dt>
             <dd>{formatNaira(wallet.balanceKobo)}</dd>
             <dt>Available</dt>
@@ -211,10 +226,22 @@ function UserActions(props: {
       {form(
         "set_level",
         "Set the verification level",
-        <label>
-          Level (0–3)
-          <input class="field" type="number" name="level" min={0} max={3} value={String(props.level)} />
-        </label>,
+        <>
+          <label>
+            Level
+            <select class="field" name="level">
+              {VERIFICATION_LEVELS.map((name, level) => (
+                <option value={String(level)} selected={level === props.level}>
+                  {name} ({level})
+                </option>
+              ))}
+            </select>
+          </label>
+          <p class="muted">
+            A level too low for a permanent account number closes the customer's (transfers to it are then
+            held for review).
+          </p>
+        </>,
       )}
     </div>
   );

@@ -41,6 +41,7 @@ export function SandboxCheckoutPage(props: {
         ) : (
           <p>This checkout is already complete.</p>
         )}
+        <PayByTransfer sandboxBank={true} />
       </main>
     </Layout>
   );
@@ -57,7 +58,13 @@ const HEADINGS: Record<string, { title: string; tone: "ok" | "wait" | "bad" }> =
 };
 
 /** Where the payer lands after the gateway: the verified outcome, the new balance, and the way back. */
-export function FundingResultPage(props: { result: FundingResult; sandbox: boolean; chatUrl?: string }) {
+export function FundingResultPage(props: {
+  result: FundingResult;
+  sandbox: boolean;
+  /** The sandbox gateway runs: link its bank page. */
+  sandboxBank?: boolean;
+  chatUrl?: string;
+}) {
   const { result } = props;
   const intent = result.intent;
   const credited = intent?.status === "credited";
@@ -89,6 +96,7 @@ export function FundingResultPage(props: { result: FundingResult; sandbox: boole
           </p>
         )}
         {intent ? <p class="muted mono">Reference {intent.txRef}</p> : null}
+        {credited ? null : <PayByTransfer sandboxBank={props.sandboxBank ?? false} />}
         <p>
           <a class="button" href={props.chatUrl ?? "/"}>
             Back to the chat
@@ -96,5 +104,20 @@ export function FundingResultPage(props: { result: FundingResult; sandbox: boole
         </p>
       </main>
     </Layout>
+  );
+}
+
+/** Card or transfer: the other way to add money, on every funding page. */
+function PayByTransfer(props: { sandboxBank: boolean }) {
+  return (
+    <p class="muted" data-testid="pay-by-transfer">
+      Prefer a bank transfer? Ask the bot for your account number.
+      {props.sandboxBank ? (
+        <>
+          {" "}
+          In the sandbox, send one from the <a href="/sandbox/bank">sandbox bank</a>.
+        </>
+      ) : null}
+    </p>
   );
 }

@@ -32,7 +32,14 @@ import { makeVtu, sandboxPhone, sandboxRegistry, seedCatalogue, TEST_PIN } from 
 import { createPaymentGateway } from "../../providers/payment-gateway";
 import { createAdmin, createAdminApiKey } from "../../services/admins";
 import type { ServiceContext } from "../../services/context";
-import { type PaymentsRuntime, webhookSecretHash } from "../../services/funding";
+import {
+  confirmTransfer,
+  createDynamicAccount,
+  createKycLink,
+  type PaymentsRuntime,
+  sendSandboxTransfer,
+  webhookSecretHash,
+} from "../../services/funding";
 import { SYSTEM_ACCOUNTS } from "../../services/ledger";
 import { createPinLink } from "../../services/pin-links";
 import { creditWallet } from "../../services/wallet";
@@ -110,6 +117,9 @@ const f = {
   bouquetId: "",
   productId: "",
   providerCode: "",
+  /** A bank transfer held in suspense, and the sandbox account number it was sent to. */
+  transferId: "",
+  accountNumber: "",
 };
 
 beforeAll(async () => {
@@ -226,6 +236,27 @@ async function makeFixtures() {
   });
   f.drawToken = okBody(draw).room.token as string;
 
+  // A dynamic account paid the wrong amount: a transfer in suspense for the admin routes to decide.
+  const account = await createDynamicAccount({
+    ctx,
+    payments,
+    userId: main.userId,
+    channel: "api",
+    amountKobo: 100_000,
+  });
+  f.accountNumber = account.accountNumber ?? "";
+  const sent = await sendSandboxTransfer({
+    ctx,
+    payments,
+    accountNumber: f.accountNumber,
+    amountKobo: 123_400,
+    senderName: "Fuzz Payer",
+    delivery: "missed",
+  });
+  const held = await confirmTransfer({ ctx, payments, transactionId: sent.transactionId, source: "sandbox" });
+  expect(held.outcome).toBe("suspense");
+  f.transferId = held.transfer?.id ?? "";
+
   const admin = await createAdmin({
     ctx,
     input: { email: "fuzz@tada.test", name: "Fuzz", password: ADMIN_PASSWORD, role: "super_admin" },
@@ -287,6 +318,8 @@ function sampleBody(route: Route): unknown {
     "POST /api/auth/reset-pin": () => ({ resetCode: "123456", newPin: "1357" }),
     "POST /api/api-keys": () => ({ name: "reseller key" }),
     "POST /api/wallet/fund": () => ({ amountKobo: 100_000 }),
+    "POST /api/wallet/transfer-account/dynamic": () => ({ amountKobo: 100_000 }),
+    "POST /api/admin/transfers/:id/resolve": () => ({ action: "credit", reason: "fuzz reason" }),
     "POST /api/wallet/withdraw/resolve": () => ({ ...BANK }),
     "POST /api/wallet/withdraw": () => ({
       ...BANK,
@@ -403,6 +436,15 @@ function sampleForm(route: Route): Record<string, string> {
     pin: TEST_PIN,
     current_pin: TEST_PIN,
     failover: "on",
+    // The KYC page (a BVN the sandbox gateway takes) and the sandbox bank.
+    bvn: "22212345678",
+    first_name: "Ada",
+    last_name: "Obi",
+    account_number: f.accountNumber,
+    sender_name: "Fuzz Payer",
+    delivery: "normal",
+    // The admin's held-transfer decisions need a ticked confirmation.
+    confirm: "yes",
   };
 }
 
@@ -427,6 +469,15 @@ async function paramValues(route: Route): Promise<Record<string, string>> {
         });
         return new URL(link.url).pathname.split("/").pop() ?? "";
       }
+      if (p.startsWith("/kyc/")) {
+        const link = await createKycLink({
+          ctx,
+          userId: f.victimUserId,
+          channel: "api",
+          userRef: f.victimUserId,
+        });
+        return decodeURIComponent(new URL(link.url).pathname.split("/").pop() ?? "");
+      }
       if (name === "token") {
         return f.roomToken;
       }
@@ -441,6 +492,9 @@ async function paramValues(route: Route): Promise<Record<string, string>> {
       }
       if (p.includes("withdrawals/:id")) {
         return f.withdrawalId;
+      }
+      if (p.includes("transfers/:id")) {
+        return f.transferId;
       }
       if (p.includes("payments/:id")) {
         return f.intentId;
@@ -646,6 +700,12 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "POST /gift/:token",
       "POST /admin/users/:id/adjust",
       "POST /pin/:token",
+      "POST /kyc/:token",
+      "POST /sandbox/bank",
+      "GET /api/wallet/transfer-account",
+      "POST /api/wallet/transfer-account/kyc-link",
+      "POST /api/wallet/transfer-account/dynamic",
+      "POST /api/admin/transfers/:id/resolve",
     ]) {
       expect(keys).toContain(expected);
     }
@@ -755,8 +815,8 @@ describe("fuzz every route: nothing answers 5xx", () => {
             const fields = Object.entries(sampleForm(route)).map(([k, v]) =>
               k === name ? `${k}=${poison}` : `${k}=${encodeURIComponent(v)}`,
             );
-            // A PIN link is used once: each request gets its own.
-            const path = route.path.startsWith("/pin/")
+            // A PIN or KYC link is used once: each request gets its own.
+            const path = /^\/(pin|kyc)\//.test(route.path)
               ? fillPath(route.path, await paramValues(route))
               : base.path;
             requests.push({ ...base, path, label: `form ${name}=${show(poison)}`, body: fields.join("&") });

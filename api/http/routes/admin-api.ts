@@ -13,6 +13,7 @@ import {
 } from "../../services/admins";
 import { analyticsReport } from "../../services/analytics";
 import { ForbiddenError } from "../../services/errors";
+import { listTransfersForAdmin, resolveSuspenseTransfer } from "../../services/funding";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { bearerToken } from "../middleware";
@@ -40,6 +41,10 @@ const AnalyticsQuery = z.strictObject({
   to: z.string().max(10).optional(),
 });
 const UsersQuery = z.strictObject({ q: z.string().trim().max(100).default("") });
+const TransfersQuery = z.strictObject({
+  status: z.enum(["suspense", "credited", "returned"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
 
 /**
  * /api/admin/*: the panel's reads and actions for scripts, behind admin API keys with the same
@@ -80,6 +85,24 @@ export function adminApiRoutes() {
   app.get("/transactions", requireAdminKey("support"), async (c) =>
     ok(c, { items: await listOrdersForAdmin(c.var.ctx, c.req.query() as AdminOrderFilters) }),
   );
+
+  // Bank transfers (issue 17): ?status=suspense|credited|returned (default all), ?limit= (≤ 500).
+  app.get("/transfers", requireAdminKey("support"), async (c) => {
+    const { status, limit } = queryParams(c, TransfersQuery);
+    return ok(c, { items: await listTransfersForAdmin({ ctx: c.var.ctx, status, limit }) });
+  });
+
+  // The panel's "Credit to customer" / "Return to payer": {action: "credit", userId?, reason} or
+  // {action: "return", reason}; the service checks the body and the role and writes the audit row.
+  app.post("/transfers/:id/resolve", requireAdminKey("admin"), async (c) => {
+    const transfer = await resolveSuspenseTransfer({
+      ctx: c.var.ctx,
+      admin: c.var.admin,
+      transferId: c.req.param("id"),
+      input: (await jsonBody(c, z.unknown())) as never,
+    });
+    return ok(c, { transfer });
+  });
 
   return app;
 }

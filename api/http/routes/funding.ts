@@ -1,9 +1,13 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import {
+  createDynamicAccount,
   createFundingIntent,
+  createKycLink,
   createWithdrawal,
   FundInput,
   getFundingIntent,
+  getTransferFunding,
   getWithdrawal,
   listBanks,
   type PaymentsRuntime,
@@ -17,7 +21,13 @@ import { fail, ok } from "../envelope";
 import { requireUser } from "../middleware";
 import { jsonBody, idempotencyKey as requireIdempotencyKey } from "../validate";
 
-/** /api/wallet: funding through the payment gateway and withdrawals to a bank account. */
+/** A one-time account number for this many kobo (the service checks the range and says it). */
+const DynamicAccountInput = z.strictObject({ amountKobo: z.number().int() });
+
+/**
+ * /api/wallet: funding through the payment gateway (card checkout, or bank transfer to a virtual
+ * account) and withdrawals to a bank account.
+ */
 export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
   const app = new Hono<AppEnv>();
   const { payments } = deps;
@@ -42,6 +52,38 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
       }),
     }),
   );
+
+  // Bank transfer: the customer's own account number (or why there is none yet, and the rules).
+  app.get("/transfer-account", requireUser(), async (c) =>
+    ok(c, {
+      transferAccount: await getTransferFunding({ ctx: c.var.ctx, userId: c.var.principal.userId }),
+    }),
+  );
+  // The one-time KYC page's link: the BVN is given there, never to this API.
+  app.post("/transfer-account/kyc-link", requireUser(), async (c) => {
+    const userId = c.var.principal.userId;
+    const link = await createKycLink({ ctx: c.var.ctx, userId, channel: "api", userRef: userId });
+    return ok(
+      c,
+      { url: link.url, expiresAt: link.expiresAt.toISOString() },
+      { status: 201, message: "Open url to give your BVN and get your account number. It works once." },
+    );
+  });
+  app.post("/transfer-account/dynamic", requireUser(), async (c) => {
+    const { amountKobo } = await jsonBody(c, DynamicAccountInput);
+    const account = await createDynamicAccount({
+      ctx: c.var.ctx,
+      payments,
+      userId: c.var.principal.userId,
+      channel: "api",
+      amountKobo,
+    });
+    return ok(
+      c,
+      { account },
+      { status: 201, message: "Transfer exactly totalKobo to this account before expiresAt." },
+    );
+  });
 
   app.get("/banks", requireUser(), async (c) => ok(c, { banks: await listBanks({ payments }) }));
   app.post("/withdraw/resolve", requireUser(), async (c) => {

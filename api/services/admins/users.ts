@@ -4,6 +4,7 @@ import { NotFoundError } from "../errors";
 import { listRoomsForCreator } from "../gift-rooms";
 import { formatNaira } from "../money";
 import { listIdentities } from "../users";
+import { levelName } from "../users/levels";
 import { listOrders } from "../vtu/get-orders";
 import { getWalletBalance, listWalletTransactions } from "../wallet";
 
@@ -89,7 +90,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   if (!user) {
     throw new NotFoundError("User");
   }
-  const [wallet, statement, orders, identities, rooms, pin] = await Promise.all([
+  const [wallet, statement, orders, identities, rooms, pin, kyc, account] = await Promise.all([
     getWalletBalance({ ctx, userId }),
     listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
     listOrders({ ctx, userId, input: { limit: 20 } }),
@@ -100,6 +101,16 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       .select(["failed_attempts", "locked_until", "lockouts"])
       .where("user_id", "=", userId)
       .executeTakeFirst(),
+    ctx.db.selectFrom("user_kyc").select("bvn_last3").where("user_id", "=", userId).executeTakeFirst(),
+    // The latest permanent account number, whatever its state (a closed one explains held transfers).
+    ctx.db
+      .selectFrom("virtual_accounts")
+      .select(["id", "bank_name", "account_number", "account_name", "status", "failure_reason"])
+      .where("user_id", "=", userId)
+      .where("kind", "=", "static")
+      .orderBy("created_at", "desc")
+      .limit(1)
+      .executeTakeFirst(),
   ]);
   const now = ctx.now();
   return {
@@ -109,7 +120,22 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       phone: user.phone,
       status: user.status,
       level: user.verification_level,
+      levelName: levelName(user.verification_level),
       createdAt: user.created_at.toISOString(),
+    },
+    /** Bank-transfer funding: only the BVN's last 3 digits, and the permanent account number. */
+    transferAccount: {
+      bvnLast3: kyc?.bvn_last3 ?? null,
+      account: account
+        ? {
+            id: account.id,
+            bankName: account.bank_name,
+            accountNumber: account.account_number,
+            accountName: account.account_name,
+            status: account.status,
+            failureReason: account.failure_reason,
+          }
+        : null,
     },
     wallet,
     statement: statement.items,
