@@ -1,6 +1,8 @@
 import { type ServiceContext, withTransaction } from "../context";
+import { ConflictError, ServiceError } from "../errors";
 import { sha256 } from "../hashing";
 import { newId, secretToken } from "../ids";
+import { levelLimits } from "../users/levels";
 import { bvnFingerprint, sealBvn } from "./kyc-crypto";
 import type { PaymentsRuntime } from "./runtime";
 import { requestStaticAccount, toVirtualAccountDto, type VirtualAccountDto } from "./virtual-accounts";
@@ -19,6 +21,7 @@ export async function createKycLink(args: {
   userRef: string;
 }): Promise<{ url: string; expiresAt: Date }> {
   const { ctx } = args;
+  await assertMayGiveBvn(ctx, args.userId);
   const now = ctx.now();
   const token = secretToken("kyc");
   const expiresAt = new Date(now.getTime() + ctx.config.KYC_LINK_TTL_MINUTES * 60_000);
@@ -43,6 +46,43 @@ export async function createKycLink(args: {
       .execute();
   });
   return { url: `${ctx.config.publicBaseUrl}/kyc/${encodeURIComponent(token)}`, expiresAt };
+}
+
+/**
+ * A BVN page only for a customer who can use it: active, at a level that gets a permanent account
+ * number (counting the raise a BVN gives), and without one already (asked for or issued).
+ */
+async function assertMayGiveBvn(ctx: ServiceContext, userId: string): Promise<void> {
+  const user = await ctx.db
+    .selectFrom("users")
+    .select(["status", "verification_level"])
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  if (user?.status !== "active") {
+    throw new ServiceError("forbidden", "ACCOUNT_SUSPENDED", "This account is suspended. Contact support.");
+  }
+  if (!levelLimits(ctx.config, Math.max(user.verification_level, 1)).permanentAccount) {
+    throw new ServiceError(
+      "forbidden",
+      "LEVEL_TOO_LOW",
+      "Permanent account numbers are not available at your verification level yet. You can still pay by transfer once (ask for an amount) or by card.",
+    );
+  }
+  const existing = await ctx.db
+    .selectFrom("virtual_accounts")
+    .select("status")
+    .where("user_id", "=", userId)
+    .where("kind", "=", "static")
+    .where("status", "in", ["requested", "active"])
+    .executeTakeFirst();
+  if (existing) {
+    throw new ConflictError(
+      existing.status === "active"
+        ? "You already have an account number: GET /api/wallet/transfer-account shows it."
+        : "Your account number is being set up; it is sent to you as soon as the bank confirms it.",
+      "ACCOUNT_NUMBER_EXISTS",
+    );
+  }
 }
 
 const LINK_COLUMNS = ["id", "user_id", "channel", "user_ref", "expires_at"] as const;
@@ -149,6 +189,24 @@ export async function submitKyc(args: {
     .executeTakeFirst();
   if (!link) {
     return { outcome: "gone" };
+  }
+  const current = await ctx.db
+    .selectFrom("virtual_accounts")
+    .selectAll()
+    .where("user_id", "=", link.user_id)
+    .where("kind", "=", "static")
+    .where("status", "in", ["requested", "active"])
+    .executeTakeFirst();
+  const kept = await ctx.db
+    .selectFrom("user_kyc")
+    .select("bvn_last3")
+    .where("user_id", "=", link.user_id)
+    .executeTakeFirst();
+  if (current && kept) {
+    // Already given (another tab, an old link): the BVN on file stays; the account is the answer.
+    return current.status === "active"
+      ? { outcome: "issued", account: toVirtualAccountDto(current), bvnLast3: kept.bvn_last3 }
+      : { outcome: "pending", bvnLast3: kept.bvn_last3 };
   }
   const fingerprint = bvnFingerprint(ctx.config, bvn);
   const other = await ctx.db

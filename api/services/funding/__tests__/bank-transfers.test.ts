@@ -207,6 +207,22 @@ describe("a personal account number through the KYC page", () => {
     });
   });
 
+  it("no BVN page for a customer who has a number already, or whose level gets none", async () => {
+    const { user } = await customerWithAccount("22200000508");
+    await expect(
+      createKycLink({ ctx, userId: user.id, channel: "api", userRef: user.id }),
+    ).rejects.toMatchObject({
+      code: "ACCOUNT_NUMBER_EXISTS",
+    });
+    const other = await createTestUser(tdb.db);
+    const strict = { ...ctx, config: { ...ctx.config, VIRTUAL_ACCOUNT_MIN_LEVEL: 2 } };
+    await expect(
+      createKycLink({ ctx: strict, userId: other.id, channel: "api", userRef: other.id }),
+    ).rejects.toMatchObject({
+      code: "LEVEL_TOO_LOW",
+    });
+  });
+
   it("refuses a BVN already on another customer's account", async () => {
     await customerWithAccount("22299990001");
     const other = await createTestUser(tdb.db);
