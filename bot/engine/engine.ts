@@ -225,6 +225,7 @@ export async function handleChatInput(
         leased: saved.leased,
         rows: saved.rows,
         deleteInput: result.deleteInput ?? false,
+        deleteSecret: result.deleteSecret ?? false,
         duplicate: false,
       };
     }
@@ -312,6 +313,14 @@ const PIN_ECHO_MS = 2 * 60_000;
 /** 4 to 6 digits and nothing else (the PIN format): what gets deleted, and redacted in the inbox. */
 export function looksLikePin(text: string | undefined): boolean {
   return text !== undefined && /^\s*\d{4,6}\s*$/.test(text);
+}
+
+/**
+ * What the channel inboxes never store as it arrived (S11): a PIN-shaped text, or a message holding a
+ * BVN. After a crash such a message cannot be read back, and the person is asked to send it again.
+ */
+export function holdsSecret(text: string | undefined): boolean {
+  return text !== undefined && (looksLikePin(text) || holdsBvn(text, undefined, false));
 }
 
 /**

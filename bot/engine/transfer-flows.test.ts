@@ -356,14 +356,20 @@ describe("a BVN typed into the chat", () => {
     await c.say("menu");
     for (const typed of [BVN, "222 1234 5678", "my bvn is 22212345678", "BVN: 222-1234-5678"]) {
       const out = await c.say(typed);
-      expect(texts(out), typed).toMatch(/Please don't send your BVN in a chat: delete that message/);
+      expect(texts(out), typed).toMatch(
+        /Please don't send your BVN in a chat \(delete that message if it is still there\)/,
+      );
       expect(JSON.stringify(out.replies), typed).not.toMatch(/222.?1234.?5678|222,123/);
       expect(choiceIds(out)).toEqual(["nav:fund_transfer", "nav:menu"]);
+      // The channel deletes it from the chat (Telegram can; WhatsApp cannot, hence the words).
+      expect(out.deleteSecret, typed).toBe(true);
+      expect(out.deleteInput, typed).toBe(false);
     }
     // In the middle of a question (the one-time amount, which would quote a huge "amount"): the
     // warning, and the question stays open.
     await c.tap("nav:transfer_once");
     const mid = await c.say(BVN);
+    expect(mid.deleteSecret).toBe(true);
     expect(texts(mid)).toMatch(/don't send your BVN.*\n\nCarry on where you stopped/s);
     expect(JSON.stringify(mid.replies)).not.toMatch(/222.?1234.?5678|222,123/);
     expect(texts(await c.say("2k"))).toMatch(/Send exactly ₦2,000/);
@@ -388,7 +394,9 @@ describe("a BVN typed into the chat", () => {
     const c = h.chat("t-bvn-pcm");
     await c.say("hi");
     await c.say("speak pidgin");
-    expect(texts(await c.say(BVN))).toMatch(/Abeg no send your BVN for chat: delete that message/);
+    expect(texts(await c.say(BVN))).toMatch(
+      /Abeg no send your BVN for chat \(delete that message if e still dey\)/,
+    );
     await c.say("buy light 2000 ikeja prepaid");
     const meter = await c.say("22212345678");
     expect(texts(meter)).not.toMatch(/BVN/);

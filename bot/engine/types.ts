@@ -74,6 +74,8 @@ export type ChatOutput = {
   rows?: OutboxRow[];
   /** The input carried a PIN: the adapter deletes it from the chat (S4). */
   deleteInput: boolean;
+  /** The input carried another secret (a BVN typed by mistake): deleted from the chat too, no PIN step follows. */
+  deleteSecret?: boolean;
   /** The same messageId was handled before; nothing was done. */
   duplicate: boolean;
 };
@@ -100,6 +102,8 @@ export type StepResult = {
   replies: Reply[];
   next?: FlowState;
   deleteInput?: boolean;
+  /** The message holds a secret that is not a PIN (a BVN): the adapter deletes it from the chat. */
+  deleteSecret?: boolean;
   /** Tags of earlier messages whose buttons are now stale: the adapter removes them. */
   clearButtons?: string[];
   /** The person chose their language with this message (no Pidgin offer follows it). */

@@ -134,6 +134,23 @@ describe("Telegram adapter", () => {
     await expectLedgerConsistent(h.tdb.db);
   });
 
+  it("a BVN typed by mistake is deleted from the chat and never repeated or logged", async () => {
+    const { bot, calls } = await telegram();
+    await customer(bot, 7011);
+    const before = calls.length;
+    const bvn = textUpdate(7011, "my bvn is 22212345678");
+    await bot.handleUpdate(bvn);
+    const after = calls.slice(before);
+    expect(after.map((c) => c.method)).toContain("deleteMessage");
+    expect(after.find((c) => c.method === "deleteMessage")?.payload).toMatchObject({
+      chat_id: 7011,
+      message_id: bvn.message?.message_id,
+    });
+    expect(lastText(calls)).toMatch(/looks like a BVN/);
+    expect(JSON.stringify(calls.filter((c) => c.method !== "deleteMessage"))).not.toContain("22212345678");
+    expect(h.logs()).not.toContain("22212345678");
+  });
+
   it("shows the electricity token in the answer to the PIN (the chat's notification is not repeated)", async () => {
     const { bot, calls, outbox } = await telegram();
     await customer(bot, 7010);

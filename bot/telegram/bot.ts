@@ -90,7 +90,7 @@ async function respond(ctx: Context, options: TelegramBotOptions, input: ChatInp
     deleting = deletePinMessage(ctx, options);
   }
   const out = await handleChatInput(deps, input, { sendingBy: senders.owner("telegram") });
-  if (out.deleteInput && ctx.message && !deleting) {
+  if ((out.deleteInput || out.deleteSecret) && ctx.message && !deleting) {
     deleting = deletePinMessage(ctx, options);
   }
   await deleting;
@@ -156,7 +156,7 @@ async function deletePinMessage(ctx: Context, options: TelegramBotOptions): Prom
         err: error instanceof GrammyError ? error.description : String(error),
         chatId: ctx.chat?.id,
       },
-      "ALERT: could not delete a message containing a PIN from a Telegram chat",
+      "ALERT: could not delete a message containing a PIN (or a BVN) from a Telegram chat",
     );
     const userRef = String(ctx.from?.id ?? ctx.chat?.id);
     const lang = await languageOf(options.deps.ctx(), userRef);

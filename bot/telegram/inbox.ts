@@ -8,7 +8,7 @@ import {
 } from "../../api/services/chat-inbox";
 import type { ServiceContext } from "../../api/services/context";
 import { storableJson } from "../../api/services/storable-text";
-import { looksLikePin } from "../engine/engine";
+import { holdsSecret } from "../engine/engine";
 
 const CHANNEL = "telegram";
 const REDACTED = "tadaRedactedPin";
@@ -25,13 +25,13 @@ function chatOf(update: Update): string {
 }
 
 /**
- * The update as the inbox keeps it: whole, except a text that looks like a PIN, which is never
- * stored (S11). Such an update, taken back after a crash, is answered "send it again".
+ * The update as the inbox keeps it: whole, except a text that looks like a PIN or holds a BVN,
+ * which is never stored (S11). Such an update, taken back after a crash, is answered "send it again".
  */
 function toInbound(update: Update, key: string): InboundUpdate {
   const text = update.message?.text;
   const payload: Record<string, unknown> =
-    update.message && looksLikePin(text)
+    update.message && holdsSecret(text)
       ? { ...update, message: { ...update.message, text: "[redacted]" }, [REDACTED]: true }
       : { ...update };
   // A name or text may carry NUL or a lone surrogate, which jsonb refuses: kept as escape text.

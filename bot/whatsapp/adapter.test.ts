@@ -366,6 +366,18 @@ describe("the one-time PIN page", () => {
     expect(await page.text()).toMatch(/Your PIN is set/);
   });
 
+  it("a BVN typed by mistake is not kept in the inbox, never repeated, and the person is told", async () => {
+    const n = newNumber();
+    await customer(n);
+    const answer = (await wa.say(n, "22212345678")).join("\n");
+    expect(answer).toMatch(/looks like a BVN/);
+    expect(JSON.stringify(wa.client.sent)).not.toContain("22212345678");
+    const inbox = await tdb.db.selectFrom("chat_updates").selectAll().where("external_id", "=", n).execute();
+    expect(inbox.some((u) => u.payload.redacted === true)).toBe(true);
+    expect(JSON.stringify(inbox)).not.toContain("22212345678");
+    expect(logs()).not.toContain("22212345678");
+  });
+
   it("S11: the sentinel PIN 9137 is in no WhatsApp message, no page and no log line", async () => {
     const n = newNumber();
     await customer(n, "9137");

@@ -6,7 +6,7 @@ import {
   recordUpdates,
 } from "../../api/services/chat-inbox";
 import { enqueueChatMessages } from "../../api/services/chat-outbox";
-import { handleChatInput, looksLikePin } from "../engine/engine";
+import { handleChatInput, holdsSecret } from "../engine/engine";
 import type { ChatInput, EngineDeps } from "../engine/types";
 import { type ChatSender, type ChatSenders, PermanentSendError, type QueuedReplies } from "../outbound";
 import { renderReplies } from "./render";
@@ -60,7 +60,7 @@ export const NOT_TEXT_REPLY =
 
 const SORRY = "Sorry, something went wrong on our side. Please send that again in a moment.";
 
-/** A PIN-shaped message is stored redacted: after a crash it cannot be read back, so we ask for it again. */
+/** A PIN-shaped message (or one holding a BVN) is stored redacted: after a crash it cannot be read back, so we ask for it again. */
 export const SEND_AGAIN_REPLY =
   "Sorry, your last message arrived while we were restarting and could not be read. Please send it again. " +
   "(Never send your PIN here: use the PIN link.)";
@@ -152,7 +152,7 @@ export function toInboundUpdate(
   if (displayName) {
     received.displayName = displayName;
   }
-  const redacted = kind === "text" && looksLikePin(message.body);
+  const redacted = kind === "text" && holdsSecret(message.body);
   const payload: StoredPayload = {
     kind,
     ...(kind === "text" ? (redacted ? { redacted: true } : { text: message.body }) : {}),

@@ -11,11 +11,11 @@ import type { FlowContext, FlowState, StepResult } from "../types";
 const T = templates("bvn-guard", {
   dontShare: {
     en: () =>
-      "That looks like a BVN. Please don't send your BVN in a chat: delete that message. " +
+      "That looks like a BVN. Please don't send your BVN in a chat (delete that message if it is still there). " +
       "I never need it here. For a permanent account number you give it once, on a secure page: " +
       'ask me for "my account number".',
     pcm: () =>
-      "That one be like BVN. Abeg no send your BVN for chat: delete that message. " +
+      "That one be like BVN. Abeg no send your BVN for chat (delete that message if e still dey). " +
       "I no need am for here. For permanent account number, you go give am one time for one secure page: " +
       'ask me "my account number".',
   },
@@ -54,7 +54,11 @@ export function holdsBvn(text: string, state: FlowState | undefined, ownWords: b
 /** The warning; a question in progress stays open (with its choices), nothing else changes. */
 export function bvnWarning(fc: FlowContext, state: FlowState | undefined, inFlow: boolean): StepResult {
   if (state && inFlow) {
-    return { replies: [{ text: `${T.dontShare[fc.lang]()}\n\n${T.carryOn[fc.lang]()}` }], next: state };
+    return {
+      replies: [{ text: `${T.dontShare[fc.lang]()}\n\n${T.carryOn[fc.lang]()}` }],
+      next: state,
+      deleteSecret: true,
+    };
   }
   return {
     replies: [
@@ -63,5 +67,6 @@ export function bvnWarning(fc: FlowContext, state: FlowState | undefined, inFlow
         choices: [{ id: "nav:fund_transfer", label: T.accountChoice[fc.lang]() }, menuChoice(fc.lang)],
       },
     ],
+    deleteSecret: true,
   };
 }
