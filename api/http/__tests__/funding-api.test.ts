@@ -10,49 +10,27 @@ import {
   type TestApp,
 } from "../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
-import { PAYMENT_JOBS } from "../../jobs/definitions";
+import { queuedPayments } from "../../../test/helpers/payments";
 import { createPaymentGateway } from "../../providers/payment-gateway";
 import { listPaymentsForAdmin } from "../../services/admins/payments";
-import {
-  type PaymentJob,
-  type PaymentsRuntime,
-  reconcileFunding,
-  webhookSecretHash,
-} from "../../services/funding";
+import { type PaymentsRuntime, reconcileFunding, webhookSecretHash } from "../../services/funding";
 
 /** The funding and withdrawal API and pages over HTTP, on the sandbox gateway (the embedded default). */
 let tdb: TestDatabase;
 let app: TestApp;
 let payments: PaymentsRuntime;
-const queued: PaymentJob[] = [];
+let jobs: ReturnType<typeof queuedPayments>;
 const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: "1000", SANDBOX_PENDING_SECONDS: "0" });
 
 beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 10 });
-  payments = {
-    gateway: createPaymentGateway({ config, db: tdb.db }),
-    webhookSecretHash: webhookSecretHash(config),
-    async dispatch(job) {
-      queued.push(job);
-    },
-  };
+  jobs = queuedPayments(createPaymentGateway({ config, db: tdb.db }), webhookSecretHash(config));
+  payments = jobs.payments;
   app = makeTestApp(tdb.db, { config, payments }).app;
 });
 afterAll(() => tdb.destroy());
 
-async function drain() {
-  const ctx = makeCtx(tdb.db, { config });
-  const byName = new Map(PAYMENT_JOBS.map((d) => [d.name, d]));
-  for (let job = queued.shift(); job; job = queued.shift()) {
-    const definition = byName.get(job.name);
-    const { name: _n, ...rest } = job;
-    const { dedupe: _d, ...data } = rest as Record<string, unknown>;
-    await definition?.handle(
-      { ctx: () => ctx, payments, logger: ctx.logger },
-      definition.payload.parse(data),
-    );
-  }
-}
+const drain = () => jobs.drain(makeCtx(tdb.db, { config }));
 
 async function userWithPin() {
   const token = await registerAndLogin(app, uniquePhone());

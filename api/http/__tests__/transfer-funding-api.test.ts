@@ -11,10 +11,10 @@ import {
   type TestApp,
 } from "../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
-import { PAYMENT_JOBS } from "../../jobs/definitions";
+import { queuedPayments } from "../../../test/helpers/payments";
 import { createPaymentGateway } from "../../providers/payment-gateway";
 import { createAdmin, createAdminApiKey } from "../../services/admins";
-import { type PaymentJob, type PaymentsRuntime, webhookSecretHash } from "../../services/funding";
+import { type PaymentsRuntime, webhookSecretHash } from "../../services/funding";
 import { getWalletBalance } from "../../services/wallet";
 
 /**
@@ -28,7 +28,7 @@ let tdb: TestDatabase;
 let app: TestApp;
 let payments: PaymentsRuntime;
 const captured = captureLogger();
-const queued: PaymentJob[] = [];
+let jobs: ReturnType<typeof queuedPayments>;
 const config = testConfig({
   AUTH_RATE_LIMIT_PER_MINUTE: "1000",
   SANDBOX_PENDING_SECONDS: "0",
@@ -40,27 +40,13 @@ const ctx = () => makeCtx(tdb.db, { config, logger: captured.logger });
 
 beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 10 });
-  payments = {
-    gateway: createPaymentGateway({ config, db: tdb.db }),
-    webhookSecretHash: webhookSecretHash(config),
-    async dispatch(job) {
-      queued.push(job);
-    },
-  };
+  jobs = queuedPayments(createPaymentGateway({ config, db: tdb.db }), webhookSecretHash(config));
+  payments = jobs.payments;
   app = makeTestApp(tdb.db, { config, payments, logger: captured.logger }).app;
 });
 afterAll(() => tdb.destroy());
 
-/** Run the queued payment jobs (the webhook's processing) as the worker would. */
-async function drain() {
-  const byName = new Map(PAYMENT_JOBS.map((d) => [d.name, d]));
-  for (let job = queued.shift(); job; job = queued.shift()) {
-    const definition = byName.get(job.name);
-    const { name: _n, ...rest } = job;
-    const { dedupe: _d, ...data } = rest as Record<string, unknown>;
-    await definition?.handle({ ctx, payments, logger: captured.logger }, definition.payload.parse(data));
-  }
-}
+const drain = () => jobs.drain(ctx());
 
 async function customer() {
   const token = await registerAndLogin(app, uniquePhone());

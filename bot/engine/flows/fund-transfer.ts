@@ -11,7 +11,8 @@ import type { Intent } from "../intents/intent";
 import { cancelChoice, doneReply, errorText, menuChoice } from "../replies";
 import type { Choice, FlowContext, Reply, StepResult } from "../types";
 import type { Flow } from "./flow";
-import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
+import { readFundingAmount } from "./fund";
+import { checkedAmount, explainProblems, typeAnAmount, withNotes } from "./written";
 
 /**
  * Funding by bank transfer (issue 17), "my account number": the customer's permanent account
@@ -23,6 +24,10 @@ import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNot
 const AMOUNTS = [100_000, 200_000, 500_000, 1_000_000];
 
 const T = templates("fund-transfer", {
+  howMuchAgain: {
+    en: (typeAnAmount: string) => `How much? ${typeAnAmount}`,
+    pcm: (typeAnAmount: string) => `How much you wan put? ${typeAnAmount}`,
+  },
   yourAccount: {
     en: () => "Fund your wallet by bank transfer to your own TADA account number:",
     pcm: () => "Fund your wallet with bank transfer to your own TADA account number:",
@@ -81,10 +86,6 @@ const T = templates("fund-transfer", {
   howMuch: {
     en: () => "How much do you want to add by transfer? Tap one or type an amount.",
     pcm: () => "How much you wan put with transfer? Tap one or type amount.",
-  },
-  howMuchAgain: {
-    en: (typeAnAmount: string) => `How much? ${typeAnAmount}`,
-    pcm: (typeAnAmount: string) => `How much you wan put? ${typeAnAmount}`,
   },
   overDailyLimit: {
     en: (amount: string, limit: string) =>
@@ -149,19 +150,9 @@ export const fundTransferFlow: Flow = {
     if (state.step !== "amount") {
       return undefined;
     }
-    const read = answer.choice?.startsWith("amt:")
-      ? { amountKobo: Number(answer.choice.slice(4)) }
-      : readAmountAnswer(fc, "fund", answer.text);
-    if (!read || "problem" in read) {
-      return {
-        replies: [
-          {
-            text: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)),
-            choices: [cancelChoice(fc.lang)],
-          },
-        ],
-        next: state,
-      };
+    const read = readFundingAmount(fc, state, answer);
+    if ("retry" in read) {
+      return read.retry;
     }
     const funding = await getTransferFunding({ ctx: fc.ctx, userId: fc.userId });
     return oneTimeAccount(fc, funding, read.amountKobo);

@@ -2,7 +2,7 @@ import { createFundingIntent } from "../../../api/services/funding";
 import { formatNaira } from "../../../api/services/money";
 import { type Lang, templates } from "../i18n";
 import { cancelChoice, doneReply, errorText, menuChoice } from "../replies";
-import type { FlowContext, StepResult } from "../types";
+import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { checkedAmount, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
 
@@ -43,23 +43,38 @@ export const fundFlow: Flow = {
     return withNotes(notes, amount.amountKobo ? await checkout(fc, amount.amountKobo) : askAmount(fc.lang));
   },
   async handle(fc, state, answer) {
-    const read = answer.choice?.startsWith("amt:")
-      ? { amountKobo: Number(answer.choice.slice(4)) }
-      : readAmountAnswer(fc, "fund", answer.text);
-    if (!read || "problem" in read) {
-      return {
-        replies: [
-          {
-            text: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)),
-            choices: [cancelChoice(fc.lang)],
-          },
-        ],
-        next: state,
-      };
-    }
-    return checkout(fc, read.amountKobo);
+    const read = readFundingAmount(fc, state, answer);
+    return "retry" in read ? read.retry : checkout(fc, read.amountKobo);
   },
 };
+
+/**
+ * An answer to "how much do you want to add?" (a tapped amount or typed words), for the card and
+ * the transfer flows alike: the amount, or the question again with what was wrong.
+ */
+export function readFundingAmount(
+  fc: FlowContext,
+  state: FlowState,
+  answer: { choice?: string; text?: string },
+): { amountKobo: number } | { retry: StepResult } {
+  const read = answer.choice?.startsWith("amt:")
+    ? { amountKobo: Number(answer.choice.slice(4)) }
+    : readAmountAnswer(fc, "fund", answer.text);
+  if (read && !("problem" in read)) {
+    return read;
+  }
+  return {
+    retry: {
+      replies: [
+        {
+          text: read?.problem ?? T.howMuchAgain[fc.lang](typeAnAmount(fc)),
+          choices: [cancelChoice(fc.lang)],
+        },
+      ],
+      next: state,
+    },
+  };
+}
 
 function askAmount(lang: Lang): StepResult {
   return {

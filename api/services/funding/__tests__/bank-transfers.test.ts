@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/
 import { createTestUser } from "../../../../test/helpers/fixtures";
 import { makeTestApp, type TestApp } from "../../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
-import { PAYMENT_JOBS } from "../../../jobs/definitions";
+import { queuedPayments } from "../../../../test/helpers/payments";
 import { createFlutterwaveGateway } from "../../../providers/flutterwave/client";
 import { applyUserAction } from "../../admins/user-actions";
 import { checkAlertConditions } from "../../alerts/conditions";
@@ -22,7 +22,6 @@ import {
   createFundingIntent,
   createKycLink,
   getTransferFunding,
-  type PaymentJob,
   type PaymentsRuntime,
   reconcileTransfers,
   resolveSuspenseTransfer,
@@ -45,7 +44,7 @@ let logs: () => string;
 let flw: FlutterwaveEmulator;
 let payments: PaymentsRuntime;
 let app: TestApp;
-const queued: PaymentJob[] = [];
+let jobs: ReturnType<typeof queuedPayments>;
 const admin = { id: "adm_test", role: "admin" as const };
 
 beforeAll(async () => {
@@ -61,13 +60,11 @@ beforeAll(async () => {
     FUNDING_DAILY_LIMITS_KOBO: "10000000,30000000,500000000,5000000000",
   });
   ctx = makeCtx(tdb.db, { config, logger: captured.logger });
-  payments = {
-    gateway: createFlutterwaveGateway({ baseUrl: flw.url, secretKey: flw.secretKey, timeoutMs: 500 }),
-    webhookSecretHash: SECRET_HASH,
-    async dispatch(job) {
-      queued.push(job);
-    },
-  };
+  jobs = queuedPayments(
+    createFlutterwaveGateway({ baseUrl: flw.url, secretKey: flw.secretKey, timeoutMs: 500 }),
+    SECRET_HASH,
+  );
+  payments = jobs.payments;
   app = makeTestApp(tdb.db, { config, logger: captured.logger, payments }).app;
 });
 afterAll(async () => {
@@ -76,17 +73,7 @@ afterAll(async () => {
 });
 beforeEach(() => flw.resetModes());
 
-/** Run queued payment jobs through the same definitions the worker uses. */
-async function drain(): Promise<void> {
-  const byName = new Map(PAYMENT_JOBS.map((d) => [d.name, d]));
-  const deps = { ctx: () => ctx, payments, logger: ctx.logger };
-  for (let job = queued.shift(); job; job = queued.shift()) {
-    const definition = byName.get(job.name);
-    const { name: _name, ...payload } = job;
-    const { dedupe: _dedupe, ...data } = payload as Record<string, unknown>;
-    await definition?.handle(deps, definition.payload.parse(data));
-  }
-}
+const drain = () => jobs.drain(ctx);
 
 const balance = async (userId: string) => (await getWalletBalance({ ctx, userId })).balanceKobo;
 
@@ -173,7 +160,7 @@ describe("a personal account number through the KYC page", () => {
     const notices = await chatBodies(user.id);
     expect(notices.map((n) => n.kind)).toContain("wallet.account_ready");
     expect(JSON.stringify(notices)).toContain(account.accountNumber);
-    for (const text of [logs(), JSON.stringify(queued), JSON.stringify(notices)]) {
+    for (const text of [logs(), JSON.stringify(jobs.queued), JSON.stringify(notices)]) {
       expect(text).not.toContain(BVN);
     }
   });

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../../../../test/helpers/
 import { createTestUser } from "../../../../test/helpers/fixtures";
 import { call, makeTestApp, type TestApp } from "../../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../../test/helpers/ledger";
-import { PAYMENT_JOBS } from "../../../jobs/definitions";
+import { queuedPayments } from "../../../../test/helpers/payments";
 import { createFlutterwaveGateway } from "../../../providers/flutterwave/client";
 import { adminPaymentDetail, listPaymentsForAdmin } from "../../admins/payments";
 import type { ServiceContext } from "../../context";
@@ -22,7 +22,6 @@ import {
   confirmPayment,
   createFundingIntent,
   createWithdrawal,
-  type PaymentJob,
   type PaymentsRuntime,
   reconcileFunding,
   requeryWithdrawal,
@@ -41,7 +40,7 @@ let logs: () => string;
 let flw: FlutterwaveEmulator;
 let payments: PaymentsRuntime;
 let app: TestApp;
-const queued: PaymentJob[] = [];
+let jobs: ReturnType<typeof queuedPayments>;
 
 beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 30 });
@@ -55,13 +54,11 @@ beforeAll(async () => {
     WITHDRAWAL_FEE_KOBO: "5000",
   });
   ctx = makeCtx(tdb.db, { config, logger: captured.logger });
-  payments = {
-    gateway: createFlutterwaveGateway({ baseUrl: flw.url, secretKey: flw.secretKey, timeoutMs: 500 }),
-    webhookSecretHash: SECRET_HASH,
-    async dispatch(job) {
-      queued.push(job);
-    },
-  };
+  jobs = queuedPayments(
+    createFlutterwaveGateway({ baseUrl: flw.url, secretKey: flw.secretKey, timeoutMs: 500 }),
+    SECRET_HASH,
+  );
+  payments = jobs.payments;
   app = makeTestApp(tdb.db, { config, logger: captured.logger, payments }).app;
 });
 afterAll(async () => {
@@ -69,17 +66,7 @@ afterAll(async () => {
   await tdb?.destroy();
 });
 
-/** Run queued payment jobs through the same definitions the worker uses. */
-async function drain(): Promise<void> {
-  const byName = new Map(PAYMENT_JOBS.map((d) => [d.name, d]));
-  const deps = { ctx: () => ctx, payments, logger: ctx.logger };
-  for (let job = queued.shift(); job; job = queued.shift()) {
-    const definition = byName.get(job.name);
-    const { name: _name, ...payload } = job;
-    const { dedupe: _dedupe, ...data } = payload as Record<string, unknown>;
-    await definition?.handle(deps, definition.payload.parse(data));
-  }
-}
+const drain = () => jobs.drain(ctx);
 
 async function newIntent(amountKobo = 250_000) {
   const user = await createTestUser(tdb.db);
@@ -754,7 +741,7 @@ describe("withdrawals to a bank account", () => {
     const user = await fundedUser(200_000);
     flw.setTransferOutcome("0690000037", "successful");
     const { withdrawal } = await withdraw(user.id, "0690000037", 50_000, "w-died", "CHIOMA ADAEZE OKONKWO");
-    queued.length = 0; // the submit job died with the process
+    jobs.queued.length = 0; // the submit job died with the process
     await tdb.db
       .updateTable("withdrawals")
       .set({ state: "submitting", send_count: 1 })
