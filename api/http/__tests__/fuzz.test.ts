@@ -6,7 +6,7 @@ import { setUpTelegram } from "../../../bot/telegram/start";
 import { adminBrowser, adminSignIn } from "../../../test/helpers/admin-browser";
 import { makeCtx, testConfig } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
-import { uniquePhone } from "../../../test/helpers/fixtures";
+import { createTestUser, uniquePhone } from "../../../test/helpers/fixtures";
 import {
   FORM_POISONS,
   fillPath,
@@ -470,12 +470,10 @@ async function paramValues(route: Route): Promise<Record<string, string>> {
         return new URL(link.url).pathname.split("/").pop() ?? "";
       }
       if (p.startsWith("/kyc/")) {
-        const link = await createKycLink({
-          ctx,
-          userId: f.victimUserId,
-          channel: "api",
-          userRef: f.victimUserId,
-        });
+        // A customer of their own per link: one whose form went through has an account number,
+        // and gets no second BVN page.
+        const owner = await createTestUser(tdb.db);
+        const link = await createKycLink({ ctx, userId: owner.id, channel: "api", userRef: owner.id });
         return decodeURIComponent(new URL(link.url).pathname.split("/").pop() ?? "");
       }
       if (name === "token") {
