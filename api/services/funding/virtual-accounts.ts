@@ -200,13 +200,10 @@ export async function requestStaticAccount(args: {
       created_at: now,
       updated_at: now,
     })
-    .onConflict((oc) =>
-      oc
-        .column("user_id")
-        .where("kind", "=", "static")
-        .where("status", "in", ["requested", "active"])
-        .doNothing(),
-    )
+    // The one-static-account-per-customer index refuses a second (two requests racing). No conflict
+    // target: naming that partial index's predicate with bound parameters fails inference once
+    // PostgreSQL switches to a generic plan; the id and tx_ref are new, so only that index can object.
+    .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
   const row =

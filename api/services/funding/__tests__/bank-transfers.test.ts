@@ -17,6 +17,7 @@ import type { ServiceContext } from "../../context";
 import { systemAccountTotal } from "../../ledger";
 import { getWalletBalance } from "../../wallet";
 import {
+  bvnFingerprint,
   confirmTransfer,
   createDynamicAccount,
   createFundingIntent,
@@ -24,7 +25,9 @@ import {
   getTransferFunding,
   type PaymentsRuntime,
   reconcileTransfers,
+  requestStaticAccount,
   resolveSuspenseTransfer,
+  sealBvn,
   submitKyc,
   sweepPayments,
 } from "..";
@@ -208,6 +211,28 @@ describe("a personal account number through the KYC page", () => {
     ).rejects.toMatchObject({
       code: "LEVEL_TOO_LOW",
     });
+  });
+
+  it("two requests for a customer's account number at once make one account, at the gateway too", async () => {
+    const user = await createTestUser(tdb.db);
+    await tdb.db
+      .insertInto("user_kyc")
+      .values({
+        user_id: user.id,
+        bvn_ciphertext: sealBvn(ctx.config, "22200000509"),
+        bvn_last3: "509",
+        bvn_fingerprint: bvnFingerprint(ctx.config, "22200000509"),
+      })
+      .execute();
+    const rows = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        requestStaticAccount({ ctx, payments, userId: user.id, channel: "api" }),
+      ),
+    );
+    expect(new Set(rows.map((r) => r.id)).size).toBe(1);
+    const txRef = rows[0]?.tx_ref ?? "";
+    expect(flw.virtualAccounts.filter((a) => a.txRef === txRef)).toHaveLength(1);
+    expect((await getTransferFunding({ ctx, userId: user.id })).account?.status).toBe("active");
   });
 
   it("refuses a BVN already on another customer's account", async () => {
