@@ -199,6 +199,21 @@ export const ConfigSchema = z
     /** Encrypts BVNs at rest. Defaults to a key derived from PIN_PEPPER. */
     KYC_ENCRYPTION_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
 
+    // Referrals (README "Referrals"): what the referrer earns when a referee's first purchase of at
+    // least REFERRAL_MIN_PURCHASE_KOBO is delivered, the referee's welcome bonus (0 = none), the most
+    // paid rewards per referrer per Lagos month, and how many days after joining a code may be entered.
+    REFERRAL_REWARD_KOBO: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+    REFERRAL_WELCOME_KOBO: z.coerce.number().int().min(0).max(10_000_000).default(5_000),
+    REFERRAL_MIN_PURCHASE_KOBO: positiveInt(100_000, 100_000_000),
+    REFERRAL_MONTHLY_CAP: z.coerce.number().int().min(0).max(100_000).default(20),
+    REFERRAL_CODE_DAYS: positiveInt(7, 365),
+    /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
+    TELEGRAM_BOT_USERNAME: optionalString.pipe(
+      z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be a Telegram username without @").optional(),
+    ),
+    /** The WhatsApp number customers write to (international digits, e.g. 2348031234567), for wa.me links. */
+    WHATSAPP_NUMBER: optionalString.pipe(z.string().regex(/^\d{10,15}$/, "must be 10-15 digits, e.g. 2348031234567").optional()),
+
     // Free-text understanding in chat, after the built-in grammar (optional: without a key, the menu).
     GROQ_API_KEY: optionalString,
     GROQ_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),

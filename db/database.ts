@@ -25,6 +25,7 @@ export interface UsersTable {
   verification_level: Generated<number>;
   referral_code: string;
   referred_by: string | null;
+  referred_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   /** The chat reply language (bot/engine/i18n): null until the person chooses (English then). */
@@ -467,6 +468,21 @@ export interface SandboxGatewayAccountsTable {
   created_at: CreatedAt;
 }
 
+export interface ReferralRewardsTable {
+  id: string;
+  referee_id: string;
+  referrer_id: string;
+  order_id: string;
+  status: "paid" | "capped" | "refused" | "clawed_back";
+  reason: string | null;
+  reward_kobo: Generated<number>;
+  welcome_kobo: Generated<number>;
+  entry_id: number | null;
+  clawback_entry_id: number | null;
+  created_at: CreatedAt;
+  clawed_back_at: NullableTimestamp;
+}
+
 export interface UserKycTable {
   user_id: string;
   bvn_ciphertext: string;
@@ -823,6 +839,7 @@ export interface Database {
   kyc_links: KycLinksTable;
   virtual_accounts: VirtualAccountsTable;
   bank_transfers: BankTransfersTable;
+  referral_rewards: ReferralRewardsTable;
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;

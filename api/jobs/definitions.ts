@@ -13,6 +13,7 @@ import {
   sweepPayments,
 } from "../services/funding";
 import { closeExpiredRooms, drawDueRooms } from "../services/gift-rooms";
+import { sweepReferralRewards } from "../services/rewards";
 import { requeryOrder, submitOrder, sweepDueOrders } from "../services/vtu";
 import type { VtuRuntime } from "../services/vtu/runtime";
 
@@ -119,6 +120,13 @@ export const syncCatalogueJob = defineJob({
   handle: (deps) => syncCatalogue({ ctx: deps.ctx(), providers: deps.vtu.providers }),
 });
 
+/** Referral rewards: pay for first purchases delivered, take back those reversed (issue 18). */
+export const sweepRewardsJob = defineJob({
+  name: "sweep-rewards",
+  payload: z.strictObject({}),
+  handle: (deps) => sweepReferralRewards({ ctx: deps.ctx() }),
+});
+
 /** Gift rooms: draw the rooms whose draw time has come, close the ones past expiry (refunds). */
 export const sweepGiftRoomsJob = defineJob({
   name: "sweep-gift-rooms",
@@ -143,5 +151,6 @@ export const VTU_JOBS: readonly JobDefinition<any>[] = [
   sweepOrdersJob,
   syncCatalogueJob,
   sweepGiftRoomsJob,
+  sweepRewardsJob,
   checkFloatsJob,
 ];

@@ -51,6 +51,8 @@ export async function startVtuWorkers(args: {
       { name: "sync-catalogue", everyMs: args.syncEveryMinutes * 60_000 },
       // Draw times and expiries are minute-grained: a 15-second pass is on time enough.
       { name: "sweep-gift-rooms", everyMs: 15_000 },
+      // Referral rewards follow deliveries and reversals; a 15-second pass is prompt enough.
+      { name: "sweep-rewards", everyMs: 15_000 },
       { name: "check-floats", everyMs: args.ctx().config.PROVIDER_FLOAT_CHECK_MINUTES * 60_000 },
     ],
   });

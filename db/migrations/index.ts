@@ -34,6 +34,7 @@ import * as giftClaimOrderFunction from "./2026_12_06_2200_gift_claim_order_func
 import * as fundingCreditFunction from "./2026_12_06_2300_funding_credit_function";
 import * as userLanguage from "./2026_12_07_0100_user_language";
 import * as bankTransferFunding from "./2026_12_07_0200_bank_transfer_funding";
+import * as referralRewards from "./2026_12_07_0300_referral_rewards";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -76,4 +77,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_06_2300_funding_credit_function": fundingCreditFunction,
   "2026_12_07_0100_user_language": userLanguage,
   "2026_12_07_0200_bank_transfer_funding": bankTransferFunding,
+  "2026_12_07_0300_referral_rewards": referralRewards,
 };

@@ -27,6 +27,7 @@ export async function insertUser(trx: Trx, input: NewUserInput): Promise<UserRow
       password_hash: input.passwordHash ?? null,
       referral_code: await uniqueReferralCode(trx),
       referred_by: input.referredByUserId ?? null,
+      referred_at: input.referredByUserId ? new Date() : null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
