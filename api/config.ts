@@ -209,10 +209,18 @@ export const ConfigSchema = z
     REFERRAL_CODE_DAYS: positiveInt(7, 365),
     /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
-      z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be a Telegram username without @").optional(),
+      z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be a Telegram username without @")
+        .optional(),
     ),
     /** The WhatsApp number customers write to (international digits, e.g. 2348031234567), for wa.me links. */
-    WHATSAPP_NUMBER: optionalString.pipe(z.string().regex(/^\d{10,15}$/, "must be 10-15 digits, e.g. 2348031234567").optional()),
+    WHATSAPP_NUMBER: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{10,15}$/, "must be 10-15 digits, e.g. 2348031234567")
+        .optional(),
+    ),
 
     // Free-text understanding in chat, after the built-in grammar (optional: without a key, the menu).
     GROQ_API_KEY: optionalString,

@@ -193,6 +193,26 @@ const CHECKS: CheckSpec[] = [
           OR (t.status = 'suspense') <> (t.resolve_entry_id IS NULL AND t.suspense_reason IS NOT NULL)`,
   },
   {
+    id: "RF1",
+    name: "each referral reward is paid once as recorded (referrer and referee), taken back at most once, none when not paid",
+    checkedSql: sql`SELECT id FROM referral_rewards`,
+    violationsSql: sql`
+      SELECT r.id AS reward_id, r.status, count(e.id) AS entries,
+             coalesce(sum(p.amount) FILTER (WHERE a.user_id = r.referrer_id AND e.id = r.entry_id), 0)::text AS to_referrer,
+             coalesce(sum(p.amount) FILTER (WHERE a.user_id = r.referee_id AND e.id = r.entry_id), 0)::text AS to_referee
+        FROM referral_rewards r
+        LEFT JOIN journal_entries e ON e.metadata->>'referralRewardId' = r.id
+        LEFT JOIN postings p ON p.entry_id = e.id
+        LEFT JOIN accounts a ON a.id = p.account_id
+       GROUP BY r.id
+      HAVING count(DISTINCT e.id) <> CASE r.status WHEN 'paid' THEN 1
+                                                   WHEN 'clawed_back' THEN CASE WHEN r.clawback_entry_id = r.entry_id THEN 1 ELSE 2 END
+                                                   ELSE 0 END
+          OR (r.status IN ('paid', 'clawed_back')
+              AND (coalesce(sum(p.amount) FILTER (WHERE a.user_id = r.referrer_id AND e.id = r.entry_id), 0) <> r.reward_kobo
+                OR coalesce(sum(p.amount) FILTER (WHERE a.user_id = r.referee_id AND e.id = r.entry_id), 0) <> r.welcome_kobo))`,
+  },
+  {
     id: "G1",
     name: "every gift room's claim count equals its live claims and never passes capacity (R1, R2)",
     checkedSql: sql`SELECT id FROM gift_rooms`,

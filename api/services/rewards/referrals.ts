@@ -241,7 +241,8 @@ export async function sweepReferralRewards(args: { ctx: ServiceContext; limit?: 
     .where("u.referred_by", "is not", null)
     .where("o.state", "=", "delivered")
     .where("o.channel", "<>", "gift")
-    .where("o.price_kobo", ">=", ctx.config.REFERRAL_MIN_PURCHASE_KOBO)
+    // The face value: "₦1,000 of airtime" qualifies for a ₦1,000 minimum whatever the discount.
+    .where("o.face_amount_kobo", ">=", ctx.config.REFERRAL_MIN_PURCHASE_KOBO)
     .where((eb) =>
       eb.not(
         eb.exists(
