@@ -483,6 +483,16 @@ export interface ReferralRewardsTable {
   clawed_back_at: NullableTimestamp;
 }
 
+export interface ReferralSettingsTable {
+  id: Generated<boolean>;
+  reward_kobo: number;
+  welcome_kobo: number;
+  min_purchase_kobo: number;
+  monthly_cap: number;
+  updated_by: string;
+  updated_at: UpdatedAt;
+}
+
 export interface UserKycTable {
   user_id: string;
   bvn_ciphertext: string;
@@ -840,6 +850,7 @@ export interface Database {
   virtual_accounts: VirtualAccountsTable;
   bank_transfers: BankTransfersTable;
   referral_rewards: ReferralRewardsTable;
+  referral_settings: ReferralSettingsTable;
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;

@@ -35,6 +35,7 @@ import * as fundingCreditFunction from "./2026_12_06_2300_funding_credit_functio
 import * as userLanguage from "./2026_12_07_0100_user_language";
 import * as bankTransferFunding from "./2026_12_07_0200_bank_transfer_funding";
 import * as referralRewards from "./2026_12_07_0300_referral_rewards";
+import * as referralSettings from "./2026_12_07_0400_referral_settings";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -78,4 +79,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_0100_user_language": userLanguage,
   "2026_12_07_0200_bank_transfer_funding": bankTransferFunding,
   "2026_12_07_0300_referral_rewards": referralRewards,
+  "2026_12_07_0400_referral_settings": referralSettings,
 };

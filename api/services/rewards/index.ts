@@ -1,1 +1,2 @@
+export * from "./referral-rules";
 export * from "./referrals";

@@ -15,7 +15,7 @@ import {
 import type { ServiceContext } from "../context";
 import { reverseOrder } from "../vtu/transitions";
 import { getWalletBalance } from "../wallet";
-import { applyReferralCode, getReferralSummary, sweepReferralRewards } from ".";
+import { applyReferralCode, getReferralSummary, sweepReferralRewards, updateReferralRules } from ".";
 
 /**
  * Referral rewards on a real database with the sandbox providers: one reward per referee however
@@ -218,6 +218,51 @@ describe("referral rewards", () => {
     expect(status(sneaky.id)).toBe("refused");
     expect(buyers.map((b) => status(b.id)).sort()).toEqual(["capped", "paid", "paid"]); // cap 2 a month here
     expect(await balance(referrer.id)).toBe(before + 20_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a super admin changes the rules (audited); rewards booked after use them; support cannot", async () => {
+    const input = {
+      rewardKobo: 20_000,
+      welcomeKobo: 0,
+      minPurchaseKobo: 100_000,
+      monthlyCap: 5,
+      reason: "December promo",
+    };
+    await expect(
+      updateReferralRules({ ctx, admin: { id: "adm_s", role: "support" }, input }),
+    ).rejects.toMatchObject({
+      code: "ROLE_REQUIRED",
+    });
+    await expect(
+      updateReferralRules({
+        ctx,
+        admin: { id: "adm_x", role: "super_admin" },
+        input: { ...input, rewardKobo: -1 },
+      }),
+    ).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+    await updateReferralRules({ ctx, admin: { id: "adm_x", role: "super_admin" }, input });
+    const audit = await tdb.db
+      .selectFrom("audit_log")
+      .select(["action", "after", "reason"])
+      .where("action", "=", "settings.referrals")
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      reason: "December promo",
+      after: { rewardKobo: 20_000, welcomeKobo: 0 },
+    });
+    const referrer = await createTestUser(tdb.db);
+    const referee = await referredBuyer(referrer.id);
+    await buyDelivered(referee.id, 100_000);
+    const before = { referrer: await balance(referrer.id), referee: await balance(referee.id) };
+    await sweepReferralRewards({ ctx });
+    expect(await balance(referrer.id)).toBe(before.referrer + 20_000);
+    expect(await balance(referee.id)).toBe(before.referee);
+    expect((await getReferralSummary({ ctx, userId: referrer.id })).rules).toMatchObject({
+      rewardKobo: 20_000,
+      welcomeKobo: 0,
+    });
     await expectLedgerConsistent(tdb.db);
   });
 });

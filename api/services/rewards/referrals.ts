@@ -8,13 +8,14 @@ import { getWalletAccountId, lockAccounts, postEntry, SYSTEM_ACCOUNTS, systemAcc
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { normalizePhone } from "../phone";
+import { getReferralRules, type ReferralRules } from "./referral-rules";
 
 /**
  * Referrals that pay (issue 18 §1). A customer's link is `/r/<code>`; a referee comes with the code
  * (registration, the Telegram deep link `?start=ref_<code>`, or typed within REFERRAL_CODE_DAYS of
- * joining). When the referee's first own purchase of at least REFERRAL_MIN_PURCHASE_KOBO is
- * delivered, the sweeper books the reward: the referrer earns REFERRAL_REWARD_KOBO and the referee
- * REFERRAL_WELCOME_KOBO, in one entry from the promotions account. `referral_rewards` is UNIQUE per
+ * joining). When the referee's first own purchase of at least the minimum (face value) is
+ * delivered, the sweeper books the reward: the referrer's reward and the referee's welcome bonus, in
+ * one entry from the promotions account (amounts: referral-rules.ts, config defaults or an admin's). `referral_rewards` is UNIQUE per
  * referee (and per order), so it is decided once whatever races; the referrer's row is locked while
  * the monthly cap is counted. A reward for a purchase that is later reversed is taken back, once.
  * Never for the same person on both sides (a phone or chat identity in common).
@@ -82,6 +83,7 @@ export async function getReferralSummary(args: {
       .executeTakeFirstOrThrow(),
   ]);
   const { config } = ctx;
+  const rules = await getReferralRules(ctx, ctx.db);
   return {
     code: user.referral_code,
     link: referralLink(config, user.referral_code),
@@ -91,10 +93,10 @@ export async function getReferralSummary(args: {
     rewarded: Number(rewards.paid),
     earnedKobo: Number(rewards.earned),
     rules: {
-      rewardKobo: config.REFERRAL_REWARD_KOBO,
-      welcomeKobo: config.REFERRAL_WELCOME_KOBO,
-      minPurchaseKobo: config.REFERRAL_MIN_PURCHASE_KOBO,
-      monthlyCap: config.REFERRAL_MONTHLY_CAP,
+      rewardKobo: rules.rewardKobo,
+      welcomeKobo: rules.welcomeKobo,
+      minPurchaseKobo: rules.minPurchaseKobo,
+      monthlyCap: rules.monthlyCap,
     },
     canEnterCode: user.referred_by === null && withinCodeWindow(ctx, user.created_at),
   };
@@ -233,6 +235,7 @@ function asPhone(text: string): string {
  */
 export async function sweepReferralRewards(args: { ctx: ServiceContext; limit?: number }) {
   const { ctx } = args;
+  const rules = await getReferralRules(ctx, ctx.db);
   const due = await ctx.db
     .selectFrom("users as u")
     .innerJoin("vtu_orders as o", "o.user_id", "u.id")
@@ -242,7 +245,7 @@ export async function sweepReferralRewards(args: { ctx: ServiceContext; limit?: 
     .where("o.state", "=", "delivered")
     .where("o.channel", "<>", "gift")
     // The face value: "₦1,000 of airtime" qualifies for a ₦1,000 minimum whatever the discount.
-    .where("o.face_amount_kobo", ">=", ctx.config.REFERRAL_MIN_PURCHASE_KOBO)
+    .where("o.face_amount_kobo", ">=", rules.minPurchaseKobo)
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -257,7 +260,7 @@ export async function sweepReferralRewards(args: { ctx: ServiceContext; limit?: 
   let paid = 0;
   for (const row of due) {
     try {
-      const status = await bookReward(ctx, row.referee_id, row.referred_by ?? "", row.order_id);
+      const status = await bookReward(ctx, rules, row.referee_id, row.referred_by ?? "", row.order_id);
       paid += status === "paid" ? 1 : 0;
     } catch (err) {
       if (!isUniqueViolation(err)) {
@@ -272,7 +275,13 @@ export async function sweepReferralRewards(args: { ctx: ServiceContext; limit?: 
   return { considered: due.length, paid, clawedBack };
 }
 
-async function bookReward(ctx: ServiceContext, refereeId: string, referrerId: string, orderId: string) {
+async function bookReward(
+  ctx: ServiceContext,
+  rules: ReferralRules,
+  refereeId: string,
+  referrerId: string,
+  orderId: string,
+) {
   return withTransaction(ctx, async (trx) => {
     // The referrer's row serialises their rewards: the monthly cap is counted with nobody racing.
     await trx
@@ -311,15 +320,12 @@ async function bookReward(ctx: ServiceContext, refereeId: string, referrerId: st
         sql<boolean>`date_trunc('month', created_at AT TIME ZONE 'Africa/Lagos') = date_trunc('month', ${ctx.now()}::timestamptz AT TIME ZONE 'Africa/Lagos')`,
       )
       .executeTakeFirstOrThrow();
-    const {
-      REFERRAL_REWARD_KOBO: reward,
-      REFERRAL_WELCOME_KOBO: welcome,
-      REFERRAL_MONTHLY_CAP: cap,
-    } = ctx.config;
+    const { rewardKobo: reward, welcomeKobo: welcome, monthlyCap: cap } = rules;
     if (Number(month.n) >= cap || reward + welcome === 0) {
+      const reason = reward + welcome === 0 ? "rewards are set to ₦0" : `monthly cap of ${cap} reached`;
       await trx
         .insertInto("referral_rewards")
-        .values({ ...base, status: "capped", reason: `monthly cap of ${cap} reached` })
+        .values({ ...base, status: "capped", reason })
         .execute();
       return "capped";
     }
