@@ -118,6 +118,13 @@ function Tiles(props: { report: AnalyticsReport; manualReview: number }) {
         note={`${g.convertedClaimers} new customers from ${g.creators} creators`}
       />
       <Tile
+        metric="referralViralCoefficient"
+        label="Referral viral coefficient"
+        value={t.referrals.viralCoefficient}
+        shown={t.referrals.viralCoefficient.toFixed(2)}
+        note={`${t.referrals.buyingReferees} of ${t.referrals.referees} referees bought, from ${t.referrals.referrers} referrers`}
+      />
+      <Tile
         metric="manualReview"
         label="Orders in manual review"
         value={props.manualReview}

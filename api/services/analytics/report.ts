@@ -84,6 +84,15 @@ export type AnalyticsTotals = ServiceFigures & {
     /** convertedClaimers ÷ creators. */
     viralCoefficient: number;
   };
+  /** Referrals (issue 18): people who joined with a code in the range, and those who then bought. */
+  referrals: {
+    referees: number;
+    /** Of them, those whose first qualifying purchase was delivered (a reward was decided). */
+    buyingReferees: number;
+    referrers: number;
+    /** buyingReferees ÷ referrers: new buying customers each referrer brought. */
+    viralCoefficient: number;
+  };
   providerShare: Record<string, { delivered: number; share: number }>;
   failoverOrders: number;
   failoverAttempts: Record<string, number>;
@@ -286,10 +295,11 @@ async function totalsOf(
   const revenueKobo = sum((d) => d.revenueKobo);
   const costKobo = sum((d) => d.costKobo);
   const deliveredByProvider = Object.values(providerDelivered).reduce((a, b) => a + b, 0);
-  const [people, retention, gifts] = await Promise.all([
+  const [people, retention, gifts, referrals] = await Promise.all([
     customers(ctx, range),
     retentionOf(ctx, range),
     giftFunnel(ctx, range),
+    referralFunnel(ctx, range),
   ]);
   return {
     ...emptyService(),
@@ -315,6 +325,7 @@ async function totalsOf(
     withdrawalsCount: sum((d) => d.withdrawalsCount),
     withdrawalsKobo: sum((d) => d.withdrawalsKobo),
     gifts,
+    referrals,
     providerShare: Object.fromEntries(
       Object.entries(providerDelivered).map(([p, n]) => [
         p,
@@ -358,6 +369,26 @@ async function retentionOf(ctx: ServiceContext, range: DayRange): Promise<Analyt
   const previousActive = Number(row.rows[0]?.previous ?? 0);
   const retained = Number(row.rows[0]?.retained ?? 0);
   return { rate: rate(retained, previousActive), retained, previousActive, previousFrom, previousTo };
+}
+
+/**
+ * Referrals of the people who joined with a code in the range (`referred_at`): how many, how many
+ * then bought (their reward was decided: paid, capped, taken back — a refused same-person pair is
+ * not a new customer), and per referrer.
+ */
+async function referralFunnel(ctx: ServiceContext, range: DayRange): Promise<AnalyticsTotals["referrals"]> {
+  const row = await sql<{ referees: number; buying: number; referrers: number }>`
+    WITH j AS (SELECT id, referred_by FROM users
+               WHERE referred_by IS NOT NULL AND ${within("referred_at", bound(range.from), bound(range.to))})
+    SELECT (SELECT count(*) FROM j)::bigint AS referees,
+           (SELECT count(*) FROM j JOIN referral_rewards r ON r.referee_id = j.id
+             WHERE r.status <> 'refused')::bigint AS buying,
+           (SELECT count(DISTINCT referred_by) FROM j)::bigint AS referrers`.execute(ctx.db);
+  const r = row.rows[0];
+  const referees = Number(r?.referees ?? 0);
+  const buyingReferees = Number(r?.buying ?? 0);
+  const referrers = Number(r?.referrers ?? 0);
+  return { referees, buyingReferees, referrers, viralCoefficient: rate(buyingReferees, referrers) };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   seedCatalogue,
   TEST_PIN,
 } from "../../../test/helpers/vtu";
+import { analyticsReport, lagosDay } from "../analytics";
 import type { ServiceContext } from "../context";
 import { reverseOrder } from "../vtu/transitions";
 import { getWalletBalance } from "../wallet";
@@ -218,6 +219,16 @@ describe("referral rewards", () => {
     expect(status(sneaky.id)).toBe("refused");
     expect(buyers.map((b) => status(b.id)).sort()).toEqual(["capped", "paid", "paid"]); // cap 2 a month here
     expect(await balance(referrer.id)).toBe(before + 20_000);
+    // The dashboard counts real referrals: referees who bought (a refused same-person pair is not one).
+    const report = await analyticsReport(ctx, { from: lagosDay(ctx.now()), to: lagosDay(ctx.now()) });
+    const rewarded = await tdb.db
+      .selectFrom("referral_rewards")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("status", "<>", "refused")
+      .executeTakeFirstOrThrow();
+    expect(report.totals.referrals.buyingReferees).toBe(Number(rewarded.n));
+    expect(report.totals.referrals.referees).toBeGreaterThan(report.totals.referrals.buyingReferees);
+    expect(report.totals.referrals.viralCoefficient).toBeGreaterThan(0);
     await expectLedgerConsistent(tdb.db);
   });
 
