@@ -16,13 +16,14 @@ import { kycRoutes } from "./kyc-routes";
 import { Layout } from "./layout";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
 import { pinRoutes } from "./pin-routes";
+import { referralRoutes } from "./referral-routes";
 import { sandboxBankRoutes } from "./sandbox-bank-routes";
 
 /**
  * Server-rendered pages: the funding checkout and result pages, the one-time KYC (BVN) page that
  * opens an account number, and the one-time PIN page (it needs the VTU runtime, to pay, and the chat
- * senders, to answer in the chat) and the gift claim page (the VTU runtime sends the gifts), and the
- * admin panel. With the sandbox gateway: its checkout page and the sandbox bank.
+ * senders, to answer in the chat) and the gift claim page (the VTU runtime sends the gifts), the referral
+ * landing page, and the admin panel. With the sandbox gateway: its checkout page and the sandbox bank.
  */
 export function createWebApp(deps: {
   config: Config;
@@ -55,6 +56,7 @@ export function createWebApp(deps: {
 
   app.route("/admin", adminRoutes(deps));
   app.route("/kyc", kycRoutes(deps));
+  app.route("/r", referralRoutes({ config: deps.config }));
 
   if (deps.payments.gateway.sandbox) {
     app.get("/fund/sandbox/:txRef", async (c) => {

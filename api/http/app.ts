@@ -25,6 +25,7 @@ import { authRoutes } from "./routes/auth";
 import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
 import { giftRoomRoutes } from "./routes/gift-rooms";
 import { healthRoutes } from "./routes/health";
+import { referralRoutes } from "./routes/referrals";
 import { sandboxRoutes } from "./routes/sandbox";
 import { type TelegramWebhook, telegramWebhookRoutes } from "./routes/telegram";
 import { vtuRoutes } from "./routes/vtu";
@@ -103,6 +104,7 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/wallet", walletRoutes());
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
+  app.route("/api/referrals", referralRoutes());
   app.route("/api/admin", adminApiRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustedProxies }));

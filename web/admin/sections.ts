@@ -7,6 +7,7 @@ import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 import { orderActionsSection } from "./order-actions";
 import { paymentsSection } from "./payments";
+import { referralsSection } from "./referrals";
 import { transfersSection } from "./transfers";
 
 /** A panel section: a router mounted under /admin that uses the shared kit for its checks. */
@@ -19,6 +20,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   orderActionsSection,
   paymentsSection,
   transfersSection,
+  referralsSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

@@ -55,7 +55,8 @@ export function AdminUserPage(props: {
   /** The CSRF token for the "resend receipt" buttons (support may use them). */
   receiptCsrf?: string;
 }) {
-  const { user, wallet, statement, orders, identities, giftRooms, pin, transferAccount } = props.detail;
+  const { user, wallet, statement, orders, identities, giftRooms, pin, transferAccount, referral } =
+    props.detail;
   const account = transferAccount.account;
   return (
     <AdminShell title={`${user.name ?? user.phone ?? user.id}`} sandbox={props.sandbox} role={props.role}>
@@ -85,6 +86,20 @@ export function AdminUserPage(props: {
                   ? `${account.bankName ?? ""} ${account.accountNumber} (${account.status})`
                   : `${account.status}${account.failureReason ? `: ${account.failureReason}` : ""}`
                 : "none"}
+            </dd>
+            <dt>Referral code</dt>
+            <dd class="mono" data-testid="referral-code">
+              {referral.code}
+            </dd>
+            <dt>Referred by</dt>
+            <dd data-testid="referred-by">
+              {referral.referredBy ? (
+                <a href={`/admin/users/${referral.referredBy.id}`}>
+                  {referral.referredBy.name || referral.referredBy.id}
+                </a>
+              ) : (
+                "nobody"
+              )}
             </dd>
             <dt>Balance</dt>
             <dd>{formatNaira(wallet.balanceKobo)}</dd>

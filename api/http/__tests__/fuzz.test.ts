@@ -120,6 +120,8 @@ const f = {
   /** A bank transfer held in suspense, and the sandbox account number it was sent to. */
   transferId: "",
   accountNumber: "",
+  /** Another customer's referral code, for /r/:code and POST /api/referrals/code. */
+  referralCode: "",
 };
 
 beforeAll(async () => {
@@ -190,6 +192,13 @@ async function makeFixtures() {
   });
   f.pinUserToken = (await login(uniquePhone())).token;
   f.victimUserId = (await login(uniquePhone())).userId;
+  f.referralCode = (
+    await tdb.db
+      .selectFrom("users")
+      .select("referral_code")
+      .where("id", "=", f.victimUserId)
+      .executeTakeFirstOrThrow()
+  ).referral_code;
   f.apiKey = (await call(app, "POST", "/api/api-keys", { token: f.token, body: { name: "fuzz" } })).body.data
     .key as string;
   f.victimKeyId = (await call(app, "POST", "/api/api-keys", { token: f.token, body: { name: "victim" } }))
@@ -283,7 +292,9 @@ async function makeFixtures() {
   const page = await visitor.get(`/gift/${f.roomToken}`);
   f.giftCsrf = page.csrf ?? "";
   f.giftCookie = visitor.cookie() ?? "";
-  expect([f.adminCsrf, f.giftCsrf, f.orderId, f.withdrawalId, f.roomToken].every(Boolean)).toBe(true);
+  expect(
+    [f.adminCsrf, f.giftCsrf, f.orderId, f.withdrawalId, f.roomToken, f.referralCode].every(Boolean),
+  ).toBe(true);
 }
 
 const BANK = { bankCode: "058", accountNumber: "0123456789" };
@@ -319,6 +330,7 @@ function sampleBody(route: Route): unknown {
     "POST /api/api-keys": () => ({ name: "reseller key" }),
     "POST /api/wallet/fund": () => ({ amountKobo: 100_000 }),
     "POST /api/wallet/transfer-account/dynamic": () => ({ amountKobo: 100_000 }),
+    "POST /api/referrals/code": () => ({ code: f.referralCode }),
     "POST /api/admin/transfers/:id/resolve": () => ({ action: "credit", reason: "fuzz reason" }),
     "POST /api/wallet/withdraw/resolve": () => ({ ...BANK }),
     "POST /api/wallet/withdraw": () => ({
@@ -475,6 +487,9 @@ async function paramValues(route: Route): Promise<Record<string, string>> {
         const owner = await createTestUser(tdb.db);
         const link = await createKycLink({ ctx, userId: owner.id, channel: "api", userRef: owner.id });
         return decodeURIComponent(new URL(link.url).pathname.split("/").pop() ?? "");
+      }
+      if (p.startsWith("/r/")) {
+        return f.referralCode;
       }
       if (name === "token") {
         return f.roomToken;
@@ -704,6 +719,11 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "POST /api/wallet/transfer-account/kyc-link",
       "POST /api/wallet/transfer-account/dynamic",
       "POST /api/admin/transfers/:id/resolve",
+      "GET /r/:code",
+      "GET /api/referrals",
+      "POST /api/referrals/code",
+      "GET /api/admin/referrals",
+      "GET /admin/referrals",
     ]) {
       expect(keys).toContain(expected);
     }

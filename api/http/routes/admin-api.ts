@@ -14,6 +14,7 @@ import {
 import { analyticsReport } from "../../services/analytics";
 import { ForbiddenError } from "../../services/errors";
 import { listTransfersForAdmin, resolveSuspenseTransfer } from "../../services/funding";
+import { listReferrersForAdmin } from "../../services/rewards";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { bearerToken } from "../middleware";
@@ -41,6 +42,9 @@ const AnalyticsQuery = z.strictObject({
   to: z.string().max(10).optional(),
 });
 const UsersQuery = z.strictObject({ q: z.string().trim().max(100).default("") });
+const ReferrersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
 const TransfersQuery = z.strictObject({
   status: z.enum(["suspense", "credited", "returned"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
@@ -102,6 +106,12 @@ export function adminApiRoutes() {
       input: (await jsonBody(c, z.unknown())) as never,
     });
     return ok(c, { transfer });
+  });
+
+  // Referrers (issue 18 §1), most referees first: ?limit= (≤ 500).
+  app.get("/referrals", requireAdminKey("support"), async (c) => {
+    const { limit } = queryParams(c, ReferrersQuery);
+    return ok(c, { items: await listReferrersForAdmin({ ctx: c.var.ctx, limit }) });
   });
 
   return app;

@@ -90,7 +90,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   if (!user) {
     throw new NotFoundError("User");
   }
-  const [wallet, statement, orders, identities, rooms, pin, kyc, account] = await Promise.all([
+  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer] = await Promise.all([
     getWalletBalance({ ctx, userId }),
     listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
     listOrders({ ctx, userId, input: { limit: 20 } }),
@@ -111,6 +111,14 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       .orderBy("created_at", "desc")
       .limit(1)
       .executeTakeFirst(),
+    // Who referred this customer (a link on the panel): id and name only.
+    user.referred_by
+      ? ctx.db
+          .selectFrom("users")
+          .select(["id", "display_name"])
+          .where("id", "=", user.referred_by)
+          .executeTakeFirst()
+      : undefined,
   ]);
   const now = ctx.now();
   return {
@@ -136,6 +144,12 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
             failureReason: account.failure_reason,
           }
         : null,
+    },
+    /** Referrals: the customer's own code, and who referred them (when someone did). */
+    referral: {
+      code: user.referral_code,
+      referredBy: referrer ? { id: referrer.id, name: referrer.display_name } : null,
+      referredAt: user.referred_at?.toISOString() ?? null,
     },
     wallet,
     statement: statement.items,

@@ -1,0 +1,144 @@
+import type { serve } from "@hono/node-server";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../api/config";
+import { createHttpApp } from "../../api/http/app";
+import { createAdmin } from "../../api/services/admins";
+import type { ServiceContext } from "../../api/services/context";
+import { sweepReferralRewards } from "../../api/services/rewards";
+import { freePort } from "../../scripts/lib/free-port";
+import { sandboxPayments } from "../../test/helpers/analytics";
+import {
+  closeBrowserServer,
+  launchBrowser,
+  serveForBrowser,
+  skipBrowserSuites,
+} from "../../test/helpers/browser";
+import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { createTestUser } from "../../test/helpers/fixtures";
+import { expectLedgerConsistent } from "../../test/helpers/ledger";
+import {
+  createBuyer,
+  makeVtu,
+  placeOrder,
+  sandboxPhone,
+  sandboxRegistry,
+  seedCatalogue,
+  TEST_PIN,
+} from "../../test/helpers/vtu";
+
+/**
+ * The admin panel's Referrals page (issue 18 §1) in a real headless Chromium: a support admin opens
+ * it from the navigation bar and sees the referrer with one referee and one reward paid, and the
+ * referee's customer page links back to who referred them.
+ */
+const PASSWORD = "correct-horse-battery-9";
+
+describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
+  let tdb: TestDatabase;
+  let ctx: ServiceContext;
+  let server: ReturnType<typeof serve> | undefined;
+  let browser: Browser | undefined;
+  let origin: string;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    const config: Config = testConfig({
+      PORT: String(port),
+      PUBLIC_BASE_URL: origin,
+      REFERRAL_MIN_PURCHASE_KOBO: "10000",
+    });
+    const captured = captureLogger();
+    ctx = makeCtx(tdb.db, { config, logger: captured.logger });
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    await seedCatalogue(ctx, harness.vtu.providers);
+    await createAdmin({
+      ctx,
+      input: { email: "sola@tada.test", name: "Sola Support", password: PASSWORD, role: "support" },
+    });
+    const app = createHttpApp({
+      db: tdb.db,
+      config,
+      logger: captured.logger,
+      vtu: harness.vtu,
+      payments: sandboxPayments(ctx),
+      jobs: { kind: "postgres", check: async () => {} },
+    });
+    server = await serveForBrowser(app.fetch, port);
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await closeBrowserServer(server);
+    await tdb?.destroy();
+  });
+
+  it("lists the referrer with one referee and one reward; the referee's page links to the referrer", async () => {
+    if (!browser) {
+      throw new Error("the browser did not start");
+    }
+    const referrer = await createTestUser(tdb.db);
+    await tdb.db
+      .updateTable("users")
+      .set({ display_name: "Amaka Referrer" })
+      .where("id", "=", referrer.id)
+      .execute();
+    const referee = await createBuyer(ctx, 500_000);
+    await tdb.db
+      .updateTable("users")
+      .set({ referred_by: referrer.id, referred_at: new Date() })
+      .where("id", "=", referee.id)
+      .execute();
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    await placeOrder(ctx, harness.vtu, referee.id, {
+      service: "airtime",
+      input: { network: "mtn", phone: sandboxPhone(), amountKobo: 50_000, pin: TEST_PIN },
+    });
+    await harness.drain();
+    expect((await sweepReferralRewards({ ctx })).paid).toBe(1);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(5_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    try {
+      await page.goto(`${origin}/admin/login`);
+      await page.getByLabel("Email").fill("sola@tada.test");
+      await page.getByLabel("Password").fill(PASSWORD);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === "/admin"),
+        page.getByRole("button", { name: "Sign in" }).click(),
+      ]);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === "/admin/referrals"),
+        page.getByRole("link", { name: "Referrals", exact: true }).click(),
+      ]);
+      const rows = page.locator("tr[data-referrer]");
+      expect(await rows.count()).toBe(1);
+      const row = page.locator(`tr[data-referrer="${referrer.id}"]`);
+      expect(await row.getByRole("link", { name: "Amaka Referrer" }).getAttribute("href")).toBe(
+        `/admin/users/${referrer.id}`,
+      );
+      expect(await row.textContent()).toContain(referrer.referral_code);
+      expect(await row.getByTestId("referees").textContent()).toBe("1");
+      expect(await row.getByTestId("paid").textContent()).toBe("1");
+      expect(await row.getByTestId("clawed-back").textContent()).toBe("0");
+      expect(await row.getByTestId("earned").textContent()).toBe("₦100");
+
+      // The referee's customer page: their own code, and a link to who referred them.
+      await page.goto(`${origin}/admin/users/${referee.id}`);
+      expect(await page.getByTestId("referral-code").textContent()).toBe(referee.referral_code);
+      const by = page.getByTestId("referred-by").getByRole("link", { name: "Amaka Referrer" });
+      expect(await by.getAttribute("href")).toBe(`/admin/users/${referrer.id}`);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    await expectLedgerConsistent(tdb.db);
+  });
+});
