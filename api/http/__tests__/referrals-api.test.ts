@@ -21,9 +21,8 @@ const config = testConfig({
   TELEGRAM_BOT_USERNAME: BOT,
   REFERRAL_REWARD_KOBO: "10000",
   REFERRAL_WELCOME_KOBO: "5000",
-  // The sweeper compares the price paid, and ₦1,000 of MTN airtime costs ₦979.70 (3% discount,
-  // 1% margin): with the default ₦1,000 minimum it would not qualify. See the report on issue 18.
-  REFERRAL_MIN_PURCHASE_KOBO: "90000",
+  // The default ₦1,000 minimum: ₦1,000 of airtime qualifies by its face value (it costs ₦979.70).
+  REFERRAL_MIN_PURCHASE_KOBO: "100000",
 });
 
 let tdb: TestDatabase;
@@ -169,7 +168,7 @@ describe("referrals that pay, over the API", () => {
     expect(known.html).toContain(a.code);
     expect(known.html).toContain(`or register through the API with referralCode`);
     expect(known.html).toContain("₦50");
-    expect(known.html).toContain("at least ₦900");
+    expect(known.html).toContain("at least ₦1,000");
     expect(known.html).toContain(`href="https://t.me/${BOT}?start=ref_${a.code}"`);
     expect(known.html).toContain("Open in Telegram");
     expect(known.html).not.toContain("Chat on WhatsApp");
