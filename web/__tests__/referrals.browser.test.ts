@@ -59,6 +59,10 @@ describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
       ctx,
       input: { email: "sola@tada.test", name: "Sola Support", password: PASSWORD, role: "support" },
     });
+    await createAdmin({
+      ctx,
+      input: { email: "ngozi@tada.test", name: "Ngozi Owner", password: PASSWORD, role: "super_admin" },
+    });
     const app = createHttpApp({
       db: tdb.db,
       config,
@@ -140,5 +144,64 @@ describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
       await context.close();
     }
     await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a super admin changes the rules in the panel (audited); support sees them and no form", async () => {
+    if (!browser) {
+      throw new Error("the browser did not start");
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(5_000);
+    const page = await context.newPage();
+    try {
+      const signIn = async (email: string) => {
+        await page.goto(`${origin}/admin/login`);
+        await page.getByLabel("Email").fill(email);
+        await page.getByLabel("Password").fill(PASSWORD);
+        await Promise.all([
+          page.waitForURL((url) => url.pathname === "/admin"),
+          page.getByRole("button", { name: "Sign in" }).click(),
+        ]);
+        await page.goto(`${origin}/admin/referrals`);
+      };
+      await signIn("ngozi@tada.test");
+      await page.getByText("Change the rules").click();
+      await page.getByLabel("Referrer's reward (₦)").fill("abc");
+      await page.getByLabel("Reason (goes into the audit log)").fill("December promo");
+      await page.getByRole("button", { name: "Save the rules" }).click();
+      expect(await page.getByRole("alert").textContent()).toContain(
+        "Referrer's reward: type an amount in naira",
+      );
+      await page.getByText("Change the rules").click();
+      await page.getByLabel("Referrer's reward (₦)").fill("200");
+      await page.getByLabel("Welcome bonus for the referee (₦, 0 for none)").fill("0");
+      await page.getByLabel("Reason (goes into the audit log)").fill("December promo");
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get("saved") === "1"),
+        page.getByRole("button", { name: "Save the rules" }).click(),
+      ]);
+      expect(await page.getByRole("status").textContent()).toContain("Saved");
+      expect(await page.locator("h1 + p").textContent()).toContain(
+        "pays the referrer ₦200 and the referee ₦0",
+      );
+      const audit = await tdb.db
+        .selectFrom("audit_log")
+        .select(["action", "reason", "after"])
+        .where("action", "=", "settings.referrals")
+        .execute();
+      expect(audit).toEqual([
+        {
+          action: "settings.referrals",
+          reason: "December promo",
+          after: { rewardKobo: 20_000, welcomeKobo: 0, minPurchaseKobo: 10_000, monthlyCap: 20 },
+        },
+      ]);
+      await page.context().clearCookies();
+      await signIn("sola@tada.test");
+      expect(await page.locator("h1 + p").textContent()).toContain("₦200");
+      expect(await page.getByText("Change the rules").count()).toBe(0);
+    } finally {
+      await context.close();
+    }
   });
 });

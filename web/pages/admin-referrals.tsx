@@ -1,5 +1,5 @@
-import { formatNaira } from "../../api/services/money";
-import type { ReferrerRow } from "../../api/services/rewards";
+import { formatNaira, koboToNairaString } from "../../api/services/money";
+import type { ReferralRules, ReferrerRow } from "../../api/services/rewards";
 import type { AdminRole } from "../../db/database";
 import { AdminShell } from "./admin-shell";
 
@@ -11,7 +11,11 @@ export function AdminReferralsPage(props: {
   sandbox: boolean;
   role?: AdminRole;
   rows: ReferrerRow[];
-  rules: { rewardKobo: number; welcomeKobo: number; minPurchaseKobo: number; monthlyCap: number };
+  rules: ReferralRules;
+  /** Only for a super admin: the rules form is shown. */
+  csrf?: string;
+  notice?: string;
+  error?: string;
 }) {
   const { rules } = props;
   return (
@@ -22,7 +26,19 @@ export function AdminReferralsPage(props: {
           A referee's first purchase of at least {formatNaira(rules.minPurchaseKobo)} pays the referrer{" "}
           {formatNaira(rules.rewardKobo)} and the referee {formatNaira(rules.welcomeKobo)}, at most{" "}
           {rules.monthlyCap} rewards per referrer a month. A reward whose purchase is reversed is taken back.
+          {rules.updatedBy ? ` Rules set by ${rules.updatedBy}.` : " These are the configuration's defaults."}
         </p>
+        {props.notice ? (
+          <p class="badge ok" role="status">
+            {props.notice}
+          </p>
+        ) : null}
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
+        {props.csrf ? <RulesForm rules={rules} csrf={props.csrf} /> : null}
         {props.rows.length === 0 ? (
           <p class="muted" data-testid="no-referrers">
             Nobody has joined with a referral code yet.
@@ -65,5 +81,65 @@ export function AdminReferralsPage(props: {
         )}
       </div>
     </AdminShell>
+  );
+}
+
+/** The rules, in naira, for a super admin; saved with a reason (audited). */
+function RulesForm(props: { rules: ReferralRules; csrf: string }) {
+  const { rules } = props;
+  return (
+    <details>
+      <summary>Change the rules</summary>
+      <form method="post" action="/admin/referrals/rules">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <label>
+          Referrer's reward (₦)
+          <input
+            class="field"
+            name="reward"
+            inputmode="decimal"
+            required
+            value={koboToNairaString(rules.rewardKobo)}
+          />
+        </label>
+        <label>
+          Welcome bonus for the referee (₦, 0 for none)
+          <input
+            class="field"
+            name="welcome"
+            inputmode="decimal"
+            required
+            value={koboToNairaString(rules.welcomeKobo)}
+          />
+        </label>
+        <label>
+          Smallest qualifying first purchase (₦, face value)
+          <input
+            class="field"
+            name="minPurchase"
+            inputmode="decimal"
+            required
+            value={koboToNairaString(rules.minPurchaseKobo)}
+          />
+        </label>
+        <label>
+          Paid rewards per referrer per month
+          <input
+            class="field"
+            name="monthlyCap"
+            inputmode="numeric"
+            required
+            value={String(rules.monthlyCap)}
+          />
+        </label>
+        <label>
+          Reason (goes into the audit log)
+          <input class="field" name="reason" required minlength={3} maxlength={500} />
+        </label>
+        <button class="primary" type="submit">
+          Save the rules
+        </button>
+      </form>
+    </details>
   );
 }
