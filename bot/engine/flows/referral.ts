@@ -8,12 +8,12 @@ import type { Flow } from "./flow";
 
 const T = templates("referral", {
   intro: {
-    en: () => "Invite friends to TADA and earn. Share your link:",
-    pcm: () => "Invite your people come TADA make you earn. Share your link:",
+    en: () => "Invite friends to TADA and earn. Your referral code:",
+    pcm: () => "Invite your people come TADA make you earn. Your referral code:",
   },
-  yourCode: {
-    en: () => "Or give them your code:",
-    pcm: () => "Or give dem your code:",
+  yourLink: {
+    en: () => "Or share your link:",
+    pcm: () => "Or share your link give dem:",
   },
   onTelegram: { en: () => "On Telegram:", pcm: () => "For Telegram:" },
   onWhatsapp: { en: () => "On WhatsApp:", pcm: () => "For WhatsApp:" },
@@ -106,7 +106,8 @@ async function summary(fc: FlowContext): Promise<StepResult> {
   const lang = fc.lang;
   const s = await getReferralSummary({ ctx: fc.ctx, userId: fc.userId });
   const { rules } = s;
-  const lines = [T.intro[lang](), s.link, "", T.yourCode[lang](), s.code];
+  // The code first: the tap-to-copy mark goes on its first occurrence, which is then not in the link.
+  const lines = [T.intro[lang](), s.code, "", T.yourLink[lang](), s.link];
   if (s.telegramLink) {
     lines.push("", T.onTelegram[lang](), s.telegramLink);
   }
