@@ -89,7 +89,8 @@ export const referralFlow: Flow = {
     if (state.step === "code") {
       const typed = answer.text?.trim() ?? "";
       const said = typed ? parseIntent(typed) : undefined;
-      const code = said?.kind === "referral" && said.code ? said.code : readReferralCode(typed);
+      // "ref TADA7K2M9Q" or the code alone; "my referral code" is no code.
+      const code = said?.kind === "referral" ? said.code : readReferralCode(typed);
       if (!code) {
         return {
           replies: [{ text: T.notACode[fc.lang](), choices: [cancelChoice(fc.lang)] }],

@@ -465,6 +465,7 @@ describe("commands", () => {
     }
     expect(parseIntent("ref TADAKPQMZX")).toEqual({ kind: "referral", code: "TADAKPQMZX" });
     expect(parseIntent("ref please")).toEqual({ kind: "unknown" });
+    expect(parseIntent("invite people to my gift room").kind).toBe("gift_room");
     expect(parseIntent("I referred my friend but never got my bonus")).toEqual({ kind: "unknown" });
   });
 

@@ -347,7 +347,8 @@ function referral({ text }: Message): Intent | undefined {
   if (given && (REFERRAL_WORDS.test(text) || /^ref\b|^ref_/.test(text))) {
     return { kind: "referral", code: given };
   }
-  if (!REFERRAL_WORDS.test(text)) {
+  // "invite people to my gift room" is about the room.
+  if (!REFERRAL_WORDS.test(text) || GIFT_ROOM_WORDS.test(text)) {
     return undefined;
   }
   // "I referred my friend but never got my bonus": for support, not the link.
