@@ -20,6 +20,7 @@ import { pinFlow } from "./flows/pin";
 import { requestReset } from "./flows/pin-reset";
 import { receiptFlow } from "./flows/receipt";
 import { recommendFlow } from "./flows/recommend";
+import { referralFlow } from "./flows/referral";
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
@@ -126,6 +127,7 @@ const FLOWS: Record<string, Flow> = {
   repeat: repeatFlow,
   withdraw: withdrawFlow,
   link: linkFlow,
+  referral: referralFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -149,6 +151,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   withdraw: "withdraw",
   link_account: "link",
   gift_room: "gift",
+  referral: "referral",
 };
 
 /**
@@ -599,6 +602,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "link_account",
   "gift_room",
   "recommend",
+  "referral",
 ]);
 
 /**

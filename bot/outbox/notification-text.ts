@@ -196,6 +196,16 @@ const T = templates("notifications", {
     pcm: () =>
       "We no fit open your account number: the bank no accept the BVN wey you give. Check am well and try again (ask me for your account number), or pay with card.",
   },
+  referralRewarded: {
+    en: (amount: string) =>
+      `A friend you invited made their first purchase: ${amount} has been added to your wallet. Thank you!`,
+    pcm: (amount: string) =>
+      `Your person wey you invite don make im first purchase: ${amount} don enter your wallet. Thank you!`,
+  },
+  referralWelcome: {
+    en: (amount: string) => `Welcome bonus: ${amount} has been added to your wallet for your first purchase.`,
+    pcm: (amount: string) => `Welcome bonus: ${amount} don enter your wallet because of your first purchase.`,
+  },
 });
 
 /** Why a bank transfer was held (the service's `suspense_reason` codes), in the person's words. */
@@ -404,6 +414,14 @@ export function notificationText(
     }
     case "wallet.account_refused":
       return T.accountRefused[lang]();
+    case "referral.rewarded": {
+      const amount = naira(notice.rewardKobo);
+      return amount ? T.referralRewarded[lang](amount) : undefined;
+    }
+    case "referral.welcome": {
+      const amount = naira(notice.welcomeKobo);
+      return amount ? T.referralWelcome[lang](amount) : undefined;
+    }
     default:
       return undefined;
   }

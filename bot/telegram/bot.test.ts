@@ -248,6 +248,48 @@ describe("Telegram adapter", () => {
     expect(lastText(calls)).toContain("https://t.me/tada_vtu_bot");
   });
 
+  it("/start ref_<code> (the referral deep link) applies the friend's code and says so in the greeting; a bad or own code only gets a note", async () => {
+    const { bot, calls } = await telegram();
+    await bot.handleUpdate(textUpdate(7020, "/start"));
+    const adaId = await h.userIdOf("telegram", "7020");
+    const { referral_code: code } = await h.tdb.db
+      .selectFrom("users")
+      .select("referral_code")
+      .where("id", "=", adaId)
+      .executeTakeFirstOrThrow();
+    await bot.handleUpdate(textUpdate(7021, `/start ref_${code}`));
+    const greeting = lastText(calls);
+    expect(greeting).toMatch(/^Hello Ada Obi! I am TADA\./);
+    expect(greeting).toContain(
+      "You joined through Ada's invitation. Make your first purchase of ₦1,000 or more and you get ₦50 welcome bonus.",
+    );
+    const { referred_by } = await h.tdb.db
+      .selectFrom("users")
+      .select("referred_by")
+      .where("id", "=", await h.userIdOf("telegram", "7021"))
+      .executeTakeFirstOrThrow();
+    expect(referred_by).toBe(adaId);
+
+    await bot.handleUpdate(textUpdate(7022, "/start ref_NOPE2345"));
+    expect(lastText(calls)).toMatch(/^Hello Ada Obi! I am TADA\./);
+    expect(lastText(calls)).toMatch(
+      /About the referral link you came with: That referral code does not exist/,
+    );
+    await bot.handleUpdate(textUpdate(7020, `/start ref_${code}`));
+    expect(lastText(calls)).toContain("That is your own referral code: share it with friends instead.");
+
+    // The referral summary marks the code as code (a tap copies it).
+    await bot.handleUpdate(textUpdate(7021, "my referral link"));
+    const shown = sent(calls).at(-1);
+    const ownCode = /\n([A-Z0-9]{10})\n/.exec(String(shown?.payload.text))?.[1] ?? "";
+    expect(ownCode).not.toBe("");
+    expect(shown?.payload.entities).toContainEqual({
+      type: "code",
+      offset: String(shown?.payload.text).indexOf(`\n${ownCode}\n`) + 1,
+      length: ownCode.length,
+    });
+  });
+
   it("shows an account number as code (tap to copy), in the reply and in the account-ready notification", async () => {
     const { bot, calls, outbox } = await telegram();
     await bot.handleUpdate(textUpdate(7010, "/start"));

@@ -244,6 +244,7 @@ describe("happy", () => {
       ["change_pin", {}, "change_pin"],
       ["reset_pin", {}, "reset_pin"],
       ["link_account", {}, "link_account"],
+      ["referral_link", {}, "referral"],
       ["gift_room", { mine: null }, "gift_room"],
       ["not_understood", {}, "unknown"],
       ["fund_wallet", { amount: null }, "fund"],

@@ -96,6 +96,7 @@ export type GroqIntent =
     }
   | { kind: "repeat" }
   | { kind: "account_number"; amountKobo?: number }
+  | { kind: "referral" }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -192,6 +193,7 @@ export const GROQ_TOOL_ARGUMENTS = {
     validity: text(30).optional(),
   }),
   repeat_last_purchase: noArguments,
+  referral_link: noArguments,
   not_understood: noArguments,
 } as const;
 
@@ -297,6 +299,11 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
     },
     reset_pin: { description: "Reset a forgotten transaction PIN.", properties: {} },
     link_account: { description: "Link this chat to the customer's existing TADA account.", properties: {} },
+    referral_link: {
+      description:
+        "The customer's own referral link or code, inviting friends, or how referral rewards work.",
+      properties: {},
+    },
     gift_room: {
       description:
         "Give airtime, data or cash to many people at once (a group, followers) through one shared gift link, or see the customer's gift rooms.",
@@ -570,6 +577,8 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
       return simple(name, args, { kind: "unknown" });
     case "repeat_last_purchase":
       return simple(name, args, { kind: "repeat" });
+    case "referral_link":
+      return simple(name, args, { kind: "referral" });
     case "recommend_data_plan": {
       const parsed = GROQ_TOOL_ARGUMENTS.recommend_data_plan.safeParse(args);
       if (!parsed.success) {

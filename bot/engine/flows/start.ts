@@ -6,6 +6,7 @@ import { errorText, mainMenu } from "../replies";
 import type { FlowContext, Reply, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again } from "./purchase";
+import { applyCode, codeNotUsedText } from "./referral";
 
 const T = templates("start", {
   hello: {
@@ -48,7 +49,8 @@ export const startFlow: Flow = {
   async start(fc) {
     const user = await getUser(fc.ctx, fc.userId);
     const name = fc.input.displayName ?? user.display_name;
-    const hello = T.hello[fc.lang](name ?? "");
+    const referred = await deepLinkReferral(fc);
+    const hello = [T.hello[fc.lang](name ?? ""), referred].filter(Boolean).join("\n\n");
     if (!user.phone && fc.input.channel === "whatsapp") {
       // A WhatsApp chat is a phone number: use it, unless another account already has it.
       const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone: fc.input.userRef }).catch(
@@ -85,6 +87,22 @@ export const startFlow: Flow = {
     return savePhone(fc, phone, state);
   },
 };
+
+/** Telegram's deep link `t.me/<bot>?start=ref_<code>` arrives as "/start ref_<code>". */
+const START_REFERRAL = /^\/start(?:@\w+)?\s+ref_([A-Za-z0-9-]{4,24})\s*$/i;
+
+/**
+ * A person who came through a friend's Telegram link: the friend's code is applied, and the
+ * greeting says so (or, briefly, why it was not: their own code, one given already, too late).
+ */
+async function deepLinkReferral(fc: FlowContext): Promise<string | undefined> {
+  const code = START_REFERRAL.exec(fc.input.text?.trim() ?? "")?.[1];
+  if (!code) {
+    return undefined;
+  }
+  const outcome = await applyCode(fc, code);
+  return outcome.applied ? outcome.text : codeNotUsedText(fc, outcome.text);
+}
 
 /** A shared contact, wherever the chat is: save it as the person's number. */
 export async function savePhone(

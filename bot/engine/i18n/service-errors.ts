@@ -87,6 +87,25 @@ const T = templates("service-errors", {
     en: () => "You have already claimed a gift from this room.",
     pcm: () => "You don already claim gift for this room.",
   },
+  REFERRAL_CODE_UNKNOWN: {
+    en: () =>
+      "That referral code does not exist. Check it with the person who sent it (it is letters and digits).",
+    pcm: () =>
+      "That referral code no dey. Check am well with the person wey send am give you (na letters and numbers).",
+  },
+  REFERRAL_ALREADY_SET: {
+    en: () => "You already joined with a referral code.",
+    pcm: () => "You don already join with referral code before.",
+  },
+  REFERRAL_SELF: {
+    en: () => "That is your own referral code: share it with friends instead.",
+    pcm: () => "Na your own referral code be that: share am give your friends instead.",
+  },
+  REFERRAL_TOO_LATE: {
+    en: () => "It is too late to enter a referral code on this account.",
+    pcm: () =>
+      "E don late to enter referral code for this account: you fit enter am only for the first few days after you join, before your first purchase.",
+  },
 });
 
 /** A service error as the person reads it: the service's own message in English, by code in Pidgin. */

@@ -981,12 +981,7 @@ export const CORPUS: CorpusEntry[] = [
     expectedGrammar: "unknown",
     intended: { kind: "help" },
   },
-  {
-    text: "What's my referral link?",
-    expectedGrammar: "unknown",
-    intended: { kind: "help" },
-    note: "referral has no intent of its own yet",
-  },
+  { text: "What's my referral link?", expect: { kind: "referral" } },
   {
     text: "the light wey I buy no enter my meter",
     expectedGrammar: "unknown",

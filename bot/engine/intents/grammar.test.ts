@@ -56,7 +56,7 @@ const llmEntries = TUNED.filter(
 
 describe("IntentSchema", () => {
   it("lists every kind and refuses fractional kobo, bad phones and unknown fields", () => {
-    expect(INTENT_KINDS).toHaveLength(23);
+    expect(INTENT_KINDS).toHaveLength(24);
     expect(
       IntentSchema.safeParse({ kind: "airtime", amountKobo: 50_000, phone: "08031234567" }).success,
     ).toBe(true);
@@ -436,6 +436,37 @@ describe("commands", () => {
     expect(parseIntent("link k7pq2m9x")).toEqual({ kind: "link_account", code: "K7PQ2M9X" });
     expect(parseIntent("link whatsapp")).toEqual({ kind: "link_account" });
     expect(parseIntent("/link")).toEqual({ kind: "link_account" });
+  });
+
+  it("reads a referral request as the own link, and a code after it as the code to apply", () => {
+    for (const text of [
+      "my referral link",
+      "referral code",
+      "my referral code",
+      "refer a friend",
+      "invite friends",
+      "how do I refer",
+      "wetin be my referral link",
+      "how I go refer person",
+      "/refer",
+      "referred by Ada",
+    ]) {
+      expect(parseIntent(text), text).toEqual({ kind: "referral" });
+    }
+    for (const text of [
+      "my referral code is ABC123",
+      "I was referred by ABC123",
+      "ref ABC123",
+      "ref_abc123",
+      "Ref: abc123",
+      "referral code ABC123",
+    ]) {
+      expect(parseIntent(text), text).toEqual({ kind: "referral", code: "ABC123" });
+    }
+    expect(parseIntent("ref TADAKPQMZX")).toEqual({ kind: "referral", code: "TADAKPQMZX" });
+    expect(parseIntent("ref please")).toEqual({ kind: "unknown" });
+    expect(parseIntent("invite people to my gift room").kind).toBe("gift_room");
+    expect(parseIntent("I referred my friend but never got my bonus")).toEqual({ kind: "unknown" });
   });
 
   it("answers an unknown command with unknown (the engine shows the menu)", () => {

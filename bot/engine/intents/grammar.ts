@@ -66,6 +66,7 @@ const RULES: Rule[] = [
   cancel,
   language,
   pin,
+  referral,
   linkAccount,
   giftRoom,
   receipt,
@@ -269,6 +270,9 @@ const COMMANDS: Record<string, IntentKind> = {
   account: "account_number",
   accountnumber: "account_number",
   transfer: "account_number",
+  refer: "referral",
+  referral: "referral",
+  invite: "referral",
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
@@ -311,6 +315,47 @@ function pin({ text }: Message): Intent | undefined {
     return { kind: "change_pin" };
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3b. Referrals: "my referral link", "invite friends", "ref TADA7K2M9Q", "I was referred by …"
+// ---------------------------------------------------------------------------------------------
+
+/** Words that say the message is about referring people (the own link, or being referred). */
+const REFERRAL_WORDS =
+  /\b(?:referrals?|referal|refferal|reffer?al|refer|reffer|referring|referred|referrer|referer|ref code|ref link|invite link|invitation link|invitation code|invite code)\b|\binvit(?:e|ing)\s+(?:(?:my|some|a|your|other|more|new)\s+)?(?:friends?|people|persons?|person|pesin|pipu|someone|somebody|family|contacts?)\b/;
+
+/** Where a code follows: "referred by X", "code is X", "ref X", "referral code X". */
+const GIVEN_CODE =
+  /(?:\b(?:referred|invited) by\s+|\b(?:code|referral|ref) (?:is|na)\s+|^(?:my\s+)?(?:ref|referral|referal|ref code|referral code|invite code|invitation code)(?:\s+|\s*[:_-]\s*))([a-z0-9][a-z0-9_-]{3,24})$/;
+
+/**
+ * A code as written after those words: the codes we issue are "TADA" and six letters or digits, so
+ * a token counts when it has a digit or that shape ("ref please", "referred by Ada" are not codes).
+ */
+function referralCodeToken(token: string): string | undefined {
+  const code = token.replace(/^ref_/, "").replace(/[_-]/g, "").toUpperCase();
+  if (!/^[A-Z0-9]{4,20}$/.test(code)) {
+    return undefined;
+  }
+  return /\d/.test(code) || /^TADA[A-Z]{6}$/.test(code) ? code : undefined;
+}
+
+function referral({ text }: Message): Intent | undefined {
+  const tail = GIVEN_CODE.exec(text.replace(/[.!?]+$/, "").trim());
+  const given = tail?.[1] ? referralCodeToken(tail[1]) : undefined;
+  if (given && (REFERRAL_WORDS.test(text) || /^ref\b|^ref_/.test(text))) {
+    return { kind: "referral", code: given };
+  }
+  // "invite people to my gift room" is about the room.
+  if (!REFERRAL_WORDS.test(text) || GIFT_ROOM_WORDS.test(text)) {
+    return undefined;
+  }
+  // "I referred my friend but never got my bonus": for support, not the link.
+  if (complains(text)) {
+    return UNKNOWN;
+  }
+  return { kind: "referral" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -677,6 +722,11 @@ function build(kind: IntentKind, text: string): Intent {
     case "link_account": {
       const code = linkCode(text);
       return code ? { kind, code } : { kind };
+    }
+    case "referral": {
+      const code = /^\/\w+(?:@\w+)?\s+(\S+)$/.exec(text)?.[1];
+      const given = code ? referralCodeToken(code) : undefined;
+      return given ? { kind, code: given } : { kind };
     }
     default:
       return { kind } as Intent;

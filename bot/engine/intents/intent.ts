@@ -208,6 +208,19 @@ export const AccountNumberIntent = z.strictObject({
   amountKobo: Kobo.optional(),
   problems: Problems.optional(),
 });
+/**
+ * "my referral link", "invite friends", "how I go refer person": the customer's own referral link
+ * and how it pays. With `code` ("ref TADA7K2M9Q", "I was referred by …"): the code of the person
+ * who invited them, to be applied (issue 18).
+ */
+export const ReferralIntent = z.strictObject({
+  kind: z.literal("referral"),
+  /** A referral code as `readReferralCode` normalises it: upper case, letters and digits. */
+  code: z
+    .string()
+    .regex(/^[A-Z0-9]{4,20}$/)
+    .optional(),
+});
 /** "same as last time", "buy am again": the customer's last purchase, shown back for Confirm + PIN. */
 export const RepeatIntent = z.strictObject({ kind: z.literal("repeat") });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
@@ -235,6 +248,7 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   RecommendIntent,
   RepeatIntent,
   AccountNumberIntent,
+  ReferralIntent,
   UnknownIntent,
 ]);
 
