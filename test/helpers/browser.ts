@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { serve } from "@hono/node-server";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core drives it, nothing is downloaded. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -55,4 +55,19 @@ export function closeBrowserServer(server: ReturnType<typeof serve> | undefined)
       server.closeIdleConnections();
     }
   });
+}
+
+/** Sign in to the admin panel in a real page, as a person would; resolves on the dashboard. */
+export async function signInToAdminPanel(
+  page: Page,
+  origin: string,
+  credentials: { email: string; password: string },
+): Promise<void> {
+  await page.goto(`${origin}/admin/login`);
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill(credentials.password);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/admin"),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
 }

@@ -19,6 +19,7 @@ import {
   closeBrowserServer,
   launchBrowser,
   serveForBrowser,
+  signInToAdminPanel,
   skipBrowserSuites,
 } from "../../test/helpers/browser";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
@@ -321,13 +322,7 @@ describe.skipIf(skipBrowserSuites)("bank-transfer pages in Chromium", () => {
 
     const tab = await newTab(DESKTOP);
     const { page } = tab;
-    await page.goto(`${origin}/admin/login`);
-    await page.getByLabel("Email").fill("ada@tada.test");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname === "/admin"),
-      page.getByRole("button", { name: "Sign in" }).click(),
-    ]);
+    await signInToAdminPanel(page, origin, { email: "ada@tada.test", password: PASSWORD });
     await Promise.all([
       page.waitForURL((url) => url.pathname === "/admin/transfers"),
       page.getByRole("link", { name: "Transfers", exact: true }).click(),

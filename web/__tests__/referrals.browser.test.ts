@@ -12,6 +12,7 @@ import {
   closeBrowserServer,
   launchBrowser,
   serveForBrowser,
+  signInToAdminPanel,
   skipBrowserSuites,
 } from "../../test/helpers/browser";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
@@ -111,13 +112,7 @@ describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));
     try {
-      await page.goto(`${origin}/admin/login`);
-      await page.getByLabel("Email").fill("sola@tada.test");
-      await page.getByLabel("Password").fill(PASSWORD);
-      await Promise.all([
-        page.waitForURL((url) => url.pathname === "/admin"),
-        page.getByRole("button", { name: "Sign in" }).click(),
-      ]);
+      await signInToAdminPanel(page, origin, { email: "sola@tada.test", password: PASSWORD });
       await Promise.all([
         page.waitForURL((url) => url.pathname === "/admin/referrals"),
         page.getByRole("link", { name: "Referrals", exact: true }).click(),
@@ -155,13 +150,7 @@ describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
     const page = await context.newPage();
     try {
       const signIn = async (email: string) => {
-        await page.goto(`${origin}/admin/login`);
-        await page.getByLabel("Email").fill(email);
-        await page.getByLabel("Password").fill(PASSWORD);
-        await Promise.all([
-          page.waitForURL((url) => url.pathname === "/admin"),
-          page.getByRole("button", { name: "Sign in" }).click(),
-        ]);
+        await signInToAdminPanel(page, origin, { email, password: PASSWORD });
         await page.goto(`${origin}/admin/referrals`);
       };
       await signIn("ngozi@tada.test");
