@@ -255,7 +255,29 @@ export async function issueVirtualAccount(args: {
   row: VirtualAccountRow;
   user?: AccountOwner;
 }): Promise<VirtualAccountRow> {
-  const { ctx, payments, row } = args;
+  const { ctx, payments } = args;
+  // One asker at a time: a lease on the row (next_attempt_at, past the gateway's timeout) taken by a
+  // conditional update. Requests racing for one customer's account, or a request and the sweeper,
+  // make one gateway call; the others answer with the row as it is ("being set up").
+  const now = ctx.now();
+  const row = await ctx.db
+    .updateTable("virtual_accounts")
+    .set({
+      next_attempt_at: new Date(now.getTime() + ctx.config.FLUTTERWAVE_TIMEOUT_MS + 30_000),
+      updated_at: now,
+    })
+    .where("id", "=", args.row.id)
+    .where("status", "=", "requested")
+    .where((eb) => eb.or([eb("next_attempt_at", "is", null), eb("next_attempt_at", "<=", now)]))
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) {
+    return ctx.db
+      .selectFrom("virtual_accounts")
+      .selectAll()
+      .where("id", "=", args.row.id)
+      .executeTakeFirstOrThrow();
+  }
   const user =
     args.user ??
     (await ctx.db
