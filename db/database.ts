@@ -452,6 +452,7 @@ export interface SandboxGatewayPaymentsTable {
   payer_name: string | null;
   payer_bank: string | null;
   narration: string | null;
+  webhook_due_at: NullableTimestamp;
 }
 
 export interface SandboxGatewayAccountsTable {

@@ -36,6 +36,7 @@ import * as userLanguage from "./2026_12_07_0100_user_language";
 import * as bankTransferFunding from "./2026_12_07_0200_bank_transfer_funding";
 import * as referralRewards from "./2026_12_07_0300_referral_rewards";
 import * as referralSettings from "./2026_12_07_0400_referral_settings";
+import * as sandboxLateWebhooks from "./2026_12_07_0500_sandbox_late_webhooks";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -80,4 +81,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_0200_bank_transfer_funding": bankTransferFunding,
   "2026_12_07_0300_referral_rewards": referralRewards,
   "2026_12_07_0400_referral_settings": referralSettings,
+  "2026_12_07_0500_sandbox_late_webhooks": sandboxLateWebhooks,
 };

@@ -14,7 +14,7 @@ import { expectLedgerConsistent } from "../../../test/helpers/ledger";
 import { queuedPayments } from "../../../test/helpers/payments";
 import { createPaymentGateway } from "../../providers/payment-gateway";
 import { createAdmin, createAdminApiKey } from "../../services/admins";
-import { type PaymentsRuntime, webhookSecretHash } from "../../services/funding";
+import { type PaymentsRuntime, sweepPayments, webhookSecretHash } from "../../services/funding";
 import { getWalletBalance } from "../../services/wallet";
 
 /**
@@ -274,6 +274,32 @@ describe("sandbox bank page /sandbox/bank", () => {
     expect(html).toContain("delivered 3 times at once");
     await drain();
     expect(await balanceOf(userId)).toBe(500_000 - 5_000);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a late webhook is a row the payments sweeper delivers when due, once (no timer to lose)", async () => {
+    const { token, userId } = await customer();
+    await postForm(await kycPath(token), { bvn: "22299988866", first_name: "Ife", last_name: "Ola" });
+    const account = (await call(app, "GET", "/api/wallet/transfer-account", { token })).body.data
+      .transferAccount.account;
+    const sent = await postForm("/sandbox/bank", {
+      account_number: account.accountNumber,
+      amount: "2000",
+      sender_name: "Late Payer",
+      delivery: "late",
+    });
+    expect(sent.status).toBe(200);
+    await drain();
+    expect(await balanceOf(userId)).toBe(0); // nothing delivered yet
+    // SANDBOX_PENDING_SECONDS is 0 here: due at once. Two sweeps racing deliver it once.
+    const sweeps = await Promise.all([
+      sweepPayments({ ctx: ctx(), payments }),
+      sweepPayments({ ctx: ctx(), payments }),
+    ]);
+    expect(sweeps.map((s) => s.lateWebhooks).sort()).toEqual([0, 1]);
+    await drain();
+    expect(await balanceOf(userId)).toBe(200_000 - 2_000);
+    expect((await sweepPayments({ ctx: ctx(), payments })).lateWebhooks).toBe(0);
     await expectLedgerConsistent(tdb.db);
   });
 

@@ -311,10 +311,30 @@ export function createSandboxGateway(options: SandboxGatewayOptions): PaymentGat
             payer_bank: input.senderBank ?? SANDBOX_BANK_NAME,
             narration: input.narration ?? null,
             paid_at: now(),
+            webhook_due_at: input.webhookAt ?? null,
           })
           .returning(["id"])
           .executeTakeFirstOrThrow();
         return { transactionId: String(row.id), txRef: account.tx_ref, amountKobo: input.amountKobo };
+      },
+      async takeDueWebhooks(limit) {
+        const rows = await db
+          .updateTable("sandbox_gateway_payments")
+          .set({ webhook_due_at: null })
+          .where(
+            "id",
+            "in",
+            db
+              .selectFrom("sandbox_gateway_payments")
+              .select("id")
+              .where("webhook_due_at", "<=", now())
+              .limit(limit)
+              .forUpdate()
+              .skipLocked(),
+          )
+          .returning(["id", "tx_ref", "amount_kobo"])
+          .execute();
+        return rows.map((r) => ({ transactionId: String(r.id), txRef: r.tx_ref, amountKobo: r.amount_kobo }));
       },
       async listVirtualAccounts(limit) {
         const rows = await db

@@ -177,7 +177,11 @@ export type PaymentGateway = {
       senderName: string;
       senderBank?: string;
       narration?: string;
+      /** Play a late webhook: the gateway sends it then (the payments sweeper delivers it). */
+      webhookAt?: Date;
     }): Promise<{ transactionId: string; txRef: string; amountKobo: number }>;
+    /** Late webhooks whose time has come, each handed out once (the row's due time is cleared). */
+    takeDueWebhooks(limit: number): Promise<{ transactionId: string; txRef: string; amountKobo: number }[]>;
     /** Accounts the sandbox gateway issued, newest first (the sandbox bank page lists them). */
     listVirtualAccounts(
       limit: number,

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { ServiceContext } from "../context";
 import { confirmPayment } from "./confirm-payment";
 import type { PaymentsRuntime } from "./runtime";
+import { deliverDueSandboxWebhooks } from "./sandbox-bank";
 import { sweepVirtualAccounts } from "./virtual-accounts";
 
 export type ReconcileSummary = {
@@ -99,6 +100,7 @@ export async function sweepPayments(args: { ctx: ServiceContext; payments: Payme
     .limit(200)
     .execute();
   const accounts = await sweepVirtualAccounts({ ctx, payments });
+  const lateWebhooks = await deliverDueSandboxWebhooks({ ctx, payments });
   for (const w of due) {
     const stamp = `${w.next_check_at?.getTime() ?? 0}-${w.requery_count}`;
     await payments
@@ -109,5 +111,5 @@ export async function sweepPayments(args: { ctx: ServiceContext; payments: Payme
       )
       .catch(() => undefined);
   }
-  return { events: events.length, withdrawals: due.length, virtualAccounts: accounts };
+  return { events: events.length, withdrawals: due.length, virtualAccounts: accounts, lateWebhooks };
 }

@@ -14,7 +14,7 @@ import { receivePaymentWebhook } from "./webhook";
 export const SANDBOX_DELIVERIES = {
   normal: "webhook at once",
   duplicate: "the same webhook three times at once",
-  late: "webhook after SANDBOX_PENDING_SECONDS",
+  late: "webhook after SANDBOX_PENDING_SECONDS (sent by the payments sweeper)",
   missed: "no webhook (the reconciliation job finds it)",
 } as const;
 export type SandboxDelivery = keyof typeof SANDBOX_DELIVERIES;
@@ -43,6 +43,11 @@ export async function sendSandboxTransfer(args: {
     accountNumber: args.accountNumber,
     amountKobo: args.amountKobo,
     senderName: storableText(args.senderName.trim().slice(0, 60)) || "SANDBOX PAYER",
+    // A late webhook is a row the payments sweeper delivers when due: a restart does not lose it.
+    webhookAt:
+      args.delivery === "late"
+        ? new Date(ctx.now().getTime() + ctx.config.SANDBOX_PENDING_SECONDS * 1000)
+        : undefined,
   });
   const deliver = () =>
     deliverSandboxWebhook({
@@ -55,13 +60,7 @@ export async function sendSandboxTransfer(args: {
     });
   switch (args.delivery) {
     case "missed":
-      return { transactionId: tx.transactionId, delivered: 0 };
     case "late":
-      setTimeout(() => {
-        deliver().catch((err: unknown) =>
-          ctx.logger.warn({ err }, "sandbox bank: late webhook not delivered"),
-        );
-      }, ctx.config.SANDBOX_PENDING_SECONDS * 1000).unref();
       return { transactionId: tx.transactionId, delivered: 0 };
     case "duplicate":
       await Promise.all([deliver(), deliver(), deliver()]);
@@ -70,6 +69,21 @@ export async function sendSandboxTransfer(args: {
       await deliver();
       return { transactionId: tx.transactionId, delivered: 1 };
   }
+}
+
+/** The sweeper's part: the sandbox bank's late webhooks whose time has come, each sent once. */
+export async function deliverDueSandboxWebhooks(args: { ctx: ServiceContext; payments: PaymentsRuntime }) {
+  const due = (await args.payments.gateway.sandbox?.takeDueWebhooks(100)) ?? [];
+  for (const tx of due) {
+    await deliverSandboxWebhook({ ...args, ...tx, paymentType: "bank_transfer" }).catch((err: unknown) =>
+      // The reconciliation job lists the account's transfers and finds it anyway.
+      args.ctx.logger.warn(
+        { err, transactionId: tx.transactionId },
+        "sandbox bank: late webhook not delivered",
+      ),
+    );
+  }
+  return due.length;
 }
 
 /** The v3 `charge.completed` webhook the gateway sends for a payment, delivered to ourselves. */
