@@ -207,6 +207,16 @@ export const ConfigSchema = z
     REFERRAL_MIN_PURCHASE_KOBO: positiveInt(100_000, 100_000_000),
     REFERRAL_MONTHLY_CAP: z.coerce.number().int().min(0).max(100_000).default(20),
     REFERRAL_CODE_DAYS: positiveInt(7, 365),
+    // Loyalty points (README "Points"): earned per ₦100 paid for a delivered purchase, per service;
+    // for each paid referral; worth POINT_VALUE_KOBO each when redeemed; expire after POINTS_EXPIRY_DAYS.
+    POINTS_PER_100_NAIRA_AIRTIME: z.coerce.number().int().min(0).max(1_000).default(1),
+    POINTS_PER_100_NAIRA_DATA: z.coerce.number().int().min(0).max(1_000).default(1),
+    POINTS_PER_100_NAIRA_CABLE: z.coerce.number().int().min(0).max(1_000).default(1),
+    POINTS_PER_100_NAIRA_ELECTRICITY: z.coerce.number().int().min(0).max(1_000).default(1),
+    POINTS_PER_REFERRAL: z.coerce.number().int().min(0).max(1_000_000).default(100),
+    POINT_VALUE_KOBO: positiveInt(50, 10_000),
+    POINTS_MIN_REDEEM: positiveInt(100, 1_000_000),
+    POINTS_EXPIRY_DAYS: positiveInt(365, 3_650),
     /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
       z

@@ -484,6 +484,58 @@ export interface ReferralRewardsTable {
   clawed_back_at: NullableTimestamp;
 }
 
+export type PointKind = "earn" | "referral" | "bonus" | "reverse" | "expire" | "redeem";
+
+export interface PointAccountsTable {
+  user_id: string;
+  balance: Generated<number>;
+  updated_at: UpdatedAt;
+}
+
+/** The point ledger (append-only): one row per change, with what caused it. */
+export interface PointEntriesTable {
+  id: string;
+  seq: Generated<number>;
+  user_id: string;
+  kind: PointKind;
+  points: number;
+  balance_after: number;
+  /** The liability change in kobo (same sign as points; 0 when the points were worth nothing). */
+  value_kobo: number;
+  order_id: string | null;
+  referral_reward_id: string | null;
+  reverses_id: string | null;
+  idempotency_key: string | null;
+  entry_id: number | null;
+  redeemed_for: "wallet" | "airtime" | "data" | null;
+  /** A redemption: what it paid into the wallet. */
+  credit_kobo: number | null;
+  actor: string;
+  reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface RewardEventsTable {
+  id: Generated<number>;
+  order_id: string;
+  event: "delivered" | "reversed";
+  created_at: CreatedAt;
+}
+
+export interface PointsSettingsTable {
+  id: Generated<boolean>;
+  earn_airtime: number;
+  earn_data: number;
+  earn_cable: number;
+  earn_electricity: number;
+  referral_points: number;
+  point_value_kobo: number;
+  min_redeem_points: number;
+  expiry_days: number;
+  updated_by: string;
+  updated_at: UpdatedAt;
+}
+
 export interface ReferralSettingsTable {
   id: Generated<boolean>;
   reward_kobo: number;
@@ -852,6 +904,10 @@ export interface Database {
   bank_transfers: BankTransfersTable;
   referral_rewards: ReferralRewardsTable;
   referral_settings: ReferralSettingsTable;
+  point_accounts: PointAccountsTable;
+  point_entries: PointEntriesTable;
+  reward_events: RewardEventsTable;
+  points_settings: PointsSettingsTable;
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;

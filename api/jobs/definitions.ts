@@ -13,7 +13,7 @@ import {
   sweepPayments,
 } from "../services/funding";
 import { closeExpiredRooms, drawDueRooms } from "../services/gift-rooms";
-import { sweepReferralRewards } from "../services/rewards";
+import { expirePoints, sweepReferralRewards, sweepRewardEvents } from "../services/rewards";
 import { requeryOrder, submitOrder, sweepDueOrders } from "../services/vtu";
 import type { VtuRuntime } from "../services/vtu/runtime";
 
@@ -120,11 +120,24 @@ export const syncCatalogueJob = defineJob({
   handle: (deps) => syncCatalogue({ ctx: deps.ctx(), providers: deps.vtu.providers }),
 });
 
-/** Referral rewards: pay for first purchases delivered, take back those reversed (issue 18). */
+/**
+ * Rewards (issue 18): points for purchases delivered and back for those reversed (the reward events
+ * their state changes wrote), then referral rewards for first purchases (and clawbacks).
+ */
 export const sweepRewardsJob = defineJob({
   name: "sweep-rewards",
   payload: z.strictObject({}),
-  handle: (deps) => sweepReferralRewards({ ctx: deps.ctx() }),
+  handle: async (deps) => ({
+    points: await sweepRewardEvents({ ctx: deps.ctx() }),
+    referrals: await sweepReferralRewards({ ctx: deps.ctx() }),
+  }),
+});
+
+/** Loyalty points older than POINTS_EXPIRY_DAYS expire (oldest first; once per customer per run). */
+export const expirePointsJob = defineJob({
+  name: "expire-points",
+  payload: z.strictObject({}),
+  handle: async (deps) => ({ customers: await expirePoints({ ctx: deps.ctx() }) }),
 });
 
 /** Gift rooms: draw the rooms whose draw time has come, close the ones past expiry (refunds). */
@@ -152,5 +165,6 @@ export const VTU_JOBS: readonly JobDefinition<any>[] = [
   syncCatalogueJob,
   sweepGiftRoomsJob,
   sweepRewardsJob,
+  expirePointsJob,
   checkFloatsJob,
 ];

@@ -51,8 +51,10 @@ export async function startVtuWorkers(args: {
       { name: "sync-catalogue", everyMs: args.syncEveryMinutes * 60_000 },
       // Draw times and expiries are minute-grained: a 15-second pass is on time enough.
       { name: "sweep-gift-rooms", everyMs: 15_000 },
-      // Referral rewards follow deliveries and reversals; a 15-second pass is prompt enough.
+      // Points and referral rewards follow deliveries and reversals; a 15-second pass is prompt enough.
       { name: "sweep-rewards", everyMs: 15_000 },
+      // Points expire by the day; an hourly pass is on time enough.
+      { name: "expire-points", everyMs: 3_600_000 },
       { name: "check-floats", everyMs: args.ctx().config.PROVIDER_FLOAT_CHECK_MINUTES * 60_000 },
     ],
   });

@@ -171,7 +171,7 @@ describe("the reward", () => {
     expect(welcome).toHaveLength(1);
     const payload = (row: { payload: unknown }) => row.payload as Record<string, unknown>;
     expect(notificationText("referral.rewarded", payload(rewarded[0] ?? { payload: {} }), "en")).toBe(
-      "A friend you invited made their first purchase: ₦100 has been added to your wallet. Thank you!",
+      "A friend you invited made their first purchase: ₦100 has been added to your wallet, plus 100 loyalty points. Thank you!",
     );
     expect(notificationText("referral.welcome", payload(welcome[0] ?? { payload: {} }), "pcm")).toBe(
       "Welcome bonus: ₦50 don enter your wallet because of your first purchase.",

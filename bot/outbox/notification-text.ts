@@ -1,4 +1,5 @@
 import { formatNaira } from "../../api/services/money";
+import { formatPoints } from "../../api/services/rewards/points";
 import { type Lang, templates } from "../engine/i18n";
 
 /**
@@ -197,10 +198,33 @@ const T = templates("notifications", {
       "We no fit open your account number: the bank no accept the BVN wey you give. Check am well and try again (ask me for your account number), or pay with card.",
   },
   referralRewarded: {
-    en: (amount: string) =>
-      `A friend you invited made their first purchase: ${amount} has been added to your wallet. Thank you!`,
-    pcm: (amount: string) =>
-      `Your person wey you invite don make im first purchase: ${amount} don enter your wallet. Thank you!`,
+    en: (gifts: string) => `A friend you invited made their first purchase: ${gifts}. Thank you!`,
+    pcm: (gifts: string) => `Your person wey you invite don make im first purchase: ${gifts}. Thank you!`,
+  },
+  rewardToWallet: {
+    en: (amount: string) => `${amount} has been added to your wallet`,
+    pcm: (amount: string) => `${amount} don enter your wallet`,
+  },
+  rewardPoints: {
+    en: (points: string) => `${points} loyalty points have been added to your points`,
+    pcm: (points: string) => `${points} loyalty points don enter your points`,
+  },
+  rewardBoth: {
+    en: (amount: string, points: string) =>
+      `${amount} has been added to your wallet, plus ${points} loyalty points`,
+    pcm: (amount: string, points: string) => `${amount} don enter your wallet, plus ${points} loyalty points`,
+  },
+  pointsBonus: {
+    en: (points: string, reason: string, balance: string) =>
+      `You got ${points} bonus points: ${reason}. You now have ${balance} points.`,
+    pcm: (points: string, reason: string, balance: string) =>
+      `You don get ${points} bonus points: ${reason}. You get ${balance} points now.`,
+  },
+  pointsExpired: {
+    en: (points: string, days: string, balance: string) =>
+      `${points} of your points expired (earned more than ${days} days ago). You have ${balance} points.`,
+    pcm: (points: string, days: string, balance: string) =>
+      `${points} of your points don expire (you earn dem pass ${days} days ago). You get ${balance} points now.`,
   },
   referralWelcome: {
     en: (amount: string) => `Welcome bonus: ${amount} has been added to your wallet for your first purchase.`,
@@ -415,8 +439,31 @@ export function notificationText(
     case "wallet.account_refused":
       return T.accountRefused[lang]();
     case "referral.rewarded": {
-      const amount = naira(notice.rewardKobo);
-      return amount ? T.referralRewarded[lang](amount) : undefined;
+      const amount = naira(notice.rewardKobo || undefined);
+      const points = num(notice.points) ? formatPoints(num(notice.points) ?? 0) : undefined;
+      const gifts =
+        amount && points
+          ? T.rewardBoth[lang](amount, points)
+          : amount
+            ? T.rewardToWallet[lang](amount)
+            : points && T.rewardPoints[lang](points);
+      return gifts ? T.referralRewarded[lang](gifts) : undefined;
+    }
+    case "points.bonus": {
+      const points = num(notice.points);
+      const balance = num(notice.balance);
+      const reason = str(notice.reason);
+      return points && balance !== undefined && reason
+        ? T.pointsBonus[lang](formatPoints(points), reason, formatPoints(balance))
+        : undefined;
+    }
+    case "points.expired": {
+      const points = num(notice.points);
+      const balance = num(notice.balance);
+      const days = num(notice.days);
+      return points && balance !== undefined && days
+        ? T.pointsExpired[lang](formatPoints(points), String(days), formatPoints(balance))
+        : undefined;
     }
     case "referral.welcome": {
       const amount = naira(notice.welcomeKobo);

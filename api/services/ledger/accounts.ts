@@ -14,6 +14,8 @@ export const SYSTEM_ACCOUNTS = {
   withdrawalsClearing: "system:withdrawals_clearing",
   /** Bank transfers nobody may be credited for yet (issue 17); moved only by funding/suspense.ts. */
   transferSuspense: "system:transfer_suspense",
+  /** What the business owes for loyalty points (issue 18); moved only by rewards/points.ts. */
+  pointsLiability: "system:points_liability",
 } as const;
 
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[keyof typeof SYSTEM_ACCOUNTS];
@@ -21,10 +23,11 @@ export type SystemAccountCode = (typeof SYSTEM_ACCOUNTS)[keyof typeof SYSTEM_ACC
 /**
  * The codes a wallet move or hold may name, as a non-empty tuple for z.enum in service inputs. The
  * suspense account is left out: its balance must always equal the transfers awaiting a decision
- * (check T1), so only the transfer code moves money in and out of it.
+ * (check T1), so only the transfer code moves money in and out of it; the points liability likewise
+ * (check P1: it equals the value of the points outstanding).
  */
 export const SYSTEM_ACCOUNT_CODES = Object.values(SYSTEM_ACCOUNTS).filter(
-  (code) => code !== SYSTEM_ACCOUNTS.transferSuspense,
+  (code) => code !== SYSTEM_ACCOUNTS.transferSuspense && code !== SYSTEM_ACCOUNTS.pointsLiability,
 ) as [SystemAccountCode, ...SystemAccountCode[]];
 
 export function walletCode(userId: string): string {

@@ -20,7 +20,8 @@ type CheckSpec = {
 
 /**
  * The ledger invariants of DESIGN §5 / reliability.md L1–L5, L8 (V1–V2 tying VTU orders to their holds,
- * F1–F2 funding credits and withdrawal holds, G1–G2 gift rooms) as SQL. Used by
+ * F1–F2 funding credits and withdrawal holds, T1–T2 bank transfers, RF1 referral rewards, P1–P3
+ * loyalty points, G1–G2 gift rooms) as SQL. Used by
  * `npm run check-ledger`, by every money test, and (later) by the nightly job.
  */
 const CHECKS: CheckSpec[] = [
@@ -211,6 +212,49 @@ const CHECKS: CheckSpec[] = [
           OR (r.status IN ('paid', 'clawed_back')
               AND (coalesce(sum(p.amount) FILTER (WHERE a.user_id = r.referrer_id AND e.id = r.entry_id), 0) <> r.reward_kobo
                 OR coalesce(sum(p.amount) FILTER (WHERE a.user_id = r.referee_id AND e.id = r.entry_id), 0) <> r.welcome_kobo))`,
+  },
+  {
+    id: "P1",
+    name: "the points liability equals the value of the points outstanding (every point row's value)",
+    checkedSql: sql`SELECT id FROM point_entries`,
+    violationsSql: sql`
+      SELECT l.total::text AS liability_balance, v.booked::text AS points_value
+        FROM (SELECT coalesce(sum(balance), 0) AS total FROM accounts
+               WHERE system_code = 'system:points_liability') l,
+             (SELECT coalesce(sum(value_kobo), 0) AS booked FROM point_entries) v
+       WHERE l.total <> v.booked`,
+  },
+  {
+    id: "P2",
+    name: "each customer's points balance is the sum of their point rows, each row's balance the running sum",
+    checkedSql: sql`SELECT user_id FROM point_accounts`,
+    violationsSql: sql`
+      SELECT a.user_id, a.balance, coalesce(sum(p.points), 0)::text AS summed,
+             count(*) FILTER (WHERE p.balance_after <> p.running) AS broken_rows
+        FROM point_accounts a
+        LEFT JOIN (SELECT e.*, sum(e.points) OVER (PARTITION BY e.user_id ORDER BY e.seq) AS running
+                     FROM point_entries e) p ON p.user_id = a.user_id
+       GROUP BY a.user_id, a.balance
+      HAVING a.balance <> coalesce(sum(p.points), 0) OR count(*) FILTER (WHERE p.balance_after <> p.running) > 0`,
+  },
+  {
+    id: "P3",
+    name: "each point row with a value has one entry moving exactly that value (and a redemption's credit to its owner); a reversal undoes its row exactly",
+    checkedSql: sql`SELECT id FROM point_entries`,
+    violationsSql: sql`
+      SELECT p.id AS point_entry_id, p.kind, p.value_kobo, p.credit_kobo, count(DISTINCT e.id) AS entries,
+             coalesce(sum(q.amount) FILTER (WHERE a.system_code = 'system:points_liability'), 0)::text AS liability_moved,
+             coalesce(sum(q.amount) FILTER (WHERE a.user_id = p.user_id), 0)::text AS credited
+        FROM point_entries p
+        LEFT JOIN journal_entries e ON e.metadata->>'pointEntryId' = p.id
+        LEFT JOIN postings q ON q.entry_id = e.id
+        LEFT JOIN accounts a ON a.id = q.account_id
+        LEFT JOIN point_entries r ON r.id = p.reverses_id
+       GROUP BY p.id, r.points, r.value_kobo
+      HAVING count(DISTINCT e.id) <> CASE WHEN p.entry_id IS NULL THEN 0 ELSE 1 END
+          OR coalesce(sum(q.amount) FILTER (WHERE a.system_code = 'system:points_liability'), 0) <> p.value_kobo
+          OR coalesce(sum(q.amount) FILTER (WHERE a.user_id = p.user_id), 0) <> coalesce(p.credit_kobo, 0)
+          OR (p.kind = 'reverse' AND (p.points <> -r.points OR p.value_kobo <> -r.value_kobo))`,
   },
   {
     id: "G1",

@@ -1,2 +1,4 @@
+export * from "./points";
+export * from "./points-rules";
 export * from "./referral-rules";
 export * from "./referrals";

@@ -8,6 +8,7 @@ import { getWalletAccountId, lockAccounts, postEntry, SYSTEM_ACCOUNTS, systemAcc
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { normalizePhone } from "../phone";
+import { earnReferralPoints, formatPoints, lockPointAccount, reverseReferralPoints } from "./points";
 import { getReferralRules, type ReferralRules } from "./referral-rules";
 
 /**
@@ -332,6 +333,11 @@ async function bookReward(
     const referrerWallet = await getWalletAccountId(trx, referrerId);
     const refereeWallet = await getWalletAccountId(trx, refereeId);
     const promotions = await systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.promotions, referrerWallet);
+    const liability = await systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.pointsLiability, referrerWallet);
+    // The referrer's points row, then every account this transaction moves, at once in id order
+    // (points.ts): a redemption racing this one cannot take them the other way round.
+    await lockPointAccount(trx, referrerId);
+    await lockAccounts(trx, [referrerWallet, refereeWallet, promotions, liability]);
     const entryId = await postEntry(trx, {
       type: "transfer",
       description: "Referral reward",
@@ -347,12 +353,19 @@ async function bookReward(
       .insertInto("referral_rewards")
       .values({ ...base, status: "paid", reward_kobo: reward, welcome_kobo: welcome, entry_id: entryId })
       .execute();
-    if (reward > 0) {
+    const points = await earnReferralPoints(ctx, trx, { referrerId, referralRewardId: id });
+    if (reward > 0 || points > 0) {
+      const gifts =
+        reward > 0 && points > 0
+          ? `${formatNaira(reward)} has been added to your wallet, plus ${formatPoints(points)} loyalty points`
+          : reward > 0
+            ? `${formatNaira(reward)} has been added to your wallet`
+            : `${formatPoints(points)} loyalty points have been added to your points`;
       await queueNotification(trx, {
         userId: referrerId,
         kind: "referral.rewarded",
-        body: `A friend you invited made their first purchase: ${formatNaira(reward)} has been added to your wallet. Thank you!`,
-        payload: { referralRewardId: id, notice: { rewardKobo: reward } },
+        body: `A friend you invited made their first purchase: ${gifts}. Thank you!`,
+        payload: { referralRewardId: id, notice: { rewardKobo: reward, points } },
       });
     }
     if (welcome > 0) {
@@ -395,7 +408,9 @@ async function clawBackReversed(ctx: ServiceContext): Promise<number> {
       const referrerWallet = await getWalletAccountId(trx, reward.referrer_id);
       const refereeWallet = await getWalletAccountId(trx, reward.referee_id);
       const promotions = await systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.promotions, referrerWallet);
-      const locked = await lockAccounts(trx, [referrerWallet, refereeWallet, promotions]);
+      const liability = await systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.pointsLiability, referrerWallet);
+      await lockPointAccount(trx, reward.referrer_id);
+      const locked = await lockAccounts(trx, [referrerWallet, refereeWallet, promotions, liability]);
       const available = (walletId: number) => {
         const a = locked.get(walletId);
         return a ? Math.max(a.balance - a.held, 0) : 0;
@@ -423,6 +438,7 @@ async function clawBackReversed(ctx: ServiceContext): Promise<number> {
           "ALERT: a referral reward could not be taken back in full (the wallet was spent)",
         );
       }
+      await reverseReferralPoints(ctx, trx, { referrerId: reward.referrer_id, referralRewardId: reward.id });
       await trx
         .updateTable("referral_rewards")
         .set({
