@@ -25,6 +25,7 @@ import { authRoutes } from "./routes/auth";
 import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
 import { giftRoomRoutes } from "./routes/gift-rooms";
 import { healthRoutes } from "./routes/health";
+import { pointsRoutes } from "./routes/points";
 import { referralRoutes } from "./routes/referrals";
 import { sandboxRoutes } from "./routes/sandbox";
 import { type TelegramWebhook, telegramWebhookRoutes } from "./routes/telegram";
@@ -105,6 +106,7 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
   app.route("/api/referrals", referralRoutes());
+  app.route("/api/points", pointsRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/admin", adminApiRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustedProxies }));

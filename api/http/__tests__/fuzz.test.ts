@@ -331,6 +331,7 @@ function sampleBody(route: Route): unknown {
     "POST /api/wallet/fund": () => ({ amountKobo: 100_000 }),
     "POST /api/wallet/transfer-account/dynamic": () => ({ amountKobo: 100_000 }),
     "POST /api/referrals/code": () => ({ code: f.referralCode }),
+    "POST /api/points/redeem": () => ({ to: "wallet", points: 100 }),
     "POST /api/admin/transfers/:id/resolve": () => ({ action: "credit", reason: "fuzz reason" }),
     "POST /api/wallet/withdraw/resolve": () => ({ ...BANK }),
     "POST /api/wallet/withdraw": () => ({
