@@ -18,6 +18,7 @@ import { historyFlow } from "./flows/history";
 import { linkFlow } from "./flows/link";
 import { pinFlow } from "./flows/pin";
 import { requestReset } from "./flows/pin-reset";
+import { pointsFlow } from "./flows/points";
 import { receiptFlow } from "./flows/receipt";
 import { recommendFlow } from "./flows/recommend";
 import { referralFlow } from "./flows/referral";
@@ -128,6 +129,7 @@ const FLOWS: Record<string, Flow> = {
   withdraw: withdrawFlow,
   link: linkFlow,
   referral: referralFlow,
+  points: pointsFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -152,6 +154,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   link_account: "link",
   gift_room: "gift",
   referral: "referral",
+  points: "points",
 };
 
 /**
@@ -603,6 +606,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "gift_room",
   "recommend",
   "referral",
+  "points",
 ]);
 
 /**

@@ -97,6 +97,7 @@ export type GroqIntent =
   | { kind: "repeat" }
   | { kind: "account_number"; amountKobo?: number }
   | { kind: "referral" }
+  | { kind: "points"; action?: "redeem" }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -194,6 +195,7 @@ export const GROQ_TOOL_ARGUMENTS = {
   }),
   repeat_last_purchase: noArguments,
   referral_link: noArguments,
+  loyalty_points: z.strictObject({ redeem: z.boolean().optional() }),
   not_understood: noArguments,
 } as const;
 
@@ -299,6 +301,11 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
     },
     reset_pin: { description: "Reset a forgotten transaction PIN.", properties: {} },
     link_account: { description: "Link this chat to the customer's existing TADA account.", properties: {} },
+    loyalty_points: {
+      description:
+        "The customer's loyalty points: how many they have, how they earn them, or redeeming them (set redeem when they want to use, redeem or cash out points).",
+      properties: { redeem: { type: "boolean" } },
+    },
     referral_link: {
       description:
         "The customer's own referral link or code, inviting friends, or how referral rewards work.",
@@ -579,6 +586,14 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
       return simple(name, args, { kind: "repeat" });
     case "referral_link":
       return simple(name, args, { kind: "referral" });
+    case "loyalty_points": {
+      const parsed = GROQ_TOOL_ARGUMENTS.loyalty_points.safeParse(args);
+      return simple(
+        name,
+        args,
+        parsed.success && parsed.data.redeem ? { kind: "points", action: "redeem" } : { kind: "points" },
+      );
+    }
     case "recommend_data_plan": {
       const parsed = GROQ_TOOL_ARGUMENTS.recommend_data_plan.safeParse(args);
       if (!parsed.success) {

@@ -101,6 +101,14 @@ const T = templates("service-errors", {
     en: () => "That is your own referral code: share it with friends instead.",
     pcm: () => "Na your own referral code be that: share am give your friends instead.",
   },
+  POINTS_INSUFFICIENT: {
+    en: () => "You do not have that many points.",
+    pcm: () => "You no get reach that many points.",
+  },
+  POINTS_BELOW_MINIMUM: {
+    en: () => "That is fewer points than the least you can redeem.",
+    pcm: () => "The points no reach the smallest wey you fit redeem.",
+  },
   REFERRAL_TOO_LATE: {
     en: () => "It is too late to enter a referral code on this account.",
     pcm: () =>

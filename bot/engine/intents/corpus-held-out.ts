@@ -444,4 +444,6 @@ export const HELD_OUT: CorpusEntry[] = [
     expect: { kind: "unknown" },
     note: "a bank transfer to another person, not a withdrawal to the customer's own bank",
   },
+  { text: "abeg how many points I don gather", expect: { kind: "points" } },
+  { text: "I wan redeem my loyalty points", expect: { kind: "points", action: "redeem" } },
 ];

@@ -479,6 +479,9 @@ export const MORE: CorpusEntry[] = [
   { text: "link K8PQ3M2X", expect: { kind: "link_account", code: "K8PQ3M2X" } },
   // Referrals (issue 18): the own link, or the code of the person who invited
   { text: "my referral link", expect: { kind: "referral" } },
+  { text: "how many points I get", expect: { kind: "points" } },
+  { text: "my loyalty points", expect: { kind: "points" } },
+  { text: "redeem my points", expect: { kind: "points", action: "redeem" } },
   { text: "I want to invite friends", expect: { kind: "referral" } },
   { text: "wetin be my referral link", expect: { kind: "referral" } },
   { text: "how I go refer person", expect: { kind: "referral" } },

@@ -56,7 +56,7 @@ const llmEntries = TUNED.filter(
 
 describe("IntentSchema", () => {
   it("lists every kind and refuses fractional kobo, bad phones and unknown fields", () => {
-    expect(INTENT_KINDS).toHaveLength(24);
+    expect(INTENT_KINDS).toHaveLength(25);
     expect(
       IntentSchema.safeParse({ kind: "airtime", amountKobo: 50_000, phone: "08031234567" }).success,
     ).toBe(true);
@@ -436,6 +436,30 @@ describe("commands", () => {
     expect(parseIntent("link k7pq2m9x")).toEqual({ kind: "link_account", code: "K7PQ2M9X" });
     expect(parseIntent("link whatsapp")).toEqual({ kind: "link_account" });
     expect(parseIntent("/link")).toEqual({ kind: "link_account" });
+  });
+
+  it("reads the loyalty points: the balance, or redeeming them (English and Pidgin)", () => {
+    for (const text of [
+      "my points",
+      "how many points do I have",
+      "how many points I get",
+      "wetin be my points",
+      "loyalty points",
+      "check my point",
+      "/points",
+    ]) {
+      expect(parseIntent(text), text).toEqual({ kind: "points" });
+    }
+    for (const text of [
+      "redeem points",
+      "redeem my points",
+      "I wan use my points",
+      "convert my points to cash",
+      "/redeem",
+    ]) {
+      expect(parseIntent(text), text).toEqual({ kind: "points", action: "redeem" });
+    }
+    expect(parseIntent("I never got my points for my last purchase")).toEqual({ kind: "unknown" });
   });
 
   it("reads a referral request as the own link, and a code after it as the code to apply", () => {

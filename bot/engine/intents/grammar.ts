@@ -66,6 +66,7 @@ const RULES: Rule[] = [
   cancel,
   language,
   pin,
+  points,
   referral,
   linkAccount,
   giftRoom,
@@ -273,6 +274,8 @@ const COMMANDS: Record<string, IntentKind> = {
   refer: "referral",
   referral: "referral",
   invite: "referral",
+  points: "points",
+  redeem: "points",
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
@@ -315,6 +318,26 @@ function pin({ text }: Message): Intent | undefined {
     return { kind: "change_pin" };
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3a. Loyalty points: "my points", "how many points I get", "redeem my points"
+// ---------------------------------------------------------------------------------------------
+
+/** The points we give: "points", "loyalty", "reward points" (not "data points" or a PIN). */
+const POINTS_WORDS = /\b(?:points?|pts|loyalty|loyalty points?|reward points?|bonus points?)\b/;
+const REDEEM_WORDS =
+  /\b(?:redeem|redeeming|redemption|use|spend|convert|cash ?out|change|turn|withdraw|swap|exchange|collect)\b/;
+
+function points({ text }: Message): Intent | undefined {
+  if (!POINTS_WORDS.test(text) || /\b(?:data points?|access points?|point of sale|pos)\b/.test(text)) {
+    return undefined;
+  }
+  // "I never got my points for my last purchase": for support. (Points do turn into money.)
+  if (complains(text.replace(/\b(?:convert|swap|(?:in)?to (?:cash|money))\b/g, " "))) {
+    return UNKNOWN;
+  }
+  return REDEEM_WORDS.test(text) ? { kind: "points", action: "redeem" } : { kind: "points" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -723,6 +746,8 @@ function build(kind: IntentKind, text: string): Intent {
       const code = linkCode(text);
       return code ? { kind, code } : { kind };
     }
+    case "points":
+      return /^\/redeem\b/.test(text) ? { kind, action: "redeem" } : { kind };
     case "referral": {
       const code = /^\/\w+(?:@\w+)?\s+(\S+)$/.exec(text)?.[1];
       const given = code ? referralCodeToken(code) : undefined;

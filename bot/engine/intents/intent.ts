@@ -221,6 +221,14 @@ export const ReferralIntent = z.strictObject({
     .regex(/^[A-Z0-9]{4,20}$/)
     .optional(),
 });
+/**
+ * "my points", "how many points I get", "redeem my points": the loyalty points balance and
+ * statement, or (`action: "redeem"`) redeeming them to the wallet or for airtime (issue 18).
+ */
+export const PointsIntent = z.strictObject({
+  kind: z.literal("points"),
+  action: z.literal("redeem").optional(),
+});
 /** "same as last time", "buy am again": the customer's last purchase, shown back for Confirm + PIN. */
 export const RepeatIntent = z.strictObject({ kind: z.literal("repeat") });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
@@ -249,6 +257,7 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   RepeatIntent,
   AccountNumberIntent,
   ReferralIntent,
+  PointsIntent,
   UnknownIntent,
 ]);
 
