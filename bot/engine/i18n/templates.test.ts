@@ -20,6 +20,10 @@ const SAME_IN_PIDGIN = new Set([
   "gift-time.hours",
   "gift-time.days",
   "orders.orderLine",
+  // Points are counted the same way in Pidgin; "Redeem points" is the button's name.
+  "points.onePoint",
+  "points.manyPoints",
+  "points.redeem",
   // "Good evening Ada" and what was bought last ("₦500 MTN airtime for 0803…"): names and numbers.
   "greeting.hello",
   "greeting.airtime",
