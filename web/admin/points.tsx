@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { httpStatusOf } from "../../api/http/errors";
@@ -135,12 +136,15 @@ export function pointsSection(_deps: AdminDeps, kit: AdminKit) {
     userId: string,
   ) => {
     const count = kit.field(form, "points");
+    const nonce = kit.field(form, "nonce");
     await grantBonusPoints({
       ctx: c.var.ctx,
       adminId: session.admin.id,
       userId,
       points: /^\d{1,9}$/.test(count) ? Number(count) : -1,
       reason: kit.field(form, "reason"),
+      // The form's own nonce: submitting the same form twice gives the bonus once.
+      idempotencyKey: `panel-points:${/^[0-9a-f]{24}$/.test(nonce) ? nonce : randomBytes(12).toString("hex")}`,
     });
   };
 

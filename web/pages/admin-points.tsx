@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { formatNaira, koboToNairaString } from "../../api/services/money";
 import type {
   PointHolder,
@@ -237,6 +238,8 @@ export function BonusPointsForm(props: { action: string; csrf: string; askCustom
   return (
     <form method="post" action={props.action} data-testid="bonus-form">
       <input type="hidden" name="csrf" value={props.csrf} />
+      {/* One form, one bonus: a double click or a resubmission repeats this key. */}
+      <input type="hidden" name="nonce" value={randomBytes(12).toString("hex")} />
       {props.askCustomer ? (
         <label>
           Customer (user id or phone)

@@ -57,6 +57,7 @@ describe("points in the admin API", () => {
     expectErrorEnvelope(
       await call(app, "POST", `/api/admin/users/${customer.id}/points/bonus`, {
         token: supportKey,
+        headers: { "idempotency-key": "s-1" },
         body: { points: 10, reason: "nope" },
       }),
       403,
@@ -65,6 +66,7 @@ describe("points in the admin API", () => {
     expectErrorEnvelope(
       await call(app, "POST", `/api/admin/users/${customer.id}/points/bonus`, {
         token: adminKey,
+        headers: { "idempotency-key": "a-0" },
         body: { points: 0, reason: "launch gift" },
       }),
       400,
@@ -72,16 +74,38 @@ describe("points in the admin API", () => {
     );
     const nobody = await call(app, "POST", "/api/admin/users/usr_nobody/points/bonus", {
       token: adminKey,
+      headers: { "idempotency-key": "a-nobody" },
       body: { points: 10, reason: "launch gift" },
     });
     expect(nobody.status).toBe(404);
+    expectErrorEnvelope(
+      await call(app, "POST", `/api/admin/users/${customer.id}/points/bonus`, {
+        token: adminKey,
+        body: { points: 250, reason: "launch gift" },
+      }),
+      400,
+      "IDEMPOTENCY_KEY_REQUIRED",
+    );
 
-    const given = await call(app, "POST", `/api/admin/users/${customer.id}/points/bonus`, {
+    // Three at once with one key (a retrying script): one bonus, one answer.
+    const bonus = () =>
+      call(app, "POST", `/api/admin/users/${customer.id}/points/bonus`, {
+        token: adminKey,
+        headers: { "idempotency-key": "launch-1" },
+        body: { points: 250, reason: "launch gift" },
+      });
+    const given = await Promise.all([bonus(), bonus(), bonus()]);
+    for (const res of given) {
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.data).toEqual(given[0]?.body.data);
+    }
+    expect(given[0]?.body.data).toMatchObject({ points: 250, balance: 250 });
+    const reused = await call(app, "POST", `/api/admin/users/${customer.id}/points/bonus`, {
       token: adminKey,
-      body: { points: 250, reason: "launch gift" },
+      headers: { "idempotency-key": "launch-1" },
+      body: { points: 999, reason: "launch gift" },
     });
-    expect(given.status, JSON.stringify(given.body)).toBe(201);
-    expect(given.body.data).toMatchObject({ points: 250, balance: 250 });
+    expect(reused.status).toBe(409);
 
     const mine = await call(app, "GET", `/api/admin/users/${customer.id}/points?limit=5`, {
       token: supportKey,
@@ -184,13 +208,28 @@ describe("points in the panel (forms)", () => {
       reason: "birthday",
     });
     expect(bad.res.status).toBe(400);
-    const done = await boss.request("POST", `/admin/users/${customer.id}/points/bonus`, {
-      csrf: page.csrf,
-      points: "40",
-      reason: "birthday",
-    });
+    const nonce = /name="nonce" value="([0-9a-f]{24})"/.exec(
+      page.html.slice(page.html.indexOf('data-testid="bonus-form"')),
+    )?.[1];
+    expect(nonce).toBeDefined();
+    const post = () =>
+      boss.request("POST", `/admin/users/${customer.id}/points/bonus`, {
+        csrf: page.csrf,
+        nonce: nonce ?? "",
+        points: "40",
+        reason: "birthday",
+      });
+    const done = await post();
     expect(done.res.status).toBe(303);
     expect(done.res.headers.get("location")).toBe(`/admin/users/${customer.id}?done=bonus_points`);
+    // The same form sent again (a double click): still one bonus.
+    expect((await post()).res.status).toBe(303);
+    const rows = await tdb.db
+      .selectFrom("point_entries")
+      .select("points")
+      .where("user_id", "=", customer.id)
+      .execute();
+    expect(rows).toEqual([{ points: 40 }]);
     const statement = await boss.request("GET", `/admin/users/${customer.id}/points`);
     expect(statement.html).toContain("Bonus: birthday");
     // The admin sees the rules but cannot change them (super admin only).

@@ -27,7 +27,7 @@ import {
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { bearerToken } from "../middleware";
-import { jsonBody, queryParams } from "../validate";
+import { idempotencyKey, jsonBody, queryParams } from "../validate";
 
 type AdminApiEnv = { Variables: AppEnv["Variables"] & { admin: ApiKeyAdmin } };
 
@@ -174,7 +174,9 @@ export function adminApiRoutes() {
   });
 
   // Bonus points {points, reason}: the customer-account role (admin), audited by the service.
+  // An Idempotency-Key header is required: a retry answers with the same row and gives nothing more.
   app.post("/users/:id/points/bonus", requireAdminKey("admin"), async (c) => {
+    const key = idempotencyKey(c, "gives the bonus once");
     const body = await jsonBody(c, BonusBody);
     const row = await grantBonusPoints({
       ctx: c.var.ctx,
@@ -182,6 +184,7 @@ export function adminApiRoutes() {
       userId: c.req.param("id"),
       points: body.points,
       reason: body.reason,
+      idempotencyKey: key,
     });
     return ok(c, { pointEntryId: row.id, points: row.points, balance: row.balance_after }, { status: 201 });
   });
