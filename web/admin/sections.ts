@@ -7,6 +7,8 @@ import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 import { orderActionsSection } from "./order-actions";
 import { paymentsSection } from "./payments";
+import { pointsSection } from "./points";
+import { referralAbuseSection } from "./referral-abuse";
 import { referralsSection } from "./referrals";
 import { transfersSection } from "./transfers";
 
@@ -21,6 +23,8 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   paymentsSection,
   transfersSection,
   referralsSection,
+  referralAbuseSection,
+  pointsSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

@@ -38,6 +38,10 @@ export function AdminReferralsPage(props: {
             {props.error}
           </p>
         ) : null}
+        <p>
+          <a href="/admin/referrals/abuse">Possible abuse</a>: referees sharing a device, a funding card or a
+          BVN.
+        </p>
         {props.csrf ? <RulesForm rules={rules} csrf={props.csrf} /> : null}
         {props.rows.length === 0 ? (
           <p class="muted" data-testid="no-referrers">

@@ -4,6 +4,7 @@ import { maskedBvn } from "../../api/services/funding";
 import { formatNaira } from "../../api/services/money";
 import { VERIFICATION_LEVELS } from "../../api/services/users/levels";
 import type { AdminRole } from "../../db/database";
+import { CustomerPointsSection } from "./admin-points";
 import { AdminShell, lagosTime, Notices } from "./admin-shell";
 
 /** Customer search: phone in any form, name, user id or chat id. */
@@ -55,7 +56,7 @@ export function AdminUserPage(props: {
   /** The CSRF token for the "resend receipt" buttons (support may use them). */
   receiptCsrf?: string;
 }) {
-  const { user, wallet, statement, orders, identities, giftRooms, pin, transferAccount, referral } =
+  const { user, wallet, statement, orders, identities, giftRooms, pin, transferAccount, referral, points } =
     props.detail;
   const account = transferAccount.account;
   return (
@@ -120,6 +121,7 @@ export function AdminUserPage(props: {
             </div>
           ) : null}
         </div>
+        <CustomerPointsSection userId={user.id} summary={points} bonusCsrf={props.actions?.csrf} />
         <h2>Chats</h2>
         <ul>
           {identities.map((i) => (

@@ -378,6 +378,7 @@ function sampleBody(route: Route): unknown {
     }),
     "POST /api/gift-rooms/join": () => ({ token: f.drawToken, phone: sandboxPhone(), network: "mtn" }),
     "POST /api/admin/users/:id/actions": () => ({ action: "set_level", level: 1, reason: "fuzz reason" }),
+    "POST /api/admin/users/:id/points/bonus": () => ({ points: 10, reason: "fuzz reason" }),
     "POST /api/sandbox/fund": () => ({ amountKobo: 1_000 }),
     "POST /api/webhooks/flutterwave": () => ({
       event: "charge.completed",
@@ -458,6 +459,17 @@ function sampleForm(route: Route): Record<string, string> {
     delivery: "normal",
     // The admin's held-transfer decisions need a ticked confirmation.
     confirm: "yes",
+    // Bonus points and the points rules (the Points page and the customer's page).
+    points: "10",
+    customer: f.victimUserId,
+    pointValue: "0.50",
+    earnAirtime: "1",
+    earnData: "1",
+    earnCable: "1",
+    earnElectricity: "1",
+    referralPoints: "100",
+    minRedeemPoints: "100",
+    expiryDays: "365",
   };
 }
 
@@ -725,6 +737,16 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "POST /api/referrals/code",
       "GET /api/admin/referrals",
       "GET /admin/referrals",
+      "GET /admin/referrals/abuse",
+      "GET /admin/points",
+      "POST /admin/points/rules",
+      "POST /admin/points/bonus",
+      "GET /admin/users/:id/points",
+      "POST /admin/users/:id/points/bonus",
+      "GET /api/admin/points",
+      "GET /api/admin/users/:id/points",
+      "POST /api/admin/users/:id/points/bonus",
+      "GET /api/admin/referrals/abuse",
     ]) {
       expect(keys).toContain(expected);
     }

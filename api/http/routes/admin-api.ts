@@ -12,13 +12,22 @@ import {
   searchUsers,
 } from "../../services/admins";
 import { analyticsReport } from "../../services/analytics";
-import { ForbiddenError } from "../../services/errors";
+import { ForbiddenError, NotFoundError } from "../../services/errors";
 import { listTransfersForAdmin, resolveSuspenseTransfer } from "../../services/funding";
-import { listReferrersForAdmin } from "../../services/rewards";
+import {
+  getPointsSummary,
+  grantBonusPoints,
+  listPointHolders,
+  listPointStatement,
+  listRecentPointRows,
+  listReferrersForAdmin,
+  pointsLiabilityReport,
+  referralAbuseReport,
+} from "../../services/rewards";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { bearerToken } from "../middleware";
-import { jsonBody, queryParams } from "../validate";
+import { idempotencyKey, jsonBody, queryParams } from "../validate";
 
 type AdminApiEnv = { Variables: AppEnv["Variables"] & { admin: ApiKeyAdmin } };
 
@@ -44,6 +53,21 @@ const AnalyticsQuery = z.strictObject({
 const UsersQuery = z.strictObject({ q: z.string().trim().max(100).default("") });
 const ReferrersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+const PointsQuery = z.strictObject({
+  days: z.coerce.number().int().min(1).max(366).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+const StatementQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, "a nextCursor from the previous page")
+    .optional(),
+});
+const BonusBody = z.strictObject({
+  points: z.number().int().min(1).max(1_000_000),
+  reason: z.string().trim().min(3).max(500),
 });
 const TransfersQuery = z.strictObject({
   status: z.enum(["suspense", "credited", "returned"]).optional(),
@@ -112,6 +136,57 @@ export function adminApiRoutes() {
   app.get("/referrals", requireAdminKey("support"), async (c) => {
     const { limit } = queryParams(c, ReferrersQuery);
     return ok(c, { items: await listReferrersForAdmin({ ctx: c.var.ctx, limit }) });
+  });
+
+  // Referees sharing a device, a funding card or a BVN (DECISIONS §64): for a person to judge.
+  app.get("/referrals/abuse", requireAdminKey("support"), async (c) =>
+    ok(c, await referralAbuseReport({ ctx: c.var.ctx })),
+  );
+
+  // Loyalty points: the liability now and per Lagos day (?days=, default 30), top holders and the
+  // latest rows (?limit=, default 20 each).
+  app.get("/points", requireAdminKey("support"), async (c) => {
+    const { days, limit } = queryParams(c, PointsQuery);
+    const ctx = c.var.ctx;
+    const [report, holders, recent] = await Promise.all([
+      pointsLiabilityReport({ ctx, days }),
+      listPointHolders({ ctx, limit }),
+      listRecentPointRows({ ctx, limit }),
+    ]);
+    return ok(c, { ...report, topHolders: holders, recent });
+  });
+
+  // A customer's points: the summary and a page of the statement (?limit=, ?before=nextCursor).
+  app.get("/users/:id/points", requireAdminKey("support"), async (c) => {
+    const { limit, before } = queryParams(c, StatementQuery);
+    const ctx = c.var.ctx;
+    const userId = c.req.param("id");
+    const user = await ctx.db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+    if (!user) {
+      throw new NotFoundError("User");
+    }
+    const [summary, statement] = await Promise.all([
+      getPointsSummary({ ctx, userId, recent: 1 }),
+      listPointStatement({ ctx, userId, limit, before }),
+    ]);
+    const { recent: _recent, ...rest } = summary;
+    return ok(c, { userId, ...rest, statement });
+  });
+
+  // Bonus points {points, reason}: the customer-account role (admin), audited by the service.
+  // An Idempotency-Key header is required: a retry answers with the same row and gives nothing more.
+  app.post("/users/:id/points/bonus", requireAdminKey("admin"), async (c) => {
+    const key = idempotencyKey(c, "gives the bonus once");
+    const body = await jsonBody(c, BonusBody);
+    const row = await grantBonusPoints({
+      ctx: c.var.ctx,
+      adminId: c.var.admin.id,
+      userId: c.req.param("id"),
+      points: body.points,
+      reason: body.reason,
+      idempotencyKey: key,
+    });
+    return ok(c, { pointEntryId: row.id, points: row.points, balance: row.balance_after }, { status: 201 });
   });
 
   return app;

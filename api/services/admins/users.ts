@@ -3,6 +3,7 @@ import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
 import { listRoomsForCreator } from "../gift-rooms";
 import { formatNaira } from "../money";
+import { getPointsSummary } from "../rewards/points";
 import { listIdentities } from "../users";
 import { levelName } from "../users/levels";
 import { listOrders } from "../vtu/get-orders";
@@ -90,36 +91,39 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   if (!user) {
     throw new NotFoundError("User");
   }
-  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer] = await Promise.all([
-    getWalletBalance({ ctx, userId }),
-    listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
-    listOrders({ ctx, userId, input: { limit: 20 } }),
-    listIdentities(ctx, userId),
-    listRoomsForCreator({ ctx, userId, limit: 10 }),
-    ctx.db
-      .selectFrom("user_pins")
-      .select(["failed_attempts", "locked_until", "lockouts"])
-      .where("user_id", "=", userId)
-      .executeTakeFirst(),
-    ctx.db.selectFrom("user_kyc").select("bvn_last3").where("user_id", "=", userId).executeTakeFirst(),
-    // The latest permanent account number, whatever its state (a closed one explains held transfers).
-    ctx.db
-      .selectFrom("virtual_accounts")
-      .select(["id", "bank_name", "account_number", "account_name", "status", "failure_reason"])
-      .where("user_id", "=", userId)
-      .where("kind", "=", "static")
-      .orderBy("created_at", "desc")
-      .limit(1)
-      .executeTakeFirst(),
-    // Who referred this customer (a link on the panel): id and name only.
-    user.referred_by
-      ? ctx.db
-          .selectFrom("users")
-          .select(["id", "display_name"])
-          .where("id", "=", user.referred_by)
-          .executeTakeFirst()
-      : undefined,
-  ]);
+  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer, points] =
+    await Promise.all([
+      getWalletBalance({ ctx, userId }),
+      listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
+      listOrders({ ctx, userId, input: { limit: 20 } }),
+      listIdentities(ctx, userId),
+      listRoomsForCreator({ ctx, userId, limit: 10 }),
+      ctx.db
+        .selectFrom("user_pins")
+        .select(["failed_attempts", "locked_until", "lockouts"])
+        .where("user_id", "=", userId)
+        .executeTakeFirst(),
+      ctx.db.selectFrom("user_kyc").select("bvn_last3").where("user_id", "=", userId).executeTakeFirst(),
+      // The latest permanent account number, whatever its state (a closed one explains held transfers).
+      ctx.db
+        .selectFrom("virtual_accounts")
+        .select(["id", "bank_name", "account_number", "account_name", "status", "failure_reason"])
+        .where("user_id", "=", userId)
+        .where("kind", "=", "static")
+        .orderBy("created_at", "desc")
+        .limit(1)
+        .executeTakeFirst(),
+      // Who referred this customer (a link on the panel): id and name only.
+      user.referred_by
+        ? ctx.db
+            .selectFrom("users")
+            .select(["id", "display_name"])
+            .where("id", "=", user.referred_by)
+            .executeTakeFirst()
+        : undefined,
+      // Loyalty points: balance, worth and the last 10 statement lines.
+      getPointsSummary({ ctx, userId, recent: 10 }),
+    ]);
   const now = ctx.now();
   return {
     user: {
@@ -152,6 +156,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       referredAt: user.referred_at?.toISOString() ?? null,
     },
     wallet,
+    points,
     statement: statement.items,
     orders: orders.orders,
     identities,

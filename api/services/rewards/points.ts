@@ -6,7 +6,14 @@ import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { isUniqueViolation } from "../db-errors";
 import { ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
-import { getWalletAccountId, lockAccounts, postEntry, SYSTEM_ACCOUNTS, systemAccountFor } from "../ledger";
+import {
+  getWalletAccountId,
+  lockAccounts,
+  postEntry,
+  runIdempotent,
+  SYSTEM_ACCOUNTS,
+  systemAccountFor,
+} from "../ledger";
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import type { VtuService } from "../vtu/provider";
@@ -353,6 +360,11 @@ export async function grantBonusPoints(args: {
   userId: string;
   points: number;
   reason: string;
+  /**
+   * Once per admin and key (the panel form's nonce, the admin API's Idempotency-Key): a double
+   * submission or a retry gives the bonus once and answers with the same row.
+   */
+  idempotencyKey?: string;
 }): Promise<PointEntry> {
   const { ctx } = args;
   if (!Number.isSafeInteger(args.points) || args.points < 1 || args.points > 1_000_000) {
@@ -364,7 +376,7 @@ export async function grantBonusPoints(args: {
       field: "reason",
     });
   }
-  return withTransaction(ctx, async (trx) => {
+  const give = async (trx: Trx): Promise<PointEntry> => {
     const user = await trx.selectFrom("users").select("id").where("id", "=", args.userId).executeTakeFirst();
     if (!user) {
       throw new ServiceError("not_found", "USER_NOT_FOUND", "No customer with that id.");
@@ -396,6 +408,23 @@ export async function grantBonusPoints(args: {
       payload: { pointEntryId: row.id, notice: { points: args.points, balance: row.balance_after, reason } },
     });
     return row;
+  };
+  return withTransaction(ctx, async (trx) => {
+    if (args.idempotencyKey === undefined) {
+      return give(trx);
+    }
+    const { result } = await runIdempotent(
+      trx,
+      {
+        scope: `admin:${args.adminId}`,
+        key: args.idempotencyKey,
+        operation: "points.bonus",
+        params: { userId: args.userId, points: args.points, reason },
+      },
+      () => give(trx),
+    );
+    // A replay reads the stored JSON: the row as it was written, its time a string again.
+    return { ...result, created_at: new Date(result.created_at) };
   });
 }
 
