@@ -207,6 +207,11 @@ export const ConfigSchema = z
     REFERRAL_MIN_PURCHASE_KOBO: positiveInt(100_000, 100_000_000),
     REFERRAL_MONTHLY_CAP: z.coerce.number().int().min(0).max(100_000).default(20),
     REFERRAL_CODE_DAYS: positiveInt(7, 365),
+    // Customer tiers (README "Tiers"): the rolling window of delivered volume that sets a customer's
+    // automatic tier, and how often the worker recomputes the tiers. The tiers themselves (names,
+    // volumes, margins) are a table a super admin edits, seeded with Regular, Smart Buyer, Reseller.
+    TIER_WINDOW_DAYS: positiveInt(30, 365),
+    TIER_SWEEP_SECONDS: positiveInt(60, 24 * 3600),
     /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
       z

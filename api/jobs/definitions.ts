@@ -13,7 +13,7 @@ import {
   sweepPayments,
 } from "../services/funding";
 import { closeExpiredRooms, drawDueRooms } from "../services/gift-rooms";
-import { sweepReferralRewards } from "../services/rewards";
+import { sweepCustomerTiers, sweepReferralRewards } from "../services/rewards";
 import { requeryOrder, submitOrder, sweepDueOrders } from "../services/vtu";
 import type { VtuRuntime } from "../services/vtu/runtime";
 
@@ -127,6 +127,13 @@ export const sweepRewardsJob = defineJob({
   handle: (deps) => sweepReferralRewards({ ctx: deps.ctx() }),
 });
 
+/** Customer tiers: recompute the automatic tiers from the rolling delivered volume (issue 18 §3). */
+export const sweepTiersJob = defineJob({
+  name: "sweep-tiers",
+  payload: z.strictObject({}),
+  handle: (deps) => sweepCustomerTiers({ ctx: deps.ctx() }),
+});
+
 /** Gift rooms: draw the rooms whose draw time has come, close the ones past expiry (refunds). */
 export const sweepGiftRoomsJob = defineJob({
   name: "sweep-gift-rooms",
@@ -152,5 +159,6 @@ export const VTU_JOBS: readonly JobDefinition<any>[] = [
   syncCatalogueJob,
   sweepGiftRoomsJob,
   sweepRewardsJob,
+  sweepTiersJob,
   checkFloatsJob,
 ];

@@ -26,6 +26,7 @@ import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { thank } from "./flows/thanks";
+import { tierFlow } from "./flows/tier";
 import { withdrawFlow } from "./flows/withdraw";
 import { DEFAULT_LANG, isLang, type Lang, templates } from "./i18n";
 import { looksLikePidgin } from "./i18n/detect-pidgin";
@@ -128,6 +129,7 @@ const FLOWS: Record<string, Flow> = {
   withdraw: withdrawFlow,
   link: linkFlow,
   referral: referralFlow,
+  tier: tierFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -152,6 +154,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   link_account: "link",
   gift_room: "gift",
   referral: "referral",
+  tier: "tier",
 };
 
 /**
@@ -603,6 +606,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "gift_room",
   "recommend",
   "referral",
+  "tier",
 ]);
 
 /**

@@ -37,6 +37,7 @@ import * as bankTransferFunding from "./2026_12_07_0200_bank_transfer_funding";
 import * as referralRewards from "./2026_12_07_0300_referral_rewards";
 import * as referralSettings from "./2026_12_07_0400_referral_settings";
 import * as sandboxLateWebhooks from "./2026_12_07_0500_sandbox_late_webhooks";
+import * as customerTiers from "./2026_12_07_0700_customer_tiers";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -82,4 +83,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_0300_referral_rewards": referralRewards,
   "2026_12_07_0400_referral_settings": referralSettings,
   "2026_12_07_0500_sandbox_late_webhooks": sandboxLateWebhooks,
+  "2026_12_07_0700_customer_tiers": customerTiers,
 };

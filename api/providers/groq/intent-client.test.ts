@@ -245,6 +245,7 @@ describe("happy", () => {
       ["reset_pin", {}, "reset_pin"],
       ["link_account", {}, "link_account"],
       ["referral_link", {}, "referral"],
+      ["customer_tier", {}, "tier"],
       ["gift_room", { mine: null }, "gift_room"],
       ["not_understood", {}, "unknown"],
       ["fund_wallet", { amount: null }, "fund"],

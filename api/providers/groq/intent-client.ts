@@ -97,6 +97,7 @@ export type GroqIntent =
   | { kind: "repeat" }
   | { kind: "account_number"; amountKobo?: number }
   | { kind: "referral" }
+  | { kind: "tier" }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -194,6 +195,7 @@ export const GROQ_TOOL_ARGUMENTS = {
   }),
   repeat_last_purchase: noArguments,
   referral_link: noArguments,
+  customer_tier: noArguments,
   not_understood: noArguments,
 } as const;
 
@@ -302,6 +304,11 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
     referral_link: {
       description:
         "The customer's own referral link or code, inviting friends, or how referral rewards work.",
+      properties: {},
+    },
+    customer_tier: {
+      description:
+        "The customer's tier or price level (Regular, Smart Buyer, Reseller), their purchase volume and what the next tier needs.",
       properties: {},
     },
     gift_room: {
@@ -579,6 +586,8 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
       return simple(name, args, { kind: "repeat" });
     case "referral_link":
       return simple(name, args, { kind: "referral" });
+    case "customer_tier":
+      return simple(name, args, { kind: "tier" });
     case "recommend_data_plan": {
       const parsed = GROQ_TOOL_ARGUMENTS.recommend_data_plan.safeParse(args);
       if (!parsed.success) {

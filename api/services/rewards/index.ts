@@ -1,2 +1,3 @@
 export * from "./referral-rules";
 export * from "./referrals";
+export * from "./tiers";
