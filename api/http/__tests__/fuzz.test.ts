@@ -377,6 +377,22 @@ function sampleBody(route: Route): unknown {
     }),
     "POST /api/gift-rooms/join": () => ({ token: f.drawToken, phone: sandboxPhone(), network: "mtn" }),
     "POST /api/admin/users/:id/actions": () => ({ action: "set_level", level: 1, reason: "fuzz reason" }),
+    "POST /api/admin/users/:id/tier": () => ({ tier: "reseller", reason: "fuzz reason" }),
+    "PUT /api/admin/tiers": () => ({
+      reason: "fuzz reason",
+      tiers: {
+        reseller: {
+          name: "Reseller",
+          minVolumeKobo: 30_000_000,
+          margins: {
+            airtime: null,
+            data: { marginType: "percent", marginValue: 150 },
+            cable: null,
+            electricity: null,
+          },
+        },
+      },
+    }),
     "POST /api/sandbox/fund": () => ({ amountKobo: 1_000 }),
     "POST /api/webhooks/flutterwave": () => ({
       event: "charge.completed",
@@ -724,6 +740,10 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "POST /api/referrals/code",
       "GET /api/admin/referrals",
       "GET /admin/referrals",
+      "GET /api/tiers",
+      "GET /api/admin/tiers",
+      "PUT /api/admin/tiers",
+      "POST /api/admin/users/:id/tier",
     ]) {
       expect(keys).toContain(expected);
     }
