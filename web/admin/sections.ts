@@ -8,6 +8,7 @@ import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 import { orderActionsSection } from "./order-actions";
 import { paymentsSection } from "./payments";
 import { referralsSection } from "./referrals";
+import { tiersSection } from "./tiers";
 import { transfersSection } from "./transfers";
 
 /** A panel section: a router mounted under /admin that uses the shared kit for its checks. */
@@ -21,6 +22,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   paymentsSection,
   transfersSection,
   referralsSection,
+  tiersSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

@@ -11,6 +11,7 @@ const SECTIONS: { href: string; label: string; role?: AdminRole }[] = [
   { href: "/admin/transfers", label: "Transfers" },
   { href: "/admin/gift-rooms", label: "Gift rooms" },
   { href: "/admin/referrals", label: "Referrals" },
+  { href: "/admin/tiers", label: "Tiers" },
   { href: "/admin/approvals", label: "Approvals" },
   { href: "/admin/alerts", label: "Alerts" },
   { href: "/admin/catalogue", label: "Catalogue", role: "super_admin" },

@@ -473,6 +473,15 @@ function sampleForm(route: Route): Record<string, string> {
     delivery: "normal",
     // The admin's held-transfer decisions need a ticked confirmation.
     confirm: "yes",
+    // A customer's tier, and the tier rules form.
+    tier: "reseller",
+    "regular.name": "Regular",
+    "smart_buyer.name": "Smart Buyer",
+    "smart_buyer.minVolume": "50000",
+    "reseller.name": "Reseller",
+    "reseller.minVolume": "300000",
+    "reseller.data.type": "percent",
+    "reseller.data.value": "1.5",
   };
 }
 
@@ -744,6 +753,9 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "GET /api/admin/tiers",
       "PUT /api/admin/tiers",
       "POST /api/admin/users/:id/tier",
+      "GET /admin/tiers",
+      "POST /admin/tiers/rules",
+      "POST /admin/users/:id/tier",
     ]) {
       expect(keys).toContain(expected);
     }

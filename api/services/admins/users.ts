@@ -3,6 +3,7 @@ import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
 import { listRoomsForCreator } from "../gift-rooms";
 import { formatNaira } from "../money";
+import { tierProgress } from "../rewards/tiers";
 import { listIdentities } from "../users";
 import { levelName } from "../users/levels";
 import { listOrders } from "../vtu/get-orders";
@@ -90,36 +91,39 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   if (!user) {
     throw new NotFoundError("User");
   }
-  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer] = await Promise.all([
-    getWalletBalance({ ctx, userId }),
-    listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
-    listOrders({ ctx, userId, input: { limit: 20 } }),
-    listIdentities(ctx, userId),
-    listRoomsForCreator({ ctx, userId, limit: 10 }),
-    ctx.db
-      .selectFrom("user_pins")
-      .select(["failed_attempts", "locked_until", "lockouts"])
-      .where("user_id", "=", userId)
-      .executeTakeFirst(),
-    ctx.db.selectFrom("user_kyc").select("bvn_last3").where("user_id", "=", userId).executeTakeFirst(),
-    // The latest permanent account number, whatever its state (a closed one explains held transfers).
-    ctx.db
-      .selectFrom("virtual_accounts")
-      .select(["id", "bank_name", "account_number", "account_name", "status", "failure_reason"])
-      .where("user_id", "=", userId)
-      .where("kind", "=", "static")
-      .orderBy("created_at", "desc")
-      .limit(1)
-      .executeTakeFirst(),
-    // Who referred this customer (a link on the panel): id and name only.
-    user.referred_by
-      ? ctx.db
-          .selectFrom("users")
-          .select(["id", "display_name"])
-          .where("id", "=", user.referred_by)
-          .executeTakeFirst()
-      : undefined,
-  ]);
+  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer, tier] = await Promise.all(
+    [
+      getWalletBalance({ ctx, userId }),
+      listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
+      listOrders({ ctx, userId, input: { limit: 20 } }),
+      listIdentities(ctx, userId),
+      listRoomsForCreator({ ctx, userId, limit: 10 }),
+      ctx.db
+        .selectFrom("user_pins")
+        .select(["failed_attempts", "locked_until", "lockouts"])
+        .where("user_id", "=", userId)
+        .executeTakeFirst(),
+      ctx.db.selectFrom("user_kyc").select("bvn_last3").where("user_id", "=", userId).executeTakeFirst(),
+      // The latest permanent account number, whatever its state (a closed one explains held transfers).
+      ctx.db
+        .selectFrom("virtual_accounts")
+        .select(["id", "bank_name", "account_number", "account_name", "status", "failure_reason"])
+        .where("user_id", "=", userId)
+        .where("kind", "=", "static")
+        .orderBy("created_at", "desc")
+        .limit(1)
+        .executeTakeFirst(),
+      // Who referred this customer (a link on the panel): id and name only.
+      user.referred_by
+        ? ctx.db
+            .selectFrom("users")
+            .select(["id", "display_name"])
+            .where("id", "=", user.referred_by)
+            .executeTakeFirst()
+        : undefined,
+      tierProgress(ctx, userId),
+    ],
+  );
   const now = ctx.now();
   return {
     user: {
@@ -150,6 +154,17 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       code: user.referral_code,
       referredBy: referrer ? { id: referrer.id, name: referrer.display_name } : null,
       referredAt: user.referred_at?.toISOString() ?? null,
+    },
+    /** The customer's tier (issue 18 §3): automatic or set by an admin, the window's volume, the next tier. */
+    tier: {
+      code: tier.tier.code,
+      name: tier.tier.name,
+      automatic: tier.automatic,
+      setBy: user.tier_set_by_admin,
+      volumeKobo: tier.volumeKobo,
+      windowDays: tier.windowDays,
+      next: tier.next,
+      tiers: tier.tiers.map((t) => ({ code: t.code, name: t.name })),
     },
     wallet,
     statement: statement.items,
