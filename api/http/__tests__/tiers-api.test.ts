@@ -199,6 +199,6 @@ describe("tiers over the API", () => {
       token: adminKey,
       body: { tier: "automatic", reason: "trial over" },
     });
-    expect(back.body.data).toMatchObject({ automatic: true });
+    expect(back.body.data).toEqual({ userId: r.userId, tier: "regular", automatic: true });
   });
 });

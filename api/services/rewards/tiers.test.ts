@@ -305,12 +305,15 @@ describe("customer tiers", () => {
     await sweepCustomerTiers({ ctx });
     expect(await getCustomerTier(tdb.db, buyer.id)).toMatchObject({ code: "reseller", setByAdmin: admin.id });
     expect((await tierProgress(ctx, buyer.id)).automatic).toBe(false);
-    await setCustomerTier({
-      ctx,
-      admin,
-      userId: buyer.id,
-      input: { tier: "automatic", reason: "back to normal" },
-    });
+    // Back to automatic: at once the tier the volume earns (none here: Regular).
+    expect(
+      await setCustomerTier({
+        ctx,
+        admin,
+        userId: buyer.id,
+        input: { tier: "automatic", reason: "back to normal" },
+      }),
+    ).toEqual({ tier: "regular", automatic: true });
     await sweepCustomerTiers({ ctx });
     expect(await getCustomerTier(tdb.db, buyer.id)).toMatchObject({ code: "regular", setByAdmin: null });
     const counts = await tierCounts(ctx);

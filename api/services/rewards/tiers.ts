@@ -136,8 +136,12 @@ function windowStart(ctx: Pick<ServiceContext, "config" | "now">): Date {
  * A customer's delivered volume over the window: the face value of their own purchases delivered
  * (gift claims are the room's, not the claimer's; failed and reversed orders are not delivered).
  */
-export async function tierVolume(ctx: ServiceContext, userId: string): Promise<number> {
-  const row = await ctx.db
+export async function tierVolume(
+  ctx: ServiceContext,
+  userId: string,
+  db: Db | Trx = ctx.db,
+): Promise<number> {
+  const row = await db
     .selectFrom("vtu_orders")
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("face_amount_kobo"), eb.lit(0)).as("volume"))
     .where("user_id", "=", userId)
@@ -312,7 +316,12 @@ export async function setCustomerTier(args: {
       }
       tier = wanted;
     }
-    // Back to automatic: the tier stays as it is until the next sweep recomputes it from the volume.
+    if (wanted === null) {
+      // Back to automatic: the tier the volume earns now (as the sweep would decide it).
+      const volume = await tierVolume(ctx, args.userId, trx);
+      const earned = (await listTierRules(trx)).filter((t) => t.minVolumeKobo <= volume).at(-1);
+      tier = earned?.code ?? tier;
+    }
     await trx
       .updateTable("users")
       .set({ tier, tier_set_by_admin: wanted === null ? null : admin.id, tier_changed_at: ctx.now() })
