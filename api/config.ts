@@ -217,6 +217,11 @@ export const ConfigSchema = z
     POINT_VALUE_KOBO: positiveInt(50, 10_000),
     POINTS_MIN_REDEEM: positiveInt(100, 1_000_000),
     POINTS_EXPIRY_DAYS: positiveInt(365, 3_650),
+    // Customer tiers (README "Tiers"): the rolling window of delivered volume that sets a customer's
+    // automatic tier, and how often the worker recomputes the tiers. The tiers themselves (names,
+    // volumes, margins) are a table a super admin edits, seeded with Regular, Smart Buyer, Reseller.
+    TIER_WINDOW_DAYS: positiveInt(30, 365),
+    TIER_SWEEP_SECONDS: positiveInt(60, 24 * 3600),
     /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
       z

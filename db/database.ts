@@ -32,6 +32,11 @@ export interface UsersTable {
   language: "en" | "pcm" | null;
   /** When the chat offered Pidgin (once: an ignored offer is not repeated). */
   language_offered_at: NullableTimestamp;
+  /** The customer's tier (customer_tiers.code); priced by it at order time. */
+  tier: Generated<string>;
+  /** The admin who set the tier (null: automatic, from the rolling delivered volume). */
+  tier_set_by_admin: string | null;
+  tier_changed_at: NullableTimestamp;
 }
 
 export interface IdentitiesTable {
@@ -318,6 +323,8 @@ export interface VtuOrdersTable {
   /** The process boot holding the order's current step (see process_boots). */
   lease_owner: string | null;
   webhook_requery_at: NullableTimestamp;
+  /** The customer tier the order was priced at (null: before tiers, or not a customer's price). */
+  price_tier: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -543,6 +550,23 @@ export interface ReferralSettingsTable {
   min_purchase_kobo: number;
   monthly_cap: number;
   updated_by: string;
+  updated_at: UpdatedAt;
+}
+
+export interface CustomerTiersTable {
+  code: string;
+  name: string;
+  rank: number;
+  min_volume_kobo: number;
+  airtime_margin_type: "flat" | "percent" | null;
+  airtime_margin_value: number | null;
+  data_margin_type: "flat" | "percent" | null;
+  data_margin_value: number | null;
+  cable_margin_type: "flat" | "percent" | null;
+  cable_margin_value: number | null;
+  electricity_margin_type: "flat" | "percent" | null;
+  electricity_margin_value: number | null;
+  updated_by: string | null;
   updated_at: UpdatedAt;
 }
 
@@ -908,6 +932,7 @@ export interface Database {
   point_entries: PointEntriesTable;
   reward_events: RewardEventsTable;
   points_settings: PointsSettingsTable;
+  customer_tiers: CustomerTiersTable;
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;

@@ -25,6 +25,7 @@ import {
 import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
 import { nairaToKobo } from "../api/services/money";
+import { setCustomerTier } from "../api/services/rewards";
 import { whatsAppStatus } from "../bot/whatsapp/status";
 import { type AdminDeps, type AdminEnv, type AdminSession, adminKit, SESSION_COOKIE } from "./admin/kit";
 import { orderPageWithActions } from "./admin/order-actions";
@@ -188,6 +189,31 @@ export function adminRoutes(deps: AdminDeps) {
       return c.redirect(`/admin/users/${userId}?done=${action}`, 303);
     } catch (error) {
       if (error instanceof ServiceError && error.code !== "NOT_FOUND") {
+        return userPage(c, session, userId, httpStatusOf(error), { error: error.message });
+      }
+      throw error;
+    }
+  });
+
+  // A customer's tier (issue 18 §3): a tier code or "automatic", with a reason (audited).
+  app.post("/users/:id/tier", async (c) => {
+    const post = await signedInPost(c, "admin");
+    if ("response" in post) {
+      return post.response;
+    }
+    const { session, form } = post;
+    const userId = c.req.param("id");
+    try {
+      const tier = String(form.tier ?? "");
+      await setCustomerTier({
+        ctx: c.var.ctx,
+        admin: session.admin,
+        userId,
+        input: { tier: tier === "automatic" ? null : tier, reason: String(form.reason ?? "") },
+      });
+      return c.redirect(`/admin/users/${userId}?done=tier_set`, 303);
+    } catch (error) {
+      if (error instanceof ServiceError && error.code !== "USER_NOT_FOUND") {
         return userPage(c, session, userId, httpStatusOf(error), { error: error.message });
       }
       throw error;

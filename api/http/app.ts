@@ -29,6 +29,7 @@ import { pointsRoutes } from "./routes/points";
 import { referralRoutes } from "./routes/referrals";
 import { sandboxRoutes } from "./routes/sandbox";
 import { type TelegramWebhook, telegramWebhookRoutes } from "./routes/telegram";
+import { tierRoutes } from "./routes/tiers";
 import { vtuRoutes } from "./routes/vtu";
 import { walletRoutes } from "./routes/wallet";
 import { providerWebhookRoutes } from "./routes/webhooks";
@@ -107,6 +108,7 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/api-keys", apiKeyRoutes());
   app.route("/api/referrals", referralRoutes());
   app.route("/api/points", pointsRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
+  app.route("/api/tiers", tierRoutes());
   app.route("/api/admin", adminApiRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustedProxies }));

@@ -69,6 +69,21 @@ export function requireUser(options: { sessionOnly?: boolean } = {}): Middleware
   };
 }
 
+/**
+ * A public route that answers a signed-in caller differently (their tier's prices): with an
+ * Authorization header the credential is checked as requireUser checks it (a wrong one is a 401,
+ * not a silent anonymous answer); without one, no principal.
+ */
+export function optionalUser(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.header("authorization") === undefined) {
+      await next();
+      return;
+    }
+    return requireUser()(c, next);
+  };
+}
+
 export function bearerToken(authorization: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
 }

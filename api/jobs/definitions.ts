@@ -13,7 +13,12 @@ import {
   sweepPayments,
 } from "../services/funding";
 import { closeExpiredRooms, drawDueRooms } from "../services/gift-rooms";
-import { expirePoints, sweepReferralRewards, sweepRewardEvents } from "../services/rewards";
+import {
+  expirePoints,
+  sweepCustomerTiers,
+  sweepReferralRewards,
+  sweepRewardEvents,
+} from "../services/rewards";
 import { requeryOrder, submitOrder, sweepDueOrders } from "../services/vtu";
 import type { VtuRuntime } from "../services/vtu/runtime";
 
@@ -140,6 +145,13 @@ export const expirePointsJob = defineJob({
   handle: async (deps) => ({ customers: await expirePoints({ ctx: deps.ctx() }) }),
 });
 
+/** Customer tiers: recompute the automatic tiers from the rolling delivered volume (issue 18 §3). */
+export const sweepTiersJob = defineJob({
+  name: "sweep-tiers",
+  payload: z.strictObject({}),
+  handle: (deps) => sweepCustomerTiers({ ctx: deps.ctx() }),
+});
+
 /** Gift rooms: draw the rooms whose draw time has come, close the ones past expiry (refunds). */
 export const sweepGiftRoomsJob = defineJob({
   name: "sweep-gift-rooms",
@@ -166,5 +178,6 @@ export const VTU_JOBS: readonly JobDefinition<any>[] = [
   sweepGiftRoomsJob,
   sweepRewardsJob,
   expirePointsJob,
+  sweepTiersJob,
   checkFloatsJob,
 ];

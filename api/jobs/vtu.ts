@@ -55,6 +55,8 @@ export async function startVtuWorkers(args: {
       { name: "sweep-rewards", everyMs: 15_000 },
       // Points expire by the day; an hourly pass is on time enough.
       { name: "expire-points", everyMs: 3_600_000 },
+      // Tiers follow a 30-day volume: a pass a minute (TIER_SWEEP_SECONDS) is prompt enough.
+      { name: "sweep-tiers", everyMs: args.ctx().config.TIER_SWEEP_SECONDS * 1000 },
       { name: "check-floats", everyMs: args.ctx().config.PROVIDER_FLOAT_CHECK_MINUTES * 60_000 },
     ],
   });

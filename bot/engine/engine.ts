@@ -27,6 +27,7 @@ import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { thank } from "./flows/thanks";
+import { tierFlow } from "./flows/tier";
 import { withdrawFlow } from "./flows/withdraw";
 import { DEFAULT_LANG, isLang, type Lang, templates } from "./i18n";
 import { looksLikePidgin } from "./i18n/detect-pidgin";
@@ -130,6 +131,7 @@ const FLOWS: Record<string, Flow> = {
   link: linkFlow,
   referral: referralFlow,
   points: pointsFlow,
+  tier: tierFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -155,6 +157,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   gift_room: "gift",
   referral: "referral",
   points: "points",
+  tier: "tier",
 };
 
 /**
@@ -607,6 +610,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "recommend",
   "referral",
   "points",
+  "tier",
 ]);
 
 /**

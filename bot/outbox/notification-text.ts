@@ -230,6 +230,12 @@ const T = templates("notifications", {
     en: (amount: string) => `Welcome bonus: ${amount} has been added to your wallet for your first purchase.`,
     pcm: (amount: string) => `Welcome bonus: ${amount} don enter your wallet because of your first purchase.`,
   },
+  tierUpgraded: {
+    en: (tier: string, days: number) =>
+      `You are now a ${tier}! Your purchases in the last ${days} days earned it, and you now get ${tier} prices. Send "my tier" to see them.`,
+    pcm: (tier: string, days: number) =>
+      `You don turn ${tier}! Wetin you buy for the last ${days} days don reach am, so you go dey get ${tier} price now. Send "my tier" make you see am.`,
+  },
 });
 
 /** Why a bank transfer was held (the service's `suspense_reason` codes), in the person's words. */
@@ -468,6 +474,11 @@ export function notificationText(
     case "referral.welcome": {
       const amount = naira(notice.welcomeKobo);
       return amount ? T.referralWelcome[lang](amount) : undefined;
+    }
+    case "tier.upgraded": {
+      const tier = str(notice.tierName);
+      const days = num(notice.windowDays);
+      return tier && days ? T.tierUpgraded[lang](tier, days) : undefined;
     }
     default:
       return undefined;

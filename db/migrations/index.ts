@@ -38,6 +38,7 @@ import * as referralRewards from "./2026_12_07_0300_referral_rewards";
 import * as referralSettings from "./2026_12_07_0400_referral_settings";
 import * as sandboxLateWebhooks from "./2026_12_07_0500_sandbox_late_webhooks";
 import * as loyaltyPoints from "./2026_12_07_0600_loyalty_points";
+import * as customerTiers from "./2026_12_07_0700_customer_tiers";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -84,4 +85,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_0400_referral_settings": referralSettings,
   "2026_12_07_0500_sandbox_late_webhooks": sandboxLateWebhooks,
   "2026_12_07_0600_loyalty_points": loyaltyPoints,
+  "2026_12_07_0700_customer_tiers": customerTiers,
 };

@@ -10,6 +10,7 @@ import { paymentsSection } from "./payments";
 import { pointsSection } from "./points";
 import { referralAbuseSection } from "./referral-abuse";
 import { referralsSection } from "./referrals";
+import { tiersSection } from "./tiers";
 import { transfersSection } from "./transfers";
 
 /** A panel section: a router mounted under /admin that uses the shared kit for its checks. */
@@ -25,6 +26,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   referralsSection,
   referralAbuseSection,
   pointsSection,
+  tiersSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

@@ -12,6 +12,7 @@ const SECTIONS: { href: string; label: string; role?: AdminRole }[] = [
   { href: "/admin/gift-rooms", label: "Gift rooms" },
   { href: "/admin/referrals", label: "Referrals" },
   { href: "/admin/points", label: "Points" },
+  { href: "/admin/tiers", label: "Tiers" },
   { href: "/admin/approvals", label: "Approvals" },
   { href: "/admin/alerts", label: "Alerts" },
   { href: "/admin/catalogue", label: "Catalogue", role: "super_admin" },

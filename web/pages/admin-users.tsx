@@ -56,8 +56,19 @@ export function AdminUserPage(props: {
   /** The CSRF token for the "resend receipt" buttons (support may use them). */
   receiptCsrf?: string;
 }) {
-  const { user, wallet, statement, orders, identities, giftRooms, pin, transferAccount, referral, points } =
-    props.detail;
+  const {
+    user,
+    wallet,
+    statement,
+    orders,
+    identities,
+    giftRooms,
+    pin,
+    transferAccount,
+    referral,
+    points,
+    tier,
+  } = props.detail;
   const account = transferAccount.account;
   return (
     <AdminShell title={`${user.name ?? user.phone ?? user.id}`} sandbox={props.sandbox} role={props.role}>
@@ -102,6 +113,17 @@ export function AdminUserPage(props: {
                 "nobody"
               )}
             </dd>
+            <dt>Tier</dt>
+            <dd data-testid="tier" data-tier={tier.code}>
+              {tier.name} ({tier.automatic ? "automatic" : `set by ${tier.setBy}`})
+            </dd>
+            <dt>Volume, last {tier.windowDays} days</dt>
+            <dd data-testid="tier-volume">
+              {formatNaira(tier.volumeKobo)}
+              {tier.next
+                ? ` (${tier.next.name} needs ${formatNaira(tier.next.minVolumeKobo)}: ${formatNaira(tier.next.neededKobo)} more)`
+                : ""}
+            </dd>
             <dt>Balance</dt>
             <dd>{formatNaira(wallet.balanceKobo)}</dd>
             <dt>Available</dt>
@@ -118,6 +140,7 @@ export function AdminUserPage(props: {
           {props.actions ? (
             <div>
               <UserActions userId={user.id} status={user.status} level={user.level} {...props.actions} />
+              <TierForm userId={user.id} tier={tier} csrf={props.actions.csrf} />
             </div>
           ) : null}
         </div>
@@ -183,6 +206,35 @@ export function AdminUserPage(props: {
         </ul>
       </div>
     </AdminShell>
+  );
+}
+
+/** Set the customer's tier, or return it to automatic (their volume decides); with a reason (audited). */
+function TierForm(props: { userId: string; tier: AdminUserDetail["tier"]; csrf: string }) {
+  return (
+    <form method="post" action={`/admin/users/${props.userId}/tier`} data-testid="tier-form">
+      <input type="hidden" name="csrf" value={props.csrf} />
+      <label>
+        Tier
+        <select class="field" name="tier">
+          <option value="automatic" selected={props.tier.automatic}>
+            automatic (from the volume)
+          </option>
+          {props.tier.tiers.map((t) => (
+            <option value={t.code} selected={!props.tier.automatic && t.code === props.tier.code}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Reason
+        <input class="field" name="reason" required minlength={3} maxlength={500} />
+      </label>
+      <button class="secondary" type="submit">
+        Set the tier
+      </button>
+    </form>
   );
 }
 

@@ -379,6 +379,22 @@ function sampleBody(route: Route): unknown {
     "POST /api/gift-rooms/join": () => ({ token: f.drawToken, phone: sandboxPhone(), network: "mtn" }),
     "POST /api/admin/users/:id/actions": () => ({ action: "set_level", level: 1, reason: "fuzz reason" }),
     "POST /api/admin/users/:id/points/bonus": () => ({ points: 10, reason: "fuzz reason" }),
+    "POST /api/admin/users/:id/tier": () => ({ tier: "reseller", reason: "fuzz reason" }),
+    "PUT /api/admin/tiers": () => ({
+      reason: "fuzz reason",
+      tiers: {
+        reseller: {
+          name: "Reseller",
+          minVolumeKobo: 30_000_000,
+          margins: {
+            airtime: null,
+            data: { marginType: "percent", marginValue: 150 },
+            cable: null,
+            electricity: null,
+          },
+        },
+      },
+    }),
     "POST /api/sandbox/fund": () => ({ amountKobo: 1_000 }),
     "POST /api/webhooks/flutterwave": () => ({
       event: "charge.completed",
@@ -470,6 +486,15 @@ function sampleForm(route: Route): Record<string, string> {
     referralPoints: "100",
     minRedeemPoints: "100",
     expiryDays: "365",
+    // A customer's tier, and the tier rules form.
+    tier: "reseller",
+    "regular.name": "Regular",
+    "smart_buyer.name": "Smart Buyer",
+    "smart_buyer.minVolume": "50000",
+    "reseller.name": "Reseller",
+    "reseller.minVolume": "300000",
+    "reseller.data.type": "percent",
+    "reseller.data.value": "1.5",
   };
 }
 
@@ -747,6 +772,13 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "GET /api/admin/users/:id/points",
       "POST /api/admin/users/:id/points/bonus",
       "GET /api/admin/referrals/abuse",
+      "GET /api/tiers",
+      "GET /api/admin/tiers",
+      "PUT /api/admin/tiers",
+      "POST /api/admin/users/:id/tier",
+      "GET /admin/tiers",
+      "POST /admin/tiers/rules",
+      "POST /admin/users/:id/tier",
     ]) {
       expect(keys).toContain(expected);
     }

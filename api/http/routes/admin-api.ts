@@ -21,8 +21,12 @@ import {
   listPointStatement,
   listRecentPointRows,
   listReferrersForAdmin,
+  listTierRules,
   pointsLiabilityReport,
   referralAbuseReport,
+  setCustomerTier,
+  tierCounts,
+  updateTierRules,
 } from "../../services/rewards";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
@@ -187,6 +191,31 @@ export function adminApiRoutes() {
       idempotencyKey: key,
     });
     return ok(c, { pointEntryId: row.id, points: row.points, balance: row.balance_after }, { status: 201 });
+  });
+
+  // Customer tiers (issue 18 §3): the rules and how many customers each has; a super admin changes
+  // them with {tiers: {<code>: {name, minVolumeKobo, margins}}, reason}.
+  app.get("/tiers", requireAdminKey("support"), async (c) =>
+    ok(c, { tiers: await listTierRules(c.var.ctx.db), counts: await tierCounts(c.var.ctx) }),
+  );
+  app.put("/tiers", requireAdminKey("super_admin"), async (c) => {
+    const tiers = await updateTierRules({
+      ctx: c.var.ctx,
+      admin: c.var.admin,
+      input: (await jsonBody(c, z.unknown())) as never,
+    });
+    return ok(c, { tiers });
+  });
+  // A customer's tier: {tier: "<code>" | "automatic" | null, reason}.
+  app.post("/users/:id/tier", requireAdminKey("admin"), async (c) => {
+    const userId = c.req.param("id");
+    const result = await setCustomerTier({
+      ctx: c.var.ctx,
+      admin: c.var.admin,
+      userId,
+      input: (await jsonBody(c, z.unknown())) as never,
+    });
+    return ok(c, { userId, ...result });
   });
 
   return app;

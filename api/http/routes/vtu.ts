@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import {
   listAirtimeNetworks,
@@ -6,7 +6,9 @@ import {
   listDataPlans,
   listDiscos,
 } from "../../services/catalogue/listings";
+import type { TierPricing } from "../../services/catalogue/offers";
 import { guessNetwork, normalizePhone } from "../../services/phone";
+import { getCustomerTier, REGULAR_TIER, tierPricing } from "../../services/rewards/tiers";
 import {
   AirtimeOrderInput,
   CableOrderInput,
@@ -25,7 +27,7 @@ import { listOrders } from "../../services/vtu/get-orders";
 import type { VtuRuntime } from "../../services/vtu/runtime";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
-import { requireUser } from "../middleware";
+import { optionalUser, requireUser } from "../middleware";
 import { jsonBody, queryParams, idempotencyKey as requireIdempotencyKey } from "../validate";
 
 /**
@@ -36,12 +38,21 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
   const app = new Hono<AppEnv>();
 
   app.get("/networks", async (c) => ok(c, { networks: await listAirtimeNetworks({ ctx: c.var.ctx }) }));
-  app.get("/plans/:network", async (c) =>
-    ok(c, { plans: await listDataPlans({ ctx: c.var.ctx, network: c.req.param("network") }) }),
-  );
-  app.get("/cable/bouquets", async (c) => {
+  // Public; a caller with a session or API key sees their tier's prices (what an order charges).
+  app.get("/plans/:network", optionalUser(), async (c) => {
+    const tier = await callerTier(c);
+    const plans = await listDataPlans({
+      ctx: c.var.ctx,
+      network: c.req.param("network"),
+      tier: tier.pricing,
+    });
+    return ok(c, { tier: tier.code, plans });
+  });
+  app.get("/cable/bouquets", optionalUser(), async (c) => {
     const { provider } = queryParams(c, z.strictObject({ provider: z.string().max(20).optional() }));
-    return ok(c, { bouquets: await listCableBouquets({ ctx: c.var.ctx, provider }) });
+    const tier = await callerTier(c);
+    const bouquets = await listCableBouquets({ ctx: c.var.ctx, provider, tier: tier.pricing });
+    return ok(c, { tier: tier.code, bouquets });
   });
   app.get("/electricity/discos", async (c) => ok(c, { discos: await listDiscos({ ctx: c.var.ctx }) }));
   app.get("/network-guess", (c) => {
@@ -116,4 +127,14 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
     }),
   );
   return app;
+}
+
+/** The tier whose prices a catalogue answer shows: the signed-in caller's, else Regular. */
+async function callerTier(c: Context<AppEnv>): Promise<{ code: string; pricing: TierPricing | null }> {
+  const principal = c.get("principal");
+  if (!principal) {
+    return { code: REGULAR_TIER, pricing: null };
+  }
+  const tier = await getCustomerTier(c.var.ctx.db, principal.userId);
+  return { code: tier.code, pricing: tierPricing(tier) };
 }

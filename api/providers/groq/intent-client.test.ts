@@ -246,6 +246,7 @@ describe("happy", () => {
       ["link_account", {}, "link_account"],
       ["referral_link", {}, "referral"],
       ["loyalty_points", {}, "points"],
+      ["customer_tier", {}, "tier"],
       ["gift_room", { mine: null }, "gift_room"],
       ["not_understood", {}, "unknown"],
       ["fund_wallet", { amount: null }, "fund"],

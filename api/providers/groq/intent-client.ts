@@ -98,6 +98,7 @@ export type GroqIntent =
   | { kind: "account_number"; amountKobo?: number }
   | { kind: "referral" }
   | { kind: "points"; action?: "redeem" }
+  | { kind: "tier" }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -196,6 +197,7 @@ export const GROQ_TOOL_ARGUMENTS = {
   repeat_last_purchase: noArguments,
   referral_link: noArguments,
   loyalty_points: z.strictObject({ redeem: z.boolean().optional() }),
+  customer_tier: noArguments,
   not_understood: noArguments,
 } as const;
 
@@ -309,6 +311,11 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
     referral_link: {
       description:
         "The customer's own referral link or code, inviting friends, or how referral rewards work.",
+      properties: {},
+    },
+    customer_tier: {
+      description:
+        "The customer's tier or price level (Regular, Smart Buyer, Reseller), their purchase volume and what the next tier needs.",
       properties: {},
     },
     gift_room: {
@@ -594,6 +601,8 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
         parsed.success && parsed.data.redeem ? { kind: "points", action: "redeem" } : { kind: "points" },
       );
     }
+    case "customer_tier":
+      return simple(name, args, { kind: "tier" });
     case "recommend_data_plan": {
       const parsed = GROQ_TOOL_ARGUMENTS.recommend_data_plan.safeParse(args);
       if (!parsed.success) {

@@ -4,6 +4,7 @@ import { NotFoundError } from "../errors";
 import { listRoomsForCreator } from "../gift-rooms";
 import { formatNaira } from "../money";
 import { getPointsSummary } from "../rewards/points";
+import { tierProgress } from "../rewards/tiers";
 import { listIdentities } from "../users";
 import { levelName } from "../users/levels";
 import { listOrders } from "../vtu/get-orders";
@@ -91,7 +92,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   if (!user) {
     throw new NotFoundError("User");
   }
-  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer, points] =
+  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer, points, tier] =
     await Promise.all([
       getWalletBalance({ ctx, userId }),
       listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
@@ -123,6 +124,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
         : undefined,
       // Loyalty points: balance, worth and the last 10 statement lines.
       getPointsSummary({ ctx, userId, recent: 10 }),
+      tierProgress(ctx, userId),
     ]);
   const now = ctx.now();
   return {
@@ -154,6 +156,17 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       code: user.referral_code,
       referredBy: referrer ? { id: referrer.id, name: referrer.display_name } : null,
       referredAt: user.referred_at?.toISOString() ?? null,
+    },
+    /** The customer's tier (issue 18 §3): automatic or set by an admin, the window's volume, the next tier. */
+    tier: {
+      code: tier.tier.code,
+      name: tier.tier.name,
+      automatic: tier.automatic,
+      setBy: user.tier_set_by_admin,
+      volumeKobo: tier.volumeKobo,
+      windowDays: tier.windowDays,
+      next: tier.next,
+      tiers: tier.tiers.map((t) => ({ code: t.code, name: t.name })),
     },
     wallet,
     points,

@@ -1,5 +1,6 @@
 import type { ServiceContext } from "../context";
 import { ValidationError } from "../errors";
+import { getCustomerTier, tierPricing } from "../rewards/tiers";
 import {
   CABLE_PROVIDERS,
   type CableProvider,
@@ -9,7 +10,7 @@ import {
 } from "../vtu/provider";
 import { cached } from "./cache";
 import { DISCO_NAMES } from "./normalize";
-import { getPricingRule, type Offer, priceOffer, sellableOffers } from "./offers";
+import { getPricingRule, type Offer, priceOffer, sellableOffers, type TierPricing } from "./offers";
 
 export type DataPlanDto = {
   id: string;
@@ -75,9 +76,26 @@ async function bestOffers(
   });
 }
 
-export function listDataPlans(args: { ctx: ServiceContext; network: string }): Promise<DataPlanDto[]> {
+/**
+ * Whose prices a listing shows: a customer's tier (`tier`, or read from `userId`), else Regular.
+ * The chat and the API show the price the order will charge (priceOffer with the same tier).
+ */
+export type ListingBuyer = { userId?: string; tier?: TierPricing | null };
+
+async function buyerTier(ctx: ServiceContext, buyer: ListingBuyer): Promise<TierPricing | null> {
+  if (buyer.tier !== undefined) {
+    return buyer.tier;
+  }
+  return buyer.userId ? tierPricing(await getCustomerTier(ctx.db, buyer.userId)) : null;
+}
+
+export async function listDataPlans(
+  args: { ctx: ServiceContext; network: string } & ListingBuyer,
+): Promise<DataPlanDto[]> {
   const network = parseNetwork(args.network);
-  return cached(`data:${network}`, args.ctx.config.CATALOGUE_CACHE_TTL_SECONDS, async () => {
+  const tier = await buyerTier(args.ctx, args);
+  const key = `data:${network}:${tier?.code ?? "-"}`;
+  return cached(key, args.ctx.config.CATALOGUE_CACHE_TTL_SECONDS, async () => {
     const rule = await getPricingRule(args.ctx.db, "data");
     const rows = await bestOffers(args.ctx, "data", { network });
     return rows
@@ -88,20 +106,24 @@ export function listDataPlans(args: { ctx: ServiceContext; network: string }): P
         sizeMb: r.sizeMb ?? 0,
         validityDays: r.validityDays ?? 0,
         family: r.family ?? "",
-        priceKobo: priceOffer({ service: "data", offer: r as Offer, rule }).priceKobo,
+        priceKobo: priceOffer({ service: "data", offer: r as Offer, rule, tier }).priceKobo,
       }))
       .sort((a, b) => a.priceKobo - b.priceKobo || a.id.localeCompare(b.id));
   });
 }
 
-export function listCableBouquets(args: { ctx: ServiceContext; provider?: string }): Promise<BouquetDto[]> {
+export async function listCableBouquets(
+  args: { ctx: ServiceContext; provider?: string } & ListingBuyer,
+): Promise<BouquetDto[]> {
   const cable = args.provider === undefined ? undefined : parseCableProvider(args.provider);
-  return cached(`cable:${cable ?? "*"}`, args.ctx.config.CATALOGUE_CACHE_TTL_SECONDS, async () => {
+  const tier = await buyerTier(args.ctx, args);
+  const key = `cable:${cable ?? "*"}:${tier?.code ?? "-"}`;
+  return cached(key, args.ctx.config.CATALOGUE_CACHE_TTL_SECONDS, async () => {
     const rule = await getPricingRule(args.ctx.db, "cable");
     const rows = await bestOffers(args.ctx, "cable", cable ? { biller: cable } : undefined);
     return rows
       .map((r) => {
-        const priced = priceOffer({ service: "cable", offer: r as Offer, rule });
+        const priced = priceOffer({ service: "cable", offer: r as Offer, rule, tier });
         return {
           id: r.id,
           cable: r.biller as CableProvider,

@@ -114,15 +114,25 @@ export function effectiveRule(
 }
 
 /**
+ * A customer tier's prices (rewards/tiers.ts): per service, the margin that replaces the service
+ * rule for its customers (absent: the Regular price).
+ */
+export type TierPricing = { code: string; margins: Partial<Record<VtuService, PricingRule | null>> };
+
+/**
  * What an offer costs us and what we charge for it (the plan's margin override, if any, wins over
  * `rule`, the service's). `faceAmountKobo` is the customer's chosen amount
  * for airtime and electricity; data and cable have a fixed face (their cost / bouquet price).
+ * With a `tier`, its margin for the service replaces the rule, but a customer never pays more than
+ * the Regular price: min(tier price, regular price), so a plan's own lower margin still applies
+ * (DECISIONS §62).
  */
 export function priceOffer(args: {
   service: VtuService;
   offer: Offer;
   rule: PricingRule;
   faceAmountKobo?: number;
+  tier?: TierPricing | null;
 }): { faceAmountKobo: number; costKobo: number; priceKobo: number } {
   const { service, offer, rule } = args;
   let face: number;
@@ -146,15 +156,19 @@ export function priceOffer(args: {
     face = args.faceAmountKobo;
     cost = discountedCost(face, offer.discountBps);
   }
+  const regular = sellingPrice({
+    service,
+    costKobo: cost,
+    faceAmountKobo: face,
+    rule: effectiveRule(offer, rule),
+  });
+  const tierRule = args.tier?.margins[service];
   return {
     faceAmountKobo: face,
     costKobo: cost,
-    priceKobo: sellingPrice({
-      service,
-      costKobo: cost,
-      faceAmountKobo: face,
-      rule: effectiveRule(offer, rule),
-    }),
+    priceKobo: tierRule
+      ? Math.min(regular, sellingPrice({ service, costKobo: cost, faceAmountKobo: face, rule: tierRule }))
+      : regular,
   };
 }
 

@@ -5,3 +5,4 @@ export * from "./points-rules";
 export * from "./redeem-for-purchase";
 export * from "./referral-rules";
 export * from "./referrals";
+export * from "./tiers";

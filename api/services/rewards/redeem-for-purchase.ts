@@ -8,6 +8,7 @@ import { quoteByAmount } from "../vtu/quote";
 import type { VtuRuntime } from "../vtu/runtime";
 import { formatPoints, type Redemption, redeemPoints } from "./points";
 import { getPointsRules } from "./points-rules";
+import { getCustomerTier, tierPricing } from "./tiers";
 
 type PurchaseWithPoints = Extract<OrderInput, { service: "airtime" } | { service: "data" }>;
 
@@ -29,7 +30,7 @@ export async function buyWithPoints(args: {
   order: PurchaseWithPoints;
 }): Promise<{ redemption: Redemption; order: OrderDto; replayed: boolean }> {
   const { ctx, vtu, userId } = args;
-  const priceKobo = await priceOf(ctx, vtu, args.order);
+  const priceKobo = await priceOf(ctx, vtu, userId, args.order);
   const rules = await getPointsRules(ctx, ctx.db);
   const points = Math.ceil(priceKobo / rules.pointValueKobo);
   await verifyPin({ ctx, userId, pin: args.order.input.pin });
@@ -61,7 +62,13 @@ export async function buyWithPoints(args: {
   }
 }
 
-async function priceOf(ctx: ServiceContext, vtu: VtuRuntime, order: PurchaseWithPoints): Promise<number> {
+/** The price the order will charge: the customer's tier prices it (tiers.ts), as createOrder does. */
+async function priceOf(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  userId: string,
+  order: PurchaseWithPoints,
+): Promise<number> {
   if (order.service === "airtime") {
     const network = order.input.network;
     if (!network) {
@@ -76,9 +83,11 @@ async function priceOf(ctx: ServiceContext, vtu: VtuRuntime, order: PurchaseWith
       service: "airtime",
       productId: `airtime:${network}`,
       amountKobo: order.input.amountKobo,
+      userId,
     });
     return quote.priceKobo;
   }
-  const { priced } = await priceProduct(ctx, order.input.planId, "data", undefined, vtu.catalogue);
+  const tier = tierPricing(await getCustomerTier(ctx.db, userId));
+  const { priced } = await priceProduct(ctx, order.input.planId, "data", undefined, vtu.catalogue, tier);
   return priced.priceKobo;
 }

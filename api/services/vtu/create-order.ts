@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { VtuOrderRow } from "../../../db/database";
 import type { Config } from "../../config";
 import { bouquetSlug } from "../catalogue/normalize";
-import { type Offer, type ProductRow, priceOffer } from "../catalogue/offers";
+import { type Offer, type ProductRow, priceOffer, type TierPricing } from "../catalogue/offers";
 import { type CatalogueCache, offersFor, ruleFor } from "../catalogue/order-cache";
 import type { ServiceContext } from "../context";
 import { ServiceError, ValidationError } from "../errors";
@@ -12,6 +12,7 @@ import { assertIdempotencyKey, findIdempotentReplay, fingerprintOf, ledgerCallEr
 import { formatNaira } from "../money";
 import { guessNetwork, maskPhone, normalizePhone } from "../phone";
 import { knownPinHash, verifyPin } from "../pins";
+import { getCustomerTier, REGULAR_TIER, tierPricing } from "../rewards/tiers";
 import { getOrder } from "./get-orders";
 import { type OrderDto, toOrderDto } from "./order-dto";
 import { runOrderChecks } from "./order-prechecks";
@@ -76,6 +77,8 @@ type PlannedOrder = {
   customerName: string | null;
   faceAmountKobo: number;
   priceKobo: number;
+  /** The customer tier the price is for (gift claims: Regular, the room pays). */
+  priceTier: string;
   description: string;
   /** What must match on an idempotent replay (never the PIN). */
   fingerprint: Record<string, unknown>;
@@ -139,7 +142,9 @@ export async function createOrder(args: {
     parsed.service === "airtime" || parsed.service === "data"
       ? knownPinHash(ctx.config, userId, parsed.input.pin)
       : undefined;
-  const quickPlan = knownHash ? await planOrder(ctx, args.vtu, parsed).catch(() => undefined) : undefined;
+  const quickPlan = knownHash
+    ? await planOrder(ctx, args.vtu, parsed, userId).catch(() => undefined)
+    : undefined;
   const quickRow = quickPlan && plannedOrderRow(ctx, { planned: quickPlan, userId, channel: args.channel });
   const checks = await runOrderChecks(ctx, {
     userId,
@@ -163,7 +168,7 @@ export async function createOrder(args: {
   }
   // The rate slot is counted; now the PIN, from the row the checks read.
   await verifyPin({ ctx, userId, pin: parsed.input.pin, firstRead: checks.pin });
-  const planned = quickPlan ?? (await planOrder(ctx, args.vtu, parsed));
+  const planned = quickPlan ?? (await planOrder(ctx, args.vtu, parsed, userId));
   const written = await writeOrder(write, planned);
   return written.replayed ? replay(written.orderId) : placed(args.vtu, write, planned, written.row);
 }
@@ -271,6 +276,7 @@ export function plannedOrderRow(
     verify_count: 0,
     lease_owner: planned.dispatcher,
     webhook_requery_at: null,
+    price_tier: planned.priceTier,
     created_at: now,
     updated_at: now,
   };
@@ -289,7 +295,8 @@ export async function planPaidForOrder(
 ): Promise<PlannedOrder> {
   // The PIN was the payer's business when the money moved; here it only satisfies the schema.
   const parsed = parseOrder({ service: order.service, input: { ...order.input, pin: "-" } } as OrderInput);
-  return planOrder(ctx, vtu, parsed);
+  // Regular prices: the room pays, not the claimer (DECISIONS §62).
+  return planOrder(ctx, vtu, parsed, null);
 }
 
 export type { PlannedOrder };
@@ -399,10 +406,24 @@ async function assertWholeNairaWhereNeeded(
   }
 }
 
-async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrder): Promise<PlannedOrder> {
-  await assertWholeNairaWhereNeeded(ctx, vtu, parsed);
+/**
+ * Price and check an order. `buyer` is the customer whose tier prices it (read once, here: the price
+ * goes into the row and the hold, so a later change of tier does not touch it), or null for Regular
+ * prices (a gift claim).
+ */
+async function planOrder(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  parsed: ParsedOrder,
+  buyer: string | null,
+): Promise<PlannedOrder> {
+  const [, tier] = await Promise.all([
+    assertWholeNairaWhereNeeded(ctx, vtu, parsed),
+    buyer === null ? null : getCustomerTier(ctx.db, buyer).then(tierPricing),
+  ]);
   const fingerprint = preliminaryFingerprint(parsed);
   const common = {
+    priceTier: tier?.code ?? REGULAR_TIER,
     meterType: null,
     subscription: null,
     customerName: null,
@@ -420,6 +441,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         "airtime",
         input.amountKobo,
         vtu.catalogue,
+        tier,
       );
       return {
         ...common,
@@ -441,6 +463,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         "data",
         undefined,
         vtu.catalogue,
+        tier,
       );
       const planNetwork = product.network as Network;
       if (input.network && input.network !== planNetwork) {
@@ -505,6 +528,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         "cable",
         undefined,
         vtu.catalogue,
+        tier,
       );
       if (product.biller !== input.provider) {
         throw new ValidationError(
@@ -542,6 +566,7 @@ async function planOrder(ctx: ServiceContext, vtu: VtuRuntime, parsed: ParsedOrd
         "electricity",
         input.amountKobo,
         vtu.catalogue,
+        tier,
       );
       return {
         ...common,
@@ -567,6 +592,7 @@ export async function priceProduct(
   service: VtuService,
   faceAmountKobo?: number,
   catalogue?: CatalogueCache,
+  tier?: TierPricing | null,
 ) {
   const { product, offers } = await offersFor(catalogue, ctx.db, productId);
   if (product.service !== service) {
@@ -581,7 +607,7 @@ export async function priceProduct(
     );
   }
   const rule = await ruleFor(catalogue, ctx.db, service);
-  const { faceAmountKobo: face, priceKobo } = priceOffer({ service, offer, rule, faceAmountKobo });
+  const { faceAmountKobo: face, priceKobo } = priceOffer({ service, offer, rule, faceAmountKobo, tier });
   return { product, offer, priced: { faceAmountKobo: face, priceKobo } };
 }
 

@@ -163,6 +163,7 @@ export const airtimeFlow = purchaseFlow<AirtimeData>({
       service: "airtime",
       productId: `airtime:${data.network}`,
       amountKobo,
+      userId: fc.userId,
     });
     const text = T.summary[fc.lang](
       quote.productName,

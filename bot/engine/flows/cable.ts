@@ -148,7 +148,7 @@ export const cableFlow = purchaseFlow<CableData>({
       missing: (data) => !data.bouquetName,
       async ask(fc, data) {
         const provider = data.provider as CableProvider;
-        const bouquets = await listCableBouquets({ ctx: fc.ctx, provider });
+        const bouquets = await listCableBouquets({ ctx: fc.ctx, provider, userId: fc.userId });
         const currentId = data.currentBouquet
           ? `cable:${provider}:${bouquetSlug(provider, data.currentBouquet)}`
           : undefined;

@@ -108,7 +108,7 @@ export const dataFlow = purchaseFlow<DataData>({
       missing: (data) => !data.planName,
       async ask(fc, data) {
         const network = data.network as Network;
-        const plans = await listDataPlans({ ctx: fc.ctx, network });
+        const plans = await listDataPlans({ ctx: fc.ctx, network, userId: fc.userId });
         if (data.planId) {
           const plan = plans.find((p) => p.id === data.planId);
           return plan

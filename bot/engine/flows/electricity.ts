@@ -179,6 +179,7 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
       service: "electricity",
       productId: `electricity:${data.disco}`,
       amountKobo,
+      userId: fc.userId,
     });
     return summary(
       "electricity",

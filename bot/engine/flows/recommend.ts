@@ -170,7 +170,9 @@ async function recommend(fc: FlowContext, request: IntentOf<"recommend">): Promi
 /** The plans of the network said, or of every network (the history may pick one of them). */
 async function catalogue(fc: FlowContext, network: Network | undefined): Promise<DataPlanDto[]> {
   const networks = network ? [network] : NETWORKS;
-  const lists = await Promise.all(networks.map((n) => listDataPlans({ ctx: fc.ctx, network: n })));
+  const lists = await Promise.all(
+    networks.map((n) => listDataPlans({ ctx: fc.ctx, network: n, userId: fc.userId })),
+  );
   return lists.flat();
 }
 

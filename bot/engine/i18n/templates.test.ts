@@ -122,6 +122,7 @@ const CONVERTED_FILES = [
   "bot/engine/flows/secure-pin.ts",
   "bot/engine/flows/link.ts",
   "bot/engine/flows/referral.ts",
+  "bot/engine/flows/tier.ts",
   "bot/engine/flows/saved.ts",
   "bot/engine/flows/withdraw-banks.ts",
   "bot/engine/flows/known-network.ts",

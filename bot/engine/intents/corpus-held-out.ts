@@ -439,6 +439,8 @@ export const HELD_OUT: CorpusEntry[] = [
   },
   { text: "can you borrow me 5k", expect: { kind: "unknown" }, note: "a loan" },
   { text: "who won the match yesterday", expect: { kind: "unknown" }, note: "chit-chat" },
+  { text: "which level I dey for una app", expect: { kind: "tier" } },
+  { text: "show me my customer tier", expect: { kind: "tier" } },
   {
     text: "send 5000 to my brother's opay account",
     expect: { kind: "unknown" },

@@ -494,6 +494,12 @@ export const MORE: CorpusEntry[] = [
     expect: { kind: "unknown" },
     note: "complaint for support",
   },
+  // Tiers (issue 18 §3): the customer's tier and what the next one needs
+  { text: "my tier", expect: { kind: "tier" } },
+  { text: "what tier am I", expect: { kind: "tier" } },
+  { text: "wetin be my level", expect: { kind: "tier" } },
+  { text: "wetin be my tier", expect: { kind: "tier" } },
+  { text: "how I go become reseller", expect: { kind: "tier" } },
   { text: "help me abeg", expect: { kind: "help" } },
   { text: "menu pls", expect: { kind: "menu" } },
   { text: "cancel am", expect: { kind: "cancel" } },

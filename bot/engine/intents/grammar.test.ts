@@ -56,7 +56,7 @@ const llmEntries = TUNED.filter(
 
 describe("IntentSchema", () => {
   it("lists every kind and refuses fractional kobo, bad phones and unknown fields", () => {
-    expect(INTENT_KINDS).toHaveLength(25);
+    expect(INTENT_KINDS).toHaveLength(26);
     expect(
       IntentSchema.safeParse({ kind: "airtime", amountKobo: 50_000, phone: "08031234567" }).success,
     ).toBe(true);
@@ -491,6 +491,26 @@ describe("commands", () => {
     expect(parseIntent("ref please")).toEqual({ kind: "unknown" });
     expect(parseIntent("invite people to my gift room").kind).toBe("gift_room");
     expect(parseIntent("I referred my friend but never got my bonus")).toEqual({ kind: "unknown" });
+  });
+
+  it("reads a question about the customer's tier or level as the tier", () => {
+    for (const text of [
+      "my tier",
+      "what tier am I",
+      "What's my tier?",
+      "which tier am I on",
+      "wetin be my level",
+      "wetin be my tier",
+      "what level am I",
+      "how do I become a reseller",
+      "reseller prices",
+      "/tier",
+      "/level",
+    ]) {
+      expect(parseIntent(text), text).toEqual({ kind: "tier" });
+    }
+    expect(parseIntent("my verification level")).not.toEqual({ kind: "tier" });
+    expect(parseIntent("buy 500 airtime")).not.toEqual({ kind: "tier" });
   });
 
   it("answers an unknown command with unknown (the engine shows the menu)", () => {

@@ -68,6 +68,7 @@ const RULES: Rule[] = [
   pin,
   points,
   referral,
+  tier,
   linkAccount,
   giftRoom,
   receipt,
@@ -276,6 +277,8 @@ const COMMANDS: Record<string, IntentKind> = {
   invite: "referral",
   points: "points",
   redeem: "points",
+  tier: "tier",
+  level: "tier",
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
@@ -379,6 +382,22 @@ function referral({ text }: Message): Intent | undefined {
     return UNKNOWN;
   }
   return { kind: "referral" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3c. Tiers: "my tier", "what tier am I", "wetin be my level", "how I go become reseller"
+// ---------------------------------------------------------------------------------------------
+
+/** The customer's tier or price level (not "my verification level": that is the KYC's). */
+const TIER_WORDS =
+  /\b(?:tiers?|price level|customer level|reseller (?:price|prices|level|status)|smart buyer)\b|\b(?:my|which|what|wetin be my|wetin be the)\s+level\b|\blevel (?:am i|i dey|i be|i am)\b|\bbecome (?:a )?(?:reseller|smart buyer)\b/;
+
+function tier({ text }: Message): Intent | undefined {
+  if (!TIER_WORDS.test(text)) {
+    return undefined;
+  }
+  // "my tier price was wrong on my last order": for support, not the tier.
+  return complains(text) ? UNKNOWN : { kind: "tier" };
 }
 
 // ---------------------------------------------------------------------------------------------

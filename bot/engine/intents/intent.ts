@@ -229,6 +229,11 @@ export const PointsIntent = z.strictObject({
   kind: z.literal("points"),
   action: z.literal("redeem").optional(),
 });
+/**
+ * "my tier", "what tier am I", "wetin be my level": the customer's tier, their delivered volume of
+ * the last 30 days and what the next tier needs (issue 18 §3).
+ */
+export const TierIntent = z.strictObject({ kind: z.literal("tier") });
 /** "same as last time", "buy am again": the customer's last purchase, shown back for Confirm + PIN. */
 export const RepeatIntent = z.strictObject({ kind: z.literal("repeat") });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
@@ -258,6 +263,7 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   AccountNumberIntent,
   ReferralIntent,
   PointsIntent,
+  TierIntent,
   UnknownIntent,
 ]);
 

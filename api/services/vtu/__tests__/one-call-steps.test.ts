@@ -172,7 +172,9 @@ describe("a purchase request in three statements", () => {
     // Pre-checks (replay, status, rate slot, open cap, PIN row), then the one-call create.
     // Pre-checks (replay, status, rate slot, open cap, PIN row), then the one-call create. (This
     // harness has no catalogue cache, so pricing reads the catalogue: order-cache.test.ts covers that.)
-    const ours = sent.filter((s) => !/catalogue_products|pricing_rules/.test(s));
+    // Pricing also reads the buyer's tier: one indexed read per order (DECISIONS §62).
+    expect(sent.filter((s) => /customer_tiers/.test(s))).toHaveLength(1);
+    const ours = sent.filter((s) => !/catalogue_products|pricing_rules|customer_tiers/.test(s));
     expect(ours).toHaveLength(2);
     expect(ours[0]).toMatch(/vtu_checked_create_order/);
     expect(ours[1]).toMatch(/vtu_create_order/);
@@ -202,7 +204,9 @@ describe("a purchase request in three statements", () => {
     const first = await placeOrder(ctx, harness.vtu, buyer.id, airtime());
     sent.length = 0;
     const second = await placeOrder(ctx, harness.vtu, buyer.id, airtime());
-    const ours = sent.filter((s) => !/catalogue_products|pricing_rules/.test(s));
+    // Pricing also reads the buyer's tier: one indexed read per order (DECISIONS §62).
+    expect(sent.filter((s) => /customer_tiers/.test(s))).toHaveLength(1);
+    const ours = sent.filter((s) => !/catalogue_products|pricing_rules|customer_tiers/.test(s));
     expect(ours).toHaveLength(1);
     expect(ours[0]).toMatch(/vtu_checked_create_order/);
     expect(second).toEqual(await getOrder({ ctx, userId: buyer.id, orderId: second.id }));

@@ -1,0 +1,166 @@
+import type { serve } from "@hono/node-server";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../../api/config";
+import { createHttpApp } from "../../api/http/app";
+import { createAdmin } from "../../api/services/admins";
+import type { ServiceContext } from "../../api/services/context";
+import { getCustomerTier } from "../../api/services/rewards";
+import { freePort } from "../../scripts/lib/free-port";
+import { sandboxPayments } from "../../test/helpers/analytics";
+import {
+  closeBrowserServer,
+  launchBrowser,
+  serveForBrowser,
+  signInToAdminPanel,
+  skipBrowserSuites,
+} from "../../test/helpers/browser";
+import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { createTestUser } from "../../test/helpers/fixtures";
+import { makeVtu, sandboxRegistry, seedCatalogue } from "../../test/helpers/vtu";
+
+/**
+ * The admin panel's Tiers page (issue 18 §3) in a real headless Chromium: a super admin changes a
+ * tier's volume and margin (naira and percent in, audited); an admin sets a customer's tier on their
+ * page with a reason and the tier counts follow; support sees the tiers and no form.
+ */
+const PASSWORD = "correct-horse-battery-9";
+
+describe.skipIf(skipBrowserSuites)("admin Tiers page in Chromium", () => {
+  let tdb: TestDatabase;
+  let ctx: ServiceContext;
+  let server: ReturnType<typeof serve> | undefined;
+  let browser: Browser | undefined;
+  let origin: string;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    const config: Config = testConfig({ PORT: String(port), PUBLIC_BASE_URL: origin });
+    const captured = captureLogger();
+    ctx = makeCtx(tdb.db, { config, logger: captured.logger });
+    const harness = makeVtu(ctx, sandboxRegistry(ctx));
+    await seedCatalogue(ctx, harness.vtu.providers);
+    for (const [email, name, role] of [
+      ["sola@tada.test", "Sola Support", "support"],
+      ["ada@tada.test", "Ada Admin", "admin"],
+      ["ngozi@tada.test", "Ngozi Owner", "super_admin"],
+    ] as const) {
+      await createAdmin({ ctx, input: { email, name, password: PASSWORD, role } });
+    }
+    const app = createHttpApp({
+      db: tdb.db,
+      config,
+      logger: captured.logger,
+      vtu: harness.vtu,
+      payments: sandboxPayments(ctx),
+      jobs: { kind: "postgres", check: async () => {} },
+    });
+    server = await serveForBrowser(app.fetch, port);
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await closeBrowserServer(server);
+    await tdb?.destroy();
+  });
+
+  async function newPage() {
+    if (!browser) {
+      throw new Error("the browser did not start");
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(5_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    return { context, page, errors };
+  }
+
+  it("a super admin changes the Reseller tier in naira and percent (audited)", async () => {
+    const { context, page, errors } = await newPage();
+    try {
+      await signInToAdminPanel(page, origin, { email: "ngozi@tada.test", password: PASSWORD });
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === "/admin/tiers"),
+        page.getByRole("link", { name: "Tiers", exact: true }).click(),
+      ]);
+      expect(await page.locator("tr[data-tier]").count()).toBe(3);
+      const reseller = page.locator('tr[data-tier="reseller"]');
+      expect(await reseller.getByTestId("min-volume").textContent()).toBe("₦300,000");
+      expect(await reseller.getByTestId("margins").textContent()).toContain("data 1.5%");
+
+      // A mistake is refused in words, and nothing changes.
+      await page.locator('input[name="reseller.minVolume"]').fill("abc");
+      await page.getByLabel("Reason (goes into the audit log)").fill("reseller push");
+      await page.getByRole("button", { name: "Save the tiers" }).click();
+      expect(await page.getByRole("alert").textContent()).toContain("Reseller: type the volume in naira");
+
+      await page.locator('input[name="reseller.minVolume"]').fill("200000");
+      await page.locator('select[name="reseller.data.type"]').selectOption("percent");
+      await page.locator('input[name="reseller.data.value"]').fill("1");
+      await page.locator('select[name="reseller.cable.type"]').selectOption("service");
+      await page.getByLabel("Reason (goes into the audit log)").fill("reseller push");
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get("saved") === "1"),
+        page.getByRole("button", { name: "Save the tiers" }).click(),
+      ]);
+      expect(await page.getByRole("status").textContent()).toContain("Saved");
+      expect(await reseller.getByTestId("min-volume").textContent()).toBe("₦200,000");
+      const margins = await reseller.getByTestId("margins").textContent();
+      expect(margins).toContain("data 1%");
+      expect(margins).not.toContain("cable");
+      const audit = await tdb.db
+        .selectFrom("audit_log")
+        .select(["actor_id", "reason"])
+        .where("action", "=", "settings.tiers")
+        .execute();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]?.reason).toBe("reseller push");
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("an admin sets a customer's tier on their page (with a reason); the counts follow; support only looks", async () => {
+    const customer = await createTestUser(tdb.db);
+    const { context, page, errors } = await newPage();
+    try {
+      await signInToAdminPanel(page, origin, { email: "ada@tada.test", password: PASSWORD });
+      await page.goto(`${origin}/admin/users/${customer.id}`);
+      expect(await page.getByTestId("tier").textContent()).toBe("Regular (automatic)");
+      expect(await page.getByTestId("tier-volume").textContent()).toContain("₦0");
+      const form = page.getByTestId("tier-form");
+      await form.locator('select[name="tier"]').selectOption("reseller");
+      await form.locator('input[name="reason"]').fill("signed the reseller agreement");
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get("done") === "tier_set"),
+        form.getByRole("button", { name: "Set the tier" }).click(),
+      ]);
+      expect(await page.getByTestId("tier").textContent()).toContain("Reseller (set by");
+      expect(await getCustomerTier(tdb.db, customer.id)).toMatchObject({ code: "reseller" });
+
+      await page.goto(`${origin}/admin/tiers`);
+      const reseller = page.locator('tr[data-tier="reseller"]');
+      expect(await reseller.getByTestId("customers").textContent()).toBe("1");
+      expect(await reseller.getByTestId("set-by-admin").textContent()).toBe("1");
+      // An admin (not super) sees no rules form.
+      expect(await page.getByText("Change the tiers").count()).toBe(0);
+
+      await page.context().clearCookies();
+      await signInToAdminPanel(page, origin, { email: "sola@tada.test", password: PASSWORD });
+      await page.goto(`${origin}/admin/tiers`);
+      expect(await page.locator("tr[data-tier]").count()).toBe(3);
+      expect(await page.getByText("Change the tiers").count()).toBe(0);
+      await page.goto(`${origin}/admin/users/${customer.id}`);
+      expect(await page.getByTestId("tier-form").count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
