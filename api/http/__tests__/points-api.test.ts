@@ -121,6 +121,14 @@ describe("points over the API", () => {
       422,
       "POINTS_INSUFFICIENT",
     );
+    // Airtime with points is priced by what it buys (no minimum), and says what it would cost.
+    const short = await call(app, "POST", "/api/points/redeem", {
+      token: a.token,
+      headers: { "idempotency-key": "redeem-a-air" },
+      body: { to: "airtime", network: "mtn", phone: sandboxPhone(), amountKobo: 5_000, pin: TEST_PIN },
+    });
+    expectErrorEnvelope(short, 422, "POINTS_INSUFFICIENT");
+    expect(short.body.error).toMatch(/^This airtime costs ₦[\d.]+, which is \d+ points; you have 0\.$/);
     await expectLedgerConsistent(tdb.db);
   });
 

@@ -512,6 +512,11 @@ export async function redeemPoints(args: {
   idempotencyKey: string;
   actor: string;
   redeemedFor?: "wallet" | "airtime" | "data";
+  /**
+   * The least points a redemption takes (POINTS_MIN_REDEEM) keeps wallet top-ups from points
+   * meaningful; a purchase with points is priced by what it buys (₦50 of airtime is 98 points).
+   */
+  skipMinimum?: boolean;
 }): Promise<Redemption> {
   const { ctx, userId } = args;
   const redeemedFor = args.redeemedFor ?? "wallet";
@@ -545,7 +550,7 @@ export async function redeemPoints(args: {
         return earlier;
       }
       const rules = await getPointsRules(ctx, trx);
-      if (args.points < rules.minRedeemPoints) {
+      if (!args.skipMinimum && args.points < rules.minRedeemPoints) {
         throw new ValidationError(
           `You can redeem from ${formatPoints(rules.minRedeemPoints)} points (you asked for ${formatPoints(args.points)}).`,
           { field: "points", minPoints: rules.minRedeemPoints },

@@ -41,6 +41,18 @@ export async function buyWithPoints(args: {
     idempotencyKey: `${args.idempotencyKey}:points`,
     actor: args.actor,
     redeemedFor: args.order.service,
+    skipMinimum: true,
+  }).catch((error: unknown) => {
+    if (error instanceof ServiceError && error.code === "POINTS_INSUFFICIENT") {
+      const balance = Number(error.details?.balance ?? 0);
+      throw new ServiceError(
+        error.kind,
+        error.code,
+        `This ${args.order.service} costs ${formatNaira(priceKobo)}, which is ${formatPoints(points)} points; you have ${formatPoints(Math.max(balance, 0))}.`,
+        { ...error.details, priceKobo },
+      );
+    }
+    throw error;
   });
   try {
     const placed = await createOrder({
