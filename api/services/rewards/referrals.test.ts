@@ -14,6 +14,7 @@ import {
 } from "../../../test/helpers/vtu";
 import { analyticsReport, lagosDay } from "../analytics";
 import type { ServiceContext } from "../context";
+import { createGiftRoom } from "../gift-rooms";
 import { reverseOrder } from "../vtu/transitions";
 import { getWalletBalance } from "../wallet";
 import { applyReferralCode, getReferralSummary, sweepReferralRewards, updateReferralRules } from ".";
@@ -229,6 +230,49 @@ describe("referral rewards", () => {
     expect(report.totals.referrals.buyingReferees).toBe(Number(rewarded.n));
     expect(report.totals.referrals.referees).toBeGreaterThan(report.totals.referrals.buyingReferees);
     expect(report.totals.referrals.viralCoefficient).toBeGreaterThan(0);
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a referee on the referrer's web device (the gift pages' device cookie) is refused as the same person", async () => {
+    const referrer = await createTestUser(tdb.db);
+    const referee = await referredBuyer(referrer.id);
+    const host = await createBuyer(ctx, 100_000);
+    const draw = (n: number) =>
+      createGiftRoom({
+        ctx,
+        userId: host.id,
+        idempotencyKey: `device-room-${referee.id}-${n}`,
+        input: {
+          kind: "airtime",
+          amountKobo: 10_000,
+          capacity: 2,
+          mode: "random_draw",
+          drawAt: new Date(Date.now() + 3_600_000).toISOString(),
+          pin: TEST_PIN,
+        },
+      });
+    const rooms = [(await draw(1)).room.id, (await draw(2)).room.id];
+    for (const [i, userId] of [referrer.id, referee.id].entries()) {
+      await tdb.db
+        .insertInto("gift_draw_entries")
+        .values({
+          room_id: rooms[i] as string,
+          recipient_msisdn: sandboxPhone(),
+          device_hash: "one-phone",
+          user_id: userId,
+        })
+        .execute();
+    }
+    await buyDelivered(referee.id, 100_000);
+    const before = await balance(referrer.id);
+    await sweepReferralRewards({ ctx });
+    const reward = await tdb.db
+      .selectFrom("referral_rewards")
+      .select(["status", "reason"])
+      .where("referee_id", "=", referee.id)
+      .executeTakeFirstOrThrow();
+    expect(reward).toEqual({ status: "refused", reason: "same person" });
+    expect(await balance(referrer.id)).toBe(before);
     await expectLedgerConsistent(tdb.db);
   });
 

@@ -197,9 +197,31 @@ export async function applyReferralCode(args: {
 
 /**
  * Two accounts of one person: a phone in common between them (a user's own phone, or a chat
- * identity that is a phone, like a WhatsApp number), or one chat identity of the same kind and id.
+ * identity that is a phone, like a WhatsApp number), one chat identity of the same kind and id, the
+ * same device on the web (the gift pages' device cookie, the only device id we record) or the same
+ * BVN. (A shared funding card is shown to people in the abuse view, not refused: families share one.)
  */
 export async function samePerson(db: Trx, a: string, b: string): Promise<boolean> {
+  return (await sharePhoneOrIdentity(db, a, b)) || (await shareDeviceOrBvn(db, a, b));
+}
+
+async function shareDeviceOrBvn(db: Trx, a: string, b: string): Promise<boolean> {
+  const { rows } = await sql<{ shared: boolean }>`
+    SELECT EXISTS (
+             SELECT 1 FROM (
+               SELECT device_hash, claimer_user_id AS user_id FROM gift_claims
+                WHERE claimer_user_id IN (${a}, ${b}) AND device_hash IS NOT NULL
+               UNION
+               SELECT device_hash, user_id FROM gift_draw_entries
+                WHERE user_id IN (${a}, ${b}) AND device_hash IS NOT NULL) d
+              GROUP BY device_hash HAVING count(DISTINCT user_id) = 2)
+        OR EXISTS (
+             SELECT 1 FROM user_kyc WHERE user_id IN (${a}, ${b})
+              GROUP BY bvn_fingerprint HAVING count(DISTINCT user_id) = 2) AS shared`.execute(db);
+  return rows[0]?.shared === true;
+}
+
+async function sharePhoneOrIdentity(db: Trx, a: string, b: string): Promise<boolean> {
   const rows = await db
     .selectFrom("users as u")
     .leftJoin("identities as i", "i.user_id", "u.id")
