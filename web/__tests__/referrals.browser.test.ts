@@ -1,22 +1,10 @@
-import type { serve } from "@hono/node-server";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../api/config";
-import { createHttpApp } from "../../api/http/app";
-import { createAdmin } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
 import { sweepReferralRewards } from "../../api/services/rewards";
-import { freePort } from "../../scripts/lib/free-port";
-import { sandboxPayments } from "../../test/helpers/analytics";
-import {
-  closeBrowserServer,
-  launchBrowser,
-  serveForBrowser,
-  signInToAdminPanel,
-  skipBrowserSuites,
-} from "../../test/helpers/browser";
-import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
-import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { signInToAdminPanel, skipBrowserSuites } from "../../test/helpers/browser";
+import { type AdminPanel, PANEL_PASSWORD, startAdminPanel } from "../../test/helpers/browser-admin-panel";
+import type { TestDatabase } from "../../test/helpers/db";
 import { createTestUser } from "../../test/helpers/fixtures";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
 import {
@@ -25,7 +13,6 @@ import {
   placeOrder,
   sandboxPhone,
   sandboxRegistry,
-  seedCatalogue,
   TEST_PIN,
 } from "../../test/helpers/vtu";
 
@@ -34,52 +21,28 @@ import {
  * it from the navigation bar and sees the referrer with one referee and one reward paid, and the
  * referee's customer page links back to who referred them.
  */
-const PASSWORD = "correct-horse-battery-9";
+const PASSWORD = PANEL_PASSWORD;
 
 describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
+  let panel: AdminPanel | undefined;
   let tdb: TestDatabase;
   let ctx: ServiceContext;
-  let server: ReturnType<typeof serve> | undefined;
   let browser: Browser | undefined;
   let origin: string;
 
   beforeAll(async () => {
-    tdb = await createTestDatabase();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    const config: Config = testConfig({
-      PORT: String(port),
-      PUBLIC_BASE_URL: origin,
-      REFERRAL_MIN_PURCHASE_KOBO: "10000",
+    panel = await startAdminPanel({
+      admins: [
+        ["sola@tada.test", "Sola Support", "support"],
+        ["ngozi@tada.test", "Ngozi Owner", "super_admin"],
+      ],
+      config: { REFERRAL_MIN_PURCHASE_KOBO: "10000" },
     });
-    const captured = captureLogger();
-    ctx = makeCtx(tdb.db, { config, logger: captured.logger });
-    const harness = makeVtu(ctx, sandboxRegistry(ctx));
-    await seedCatalogue(ctx, harness.vtu.providers);
-    await createAdmin({
-      ctx,
-      input: { email: "sola@tada.test", name: "Sola Support", password: PASSWORD, role: "support" },
-    });
-    await createAdmin({
-      ctx,
-      input: { email: "ngozi@tada.test", name: "Ngozi Owner", password: PASSWORD, role: "super_admin" },
-    });
-    const app = createHttpApp({
-      db: tdb.db,
-      config,
-      logger: captured.logger,
-      vtu: harness.vtu,
-      payments: sandboxPayments(ctx),
-      jobs: { kind: "postgres", check: async () => {} },
-    });
-    server = await serveForBrowser(app.fetch, port);
-    browser = await launchBrowser();
+    ({ tdb, ctx, browser, origin } = panel);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await closeBrowserServer(server);
-    await tdb?.destroy();
+    await panel?.close();
   });
 
   it("lists the referrer with one referee and one reward; the referee's page links to the referrer", async () => {

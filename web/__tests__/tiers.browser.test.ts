@@ -1,71 +1,37 @@
-import type { serve } from "@hono/node-server";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../api/config";
-import { createHttpApp } from "../../api/http/app";
-import { createAdmin } from "../../api/services/admins";
-import type { ServiceContext } from "../../api/services/context";
 import { getCustomerTier } from "../../api/services/rewards";
-import { freePort } from "../../scripts/lib/free-port";
-import { sandboxPayments } from "../../test/helpers/analytics";
-import {
-  closeBrowserServer,
-  launchBrowser,
-  serveForBrowser,
-  signInToAdminPanel,
-  skipBrowserSuites,
-} from "../../test/helpers/browser";
-import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
-import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
+import { signInToAdminPanel, skipBrowserSuites } from "../../test/helpers/browser";
+import { type AdminPanel, PANEL_PASSWORD, startAdminPanel } from "../../test/helpers/browser-admin-panel";
+import type { TestDatabase } from "../../test/helpers/db";
 import { createTestUser } from "../../test/helpers/fixtures";
-import { makeVtu, sandboxRegistry, seedCatalogue } from "../../test/helpers/vtu";
 
 /**
  * The admin panel's Tiers page (issue 18 §3) in a real headless Chromium: a super admin changes a
  * tier's volume and margin (naira and percent in, audited); an admin sets a customer's tier on their
  * page with a reason and the tier counts follow; support sees the tiers and no form.
  */
-const PASSWORD = "correct-horse-battery-9";
+const PASSWORD = PANEL_PASSWORD;
 
 describe.skipIf(skipBrowserSuites)("admin Tiers page in Chromium", () => {
+  let panel: AdminPanel | undefined;
   let tdb: TestDatabase;
-  let ctx: ServiceContext;
-  let server: ReturnType<typeof serve> | undefined;
   let browser: Browser | undefined;
   let origin: string;
 
   beforeAll(async () => {
-    tdb = await createTestDatabase();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    const config: Config = testConfig({ PORT: String(port), PUBLIC_BASE_URL: origin });
-    const captured = captureLogger();
-    ctx = makeCtx(tdb.db, { config, logger: captured.logger });
-    const harness = makeVtu(ctx, sandboxRegistry(ctx));
-    await seedCatalogue(ctx, harness.vtu.providers);
-    for (const [email, name, role] of [
-      ["sola@tada.test", "Sola Support", "support"],
-      ["ada@tada.test", "Ada Admin", "admin"],
-      ["ngozi@tada.test", "Ngozi Owner", "super_admin"],
-    ] as const) {
-      await createAdmin({ ctx, input: { email, name, password: PASSWORD, role } });
-    }
-    const app = createHttpApp({
-      db: tdb.db,
-      config,
-      logger: captured.logger,
-      vtu: harness.vtu,
-      payments: sandboxPayments(ctx),
-      jobs: { kind: "postgres", check: async () => {} },
+    panel = await startAdminPanel({
+      admins: [
+        ["sola@tada.test", "Sola Support", "support"],
+        ["ada@tada.test", "Ada Admin", "admin"],
+        ["ngozi@tada.test", "Ngozi Owner", "super_admin"],
+      ],
     });
-    server = await serveForBrowser(app.fetch, port);
-    browser = await launchBrowser();
+    ({ tdb, browser, origin } = panel);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await closeBrowserServer(server);
-    await tdb?.destroy();
+    await panel?.close();
   });
 
   async function newPage() {
