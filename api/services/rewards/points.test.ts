@@ -101,6 +101,43 @@ describe("earning and reversing with purchases", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("many buyers' deliveries and a reversal in one batch, three sweeps racing: each order earns once", async () => {
+    const buyers = await Promise.all([1, 2, 3].map(() => createBuyer(ctx, 2_000_000)));
+    const orders = [];
+    for (const buyer of buyers) {
+      for (const amount of [100_000, 200_000, 300_000]) {
+        orders.push(await buyDelivered(buyer.id, amount));
+      }
+    }
+    const reversed = orders[4];
+    if (!reversed) {
+      throw new Error("no order to reverse");
+    }
+    await reverse(reversed.id);
+    await Promise.all([sweepRewardEvents({ ctx }), sweepRewardEvents({ ctx }), sweepRewardEvents({ ctx })]);
+    const rows = await tdb.db
+      .selectFrom("point_entries")
+      .select(["order_id", "kind", "points"])
+      .where(
+        "order_id",
+        "in",
+        orders.map((o) => o.id),
+      )
+      .execute();
+    for (const order of orders) {
+      const mine = rows.filter((r) => r.order_id === order.id);
+      // The reversed order: earned before its reversal was swept, or never (read under the lock).
+      const expected = order.id === reversed.id ? mine.length % 2 === 0 : mine.length === 1;
+      expect(expected, order.id).toBe(true);
+    }
+    for (const buyer of buyers) {
+      const mine = orders.filter((o) => o.user_id === buyer.id && o.id !== reversed.id);
+      expect(await points(buyer.id)).toBe(mine.reduce((n, o) => n + Math.floor(o.price_kobo / 10_000), 0));
+    }
+    expect(await tdb.db.selectFrom("reward_events").select("id").execute()).toEqual([]);
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("a reversed purchase takes its points back exactly once, even after they were redeemed (a debt)", async () => {
     const buyer = await createBuyer(ctx, 1_000_000);
     const order = await buyDelivered(buyer.id, 500_000);

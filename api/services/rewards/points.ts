@@ -39,6 +39,8 @@ export type PointEntry = Selectable<PointEntriesTable>;
 
 type PointChange = {
   userId: string;
+  /** The customer's wallet account, when the caller has read it already. */
+  walletId?: number;
   kind: PointKind;
   points: number;
   actor: string;
@@ -129,7 +131,7 @@ async function postPointsEntry(
   pointEntryId: string,
   change: PointChange & { valueKobo: number; walletCreditKobo?: number },
 ): Promise<number> {
-  const walletId = await getWalletAccountId(trx, change.userId);
+  const walletId = change.walletId ?? (await getWalletAccountId(trx, change.userId));
   const [liability, promotions] = await Promise.all([
     systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.pointsLiability, walletId),
     systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.promotions, walletId),
@@ -177,106 +179,159 @@ function bookedValueOf(held: { balance: number; valueKobo: number }, points: num
 // ---------------------------------------------------------------------------------------------
 // Earning and reversing with purchases: the reward events the order triggers write.
 
+/** Reward events taken per transaction: one commit books a batch's points. */
+const EVENT_BATCH = 100;
+
 /**
  * The sweeper's part: book the points of delivered purchases and reverse those of reversed ones,
  * from `reward_events` (written by a trigger in the transaction that changed the order's state).
- * Each event is taken and deleted in the transaction that books it, so it counts once whatever
- * races (two workers, a crash between two events); a failing event stays for the next sweep
- * without holding up the others.
+ * Events are taken in batches (FOR UPDATE SKIP LOCKED) and deleted in the transaction that books
+ * them, so each counts once whatever races (two workers, a crash between two batches), at one
+ * commit per batch rather than per purchase. A batch that fails is retried one event at a time, so
+ * one bad event stays for the next sweep without holding up the others.
  */
 export async function sweepRewardEvents(args: { ctx: ServiceContext; limit?: number }) {
   const { ctx } = args;
-  const pending = await ctx.db
-    .selectFrom("reward_events")
-    .select("id")
-    .orderBy("id")
-    .limit(args.limit ?? 500)
-    .execute();
-  let earned = 0;
-  let reversed = 0;
-  for (const { id } of pending) {
+  const limit = args.limit ?? 2_000;
+  const totals = { events: 0, earned: 0, reversed: 0 };
+  const add = (done: BatchOutcome) => {
+    totals.events += done.taken;
+    totals.earned += done.earned;
+    totals.reversed += done.reversed;
+  };
+  while (totals.events < limit) {
+    let done: BatchOutcome;
     try {
-      const outcome = await withTransaction(ctx, async (trx) => {
-        const { rows } = await sql<{ order_id: string; event: "delivered" | "reversed" }>`
-          DELETE FROM reward_events
-           WHERE id = (SELECT id FROM reward_events WHERE id = ${id} FOR UPDATE SKIP LOCKED)
-          RETURNING order_id, event`.execute(trx);
-        const event = rows[0];
-        if (!event) {
-          return undefined;
-        }
-        return event.event === "delivered"
-          ? earnForOrder(ctx, trx, event.order_id)
-          : reverseForOrder(ctx, trx, event.order_id);
-      });
-      earned += outcome === "earned" ? 1 : 0;
-      reversed += outcome === "reversed" ? 1 : 0;
+      done = await withTransaction(ctx, (trx) => bookEventBatch(ctx, trx, { size: EVENT_BATCH }));
     } catch (err) {
-      ctx.logger.error({ err, rewardEventId: id }, "reward event failed; the next sweep retries it");
+      ctx.logger.warn({ err }, "a reward event batch failed; taking its events one at a time");
+      const pending = await ctx.db
+        .selectFrom("reward_events")
+        .select("id")
+        .orderBy("id")
+        .limit(EVENT_BATCH)
+        .execute();
+      for (const { id } of pending) {
+        try {
+          add(await withTransaction(ctx, (trx) => bookEventBatch(ctx, trx, { id })));
+        } catch (error) {
+          ctx.logger.error(
+            { err: error, rewardEventId: id },
+            "reward event failed; the next sweep retries it",
+          );
+        }
+      }
+      break;
+    }
+    add(done);
+    if (done.taken < EVENT_BATCH) {
+      break;
     }
   }
-  return { events: pending.length, earned, reversed };
+  return totals;
 }
 
-async function earnForOrder(ctx: ServiceContext, trx: Trx, orderId: string) {
-  const order = await trx
-    .selectFrom("vtu_orders")
-    .select(["user_id", "service", "price_kobo", "channel"])
-    .where("id", "=", orderId)
-    .executeTakeFirstOrThrow();
-  const held = await lockPointAccount(trx, order.user_id);
-  // Read under the customer's lock: a reversal booked meanwhile is seen here (and then nothing is
-  // earned), or it comes after and finds these points to reverse.
-  const state = await trx
-    .selectFrom("vtu_orders")
-    .select("state")
-    .where("id", "=", orderId)
-    .executeTakeFirstOrThrow();
-  if (state.state !== "delivered" || order.channel === "gift") {
-    return "skipped";
+type BatchOutcome = { taken: number; earned: number; reversed: number };
+
+/**
+ * Take a batch of events (or the one event `id`) and book them in this transaction. Locks in one
+ * order everywhere (module comment): the customers' points rows sorted by id, then every money
+ * account of the batch at once, so concurrent batches, redemptions and referral rewards cannot
+ * deadlock. Order states are read under those locks: a reversal booked meanwhile is seen.
+ */
+async function bookEventBatch(
+  ctx: ServiceContext,
+  trx: Trx,
+  pick: { size: number } | { id: number },
+): Promise<BatchOutcome> {
+  const { rows: events } =
+    "id" in pick
+      ? await sql<TakenEvent>`
+          DELETE FROM reward_events
+           WHERE id = (SELECT id FROM reward_events WHERE id = ${pick.id} FOR UPDATE SKIP LOCKED)
+          RETURNING id, order_id, event`.execute(trx)
+      : await sql<TakenEvent>`
+          DELETE FROM reward_events
+           WHERE id IN (SELECT id FROM reward_events ORDER BY id LIMIT ${pick.size} FOR UPDATE SKIP LOCKED)
+          RETURNING id, order_id, event`.execute(trx);
+  const outcome: BatchOutcome = { taken: events.length, earned: 0, reversed: 0 };
+  if (events.length === 0) {
+    return outcome;
   }
-  const rules = await getPointsRules(ctx, trx);
-  const points = pointsForPurchase(rules, order.service as VtuService, order.price_kobo);
-  if (points <= 0) {
-    return "skipped";
+  const orderIds = [...new Set(events.map((e) => e.order_id))];
+  const owners = await trx
+    .selectFrom("vtu_orders as o")
+    .innerJoin("accounts as a", "a.user_id", "o.user_id")
+    .select(["o.id", "o.user_id", "a.id as wallet_id"])
+    .where("o.id", "in", orderIds)
+    .execute();
+  const userIds = [...new Set(owners.map((o) => o.user_id))].sort();
+  const held = new Map<string, { balance: number; valueKobo: number }>();
+  for (const userId of userIds) {
+    held.set(userId, await lockPointAccount(trx, userId));
   }
-  const existing = await trx
-    .selectFrom("point_entries")
-    .select("id")
-    .where("order_id", "=", orderId)
-    .where("kind", "=", "earn")
-    .executeTakeFirst();
-  if (existing) {
-    return "skipped";
+  const walletOf = new Map(owners.map((o) => [o.user_id, o.wallet_id]));
+  const shards = await Promise.all(
+    [...walletOf.values()].flatMap((walletId) => [
+      systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.pointsLiability, walletId),
+      systemAccountFor(ctx, trx, SYSTEM_ACCOUNTS.promotions, walletId),
+    ]),
+  );
+  await lockAccounts(trx, shards);
+  const [orders, earnedRows, rules] = await Promise.all([
+    trx
+      .selectFrom("vtu_orders")
+      .select(["id", "user_id", "service", "price_kobo", "channel", "state"])
+      .where("id", "in", orderIds)
+      .execute(),
+    trx
+      .selectFrom("point_entries as p")
+      .selectAll("p")
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom("point_entries as r").select("r.id").whereRef("r.reverses_id", "=", "p.id"))
+          .as("reversed"),
+      )
+      .where("p.order_id", "in", orderIds)
+      .where("p.kind", "=", "earn")
+      .execute(),
+    getPointsRules(ctx, trx),
+  ]);
+  const orderById = new Map(orders.map((o) => [o.id, o]));
+  const earnOf = new Map(earnedRows.map(({ reversed, ...row }) => [row.order_id, { row, reversed }]));
+  for (const event of events.sort((a, b) => Number(a.id) - Number(b.id))) {
+    const order = orderById.get(event.order_id);
+    const points = held.get(order?.user_id ?? "");
+    if (!order || !points) {
+      continue;
+    }
+    const earned = earnOf.get(order.id);
+    if (event.event === "delivered") {
+      const worth = pointsForPurchase(rules, order.service as VtuService, order.price_kobo);
+      if (order.state !== "delivered" || order.channel === "gift" || earned || worth <= 0) {
+        continue;
+      }
+      const row = await writePoints(ctx, trx, points, {
+        userId: order.user_id,
+        kind: "earn",
+        points: worth,
+        valueKobo: worth * rules.pointValueKobo,
+        orderId: order.id,
+        actor: "system:points",
+        walletId: walletOf.get(order.user_id),
+      });
+      earnOf.set(order.id, { row, reversed: false });
+      outcome.earned += 1;
+    } else if (earned && !earned.reversed) {
+      await reverseEntry(ctx, trx, points, earned.row, "its purchase was reversed");
+      earned.reversed = true;
+      outcome.reversed += 1;
+    }
   }
-  await writePoints(ctx, trx, held, {
-    userId: order.user_id,
-    kind: "earn",
-    points,
-    valueKobo: points * rules.pointValueKobo,
-    orderId,
-    actor: "system:points",
-  });
-  return "earned";
+  return outcome;
 }
 
-async function reverseForOrder(ctx: ServiceContext, trx: Trx, orderId: string) {
-  const order = await trx
-    .selectFrom("vtu_orders")
-    .select("user_id")
-    .where("id", "=", orderId)
-    .executeTakeFirstOrThrow();
-  const held = await lockPointAccount(trx, order.user_id);
-  const earn = await trx
-    .selectFrom("point_entries")
-    .selectAll()
-    .where("order_id", "=", orderId)
-    .where("kind", "=", "earn")
-    .executeTakeFirst();
-  return earn && (await reverseEntry(ctx, trx, held, earn, "its purchase was reversed"))
-    ? "reversed"
-    : "skipped";
-}
+type TakenEvent = { id: string; order_id: string; event: "delivered" | "reversed" };
 
 /** Take back one earning row exactly (points and the value it was booked at), once. */
 async function reverseEntry(
