@@ -68,6 +68,12 @@ export class NotifiedCache<K, V> {
     }
   }
 
+  /** Forget one entry (a change to it); reads under way are not kept. */
+  forget(key: K): void {
+    this.generation++;
+    this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -45,6 +45,11 @@ export class PgListener {
     return this.currentEpoch;
   }
 
+  /** Whether this listener was started with `channel` among its channels. */
+  listensTo(channel: string): boolean {
+    return this.channels.includes(channel);
+  }
+
   on(channel: string, handler: Handler): () => void {
     if (!this.channels.includes(channel)) {
       throw new Error(`pg listener: channel ${channel} is not listened to`);

@@ -8,7 +8,11 @@ import type { Logger } from "../../api/logger";
 import { createVtuProviders } from "../../api/providers";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import { AUTH_CHANGED_CHANNEL } from "../../api/services/auth/credential-cache";
-import { CATALOGUE_CHANGED_CHANNEL, CatalogueCache } from "../../api/services/catalogue/order-cache";
+import {
+  CATALOGUE_CHANGED_CHANNEL,
+  CatalogueCache,
+  TIER_CHANGED_CHANNEL,
+} from "../../api/services/catalogue/order-cache";
 import { syncCatalogue } from "../../api/services/catalogue/sync";
 import type { ServiceContext } from "../../api/services/context";
 import { type PaymentsRuntime, receivePaymentWebhook, webhookSecretHash } from "../../api/services/funding";
@@ -68,6 +72,7 @@ export async function setUpVtu(args: {
         CATALOGUE_CHANGED_CHANNEL,
         // For the HTTP app's credential cache, when this process serves the API.
         AUTH_CHANGED_CHANNEL,
+        TIER_CHANGED_CHANNEL,
       ]).start()
     : undefined;
   const queued = createVtuDispatch(args.jobs);

@@ -4,11 +4,13 @@ import type { Database } from "../../../db/database";
 import { captureLogger, makeCtx } from "../../../test/helpers/context";
 import { countingDb } from "../../../test/helpers/counting-db";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { createTestUser } from "../../../test/helpers/fixtures";
 import { until } from "../../../test/helpers/until";
 import { sandboxRegistry, seedCatalogue } from "../../../test/helpers/vtu";
 import type { ServiceContext } from "../context";
 import { PgListener } from "../pg-listener";
-import { CATALOGUE_CHANGED_CHANNEL, CatalogueCache } from "./order-cache";
+import { tierPricingFor } from "../rewards/tiers";
+import { CATALOGUE_CHANGED_CHANNEL, CatalogueCache, TIER_CHANGED_CHANNEL } from "./order-cache";
 
 let tdb: TestDatabase;
 let ctx: ServiceContext;
@@ -35,6 +37,46 @@ async function startCache() {
 }
 
 describe("the order path's catalogue cache", () => {
+  it("keeps a buyer's tier until their tier or the tier rules change (anyone's commit)", async () => {
+    const listener = await new PgListener(tdb.url, captureLogger().logger, [
+      CATALOGUE_CHANGED_CHANNEL,
+      TIER_CHANGED_CHANNEL,
+    ]).start();
+    const cache = new CatalogueCache(listener);
+    try {
+      const buyer = await createTestUser(tdb.db);
+      expect((await tierPricingFor(cache, counted, buyer.id)).code).toBe("regular");
+      const before = statements();
+      expect((await tierPricingFor(cache, counted, buyer.id)).code).toBe("regular");
+      expect(statements()).toBe(before);
+      await sql`UPDATE users SET tier = 'reseller' WHERE id = ${buyer.id}`.execute(tdb.db);
+      await until(async () => (await tierPricingFor(cache, counted, buyer.id)).code === "reseller", 2_000);
+      // A rule change forgets every buyer's tier: the next read goes to the database again.
+      await tierPricingFor(cache, counted, buyer.id);
+      await sql`UPDATE customer_tiers SET name = name`.execute(tdb.db);
+      await until(async () => {
+        const reads = statements();
+        await tierPricingFor(cache, counted, buyer.id);
+        return statements() > reads;
+      }, 2_000);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it("reads the tier every time when its changes cannot be heard", async () => {
+    const { listener, cache } = await startCache();
+    try {
+      const buyer = await createTestUser(tdb.db);
+      await tierPricingFor(cache, counted, buyer.id);
+      const before = statements();
+      await tierPricingFor(cache, counted, buyer.id);
+      expect(statements()).toBe(before + 1);
+    } finally {
+      await listener.close();
+    }
+  });
+
   it("answers the second read of an order's offers and rule from memory", async () => {
     const { listener, cache } = await startCache();
     try {

@@ -5,6 +5,7 @@ import { assertSuperAdmin, MARGIN_LIMITS, Reason, type SettingsActor } from "../
 import { recordAudit } from "../audit";
 import { invalidateCatalogueCache } from "../catalogue/cache";
 import { getPricingRule, getProductOffers, priceOffer, type TierPricing } from "../catalogue/offers";
+import type { CatalogueCache } from "../catalogue/order-cache";
 import type { PricingRule } from "../catalogue/pricing";
 import type { Db, ServiceContext, Trx } from "../context";
 import { withTransaction } from "../context";
@@ -125,6 +126,19 @@ export async function getCustomerTier(
     throw new NotFoundError("That customer", "USER_NOT_FOUND");
   }
   return { ...toRule(row), setByAdmin: row.tier_set_by_admin };
+}
+
+/**
+ * The tier pricing an order of `userId` is priced at: through the process's catalogue cache when it
+ * has one (forgotten when the customer's tier or the rules change), else read now.
+ */
+export function tierPricingFor(
+  cache: CatalogueCache | undefined,
+  db: Db | Trx,
+  userId: string,
+): Promise<TierPricing> {
+  const load = () => getCustomerTier(db, userId).then(tierPricing);
+  return cache ? cache.tier(userId, load) : load();
 }
 
 /** The start of the rolling window the tiers count volume over. */

@@ -12,7 +12,7 @@ import { assertIdempotencyKey, findIdempotentReplay, fingerprintOf, ledgerCallEr
 import { formatNaira } from "../money";
 import { guessNetwork, maskPhone, normalizePhone } from "../phone";
 import { knownPinHash, verifyPin } from "../pins";
-import { getCustomerTier, REGULAR_TIER, tierPricing } from "../rewards/tiers";
+import { REGULAR_TIER, tierPricingFor } from "../rewards/tiers";
 import { getOrder } from "./get-orders";
 import { type OrderDto, toOrderDto } from "./order-dto";
 import { runOrderChecks } from "./order-prechecks";
@@ -419,7 +419,7 @@ async function planOrder(
 ): Promise<PlannedOrder> {
   const [, tier] = await Promise.all([
     assertWholeNairaWhereNeeded(ctx, vtu, parsed),
-    buyer === null ? null : getCustomerTier(ctx.db, buyer).then(tierPricing),
+    buyer === null ? null : tierPricingFor(vtu.catalogue, ctx.db, buyer),
   ]);
   const fingerprint = preliminaryFingerprint(parsed);
   const common = {
