@@ -22,6 +22,7 @@ import { pointsFlow } from "./flows/points";
 import { receiptFlow } from "./flows/receipt";
 import { recommendFlow } from "./flows/recommend";
 import { referralFlow } from "./flows/referral";
+import { REMINDER_PREFIX, reminderChoice } from "./flows/renewal-reminders";
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
@@ -402,6 +403,10 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
   if (choice?.startsWith(REPEAT_PREFIX)) {
     return withChoices(await repeatOrder(fc, choice.slice(REPEAT_PREFIX.length)));
+  }
+  if (choice?.startsWith(REMINDER_PREFIX)) {
+    // A renewal reminder's or a nudge's choice (a notification's buttons), tapped whenever.
+    return withChoices(await reminderChoice(fc, choice.slice(REMINDER_PREFIX.length)));
   }
   if (text && !choice && !(state && isPinStep(state)) && holdsBvn(text, state, ownWords)) {
     // A BVN typed here by mistake: never quoted back, never parsed or sent to the LLM (issue 17).

@@ -97,7 +97,9 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
 
   app.post("/verify", requireUser(), async (c) => {
     const input = await jsonBody(c, VerifyAccountInput);
-    return ok(c, { account: await verifyAccount({ ctx: c.var.ctx, vtu: deps.vtu, input }) });
+    return ok(c, {
+      account: await verifyAccount({ ctx: c.var.ctx, vtu: deps.vtu, input, userId: c.var.principal.userId }),
+    });
   });
 
   app.get("/orders", requireUser(), async (c) =>
