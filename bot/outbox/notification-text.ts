@@ -21,8 +21,8 @@ const T = templates("notifications", {
     en: (amount: string) => ` Renewal: ${amount}.`,
     pcm: (amount: string) => ` Renewal na ${amount}.`,
   },
-  whenToday: { en: () => "today", pcm: () => "today" },
-  whenTomorrow: { en: () => "tomorrow", pcm: () => "tomorrow" },
+  whenToday: { en: () => "today", pcm: () => "dis today" },
+  whenTomorrow: { en: () => "tomorrow", pcm: () => "tumoro" },
   whenInDays: { en: (days: number) => `in ${days} days`, pcm: (days: number) => `in ${days} days time` },
   electricityNudge: {
     en: (days: number, amount: string, meter: string, disco: string) =>
