@@ -135,6 +135,33 @@ describe("cable renewal reminders", () => {
     expect(texts(await other.tap(`rmd:renew:${card?.id}`))).toMatch(/could not find that card/);
   });
 
+  it("without buttons, a typed number answers the reminder last shown", async () => {
+    clock = new Date();
+    const c = await h.customer("cr-typed");
+    const userId = await c.userId();
+    await c.say("renew my startimes 30155501234");
+    await c.tap("nav:menu");
+    await sweepCableReminders({ ctx });
+    const [row] = await outbox(userId, "cable.renewal_due");
+    // The sender showed it (marked sent after every earlier message of the chat).
+    await tdb.db
+      .updateTable("chat_outbox")
+      .set({ status: "sent", sent_at: new Date() })
+      .where("user_id", "=", userId)
+      .execute();
+    expect(row).toBeDefined();
+    const stopped = await c.say("2");
+    expect(texts(stopped)).toMatch(/no more renewal reminders for card 30155501234/);
+    // Once something else was shown, "1" is the menu's again.
+    await tdb.db
+      .updateTable("chat_outbox")
+      .set({ status: "sent", sent_at: new Date() })
+      .where("user_id", "=", userId)
+      .execute();
+    expect(texts(await c.say("1"))).not.toMatch(/could not find that card/);
+    expect((await listCableCards(ctx, userId))[0]?.remindersOff).toBe(true);
+  });
+
   it("Renew now, tapped in the chat: Confirm + PIN, one delivered order, the due date moves on 30 days", async () => {
     clock = new Date();
     const today = lagosDate(clock);

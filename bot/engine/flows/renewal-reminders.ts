@@ -5,6 +5,7 @@ import {
   stopPurchaseNudges,
 } from "../../../api/services/renewals";
 import { CABLE_PROVIDERS, type CableProvider } from "../../../api/services/vtu";
+import { notificationChoices } from "../../outbox/notification-text";
 import { templates } from "../i18n";
 import { doneReply, errorText, mainMenu } from "../replies";
 import type { FlowContext, StepResult } from "../types";
@@ -28,6 +29,30 @@ const T = templates("renewalReminders", {
     pcm: () => "No wahala, I no go remind you about data plan again.",
   },
 });
+
+/**
+ * The tap choices of the last message this chat was shown, when that message was a notification
+ * carrying some (a reminder, a nudge): on a channel without buttons (the console, WhatsApp typed
+ * replies) "1" then means its first choice. Undefined when the last message shown was anything else.
+ */
+export async function lastShownNotificationChoices(
+  fc: FlowContext,
+): Promise<{ id: string; label: string }[] | undefined> {
+  const last = await fc.ctx.db
+    .selectFrom("chat_outbox")
+    .select(["kind", "payload"])
+    .where("channel", "=", fc.input.channel)
+    .where("external_id", "=", fc.input.userRef)
+    .where("op", "=", "send")
+    .where("status", "=", "sent")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!last || last.kind === "reply") {
+    return undefined;
+  }
+  return notificationChoices((last.payload ?? {}) as Record<string, unknown>, fc.lang);
+}
 
 /** The choices a renewal reminder or a nudge carries (api/services/renewals, DECISIONS §66). */
 export const REMINDER_PREFIX = REMINDER_CHOICE_PREFIX;
