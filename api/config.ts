@@ -222,6 +222,21 @@ export const ConfigSchema = z
     // volumes, margins) are a table a super admin edits, seeded with Regular, Smart Buyer, Reseller.
     TIER_WINDOW_DAYS: positiveInt(30, 365),
     TIER_SWEEP_SECONDS: positiveInt(60, 24 * 3600),
+    // Cable renewal reminders and purchase nudges (README "Cable renewal reminders"): the days before
+    // a smartcard's due date a reminder is sent (comma-separated, each at most once per due date);
+    // electricity "buy again?" this many days after the last token (0 = off); a data plan of at least
+    // DATA_NUDGE_MIN_VALIDITY_DAYS is offered again this many days before it ends (0 = off); how often
+    // the worker looks (sweep-cable-reminders).
+    CABLE_REMINDER_DAYS: z
+      .string()
+      .trim()
+      .default("3,1")
+      .pipe(z.string().regex(/^(\d{1,2})(\s*,\s*\d{1,2})*$/, "must be days before the due date, e.g. 3,1"))
+      .transform((v) => [...new Set(v.split(",").map((d) => Number(d.trim())))].sort((a, b) => a - b)),
+    ELECTRICITY_NUDGE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+    DATA_NUDGE_DAYS_BEFORE: z.coerce.number().int().min(0).max(30).default(2),
+    DATA_NUDGE_MIN_VALIDITY_DAYS: positiveInt(30, 365),
+    CABLE_REMINDER_SWEEP_MINUTES: positiveInt(10, 24 * 60),
     /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
       z

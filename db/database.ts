@@ -522,6 +522,53 @@ export interface PointEntriesTable {
   created_at: CreatedAt;
 }
 
+/** Per customer and smartcard: the provider's last word on it (migration 2026_12_07_0900, DECISIONS §66). */
+export interface CableCardsTable {
+  id: Generated<number>;
+  user_id: string;
+  provider: string;
+  smartcard: string;
+  customer_name: string | null;
+  bouquet: string | null;
+  product_id: string | null;
+  renewal_amount_kobo: number | null;
+  /** A Lagos calendar date, "YYYY-MM-DD" (read as text). */
+  due_date: ColumnType<string | null, string | null | undefined, string | null>;
+  due_source: "provider" | "renewal" | null;
+  last_order_id: string | null;
+  reminders_off: Generated<boolean>;
+  verified_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CableCardEventsTable {
+  id: Generated<number>;
+  order_id: string;
+  created_at: CreatedAt;
+}
+
+export interface CableRemindersTable {
+  card_id: number;
+  due_date: string;
+  days_before: number;
+  sent: boolean;
+  created_at: CreatedAt;
+}
+
+export interface PurchaseNudgesTable {
+  order_id: string;
+  user_id: string;
+  kind: "electricity" | "data";
+  created_at: CreatedAt;
+}
+
+export interface PurchaseNudgeOptOutsTable {
+  user_id: string;
+  kind: "electricity" | "data";
+  created_at: CreatedAt;
+}
+
 export interface RewardEventsTable {
   id: Generated<number>;
   order_id: string;
@@ -931,6 +978,11 @@ export interface Database {
   point_accounts: PointAccountsTable;
   point_entries: PointEntriesTable;
   reward_events: RewardEventsTable;
+  cable_cards: CableCardsTable;
+  cable_card_events: CableCardEventsTable;
+  cable_reminders: CableRemindersTable;
+  purchase_nudges: PurchaseNudgesTable;
+  purchase_nudge_opt_outs: PurchaseNudgeOptOutsTable;
   points_settings: PointsSettingsTable;
   customer_tiers: CustomerTiersTable;
   rate_limit_counters: RateLimitCountersTable;

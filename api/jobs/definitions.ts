@@ -13,6 +13,7 @@ import {
   sweepPayments,
 } from "../services/funding";
 import { closeExpiredRooms, drawDueRooms } from "../services/gift-rooms";
+import { sweepCableReminders } from "../services/renewals";
 import {
   expirePoints,
   sweepCustomerTiers,
@@ -162,6 +163,16 @@ export const sweepGiftRoomsJob = defineJob({
   }),
 });
 
+/**
+ * Cable renewal reminders and purchase nudges (issue 19 §3–§4, DECISIONS §66): delivered renewals
+ * move due dates, then the reminders and nudges due now, each once (its own row, with its message).
+ */
+export const sweepCableRemindersJob = defineJob({
+  name: "sweep-cable-reminders",
+  payload: z.strictObject({}),
+  handle: (deps) => sweepCableReminders({ ctx: deps.ctx() }),
+});
+
 /** Read each provider's float and store it (the low-float alert and the providers page use it). */
 export const checkFloatsJob = defineJob({
   name: "check-floats",
@@ -179,5 +190,6 @@ export const VTU_JOBS: readonly JobDefinition<any>[] = [
   sweepRewardsJob,
   expirePointsJob,
   sweepTiersJob,
+  sweepCableRemindersJob,
   checkFloatsJob,
 ];

@@ -58,6 +58,11 @@ export async function startVtuWorkers(args: {
       // Tiers follow a 30-day volume: a pass a minute (TIER_SWEEP_SECONDS) is prompt enough.
       { name: "sweep-tiers", everyMs: args.ctx().config.TIER_SWEEP_SECONDS * 1000 },
       { name: "check-floats", everyMs: args.ctx().config.PROVIDER_FLOAT_CHECK_MINUTES * 60_000 },
+      // Reminders are day-grained (N days before a due date): every CABLE_REMINDER_SWEEP_MINUTES (10).
+      {
+        name: "sweep-cable-reminders",
+        everyMs: args.ctx().config.CABLE_REMINDER_SWEEP_MINUTES * 60_000,
+      },
     ],
   });
   // Earlier versions scheduled the order sweep in the queue; it now runs on a timer (below).

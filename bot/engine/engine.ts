@@ -22,6 +22,7 @@ import { pointsFlow } from "./flows/points";
 import { receiptFlow } from "./flows/receipt";
 import { recommendFlow } from "./flows/recommend";
 import { referralFlow } from "./flows/referral";
+import { lastShownNotificationChoices, REMINDER_PREFIX, reminderChoice } from "./flows/renewal-reminders";
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
 import { isPinStep } from "./flows/secure-pin";
@@ -366,6 +367,12 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     (state?.data._choices as { id: string; label: string }[] | undefined) ??
     (state ? undefined : mainMenu(fc.lang));
   let choice = fc.input.choice ?? pickChoice(text, offered);
+  if (!fc.input.choice && text && /^\d{1,2}$/.test(text) && (!state || state.flow === OFFERED)) {
+    // A number with no question open answers the last message shown, when that was a notification
+    // with choices (a renewal reminder's "1. Renew now"): channels without buttons type it (§66).
+    const shown = await lastShownNotificationChoices(fc);
+    choice = (shown && pickChoice(text, shown)) || choice;
+  }
   // A summary's Confirm or Cancel acts on that summary only; a typed "yes" on the one shown.
   const summary = currentSummary(state);
   const tapped = readSummaryChoice(choice);
@@ -402,6 +409,10 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   }
   if (choice?.startsWith(REPEAT_PREFIX)) {
     return withChoices(await repeatOrder(fc, choice.slice(REPEAT_PREFIX.length)));
+  }
+  if (choice?.startsWith(REMINDER_PREFIX)) {
+    // A renewal reminder's or a nudge's choice (a notification's buttons), tapped whenever.
+    return withChoices(await reminderChoice(fc, choice.slice(REMINDER_PREFIX.length)));
   }
   if (text && !choice && !(state && isPinStep(state)) && holdsBvn(text, state, ownWords)) {
     // A BVN typed here by mistake: never quoted back, never parsed or sent to the LLM (issue 17).

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SUSPENSE_REASONS } from "../../api/services/funding";
-import { notificationCopy, notificationText } from "./notification-text";
+import { cableReminderText } from "../../api/services/renewals";
+import { notificationChoices, notificationCopy, notificationText } from "./notification-text";
 
 describe("notificationText", () => {
   it("writes order outcomes, credits and gift news in Pidgin from the payload's values", () => {
@@ -140,5 +141,56 @@ describe("notificationText", () => {
     expect(notificationText("alert", { notice: { amountKobo: 1 } }, "pcm")).toBeUndefined();
     expect(notificationText("wallet.transfer_received", { notice: { paidKobo: 1 } }, "pcm")).toBeUndefined();
     expect(notificationText("wallet.account_ready", { notice: { bank: "Wema" } }, "pcm")).toBeUndefined();
+  });
+});
+
+describe("renewal reminders and nudges (DECISIONS §66)", () => {
+  const notice = {
+    provider: "dstv",
+    smartcard: "3031234567",
+    bouquet: "Compact",
+    amountKobo: 1_900_000,
+    dueDate: "2026-12-10",
+    daysLeft: 3,
+  };
+
+  it("the English text is the service's own; Pidgin from the same values", () => {
+    expect(notificationText("cable.renewal_due", { notice }, "en")).toBe(cableReminderText(notice));
+    expect(notificationText("cable.renewal_due", { notice: { ...notice, daysLeft: 1 } }, "pcm")).toMatch(
+      /^Your DStv Compact for card 3031234567 go finish tumoro \(.*10 Dec 2026\)\. Renewal na ₦19,000\./,
+    );
+    expect(
+      notificationText(
+        "nudge.electricity",
+        { notice: { meter: "45123456789", amountKobo: 200_000, disco: "Ikeja Electric", days: 14 } },
+        "pcm",
+      ),
+    ).toBe(
+      "Na 14 days since you buy light last: ₦2,000 for meter 45123456789 (Ikeja Electric). You wan buy again?",
+    );
+    expect(
+      notificationText(
+        "nudge.data",
+        { notice: { plan: "MTN 1GB", phone: "08031234567", endsOn: "2026-12-10" } },
+        "pcm",
+      ),
+    ).toMatch(/^Your MTN 1GB for 08031234567 go finish on .*10 Dec 2026\. You wan buy am again\?$/);
+  });
+
+  it("choices come from the payload, labelled in the person's language; none without them", () => {
+    const payload = {
+      choices: [
+        { id: "rmd:renew:7", key: "renewNow", label: "Renew now" },
+        { id: "rmd:stop:7", key: "stopReminders", label: "Stop reminders" },
+        { id: "x", label: "As stored" },
+        { label: "no id" },
+      ],
+    };
+    expect(notificationChoices(payload, "pcm")).toEqual([
+      { id: "rmd:renew:7", label: "Renew am now" },
+      { id: "rmd:stop:7", label: "Stop the reminders" },
+      { id: "x", label: "As stored" },
+    ]);
+    expect(notificationChoices({}, "en")).toBeUndefined();
   });
 });

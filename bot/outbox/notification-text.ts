@@ -1,4 +1,5 @@
 import { formatNaira } from "../../api/services/money";
+import { formatDay } from "../../api/services/renewals/reminders";
 import { formatPoints } from "../../api/services/rewards/points";
 import { type Lang, templates } from "../engine/i18n";
 
@@ -10,6 +11,34 @@ import { type Lang, templates } from "../engine/i18n";
  * not listed, keeps its English text.
  */
 const T = templates("notifications", {
+  cableDue: {
+    en: (tv: string, bouquet: string, card: string, when: string, day: string, amount: string) =>
+      `Your ${tv} ${bouquet} on card ${card} ends ${when} (${day}).${amount} Renew now?`,
+    pcm: (tv: string, bouquet: string, card: string, when: string, day: string, amount: string) =>
+      `Your ${tv} ${bouquet} for card ${card} go finish ${when} (${day}).${amount} You wan renew am now?`,
+  },
+  cableDueAmount: {
+    en: (amount: string) => ` Renewal: ${amount}.`,
+    pcm: (amount: string) => ` Renewal na ${amount}.`,
+  },
+  whenToday: { en: () => "today", pcm: () => "dis today" },
+  whenTomorrow: { en: () => "tomorrow", pcm: () => "tumoro" },
+  whenInDays: { en: (days: number) => `in ${days} days`, pcm: (days: number) => `in ${days} days time` },
+  electricityNudge: {
+    en: (days: number, amount: string, meter: string, disco: string) =>
+      `Your last electricity token was ${days} days ago: ${amount} for meter ${meter} (${disco}). Buy again?`,
+    pcm: (days: number, amount: string, meter: string, disco: string) =>
+      `Na ${days} days since you buy light last: ${amount} for meter ${meter} (${disco}). You wan buy again?`,
+  },
+  dataNudge: {
+    en: (plan: string, phone: string, day: string) =>
+      `Your ${plan} for ${phone} ends on ${day}. Buy it again?`,
+    pcm: (plan: string, phone: string, day: string) =>
+      `Your ${plan} for ${phone} go finish on ${day}. You wan buy am again?`,
+  },
+  renewNow: { en: () => "Renew now", pcm: () => "Renew am now" },
+  buyAgain: { en: () => "Buy again", pcm: () => "Buy am again" },
+  stopReminders: { en: () => "Stop reminders", pcm: () => "Stop the reminders" },
   airtimeDelivered: {
     en: (amount: string, phone: string) => `Delivered: ${amount} airtime for ${phone}.`,
     pcm: (amount: string, phone: string) => `E don land: ${amount} airtime for ${phone}.`,
@@ -277,6 +306,37 @@ function orderWhat(n: Notice, lang: Lang): string | undefined {
   }
 }
 
+const CABLE_TV: Record<string, string> = { dstv: "DStv", gotv: "GOtv", startimes: "StarTimes" };
+const CHOICE_LABELS = { renewNow: T.renewNow, buyAgain: T.buyAgain, stopReminders: T.stopReminders };
+
+/**
+ * The tap choices a notification carries (DECISIONS §66): `payload.choices`, each `{id, key,
+ * label}`; the label in `lang` from its key, else as stored. The ids are ones the chat engine
+ * understands whenever they are tapped (`repeat:<order>`, `rmd:…`). None for other notifications.
+ */
+export function notificationChoices(
+  payload: Record<string, unknown>,
+  lang: Lang,
+): { id: string; label: string }[] | undefined {
+  const list = payload.choices;
+  if (!Array.isArray(list) || list.length === 0) {
+    return undefined;
+  }
+  const choices = list.flatMap((c) => {
+    if (!c || typeof c !== "object") {
+      return [];
+    }
+    const { id, key, label } = c as Record<string, unknown>;
+    const template =
+      typeof key === "string" && Object.hasOwn(CHOICE_LABELS, key)
+        ? CHOICE_LABELS[key as keyof typeof CHOICE_LABELS]
+        : undefined;
+    const text = template ? template[lang]() : str(label);
+    return str(id) && text ? [{ id: id as string, label: text }] : [];
+  });
+  return choices.length > 0 ? choices : undefined;
+}
+
 function delivered(n: Notice, hasToken: boolean, lang: Lang): string | undefined {
   const recipient = str(n.recipient);
   if (!recipient) {
@@ -479,6 +539,42 @@ export function notificationText(
       const tier = str(notice.tierName);
       const days = num(notice.windowDays);
       return tier && days ? T.tierUpgraded[lang](tier, days) : undefined;
+    }
+    case "cable.renewal_due": {
+      const tv = str(notice.provider);
+      const card = str(notice.smartcard);
+      const bouquet = str(notice.bouquet);
+      const day = str(notice.dueDate);
+      const left = num(notice.daysLeft);
+      if (!tv || !card || !bouquet || !day || left === undefined) {
+        return undefined;
+      }
+      const when =
+        left <= 0 ? T.whenToday[lang]() : left === 1 ? T.whenTomorrow[lang]() : T.whenInDays[lang](left);
+      const amount = naira(notice.amountKobo);
+      return T.cableDue[lang](
+        CABLE_TV[tv] ?? tv,
+        bouquet,
+        card,
+        when,
+        formatDay(day),
+        amount ? T.cableDueAmount[lang](amount) : "",
+      );
+    }
+    case "nudge.electricity": {
+      const days = num(notice.days);
+      const amount = naira(notice.amountKobo);
+      const meter = str(notice.meter);
+      const disco = str(notice.disco);
+      return days && amount && meter && disco
+        ? T.electricityNudge[lang](days, amount, meter, disco)
+        : undefined;
+    }
+    case "nudge.data": {
+      const plan = str(notice.plan);
+      const phone = str(notice.phone);
+      const day = str(notice.endsOn);
+      return plan && phone && day ? T.dataNudge[lang](plan, phone, formatDay(day)) : undefined;
     }
     default:
       return undefined;

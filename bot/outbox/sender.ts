@@ -27,7 +27,7 @@ import {
   type QueuedReplies,
   RateLimitedError,
 } from "../outbound";
-import { notificationCopy, notificationText } from "./notification-text";
+import { notificationChoices, notificationCopy, notificationText } from "./notification-text";
 import { SendPacer } from "./pace";
 
 export type OutboxSenderOptions = {
@@ -434,7 +434,14 @@ async function renderRow(ctx: ServiceContext, row: OutboxRow): Promise<Reply> {
   const stored = row.reply as Reply;
   // An account number in a notification is marked for copying, like the chat's own replies.
   const copy = stored.copy ?? notificationCopy(row.kind, row.payload);
-  const reply = { ...stored, ...(translated ? { text: translated } : {}), ...(copy ? { copy } : {}) };
+  // A notification's tap choices travel in its payload (chat_notify stores the text only; §66).
+  const choices = stored.choices ?? notificationChoices(row.payload, row.language === "pcm" ? "pcm" : "en");
+  const reply = {
+    ...stored,
+    ...(translated ? { text: translated } : {}),
+    ...(copy ? { copy } : {}),
+    ...(choices ? { choices } : {}),
+  };
   const orderId = row.payload.orderId;
   if (row.payload.hasToken !== true || typeof orderId !== "string" || !row.userId) {
     return reply;

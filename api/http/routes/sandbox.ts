@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { secretToken } from "../../services/ids";
 import { SYSTEM_ACCOUNTS } from "../../services/ledger";
+import { sweepCableReminders } from "../../services/renewals";
 import { creditWallet } from "../../services/wallet";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
@@ -38,5 +39,10 @@ export function sandboxRoutes() {
       creditedKobo: amountKobo,
     });
   });
+  // Run the `sweep-cable-reminders` pass now instead of waiting for the worker's timer (README "Cable
+  // renewal reminders"): the same verb, so a reminder sent here is not sent again by the worker.
+  app.post("/cable-reminders/run", requireUser(), async (c) =>
+    ok(c, await sweepCableReminders({ ctx: c.var.ctx })),
+  );
   return app;
 }

@@ -8,6 +8,7 @@ import {
 } from "../../services/catalogue/listings";
 import type { TierPricing } from "../../services/catalogue/offers";
 import { guessNetwork, normalizePhone } from "../../services/phone";
+import { listCableCards } from "../../services/renewals";
 import { getCustomerTier, REGULAR_TIER, tierPricing } from "../../services/rewards/tiers";
 import {
   AirtimeOrderInput,
@@ -97,8 +98,15 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
 
   app.post("/verify", requireUser(), async (c) => {
     const input = await jsonBody(c, VerifyAccountInput);
-    return ok(c, { account: await verifyAccount({ ctx: c.var.ctx, vtu: deps.vtu, input }) });
+    return ok(c, {
+      account: await verifyAccount({ ctx: c.var.ctx, vtu: deps.vtu, input, userId: c.var.principal.userId }),
+    });
   });
+
+  // The customer's smartcards with their due dates (renewal reminders, DECISIONS §66).
+  app.get("/cable/cards", requireUser(), async (c) =>
+    ok(c, { cards: await listCableCards(c.var.ctx, c.var.principal.userId) }),
+  );
 
   app.get("/orders", requireUser(), async (c) =>
     ok(

@@ -9,6 +9,7 @@ import {
   parseValidityDays,
 } from "../../services/catalogue/normalize";
 import { koboToNairaString, nairaToKobo } from "../../services/money";
+import { dueDateOf } from "../../services/vtu/due-date";
 import {
   type AirtimeRequest,
   type CablePayRequest,
@@ -99,6 +100,12 @@ const verifyDataSchema = z.object({
   currentBouquet: z.string().nullish(),
   address: z.string().nullish(),
   renewalAmount: optionalScalar,
+  // Not in what providers.md saw of /validatecable ({customerName, currentBouquet}); read when sent,
+  // under the names VTpass-shaped answers use (DUE_DATE, Due_Date) and a camelCase one.
+  dueDate: z.string().nullish(),
+  due_date: z.string().nullish(),
+  DUE_DATE: z.string().nullish(),
+  Due_Date: z.string().nullish(),
 });
 
 const balanceDataSchema = z.object({ funds: scalar });
@@ -362,12 +369,16 @@ export function createInlomaxProvider(options: InlomaxOptions): VtuProvider {
       return unavailable(exchange, `unexpected data shape: ${z.prettifyError(data.error)}`);
     }
     const renewal = toKobo(data.data.renewalAmount);
+    const dueDate = dueDateOf(
+      data.data.dueDate ?? data.data.due_date ?? data.data.DUE_DATE ?? data.data.Due_Date ?? undefined,
+    );
     return {
       ok: true,
       customerName: data.data.customerName,
       ...(data.data.currentBouquet ? { currentBouquet: data.data.currentBouquet } : {}),
       ...(data.data.address ? { address: data.data.address } : {}),
       ...(renewal !== undefined ? { renewalAmountKobo: renewal } : {}),
+      ...(dueDate ? { dueDate } : {}),
       raw: exchange.raw,
     };
   }

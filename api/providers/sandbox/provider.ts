@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/database";
+import { addDays, lagosDate } from "../../services/vtu/due-date";
 import type {
   CableProvider,
   ProviderCatalogue,
@@ -11,7 +12,7 @@ import type {
   VtuService,
 } from "../../services/vtu/provider";
 import { bouquetPriceKobo, fallbackCatalogue, primaryCatalogue, SANDBOX_CURRENT_BOUQUET } from "./fixtures";
-import { isInvalidAccount, type SandboxScenario, scenarioFor } from "./scenarios";
+import { isInvalidAccount, type SandboxScenario, sandboxDueInDays, scenarioFor } from "./scenarios";
 
 export type SandboxOptions = {
   db: Kysely<Database>;
@@ -185,6 +186,29 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
     }
   }
 
+  /**
+   * The card's due date (README "Cable renewal reminders"): `sandboxDueInDays` from today, or 30
+   * days after the last cable payment this sandbox delivered for the card when that is later (a
+   * renewal moves it on, as the biller's would). None for cards starting 99 (like Inlomax, which
+   * returns no due date).
+   */
+  async function sandboxDueDate(smartcard: string): Promise<string | undefined> {
+    const inDays = sandboxDueInDays(smartcard);
+    if (inDays === undefined) {
+      return undefined;
+    }
+    const base = addDays(lagosDate(now()), inDays);
+    const paid = await db
+      .selectFrom("sandbox_vtu_transactions")
+      .select((eb) => eb.fn.max("created_at").as("at"))
+      .where("service", "=", "cable")
+      .where("recipient", "=", smartcard)
+      .where("status", "=", "success")
+      .executeTakeFirst();
+    const renewed = paid?.at ? addDays(lagosDate(new Date(paid.at)), 30) : undefined;
+    return renewed && renewed > base ? renewed : base;
+  }
+
   async function find(requestId: string): Promise<Row | undefined> {
     const row = await db
       .selectFrom("sandbox_vtu_transactions")
@@ -320,11 +344,13 @@ export function createSandboxProvider(options: SandboxOptions): VtuProvider {
         };
       }
       const current = SANDBOX_CURRENT_BOUQUET[i.cable as CableProvider];
+      const dueDate = await sandboxDueDate(i.smartcard);
       return {
         ok: true,
         customerName: "SANDBOX VIEWER ADEBAYO",
         currentBouquet: current,
         renewalAmountKobo: bouquetPriceKobo(i.cable, current),
+        ...(dueDate ? { dueDate } : {}),
         raw: raw(i, started, 200, { status: "success" }),
       };
     },

@@ -24,3 +24,17 @@ export function scenarioFor(recipient: string): SandboxScenario {
 export function isInvalidAccount(number: string): boolean {
   return number.endsWith("0000");
 }
+
+/**
+ * How many days from today a sandbox smartcard's subscription ends (README "Cable renewal
+ * reminders"): a card `3DD…` (3, then two digits) is due in DD days — `3031234567` in 3 days,
+ * `3011234567` tomorrow, `3001234567` today — so a reminder is reachable at once; a card starting
+ * 99 has no due date (the provider says none); any other card is due in 14 days.
+ */
+export function sandboxDueInDays(smartcard: string): number | undefined {
+  if (smartcard.startsWith("99")) {
+    return undefined;
+  }
+  const days = /^3(\d\d)/.exec(smartcard);
+  return days ? Number(days[1]) : 14;
+}

@@ -91,6 +91,8 @@ export type VerifyResult =
       currentBouquet?: string;
       /** Cable renew: what the provider says the renewal costs. */
       renewalAmountKobo?: number;
+      /** Cable: the day the current subscription ends, "YYYY-MM-DD" (Lagos), when the provider says. */
+      dueDate?: string;
       address?: string;
       raw: RawExchange;
     }

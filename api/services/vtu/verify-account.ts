@@ -2,6 +2,8 @@ import { z } from "zod";
 import { getProductOffers } from "../catalogue/offers";
 import type { ServiceContext } from "../context";
 import { parseInput, ServiceError } from "../errors";
+import { rememberVerifiedCard } from "../renewals/cards";
+import { dueDateOf } from "./due-date";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES } from "./provider";
 import type { VtuRuntime } from "./runtime";
 
@@ -25,6 +27,8 @@ export type VerifiedAccount = {
   customerName: string;
   currentBouquet: string | null;
   renewalAmountKobo: number | null;
+  /** Cable: the day the subscription ends ("YYYY-MM-DD", Lagos), when the provider says; else null. */
+  dueDate: string | null;
   address: string | null;
 };
 
@@ -36,6 +40,8 @@ export async function verifyAccount(args: {
   ctx: ServiceContext;
   vtu: VtuRuntime;
   input: z.input<typeof VerifyAccountInput>;
+  /** The customer it is verified for: a smartcard is then remembered for renewal reminders (§66). */
+  userId?: string;
 }): Promise<VerifiedAccount> {
   const input = parseInput(VerifyAccountInput, args.input, "body");
   const offers =
@@ -78,12 +84,26 @@ export async function verifyAccount(args: {
       "We could not reach the biller to verify this number. Try again in a minute.",
     );
   }
+  const dueDate = (input.kind === "smartcard" && dueDateOf(result.dueDate)) || null;
+  if (input.kind === "smartcard" && args.userId) {
+    // Best effort: a failure to remember the card never fails the verification the customer asked for.
+    await rememberVerifiedCard(args.ctx, {
+      userId: args.userId,
+      provider: input.provider,
+      smartcard: input.number,
+      customerName: result.customerName,
+      bouquet: result.currentBouquet ?? null,
+      renewalAmountKobo: result.renewalAmountKobo ?? null,
+      dueDate,
+    }).catch((err) => args.ctx.logger.warn({ err }, "could not remember the verified smartcard"));
+  }
   return {
     kind: input.kind,
     number: input.number,
     customerName: result.customerName,
     currentBouquet: result.currentBouquet ?? null,
     renewalAmountKobo: result.renewalAmountKobo ?? null,
+    dueDate,
     address: result.address ?? null,
   };
 }

@@ -132,6 +132,7 @@ export const cableFlow = purchaseFlow<CableData>({
         const account = await verifyAccount({
           ctx: fc.ctx,
           vtu: fc.deps.vtu,
+          userId: fc.userId,
           input: {
             kind: "smartcard",
             provider: data.provider as CableProvider,
