@@ -39,6 +39,7 @@ import * as referralSettings from "./2026_12_07_0400_referral_settings";
 import * as sandboxLateWebhooks from "./2026_12_07_0500_sandbox_late_webhooks";
 import * as loyaltyPoints from "./2026_12_07_0600_loyalty_points";
 import * as customerTiers from "./2026_12_07_0700_customer_tiers";
+import * as schedules from "./2026_12_07_0800_schedules";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -86,4 +87,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_0500_sandbox_late_webhooks": sandboxLateWebhooks,
   "2026_12_07_0600_loyalty_points": loyaltyPoints,
   "2026_12_07_0700_customer_tiers": customerTiers,
+  "2026_12_07_0800_schedules": schedules,
 };

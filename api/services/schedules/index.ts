@@ -1,0 +1,3 @@
+export * from "./recurrence";
+export * from "./runs";
+export * from "./schedules";
