@@ -119,7 +119,7 @@ function runValues(
 /** When a date's run is due: SCHEDULE_RUN_HOUR Lagos time, but never before the schedule allows. */
 export function dueAtOf(ctx: ServiceContext, schedule: Pick<ScheduleRow, "not_before">, dueOn: string): Date {
   const at = lagosInstant(dueOn, ctx.config.SCHEDULE_RUN_HOUR);
-  return at < schedule.not_before ? schedule.not_before : at;
+  return new Date(Math.max(at.getTime(), schedule.not_before.getTime()));
 }
 
 function late(ctx: ServiceContext, dueAt: Date, now: Date): boolean {
