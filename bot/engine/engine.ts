@@ -24,6 +24,7 @@ import { recommendFlow } from "./flows/recommend";
 import { referralFlow } from "./flows/referral";
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
+import { scheduleFlow } from "./flows/schedule";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { thank } from "./flows/thanks";
@@ -132,6 +133,7 @@ const FLOWS: Record<string, Flow> = {
   referral: referralFlow,
   points: pointsFlow,
   tier: tierFlow,
+  schedule: scheduleFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -158,6 +160,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   referral: "referral",
   points: "points",
   tier: "tier",
+  schedule: "schedule",
 };
 
 /**
@@ -611,6 +614,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "referral",
   "points",
   "tier",
+  "schedule",
 ]);
 
 /**

@@ -211,7 +211,7 @@ function fail(error: z.ZodError): never {
 }
 
 /** The most runs a recurrence can make in one month (for the default monthly cap). */
-function runsPerMonth(rule: Recurrence): number {
+export function runsPerMonth(rule: Recurrence): number {
   switch (rule.kind) {
     case "daily":
       return 31;
