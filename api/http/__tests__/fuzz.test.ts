@@ -797,6 +797,7 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "POST /api/schedules/:id/skip-next",
       "DELETE /api/schedules/:id",
       "POST /api/sandbox/schedules/:id/run-now",
+      "GET /admin/schedules",
     ]) {
       expect(keys).toContain(expected);
     }
