@@ -62,38 +62,61 @@ export async function sweepSchedules(args: {
   return { made, ...counts, settled };
 }
 
-/** Run one due run now (the sandbox's run-now hook): its due time is moved to now, then swept. */
+/**
+ * The sandbox's run-now hook: the schedule's next date is run now (under that date's own key), then
+ * swept. A date already due today is made now instead of at the run hour; each call runs one more
+ * date, each at most once.
+ */
 export async function runScheduleNow(args: { ctx: ServiceContext; vtu: VtuRuntime; scheduleId: string }) {
   const { ctx } = args;
   const now = ctx.now();
-  await ctx.db.updateTable("schedules").set({ not_before: now }).where("id", "=", args.scheduleId).execute();
-  // The next date becomes today, so the run is made now (its key is still the date's).
-  const row = await ctx.db
-    .selectFrom("schedules")
-    .selectAll()
-    .where("id", "=", args.scheduleId)
-    .executeTakeFirst();
-  if (row?.status === "active" && row.next_due_on && row.next_due_on > lagosDate(now)) {
-    await ctx.db
-      .insertInto("schedule_runs")
-      .values(runValues(row, row.next_due_on, now, "due", now))
-      .onConflict((oc) => oc.columns(["schedule_id", "due_on"]).doNothing())
+  const today = lagosDate(now);
+  await withTransaction(ctx, async (trx) => {
+    const row = await trx
+      .selectFrom("schedules")
+      .selectAll()
+      .where("id", "=", args.scheduleId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (row?.status !== "active" || !row.next_due_on) {
+      return;
+    }
+    await trx.updateTable("schedules").set({ not_before: now }).where("id", "=", row.id).execute();
+    const open = await trx
+      .selectFrom("schedule_runs")
+      .select("id")
+      .where("schedule_id", "=", row.id)
+      .where("state", "=", "due")
+      .executeTakeFirst();
+    // A run already made and waiting for its hour runs now; otherwise the next date is made.
+    if (!open && row.next_due_on <= today) {
+      await makeRunsFor(ctx, trx, row.id);
+    } else if (
+      !open &&
+      (row.end_on === null || row.next_due_on <= row.end_on) &&
+      (row.max_runs === null || row.runs_made < row.max_runs)
+    ) {
+      await trx
+        .insertInto("schedule_runs")
+        .values(runValues(row, row.next_due_on, now, "due", now))
+        .onConflict((oc) => oc.columns(["schedule_id", "due_on"]).doNothing())
+        .execute();
+      await trx
+        .updateTable("schedules")
+        .set({
+          next_due_on: nextOccurrence(recurrenceOf(row), row.start_on, row.next_due_on),
+          runs_made: row.runs_made + 1,
+        })
+        .where("id", "=", row.id)
+        .execute();
+    }
+    await trx
+      .updateTable("schedule_runs")
+      .set({ due_at: now })
+      .where("schedule_id", "=", row.id)
+      .where("state", "=", "due")
       .execute();
-    await ctx.db
-      .updateTable("schedules")
-      .set({
-        next_due_on: nextOccurrence(recurrenceOf(row), row.start_on, row.next_due_on),
-        runs_made: row.runs_made + 1,
-      })
-      .where("id", "=", row.id)
-      .execute();
-  }
-  await ctx.db
-    .updateTable("schedule_runs")
-    .set({ due_at: now })
-    .where("schedule_id", "=", args.scheduleId)
-    .where("state", "=", "due")
-    .execute();
+  });
   return sweepSchedules({ ctx, vtu: args.vtu });
 }
 

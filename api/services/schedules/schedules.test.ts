@@ -14,7 +14,7 @@ import type { ServiceContext } from "../context";
 import { createAuthorisedOrder } from "../vtu";
 import { creditWallet } from "../wallet";
 import { lagosDate, lagosInstant } from "./recurrence";
-import { sweepSchedules } from "./runs";
+import { runScheduleNow, sweepSchedules } from "./runs";
 import {
   changeSchedule,
   createSchedule,
@@ -401,6 +401,28 @@ describe("schedules", () => {
       code: "SCHEDULE_NOT_FOUND",
     });
     expect(lagosDate(clock)).toBe("2027-01-05");
+  });
+
+  it("the sandbox run-now hook runs today's date before the run hour, then the next date, each once", async () => {
+    setClock(lagosInstant("2026-12-14", 5));
+    const buyer = await createBuyer(ctx, 500_000);
+    const { schedule } = await dailyAirtime(buyer.id);
+    expect(await sweep()).toMatchObject({ made: 1, placed: 0 });
+    expect(await runScheduleNow({ ctx, vtu: harness.vtu, scheduleId: schedule.id })).toMatchObject({
+      placed: 1,
+    });
+    expect(await runScheduleNow({ ctx, vtu: harness.vtu, scheduleId: schedule.id })).toMatchObject({
+      placed: 1,
+    });
+    await Promise.all([sweep(), sweep()]);
+    const runs = await runsOf(schedule.id);
+    expect(runs.map((r) => [r.due_on, r.state])).toEqual([
+      ["2026-12-14", "placed"],
+      ["2026-12-15", "placed"],
+    ]);
+    expect(await ordersOf(schedule.id)).toHaveLength(2);
+    await harness.drain();
+    await expectLedgerConsistent(tdb.db);
   });
 
   it("validates: a network for airtime, dates, caps below the price", async () => {
