@@ -270,7 +270,7 @@ async function orderOfKey(
     .executeTakeFirst();
 }
 
-/** What the schedule's orders this Lagos month cost (failed ones were refunded: not counted). */
+/** What the schedule's orders this Lagos month cost (failed and reversed ones were refunded: not counted). */
 async function spentThisMonth(trx: Trx, schedule: ScheduleRow, dueOn: string): Promise<number> {
   const row = await trx
     .selectFrom("schedule_runs as r")
@@ -279,7 +279,7 @@ async function spentThisMonth(trx: Trx, schedule: ScheduleRow, dueOn: string): P
     .where("r.schedule_id", "=", schedule.id)
     .where("r.due_on", ">=", monthStart(dueOn))
     .where("r.due_on", "<", nextMonthStart(dueOn))
-    .where("o.state", "<>", "failed")
+    .where("o.state", "not in", ["failed", "reversed"])
     .executeTakeFirst();
   return Number(row?.spent ?? 0);
 }
@@ -353,8 +353,9 @@ async function runOne(ctx: ServiceContext, vtu: VtuRuntime, runId: number): Prom
       await setRun({ state: "placed", order_id: existing.id, price_kobo: existing.price_kobo });
       return "placed";
     }
-    if (schedule.status !== "active") {
-      await setRun({ state: "skipped", outcome: schedule.status === "paused" ? "paused" : schedule.status });
+    // An ended schedule's last runs still run; a paused or deleted one's do not.
+    if (schedule.status === "paused" || schedule.status === "deleted") {
+      await setRun({ state: "skipped", outcome: schedule.status });
       return "skipped";
     }
     if (run.state === "due" && late(ctx, run.due_at, now)) {

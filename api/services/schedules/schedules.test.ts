@@ -425,6 +425,25 @@ describe("schedules", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("a run count ends the schedule; its last run still buys", async () => {
+    setClock(lagosInstant("2026-12-14", 10));
+    const buyer = await createBuyer(ctx, 500_000);
+    const { schedule } = await dailyAirtime(buyer.id, { maxRuns: 2 });
+    await sweep();
+    setClock(lagosInstant("2026-12-15", 9));
+    await sweep();
+    setClock(lagosInstant("2026-12-16", 9));
+    await sweep();
+    expect((await runsOf(schedule.id)).map((r) => r.state)).toEqual(["placed", "placed"]);
+    expect(await getSchedule({ ctx, userId: buyer.id, scheduleId: schedule.id })).toMatchObject({
+      status: "ended",
+      nextDueOn: null,
+      runsMade: 2,
+    });
+    await harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("validates: a network for airtime, dates, caps below the price", async () => {
     setClock(lagosInstant("2026-12-14", 10));
     const buyer = await createBuyer(ctx, 500_000);
