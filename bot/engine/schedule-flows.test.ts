@@ -95,6 +95,14 @@ describe("schedules in chat", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("without a PIN, says to set one before showing the schedule", async () => {
+    const c = h.chat("sch-nopin");
+    await c.say("hi");
+    const out = await c.say("airtime 500 for 08031234567 every day");
+    expect(texts(out)).toMatch(/Set your PIN first/);
+    expect(choiceIds(out)).toContain("nav:pin");
+  });
+
   it("in Pidgin, and how to write one when the request has no product", async () => {
     clock = lagosInstant("2026-12-14", 10);
     const c = await h.customer("sch-bola", 500_000);

@@ -3,6 +3,7 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
+import { hasPin } from "../../../api/services/pins";
 import {
   createSchedule,
   deleteSchedule,
@@ -61,6 +62,13 @@ const T = templates("schedule", {
     pcm: (phone: string) =>
       `I no sabi the network of ${phone}. Write am again with the network (MTN, Airtel, Glo or 9mobile).`,
   },
+  needPin: {
+    en: () =>
+      "A schedule buys with your standing authorisation, given with your transaction PIN. Set your PIN first.",
+    pcm: () =>
+      "Schedule dey buy with the permission wey you give with your transaction PIN. Set your PIN first.",
+  },
+  setPin: { en: () => "Set up my PIN", pcm: () => "Make I set my PIN" },
   noPlan: {
     en: (network: string, size: string) => `${network} has no ${size} plan right now. Try another size.`,
     pcm: (network: string, size: string) => `${network} no get ${size} plan now. Try another size.`,
@@ -199,6 +207,10 @@ function fillRecurrence(said: IntentOf<"schedule">["recurrence"], today: string)
 async function propose(fc: FlowContext, said: IntentOf<"schedule">): Promise<StepResult> {
   const lang = fc.lang;
   const end = (text: string): StepResult => ({ replies: [doneReply(text, [], lang)] });
+  // A schedule is authorised with the PIN: without one, say so before the summary, not after it.
+  if (!(await hasPin({ ctx: fc.ctx, userId: fc.userId }))) {
+    return { replies: [doneReply(T.needPin[lang](), [{ id: "nav:pin", label: T.setPin[lang]() }], lang)] };
+  }
   const phone = said.phone ?? (said.forSelf ? await ownPhone(fc) : undefined);
   if (!phone) {
     return end(T.needNumber[lang]());
