@@ -393,7 +393,7 @@ function referral({ text }: Message): Intent | undefined {
 
 const WEEKDAY_WORDS = "sunday|monday|tuesday|wednesday|thursday|friday|saturday";
 const WEEKDAY_INDEX = WEEKDAY_WORDS.split("|");
-const EVERY = String.raw`(?:every|each|evry|everi)`;
+const EVERY = "(?:every|each|evry|everi)";
 
 /** How often, and the words that said it (masked before the purchase is read). */
 type FoundRecurrence = { recurrence: ScheduleRecurrenceIntent; span: Span };
