@@ -237,6 +237,15 @@ export const ConfigSchema = z
     DATA_NUDGE_DAYS_BEFORE: z.coerce.number().int().min(0).max(30).default(2),
     DATA_NUDGE_MIN_VALIDITY_DAYS: positiveInt(30, 365),
     CABLE_REMINDER_SWEEP_MINUTES: positiveInt(10, 24 * 60),
+    // Schedules (README "Schedules"): a run is due at SCHEDULE_RUN_HOUR (Lagos) on its date; a run
+    // short of funds waits SCHEDULE_FUNDS_WAIT_HOURS for a top-up (one reminder) and is then skipped;
+    // a run found more than SCHEDULE_GRACE_HOURS late (the service was down) is skipped and told;
+    // the worker sweeps the due list every SCHEDULE_SWEEP_SECONDS.
+    SCHEDULE_RUN_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+    SCHEDULE_FUNDS_WAIT_HOURS: positiveInt(12, 24 * 7),
+    SCHEDULE_GRACE_HOURS: positiveInt(6, 24 * 7),
+    SCHEDULE_SWEEP_SECONDS: positiveInt(30, 3600),
+    SCHEDULE_SKIPS_TO_PAUSE: positiveInt(3, 100),
     /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
       z

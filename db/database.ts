@@ -600,6 +600,67 @@ export interface ReferralSettingsTable {
   updated_at: UpdatedAt;
 }
 
+export type ScheduleService = "airtime" | "data" | "electricity" | "cable";
+export type ScheduleRecurrence = "daily" | "weekly" | "monthly" | "every_n_days";
+export type ScheduleStatus = "active" | "paused" | "ended" | "deleted";
+export type SchedulePauseReason = "customer" | "price_above_cap" | "monthly_cap" | "skipped_runs";
+export type ScheduleRunState = "due" | "waiting_funds" | "placed" | "delivered" | "failed" | "skipped";
+
+/** A scheduled, recurring purchase with its standing authorisation (issue 19, DECISIONS §65). */
+export interface SchedulesTable {
+  id: string;
+  user_id: string;
+  service: ScheduleService;
+  recipient: string;
+  network: string | null;
+  amount_kobo: number | null;
+  plan_id: string | null;
+  disco: string | null;
+  meter_type: "prepaid" | "postpaid" | null;
+  cable_provider: string | null;
+  contact_phone: string | null;
+  label: string | null;
+  recurrence: ScheduleRecurrence;
+  weekday: number | null;
+  month_day: number | null;
+  interval_days: number | null;
+  /** Lagos dates as 'YYYY-MM-DD'. */
+  start_on: string;
+  end_on: string | null;
+  max_runs: number | null;
+  runs_made: Generated<number>;
+  per_run_cap_kobo: number;
+  monthly_cap_kobo: number;
+  authorised_at: Timestamp;
+  status: Generated<ScheduleStatus>;
+  pause_reason: SchedulePauseReason | null;
+  next_due_on: string | null;
+  consecutive_skips: Generated<number>;
+  not_before: Timestamp;
+  idempotency_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One due date of a schedule (UNIQUE (schedule_id, due_on)); its order's key is schedule:<id>:<due_on>. */
+export interface ScheduleRunsTable {
+  id: Generated<number>;
+  schedule_id: string;
+  user_id: string;
+  due_on: string;
+  due_at: Timestamp;
+  state: ScheduleRunState;
+  order_id: string | null;
+  idempotency_key: string;
+  funds_deadline: NullableTimestamp;
+  reminded: Generated<boolean>;
+  outcome: string | null;
+  message: string | null;
+  price_kobo: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface CustomerTiersTable {
   code: string;
   name: string;
@@ -985,6 +1046,8 @@ export interface Database {
   purchase_nudge_opt_outs: PurchaseNudgeOptOutsTable;
   points_settings: PointsSettingsTable;
   customer_tiers: CustomerTiersTable;
+  schedules: SchedulesTable;
+  schedule_runs: ScheduleRunsTable;
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;
@@ -1005,6 +1068,8 @@ export interface Database {
 }
 
 export type VtuOrderRow = Selectable<VtuOrdersTable>;
+export type ScheduleRow = Selectable<SchedulesTable>;
+export type ScheduleRunRow = Selectable<ScheduleRunsTable>;
 export type VtuAttemptRow = Selectable<VtuAttemptsTable>;
 export type FundingIntentRow = Selectable<FundingIntentsTable>;
 export type WithdrawalRow = Selectable<WithdrawalsTable>;

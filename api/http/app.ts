@@ -28,6 +28,7 @@ import { healthRoutes } from "./routes/health";
 import { pointsRoutes } from "./routes/points";
 import { referralRoutes } from "./routes/referrals";
 import { sandboxRoutes } from "./routes/sandbox";
+import { sandboxScheduleRoutes, scheduleRoutes } from "./routes/schedules";
 import { type TelegramWebhook, telegramWebhookRoutes } from "./routes/telegram";
 import { tierRoutes } from "./routes/tiers";
 import { vtuRoutes } from "./routes/vtu";
@@ -109,6 +110,7 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/referrals", referralRoutes());
   app.route("/api/points", pointsRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/tiers", tierRoutes());
+  app.route("/api/schedules", scheduleRoutes({ vtu: deps.vtu }));
   app.route("/api/admin", adminApiRoutes());
   app.route("/api/vtu", vtuRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/gift-rooms", giftRoomRoutes({ vtu: deps.vtu, trustedProxies }));
@@ -122,6 +124,7 @@ export function createHttpApp(deps: AppDeps) {
   }
   if (deps.config.sandbox) {
     app.route("/api/sandbox", sandboxRoutes());
+    app.route("/api/sandbox/schedules", sandboxScheduleRoutes({ vtu: deps.vtu }));
   }
   app.route(
     "/",

@@ -20,6 +20,7 @@ import {
   sweepReferralRewards,
   sweepRewardEvents,
 } from "../services/rewards";
+import { sweepSchedules } from "../services/schedules";
 import { requeryOrder, submitOrder, sweepDueOrders } from "../services/vtu";
 import type { VtuRuntime } from "../services/vtu/runtime";
 
@@ -153,6 +154,13 @@ export const sweepTiersJob = defineJob({
   handle: (deps) => sweepCustomerTiers({ ctx: deps.ctx() }),
 });
 
+/** Schedules (issue 19): make the due runs, place their orders, follow them (DECISIONS §65). */
+export const sweepSchedulesJob = defineJob({
+  name: "sweep-schedules",
+  payload: z.strictObject({}),
+  handle: (deps) => sweepSchedules({ ctx: deps.ctx(), vtu: deps.vtu }),
+});
+
 /** Gift rooms: draw the rooms whose draw time has come, close the ones past expiry (refunds). */
 export const sweepGiftRoomsJob = defineJob({
   name: "sweep-gift-rooms",
@@ -191,5 +199,6 @@ export const VTU_JOBS: readonly JobDefinition<any>[] = [
   expirePointsJob,
   sweepTiersJob,
   sweepCableRemindersJob,
+  sweepSchedulesJob,
   checkFloatsJob,
 ];

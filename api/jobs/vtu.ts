@@ -57,6 +57,8 @@ export async function startVtuWorkers(args: {
       { name: "expire-points", everyMs: 3_600_000 },
       // Tiers follow a 30-day volume: a pass a minute (TIER_SWEEP_SECONDS) is prompt enough.
       { name: "sweep-tiers", everyMs: args.ctx().config.TIER_SWEEP_SECONDS * 1000 },
+      // Scheduled purchases: the due list is in PostgreSQL; a pass every SCHEDULE_SWEEP_SECONDS.
+      { name: "sweep-schedules", everyMs: args.ctx().config.SCHEDULE_SWEEP_SECONDS * 1000 },
       { name: "check-floats", everyMs: args.ctx().config.PROVIDER_FLOAT_CHECK_MINUTES * 60_000 },
       // Reminders are day-grained (N days before a due date): every CABLE_REMINDER_SWEEP_MINUTES (10).
       {

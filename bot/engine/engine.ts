@@ -25,6 +25,7 @@ import { referralFlow } from "./flows/referral";
 import { lastShownNotificationChoices, REMINDER_PREFIX, reminderChoice } from "./flows/renewal-reminders";
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
+import { scheduleFlow } from "./flows/schedule";
 import { isPinStep } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { thank } from "./flows/thanks";
@@ -133,6 +134,7 @@ const FLOWS: Record<string, Flow> = {
   referral: referralFlow,
   points: pointsFlow,
   tier: tierFlow,
+  schedule: scheduleFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -159,6 +161,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   referral: "referral",
   points: "points",
   tier: "tier",
+  schedule: "schedule",
 };
 
 /**
@@ -622,6 +625,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "referral",
   "points",
   "tier",
+  "schedule",
 ]);
 
 /**

@@ -39,6 +39,7 @@ import * as referralSettings from "./2026_12_07_0400_referral_settings";
 import * as sandboxLateWebhooks from "./2026_12_07_0500_sandbox_late_webhooks";
 import * as loyaltyPoints from "./2026_12_07_0600_loyalty_points";
 import * as customerTiers from "./2026_12_07_0700_customer_tiers";
+import * as schedules from "./2026_12_07_0800_schedules";
 import * as cableRenewals from "./2026_12_07_0900_cable_renewals";
 import * as tierChangedNotify from "./2026_12_07_1000_tier_changed_notify";
 
@@ -88,6 +89,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_0500_sandbox_late_webhooks": sandboxLateWebhooks,
   "2026_12_07_0600_loyalty_points": loyaltyPoints,
   "2026_12_07_0700_customer_tiers": customerTiers,
+  "2026_12_07_0800_schedules": schedules,
   "2026_12_07_0900_cable_renewals": cableRenewals,
   "2026_12_07_1000_tier_changed_notify": tierChangedNotify,
 };

@@ -10,6 +10,7 @@ import { paymentsSection } from "./payments";
 import { pointsSection } from "./points";
 import { referralAbuseSection } from "./referral-abuse";
 import { referralsSection } from "./referrals";
+import { schedulesSection } from "./schedules";
 import { tiersSection } from "./tiers";
 import { transfersSection } from "./transfers";
 
@@ -27,6 +28,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   referralAbuseSection,
   pointsSection,
   tiersSection,
+  schedulesSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

@@ -13,6 +13,7 @@ const SECTIONS: { href: string; label: string; role?: AdminRole }[] = [
   { href: "/admin/referrals", label: "Referrals" },
   { href: "/admin/points", label: "Points" },
   { href: "/admin/tiers", label: "Tiers" },
+  { href: "/admin/schedules", label: "Schedules" },
   { href: "/admin/approvals", label: "Approvals" },
   { href: "/admin/alerts", label: "Alerts" },
   { href: "/admin/catalogue", label: "Catalogue", role: "super_admin" },

@@ -5,6 +5,7 @@ import { formatNaira } from "../../api/services/money";
 import { VERIFICATION_LEVELS } from "../../api/services/users/levels";
 import type { AdminRole } from "../../db/database";
 import { CustomerPointsSection } from "./admin-points";
+import { SchedulesTable } from "./admin-schedules";
 import { AdminShell, lagosTime, Notices } from "./admin-shell";
 
 /** Customer search: phone in any form, name, user id or chat id. */
@@ -68,6 +69,7 @@ export function AdminUserPage(props: {
     referral,
     points,
     tier,
+    schedules,
   } = props.detail;
   const account = transferAccount.account;
   return (
@@ -145,6 +147,14 @@ export function AdminUserPage(props: {
           ) : null}
         </div>
         <CustomerPointsSection userId={user.id} summary={points} bonusCsrf={props.actions?.csrf} />
+        <h2>Schedules</h2>
+        {schedules.length === 0 ? (
+          <p class="muted" data-testid="no-customer-schedules">
+            No schedules.
+          </p>
+        ) : (
+          <SchedulesTable rows={schedules} />
+        )}
         <h2>Chats</h2>
         <ul>
           {identities.map((i) => (

@@ -332,6 +332,15 @@ function sampleBody(route: Route): unknown {
     "POST /api/wallet/transfer-account/dynamic": () => ({ amountKobo: 100_000 }),
     "POST /api/referrals/code": () => ({ code: f.referralCode }),
     "POST /api/points/redeem": () => ({ to: "wallet", points: 100 }),
+    "POST /api/schedules": () => ({
+      service: "airtime",
+      recipient: sandboxPhone(),
+      network: "mtn",
+      amountKobo: 10_000,
+      recurrence: { kind: "monthly", day: 31 },
+      pin: TEST_PIN,
+    }),
+    "PATCH /api/schedules/:id": () => ({ amountKobo: 20_000, pin: TEST_PIN }),
     "POST /api/admin/transfers/:id/resolve": () => ({ action: "credit", reason: "fuzz reason" }),
     "POST /api/wallet/withdraw/resolve": () => ({ ...BANK }),
     "POST /api/wallet/withdraw": () => ({
@@ -779,6 +788,16 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "GET /admin/tiers",
       "POST /admin/tiers/rules",
       "POST /admin/users/:id/tier",
+      "GET /api/schedules",
+      "POST /api/schedules",
+      "GET /api/schedules/:id",
+      "PATCH /api/schedules/:id",
+      "POST /api/schedules/:id/pause",
+      "POST /api/schedules/:id/resume",
+      "POST /api/schedules/:id/skip-next",
+      "DELETE /api/schedules/:id",
+      "POST /api/sandbox/schedules/:id/run-now",
+      "GET /admin/schedules",
     ]) {
       expect(keys).toContain(expected);
     }

@@ -247,6 +247,7 @@ describe("happy", () => {
       ["referral_link", {}, "referral"],
       ["loyalty_points", {}, "points"],
       ["customer_tier", {}, "tier"],
+      ["scheduled_purchases", {}, "schedule"],
       ["gift_room", { mine: null }, "gift_room"],
       ["not_understood", {}, "unknown"],
       ["fund_wallet", { amount: null }, "fund"],

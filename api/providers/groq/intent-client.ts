@@ -99,6 +99,7 @@ export type GroqIntent =
   | { kind: "referral" }
   | { kind: "points"; action?: "redeem" }
   | { kind: "tier" }
+  | { kind: "schedule"; mine?: boolean }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -198,6 +199,7 @@ export const GROQ_TOOL_ARGUMENTS = {
   referral_link: noArguments,
   loyalty_points: z.strictObject({ redeem: z.boolean().optional() }),
   customer_tier: noArguments,
+  scheduled_purchases: z.strictObject({ mine: z.boolean().optional() }),
   not_understood: noArguments,
 } as const;
 
@@ -317,6 +319,16 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
       description:
         "The customer's tier or price level (Regular, Smart Buyer, Reseller), their purchase volume and what the next tier needs.",
       properties: {},
+    },
+    scheduled_purchases: {
+      description:
+        "Recurring or scheduled purchases: buying airtime or data automatically every day, week or month, or the customer's existing schedules (pause, resume, skip, delete).",
+      properties: {
+        mine: {
+          type: "boolean",
+          description: "True when the customer asks about schedules they already have, not a new one.",
+        },
+      },
     },
     gift_room: {
       description:
@@ -603,6 +615,15 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
     }
     case "customer_tier":
       return simple(name, args, { kind: "tier" });
+    case "scheduled_purchases": {
+      // The schedule's details are read by the grammar from the customer's own words; the model
+      // only says which conversation it is (the flow shows how to write a schedule).
+      const parsed = GROQ_TOOL_ARGUMENTS.scheduled_purchases.safeParse(args);
+      if (!parsed.success) {
+        return { problem: issuesOf(parsed.error) };
+      }
+      return { intent: parsed.data.mine ? { kind: "schedule", mine: true } : { kind: "schedule" } };
+    }
     case "recommend_data_plan": {
       const parsed = GROQ_TOOL_ARGUMENTS.recommend_data_plan.safeParse(args);
       if (!parsed.success) {

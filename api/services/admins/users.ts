@@ -5,6 +5,7 @@ import { listRoomsForCreator } from "../gift-rooms";
 import { formatNaira } from "../money";
 import { getPointsSummary } from "../rewards/points";
 import { tierProgress } from "../rewards/tiers";
+import { listSchedulesForAdmin } from "../schedules/admin";
 import { listIdentities } from "../users";
 import { levelName } from "../users/levels";
 import { listOrders } from "../vtu/get-orders";
@@ -92,7 +93,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   if (!user) {
     throw new NotFoundError("User");
   }
-  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer, points, tier] =
+  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer, points, tier, schedules] =
     await Promise.all([
       getWalletBalance({ ctx, userId }),
       listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
@@ -125,6 +126,8 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       // Loyalty points: balance, worth and the last 10 statement lines.
       getPointsSummary({ ctx, userId, recent: 10 }),
       tierProgress(ctx, userId),
+      // Scheduled purchases (issue 19): paused and failing first.
+      listSchedulesForAdmin({ ctx, userId, limit: 50 }),
     ]);
   const now = ctx.now();
   return {
@@ -170,6 +173,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
     },
     wallet,
     points,
+    schedules,
     statement: statement.items,
     orders: orders.orders,
     identities,

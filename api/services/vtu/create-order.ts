@@ -109,8 +109,10 @@ export async function createOrder(args: {
   channel: string;
   idempotencyKey: string;
   order: OrderInput;
+  /** Set only by createAuthorisedOrder: no PIN now, a price ceiling instead. */
+  authorisation?: StandingAuthorisation;
 }): Promise<{ order: OrderDto; replayed: boolean }> {
-  const { ctx, userId } = args;
+  const { ctx, userId, authorisation } = args;
   const parsed = parseOrder(args.order);
   const scope = `user:${userId}`;
   const operation = `vtu.${args.order.service}`;
@@ -139,7 +141,7 @@ export async function createOrder(args: {
   // Airtime and data only, whose planning asks no provider (cable and electricity verify the account
   // first, which must not happen for a wrong PIN).
   const knownHash =
-    parsed.service === "airtime" || parsed.service === "data"
+    !authorisation && (parsed.service === "airtime" || parsed.service === "data")
       ? knownPinHash(ctx.config, userId, parsed.input.pin)
       : undefined;
   const quickPlan = knownHash
@@ -166,11 +168,54 @@ export async function createOrder(args: {
   if (checks.kind !== "check-pin") {
     throw new Error("an order was made without its plan");
   }
-  // The rate slot is counted; now the PIN, from the row the checks read.
-  await verifyPin({ ctx, userId, pin: parsed.input.pin, firstRead: checks.pin });
+  // The rate slot is counted; now the PIN, from the row the checks read (a standing authorisation
+  // was given with the PIN earlier: its ceiling is checked on the price instead).
+  if (!authorisation) {
+    await verifyPin({ ctx, userId, pin: parsed.input.pin, firstRead: checks.pin });
+  }
   const planned = quickPlan ?? (await planOrder(ctx, args.vtu, parsed, userId));
+  if (authorisation && planned.priceKobo > authorisation.maxPriceKobo) {
+    throw new ServiceError(
+      "unprocessable",
+      "PRICE_ABOVE_AUTHORISED",
+      `${planned.description} now costs ${formatNaira(planned.priceKobo)}, more than the ${formatNaira(authorisation.maxPriceKobo)} authorised.`,
+      { priceKobo: planned.priceKobo, maxPriceKobo: authorisation.maxPriceKobo },
+    );
+  }
   const written = await writeOrder(write, planned);
   return written.replayed ? replay(written.orderId) : placed(args.vtu, write, planned, written.row);
+}
+
+/**
+ * A standing authorisation the customer gave earlier with their PIN (a schedule, DECISIONS §65):
+ * the order is placed without a PIN, but never for more than `maxPriceKobo`.
+ */
+export type StandingAuthorisation = { kind: "schedule"; scheduleId: string; maxPriceKobo: number };
+
+type WithoutPin<T> = T extends { service: infer S; input: infer I }
+  ? { service: S; input: Omit<I, "pin"> }
+  : never;
+export type AuthorisedOrderInput = WithoutPin<OrderInput>;
+
+/**
+ * An order under a standing authorisation: everything createOrder does (idempotency key, account
+ * checks, rate and open-order limits, pricing, the hold and the order row in one statement, the
+ * submit job) except asking for the PIN; a price above the authorised ceiling is refused with
+ * PRICE_ABOVE_AUTHORISED before any money moves.
+ */
+export function createAuthorisedOrder(args: {
+  ctx: ServiceContext;
+  vtu: VtuRuntime;
+  userId: string;
+  actor: string;
+  channel: string;
+  idempotencyKey: string;
+  order: AuthorisedOrderInput;
+  authorisation: StandingAuthorisation;
+}): Promise<{ order: OrderDto; replayed: boolean }> {
+  // The PIN field only satisfies the schema: the authorisation stands in for it (never compared).
+  const order = { service: args.order.service, input: { ...args.order.input, pin: "-" } } as OrderInput;
+  return createOrder({ ...args, order });
 }
 
 type OrderWrite = {

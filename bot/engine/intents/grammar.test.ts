@@ -56,7 +56,7 @@ const llmEntries = TUNED.filter(
 
 describe("IntentSchema", () => {
   it("lists every kind and refuses fractional kobo, bad phones and unknown fields", () => {
-    expect(INTENT_KINDS).toHaveLength(26);
+    expect(INTENT_KINDS).toHaveLength(27);
     expect(
       IntentSchema.safeParse({ kind: "airtime", amountKobo: 50_000, phone: "08031234567" }).success,
     ).toBe(true);

@@ -66,6 +66,7 @@ const RULES: Rule[] = [
   cancel,
   language,
   pin,
+  schedule,
   points,
   referral,
   tier,
@@ -279,6 +280,8 @@ const COMMANDS: Record<string, IntentKind> = {
   redeem: "points",
   tier: "tier",
   level: "tier",
+  schedules: "schedule",
+  schedule: "schedule",
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
@@ -382,6 +385,139 @@ function referral({ text }: Message): Intent | undefined {
     return UNKNOWN;
   }
   return { kind: "referral" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3b'. Schedules: "every Friday ₦500 airtime for 0803…", "1GB MTN every month on the 1st", "my schedules"
+// ---------------------------------------------------------------------------------------------
+
+const WEEKDAY_WORDS = "sunday|monday|tuesday|wednesday|thursday|friday|saturday";
+const WEEKDAY_INDEX = WEEKDAY_WORDS.split("|");
+const EVERY = "(?:every|each|evry|everi)";
+
+/** How often, and the words that said it (masked before the purchase is read). */
+type FoundRecurrence = { recurrence: ScheduleRecurrenceIntent; span: Span };
+type ScheduleRecurrenceIntent = NonNullable<IntentOf<"schedule">["recurrence"]>;
+
+const RECURRENCES: readonly [RegExp, (m: RegExpExecArray) => ScheduleRecurrenceIntent | undefined][] = [
+  [
+    new RegExp(String.raw`\b${EVERY}\s+(\d{1,3})\s+(days?|weeks?)\b`),
+    (m) => {
+      const n = Number(m[1]) * (m[2]?.startsWith("week") ? 7 : 1);
+      return n === 1
+        ? { kind: "daily" }
+        : n === 7
+          ? { kind: "weekly" }
+          : n >= 2 && n <= 365
+            ? { kind: "every_n_days", days: n }
+            : undefined;
+    },
+  ],
+  [
+    new RegExp(
+      String.raw`\b${EVERY}\s+month\s*-?\s*end\b|\b(?:at\s+)?(?:the\s+)?end\s+of\s+(?:every|each|the)\s+month\b|\b(?:on\s+)?(?:the\s+)?last\s+day\s+of\s+(?:every|each|the)\s+month\b`,
+    ),
+    () => ({ kind: "monthly", day: 31 }),
+  ],
+  [
+    new RegExp(
+      String.raw`\b${EVERY}\s+month\s+(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:k|gb|mb|naira|days?))`,
+    ),
+    (m) => monthDay(m[1]),
+  ],
+  [
+    /\b(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+(?:of\s+)?(?:every|each|the)\s+month\b/,
+    (m) => monthDay(m[1]),
+  ],
+  [
+    new RegExp(String.raw`\b${EVERY}\s+(\d{1,2})(?:st|nd|rd|th)\b(?:\s+of\s+(?:the\s+)?month)?`),
+    (m) => monthDay(m[1]),
+  ],
+  [/\bmonthly\s+on\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\b/, (m) => monthDay(m[1])],
+  [
+    new RegExp(String.raw`\b${EVERY}\s+month\b|\bmonthly\s+(?:recharge|top\s?up|topup|auto)\b`),
+    () => ({ kind: "monthly" }),
+  ],
+  [
+    new RegExp(
+      String.raw`\b${EVERY}\s+(?:week\s+)?(?:on\s+)?(${WEEKDAY_WORDS})s?\b|\bweekly\s+on\s+(${WEEKDAY_WORDS})s?\b`,
+    ),
+    (m) => ({ kind: "weekly", weekday: WEEKDAY_INDEX.indexOf(m[1] ?? m[2] ?? "") }),
+  ],
+  [
+    new RegExp(String.raw`\b${EVERY}\s+week\b|\bweekly\s+(?:recharge|top\s?up|topup|auto)\b`),
+    () => ({ kind: "weekly" }),
+  ],
+  [
+    new RegExp(
+      String.raw`\b${EVERY}\s+(?:day|morning|night|evening)\b|\beveryday\b|\bdaily\s+(?:recharge|top\s?up|topup|auto)\b`,
+    ),
+    () => ({ kind: "daily" }),
+  ],
+];
+
+function monthDay(digits: string | undefined): ScheduleRecurrenceIntent | undefined {
+  const day = Number(digits);
+  return Number.isInteger(day) && day >= 1 && day <= 31 ? { kind: "monthly", day } : undefined;
+}
+
+function findRecurrence(text: string): FoundRecurrence | undefined {
+  for (const [pattern, read] of RECURRENCES) {
+    const m = pattern.exec(text);
+    const recurrence = m ? read(m) : undefined;
+    if (m && recurrence) {
+      return { recurrence, span: { start: m.index, end: m.index + m[0].length } };
+    }
+  }
+  return undefined;
+}
+
+const SCHEDULE_WORDS =
+  /\bschedul(?:e|es|ed|ing)\b|\bauto[\s-]?(?:renew|recharge|top\s?up|buy|debit)s?\b|\brecurring\b/;
+const MY_SCHEDULES =
+  /\b(?:my|show|see|list|view|manage|check|all|wetin be my)\b.{0,24}\b(?:schedul(?:e|es|ed)|recurring|auto[\s-]?(?:recharges?|renewals?|top\s?ups?))\b|^schedul(?:e|es)$|^(?:my\s+)?(?:scheduled|recurring)\s+(?:purchases?|payments?|buys?|recharges?)$/;
+
+/**
+ * A purchase that repeats: the recurrence is read and masked, the rest is read as an airtime or data
+ * purchase, and both go into one schedule intent. "my schedules" lists them. Electricity, cable and
+ * wallet words in a recurring request are left without a service (the flow says what chat can
+ * schedule); a complaint ("I buy data every day but…") is not a schedule.
+ */
+function schedule({ text }: Message): Intent | undefined {
+  const found = findRecurrence(text);
+  if (!found && !SCHEDULE_WORDS.test(text)) {
+    return undefined;
+  }
+  if (complains(text)) {
+    return UNKNOWN;
+  }
+  const rest = found ? mask(text, [found.span]) : text;
+  const families = (Object.keys(FAMILY_CUES) as Family[]).filter((family) => FAMILY_CUES[family](rest));
+  if (!found && families.length === 0 && MY_SCHEDULES.test(text)) {
+    return { kind: "schedule", mine: true };
+  }
+  if (families.length > 1) {
+    return UNKNOWN;
+  }
+  const family = families[0] ?? (findPhones(rest).length > 0 && readAmount(rest) ? "airtime" : undefined);
+  if (family !== "airtime" && family !== "data") {
+    return compact<IntentOf<"schedule">>({
+      kind: "schedule",
+      recurrence: found?.recurrence,
+      service: undefined,
+    });
+  }
+  const inner = family === "airtime" ? buildAirtime(rest) : buildData(rest);
+  if (inner.kind !== "airtime" && inner.kind !== "data") {
+    return UNKNOWN;
+  }
+  const { kind: _kind, ...slots } = inner;
+  return compact<IntentOf<"schedule">>({
+    kind: "schedule",
+    service: family,
+    ...slots,
+    recurrence: found?.recurrence,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -767,6 +903,8 @@ function build(kind: IntentKind, text: string): Intent {
     }
     case "points":
       return /^\/redeem\b/.test(text) ? { kind, action: "redeem" } : { kind };
+    case "schedule":
+      return { kind, mine: true };
     case "referral": {
       const code = /^\/\w+(?:@\w+)?\s+(\S+)$/.exec(text)?.[1];
       const given = code ? referralCodeToken(code) : undefined;

@@ -234,6 +234,38 @@ export const PointsIntent = z.strictObject({
  * the last 30 days and what the next tier needs (issue 18 §3).
  */
 export const TierIntent = z.strictObject({ kind: z.literal("tier") });
+/**
+ * How often a schedule buys: "every day", "every Friday" (weekday 0 = Sunday … 6 = Saturday),
+ * "every month on the 1st" (day 31 or "month end": the month's last day), "every 3 days". A week
+ * or month without its day is the day the schedule is made (the flow fills it in).
+ */
+export const ScheduleRecurrence = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("daily") }),
+  z.strictObject({ kind: z.literal("weekly"), weekday: z.int().min(0).max(6).optional() }),
+  z.strictObject({ kind: z.literal("monthly"), day: z.int().min(1).max(31).optional() }),
+  z.strictObject({ kind: z.literal("every_n_days"), days: z.int().min(2).max(365) }),
+]);
+export type ScheduleRecurrence = z.infer<typeof ScheduleRecurrence>;
+
+/**
+ * "buy 1GB MTN for 0803… every month on the 1st", "every Friday ₦500 airtime for 0803…": a
+ * recurring airtime or data purchase (issue 19), with the purchase's own slots and how often. With
+ * `mine` ("my schedules"): the customer's schedules, to pause, resume, skip or delete.
+ */
+export const ScheduleIntent = z.strictObject({
+  kind: z.literal("schedule"),
+  mine: z.boolean().optional(),
+  service: z.enum(["airtime", "data"]).optional(),
+  amountKobo: Kobo.optional(),
+  phone: Phone.optional(),
+  network: Network.optional(),
+  networkSource: NetworkSource.optional(),
+  forSelf: z.boolean().optional(),
+  sizeMb: z.int().positive().optional(),
+  validityDays: z.int().positive().optional(),
+  recurrence: ScheduleRecurrence.optional(),
+  problems: Problems.optional(),
+});
 /** "same as last time", "buy am again": the customer's last purchase, shown back for Confirm + PIN. */
 export const RepeatIntent = z.strictObject({ kind: z.literal("repeat") });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
@@ -264,6 +296,7 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   ReferralIntent,
   PointsIntent,
   TierIntent,
+  ScheduleIntent,
   UnknownIntent,
 ]);
 

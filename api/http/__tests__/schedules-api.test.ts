@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCtx, testConfig } from "../../../test/helpers/context";
+import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { uniquePhone } from "../../../test/helpers/fixtures";
+import { call, expectErrorEnvelope, makeTestApp, type TestApp } from "../../../test/helpers/http";
+import { expectLedgerConsistent } from "../../../test/helpers/ledger";
+import { makeVtu, sandboxPhone, sandboxRegistry, seedCatalogue, TEST_PIN } from "../../../test/helpers/vtu";
+import type { ServiceContext } from "../../services/context";
+import { sweepSchedules } from "../../services/schedules";
+
+/**
+ * Schedules over HTTP (issue 19): create with the PIN and an Idempotency-Key (a replay returns the
+ * first), list, one with its runs, change with the PIN, pause/resume/skip-next, delete; the sandbox
+ * run-now hook buys the next run once.
+ */
+const PASSWORD = "correct-horse-9";
+const config = testConfig({ VTU_RESPONSE_WAIT_MS: "0", AUTH_RATE_LIMIT_PER_MINUTE: "1000" });
+
+let tdb: TestDatabase;
+let ctx: ServiceContext;
+let app: TestApp;
+let harness: ReturnType<typeof makeVtu>;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  ctx = makeCtx(tdb.db, { config });
+  const providers = sandboxRegistry(ctx);
+  await seedCatalogue(ctx, providers);
+  harness = makeVtu(ctx, providers);
+  app = makeTestApp(tdb.db, { config, vtu: harness.vtu }).app;
+});
+afterAll(async () => {
+  await harness?.drain();
+  await tdb?.destroy();
+});
+
+async function customer(): Promise<{ token: string; userId: string }> {
+  const phone = uniquePhone();
+  expect(
+    (await call(app, "POST", "/api/auth/register", { body: { phone, password: PASSWORD } })).status,
+  ).toBe(201);
+  const login = await call(app, "POST", "/api/auth/login", { body: { phone, password: PASSWORD } });
+  const token = login.body.data.token as string;
+  expect((await call(app, "POST", "/api/auth/pin", { token, body: { pin: TEST_PIN } })).status).toBe(200);
+  const me = await call(app, "GET", "/api/auth/me", { token });
+  return { token, userId: me.body.data.id as string };
+}
+
+describe("schedules over the API", () => {
+  it("create, replay, list, get, change, pause, resume, skip, run now, delete", async () => {
+    const who = await customer();
+    await call(app, "POST", "/api/sandbox/fund", { token: who.token, body: { amountKobo: 500_000 } });
+    const body = {
+      service: "airtime",
+      recipient: sandboxPhone(),
+      network: "mtn",
+      amountKobo: 50_000,
+      recurrence: { kind: "weekly", weekday: "friday" },
+      pin: TEST_PIN,
+    };
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/schedules", { token: who.token, body }),
+      400,
+      "IDEMPOTENCY_KEY_REQUIRED",
+    );
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/schedules", {
+        token: who.token,
+        headers: { "idempotency-key": "s-0" },
+        body: { ...body, pin: "0000" },
+      }),
+      422,
+      "INCORRECT_PIN",
+    );
+    const created = await call(app, "POST", "/api/schedules", {
+      token: who.token,
+      headers: { "idempotency-key": "s-1" },
+      body,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const schedule = created.body.data.schedule;
+    expect(schedule).toMatchObject({ status: "active", recurrence: { kind: "weekly", weekday: 5 } });
+    const replay = await call(app, "POST", "/api/schedules", {
+      token: who.token,
+      headers: { "idempotency-key": "s-1" },
+      body,
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.body.data.schedule.id).toBe(schedule.id);
+
+    const list = await call(app, "GET", "/api/schedules", { token: who.token });
+    expect(list.body.data).toMatchObject({ items: [{ id: schedule.id }], nextCursor: null });
+
+    const changed = await call(app, "PATCH", `/api/schedules/${schedule.id}`, {
+      token: who.token,
+      body: { amountKobo: 60_000, pin: TEST_PIN },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body.data.schedule.amountKobo).toBe(60_000);
+
+    expect(
+      (await call(app, "POST", `/api/schedules/${schedule.id}/pause`, { token: who.token })).body.data
+        .schedule.status,
+    ).toBe("paused");
+    expect(
+      (await call(app, "POST", `/api/schedules/${schedule.id}/resume`, { token: who.token })).body.data
+        .schedule.status,
+    ).toBe("active");
+    const skipped = await call(app, "POST", `/api/schedules/${schedule.id}/skip-next`, { token: who.token });
+    expect(skipped.body.data.schedule.nextDueOn > schedule.nextDueOn).toBe(true);
+
+    const ran = await call(app, "POST", `/api/sandbox/schedules/${schedule.id}/run-now`, {
+      token: who.token,
+    });
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+    expect(ran.body.data.swept.placed).toBe(1);
+    await harness.drain();
+    await sweepSchedules({ ctx, vtu: harness.vtu });
+    const one = await call(app, "GET", `/api/schedules/${schedule.id}`, { token: who.token });
+    expect(one.body.data.schedule.runs.map((r: { state: string }) => r.state)).toEqual([
+      "delivered",
+      "skipped",
+    ]);
+
+    // Another customer cannot see or touch it.
+    const other = await customer();
+    expectErrorEnvelope(
+      await call(app, "GET", `/api/schedules/${schedule.id}`, { token: other.token }),
+      404,
+      "SCHEDULE_NOT_FOUND",
+    );
+    expectErrorEnvelope(
+      await call(app, "DELETE", `/api/schedules/${schedule.id}`, { token: other.token }),
+      404,
+      "SCHEDULE_NOT_FOUND",
+    );
+
+    expect((await call(app, "DELETE", `/api/schedules/${schedule.id}`, { token: who.token })).status).toBe(
+      200,
+    );
+    expect((await call(app, "GET", "/api/schedules", { token: who.token })).body.data.items).toEqual([]);
+    await expectLedgerConsistent(tdb.db);
+  });
+});

@@ -1,0 +1,4 @@
+export * from "./admin";
+export * from "./recurrence";
+export * from "./runs";
+export * from "./schedules";

@@ -1,0 +1,802 @@
+import { z } from "zod";
+import type { ScheduleRow, ScheduleRunRow } from "../../../db/database";
+import { bouquetSlug } from "../catalogue/normalize";
+import type { ServiceContext, Trx } from "../context";
+import { withTransaction } from "../context";
+import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import { newId } from "../ids";
+import { formatNaira } from "../money";
+import { maskPhone, normalizePhone } from "../phone";
+import { verifyPin } from "../pins";
+import { getCustomerTier, tierPricing } from "../rewards/tiers";
+import { priceProduct } from "../vtu/create-order";
+import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS } from "../vtu/provider";
+import type { VtuRuntime } from "../vtu/runtime";
+import { verifyAccount } from "../vtu/verify-account";
+import {
+  describeRecurrence,
+  formatLagosDate,
+  isLagosDate,
+  lagosDate,
+  nextOccurrence,
+  occurrenceOnOrAfter,
+  type Recurrence,
+  WEEKDAYS,
+} from "./recurrence";
+
+const kobo = z
+  .number()
+  .int("must be a whole number of kobo")
+  .positive("must be more than zero")
+  .max(Number.MAX_SAFE_INTEGER);
+const lagosDay = z.string().refine(isLagosDate, "must be a date written YYYY-MM-DD");
+const weekday = z.union([
+  z.number().int().min(0).max(6),
+  z
+    .string()
+    .transform((s) => WEEKDAYS.indexOf(s.toLowerCase() as (typeof WEEKDAYS)[number]))
+    .pipe(z.number().int().min(0, "must be a day of the week (sunday … saturday, or 0–6)")),
+]);
+
+export const RecurrenceInput = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("daily") }),
+  z.strictObject({ kind: z.literal("weekly"), weekday }),
+  z.strictObject({ kind: z.literal("monthly"), day: z.number().int().min(1).max(31) }),
+  z.strictObject({ kind: z.literal("every_n_days"), days: z.number().int().min(2).max(365) }),
+]);
+
+export const CreateScheduleInput = z.strictObject({
+  service: z.enum(["airtime", "data", "electricity", "cable"]),
+  /** The phone (airtime, data), meter number (electricity) or smartcard (cable). */
+  recipient: z.string().min(6).max(30),
+  network: z.enum(NETWORKS).optional(),
+  amountKobo: kobo.optional(),
+  planId: z.string().min(1).max(100).optional(),
+  disco: z.enum(DISCOS).optional(),
+  meterType: z.enum(METER_TYPES).optional(),
+  cableProvider: z.enum(CABLE_PROVIDERS).optional(),
+  /** A phone for the provider's receipt (electricity, cable). */
+  phone: z.string().min(1).max(30).optional(),
+  label: z.string().min(1).max(80).optional(),
+  recurrence: RecurrenceInput,
+  startOn: lagosDay.optional(),
+  endOn: lagosDay.optional(),
+  maxRuns: z.number().int().min(1).max(10_000).optional(),
+  perRunCapKobo: kobo.optional(),
+  monthlyCapKobo: kobo.optional(),
+  pin: z.string().min(1, "Send your transaction PIN as `pin`.").max(12),
+});
+export type CreateScheduleInput = z.input<typeof CreateScheduleInput>;
+
+export const ChangeScheduleInput = z.strictObject({
+  amountKobo: kobo.optional(),
+  perRunCapKobo: kobo.optional(),
+  monthlyCapKobo: kobo.optional(),
+  pin: z.string().min(1, "Send your transaction PIN as `pin`.").max(12),
+});
+export type ChangeScheduleInput = z.input<typeof ChangeScheduleInput>;
+
+export type ScheduleRunDto = {
+  dueOn: string;
+  state: ScheduleRunRow["state"];
+  orderId: string | null;
+  outcome: string | null;
+  message: string | null;
+  priceKobo: number | null;
+  fundsDeadline: string | null;
+};
+
+export type ScheduleDto = {
+  id: string;
+  service: ScheduleRow["service"];
+  recipient: string;
+  network: string | null;
+  amountKobo: number | null;
+  planId: string | null;
+  disco: string | null;
+  meterType: string | null;
+  cableProvider: string | null;
+  label: string | null;
+  recurrence: Recurrence;
+  /** The schedule in words: "MTN airtime ₦500 for 0803***4567, every Friday". */
+  description: string;
+  startOn: string;
+  endOn: string | null;
+  maxRuns: number | null;
+  runsMade: number;
+  perRunCapKobo: number;
+  monthlyCapKobo: number;
+  status: ScheduleRow["status"];
+  pauseReason: ScheduleRow["pause_reason"];
+  nextDueOn: string | null;
+  consecutiveSkips: number;
+  createdAt: string;
+  lastRun: ScheduleRunDto | null;
+  runs?: ScheduleRunDto[];
+};
+
+export function recurrenceOf(
+  row: Pick<ScheduleRow, "recurrence" | "weekday" | "month_day" | "interval_days">,
+): Recurrence {
+  switch (row.recurrence) {
+    case "daily":
+      return { kind: "daily" };
+    case "weekly":
+      return { kind: "weekly", weekday: row.weekday ?? 0 };
+    case "monthly":
+      return { kind: "monthly", day: row.month_day ?? 1 };
+    case "every_n_days":
+      return { kind: "every_n_days", days: row.interval_days ?? 2 };
+  }
+}
+
+/** What a schedule buys, in words (no recurrence). */
+export function whatItBuys(
+  row: Pick<
+    ScheduleRow,
+    | "service"
+    | "recipient"
+    | "network"
+    | "amount_kobo"
+    | "plan_id"
+    | "disco"
+    | "meter_type"
+    | "cable_provider"
+  >,
+): string {
+  const network = row.network ? row.network.toUpperCase() : "";
+  switch (row.service) {
+    case "airtime":
+      return `${network} airtime ${formatNaira(row.amount_kobo ?? 0)} for ${maskPhone(row.recipient)}`;
+    case "data":
+      return `${network} data (${row.plan_id}) for ${maskPhone(row.recipient)}`;
+    case "electricity":
+      return `${(row.disco ?? "").toUpperCase()} ${row.meter_type} electricity ${formatNaira(row.amount_kobo ?? 0)} for meter ${row.recipient}`;
+    case "cable":
+      return `${(row.cable_provider ?? "").toUpperCase()} renewal for card ${row.recipient}`;
+  }
+}
+
+export function toRunDto(run: ScheduleRunRow): ScheduleRunDto {
+  return {
+    dueOn: run.due_on,
+    state: run.state,
+    orderId: run.order_id,
+    outcome: run.outcome,
+    message: run.message,
+    priceKobo: run.price_kobo,
+    fundsDeadline: run.funds_deadline ? run.funds_deadline.toISOString() : null,
+  };
+}
+
+export function toScheduleDto(row: ScheduleRow, lastRun?: ScheduleRunRow | null): ScheduleDto {
+  const recurrence = recurrenceOf(row);
+  return {
+    id: row.id,
+    service: row.service,
+    recipient: row.recipient,
+    network: row.network,
+    amountKobo: row.amount_kobo,
+    planId: row.plan_id,
+    disco: row.disco,
+    meterType: row.meter_type,
+    cableProvider: row.cable_provider,
+    label: row.label,
+    recurrence,
+    description: `${whatItBuys(row)}, ${describeRecurrence(recurrence)}`,
+    startOn: row.start_on,
+    endOn: row.end_on,
+    maxRuns: row.max_runs,
+    runsMade: row.runs_made,
+    perRunCapKobo: row.per_run_cap_kobo,
+    monthlyCapKobo: row.monthly_cap_kobo,
+    status: row.status,
+    pauseReason: row.pause_reason,
+    nextDueOn: row.next_due_on,
+    consecutiveSkips: row.consecutive_skips,
+    createdAt: row.created_at.toISOString(),
+    lastRun: lastRun ? toRunDto(lastRun) : null,
+  };
+}
+
+function fail(error: z.ZodError): never {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".") || undefined;
+  throw new ValidationError(
+    issue?.code === "unrecognized_keys"
+      ? `Unknown field(s): ${issue.keys.join(", ")}.`
+      : `${field ?? "body"}: ${issue?.message ?? "is invalid"}.`,
+    { field, issues: error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+  );
+}
+
+/** The most runs a recurrence can make in one month (for the default monthly cap). */
+export function runsPerMonth(rule: Recurrence): number {
+  switch (rule.kind) {
+    case "daily":
+      return 31;
+    case "weekly":
+      return 5;
+    case "monthly":
+      return 1;
+    case "every_n_days":
+      return Math.ceil(31 / rule.days);
+  }
+}
+
+type WhatToBuy = Pick<
+  ScheduleRow,
+  | "service"
+  | "recipient"
+  | "network"
+  | "amount_kobo"
+  | "plan_id"
+  | "disco"
+  | "meter_type"
+  | "cable_provider"
+  | "contact_phone"
+>;
+
+/** Check what a schedule buys (as an order would be checked) and price it now, at the customer's tier. */
+export async function priceSchedule(
+  ctx: ServiceContext,
+  vtu: VtuRuntime,
+  userId: string,
+  what: WhatToBuy,
+): Promise<number> {
+  const tier = tierPricing(await getCustomerTier(ctx.db, userId));
+  switch (what.service) {
+    case "airtime": {
+      const { priced } = await priceProduct(
+        ctx,
+        `airtime:${what.network}`,
+        "airtime",
+        what.amount_kobo ?? 0,
+        vtu.catalogue,
+        tier,
+      );
+      return priced.priceKobo;
+    }
+    case "data": {
+      const { product, priced } = await priceProduct(
+        ctx,
+        what.plan_id ?? "",
+        "data",
+        undefined,
+        vtu.catalogue,
+        tier,
+      );
+      if (what.network && product.network !== what.network) {
+        throw new ValidationError(
+          `Plan ${what.plan_id} is a ${product.network} plan, not ${what.network}.`,
+          { field: "planId" },
+          "PLAN_NETWORK_MISMATCH",
+        );
+      }
+      return priced.priceKobo;
+    }
+    case "electricity": {
+      const { priced } = await priceProduct(
+        ctx,
+        `electricity:${what.disco}`,
+        "electricity",
+        what.amount_kobo ?? 0,
+        vtu.catalogue,
+        tier,
+      );
+      return priced.priceKobo;
+    }
+    case "cable": {
+      const verified = await verifyAccount({
+        ctx,
+        vtu,
+        input: {
+          kind: "smartcard",
+          provider: what.cable_provider as (typeof CABLE_PROVIDERS)[number],
+          number: what.recipient,
+        },
+      });
+      if (!verified.currentBouquet) {
+        throw new ValidationError(
+          "We could not tell which bouquet this card is on, so it cannot be renewed on a schedule.",
+          { field: "recipient" },
+          "RENEW_UNAVAILABLE",
+        );
+      }
+      const productId = `cable:${what.cable_provider}:${bouquetSlug(what.cable_provider as (typeof CABLE_PROVIDERS)[number], verified.currentBouquet)}`;
+      const { priced } = await priceProduct(ctx, productId, "cable", undefined, vtu.catalogue, tier);
+      return priced.priceKobo;
+    }
+  }
+}
+
+function whatToBuy(input: z.output<typeof CreateScheduleInput>): WhatToBuy {
+  const need = (ok: unknown, field: string, text: string) => {
+    if (ok === undefined || ok === null) {
+      throw new ValidationError(`${field}: ${text}`, { field });
+    }
+  };
+  const base = {
+    service: input.service,
+    network: null,
+    amount_kobo: null,
+    plan_id: null,
+    disco: null,
+    meter_type: null,
+    cable_provider: null,
+    contact_phone: input.phone ? normalizePhone(input.phone) : null,
+  } as const;
+  switch (input.service) {
+    case "airtime":
+      need(input.network, "network", `confirm the network of the number (one of ${NETWORKS.join(", ")}).`);
+      need(input.amountKobo, "amountKobo", "the airtime amount in kobo is required.");
+      return {
+        ...base,
+        recipient: normalizePhone(input.recipient),
+        network: input.network ?? null,
+        amount_kobo: input.amountKobo ?? null,
+      };
+    case "data":
+      need(input.planId, "planId", "the data plan id is required (GET /api/vtu/plans/:network).");
+      return {
+        ...base,
+        recipient: normalizePhone(input.recipient),
+        network: input.network ?? null,
+        plan_id: input.planId ?? null,
+      };
+    case "electricity":
+      need(input.disco, "disco", "the distribution company is required.");
+      need(input.meterType, "meterType", "prepaid or postpaid is required.");
+      need(input.amountKobo, "amountKobo", "the amount in kobo is required.");
+      if (!/^\d{6,13}$/.test(input.recipient)) {
+        throw new ValidationError("recipient: must be the 6–13 digit meter number.", { field: "recipient" });
+      }
+      return {
+        ...base,
+        recipient: input.recipient,
+        disco: input.disco ?? null,
+        meter_type: input.meterType ?? null,
+        amount_kobo: input.amountKobo ?? null,
+      };
+    case "cable":
+      need(input.cableProvider, "cableProvider", "the cable provider is required.");
+      if (!/^\d{8,12}$/.test(input.recipient)) {
+        throw new ValidationError("recipient: must be the 8–12 digit smartcard/IUC number.", {
+          field: "recipient",
+        });
+      }
+      return { ...base, recipient: input.recipient, cable_provider: input.cableProvider ?? null };
+  }
+}
+
+/** The first due date of a schedule starting `startOn`, seen from now. */
+export function firstDueOn(rule: Recurrence, startOn: string, now: Date): string {
+  return occurrenceOnOrAfter(rule, startOn, lagosDate(now));
+}
+
+/**
+ * Create a schedule: what to buy is checked and priced as an order would be, the PIN is checked
+ * once, and the standing authorisation is recorded (per-run cap: the current price unless given;
+ * monthly cap: the per-run cap times the most runs a month can hold unless given). The same
+ * Idempotency-Key returns the first schedule.
+ */
+export async function createSchedule(args: {
+  ctx: ServiceContext;
+  vtu: VtuRuntime;
+  userId: string;
+  idempotencyKey?: string;
+  input: CreateScheduleInput;
+}): Promise<{ schedule: ScheduleDto; replayed: boolean; priceKobo: number }> {
+  const { ctx, userId } = args;
+  const parsed = CreateScheduleInput.safeParse(args.input);
+  if (!parsed.success) {
+    fail(parsed.error);
+  }
+  const input = parsed.data;
+  if (args.idempotencyKey) {
+    const existing = await ctx.db
+      .selectFrom("schedules")
+      .selectAll()
+      .where("user_id", "=", userId)
+      .where("idempotency_key", "=", args.idempotencyKey)
+      .executeTakeFirst();
+    if (existing) {
+      return { schedule: toScheduleDto(existing), replayed: true, priceKobo: existing.per_run_cap_kobo };
+    }
+  }
+  const now = ctx.now();
+  const today = lagosDate(now);
+  const startOn = input.startOn ?? today;
+  if (startOn < today) {
+    throw new ValidationError(`startOn: must be today (${today}) or later.`, { field: "startOn" });
+  }
+  if (input.endOn && input.endOn < startOn) {
+    throw new ValidationError("endOn: must be on or after startOn.", { field: "endOn" });
+  }
+  const rule = input.recurrence as Recurrence;
+  const what = whatToBuy(input);
+  await verifyPin({ ctx, userId, pin: input.pin });
+  const priceKobo = await priceSchedule(ctx, args.vtu, userId, what);
+  const perRunCap = input.perRunCapKobo ?? priceKobo;
+  if (perRunCap < priceKobo) {
+    throw new ValidationError(
+      `perRunCapKobo: ${formatNaira(perRunCap)} is less than today's price, ${formatNaira(priceKobo)}.`,
+      { field: "perRunCapKobo", priceKobo },
+      "CAP_BELOW_PRICE",
+    );
+  }
+  const monthlyCap = input.monthlyCapKobo ?? perRunCap * runsPerMonth(rule);
+  if (monthlyCap < perRunCap) {
+    throw new ValidationError("monthlyCapKobo: must be at least the per-run cap.", {
+      field: "monthlyCapKobo",
+    });
+  }
+  const first = firstDueOn(rule, startOn, now);
+  if (input.endOn && first > input.endOn) {
+    throw new ValidationError(`This schedule would never run: its first date, ${first}, is after endOn.`, {
+      field: "endOn",
+    });
+  }
+  const row: ScheduleRow = {
+    id: newId("sch", now.getTime()),
+    user_id: userId,
+    ...what,
+    label: input.label ?? null,
+    recurrence: rule.kind,
+    weekday: rule.kind === "weekly" ? rule.weekday : null,
+    month_day: rule.kind === "monthly" ? rule.day : null,
+    interval_days: rule.kind === "every_n_days" ? rule.days : null,
+    start_on: startOn,
+    end_on: input.endOn ?? null,
+    max_runs: input.maxRuns ?? null,
+    runs_made: 0,
+    per_run_cap_kobo: perRunCap,
+    monthly_cap_kobo: monthlyCap,
+    authorised_at: now,
+    status: "active",
+    pause_reason: null,
+    next_due_on: first,
+    consecutive_skips: 0,
+    not_before: now,
+    idempotency_key: args.idempotencyKey ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  const inserted = await ctx.db
+    .insertInto("schedules")
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(["user_id", "idempotency_key"]).where("idempotency_key", "is not", null).doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  if (!inserted) {
+    const existing = await ctx.db
+      .selectFrom("schedules")
+      .selectAll()
+      .where("user_id", "=", userId)
+      .where("idempotency_key", "=", args.idempotencyKey ?? "")
+      .executeTakeFirstOrThrow();
+    return { schedule: toScheduleDto(existing), replayed: true, priceKobo };
+  }
+  return { schedule: toScheduleDto(inserted), replayed: false, priceKobo };
+}
+
+async function lastRuns(ctx: ServiceContext, scheduleIds: string[]): Promise<Map<string, ScheduleRunRow>> {
+  if (scheduleIds.length === 0) {
+    return new Map();
+  }
+  const rows = await ctx.db
+    .selectFrom("schedule_runs")
+    .selectAll()
+    .distinctOn("schedule_id")
+    .where("schedule_id", "in", scheduleIds)
+    .orderBy("schedule_id")
+    .orderBy("due_on", "desc")
+    .execute();
+  return new Map(rows.map((r) => [r.schedule_id, r]));
+}
+
+/** The customer's schedules (not deleted), newest first; `cursor` is the last id of the previous page. */
+export async function listSchedules(args: {
+  ctx: ServiceContext;
+  userId: string;
+  limit?: number;
+  cursor?: string;
+}): Promise<{ items: ScheduleDto[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(args.limit ?? 20, 1), 100);
+  let query = args.ctx.db
+    .selectFrom("schedules")
+    .selectAll()
+    .where("user_id", "=", args.userId)
+    .where("status", "<>", "deleted")
+    .orderBy("id", "desc")
+    .limit(limit + 1);
+  if (args.cursor) {
+    query = query.where("id", "<", args.cursor);
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  const runs = await lastRuns(
+    args.ctx,
+    page.map((r) => r.id),
+  );
+  return {
+    items: page.map((r) => toScheduleDto(r, runs.get(r.id))),
+    nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+  };
+}
+
+async function loadOwned(
+  db: ServiceContext["db"] | Trx,
+  userId: string,
+  id: string,
+  lock = false,
+): Promise<ScheduleRow> {
+  let query = db
+    .selectFrom("schedules")
+    .selectAll()
+    .where("id", "=", id)
+    .where("user_id", "=", userId)
+    .where("status", "<>", "deleted");
+  if (lock) {
+    query = query.forUpdate();
+  }
+  const row = await query.executeTakeFirst();
+  if (!row) {
+    throw new NotFoundError("Schedule", "SCHEDULE_NOT_FOUND");
+  }
+  return row;
+}
+
+/** One schedule with its recent runs (newest first). */
+export async function getSchedule(args: {
+  ctx: ServiceContext;
+  userId: string;
+  scheduleId: string;
+  runs?: number;
+}): Promise<ScheduleDto> {
+  const row = await loadOwned(args.ctx.db, args.userId, args.scheduleId);
+  const runs = await args.ctx.db
+    .selectFrom("schedule_runs")
+    .selectAll()
+    .where("schedule_id", "=", row.id)
+    .orderBy("due_on", "desc")
+    .limit(args.runs ?? 10)
+    .execute();
+  return { ...toScheduleDto(row, runs[0]), runs: runs.map(toRunDto) };
+}
+
+/** Open runs (due or waiting for funds) end as skipped when the customer pauses or deletes. */
+async function skipOpenRuns(trx: Trx, scheduleId: string, outcome: string, now: Date): Promise<void> {
+  await trx
+    .updateTable("schedule_runs")
+    .set({ state: "skipped", outcome, updated_at: now })
+    .where("schedule_id", "=", scheduleId)
+    .where("state", "in", ["due", "waiting_funds"])
+    .execute();
+}
+
+async function reload(ctx: ServiceContext, userId: string, id: string): Promise<ScheduleDto> {
+  return getSchedule({ ctx, userId, scheduleId: id, runs: 5 });
+}
+
+export async function pauseSchedule(args: {
+  ctx: ServiceContext;
+  userId: string;
+  scheduleId: string;
+}): Promise<ScheduleDto> {
+  const { ctx } = args;
+  await withTransaction(ctx, async (trx) => {
+    const row = await loadOwned(trx, args.userId, args.scheduleId, true);
+    if (row.status === "ended") {
+      throw new ConflictError("This schedule has ended.", "SCHEDULE_ENDED");
+    }
+    if (row.status === "paused") {
+      return;
+    }
+    const now = ctx.now();
+    await trx
+      .updateTable("schedules")
+      .set({ status: "paused", pause_reason: "customer", updated_at: now })
+      .where("id", "=", row.id)
+      .execute();
+    await skipOpenRuns(trx, row.id, "paused", now);
+  });
+  return reload(ctx, args.userId, args.scheduleId);
+}
+
+/**
+ * Resume a paused schedule: the next date is the first due date from today (a date passed while
+ * paused is not made up), runs from now on (not_before), and the skip count starts again.
+ */
+export async function resumeSchedule(args: {
+  ctx: ServiceContext;
+  userId: string;
+  scheduleId: string;
+}): Promise<ScheduleDto> {
+  const { ctx } = args;
+  await withTransaction(ctx, async (trx) => {
+    const row = await loadOwned(trx, args.userId, args.scheduleId, true);
+    if (row.status === "ended") {
+      throw new ConflictError("This schedule has ended; create a new one.", "SCHEDULE_ENDED");
+    }
+    if (row.status === "active") {
+      return;
+    }
+    const now = ctx.now();
+    const today = lagosDate(now);
+    const from = row.next_due_on && row.next_due_on > today ? row.next_due_on : today;
+    let next = occurrenceOnOrAfter(recurrenceOf(row), row.start_on, from);
+    // A date already run (or skipped) is not run again.
+    const taken = await trx
+      .selectFrom("schedule_runs")
+      .select("due_on")
+      .where("schedule_id", "=", row.id)
+      .where("due_on", ">=", next)
+      .execute();
+    const used = new Set(taken.map((t) => t.due_on));
+    while (used.has(next)) {
+      next = nextOccurrence(recurrenceOf(row), row.start_on, next);
+    }
+    await trx
+      .updateTable("schedules")
+      .set({
+        status: "active",
+        pause_reason: null,
+        consecutive_skips: 0,
+        next_due_on: next,
+        not_before: now,
+        updated_at: now,
+      })
+      .where("id", "=", row.id)
+      .execute();
+  });
+  return reload(ctx, args.userId, args.scheduleId);
+}
+
+/**
+ * Skip the next run: an open run (due, waiting for funds) is skipped; otherwise the next date is
+ * recorded as skipped (so no sweep makes it) and the schedule moves on. Not counted as a missed run.
+ */
+export async function skipNextRun(args: {
+  ctx: ServiceContext;
+  userId: string;
+  scheduleId: string;
+}): Promise<ScheduleDto> {
+  const { ctx } = args;
+  await withTransaction(ctx, async (trx) => {
+    const row = await loadOwned(trx, args.userId, args.scheduleId, true);
+    if (row.status !== "active" && row.status !== "paused") {
+      throw new ConflictError("This schedule has ended.", "SCHEDULE_ENDED");
+    }
+    const now = ctx.now();
+    const open = await trx
+      .updateTable("schedule_runs")
+      .set({ state: "skipped", outcome: "skipped_by_customer", updated_at: now })
+      .where("schedule_id", "=", row.id)
+      .where("state", "in", ["due", "waiting_funds"])
+      .returning("id")
+      .execute();
+    if (open.length > 0 || !row.next_due_on) {
+      return;
+    }
+    const due = row.next_due_on;
+    await trx
+      .insertInto("schedule_runs")
+      .values({
+        schedule_id: row.id,
+        user_id: row.user_id,
+        due_on: due,
+        due_at: now,
+        state: "skipped",
+        idempotency_key: `schedule:${row.id}:${due}`,
+        outcome: "skipped_by_customer",
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(["schedule_id", "due_on"]).doNothing())
+      .execute();
+    await trx
+      .updateTable("schedules")
+      .set({
+        next_due_on: nextOccurrence(recurrenceOf(row), row.start_on, due),
+        runs_made: row.runs_made + 1,
+        updated_at: now,
+      })
+      .where("id", "=", row.id)
+      .execute();
+  });
+  return reload(ctx, args.userId, args.scheduleId);
+}
+
+/** Change the amount or the caps (the PIN again: it is a new authorisation). */
+export async function changeSchedule(args: {
+  ctx: ServiceContext;
+  vtu: VtuRuntime;
+  userId: string;
+  scheduleId: string;
+  input: ChangeScheduleInput;
+}): Promise<ScheduleDto> {
+  const { ctx, userId } = args;
+  const parsed = ChangeScheduleInput.safeParse(args.input);
+  if (!parsed.success) {
+    fail(parsed.error);
+  }
+  const input = parsed.data;
+  if (
+    input.amountKobo === undefined &&
+    input.perRunCapKobo === undefined &&
+    input.monthlyCapKobo === undefined
+  ) {
+    throw new ValidationError("Send amountKobo, perRunCapKobo or monthlyCapKobo to change.", {
+      field: "body",
+    });
+  }
+  const row = await loadOwned(ctx.db, userId, args.scheduleId);
+  if (input.amountKobo !== undefined && row.service !== "airtime" && row.service !== "electricity") {
+    throw new ValidationError(
+      `amountKobo: a ${row.service} schedule has no amount (its plan sets the price).`,
+      { field: "amountKobo" },
+    );
+  }
+  await verifyPin({ ctx, userId, pin: input.pin });
+  const what = { ...row, amount_kobo: input.amountKobo ?? row.amount_kobo };
+  const priceKobo = await priceSchedule(ctx, args.vtu, userId, what);
+  // A new amount without a new cap: the cap follows the price if it was below it.
+  const perRunCap =
+    input.perRunCapKobo ?? Math.max(row.per_run_cap_kobo, input.amountKobo !== undefined ? priceKobo : 0);
+  if (perRunCap < priceKobo) {
+    throw new ValidationError(
+      `perRunCapKobo: ${formatNaira(perRunCap)} is less than today's price, ${formatNaira(priceKobo)}.`,
+      { field: "perRunCapKobo", priceKobo },
+      "CAP_BELOW_PRICE",
+    );
+  }
+  const monthlyCap = input.monthlyCapKobo ?? Math.max(row.monthly_cap_kobo, perRunCap);
+  if (monthlyCap < perRunCap) {
+    throw new ValidationError("monthlyCapKobo: must be at least the per-run cap.", {
+      field: "monthlyCapKobo",
+    });
+  }
+  const now = ctx.now();
+  await ctx.db
+    .updateTable("schedules")
+    .set({
+      amount_kobo: what.amount_kobo,
+      per_run_cap_kobo: perRunCap,
+      monthly_cap_kobo: monthlyCap,
+      authorised_at: now,
+      updated_at: now,
+    })
+    .where("id", "=", row.id)
+    .execute();
+  return reload(ctx, userId, row.id);
+}
+
+/** Delete: no more runs; the record stays (its runs point at orders). */
+export async function deleteSchedule(args: {
+  ctx: ServiceContext;
+  userId: string;
+  scheduleId: string;
+}): Promise<void> {
+  const { ctx } = args;
+  await withTransaction(ctx, async (trx) => {
+    const row = await loadOwned(trx, args.userId, args.scheduleId, true);
+    const now = ctx.now();
+    await trx
+      .updateTable("schedules")
+      .set({ status: "deleted", pause_reason: null, next_due_on: null, updated_at: now })
+      .where("id", "=", row.id)
+      .execute();
+    await skipOpenRuns(trx, row.id, "deleted", now);
+  });
+}
+
+/** "Fri 11 Dec 2026" or "today". */
+export function dueInWords(date: string | null, now: Date): string {
+  if (!date) {
+    return "none";
+  }
+  return date === lagosDate(now) ? "today" : formatLagosDate(date);
+}
