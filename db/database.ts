@@ -638,6 +638,8 @@ export interface SchedulesTable {
   consecutive_skips: Generated<number>;
   not_before: Timestamp;
   idempotency_key: string | null;
+  /** A hash of the creating request (without the PIN): a replayed key must repeat it. */
+  request_fingerprint: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

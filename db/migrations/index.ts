@@ -42,6 +42,7 @@ import * as customerTiers from "./2026_12_07_0700_customer_tiers";
 import * as schedules from "./2026_12_07_0800_schedules";
 import * as cableRenewals from "./2026_12_07_0900_cable_renewals";
 import * as tierChangedNotify from "./2026_12_07_1000_tier_changed_notify";
+import * as scheduleRequestFingerprint from "./2026_12_07_1100_schedule_request_fingerprint";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -92,4 +93,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_0800_schedules": schedules,
   "2026_12_07_0900_cable_renewals": cableRenewals,
   "2026_12_07_1000_tier_changed_notify": tierChangedNotify,
+  "2026_12_07_1100_schedule_request_fingerprint": scheduleRequestFingerprint,
 };

@@ -87,6 +87,16 @@ describe("schedules over the API", () => {
     });
     expect(replay.status).toBe(200);
     expect(replay.body.data.schedule.id).toBe(schedule.id);
+    // The same key with another body is refused, as purchases refuse it.
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/schedules", {
+        token: who.token,
+        headers: { "idempotency-key": "s-1" },
+        body: { ...body, recurrence: { kind: "daily" } },
+      }),
+      409,
+      "IDEMPOTENCY_KEY_REUSED",
+    );
 
     const list = await call(app, "GET", "/api/schedules", { token: who.token });
     expect(list.body.data).toMatchObject({ items: [{ id: schedule.id }], nextCursor: null });
@@ -97,6 +107,14 @@ describe("schedules over the API", () => {
     });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     expect(changed.body.data.schedule.amountKobo).toBe(60_000);
+    // A late retry of the creating request still replays: compared with the request, not the row.
+    const late = await call(app, "POST", "/api/schedules", {
+      token: who.token,
+      headers: { "idempotency-key": "s-1" },
+      body,
+    });
+    expect(late.status).toBe(200);
+    expect(late.body.data.schedule).toMatchObject({ id: schedule.id, amountKobo: 60_000 });
 
     expect(
       (await call(app, "POST", `/api/schedules/${schedule.id}/pause`, { token: who.token })).body.data

@@ -5,6 +5,7 @@ import type { ServiceContext, Trx } from "../context";
 import { withTransaction } from "../context";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../ids";
+import { fingerprintOf } from "../ledger";
 import { formatNaira } from "../money";
 import { maskPhone, normalizePhone } from "../phone";
 import { verifyPin } from "../pins";
@@ -393,13 +394,26 @@ export async function createSchedule(args: {
     fail(parsed.error);
   }
   const input = parsed.data;
-  if (args.idempotencyKey) {
+  const { pin: _pin, ...request } = input;
+  const fingerprint = fingerprintOf("schedules.create", request);
+  /** The schedule this key made, if any: only for the same request (else 409, as purchases do). */
+  const replayOf = async () => {
     const existing = await ctx.db
       .selectFrom("schedules")
       .selectAll()
       .where("user_id", "=", userId)
-      .where("idempotency_key", "=", args.idempotencyKey)
+      .where("idempotency_key", "=", args.idempotencyKey ?? "")
       .executeTakeFirst();
+    if (existing && existing.request_fingerprint !== null && existing.request_fingerprint !== fingerprint) {
+      throw new ConflictError(
+        "This Idempotency-Key was used for another schedule. Use a new key for a new schedule.",
+        "IDEMPOTENCY_KEY_REUSED",
+      );
+    }
+    return existing;
+  };
+  if (args.idempotencyKey) {
+    const existing = await replayOf();
     if (existing) {
       return { schedule: toScheduleDto(existing), replayed: true, priceKobo: existing.per_run_cap_kobo };
     }
@@ -459,6 +473,7 @@ export async function createSchedule(args: {
     consecutive_skips: 0,
     not_before: now,
     idempotency_key: args.idempotencyKey ?? null,
+    request_fingerprint: args.idempotencyKey ? fingerprint : null,
     created_at: now,
     updated_at: now,
   };
@@ -471,12 +486,10 @@ export async function createSchedule(args: {
     .returningAll()
     .executeTakeFirst();
   if (!inserted) {
-    const existing = await ctx.db
-      .selectFrom("schedules")
-      .selectAll()
-      .where("user_id", "=", userId)
-      .where("idempotency_key", "=", args.idempotencyKey ?? "")
-      .executeTakeFirstOrThrow();
+    const existing = await replayOf();
+    if (!existing) {
+      throw new Error("a schedule's idempotency key conflicted with no row");
+    }
     return { schedule: toScheduleDto(existing), replayed: true, priceKobo };
   }
   return { schedule: toScheduleDto(inserted), replayed: false, priceKobo };
