@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SUSPENSE_REASONS } from "../../api/services/funding";
 import { cableReminderText } from "../../api/services/renewals";
+import { type ScheduleNotice, scheduleNoticeText } from "../../api/services/schedules/notices";
 import { notificationChoices, notificationCopy, notificationText } from "./notification-text";
 
 describe("notificationText", () => {
@@ -193,4 +194,35 @@ describe("renewal reminders and nudges (DECISIONS §66)", () => {
     ]);
     expect(notificationChoices({}, "en")).toBeUndefined();
   });
+});
+
+describe("a schedule's runs that were not bought (DECISIONS §65)", () => {
+  const what = "MTN airtime ₦500 for 0803•••4567";
+  const notices: [string, ScheduleNotice][] = [
+    ["schedule.waiting_funds", { kind: "waiting_funds", what, requiredKobo: 48_985, hours: 12 }],
+    ["schedule.skipped", { kind: "skipped", what, dueOn: "2026-12-11", nextDueOn: "2026-12-18" }],
+    ["schedule.skipped", { kind: "skipped", what, dueOn: "2026-12-11", nextDueOn: null }],
+    [
+      "schedule.paused",
+      { kind: "paused_price", what, priceKobo: 52_000, capKobo: 48_985, dueOn: "2026-12-11" },
+    ],
+    [
+      "schedule.paused",
+      { kind: "paused_monthly", what, capKobo: 200_000, spentKobo: 195_940, dueOn: "2026-12-31" },
+    ],
+    ["schedule.paused", { kind: "paused_skips", what, dueOn: "2026-12-11", skips: 3 }],
+  ];
+  it.each(notices)(
+    "%s: the English is the service's own, Pidgin differs and keeps the figures",
+    (kind, notice) => {
+      const en = notificationText(kind, { notice }, "en");
+      expect(en).toBe(scheduleNoticeText(notice));
+      const pcm = notificationText(kind, { notice }, "pcm");
+      expect(pcm).toBeDefined();
+      expect(pcm).not.toBe(en);
+      for (const figure of en?.match(/₦[\d,.]+|\b\d{4}\b/g) ?? []) {
+        expect(pcm).toContain(figure);
+      }
+    },
+  );
 });

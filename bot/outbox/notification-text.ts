@@ -1,6 +1,7 @@
 import { formatNaira } from "../../api/services/money";
 import { formatDay } from "../../api/services/renewals/reminders";
 import { formatPoints } from "../../api/services/rewards/points";
+import { formatLagosDate } from "../../api/services/schedules/recurrence";
 import { type Lang, templates } from "../engine/i18n";
 
 /**
@@ -242,6 +243,37 @@ const T = templates("notifications", {
     en: (amount: string, points: string) =>
       `${amount} has been added to your wallet, plus ${points} loyalty points`,
     pcm: (amount: string, points: string) => `${amount} don enter your wallet, plus ${points} loyalty points`,
+  },
+  scheduleWaitingFunds: {
+    en: (what: string, required: string, hours: number) =>
+      `Your schedule (${what}) is due but your wallet is short: it needs ${required}. Fund your wallet within ${hours} hours and it will buy at once; after that this run is skipped.`,
+    pcm: (what: string, required: string, hours: number) =>
+      `Your schedule (${what}) don reach but money no reach for your wallet: e need ${required}. Fund your wallet inside ${hours} hours and e go buy am sharp sharp; after that, we go skip this one.`,
+  },
+  scheduleSkipped: {
+    en: (what: string, date: string, next: string) =>
+      `Your schedule (${what}) skipped ${date}: your wallet was too low. Nothing was charged; the next run is ${next}.`,
+    pcm: (what: string, date: string, next: string) =>
+      `Your schedule (${what}) skip ${date}: money no reach for your wallet. We no charge you anything; the next one na ${next}.`,
+  },
+  scheduleNone: { en: () => "none", pcm: () => "nothing again" },
+  schedulePausedPrice: {
+    en: (what: string, price: string, cap: string, date: string) =>
+      `Your schedule (${what}) is paused: it now costs ${price}, more than the ${cap} you authorised per run. Nothing was bought for ${date}. Reply "my schedules" to change the amount or resume.`,
+    pcm: (what: string, price: string, cap: string, date: string) =>
+      `We don pause your schedule (${what}): e now cost ${price}, pass the ${cap} wey you allow for each one. We no buy anything for ${date}. Reply "my schedules" to change the amount or start am again.`,
+  },
+  schedulePausedMonthly: {
+    en: (what: string, cap: string, spent: string, date: string) =>
+      `Your schedule (${what}) is paused: this run would pass the ${cap} monthly limit you authorised (${spent} spent this month). Nothing was bought for ${date}. Reply "my schedules" to resume.`,
+    pcm: (what: string, cap: string, spent: string, date: string) =>
+      `We don pause your schedule (${what}): this one go pass the ${cap} wey you allow for one month (you don spend ${spent} this month). We no buy anything for ${date}. Reply "my schedules" to start am again.`,
+  },
+  schedulePausedSkips: {
+    en: (what: string, date: string, skips: number) =>
+      `Your schedule (${what}) skipped ${date} (wallet too low) and is now paused after ${skips} skipped runs in a row. Reply "my schedules" to resume it.`,
+    pcm: (what: string, date: string, skips: number) =>
+      `Your schedule (${what}) skip ${date} (money no reach for wallet) and we don pause am because e don skip ${skips} times back to back. Reply "my schedules" to start am again.`,
   },
   pointsBonus: {
     en: (points: string, reason: string, balance: string) =>
@@ -540,6 +572,10 @@ export function notificationText(
       const days = num(notice.windowDays);
       return tier && days ? T.tierUpgraded[lang](tier, days) : undefined;
     }
+    case "schedule.waiting_funds":
+    case "schedule.skipped":
+    case "schedule.paused":
+      return scheduleNotice(notice, lang);
     case "cable.renewal_due": {
       const tv = str(notice.provider);
       const card = str(notice.smartcard);
@@ -575,6 +611,53 @@ export function notificationText(
       const phone = str(notice.phone);
       const day = str(notice.endsOn);
       return plan && phone && day ? T.dataNudge[lang](plan, phone, formatDay(day)) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A schedule's run that was not bought (api/services/schedules/notices.ts writes the same English). */
+function scheduleNotice(notice: Notice, lang: Lang): string | undefined {
+  const what = str(notice.what);
+  const kobo = (v: unknown) => {
+    const n = num(v);
+    return n === undefined ? undefined : formatNaira(n);
+  };
+  const date = (v: unknown) => {
+    const d = str(v);
+    return d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? formatLagosDate(d) : undefined;
+  };
+  if (!what) {
+    return undefined;
+  }
+  switch (notice.kind) {
+    case "waiting_funds": {
+      const required = kobo(notice.requiredKobo);
+      const hours = num(notice.hours);
+      return required && hours ? T.scheduleWaitingFunds[lang](what, required, hours) : undefined;
+    }
+    case "skipped": {
+      const day = date(notice.dueOn);
+      const next = notice.nextDueOn === null ? T.scheduleNone[lang]() : date(notice.nextDueOn);
+      return day && next ? T.scheduleSkipped[lang](what, day, next) : undefined;
+    }
+    case "paused_price": {
+      const price = kobo(notice.priceKobo);
+      const cap = kobo(notice.capKobo);
+      const day = date(notice.dueOn);
+      return price && cap && day ? T.schedulePausedPrice[lang](what, price, cap, day) : undefined;
+    }
+    case "paused_monthly": {
+      const cap = kobo(notice.capKobo);
+      const spent = kobo(notice.spentKobo);
+      const day = date(notice.dueOn);
+      return cap && spent && day ? T.schedulePausedMonthly[lang](what, cap, spent, day) : undefined;
+    }
+    case "paused_skips": {
+      const day = date(notice.dueOn);
+      const skips = num(notice.skips);
+      return day && skips ? T.schedulePausedSkips[lang](what, day, skips) : undefined;
     }
     default:
       return undefined;

@@ -6,6 +6,7 @@ import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { type AuthorisedOrderInput, createAuthorisedOrder } from "../vtu/create-order";
 import type { VtuRuntime } from "../vtu/runtime";
+import { type ScheduleNotice, scheduleNoticeText } from "./notices";
 import {
   formatLagosDate,
   lagosDate,
@@ -433,14 +434,27 @@ async function runOne(ctx: ServiceContext, vtu: VtuRuntime, runId: number): Prom
           .set({ status: "paused", pause_reason: reason, updated_at: now })
           .where("id", "=", schedule.id)
           .execute();
+        const notice: ScheduleNotice =
+          reason === "price_above_cap"
+            ? {
+                kind: "paused_price",
+                what,
+                priceKobo: price,
+                capKobo: schedule.per_run_cap_kobo,
+                dueOn: run.due_on,
+              }
+            : {
+                kind: "paused_monthly",
+                what,
+                capKobo: schedule.monthly_cap_kobo,
+                spentKobo: spent,
+                dueOn: run.due_on,
+              };
         await queueNotification(trx, {
           userId: schedule.user_id,
           kind: "schedule.paused",
-          body:
-            reason === "price_above_cap"
-              ? `Your schedule (${what}) is paused: it now costs ${formatNaira(price)}, more than the ${formatNaira(schedule.per_run_cap_kobo)} you authorised per run. Nothing was bought for ${formatLagosDate(run.due_on)}. Reply "my schedules" to change the amount or resume.`
-              : `Your schedule (${what}) is paused: this run would pass the ${formatNaira(schedule.monthly_cap_kobo)} monthly limit you authorised (${formatNaira(spent)} spent this month). Nothing was bought for ${formatLagosDate(run.due_on)}. Reply "my schedules" to resume.`,
-          payload: { scheduleId: schedule.id, dueOn: run.due_on, reason },
+          body: scheduleNoticeText(notice),
+          payload: { scheduleId: schedule.id, dueOn: run.due_on, reason, notice },
         });
         return "skipped";
       }
@@ -457,11 +471,17 @@ async function runOne(ctx: ServiceContext, vtu: VtuRuntime, runId: number): Prom
           reminded: true,
           price_kobo: required,
         });
+        const notice: ScheduleNotice = {
+          kind: "waiting_funds",
+          what,
+          requiredKobo: required,
+          hours: ctx.config.SCHEDULE_FUNDS_WAIT_HOURS,
+        };
         await queueNotification(trx, {
           userId: schedule.user_id,
           kind: "schedule.waiting_funds",
-          body: `Your schedule (${what}) is due but your wallet is short: it needs ${formatNaira(required)}. Fund your wallet within ${ctx.config.SCHEDULE_FUNDS_WAIT_HOURS} hours and it will buy at once; after that this run is skipped.`,
-          payload: { scheduleId: schedule.id, dueOn: run.due_on, requiredKobo: required },
+          body: scheduleNoticeText(notice),
+          payload: { scheduleId: schedule.id, dueOn: run.due_on, requiredKobo: required, notice },
         });
         return "waiting";
       }
@@ -511,16 +531,19 @@ async function skipForFunds(
     })
     .where("id", "=", schedule.id)
     .execute();
+  const what = whatItBuys(schedule);
+  const notice: ScheduleNotice = pause
+    ? { kind: "paused_skips", what, dueOn: run.due_on, skips }
+    : { kind: "skipped", what, dueOn: run.due_on, nextDueOn: schedule.next_due_on };
   await queueNotification(trx, {
     userId: schedule.user_id,
     kind: pause ? "schedule.paused" : "schedule.skipped",
-    body: pause
-      ? `Your schedule (${whatItBuys(schedule)}) skipped ${formatLagosDate(run.due_on)} (wallet too low) and is now paused after ${skips} skipped runs in a row. Reply "my schedules" to resume it.`
-      : `Your schedule (${whatItBuys(schedule)}) skipped ${formatLagosDate(run.due_on)}: your wallet was too low. Nothing was charged; the next run is ${schedule.next_due_on ? formatLagosDate(schedule.next_due_on) : "none"}.`,
+    body: scheduleNoticeText(notice),
     payload: {
       scheduleId: schedule.id,
       dueOn: run.due_on,
       reason: pause ? "skipped_runs" : "insufficient_funds",
+      notice,
     },
   });
   return "skipped";
