@@ -2,7 +2,6 @@ import { sql } from "kysely";
 import type { ScheduleRow, ScheduleRunRow } from "../../../db/database";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { ServiceError } from "../errors";
-import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { type AuthorisedOrderInput, createAuthorisedOrder } from "../vtu/create-order";
 import type { VtuRuntime } from "../vtu/runtime";
