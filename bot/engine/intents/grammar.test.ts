@@ -488,6 +488,10 @@ describe("commands", () => {
       expect(parseIntent(text), text).toEqual({ kind: "referral", code: "ABC123" });
     }
     expect(parseIntent("ref TADAKPQMZX")).toEqual({ kind: "referral", code: "TADAKPQMZX" });
+    // Codes are read as written: "…4G" is not "…4GB" (the spelling rule for data sizes).
+    expect(parseIntent("ref TADAXR6Q4G")).toEqual({ kind: "referral", code: "TADAXR6Q4G" });
+    expect(parseIntent("/refer TADAXR6Q4G")).toEqual({ kind: "referral", code: "TADAXR6Q4G" });
+    expect(parseIntent("I was referred by TADA2WDR6G")).toEqual({ kind: "referral", code: "TADA2WDR6G" });
     expect(parseIntent("ref please")).toEqual({ kind: "unknown" });
     expect(parseIntent("invite people to my gift room").kind).toBe("gift_room");
     expect(parseIntent("I referred my friend but never got my bonus")).toEqual({ kind: "unknown" });

@@ -56,6 +56,11 @@ type Message = {
   text: string;
   /** Letters and digits only, politeness words removed: "Abeg, cancel o!!" → "cancel". */
   core: string;
+  /**
+   * Lowercase with spaces collapsed, nothing unified: for codes we issue, which spelling rules
+   * would change ("…4g" → "…4gb" made one referral code in 130 unreadable).
+   */
+  plain: string;
 };
 
 type Rule = (message: Message) => Intent | undefined;
@@ -99,7 +104,8 @@ function parse(raw: string): Intent {
   if (!text.startsWith("/") && text.split(" ").length > MAX_WORDS) {
     return UNKNOWN;
   }
-  const message: Message = { text, core: stripFillers(bareWords(text)) };
+  const plain = raw.toLowerCase().replace(/\s+/g, " ").trim();
+  const message: Message = { text, core: stripFillers(bareWords(text)), plain };
   for (const rule of RULES) {
     const intent = rule(message);
     if (intent) {
@@ -285,13 +291,14 @@ const COMMANDS: Record<string, IntentKind> = {
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
-function command({ text }: Message): Intent | undefined {
+function command({ text, plain }: Message): Intent | undefined {
   const match = /^\/([a-z_]+)(?:@\w+)?(?:\s|$)/.exec(text);
   if (!match) {
     return undefined;
   }
   const kind = COMMANDS[match[1] ?? ""];
-  return kind ? build(kind, text) : UNKNOWN;
+  // A referral code is read as written (spelling rules would change it).
+  return kind ? build(kind, kind === "referral" ? plain : text) : UNKNOWN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,8 +377,10 @@ function referralCodeToken(token: string): string | undefined {
   return /\d/.test(code) || /^TADA[A-Z]{6}$/.test(code) ? code : undefined;
 }
 
-function referral({ text }: Message): Intent | undefined {
-  const tail = GIVEN_CODE.exec(text.replace(/[.!?]+$/, "").trim());
+function referral({ text, plain }: Message): Intent | undefined {
+  const tail =
+    GIVEN_CODE.exec(plain.replace(/[.!?]+$/, "").trim()) ??
+    GIVEN_CODE.exec(text.replace(/[.!?]+$/, "").trim());
   const given = tail?.[1] ? referralCodeToken(tail[1]) : undefined;
   if (given && (REFERRAL_WORDS.test(text) || /^ref\b|^ref_/.test(text))) {
     return { kind: "referral", code: given };
@@ -896,7 +905,7 @@ function build(kind: IntentKind, text: string): Intent {
     case "account_number":
       return buildAccountNumber(text);
     case "receipt":
-      return receipt({ text, core: "" }) ?? { kind: "receipt" };
+      return receipt({ text, core: "", plain: text }) ?? { kind: "receipt" };
     case "link_account": {
       const code = linkCode(text);
       return code ? { kind, code } : { kind };
