@@ -489,6 +489,8 @@ describe("commands", () => {
     }
     expect(parseIntent("ref TADAKPQMZX")).toEqual({ kind: "referral", code: "TADAKPQMZX" });
     // Codes are read as written: "…4G" is not "…4GB" (the spelling rule for data sizes).
+    expect(parseIntent("link GCUVFH6G")).toEqual({ kind: "link_account", code: "GCUVFH6G" });
+    expect(parseIntent("/link TX89NJ4G")).toEqual({ kind: "link_account", code: "TX89NJ4G" });
     expect(parseIntent("ref TADAXR6Q4G")).toEqual({ kind: "referral", code: "TADAXR6Q4G" });
     expect(parseIntent("/refer TADAXR6Q4G")).toEqual({ kind: "referral", code: "TADAXR6Q4G" });
     expect(parseIntent("I was referred by TADA2WDR6G")).toEqual({ kind: "referral", code: "TADA2WDR6G" });

@@ -58,7 +58,7 @@ type Message = {
   core: string;
   /**
    * Lowercase with spaces collapsed, nothing unified: for codes we issue, which spelling rules
-   * would change ("…4g" → "…4gb" made one referral code in 130 unreadable).
+   * would change ("…4g" → "…4gb" made one referral or link code in 130 unreadable).
    */
   plain: string;
 };
@@ -298,7 +298,7 @@ function command({ text, plain }: Message): Intent | undefined {
   }
   const kind = COMMANDS[match[1] ?? ""];
   // A referral code is read as written (spelling rules would change it).
-  return kind ? build(kind, kind === "referral" ? plain : text) : UNKNOWN;
+  return kind ? build(kind, kind === "referral" || kind === "link_account" ? plain : text) : UNKNOWN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,8 +549,9 @@ function tier({ text }: Message): Intent | undefined {
 // 4. Link another channel: "link my whatsapp", "connect telegram"
 // ---------------------------------------------------------------------------------------------
 
-function linkAccount({ text }: Message): Intent | undefined {
-  const code = linkCode(text);
+function linkAccount({ text, plain }: Message): Intent | undefined {
+  // The code as written: spelling rules would change it ("…6G" is not "…6GB").
+  const code = linkCode(plain) ?? linkCode(text);
   if (code) {
     return { kind: "link_account", code };
   }
