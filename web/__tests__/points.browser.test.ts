@@ -44,11 +44,7 @@ describe.skipIf(skipBrowserSuites)("admin Points page in Chromium", () => {
       .set({ display_name: "Tolu Points" })
       .where("id", "=", customer.id)
       .execute();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
+    const { context, page, errors } = await (panel as AdminPanel).newPage();
     try {
       await signInToAdminPanel(page, origin, { email: "ngozi@tada.test", password: PASSWORD });
       await page.goto(`${origin}/admin/users/${customer.id}`);
@@ -102,9 +98,7 @@ describe.skipIf(skipBrowserSuites)("admin Points page in Chromium", () => {
     if (!browser) {
       throw new Error("the browser did not start");
     }
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5_000);
-    const page = await context.newPage();
+    const { context, page } = await (panel as AdminPanel).newPage();
     try {
       await signInToAdminPanel(page, origin, { email: "ngozi@tada.test", password: PASSWORD });
       await page.goto(`${origin}/admin/points`);

@@ -69,11 +69,7 @@ describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
     await harness.drain();
     expect((await sweepReferralRewards({ ctx })).paid).toBe(1);
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
+    const { context, page, errors } = await (panel as AdminPanel).newPage();
     try {
       await signInToAdminPanel(page, origin, { email: "sola@tada.test", password: PASSWORD });
       await Promise.all([
@@ -108,9 +104,7 @@ describe.skipIf(skipBrowserSuites)("admin Referrals page in Chromium", () => {
     if (!browser) {
       throw new Error("the browser did not start");
     }
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5_000);
-    const page = await context.newPage();
+    const { context, page } = await (panel as AdminPanel).newPage();
     try {
       const signIn = async (email: string) => {
         await signInToAdminPanel(page, origin, { email, password: PASSWORD });

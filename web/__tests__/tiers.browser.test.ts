@@ -1,4 +1,3 @@
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getCustomerTier } from "../../api/services/rewards";
 import { signInToAdminPanel, skipBrowserSuites } from "../../test/helpers/browser";
@@ -16,7 +15,6 @@ const PASSWORD = PANEL_PASSWORD;
 describe.skipIf(skipBrowserSuites)("admin Tiers page in Chromium", () => {
   let panel: AdminPanel | undefined;
   let tdb: TestDatabase;
-  let browser: Browser | undefined;
   let origin: string;
 
   beforeAll(async () => {
@@ -27,7 +25,7 @@ describe.skipIf(skipBrowserSuites)("admin Tiers page in Chromium", () => {
         ["ngozi@tada.test", "Ngozi Owner", "super_admin"],
       ],
     });
-    ({ tdb, browser, origin } = panel);
+    ({ tdb, origin } = panel);
   }, 60_000);
 
   afterAll(async () => {
@@ -35,15 +33,10 @@ describe.skipIf(skipBrowserSuites)("admin Tiers page in Chromium", () => {
   });
 
   async function newPage() {
-    if (!browser) {
+    if (!panel) {
       throw new Error("the browser did not start");
     }
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(5_000);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(String(error)));
-    return { context, page, errors };
+    return panel.newPage();
   }
 
   it("a super admin changes the Reseller tier in naira and percent (audited)", async () => {
