@@ -211,6 +211,22 @@ describe("a schedule's runs that were not bought (DECISIONS §65)", () => {
       { kind: "paused_monthly", what, capKobo: 200_000, spentKobo: 195_940, dueOn: "2026-12-31" },
     ],
     ["schedule.paused", { kind: "paused_skips", what, dueOn: "2026-12-11", skips: 3 }],
+    [
+      "schedule.missed",
+      { kind: "missed", what, dueOns: ["2026-12-16", "2026-12-17"], nextDueOn: "2026-12-18" },
+    ],
+    ["schedule.missed", { kind: "missed", what, dueOns: ["2026-12-16"], nextDueOn: null }],
+    ["schedule.missed", { kind: "missed", what, dueOns: ["2026-12-16"] }],
+    [
+      "schedule.run_failed",
+      {
+        kind: "run_failed",
+        what,
+        dueOn: "2026-12-11",
+        code: "PRODUCT_UNAVAILABLE",
+        message: "This plan is no longer sold.",
+      },
+    ],
   ];
   it.each(notices)(
     "%s: the English is the service's own, Pidgin differs and keeps the figures",

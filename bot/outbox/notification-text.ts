@@ -257,6 +257,26 @@ const T = templates("notifications", {
       `Your schedule (${what}) skip ${date}: money no reach for your wallet. We no charge you anything; the next one na ${next}.`,
   },
   scheduleNone: { en: () => "none", pcm: () => "nothing again" },
+  scheduleMissed: {
+    en: (what: string, dates: string) =>
+      `Your schedule (${what}) did not run on ${dates}: we were unavailable then, and it is too late to buy it now. Nothing was charged.`,
+    pcm: (what: string, dates: string) =>
+      `Your schedule (${what}) no run for ${dates}: our system no dey available that time, and e don too late to buy am now. We no charge you anything.`,
+  },
+  scheduleMissedNext: {
+    en: (next: string) => ` The next run is ${next}.`,
+    pcm: (next: string) => ` The next one na ${next}.`,
+  },
+  scheduleEnded: {
+    en: () => "none (the schedule has ended)",
+    pcm: () => "nothing (the schedule don end)",
+  },
+  scheduleRunFailed: {
+    en: (what: string, date: string, reason: string) =>
+      `Your schedule (${what}) could not buy for ${date}: ${reason} Nothing was charged.`,
+    pcm: (what: string, date: string, reason: string) =>
+      `Your schedule (${what}) no fit buy for ${date}: ${reason} We no charge you anything.`,
+  },
   schedulePausedPrice: {
     en: (what: string, price: string, cap: string, date: string) =>
       `Your schedule (${what}) is paused: it now costs ${price}, more than the ${cap} you authorised per run. Nothing was bought for ${date}. Reply "my schedules" to change the amount or resume.`,
@@ -575,6 +595,8 @@ export function notificationText(
     case "schedule.waiting_funds":
     case "schedule.skipped":
     case "schedule.paused":
+    case "schedule.missed":
+    case "schedule.run_failed":
       return scheduleNotice(notice, lang);
     case "cable.renewal_due": {
       const tv = str(notice.provider);
@@ -658,6 +680,25 @@ function scheduleNotice(notice: Notice, lang: Lang): string | undefined {
       const day = date(notice.dueOn);
       const skips = num(notice.skips);
       return day && skips ? T.schedulePausedSkips[lang](what, day, skips) : undefined;
+    }
+    case "missed": {
+      const days = Array.isArray(notice.dueOns) ? notice.dueOns.map(date) : [];
+      if (days.length === 0 || days.some((d) => d === undefined)) {
+        return undefined;
+      }
+      const text = T.scheduleMissed[lang](what, days.join(", "));
+      if (notice.nextDueOn === undefined) {
+        return text;
+      }
+      const next = notice.nextDueOn === null ? T.scheduleEnded[lang]() : date(notice.nextDueOn);
+      return next ? `${text}${T.scheduleMissedNext[lang](next)}` : undefined;
+    }
+    case "run_failed": {
+      // The reason is the service's own English message (DECISIONS §54: precise English over a
+      // vague Pidgin guess); the sentence around it is in the person's language.
+      const day = date(notice.dueOn);
+      const reason = str(notice.message);
+      return day && reason ? T.scheduleRunFailed[lang](what, day, reason) : undefined;
     }
     default:
       return undefined;

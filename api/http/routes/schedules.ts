@@ -5,7 +5,9 @@ import {
   CreateScheduleInput,
   changeSchedule,
   createSchedule,
+  createScheduleFromOrder,
   deleteSchedule,
+  FromOrderScheduleInput,
   getSchedule,
   listSchedules,
   pauseSchedule,
@@ -43,14 +45,13 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
 
   app.post("/", requireUser(), async (c) => {
     const idempotencyKey = requireIdempotencyKey(c, "never creates a schedule twice");
-    const input = await jsonBody(c, CreateScheduleInput);
-    const created = await createSchedule({
-      ctx: c.var.ctx,
-      vtu: deps.vtu,
-      userId: c.var.principal.userId,
-      idempotencyKey,
-      input,
-    });
+    const body = await jsonBody(c, z.unknown());
+    const args = { ctx: c.var.ctx, vtu: deps.vtu, userId: c.var.principal.userId, idempotencyKey };
+    // `fromOrderId`: what to buy is copied from one of the customer's delivered orders (from-order.ts).
+    const created =
+      typeof body === "object" && body !== null && "fromOrderId" in body
+        ? await createScheduleFromOrder({ ...args, input: await jsonBody(c, FromOrderScheduleInput) })
+        : await createSchedule({ ...args, input: await jsonBody(c, CreateScheduleInput) });
     if (created.replayed) {
       c.header("Idempotent-Replayed", "true");
     }

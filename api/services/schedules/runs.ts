@@ -6,14 +6,7 @@ import { queueNotification } from "../notifications";
 import { type AuthorisedOrderInput, createAuthorisedOrder } from "../vtu/create-order";
 import type { VtuRuntime } from "../vtu/runtime";
 import { type ScheduleNotice, scheduleNoticeText } from "./notices";
-import {
-  formatLagosDate,
-  lagosDate,
-  lagosInstant,
-  monthStart,
-  nextMonthStart,
-  nextOccurrence,
-} from "./recurrence";
+import { lagosDate, lagosInstant, monthStart, nextMonthStart, nextOccurrence } from "./recurrence";
 import { recurrenceOf, whatItBuys } from "./schedules";
 
 /**
@@ -223,12 +216,17 @@ async function makeRunsFor(ctx: ServiceContext, trx: Trx, scheduleId: string): P
     .where("id", "=", schedule.id)
     .execute();
   if (missed.length > 0) {
-    const dates = missed.map(formatLagosDate).join(", ");
+    const notice: ScheduleNotice = {
+      kind: "missed",
+      what: whatItBuys(schedule),
+      dueOns: missed,
+      nextDueOn: isEnded ? null : (next ?? today),
+    };
     await queueNotification(trx, {
       userId: schedule.user_id,
       kind: "schedule.missed",
-      body: `Your schedule (${whatItBuys(schedule)}) did not run on ${dates}: we were unavailable then, and it is too late to buy it now. Nothing was charged. The next run is ${isEnded ? "none (the schedule has ended)" : formatLagosDate(next ?? today)}.`,
-      payload: { scheduleId: schedule.id, dueOns: missed },
+      body: scheduleNoticeText(notice),
+      payload: { scheduleId: schedule.id, dueOns: missed, notice },
     });
   }
   return made;
@@ -360,11 +358,12 @@ async function runOne(ctx: ServiceContext, vtu: VtuRuntime, runId: number): Prom
     }
     if (run.state === "due" && late(ctx, run.due_at, now)) {
       await setRun({ state: "skipped", outcome: "missed" });
+      const notice: ScheduleNotice = { kind: "missed", what, dueOns: [run.due_on] };
       await queueNotification(trx, {
         userId: schedule.user_id,
         kind: "schedule.missed",
-        body: `Your schedule (${what}) did not run on ${formatLagosDate(run.due_on)}: we were unavailable then, and it is too late to buy it now. Nothing was charged.`,
-        payload: { scheduleId: schedule.id, dueOns: [run.due_on] },
+        body: scheduleNoticeText(notice),
+        payload: { scheduleId: schedule.id, dueOns: [run.due_on], notice },
       });
       return "skipped";
     }
@@ -492,11 +491,18 @@ async function runOne(ctx: ServiceContext, vtu: VtuRuntime, runId: number): Prom
       ) {
         // What was scheduled can no longer be bought as it is (a plan withdrawn, an account suspended).
         await setRun({ state: "failed", outcome: "invalid", message: error.message });
+        const notice: ScheduleNotice = {
+          kind: "run_failed",
+          what,
+          dueOn: run.due_on,
+          code: error.code,
+          message: error.message,
+        };
         await queueNotification(trx, {
           userId: schedule.user_id,
           kind: "schedule.run_failed",
-          body: `Your schedule (${what}) could not buy for ${formatLagosDate(run.due_on)}: ${error.message} Nothing was charged.`,
-          payload: { scheduleId: schedule.id, dueOn: run.due_on, code: error.code },
+          body: scheduleNoticeText(notice),
+          payload: { scheduleId: schedule.id, dueOn: run.due_on, code: error.code, notice },
         });
         return "skipped";
       }

@@ -373,6 +373,10 @@ describe("schedules", () => {
     const missed = await notes(buyer.id, "schedule.missed");
     expect(missed).toHaveLength(1);
     expect(missed[0]?.body).toMatch(/Wed 16 Dec 2026, Thu 17 Dec 2026/);
+    // Its facts travel with it, so the outbox can write it in the customer's language.
+    expect(missed[0]?.payload).toMatchObject({
+      notice: { kind: "missed", dueOns: ["2026-12-16", "2026-12-17"], nextDueOn: "2026-12-18" },
+    });
     expect(await ordersOf(schedule.id)).toHaveLength(1);
     await harness.drain();
     await expectLedgerConsistent(tdb.db);
