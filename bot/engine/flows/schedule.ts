@@ -1,18 +1,27 @@
-import { listDataPlans } from "../../../api/services/catalogue/listings";
-import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
+import { listCableBouquets, listDataPlans } from "../../../api/services/catalogue/listings";
+import {
+  bouquetSlug,
+  CABLE_NAMES,
+  DISCO_NAMES,
+  NETWORK_NAMES,
+} from "../../../api/services/catalogue/normalize";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { hasPin } from "../../../api/services/pins";
 import {
+  changeSchedule,
   createSchedule,
+  createScheduleFromOrder,
   deleteSchedule,
   describeRecurrence,
   firstDueOn,
   formatLagosDate,
+  getSchedule,
   lagosDate,
   listSchedules,
   pauseSchedule,
+  priceSchedule,
   type Recurrence,
   resumeSchedule,
   runsPerMonth,
@@ -20,9 +29,15 @@ import {
   skipNextRun,
   weekdayOf,
 } from "../../../api/services/schedules";
-import { quoteByAmount } from "../../../api/services/vtu";
-import type { Network } from "../../../api/services/vtu/provider";
+import { quoteByAmount, verifyAccount } from "../../../api/services/vtu";
+import {
+  findOwnPurchase,
+  lastDeliveredPurchase,
+  type PastPurchase,
+} from "../../../api/services/vtu/past-purchases";
+import type { CableProvider, Disco, MeterType, Network } from "../../../api/services/vtu/provider";
 import { templates } from "../i18n";
+import { readAmount } from "../intents/extract";
 import type { IntentOf } from "../intents/intent";
 import { cancelChoice, doneReply, errorText, forgotPinChoice } from "../replies";
 import type { FlowContext, FlowState, StepResult } from "../types";
@@ -34,9 +49,110 @@ import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
 const T = templates("schedule", {
   howTo: {
     en: () =>
-      'To schedule a purchase, write it with how often, e.g. "airtime 500 for 08031234567 every day", "every Friday ₦1000 airtime for 08031234567" or "1GB MTN for 08031234567 every month on the 1st". In chat I schedule airtime and data; "my schedules" lists yours.',
+      'To schedule a purchase, write it with how often, e.g. "airtime 500 for 08031234567 every day", "1GB MTN for 08031234567 every month on the 1st", "pay ₦5000 IKEDC prepaid 45123456789 every month on the 1st", "renew DStv 1234567890 every month on the 25th" or "repeat my last order every month". "my schedules" lists yours.',
     pcm: () =>
-      'To arrange purchase wey go dey repeat, write am with how often, like "airtime 500 for 08031234567 every day", "every Friday ₦1000 airtime for 08031234567" or "1GB MTN for 08031234567 every month on the 1st". For chat I fit arrange airtime and data; "my schedules" go show your own.',
+      'To arrange purchase wey go dey repeat, write am with how often, like "airtime 500 for 08031234567 every day", "1GB MTN for 08031234567 every month on the 1st", "pay ₦5000 IKEDC prepaid 45123456789 every month on the 1st", "renew DStv 1234567890 every month on the 25th" or "repeat my last order every month". "my schedules" go show your own.',
+  },
+  needDisco: {
+    en: () =>
+      'Which electricity company? Write it again with the DisCo, e.g. "pay ₦5000 IKEDC prepaid 45123456789 every month on the 1st".',
+    pcm: () =>
+      'Which light company? Write am again with the DisCo, like "pay ₦5000 IKEDC prepaid 45123456789 every month on the 1st".',
+  },
+  needMeterType: {
+    en: () =>
+      'Prepaid or postpaid? Write it again with the meter type, e.g. "pay ₦5000 IKEDC prepaid 45123456789 every month".',
+    pcm: () =>
+      'Prepaid or postpaid? Write am again with the meter type, like "pay ₦5000 IKEDC prepaid 45123456789 every month".',
+  },
+  needMeter: {
+    en: () =>
+      'Which meter? Write it again with the meter number, e.g. "pay ₦5000 IKEDC prepaid 45123456789 every month".',
+    pcm: () =>
+      'Which meter? Write am again with the meter number, like "pay ₦5000 IKEDC prepaid 45123456789 every month".',
+  },
+  needBillAmount: {
+    en: () =>
+      'How much each time? Write it again with the amount, e.g. "pay ₦5000 IKEDC prepaid 45123456789 every month".',
+    pcm: () =>
+      'How much every time? Write am again with the amount, like "pay ₦5000 IKEDC prepaid 45123456789 every month".',
+  },
+  needTv: {
+    en: () =>
+      'Which TV? Write it again with DStv, GOtv or StarTimes, e.g. "renew DStv 1234567890 every month on the 25th".',
+    pcm: () =>
+      'Which TV? Write am again with DStv, GOtv or StarTimes, like "renew DStv 1234567890 every month on the 25th".',
+  },
+  needCard: {
+    en: () =>
+      'Which card? Write it again with the smartcard / IUC number, e.g. "renew DStv 1234567890 every month on the 25th".',
+    pcm: () =>
+      'Which card? Write am again with the smartcard / IUC number, like "renew DStv 1234567890 every month on the 25th".',
+  },
+  notVerified: {
+    en: (reason: string) => `I could not verify that number, so nothing was scheduled: ${reason}`,
+    pcm: (reason: string) => `I no fit confirm that number, so I no arrange anything: ${reason}`,
+  },
+  noBouquet: {
+    en: (card: string) =>
+      `I could not tell which bouquet card ${card} is on, so I cannot renew it on a schedule. Renew it once with "dstv ${card}", then try again.`,
+    pcm: (card: string) =>
+      `I no fit know which bouquet dey card ${card}, so I no fit arrange renewal for am. Renew am once with "dstv ${card}", then try again.`,
+  },
+  nothingToRepeat: {
+    en: () => "You have no delivered order yet, so there is nothing to put on a schedule.",
+    pcm: () => "You never get any order wey don land, so nothing dey to arrange.",
+  },
+  howOften: {
+    en: (what: string) => `How often should I buy ${what}?`,
+    pcm: (what: string) => `How often make I dey buy ${what}?`,
+  },
+  daily: { en: () => "Every day", pcm: () => "Day by day" },
+  weeklyOn: { en: (day: string) => `Every ${day}`, pcm: (day: string) => `${day} ${day}` },
+  monthlyOn: {
+    en: (day: string) => `Every month on the ${day}`,
+    pcm: (day: string) => `Every month, day ${day}`,
+  },
+  changeAmount: { en: () => "Change amount", pcm: () => "Change the amount" },
+  noSuchSchedule: {
+    en: (n: number) => `You have no schedule number ${n}. Reply "my schedules" to see them.`,
+    pcm: (n: number) => `You no get schedule number ${n}. Reply "my schedules" make you see them.`,
+  },
+  noAmountSchedule: {
+    en: () =>
+      'You have no airtime or electricity schedule to change. Data and cable schedules have no amount: their plan sets the price. Reply "my schedules" to see yours.',
+    pcm: () =>
+      'You no get airtime or electricity schedule wey I fit change. Data and cable schedule no get amount: na their plan set the price. Reply "my schedules" make you see your own.',
+  },
+  noAmount: {
+    en: (what: string) =>
+      `${what} has no amount to change: its plan sets the price. Delete it and write a new one for another plan.`,
+    pcm: (what: string) =>
+      `${what} no get amount wey I fit change: na the plan set the price. Delete am and write new one for another plan.`,
+  },
+  whichToChange: {
+    en: () => "Which schedule should I change? Pick one.",
+    pcm: () => "Which schedule make I change? Pick one.",
+  },
+  changeN: { en: (n: number) => `Change ${n}`, pcm: (n: number) => `Change number ${n}` },
+  askAmount: {
+    en: (what: string, now: string) => `${what} buys ${now} each time now. Type the new amount, e.g. 700.`,
+    pcm: (what: string, now: string) =>
+      `${what} dey buy ${now} every time now. Type the new amount, like 700.`,
+  },
+  amountAgain: {
+    en: () => "Type the new amount in naira, e.g. 700, or Cancel.",
+    pcm: () => "Type the new amount for naira, like 700, or Cancel.",
+  },
+  changeSummary: {
+    en: (what: string, from: string, to: string, price: string, cap: string, monthly: string) =>
+      `Change ${what}: ${from} → ${to} each time.\nEach run will cost ${price}: you authorise up to ${cap} a run and ${monthly} a month.\nConfirm with your PIN.`,
+    pcm: (what: string, from: string, to: string, price: string, cap: string, monthly: string) =>
+      `Change ${what}: ${from} → ${to} every time.\nEvery run go cost ${price}: you allow reach ${cap} for one run and ${monthly} for one month.\nConfirm with your PIN.`,
+  },
+  changed: {
+    en: (what: string, next: string) => `Changed: ${what}. Next run: ${next}.`,
+    pcm: (what: string, next: string) => `E don change: ${what}. Next run: ${next}.`,
   },
   needNumber: {
     en: () =>
@@ -146,11 +262,14 @@ const T = templates("schedule", {
 const MAX_LISTED = 5;
 
 /**
- * Schedules in chat (issue 19): "airtime 500 for 0803… every day" shows the schedule in words with
- * its first run and the caps it authorises, Confirm, then the PIN (the purchase flows' PIN step:
- * typed and deleted on Telegram, a one-time page on WhatsApp), then it is created. The runs are the
- * sweeper's (api/services/schedules/runs.ts); their outcomes arrive as notifications. "my schedules"
- * lists them with the next run and the last outcome, to pause, resume, skip the next run or delete.
+ * Schedules in chat (issue 19): "airtime 500 for 0803… every day" (also data, "pay ₦5000 IKEDC
+ * prepaid 4512… every month" and "renew DStv 1234567890 every month", the meter or card verified
+ * first, and "repeat my last order every month") shows the schedule in words with its first run and
+ * the caps it authorises, Confirm, then the PIN (the purchase flows' PIN step: typed and deleted on
+ * Telegram, a one-time page on WhatsApp), then it is created. The runs are the sweeper's
+ * (api/services/schedules/runs.ts); their outcomes arrive as notifications. "my schedules" lists them
+ * with the next run and the last outcome, to pause, resume, skip the next run, change the amount or
+ * delete; "change schedule 2 to ₦700" changes an amount directly (Confirm and PIN again).
  */
 export const scheduleFlow: Flow = {
   name: "schedule",
@@ -158,6 +277,12 @@ export const scheduleFlow: Flow = {
     const said = intent?.kind === "schedule" ? intent : undefined;
     if (!said || said.mine) {
       return list(fc);
+    }
+    if (said.action === "change_amount") {
+      return startChange(fc, said);
+    }
+    if (said.fromLastOrder) {
+      return fromLastOrder(fc, said);
     }
     return said.service ? propose(fc, said) : howTo(fc);
   },
@@ -182,6 +307,20 @@ export const scheduleFlow: Flow = {
     if (state.step === "manage" && answer.choice) {
       return act(fc, String(state.data.scheduleId ?? ""), answer.choice);
     }
+    if (state.step === "often" && answer.choice?.startsWith("often:")) {
+      return oftenPicked(fc, state, answer.choice.slice(6));
+    }
+    if (state.step === "pickChange" && answer.choice?.startsWith("amt:")) {
+      const amountKobo = state.data.amountKobo === undefined ? undefined : Number(state.data.amountKobo);
+      return changeOne(fc, answer.choice.slice(4), amountKobo);
+    }
+    if (state.step === "amount" && answer.text !== undefined) {
+      const read = readAmount(answer.text);
+      if (!read?.amountKobo) {
+        return again(state, T.amountAgain[fc.lang](), fc.lang);
+      }
+      return changeOne(fc, String(state.data.scheduleId ?? ""), read.amountKobo);
+    }
     return undefined;
   },
 };
@@ -204,12 +343,55 @@ function fillRecurrence(said: IntentOf<"schedule">["recurrence"], today: string)
   }
 }
 
+/** A schedule is authorised with the PIN: without one, say so before the summary, not after it. */
+async function pinMissing(fc: FlowContext): Promise<StepResult | undefined> {
+  if (await hasPin({ ctx: fc.ctx, userId: fc.userId })) {
+    return undefined;
+  }
+  const lang = fc.lang;
+  return { replies: [doneReply(T.needPin[lang](), [{ id: "nav:pin", label: T.setPin[lang]() }], lang)] };
+}
+
+/** The summary every new schedule ends at: what, how often, the first run, the price and the caps. */
+function scheduleSummary(
+  fc: FlowContext,
+  data: Record<string, unknown>,
+  what: string,
+  recurrence: Recurrence,
+  priceKobo: number,
+): StepResult {
+  const lang = fc.lang;
+  const now = fc.ctx.now();
+  const today = lagosDate(now);
+  const first = firstDueOn(recurrence, today, now);
+  const how = describeRecurrence(recurrence);
+  const text = T.summary[lang](
+    what,
+    how,
+    first === today ? T.today[lang]() : formatLagosDate(first),
+    formatNaira(priceKobo),
+    formatNaira(priceKobo),
+    formatNaira(priceKobo * runsPerMonth(recurrence)),
+  );
+  return summary("schedule", { ...data, recurrence, priceKobo }, text, `${what}, ${how}`, lang);
+}
+
 async function propose(fc: FlowContext, said: IntentOf<"schedule">): Promise<StepResult> {
   const lang = fc.lang;
   const end = (text: string): StepResult => ({ replies: [doneReply(text, [], lang)] });
-  // A schedule is authorised with the PIN: without one, say so before the summary, not after it.
-  if (!(await hasPin({ ctx: fc.ctx, userId: fc.userId }))) {
-    return { replies: [doneReply(T.needPin[lang](), [{ id: "nav:pin", label: T.setPin[lang]() }], lang)] };
+  const noPin = await pinMissing(fc);
+  if (noPin) {
+    return noPin;
+  }
+  const recurrence = fillRecurrence(said.recurrence, lagosDate(fc.ctx.now()));
+  if (said.service === "electricity" || said.service === "cable") {
+    try {
+      return said.service === "electricity"
+        ? await proposeElectricity(fc, said, recurrence)
+        : await proposeCable(fc, said, recurrence);
+    } catch (error) {
+      return end(errorText(error, lang));
+    }
   }
   const phone = said.phone ?? (said.forSelf ? await ownPhone(fc) : undefined);
   if (!phone) {
@@ -219,10 +401,7 @@ async function propose(fc: FlowContext, said: IntentOf<"schedule">): Promise<Ste
   if (!network) {
     return end(T.needNetwork[lang](phone));
   }
-  const now = fc.ctx.now();
-  const today = lagosDate(now);
-  const recurrence = fillRecurrence(said.recurrence, today);
-  const data: Record<string, unknown> = { service: said.service, phone, network, recurrence };
+  const data: Record<string, unknown> = { service: said.service, phone, network };
   let what: string;
   if (said.service === "airtime") {
     if (!said.amountKobo) {
@@ -259,18 +438,210 @@ async function propose(fc: FlowContext, said: IntentOf<"schedule">): Promise<Ste
     said.service === "airtime"
       ? await airtimePrice(fc, network, Number(data.amountKobo))
       : Number(data.priceKobo);
-  data.priceKobo = priceKobo;
-  const first = firstDueOn(recurrence, today, now);
-  const how = describeRecurrence(recurrence);
-  const text = T.summary[lang](
+  return scheduleSummary(fc, data, what, recurrence, priceKobo);
+}
+
+/**
+ * "pay ₦5000 IKEDC prepaid 4512… every month on the 1st": the meter is verified (as the electricity
+ * flow verifies it, before any summary) and its owner's name shown with the price of one run.
+ */
+async function proposeElectricity(
+  fc: FlowContext,
+  said: IntentOf<"schedule">,
+  recurrence: Recurrence,
+): Promise<StepResult> {
+  const lang = fc.lang;
+  const end = (text: string): StepResult => ({ replies: [doneReply(text, [], lang)] });
+  if (!said.disco) {
+    return end(T.needDisco[lang]());
+  }
+  if (!said.meterType) {
+    return end(T.needMeterType[lang]());
+  }
+  if (!said.meterNumber) {
+    return end(T.needMeter[lang]());
+  }
+  if (!said.amountKobo) {
+    return end(T.needBillAmount[lang]());
+  }
+  const disco = said.disco as Disco;
+  const meterType = said.meterType as MeterType;
+  let customerName: string;
+  try {
+    const account = await verifyAccount({
+      ctx: fc.ctx,
+      vtu: fc.deps.vtu,
+      userId: fc.userId,
+      input: { kind: "meter", disco, meterType, number: said.meterNumber },
+    });
+    customerName = account.customerName;
+  } catch (error) {
+    return end(T.notVerified[lang](errorText(error, lang)));
+  }
+  const quote = await quoteByAmount({
+    ctx: fc.ctx,
+    service: "electricity",
+    productId: `electricity:${disco}`,
+    amountKobo: said.amountKobo,
+    userId: fc.userId,
+  });
+  const what = `${DISCO_NAMES[disco]} ${meterType} electricity ${formatNaira(said.amountKobo)} for meter ${said.meterNumber} (${customerName})`;
+  return scheduleSummary(
+    fc,
+    { service: "electricity", disco, meterType, meterNumber: said.meterNumber, amountKobo: said.amountKobo },
     what,
-    how,
-    first === today ? T.today[lang]() : formatLagosDate(first),
-    formatNaira(priceKobo),
-    formatNaira(priceKobo),
-    formatNaira(priceKobo * runsPerMonth(recurrence)),
+    recurrence,
+    quote.priceKobo,
   );
-  return summary("schedule", data, text, `${what}, ${how}`, lang);
+}
+
+/**
+ * "renew DStv 1234567890 every month on the 25th": the card is verified (as the cable flow verifies
+ * it) and the bouquet on it is what each run renews, at its price now.
+ */
+async function proposeCable(
+  fc: FlowContext,
+  said: IntentOf<"schedule">,
+  recurrence: Recurrence,
+): Promise<StepResult> {
+  const lang = fc.lang;
+  const end = (text: string): StepResult => ({ replies: [doneReply(text, [], lang)] });
+  if (!said.provider) {
+    return end(T.needTv[lang]());
+  }
+  if (!said.smartcard) {
+    return end(T.needCard[lang]());
+  }
+  const provider = said.provider as CableProvider;
+  let account: Awaited<ReturnType<typeof verifyAccount>>;
+  try {
+    account = await verifyAccount({
+      ctx: fc.ctx,
+      vtu: fc.deps.vtu,
+      userId: fc.userId,
+      input: { kind: "smartcard", provider, number: said.smartcard },
+    });
+  } catch (error) {
+    return end(T.notVerified[lang](errorText(error, lang)));
+  }
+  const currentId = account.currentBouquet
+    ? `cable:${provider}:${bouquetSlug(provider, account.currentBouquet)}`
+    : undefined;
+  const bouquet = currentId
+    ? (await listCableBouquets({ ctx: fc.ctx, provider, userId: fc.userId })).find((b) => b.id === currentId)
+    : undefined;
+  if (!bouquet) {
+    return end(T.noBouquet[lang](said.smartcard));
+  }
+  const what = `${CABLE_NAMES[provider]} ${bouquet.name} renewal for card ${said.smartcard} (${account.customerName})`;
+  return scheduleSummary(
+    fc,
+    { service: "cable", provider, smartcard: said.smartcard },
+    what,
+    recurrence,
+    bouquet.priceKobo,
+  );
+}
+
+/** An order in words, for a schedule made from it. */
+function orderInWords(order: PastPurchase): string {
+  switch (order.service) {
+    case "airtime":
+      return `${order.network ? NETWORK_NAMES[order.network] : ""} airtime ${formatNaira(order.faceAmountKobo)} for ${order.recipient}`.trim();
+    case "electricity":
+      return `${order.productName} ${formatNaira(order.faceAmountKobo)} for meter ${order.recipient}`;
+    case "cable":
+      return `${CABLE_NAMES[order.biller as CableProvider] ?? order.productName} renewal for card ${order.recipient}`;
+    default:
+      return `${order.productName} for ${order.recipient}`;
+  }
+}
+
+/**
+ * "repeat my last order every month", "buy this again every Friday": the last delivered order,
+ * copied as the API's `fromOrderId` copies it. Without how often ("schedule my last order"), one
+ * question with three choices (every day, every <today's weekday>, every month on today's date).
+ */
+async function fromLastOrder(fc: FlowContext, said: IntentOf<"schedule">): Promise<StepResult> {
+  const lang = fc.lang;
+  const noPin = await pinMissing(fc);
+  if (noPin) {
+    return noPin;
+  }
+  const order = await lastDeliveredPurchase({ ctx: fc.ctx, userId: fc.userId });
+  if (!order) {
+    return { replies: [doneReply(T.nothingToRepeat[lang](), [], lang)] };
+  }
+  const today = lagosDate(fc.ctx.now());
+  if (!said.recurrence) {
+    const weekday = describeRecurrence({ kind: "weekly", weekday: weekdayOf(today) }).replace(/^every /, "");
+    const day = Number(today.slice(8, 10));
+    return {
+      replies: [
+        {
+          text: T.howOften[lang](orderInWords(order)),
+          choices: [
+            { id: "often:daily", label: T.daily[lang]() },
+            { id: "often:weekly", label: T.weeklyOn[lang](weekday) },
+            { id: "often:monthly", label: T.monthlyOn[lang](ordinal(day)) },
+            cancelChoice(lang),
+          ],
+        },
+      ],
+      next: { flow: "schedule", step: "often", data: { fromOrderId: order.id } },
+    };
+  }
+  return proposeFromOrder(fc, order, fillRecurrence(said.recurrence, today));
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" }[n % 10] ?? "th");
+  return `${n}${suffix}`;
+}
+
+async function oftenPicked(
+  fc: FlowContext,
+  state: FlowState,
+  often: string,
+): Promise<StepResult | undefined> {
+  const order = await findOwnPurchase({
+    ctx: fc.ctx,
+    userId: fc.userId,
+    orderId: String(state.data.fromOrderId ?? ""),
+  });
+  if (!order || !["daily", "weekly", "monthly"].includes(often)) {
+    return undefined;
+  }
+  const recurrence = fillRecurrence(
+    { kind: often as "daily" | "weekly" | "monthly" },
+    lagosDate(fc.ctx.now()),
+  );
+  return proposeFromOrder(fc, order, recurrence);
+}
+
+async function proposeFromOrder(
+  fc: FlowContext,
+  order: PastPurchase,
+  recurrence: Recurrence,
+): Promise<StepResult> {
+  try {
+    // The price the schedule's creation will check (a cable card is verified by it).
+    const priceKobo = await priceSchedule(fc.ctx, fc.deps.vtu, fc.userId, {
+      service: order.service as "airtime" | "data" | "electricity" | "cable",
+      recipient: order.recipient,
+      network: order.network,
+      amount_kobo: order.faceAmountKobo,
+      plan_id: order.productId,
+      disco: order.biller,
+      meter_type: order.meterType,
+      cable_provider: order.biller,
+      contact_phone: null,
+    });
+    return scheduleSummary(fc, { fromOrderId: order.id }, orderInWords(order), recurrence, priceKobo);
+  } catch (error) {
+    return { replies: [doneReply(errorText(error, fc.lang), [], fc.lang)] };
+  }
 }
 
 async function airtimePrice(fc: FlowContext, network: Network, amountKobo: number): Promise<number> {
@@ -300,21 +671,30 @@ async function authorise(
   }
   const d = state.data;
   const recurrence = d.recurrence as Recurrence;
+  const base = {
+    ctx: fc.ctx,
+    vtu: fc.deps.vtu,
+    userId: fc.userId,
+    idempotencyKey: `chat:${fc.input.channel}:${String(d.confirmId)}`,
+  };
   try {
-    const { schedule } = await createSchedule({
-      ctx: fc.ctx,
-      vtu: fc.deps.vtu,
-      userId: fc.userId,
-      idempotencyKey: `chat:${fc.input.channel}:${String(d.confirmId)}`,
-      input: {
-        service: d.service as "airtime" | "data",
-        recipient: String(d.phone),
-        network: d.network as Network,
-        ...(d.service === "airtime" ? { amountKobo: Number(d.amountKobo) } : { planId: String(d.planId) }),
-        recurrence,
-        pin: read.pin,
-      },
-    });
+    if (d.mode === "change") {
+      const changed = await changeSchedule({
+        ...base,
+        scheduleId: String(d.scheduleId),
+        input: { amountKobo: Number(d.amountKobo), pin: read.pin },
+      });
+      return {
+        replies: [doneReply(T.changed[lang](changed.description, nextInWords(fc, changed)), [], lang)],
+        deleteInput: true,
+      };
+    }
+    const { schedule } = d.fromOrderId
+      ? await createScheduleFromOrder({
+          ...base,
+          input: { fromOrderId: String(d.fromOrderId), recurrence, pin: read.pin },
+        })
+      : await createSchedule({ ...base, input: { ...whatToCreate(d), recurrence, pin: read.pin } });
     const next = nextInWords(fc, schedule);
     return { replies: [doneReply(T.created[lang](schedule.description, next), [], lang)], deleteInput: true };
   } catch (error) {
@@ -326,6 +706,40 @@ async function authorise(
       replies: [doneReply(errorText(error, lang), locked ? [forgotPinChoice(lang)] : [], lang)],
       deleteInput: true,
     };
+  }
+}
+
+/** What the summary showed, as the schedule's creation takes it. */
+function whatToCreate(d: Record<string, unknown>) {
+  switch (d.service) {
+    case "electricity":
+      return {
+        service: "electricity" as const,
+        recipient: String(d.meterNumber),
+        disco: d.disco as Disco,
+        meterType: d.meterType as MeterType,
+        amountKobo: Number(d.amountKobo),
+      };
+    case "cable":
+      return {
+        service: "cable" as const,
+        recipient: String(d.smartcard),
+        cableProvider: d.provider as CableProvider,
+      };
+    case "airtime":
+      return {
+        service: "airtime" as const,
+        recipient: String(d.phone),
+        network: d.network as Network,
+        amountKobo: Number(d.amountKobo),
+      };
+    default:
+      return {
+        service: "data" as const,
+        recipient: String(d.phone),
+        network: d.network as Network,
+        planId: String(d.planId),
+      };
   }
 }
 
@@ -396,6 +810,7 @@ async function actions(fc: FlowContext, scheduleId: string): Promise<StepResult>
     s.status === "active" ? { id: "pause", label: T.pause[lang]() } : undefined,
     s.status === "paused" ? { id: "resume", label: T.resume[lang]() } : undefined,
     s.status === "active" || s.status === "paused" ? { id: "skip", label: T.skip[lang]() } : undefined,
+    hasAmount(s) && s.status !== "ended" ? { id: "amount", label: T.changeAmount[lang]() } : undefined,
     { id: "delete", label: T.remove[lang]() },
     cancelChoice(lang),
   ].filter((c) => c !== undefined);
@@ -422,6 +837,8 @@ async function act(fc: FlowContext, scheduleId: string, choice: string): Promise
         const s = await skipNextRun(args);
         return { replies: [doneReply(T.didSkip[lang](s.description, nextInWords(fc, s)), [], lang)] };
       }
+      case "amount":
+        return await changeOne(fc, scheduleId, undefined);
       case "delete": {
         const s = await listSchedules({ ctx: fc.ctx, userId: fc.userId, limit: 100 });
         const what = s.items.find((item) => item.id === scheduleId)?.description ?? scheduleId;
@@ -433,5 +850,125 @@ async function act(fc: FlowContext, scheduleId: string, choice: string): Promise
     }
   } catch (error) {
     return { replies: [doneReply(errorText(error, lang), [], lang)] };
+  }
+}
+
+/** Airtime and electricity schedules buy an amount; data and cable ones a plan or bouquet. */
+function hasAmount(s: ScheduleDto): boolean {
+  return (s.service === "airtime" || s.service === "electricity") && s.amountKobo !== null;
+}
+
+/**
+ * "change schedule 2 to ₦700" (2: its place in "my schedules"), "change my airtime schedule amount to
+ * 700" (the one airtime schedule), or "change my schedule amount" (pick it): a new amount, shown with
+ * the price and caps it authorises, then Confirm and the PIN (changeSchedule's new authorisation).
+ */
+async function startChange(fc: FlowContext, said: IntentOf<"schedule">): Promise<StepResult> {
+  const lang = fc.lang;
+  const end = (text: string): StepResult => ({ replies: [doneReply(text, [], lang)] });
+  const noPin = await pinMissing(fc);
+  if (noPin) {
+    return noPin;
+  }
+  const { items } = await listSchedules({ ctx: fc.ctx, userId: fc.userId, limit: 100 });
+  if (said.position !== undefined) {
+    const s = items[said.position - 1];
+    return s ? changeOne(fc, s.id, said.amountKobo) : end(T.noSuchSchedule[lang](said.position));
+  }
+  const open = items.filter((s) => s.status !== "ended");
+  const ofService = said.service ? open.filter((s) => s.service === said.service) : open.filter(hasAmount);
+  const first = ofService[0];
+  if (!first) {
+    return end(T.noAmountSchedule[lang]());
+  }
+  if (ofService.length === 1) {
+    return changeOne(fc, first.id, said.amountKobo);
+  }
+  const lines = ofService
+    .slice(0, MAX_LISTED)
+    .map((s) =>
+      T.line[lang](
+        items.indexOf(s) + 1,
+        s.description,
+        statusInWords(fc, s),
+        nextInWords(fc, s),
+        lastInWords(fc, s),
+      ),
+    );
+  return {
+    replies: [
+      {
+        text: [T.whichToChange[lang](), ...lines].join("\n"),
+        choices: [
+          ...ofService
+            .slice(0, MAX_LISTED)
+            .map((s) => ({ id: `amt:${s.id}`, label: T.changeN[lang](items.indexOf(s) + 1) })),
+          cancelChoice(lang),
+        ],
+      },
+    ],
+    next: {
+      flow: "schedule",
+      step: "pickChange",
+      data: said.amountKobo === undefined ? {} : { amountKobo: said.amountKobo },
+    },
+  };
+}
+
+/** One schedule's new amount: asked for when not given, then the summary to confirm. */
+async function changeOne(
+  fc: FlowContext,
+  scheduleId: string,
+  amountKobo: number | undefined,
+): Promise<StepResult> {
+  const lang = fc.lang;
+  const end = (text: string): StepResult => ({ replies: [doneReply(text, [], lang)] });
+  try {
+    const s = await getSchedule({ ctx: fc.ctx, userId: fc.userId, scheduleId, runs: 1 });
+    if (!hasAmount(s)) {
+      return end(T.noAmount[lang](s.description));
+    }
+    if (amountKobo === undefined) {
+      return {
+        replies: [
+          {
+            text: T.askAmount[lang](s.description, formatNaira(s.amountKobo ?? 0)),
+            choices: [cancelChoice(lang)],
+          },
+        ],
+        next: { flow: "schedule", step: "amount", data: { scheduleId } },
+      };
+    }
+    // The price and caps changeSchedule will record: the per-run cap follows the price up, never down.
+    const priceKobo = await priceSchedule(fc.ctx, fc.deps.vtu, fc.userId, {
+      service: s.service,
+      recipient: s.recipient,
+      network: s.network,
+      amount_kobo: amountKobo,
+      plan_id: s.planId,
+      disco: s.disco,
+      meter_type: s.meterType as MeterType | null,
+      cable_provider: s.cableProvider,
+      contact_phone: null,
+    });
+    const cap = Math.max(s.perRunCapKobo, priceKobo);
+    const monthly = Math.max(s.monthlyCapKobo, cap);
+    const text = T.changeSummary[lang](
+      s.description,
+      formatNaira(s.amountKobo ?? 0),
+      formatNaira(amountKobo),
+      formatNaira(priceKobo),
+      formatNaira(cap),
+      formatNaira(monthly),
+    );
+    return summary(
+      "schedule",
+      { mode: "change", scheduleId, amountKobo },
+      text,
+      `${s.description}: ${formatNaira(amountKobo)}`,
+      lang,
+    );
+  } catch (error) {
+    return end(errorText(error, lang));
   }
 }

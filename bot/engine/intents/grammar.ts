@@ -486,13 +486,75 @@ const SCHEDULE_WORDS =
 const MY_SCHEDULES =
   /\b(?:my|show|see|list|view|manage|check|all|wetin be my)\b.{0,24}\b(?:schedul(?:e|es|ed)|recurring|auto[\s-]?(?:recharges?|renewals?|top\s?ups?))\b|^schedul(?:e|es)$|^(?:my\s+)?(?:scheduled|recurring)\s+(?:purchases?|payments?|buys?|recharges?)$/;
 
+/** "my last order", "the previous purchase": the order a schedule is to repeat (with SCHEDULE_WORDS). */
+const LAST_ORDER =
+  /\b(?:last|previous|latest)\s+(?:order|purchase|recharge|transaction|one|buy)\b|\bwetin i buy last\b/;
+
 /**
- * A purchase that repeats: the recurrence is read and masked, the rest is read as an airtime or data
- * purchase, and both go into one schedule intent. "my schedules" lists them. Electricity, cable and
- * wallet words in a recurring request are left without a service (the flow says what chat can
- * schedule); a complaint ("I buy data every day but…") is not a schedule.
+ * "repeat my last order every month", "buy this again every Friday", "schedule my last order": the
+ * customer's last delivered order on a schedule. Like the repeat rule, a product or number written
+ * with it is a new purchase, not the last one.
+ */
+function namesLastOrder(rest: string): boolean {
+  if (!REPEAT.test(rest) && !LAST_ORDER.test(rest)) {
+    return false;
+  }
+  return !(findPhones(rest).length > 0 || findDataSize(rest) || readAmount(rest) || /\d{4,}/.test(rest));
+}
+
+/** Words that change something already there ("make", "set" also start new schedules: not here). */
+const CHANGE_WORDS = /\b(?:change|update|adjust|increase|reduce|raise|lower|edit|modify|cut|switch)\b/;
+/** "schedule 2", "schedule no 2", "number 2 schedule", "2nd schedule": a place in "my schedules". */
+const SCHEDULE_POSITION =
+  /\bschedule\s+(?:no\.?\s*|number\s+|num\s+|#\s*)?(\d{1,2})(?!\s*(?:k\b|naira|n\b|gb|mb|\d|,|\.\d))\b|\b(?:number|no\.?|#)\s*(\d{1,2})\s+schedule\b|\b(\d{1,2})(?:st|nd|rd|th)\s+schedule\b/;
+
+/**
+ * "change schedule 2 to ₦700", "change my airtime schedule amount to 700", "reduce my light schedule
+ * to 3k": a new amount for one schedule (the flow asks Confirm and the PIN). A change of how often is
+ * not offered in chat (delete and write a new one), so a recurrence here is left to the other rules.
+ */
+function changeScheduleAmount(text: string): Intent | undefined {
+  if (!CHANGE_WORDS.test(text) || !/\bschedul(?:e|ed)\b/.test(text) || findRecurrence(text)) {
+    return undefined;
+  }
+  if (complains(text)) {
+    return UNKNOWN;
+  }
+  const position = SCHEDULE_POSITION.exec(text);
+  const rest = position
+    ? mask(text, [{ start: position.index, end: position.index + position[0].length }])
+    : text;
+  const amount = readAmount(rest);
+  if (!position && !amount && !/\b(?:amount|price|how much)\b/.test(text)) {
+    // "change my schedule": which one and to what is picked from the list.
+    return { kind: "schedule", mine: true };
+  }
+  const families = (["airtime", "electricity", "data", "cable"] as const).filter((family) =>
+    FAMILY_CUES[family](rest.replace(/\bto\s+\S+$/, " ")),
+  );
+  const at = Number(position?.[1] ?? position?.[2] ?? position?.[3]);
+  return compact<IntentOf<"schedule">>({
+    kind: "schedule",
+    action: "change_amount",
+    position: Number.isInteger(at) && at >= 1 ? at : undefined,
+    service: families.length === 1 ? families[0] : undefined,
+    amountKobo: amount?.amountKobo,
+    problems: listed([amount?.problem]),
+  });
+}
+
+/**
+ * A purchase that repeats: the recurrence is read and masked, the rest is read as an airtime, data,
+ * electricity or cable purchase, and both go into one schedule intent. "my schedules" lists them;
+ * "repeat my last order every month" schedules the last order; "change schedule 2 to ₦700" changes an
+ * amount. Wallet words in a recurring request are left without a service (the flow says what chat
+ * can schedule); a complaint ("I buy data every day but…") is not a schedule.
  */
 function schedule({ text }: Message): Intent | undefined {
+  const change = changeScheduleAmount(text);
+  if (change) {
+    return change;
+  }
   const found = findRecurrence(text);
   if (!found && !SCHEDULE_WORDS.test(text)) {
     return undefined;
@@ -501,6 +563,13 @@ function schedule({ text }: Message): Intent | undefined {
     return UNKNOWN;
   }
   const rest = found ? mask(text, [found.span]) : text;
+  if (namesLastOrder(rest)) {
+    return compact<IntentOf<"schedule">>({
+      kind: "schedule",
+      fromLastOrder: true,
+      recurrence: found?.recurrence,
+    });
+  }
   const families = (Object.keys(FAMILY_CUES) as Family[]).filter((family) => FAMILY_CUES[family](rest));
   if (!found && families.length === 0 && MY_SCHEDULES.test(text)) {
     return { kind: "schedule", mine: true };
@@ -509,6 +578,9 @@ function schedule({ text }: Message): Intent | undefined {
     return UNKNOWN;
   }
   const family = families[0] ?? (findPhones(rest).length > 0 && readAmount(rest) ? "airtime" : undefined);
+  if (family === "electricity" || family === "cable") {
+    return scheduleBill(family, rest, found?.recurrence);
+  }
   if (family !== "airtime" && family !== "data") {
     return compact<IntentOf<"schedule">>({
       kind: "schedule",
@@ -526,6 +598,38 @@ function schedule({ text }: Message): Intent | undefined {
     service: family,
     ...slots,
     recurrence: found?.recurrence,
+  });
+}
+
+/**
+ * "pay ₦5000 IKEDC prepaid 4512… every month on the 1st", "renew DStv 1234567890 every month on the
+ * 25th": the electricity or cable purchase's own slots. A cable schedule renews the bouquet on the
+ * card (the flow verifies it), so a bouquet or "change" written with it is not kept.
+ */
+function scheduleBill(
+  family: "electricity" | "cable",
+  rest: string,
+  recurrence: ScheduleRecurrenceIntent | undefined,
+): Intent {
+  if (family === "electricity") {
+    const inner = buildElectricity(rest);
+    if (inner.kind !== "electricity") {
+      return UNKNOWN;
+    }
+    const { kind: _kind, ...slots } = inner;
+    return compact<IntentOf<"schedule">>({ kind: "schedule", service: "electricity", ...slots, recurrence });
+  }
+  const inner = buildCable(rest);
+  if (inner.kind !== "cable") {
+    return UNKNOWN;
+  }
+  return compact<IntentOf<"schedule">>({
+    kind: "schedule",
+    service: "cable",
+    provider: inner.provider,
+    smartcard: inner.smartcard,
+    problems: inner.problems,
+    recurrence,
   });
 }
 

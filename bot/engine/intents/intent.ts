@@ -248,14 +248,33 @@ export const ScheduleRecurrence = z.discriminatedUnion("kind", [
 export type ScheduleRecurrence = z.infer<typeof ScheduleRecurrence>;
 
 /**
- * "buy 1GB MTN for 0803… every month on the 1st", "every Friday ₦500 airtime for 0803…": a
- * recurring airtime or data purchase (issue 19), with the purchase's own slots and how often. With
- * `mine` ("my schedules"): the customer's schedules, to pause, resume, skip or delete.
+ * "buy 1GB MTN for 0803… every month on the 1st", "every Friday ₦500 airtime for 0803…", "pay ₦5000
+ * IKEDC prepaid 4512… every month on the 1st", "renew DStv 1234567890 every month on the 25th": a
+ * recurring purchase (issue 19), with the purchase's own slots and how often. With `mine` ("my
+ * schedules"): the customer's schedules, to pause, resume, skip or delete. With `fromLastOrder`
+ * ("repeat my last order every month", "buy this again every Friday"): the customer's last delivered
+ * order, on a schedule (DECISIONS §68). With `action: "change_amount"` ("change schedule 2 to ₦700",
+ * "change my airtime schedule amount to 700"): a new amount for the schedule at `position` in "my
+ * schedules" (1 = first), or the one of `service`.
  */
 export const ScheduleIntent = z.strictObject({
   kind: z.literal("schedule"),
   mine: z.boolean().optional(),
-  service: z.enum(["airtime", "data"]).optional(),
+  fromLastOrder: z.literal(true).optional(),
+  action: z.literal("change_amount").optional(),
+  position: z.int().min(1).max(99).optional(),
+  service: z.enum(["airtime", "data", "electricity", "cable"]).optional(),
+  disco: z.enum(DISCOS).optional(),
+  meterType: z.enum(METER_TYPES).optional(),
+  meterNumber: z
+    .string()
+    .regex(new RegExp(`^\\d{${METER_DIGITS.min},${METER_DIGITS.max}}$`))
+    .optional(),
+  provider: z.enum(CABLE_PROVIDERS).optional(),
+  smartcard: z
+    .string()
+    .regex(new RegExp(`^\\d{${SMARTCARD_DIGITS.min},${SMARTCARD_DIGITS.max}}$`))
+    .optional(),
   amountKobo: Kobo.optional(),
   phone: Phone.optional(),
   network: Network.optional(),
