@@ -443,6 +443,40 @@ export const HELD_OUT: CorpusEntry[] = [
     },
     note: "a recurring request (issue 19; relabelled when schedules were built, the meaning unchanged)",
   },
+  {
+    text: "every 1st pay 3000 aedc postpaid 0123456789",
+    expect: {
+      kind: "schedule",
+      service: "electricity",
+      disco: "abuja",
+      meterType: "postpaid",
+      meterNumber: "0123456789",
+      amountKobo: 300000,
+      recurrence: { kind: "monthly", day: 1 },
+    },
+  },
+  {
+    text: "abeg renew my startimes 01234567891 every month end",
+    expect: {
+      kind: "schedule",
+      service: "cable",
+      provider: "startimes",
+      smartcard: "01234567891",
+      recurrence: { kind: "monthly", day: 31 },
+    },
+  },
+  {
+    text: "do am again every friday",
+    expect: { kind: "schedule", fromLastOrder: true, recurrence: { kind: "weekly", weekday: 5 } },
+  },
+  {
+    text: "reduce schedule 3 to 400 naira",
+    expect: { kind: "schedule", action: "change_amount", position: 3, amountKobo: 40000 },
+  },
+  {
+    text: "change my light schedule amount to 7k",
+    expect: { kind: "schedule", action: "change_amount", service: "electricity", amountKobo: 700000 },
+  },
   { text: "can you borrow me 5k", expect: { kind: "unknown" }, note: "a loan" },
   { text: "who won the match yesterday", expect: { kind: "unknown" }, note: "chit-chat" },
   { text: "which level I dey for una app", expect: { kind: "tier" } },

@@ -557,3 +557,85 @@ describe("robustness", () => {
     expect(perMessageMs).toBeLessThan(1);
   });
 });
+
+describe("schedules: bills, the last order, a new amount (DECISIONS §68)", () => {
+  it.each([
+    [
+      "every month pay my light bill 10k ikeja prepaid meter 45123456789",
+      {
+        service: "electricity",
+        disco: "ikeja",
+        meterType: "prepaid",
+        meterNumber: "45123456789",
+        amountKobo: 1_000_000,
+        recurrence: { kind: "monthly" },
+      },
+    ],
+    [
+      "postpaid 45123456789 ikedc 2k every sunday",
+      {
+        service: "electricity",
+        meterType: "postpaid",
+        amountKobo: 200_000,
+        recurrence: { kind: "weekly", weekday: 0 },
+      },
+    ],
+    [
+      "renew gotv 7012345678 every month on the 25th",
+      {
+        service: "cable",
+        provider: "gotv",
+        smartcard: "7012345678",
+        recurrence: { kind: "monthly", day: 25 },
+      },
+    ],
+    ["renew my dstv every month", { service: "cable", provider: "dstv", recurrence: { kind: "monthly" } }],
+    ["same thing again every week", { fromLastOrder: true, recurrence: { kind: "weekly" } }],
+    [
+      "buy my last order again every 2 weeks",
+      { fromLastOrder: true, recurrence: { kind: "every_n_days", days: 14 } },
+    ],
+    ["make my last order a schedule", { fromLastOrder: true }],
+    ["update schedule 1 to 1.5k", { action: "change_amount", position: 1, amountKobo: 150_000 }],
+    [
+      "abeg change my schedule number 1 to 800 naira",
+      { action: "change_amount", position: 1, amountKobo: 80_000 },
+    ],
+    [
+      "increase my airtime schedule to 1000",
+      { action: "change_amount", service: "airtime", amountKobo: 100_000 },
+    ],
+    ["change the amount of my airtime schedule", { action: "change_amount", service: "airtime" }],
+  ])("%j", (text, slots) => {
+    const intent = parseIntent(text);
+    expect(intent).toEqual(expect.objectContaining({ kind: "schedule", ...slots }));
+    expect(IntentSchema.parse(intent)).toEqual(intent);
+  });
+
+  it("a cable schedule renews what is on the card: a bouquet written with it is not kept", () => {
+    expect(parseIntent("renew dstv compact 1234567890 every month")).toEqual({
+      kind: "schedule",
+      service: "cable",
+      provider: "dstv",
+      smartcard: "1234567890",
+      recurrence: { kind: "monthly" },
+    });
+  });
+
+  it("a number or product with 'again' is a new purchase, not the last order", () => {
+    expect(parseIntent("buy 1gb again for 08031234567 every month")).not.toHaveProperty("fromLastOrder");
+    expect(parseIntent("airtime 500 again every day for 08031234567")).not.toHaveProperty("fromLastOrder");
+  });
+
+  it("leaves other changes and plain repeats to their own rules", () => {
+    expect(parseIntent("repeat my last order")).toEqual({ kind: "repeat" });
+    expect(parseIntent("change my dstv to compact")).toMatchObject({ kind: "cable", subscription: "change" });
+    expect(parseIntent("change my pin")).toEqual({ kind: "change_pin" });
+    // "change my schedule" alone: the list, to pick one; a change of how often is not an amount.
+    expect(parseIntent("change my schedule")).toEqual({ kind: "schedule", mine: true });
+    expect(parseIntent("change schedule 2 to every friday")).not.toHaveProperty("action");
+    // Starting a schedule is not changing one.
+    expect(parseIntent("make a schedule")).not.toHaveProperty("action");
+    expect(parseIntent("why did you change my schedule to 700")).toEqual({ kind: "unknown" });
+  });
+});
