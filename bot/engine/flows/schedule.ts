@@ -130,6 +130,10 @@ const T = templates("schedule", {
     pcm: (what: string) =>
       `${what} no get amount wey I fit change: na the plan set the price. Delete am and write new one for another plan.`,
   },
+  endedNoChange: {
+    en: (what: string) => `${what} has ended, so there is nothing to change. Write a new schedule instead.`,
+    pcm: (what: string) => `${what} don end, so nothing dey to change. Write new schedule instead.`,
+  },
   whichToChange: {
     en: () => "Which schedule should I change? Pick one.",
     pcm: () => "Which schedule make I change? Pick one.",
@@ -213,13 +217,15 @@ const T = templates("schedule", {
   },
   created: {
     en: (what: string, next: string) =>
-      `Done: ${what}. Next run: ${next}. I will tell you how each run goes. Reply "my schedules" to pause, skip or delete it.`,
+      `Done: ${what}. Next run: ${next}. I will tell you how each run goes. Reply "my schedules" to pause, skip, change or delete it.`,
     pcm: (what: string, next: string) =>
-      `E don set: ${what}. Next run: ${next}. I go tell you how every run go. Reply "my schedules" to pause, skip or delete am.`,
+      `E don set: ${what}. Next run: ${next}. I go tell you how every run go. Reply "my schedules" to pause, skip, change or delete am.`,
   },
   none: {
-    en: () => 'You have no schedules. Write one like "airtime 500 for 08031234567 every day".',
-    pcm: () => 'You no get any schedule. Write one like "airtime 500 for 08031234567 every day".',
+    en: () =>
+      'You have no schedules. Write one like "airtime 500 for 08031234567 every day", or "repeat my last order every month".',
+    pcm: () =>
+      'You no get any schedule. Write one like "airtime 500 for 08031234567 every day", or "repeat my last order every month".',
   },
   listHead: { en: () => "Your schedules:", pcm: () => "See your schedules:" },
   line: {
@@ -927,6 +933,9 @@ async function changeOne(
     const s = await getSchedule({ ctx: fc.ctx, userId: fc.userId, scheduleId, runs: 1 });
     if (!hasAmount(s)) {
       return end(T.noAmount[lang](s.description));
+    }
+    if (s.status === "ended") {
+      return end(T.endedNoChange[lang](s.description));
     }
     if (amountKobo === undefined) {
       return {
