@@ -373,7 +373,9 @@ async function runOne(ctx: ServiceContext, vtu: VtuRuntime, runId: number): Prom
       await setRun({ state: "skipped", outcome: schedule.status });
       return "skipped";
     }
-    if (run.state === "due" && late(ctx, run.due_at, now)) {
+    // An auto-renew run (due_on: the card's due date) stays worth buying until that date has passed.
+    const stillUseful = schedule.recurrence === "before_due" && lagosDate(now) <= run.due_on;
+    if (run.state === "due" && late(ctx, run.due_at, now) && !stillUseful) {
       await setRun({ state: "skipped", outcome: "missed" });
       await queueNotification(trx, {
         userId: schedule.user_id,
