@@ -6,8 +6,8 @@ import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db"
 import { uniquePhone } from "../../../test/helpers/fixtures";
 import { call, expectErrorEnvelope, makeTestApp } from "../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
-import type { ServiceContext } from "../context";
-import { autoRenewPlan } from "../schedules/auto-renew";
+import { type ServiceContext, withTransaction } from "../context";
+import { autoRenewPlan, syncAutoRenew } from "../schedules/auto-renew";
 import { addDays, formatLagosDate, lagosDate, lagosInstant } from "../schedules/recurrence";
 import { sweepSchedules } from "../schedules/runs";
 import { changeSchedule, createSchedule, getSchedule, resumeSchedule } from "../schedules/schedules";
@@ -288,6 +288,38 @@ describe("cable auto-renew", () => {
       .set({ margin_type: null, margin_value: null })
       .where("id", "=", card?.productId as string)
       .execute();
+    await expectLedgerConsistent(tdb.db);
+  });
+});
+
+describe("auto-renew, late", () => {
+  it("a run made on its day but not placed for longer than the grace window still buys before the due date", async () => {
+    clock = new Date();
+    const today = lagosDate(clock);
+    const c = await h.customer("ar-late", 5_000_000);
+    const userId = await c.userId();
+    const { schedule } = await createSchedule({
+      ctx,
+      vtu: h.deps.vtu,
+      userId,
+      idempotencyKey: "ar-late-1",
+      input: {
+        service: "cable",
+        recipient: "3061113333",
+        cableProvider: "startimes",
+        recurrence: { kind: "before_due", daysBefore: 3 },
+        pin: "2580",
+      },
+    });
+    // Its day at 09:00: the run is made (due 08:00), then the worker stops before placing it.
+    clock = lagosInstant(addDays(today, 3), 9);
+    await withTransaction(ctx, (trx) => syncAutoRenew(ctx, trx, schedule.id));
+    expect(await runsOf(schedule.id)).toMatchObject([{ due_on: addDays(today, 6), state: "due" }]);
+    // Back 12 hours later (past SCHEDULE_GRACE_HOURS): not "missed", the card is not due yet.
+    clock = lagosInstant(addDays(today, 3), 21);
+    await sweep();
+    expect(await ordersOf(schedule.id)).toHaveLength(1);
+    await h.harness.drain();
     await expectLedgerConsistent(tdb.db);
   });
 });
