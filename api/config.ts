@@ -237,6 +237,9 @@ export const ConfigSchema = z
     DATA_NUDGE_DAYS_BEFORE: z.coerce.number().int().min(0).max(30).default(2),
     DATA_NUDGE_MIN_VALIDITY_DAYS: positiveInt(30, 365),
     CABLE_REMINDER_SWEEP_MINUTES: positiveInt(10, 24 * 60),
+    // Cable auto-renew (README "Cable renewal reminders", DECISIONS §67): an auto-renew schedule buys
+    // this many days before the card's due date unless the customer chose another number (0–14).
+    CABLE_AUTORENEW_DAYS_BEFORE: z.coerce.number().int().min(0).max(14).default(2),
     // Schedules (README "Schedules"): a run is due at SCHEDULE_RUN_HOUR (Lagos) on its date; a run
     // short of funds waits SCHEDULE_FUNDS_WAIT_HOURS for a top-up (one reminder) and is then skipped;
     // a run found more than SCHEDULE_GRACE_HOURS late (the service was down) is skipped and told;

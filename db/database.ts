@@ -601,7 +601,7 @@ export interface ReferralSettingsTable {
 }
 
 export type ScheduleService = "airtime" | "data" | "electricity" | "cable";
-export type ScheduleRecurrence = "daily" | "weekly" | "monthly" | "every_n_days";
+export type ScheduleRecurrence = "daily" | "weekly" | "monthly" | "every_n_days" | "before_due";
 export type ScheduleStatus = "active" | "paused" | "ended" | "deleted";
 export type SchedulePauseReason = "customer" | "price_above_cap" | "monthly_cap" | "skipped_runs";
 export type ScheduleRunState = "due" | "waiting_funds" | "placed" | "delivered" | "failed" | "skipped";
@@ -640,6 +640,9 @@ export interface SchedulesTable {
   idempotency_key: string | null;
   /** A hash of the creating request (without the PIN): a replayed key must repeat it. */
   request_fingerprint: string | null;
+  /** Auto-renew (`before_due`): the cable card renewed, and how many days before its due date. */
+  cable_card_id: number | null;
+  days_before: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

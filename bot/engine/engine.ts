@@ -3,6 +3,7 @@ import { claimAndLoad, loadSession, markInputHandled, saveAndQueue } from "../..
 import { replyDedupeKey } from "../../api/services/notifications";
 import { findOrCreateUserByIdentity, markLanguageOffered, setUserLanguage } from "../../api/services/users";
 import { airtimeFlow } from "./flows/airtime";
+import { autoRenewFlow } from "./flows/auto-renew";
 import { balanceFlow } from "./flows/balance";
 import { bvnWarning, holdsBvn } from "./flows/bvn-guard";
 import { cableFlow } from "./flows/cable";
@@ -135,6 +136,7 @@ const FLOWS: Record<string, Flow> = {
   points: pointsFlow,
   tier: tierFlow,
   schedule: scheduleFlow,
+  auto_renew: autoRenewFlow,
   save: saveOfferFlow,
   start: onboarding,
 };

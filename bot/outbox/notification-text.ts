@@ -18,6 +18,18 @@ const T = templates("notifications", {
     pcm: (tv: string, bouquet: string, card: string, when: string, day: string, amount: string) =>
       `Your ${tv} ${bouquet} for card ${card} go finish ${when} (${day}).${amount} You wan renew am now?`,
   },
+  cableDueAuto: {
+    en: (tv: string, bouquet: string, card: string, when: string, day: string, on: string, amount: string) =>
+      `Your ${tv} ${bouquet} on card ${card} ends ${when} (${day}). It renews automatically ${on}${amount}: keep your wallet funded.`,
+    pcm: (tv: string, bouquet: string, card: string, when: string, day: string, on: string, amount: string) =>
+      `Your ${tv} ${bouquet} for card ${card} go finish ${when} (${day}). E go renew by itself ${on}${amount}: make sure money dey your wallet.`,
+  },
+  autoRenewOn: { en: (day: string) => `on ${day}`, pcm: (day: string) => `for ${day}` },
+  autoRenewToday: { en: () => "today", pcm: () => "dis today" },
+  autoRenewAmount: {
+    en: (amount: string) => ` (${amount} from your wallet)`,
+    pcm: (amount: string) => ` (${amount} go comot from your wallet)`,
+  },
   cableDueAmount: {
     en: (amount: string) => ` Renewal: ${amount}.`,
     pcm: (amount: string) => ` Renewal na ${amount}.`,
@@ -40,6 +52,7 @@ const T = templates("notifications", {
   renewNow: { en: () => "Renew now", pcm: () => "Renew am now" },
   buyAgain: { en: () => "Buy again", pcm: () => "Buy am again" },
   stopReminders: { en: () => "Stop reminders", pcm: () => "Stop the reminders" },
+  autoRenew: { en: () => "Auto-renew", pcm: () => "Make e renew by itself" },
   airtimeDelivered: {
     en: (amount: string, phone: string) => `Delivered: ${amount} airtime for ${phone}.`,
     pcm: (amount: string, phone: string) => `E don land: ${amount} airtime for ${phone}.`,
@@ -359,7 +372,12 @@ function orderWhat(n: Notice, lang: Lang): string | undefined {
 }
 
 const CABLE_TV: Record<string, string> = { dstv: "DStv", gotv: "GOtv", startimes: "StarTimes" };
-const CHOICE_LABELS = { renewNow: T.renewNow, buyAgain: T.buyAgain, stopReminders: T.stopReminders };
+const CHOICE_LABELS = {
+  renewNow: T.renewNow,
+  buyAgain: T.buyAgain,
+  stopReminders: T.stopReminders,
+  autoRenew: T.autoRenew,
+};
 
 /**
  * The tap choices a notification carries (DECISIONS §66): `payload.choices`, each `{id, key,
@@ -610,6 +628,19 @@ export function notificationText(
       const when =
         left <= 0 ? T.whenToday[lang]() : left === 1 ? T.whenTomorrow[lang]() : T.whenInDays[lang](left);
       const amount = naira(notice.amountKobo);
+      const autoOn = str(notice.autoRenewOn);
+      const today = str(notice.today);
+      if (autoOn && today) {
+        return T.cableDueAuto[lang](
+          CABLE_TV[tv] ?? tv,
+          bouquet,
+          card,
+          when,
+          formatDay(day),
+          autoOn <= today ? T.autoRenewToday[lang]() : T.autoRenewOn[lang](formatDay(autoOn)),
+          amount ? T.autoRenewAmount[lang](amount) : "",
+        );
+      }
       return T.cableDue[lang](
         CABLE_TV[tv] ?? tv,
         bouquet,

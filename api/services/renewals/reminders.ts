@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import { CABLE_NAMES, DISCO_NAMES } from "../catalogue/normalize";
-import { type ServiceContext, withTransaction } from "../context";
+import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
+import { activeAutoRenewOf, cardStateOf, planOf } from "../schedules/auto-renew";
 import { addDays, daysBetween, lagosDate } from "../vtu/due-date";
 import type { CableProvider, Disco } from "../vtu/provider";
 import { applyCableDeliveries } from "./cards";
@@ -18,6 +19,8 @@ import { applyCableDeliveries } from "./cards";
 export const REMINDER_CHOICE_PREFIX = "rmd:";
 export const renewChoiceId = (cardId: number) => `${REMINDER_CHOICE_PREFIX}renew:${cardId}`;
 export const stopCardChoiceId = (cardId: number) => `${REMINDER_CHOICE_PREFIX}stop:${cardId}`;
+/** "Auto-renew": set up an auto-renew schedule for the card (bot/engine/flows/auto-renew.ts, DECISIONS §67). */
+export const autoRenewChoiceId = (cardId: number) => `${REMINDER_CHOICE_PREFIX}auto:${cardId}`;
 export const stopNudgeChoiceId = (kind: "electricity" | "data") => `${REMINDER_CHOICE_PREFIX}stop:${kind}`;
 /** The greeting's "same again" choice: reopens the order's own purchase flow (bot/engine/flows/repeat.ts). */
 export const buyAgainChoiceId = (orderId: string) => `repeat:${orderId}`;
@@ -46,6 +49,53 @@ export function cableReminderText(n: {
   const when = n.daysLeft <= 0 ? "today" : n.daysLeft === 1 ? "tomorrow" : `in ${n.daysLeft} days`;
   const amount = n.amountKobo ? ` Renewal: ${formatNaira(n.amountKobo)}.` : "";
   return `Your ${cableName(n.provider)} ${n.bouquet} on card ${n.smartcard} ends ${when} (${formatDay(n.dueDate)}).${amount} Renew now?`;
+}
+
+/**
+ * The reminder for a card that renews automatically (DECISIONS §67): when, instead of "Renew now?"
+ * (a second, manual renewal would buy the cycle twice).
+ */
+export function cableAutoRenewText(n: {
+  provider: string;
+  smartcard: string;
+  bouquet: string;
+  amountKobo: number | null;
+  dueDate: string;
+  daysLeft: number;
+  autoRenewOn: string;
+  today: string;
+}): string {
+  const when = n.daysLeft <= 0 ? "today" : n.daysLeft === 1 ? "tomorrow" : `in ${n.daysLeft} days`;
+  const on = n.autoRenewOn <= n.today ? "today" : `on ${formatDay(n.autoRenewOn)}`;
+  const amount = n.amountKobo ? ` (${formatNaira(n.amountKobo)} from your wallet)` : "";
+  return `Your ${cableName(n.provider)} ${n.bouquet} on card ${n.smartcard} ends ${when} (${formatDay(n.dueDate)}). It renews automatically ${on}${amount}: keep your wallet funded.`;
+}
+
+/**
+ * The day the card's auto-renew buys this cycle, when it is on and the cycle is not already lost (its
+ * run failed or skipped): then the reminder says so rather than asking to renew.
+ */
+async function autoRenewDay(ctx: ServiceContext, trx: Trx, cardId: number): Promise<string | undefined> {
+  const schedule = await activeAutoRenewOf(trx, cardId);
+  if (!schedule) {
+    return undefined;
+  }
+  const plan = planOf(ctx, schedule, await cardStateOf(trx, schedule));
+  if (plan.kind === "due") {
+    return plan.runOn;
+  }
+  if (plan.kind === "done") {
+    const run = await trx
+      .selectFrom("schedule_runs")
+      .select(["state", "due_at"])
+      .where("schedule_id", "=", schedule.id)
+      .where("due_on", "=", plan.cycle)
+      .executeTakeFirst();
+    if (run && run.state !== "failed" && run.state !== "skipped") {
+      return lagosDate(run.due_at);
+    }
+  }
+  return undefined;
 }
 
 /** The sweep: deliveries first (they move due dates), then reminders, then the nudges. */
@@ -139,6 +189,19 @@ export async function sendCableReminders(args: { ctx: ServiceContext; limit?: nu
           dueDate: card.due,
           daysLeft,
         };
+        const stop = { id: stopCardChoiceId(card.id), key: "stopReminders", label: "Stop reminders" };
+        // A card on auto-renew is told when it renews, with no "Renew now" (DECISIONS §67).
+        const autoRenewOn = await autoRenewDay(ctx, trx, card.id);
+        if (autoRenewOn) {
+          const auto = { ...notice, autoRenewOn, today };
+          await queueNotification(trx, {
+            userId: card.user_id,
+            kind: "cable.renewal_due",
+            body: cableAutoRenewText(auto),
+            payload: { notice: auto, cardId: card.id, choices: [stop] },
+          });
+          return true;
+        }
         await queueNotification(trx, {
           userId: card.user_id,
           kind: "cable.renewal_due",
@@ -148,7 +211,8 @@ export async function sendCableReminders(args: { ctx: ServiceContext; limit?: nu
             cardId: card.id,
             choices: [
               { id: renewChoiceId(card.id), key: "renewNow", label: "Renew now" },
-              { id: stopCardChoiceId(card.id), key: "stopReminders", label: "Stop reminders" },
+              stop,
+              { id: autoRenewChoiceId(card.id), key: "autoRenew", label: "Auto-renew" },
             ],
           },
         });

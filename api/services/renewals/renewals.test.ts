@@ -92,7 +92,11 @@ describe("cable renewal reminders", () => {
       `Your DStv Compact on card 3032221234 ends in 3 days (${new Date(`${addDays(today, 3)}T12:00:00Z`).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })}). Renewal: ₦19,000. Renew now?`,
     );
     const payload = rows[0]?.payload as Record<string, unknown>;
-    expect(notificationChoices(payload, "en")?.map((x) => x.label)).toEqual(["Renew now", "Stop reminders"]);
+    expect(notificationChoices(payload, "en")?.map((x) => x.label)).toEqual([
+      "Renew now",
+      "Stop reminders",
+      "Auto-renew",
+    ]);
     expect(notificationChoices(payload, "pcm")?.[0]?.label).toBe("Renew am now");
     expect(notificationText("cable.renewal_due", payload, "pcm")).toMatch(/go finish in 3 days time/);
 

@@ -10,6 +10,15 @@ export type Recurrence =
   | { kind: "monthly"; day: number }
   | { kind: "every_n_days"; days: number };
 
+/**
+ * Cable auto-renew (DECISIONS §67): not a calendar rule but the card's due date, `daysBefore` days
+ * ahead of it. Its dates come from the card (api/services/schedules/auto-renew.ts), never from here.
+ */
+export type BeforeDue = { kind: "before_due"; daysBefore: number };
+
+/** What a schedule's recurrence can be: a calendar rule, or days before a cable card's due date. */
+export type ScheduleRecurrence = Recurrence | BeforeDue;
+
 /** Lagos is UTC+1 with no DST. */
 const LAGOS_OFFSET_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -138,9 +147,16 @@ function ordinal(n: number): string {
   return `${n}${["th", "st", "nd", "rd"][n % 10] ?? "th"}`;
 }
 
-/** "every day", "every Friday", "every month on the 31st (or the month's last day)", "every 3 days". */
-export function describeRecurrence(rule: Recurrence): string {
+/**
+ * "every day", "every Friday", "every month on the 31st (or the month's last day)", "every 3 days",
+ * "2 days before each due date".
+ */
+export function describeRecurrence(rule: ScheduleRecurrence): string {
   switch (rule.kind) {
+    case "before_due":
+      return rule.daysBefore === 0
+        ? "on each due date"
+        : `${rule.daysBefore} day${rule.daysBefore === 1 ? "" : "s"} before each due date`;
     case "daily":
       return "every day";
     case "weekly": {

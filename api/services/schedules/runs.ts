@@ -5,6 +5,7 @@ import { ServiceError } from "../errors";
 import { queueNotification } from "../notifications";
 import { type AuthorisedOrderInput, createAuthorisedOrder } from "../vtu/create-order";
 import type { VtuRuntime } from "../vtu/runtime";
+import { sweepAutoRenew, syncAutoRenew } from "./auto-renew";
 import { type ScheduleNotice, scheduleNoticeText } from "./notices";
 import { lagosDate, lagosInstant, monthStart, nextMonthStart, nextOccurrence } from "./recurrence";
 import { recurrenceOf, whatItBuys } from "./schedules";
@@ -30,7 +31,8 @@ export async function sweepSchedules(args: {
   limit?: number;
 }): Promise<{ made: number; placed: number; waiting: number; skipped: number; settled: number }> {
   const { ctx } = args;
-  const made = await makeDueRuns(ctx, args.limit);
+  // Auto-renew schedules follow their cards' due dates (auto-renew.ts); the others their calendar.
+  const made = (await sweepAutoRenew(ctx, args.limit)) + (await makeDueRuns(ctx, args.limit));
   const counts = { placed: 0, waiting: 0, skipped: 0 };
   const now = ctx.now();
   const open = await ctx.db
@@ -71,10 +73,22 @@ export async function runScheduleNow(args: { ctx: ServiceContext; vtu: VtuRuntim
       .where("id", "=", args.scheduleId)
       .forUpdate()
       .executeTakeFirst();
-    if (row?.status !== "active" || !row.next_due_on) {
+    const rule = row ? recurrenceOf(row) : undefined;
+    if (row?.status !== "active" || !rule || (rule.kind !== "before_due" && !row.next_due_on)) {
       return;
     }
     await trx.updateTable("schedules").set({ not_before: now }).where("id", "=", row.id).execute();
+    if (rule.kind === "before_due" || !row.next_due_on) {
+      // Auto-renew: the card's current cycle is made due now, unless it already had its run.
+      await syncAutoRenew(ctx, trx, row.id, { now: true });
+      await trx
+        .updateTable("schedule_runs")
+        .set({ due_at: now })
+        .where("schedule_id", "=", row.id)
+        .where("state", "=", "due")
+        .execute();
+      return;
+    }
     const open = await trx
       .selectFrom("schedule_runs")
       .select("id")
@@ -97,7 +111,7 @@ export async function runScheduleNow(args: { ctx: ServiceContext; vtu: VtuRuntim
       await trx
         .updateTable("schedules")
         .set({
-          next_due_on: nextOccurrence(recurrenceOf(row), row.start_on, row.next_due_on),
+          next_due_on: nextOccurrence(rule, row.start_on, row.next_due_on),
           runs_made: row.runs_made + 1,
         })
         .where("id", "=", row.id)
@@ -148,6 +162,7 @@ async function makeDueRuns(ctx: ServiceContext, limit = 200): Promise<number> {
     .selectFrom("schedules")
     .select("id")
     .where("status", "=", "active")
+    .where("recurrence", "<>", "before_due")
     .where("next_due_on", "<=", today)
     .orderBy("next_due_on")
     .limit(limit)
@@ -169,12 +184,12 @@ async function makeRunsFor(ctx: ServiceContext, trx: Trx, scheduleId: string): P
     trx,
   );
   const schedule = rows[0];
-  if (!schedule) {
+  const rule = schedule ? recurrenceOf(schedule) : undefined;
+  if (!schedule || !rule || rule.kind === "before_due") {
     return 0;
   }
   const now = ctx.now();
   const today = lagosDate(now);
-  const rule = recurrenceOf(schedule);
   let next = schedule.next_due_on;
   let runsMade = schedule.runs_made;
   let made = 0;
@@ -356,7 +371,9 @@ async function runOne(ctx: ServiceContext, vtu: VtuRuntime, runId: number): Prom
       await setRun({ state: "skipped", outcome: schedule.status });
       return "skipped";
     }
-    if (run.state === "due" && late(ctx, run.due_at, now)) {
+    // An auto-renew run (due_on: the card's due date) stays worth buying until that date has passed.
+    const stillUseful = schedule.recurrence === "before_due" && lagosDate(now) <= run.due_on;
+    if (run.state === "due" && late(ctx, run.due_at, now) && !stillUseful) {
       await setRun({ state: "skipped", outcome: "missed" });
       const notice: ScheduleNotice = { kind: "missed", what, dueOns: [run.due_on] };
       await queueNotification(trx, {

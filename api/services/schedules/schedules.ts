@@ -1,9 +1,10 @@
+import { sql } from "kysely";
 import { z } from "zod";
 import type { ScheduleRow, ScheduleRunRow } from "../../../db/database";
 import { bouquetSlug } from "../catalogue/normalize";
 import type { ServiceContext, Trx } from "../context";
 import { withTransaction } from "../context";
-import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import { ConflictError, NotFoundError, ServiceError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import { fingerprintOf } from "../ledger";
 import { formatNaira } from "../money";
@@ -14,6 +15,7 @@ import { priceProduct } from "../vtu/create-order";
 import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS } from "../vtu/provider";
 import type { VtuRuntime } from "../vtu/runtime";
 import { verifyAccount } from "../vtu/verify-account";
+import { cardStateOf, nextDueOf, planOf, reopenCycleOnResume } from "./auto-renew";
 import {
   describeRecurrence,
   formatLagosDate,
@@ -22,6 +24,7 @@ import {
   nextOccurrence,
   occurrenceOnOrAfter,
   type Recurrence,
+  type ScheduleRecurrence,
   WEEKDAYS,
 } from "./recurrence";
 
@@ -44,6 +47,8 @@ export const RecurrenceInput = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("weekly"), weekday }),
   z.strictObject({ kind: z.literal("monthly"), day: z.number().int().min(1).max(31) }),
   z.strictObject({ kind: z.literal("every_n_days"), days: z.number().int().min(2).max(365) }),
+  /** Cable auto-renew: days before each of the card's due dates (CABLE_AUTORENEW_DAYS_BEFORE unless given). */
+  z.strictObject({ kind: z.literal("before_due"), daysBefore: z.number().int().min(0).max(14).optional() }),
 ]);
 
 export const CreateScheduleInput = z.strictObject({
@@ -98,7 +103,9 @@ export type ScheduleDto = {
   meterType: string | null;
   cableProvider: string | null;
   label: string | null;
-  recurrence: Recurrence;
+  recurrence: ScheduleRecurrence;
+  /** Auto-renew: the cable card (GET /api/vtu/cable/cards) whose due dates it follows. */
+  cableCardId: number | null;
   /** The schedule in words: "MTN airtime ₦500 for 0803***4567, every Friday". */
   description: string;
   startOn: string;
@@ -117,9 +124,11 @@ export type ScheduleDto = {
 };
 
 export function recurrenceOf(
-  row: Pick<ScheduleRow, "recurrence" | "weekday" | "month_day" | "interval_days">,
-): Recurrence {
+  row: Pick<ScheduleRow, "recurrence" | "weekday" | "month_day" | "interval_days" | "days_before">,
+): ScheduleRecurrence {
   switch (row.recurrence) {
+    case "before_due":
+      return { kind: "before_due", daysBefore: row.days_before ?? 0 };
     case "daily":
       return { kind: "daily" };
     case "weekly":
@@ -184,6 +193,7 @@ export function toScheduleDto(row: ScheduleRow, lastRun?: ScheduleRunRow | null)
     cableProvider: row.cable_provider,
     label: row.label,
     recurrence,
+    cableCardId: row.cable_card_id,
     description: `${whatItBuys(row)}, ${describeRecurrence(recurrence)}`,
     startOn: row.start_on,
     endOn: row.end_on,
@@ -211,9 +221,14 @@ function fail(error: z.ZodError): never {
   );
 }
 
-/** The most runs a recurrence can make in one month (for the default monthly cap). */
-export function runsPerMonth(rule: Recurrence): number {
+/**
+ * The most runs a recurrence can make in one month (for the default monthly cap). Auto-renew: two
+ * (a 30-day bouquet's due dates can both fall in a 31-day month: the 1st and the 31st).
+ */
+export function runsPerMonth(rule: ScheduleRecurrence): number {
   switch (rule.kind) {
+    case "before_due":
+      return 2;
     case "daily":
       return 31;
     case "weekly":
@@ -244,6 +259,8 @@ export async function priceSchedule(
   vtu: VtuRuntime,
   userId: string,
   what: WhatToBuy,
+  /** Cable: remember the card's due date for the customer (auto-renew is timed from it). */
+  remember = false,
 ): Promise<number> {
   const tier = tierPricing(await getCustomerTier(ctx.db, userId));
   switch (what.service) {
@@ -291,6 +308,7 @@ export async function priceSchedule(
       const verified = await verifyAccount({
         ctx,
         vtu,
+        ...(remember ? { userId } : {}),
         input: {
           kind: "smartcard",
           provider: what.cable_provider as (typeof CABLE_PROVIDERS)[number],
@@ -370,6 +388,56 @@ function whatToBuy(input: z.output<typeof CreateScheduleInput>): WhatToBuy {
   }
 }
 
+function autoRenewExists(smartcard: string): ConflictError {
+  return new ConflictError(
+    `Card ${smartcard} already renews automatically. See "my schedules" (GET /api/schedules) to change, pause or delete it.`,
+    "AUTORENEW_EXISTS",
+  );
+}
+
+/**
+ * The customer's card an auto-renew follows (just verified for them by priceSchedule), and its first
+ * run date. A card whose due date is unknown cannot be timed: that is said plainly, not guessed.
+ */
+async function autoRenewCard(
+  ctx: ServiceContext,
+  userId: string,
+  what: WhatToBuy,
+  rule: { kind: "before_due"; daysBefore: number },
+): Promise<{ id: number; first: string }> {
+  const card = await ctx.db
+    .selectFrom("cable_cards")
+    .select(["id", "due_date"])
+    .where("user_id", "=", userId)
+    .where("provider", "=", what.cable_provider ?? "")
+    .where("smartcard", "=", what.recipient)
+    .executeTakeFirst();
+  if (!card?.due_date) {
+    throw new ServiceError(
+      "unprocessable",
+      "CABLE_DUE_DATE_UNKNOWN",
+      `We do not know when card ${what.recipient}'s subscription ends (the provider did not say), so auto-renew cannot be timed. Renew it once with us — its due date is then counted from that payment — and set up auto-renew again.`,
+      { field: "recipient" },
+    );
+  }
+  const live = await ctx.db
+    .selectFrom("schedules")
+    .select("id")
+    .where("cable_card_id", "=", card.id)
+    .where("status", "in", ["active", "paused"])
+    .executeTakeFirst();
+  if (live) {
+    throw autoRenewExists(what.recipient);
+  }
+  const state = await cardStateOf(ctx.db, { id: "", cable_card_id: card.id });
+  const plan = planOf(ctx, { days_before: rule.daysBefore }, { ...state, lastCycle: null });
+  const first = nextDueOf(plan);
+  if (!first) {
+    throw new Error("a card with a due date has no auto-renew date");
+  }
+  return { id: card.id, first };
+}
+
 /** The first due date of a schedule starting `startOn`, seen from now. */
 export function firstDueOn(rule: Recurrence, startOn: string, now: Date): string {
   return occurrenceOnOrAfter(rule, startOn, lagosDate(now));
@@ -427,10 +495,27 @@ export async function createSchedule(args: {
   if (input.endOn && input.endOn < startOn) {
     throw new ValidationError("endOn: must be on or after startOn.", { field: "endOn" });
   }
-  const rule = input.recurrence as Recurrence;
+  const rule: ScheduleRecurrence =
+    input.recurrence.kind === "before_due"
+      ? {
+          kind: "before_due",
+          daysBefore: input.recurrence.daysBefore ?? ctx.config.CABLE_AUTORENEW_DAYS_BEFORE,
+        }
+      : input.recurrence;
+  if (rule.kind === "before_due" && input.service !== "cable") {
+    throw new ValidationError("recurrence: before_due (auto-renew) is for cable cards only.", {
+      field: "recurrence",
+    });
+  }
+  if (rule.kind === "before_due" && input.startOn !== undefined) {
+    throw new ValidationError("startOn: an auto-renew starts from the card's due date; leave startOn out.", {
+      field: "startOn",
+    });
+  }
   const what = whatToBuy(input);
   await verifyPin({ ctx, userId, pin: input.pin });
-  const priceKobo = await priceSchedule(ctx, args.vtu, userId, what);
+  const priceKobo = await priceSchedule(ctx, args.vtu, userId, what, rule.kind === "before_due");
+  const card = rule.kind === "before_due" ? await autoRenewCard(ctx, userId, what, rule) : undefined;
   const perRunCap = input.perRunCapKobo ?? priceKobo;
   if (perRunCap < priceKobo) {
     throw new ValidationError(
@@ -445,7 +530,7 @@ export async function createSchedule(args: {
       field: "monthlyCapKobo",
     });
   }
-  const first = firstDueOn(rule, startOn, now);
+  const first = card ? card.first : firstDueOn(rule as Recurrence, startOn, now);
   if (input.endOn && first > input.endOn) {
     throw new ValidationError(`This schedule would never run: its first date, ${first}, is after endOn.`, {
       field: "endOn",
@@ -460,6 +545,8 @@ export async function createSchedule(args: {
     weekday: rule.kind === "weekly" ? rule.weekday : null,
     month_day: rule.kind === "monthly" ? rule.day : null,
     interval_days: rule.kind === "every_n_days" ? rule.days : null,
+    cable_card_id: card ? card.id : null,
+    days_before: rule.kind === "before_due" ? rule.daysBefore : null,
     start_on: startOn,
     end_on: input.endOn ?? null,
     max_runs: input.maxRuns ?? null,
@@ -484,7 +571,14 @@ export async function createSchedule(args: {
       oc.columns(["user_id", "idempotency_key"]).where("idempotency_key", "is not", null).doNothing(),
     )
     .returningAll()
-    .executeTakeFirst();
+    .executeTakeFirst()
+    .catch((error: unknown) => {
+      // Two creates for one card racing: the unique index keeps one live auto-renew per card.
+      if ((error as { constraint?: string }).constraint === "schedules_autorenew_card") {
+        throw autoRenewExists(what.recipient);
+      }
+      throw error;
+    });
   if (!inserted) {
     const existing = await replayOf();
     if (!existing) {
@@ -639,8 +733,28 @@ export async function resumeSchedule(args: {
     }
     const now = ctx.now();
     const today = lagosDate(now);
+    const rule = recurrenceOf(row);
+    if (rule.kind === "before_due") {
+      // Auto-renew: the card's current cycle, not bought because of the pause, is bought now; the
+      // next date follows the card.
+      await reopenCycleOnResume(ctx, trx, row);
+      const plan = planOf(ctx, row, await cardStateOf(trx, row));
+      await trx
+        .updateTable("schedules")
+        .set({
+          status: "active",
+          pause_reason: null,
+          consecutive_skips: 0,
+          next_due_on: nextDueOf(plan),
+          not_before: now,
+          updated_at: now,
+        })
+        .where("id", "=", row.id)
+        .execute();
+      return;
+    }
     const from = row.next_due_on && row.next_due_on > today ? row.next_due_on : today;
-    let next = occurrenceOnOrAfter(recurrenceOf(row), row.start_on, from);
+    let next = occurrenceOnOrAfter(rule, row.start_on, from);
     // A date already run (or skipped) is not run again.
     const taken = await trx
       .selectFrom("schedule_runs")
@@ -650,7 +764,7 @@ export async function resumeSchedule(args: {
       .execute();
     const used = new Set(taken.map((t) => t.due_on));
     while (used.has(next)) {
-      next = nextOccurrence(recurrenceOf(row), row.start_on, next);
+      next = nextOccurrence(rule, row.start_on, next);
     }
     await trx
       .updateTable("schedules")
@@ -694,6 +808,40 @@ export async function skipNextRun(args: {
     if (open.length > 0 || !row.next_due_on) {
       return;
     }
+    const rule = recurrenceOf(row);
+    if (rule.kind === "before_due") {
+      // Auto-renew: the card's current due date is recorded as skipped (its one run, not bought).
+      const card = await cardStateOf(trx, row);
+      const plan = planOf(ctx, row, card);
+      if (plan.kind !== "due") {
+        return;
+      }
+      await trx
+        .insertInto("schedule_runs")
+        .values({
+          schedule_id: row.id,
+          user_id: row.user_id,
+          due_on: plan.cycle,
+          due_at: now,
+          state: "skipped",
+          idempotency_key: `schedule:${row.id}:${plan.cycle}`,
+          outcome: "skipped_by_customer",
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.columns(["schedule_id", "due_on"]).doNothing())
+        .execute();
+      await trx
+        .updateTable("schedules")
+        .set({
+          next_due_on: nextDueOf(planOf(ctx, row, { ...card, lastCycle: plan.cycle })),
+          runs_made: row.runs_made + 1,
+          updated_at: now,
+        })
+        .where("id", "=", row.id)
+        .execute();
+      return;
+    }
     const due = row.next_due_on;
     await trx
       .insertInto("schedule_runs")
@@ -713,7 +861,7 @@ export async function skipNextRun(args: {
     await trx
       .updateTable("schedules")
       .set({
-        next_due_on: nextOccurrence(recurrenceOf(row), row.start_on, due),
+        next_due_on: nextOccurrence(rule, row.start_on, due),
         runs_made: row.runs_made + 1,
         updated_at: now,
       })
@@ -812,4 +960,91 @@ export function dueInWords(date: string | null, now: Date): string {
     return "none";
   }
   return date === lagosDate(now) ? "today" : formatLagosDate(date);
+}
+
+export type AutoRenewPreview = {
+  cardId: number;
+  provider: string;
+  smartcard: string;
+  customerName: string | null;
+  bouquet: string | null;
+  /** The card's due date (Lagos), null when the provider gave none. */
+  dueDate: string | null;
+  daysBefore: number;
+  /** When the first renewal would buy (never before today); null without a due date. */
+  firstRunOn: string | null;
+  /** Today's price at the customer's tier: the default per-run cap. */
+  priceKobo: number;
+  monthlyCapKobo: number;
+  /** The card's auto-renew already on (active or paused), if any. */
+  existing: ScheduleDto | null;
+};
+
+/**
+ * What setting up auto-renew for one of the customer's cards would authorise (the chat's summary
+ * before Confirm + PIN): the card is verified again (its due date remembered) and priced now.
+ * Undefined for a card that is not the customer's.
+ */
+export async function previewAutoRenew(args: {
+  ctx: ServiceContext;
+  vtu: VtuRuntime;
+  userId: string;
+  cardId: number;
+}): Promise<AutoRenewPreview | undefined> {
+  const { ctx, userId } = args;
+  const own = () =>
+    ctx.db
+      .selectFrom("cable_cards")
+      .select([
+        "id",
+        "provider",
+        "smartcard",
+        "customer_name",
+        "bouquet",
+        sql<string | null>`due_date::text`.as("due"),
+      ])
+      .where("id", "=", args.cardId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+  const before = await own();
+  if (!before) {
+    return undefined;
+  }
+  const existing = await ctx.db
+    .selectFrom("schedules")
+    .selectAll()
+    .where("cable_card_id", "=", before.id)
+    .where("status", "in", ["active", "paused"])
+    .executeTakeFirst();
+  const what: WhatToBuy = {
+    service: "cable",
+    recipient: before.smartcard,
+    network: null,
+    amount_kobo: null,
+    plan_id: null,
+    disco: null,
+    meter_type: null,
+    cable_provider: before.provider,
+    contact_phone: null,
+  };
+  const priceKobo = existing
+    ? existing.per_run_cap_kobo
+    : await priceSchedule(ctx, args.vtu, userId, what, true);
+  const card = (await own()) ?? before;
+  const daysBefore = ctx.config.CABLE_AUTORENEW_DAYS_BEFORE;
+  const state = await cardStateOf(ctx.db, { id: "", cable_card_id: card.id });
+  const plan = planOf(ctx, { days_before: daysBefore }, { ...state, lastCycle: null });
+  return {
+    cardId: card.id,
+    provider: card.provider,
+    smartcard: card.smartcard,
+    customerName: card.customer_name,
+    bouquet: card.bouquet,
+    dueDate: card.due,
+    daysBefore,
+    firstRunOn: nextDueOf(plan),
+    priceKobo,
+    monthlyCapKobo: priceKobo * runsPerMonth({ kind: "before_due", daysBefore }),
+    existing: existing ? toScheduleDto(existing) : null,
+  };
 }

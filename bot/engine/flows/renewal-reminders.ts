@@ -9,6 +9,7 @@ import { notificationChoices } from "../../outbox/notification-text";
 import { templates } from "../i18n";
 import { doneReply, errorText, mainMenu } from "../replies";
 import type { FlowContext, StepResult } from "../types";
+import { proposeAutoRenew } from "./auto-renew";
 import { cableFlow } from "./cable";
 
 const T = templates("renewalReminders", {
@@ -59,7 +60,8 @@ export const REMINDER_PREFIX = REMINDER_CHOICE_PREFIX;
 
 /**
  * A tapped reminder choice, however long after the message: `rmd:renew:<card>` opens the cable flow
- * to renew that card (verify → summary → Confirm → PIN, the ordinary purchase); `rmd:stop:<card>`,
+ * to renew that card (verify → summary → Confirm → PIN, the ordinary purchase); `rmd:auto:<card>`
+ * sets up its auto-renew (summary → Confirm → PIN, flows/auto-renew.ts); `rmd:stop:<card>`,
  * `rmd:stop:electricity` and `rmd:stop:data` turn those reminders off. Only the person's own card.
  */
 export async function reminderChoice(fc: FlowContext, rest: string): Promise<StepResult> {
@@ -78,6 +80,10 @@ export async function reminderChoice(fc: FlowContext, rest: string): Promise<Ste
     if (action === "stop") {
       await stopCardReminders(fc.ctx, { userId: fc.userId, cardId: card.id });
       return { replies: [doneReply(T.cardStopped[fc.lang](card.smartcard), [], fc.lang)] };
+    }
+    if (action === "auto") {
+      // Auto-renew (DECISIONS §67): summary → Confirm → PIN → an auto-renew schedule for the card.
+      return await proposeAutoRenew(fc, card.id);
     }
     if (action === "renew") {
       return await cableFlow.start(fc, {
