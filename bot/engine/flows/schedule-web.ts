@@ -1,0 +1,19 @@
+import { createScheduleLink } from "../../../api/services/schedule-links";
+import { templates } from "../i18n";
+import type { FlowContext } from "../types";
+
+const T = templates("schedule-web", {
+  manageOnWeb: {
+    en: (url: string) => `Manage them on the web: ${url}`,
+    pcm: (url: string) => `Manage dem for web: ${url}`,
+  },
+});
+
+/**
+ * The line "my schedules" ends with: a link to the customer's "My schedules" page (DECISIONS §69),
+ * a fresh one each time (the older one stops working).
+ */
+export async function scheduleWebLine(fc: FlowContext): Promise<string> {
+  const link = await createScheduleLink({ ctx: fc.ctx, userId: fc.userId });
+  return T.manageOnWeb[fc.lang](link.url);
+}
