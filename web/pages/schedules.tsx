@@ -287,8 +287,12 @@ function ScheduleCard(props: {
         {status.text}
       </p>
       <dl class="rows">
-        <dt>Buys</dt>
-        <dd>{s.description}</dd>
+        {s.label ? (
+          <>
+            <dt>Buys</dt>
+            <dd>{s.description}</dd>
+          </>
+        ) : null}
         <dt>Next run</dt>
         <dd data-testid="next-run">{nextRun(s, props.today, props.runHour)}</dd>
         <dt>Last run</dt>
