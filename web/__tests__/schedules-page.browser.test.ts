@@ -126,7 +126,7 @@ describe.skipIf(skipBrowserSuites)("My schedules page in Chromium (360×640)", (
     await page.getByLabel("Network").selectOption("mtn");
     await page.getByLabel("Phone number").fill(recipient);
     await page.getByLabel("Airtime amount each run (₦)").fill("500");
-    await page.getByLabel("How often").selectOption("daily");
+    await page.getByLabel("Repeats").selectOption("daily");
 
     // A wrong PIN: refused on the PIN field, focused, counted; the rest of the form is kept.
     await page.getByTestId("create-form").getByLabel("Transaction PIN").fill("1111");

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApp } from "../../api/http/app";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
+import { listDataPlans } from "../../api/services/catalogue/listings";
 import type { ServiceContext } from "../../api/services/context";
 import { webhookSecretHash } from "../../api/services/funding";
+import { purgeExpiredCredentials } from "../../api/services/maintenance";
 import { createScheduleLink } from "../../api/services/schedule-links";
 import { createSchedule, getSchedule, lagosInstant } from "../../api/services/schedules";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
@@ -124,6 +126,11 @@ describe("My schedules page over HTTP", () => {
     }
     expect((await getSchedule({ ctx, userId: buyer.id, scheduleId: schedule.id })).status).toBe("active");
 
+    // Delete asks for the ticked box, on the server too (a browser that ignores `required`).
+    const unticked = await post(`${page.path}/${schedule.id}/delete`, { csrf: page.csrf }, page.cookie);
+    expect(unticked.status).toBe(400);
+    expect(await unticked.text()).toMatch(/id="confirm-sch_[^"]+"[^>]*aria-invalid="true"[^>]*autofocus/);
+
     // The same form from the page itself goes through.
     const ok = await post(pause, { csrf: page.csrf }, page.cookie);
     expect(ok.status).toBe(303);
@@ -173,6 +180,13 @@ describe("My schedules page over HTTP", () => {
     ).toEqual([]);
     expect(captured.text()).not.toContain(new URL(second.url).pathname.split("/").pop());
     expect(captured.text()).toContain("/schedules/[REDACTED]");
+
+    // A day after they expired, the maintenance job deletes them.
+    const tomorrow = { ...ctx, now: () => new Date(clock.getTime() + 86_400_000 + 1000) };
+    expect((await purgeExpiredCredentials({ ctx: tomorrow })).scheduleLinks).toBeGreaterThanOrEqual(2);
+    expect(
+      await tdb.db.selectFrom("schedule_links").where("user_id", "=", buyer.id).selectAll().execute(),
+    ).toEqual([]);
   });
 
   it("counts a wrong PIN with the same limiter as everywhere, and never shows the PIN", async () => {
@@ -204,6 +218,50 @@ describe("My schedules page over HTTP", () => {
     expect(
       await tdb.db.selectFrom("schedules").where("user_id", "=", buyer.id).selectAll().execute(),
     ).toEqual([]);
+  });
+
+  it("creates a weekly data schedule, and refuses a plan of another network on its field", async () => {
+    const buyer = await createBuyer(ctx, 500_000);
+    const page = await open((await createScheduleLink({ ctx, userId: buyer.id })).url);
+    const [mtn] = await listDataPlans({ ctx, network: "mtn" });
+    const [airtel] = await listDataPlans({ ctx, network: "airtel" });
+    if (!mtn || !airtel) {
+      throw new Error("the sandbox catalogue has no MTN or Airtel plans");
+    }
+    expect(page.html).toContain(`value="${mtn.id}"`);
+    const form = {
+      csrf: page.csrf,
+      service: "data",
+      network: "mtn",
+      phone: sandboxPhone(),
+      plan: airtel.id,
+      how: "weekly",
+      weekday: "friday",
+      startOn: "2026-12-15",
+      endOn: "2027-03-31",
+      monthlyCap: "50,000",
+      pin: TEST_PIN,
+    };
+    const wrong = await post(`${page.path}/new`, form, page.cookie);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/id="new-plan"[^>]*aria-invalid="true"/);
+    const made = await post(`${page.path}/new`, { ...form, plan: mtn.id }, page.cookie);
+    expect(made.status).toBe(303);
+    const [row] = await tdb.db.selectFrom("schedules").selectAll().where("user_id", "=", buyer.id).execute();
+    expect(row).toMatchObject({
+      service: "data",
+      network: "mtn",
+      plan_id: mtn.id,
+      recurrence: "weekly",
+      weekday: 5,
+      start_on: "2026-12-15",
+      end_on: "2027-03-31",
+      next_due_on: "2026-12-18",
+      monthly_cap_kobo: 5_000_000,
+    });
+    const listed = await open(`http://tada.test${page.path}`, page.cookie);
+    expect(listed.html).toMatch(/MTN data \(.*\) for 0803\*\*\*\d{4}, every Friday/);
+    expect(listed.html).toContain("Fri 18 Dec 2026, from 08:00 Lagos time");
   });
 
   it("gives a link through the API", async () => {

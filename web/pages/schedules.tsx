@@ -496,74 +496,83 @@ function CreateForm(props: {
             </optgroup>
           ))}
         </Select>
-        <Select id="new-how" name="how" label="How often" error={e}>
-          {option("daily", "Every day", v.how)}
-          {option("weekly", "Every week, on a day", v.how)}
-          {option("monthly", "Every month, on a date", v.how)}
-          {option("every_n_days", "Every few days", v.how)}
-        </Select>
-        <Select id="new-weekday" name="weekday" label="Day of the week" hint="For every week." error={e}>
-          {WEEKDAYS.map((d) =>
-            option(
-              d,
-              d.replace(/^./, (c) => c.toUpperCase()),
-              v.weekday ?? "friday",
-            ),
-          )}
-        </Select>
-        <Field
-          id="new-monthday"
-          name="monthDay"
-          label="Date of the month (1–31)"
-          hint="For every month; the 31st means the last day in shorter months."
-          error={e}
-          input={{ type: "number", inputmode: "numeric", min: 1, max: 31, value: v.monthDay ?? "1" }}
-        />
-        <Field
-          id="new-everydays"
-          name="everyDays"
-          label="Every how many days (2–365)"
-          hint="For every few days."
-          error={e}
-          input={{ type: "number", inputmode: "numeric", min: 2, max: 365, value: v.everyDays ?? "3" }}
-        />
-        <Field
-          id="new-start"
-          name="startOn"
-          label="Start date (Lagos)"
-          error={e}
-          input={{ type: "date", min: props.today, required: true, value: v.startOn ?? props.today }}
-        />
-        <Field
-          id="new-end"
-          name="endOn"
-          label="End date (Lagos, optional)"
-          error={e}
-          input={{ type: "date", min: props.today, value: v.endOn ?? "" }}
-        />
-        <Field
-          id="new-maxruns"
-          name="maxRuns"
-          label="Stop after this many runs (optional)"
-          error={e}
-          input={{ type: "number", inputmode: "numeric", min: 1, max: 10000, value: v.maxRuns ?? "" }}
-        />
-        <Field
-          id="new-cap"
-          name="perRunCap"
-          label="Cap per run (₦, optional)"
-          hint="Empty: today's price. A run costing more pauses the schedule and tells you."
-          error={e}
-          input={{ type: "text", inputmode: "decimal", maxlength: 12, value: v.perRunCap ?? "" }}
-        />
-        <Field
-          id="new-mcap"
-          name="monthlyCap"
-          label="Cap per month (₦, optional)"
-          hint="Empty: the cap per run times the most runs a month can hold."
-          error={e}
-          input={{ type: "text", inputmode: "decimal", maxlength: 12, value: v.monthlyCap ?? "" }}
-        />
+        <fieldset>
+          <legend>How often</legend>
+          <Select id="new-how" name="how" label="Repeats" error={e}>
+            {option("daily", "Every day", v.how)}
+            {option("weekly", "Every week, on a day", v.how)}
+            {option("monthly", "Every month, on a date", v.how)}
+            {option("every_n_days", "Every few days", v.how)}
+          </Select>
+          <Select id="new-weekday" name="weekday" label="Day of the week" hint="For every week." error={e}>
+            {WEEKDAYS.map((d) =>
+              option(
+                d,
+                d.replace(/^./, (c) => c.toUpperCase()),
+                v.weekday ?? "friday",
+              ),
+            )}
+          </Select>
+          <Field
+            id="new-monthday"
+            name="monthDay"
+            label="Date of the month (1–31)"
+            hint="For every month; the 31st means the last day in shorter months."
+            error={e}
+            input={{ type: "number", inputmode: "numeric", min: 1, max: 31, value: v.monthDay ?? "1" }}
+          />
+          <Field
+            id="new-everydays"
+            name="everyDays"
+            label="Every how many days (2–365)"
+            hint="For every few days."
+            error={e}
+            input={{ type: "number", inputmode: "numeric", min: 2, max: 365, value: v.everyDays ?? "3" }}
+          />
+        </fieldset>
+        <fieldset>
+          <legend>When (Lagos dates)</legend>
+          <Field
+            id="new-start"
+            name="startOn"
+            label="Start date"
+            error={e}
+            input={{ type: "date", min: props.today, required: true, value: v.startOn ?? props.today }}
+          />
+          <Field
+            id="new-end"
+            name="endOn"
+            label="End date (optional)"
+            error={e}
+            input={{ type: "date", min: props.today, value: v.endOn ?? "" }}
+          />
+          <Field
+            id="new-maxruns"
+            name="maxRuns"
+            label="Stop after this many runs (optional)"
+            error={e}
+            input={{ type: "number", inputmode: "numeric", min: 1, max: 10000, value: v.maxRuns ?? "" }}
+          />
+        </fieldset>
+        <fieldset>
+          <legend>Spending limits (optional)</legend>
+          <Field
+            id="new-cap"
+            name="perRunCap"
+            label="Cap per run (₦, optional)"
+            hint="Empty: today's price. A run costing more pauses the schedule and tells you."
+            error={e}
+            input={{ type: "text", inputmode: "decimal", maxlength: 12, value: v.perRunCap ?? "" }}
+          />
+          <Field
+            id="new-mcap"
+            name="monthlyCap"
+            label="Cap per month (₦, optional)"
+            hint="Empty: the cap per run times the most runs a month can hold."
+            error={e}
+            input={{ type: "text", inputmode: "decimal", maxlength: 12, value: v.monthlyCap ?? "" }}
+          />
+        </fieldset>
         <Field id="new-pin" name="pin" label="Transaction PIN" error={e} class="pin" input={PIN_INPUT} />
         <button type="submit" class="primary">
           Create schedule
