@@ -48,17 +48,22 @@ export async function createScheduleLink(args: {
   return { url: `${ctx.config.publicBaseUrl}${SCHEDULE_PAGE_PREFIX}/${token}`, expiresAt };
 }
 
-/** The link behind a token while it works (not revoked, not expired); unknown tokens give undefined. */
+/**
+ * The link behind a token while it works (not revoked, not expired, its customer's account active:
+ * a customer suspended after the link was sent cannot use it); otherwise undefined.
+ */
 export async function findScheduleLink(args: {
   ctx: ServiceContext;
   token: string;
 }): Promise<ScheduleLink | undefined> {
   const row = await args.ctx.db
     .selectFrom("schedule_links")
-    .select(["id", "user_id", "expires_at"])
-    .where("token_hash", "=", sha256(args.token))
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", args.ctx.now())
+    .innerJoin("users", "users.id", "schedule_links.user_id")
+    .select(["schedule_links.id", "schedule_links.user_id", "schedule_links.expires_at"])
+    .where("schedule_links.token_hash", "=", sha256(args.token))
+    .where("schedule_links.revoked_at", "is", null)
+    .where("schedule_links.expires_at", ">", args.ctx.now())
+    .where("users.status", "=", "active")
     .executeTakeFirst();
   return row ? { id: row.id, userId: row.user_id, expiresAt: row.expires_at } : undefined;
 }

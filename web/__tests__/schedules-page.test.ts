@@ -169,6 +169,11 @@ describe("My schedules page over HTTP", () => {
     expect(old.html).toMatch(/This link has expired/);
     const page = await open(second.url);
     expect(page.res.status).toBe(200);
+    // A customer suspended after the link was sent cannot use it.
+    await tdb.db.updateTable("users").set({ status: "suspended" }).where("id", "=", buyer.id).execute();
+    expect((await open(second.url)).res.status).toBe(410);
+    await tdb.db.updateTable("users").set({ status: "active" }).where("id", "=", buyer.id).execute();
+    expect((await open(second.url)).res.status).toBe(200);
 
     clock = new Date(clock.getTime() + ctx.config.SCHEDULE_LINK_TTL_MINUTES * 60_000 + 1000);
     expect((await open(second.url)).res.status).toBe(410);
