@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { serve } from "@hono/node-server";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatLagosDate, lagosDate } from "../../api/services/schedules";
+import { createSchedule, formatLagosDate, lagosDate } from "../../api/services/schedules";
 import { freePort } from "../../scripts/lib/free-port";
 import {
   closeBrowserServer,
@@ -63,7 +63,7 @@ describe.skipIf(skipBrowserSuites)("My schedules page in Chromium (360×640)", (
 
   async function linkFromChat(): Promise<string> {
     const [reply] = await wa.say(NUMBER, "my schedules");
-    const url = /Manage them on the web: (\S+)/.exec(reply ?? "")?.[1] ?? "";
+    const url = /(?:Manage them|Or create one) on the web: (\S+)/.exec(reply ?? "")?.[1] ?? "";
     expect(url.startsWith(`${origin}/schedules/`), reply).toBe(true);
     return url;
   }
@@ -211,6 +211,22 @@ describe.skipIf(skipBrowserSuites)("My schedules page in Chromium (360×640)", (
   });
 
   it("refuses an older link and an expired one, clearly", async () => {
+    const userId = await wa.userIdOf(NUMBER);
+    await createSchedule({
+      ctx: wa.engine.ctx(),
+      vtu: wa.vtu.vtu,
+      userId,
+      input: {
+        service: "airtime",
+        recipient: "08031234567",
+        network: "mtn",
+        amountKobo: 20_000,
+        recurrence: { kind: "monthly", day: 1 },
+        pin: PIN,
+      },
+    });
+    const [list] = await wa.say(NUMBER, "my schedules");
+    expect(list).toMatch(/every month on the 1st.*\n\nManage them on the web: \S+\nPick one to manage it\./s);
     const older = await linkFromChat();
     const newer = await linkFromChat();
     const { context, page } = await phonePage();
@@ -234,11 +250,11 @@ describe.skipIf(skipBrowserSuites)("My schedules page in Chromium (360×640)", (
     expect(await page.locator("h1").textContent()).toBe("This link has expired");
     const live = await tdb.db
       .selectFrom("schedules")
-      .select("id")
-      .where("user_id", "=", await wa.userIdOf(NUMBER))
+      .select("amount_kobo")
+      .where("user_id", "=", userId)
       .where("status", "<>", "deleted")
       .execute();
-    expect(live).toEqual([]);
+    expect(live).toEqual([{ amount_kobo: 20_000 }]);
     await context.close();
   });
 });

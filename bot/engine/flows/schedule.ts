@@ -369,7 +369,7 @@ async function list(fc: FlowContext): Promise<StepResult> {
   const lang = fc.lang;
   const { items } = await listSchedules({ ctx: fc.ctx, userId: fc.userId, limit: MAX_LISTED });
   if (items.length === 0) {
-    return { replies: [doneReply(`${T.none[lang]()}\n${await scheduleWebLine(fc)}`, [], lang)] };
+    return { replies: [doneReply(`${T.none[lang]()}\n${await scheduleWebLine(fc, true)}`, [], lang)] };
   }
   const lines = items.map((s, i) =>
     T.line[lang](i + 1, s.description, statusInWords(fc, s), nextInWords(fc, s), lastInWords(fc, s)),
