@@ -219,7 +219,7 @@ export function schedulePageRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     const ctx = c.var.ctx;
     const values: Partial<CreateValues> = {};
     for (const name of CREATE_FIELDS) {
-      values[name] = text(name).slice(0, 40);
+      values[name] = Array.from(text(name)).slice(0, 40).join("");
     }
     try {
       const input = createInput(text, await dataPlans(ctx, link.userId));
@@ -451,7 +451,7 @@ function refusalOf(
       : error.code === "PIN_LOCKED"
         ? "Your PIN is locked after too many wrong attempts. Try again later, or reset it from the chat."
         : error.message.replace(/^[A-Za-z.]+: /, "").replace(/^./, (c) => c.toUpperCase());
-  return { error: { form, field, message }, status: status === 503 ? 409 : status };
+  return { error: { form, field, message }, status };
 }
 
 function readBrowserId(c: Context): string | undefined {

@@ -38,7 +38,7 @@ export async function createScheduleLink(args: {
     await trx
       .insertInto("schedule_links")
       .values({
-        id: newId("skl", now.getTime()),
+        id: newId("slk", now.getTime()),
         token_hash: sha256(token),
         user_id: userId,
         expires_at: expiresAt,

@@ -48,9 +48,11 @@ const PIN_INPUT = {
   required: true,
 } as const;
 
-/** 08:00 Lagos time, labelled: the page never shows a time without its zone. */
-export function lagosTime(instant: Date): string {
-  return `${new Date(instant.getTime() + 3_600_000).toISOString().slice(11, 16)} Lagos time`;
+/** "07:30 Lagos time" (with its date when not today): the page never shows a time without its zone. */
+export function lagosTime(instant: Date, today: string): string {
+  const lagos = new Date(instant.getTime() + 3_600_000).toISOString();
+  const day = lagos.slice(0, 10) === today ? "" : `${formatLagosDate(lagos.slice(0, 10))}, `;
+  return `${day}${lagos.slice(11, 16)} Lagos time`;
 }
 
 /**
@@ -81,8 +83,8 @@ export function SchedulesPage(props: {
         <p class="muted">TADA VTU</p>
         <h1>My schedules</h1>
         <p class="muted" data-testid="expires">
-          This page works until {lagosTime(props.expiresAt)}. For a new link, write "my schedules" in the
-          chat.
+          This page works until {lagosTime(props.expiresAt, props.today)}. For a new link, write "my
+          schedules" in the chat.
         </p>
         {props.done ? (
           <p class="badge ok" role="status" data-testid="done">
