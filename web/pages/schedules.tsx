@@ -48,6 +48,9 @@ const PIN_INPUT = {
   required: true,
 } as const;
 
+/** A summary a thumb can hit (48 px tall). */
+const SUMMARY = "padding:.8rem 0;min-height:3rem;cursor:pointer;font-weight:600";
+
 /** "07:30 Lagos time" (with its date when not today): the page never shows a time without its zone. */
 export function lagosTime(instant: Date, today: string): string {
   const lagos = new Date(instant.getTime() + 3_600_000).toISOString();
@@ -346,7 +349,7 @@ function ScheduleCard(props: {
       ) : null}
       {live ? (
         <details open={changeOpen}>
-          <summary>Change {hasAmount ? "amount or caps" : "caps"}</summary>
+          <summary style={SUMMARY}>Change {hasAmount ? "amount or caps" : "caps"}</summary>
           <form method="post" action={action("change")}>
             <Hidden csrf={props.csrf} />
             {hasAmount ? (
@@ -388,7 +391,7 @@ function ScheduleCard(props: {
         </details>
       ) : null}
       <details open={deleteOpen}>
-        <summary>Delete…</summary>
+        <summary style={SUMMARY}>Delete…</summary>
         <form method="post" action={action("delete")}>
           <Hidden csrf={props.csrf} />
           <label class="check" for={`confirm-${s.id}`}>
