@@ -249,6 +249,8 @@ export const ConfigSchema = z
     SCHEDULE_GRACE_HOURS: positiveInt(6, 24 * 7),
     SCHEDULE_SWEEP_SECONDS: positiveInt(30, 3600),
     SCHEDULE_SKIPS_TO_PAUSE: positiveInt(3, 100),
+    /** How long a customer's "My schedules" page link works (many times, until a newer one). */
+    SCHEDULE_LINK_TTL_MINUTES: positiveInt(30, 24 * 60),
     /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
       z

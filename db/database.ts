@@ -873,6 +873,16 @@ export interface PinLinksTable {
   created_at: CreatedAt;
 }
 
+/** The customer's "My schedules" page links (DECISIONS §69); only the newest open one per customer. */
+export interface ScheduleLinksTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
 export interface GiftRoomsTable {
   id: string;
   creator_id: string;
@@ -1053,6 +1063,7 @@ export interface Database {
   customer_tiers: CustomerTiersTable;
   schedules: SchedulesTable;
   schedule_runs: ScheduleRunsTable;
+  schedule_links: ScheduleLinksTable;
   rate_limit_counters: RateLimitCountersTable;
   chat_sessions: ChatSessionsTable;
   chat_inputs: ChatInputsTable;

@@ -18,6 +18,7 @@ import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
 import { pinRoutes } from "./pin-routes";
 import { referralRoutes } from "./referral-routes";
 import { sandboxBankRoutes } from "./sandbox-bank-routes";
+import { schedulePageRoutes } from "./schedule-routes";
 
 /**
  * Server-rendered pages: the funding checkout and result pages, the one-time KYC (BVN) page that
@@ -97,6 +98,7 @@ export function createWebApp(deps: {
   if (deps.vtu) {
     app.route("/pin", pinRoutes({ ...deps, vtu: deps.vtu }));
     app.route("/gift", giftRoutes({ config: deps.config, vtu: deps.vtu }));
+    app.route("/schedules", schedulePageRoutes({ config: deps.config, vtu: deps.vtu }));
   }
 
   app.get("/", (c) =>

@@ -41,7 +41,7 @@ export function requestContext(
 
 /** Paths that carry a secret (a one-time PIN or KYC page token, a gift room's link token) are logged without it (S11). */
 export function loggablePath(path: string): string {
-  return path.replace(/^\/(pin|gift|kyc)\/[^/]+/, "/$1/[REDACTED]");
+  return path.replace(/^\/(pin|gift|kyc|schedules)\/[^/]+/, "/$1/[REDACTED]");
 }
 
 /** Baseline headers for an API that serves JSON and a few HTML pages. */

@@ -71,6 +71,7 @@ describe("job backend: BullMQ on PostgreSQL (embedded default)", () => {
         linkCodes: 0,
         resetCodes: 0,
         pinLinks: 0,
+        scheduleLinks: 0,
       });
       // Nothing is wrong on an empty database: no alert condition holds.
       expect(results["check-alerts"]).toEqual([]);

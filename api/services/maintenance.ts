@@ -25,6 +25,11 @@ export async function purgeExpiredCredentials(args: {
     .executeTakeFirst();
   // PIN page links live minutes; a day later they only answer "was that link used?" questions.
   const pinLinks = await db.deleteFrom("pin_links").where("expires_at", "<", dayAgo).executeTakeFirst();
+  // "My schedules" page links (DECISIONS §69): a day after they expired, likewise.
+  const scheduleLinks = await db
+    .deleteFrom("schedule_links")
+    .where("expires_at", "<", dayAgo)
+    .executeTakeFirst();
   const rateLimitWindows = await purgeRateLimitCounters(args.ctx);
   // Process boots that stopped (or went silent) a week ago hold no lease any lease could still need.
   const boots = await db
@@ -38,5 +43,6 @@ export async function purgeExpiredCredentials(args: {
     linkCodes: Number(linkCodes.numDeletedRows),
     resetCodes: Number(resetCodes.numDeletedRows),
     pinLinks: Number(pinLinks.numDeletedRows),
+    scheduleLinks: Number(scheduleLinks.numDeletedRows),
   };
 }

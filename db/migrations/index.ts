@@ -44,6 +44,7 @@ import * as cableRenewals from "./2026_12_07_0900_cable_renewals";
 import * as tierChangedNotify from "./2026_12_07_1000_tier_changed_notify";
 import * as scheduleRequestFingerprint from "./2026_12_07_1100_schedule_request_fingerprint";
 import * as cableAutorenew from "./2026_12_07_1200_cable_autorenew";
+import * as scheduleLinks from "./2026_12_07_1300_schedule_links";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -96,4 +97,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_1000_tier_changed_notify": tierChangedNotify,
   "2026_12_07_1100_schedule_request_fingerprint": scheduleRequestFingerprint,
   "2026_12_07_1200_cable_autorenew": cableAutorenew,
+  "2026_12_07_1300_schedule_links": scheduleLinks,
 };

@@ -122,6 +122,11 @@ const f = {
   accountNumber: "",
   /** Another customer's referral code, for /r/:code and POST /api/referrals/code. */
   referralCode: "",
+  /** A customer's "My schedules" page (their own customer: the API's link route would revoke it). */
+  scheduleToken: "",
+  scheduleCookie: "",
+  scheduleCsrf: "",
+  scheduleId: "",
 };
 
 beforeAll(async () => {
@@ -292,6 +297,28 @@ async function makeFixtures() {
   const page = await visitor.get(`/gift/${f.roomToken}`);
   f.giftCsrf = page.csrf ?? "";
   f.giftCookie = visitor.cookie() ?? "";
+
+  const scheduler = await login(uniquePhone());
+  f.scheduleId = okBody(
+    await call(app, "POST", "/api/schedules", {
+      token: scheduler.token,
+      headers: { "idempotency-key": "fuzz-schedule" },
+      body: {
+        service: "airtime",
+        recipient: sandboxPhone(),
+        network: "mtn",
+        amountKobo: 10_000,
+        recurrence: { kind: "daily" },
+        pin: TEST_PIN,
+      },
+    }),
+  ).schedule.id;
+  const scheduleUrl = okBody(await call(app, "POST", "/api/schedules/link", { token: scheduler.token })).url;
+  f.scheduleToken = new URL(scheduleUrl).pathname.split("/").pop() ?? "";
+  const schedulePage = await app.request(`/schedules/${f.scheduleToken}`);
+  f.scheduleCookie = schedulePage.headers.get("set-cookie")?.split(";")[0] ?? "";
+  f.scheduleCsrf = /name="csrf" value="([^"]+)"/.exec(await schedulePage.text())?.[1] ?? "";
+  expect([f.scheduleCookie, f.scheduleCsrf].every(Boolean)).toBe(true);
   expect(
     [f.adminCsrf, f.giftCsrf, f.orderId, f.withdrawalId, f.roomToken, f.referralCode].every(Boolean),
   ).toBe(true);
@@ -447,7 +474,9 @@ function sampleForm(route: Route): Record<string, string> {
       ? f.adminLoginCsrf
       : route.path.startsWith("/gift")
         ? f.giftCsrf
-        : f.adminCsrf;
+        : route.path.startsWith("/schedules/")
+          ? f.scheduleCsrf
+          : f.adminCsrf;
   return {
     csrf,
     reason: "fuzz reason",
@@ -504,6 +533,9 @@ function sampleForm(route: Route): Record<string, string> {
     "reseller.minVolume": "300000",
     "reseller.data.type": "percent",
     "reseller.data.value": "1.5",
+    // The customer's schedules page: a daily airtime schedule (amount, phone, network and pin above).
+    service: "airtime",
+    how: "daily",
   };
 }
 
@@ -537,6 +569,10 @@ async function paramValues(route: Route): Promise<Record<string, string>> {
       }
       if (p.startsWith("/r/")) {
         return f.referralCode;
+      }
+      if (p.startsWith("/schedules/")) {
+        // Verbs that keep the schedule, so every request reaches a live one.
+        return { token: f.scheduleToken, id: f.scheduleId, verb: "skip" }[name] ?? "1";
       }
       if (name === "token") {
         return f.roomToken;
@@ -611,6 +647,9 @@ function authHeaders(route: Route, auth: Auth): Record<string, string> {
   }
   if (p.startsWith("/gift")) {
     return { cookie: f.giftCookie, "user-agent": "fuzz-agent" };
+  }
+  if (p.startsWith("/schedules/")) {
+    return { cookie: f.scheduleCookie };
   }
   if (/^\/api\/auth\/(pin|reset-pin|forgot-pin)/.test(p)) {
     return { authorization: `Bearer ${f.pinUserToken}` };
@@ -798,6 +837,10 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "DELETE /api/schedules/:id",
       "POST /api/sandbox/schedules/:id/run-now",
       "GET /admin/schedules",
+      "POST /api/schedules/link",
+      "GET /schedules/:token",
+      "POST /schedules/:token/new",
+      "POST /schedules/:token/:id/:verb",
     ]) {
       expect(keys).toContain(expected);
     }

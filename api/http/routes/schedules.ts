@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { createScheduleLink } from "../../services/schedule-links";
 import {
   ChangeScheduleInput,
   CreateScheduleInput,
@@ -60,6 +61,12 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
       { schedule: created.schedule, priceKobo: created.priceKobo },
       { status: created.replayed ? 200 : 201 },
     );
+  });
+
+  // A link to the customer's "My schedules" web page (DECISIONS §69); a new one replaces the last.
+  app.post("/link", requireUser(), async (c) => {
+    const link = await createScheduleLink({ ctx: c.var.ctx, userId: c.var.principal.userId });
+    return ok(c, { url: link.url, expiresAt: link.expiresAt.toISOString() }, { status: 201 });
   });
 
   app.get("/:id", requireUser(), async (c) =>

@@ -44,6 +44,7 @@ import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
 import { again, ownPhone, summary } from "./purchase";
+import { scheduleWebLine } from "./schedule-web";
 import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
 
 const T = templates("schedule", {
@@ -788,7 +789,7 @@ async function list(fc: FlowContext): Promise<StepResult> {
   const lang = fc.lang;
   const { items } = await listSchedules({ ctx: fc.ctx, userId: fc.userId, limit: MAX_LISTED });
   if (items.length === 0) {
-    return { replies: [doneReply(T.none[lang](), [], lang)] };
+    return { replies: [doneReply(`${T.none[lang]()}\n${await scheduleWebLine(fc, true)}`, [], lang)] };
   }
   const lines = items.map((s, i) =>
     T.line[lang](i + 1, s.description, statusInWords(fc, s), nextInWords(fc, s), lastInWords(fc, s)),
@@ -797,7 +798,7 @@ async function list(fc: FlowContext): Promise<StepResult> {
   return {
     replies: [
       {
-        text: [T.listHead[lang](), ...lines, "", T.pickOne[lang]()].join("\n"),
+        text: [T.listHead[lang](), ...lines, "", await scheduleWebLine(fc), T.pickOne[lang]()].join("\n"),
         choices: [...choices, cancelChoice(lang)],
       },
     ],
