@@ -22,6 +22,7 @@ import { pointsFlow } from "./flows/points";
 import { receiptFlow } from "./flows/receipt";
 import { recommendFlow } from "./flows/recommend";
 import { referralFlow } from "./flows/referral";
+import { remindersFlow } from "./flows/reminders";
 import { lastShownNotificationChoices, REMINDER_PREFIX, reminderChoice } from "./flows/renewal-reminders";
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
@@ -135,6 +136,7 @@ const FLOWS: Record<string, Flow> = {
   points: pointsFlow,
   tier: tierFlow,
   schedule: scheduleFlow,
+  reminders: remindersFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -162,6 +164,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   points: "points",
   tier: "tier",
   schedule: "schedule",
+  reminders: "reminders",
 };
 
 /**
@@ -626,6 +629,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "points",
   "tier",
   "schedule",
+  "reminders",
 ]);
 
 /**

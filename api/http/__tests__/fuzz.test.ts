@@ -341,6 +341,7 @@ function sampleBody(route: Route): unknown {
       pin: TEST_PIN,
     }),
     "PATCH /api/schedules/:id": () => ({ amountKobo: 20_000, pin: TEST_PIN }),
+    "POST /api/vtu/cable/cards/:id/reminders": () => ({ on: true }),
     "POST /api/admin/transfers/:id/resolve": () => ({ action: "credit", reason: "fuzz reason" }),
     "POST /api/wallet/withdraw/resolve": () => ({ ...BANK }),
     "POST /api/wallet/withdraw": () => ({
@@ -798,6 +799,7 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "DELETE /api/schedules/:id",
       "POST /api/sandbox/schedules/:id/run-now",
       "GET /admin/schedules",
+      "POST /api/vtu/cable/cards/:id/reminders",
     ]) {
       expect(keys).toContain(expected);
     }
