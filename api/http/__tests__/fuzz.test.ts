@@ -800,6 +800,7 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "POST /api/sandbox/schedules/:id/run-now",
       "GET /admin/schedules",
       "POST /api/vtu/cable/cards/:id/reminders",
+      "GET /admin/reminders",
     ]) {
       expect(keys).toContain(expected);
     }

@@ -367,3 +367,61 @@ export async function reminderCounts(ctx: ServiceContext): Promise<{
     },
   };
 }
+
+/** A card in the reminder window, for the admin's Reminders page. */
+export type AdminDueCard = AdminCableCard & { userName: string | null };
+
+/**
+ * The cards due within the reminder window from today (the coming sweeps' work, reminders on or
+ * off), soonest first, each with its customer's name and the last reminder sent.
+ */
+export async function adminCardsDueSoon(ctx: ServiceContext, limit = 100): Promise<AdminDueCard[]> {
+  const today = lagosDate(ctx.now());
+  const window = Math.max(0, ...ctx.config.CABLE_REMINDER_DAYS);
+  const rows = await ctx.db
+    .selectFrom("cable_cards as c")
+    .innerJoin("users as u", "u.id", "c.user_id")
+    .select([
+      "c.id",
+      "c.user_id as userId",
+      "u.display_name as userName",
+      "c.provider",
+      "c.smartcard",
+      "c.customer_name as customerName",
+      "c.bouquet",
+      "c.product_id as productId",
+      "c.renewal_amount_kobo as renewalAmountKobo",
+      sql<string | null>`c.due_date::text`.as("dueDate"),
+      "c.due_source as dueSource",
+      "c.reminders_off as remindersOff",
+      (eb) =>
+        eb
+          .selectFrom("cable_reminders as r")
+          .select("r.created_at")
+          .whereRef("r.card_id", "=", "c.id")
+          .where("r.sent", "=", true)
+          .orderBy("r.created_at", "desc")
+          .limit(1)
+          .as("lastReminderAt"),
+      (eb) =>
+        eb
+          .selectFrom("cable_reminders as r")
+          .select("r.days_before")
+          .whereRef("r.card_id", "=", "c.id")
+          .where("r.sent", "=", true)
+          .orderBy("r.created_at", "desc")
+          .limit(1)
+          .as("lastReminderDays"),
+    ])
+    .where(sql<boolean>`c.due_date BETWEEN ${today}::date AND ${addDays(today, window)}::date`)
+    .orderBy("c.due_date")
+    .orderBy("c.id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    renewalAmountKobo: r.renewalAmountKobo === null ? null : Number(r.renewalAmountKobo),
+    lastReminderAt: r.lastReminderAt ?? null,
+    lastReminderDays: r.lastReminderDays ?? null,
+  }));
+}
