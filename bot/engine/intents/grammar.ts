@@ -337,7 +337,7 @@ function pin({ text }: Message): Intent | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3-. Reminders and cable cards: "my cable reminders", "my cards", "turn on reminders for 1234567890"
+// 3r. Reminders and cable cards: "my cable reminders", "my cards", "turn on reminders for 1234567890"
 // ---------------------------------------------------------------------------------------------
 
 /** The reminders we send (a renewal reminder, a nudge); "remind me to …" alone is not one. */
