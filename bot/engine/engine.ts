@@ -23,6 +23,7 @@ import { pointsFlow } from "./flows/points";
 import { receiptFlow } from "./flows/receipt";
 import { recommendFlow } from "./flows/recommend";
 import { referralFlow } from "./flows/referral";
+import { remindersFlow } from "./flows/reminders";
 import { lastShownNotificationChoices, REMINDER_PREFIX, reminderChoice } from "./flows/renewal-reminders";
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
@@ -137,6 +138,7 @@ const FLOWS: Record<string, Flow> = {
   tier: tierFlow,
   schedule: scheduleFlow,
   auto_renew: autoRenewFlow,
+  reminders: remindersFlow,
   save: saveOfferFlow,
   start: onboarding,
 };
@@ -164,6 +166,7 @@ const FLOW_FOR_INTENT: Partial<Record<Intent["kind"], string>> = {
   points: "points",
   tier: "tier",
   schedule: "schedule",
+  reminders: "reminders",
 };
 
 /**
@@ -628,6 +631,7 @@ const SWITCH_KINDS = new Set<Intent["kind"]>([
   "points",
   "tier",
   "schedule",
+  "reminders",
 ]);
 
 /**

@@ -10,6 +10,7 @@ import { paymentsSection } from "./payments";
 import { pointsSection } from "./points";
 import { referralAbuseSection } from "./referral-abuse";
 import { referralsSection } from "./referrals";
+import { remindersSection } from "./reminders";
 import { schedulesSection } from "./schedules";
 import { tiersSection } from "./tiers";
 import { transfersSection } from "./transfers";
@@ -29,6 +30,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   pointsSection,
   tiersSection,
   schedulesSection,
+  remindersSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

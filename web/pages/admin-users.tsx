@@ -5,6 +5,7 @@ import { formatNaira } from "../../api/services/money";
 import { VERIFICATION_LEVELS } from "../../api/services/users/levels";
 import type { AdminRole } from "../../db/database";
 import { CustomerPointsSection } from "./admin-points";
+import { CableCardsTable } from "./admin-reminders";
 import { SchedulesTable } from "./admin-schedules";
 import { AdminShell, lagosTime, Notices } from "./admin-shell";
 
@@ -70,6 +71,7 @@ export function AdminUserPage(props: {
     points,
     tier,
     schedules,
+    cableCards,
   } = props.detail;
   const account = transferAccount.account;
   return (
@@ -154,6 +156,14 @@ export function AdminUserPage(props: {
           </p>
         ) : (
           <SchedulesTable rows={schedules} />
+        )}
+        <h2>Cable cards</h2>
+        {cableCards.length === 0 ? (
+          <p class="muted" data-testid="no-cable-cards">
+            No cable cards.
+          </p>
+        ) : (
+          <CableCardsTable rows={cableCards} />
         )}
         <h2>Chats</h2>
         <ul>

@@ -368,6 +368,7 @@ function sampleBody(route: Route): unknown {
       pin: TEST_PIN,
     }),
     "PATCH /api/schedules/:id": () => ({ amountKobo: 20_000, pin: TEST_PIN }),
+    "POST /api/vtu/cable/cards/:id/reminders": () => ({ on: true }),
     "POST /api/admin/transfers/:id/resolve": () => ({ action: "credit", reason: "fuzz reason" }),
     "POST /api/wallet/withdraw/resolve": () => ({ ...BANK }),
     "POST /api/wallet/withdraw": () => ({
@@ -841,6 +842,8 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "GET /schedules/:token",
       "POST /schedules/:token/new",
       "POST /schedules/:token/:id/:verb",
+      "POST /api/vtu/cable/cards/:id/reminders",
+      "GET /admin/reminders",
     ]) {
       expect(keys).toContain(expected);
     }

@@ -7,8 +7,9 @@ import {
   listDiscos,
 } from "../../services/catalogue/listings";
 import type { TierPricing } from "../../services/catalogue/offers";
+import { NotFoundError } from "../../services/errors";
 import { guessNetwork, normalizePhone } from "../../services/phone";
-import { listCableCards } from "../../services/renewals";
+import { listCableCards, setCardReminders } from "../../services/renewals";
 import { getCustomerTier, REGULAR_TIER, tierPricing } from "../../services/rewards/tiers";
 import {
   AirtimeOrderInput,
@@ -30,6 +31,9 @@ import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { optionalUser, requireUser } from "../middleware";
 import { jsonBody, queryParams, idempotencyKey as requireIdempotencyKey } from "../validate";
+
+const CardRemindersInput = z.strictObject({ on: z.boolean() });
+const CardId = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * /api/vtu: the catalogue (public), purchases (Idempotency-Key required, PIN in the body), account
@@ -107,6 +111,19 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
   app.get("/cable/cards", requireUser(), async (c) =>
     ok(c, { cards: await listCableCards(c.var.ctx, c.var.principal.userId) }),
   );
+
+  // Renewal reminders for one of the customer's cards turned on or off (DECISIONS §70).
+  app.post("/cable/cards/:id/reminders", requireUser(), async (c) => {
+    const input = await jsonBody(c, CardRemindersInput);
+    const id = CardId.safeParse(c.req.param("id"));
+    const card = id.success
+      ? await setCardReminders(c.var.ctx, { userId: c.var.principal.userId, cardId: id.data, on: input.on })
+      : undefined;
+    if (!card) {
+      throw new NotFoundError("The card", "CARD_NOT_FOUND");
+    }
+    return ok(c, { card });
+  });
 
   app.get("/orders", requireUser(), async (c) =>
     ok(

@@ -248,6 +248,7 @@ describe("happy", () => {
       ["loyalty_points", {}, "points"],
       ["customer_tier", {}, "tier"],
       ["scheduled_purchases", {}, "schedule"],
+      ["reminder_settings", {}, "reminders"],
       ["gift_room", { mine: null }, "gift_room"],
       ["not_understood", {}, "unknown"],
       ["fund_wallet", { amount: null }, "fund"],
@@ -258,6 +259,18 @@ describe("happy", () => {
       const result = await understand("good morning o", toolCall(name, args));
       expect(result, name).toEqual({ ok: true, intent: { kind }, raw: expect.anything() });
     }
+  });
+
+  it("reads a reminder setting: what to turn on or off, never a card number", async () => {
+    expect(
+      await understand(
+        "abeg make una stop those data messages",
+        toolCall("reminder_settings", { action: "off", topic: "data" }),
+      ),
+    ).toMatchObject({ ok: true, intent: { kind: "reminders", action: "off", topic: "data" } });
+    expect(
+      await understand("stop it", toolCall("reminder_settings", { action: "off", smartcard: "7012345678" })),
+    ).toMatchObject({ ok: false, reason: "invalid_arguments" });
   });
 
   it("reads a request about the customer's own gift rooms", async () => {

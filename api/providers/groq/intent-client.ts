@@ -100,6 +100,7 @@ export type GroqIntent =
   | { kind: "points"; action?: "redeem" }
   | { kind: "tier" }
   | { kind: "schedule"; mine?: boolean }
+  | { kind: "reminders"; action?: "on" | "off"; topic?: "cable" | "electricity" | "data" }
   | { kind: "unknown" };
 
 export type GroqFailureReason = "timeout" | "error" | "no_tool_call" | "invalid_arguments" | "refused";
@@ -200,6 +201,10 @@ export const GROQ_TOOL_ARGUMENTS = {
   loyalty_points: z.strictObject({ redeem: z.boolean().optional() }),
   customer_tier: noArguments,
   scheduled_purchases: z.strictObject({ mine: z.boolean().optional() }),
+  reminder_settings: z.strictObject({
+    action: oneOf(["on", "off"]).optional(),
+    topic: oneOf(["cable", "electricity", "data"]).optional(),
+  }),
   not_understood: noArguments,
 } as const;
 
@@ -327,6 +332,22 @@ export function groqIntentTools(networks: readonly Network[] = NETWORKS): ChatCo
         mine: {
           type: "boolean",
           description: "True when the customer asks about schedules they already have, not a new one.",
+        },
+      },
+    },
+    reminder_settings: {
+      description:
+        "The customer's cable TV cards and the reminders we send (cable renewal reminders, electricity and data plan buy-again reminders): list them, or turn some on or off.",
+      properties: {
+        action: {
+          type: "string",
+          enum: ["on", "off"],
+          description: "on to turn reminders (back) on, off to stop them; leave out to list.",
+        },
+        topic: {
+          type: "string",
+          enum: ["cable", "electricity", "data"],
+          description: "Which reminders: cable renewals, electricity or data plans.",
         },
       },
     },
@@ -623,6 +644,15 @@ function convert(name: GroqToolName, args: Record<string, unknown>, message: str
         return { problem: issuesOf(parsed.error) };
       }
       return { intent: parsed.data.mine ? { kind: "schedule", mine: true } : { kind: "schedule" } };
+    }
+    case "reminder_settings": {
+      // A smartcard is read by the grammar from the customer's own words, never from the model.
+      const parsed = GROQ_TOOL_ARGUMENTS.reminder_settings.safeParse(args);
+      if (!parsed.success) {
+        return { problem: issuesOf(parsed.error) };
+      }
+      const { action, topic } = parsed.data;
+      return { intent: { kind: "reminders", ...(action ? { action } : {}), ...(topic ? { topic } : {}) } };
     }
     case "recommend_data_plan": {
       const parsed = GROQ_TOOL_ARGUMENTS.recommend_data_plan.safeParse(args);

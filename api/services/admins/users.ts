@@ -3,6 +3,7 @@ import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
 import { listRoomsForCreator } from "../gift-rooms";
 import { formatNaira } from "../money";
+import { adminCustomerCards } from "../renewals/cards";
 import { getPointsSummary } from "../rewards/points";
 import { tierProgress } from "../rewards/tiers";
 import { listSchedulesForAdmin } from "../schedules/admin";
@@ -129,6 +130,8 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
       // Scheduled purchases (issue 19): paused and failing first.
       listSchedulesForAdmin({ ctx, userId, limit: 50 }),
     ]);
+  // Cable cards with their due dates and reminders (issue 19, DECISIONS §70).
+  const cableCards = await adminCustomerCards(ctx, userId);
   const now = ctx.now();
   return {
     user: {
@@ -174,6 +177,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
     wallet,
     points,
     schedules,
+    cableCards,
     statement: statement.items,
     orders: orders.orders,
     identities,

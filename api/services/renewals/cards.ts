@@ -246,3 +246,182 @@ export async function stopPurchaseNudges(
     .onConflict((oc) => oc.columns(["user_id", "kind"]).doNothing())
     .execute();
 }
+
+/**
+ * Renewal reminders for one of the customer's cards turned on or off (the chat's "turn on reminders
+ * for …", `POST /api/vtu/cable/cards/:id/reminders`). Undefined for an unknown id or someone else's
+ * card. Turning them back on sends nothing at once: the next sweep sends the nearest reminder still
+ * due for the current due date, once, as for any card (DECISIONS §70).
+ */
+export async function setCardReminders(
+  ctx: ServiceContext,
+  args: { userId: string; cardId: number; on: boolean },
+): Promise<CableCard | undefined> {
+  await ctx.db
+    .updateTable("cable_cards")
+    .set({ reminders_off: !args.on, updated_at: new Date() })
+    .where("id", "=", args.cardId)
+    .where("user_id", "=", args.userId)
+    .execute();
+  return findOwnCard(ctx, args);
+}
+
+/** "Turn on reminders" for one card (the reverse of stopCardReminders). */
+export async function resumeCardReminders(
+  ctx: ServiceContext,
+  args: { userId: string; cardId: number },
+): Promise<CableCard | undefined> {
+  return setCardReminders(ctx, { ...args, on: true });
+}
+
+/** "Turn on data reminders": the reverse of stopPurchaseNudges. */
+export async function resumePurchaseNudges(
+  ctx: ServiceContext,
+  args: { userId: string; kind: "electricity" | "data" },
+): Promise<void> {
+  await ctx.db
+    .deleteFrom("purchase_nudge_opt_outs")
+    .where("user_id", "=", args.userId)
+    .where("kind", "=", args.kind)
+    .execute();
+}
+
+export const NUDGE_KINDS = ["electricity", "data"] as const;
+export type NudgeKind = (typeof NUDGE_KINDS)[number];
+
+/** The purchase nudges the customer turned off. */
+export async function listNudgeOptOuts(ctx: ServiceContext, userId: string): Promise<NudgeKind[]> {
+  const rows = await ctx.db
+    .selectFrom("purchase_nudge_opt_outs")
+    .select("kind")
+    .where("user_id", "=", userId)
+    .orderBy("kind")
+    .execute();
+  return rows.map((r) => r.kind as NudgeKind);
+}
+
+/** A card as the admin sees it: the customer's card and the last reminder sent for it. */
+export type AdminCableCard = CableCard & { lastReminderAt: Date | null; lastReminderDays: number | null };
+
+/** A customer's cards for the admin customer page, soonest due first. */
+export async function adminCustomerCards(ctx: ServiceContext, userId: string): Promise<AdminCableCard[]> {
+  const cards = await listCableCards(ctx, userId);
+  if (cards.length === 0) {
+    return [];
+  }
+  const last = await ctx.db
+    .selectFrom("cable_reminders")
+    .select(["card_id", "created_at", "days_before"])
+    .distinctOn("card_id")
+    .where(
+      "card_id",
+      "in",
+      cards.map((c) => c.id),
+    )
+    .where("sent", "=", true)
+    .orderBy("card_id")
+    .orderBy("created_at", "desc")
+    .execute();
+  return cards.map((card) => {
+    const row = last.find((r) => Number(r.card_id) === card.id);
+    return { ...card, lastReminderAt: row?.created_at ?? null, lastReminderDays: row?.days_before ?? null };
+  });
+}
+
+/**
+ * The reminder counts for the admin: renewal reminders sent today (Lagos); upcoming, the cards with
+ * reminders on whose due date is within the reminder window (the largest CABLE_REMINDER_DAYS) from
+ * today, which the coming sweeps remind; cards with reminders off; nudge opt-outs by kind.
+ */
+export async function reminderCounts(ctx: ServiceContext): Promise<{
+  sentToday: number;
+  upcoming: number;
+  windowDays: number;
+  cardsOff: number;
+  nudgeOptOuts: Record<NudgeKind, number>;
+}> {
+  const today = lagosDate(ctx.now());
+  const window = Math.max(0, ...ctx.config.CABLE_REMINDER_DAYS);
+  const { rows } = await sql<{ sent_today: string; upcoming: string; cards_off: string }>`
+    SELECT
+      (SELECT count(*) FROM cable_reminders
+        WHERE sent AND created_at >= (${today}::date::timestamp AT TIME ZONE 'Africa/Lagos')) AS sent_today,
+      (SELECT count(*) FROM cable_cards
+        WHERE NOT reminders_off AND due_date BETWEEN ${today}::date AND ${addDays(today, window)}::date
+      ) AS upcoming,
+      (SELECT count(*) FROM cable_cards WHERE reminders_off) AS cards_off`.execute(ctx.db);
+  const opts = await ctx.db
+    .selectFrom("purchase_nudge_opt_outs")
+    .select(["kind", (eb) => eb.fn.countAll<string>().as("n")])
+    .groupBy("kind")
+    .execute();
+  const row = rows[0];
+  return {
+    sentToday: Number(row?.sent_today ?? 0),
+    upcoming: Number(row?.upcoming ?? 0),
+    windowDays: window,
+    cardsOff: Number(row?.cards_off ?? 0),
+    nudgeOptOuts: {
+      electricity: Number(opts.find((o) => o.kind === "electricity")?.n ?? 0),
+      data: Number(opts.find((o) => o.kind === "data")?.n ?? 0),
+    },
+  };
+}
+
+/** A card in the reminder window, for the admin's Reminders page. */
+export type AdminDueCard = AdminCableCard & { userName: string | null };
+
+/**
+ * The cards due within the reminder window from today (the coming sweeps' work, reminders on or
+ * off), soonest first, each with its customer's name and the last reminder sent.
+ */
+export async function adminCardsDueSoon(ctx: ServiceContext, limit = 100): Promise<AdminDueCard[]> {
+  const today = lagosDate(ctx.now());
+  const window = Math.max(0, ...ctx.config.CABLE_REMINDER_DAYS);
+  const rows = await ctx.db
+    .selectFrom("cable_cards as c")
+    .innerJoin("users as u", "u.id", "c.user_id")
+    .select([
+      "c.id",
+      "c.user_id as userId",
+      "u.display_name as userName",
+      "c.provider",
+      "c.smartcard",
+      "c.customer_name as customerName",
+      "c.bouquet",
+      "c.product_id as productId",
+      "c.renewal_amount_kobo as renewalAmountKobo",
+      sql<string | null>`c.due_date::text`.as("dueDate"),
+      "c.due_source as dueSource",
+      "c.reminders_off as remindersOff",
+      (eb) =>
+        eb
+          .selectFrom("cable_reminders as r")
+          .select("r.created_at")
+          .whereRef("r.card_id", "=", "c.id")
+          .where("r.sent", "=", true)
+          .orderBy("r.created_at", "desc")
+          .limit(1)
+          .as("lastReminderAt"),
+      (eb) =>
+        eb
+          .selectFrom("cable_reminders as r")
+          .select("r.days_before")
+          .whereRef("r.card_id", "=", "c.id")
+          .where("r.sent", "=", true)
+          .orderBy("r.created_at", "desc")
+          .limit(1)
+          .as("lastReminderDays"),
+    ])
+    .where(sql<boolean>`c.due_date BETWEEN ${today}::date AND ${addDays(today, window)}::date`)
+    .orderBy("c.due_date")
+    .orderBy("c.id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    renewalAmountKobo: r.renewalAmountKobo === null ? null : Number(r.renewalAmountKobo),
+    lastReminderAt: r.lastReminderAt ?? null,
+    lastReminderDays: r.lastReminderDays ?? null,
+  }));
+}

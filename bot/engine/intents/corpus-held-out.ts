@@ -488,4 +488,9 @@ export const HELD_OUT: CorpusEntry[] = [
   },
   { text: "abeg how many points I don gather", expect: { kind: "points" } },
   { text: "I wan redeem my loyalty points", expect: { kind: "points", action: "redeem" } },
+  {
+    text: "abeg I no want light reminder again",
+    expect: { kind: "reminders", action: "off", topic: "electricity" },
+  },
+  { text: "bring back my gotv reminders", expect: { kind: "reminders", action: "on", topic: "cable" } },
 ];

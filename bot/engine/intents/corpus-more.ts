@@ -482,6 +482,14 @@ export const MORE: CorpusEntry[] = [
   { text: "how many points I get", expect: { kind: "points" } },
   { text: "my loyalty points", expect: { kind: "points" } },
   { text: "redeem my points", expect: { kind: "points", action: "redeem" } },
+  // Reminders and cable cards (issue 19, §70): list them, or turn one kind on or off
+  { text: "my cable reminders", expect: { kind: "reminders", topic: "cable" } },
+  { text: "show my dstv cards", expect: { kind: "reminders" } },
+  {
+    text: "turn on reminders for 7012345678",
+    expect: { kind: "reminders", action: "on", topic: "cable", smartcard: "7012345678" },
+  },
+  { text: "stop data reminders", expect: { kind: "reminders", action: "off", topic: "data" } },
   { text: "I want to invite friends", expect: { kind: "referral" } },
   { text: "wetin be my referral link", expect: { kind: "referral" } },
   { text: "how I go refer person", expect: { kind: "referral" } },

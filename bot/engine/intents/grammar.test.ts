@@ -56,7 +56,7 @@ const llmEntries = TUNED.filter(
 
 describe("IntentSchema", () => {
   it("lists every kind and refuses fractional kobo, bad phones and unknown fields", () => {
-    expect(INTENT_KINDS).toHaveLength(27);
+    expect(INTENT_KINDS).toHaveLength(28);
     expect(
       IntentSchema.safeParse({ kind: "airtime", amountKobo: 50_000, phone: "08031234567" }).success,
     ).toBe(true);
@@ -436,6 +436,48 @@ describe("commands", () => {
     expect(parseIntent("link k7pq2m9x")).toEqual({ kind: "link_account", code: "K7PQ2M9X" });
     expect(parseIntent("link whatsapp")).toEqual({ kind: "link_account" });
     expect(parseIntent("/link")).toEqual({ kind: "link_account" });
+  });
+
+  it("reads reminders and cable cards: the list, or one kind turned on or off (English and Pidgin)", () => {
+    for (const text of [
+      "my cards",
+      "my reminders",
+      "wetin be my cards",
+      "my renewal reminders",
+      "/reminders",
+      "/cards",
+    ]) {
+      expect(parseIntent(text), text).toEqual({ kind: "reminders" });
+    }
+    expect(parseIntent("turn on reminders for 1234567890")).toEqual({
+      kind: "reminders",
+      action: "on",
+      topic: "cable",
+      smartcard: "1234567890",
+    });
+    expect(parseIntent("stop reminders")).toEqual({ kind: "reminders", action: "off" });
+    expect(parseIntent("turn on data reminders")).toEqual({ kind: "reminders", action: "on", topic: "data" });
+    expect(parseIntent("I no want data reminder again")).toEqual({
+      kind: "reminders",
+      action: "off",
+      topic: "data",
+    });
+    expect(parseIntent("don't send me light reminders")).toEqual({
+      kind: "reminders",
+      action: "off",
+      topic: "electricity",
+    });
+    expect(parseIntent("turn my dstv reminders back on")).toEqual({
+      kind: "reminders",
+      action: "on",
+      topic: "cable",
+    });
+    // Support, not a setting; "remind me to …" is not our reminders; a bare "stop" cancels.
+    expect(parseIntent("why did I get two reminders")).toEqual({ kind: "unknown" });
+    expect(parseIntent("my reminder never come")).toEqual({ kind: "unknown" });
+    expect(parseIntent("remind me to buy airtime").kind).not.toBe("reminders");
+    expect(parseIntent("stop")).toEqual({ kind: "cancel" });
+    expect(parseIntent("renew my dstv 1234567890").kind).toBe("cable");
   });
 
   it("reads the loyalty points: the balance, or redeeming them (English and Pidgin)", () => {

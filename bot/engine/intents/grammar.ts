@@ -71,6 +71,7 @@ const RULES: Rule[] = [
   cancel,
   language,
   pin,
+  reminders,
   schedule,
   points,
   referral,
@@ -288,6 +289,8 @@ const COMMANDS: Record<string, IntentKind> = {
   level: "tier",
   schedules: "schedule",
   schedule: "schedule",
+  reminders: "reminders",
+  cards: "reminders",
 };
 
 /** A command picks the kind; its arguments fill the slots ("/airtime 500 08031234567"). */
@@ -331,6 +334,51 @@ function pin({ text }: Message): Intent | undefined {
     return { kind: "change_pin" };
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3r. Reminders and cable cards: "my cable reminders", "my cards", "turn on reminders for 1234567890"
+// ---------------------------------------------------------------------------------------------
+
+/** The reminders we send (a renewal reminder, a nudge); "remind me to …" alone is not one. */
+const REMINDER_WORDS = /\b(?:reminders?|reminding|nudges?|renewal alerts?|due date alerts?)\b/;
+/** The whole message asks for the customer's cable cards: "my cards", "show my dstv smartcards". */
+const MY_CARDS =
+  /^(?:(?:show|list|see|check|view)(?: me)? )?(?:all )?(?:my|wetin be my) (?:cable |tv |dstv |gotv |startimes )?(?:cards?|smart ?cards?|decoders?|tv subscriptions?|cable subscriptions?)$/;
+const TURN_ON =
+  /\b(?:turn(?:ed)?|switch|put)\b.{0,30}?\bon\b|\b(?:resume|enable|activate|restart|unmute|start)\b|\b(?:put|bring|turn|switch) back\b|\bback on\b|\bon (?:for|again)\b|\bon$/;
+const TURN_OFF =
+  /\b(?:stop|off|disable|no more|don'?t|don t|dont|do not|unsubscribe|mute|cancel|block|no want|no wan|no need)\b/;
+
+function reminders({ text }: Message): Intent | undefined {
+  if (MY_CARDS.test(text.trim())) {
+    return { kind: "reminders" };
+  }
+  if (!REMINDER_WORDS.test(text)) {
+    return undefined;
+  }
+  // "I no want data reminders" is a refusal of the reminders; "why was I reminded twice" is support.
+  if (
+    complains(
+      text.replace(new RegExp(TURN_OFF.source, "g"), " ").replace(/\b(?:again|anymore|any more)\b/g, " "),
+    )
+  ) {
+    return UNKNOWN;
+  }
+  const action = TURN_ON.test(text) ? "on" : TURN_OFF.test(text) ? "off" : undefined;
+  const digits = new RegExp(`\\b\\d{${SMARTCARD_DIGITS.min},${SMARTCARD_DIGITS.max}}\\b`).exec(text)?.[0];
+  const topic = digits
+    ? "cable"
+    : /\b(?:data|internet|bundles?)\b/.test(text)
+      ? "data"
+      : /\b(?:electricity|light|nepa|meter|token|power|prepaid)\b/.test(text)
+        ? "electricity"
+        : /\b(?:cable|dstv|gotv|startimes|tv|cards?|smart ?cards?|decoders?|bouquets?|subscriptions?)\b/.test(
+              text,
+            )
+          ? "cable"
+          : undefined;
+  return compact<IntentOf<"reminders">>({ kind: "reminders", action, topic, smartcard: digits });
 }
 
 // ---------------------------------------------------------------------------------------------

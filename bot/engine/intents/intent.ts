@@ -285,6 +285,20 @@ export const ScheduleIntent = z.strictObject({
   recurrence: ScheduleRecurrence.optional(),
   problems: Problems.optional(),
 });
+/**
+ * "my cable reminders", "my cards", "turn on reminders for 1234567890", "stop data reminders": the
+ * customer's cable cards and purchase reminders (issue 19, DECISIONS §70), listed with a choice to
+ * turn each on or off; with `action` (and a `topic` or a `smartcard`) that change is made at once.
+ */
+export const RemindersIntent = z.strictObject({
+  kind: z.literal("reminders"),
+  action: z.enum(["on", "off"]).optional(),
+  topic: z.enum(["cable", "electricity", "data"]).optional(),
+  smartcard: z
+    .string()
+    .regex(new RegExp(`^\\d{${SMARTCARD_DIGITS.min},${SMARTCARD_DIGITS.max}}$`))
+    .optional(),
+});
 /** "same as last time", "buy am again": the customer's last purchase, shown back for Confirm + PIN. */
 export const RepeatIntent = z.strictObject({ kind: z.literal("repeat") });
 export const UnknownIntent = z.strictObject({ kind: z.literal("unknown") });
@@ -316,6 +330,7 @@ export const IntentSchema = z.discriminatedUnion("kind", [
   PointsIntent,
   TierIntent,
   ScheduleIntent,
+  RemindersIntent,
   UnknownIntent,
 ]);
 
