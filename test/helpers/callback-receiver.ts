@@ -9,6 +9,9 @@ export type ReceivedCallback = {
   json: Record<string, unknown>;
 };
 
+/** A status (with a short text body), a status and the exact body, or no answer at all. */
+type Answer = number | { status: number; body: string | Buffer } | "hang";
+
 /**
  * A reseller's callback endpoint in miniature: a real HTTP server on 127.0.0.1 that keeps every
  * request and answers with the status `respond` chooses (200 unless told), so a test can make it
@@ -16,7 +19,7 @@ export type ReceivedCallback = {
  */
 export async function startCallbackReceiver() {
   const received: ReceivedCallback[] = [];
-  let respond: (n: number) => number | "hang" = () => 200;
+  let respond: (n: number) => Answer = () => 200;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -29,12 +32,13 @@ export async function startCallbackReceiver() {
         // kept raw; the test asserts on it
       }
       received.push({ path: req.url ?? "/", headers: req.headers, rawBody, json });
-      const status = respond(received.length);
-      if (status === "hang") {
+      const answer = respond(received.length);
+      if (answer === "hang") {
         return; // never answered: the sender's timeout ends it
       }
+      const status = typeof answer === "number" ? answer : answer.status;
       res.writeHead(status, { "content-type": "text/plain" });
-      res.end(status >= 300 ? `receiver said ${status}` : "ok");
+      res.end(typeof answer === "number" ? (status >= 300 ? `receiver said ${status}` : "ok") : answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -44,7 +48,7 @@ export async function startCallbackReceiver() {
     url: `http://127.0.0.1:${port}/tada/callbacks`,
     received,
     /** Choose the answer to the nth request (1-based, counted over the receiver's life). */
-    answer(fn: (n: number) => number | "hang") {
+    answer(fn: (n: number) => Answer) {
       respond = fn;
     },
     close: () =>

@@ -65,7 +65,7 @@ export function callbacksSection(_deps: AdminDeps, kit: AdminKit) {
     );
   });
 
-  app.post("/callbacks/:id{cbd_[0-9a-f]{32}}/resend", async (c) => {
+  app.post("/callbacks/:id{cbd_[0-9a-f]+}/resend", async (c) => {
     const post = await kit.signedInPost(c, "support");
     if ("response" in post) {
       return post.response;

@@ -188,6 +188,10 @@ describe("SSRF address rules", () => {
     await expect(checkCallbackUrl({ url: "ftp://localhost/cb", sandbox: true })).rejects.toMatchObject({
       code: "CALLBACK_URL_INVALID",
     });
+    // 1,500 characters typed, 9,000 once percent-encoded: refused, not stored past the column's limit.
+    await expect(
+      checkCallbackUrl({ url: `http://localhost/${"é".repeat(1_500)}`, sandbox: true }),
+    ).rejects.toMatchObject({ code: "CALLBACK_URL_INVALID", message: /once encoded/ });
   });
 });
 

@@ -215,7 +215,7 @@ async function record(
               first_attempt_at: delivery.first_attempt_at ?? attempt.startedAt,
               last_attempt_at: attempt.startedAt,
               last_status_code: attempt.statusCode ?? null,
-              last_error: attempt.error ? storableText(attempt.error).slice(0, 500) : null,
+              last_error: attempt.error ? storableText(attempt.error.slice(0, 500)) : null,
             }
           : { last_error: "The callback was removed before this was delivered." }),
       })
@@ -230,7 +230,7 @@ async function record(
           delivery_id: delivery.id,
           url: attempt.url,
           status_code: attempt.statusCode ?? null,
-          error: attempt.error ? storableText(attempt.error).slice(0, 500) : null,
+          error: attempt.error ? storableText(attempt.error.slice(0, 500)) : null,
           duration_ms: attempt.durationMs,
           started_at: attempt.startedAt,
         })

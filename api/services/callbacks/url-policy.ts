@@ -86,6 +86,10 @@ export function parseCallbackUrl(text: string, sandbox: boolean): URL {
   if (!url.hostname) {
     throw invalid("has no host");
   }
+  // Percent-encoding and punycode can lengthen it: what is stored and called is the normalised form.
+  if (url.href.length > MAX_URL_LENGTH) {
+    throw invalid(`is longer than ${MAX_URL_LENGTH} characters once encoded`);
+  }
   return url;
 }
 

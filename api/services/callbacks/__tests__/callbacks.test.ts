@@ -530,6 +530,30 @@ describe("retries", () => {
     expect(audit).toMatchObject({ actor_type: "user", actor_id: r.userId });
   });
 
+  it("a timeout and an answer full of odd bytes are recorded as text the log can hold", async () => {
+    const r = await newReseller();
+    await register(r.token, r.keyId);
+    const orderId = await buy(r.key);
+    receiver.answer(() => "hang");
+    expect(await pass(ctx, { timeoutMs: 200 })).toMatchObject({ retrying: 1 });
+    expect((await onlyDelivery(orderId)).last_error).toBe("no answer within 200 ms (timed out)");
+    // A NUL, invalid UTF-8 and 2 kB of an emoji (cut anywhere, it could split a surrogate pair).
+    const odd = Buffer.concat([
+      Buffer.from("bad\u0000news "),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from("😀".repeat(500)),
+    ]);
+    receiver.answer(() => ({ status: 500, body: odd }));
+    offsetMs += 60_000;
+    expect(await pass()).toMatchObject({ retrying: 1 });
+    const row = await onlyDelivery(orderId);
+    expect(row.last_status_code).toBe(500);
+    expect(row.last_error).toMatch(/^HTTP 500: bad\ufffdnews \ufffd\ufffd😀/);
+    expect(row.last_error?.length).toBeLessThanOrEqual(500);
+    const log = await call(app, "GET", `/api/api-keys/${r.keyId}/callbacks`, { token: r.token });
+    expect(log.body.data.items[0]).toMatchObject({ attempts: 2, lastStatusCode: 500 });
+  });
+
   it("the worker's sender loop sends what becomes due, on its own", async () => {
     const r = await newReseller();
     await register(r.token, r.keyId);
