@@ -53,7 +53,10 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** Require `Authorization: Bearer <session token | API key>`. */
-export function requireUser(options: { sessionOnly?: boolean } = {}): MiddlewareHandler<AppEnv> {
+export function requireUser(
+  // `scope`: what an API key must be allowed to do here (declared by the route; enforced with key scopes).
+  options: { sessionOnly?: boolean; scope?: "read" | "purchase" | "withdraw" | "gift" } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
