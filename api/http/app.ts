@@ -26,7 +26,7 @@ import { MemoryRateLimiter } from "./rate-limit";
 import { adminApiRoutes } from "./routes/admin-api";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
-import { callbackRoutes } from "./routes/callbacks";
+import { callbackRoutes, describeCallbackWebhook } from "./routes/callbacks";
 import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
 import { giftRoomRoutes } from "./routes/gift-rooms";
 import { healthRoutes } from "./routes/health";
@@ -116,6 +116,7 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
   app.route("/api/api-keys", callbackRoutes({ lookup: deps.callbackLookup }));
+  describeCallbackWebhook(app);
   app.route("/api/referrals", referralRoutes());
   app.route("/api/points", pointsRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/tiers", tierRoutes());

@@ -21,6 +21,7 @@ import {
   seedCatalogue,
   TEST_PIN,
 } from "../../../../test/helpers/vtu";
+import { CallbackPayload } from "../../../http/schemas/callbacks";
 import { startCallbackSender } from "../../../jobs/callbacks";
 import { createAdmin, markOrderDelivered } from "../../admins";
 import type { ServiceContext } from "../../context";
@@ -228,6 +229,14 @@ describe("registering a callback", () => {
     });
 
     expect(got.json.order).toMatchObject({ id: orderId, state: "delivered", priceKobo: AIRTIME_500_PRICE });
+    // What /openapi.json documents as the orderCallback webhook's body.
+    expect(CallbackPayload.safeParse(got.json).error).toBeUndefined();
+    // biome-ignore lint/suspicious/noExplicitAny: the document is read as JSON.
+    const document: any = await (await app.request("/openapi.json")).json();
+    const webhook = document.webhooks.orderCallback.post;
+    expect(webhook.requestBody.content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/CallbackPayload",
+    });
 
     const log = await call(app, "GET", `/api/api-keys/${r.keyId}/callbacks`, { token: r.token });
     expect(log.status).toBe(200);
