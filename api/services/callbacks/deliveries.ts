@@ -9,8 +9,6 @@ import { lockOwnKey } from "./registration";
 /** The form of a delivery id (the trigger makes them: "cbd_" and a random UUID's 32 hex digits). */
 export const DELIVERY_ID = /^cbd_[0-9a-f]{32}$/;
 
-export const CALLBACK_STATUSES: readonly CallbackDeliveryStatus[] = ["pending", "delivered", "given_up"];
-
 /** One line of a key's delivery log. */
 export type CallbackDeliveryDto = {
   id: string;

@@ -109,8 +109,8 @@ export async function runCallbackPass(
   return counts;
 }
 
-/** The JSON a receiver gets (README "Callbacks"): the order as GET /api/vtu/orders/:id shows it. */
-export async function callbackBody(ctx: ServiceContext, delivery: ClaimedDelivery): Promise<string> {
+/** The JSON a receiver gets (README "Order callbacks"): the order as GET /api/vtu/orders/:id shows it. */
+async function callbackBody(ctx: ServiceContext, delivery: ClaimedDelivery): Promise<string> {
   const row = await ctx.db
     .selectFrom("vtu_orders as o")
     .innerJoin("catalogue_products as p", "p.id", "o.product_id")

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * How a receiver checks a TADA callback (DECISIONS §71, README "Callbacks"). Self-contained (only
+ * How a receiver checks a TADA callback (DECISIONS §71, README "Order callbacks"). Self-contained (only
  * node:crypto) so a reseller can copy it as it is; the README's snippet is this function.
  *
  * `TADA-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" under the secret>`.
