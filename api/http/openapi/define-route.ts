@@ -89,17 +89,29 @@ export function reply<T>(
 
 type HandlerResult<T> = T | Reply<T> | Response;
 
+/** A route's handler: `E` is the router's env (e.g. with the `admin` an admin-key middleware sets). */
+export type RouteHandler<
+  E extends AppEnv,
+  R extends z.ZodType,
+  B extends Schema = undefined,
+  Q extends Schema = undefined,
+  P extends Schema = undefined,
+> = (c: Context<E>, input: RouteInput<B, Q, P>) => Promise<HandlerResult<z.input<R>>>;
+
 export function defineRoute<
   E extends AppEnv,
   R extends z.ZodType,
   B extends Schema = undefined,
   Q extends Schema = undefined,
   P extends Schema = undefined,
->(
-  app: OpenAPIHono<E>,
-  spec: RouteSpec<B, Q, P, R>,
-  handler: (c: Context<E>, input: RouteInput<B, Q, P>) => Promise<HandlerResult<z.input<R>>>,
-): void {
+>(app: OpenAPIHono<E>, spec: RouteSpec<B, Q, P, R>, handler: RouteHandler<E, R, B, Q, P>): void {
+  if (spec.auth === "admin-key" && !spec.middleware?.length) {
+    // defineRoute does not check admin keys itself (the key's admin and role live in the admin
+    // services): a route declared without its check would be open to anyone.
+    throw new Error(
+      `${spec.method.toUpperCase()} ${spec.path}: an admin-key route needs its key check in middleware`,
+    );
+  }
   const scope = spec.scope ?? (spec.method === "get" ? "read" : "purchase");
   app.openAPIRegistry.registerPath(describe(spec, scope));
 
