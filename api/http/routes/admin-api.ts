@@ -424,6 +424,7 @@ export function adminApiRoutes() {
       summary: "Give a customer bonus points",
       description: "Audited with the reason, which the customer also sees on their statement.",
       idempotencyKey: "required",
+      idempotencyPurpose: "gives the bonus once",
       params: UserParams,
       body: BonusBody,
       bodyExample: { points: 250, reason: "launch gift" },

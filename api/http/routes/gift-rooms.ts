@@ -82,6 +82,7 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustedProxies: number }
       auth: "user",
       scope: "gift",
       idempotencyKey: "required",
+      idempotencyPurpose: "never opens two rooms",
       body: NewGiftRoomBody,
       bodyExample: {
         kind: "airtime",

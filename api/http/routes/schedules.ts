@@ -121,6 +121,7 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
         "Nothing is charged now; each run is an order of its own on its date.",
       auth: "user",
       idempotencyKey: "required",
+      idempotencyPurpose: "never creates a schedule twice",
       body: NewScheduleBody,
       bodyExample: {
         service: "airtime",
