@@ -1,11 +1,23 @@
 import { Hono } from "hono";
-import { CreateApiKeyInput, createApiKey, listApiKeys, revokeApiKey } from "../../services/auth";
+import {
+  CreateApiKeyInput,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+  UpdateApiKeyInput,
+  updateApiKey,
+} from "../../services/auth";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { requireUser } from "../middleware";
 import { jsonBody } from "../validate";
 
-/** Reseller API keys. Managed with a login session only: a leaked key cannot mint more keys. */
+/**
+ * Reseller API keys. Managed with a login session only: a leaked key cannot mint, widen, rotate or
+ * keep alive any key. A change or rotation is forgotten by this process's credential cache at once
+ * (and by every other process when PostgreSQL tells it).
+ */
 export function apiKeyRoutes() {
   const app = new Hono<AppEnv>();
   const session = requireUser({ sessionOnly: true });
@@ -20,11 +32,35 @@ export function apiKeyRoutes() {
   });
 
   app.get("/", session, async (c) =>
-    ok(c, { items: await listApiKeys({ ctx: c.var.ctx, userId: c.var.principal.userId }) }),
+    ok(c, await listApiKeys({ ctx: c.var.ctx, userId: c.var.principal.userId })),
   );
 
-  app.delete("/:id", session, async (c) =>
-    ok(c, await revokeApiKey({ ctx: c.var.ctx, userId: c.var.principal.userId, keyId: c.req.param("id") })),
-  );
+  app.patch("/:id", session, async (c) => {
+    const { ctx, principal } = c.var;
+    const key = await updateApiKey({
+      ctx,
+      userId: principal.userId,
+      keyId: c.req.param("id"),
+      input: await jsonBody(c, UpdateApiKeyInput),
+    });
+    c.var.credentials?.forgetUser(principal.userId);
+    return ok(c, key);
+  });
+
+  app.post("/:id/rotate", session, async (c) => {
+    const { ctx, principal } = c.var;
+    const key = await rotateApiKey({ ctx, userId: principal.userId, keyId: c.req.param("id") });
+    c.var.credentials?.forgetUser(principal.userId);
+    return ok(c, key, {
+      message: "Store the new key now: it is shown only once. The old key no longer works.",
+    });
+  });
+
+  app.delete("/:id", session, async (c) => {
+    const { ctx, principal } = c.var;
+    const key = await revokeApiKey({ ctx, userId: principal.userId, keyId: c.req.param("id") });
+    c.var.credentials?.forgetUser(principal.userId);
+    return ok(c, key);
+  });
   return app;
 }

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { type Context, Hono } from "hono";
-import { authenticate } from "../../services/auth";
 import {
   ClaimGiftInput,
   CreateGiftRoomInput,
@@ -16,7 +15,7 @@ import {
 import type { VtuRuntime } from "../../services/vtu/runtime";
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
-import { bearerToken, clientIp, requireUser } from "../middleware";
+import { authenticateRequest, bearerToken, clientIp, requireUser } from "../middleware";
 import { jsonBody, idempotencyKey as requireIdempotencyKey } from "../validate";
 
 /**
@@ -28,7 +27,7 @@ import { jsonBody, idempotencyKey as requireIdempotencyKey } from "../validate";
 export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustedProxies: number }) {
   const app = new Hono<AppEnv>();
 
-  app.post("/create", requireUser(), async (c) => {
+  app.post("/create", requireUser({ scope: "gift" }), async (c) => {
     const idempotencyKey = requireIdempotencyKey(c, "never opens two rooms");
     const input = await jsonBody(c, CreateGiftRoomInput);
     const { room, replayed } = await createGiftRoom({
@@ -43,11 +42,11 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustedProxies: number }
     return ok(c, { room }, { status: replayed ? 200 : 201 });
   });
 
-  app.get("/my-rooms", requireUser(), async (c) =>
+  app.get("/my-rooms", requireUser({ scope: "read" }), async (c) =>
     ok(c, { rooms: await listRoomsForCreator({ ctx: c.var.ctx, userId: c.var.principal.userId }) }),
   );
 
-  app.post("/:id{gft_[0-9a-z]+}/close", requireUser(), async (c) => {
+  app.post("/:id{gft_[0-9a-z]+}/close", requireUser({ scope: "gift" }), async (c) => {
     const { ctx, principal } = c.var;
     const room = await getRoomForCreator({ ctx, userId: principal.userId, roomId: c.req.param("id") });
     const { closed, refundedKobo } = await closeRoom(ctx, room.id, "closed_by_creator");
@@ -90,9 +89,8 @@ async function claimantOf(c: Context<AppEnv>, trustedProxies: number) {
   const ip = clientIp(c, trustedProxies);
   const device = c.req.header("x-device-id") ?? `${ip}|${c.req.header("user-agent") ?? ""}`;
   const bearer = bearerToken(c.req.header("authorization"));
-  const principal = bearer
-    ? await authenticate({ ctx: c.var.ctx, bearer, cache: c.var.credentials })
-    : undefined;
+  // A claim or a draw entry is a gift-room write: a key needs the gift scope (DECISIONS §72).
+  const principal = bearer ? await authenticateRequest(c, bearer, { scope: "gift" }) : undefined;
   return {
     deviceHash: createHash("sha256").update(device).digest("hex"),
     ip,

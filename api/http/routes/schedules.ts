@@ -39,12 +39,12 @@ const scheduleId = z.string().regex(/^sch_[0-9a-z]{20}$/, "a schedule id (sch_โ€
 export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
   const app = new Hono<AppEnv>();
 
-  app.get("/", requireUser(), async (c) => {
+  app.get("/", requireUser({ scope: "read" }), async (c) => {
     const query = queryParams(c, ListQuery);
     return ok(c, await listSchedules({ ctx: c.var.ctx, userId: c.var.principal.userId, ...query }));
   });
 
-  app.post("/", requireUser(), async (c) => {
+  app.post("/", requireUser({ scope: "purchase" }), async (c) => {
     const idempotencyKey = requireIdempotencyKey(c, "never creates a schedule twice");
     const body = await jsonBody(c, z.unknown());
     const args = { ctx: c.var.ctx, vtu: deps.vtu, userId: c.var.principal.userId, idempotencyKey };
@@ -64,12 +64,12 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
   });
 
   // A link to the customer's "My schedules" web page (DECISIONS ยง69); a new one replaces the last.
-  app.post("/link", requireUser(), async (c) => {
+  app.post("/link", requireUser({ scope: "purchase" }), async (c) => {
     const link = await createScheduleLink({ ctx: c.var.ctx, userId: c.var.principal.userId });
     return ok(c, { url: link.url, expiresAt: link.expiresAt.toISOString() }, { status: 201 });
   });
 
-  app.get("/:id", requireUser(), async (c) =>
+  app.get("/:id", requireUser({ scope: "read" }), async (c) =>
     ok(c, {
       schedule: await getSchedule({
         ctx: c.var.ctx,
@@ -79,7 +79,7 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
     }),
   );
 
-  app.patch("/:id", requireUser(), async (c) => {
+  app.patch("/:id", requireUser({ scope: "purchase" }), async (c) => {
     const input = await jsonBody(c, ChangeScheduleInput);
     const schedule = await changeSchedule({
       ctx: c.var.ctx,
@@ -93,7 +93,7 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
 
   const verbs = { pause: pauseSchedule, resume: resumeSchedule, "skip-next": skipNextRun } as const;
   for (const [path, verb] of Object.entries(verbs)) {
-    app.post(`/:id/${path}`, requireUser(), async (c) =>
+    app.post(`/:id/${path}`, requireUser({ scope: "purchase" }), async (c) =>
       ok(c, {
         schedule: await verb({
           ctx: c.var.ctx,
@@ -104,7 +104,7 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
     );
   }
 
-  app.delete("/:id", requireUser(), async (c) => {
+  app.delete("/:id", requireUser({ scope: "purchase" }), async (c) => {
     await deleteSchedule({
       ctx: c.var.ctx,
       userId: c.var.principal.userId,
@@ -122,7 +122,7 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
  */
 export function sandboxScheduleRoutes(deps: { vtu: VtuRuntime }) {
   const app = new Hono<AppEnv>();
-  app.post("/:id/run-now", requireUser(), async (c) => {
+  app.post("/:id/run-now", requireUser({ scope: "purchase" }), async (c) => {
     const { ctx, principal } = c.var;
     const schedule = await getSchedule({
       ctx,

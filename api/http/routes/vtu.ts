@@ -67,7 +67,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
   });
 
   const purchase = <S extends OrderInput["service"]>(service: S, schema: z.ZodType) =>
-    app.post(`/${service}`, requireUser(), async (c) => {
+    app.post(`/${service}`, requireUser({ scope: "purchase" }), async (c) => {
       const idempotencyKey = requireIdempotencyKey(c, "can never buy twice");
       const input = await jsonBody(c, schema);
       const { principal, ctx } = c.var;
@@ -100,7 +100,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
   purchase("cable", CableOrderInput);
   purchase("electricity", ElectricityOrderInput);
 
-  app.post("/verify", requireUser(), async (c) => {
+  app.post("/verify", requireUser({ scope: "purchase" }), async (c) => {
     const input = await jsonBody(c, VerifyAccountInput);
     return ok(c, {
       account: await verifyAccount({ ctx: c.var.ctx, vtu: deps.vtu, input, userId: c.var.principal.userId }),
@@ -108,12 +108,12 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
   });
 
   // The customer's smartcards with their due dates (renewal reminders, DECISIONS §66).
-  app.get("/cable/cards", requireUser(), async (c) =>
+  app.get("/cable/cards", requireUser({ scope: "read" }), async (c) =>
     ok(c, { cards: await listCableCards(c.var.ctx, c.var.principal.userId) }),
   );
 
   // Renewal reminders for one of the customer's cards turned on or off (DECISIONS §70).
-  app.post("/cable/cards/:id/reminders", requireUser(), async (c) => {
+  app.post("/cable/cards/:id/reminders", requireUser({ scope: "purchase" }), async (c) => {
     const input = await jsonBody(c, CardRemindersInput);
     const id = CardId.safeParse(c.req.param("id"));
     const card = id.success
@@ -125,7 +125,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
     return ok(c, { card });
   });
 
-  app.get("/orders", requireUser(), async (c) =>
+  app.get("/orders", requireUser({ scope: "read" }), async (c) =>
     ok(
       c,
       await listOrders({
@@ -135,7 +135,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
       }),
     ),
   );
-  app.post("/orders/:id/resend", requireUser(), async (c) =>
+  app.post("/orders/:id/resend", requireUser({ scope: "purchase" }), async (c) =>
     ok(
       c,
       await resendOrderReceipt({
@@ -146,7 +146,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
       { status: 202, message: "The receipt is on its way to your chat." },
     ),
   );
-  app.get("/orders/:id", requireUser(), async (c) =>
+  app.get("/orders/:id", requireUser({ scope: "read" }), async (c) =>
     ok(c, {
       order: await getOrder({ ctx: c.var.ctx, userId: c.var.principal.userId, orderId: c.req.param("id") }),
     }),
