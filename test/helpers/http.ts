@@ -4,6 +4,7 @@ import { createHttpApp } from "../../api/http/app";
 import type { TelegramWebhook } from "../../api/http/routes/telegram";
 import type { Logger } from "../../api/logger";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
+import type { CredentialCache } from "../../api/services/auth";
 import type { Db } from "../../api/services/context";
 import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/funding";
 import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
@@ -23,6 +24,9 @@ export function makeTestApp(
     payments?: PaymentsRuntime;
     telegramWebhook?: TelegramWebhook;
     chatSenders?: ChatSenders;
+    /** A per-process credential cache, as `npm start` gives the API (absent: read every time). */
+    credentials?: CredentialCache;
+    now?: () => Date;
   } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
@@ -38,6 +42,8 @@ export function makeTestApp(
     },
     telegramWebhook: options.telegramWebhook,
     chatSenders: options.chatSenders,
+    credentials: options.credentials,
+    now: options.now,
     jobs: {
       kind: "postgres",
       check: async () => {

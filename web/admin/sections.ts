@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { adminsSection } from "./admins";
 import { adminAlertRoutes } from "./alerts";
 import { catalogueSection } from "./catalogue";
+import { customerApiKeysSection } from "./customer-api-keys";
 import { dashboardSection } from "./dashboard";
 import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
@@ -32,6 +33,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   schedulesSection,
   remindersSection,
   giftRoomsSection,
+  customerApiKeysSection,
   catalogueSection,
   adminsSection,
 ];

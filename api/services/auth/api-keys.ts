@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ApiKeysTable } from "../../../db/database";
 import { recordAudit } from "../audit";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
-import { ConflictError, NotFoundError } from "../errors";
+import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { sha256 } from "../hashing";
 import { newId, secretToken } from "../ids";
 import { canonicalAllowListEntry, MAX_IP_ALLOW_LIST } from "./ip-allow-list";
@@ -247,6 +247,12 @@ export async function revokeApiKey(args: {
   keyId: string;
   admin?: { id: string; reason: string };
 }): Promise<ApiKeyDto> {
+  const reason = args.admin?.reason.trim();
+  if (args.admin && (!reason || reason.length < 3 || reason.length > 500)) {
+    throw new ValidationError("Give a reason (3 to 500 characters): it goes into the audit log.", {
+      field: "reason",
+    });
+  }
   return withTransaction(args.ctx, async (trx) => {
     const row = await trx
       .updateTable("api_keys")
@@ -264,7 +270,7 @@ export async function revokeApiKey(args: {
       action: "api_key.revoke",
       targetType: "api_key",
       targetId: row.id,
-      reason: args.admin?.reason,
+      reason,
       requestId: args.ctx.requestId,
     });
     return apiKeyDto(row);
