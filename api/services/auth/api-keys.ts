@@ -329,11 +329,15 @@ export function keyDto(row: {
 }
 
 export function apiKeyDto(row: ApiKeyRow): ApiKeyDto {
+  const { createdAt, lastUsedAt, revokedAt, ...names } = keyDto(row);
   return {
-    ...keyDto(row),
+    ...names,
     scopes: sortedScopes(row.scopes),
     ipAllowList: row.ip_allow_list,
     rateLimitPerMinute: row.rate_limit_per_minute,
     sandbox: row.sandbox,
+    createdAt,
+    lastUsedAt,
+    revokedAt,
   };
 }
