@@ -5,7 +5,7 @@ import { RateLimitedError } from "../errors";
 const WINDOW_MS = 60_000;
 /**
  * A process takes this share of a key's limit from the shared counter at a time (one statement per
- * lease instead of one per request); below 20 a minute it takes one at a time, exactly.
+ * lease instead of one per request); below 40 a minute it takes one at a time, exactly.
  */
 const LEASE_SHARE = 20;
 /** Keys whose lease this process remembers; the oldest make room (a forgotten lease is a few hits). */
