@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { getPath } from "hono/utils/url";
 import type { ChatSenders } from "../../bot/outbound";
 import { createWebApp } from "../../web/app";
 import { refusedRequestPage } from "../../web/pages/refused-request";
@@ -11,6 +12,7 @@ import { ApiKeyRateLimiter, type CredentialCache } from "../services/auth";
 import type { Db } from "../services/context";
 import type { PaymentsRuntime } from "../services/funding/runtime";
 import type { VtuRuntime } from "../services/vtu/runtime";
+import { withoutVersion } from "./api-version";
 import { boundedBody } from "./body-limit";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
@@ -18,6 +20,7 @@ import { handleError } from "./errors";
 import { inputGuard, refuseAtEdge } from "./input-guard";
 import { createMetrics } from "./metrics";
 import { requestContext, securityHeaders } from "./middleware";
+import { docsRoutes } from "./openapi/docs-routes";
 import { MemoryRateLimiter } from "./rate-limit";
 import { adminApiRoutes } from "./routes/admin-api";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -53,7 +56,8 @@ export type AppDeps = {
 
 /** The whole HTTP surface: API under /api, /healthz, and the web pages. */
 export function createHttpApp(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  // `/api/v1/…` is the same API as `/api/…` (DECISIONS §73): routed as if the `/v1` were not there.
+  const app = new OpenAPIHono<AppEnv>({ getPath: (request) => withoutVersion(getPath(request)) });
   const now = deps.now ?? (() => new Date());
   const limiter = new MemoryRateLimiter(deps.config.AUTH_RATE_LIMIT_PER_MINUTE, 60_000);
   const trustedProxies = deps.config.TRUST_PROXY;
@@ -132,6 +136,8 @@ export function createHttpApp(deps: AppDeps) {
     app.route("/api/sandbox", sandboxRoutes());
     app.route("/api/sandbox/schedules", sandboxScheduleRoutes({ vtu: deps.vtu }));
   }
+  // After every API route: the document describes what is mounted above.
+  app.route("/", docsRoutes(app, deps.config));
   app.route(
     "/",
     createWebApp({
@@ -143,7 +149,7 @@ export function createHttpApp(deps: AppDeps) {
   );
 
   app.notFound((c) => {
-    const allowed = allowedMethods(app.routes, c.req.path);
+    const allowed = allowedMethods(app.routes, withoutVersion(c.req.path));
     if (allowed.length > 0) {
       c.header("Allow", allowed.join(", "));
       return fail(

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { withoutVersion } from "./api-version";
 import { fail } from "./envelope";
 
 /**
@@ -30,7 +31,9 @@ export function inputGuard(options: {
     const problem =
       pathProblem(c) ??
       queryProblem(c) ??
-      (hasBody(c.req.method) && !rawBodyPaths.has(c.req.path) ? await bodyProblem(c) : undefined);
+      (hasBody(c.req.method) && !rawBodyPaths.has(withoutVersion(c.req.path))
+        ? await bodyProblem(c)
+        : undefined);
     if (problem) {
       return refuseAtEdge(c, options.page, 400, problem.code, problem.message, [
         { field: problem.field, in: problem.in, message: problem.detail },

@@ -10,6 +10,7 @@ import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/fund
 import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
 import type { ChatSenders } from "../../bot/outbound";
 import { captureLogger, testConfig } from "./context";
+import { conformanceOf } from "./openapi-conformance";
 
 export type TestApp = ReturnType<typeof createHttpApp>;
 
@@ -87,6 +88,15 @@ export async function call(
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
     body = { nonJson: text };
+  }
+  // Every API answer a test sees is also checked against the app's own OpenAPI document.
+  if (path.startsWith("/api/") && !("nonJson" in body)) {
+    const problems = (await conformanceOf(app)).check(method, path, response.status, body);
+    if (problems.length > 0) {
+      throw new Error(
+        `The answer does not match /openapi.json:\n${problems.join("\n")}\n${text.slice(0, 2000)}`,
+      );
+    }
   }
   return { status: response.status, body, headers: response.headers };
 }
