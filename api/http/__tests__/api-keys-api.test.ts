@@ -219,6 +219,8 @@ describe("scopes", () => {
       "POST /api/wallet/withdraw/resolve": "withdraw",
       "POST /api/gift-rooms/create": "gift",
       "POST /api/gift-rooms/:id{gft_[0-9a-z]+}/close": "gift",
+      "POST /api/gift-rooms/claim": "gift",
+      "POST /api/gift-rooms/join": "gift",
       "GET /api/api-keys": "session",
       "POST /api/api-keys": "session",
       "PATCH /api/api-keys/:id": "session",
@@ -230,11 +232,12 @@ describe("scopes", () => {
       (r) =>
         r.path.startsWith("/api/") &&
         !/^\/api\/(admin|webhooks|telegram|auth\/(register|login))/.test(r.path) &&
-        !["/api/vtu/networks", "/api/vtu/electricity/discos", "/api/vtu/network-guess"].includes(r.path) &&
-        !(
-          r.path.startsWith("/api/gift-rooms/") &&
-          ["/claim", "/join", "/:token"].some((p) => r.path.endsWith(p))
-        ) &&
+        ![
+          "/api/vtu/networks",
+          "/api/vtu/electricity/discos",
+          "/api/vtu/network-guess",
+          "/api/gift-rooms/:token",
+        ].includes(r.path) &&
         r.method !== "ALL",
     );
     for (const route of customerRoutes) {

@@ -43,6 +43,8 @@ export type RouteSpec<B extends Schema, Q extends Schema, P extends Schema, R ex
   scope?: ApiScope;
   /** `required`: a money-moving POST; a replay answers 200 with `Idempotent-Replayed: true`. */
   idempotencyKey?: "required" | "optional";
+  /** Ends "Send an Idempotency-Key header … so a retried request …" (default "is never applied twice"). */
+  idempotencyPurpose?: string;
   params?: P;
   query?: Q;
   body?: B;
@@ -89,17 +91,29 @@ export function reply<T>(
 
 type HandlerResult<T> = T | Reply<T> | Response;
 
+/** A route's handler: `E` is the router's env (e.g. with the `admin` an admin-key middleware sets). */
+export type RouteHandler<
+  E extends AppEnv,
+  R extends z.ZodType,
+  B extends Schema = undefined,
+  Q extends Schema = undefined,
+  P extends Schema = undefined,
+> = (c: Context<E>, input: RouteInput<B, Q, P>) => Promise<HandlerResult<z.input<R>>>;
+
 export function defineRoute<
   E extends AppEnv,
   R extends z.ZodType,
   B extends Schema = undefined,
   Q extends Schema = undefined,
   P extends Schema = undefined,
->(
-  app: OpenAPIHono<E>,
-  spec: RouteSpec<B, Q, P, R>,
-  handler: (c: Context<E>, input: RouteInput<B, Q, P>) => Promise<HandlerResult<z.input<R>>>,
-): void {
+>(app: OpenAPIHono<E>, spec: RouteSpec<B, Q, P, R>, handler: RouteHandler<E, R, B, Q, P>): void {
+  if (spec.auth === "admin-key" && !spec.middleware?.length) {
+    // defineRoute does not check admin keys itself (the key's admin and role live in the admin
+    // services): a route declared without its check would be open to anyone.
+    throw new Error(
+      `${spec.method.toUpperCase()} ${spec.path}: an admin-key route needs its key check in middleware`,
+    );
+  }
   const scope = spec.scope ?? (spec.method === "get" ? "read" : "purchase");
   app.openAPIRegistry.registerPath(describe(spec, scope));
 
@@ -109,7 +123,7 @@ export function defineRoute<
   } else if (spec.auth === "session") {
     guards.push(requireUser({ sessionOnly: true }) as MiddlewareHandler);
   } else if (spec.auth === "optional") {
-    guards.push(optionalUser() as MiddlewareHandler);
+    guards.push(optionalUser({ scope }) as MiddlewareHandler);
   }
   const status = spec.response.status ?? 200;
   app.on([spec.method.toUpperCase()], [spec.path], ...guards, ...(spec.middleware ?? []), async (c) => {
@@ -117,7 +131,7 @@ export function defineRoute<
     const input = {
       idempotencyKey:
         spec.idempotencyKey === "required"
-          ? requireIdempotencyKey(context, "is never applied twice")
+          ? requireIdempotencyKey(context, spec.idempotencyPurpose ?? "is never applied twice")
           : spec.idempotencyKey === "optional"
             ? optionalIdempotencyKey(context)
             : undefined,
@@ -161,7 +175,12 @@ const SHARED_ERRORS = {
     code: "IDEMPOTENCY_KEY_REQUIRED",
     description: "Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.",
   },
-  unauthenticated: { status: 401, code: "UNAUTHENTICATED", description: "No valid bearer credential." },
+  unauthenticated: { status: 401, code: "UNAUTHENTICATED", description: "No bearer credential was sent." },
+  invalidToken: {
+    status: 401,
+    code: "INVALID_TOKEN",
+    description: "The session token or API key is not valid, revoked or expired.",
+  },
   sessionOnly: {
     status: 401,
     code: "SESSION_REQUIRED",
@@ -218,7 +237,7 @@ function errorsOf(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>): ErrorDoc[
     errors.push(SHARED_ERRORS.idempotency);
   }
   if (spec.auth !== "none") {
-    errors.push(SHARED_ERRORS.unauthenticated);
+    errors.push(SHARED_ERRORS.unauthenticated, SHARED_ERRORS.invalidToken);
   }
   if (spec.auth === "session") {
     errors.push(SHARED_ERRORS.sessionOnly);
@@ -316,9 +335,11 @@ function describe(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>, scope: Api
   const scopeNote =
     spec.auth === "user"
       ? `\n\nAPI keys need the \`${scope}\` scope.`
-      : spec.auth === "session"
-        ? "\n\nLogin session only: an API key is refused."
-        : "";
+      : spec.auth === "optional"
+        ? `\n\nSent with an API key, the key needs the \`${scope}\` scope.`
+        : spec.auth === "session"
+          ? "\n\nLogin session only: an API key is refused."
+          : "";
   return createRoute({
     method: spec.method,
     path: openApiPath(spec.path),
@@ -326,7 +347,7 @@ function describe(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>, scope: Api
     summary: spec.summary,
     description: `${spec.description ?? ""}${scopeNote}`.trim() || undefined,
     security,
-    ...(spec.auth === "user" ? { "x-scope": scope } : {}),
+    ...(spec.auth === "user" || spec.auth === "optional" ? { "x-scope": scope } : {}),
     request: {
       ...(spec.params ? { params: spec.params as z.ZodObject } : { params: pathParams(spec.path) }),
       ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
