@@ -105,6 +105,8 @@ export const ConfigSchema = z
     API_TOKEN_TTL_HOURS: positiveInt(24 * 30, 24 * 365),
     API_BODY_LIMIT_BYTES: positiveInt(64 * 1024, 10 * 1024 * 1024),
     AUTH_RATE_LIMIT_PER_MINUTE: positiveInt(20, 10_000),
+    /** Requests a minute per reseller API key unless the key sets its own; shared by every API process. */
+    API_KEY_RATE_LIMIT_PER_MINUTE: positiveInt(120, 100_000),
     /**
      * Reverse proxies in front of the app whose X-Forwarded-For entries are believed (per-IP limits
      * key on the client address): 0 or false = none, the header is ignored; true = 1.

@@ -95,6 +95,14 @@ export interface ApiKeysTable {
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: CreatedAt;
+  /** What the key may do (DECISIONS §72): some of read, purchase, withdraw, gift. */
+  scopes: ApiKeyScope[];
+  /** Addresses and CIDRs the key may be used from, canonical text; empty: anywhere. */
+  ip_allow_list: Generated<string[]>;
+  /** Requests a minute; null: the deployment's API_KEY_RATE_LIMIT_PER_MINUTE. */
+  rate_limit_per_minute: number | null;
+  /** Made while the service ran in sandbox mode: refused by a live deployment. */
+  sandbox: Generated<boolean>;
 }
 
 /** A reseller API key's callback URL and its sealed signing secret (DECISIONS §71). */
@@ -143,6 +151,7 @@ export interface CallbackAttemptsTable {
   duration_ms: number | null;
   started_at: Timestamp;
 }
+export type ApiKeyScope = "read" | "purchase" | "withdraw" | "gift";
 
 export interface AdminUsersTable {
   id: string;

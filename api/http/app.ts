@@ -8,7 +8,7 @@ import type { JobBackend } from "../jobs/backend";
 import { PAYMENTS_QUEUE } from "../jobs/payments";
 import { VTU_QUEUE } from "../jobs/vtu";
 import type { Logger } from "../logger";
-import type { CredentialCache } from "../services/auth";
+import { ApiKeyRateLimiter, type CredentialCache } from "../services/auth";
 import type { LookupAll } from "../services/callbacks";
 import type { Db } from "../services/context";
 import type { PaymentsRuntime } from "../services/funding/runtime";
@@ -78,7 +78,13 @@ export function createHttpApp(deps: AppDeps) {
       : undefined,
   });
   app.use(metrics.timing);
-  app.use(requestContext({ db: deps.db, config: deps.config, now }, deps.logger, deps.credentials));
+  app.use(
+    requestContext({ db: deps.db, config: deps.config, now }, deps.logger, {
+      credentials: deps.credentials,
+      // Per process: the API keys' shared counts live in PostgreSQL, this holds its leases of them.
+      apiKeyLimiter: new ApiKeyRateLimiter(),
+    }),
+  );
   app.use(securityHeaders);
   const refusalPage = refusedRequestPage(deps.config.sandbox);
   // Every body is bounded before anything reads it (the input guard below reads it first).

@@ -1,5 +1,5 @@
 import type { Logger } from "../logger";
-import type { CredentialCache, Principal } from "../services/auth";
+import type { ApiKeyRateLimiter, CredentialCache, Principal } from "../services/auth";
 import type { ServiceContext } from "../services/context";
 
 /** Per-request values set by middleware. */
@@ -11,5 +11,7 @@ export type AppEnv = {
     principal: Principal;
     /** This process's kept bearer credentials (auth/credential-cache.ts); absent: read each time. */
     credentials: CredentialCache | undefined;
+    /** This process's share of the API keys' rate limits (auth/api-key-rate-limit.ts); absent: not limited. */
+    apiKeyLimiter: ApiKeyRateLimiter | undefined;
   };
 };

@@ -46,6 +46,7 @@ import * as scheduleRequestFingerprint from "./2026_12_07_1100_schedule_request_
 import * as cableAutorenew from "./2026_12_07_1200_cable_autorenew";
 import * as scheduleLinks from "./2026_12_07_1300_schedule_links";
 import * as orderCallbacks from "./2026_12_07_1400_order_callbacks";
+import * as apiKeyScopes from "./2026_12_07_1410_api_key_scopes";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -100,4 +101,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_1200_cable_autorenew": cableAutorenew,
   "2026_12_07_1300_schedule_links": scheduleLinks,
   "2026_12_07_1400_order_callbacks": orderCallbacks,
+  "2026_12_07_1410_api_key_scopes": apiKeyScopes,
 };

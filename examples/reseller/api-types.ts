@@ -1965,6 +1965,471 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your API keys
+         * @description Login session only: an API key is refused.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every key, newest first (revoked ones too). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: components["schemas"]["ApiKey"][];
+                                /** @description Pass as `cursor` to get the next page; null on the last page. */
+                                nextCursor: string | null;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an API key
+         * @description Scopes default to `["read","purchase"]`: name `withdraw` or `gift` to allow those. Made on a sandbox deployment, the key is a sandbox key (`tvk_sbx_…`).
+         *
+         *     Login session only: an API key is refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Shop server",
+                     *       "scopes": [
+                     *         "read",
+                     *         "purchase"
+                     *       ],
+                     *       "ipAllowList": [
+                     *         "203.0.113.0/24",
+                     *         "2001:db8::/48"
+                     *       ],
+                     *       "rateLimitPerMinute": 300
+                     *     }
+                     */
+                    "application/json": {
+                        ipAllowList?: string[];
+                        name: string;
+                        rateLimitPerMinute?: number;
+                        scopes?: ("read" | "purchase" | "withdraw" | "gift")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description The key, with its secret shown this once. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ApiKeyWithSecret"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `TOO_MANY_API_KEYS`: 10 keys are active; revoke one first. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key
+         * @description Login session only: an API key is refused.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The revoked key. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ApiKey"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `NOT_FOUND`: No such key of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a key's name, scopes, allow-list or rate limit
+         * @description Send any of the fields; `rateLimitPerMinute: null` returns to the default. Holds at once.
+         *
+         *     Login session only: an API key is refused.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "scopes": [
+                     *         "read",
+                     *         "purchase",
+                     *         "withdraw"
+                     *       ],
+                     *       "rateLimitPerMinute": null
+                     *     }
+                     */
+                    "application/json": {
+                        ipAllowList?: string[];
+                        name?: string;
+                        rateLimitPerMinute?: number | null;
+                        scopes?: ("read" | "purchase" | "withdraw" | "gift")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description The key. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ApiKey"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `NOT_FOUND`: No such key of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `API_KEY_REVOKED`: The key was revoked; create a new one instead. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/api-keys/{id}/callback": {
         parameters: {
             query?: never;
@@ -2682,6 +3147,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a key a new secret
+         * @description Same id, name, scopes and settings; the old secret stops working at once.
+         *
+         *     Login session only: an API key is refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key, with its new secret shown this once. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ApiKeyWithSecret"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `NOT_FOUND`: No such key of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `API_KEY_REVOKED`: The key was revoked; create a new one instead. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gift-rooms/{id}/close": {
         parameters: {
             query?: never;
@@ -2756,6 +3336,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -2765,7 +3347,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2912,6 +3498,8 @@ export interface paths {
         /**
          * Claim a gift (first-come and quiz rooms)
          * @description For anyone with the link; no account needed (cash gifts go to the wallet of the number's account). A claim is tied to the recipient's number, the device (`X-Device-Id`, else the address and user agent) and, when a bearer credential is sent, the account: each claims once per room.
+         *
+         *     Sent with an API key, the key needs the `gift` scope.
          */
         post: {
             parameters: {
@@ -2979,8 +3567,23 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3188,6 +3791,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -3197,7 +3802,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3308,6 +3917,8 @@ export interface paths {
         /**
          * Join a draw (random-draw rooms)
          * @description For anyone with the link, until the draw time; winners get their gift at the draw. A claim is tied to the recipient's number, the device (`X-Device-Id`, else the address and user agent) and, when a bearer credential is sent, the account: each claims once per room.
+         *
+         *     Sent with an API key, the key needs the `gift` scope.
          */
         post: {
             parameters: {
@@ -3371,8 +3982,23 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3525,6 +4151,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -3534,7 +4162,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3637,6 +4269,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -3646,7 +4280,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3800,6 +4438,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -3809,7 +4449,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3979,6 +4623,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -3988,7 +4634,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4089,6 +4739,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -4098,7 +4750,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4214,6 +4870,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -4223,7 +4881,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4381,6 +5043,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -4390,7 +5054,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4512,6 +5180,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -4521,7 +5191,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4643,6 +5317,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -4652,7 +5328,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4771,6 +5451,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -4780,7 +5462,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4938,6 +5624,8 @@ export interface paths {
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
                  *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 *
                  *     `PIN_INCORRECT`: The transaction PIN is wrong; a few wrong tries lock it for a while.
                  */
                 401: {
@@ -4948,7 +5636,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5154,6 +5846,8 @@ export interface paths {
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
                  *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 *
                  *     `PIN_INCORRECT`: The transaction PIN is wrong; a few wrong tries lock it for a while.
                  */
                 401: {
@@ -5164,7 +5858,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5253,7 +5951,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cable TV bouquets, priced for the caller's tier */
+        /**
+         * Cable TV bouquets, priced for the caller's tier
+         * @description Sent with an API key, the key needs the `read` scope.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5313,8 +6014,23 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5410,6 +6126,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -5419,7 +6137,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5537,6 +6259,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -5546,7 +6270,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5731,6 +6459,8 @@ export interface paths {
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
                  *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 *
                  *     `PIN_INCORRECT`: The transaction PIN is wrong; a few wrong tries lock it for a while.
                  */
                 401: {
@@ -5741,7 +6471,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5948,6 +6682,8 @@ export interface paths {
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
                  *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 *
                  *     `PIN_INCORRECT`: The transaction PIN is wrong; a few wrong tries lock it for a while.
                  */
                 401: {
@@ -5958,7 +6694,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6332,6 +7072,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -6341,7 +7083,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6442,6 +7188,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -6451,7 +7199,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6565,6 +7317,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -6574,7 +7328,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6636,7 +7394,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Data plans of a network, priced for the caller's tier */
+        /**
+         * Data plans of a network, priced for the caller's tier
+         * @description Sent with an API key, the key needs the `read` scope.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6696,8 +7457,23 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6828,6 +7604,8 @@ export interface paths {
                  * @description `UNAUTHENTICATED`: No bearer credential was sent.
                  *
                  *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
                  */
                 401: {
                     headers: {
@@ -6837,7 +7615,11 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs. */
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7238,6 +8020,12 @@ export interface components {
             status: "active" | "suspended" | "closed";
         };
         AdminUserDetail: {
+            /** @description The customer's reseller API keys (revoked ones too), newest first. */
+            apiKeys: {
+                /** @description What a key with `rateLimitPerMinute: null` is allowed. */
+                defaultRateLimitPerMinute: number;
+                items: components["schemas"]["ApiKey"][];
+            };
             cableCards: {
                 bouquet: string | null;
                 customerName: string | null;
@@ -8023,6 +8811,103 @@ export interface components {
                  */
                 withdrawalsKobo: number;
             };
+        };
+        ApiKey: {
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @example key_01jexample */
+            id: string;
+            /**
+             * @description Addresses and CIDRs the key may be used from; empty: anywhere.
+             * @example [
+             *       "203.0.113.0/24"
+             *     ]
+             */
+            ipAllowList: string[];
+            /**
+             * Format: date-time
+             * @description Updated at most once a minute.
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            lastUsedAt: string | null;
+            /** @example Shop server */
+            name: string;
+            /**
+             * @description The key's first 12 characters, to recognise it.
+             * @example tvk_sbx_yC2e
+             */
+            prefix: string;
+            /** @description Requests a minute; null: the deployment's default (120 unless configured). */
+            rateLimitPerMinute: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            revokedAt: string | null;
+            /** @description Made on a sandbox deployment; a live deployment refuses it. */
+            sandbox: boolean;
+            /**
+             * @description What the key may do.
+             * @example [
+             *       "read",
+             *       "purchase"
+             *     ]
+             */
+            scopes: ("read" | "purchase" | "withdraw" | "gift")[];
+        };
+        ApiKeyWithSecret: {
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @example key_01jexample */
+            id: string;
+            /**
+             * @description Addresses and CIDRs the key may be used from; empty: anywhere.
+             * @example [
+             *       "203.0.113.0/24"
+             *     ]
+             */
+            ipAllowList: string[];
+            /**
+             * @description The whole key: shown only in this answer. Send it as `Authorization: Bearer <key>`.
+             * @example tvk_sbx_yC2ebd1p61ZnJDwcOfnbSa0YLUdyeRo3Q94crAEsYwE
+             */
+            key: string;
+            /**
+             * Format: date-time
+             * @description Updated at most once a minute.
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            lastUsedAt: string | null;
+            /** @example Shop server */
+            name: string;
+            /**
+             * @description The key's first 12 characters, to recognise it.
+             * @example tvk_sbx_yC2e
+             */
+            prefix: string;
+            /** @description Requests a minute; null: the deployment's default (120 unless configured). */
+            rateLimitPerMinute: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            revokedAt: string | null;
+            /** @description Made on a sandbox deployment; a live deployment refuses it. */
+            sandbox: boolean;
+            /**
+             * @description What the key may do.
+             * @example [
+             *       "read",
+             *       "purchase"
+             *     ]
+             */
+            scopes: ("read" | "purchase" | "withdraw" | "gift")[];
         };
         Bouquet: {
             /** @enum {string} */

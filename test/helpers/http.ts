@@ -4,6 +4,7 @@ import { createHttpApp } from "../../api/http/app";
 import type { TelegramWebhook } from "../../api/http/routes/telegram";
 import type { Logger } from "../../api/logger";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
+import type { CredentialCache } from "../../api/services/auth";
 import type { LookupAll } from "../../api/services/callbacks";
 import type { Db } from "../../api/services/context";
 import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/funding";
@@ -27,6 +28,9 @@ export function makeTestApp(
     chatSenders?: ChatSenders;
     /** DNS for callback URL checks outside sandbox mode. */
     callbackLookup?: LookupAll;
+    /** A per-process credential cache, as `npm start` gives the API (absent: read every time). */
+    credentials?: CredentialCache;
+    now?: () => Date;
   } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
@@ -43,6 +47,8 @@ export function makeTestApp(
     telegramWebhook: options.telegramWebhook,
     chatSenders: options.chatSenders,
     callbackLookup: options.callbackLookup,
+    credentials: options.credentials,
+    now: options.now,
     jobs: {
       kind: "postgres",
       check: async () => {

@@ -3,6 +3,7 @@ import { adminsSection } from "./admins";
 import { adminAlertRoutes } from "./alerts";
 import { callbacksSection } from "./callbacks";
 import { catalogueSection } from "./catalogue";
+import { customerApiKeysSection } from "./customer-api-keys";
 import { dashboardSection } from "./dashboard";
 import { giftRoomsSection } from "./gift-rooms";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
@@ -34,6 +35,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   remindersSection,
   callbacksSection,
   giftRoomsSection,
+  customerApiKeysSection,
   catalogueSection,
   adminsSection,
 ];

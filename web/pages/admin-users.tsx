@@ -4,6 +4,7 @@ import { maskedBvn } from "../../api/services/funding";
 import { formatNaira } from "../../api/services/money";
 import { VERIFICATION_LEVELS } from "../../api/services/users/levels";
 import type { AdminRole } from "../../db/database";
+import { CustomerApiKeysSection } from "./admin-customer-api-keys";
 import { CustomerPointsSection } from "./admin-points";
 import { CableCardsTable } from "./admin-reminders";
 import { SchedulesTable } from "./admin-schedules";
@@ -73,6 +74,7 @@ export function AdminUserPage(props: {
     tier,
     schedules,
     cableCards,
+    apiKeys,
   } = props.detail;
   const account = transferAccount.account;
   return (
@@ -150,6 +152,12 @@ export function AdminUserPage(props: {
           ) : null}
         </div>
         <CustomerPointsSection userId={user.id} summary={points} bonusCsrf={props.actions?.csrf} />
+        <CustomerApiKeysSection
+          userId={user.id}
+          keys={apiKeys.items}
+          defaultRateLimit={apiKeys.defaultRateLimitPerMinute}
+          revokeCsrf={props.actions?.csrf}
+        />
         <h2>Schedules</h2>
         {schedules.length === 0 ? (
           <p class="muted" data-testid="no-customer-schedules">

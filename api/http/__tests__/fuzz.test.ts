@@ -31,6 +31,7 @@ import { expectLedgerConsistent } from "../../../test/helpers/ledger";
 import { makeVtu, sandboxPhone, sandboxRegistry, seedCatalogue, TEST_PIN } from "../../../test/helpers/vtu";
 import { createPaymentGateway } from "../../providers/payment-gateway";
 import { createAdmin, createAdminApiKey } from "../../services/admins";
+import { createApiKey } from "../../services/auth";
 import type { ServiceContext } from "../../services/context";
 import {
   confirmTransfer,
@@ -74,6 +75,7 @@ const config = testConfig({
   // Limits that would turn most fuzz requests into 429s before they reach the code under test.
   AUTH_RATE_LIMIT_PER_MINUTE: "10000",
   MONEY_ACTIONS_PER_MINUTE: "10000",
+  API_KEY_RATE_LIMIT_PER_MINUTE: "100000",
   VTU_MAX_OPEN_ORDERS_PER_USER: "1000",
   VTU_RESPONSE_WAIT_MS: "0",
   GIFT_ROOMS_PER_HOUR: "10000",
@@ -102,6 +104,7 @@ const f = {
   giftCookie: "",
   giftCsrf: "",
   victimKeyId: "",
+  victimUserKeyId: "",
   victimUserId: "",
   victimAdminId: "",
   victimAdminKeyId: "",
@@ -200,6 +203,10 @@ async function makeFixtures(harness: ReturnType<typeof makeVtu>) {
   });
   f.pinUserToken = (await login(uniquePhone())).token;
   f.victimUserId = (await login(uniquePhone())).userId;
+  // The panel's revoke form on the victim's page revokes this one (revoking it again changes nothing).
+  f.victimUserKeyId = (
+    await createApiKey({ ctx, userId: f.victimUserId, input: { name: "panel victim" } })
+  ).id;
   f.referralCode = (
     await tdb.db
       .selectFrom("users")
@@ -207,8 +214,13 @@ async function makeFixtures(harness: ReturnType<typeof makeVtu>) {
       .where("id", "=", f.victimUserId)
       .executeTakeFirstOrThrow()
   ).referral_code;
-  f.apiKey = (await call(app, "POST", "/api/api-keys", { token: f.token, body: { name: "fuzz" } })).body.data
-    .key as string;
+  // Every scope, so the key's requests reach as deep as the session's.
+  f.apiKey = (
+    await call(app, "POST", "/api/api-keys", {
+      token: f.token,
+      body: { name: "fuzz", scopes: ["read", "purchase", "withdraw", "gift"] },
+    })
+  ).body.data.key as string;
   f.victimKeyId = (await call(app, "POST", "/api/api-keys", { token: f.token, body: { name: "victim" } }))
     .body.data.id as string;
 
@@ -385,8 +397,19 @@ function sampleBody(route: Route): unknown {
     "POST /api/auth/login": () => ({ phone: f.phone, password: PASSWORD }),
     "POST /api/auth/pin": () => ({ pin: TEST_PIN, currentPin: TEST_PIN }),
     "POST /api/auth/reset-pin": () => ({ resetCode: "123456", newPin: "1357" }),
-    "POST /api/api-keys": () => ({ name: "reseller key" }),
     "PUT /api/api-keys/:id/callback": () => ({ url: "http://127.0.0.1:9/fuzz-callbacks" }),
+    "POST /api/api-keys": () => ({
+      name: "reseller key",
+      scopes: ["read", "purchase"],
+      ipAllowList: ["203.0.113.0/24", "2001:db8::/32"],
+      rateLimitPerMinute: 600,
+    }),
+    "PATCH /api/api-keys/:id": () => ({
+      name: "renamed key",
+      scopes: ["read"],
+      ipAllowList: ["198.51.100.7"],
+      rateLimitPerMinute: null,
+    }),
     "POST /api/wallet/fund": () => ({ amountKobo: 100_000 }),
     "POST /api/wallet/transfer-account/dynamic": () => ({ amountKobo: 100_000 }),
     "POST /api/referrals/code": () => ({ code: f.referralCode }),
@@ -640,6 +663,9 @@ async function paramValues(route: Route): Promise<Record<string, string>> {
       if (p.startsWith("/admin/callbacks/")) {
         return f.deliveryId;
       }
+      if (name === "keyId") {
+        return f.victimUserKeyId;
+      }
       if (p.startsWith("/admin/account/api-keys")) {
         return f.victimAdminKeyId;
       }
@@ -882,6 +908,9 @@ describe("fuzz every route: nothing answers 5xx", () => {
       "POST /schedules/:token/:id/:verb",
       "POST /api/vtu/cable/cards/:id/reminders",
       "GET /admin/reminders",
+      "PATCH /api/api-keys/:id",
+      "POST /api/api-keys/:id/rotate",
+      "POST /admin/users/:id/api-keys/:keyId/revoke",
     ]) {
       expect(keys).toContain(expected);
     }

@@ -21,8 +21,6 @@ const NOT_DOCUMENTED: { pattern: RegExp; why: string }[] = [
  * fails when a listed route is documented (take it off) or a new route is missing.
  */
 const NOT_YET_DOCUMENTED = new Set([
-  "DELETE /api/api-keys/{id}",
-  "GET /api/api-keys",
   "GET /api/auth/me",
   "GET /api/points",
   "GET /api/points/statement",
@@ -35,7 +33,6 @@ const NOT_YET_DOCUMENTED = new Set([
   "GET /api/wallet/transfer-account",
   "GET /api/wallet/withdrawals/{id}",
   "GET /healthz",
-  "POST /api/api-keys",
   "POST /api/auth/forgot-pin",
   "POST /api/auth/link-code",
   "POST /api/auth/login",

@@ -123,7 +123,7 @@ export function defineRoute<
   } else if (spec.auth === "session") {
     guards.push(requireUser({ sessionOnly: true }) as MiddlewareHandler);
   } else if (spec.auth === "optional") {
-    guards.push(optionalUser() as MiddlewareHandler);
+    guards.push(optionalUser({ scope }) as MiddlewareHandler);
   }
   const status = spec.response.status ?? 200;
   app.on([spec.method.toUpperCase()], [spec.path], ...guards, ...(spec.middleware ?? []), async (c) => {
@@ -189,7 +189,19 @@ const SHARED_ERRORS = {
   scope: {
     status: 403,
     code: "API_KEY_SCOPE_MISSING",
-    description: "The API key lacks the scope this route needs.",
+    description:
+      "The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.",
+  },
+  ipNotAllowed: {
+    status: 403,
+    code: "API_KEY_IP_NOT_ALLOWED",
+    description:
+      "The API key's IP allow-list does not hold the address the request came from (`details.ip`).",
+  },
+  sandboxKey: {
+    status: 401,
+    code: "API_KEY_SANDBOX_ONLY",
+    description: "A sandbox API key sent to the live deployment; create a live key there.",
   },
   role: {
     status: 403,
@@ -230,8 +242,8 @@ function errorsOf(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>): ErrorDoc[
   if (spec.auth === "session") {
     errors.push(SHARED_ERRORS.sessionOnly);
   }
-  if (spec.auth === "user") {
-    errors.push(SHARED_ERRORS.scope);
+  if (spec.auth === "user" || spec.auth === "optional") {
+    errors.push(SHARED_ERRORS.sandboxKey, SHARED_ERRORS.scope, SHARED_ERRORS.ipNotAllowed);
   }
   if (spec.auth === "admin-key") {
     errors.push(SHARED_ERRORS.role);
@@ -323,9 +335,11 @@ function describe(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>, scope: Api
   const scopeNote =
     spec.auth === "user"
       ? `\n\nAPI keys need the \`${scope}\` scope.`
-      : spec.auth === "session"
-        ? "\n\nLogin session only: an API key is refused."
-        : "";
+      : spec.auth === "optional"
+        ? `\n\nSent with an API key, the key needs the \`${scope}\` scope.`
+        : spec.auth === "session"
+          ? "\n\nLogin session only: an API key is refused."
+          : "";
   return createRoute({
     method: spec.method,
     path: openApiPath(spec.path),
@@ -333,7 +347,7 @@ function describe(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>, scope: Api
     summary: spec.summary,
     description: `${spec.description ?? ""}${scopeNote}`.trim() || undefined,
     security,
-    ...(spec.auth === "user" ? { "x-scope": scope } : {}),
+    ...(spec.auth === "user" || spec.auth === "optional" ? { "x-scope": scope } : {}),
     request: {
       ...(spec.params ? { params: spec.params as z.ZodObject } : { params: pathParams(spec.path) }),
       ...(spec.query ? { query: spec.query as z.ZodObject } : {}),

@@ -5,12 +5,13 @@ import { createLinkCode, getUser, listIdentities, toUserDto } from "../../servic
 import type { AppEnv } from "../context";
 import { ok } from "../envelope";
 import { bearerToken, clientIp, requireUser } from "../middleware";
-import type { MemoryRateLimiter } from "../rate-limit";
+import { hitWithHeaders, type MemoryRateLimiter } from "../rate-limit";
 import { jsonBody } from "../validate";
 
 export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: number }) {
   const app = new Hono<AppEnv>();
-  const limited = (c: Context<AppEnv>) => deps.limiter.hit(`auth:${clientIp(c, deps.trustedProxies)}`);
+  const limited = (c: Context<AppEnv>) =>
+    hitWithHeaders(c, deps.limiter, `auth:${clientIp(c, deps.trustedProxies)}`);
 
   app.post("/register", async (c) => {
     limited(c);
@@ -28,13 +29,13 @@ export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: n
     return ok(c, { loggedOut: true });
   });
 
-  app.get("/me", requireUser(), async (c) => {
+  app.get("/me", requireUser({ scope: "read" }), async (c) => {
     const userId = c.var.principal.userId;
     const user = await getUser(c.var.ctx, userId);
     return ok(c, { ...toUserDto(user), identities: await listIdentities(c.var.ctx, userId) });
   });
 
-  app.post("/pin", requireUser(), async (c) => {
+  app.post("/pin", requireUser({ scope: "purchase" }), async (c) => {
     const { changed } = await setOrChangePin({
       ctx: c.var.ctx,
       userId: c.var.principal.userId,
@@ -47,7 +48,7 @@ export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: n
     );
   });
 
-  app.post("/forgot-pin", requireUser(), async (c) => {
+  app.post("/forgot-pin", requireUser({ scope: "purchase" }), async (c) => {
     const result = await requestPinReset({ ctx: c.var.ctx, userId: c.var.principal.userId });
     return ok(c, result, {
       status: 202,
@@ -55,7 +56,7 @@ export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: n
     });
   });
 
-  app.post("/reset-pin", requireUser(), async (c) => {
+  app.post("/reset-pin", requireUser({ scope: "purchase" }), async (c) => {
     await resetPin({
       ctx: c.var.ctx,
       userId: c.var.principal.userId,

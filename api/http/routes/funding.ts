@@ -32,7 +32,7 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
   const app = new Hono<AppEnv>();
   const { payments } = deps;
 
-  app.post("/fund", requireUser(), async (c) => {
+  app.post("/fund", requireUser({ scope: "purchase" }), async (c) => {
     const input = await jsonBody(c, FundInput);
     const intent = await createFundingIntent({
       ctx: c.var.ctx,
@@ -43,7 +43,7 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
     });
     return ok(c, { intent }, { status: 201, message: "Open checkoutUrl to pay." });
   });
-  app.get("/fund/:ref", requireUser(), async (c) =>
+  app.get("/fund/:ref", requireUser({ scope: "read" }), async (c) =>
     ok(c, {
       intent: await getFundingIntent({
         ctx: c.var.ctx,
@@ -54,13 +54,13 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
   );
 
   // Bank transfer: the customer's own account number (or why there is none yet, and the rules).
-  app.get("/transfer-account", requireUser(), async (c) =>
+  app.get("/transfer-account", requireUser({ scope: "read" }), async (c) =>
     ok(c, {
       transferAccount: await getTransferFunding({ ctx: c.var.ctx, userId: c.var.principal.userId }),
     }),
   );
   // The one-time KYC page's link: the BVN is given there, never to this API.
-  app.post("/transfer-account/kyc-link", requireUser(), async (c) => {
+  app.post("/transfer-account/kyc-link", requireUser({ scope: "purchase" }), async (c) => {
     const userId = c.var.principal.userId;
     const link = await createKycLink({ ctx: c.var.ctx, userId, channel: "api", userRef: userId });
     return ok(
@@ -69,7 +69,7 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
       { status: 201, message: "Open url to give your BVN and get your account number. It works once." },
     );
   });
-  app.post("/transfer-account/dynamic", requireUser(), async (c) => {
+  app.post("/transfer-account/dynamic", requireUser({ scope: "purchase" }), async (c) => {
     const { amountKobo } = await jsonBody(c, DynamicAccountInput);
     const account = await createDynamicAccount({
       ctx: c.var.ctx,
@@ -85,12 +85,14 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
     );
   });
 
-  app.get("/banks", requireUser(), async (c) => ok(c, { banks: await listBanks({ payments }) }));
-  app.post("/withdraw/resolve", requireUser(), async (c) => {
+  app.get("/banks", requireUser({ scope: "read" }), async (c) =>
+    ok(c, { banks: await listBanks({ payments }) }),
+  );
+  app.post("/withdraw/resolve", requireUser({ scope: "withdraw" }), async (c) => {
     const input = await jsonBody(c, ResolveAccountInput);
     return ok(c, { account: await resolveBankAccount({ ctx: c.var.ctx, payments, input }) });
   });
-  app.post("/withdraw", requireUser(), async (c) => {
+  app.post("/withdraw", requireUser({ scope: "withdraw" }), async (c) => {
     const idempotencyKey = requireIdempotencyKey(c, "can never pay out twice");
     const input = await jsonBody(c, WithdrawInput);
     const { withdrawal, replayed } = await createWithdrawal({
@@ -105,7 +107,7 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
     }
     return ok(c, { withdrawal }, { status: replayed ? 200 : 201 });
   });
-  app.get("/withdrawals/:id", requireUser(), async (c) =>
+  app.get("/withdrawals/:id", requireUser({ scope: "read" }), async (c) =>
     ok(c, {
       withdrawal: await getWithdrawal({
         ctx: c.var.ctx,

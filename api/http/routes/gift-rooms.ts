@@ -202,6 +202,8 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustedProxies: number }
       summary: "Claim a gift (first-come and quiz rooms)",
       description: `For anyone with the link; no account needed (cash gifts go to the wallet of the number's account). ${DEVICE_HEADER}`,
       auth: "optional",
+      // Sent with an API key, a claim is a gift-room write (DECISIONS §72).
+      scope: "gift",
       body: ClaimGiftBody,
       bodyExample: { token: "Vq3xY8d0bJm2Kp7sLw9tRz4nHc6fGa1e", phone: "08031234567", network: "mtn" },
       response: {
@@ -241,6 +243,7 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustedProxies: number }
       summary: "Join a draw (random-draw rooms)",
       description: `For anyone with the link, until the draw time; winners get their gift at the draw. ${DEVICE_HEADER}`,
       auth: "optional",
+      scope: "gift",
       body: JoinDrawBody,
       bodyExample: { token: "Vq3xY8d0bJm2Kp7sLw9tRz4nHc6fGa1e", phone: "08031234567", network: "mtn" },
       response: { status: 201, description: "You are in the draw.", schema: DrawEntry },

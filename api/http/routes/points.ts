@@ -31,11 +31,11 @@ const StatementQuery = z.strictObject({
 export function pointsRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
   const app = new Hono<AppEnv>();
 
-  app.get("/", requireUser(), async (c) =>
+  app.get("/", requireUser({ scope: "read" }), async (c) =>
     ok(c, { points: await getPointsSummary({ ctx: c.var.ctx, userId: c.var.principal.userId }) }),
   );
 
-  app.get("/statement", requireUser(), async (c) => {
+  app.get("/statement", requireUser({ scope: "read" }), async (c) => {
     const query = queryParams(c, StatementQuery);
     return ok(
       c,
@@ -48,7 +48,7 @@ export function pointsRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) 
     );
   });
 
-  app.post("/redeem", requireUser(), async (c) => {
+  app.post("/redeem", requireUser({ scope: "purchase" }), async (c) => {
     const idempotencyKey = requireIdempotencyKey(c, "never redeems twice");
     const body = await jsonBody(c, RedeemInput);
     const { ctx, principal } = c.var;

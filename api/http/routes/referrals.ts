@@ -12,11 +12,11 @@ const ApplyCodeInput = z.strictObject({ code: z.string().trim().min(1).max(40) }
 export function referralRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/", requireUser(), async (c) =>
+  app.get("/", requireUser({ scope: "read" }), async (c) =>
     ok(c, { referral: await getReferralSummary({ ctx: c.var.ctx, userId: c.var.principal.userId }) }),
   );
 
-  app.post("/code", requireUser(), async (c) => {
+  app.post("/code", requireUser({ scope: "purchase" }), async (c) => {
     const { code } = await jsonBody(c, ApplyCodeInput);
     const applied = await applyReferralCode({ ctx: c.var.ctx, userId: c.var.principal.userId, code });
     return ok(c, { applied: true, referrerFirstName: applied.referrerFirstName });

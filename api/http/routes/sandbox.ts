@@ -16,7 +16,7 @@ import { jsonBody, optionalIdempotencyKey } from "../validate";
  */
 export function sandboxRoutes() {
   const app = new Hono<AppEnv>();
-  app.post("/fund", requireUser(), async (c) => {
+  app.post("/fund", requireUser({ scope: "purchase" }), async (c) => {
     const { amountKobo } = await jsonBody(
       c,
       z.strictObject({ amountKobo: z.number().int().min(100).max(10_000_000) }),
@@ -41,7 +41,7 @@ export function sandboxRoutes() {
   });
   // Run the `sweep-cable-reminders` pass now instead of waiting for the worker's timer (README "Cable
   // renewal reminders"): the same verb, so a reminder sent here is not sent again by the worker.
-  app.post("/cable-reminders/run", requireUser(), async (c) =>
+  app.post("/cable-reminders/run", requireUser({ scope: "purchase" }), async (c) =>
     ok(c, await sweepCableReminders({ ctx: c.var.ctx })),
   );
   return app;

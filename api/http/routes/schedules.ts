@@ -326,7 +326,7 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
  */
 export function sandboxScheduleRoutes(deps: { vtu: VtuRuntime }) {
   const app = new Hono<AppEnv>();
-  app.post("/:id/run-now", requireUser(), async (c) => {
+  app.post("/:id/run-now", requireUser({ scope: "purchase" }), async (c) => {
     const { ctx, principal } = c.var;
     const schedule = await getSchedule({
       ctx,

@@ -11,7 +11,7 @@ import { requireUser } from "../middleware";
 export function tierRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/", requireUser(), async (c) => {
+  app.get("/", requireUser({ scope: "read" }), async (c) => {
     const progress = await tierProgress(c.var.ctx, c.var.principal.userId);
     return ok(c, {
       tier: progress.tier,

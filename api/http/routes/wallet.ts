@@ -8,11 +8,11 @@ import { queryParams } from "../validate";
 export function walletRoutes() {
   const app = new Hono<AppEnv>();
   // Auth per route (not app.use) so a wrong method on a real path is a 405, not a 401.
-  app.get("/balance", requireUser(), async (c) =>
+  app.get("/balance", requireUser({ scope: "read" }), async (c) =>
     ok(c, await getWalletBalance({ ctx: c.var.ctx, userId: c.var.principal.userId })),
   );
 
-  app.get("/transactions", requireUser(), async (c) =>
+  app.get("/transactions", requireUser({ scope: "read" }), async (c) =>
     ok(
       c,
       await listWalletTransactions({

@@ -15,6 +15,7 @@ import type {
 import type { AdminScheduleRow } from "../../services/schedules";
 import { VERIFICATION_LEVELS } from "../../services/users/levels";
 import { IsoTime, Kobo, page } from "../openapi/envelope-schemas";
+import { ApiKey } from "./api-keys";
 import { CableCardSchema, Order } from "./vtu";
 
 // Response schemas of /api/admin. `satisfies` ties each to the service's own type, so a field added
@@ -225,6 +226,15 @@ export const AdminUserDetailSchema = z
     points: PointsSummarySchema,
     schedules: z.array(AdminSchedule),
     cableCards: z.array(AdminCableCard),
+    apiKeys: z
+      .object({
+        items: z.array(ApiKey),
+        defaultRateLimitPerMinute: z
+          .number()
+          .int()
+          .meta({ description: "What a key with `rateLimitPerMinute: null` is allowed." }),
+      })
+      .meta({ description: "The customer's reseller API keys (revoked ones too), newest first." }),
     statement: z.array(WalletLine).meta({ description: "The latest 20 wallet lines, newest first." }),
     orders: z.array(Order).meta({ description: "The latest 20 orders, newest first." }),
     identities: z.array(

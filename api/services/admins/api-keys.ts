@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAudit } from "../audit";
-import { type ApiKeyDto, apiKeyDto } from "../auth/api-keys";
+import { type KeyDto, keyDto } from "../auth/api-keys";
 import { type ServiceContext, withTransaction } from "../context";
 import { AuthenticationError, ConflictError, NotFoundError, parseInput } from "../errors";
 import { sha256 } from "../hashing";
@@ -15,8 +15,8 @@ export const CreateAdminApiKeyInput = z.strictObject({
   name: z.string().trim().min(1, "give the key a name (what script uses it)").max(60),
 });
 
-/** The same view as a reseller key's. */
-export type AdminApiKeyDto = ApiKeyDto;
+/** The fields every key shows (a reseller key adds its scopes and limits). */
+export type AdminApiKeyDto = KeyDto;
 
 /** The admin behind an admin API key: their own role, checked on every route like a panel session. */
 export type ApiKeyAdmin = SignedInAdmin & { apiKeyId: string };
@@ -65,7 +65,7 @@ export async function createAdminApiKey(args: {
       targetId: row.id,
       after: { name: row.name, prefix: row.prefix },
     });
-    return { ...apiKeyDto(row), key };
+    return { ...keyDto(row), key };
   });
 }
 
@@ -76,7 +76,7 @@ export async function listAdminApiKeys(ctx: ServiceContext, adminId: string): Pr
     .where("admin_id", "=", adminId)
     .orderBy("created_at", "desc")
     .execute();
-  return rows.map(apiKeyDto);
+  return rows.map(keyDto);
 }
 
 export async function revokeAdminApiKey(args: {
@@ -105,7 +105,7 @@ export async function revokeAdminApiKey(args: {
       before: { revokedAt: null },
       after: { revokedAt: row.revoked_at?.toISOString() },
     });
-    return apiKeyDto(row);
+    return keyDto(row);
   });
 }
 

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { UserStatus } from "../../../db/database";
+import { listApiKeys } from "../auth/api-keys";
 import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
 import { listRoomsForCreator } from "../gift-rooms";
@@ -95,42 +96,57 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   if (!user) {
     throw new NotFoundError("User");
   }
-  const [wallet, statement, orders, identities, rooms, pin, kyc, account, referrer, points, tier, schedules] =
-    await Promise.all([
-      getWalletBalance({ ctx, userId }),
-      listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
-      listOrders({ ctx, userId, input: { limit: 20 } }),
-      listIdentities(ctx, userId),
-      listRoomsForCreator({ ctx, userId, limit: 10 }),
-      ctx.db
-        .selectFrom("user_pins")
-        .select(["failed_attempts", "locked_until", "lockouts"])
-        .where("user_id", "=", userId)
-        .executeTakeFirst(),
-      ctx.db.selectFrom("user_kyc").select("bvn_last3").where("user_id", "=", userId).executeTakeFirst(),
-      // The latest permanent account number, whatever its state (a closed one explains held transfers).
-      ctx.db
-        .selectFrom("virtual_accounts")
-        .select(["id", "bank_name", "account_number", "account_name", "status", "failure_reason"])
-        .where("user_id", "=", userId)
-        .where("kind", "=", "static")
-        .orderBy("created_at", "desc")
-        .limit(1)
-        .executeTakeFirst(),
-      // Who referred this customer (a link on the panel): id and name only.
-      user.referred_by
-        ? ctx.db
-            .selectFrom("users")
-            .select(["id", "display_name"])
-            .where("id", "=", user.referred_by)
-            .executeTakeFirst()
-        : undefined,
-      // Loyalty points: balance, worth and the last 10 statement lines.
-      getPointsSummary({ ctx, userId, recent: 10 }),
-      tierProgress(ctx, userId),
-      // Scheduled purchases (issue 19): paused and failing first.
-      listSchedulesForAdmin({ ctx, userId, limit: 50 }),
-    ]);
+  const [
+    wallet,
+    statement,
+    orders,
+    identities,
+    rooms,
+    pin,
+    kyc,
+    account,
+    referrer,
+    points,
+    tier,
+    schedules,
+    keys,
+  ] = await Promise.all([
+    getWalletBalance({ ctx, userId }),
+    listWalletTransactions({ ctx, userId, input: { limit: 20 } }),
+    listOrders({ ctx, userId, input: { limit: 20 } }),
+    listIdentities(ctx, userId),
+    listRoomsForCreator({ ctx, userId, limit: 10 }),
+    ctx.db
+      .selectFrom("user_pins")
+      .select(["failed_attempts", "locked_until", "lockouts"])
+      .where("user_id", "=", userId)
+      .executeTakeFirst(),
+    ctx.db.selectFrom("user_kyc").select("bvn_last3").where("user_id", "=", userId).executeTakeFirst(),
+    // The latest permanent account number, whatever its state (a closed one explains held transfers).
+    ctx.db
+      .selectFrom("virtual_accounts")
+      .select(["id", "bank_name", "account_number", "account_name", "status", "failure_reason"])
+      .where("user_id", "=", userId)
+      .where("kind", "=", "static")
+      .orderBy("created_at", "desc")
+      .limit(1)
+      .executeTakeFirst(),
+    // Who referred this customer (a link on the panel): id and name only.
+    user.referred_by
+      ? ctx.db
+          .selectFrom("users")
+          .select(["id", "display_name"])
+          .where("id", "=", user.referred_by)
+          .executeTakeFirst()
+      : undefined,
+    // Loyalty points: balance, worth and the last 10 statement lines.
+    getPointsSummary({ ctx, userId, recent: 10 }),
+    tierProgress(ctx, userId),
+    // Scheduled purchases (issue 19): paused and failing first.
+    listSchedulesForAdmin({ ctx, userId, limit: 50 }),
+    // Reseller API keys (DECISIONS §72): scopes, limits, last use; an admin may revoke one.
+    listApiKeys({ ctx, userId }),
+  ]);
   // Cable cards with their due dates and reminders (issue 19, DECISIONS §70).
   const cableCards = await adminCustomerCards(ctx, userId);
   const now = ctx.now();
@@ -178,6 +194,7 @@ export async function adminUserDetail(ctx: ServiceContext, userId: string) {
     wallet,
     points,
     schedules,
+    apiKeys: { items: keys.items, defaultRateLimitPerMinute: ctx.config.API_KEY_RATE_LIMIT_PER_MINUTE },
     cableCards,
     statement: statement.items,
     orders: orders.orders,

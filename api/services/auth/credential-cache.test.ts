@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db"
 import { until } from "../../../test/helpers/until";
 import type { ServiceContext } from "../context";
 import { PgListener } from "../pg-listener";
-import { createApiKey, revokeApiKey } from "./api-keys";
+import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from "./api-keys";
 import { AUTH_CHANGED_CHANNEL, CredentialCache } from "./credential-cache";
 import { registerUser } from "./register";
 import { authenticate, login, logout } from "./sessions";
@@ -79,6 +79,32 @@ describe("bearer credentials kept per process", () => {
     await until(async () => (await auth(other.key)).code === "ACCOUNT_SUSPENDED", 2_000, "suspension");
     await sql`UPDATE users SET status = 'active' WHERE id = ${other.user.id}`.execute(tdb.db);
     await until(async () => (await auth(other.key)).principal !== undefined, 2_000, "reinstatement");
+  });
+
+  it("forgets a key on rotation and on a change of its scopes or allow-list, in every process", async () => {
+    const { user, key, keyId } = await customer();
+    expect((await auth(key)).principal?.scopes).toEqual(["read", "purchase"]);
+    await updateApiKey({ ctx, userId: user.id, keyId, input: { scopes: ["read", "withdraw"] } });
+    await until(
+      async () => (await auth(key)).principal?.scopes.includes("withdraw"),
+      2_000,
+      "the new scopes seen",
+    );
+    await updateApiKey({ ctx, userId: user.id, keyId, input: { ipAllowList: ["203.0.113.0/24"] } });
+    await until(
+      async () => (await auth(key)).code === "API_KEY_IP_NOT_ALLOWED",
+      2_000,
+      "the allow-list seen",
+    );
+    const rotated = await rotateApiKey({ ctx, userId: user.id, keyId });
+    await until(async () => (await auth(key)).code === "INVALID_API_KEY", 2_000, "the old secret refused");
+    const fresh = await authenticate({
+      ctx: countingCtx,
+      bearer: rotated.key,
+      cache,
+      clientIp: "203.0.113.5",
+    });
+    expect(fresh).toMatchObject({ userId: user.id, via: "api_key", credentialId: keyId });
   });
 
   it("still checks a kept session's expiry on every request", async () => {
