@@ -112,8 +112,19 @@ describe("happy path: register → login → PIN → balance", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
-  it("logs out: the token stops working", async () => {
+  it("gives a login session (not an API key) a code to link another chat; logs out: the token stops working", async () => {
     const token = await registerAndLogin(app, uniquePhone());
+    const link = await call(app, "POST", "/api/auth/link-code", { token });
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+    expect(link.body.data.linkCode).toMatch(/^[A-Z0-9]{8}$/);
+    expect(Date.parse(link.body.data.expiresAt)).toBeGreaterThan(Date.now());
+    const key = await call(app, "POST", "/api/api-keys", { token, body: { name: "Shop" } });
+    expect(key.status, JSON.stringify(key.body)).toBe(201);
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/auth/link-code", { token: key.body.data.key }),
+      401,
+      "SESSION_REQUIRED",
+    );
     expect((await call(app, "POST", "/api/auth/logout", { token })).status).toBe(200);
     expectErrorEnvelope(await call(app, "GET", "/api/wallet/balance", { token }), 401, "INVALID_TOKEN");
   });
