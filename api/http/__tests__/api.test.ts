@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from "../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
+import { conformanceOf } from "../../../test/helpers/openapi-conformance";
 import { expectNoPin } from "../../../test/helpers/sentinel";
 import { SYSTEM_ACCOUNTS } from "../../services/ledger";
 import { creditWallet, debitWallet } from "../../services/wallet";
@@ -139,6 +140,13 @@ describe("happy path: register → login → PIN → balance", () => {
     const down = makeTestApp(tdb.db, { jobsOk: false }).app;
     const degraded = await call(down, "GET", "/healthz");
     expectErrorEnvelope(degraded, 503, "UNHEALTHY");
+    expect(degraded.body.details).toMatchObject({ status: "degraded", checks: { jobs: { ok: false } } });
+    // call() checks /api answers only; /healthz is held to its documented 200 and 503 bodies here.
+    const document = await conformanceOf(app);
+    expect(document.check("GET", "/healthz", 200, res.body)).toEqual([]);
+    expect(document.check("GET", "/healthz", 503, degraded.body)).toEqual([]);
+    const undescribed = { ...degraded.body, details: { status: "down" } };
+    expect(document.check("GET", "/healthz", 503, undescribed).join()).toMatch(/details/);
   });
 });
 

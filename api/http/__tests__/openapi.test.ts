@@ -42,7 +42,6 @@ const NOT_YET_DOCUMENTED = new Set([
   "GET /api/schedules",
   "GET /api/schedules/{id}",
   "GET /api/tiers",
-  "GET /healthz",
   "PATCH /api/schedules/{id}",
   "POST /api/admin/transfers/{id}/resolve",
   "POST /api/admin/users/{id}/actions",
