@@ -167,6 +167,11 @@ const SHARED_ERRORS = {
     code: "IDEMPOTENCY_KEY_REQUIRED",
     description: "Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.",
   },
+  badIdempotencyKey: {
+    status: 400,
+    code: "INVALID_IDEMPOTENCY_KEY",
+    description: "The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.",
+  },
   unauthenticated: { status: 401, code: "UNAUTHENTICATED", description: "No valid bearer credential." },
   sessionOnly: {
     status: 401,
@@ -210,6 +215,9 @@ function errorsOf(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>): ErrorDoc[
   }
   if (spec.idempotencyKey === "required") {
     errors.push(SHARED_ERRORS.idempotency);
+  }
+  if (spec.idempotencyKey !== undefined) {
+    errors.push(SHARED_ERRORS.badIdempotencyKey);
   }
   if (spec.auth !== "none") {
     errors.push(SHARED_ERRORS.unauthenticated);
