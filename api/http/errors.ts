@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ZodError } from "zod";
+import { ZodError, type z } from "zod";
 import { type ErrorKind, ServiceError } from "../services/errors";
 import { fail } from "./envelope";
 
@@ -36,11 +36,41 @@ export class HttpError extends Error {
 
 /** Zod issues as `[{ field, message }]`, the shape clients get in `details`. */
 export function zodDetails(error: ZodError): { field: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.join(".") || "(body)",
-    message:
-      issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
-  }));
+  return error.issues.flatMap((issue) => detailsOf(issue, []));
+}
+
+function detailsOf(issue: z.core.$ZodIssue, parent: PropertyKey[]): { field: string; message: string }[] {
+  const path = [...parent, ...issue.path];
+  const meant = issue.code === "invalid_union" ? optionMeant(issue.errors) : undefined;
+  if (meant) {
+    return meant.flatMap((inner) => detailsOf(inner, path));
+  }
+  return [
+    {
+      field: path.map(String).join(".") || "(body)",
+      message:
+        issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+    },
+  ];
+}
+
+/**
+ * A value that is one of several object shapes (a schedule written out, or copied from an order)
+ * and fits none: the problems of the shape it meant, so the answer names fields rather than saying
+ * "Invalid input". That is the first shape that knows every field sent, else the one with the fewest
+ * problems. A value of the wrong type for every option (not an object at all) stays one issue.
+ */
+function optionMeant(options: z.core.$ZodIssue[][]): z.core.$ZodIssue[] | undefined {
+  const atRoot = (issues: z.core.$ZodIssue[], code: string) =>
+    issues.some((i) => i.path.length === 0 && i.code === code);
+  const shaped = options.filter((issues) => issues.length > 0 && !atRoot(issues, "invalid_type"));
+  return (
+    shaped.find((issues) => !atRoot(issues, "unrecognized_keys")) ??
+    shaped.reduce<z.core.$ZodIssue[] | undefined>(
+      (best, issues) => (best === undefined || issues.length < best.length ? issues : best),
+      undefined,
+    )
+  );
 }
 
 /** The single place where errors become HTTP responses. Unknown errors are logged, never echoed. */

@@ -7,6 +7,7 @@ import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { createTestUser } from "../../test/helpers/fixtures";
 import { makeTestApp, type TestApp } from "../../test/helpers/http";
+import { conformanceOf } from "../../test/helpers/openapi-conformance";
 
 /** The alerts page, each admin's account (alert chats, API keys) and /api/admin behind those keys. */
 const config = testConfig();
@@ -47,8 +48,21 @@ async function keyFor(email: string) {
   return { key: key ?? "", b };
 }
 
-const api = (key: string, path: string, init: RequestInit = {}) =>
-  app.request(path, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+/** A call with an admin key; its answer is also checked against /openapi.json, like `call()`'s. */
+async function api(key: string, path: string, init: RequestInit = {}) {
+  const res = await app.request(path, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) },
+  });
+  const problems = (await conformanceOf(app)).check(
+    init.method ?? "GET",
+    path,
+    res.status,
+    await res.clone().json(),
+  );
+  expect(problems).toEqual([]);
+  return res;
+}
 
 describe("alerts page", () => {
   it("shows open alerts to everyone; only an admin resolves one, with a reason, audited", async () => {

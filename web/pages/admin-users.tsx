@@ -37,7 +37,8 @@ export function AdminUsersPage(props: {
               <li>
                 <a href={`/admin/users/${u.id}`}>{u.name || u.phone || u.id}</a>{" "}
                 <span class="muted">
-                  {u.phone ?? "no phone"} · {u.channels.join(", ") || "API only"} · {u.balance} · {u.status}
+                  {u.phone ?? "no phone"} · {u.channels.join(", ") || "API only"} ·{" "}
+                  {formatNaira(u.balanceKobo)} · {u.status}
                 </span>
               </li>
             ))}

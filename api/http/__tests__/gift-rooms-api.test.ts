@@ -154,4 +154,84 @@ describe("/api/gift-rooms", () => {
       "NOT_FOUND",
     );
   });
+
+  it("lists your rooms a page at a time, lets anyone join a draw, and ties a signed-in claim to the account", async () => {
+    const token = await creator(200_000);
+    const ids: string[] = [];
+    for (const key of ["m-1", "m-2", "m-3"]) {
+      const made = await call(app, "POST", "/api/gift-rooms/create", {
+        token,
+        body: roomBody,
+        headers: { "idempotency-key": key },
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      ids.push(made.body.data.room.id);
+    }
+    const first = await call(app, "GET", "/api/gift-rooms/my-rooms?limit=2", { token });
+    expect(first.body.data.items.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[1]]);
+    // The array's name before v1 stays, as a duplicate.
+    expect(first.body.data.rooms).toEqual(first.body.data.items);
+    expect(first.body.data.nextCursor).toBe(ids[1]);
+    const second = await call(app, "GET", `/api/gift-rooms/my-rooms?limit=2&cursor=${ids[1]}`, { token });
+    expect(second.body.data.items.map((r: { id: string }) => r.id)).toEqual([ids[0]]);
+    expect(second.body.data.nextCursor).toBeNull();
+    // Another creator's room id as a cursor is no place in this list.
+    const stranger = await creator(10_000);
+    const theirs = await call(app, "GET", `/api/gift-rooms/my-rooms?cursor=${ids[1]}`, { token: stranger });
+    expect(theirs.body.data).toMatchObject({ items: [], nextCursor: null });
+    expectErrorEnvelope(
+      await call(app, "GET", "/api/gift-rooms/my-rooms?cursor=sch_1", { token }),
+      400,
+      "VALIDATION_ERROR",
+    );
+
+    const draw = await call(app, "POST", "/api/gift-rooms/create", {
+      token,
+      body: { ...roomBody, mode: "random_draw", drawAt: new Date(Date.now() + 3_600_000).toISOString() },
+      headers: { "idempotency-key": "m-draw" },
+    });
+    expect(draw.status, JSON.stringify(draw.body)).toBe(201);
+    const joined = await call(app, "POST", "/api/gift-rooms/join", {
+      body: { token: draw.body.data.room.token, phone: sandboxPhone(), network: "mtn" },
+      headers: { "x-device-id": "joiner-1" },
+    });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+    expect(joined.body.data).toMatchObject({
+      joined: true,
+      participants: 1,
+      drawAt: draw.body.data.room.drawAt,
+    });
+
+    // Claims: no account needed; a bearer credential, when sent, must be valid and counts as the
+    // account, so one account claims once whatever number or device it uses.
+    const roomToken = first.body.data.items[0].token as string;
+    const claim = (bearer: string | undefined, device: string) =>
+      call(app, "POST", "/api/gift-rooms/claim", {
+        ...(bearer ? { token: bearer } : {}),
+        body: { token: roomToken, phone: sandboxPhone(), network: "mtn" },
+        headers: { "x-device-id": device },
+      });
+    expectErrorEnvelope(await claim("not-a-real-credential", "device-x"), 401, "INVALID_TOKEN");
+    const recipient = await registerAndLogin(app, uniquePhone());
+    expect((await claim(recipient, "device-a")).status).toBe(201);
+    expectErrorEnvelope(await claim(recipient, "device-b"), 409, "ALREADY_CLAIMED");
+    expect((await claim(undefined, "device-c")).status).toBe(201);
+    await harness.drain();
+  });
+
+  it("documents owner writes under the gift scope and the recipients' routes as open to anyone", async () => {
+    const document = (await (await app.request("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { "x-scope"?: string; security?: unknown }>>;
+    };
+    const op = (path: string, method: string) => document.paths[path]?.[method] ?? {};
+    expect(op("/api/gift-rooms/create", "post")["x-scope"]).toBe("gift");
+    expect(op("/api/gift-rooms/{id}/close", "post")["x-scope"]).toBe("gift");
+    expect(op("/api/gift-rooms/my-rooms", "get")["x-scope"]).toBe("read");
+    for (const path of ["/api/gift-rooms/claim", "/api/gift-rooms/join"]) {
+      expect(op(path, "post").security).toEqual([{}, { bearer: [] }]);
+    }
+    expect(op("/api/gift-rooms/{token}", "get").security).toEqual([]);
+    expect(op("/api/schedules", "post")["x-scope"]).toBe("purchase");
+    expect(op("/api/schedules/{id}/pause", "post")["x-scope"]).toBe("purchase");
+  });
 });

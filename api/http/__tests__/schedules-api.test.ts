@@ -159,4 +159,64 @@ describe("schedules over the API", () => {
     expect((await call(app, "GET", "/api/schedules", { token: who.token })).body.data.items).toEqual([]);
     await expectLedgerConsistent(tdb.db);
   });
+
+  it("pages the list with nextCursor, and names the wrong field whichever body shape was meant", async () => {
+    const who = await customer();
+    const body = {
+      service: "airtime",
+      recipient: sandboxPhone(),
+      network: "mtn",
+      amountKobo: 20_000,
+      recurrence: { kind: "daily" },
+      pin: TEST_PIN,
+    };
+    const ids: string[] = [];
+    for (const key of ["p-1", "p-2", "p-3"]) {
+      const made = await call(app, "POST", "/api/schedules", {
+        token: who.token,
+        headers: { "idempotency-key": key },
+        body,
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      expect(made.body.data.priceKobo).toBeGreaterThan(0);
+      expect(made.body.data.priceKobo).toBeLessThanOrEqual(20_000);
+      ids.push(made.body.data.schedule.id);
+    }
+    const first = await call(app, "GET", "/api/schedules?limit=2", { token: who.token });
+    expect(first.body.data.items.map((s: { id: string }) => s.id)).toEqual([ids[2], ids[1]]);
+    expect(first.body.data.nextCursor).toBe(ids[1]);
+    const second = await call(app, "GET", `/api/schedules?limit=2&cursor=${first.body.data.nextCursor}`, {
+      token: who.token,
+    });
+    expect(second.body.data).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+    expectErrorEnvelope(
+      await call(app, "GET", "/api/schedules?cursor=ord_1", { token: who.token }),
+      400,
+      "VALIDATION_ERROR",
+    );
+
+    // The body is a purchase written out or one copied from an order: the answer speaks of the
+    // shape the body meant, field by field, not "Invalid input".
+    const refused = async (payload: unknown) => {
+      const res = await call(app, "POST", "/api/schedules", {
+        token: who.token,
+        headers: { "idempotency-key": `bad-${Math.random()}` },
+        body: payload,
+      });
+      expectErrorEnvelope(res, 400, "VALIDATION_ERROR");
+      return (res.body.details as { field: string; message: string }[]).map((d) => d.field);
+    };
+    const { pin: _pin, ...withoutPin } = body;
+    expect(await refused(withoutPin)).toEqual(["pin"]);
+    expect(await refused({ ...body, network: "mtm" })).toEqual(["network"]);
+    expect(await refused({})).toEqual(["service", "recipient", "recurrence", "pin"]);
+    expect(await refused({ fromOrderId: "ord_x", recurrence: { kind: "daily" } })).toEqual(["pin"]);
+    const named = await call(app, "POST", "/api/schedules", {
+      token: who.token,
+      headers: { "idempotency-key": "bad-named" },
+      body: { fromOrderId: "ord_x", recurrence: { kind: "daily" }, pin: TEST_PIN, amountKobo: 1 },
+    });
+    expect(named.body.error).toMatch(/unknown field\(s\): amountKobo/);
+    expect((await call(app, "GET", "/api/schedules", { token: who.token })).body.data.items).toHaveLength(3);
+  });
 });

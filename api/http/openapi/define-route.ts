@@ -49,6 +49,8 @@ export type RouteSpec<B extends Schema, Q extends Schema, P extends Schema, R ex
   scope?: ApiScope;
   /** `required`: a money-moving POST; a replay answers 200 with `Idempotent-Replayed: true`. */
   idempotencyKey?: "required" | "optional";
+  /** Ends "Send an Idempotency-Key header … so a retried request …" (default "is never applied twice"). */
+  idempotencyPurpose?: string;
   params?: P;
   query?: Q;
   body?: B;
@@ -95,17 +97,29 @@ export function reply<T>(
 
 type HandlerResult<T> = T | Reply<T> | Response;
 
+/** A route's handler: `E` is the router's env (e.g. with the `admin` an admin-key middleware sets). */
+export type RouteHandler<
+  E extends AppEnv,
+  R extends z.ZodType,
+  B extends Schema = undefined,
+  Q extends Schema = undefined,
+  P extends Schema = undefined,
+> = (c: Context<E>, input: RouteInput<B, Q, P>) => Promise<HandlerResult<z.input<R>>>;
+
 export function defineRoute<
   E extends AppEnv,
   R extends z.ZodType,
   B extends Schema = undefined,
   Q extends Schema = undefined,
   P extends Schema = undefined,
->(
-  app: OpenAPIHono<E>,
-  spec: RouteSpec<B, Q, P, R>,
-  handler: (c: Context<E>, input: RouteInput<B, Q, P>) => Promise<HandlerResult<z.input<R>>>,
-): void {
+>(app: OpenAPIHono<E>, spec: RouteSpec<B, Q, P, R>, handler: RouteHandler<E, R, B, Q, P>): void {
+  if (spec.auth === "admin-key" && !spec.middleware?.length) {
+    // defineRoute does not check admin keys itself (the key's admin and role live in the admin
+    // services): a route declared without its check would be open to anyone.
+    throw new Error(
+      `${spec.method.toUpperCase()} ${spec.path}: an admin-key route needs its key check in middleware`,
+    );
+  }
   const scope = spec.scope ?? (spec.method === "get" ? "read" : "purchase");
   app.openAPIRegistry.registerPath(describe(spec, scope));
 
@@ -123,7 +137,7 @@ export function defineRoute<
     const input = {
       idempotencyKey:
         spec.idempotencyKey === "required"
-          ? requireIdempotencyKey(context, "is never applied twice")
+          ? requireIdempotencyKey(context, spec.idempotencyPurpose ?? "is never applied twice")
           : spec.idempotencyKey === "optional"
             ? optionalIdempotencyKey(context)
             : undefined,
@@ -172,7 +186,12 @@ const SHARED_ERRORS = {
     code: "INVALID_IDEMPOTENCY_KEY",
     description: "The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.",
   },
-  unauthenticated: { status: 401, code: "UNAUTHENTICATED", description: "No valid bearer credential." },
+  unauthenticated: { status: 401, code: "UNAUTHENTICATED", description: "No bearer credential was sent." },
+  invalidToken: {
+    status: 401,
+    code: "INVALID_TOKEN",
+    description: "The session token or API key is not valid, revoked or expired.",
+  },
   sessionOnly: {
     status: 401,
     code: "SESSION_REQUIRED",
@@ -220,7 +239,7 @@ function errorsOf(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>): ErrorDoc[
     errors.push(SHARED_ERRORS.badIdempotencyKey);
   }
   if (spec.auth !== "none") {
-    errors.push(SHARED_ERRORS.unauthenticated);
+    errors.push(SHARED_ERRORS.unauthenticated, SHARED_ERRORS.invalidToken);
   }
   if (spec.auth === "session") {
     errors.push(SHARED_ERRORS.sessionOnly);

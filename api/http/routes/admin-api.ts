@@ -1,8 +1,9 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AdminRole } from "../../../db/database";
 import {
-  type AdminOrderFilters,
+  AdminOrderFilters,
   type ApiKeyAdmin,
   adminUserDetail,
   applyUserAction,
@@ -10,10 +11,11 @@ import {
   hasRole,
   listOrdersForAdmin,
   searchUsers,
+  UserActionInput,
 } from "../../services/admins";
 import { analyticsReport } from "../../services/analytics";
 import { ForbiddenError, NotFoundError } from "../../services/errors";
-import { listTransfersForAdmin, resolveSuspenseTransfer } from "../../services/funding";
+import { listTransfersForAdmin, ResolveSuspenseInput, resolveSuspenseTransfer } from "../../services/funding";
 import {
   getPointsSummary,
   grantBonusPoints,
@@ -24,15 +26,34 @@ import {
   listTierRules,
   pointsLiabilityReport,
   referralAbuseReport,
+  SetCustomerTierInput,
   setCustomerTier,
+  TierRulesInput,
   tierCounts,
   updateTierRules,
 } from "../../services/rewards";
 import type { AppEnv } from "../context";
-import { ok } from "../envelope";
 import { bearerToken } from "../middleware";
-import { idempotencyKey, jsonBody, queryParams } from "../validate";
+import { defineRoute, type RouteHandler, type RouteSpec } from "../openapi/define-route";
+import { listed, listWithLegacyName, page } from "../openapi/envelope-schemas";
+import {
+  AdminCustomerPoints,
+  AdminOrder,
+  AdminPointsReport,
+  AdminReferrer,
+  AdminTierRule,
+  AdminTransfer,
+  AdminUserDetailSchema,
+  AdminUserList,
+  AnalyticsReportSchema,
+  BonusResult,
+  CustomerTierResult,
+  ReferralAbuseGroup,
+  TierCount,
+  UserActionResult,
+} from "../schemas/admin";
 
+/** The routes' env: the admin-key middleware sets `admin`, the key's admin, before any handler runs. */
 type AdminApiEnv = { Variables: AppEnv["Variables"] & { admin: ApiKeyAdmin } };
 
 /** An admin API key (Authorization: Bearer tadm_…) whose admin holds at least `role` (S7). */
@@ -50,173 +71,457 @@ function requireAdminKey(role: AdminRole): MiddlewareHandler<AdminApiEnv> {
   };
 }
 
+const ROLE_NOTE: Record<AdminRole, string> = {
+  support: "Role: **support** or higher (any admin key).",
+  admin: "Role: **admin** or **super_admin**; a support key is refused with `ROLE_REQUIRED`.",
+  super_admin: "Role: **super_admin** only; other keys are refused with `ROLE_REQUIRED`.",
+};
+
 const AnalyticsQuery = z.strictObject({
-  from: z.string().max(10).optional(),
-  to: z.string().max(10).optional(),
+  from: z
+    .string()
+    .max(10)
+    .optional()
+    .meta({ description: "First Lagos day, YYYY-MM-DD.", example: "2026-11-01" }),
+  to: z.string().max(10).optional().meta({ description: "Last Lagos day, YYYY-MM-DD; default today." }),
 });
-const UsersQuery = z.strictObject({ q: z.string().trim().max(100).default("") });
+const UsersQuery = z.strictObject({
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .default("")
+    .meta({ description: "Phone in any form, name, user id or chat id.", example: "0803 123" }),
+});
+const UserParams = z.strictObject({ id: z.string().min(1).max(100).meta({ example: "usr_01JEXAMPLE" }) });
+const TransferParams = z.strictObject({ id: z.string().min(1).max(100) });
 const ReferrersQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: "Default 100." }),
 });
 const PointsQuery = z.strictObject({
-  days: z.coerce.number().int().min(1).max(366).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
+  days: z.coerce.number().int().min(1).max(366).optional().meta({ description: "Lagos days; default 30." }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .optional()
+    .meta({ description: "Top holders and latest rows; default 20 each." }),
 });
 const StatementQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: "Default 20." }),
   before: z
     .string()
     .regex(/^\d{1,18}$/, "a nextCursor from the previous page")
-    .optional(),
+    .optional()
+    .meta({ description: "The previous page's `statement.nextCursor`." }),
 });
 const BonusBody = z.strictObject({
   points: z.number().int().min(1).max(1_000_000),
   reason: z.string().trim().min(3).max(500),
 });
 const TransfersQuery = z.strictObject({
-  status: z.enum(["suspense", "credited", "returned"]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
+  status: z.enum(["suspense", "credited", "returned"]).optional().meta({ description: "Default: all." }),
+  limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: "Default 100." }),
 });
+/**
+ * The panel's order filters; an empty value (`?state=`) means "any", as on the panel, so each
+ * field reads "" as absent before it is checked.
+ */
+const TransactionsQuery = z.strictObject(
+  Object.fromEntries(
+    Object.entries(AdminOrderFilters.shape).map(([name, field]) => [
+      name,
+      z.preprocess((v) => (v === "" ? undefined : v), field),
+    ]),
+  ) as unknown as { [K in keyof typeof AdminOrderFilters.shape]: (typeof AdminOrderFilters.shape)[K] },
+);
+
+const USER_NOT_FOUND = { status: 404, code: "NOT_FOUND", description: "No customer with that id." } as const;
+const TAGS = ["Admin"];
 
 /**
  * /api/admin/*: the panel's reads and actions for scripts, behind admin API keys with the same
- * role checks as the panel (support reads; admin acts). Every action goes through the same service
- * as the panel, so it writes the same audit row.
+ * role checks as the panel (support reads; admin acts; super admin changes settings). Every action
+ * goes through the same service as the panel, so it writes the same audit row.
  */
 export function adminApiRoutes() {
-  const app = new Hono<AdminApiEnv>();
+  const app = new OpenAPIHono<AdminApiEnv>();
 
-  // The dashboard's numbers: ?from=&to= (Lagos days), default the last 30 days; today is live.
-  app.get("/analytics", requireAdminKey("support"), async (c) => {
-    const { from, to } = queryParams(c, AnalyticsQuery);
-    return ok(c, await analyticsReport(c.var.ctx, { from, to }));
-  });
+  /** defineRoute for an admin-key route: the key and role check, the Admin tag, the role in the description. */
+  const adminRoute = <
+    R extends z.ZodType,
+    B extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    P extends z.ZodType | undefined = undefined,
+  >(
+    role: AdminRole,
+    spec: Omit<RouteSpec<B, Q, P, R>, "auth" | "tags" | "middleware">,
+    handler: RouteHandler<AdminApiEnv, R, B, Q, P>,
+  ) =>
+    defineRoute(
+      app,
+      {
+        ...spec,
+        tags: TAGS,
+        auth: "admin-key",
+        middleware: [requireAdminKey(role) as MiddlewareHandler],
+        description: [spec.description, ROLE_NOTE[role]].filter(Boolean).join("\n\n"),
+      },
+      handler,
+    );
 
-  app.get("/users", requireAdminKey("support"), async (c) => {
-    const { q } = queryParams(c, UsersQuery);
-    return ok(c, { items: await searchUsers(c.var.ctx, q) });
-  });
-
-  app.get("/users/:id", requireAdminKey("support"), async (c) =>
-    ok(c, await adminUserDetail(c.var.ctx, c.req.param("id"))),
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/analytics",
+      summary: "The dashboard's numbers for a range of Lagos days",
+      description:
+        "Default: the last 30 days. Past days come from the daily rollup, today is measured live. " +
+        "A range that is not dates, starts after it ends, ends in the future or is longer than 366 days is a 400 saying what to change.",
+      query: AnalyticsQuery,
+      response: { description: "Per-day series and range totals.", schema: AnalyticsReportSchema },
+    },
+    async (c, { query }) => analyticsReport(c.var.ctx, query),
   );
 
-  app.post("/users/:id/actions", requireAdminKey("admin"), async (c) => {
-    const userId = c.req.param("id");
-    const result = await applyUserAction({
-      ctx: c.var.ctx,
-      admin: c.var.admin,
-      userId,
-      input: (await jsonBody(c, z.unknown())) as never,
-    });
-    return ok(c, { userId, ...result });
-  });
-
-  // The same filters as the panel's orders list (state, service, provider, userId, from, to, limit);
-  // an unknown parameter is an error, not silently ignored.
-  app.get("/transactions", requireAdminKey("support"), async (c) =>
-    ok(c, { items: await listOrdersForAdmin(c.var.ctx, c.req.query() as AdminOrderFilters) }),
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/users",
+      summary: "Find customers",
+      description:
+        "By phone in any form (0803…, 234803…, +234803…, or a part of it), name, user id or chat id. At most 50, newest first.",
+      query: UsersQuery,
+      response: {
+        description: "The customers found.",
+        schema: AdminUserList,
+        example: {
+          items: [
+            {
+              id: "usr_01JEXAMPLE",
+              name: "Chiamaka Obi",
+              phone: "08031234567",
+              status: "active",
+              level: 1,
+              channels: ["telegram"],
+              balanceKobo: 2_030_633,
+              createdAt: "2026-11-02T08:15:00.000Z",
+            },
+          ],
+          nextCursor: null,
+        },
+      },
+    },
+    async (c, { query }) => ({ items: await searchUsers(c.var.ctx, query.q), nextCursor: null }),
   );
 
-  // Bank transfers (issue 17): ?status=suspense|credited|returned (default all), ?limit= (≤ 500).
-  app.get("/transfers", requireAdminKey("support"), async (c) => {
-    const { status, limit } = queryParams(c, TransfersQuery);
-    return ok(c, { items: await listTransfersForAdmin({ ctx: c.var.ctx, status, limit }) });
-  });
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/users/:id",
+      summary: "One customer: wallet, statement, orders, chats, points, tier, schedules and PIN state",
+      params: UserParams,
+      response: { description: "The customer page as data.", schema: AdminUserDetailSchema },
+      errors: [USER_NOT_FOUND],
+    },
+    async (c, { params }) => {
+      const detail = await adminUserDetail(c.var.ctx, params.id);
+      return {
+        ...detail,
+        cableCards: detail.cableCards.map((card) => ({
+          ...card,
+          lastReminderAt: card.lastReminderAt?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
 
-  // The panel's "Credit to customer" / "Return to payer": {action: "credit", userId?, reason} or
-  // {action: "return", reason}; the service checks the body and the role and writes the audit row.
-  app.post("/transfers/:id/resolve", requireAdminKey("admin"), async (c) => {
-    const transfer = await resolveSuspenseTransfer({
-      ctx: c.var.ctx,
-      admin: c.var.admin,
-      transferId: c.req.param("id"),
-      input: (await jsonBody(c, z.unknown())) as never,
-    });
-    return ok(c, { transfer });
-  });
+  adminRoute(
+    "admin",
+    {
+      method: "post",
+      path: "/users/:id/actions",
+      summary: "Suspend or reactivate a customer, clear a PIN lock, or set the verification level",
+      description:
+        "Audited with the reason. Below the level that gets a permanent account number, the customer's one closes.",
+      params: UserParams,
+      body: UserActionInput,
+      bodyExample: { action: "suspend", reason: "chargeback investigation" },
+      response: { description: "What was done.", schema: UserActionResult },
+      errors: [USER_NOT_FOUND],
+    },
+    async (c, { params, body }) => ({
+      userId: params.id,
+      ...(await applyUserAction({ ctx: c.var.ctx, admin: c.var.admin, userId: params.id, input: body })),
+    }),
+  );
 
-  // Referrers (issue 18 §1), most referees first: ?limit= (≤ 500).
-  app.get("/referrals", requireAdminKey("support"), async (c) => {
-    const { limit } = queryParams(c, ReferrersQuery);
-    return ok(c, { items: await listReferrersForAdmin({ ctx: c.var.ctx, limit }) });
-  });
+  // The same filters as the panel's orders list; an unknown parameter is an error, not ignored.
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/transactions",
+      summary: "Orders, newest first, filtered like the panel's orders list",
+      description: "`from`/`to` are Lagos days (inclusive). An unknown parameter is a 400, not ignored.",
+      query: TransactionsQuery,
+      response: {
+        description: "The orders; `nextCursor` is always null (narrow the filters or raise `limit`).",
+        schema: page(AdminOrder),
+      },
+    },
+    async (c, { query }) => ({ items: await listOrdersForAdmin(c.var.ctx, query), nextCursor: null }),
+  );
+
+  // Bank transfers (issue 17).
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/transfers",
+      summary: "Bank transfers into customers' account numbers, newest first",
+      description: "`status=suspense` is the queue of transfers waiting for a person.",
+      query: TransfersQuery,
+      response: {
+        description: "The transfers; `nextCursor` is always null.",
+        schema: page(AdminTransfer),
+      },
+    },
+    async (c, { query }) => ({
+      items: await listTransfersForAdmin({ ctx: c.var.ctx, status: query.status, limit: query.limit }),
+      nextCursor: null,
+    }),
+  );
+
+  // The panel's "Credit to customer" / "Return to payer"; the service checks the role again and writes the audit row.
+  adminRoute(
+    "admin",
+    {
+      method: "post",
+      path: "/transfers/:id/resolve",
+      summary: "Credit a held bank transfer to a customer, or record it returned to the payer",
+      description:
+        "`credit` pays the account's owner (or `userId`) less the transfer fee; `return` books the money out of suspense " +
+        "after it was refunded on the gateway's dashboard. A transfer is decided once.",
+      params: TransferParams,
+      body: ResolveSuspenseInput,
+      bodyExample: {
+        action: "credit",
+        userId: "usr_01JEXAMPLE",
+        reason: "the payer called: wrong amount typed",
+      },
+      response: { description: "The transfer, decided.", schema: z.object({ transfer: AdminTransfer }) },
+      errors: [
+        { status: 404, code: "TRANSFER_NOT_FOUND", description: "No such transfer." },
+        { status: 404, code: "USER_NOT_FOUND", description: "No customer with that `userId`." },
+        {
+          status: 400,
+          code: "USER_REQUIRED",
+          description: "Nobody owns the account it was sent to: give `userId`.",
+        },
+        { status: 409, code: "TRANSFER_ALREADY_RESOLVED", description: "It was already decided." },
+      ],
+    },
+    async (c, { params, body }) => ({
+      transfer: await resolveSuspenseTransfer({
+        ctx: c.var.ctx,
+        admin: c.var.admin,
+        transferId: params.id,
+        input: body,
+      }),
+    }),
+  );
+
+  // Referrers (issue 18 §1), most referees first.
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/referrals",
+      summary: "Referrers, most referees first, with what their referrals paid",
+      query: ReferrersQuery,
+      response: { description: "The referrers; `nextCursor` is always null.", schema: page(AdminReferrer) },
+    },
+    async (c, { query }) => ({
+      items: await listReferrersForAdmin({ ctx: c.var.ctx, limit: query.limit }),
+      nextCursor: null,
+    }),
+  );
 
   // Referees sharing a device, a funding card or a BVN (DECISIONS §64): for a person to judge.
-  app.get("/referrals/abuse", requireAdminKey("support"), async (c) =>
-    ok(c, await referralAbuseReport({ ctx: c.var.ctx })),
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/referrals/abuse",
+      summary: "Referees who share a device, a funding card or a BVN",
+      description: "A view for a person to judge: nothing is refused or taken back here.",
+      response: {
+        description: "The groups; `groups` is the same list under its old name.",
+        schema: listWithLegacyName(ReferralAbuseGroup, "groups"),
+      },
+    },
+    async (c) => listed((await referralAbuseReport({ ctx: c.var.ctx })).groups, "groups"),
   );
 
-  // Loyalty points: the liability now and per Lagos day (?days=, default 30), top holders and the
-  // latest rows (?limit=, default 20 each).
-  app.get("/points", requireAdminKey("support"), async (c) => {
-    const { days, limit } = queryParams(c, PointsQuery);
-    const ctx = c.var.ctx;
-    const [report, holders, recent] = await Promise.all([
-      pointsLiabilityReport({ ctx, days }),
-      listPointHolders({ ctx, limit }),
-      listRecentPointRows({ ctx, limit }),
-    ]);
-    return ok(c, { ...report, topHolders: holders, recent });
-  });
-
-  // A customer's points: the summary and a page of the statement (?limit=, ?before=nextCursor).
-  app.get("/users/:id/points", requireAdminKey("support"), async (c) => {
-    const { limit, before } = queryParams(c, StatementQuery);
-    const ctx = c.var.ctx;
-    const userId = c.req.param("id");
-    const user = await ctx.db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
-    if (!user) {
-      throw new NotFoundError("User");
-    }
-    const [summary, statement] = await Promise.all([
-      getPointsSummary({ ctx, userId, recent: 1 }),
-      listPointStatement({ ctx, userId, limit, before }),
-    ]);
-    const { recent: _recent, ...rest } = summary;
-    return ok(c, { userId, ...rest, statement });
-  });
-
-  // Bonus points {points, reason}: the customer-account role (admin), audited by the service.
-  // An Idempotency-Key header is required: a retry answers with the same row and gives nothing more.
-  app.post("/users/:id/points/bonus", requireAdminKey("admin"), async (c) => {
-    const key = idempotencyKey(c, "gives the bonus once");
-    const body = await jsonBody(c, BonusBody);
-    const row = await grantBonusPoints({
-      ctx: c.var.ctx,
-      adminId: c.var.admin.id,
-      userId: c.req.param("id"),
-      points: body.points,
-      reason: body.reason,
-      idempotencyKey: key,
-    });
-    return ok(c, { pointEntryId: row.id, points: row.points, balance: row.balance_after }, { status: 201 });
-  });
-
-  // Customer tiers (issue 18 §3): the rules and how many customers each has; a super admin changes
-  // them with {tiers: {<code>: {name, minVolumeKobo, margins}}, reason}.
-  app.get("/tiers", requireAdminKey("support"), async (c) =>
-    ok(c, { tiers: await listTierRules(c.var.ctx.db), counts: await tierCounts(c.var.ctx) }),
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/points",
+      summary: "Loyalty points: the liability now and per Lagos day, top holders, latest rows",
+      query: PointsQuery,
+      response: { description: "The points report.", schema: AdminPointsReport },
+    },
+    async (c, { query }) => {
+      const ctx = c.var.ctx;
+      const [report, topHolders, recent] = await Promise.all([
+        pointsLiabilityReport({ ctx, days: query.days }),
+        listPointHolders({ ctx, limit: query.limit }),
+        listRecentPointRows({ ctx, limit: query.limit }),
+      ]);
+      return { ...report, topHolders, recent };
+    },
   );
-  app.put("/tiers", requireAdminKey("super_admin"), async (c) => {
-    const tiers = await updateTierRules({
-      ctx: c.var.ctx,
-      admin: c.var.admin,
-      input: (await jsonBody(c, z.unknown())) as never,
-    });
-    return ok(c, { tiers });
-  });
-  // A customer's tier: {tier: "<code>" | "automatic" | null, reason}.
-  app.post("/users/:id/tier", requireAdminKey("admin"), async (c) => {
-    const userId = c.req.param("id");
-    const result = await setCustomerTier({
-      ctx: c.var.ctx,
-      admin: c.var.admin,
-      userId,
-      input: (await jsonBody(c, z.unknown())) as never,
-    });
-    return ok(c, { userId, ...result });
-  });
+
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/users/:id/points",
+      summary: "A customer's points: the summary and a page of the statement",
+      params: UserParams,
+      query: StatementQuery,
+      response: { description: "The customer's points.", schema: AdminCustomerPoints },
+      errors: [USER_NOT_FOUND],
+    },
+    async (c, { params, query }) => {
+      const ctx = c.var.ctx;
+      const userId = params.id;
+      const user = await ctx.db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+      if (!user) {
+        throw new NotFoundError("User");
+      }
+      const [summary, statement] = await Promise.all([
+        getPointsSummary({ ctx, userId, recent: 1 }),
+        listPointStatement({ ctx, userId, limit: query.limit, before: query.before }),
+      ]);
+      const { recent: _recent, ...rest } = summary;
+      return { userId, ...rest, statement };
+    },
+  );
+
+  // A retry with the same Idempotency-Key answers with the same row and gives nothing more.
+  adminRoute(
+    "admin",
+    {
+      method: "post",
+      path: "/users/:id/points/bonus",
+      summary: "Give a customer bonus points",
+      description: "Audited with the reason, which the customer also sees on their statement.",
+      idempotencyKey: "required",
+      idempotencyPurpose: "gives the bonus once",
+      params: UserParams,
+      body: BonusBody,
+      bodyExample: { points: 250, reason: "launch gift" },
+      response: { status: 201, description: "The bonus row.", schema: BonusResult },
+      errors: [
+        { status: 404, code: "USER_NOT_FOUND", description: "No customer with that id." },
+        {
+          status: 409,
+          code: "IDEMPOTENCY_KEY_REUSED",
+          description: "The Idempotency-Key was used for a different bonus.",
+        },
+      ],
+    },
+    async (c, { params, body, idempotencyKey }) => {
+      const row = await grantBonusPoints({
+        ctx: c.var.ctx,
+        adminId: c.var.admin.id,
+        userId: params.id,
+        points: body.points,
+        reason: body.reason,
+        idempotencyKey,
+      });
+      return { pointEntryId: row.id, points: row.points, balance: row.balance_after };
+    },
+  );
+
+  // Customer tiers (issue 18 §3).
+  adminRoute(
+    "support",
+    {
+      method: "get",
+      path: "/tiers",
+      summary: "The customer tiers and how many customers each has",
+      response: {
+        description: "The tiers, lowest rank first; `tiers` is the same list under its old name.",
+        schema: listWithLegacyName(AdminTierRule, "tiers").extend({ counts: z.array(TierCount) }),
+      },
+    },
+    async (c) => ({
+      ...listed(await listTierRules(c.var.ctx.db), "tiers"),
+      counts: await tierCounts(c.var.ctx),
+    }),
+  );
+
+  adminRoute(
+    "super_admin",
+    {
+      method: "put",
+      path: "/tiers",
+      summary: "Change the tiers' names, volumes and margins",
+      description:
+        "Tiers not listed stay as they are. The lowest tier needs no volume and pays the Regular price; a higher tier " +
+        "must need more volume than the one below it. Orders already placed keep their price.",
+      body: TierRulesInput,
+      bodyExample: {
+        tiers: {
+          smart_buyer: {
+            name: "Smart Buyer",
+            minVolumeKobo: 5_000_000,
+            margins: {
+              airtime: null,
+              data: { marginType: "percent", marginValue: 250 },
+              cable: null,
+              electricity: null,
+            },
+          },
+        },
+        reason: "a cheaper Smart Buyer data price",
+      },
+      response: {
+        description: "Every tier after the change.",
+        schema: z.object({ tiers: z.array(AdminTierRule) }),
+      },
+    },
+    async (c, { body }) => ({
+      tiers: await updateTierRules({ ctx: c.var.ctx, admin: c.var.admin, input: body }),
+    }),
+  );
+
+  adminRoute(
+    "admin",
+    {
+      method: "post",
+      path: "/users/:id/tier",
+      summary: "Fix a customer's tier, or return it to automatic",
+      description: '`tier`: a tier code, or `"automatic"` / null to let the delivered volume decide again.',
+      params: UserParams,
+      body: SetCustomerTierInput,
+      bodyExample: { tier: "reseller", reason: "signed the reseller agreement" },
+      response: { description: "The customer's tier now.", schema: CustomerTierResult },
+      errors: [{ status: 404, code: "USER_NOT_FOUND", description: "No customer with that id." }],
+    },
+    async (c, { params, body }) => ({
+      userId: params.id,
+      ...(await setCustomerTier({ ctx: c.var.ctx, admin: c.var.admin, userId: params.id, input: body })),
+    }),
+  );
 
   return app;
 }

@@ -189,6 +189,7 @@ export function vtuRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) {
         auth: "user",
         scope: "purchase",
         idempotencyKey: "required",
+        idempotencyPurpose: "can never buy twice",
         body: schema,
         bodyExample: example,
         response: {

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
+import type { UserStatus } from "../../../db/database";
 import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
 import { listRoomsForCreator } from "../gift-rooms";
-import { formatNaira } from "../money";
 import { adminCustomerCards } from "../renewals/cards";
 import { getPointsSummary } from "../rewards/points";
 import { tierProgress } from "../rewards/tiers";
@@ -16,10 +16,11 @@ export type AdminUserRow = {
   id: string;
   name: string | null;
   phone: string | null;
-  status: string;
+  status: UserStatus;
   level: number;
   channels: string[];
-  balance: string;
+  /** The wallet's posted balance (integer kobo; DESIGN §5). */
+  balanceKobo: number;
   createdAt: string;
 };
 
@@ -83,7 +84,7 @@ export async function searchUsers(ctx: ServiceContext, query: string): Promise<A
     status: r.status,
     level: r.verification_level,
     channels: r.channels,
-    balance: formatNaira(Number(r.balance ?? 0)),
+    balanceKobo: Number(r.balance ?? 0),
     createdAt: r.created_at.toISOString(),
   }));
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { GiftRoomsTable } from "../../../db/database";
 import type { ServiceContext } from "../context";
 import { NotFoundError } from "../errors";
@@ -105,19 +105,42 @@ export async function getRoomForCreator(args: {
   return toCreatorDto(args.ctx, room, await escrowOf(args.ctx, room));
 }
 
+/** The creator's newest rooms (the chat and the admin panel show a few). */
 export async function listRoomsForCreator(args: {
   ctx: ServiceContext;
   userId: string;
   limit?: number;
 }): Promise<GiftRoomDto[]> {
-  const rooms = await args.ctx.db
+  return (await pageRoomsForCreator(args)).items;
+}
+
+/** A page of the creator's rooms, newest first; `cursor` is the last room id of the page before. */
+export async function pageRoomsForCreator(args: {
+  ctx: ServiceContext;
+  userId: string;
+  limit?: number;
+  cursor?: string;
+}): Promise<{ items: GiftRoomDto[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(args.limit ?? 20, 1), 100);
+  let query = args.ctx.db
     .selectFrom("gift_rooms")
     .selectAll()
     .where("creator_id", "=", args.userId)
     .orderBy("created_at", "desc")
-    .limit(Math.min(args.limit ?? 20, 100))
-    .execute();
-  return Promise.all(rooms.map(async (r) => toCreatorDto(args.ctx, r, await escrowOf(args.ctx, r))));
+    .orderBy("id", "desc")
+    .limit(limit + 1);
+  if (args.cursor) {
+    // After the cursor's room in the same order; a cursor that is not one of theirs ends the list.
+    query = query.where(
+      sql<boolean>`(created_at, id) < (SELECT c.created_at, c.id FROM gift_rooms c WHERE c.id = ${args.cursor} AND c.creator_id = ${args.userId})`,
+    );
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  return {
+    items: await Promise.all(page.map(async (r) => toCreatorDto(args.ctx, r, await escrowOf(args.ctx, r)))),
+    nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+  };
 }
 
 async function escrowOf(ctx: ServiceContext, room: GiftRoomRow): Promise<number> {
