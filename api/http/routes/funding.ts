@@ -266,6 +266,7 @@ export function fundingRoutes(deps: { payments: PaymentsRuntime }) {
       auth: "user",
       scope: "withdraw",
       idempotencyKey: "required",
+      idempotencyPurpose: "can never pay out twice",
       body: WithdrawInput,
       bodyExample: {
         bankCode: "058",

@@ -82,6 +82,7 @@ export function pointsRoutes(deps: { vtu: VtuRuntime; responseWaitMs: number }) 
       auth: "user",
       scope: "purchase",
       idempotencyKey: "required",
+      idempotencyPurpose: "never redeems twice",
       body: RedeemInput,
       bodyExample: { to: "wallet", points: 100 },
       response: {
