@@ -97,6 +97,53 @@ export interface ApiKeysTable {
   created_at: CreatedAt;
 }
 
+/** A reseller API key's callback URL and its sealed signing secret (DECISIONS §71). */
+export interface ApiKeyCallbacksTable {
+  api_key_id: string;
+  url: string;
+  secret_encrypted: string;
+  secret_rotated_at: Timestamp;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type CallbackEvent = "order.delivered" | "order.failed" | "order.reversed";
+export type CallbackDeliveryStatus = "pending" | "delivered" | "given_up";
+
+/** One callback per order and final state, written by a trigger on vtu_orders (DECISIONS §71). */
+export interface CallbackDeliveriesTable {
+  id: string;
+  api_key_id: string;
+  user_id: string;
+  order_id: string;
+  event: CallbackEvent;
+  settlement: Json;
+  status: Generated<CallbackDeliveryStatus>;
+  attempts: Generated<number>;
+  window_attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  first_attempt_at: NullableTimestamp;
+  last_attempt_at: NullableTimestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: NullableTimestamp;
+  given_up_at: NullableTimestamp;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+/** Every POST of a callback (or its refusal before it left). */
+export interface CallbackAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  url: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number | null;
+  started_at: Timestamp;
+}
+
 export interface AdminUsersTable {
   id: string;
   email: string;
@@ -325,6 +372,8 @@ export interface VtuOrdersTable {
   webhook_requery_at: NullableTimestamp;
   /** The customer tier the order was priced at (null: before tiers, or not a customer's price). */
   price_tier: string | null;
+  /** The reseller API key that placed the order (its callbacks, DECISIONS §71); null otherwise. */
+  api_key_id: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -1021,6 +1070,9 @@ export interface Database {
   pin_reset_codes: PinResetCodesTable;
   api_sessions: ApiSessionsTable;
   api_keys: ApiKeysTable;
+  api_key_callbacks: ApiKeyCallbacksTable;
+  callback_deliveries: CallbackDeliveriesTable;
+  callback_attempts: CallbackAttemptsTable;
   admin_users: AdminUsersTable;
   audit_log: AuditLogTable;
   notifications: NotificationsTable;

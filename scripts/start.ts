@@ -5,6 +5,7 @@ import path from "node:path";
 import type { ServerType } from "@hono/node-server";
 import { createHttpApp } from "../api/http/app";
 import { createJobBackend } from "../api/jobs/backend";
+import { startCallbackSender } from "../api/jobs/callbacks";
 import { startMaintenanceJobs } from "../api/jobs/maintenance";
 import { startPaymentWorkers } from "../api/jobs/payments";
 import { startVtuWorkers } from "../api/jobs/vtu";
@@ -88,8 +89,11 @@ runMain(async () => {
       },
     );
   }
+  let callbackSender: { stop(): void } | undefined;
   if (runsWorker) {
     await startMaintenanceJobs({ jobs, ctx: runtime.ctx, logger });
+    // Resellers' order callbacks (DECISIONS §71): leased to this boot, taken over if it dies.
+    callbackSender = startCallbackSender({ ctx: runtime.ctx, logger, deps: { owner: boot.bootId } });
     await startVtuWorkers({
       jobs,
       ctx: runtime.ctx,
@@ -157,6 +161,7 @@ runMain(async () => {
       }
     };
     await step("chat", async () => chatRunning?.stop());
+    await step("callbacks", async () => callbackSender?.stop());
     await step("http", () => closeServer(server));
     // Order jobs running in process finish (waiting ones go to the queue) before the queue closes.
     await step("vtu", async () => vtu.close?.());

@@ -9,6 +9,7 @@ import { PAYMENTS_QUEUE } from "../jobs/payments";
 import { VTU_QUEUE } from "../jobs/vtu";
 import type { Logger } from "../logger";
 import type { CredentialCache } from "../services/auth";
+import type { LookupAll } from "../services/callbacks";
 import type { Db } from "../services/context";
 import type { PaymentsRuntime } from "../services/funding/runtime";
 import type { VtuRuntime } from "../services/vtu/runtime";
@@ -25,6 +26,7 @@ import { MemoryRateLimiter } from "./rate-limit";
 import { adminApiRoutes } from "./routes/admin-api";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
+import { callbackRoutes, describeCallbackWebhook } from "./routes/callbacks";
 import { fundingRoutes, paymentWebhookRoutes } from "./routes/funding";
 import { giftRoomRoutes } from "./routes/gift-rooms";
 import { healthRoutes } from "./routes/health";
@@ -51,6 +53,8 @@ export type AppDeps = {
   chatSenders?: ChatSenders;
   /** Bearer credentials kept per process, forgotten when PostgreSQL says they changed; absent: read each time. */
   credentials?: CredentialCache;
+  /** DNS for the callback URL check (tests); the system resolver when absent. */
+  callbackLookup?: LookupAll;
   now?: () => Date;
 };
 
@@ -111,6 +115,8 @@ export function createHttpApp(deps: AppDeps) {
   app.route("/api/wallet", walletRoutes());
   app.route("/api/wallet", fundingRoutes({ payments: deps.payments }));
   app.route("/api/api-keys", apiKeyRoutes());
+  app.route("/api/api-keys", callbackRoutes({ lookup: deps.callbackLookup }));
+  describeCallbackWebhook(app);
   app.route("/api/referrals", referralRoutes());
   app.route("/api/points", pointsRoutes({ vtu: deps.vtu, responseWaitMs: deps.config.VTU_RESPONSE_WAIT_MS }));
   app.route("/api/tiers", tierRoutes());

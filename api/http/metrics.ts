@@ -17,7 +17,8 @@ export type QueueCounts = { names: string[]; counts(name: string): Promise<Recor
  * Prometheus metrics: HTTP latency by route pattern (never the raw path: tokens live in paths), and
  * at scrape time orders by state, provider outcomes of the last 15 minutes, queue depth, the chat
  * outbox (unsent messages and the age of the oldest, per channel), this process's chat sends and
- * send failures, and open gift rooms. One registry per app, so tests and processes never share.
+ * send failures, open gift rooms, and resellers' callbacks (by status, recent failures). One
+ * registry per app, so tests and processes never share.
  */
 export function createMetrics(deps: { config: Config; queues?: QueueCounts; logger: Logger }) {
   const slowResponses = new SlowResponses(deps.logger);
@@ -90,6 +91,22 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts; logg
     labelNames: ["channel"],
     registers: [registry],
   });
+  const callbackDeliveries = new Gauge({
+    name: "tada_callback_deliveries",
+    help: "Resellers' order callbacks by status (pending, delivered, given_up).",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  const callbackFailures = new Gauge({
+    name: "tada_callback_failed_attempts_15m",
+    help: "Callback POSTs in the last 15 minutes that got no 2xx (an error status, a timeout, a refused address).",
+    registers: [registry],
+  });
+  const callbackOldest = new Gauge({
+    name: "tada_callback_oldest_pending_seconds",
+    help: "Age of the oldest callback not yet delivered nor given up (0 when none).",
+    registers: [registry],
+  });
   const rooms = new Gauge({
     name: "tada_gift_rooms_open",
     help: "Gift rooms not yet closed.",
@@ -145,6 +162,11 @@ export function createMetrics(deps: { config: Config; queues?: QueueCounts; logg
     }
     setChatSendCounters({ sent: chatSent, failures: chatFailures, rateLimited: chatRateLimited });
     rooms.set(snapshot.giftRoomsOpen);
+    for (const s of snapshot.callbacks.byStatus) {
+      callbackDeliveries.set({ status: s.status }, s.count);
+    }
+    callbackFailures.set(snapshot.callbacks.failedAttempts15m);
+    callbackOldest.set(snapshot.callbacks.oldestPendingSeconds);
     queueDepth.reset();
     for (const name of deps.queues?.names ?? []) {
       const counts = await deps.queues?.counts(name).catch(() => ({}));

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { callbackDeliveryStats } from "./callbacks/sender";
 import { chatOutboxDepth } from "./chat-outbox";
 import type { ServiceContext } from "./context";
 import { CHAT_CHANNELS } from "./notifications";
@@ -15,12 +16,14 @@ export type MetricsSnapshot = {
    */
   chatOutbox: { channel: string; unsent: number; oldestSeconds: number }[];
   giftRoomsOpen: number;
+  /** Resellers' order callbacks (DECISIONS §71): deliveries by status, recent failed attempts. */
+  callbacks: Awaited<ReturnType<typeof callbackDeliveryStats>>;
 };
 
 /** What /metrics reads from the database at scrape time (counts only; cheap, indexed queries). */
 export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnapshot> {
   const since = new Date(ctx.now().getTime() - 15 * 60_000);
-  const [orders, outcomes, outbox, rooms, latency] = await Promise.all([
+  const [orders, outcomes, outbox, rooms, latency, callbacks] = await Promise.all([
     ctx.db
       .selectFrom("vtu_orders")
       .select(["state", (eb) => eb.fn.countAll<string>().as("n")])
@@ -51,6 +54,7 @@ export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnaps
       .where("x.duration_ms", "is not", null)
       .groupBy("a.provider")
       .execute(),
+    callbackDeliveryStats(ctx),
   ]);
   return {
     ordersByState: orders.map((o) => ({ state: o.state, count: Number(o.n) })),
@@ -62,6 +66,7 @@ export async function metricsSnapshot(ctx: ServiceContext): Promise<MetricsSnaps
     })),
     chatOutbox: withEveryChannel(outbox),
     giftRoomsOpen: Number(rooms.n),
+    callbacks,
   };
 }
 

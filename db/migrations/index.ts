@@ -45,6 +45,7 @@ import * as tierChangedNotify from "./2026_12_07_1000_tier_changed_notify";
 import * as scheduleRequestFingerprint from "./2026_12_07_1100_schedule_request_fingerprint";
 import * as cableAutorenew from "./2026_12_07_1200_cable_autorenew";
 import * as scheduleLinks from "./2026_12_07_1300_schedule_links";
+import * as orderCallbacks from "./2026_12_07_1400_order_callbacks";
 
 /**
  * Every migration, keyed by its timestamped name (applied in name order). Listed statically rather
@@ -98,4 +99,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026_12_07_1100_schedule_request_fingerprint": scheduleRequestFingerprint,
   "2026_12_07_1200_cable_autorenew": cableAutorenew,
   "2026_12_07_1300_schedule_links": scheduleLinks,
+  "2026_12_07_1400_order_callbacks": orderCallbacks,
 };

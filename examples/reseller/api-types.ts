@@ -1967,6 +1967,723 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-keys/{id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The key's callback (never its secret)
+         * @description Login session only: an API key is refused.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The callback. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                callback: components["schemas"]["CallbackConfig"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_NOT_FOUND`: No such API key of yours.
+                 *
+                 *     `CALLBACK_NOT_SET`: The key has no callback; register one with PUT.
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Register or change the key's callback URL
+         * @description Orders placed with this key are POSTed to the URL, signed, when they reach a final state (see the `orderCallback` webhook). The first registration returns the signing secret, once; changing the URL later keeps it. Outside sandbox mode the URL must be https on a public address (checked now and before every send).
+         *
+         *     Login session only: an API key is refused.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "https://shop.example.com/tada/callbacks"
+                     *     }
+                     */
+                    "application/json": {
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The callback, and the secret when it was just made. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                callback: components["schemas"]["CallbackConfig"];
+                                /**
+                                 * @description On the first registration; null when only the URL changed (the secret is kept).
+                                 * @example tcs_3q2+7w…
+                                 */
+                                secret: string | null;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `CALLBACK_URL_INVALID`: Not an https URL (http is allowed in sandbox mode), or it has credentials, a #fragment, or is too long.
+                 *
+                 *     `CALLBACK_URL_PRIVATE`: The host is, or resolves to, a private, loopback, link-local, CGNAT, multicast, reserved or unspecified address (allowed in sandbox mode).
+                 *
+                 *     `CALLBACK_URL_UNRESOLVED`: The host name does not resolve.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `API_KEY_NOT_FOUND`: No such API key of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `API_KEY_REVOKED`: A revoked key cannot get a callback or a new secret. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove the key's callback
+         * @description Nothing more is sent; deliveries still waiting are given up.
+         *
+         *     Login session only: an API key is refused.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What was removed. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Deliveries still waiting, now given up. */
+                                givenUp: number;
+                                removed: components["schemas"]["CallbackConfig"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_NOT_FOUND`: No such API key of yours.
+                 *
+                 *     `CALLBACK_NOT_SET`: The key has no callback; register one with PUT.
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}/callback/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the callback's signing secret
+         * @description The new secret is shown once; the old one stops signing at once.
+         *
+         *     Login session only: an API key is refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The callback and its new secret. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                callback: components["schemas"]["CallbackConfig"];
+                                /**
+                                 * @description The HMAC signing secret. Shown only in this answer: store it now.
+                                 * @example tcs_3q2+7w…
+                                 */
+                                secret: string;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_NOT_FOUND`: No such API key of yours.
+                 *
+                 *     `CALLBACK_NOT_SET`: The key has no callback; register one with PUT.
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `API_KEY_REVOKED`: A revoked key cannot get a callback or a new secret. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The key's callback deliveries, newest first
+         * @description Login session only: an API key is refused.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "pending" | "delivered" | "given_up";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of the delivery log. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                items: components["schemas"]["CallbackDelivery"][];
+                                /** @description Pass as `cursor` to get the next page; null on the last page. */
+                                nextCursor: string | null;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_CURSOR`: Use the nextCursor of the previous page.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `API_KEY_NOT_FOUND`: No such API key of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}/callbacks/{deliveryId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one callback delivery again
+         * @description Any status: it becomes pending, due now, with a fresh 24-hour retry window and the same delivery id.
+         *
+         *     Login session only: an API key is refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deliveryId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The delivery, pending again. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                delivery: components["schemas"]["CallbackDelivery"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_NOT_FOUND`: No such API key of yours.
+                 *
+                 *     `CALLBACK_DELIVERY_NOT_FOUND`: No such delivery of this key.
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `CALLBACK_NOT_SET`: The key has no callback any more. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/forgot-pin": {
         parameters: {
             query?: never;
@@ -10119,7 +10836,64 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    orderCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order placed with your API key reached a final state
+         * @description POSTed to the URL registered with PUT /api/api-keys/{id}/callback when an order placed with that key is delivered, fails or is reversed; one delivery per order and event.
+         *
+         *     Check `TADA-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the key's secret over the raw bytes, refuse a `t` more than 5 minutes from your clock, and dedupe on `TADA-Delivery-Id` (a delivery can arrive more than once).
+         *
+         *     Any 2xx is delivered; anything else (or no answer within 10 s) is retried after 30 s, 1, 2, 4 … minutes, at most hourly, for 24 hours. Redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    "TADA-Delivery-Id": string;
+                    "TADA-Event": "order.delivered" | "order.failed" | "order.reversed";
+                    "TADA-Signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CallbackPayload"];
+                };
+            };
+            responses: {
+                /** @description Any 2xx: received (the body is ignored). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Any other answer, or none within 10 s: retried later. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         AdminCustomerPoints: {
@@ -11224,6 +11998,128 @@ export interface components {
             renewalAmountKobo: number | null;
             smartcard: string;
             userId: string;
+        };
+        CallbackConfig: {
+            /** @example key_01jexample */
+            apiKeyId: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the current signing secret was made.
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            secretCreatedAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            updatedAt: string;
+            /** @example https://shop.example.com/tada/callbacks */
+            url: string;
+        };
+        CallbackDelivery: {
+            /** @description POSTs made (or refused before they left), resends included. */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            deliveredAt: string | null;
+            /** @enum {string} */
+            event: "order.delivered" | "order.failed" | "order.reversed";
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            givenUpAt: string | null;
+            /** @example cbd_3f1e1c2a8d4b4c579a510c6a2b7d9e10 */
+            id: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            lastAttemptAt: string | null;
+            /** @description The last failure: `HTTP 500: …`, a timeout, a refused address. */
+            lastError: string | null;
+            lastStatusCode: number | null;
+            /**
+             * Format: date-time
+             * @description When the next try is due (pending only).
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            nextAttemptAt: string | null;
+            orderId: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "given_up";
+        };
+        CallbackPayload: {
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @description Also in `TADA-Delivery-Id`; the same on retries: dedupe on it. */
+            deliveryId: string;
+            /** @enum {string} */
+            event: "order.delivered" | "order.failed" | "order.reversed";
+            /** @description The order as GET /api/vtu/orders/{id} shows it, as it was at this event. */
+            order: {
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
+                createdAt: string;
+                customerName: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
+                deliveredAt: string | null;
+                /**
+                 * @description Amount in kobo (₦1 = 100 kobo).
+                 * @example 50000
+                 */
+                faceAmountKobo: number;
+                /** @description True once nothing more will happen on its own (delivered, failed, reversed). */
+                final: boolean;
+                /** @example ord_01JEXAMPLE */
+                id: string;
+                /** @description What the customer should read about this order now. */
+                message: string;
+                meterType: string | null;
+                network: string | null;
+                /**
+                 * @description Amount in kobo (₦1 = 100 kobo).
+                 * @example 50000
+                 */
+                priceKobo: number;
+                productId: string;
+                productName: string;
+                recipient: string;
+                refunded: boolean;
+                /** @example data */
+                service: string;
+                /** @enum {string} */
+                state: "held" | "submitting" | "pending" | "unknown" | "delivered" | "failed" | "manual_review" | "reversed";
+                subscription: string | null;
+                /** @description Prepaid electricity: the token to key into the meter. */
+                token: string | null;
+                units: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-07T09:30:00.000Z
+                 */
+                updatedAt: string;
+            };
         };
         DataPlan: {
             family: string;

@@ -4,6 +4,7 @@ import { createHttpApp } from "../../api/http/app";
 import type { TelegramWebhook } from "../../api/http/routes/telegram";
 import type { Logger } from "../../api/logger";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
+import type { LookupAll } from "../../api/services/callbacks";
 import type { Db } from "../../api/services/context";
 import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/funding";
 import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
@@ -24,6 +25,8 @@ export function makeTestApp(
     payments?: PaymentsRuntime;
     telegramWebhook?: TelegramWebhook;
     chatSenders?: ChatSenders;
+    /** DNS for callback URL checks outside sandbox mode. */
+    callbackLookup?: LookupAll;
   } = {},
 ): { app: TestApp; logs: () => string } {
   const captured = captureLogger();
@@ -39,6 +42,7 @@ export function makeTestApp(
     },
     telegramWebhook: options.telegramWebhook,
     chatSenders: options.chatSenders,
+    callbackLookup: options.callbackLookup,
     jobs: {
       kind: "postgres",
       check: async () => {

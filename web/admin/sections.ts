@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { adminsSection } from "./admins";
 import { adminAlertRoutes } from "./alerts";
+import { callbacksSection } from "./callbacks";
 import { catalogueSection } from "./catalogue";
 import { dashboardSection } from "./dashboard";
 import { giftRoomsSection } from "./gift-rooms";
@@ -31,6 +32,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   tiersSection,
   schedulesSection,
   remindersSection,
+  callbacksSection,
   giftRoomsSection,
   catalogueSection,
   adminsSection,

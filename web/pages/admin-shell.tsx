@@ -15,6 +15,7 @@ const SECTIONS: { href: string; label: string; role?: AdminRole }[] = [
   { href: "/admin/tiers", label: "Tiers" },
   { href: "/admin/schedules", label: "Schedules" },
   { href: "/admin/reminders", label: "Reminders" },
+  { href: "/admin/callbacks", label: "Callbacks" },
   { href: "/admin/approvals", label: "Approvals" },
   { href: "/admin/alerts", label: "Alerts" },
   { href: "/admin/catalogue", label: "Catalogue", role: "super_admin" },

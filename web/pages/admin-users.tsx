@@ -166,6 +166,12 @@ export function AdminUserPage(props: {
         ) : (
           <CableCardsTable rows={cableCards} />
         )}
+        <h2>API callbacks</h2>
+        <p>
+          <a href={`/admin/callbacks?user=${encodeURIComponent(user.id)}`} data-testid="customer-callbacks">
+            Callback deliveries of this customer's API keys
+          </a>
+        </p>
         <h2>Chats</h2>
         <ul>
           {identities.map((i) => (

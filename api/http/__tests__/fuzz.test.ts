@@ -127,6 +127,9 @@ const f = {
   scheduleCookie: "",
   scheduleCsrf: "",
   scheduleId: "",
+  /** A key with a callback, and one of its deliveries (an order it placed, delivered). */
+  callbackKeyId: "",
+  deliveryId: "",
 };
 
 beforeAll(async () => {
@@ -156,7 +159,7 @@ beforeAll(async () => {
     payments,
     telegramWebhook: telegram.webhook,
   }).app;
-  await makeFixtures();
+  await makeFixtures(harness);
 }, 120_000);
 
 afterAll(async () => {
@@ -180,7 +183,7 @@ async function login(phone: string): Promise<{ token: string; userId: string }> 
   return { token, userId: me.body.data.id as string };
 }
 
-async function makeFixtures() {
+async function makeFixtures(harness: ReturnType<typeof makeVtu>) {
   f.phone = uniquePhone();
   const main = await login(f.phone);
   f.token = main.token;
@@ -208,6 +211,34 @@ async function makeFixtures() {
     .key as string;
   f.victimKeyId = (await call(app, "POST", "/api/api-keys", { token: f.token, body: { name: "victim" } }))
     .body.data.id as string;
+
+  // Order callbacks (DECISIONS §71): a key with a callback (sandbox mode: a local URL nobody serves,
+  // and no sender runs here) and a delivery of an order it placed.
+  const callbackKey = okBody(
+    await call(app, "POST", "/api/api-keys", { token: f.token, body: { name: "callbacks" } }),
+  );
+  f.callbackKeyId = callbackKey.id as string;
+  okBody(
+    await call(app, "PUT", `/api/api-keys/${f.callbackKeyId}/callback`, {
+      token: f.token,
+      body: { url: "http://127.0.0.1:9/fuzz-callbacks" },
+    }),
+  );
+  const callbackOrder = okBody(
+    await call(app, "POST", "/api/vtu/airtime", {
+      token: callbackKey.key as string,
+      headers: { "idempotency-key": "fuzz-callback-order" },
+      body: { network: "mtn", phone: sandboxPhone(), amountKobo: 10_000, pin: TEST_PIN },
+    }),
+  ).order.id as string;
+  await harness.runJob({ name: "submit-order", orderId: callbackOrder });
+  f.deliveryId = (
+    await tdb.db
+      .selectFrom("callback_deliveries")
+      .select("id")
+      .where("order_id", "=", callbackOrder)
+      .executeTakeFirstOrThrow()
+  ).id;
 
   const plans = await call(app, "GET", "/api/vtu/plans/mtn");
   f.planId = plans.body.data.plans[0].id as string;
@@ -355,6 +386,7 @@ function sampleBody(route: Route): unknown {
     "POST /api/auth/pin": () => ({ pin: TEST_PIN, currentPin: TEST_PIN }),
     "POST /api/auth/reset-pin": () => ({ resetCode: "123456", newPin: "1357" }),
     "POST /api/api-keys": () => ({ name: "reseller key" }),
+    "PUT /api/api-keys/:id/callback": () => ({ url: "http://127.0.0.1:9/fuzz-callbacks" }),
     "POST /api/wallet/fund": () => ({ amountKobo: 100_000 }),
     "POST /api/wallet/transfer-account/dynamic": () => ({ amountKobo: 100_000 }),
     "POST /api/referrals/code": () => ({ code: f.referralCode }),
@@ -599,8 +631,14 @@ async function paramValues(route: Route): Promise<Record<string, string>> {
       if (p.includes("gift-rooms/:id")) {
         return f.roomId;
       }
+      if (p.startsWith("/api/api-keys/:id/callback")) {
+        return name === "deliveryId" ? f.deliveryId : f.callbackKeyId;
+      }
       if (p.startsWith("/api/api-keys")) {
         return f.victimKeyId;
+      }
+      if (p.startsWith("/admin/callbacks/")) {
+        return f.deliveryId;
       }
       if (p.startsWith("/admin/account/api-keys")) {
         return f.victimAdminKeyId;

@@ -20,7 +20,12 @@ const NOT_DOCUMENTED: { pattern: RegExp; why: string }[] = [
  * Routes still being moved to defineRoute (issue 20): this list only shrinks, and the test below
  * fails when a listed route is documented (take it off) or a new route is missing.
  */
-const NOT_YET_DOCUMENTED = new Set(["DELETE /api/api-keys/{id}", "GET /api/api-keys", "POST /api/api-keys"]);
+// biome-ignore format: one route a line, so branches that document different routes merge cleanly.
+const NOT_YET_DOCUMENTED = new Set([
+  "DELETE /api/api-keys/{id}",
+  "GET /api/api-keys",
+  "POST /api/api-keys",
+]);
 
 let tdb: TestDatabase;
 let app: TestApp;

@@ -134,7 +134,15 @@ export async function createOrder(args: {
     }
     throw error;
   }
-  const write = { ctx, userId, scope, key: args.idempotencyKey, operation, channel: args.channel };
+  const write = {
+    ctx,
+    userId,
+    scope,
+    key: args.idempotencyKey,
+    operation,
+    channel: args.channel,
+    apiKeyId: apiKeyIdOf(args.actor),
+  };
   const fingerprint = fingerprintOf(operation, request.params);
 
   // A PIN this process saw match moments ago: the checks, the PIN and the order in one statement.
@@ -147,7 +155,9 @@ export async function createOrder(args: {
   const quickPlan = knownHash
     ? await planOrder(ctx, args.vtu, parsed, userId).catch(() => undefined)
     : undefined;
-  const quickRow = quickPlan && plannedOrderRow(ctx, { planned: quickPlan, userId, channel: args.channel });
+  const quickRow =
+    quickPlan &&
+    plannedOrderRow(ctx, { planned: quickPlan, userId, channel: args.channel, apiKeyId: write.apiKeyId });
   const checks = await runOrderChecks(ctx, {
     userId,
     scope,
@@ -225,7 +235,16 @@ type OrderWrite = {
   key: string;
   operation: string;
   channel: string;
+  apiKeyId: string | null;
 };
+
+/**
+ * The API key an order is placed with, from the actor the route names (`api_key:<key id>`): the
+ * order keeps it, so its final state can be called back to the key's URL (DECISIONS §71).
+ */
+function apiKeyIdOf(actor: string): string | null {
+  return actor.startsWith("api_key:") ? actor.slice("api_key:".length) || null : null;
+}
 
 /** Write the key, hold and order in one statement (`vtu_create_order`). */
 async function writeOrder(
@@ -233,7 +252,12 @@ async function writeOrder(
   planned: PlannedOrder,
 ): Promise<{ orderId: string; replayed: boolean; row: VtuOrderRow }> {
   const { ctx } = write;
-  const row = plannedOrderRow(ctx, { planned, userId: write.userId, channel: write.channel });
+  const row = plannedOrderRow(ctx, {
+    planned,
+    userId: write.userId,
+    channel: write.channel,
+    apiKeyId: write.apiKeyId,
+  });
   let created: { order_id: string; replayed: boolean } | undefined;
   try {
     const { rows } = await sql<{ order_id: string; replayed: boolean }>`
@@ -281,7 +305,7 @@ async function placed(
  */
 export function plannedOrderRow(
   ctx: ServiceContext,
-  args: { planned: PlannedOrder; userId: string; channel: string },
+  args: { planned: PlannedOrder; userId: string; channel: string; apiKeyId?: string | null },
 ): VtuOrderRow {
   const { planned } = args;
   const now = ctx.now();
@@ -322,6 +346,7 @@ export function plannedOrderRow(
     lease_owner: planned.dispatcher,
     webhook_requery_at: null,
     price_tier: planned.priceTier,
+    api_key_id: args.apiKeyId ?? null,
     created_at: now,
     updated_at: now,
   };
