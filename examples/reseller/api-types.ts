@@ -1717,6 +1717,8 @@ export interface paths {
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
                  */
                 400: {
                     headers: {
@@ -3262,6 +3264,1013 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/forgot-pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a PIN reset code to your chat
+         * @description A 6-digit code goes to the chat linked to the account; send it to POST /api/auth/reset-pin.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The code is on its way. */
+                202: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the code sent to your chat stops working.
+                                 * @example 2026-12-07T09:30:00.000Z
+                                 */
+                                expiresAt: string;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/link-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time code to use this wallet from another chat app
+         * @description Login session only: an API key is refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The code and when it expires. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: date-time
+                                 * @example 2026-12-07T09:30:00.000Z
+                                 */
+                                expiresAt: string;
+                                /**
+                                 * @description Send it to the TADA bot on the other chat.
+                                 * @example K7QM2XWD
+                                 */
+                                linkCode: string;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in for a session token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "phone": "08031234567",
+                     *       "password": "correct-horse-9"
+                     *     }
+                     */
+                    "application/json": {
+                        password: string;
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A session token for `Authorization: Bearer`. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Session"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INVALID_CREDENTIALS`: Wrong phone number or password. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `ACCOUNT_SUSPENDED`: The account is suspended. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke this session token
+         * @description API keys are revoked with DELETE /api/api-keys/{id} instead.
+         *
+         *     Login session only: an API key is refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The token no longer works. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {boolean} */
+                                loggedOut: true;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `SESSION_REQUIRED`: This needs a login session token, not an API key.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account and the chats it is linked to
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The account. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Me"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set your transaction PIN, or change it
+         * @description The first time send `pin` alone; to change it send `currentPin` too (a wrong one counts toward the lockout). Purchases and withdrawals need the PIN.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "pin": "2580",
+                     *       "currentPin": "1357"
+                     *     }
+                     */
+                    "application/json": {
+                        currentPin?: string;
+                        pin: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The PIN is set. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description True when an existing PIN was changed, false for the first one. */
+                                changed: boolean;
+                                /** @enum {boolean} */
+                                pinSet: true;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `INVALID_PIN_FORMAT`: A PIN is 4 to 6 digits.
+                 *
+                 *     `WEAK_PIN`: Repeated or consecutive digits are refused.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `PIN_ALREADY_SET`: Send `currentPin` to change it, or use forgot-pin.
+                 *
+                 *     `PIN_NOT_SET`: No PIN yet: leave out `currentPin`.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INCORRECT_PIN`: `currentPin` is wrong. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PIN_LOCKED`: Too many wrong tries; wait or reset it. */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account with a phone number and password
+         * @description The phone number is the login; a wallet comes with the account. Log in next for a token.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "phone": "08031234567",
+                     *       "password": "correct-horse-9",
+                     *       "name": "Ada Okafor"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: email */
+                        email?: string;
+                        name?: string;
+                        password: string;
+                        phone: string;
+                        referralCode?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new account. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["User"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `INVALID_PHONE`: Not a Nigerian mobile number.
+                 *
+                 *     `INVALID_PASSWORD`: A password is 8 to 72 characters.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `PHONE_TAKEN`: That phone number is registered; log in instead.
+                 *
+                 *     `EMAIL_TAKEN`: That email is registered.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/reset-pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new PIN with the reset code from your chat
+         * @description API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "resetCode": "493817",
+                     *       "newPin": "2580"
+                     *     }
+                     */
+                    "application/json": {
+                        newPin: string;
+                        resetCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new PIN is set and any lockout cleared. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {boolean} */
+                                pinSet: true;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `INVALID_PIN_FORMAT`: A PIN is 4 to 6 digits.
+                 *
+                 *     `WEAK_PIN`: Repeated or consecutive digits are refused.
+                 *
+                 *     `INVALID_RESET_CODE`: The code is wrong or expired; ask for a new one with forgot-pin.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/gift-rooms/{id}/close": {
         parameters: {
             query?: never;
@@ -3778,6 +4787,8 @@ export interface paths {
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
                  */
                 400: {
                     headers: {
@@ -4205,6 +5216,1291 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your points, what they are worth, and the rules
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Your points. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                points: components["schemas"]["PointsSummary"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/points/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem points into the wallet, or for airtime or data
+         * @description `to: wallet` turns `points` into wallet money at the published rate. `to: airtime` or `to: data` takes the body of POST /api/vtu/airtime or /data (PIN included) and pays with the points that cover the price; the answer then has the `order` too.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description 1–255 visible ASCII characters, e.g. a UUID. A retry with the same key is answered, never repeated. */
+                    "Idempotency-Key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "to": "wallet",
+                     *       "points": 100
+                     *     }
+                     */
+                    "application/json": {
+                        points: number;
+                        /** @enum {string} */
+                        to: "wallet";
+                    } | {
+                        amountKobo: number;
+                        /** @enum {string} */
+                        network: "mtn" | "airtel" | "glo" | "9mobile";
+                        phone: string;
+                        pin: string;
+                        /** @enum {string} */
+                        to: "airtime";
+                    } | {
+                        /** @enum {string} */
+                        network?: "mtn" | "airtel" | "glo" | "9mobile";
+                        phone: string;
+                        pin: string;
+                        planId: string;
+                        /** @enum {string} */
+                        to: "data";
+                    };
+                };
+            };
+            responses: {
+                /** @description A replay of an earlier request with the same Idempotency-Key: the first answer, unchanged. */
+                200: {
+                    headers: {
+                        /** @description `true` on a replay. */
+                        "Idempotent-Replayed"?: "true";
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Airtime or data: the order the points paid for. */
+                                order?: {
+                                    /**
+                                     * Format: date-time
+                                     * @example 2026-12-07T09:30:00.000Z
+                                     */
+                                    createdAt: string;
+                                    customerName: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @example 2026-12-07T09:30:00.000Z
+                                     */
+                                    deliveredAt: string | null;
+                                    /**
+                                     * @description Amount in kobo (₦1 = 100 kobo).
+                                     * @example 50000
+                                     */
+                                    faceAmountKobo: number;
+                                    /** @description True once nothing more will happen on its own (delivered, failed, reversed). */
+                                    final: boolean;
+                                    /** @example ord_01JEXAMPLE */
+                                    id: string;
+                                    /** @description What the customer should read about this order now. */
+                                    message: string;
+                                    meterType: string | null;
+                                    network: string | null;
+                                    /**
+                                     * @description Amount in kobo (₦1 = 100 kobo).
+                                     * @example 50000
+                                     */
+                                    priceKobo: number;
+                                    productId: string;
+                                    productName: string;
+                                    recipient: string;
+                                    refunded: boolean;
+                                    /** @example data */
+                                    service: string;
+                                    /** @enum {string} */
+                                    state: "held" | "submitting" | "pending" | "unknown" | "delivered" | "failed" | "manual_review" | "reversed";
+                                    subscription: string | null;
+                                    /** @description Prepaid electricity: the token to key into the meter. */
+                                    token: string | null;
+                                    units: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @example 2026-12-07T09:30:00.000Z
+                                     */
+                                    updatedAt: string;
+                                };
+                                redemption: components["schemas"]["Redemption"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description The redemption, and for airtime or data the order as far as it got. */
+                201: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Airtime or data: the order the points paid for. */
+                                order?: {
+                                    /**
+                                     * Format: date-time
+                                     * @example 2026-12-07T09:30:00.000Z
+                                     */
+                                    createdAt: string;
+                                    customerName: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @example 2026-12-07T09:30:00.000Z
+                                     */
+                                    deliveredAt: string | null;
+                                    /**
+                                     * @description Amount in kobo (₦1 = 100 kobo).
+                                     * @example 50000
+                                     */
+                                    faceAmountKobo: number;
+                                    /** @description True once nothing more will happen on its own (delivered, failed, reversed). */
+                                    final: boolean;
+                                    /** @example ord_01JEXAMPLE */
+                                    id: string;
+                                    /** @description What the customer should read about this order now. */
+                                    message: string;
+                                    meterType: string | null;
+                                    network: string | null;
+                                    /**
+                                     * @description Amount in kobo (₦1 = 100 kobo).
+                                     * @example 50000
+                                     */
+                                    priceKobo: number;
+                                    productId: string;
+                                    productName: string;
+                                    recipient: string;
+                                    refunded: boolean;
+                                    /** @example data */
+                                    service: string;
+                                    /** @enum {string} */
+                                    state: "held" | "submitting" | "pending" | "unknown" | "delivered" | "failed" | "manual_review" | "reversed";
+                                    subscription: string | null;
+                                    /** @description Prepaid electricity: the token to key into the meter. */
+                                    token: string | null;
+                                    units: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @example 2026-12-07T09:30:00.000Z
+                                     */
+                                    updatedAt: string;
+                                };
+                                redemption: components["schemas"]["Redemption"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
+                 *
+                 *     `POINTS_BELOW_MINIMUM`: Fewer points than a wallet redemption takes; `details.minPoints` says how many.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PRODUCT_NOT_FOUND`: No such plan; list the catalogue first. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `PIN_NOT_SET`: Set a transaction PIN first (POST /api/auth/pin).
+                 *
+                 *     `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used for another redemption.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `POINTS_INSUFFICIENT`: You have fewer points than this takes.
+                 *
+                 *     `INCORRECT_PIN`: The PIN is wrong; a few wrong tries lock it.
+                 */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PIN_LOCKED`: Too many wrong PINs; wait, or reset it. */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/points/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your points statement, newest first
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of statement lines. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PointStatementPage"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your referral code, link, earnings and the rules
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Your referrals. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                referral: components["schemas"]["ReferralSummary"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join through someone's referral code, after signing up
+         * @description Once, within a few days of joining and before your first purchase is delivered.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "ADA7K2"
+                     *     }
+                     */
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The code is yours now. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @enum {boolean} */
+                                applied: true;
+                                /** @description Who referred you, by first name only. */
+                                referrerFirstName: string | null;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `REFERRAL_CODE_UNKNOWN`: No such referral code. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `REFERRAL_ALREADY_SET`: You already joined with a code. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `REFERRAL_SELF`: That is your own code (or the same person's).
+                 *
+                 *     `REFERRAL_TOO_LATE`: Too long since you joined, or you have bought already.
+                 */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sandbox/cable-reminders/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send due renewal reminders and nudges now (sandbox only)
+         * @description Runs the worker's reminder pass at once, for every customer: a reminder sent here is not sent again.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the pass did. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Data renewal nudges. */
+                                data: {
+                                    /** @description Chat messages queued. */
+                                    sent: number;
+                                };
+                                /** @description Delivered cable orders whose card dates moved on. */
+                                deliveries: {
+                                    applied: number;
+                                    events: number;
+                                };
+                                /** @description Electricity top-up nudges. */
+                                electricity: {
+                                    /** @description Chat messages queued. */
+                                    sent: number;
+                                };
+                                /** @description Cable renewal reminders. */
+                                reminders: {
+                                    /** @description Chat messages queued. */
+                                    sent: number;
+                                };
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sandbox/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give yourself test money (sandbox only)
+         * @description Credits the wallet from the promotions account, so the ledger stays exact. With an Idempotency-Key a retry credits once.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description 1–255 visible ASCII characters, e.g. a UUID. A retry with the same key is answered, never repeated. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amountKobo": 1000000
+                     *     }
+                     */
+                    "application/json": {
+                        amountKobo: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The wallet after the credit. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * @description Amount in kobo (₦1 = 100 kobo).
+                                 * @example 1000000
+                                 */
+                                availableKobo: number;
+                                /**
+                                 * @description Amount in kobo (₦1 = 100 kobo).
+                                 * @example 1000000
+                                 */
+                                balanceKobo: number;
+                                /**
+                                 * @description The test money added.
+                                 * @example 1000000
+                                 */
+                                creditedKobo: number;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sandbox/schedules/{id}/run-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run one of your schedules now (sandbox only)
+         * @description Makes the schedule's next run due at once and sweeps the schedules, instead of waiting for its day.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the sweep did, and the schedule after it. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                schedule: components["schemas"]["Schedule"];
+                                /** @description What the schedule sweep did, across all schedules. */
+                                swept: {
+                                    made: number;
+                                    placed: number;
+                                    settled: number;
+                                    skipped: number;
+                                    waiting: number;
+                                };
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `SCHEDULE_NOT_FOUND`: No such schedule of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/schedules": {
         parameters: {
             query?: never;
@@ -4423,6 +6719,8 @@ export interface paths {
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
                  *
                  *     `CAP_BELOW_PRICE`: The per-run cap is below today's price (`details.priceKobo`); raise it or leave it out.
                  */
@@ -5503,6 +7801,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your price tier, your volume, what the next tier needs, and every tier
+         * @description Higher tiers pay lower prices; a tier follows your delivered purchases over a window of days.
+         *
+         *     API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Your tier and the published tiers. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["TierProgress"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/vtu/airtime": {
         parameters: {
             query?: never;
@@ -5610,6 +8013,8 @@ export interface paths {
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
                  */
                 400: {
                     headers: {
@@ -5832,6 +8237,8 @@ export interface paths {
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
                  */
                 400: {
                     headers: {
@@ -6445,6 +8852,8 @@ export interface paths {
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
                  */
                 400: {
                     headers: {
@@ -6668,6 +9077,8 @@ export interface paths {
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
                  */
                 400: {
                     headers: {
@@ -7677,6 +10088,1665 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your wallet balance
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The balance, what is held, and what you can spend. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["WalletBalance"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/banks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Banks you can withdraw to
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The banks and their codes. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * @deprecated
+                                 * @description Same as `items`; kept for clients written before v1. Removed in v2.
+                                 */
+                                banks: components["schemas"]["Bank"][];
+                                items: components["schemas"]["Bank"][];
+                                /** @description Pass as `cursor` to get the next page; null on the last page. */
+                                nextCursor: string | null;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a card or bank payment into your wallet
+         * @description Creates a checkout for `amountKobo` plus the funding fee; open `checkoutUrl` to pay. Only a payment the gateway confirms credits the wallet.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amountKobo": 500000
+                     *     }
+                     */
+                    "application/json": {
+                        amountKobo: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The funding request. */
+                201: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                intent: components["schemas"]["FundingIntent"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `AMOUNT_OUT_OF_RANGE`: The amount is outside what one funding or withdrawal may be; `details` has the range.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 *
+                 *     `ACCOUNT_SUSPENDED`: The account is suspended.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `FUNDING_LIMIT`: Over the daily funding limit of your verification level. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `CHECKOUT_UNAVAILABLE`: The payment page could not be opened; nothing was charged. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/fund/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your funding requests
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The intent's `id` or `txRef`. */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The funding request. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                intent: components["schemas"]["FundingIntent"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `FUNDING_NOT_FOUND`: No such funding request of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your wallet statement, newest first
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of statement lines. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["WalletTransactionPage"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/transfer-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account number for funding by bank transfer, or why there is none yet
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The account, your level and its limit, and the transfer fee. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                transferAccount: components["schemas"]["TransferFunding"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/transfer-account/dynamic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time account number for one transfer of a fixed amount
+         * @description Send exactly `totalKobo` (the amount plus the transfer fee) before `expiresAt`; `amountKobo` reaches the wallet.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amountKobo": 500000
+                     *     }
+                     */
+                    "application/json": {
+                        amountKobo: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The account to pay into. */
+                201: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                account: components["schemas"]["VirtualAccount"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `AMOUNT_OUT_OF_RANGE`: The amount is outside what one funding or withdrawal may be; `details` has the range.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 *
+                 *     `ACCOUNT_SUSPENDED`: The account is suspended.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `FUNDING_LIMIT`: Over the daily funding limit of your verification level. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `TRANSFER_ACCOUNT_UNAVAILABLE`: No account number could be had just now; nothing was charged. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/transfer-account/kyc-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time page to give your BVN and get a permanent account number
+         * @description The BVN is typed on that page, never sent to this API.
+         *
+         *     API keys need the `purchase` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The page's link. */
+                201: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: date-time
+                                 * @example 2026-12-07T09:30:00.000Z
+                                 */
+                                expiresAt: string;
+                                /** @description The one-time page where the BVN is given (never to this API). */
+                                url: string;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 *
+                 *     `ACCOUNT_SUSPENDED`: The account is suspended.
+                 *
+                 *     `LEVEL_TOO_LOW`: Permanent account numbers are not available at your verification level.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `ACCOUNT_NUMBER_EXISTS`: You have one, or it is being set up. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw to a bank account
+         * @description Resolve the account first and send its `accountName` back to confirm who is paid. Amount + fee are held at once; the transfer goes out in the background: read it again with GET /api/wallet/withdrawals/{id}.
+         *
+         *     API keys need the `withdraw` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description 1–255 visible ASCII characters, e.g. a UUID. A retry with the same key is answered, never repeated. */
+                    "Idempotency-Key": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "bankCode": "058",
+                     *       "accountNumber": "0123456789",
+                     *       "accountName": "ADA OKAFOR",
+                     *       "amountKobo": 500000,
+                     *       "pin": "2580"
+                     *     }
+                     */
+                    "application/json": {
+                        accountName?: string;
+                        accountNumber: string;
+                        amountKobo: number;
+                        bankCode: string;
+                        pin: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A replay of an earlier request with the same Idempotency-Key: the first answer, unchanged. */
+                200: {
+                    headers: {
+                        /** @description `true` on a replay. */
+                        "Idempotent-Replayed"?: "true";
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                withdrawal: components["schemas"]["Withdrawal"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description The withdrawal. */
+                201: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                withdrawal: components["schemas"]["Withdrawal"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
+                 *
+                 *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
+                 *
+                 *     `AMOUNT_OUT_OF_RANGE`: The amount is outside what one funding or withdrawal may be; `details` has the range.
+                 *
+                 *     `ACCOUNT_NAME_CONFIRMATION_REQUIRED`: Send the account's name as `accountName`; `details.accountName` has it.
+                 *
+                 *     `ACCOUNT_NAME_MISMATCH`: The account belongs to someone else than `accountName`.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 *
+                 *     `ACCOUNT_SUSPENDED`: The account is suspended.
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `PIN_NOT_SET`: Set a transaction PIN first (POST /api/auth/pin).
+                 *
+                 *     `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used for a different request.
+                 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `INCORRECT_PIN`: The PIN is wrong; a few wrong tries lock it.
+                 *
+                 *     `INSUFFICIENT_FUNDS`: The wallet holds less than amount + fee.
+                 *
+                 *     `WITHDRAWAL_LIMIT`: Over the daily withdrawal limit of your verification level.
+                 *
+                 *     `ACCOUNT_NOT_FOUND`: The bank knows no such account number.
+                 */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PIN_LOCKED`: Too many wrong PINs; wait, or reset it. */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `BANK_UNAVAILABLE`: The bank could not be reached; try again in a minute. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/withdraw/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The name on a bank account, to confirm before withdrawing
+         * @description API keys need the `withdraw` scope.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "bankCode": "058",
+                     *       "accountNumber": "0123456789"
+                     *     }
+                     */
+                    "application/json": {
+                        accountNumber: string;
+                        bankCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The account and its holder's name. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                account: components["schemas"]["ResolvedAccount"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `ACCOUNT_NOT_FOUND`: The bank knows no such account number. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `BANK_UNAVAILABLE`: The bank could not be reached; try again in a minute. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/withdrawals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your withdrawals
+         * @description API keys need the `read` scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The withdrawal. */
+                200: {
+                    headers: {
+                        /** @description Requests allowed per window for this API key. */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in this window. */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the window resets. */
+                        "RateLimit-Reset"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                withdrawal: components["schemas"]["Withdrawal"];
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 *
+                 *     `API_KEY_SANDBOX_ONLY`: A sandbox API key sent to the live deployment; create a live key there.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `API_KEY_SCOPE_MISSING`: The API key lacks the scope this route needs (`details.scope`); add it with PATCH /api/api-keys/{id}.
+                 *
+                 *     `API_KEY_IP_NOT_ALLOWED`: The API key's IP allow-list does not hold the address the request came from (`details.ip`).
+                 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `WITHDRAWAL_NOT_FOUND`: No such withdrawal of yours. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether this server can take orders
+         * @description 200 when the database, the job backend and at least one VTU provider answer; 503 `UNHEALTHY` with the same checks in `details` when not. For load balancers and uptime checks.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Everything answers. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Health"];
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNHEALTHY`: A dependency is not answering; `details` has the checks, saying which. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            code: "UNHEALTHY";
+                            details: components["schemas"]["Health"];
+                            /** @description What was wrong and what to do, for a person. */
+                            error: string;
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: false;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8909,6 +12979,12 @@ export interface components {
              */
             scopes: ("read" | "purchase" | "withdraw" | "gift")[];
         };
+        Bank: {
+            /** @example 058 */
+            code: string;
+            /** @example GTBank */
+            name: string;
+        };
         Bouquet: {
             /** @enum {string} */
             cable: "dstv" | "gotv" | "startimes";
@@ -9107,6 +13183,48 @@ export interface components {
             /** Format: date-time */
             timestamp: string;
         };
+        FundingIntent: {
+            /**
+             * @description What reaches the wallet.
+             * @example 500000
+             */
+            amountKobo: number;
+            /** @description Open it to pay by card or bank. */
+            checkoutUrl: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            creditedAt: string | null;
+            /** @description Pending past its expiry: the link is closed, but a payment made anyway is credited. */
+            expired: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            expiresAt: string;
+            /**
+             * @description Amount in kobo (₦1 = 100 kobo).
+             * @example 7500
+             */
+            feeKobo: number;
+            /** @example fnd_01JEXAMPLE */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "credited" | "failed" | "manual_review";
+            /**
+             * @description What the payer is charged at checkout.
+             * @example 507500
+             */
+            totalKobo: number;
+            /** @example TADA-01JEXAMPLE */
+            txRef: string;
+        };
         GiftClaim: {
             /**
              * @description Amount in kobo (₦1 = 100 kobo).
@@ -9244,6 +13362,77 @@ export interface components {
              * @description Same as `items`; kept for clients written before v1. Removed in v2.
              */
             rooms: components["schemas"]["GiftRoom"][];
+        };
+        Health: {
+            checks: {
+                database: {
+                    /** @description Why it failed, when it did. */
+                    error?: string;
+                    /** @description How long the check took. */
+                    ms: number;
+                    ok: boolean;
+                };
+                jobs: {
+                    /** @example postgres */
+                    backend: string;
+                    /** @description Why it failed, when it did. */
+                    error?: string;
+                    /** @description How long the check took. */
+                    ms: number;
+                    ok: boolean;
+                };
+                providers: {
+                    [key: string]: {
+                        /**
+                         * @description Our float at the provider, when it answered.
+                         * @example 50000
+                         */
+                        balanceKobo?: number;
+                        /** @description Why it failed, when it did. */
+                        error?: string;
+                        /** @description How long the check took. */
+                        ms: number;
+                        ok: boolean;
+                    };
+                };
+            };
+            /** @description True when this server runs in sandbox mode (no real money). */
+            sandbox: boolean;
+            /** @enum {string} */
+            status: "ok" | "degraded";
+        };
+        Identity: {
+            /** @enum {string} */
+            channel: "telegram" | "whatsapp" | "web" | "api" | "console";
+            /** @description The chat's id for the person (a phone, a Telegram id). */
+            externalId: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            linkedAt: string;
+        };
+        Me: {
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @example Ada Okafor */
+            displayName: string | null;
+            email: string | null;
+            /** @example usr_01JEXAMPLE */
+            id: string;
+            /** @description The chats and the API this account is reached by. */
+            identities: components["schemas"]["Identity"][];
+            /** @example +2348031234567 */
+            phone: string | null;
+            /** @description Share it: GET /api/referrals has the link. */
+            referralCode: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "closed";
+            /** @description Verification level: 0 basic, 1 verified (a BVN given), 2 premium, 3 business. It sets the daily limits. */
+            verificationLevel: number;
         };
         NetworkGuess: {
             /** @enum {string} */
@@ -9407,6 +13596,83 @@ export interface components {
              */
             orders: components["schemas"]["Order"][];
         };
+        PointsSummary: {
+            /**
+             * @description A number of loyalty points.
+             * @example 120
+             */
+            balance: number;
+            /**
+             * @description Points that expire within 30 days unless used.
+             * @example 120
+             */
+            expiringSoon: number;
+            /**
+             * @description A number of loyalty points.
+             * @example 120
+             */
+            lifetimeEarned: number;
+            /** @description The latest changes, newest first. */
+            recent: components["schemas"]["PointStatementLine"][];
+            rules: {
+                /** @description Points per full ₦100 paid, per service. */
+                earnPer100Naira: {
+                    airtime: number;
+                    cable: number;
+                    data: number;
+                    electricity: number;
+                };
+                expiryDays: number;
+                /**
+                 * @description The least points a wallet redemption takes.
+                 * @example 120
+                 */
+                minRedeemPoints: number;
+                /**
+                 * @description What one point is worth.
+                 * @example 50
+                 */
+                pointValueKobo: number;
+                /**
+                 * @description Points for each friend you refer.
+                 * @example 120
+                 */
+                referralPoints: number;
+            };
+            /**
+             * @description What the balance is worth redeemed now.
+             * @example 6000
+             */
+            valueKobo: number;
+        };
+        PointStatementLine: {
+            /**
+             * @description A number of loyalty points.
+             * @example 120
+             */
+            balanceAfter: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @example Earned on MTN 1GB (30 days) (₦979.70) */
+            description: string;
+            id: string;
+            /** @enum {string} */
+            kind: "earn" | "referral" | "bonus" | "reverse" | "expire" | "redeem";
+            orderId: string | null;
+            /**
+             * @description Positive: points in; negative: points out.
+             * @example 9
+             */
+            points: number;
+        };
+        PointStatementPage: {
+            items: components["schemas"]["PointStatementLine"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         /** @description What anyone with the link sees: never the recipients, the claim count or the quiz answers. */
         PublicGiftRoom: {
             /**
@@ -9444,6 +13710,28 @@ export interface components {
              * @example Vq3xY8d0bJm2Kp7sLw9tRz4nHc6fGa1e
              */
             token: string;
+        };
+        Redemption: {
+            /**
+             * @description Points left.
+             * @example 120
+             */
+            balance: number;
+            /**
+             * @description What the points put into the wallet.
+             * @example 5000
+             */
+            creditKobo: number;
+            pointEntryId: string;
+            /**
+             * @description Points taken.
+             * @example 120
+             */
+            points: number;
+            /** @enum {string} */
+            redeemedFor: "wallet" | "airtime" | "data";
+            /** @description True when this answers a retry with the same Idempotency-Key. */
+            replayed: boolean;
         };
         ReferralAbuseGroup: {
             acrossReferrers: boolean;
@@ -9484,6 +13772,53 @@ export interface components {
             shared: string;
             /** @enum {string} */
             signal: "device" | "card" | "bvn";
+        };
+        ReferralSummary: {
+            /** @description You may still enter the code of someone who referred you (POST /api/referrals/code). */
+            canEnterCode: boolean;
+            /** @example ADA7K2 */
+            code: string;
+            /**
+             * @description What referrals paid you in total (after clawbacks).
+             * @example 20000
+             */
+            earnedKobo: number;
+            /** @description A link that signs a friend up with your code. */
+            link: string;
+            /** @description People who joined with your code. */
+            referees: number;
+            /** @description Of them, those whose first qualifying purchase paid you a reward. */
+            rewarded: number;
+            rules: {
+                /**
+                 * @description The least first purchase that qualifies.
+                 * @example 50000
+                 */
+                minPurchaseKobo: number;
+                /** @description Rewards paid to one referrer per month, at most. */
+                monthlyCap: number;
+                /**
+                 * @description Paid to you per friend's first qualifying purchase.
+                 * @example 50000
+                 */
+                rewardKobo: number;
+                /**
+                 * @description Paid to the friend.
+                 * @example 50000
+                 */
+                welcomeKobo: number;
+            };
+            telegramLink: string | null;
+            whatsappLink: string | null;
+        };
+        ResolvedAccount: {
+            /** @description Show it; send it back as `accountName` to withdraw. */
+            accountName: string;
+            /** @example 0123456789 */
+            accountNumber: string;
+            /** @example 058 */
+            bankCode: string;
+            bankName: string | null;
         };
         /**
          * @example {
@@ -9647,6 +13982,160 @@ export interface components {
             /** @enum {string} */
             state: "due" | "waiting_funds" | "placed" | "delivered" | "failed" | "skipped";
         } | null;
+        Session: {
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            expiresAt: string;
+            /** @description Send it as `Authorization: Bearer <token>`. */
+            token: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            userId: string;
+        };
+        TierProgress: {
+            /** @description True when your tier follows your volume; false when an admin set it. */
+            automatic: boolean;
+            /** @description The next tier up; null in the top tier. */
+            next: {
+                code: string;
+                /**
+                 * @description Amount in kobo (₦1 = 100 kobo).
+                 * @example 50000
+                 */
+                minVolumeKobo: number;
+                name: string;
+                /**
+                 * @description How much more delivered volume earns it.
+                 * @example 50000
+                 */
+                neededKobo: number;
+            } | null;
+            tier: {
+                /** @example gold */
+                code: string;
+                name: string;
+                rank: number;
+            };
+            tiers: {
+                code: string;
+                margins: {
+                    /** @description This tier's margin for the service; null: the Regular price. */
+                    airtime: {
+                        /** @enum {string} */
+                        marginType: "flat" | "percent";
+                        /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
+                        marginValue: number;
+                    } | null;
+                    /** @description This tier's margin for the service; null: the Regular price. */
+                    cable: {
+                        /** @enum {string} */
+                        marginType: "flat" | "percent";
+                        /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
+                        marginValue: number;
+                    } | null;
+                    /** @description This tier's margin for the service; null: the Regular price. */
+                    data: {
+                        /** @enum {string} */
+                        marginType: "flat" | "percent";
+                        /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
+                        marginValue: number;
+                    } | null;
+                    /** @description This tier's margin for the service; null: the Regular price. */
+                    electricity: {
+                        /** @enum {string} */
+                        marginType: "flat" | "percent";
+                        /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
+                        marginValue: number;
+                    } | null;
+                };
+                /**
+                 * @description Amount in kobo (₦1 = 100 kobo).
+                 * @example 50000
+                 */
+                minVolumeKobo: number;
+                name: string;
+                rank: number;
+                /**
+                 * @description The margins in words for a person (it may name ₦ amounts); compute with `margins`.
+                 * @example data 3%, cable ₦30 flat
+                 */
+                summary: string;
+            }[];
+            /**
+             * @description Your delivered purchases over the window.
+             * @example 4500000
+             */
+            volumeKobo: number;
+            /** @description The days of delivered purchases that count. */
+            windowDays: number;
+        };
+        TransferFunding: {
+            /** @description Your permanent account number, once issued. */
+            account: components["schemas"]["VirtualAccount"] | null;
+            /** @description The last 3 digits of the BVN on file. */
+            bvnLast3: string | null;
+            /**
+             * @description The transfer fee in words for a person (it may name ₦ amounts); compute with `feeRule`.
+             * @example a fee of 1% (at most ₦200)
+             */
+            fee: string;
+            /** @description The fee on a transfer of T kobo: ceil(T × bps / 10000) + flatKobo, at most capKobo (when not 0) and at most T. */
+            feeRule: {
+                /**
+                 * @description Basis points of the amount (100 = 1%).
+                 * @example 100
+                 */
+                bps: number;
+                /**
+                 * @description The most the fee can be; 0: no cap.
+                 * @example 20000
+                 */
+                capKobo: number;
+                /**
+                 * @description Amount in kobo (₦1 = 100 kobo).
+                 * @example 0
+                 */
+                flatKobo: number;
+            };
+            level: {
+                /**
+                 * @description Amount in kobo (₦1 = 100 kobo).
+                 * @example 50000
+                 */
+                fundingDailyKobo: number;
+                level: number;
+                /** @example verified */
+                name: string;
+                /** @description Whether this level can have a permanent account number. */
+                permanentAccount: boolean;
+            };
+            /** @description Asked for; the bank has not confirmed it yet. */
+            pending: boolean;
+            /** @description Why the last request was refused, when it was. */
+            refusedReason: string | null;
+        };
+        User: {
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /** @example Ada Okafor */
+            displayName: string | null;
+            email: string | null;
+            /** @example usr_01JEXAMPLE */
+            id: string;
+            /** @example +2348031234567 */
+            phone: string | null;
+            /** @description Share it: GET /api/referrals has the link. */
+            referralCode: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "closed";
+            /** @description Verification level: 0 basic, 1 verified (a BVN given), 2 premium, 3 business. It sets the daily limits. */
+            verificationLevel: number;
+        };
         VerifiedAccount: {
             address: string | null;
             currentBouquet: string | null;
@@ -9664,6 +14153,127 @@ export interface components {
              * @example 50000
              */
             renewalAmountKobo: number | null;
+        };
+        VirtualAccount: {
+            accountName: string | null;
+            /** @example 8571234567 */
+            accountNumber: string | null;
+            /**
+             * @description Dynamic: what reaches the wallet.
+             * @example 50000
+             */
+            amountKobo: number | null;
+            /** @example WEMA BANK */
+            bankName: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            expiresAt: string | null;
+            /**
+             * @description Amount in kobo (₦1 = 100 kobo).
+             * @example 50000
+             */
+            feeKobo: number | null;
+            /** @example vac_01JEXAMPLE */
+            id: string;
+            /** @enum {string} */
+            kind: "static" | "dynamic";
+            /** @enum {string} */
+            status: "requested" | "active" | "refused" | "expired" | "closed";
+            /**
+             * @description Dynamic: what the payer must send (amount + fee).
+             * @example 50000
+             */
+            totalKobo: number | null;
+        };
+        WalletBalance: {
+            /**
+             * @description What you can spend now: balance − held.
+             * @example 250000
+             */
+            availableKobo: number;
+            /**
+             * @description Posted money in the wallet.
+             * @example 250000
+             */
+            balanceKobo: number;
+            /** @example NGN */
+            currency: string;
+            /**
+             * @description Reserved by purchases and withdrawals still in progress.
+             * @example 0
+             */
+            heldKobo: number;
+        };
+        WalletTransaction: {
+            /**
+             * @description Positive: money in; negative: money out.
+             * @example -50000
+             */
+            amountKobo: number;
+            /**
+             * @description Amount in kobo (₦1 = 100 kobo).
+             * @example 50000
+             */
+            balanceAfterKobo: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            description: string;
+            /** @description The journal entry this line belongs to. */
+            entryId: number;
+            id: number;
+            /** @example vtu_purchase */
+            type: string;
+        };
+        WalletTransactionPage: {
+            items: components["schemas"]["WalletTransaction"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        Withdrawal: {
+            accountName: string;
+            accountNumber: string;
+            /**
+             * @description Amount in kobo (₦1 = 100 kobo).
+             * @example 50000
+             */
+            amountKobo: number;
+            bankCode: string;
+            bankName: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            completedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description Amount in kobo (₦1 = 100 kobo).
+             * @example 50000
+             */
+            feeKobo: number;
+            /** @description True once successful or failed (and refunded). */
+            final: boolean;
+            /** @example wdr_01JEXAMPLE */
+            id: string;
+            /** @description What the customer should read about it now. */
+            message: string;
+            /** @example TADA-WD-01JEXAMPLE */
+            reference: string;
+            /** @enum {string} */
+            state: "held" | "submitting" | "pending" | "unknown" | "successful" | "failed";
         };
     };
     responses: never;

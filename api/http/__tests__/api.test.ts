@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from "../../../test/helpers/http";
 import { expectLedgerConsistent } from "../../../test/helpers/ledger";
+import { conformanceOf } from "../../../test/helpers/openapi-conformance";
 import { expectNoPin } from "../../../test/helpers/sentinel";
 import { SYSTEM_ACCOUNTS } from "../../services/ledger";
 import { creditWallet, debitWallet } from "../../services/wallet";
@@ -112,8 +113,19 @@ describe("happy path: register → login → PIN → balance", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
-  it("logs out: the token stops working", async () => {
+  it("gives a login session (not an API key) a code to link another chat; logs out: the token stops working", async () => {
     const token = await registerAndLogin(app, uniquePhone());
+    const link = await call(app, "POST", "/api/auth/link-code", { token });
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+    expect(link.body.data.linkCode).toMatch(/^[A-Z0-9]{8}$/);
+    expect(Date.parse(link.body.data.expiresAt)).toBeGreaterThan(Date.now());
+    const key = await call(app, "POST", "/api/api-keys", { token, body: { name: "Shop" } });
+    expect(key.status, JSON.stringify(key.body)).toBe(201);
+    expectErrorEnvelope(
+      await call(app, "POST", "/api/auth/link-code", { token: key.body.data.key }),
+      401,
+      "SESSION_REQUIRED",
+    );
     expect((await call(app, "POST", "/api/auth/logout", { token })).status).toBe(200);
     expectErrorEnvelope(await call(app, "GET", "/api/wallet/balance", { token }), 401, "INVALID_TOKEN");
   });
@@ -128,6 +140,13 @@ describe("happy path: register → login → PIN → balance", () => {
     const down = makeTestApp(tdb.db, { jobsOk: false }).app;
     const degraded = await call(down, "GET", "/healthz");
     expectErrorEnvelope(degraded, 503, "UNHEALTHY");
+    expect(degraded.body.details).toMatchObject({ status: "degraded", checks: { jobs: { ok: false } } });
+    // call() checks /api answers only; /healthz is held to its documented 200 and 503 bodies here.
+    const document = await conformanceOf(app);
+    expect(document.check("GET", "/healthz", 200, res.body)).toEqual([]);
+    expect(document.check("GET", "/healthz", 503, degraded.body)).toEqual([]);
+    const undescribed = { ...degraded.body, details: { status: "down" } };
+    expect(document.check("GET", "/healthz", 503, undescribed).join()).toMatch(/details/);
   });
 });
 

@@ -234,6 +234,9 @@ describe("withdrawals over HTTP (sandbox gateway)", () => {
     const token = await userWithPin();
     await fund(token, 500_000);
     await drain();
+    const banks = (await call(app, "GET", "/api/wallet/banks", { token })).body.data;
+    expect(banks.items).toContainEqual({ code: "058", name: "Guaranty Trust Bank" });
+    expect(banks).toEqual({ items: banks.items, nextCursor: null, banks: banks.items });
     const resolved = await call(app, "POST", "/api/wallet/withdraw/resolve", { token, body: A });
     expect(resolved.body.data.account).toMatchObject({ accountName: NAME, bankName: "Guaranty Trust Bank" });
     expectErrorEnvelope(

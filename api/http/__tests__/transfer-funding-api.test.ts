@@ -75,7 +75,7 @@ function postForm(path: string, fields: Record<string, string>) {
 const balanceOf = async (userId: string) => (await getWalletBalance({ ctx: ctx(), userId })).balanceKobo;
 
 describe("transfer account API", () => {
-  it("GET /api/wallet/transfer-account: no account yet, level basic, the fee in words; needs a sign-in", async () => {
+  it("GET /api/wallet/transfer-account: no account yet, level basic, the fee in words and numbers; needs a sign-in", async () => {
     const { token } = await customer();
     const res = await call(app, "GET", "/api/wallet/transfer-account", { token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -86,6 +86,7 @@ describe("transfer account API", () => {
       refusedReason: null,
       level: { level: 0, name: "basic", permanentAccount: true },
       fee: "a fee of 1% (at most ₦200)",
+      feeRule: { bps: 100, flatKobo: 0, capKobo: 20000 },
     });
     expectErrorEnvelope(await call(app, "GET", "/api/wallet/transfer-account"), 401, "UNAUTHENTICATED");
     expectErrorEnvelope(

@@ -26,7 +26,13 @@ export type RouteAuth = "none" | "optional" | "user" | "session" | "admin-key";
 /** What an API key must be allowed to do to call a route (a login session may do everything). */
 export type ApiScope = "read" | "purchase" | "withdraw" | "gift";
 
-export type ErrorDoc = { status: ContentfulStatusCode; code: string; description: string };
+export type ErrorDoc = {
+  status: ContentfulStatusCode;
+  code: string;
+  description: string;
+  /** The refusal's `details`, when it carries a body worth describing (e.g. /healthz's checks). */
+  details?: z.ZodType;
+};
 
 type Schema = z.ZodType | undefined;
 type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
@@ -175,6 +181,11 @@ const SHARED_ERRORS = {
     code: "IDEMPOTENCY_KEY_REQUIRED",
     description: "Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.",
   },
+  badIdempotencyKey: {
+    status: 400,
+    code: "INVALID_IDEMPOTENCY_KEY",
+    description: "The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.",
+  },
   unauthenticated: { status: 401, code: "UNAUTHENTICATED", description: "No bearer credential was sent." },
   invalidToken: {
     status: 401,
@@ -236,6 +247,9 @@ function errorsOf(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>): ErrorDoc[
   if (spec.idempotencyKey === "required") {
     errors.push(SHARED_ERRORS.idempotency);
   }
+  if (spec.idempotencyKey !== undefined) {
+    errors.push(SHARED_ERRORS.badIdempotencyKey);
+  }
   if (spec.auth !== "none") {
     errors.push(SHARED_ERRORS.unauthenticated, SHARED_ERRORS.invalidToken);
   }
@@ -250,6 +264,20 @@ function errorsOf(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>): ErrorDoc[
   }
   errors.push(...(spec.errors ?? []), SHARED_ERRORS.rateLimited, SHARED_ERRORS.internal);
   return errors;
+}
+
+/** The error envelope, or for refusals that describe their `details`, each one's own shape. */
+function errorSchema(errors: ErrorDoc[]): z.ZodType {
+  const shapes: z.ZodType[] = errors.flatMap((e) =>
+    e.details ? [ErrorEnvelope.extend({ code: z.literal(e.code), details: e.details })] : [],
+  );
+  if (shapes.length === 0) {
+    return ErrorEnvelope;
+  }
+  if (errors.some((e) => !e.details)) {
+    shapes.push(ErrorEnvelope);
+  }
+  return shapes.length === 1 ? (shapes[0] as z.ZodType) : z.union(shapes);
 }
 
 const RATE_LIMIT_HEADERS = {
@@ -311,7 +339,11 @@ function describe(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>, scope: Api
         code === 429
           ? { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } }
           : {},
-      content: { "application/json": { schema: ErrorEnvelope } },
+      content: {
+        "application/json": {
+          schema: errorSchema(errors),
+        },
+      },
     };
   }
   const headers =

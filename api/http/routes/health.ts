@@ -1,9 +1,11 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { JobBackend } from "../../jobs/backend";
 import { pingDatabase } from "../../services/health";
 import type { ProviderRegistry } from "../../services/vtu";
 import type { AppEnv } from "../context";
-import { fail, ok } from "../envelope";
+import { fail } from "../envelope";
+import { defineRoute } from "../openapi/define-route";
+import { Health } from "../schemas/health";
 
 type Probe = { ok: boolean; ms: number; error?: string };
 
@@ -45,7 +47,7 @@ export function healthRoutes(deps: {
   jobs: Pick<JobBackend, "kind" | "check">;
   providers?: ProviderRegistry;
 }) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
   let providerCache: { at: number; result: Record<string, Probe & { balanceKobo?: number }> } | undefined;
   const probeProviders = async () => {
     if (providerCache && Date.now() - providerCache.at < PROVIDER_PROBE_CACHE_MS) {
@@ -64,21 +66,43 @@ export function healthRoutes(deps: {
     providerCache = { at: Date.now(), result: Object.fromEntries(entries) };
     return providerCache.result;
   };
-  app.get("/", async (c) => {
-    const [database, jobs, providers] = await Promise.all([
-      probe(() => pingDatabase(c.var.ctx)),
-      probe(() => deps.jobs.check()),
-      probeProviders(),
-    ]);
-    const checks = {
-      database,
-      jobs: { ...jobs, backend: deps.jobs.kind },
-      providers,
-    };
-    const someProvider = Object.keys(providers).length === 0 || Object.values(providers).some((p) => p.ok);
-    const status = database.ok && jobs.ok && someProvider ? "ok" : "degraded";
-    const body = { status, sandbox: c.var.ctx.config.sandbox, checks };
-    return status === "ok" ? ok(c, body) : fail(c, 503, "UNHEALTHY", "A dependency is not answering.", body);
-  });
+  defineRoute(
+    app,
+    {
+      method: "get",
+      path: "/",
+      tags: ["Health"],
+      summary: "Whether this server can take orders",
+      description:
+        "200 when the database, the job backend and at least one VTU provider answer; 503 `UNHEALTHY` " +
+        "with the same checks in `details` when not. For load balancers and uptime checks.",
+      auth: "none",
+      response: { description: "Everything answers.", schema: Health },
+      errors: [
+        {
+          status: 503,
+          code: "UNHEALTHY",
+          description: "A dependency is not answering; `details` has the checks, saying which.",
+          details: Health,
+        },
+      ],
+    },
+    async (c) => {
+      const [database, jobs, providers] = await Promise.all([
+        probe(() => pingDatabase(c.var.ctx)),
+        probe(() => deps.jobs.check()),
+        probeProviders(),
+      ]);
+      const checks = {
+        database,
+        jobs: { ...jobs, backend: deps.jobs.kind },
+        providers,
+      };
+      const someProvider = Object.keys(providers).length === 0 || Object.values(providers).some((p) => p.ok);
+      const status = database.ok && jobs.ok && someProvider ? "ok" : "degraded";
+      const body = { status, sandbox: c.var.ctx.config.sandbox, checks } as const;
+      return status === "ok" ? body : fail(c, 503, "UNHEALTHY", "A dependency is not answering.", body);
+    },
+  );
   return app;
 }

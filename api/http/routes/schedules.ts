@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Hono } from "hono";
 import { z } from "zod";
 import { createScheduleLink } from "../../services/schedule-links";
 import {
@@ -16,9 +15,8 @@ import {
 } from "../../services/schedules";
 import type { VtuRuntime } from "../../services/vtu/runtime";
 import type { AppEnv } from "../context";
-import { ok } from "../envelope";
-import { requireUser } from "../middleware";
 import { defineRoute, reply } from "../openapi/define-route";
+import { ScheduleRunNow } from "../schemas/sandbox";
 import {
   ChangeScheduleBody,
   CreatedSchedule,
@@ -325,20 +323,31 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
  * README walk-through sees a run without waiting for the date.
  */
 export function sandboxScheduleRoutes(deps: { vtu: VtuRuntime }) {
-  const app = new Hono<AppEnv>();
-  app.post("/:id/run-now", requireUser({ scope: "purchase" }), async (c) => {
-    const { ctx, principal } = c.var;
-    const schedule = await getSchedule({
-      ctx,
-      userId: principal.userId,
-      scheduleId: idOf(c.req.param("id")),
-    });
-    const swept = await runScheduleNow({ ctx, vtu: deps.vtu, scheduleId: schedule.id });
-    return ok(c, {
-      swept,
-      schedule: await getSchedule({ ctx, userId: principal.userId, scheduleId: schedule.id }),
-    });
-  });
+  const app = new OpenAPIHono<AppEnv>();
+  defineRoute(
+    app,
+    {
+      method: "post",
+      path: "/:id/run-now",
+      tags: ["Sandbox"],
+      summary: "Run one of your schedules now (sandbox only)",
+      description:
+        "Makes the schedule's next run due at once and sweeps the schedules, instead of waiting for its day.",
+      auth: "user",
+      params: z.strictObject({ id: z.string().meta({ example: "sch_0123456789abcdefghij" }) }),
+      response: { description: "What the sweep did, and the schedule after it.", schema: ScheduleRunNow },
+      errors: [{ status: 404, code: "SCHEDULE_NOT_FOUND", description: "No such schedule of yours." }],
+    },
+    async (c, { params }) => {
+      const { ctx, principal } = c.var;
+      const schedule = await getSchedule({ ctx, userId: principal.userId, scheduleId: idOf(params.id) });
+      const swept = await runScheduleNow({ ctx, vtu: deps.vtu, scheduleId: schedule.id });
+      return {
+        swept,
+        schedule: await getSchedule({ ctx, userId: principal.userId, scheduleId: schedule.id }),
+      };
+    },
+  );
   return app;
 }
 

@@ -1,26 +1,40 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { getWalletBalance, ListTransactionsInput, listWalletTransactions } from "../../services/wallet";
 import type { AppEnv } from "../context";
-import { ok } from "../envelope";
-import { requireUser } from "../middleware";
-import { queryParams } from "../validate";
+import { defineRoute } from "../openapi/define-route";
+import { WalletBalance, WalletTransactionPage } from "../schemas/wallet";
+
+const TAGS = ["Wallet"];
 
 export function walletRoutes() {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
   // Auth per route (not app.use) so a wrong method on a real path is a 405, not a 401.
-  app.get("/balance", requireUser({ scope: "read" }), async (c) =>
-    ok(c, await getWalletBalance({ ctx: c.var.ctx, userId: c.var.principal.userId })),
+  defineRoute(
+    app,
+    {
+      method: "get",
+      path: "/balance",
+      tags: TAGS,
+      summary: "Your wallet balance",
+      auth: "user",
+      response: { description: "The balance, what is held, and what you can spend.", schema: WalletBalance },
+    },
+    async (c) => getWalletBalance({ ctx: c.var.ctx, userId: c.var.principal.userId }),
   );
 
-  app.get("/transactions", requireUser({ scope: "read" }), async (c) =>
-    ok(
-      c,
-      await listWalletTransactions({
-        ctx: c.var.ctx,
-        userId: c.var.principal.userId,
-        input: queryParams(c, ListTransactionsInput),
-      }),
-    ),
+  defineRoute(
+    app,
+    {
+      method: "get",
+      path: "/transactions",
+      tags: TAGS,
+      summary: "Your wallet statement, newest first",
+      auth: "user",
+      query: ListTransactionsInput,
+      response: { description: "A page of statement lines.", schema: WalletTransactionPage },
+    },
+    async (c, { query }) =>
+      listWalletTransactions({ ctx: c.var.ctx, userId: c.var.principal.userId, input: query }),
   );
   return app;
 }

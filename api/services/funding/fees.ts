@@ -1,7 +1,8 @@
 import type { Config } from "../../config";
 import { formatNaira } from "../money";
 
-type FeeRule = { bps: number; flatKobo: number; capKobo: number };
+/** Basis points of the amount (100 = 1%) plus a flat part in kobo, capped at capKobo (0 = no cap). */
+export type FeeRule = { bps: number; flatKobo: number; capKobo: number };
 
 /** Basis points of the amount plus a flat part, capped (cap 0 = no cap); all zero = free. */
 function feeOf(rule: FeeRule, amountKobo: number): number {
@@ -21,7 +22,8 @@ export function fundingFee(config: Config, amountKobo: number): number {
   );
 }
 
-function transferRule(config: Config): FeeRule {
+/** The bank-transfer fee rule (TRANSFER_FEE_*), as numbers an API client can compute with. */
+export function transferFeeRule(config: Config): FeeRule {
   return {
     bps: config.TRANSFER_FEE_BPS,
     flatKobo: config.TRANSFER_FEE_FLAT_KOBO,
@@ -31,7 +33,7 @@ function transferRule(config: Config): FeeRule {
 
 /** The bank-transfer fee (TRANSFER_FEE_*), taken from what arrived before it reaches the wallet. */
 export function transferFee(config: Config, paidKobo: number): number {
-  return Math.min(feeOf(transferRule(config), paidKobo), paidKobo);
+  return Math.min(feeOf(transferFeeRule(config), paidKobo), paidKobo);
 }
 
 /**
@@ -39,7 +41,7 @@ export function transferFee(config: Config, paidKobo: number): number {
  * they asked for: the smallest total whose fee leaves `amountKobo` (the fee grows with the total).
  */
 export function transferTotalFor(config: Config, amountKobo: number): { totalKobo: number; feeKobo: number } {
-  const rule = transferRule(config);
+  const rule = transferFeeRule(config);
   // total - (total * bps + flat) = amount, solved for total, then the cap; rounding fixed below.
   let total = Math.ceil(((amountKobo + rule.flatKobo) * 10_000) / (10_000 - rule.bps));
   if (rule.capKobo > 0) {
@@ -56,7 +58,7 @@ export function transferTotalFor(config: Config, amountKobo: number): { totalKob
 
 /** The transfer fee in words, for the customer before they pay ("no fee", "1% (at most ₦200)"). */
 export function describeTransferFee(config: Config): string {
-  const { bps, flatKobo, capKobo } = transferRule(config);
+  const { bps, flatKobo, capKobo } = transferFeeRule(config);
   if (bps === 0 && flatKobo === 0) {
     return "no fee";
   }

@@ -7,7 +7,7 @@ import { formatNaira } from "../money";
 import { queueNotification } from "../notifications";
 import { takeMoneyActionSlot } from "../rate-limits";
 import { levelLimits } from "../users/levels";
-import { describeTransferFee, transferTotalFor } from "./fees";
+import { describeTransferFee, type FeeRule, transferFeeRule, transferTotalFor } from "./fees";
 import type { IssuedVirtualAccount } from "./gateway";
 import { openBvn } from "./kyc-crypto";
 import { assertWithinFundingLimit } from "./limits";
@@ -63,8 +63,10 @@ export type TransferFunding = {
   /** Why the last static account request failed (a refused BVN), when it did. */
   refusedReason: string | null;
   level: { level: number; name: string; fundingDailyKobo: number; permanentAccount: boolean };
-  /** The fee in words ("no fee", "1% (at most ₦200)"). */
+  /** The fee in words for a person ("no fee", "a fee of 1% (at most ₦200)"). */
   fee: string;
+  /** The same fee as numbers: a transfer of T kobo pays ceil(T × bps / 10000) + flatKobo, at most capKobo (0: no cap) and at most T. */
+  feeRule: FeeRule;
 };
 
 export async function getTransferFunding(args: {
@@ -102,6 +104,7 @@ export async function getTransferFunding(args: {
       permanentAccount: levelLimits(ctx.config, Math.max(user.verification_level, 1)).permanentAccount,
     },
     fee: describeTransferFee(ctx.config),
+    feeRule: transferFeeRule(ctx.config),
   };
 }
 

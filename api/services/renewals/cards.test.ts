@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCtx, testConfig } from "../../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db";
+import { uniquePhone } from "../../../test/helpers/fixtures";
 import {
   call,
   expectErrorEnvelope,
@@ -118,6 +119,18 @@ describe("reminders back on", () => {
     ).toBe(400);
     expect((await listCableCards(ctx, userId))[0]?.remindersOff).toBe(false);
     expect((await listCableCards(ctx, otherId)).length).toBe(0);
+  });
+
+  it("POST /api/sandbox/cable-reminders/run sends a due reminder once, like the worker's pass", async () => {
+    const phone = uniquePhone();
+    const token = await registerAndLogin(app, phone);
+    await card(await userIdOf(phone), "7012340009", 3);
+    const first = await call(app, "POST", "/api/sandbox/cable-reminders/run", { token });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.data.reminders).toEqual({ sent: 1 });
+    const again = await call(app, "POST", "/api/sandbox/cable-reminders/run", { token });
+    expect(again.body.data.reminders).toEqual({ sent: 0 });
+    expectErrorEnvelope(await call(app, "POST", "/api/sandbox/cable-reminders/run"), 401, "UNAUTHENTICATED");
   });
 
   it("nudge opt-outs are undone by kind", async () => {

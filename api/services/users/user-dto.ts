@@ -6,7 +6,7 @@ export type UserDto = {
   displayName: string | null;
   phone: string | null;
   email: string | null;
-  status: string;
+  status: UserRow["status"];
   verificationLevel: number;
   referralCode: string;
   createdAt: string;
