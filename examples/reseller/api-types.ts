@@ -13882,7 +13882,7 @@ export interface components {
             /** @example sch_01jexample0000000000 */
             id: string;
             label: string | null;
-            lastRun: components["schemas"]["ScheduleRun"];
+            lastRun: components["schemas"]["ScheduleRun"] | null;
             maxRuns: number | null;
             meterType: string | null;
             /**
@@ -13981,7 +13981,7 @@ export interface components {
             priceKobo: number | null;
             /** @enum {string} */
             state: "due" | "waiting_funds" | "placed" | "delivered" | "failed" | "skipped";
-        } | null;
+        };
         Session: {
             /**
              * Format: date-time

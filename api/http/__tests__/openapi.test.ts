@@ -79,6 +79,15 @@ describe("GET /openapi.json", () => {
     expect(served.length).toBeGreaterThan(10);
   });
 
+  it("keeps shared schemas non-null (a nullable use is written at the use, not in the component)", () => {
+    // `.nullable()` on a schema with an id makes the component itself nullable: every use of it
+    // would then be documented as possibly null. Write `z.union([Schema, z.null()])` instead.
+    const nullable = Object.entries(document.components.schemas as Record<string, { type?: unknown }>)
+      .filter(([, schema]) => Array.isArray(schema.type) && schema.type.includes("null"))
+      .map(([name]) => name);
+    expect(nullable).toEqual([]);
+  });
+
   it("gives every operation a summary, tags, a success answer and the error envelope", () => {
     // biome-ignore lint/suspicious/noExplicitAny: the document is read as JSON.
     for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, any>>)) {

@@ -140,7 +140,7 @@ const AdminSchedule = z.object({
   nextDueOn: Day.nullable(),
   consecutiveSkips: z.number().int(),
   createdAt: IsoTime,
-  lastRun: ScheduleRun.nullable(),
+  lastRun: z.union([ScheduleRun, z.null()]),
   runs: z.array(ScheduleRun).optional(),
   userId: z.string(),
   userName: z.string().nullable(),

@@ -86,7 +86,7 @@ export const Schedule = z
     nextDueOn: LagosDate.nullable(),
     consecutiveSkips: z.number().int(),
     createdAt: IsoTime,
-    lastRun: ScheduleRun.nullable(),
+    lastRun: z.union([ScheduleRun, z.null()]),
     runs: z
       .array(ScheduleRun)
       .optional()
