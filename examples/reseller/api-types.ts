@@ -11982,32 +11982,32 @@ export interface components {
             /** @example smart_buyer */
             code: string;
             margins: {
-                /** @description The margin replacing the service rule; null: the Regular price. */
+                /** @description This tier's margin for the service; null: the Regular price. */
                 airtime: {
                     /** @enum {string} */
                     marginType: "flat" | "percent";
-                    /** @description Kobo for `flat`, basis points for `percent` (250 = 2.5%). */
+                    /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
                     marginValue: number;
                 } | null;
-                /** @description The margin replacing the service rule; null: the Regular price. */
+                /** @description This tier's margin for the service; null: the Regular price. */
                 cable: {
                     /** @enum {string} */
                     marginType: "flat" | "percent";
-                    /** @description Kobo for `flat`, basis points for `percent` (250 = 2.5%). */
+                    /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
                     marginValue: number;
                 } | null;
-                /** @description The margin replacing the service rule; null: the Regular price. */
+                /** @description This tier's margin for the service; null: the Regular price. */
                 data: {
                     /** @enum {string} */
                     marginType: "flat" | "percent";
-                    /** @description Kobo for `flat`, basis points for `percent` (250 = 2.5%). */
+                    /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
                     marginValue: number;
                 } | null;
-                /** @description The margin replacing the service rule; null: the Regular price. */
+                /** @description This tier's margin for the service; null: the Regular price. */
                 electricity: {
                     /** @enum {string} */
                     marginType: "flat" | "percent";
-                    /** @description Kobo for `flat`, basis points for `percent` (250 = 2.5%). */
+                    /** @description `flat`: kobo added to the cost; `percent`: basis points of it (100 = 1%). */
                     marginValue: number;
                 } | null;
             };

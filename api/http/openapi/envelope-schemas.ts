@@ -62,3 +62,17 @@ export function listWithLegacyName<S extends z.ZodType, K extends string>(item: 
 export function listed<T, K extends string>(items: T[], legacy: K) {
   return { items, nextCursor: null, [legacy]: items } as { items: T[]; nextCursor: null } & Record<K, T[]>;
 }
+
+/** The query of a paged list: `limit` (1–100, 20 unless given) and the `cursor` a page gave. */
+export function pageQuery(cursor: z.ZodType<string>) {
+  return z.strictObject({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "At most 100; 20 unless given." }),
+    cursor: cursor.optional(),
+  });
+}

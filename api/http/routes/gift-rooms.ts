@@ -15,6 +15,7 @@ import type { VtuRuntime } from "../../services/vtu/runtime";
 import type { AppEnv } from "../context";
 import { clientIp } from "../middleware";
 import { defineRoute, reply } from "../openapi/define-route";
+import { pageQuery } from "../openapi/envelope-schemas";
 import {
   ClaimGiftBody,
   ClosedRoom,
@@ -28,19 +29,7 @@ import {
 } from "../schemas/gift-rooms";
 
 const TAGS = ["Gift rooms"];
-const ListQuery = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: "At most 100; 20 unless given." }),
-  cursor: z
-    .string()
-    .regex(/^gft_[0-9a-z]{20}$/, "the nextCursor of the page before")
-    .optional(),
-});
+const ListQuery = pageQuery(z.string().regex(/^gft_[0-9a-z]{20}$/, "the nextCursor of the page before"));
 const ROOM_NOT_FOUND = {
   status: 404,
   code: "NOT_FOUND",

@@ -16,6 +16,7 @@ import {
 import type { VtuRuntime } from "../../services/vtu/runtime";
 import type { AppEnv } from "../context";
 import { defineRoute, reply } from "../openapi/define-route";
+import { pageQuery } from "../openapi/envelope-schemas";
 import { ScheduleRunNow } from "../schemas/sandbox";
 import {
   ChangeScheduleBody,
@@ -26,19 +27,7 @@ import {
   SchedulePage,
 } from "../schemas/schedules";
 
-const ListQuery = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: "At most 100; 20 unless given." }),
-  cursor: z
-    .string()
-    .regex(/^sch_[0-9a-z]{20}$/, "the nextCursor of the page before")
-    .optional(),
-});
+const ListQuery = pageQuery(z.string().regex(/^sch_[0-9a-z]{20}$/, "the nextCursor of the page before"));
 const scheduleId = z.string().regex(/^sch_[0-9a-z]{20}$/, "a schedule id (sch_…)");
 // Any text: what is not a schedule id is a schedule that is not there (404), as before.
 const ScheduleParams = z.strictObject({

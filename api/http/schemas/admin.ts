@@ -16,6 +16,7 @@ import type { AdminScheduleRow } from "../../services/schedules";
 import { VERIFICATION_LEVELS } from "../../services/users/levels";
 import { IsoTime, Kobo, page } from "../openapi/envelope-schemas";
 import { ApiKey } from "./api-keys";
+import { TierMargin } from "./rewards";
 import { CableCardSchema, Order } from "./vtu";
 
 // Response schemas of /api/admin. `satisfies` ties each to the service's own type, so a field added
@@ -487,24 +488,13 @@ export const ReferralAbuseGroup = z
   })
   .meta({ id: "ReferralAbuseGroup" }) satisfies z.ZodType<AbuseGroup>;
 
-const Margin = z
-  .object({
-    marginType: z.enum(["flat", "percent"]),
-    marginValue: z
-      .number()
-      .int()
-      .meta({ description: "Kobo for `flat`, basis points for `percent` (250 = 2.5%)." }),
-  })
-  .nullable()
-  .meta({ description: "The margin replacing the service rule; null: the Regular price." });
-
 export const AdminTierRule = z
   .object({
     code: z.string().meta({ example: "smart_buyer" }),
     name: z.string().meta({ example: "Smart Buyer" }),
     rank: z.number().int(),
     minVolumeKobo: Kobo,
-    margins: z.object({ airtime: Margin, data: Margin, cable: Margin, electricity: Margin }),
+    margins: z.object({ airtime: TierMargin, data: TierMargin, cable: TierMargin, electricity: TierMargin }),
     updatedBy: z.string().nullable(),
     updatedAt: IsoTime,
   })

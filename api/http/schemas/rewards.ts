@@ -92,7 +92,8 @@ export const Redemption = z
   })
   .meta({ id: "Redemption" }) satisfies z.ZodType<RedemptionDto>;
 
-const Margin = z
+/** A tier's margin for one service, replacing the service's rule; null: the Regular price. */
+export const TierMargin = z
   .object({
     marginType: z.enum(["flat", "percent"]),
     marginValue: z
@@ -126,7 +127,7 @@ export const TierProgress = z
         name: z.string(),
         rank: z.number().int(),
         minVolumeKobo: Kobo,
-        margins: perService(Margin),
+        margins: perService(TierMargin),
         summary: z.string().meta({
           description: "The margins in words for a person (it may name ₦ amounts); compute with `margins`.",
           example: "data 3%, cable ₦30 flat",
