@@ -2,8 +2,9 @@ import { randomInt, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import createClient from "openapi-fetch";
+// Self-contained (node:crypto only): copy that file into your own receiver as it is.
+import { verifyCallbackSignature } from "../../api/services/callbacks/verify";
 import type { paths } from "./api-types";
-import { verifyCallbackSignature } from "./verify-signature";
 
 /**
  * A reseller's whole first day against a sandbox deployment, typed end to end by the types
