@@ -2,6 +2,7 @@ import type { serve } from "@hono/node-server";
 import type { Browser, ConsoleMessage } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/free-port";
+import { axeViolations, describeViolations } from "../../test/helpers/axe";
 import {
   closeBrowserServer,
   launchBrowser,
@@ -99,6 +100,17 @@ describe.skipIf(skipBrowserSuites)("API docs page in Chromium", () => {
     expect(answer).toContain("200");
 
     expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it("the axe-core scan of /docs finds no serious or critical violation in our own page", async () => {
+    const page = await (browser as Browser).newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${origin}/docs`);
+    await page.waitForSelector(".opblock", { timeout: 20_000 });
+    const violations = (await axeViolations(page)).filter((v) =>
+      v.targets.some((t) => t.includes("#mode-banner")),
+    );
+    expect(violations, describeViolations(violations)).toEqual([]);
     await page.close();
   }, 90_000);
 });
