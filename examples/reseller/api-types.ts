@@ -1661,32 +1661,6 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description A replay of an earlier request with the same Idempotency-Key: the first answer, unchanged. */
-                200: {
-                    headers: {
-                        /** @description `true` on a replay. */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** @description The customer's points after the bonus. */
-                                balance: number;
-                                pointEntryId: string;
-                                points: number;
-                            };
-                            /** @description A sentence for a person, when there is one. */
-                            message?: string;
-                            /** @description Quote it when you contact support. */
-                            requestId: string;
-                            /** @enum {boolean} */
-                            success: true;
-                            /** Format: date-time */
-                            timestamp: string;
-                        };
-                    };
-                };
                 /** @description The bonus row. */
                 201: {
                     headers: {

@@ -51,6 +51,8 @@ export type RouteSpec<B extends Schema, Q extends Schema, P extends Schema, R ex
   idempotencyKey?: "required" | "optional";
   /** Ends "Send an Idempotency-Key header … so a retried request …" (default "is never applied twice"). */
   idempotencyPurpose?: string;
+  /** How a replay is answered: `200` with `Idempotent-Replayed: true` (default), or `unchanged` (the first status again). */
+  replay?: "200" | "unchanged";
   params?: P;
   query?: Q;
   body?: B;
@@ -314,7 +316,7 @@ function describe(spec: RouteSpec<Schema, Schema, Schema, z.ZodType>, scope: Api
       },
     },
   };
-  if (spec.idempotencyKey === "required" && status !== 200) {
+  if (spec.idempotencyKey === "required" && status !== 200 && spec.replay !== "unchanged") {
     responses[200] = {
       description:
         "A replay of an earlier request with the same Idempotency-Key: the first answer, unchanged.",

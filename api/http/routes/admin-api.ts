@@ -425,6 +425,8 @@ export function adminApiRoutes() {
       description: "Audited with the reason, which the customer also sees on their statement.",
       idempotencyKey: "required",
       idempotencyPurpose: "gives the bonus once",
+      // A retry is answered 201 with the same grant (the admin panel's form relies on it).
+      replay: "unchanged",
       params: UserParams,
       body: BonusBody,
       bodyExample: { points: 250, reason: "launch gift" },
