@@ -52,7 +52,7 @@ export function giftNetwork(
   if (!chosen && guess && guess !== plan) {
     const guessName = NETWORK_NAMES[guess];
     throw new ValidationError(
-      `Your number looks like ${guessName}. This gift is ${planName} data, which only works on ${planName} lines. If your number is on ${planName} now (moved from ${guessName}), confirm it and claim again; if it is on ${guessName}, claim with a number that is on ${planName} instead.`,
+      `Your number looks like ${guessName}. This gift is ${planName} data and only works on ${planName} lines. If you moved your number to ${planName}, confirm that and claim again; if not, use a number on ${planName}.`,
       { field: "network", guessedNetwork: guess, giftNetwork: plan },
       "NETWORK_CONFIRMATION_REQUIRED",
     );
