@@ -45,9 +45,6 @@ export type GiftDelivery = {
   refundedTo?: "room" | "sender";
 };
 
-/** Kept for the status page's callers: a claim's delivery, read by its order. */
-export type GiftClaimStatus = GiftDelivery;
-
 // Order ids are short text ids ("ord_…"); anything else in the URL is not one.
 const ORDER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -64,7 +61,7 @@ export async function giftClaimStatus(
   const claim = ORDER_ID.test(args.orderId)
     ? await ctx.db
         .selectFrom("gift_claims")
-        .select(["order_id", "state", "recipient_msisdn"])
+        .select(["order_id", "recipient_msisdn"])
         .where("room_id", "=", room.id)
         .where("order_id", "=", args.orderId)
         .where("device_hash", "=", args.deviceHash)
@@ -80,7 +77,7 @@ export async function giftClaimStatus(
 export async function giftDelivery(
   ctx: ServiceContext,
   room: GiftRoomRow,
-  claim: { order_id: string | null; state: string; recipient_msisdn: string },
+  claim: { order_id: string | null; recipient_msisdn: string },
 ): Promise<GiftDelivery> {
   const gift = await describeGift(ctx, {
     kind: room.kind,
@@ -98,7 +95,8 @@ export async function giftDelivery(
   if (!FINAL_STATES.includes(order.state)) {
     return { state: "ordered", recipient, gift, orderId: order.id };
   }
-  const roomOpen = roomState(room, ctx.now()) === "open" || roomState(room, ctx.now()) === "full";
+  const state = roomState(room, ctx.now());
+  const roomOpen = state === "open" || state === "full";
   return {
     state: "failed",
     recipient,

@@ -274,7 +274,7 @@ export async function drawStatus(
     entry?.outcome === "won" && entry.claim_id !== null
       ? await ctx.db
           .selectFrom("gift_claims")
-          .select(["order_id", "state", "recipient_msisdn", "device_hash"])
+          .select(["order_id", "recipient_msisdn", "device_hash"])
           .where("id", "=", entry.claim_id)
           .executeTakeFirst()
       : undefined;
