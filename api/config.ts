@@ -161,7 +161,7 @@ export const ConfigSchema = z
       z.string().min(16, "must be at least 16 characters").optional(),
     ),
     FLUTTERWAVE_TIMEOUT_MS: positiveInt(35_000, 120_000),
-    /** Where "Back to the chat" on the payment result page goes (e.g. https://t.me/YourBot). Default: our home page. */
+    /** Where "Back to the chat" goes on pages opened from a chat. Default: the bot's own link (web/chat-links.ts). */
     CHAT_RETURN_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     FUNDING_MIN_KOBO: positiveInt(10_000),
     FUNDING_MAX_KOBO: positiveInt(50_000_000),
@@ -253,7 +253,7 @@ export const ConfigSchema = z
     SCHEDULE_SKIPS_TO_PAUSE: positiveInt(3, 100),
     /** How long a customer's "My schedules" page link works (many times, until a newer one). */
     SCHEDULE_LINK_TTL_MINUTES: positiveInt(30, 24 * 60),
-    /** The Telegram bot's username (without @), for t.me deep links on pages (referral links). */
+    /** The Telegram bot's username (without @), for t.me links on pages (referral, gift, back to the chat). */
     TELEGRAM_BOT_USERNAME: optionalString.pipe(
       z
         .string()

@@ -11,9 +11,11 @@ import {
 import type { VtuRuntime } from "../api/services/vtu";
 import type { ChatSenders } from "../bot/outbound";
 import { adminRoutes } from "./admin-routes";
+import { type ChatLink, chatReturnLinks } from "./chat-links";
 import { giftRoutes } from "./gift-routes";
 import { kycRoutes } from "./kyc-routes";
 import { Layout } from "./layout";
+import { BackToChat } from "./pages/chat-links";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
 import { pinRoutes } from "./pin-routes";
 import { referralRoutes } from "./referral-routes";
@@ -50,7 +52,7 @@ export function createWebApp(deps: {
         result={result}
         sandbox={sandbox}
         sandboxBank={sandboxBank}
-        chatUrl={deps.config.CHAT_RETURN_URL}
+        chatLinks={chatReturnLinks(deps.config, result.channel)}
       />,
     );
   });
@@ -67,7 +69,7 @@ export function createWebApp(deps: {
         txRef: c.req.param("txRef"),
       }).catch(notFoundAsUndefined);
       if (!found) {
-        return c.html(missingCheckout(sandbox), 404);
+        return c.html(missingCheckout(sandbox, chatReturnLinks(deps.config)), 404);
       }
       return c.html(
         <SandboxCheckoutPage
@@ -75,6 +77,7 @@ export function createWebApp(deps: {
           open={found.checkoutStatus !== "successful"}
           lastAttemptFailed={found.checkoutStatus === "failed"}
           sandbox={sandbox}
+          chatLinks={chatReturnLinks(deps.config, found.channel)}
         />,
       );
     });
@@ -88,7 +91,7 @@ export function createWebApp(deps: {
         action,
       }).catch(notFoundAsUndefined);
       if (!done) {
-        return c.html(missingCheckout(sandbox), 404);
+        return c.html(missingCheckout(sandbox, chatReturnLinks(deps.config)), 404);
       }
       return c.redirect(done.redirectTo, 303);
     });
@@ -125,12 +128,13 @@ function notFoundAsUndefined(error: unknown): undefined {
   throw error;
 }
 
-function missingCheckout(sandbox: boolean) {
+function missingCheckout(sandbox: boolean, chatLinks: ChatLink[]) {
   return (
     <Layout title="Checkout not found — TADA VTU" sandbox={sandbox}>
       <main class="card">
         <h1>Checkout not found</h1>
         <p>This payment link is not valid. Start again from the chat.</p>
+        <BackToChat links={chatLinks} />
       </main>
     </Layout>
   );

@@ -14,12 +14,19 @@ import {
   joinDraw,
   type PublicGiftRoomDto,
 } from "../api/services/gift-rooms";
-import { guessNetwork, normalizePhone } from "../api/services/phone";
+import { guessNetwork, maskPhone, normalizePhone } from "../api/services/phone";
 import { takeGiftClaimSlots } from "../api/services/rate-limits";
 import type { VtuRuntime } from "../api/services/vtu";
 import { NETWORKS } from "../api/services/vtu/provider";
+import { startLinks } from "./chat-links";
 import { csrfToken, csrfValid, deviceHash, ensureDeviceId, readDeviceId } from "./gift-device";
-import { type GiftFormValues, GiftNotFoundPage, GiftResultPage, GiftRoomPage } from "./pages/gift";
+import {
+  type GiftField,
+  type GiftFormValues,
+  GiftNotFoundPage,
+  GiftResultPage,
+  GiftRoomPage,
+} from "./pages/gift";
 import { ClaimOutcome, DrawStatusOutcome, JoinedOutcome, RefusedOutcome } from "./pages/gift-results";
 
 type Env = { Variables: { ctx: ServiceContext } };
@@ -34,16 +41,19 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
   const app = new Hono<Env>();
   const { config } = deps;
   const sandbox = config.sandbox;
+  // Recipients who are refused or find the room over get the bot instead (the sign-up moment).
+  const links = startLinks(config);
 
   // The token in the URL is the room's only key: no cache keeps a page, no Referer carries it away,
-  // and the page loads nothing from anywhere (inline styles only, forms post to us).
+  // and the page loads nothing from anywhere (inline styles only, forms post to us). img-src data:
+  // is for the layout's empty data: favicon, which the browser otherwise reports as blocked.
   app.use("*", async (c, next) => {
     await next();
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
     c.header(
       "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
   });
 
@@ -51,13 +61,14 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     c: { var: Env["Variables"] },
     room: PublicGiftRoomDto,
     deviceId: string,
-    extra: { values?: GiftFormValues; error?: string } = {},
+    extra: { values?: GiftFormValues; error?: string; errorField?: GiftField } = {},
   ) => (
     <GiftRoomPage
       room={room}
       gift={await describeGift(c.var.ctx, room)}
       csrf={csrfToken(config, deviceId, room.token)}
       sandbox={sandbox}
+      links={links}
       {...extra}
     />
   );
@@ -65,7 +76,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
   app.get("/:token", async (c) => {
     const room = await getPublicRoom(c.var.ctx, c.req.param("token")).catch(notFound);
     if (!room) {
-      return c.html(<GiftNotFoundPage sandbox={sandbox} />, 404);
+      return c.html(<GiftNotFoundPage sandbox={sandbox} links={links} />, 404);
     }
     const deviceId = ensureDeviceId(c, config);
     return c.html(await roomPage(c, room, deviceId));
@@ -82,17 +93,10 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
         }).catch(notFound)
       : undefined;
     if (!status) {
-      return c.html(<GiftNotFoundPage sandbox={sandbox} />, 404);
+      return c.html(<GiftNotFoundPage sandbox={sandbox} links={links} />, 404);
     }
     return c.html(
-      <ClaimOutcome
-        token={c.req.param("token")}
-        orderId={c.req.param("orderId")}
-        state={status.state}
-        gift={status.gift}
-        recipient={status.recipient}
-        sandbox={sandbox}
-      />,
+      <ClaimOutcome token={c.req.param("token")} delivery={status} sandbox={sandbox} links={links} />,
     );
   });
 
@@ -107,6 +111,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
             token={c.req.param("token") ?? ""}
             heading="That form is too large"
             sandbox={sandbox}
+            links={links}
           >
             Open the gift link again and claim from there.
           </RefusedOutcome>,
@@ -120,7 +125,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     const token = c.req.param("token");
     const room = await getPublicRoom(ctx, token).catch(notFound);
     if (!room) {
-      return c.html(<GiftNotFoundPage sandbox={sandbox} />, 404);
+      return c.html(<GiftNotFoundPage sandbox={sandbox} links={links} />, 404);
     }
     const form = await c.req.parseBody();
     const deviceId = readDeviceId(c);
@@ -132,6 +137,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
           badge="Refused"
           heading="Open the gift link first"
           sandbox={sandbox}
+          links={links}
         >
           <p>
             This form did not come from the gift page in this browser (or cookies are off). Open the gift link
@@ -159,8 +165,14 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
       if (field("action") === "draw-status") {
         // Counted like a claim, so the lookup cannot sweep numbers (DECISIONS.md §21).
         await takeGiftClaimSlots(ctx, claimant);
-        const status = await drawStatus(ctx, room.token, values.phone ?? "");
-        return c.html(<DrawStatusOutcome token={room.token} status={status} sandbox={sandbox} />);
+        const status = await drawStatus(ctx, {
+          token: room.token,
+          phone: values.phone ?? "",
+          deviceHash: claimant.deviceHash,
+        });
+        return c.html(
+          <DrawStatusOutcome token={room.token} status={status} sandbox={sandbox} links={links} />,
+        );
       }
       const network = chooseNetwork(room, values);
       const input = { token: room.token, phone: values.phone ?? "", network: network.network };
@@ -172,6 +184,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
             drawAt={joined.drawAt}
             guessed={network.guessed}
             sandbox={sandbox}
+            links={links}
           />,
         );
       }
@@ -184,12 +197,15 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
       return c.html(
         <ClaimOutcome
           token={room.token}
-          orderId={claimed.orderId}
-          state={claimed.state}
-          gift={await describeGift(ctx, room)}
-          recipient={claimed.recipient}
+          delivery={{
+            state: claimed.state,
+            recipient: maskPhone(claimed.recipient),
+            gift: await describeGift(ctx, room),
+            orderId: claimed.orderId,
+          }}
           guessed={network.guessed}
           sandbox={sandbox}
+          links={links}
         />,
       );
     } catch (error) {
@@ -197,19 +213,32 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
         // A bug or the database being down: logged with the request, never shown as a stack.
         ctx.logger.error({ err: error }, "gift claim page failed");
         return c.html(
-          <RefusedOutcome token={room.token} heading="Something went wrong on our side" sandbox={sandbox}>
+          <RefusedOutcome
+            token={room.token}
+            heading="Something went wrong on our side"
+            sandbox={sandbox}
+            links={links}
+          >
             Nothing was claimed. Try again in a minute.
           </RefusedOutcome>,
           500,
         );
       }
       if (error.kind === "invalid" && field("action") !== "draw-status") {
-        // Wrong answer, a number that is not one: the form again, with what to fix (never the answer).
-        // Now the number is known, its network is pre-selected for them to confirm or change.
-        const kept = { phone: values.phone, network: values.network || chooseNetwork(room, values).network };
-        return c.html(await roomPage(c, room, deviceId, { values: kept, error: error.message }), 422);
+        // Wrong answer, a number that is not one, a network to confirm: the form again with every
+        // field as typed, the refusal beside the field it is about, and that field focused. Now the
+        // number is known, an airtime network is pre-selected for them to confirm or change.
+        const kept = { ...values, network: values.network || chooseNetwork(room, values).network };
+        const errorField = GIFT_FIELDS.find((f) => f === error.details?.field);
+        return c.html(
+          await roomPage(c, room, deviceId, { values: kept, error: error.message, errorField }),
+          422,
+        );
       }
-      return c.html(<RefusedOutcome token={room.token} error={error} sandbox={sandbox} />, statusOf(error));
+      return c.html(
+        <RefusedOutcome token={room.token} error={error} sandbox={sandbox} links={links} />,
+        statusOf(error),
+      );
     }
   });
   // Anything a route did not turn into a page (the database down while loading the room): a page
@@ -221,6 +250,7 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
         token={c.req.param("token") ?? ""}
         heading="Something went wrong on our side"
         sandbox={sandbox}
+        links={links}
       >
         Nothing was claimed. Try again in a minute.
       </RefusedOutcome>,
@@ -230,18 +260,22 @@ export function giftRoutes(deps: { config: Config; vtu: VtuRuntime }) {
   return app;
 }
 
+const GIFT_FIELDS: readonly GiftField[] = ["phone", "network", "answer"];
+
 /**
- * The airtime network: the one picked, else the prefix's guess (told on the result page, since
- * numbers can be ported). Only airtime takes a network; data plans and cash carry their own.
+ * The network sent with the claim. Airtime: the one picked, else the prefix's guess (told on the
+ * result page, since numbers can be ported). Data: only the plan's network, ticked by a recipient
+ * whose number was moved to it (the services refuse anything else in words they understand). Cash
+ * carries none.
  */
 function chooseNetwork(
   room: PublicGiftRoomDto,
   values: GiftFormValues,
 ): { network?: (typeof NETWORKS)[number]; guessed?: string } {
-  if (room.kind !== "airtime") {
-    return {};
-  }
   const picked = NETWORKS.find((n) => n === values.network);
+  if (room.kind !== "airtime") {
+    return room.kind === "data" && picked ? { network: picked } : {};
+  }
   if (picked) {
     return { network: picked };
   }

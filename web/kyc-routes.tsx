@@ -8,6 +8,7 @@ import {
   type PaymentsRuntime,
   submitKyc,
 } from "../api/services/funding";
+import { chatReturnLinks } from "./chat-links";
 import {
   COPY_SCRIPT_HASH,
   KYC_FORM_NAMES,
@@ -43,7 +44,8 @@ const KYC_CSP = [
 export function kycRoutes(deps: { config: Config; payments: PaymentsRuntime }) {
   const app = new Hono<Env>();
   const sandbox = deps.config.sandbox;
-  const chatUrl = deps.config.CHAT_RETURN_URL;
+  // CHAT_RETURN_URL, else the bot's own link (chat-links.ts); none: the page says to close it.
+  const chatUrl = chatReturnLinks(deps.config)[0]?.href;
 
   // The token in the URL is a secret: no cache may keep the page, no Referer may carry it away.
   app.use("*", async (c, next) => {

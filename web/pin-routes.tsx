@@ -7,6 +7,7 @@ import type { VtuRuntime } from "../api/services/vtu";
 import { handleChatInput } from "../bot/engine/engine";
 import type { ChatChannel } from "../bot/engine/types";
 import type { ChatSenders, QueuedReplies } from "../bot/outbound";
+import { chatReturnLinks } from "./chat-links";
 import { PinFormPage, PinLinkGonePage, PinOutcomePage } from "./pages/pin";
 
 const CHANNELS: ChatChannel[] = ["telegram", "whatsapp", "console"];
@@ -27,7 +28,8 @@ export function pinRoutes(deps: {
 }) {
   const app = new Hono<{ Variables: { ctx: ServiceContext } }>();
   const sandbox = deps.config.sandbox;
-  const chatUrl = deps.config.CHAT_RETURN_URL;
+  // Where "back to the chat" goes: the link's own channel once it is known (chat-links.ts).
+  const chatLinks = (channel?: string) => chatReturnLinks(deps.config, channel);
 
   // The token in the URL is a secret: no cache may keep the page, no Referer may carry it away.
   app.use("*", async (c, next) => {
@@ -40,7 +42,7 @@ export function pinRoutes(deps: {
   app.get("/:token", async (c) => {
     const link = await findOpenPinLink({ ctx: c.var.ctx, token: c.req.param("token") });
     if (!link) {
-      return c.html(<PinLinkGonePage sandbox={sandbox} chatUrl={chatUrl} />, 410);
+      return c.html(<PinLinkGonePage sandbox={sandbox} chatLinks={chatLinks()} />, 410);
     }
     return c.html(<PinFormPage link={link} sandbox={sandbox} />);
   });
@@ -50,7 +52,7 @@ export function pinRoutes(deps: {
     const link = await consumePinLink({ ctx, token: c.req.param("token") });
     const channel = CHANNELS.find((ch) => ch === link?.channel);
     if (!link || !channel) {
-      return c.html(<PinLinkGonePage sandbox={sandbox} chatUrl={chatUrl} />, 410);
+      return c.html(<PinLinkGonePage sandbox={sandbox} chatLinks={chatLinks()} />, 410);
     }
     const form = await c.req.parseBody();
     const field = (name: string) => (typeof form[name] === "string" ? form[name].trim() : "");
@@ -79,7 +81,12 @@ export function pinRoutes(deps: {
       const sorry =
         "Sorry, something went wrong on our side. Go back to the chat and check your recent orders before trying again.";
       return c.html(
-        <PinOutcomePage replies={[{ text: sorry }]} sentToChat={false} sandbox={sandbox} chatUrl={chatUrl} />,
+        <PinOutcomePage
+          replies={[{ text: sorry }]}
+          sentToChat={false}
+          sandbox={sandbox}
+          chatLinks={chatLinks(channel)}
+        />,
         500,
       );
     }
@@ -93,7 +100,12 @@ export function pinRoutes(deps: {
       reply.token ? { ...reply, text: `${reply.text}\nToken: ${reply.token}` } : reply,
     );
     return c.html(
-      <PinOutcomePage replies={shown} sentToChat={sentToChat} sandbox={sandbox} chatUrl={chatUrl} />,
+      <PinOutcomePage
+        replies={shown}
+        sentToChat={sentToChat}
+        sandbox={sandbox}
+        chatLinks={chatLinks(channel)}
+      />,
     );
   });
 

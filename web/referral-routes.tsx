@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import type { Config } from "../api/config";
 import type { ServiceContext } from "../api/services/context";
 import { findReferrer, telegramReferralLink, whatsappReferralLink } from "../api/services/rewards";
-import { ReferralNotFoundPage, ReferralPage, type StartLinks } from "./pages/referral";
+import { startLinks } from "./chat-links";
+import { ReferralNotFoundPage, ReferralPage } from "./pages/referral";
 
 type Env = { Variables: { ctx: ServiceContext } };
 
@@ -21,14 +22,15 @@ export function referralRoutes(deps: { config: Config }) {
     c.header("Referrer-Policy", "no-referrer");
     c.header(
       "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+      // img-src data: lets the layout's empty data: favicon load (without it, a console error per load).
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
     );
   });
 
   app.get("/:code", async (c) => {
     const referrer = await findReferrer(c.var.ctx, c.req.param("code"));
     if (!referrer) {
-      return c.html(<ReferralNotFoundPage links={botLinks(config)} sandbox={config.sandbox} />, 404);
+      return c.html(<ReferralNotFoundPage links={startLinks(config)} sandbox={config.sandbox} />, 404);
     }
     return c.html(
       <ReferralPage
@@ -45,12 +47,4 @@ export function referralRoutes(deps: { config: Config }) {
     );
   });
   return app;
-}
-
-/** The bot without a code, for a visitor whose link was not valid. */
-function botLinks(config: Config): StartLinks {
-  return {
-    telegram: config.TELEGRAM_BOT_USERNAME ? `https://t.me/${config.TELEGRAM_BOT_USERNAME}` : null,
-    whatsapp: config.WHATSAPP_NUMBER ? `https://wa.me/${config.WHATSAPP_NUMBER}` : null,
-  };
 }

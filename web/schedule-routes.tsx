@@ -29,6 +29,7 @@ import {
 } from "../api/services/schedules";
 import type { VtuRuntime } from "../api/services/vtu";
 import { NETWORKS } from "../api/services/vtu/provider";
+import { chatReturnLinks } from "./chat-links";
 import {
   type CreateValues,
   DONE_MESSAGES,
@@ -129,7 +130,8 @@ export function schedulePageRoutes(deps: { config: Config; vtu: VtuRuntime }) {
   const app = new Hono<Env>();
   const { config } = deps;
   const sandbox = config.sandbox;
-  const chatUrl = config.CHAT_RETURN_URL;
+  // The schedules page is opened from the chat; the link's channel is unknown once it is gone.
+  const chatLinks = chatReturnLinks(config);
 
   // The token in the URL is a secret: no cache may keep the page, no Referer may carry it away.
   app.use("*", async (c, next) => {
@@ -139,7 +141,8 @@ export function schedulePageRoutes(deps: { config: Config; vtu: VtuRuntime }) {
     c.header("Content-Security-Policy", SCHEDULES_CSP);
   });
 
-  const gone = (c: Context<Env>) => c.html(<ScheduleLinkGonePage sandbox={sandbox} chatUrl={chatUrl} />, 410);
+  const gone = (c: Context<Env>) =>
+    c.html(<ScheduleLinkGonePage sandbox={sandbox} chatLinks={chatLinks} />, 410);
   const baseOf = (token: string) => `${SCHEDULE_PAGE_PREFIX}/${token}`;
 
   async function render(
@@ -185,7 +188,7 @@ export function schedulePageRoutes(deps: { config: Config; vtu: VtuRuntime }) {
   // A create form is well under a kilobyte. Nothing big is ever parsed.
   const bounded = boundedBody({
     maxSize: 16 * 1024,
-    onError: (c) => c.html(<ScheduleLinkGonePage sandbox={sandbox} chatUrl={chatUrl} />, 413),
+    onError: (c) => c.html(<ScheduleLinkGonePage sandbox={sandbox} chatLinks={chatLinks} />, 413),
   });
   app.post("/:token/*", bounded);
 

@@ -4536,6 +4536,10 @@ export interface paths {
                  *
                  *     `INVALID_JSON`: The body is not valid JSON.
                  *
+                 *     `NETWORK_CONFIRMATION_REQUIRED`: Send `network`: airtime goes to the network chosen; a data gift's number that looks like another network confirms it was moved to the plan's network by sending that network.
+                 *
+                 *     `PLAN_NETWORK_MISMATCH`: A data gift works only on its plan's network: `network` named another one.
+                 *
                  *     `WRONG_ANSWER`: Quiz rooms: not the answer.
                  */
                 400: {
@@ -4954,6 +4958,10 @@ export interface paths {
                  * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
                  *
                  *     `INVALID_JSON`: The body is not valid JSON.
+                 *
+                 *     `NETWORK_CONFIRMATION_REQUIRED`: Send `network`: airtime goes to the network chosen; a data gift's number that looks like another network confirms it was moved to the plan's network by sending that network.
+                 *
+                 *     `PLAN_NETWORK_MISMATCH`: A data gift works only on its plan's network: `network` named another one.
                  */
                 400: {
                     headers: {

@@ -213,7 +213,9 @@ describe.skipIf(skipBrowserSuites)("sandbox funding checkout in Chromium (360×7
     expect(await page.getByTestId("funding-status").textContent()).toBe("Payment received");
     expect(await page.getByTestId("balance").textContent()).toBe(formatNaira(expected));
     await page.goto(intent.checkoutUrl);
-    expect(await page.getByText("This checkout is already complete.").isVisible()).toBe(true);
+    expect(await page.getByTestId("already-paid").textContent()).toContain(
+      "This payment is complete: ₦2,500 went to your TADA VTU wallet.",
+    );
     expect(await page.getByRole("button").count()).toBe(0);
 
     const after = await api("GET", `/api/wallet/fund/${intent.txRef}`);

@@ -208,7 +208,7 @@ describe("gift claim page: claiming", () => {
     await harness.drain();
     const status = await visitor.get(statusPath);
     expect(status.html).toContain("The gift did not go through");
-    expect(status.html).toContain("you can try again");
+    expect(status.html).toContain("The money went back to the gift room, so you can claim again");
     expect((await visitor.get(`/gift/${room.token}`)).html).toContain("Claim my gift");
     await expectLedgerConsistent(tdb.db);
   });
@@ -229,6 +229,44 @@ describe("gift claim page: claiming", () => {
     expect(claimed.res.status).toBe(200);
     expect(claimed.html).toContain(`${plan?.name} data is on its way`);
     await harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a data gift to a number that looks like another network: asked in plain words, every field kept", async () => {
+    const [plan] = await listDataPlans({ ctx, network: "mtn" });
+    const { room } = await openGiftRoom(ctx, {
+      capacity: 1,
+      kind: "data",
+      planId: plan?.id,
+      amountKobo: undefined,
+      mode: "quiz",
+      quiz: { question: "Which city is the capital of Nigeria?", answers: ["Abuja"] },
+    });
+    const visitor = giftVisitor(app);
+    const phone = sandboxPhone(undefined, "0805"); // a Glo prefix
+    const asked = await visitor.claim(room.token, { phone, answer: "Abuja" });
+    expect(asked.res.status).toBe(422);
+    expect(asked.html).toContain("Your number looks like Glo. This gift is MTN data");
+    expect(asked.html).not.toMatch(/send &quot;network&quot;|before you pay/);
+    expect(asked.html).toContain(`value="${phone}"`);
+    expect(asked.html).toContain('value="Abuja"');
+    expect(asked.html).toMatch(/<input type="checkbox" name="network" value="mtn"[^>]*aria-invalid="true"/);
+
+    // Choosing another network for an MTN plan cannot work, and says why.
+    const wrong = await visitor.claim(room.token, { phone, answer: "Abuja", network: "glo" });
+    expect(wrong.res.status).toBe(422);
+    expect(wrong.html).toContain("only works on MTN lines, not on Glo");
+
+    const confirmed = await visitor.claim(room.token, { phone, answer: "Abuja", network: "mtn" });
+    expect(confirmed.res.status, confirmed.html).toBe(200);
+    expect(confirmed.html).toContain(`${plan?.name} data is on its way to ${maskPhone(phone)}`);
+    await harness.drain();
+    const order = await tdb.db
+      .selectFrom("vtu_orders")
+      .select(["network", "recipient", "state"])
+      .where("recipient", "=", phone)
+      .executeTakeFirstOrThrow();
+    expect(order).toMatchObject({ network: "mtn", state: "delivered" });
     await expectLedgerConsistent(tdb.db);
   });
 
@@ -338,6 +376,46 @@ describe("gift claim page: random draw", () => {
     const page = await visitor.get(`/gift/${room.token}`);
     expect(page.html).not.toContain("Join the draw");
     expect(page.html).toContain("Check my draw result");
+    await expectLedgerConsistent(tdb.db);
+  });
+
+  it("a winner whose gift failed is told so, where the money went, and gets the status link", async () => {
+    const drawAt = new Date(Date.now() + 3_600_000);
+    const { room, creator } = await openGiftRoom(ctx, {
+      capacity: 1,
+      mode: "random_draw",
+      drawAt: drawAt.toISOString(),
+    });
+    const phone = sandboxPhone("0001"); // the sandbox provider refuses it outright
+    const visitor = giftVisitor(app, "winner");
+    expect((await visitor.claim(room.token, { phone })).res.status).toBe(200);
+    const later = makeCtx(tdb.db, { config: ctx.config, now: () => new Date(drawAt.getTime() + 60_000) });
+    expect((await runDraw({ ctx: later, vtu: harness.vtu, roomId: room.id })).winners).toBe(1);
+    await harness.drain();
+
+    const result = await visitor.claim(room.token, { action: "draw-status", phone });
+    expect(result.html).toContain("You won, but the gift did not go through");
+    expect(result.html).toContain("The money went back to the person who sent the gift");
+    expect(result.html).not.toMatch(/has been sent|was delivered/);
+    const statusPath = /href="(\/gift\/[^"]+\/status\/[^"]+)"/.exec(result.html)?.[1] ?? "";
+    expect((await visitor.get(statusPath)).html).toContain("The gift did not go through");
+    // Another device learns the result by number, but not the claim's status page.
+    const other = await giftVisitor(app, "someone else").claim(room.token, { action: "draw-status", phone });
+    expect(other.html).toContain("You won, but the gift did not go through");
+    expect(other.html).not.toContain("/status/");
+    // The money really is back with the creator: the room's escrow is empty, the wallet whole again.
+    const { escrow_account_id } = await tdb.db
+      .selectFrom("gift_rooms")
+      .select("escrow_account_id")
+      .where("id", "=", room.id)
+      .executeTakeFirstOrThrow();
+    const accounts = await tdb.db
+      .selectFrom("accounts")
+      .select(["id", "user_id", "balance", "held"])
+      .where((eb) => eb.or([eb("id", "=", escrow_account_id), eb("user_id", "=", creator.id)]))
+      .execute();
+    expect(accounts.find((a) => a.id === escrow_account_id)).toMatchObject({ balance: 0, held: 0 });
+    expect(accounts.find((a) => a.user_id === creator.id)).toMatchObject({ balance: 10_000_000, held: 0 });
     await expectLedgerConsistent(tdb.db);
   });
 

@@ -1,7 +1,9 @@
 import type { FundingResult } from "../../api/services/funding";
 import type { FundingIntentDto } from "../../api/services/funding/intents";
 import { formatNaira } from "../../api/services/money";
+import type { ChatLink } from "../chat-links";
 import { Layout } from "../layout";
+import { BackToChat } from "./chat-links";
 
 /** The sandbox gateway's hosted checkout: what a Flutterwave page would be, with "pay" and "fail". */
 export function SandboxCheckoutPage(props: {
@@ -10,6 +12,8 @@ export function SandboxCheckoutPage(props: {
   /** A declined attempt leaves the checkout open for another try, as Flutterwave's page does. */
   lastAttemptFailed?: boolean;
   sandbox: boolean;
+  /** Where "back to the chat" goes once it is paid. */
+  chatLinks: ChatLink[];
 }) {
   const { intent } = props;
   return (
@@ -39,9 +43,9 @@ export function SandboxCheckoutPage(props: {
             </button>
           </form>
         ) : (
-          <p>This checkout is already complete.</p>
+          <PaidAlready intent={intent} chatLinks={props.chatLinks} />
         )}
-        <PayByTransfer sandboxBank={true} />
+        {props.open ? <PayByTransfer sandboxBank={true} /> : null}
       </main>
     </Layout>
   );
@@ -57,13 +61,37 @@ const HEADINGS: Record<string, { title: string; tone: "ok" | "wait" | "bad" }> =
   not_found: { title: "Payment not found", tone: "bad" },
 };
 
+/**
+ * A paid checkout opened again (the link from the chat, a back button): what happened, that nothing
+ * more is due, and where to go, never a second "Pay".
+ */
+function PaidAlready(props: { intent: FundingIntentDto; chatLinks: ChatLink[] }) {
+  const receipt = `/fund/callback?${new URLSearchParams({ tx_ref: props.intent.txRef }).toString()}`;
+  return (
+    <section data-testid="already-paid">
+      <p>
+        <span class="badge ok">Already paid</span>
+      </p>
+      <p>
+        This payment is complete: {formatNaira(props.intent.amountKobo)} went to your TADA VTU wallet. There
+        is nothing more to pay on this link.
+      </p>
+      <a class="button secondary" href={receipt}>
+        See the payment result
+      </a>
+      <BackToChat links={props.chatLinks} />
+    </section>
+  );
+}
+
 /** Where the payer lands after the gateway: the verified outcome, the new balance, and the way back. */
 export function FundingResultPage(props: {
   result: FundingResult;
   sandbox: boolean;
   /** The sandbox gateway runs: link its bank page. */
   sandboxBank?: boolean;
-  chatUrl?: string;
+  /** Where "back to the chat" goes (chat-links.ts): never a developer page. */
+  chatLinks: ChatLink[];
 }) {
   const { result } = props;
   const intent = result.intent;
@@ -86,24 +114,38 @@ export function FundingResultPage(props: {
             ) : null}
           </>
         ) : result.outcome === "failed" ? (
-          <p>The payment did not go through and nothing was added. You can try again from the chat.</p>
+          <Declined retryUrl={result.retryUrl} />
         ) : result.outcome === "not_found" && !intent ? (
           <p>We could not find this payment. If you were charged, message us with the reference.</p>
         ) : (
           <p>
             Your bank has not confirmed it yet. We keep checking, and we will message you in the chat as soon
-            as the money is in your wallet. You can close this page.
+            as the money is in your wallet.
           </p>
         )}
         {intent ? <p class="muted mono">Reference {intent.txRef}</p> : null}
         {credited ? null : <PayByTransfer sandboxBank={props.sandboxBank ?? false} />}
-        <p>
-          <a class="button" href={props.chatUrl ?? "/"}>
-            Back to the chat
-          </a>
-        </p>
+        <BackToChat links={props.chatLinks} secondary={result.retryUrl !== undefined} />
       </main>
     </Layout>
+  );
+}
+
+/** A declined payment: the same checkout again while it is open, else a new top-up from the chat. */
+function Declined(props: { retryUrl?: string }) {
+  return props.retryUrl ? (
+    <>
+      <p>The payment did not go through and nothing was added. You can try again now.</p>
+      <a class="button" href={props.retryUrl} data-testid="try-again">
+        Try again
+      </a>
+      <p class="muted">If the payment page says it is closed, start a new top-up from the chat.</p>
+    </>
+  ) : (
+    <p>
+      The payment did not go through and nothing was added. This payment link has closed: start a new top-up
+      from the chat.
+    </p>
   );
 }
 

@@ -1,6 +1,8 @@
 import type { PinLink } from "../../api/services/pin-links";
 import type { Reply } from "../../bot/engine/types";
+import type { ChatLink } from "../chat-links";
 import { Layout } from "../layout";
+import { BackToChat } from "./chat-links";
 
 const PIN_INPUT = {
   type: "password",
@@ -46,13 +48,13 @@ export function PinFormPage(props: { link: Pick<PinLink, "title" | "purpose">; s
 }
 
 /** Unknown, used and expired links look the same: nothing to learn by probing tokens. */
-export function PinLinkGonePage(props: { sandbox: boolean; chatUrl?: string }) {
+export function PinLinkGonePage(props: { sandbox: boolean; chatLinks: ChatLink[] }) {
   return (
     <Layout title="Link expired — TADA VTU" sandbox={props.sandbox}>
       <main class="card">
         <h1>This link has expired or was already used</h1>
         <p>Go back to the chat and ask again: you will get a new link. Nothing was paid with this one.</p>
-        <BackToChat chatUrl={props.chatUrl} />
+        <BackToChat links={props.chatLinks} secondary />
       </main>
     </Layout>
   );
@@ -63,7 +65,7 @@ export function PinOutcomePage(props: {
   replies: Reply[];
   sentToChat: boolean;
   sandbox: boolean;
-  chatUrl?: string;
+  chatLinks: ChatLink[];
 }) {
   return (
     <Layout title="Done — TADA VTU" sandbox={props.sandbox}>
@@ -79,18 +81,8 @@ export function PinOutcomePage(props: {
           </>
         ))}
         {props.sentToChat ? <p class="muted">We sent the same message to your chat.</p> : null}
-        <BackToChat chatUrl={props.chatUrl} />
+        <BackToChat links={props.chatLinks} secondary />
       </main>
     </Layout>
-  );
-}
-
-function BackToChat(props: { chatUrl?: string }) {
-  return props.chatUrl ? (
-    <a class="button secondary" href={props.chatUrl}>
-      Back to the chat
-    </a>
-  ) : (
-    <p class="muted">You can close this page and go back to the chat.</p>
   );
 }

@@ -1,8 +1,9 @@
 import { formatNaira } from "../../api/services/money";
+import type { StartLinks } from "../chat-links";
 import { Layout } from "../layout";
+import { StartButtons } from "./chat-links";
 
-/** Where a visitor can start the bot: the links are absent when that channel is not configured. */
-export type StartLinks = { telegram: string | null; whatsapp: string | null };
+export type { StartLinks };
 
 /**
  * `/r/<code>`: someone shared their referral link. The referrer's first name only (never a phone
@@ -39,23 +40,6 @@ export function ReferralPage(props: {
         </p>
       </main>
     </Layout>
-  );
-}
-
-function StartButtons(props: { links: StartLinks }) {
-  return (
-    <>
-      {props.links.telegram ? (
-        <a class="button" href={props.links.telegram} data-testid="start-telegram">
-          Open in Telegram
-        </a>
-      ) : null}
-      {props.links.whatsapp ? (
-        <a class="button" href={props.links.whatsapp} data-testid="start-whatsapp">
-          Chat on WhatsApp
-        </a>
-      ) : null}
-    </>
   );
 }
 

@@ -4,7 +4,9 @@ import { NETWORK_NAMES } from "../../api/services/catalogue/normalize";
 import { formatNaira } from "../../api/services/money";
 import { formatLagosDate, type ScheduleDto, WEEKDAYS } from "../../api/services/schedules";
 import { NETWORKS } from "../../api/services/vtu/provider";
+import type { ChatLink } from "../chat-links";
 import { Layout } from "../layout";
+import { BackToChat } from "./chat-links";
 
 /** The create form's fields as typed (everything but the PIN comes back after a refusal). */
 export type CreateValues = {
@@ -588,7 +590,7 @@ function CreateForm(props: {
 }
 
 /** Unknown, revoked and expired links look the same: nothing to learn by probing tokens. */
-export function ScheduleLinkGonePage(props: { sandbox: boolean; chatUrl?: string }) {
+export function ScheduleLinkGonePage(props: { sandbox: boolean; chatLinks: ChatLink[] }) {
   return (
     <Layout title="Link expired — TADA VTU" sandbox={props.sandbox}>
       <main class="card" data-testid="link-gone">
@@ -597,11 +599,7 @@ export function ScheduleLinkGonePage(props: { sandbox: boolean; chatUrl?: string
           Links to your schedules work for a short while, and only the newest one works. Write "my schedules"
           in the chat to get a new link. Nothing was changed with this one.
         </p>
-        {props.chatUrl ? (
-          <a class="button secondary" href={props.chatUrl}>
-            Back to the chat
-          </a>
-        ) : null}
+        <BackToChat links={props.chatLinks} secondary />
       </main>
     </Layout>
   );

@@ -137,7 +137,10 @@ describe("funding over HTTP (sandbox gateway)", () => {
     const token = await userWithPin();
     const { intent, location } = await fund(token, 250_000, "fail");
     await drain();
-    expect(await (await app.request(location)).text()).toContain("Payment failed");
+    const declinedPage = await (await app.request(location)).text();
+    expect(declinedPage).toContain("Payment failed");
+    // "Try again" is the same checkout (open for another try), never a dead end.
+    expect(declinedPage).toContain(`href="${intent.checkoutUrl}" data-testid="try-again"`);
     const status = async () =>
       (await call(app, "GET", `/api/wallet/fund/${intent.txRef}`, { token })).body.data.intent.status;
     expect(await status()).toBe("failed");
@@ -170,7 +173,9 @@ describe("funding over HTTP (sandbox gateway)", () => {
     expect((await balanceOf(token)).balanceKobo).toBe(250_000);
 
     // Everyone sees the truth: the paid checkout is closed, the result link says paid, the admin list too.
-    expect(await (await app.request(checkoutPath)).text()).toContain("This checkout is already complete.");
+    const paidCheckout = await (await app.request(checkoutPath)).text();
+    expect(paidCheckout).toContain("This payment is complete: ₦2,500 went to your TADA VTU wallet.");
+    expect(paidCheckout).not.toContain("Pay ₦2,500");
     const paidLink = new URLSearchParams({
       status: "successful",
       tx_ref: intent.txRef,

@@ -47,6 +47,17 @@ const CLAIM_ERRORS = [
     description: "Cash gifts go to a TADA VTU wallet: register with the number first.",
   },
   { status: 503, code: "GIFT_UNAVAILABLE", description: "The gift cannot be sent right now; try later." },
+  {
+    status: 400,
+    code: "NETWORK_CONFIRMATION_REQUIRED",
+    description:
+      "Send `network`: airtime goes to the network chosen; a data gift's number that looks like another network confirms it was moved to the plan's network by sending that network.",
+  },
+  {
+    status: 400,
+    code: "PLAN_NETWORK_MISMATCH",
+    description: "A data gift works only on its plan's network: `network` named another one.",
+  },
 ] as const;
 
 /**

@@ -18,7 +18,11 @@ export async function getSandboxCheckout(args: {
   if (!intent || !checkout) {
     throw new NotFoundError("That checkout", "CHECKOUT_NOT_FOUND");
   }
-  return { intent: toIntentDto(intent, args.ctx.now()), checkoutStatus: checkout.status };
+  return {
+    intent: toIntentDto(intent, args.ctx.now()),
+    checkoutStatus: checkout.status,
+    channel: intent.channel,
+  };
 }
 
 /**
@@ -58,6 +62,13 @@ export type FundingResult = {
   intent?: FundingIntentDto;
   /** The wallet balance right after this payment was credited (not now). */
   balanceKobo?: number;
+  /** The chat the top-up was started from (telegram, whatsapp, api…): where "back" goes. */
+  channel?: string;
+  /**
+   * A declined payment: the same checkout, while its link is still valid, to pay again. Safe to
+   * reuse: one intent is credited at most once, and a payment on a failed intent still is (W6).
+   */
+  retryUrl?: string;
 };
 
 /**
@@ -105,10 +116,13 @@ async function confirmAndDescribe(args: {
   if (!row) {
     return { outcome: result.outcome };
   }
+  const declined = row.status === "failed" && result.outcome === "failed";
   return {
     outcome: result.outcome,
     intent: toIntentDto(row, ctx.now()),
     balanceKobo: await balanceAfterCredit(ctx, row),
+    channel: row.channel,
+    retryUrl: declined && row.checkout_link && row.expires_at > ctx.now() ? row.checkout_link : undefined,
   };
 }
 

@@ -12,11 +12,15 @@ import { getOrder, type PlannedOrder, plannedOrderRow, planPaidForOrder, type Vt
 import { NETWORKS } from "../vtu/provider";
 import { type ClaimGate, type ClaimTicket, claimGate, outcomeOfError, roomFullError } from "./claim-gate";
 import { findRoomByToken, type GiftRoomRow, roomState } from "./get-room";
+import { giftNetwork } from "./gift-network";
 
 export const ClaimGiftInput = z.strictObject({
   token: z.string().min(1).max(100),
   phone: z.string().min(1).max(30),
-  /** The recipient's network, confirmed on the page (numbers can be ported). Airtime only. */
+  /**
+   * The recipient's network, confirmed on the page (numbers can be ported): any network for airtime;
+   * for data, the plan's network, to confirm a number moved to it (gift-network.ts).
+   */
   network: z.enum(NETWORKS).optional(),
   /** Quiz rooms: the answer. */
   answer: z.string().max(200).optional(),
@@ -241,13 +245,18 @@ export async function planPayment(
     }
     return { kind: "cash", userId: user.id };
   }
+  // The network first, in the recipient's words (a ported number confirms its network here).
+  const confirmed = giftNetwork(room, phone, network);
   const planned =
     room.kind === "airtime"
       ? await planPaidForOrder(ctx, vtu, {
           service: "airtime",
-          input: { phone, amountKobo: room.amount_kobo, network },
+          input: { phone, amountKobo: room.amount_kobo, network: confirmed },
         })
-      : await planPaidForOrder(ctx, vtu, { service: "data", input: { phone, planId: room.plan_id ?? "" } });
+      : await planPaidForOrder(ctx, vtu, {
+          service: "data",
+          input: { phone, planId: room.plan_id ?? "", network: confirmed },
+        });
   if (planned.priceKobo > room.gift_price_kobo) {
     // Prices moved above what was escrowed per gift: never take more than the creator paid.
     throw new ServiceError(

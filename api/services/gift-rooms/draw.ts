@@ -10,8 +10,9 @@ import { takeGiftClaimSlots } from "../rate-limits";
 import type { VtuRuntime } from "../vtu";
 import { NETWORKS } from "../vtu/provider";
 import { type Claimant, grantGift, planPayment } from "./claim";
+import { type GiftDelivery, giftDelivery } from "./claim-page";
 import { refundRoomRemainder } from "./close-room";
-import { findRoomByToken, type GiftRoomRow } from "./get-room";
+import { findRoomByToken, type GiftRoomRow, roomState } from "./get-room";
 
 export const JoinDrawInput = z.strictObject({
   token: z.string().min(1).max(100),
@@ -246,18 +247,45 @@ export async function drawDueRooms(ctx: ServiceContext, vtu: VtuRuntime): Promis
   return drawn;
 }
 
-/** Where a person stands in a draw (the page asks by number). */
-export async function drawStatus(ctx: ServiceContext, token: string, phone: string) {
-  const room = await findRoomByToken(ctx, token);
+/**
+ * Where a person stands in a draw (the page asks by number). A winner is told what really became of
+ * the gift (on its way, delivered, failed and refunded), never just "sent"; `followable` says whether
+ * this device may open the claim's status link (the device that joined, as for claims).
+ */
+export async function drawStatus(
+  ctx: ServiceContext,
+  args: { token: string; phone: string; deviceHash: string },
+): Promise<{
+  joined: boolean;
+  /** "waiting" in a room that closed or expired: it was closed before its draw, nobody was picked. */
+  outcome: "waiting" | "won" | "lost" | "undeliverable" | "cancelled" | null;
+  drawAt: string | null;
+  delivery: GiftDelivery | null;
+  followable: boolean;
+}> {
+  const room = await findRoomByToken(ctx, args.token);
   const entry = await ctx.db
     .selectFrom("gift_draw_entries")
-    .select("outcome")
+    .select(["outcome", "claim_id"])
     .where("room_id", "=", room.id)
-    .where("recipient_msisdn", "=", normalizePhone(phone))
+    .where("recipient_msisdn", "=", normalizePhone(args.phone))
     .executeTakeFirst();
+  const claim =
+    entry?.outcome === "won" && entry.claim_id !== null
+      ? await ctx.db
+          .selectFrom("gift_claims")
+          .select(["order_id", "recipient_msisdn", "device_hash"])
+          .where("id", "=", entry.claim_id)
+          .executeTakeFirst()
+      : undefined;
   return {
     joined: entry !== undefined,
-    outcome: entry?.outcome ?? null,
+    outcome:
+      entry?.outcome === "waiting" && ["closed", "expired"].includes(roomState(room, ctx.now()))
+        ? "cancelled"
+        : (entry?.outcome ?? null),
     drawAt: room.draw_at?.toISOString() ?? null,
+    delivery: claim ? await giftDelivery(ctx, room, claim) : null,
+    followable: claim !== undefined && claim.device_hash === args.deviceHash,
   };
 }
