@@ -34,13 +34,7 @@ export function setUpChat(args: {
   owner: string;
 }): ChatRuntime {
   const { config, logger, owner } = args;
-  const deps: EngineDeps = {
-    ctx: args.ctx,
-    vtu: args.vtu,
-    payments: args.payments,
-    understand: createUnderstanding(config, logger),
-    phrase: createPhrasing(config, logger),
-  };
+  const deps = engineDeps(args);
   const senders = new ChatSenders();
   const telegram = setUpTelegram({ config, deps, logger, senders, owner });
   return {
@@ -74,6 +68,23 @@ export function setUpChat(args: {
         },
       };
     },
+  };
+}
+
+/** What the chat engine runs on: the services' runtimes and, when configured, the language model. */
+export function engineDeps(args: {
+  config: Config;
+  logger: Logger;
+  ctx: () => ServiceContext;
+  vtu: VtuRuntime;
+  payments: PaymentsRuntime;
+}): EngineDeps {
+  return {
+    ctx: args.ctx,
+    vtu: args.vtu,
+    payments: args.payments,
+    understand: createUnderstanding(args.config, args.logger),
+    phrase: createPhrasing(args.config, args.logger),
   };
 }
 
