@@ -3,13 +3,12 @@ import type { Logger } from "../../api/logger";
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
-import { createPhrasing } from "../../bot/engine/phrase";
 import type { EngineDeps } from "../../bot/engine/types";
-import { createUnderstanding } from "../../bot/engine/understand";
 import { ChatSenders } from "../../bot/outbound";
 import { startChatOutbox } from "../../bot/outbox/run";
 import { setUpTelegram, type TelegramRuntime } from "../../bot/telegram/start";
 import { startWhatsApp } from "../../bot/whatsapp/client";
+import { languageModel } from "./language-model";
 
 export type ChatRuntime = {
   deps: EngineDeps;
@@ -83,8 +82,7 @@ export function engineDeps(args: {
     ctx: args.ctx,
     vtu: args.vtu,
     payments: args.payments,
-    understand: createUnderstanding(args.config, args.logger),
-    phrase: createPhrasing(args.config, args.logger),
+    ...languageModel(args.config, args.logger),
   };
 }
 
