@@ -3,6 +3,7 @@
 // one) and runs job workers too, so orders are delivered either way.
 import { parseArgs } from "node:util";
 import { normalizePhone } from "../api/services/phone";
+import { consoleAccountNote } from "../bot/console/account-note";
 import { runConsoleChat } from "../bot/console/session";
 import { runMain } from "./runtime/boot";
 import { openConsoleProcess } from "./runtime/console";
@@ -16,12 +17,13 @@ runMain(async () => {
     return 2;
   }
   const phone = normalizePhone(values.as);
-  const chat = await openConsoleProcess();
+  const chat = await openConsoleProcess(phone);
   try {
     await runConsoleChat({
       deps: chat.deps,
       phone,
       name: values.name,
+      note: consoleAccountNote(chat.account),
       input: process.stdin,
       output: process.stdout,
       echo: !process.stdin.isTTY,
