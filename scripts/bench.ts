@@ -50,7 +50,7 @@ import {
 import { formatMs, formatRate, formatTable, type Op, type RunResult } from "./lib/bench-stats";
 import { type DeliveryCheck, startTelegramBench } from "./lib/bench-telegram";
 import { type HttpLoad, startHttpLoad } from "./lib/http-load-client";
-import { loadConfigOrExit, runMain } from "./lib/runtime";
+import { loadConfigOrExit, runMain } from "./runtime/boot";
 
 const CALLERS = 32;
 const POOL_SIZE = 40;

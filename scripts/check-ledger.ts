@@ -1,6 +1,6 @@
 // npm run check-ledger — prove the ledger invariants (DESIGN §5) on DATABASE_URL or the embedded database.
 import { checkLedger, formatLedgerChecks } from "../api/services/ledger";
-import { openRuntime, runMain } from "./lib/runtime";
+import { openRuntime, runMain } from "./runtime/boot";
 
 runMain(async () => {
   const runtime = await openRuntime({ mode: "attach-or-own", logLevel: "warn" });

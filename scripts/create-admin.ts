@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ADMIN_ROLES, createAdmin } from "../api/services/admins";
-import { openRuntime, runMain } from "./lib/runtime";
+import { openRuntime, runMain } from "./runtime/boot";
 
 const Args = z.object({
   email: z.email({ message: "--email must be an email address" }),

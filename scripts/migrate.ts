@@ -1,7 +1,7 @@
 // npm run migrate — apply pending migrations to DATABASE_URL or the embedded database. Reads only the
 // database variables, so it runs before any provider key or secret is configured (README "Scale-out mode").
 import { migrateToLatest } from "../db/migrate";
-import { loadDatabaseConfigOrExit, openDatabase, runMain } from "./lib/runtime";
+import { loadDatabaseConfigOrExit, openDatabase, runMain } from "./runtime/boot";
 
 runMain(async () => {
   const database = await openDatabase({

@@ -3,10 +3,10 @@
 // violation, then one summary line; exits 1 when anything was violated.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { runMain } from "./lib/runtime";
 import { runEmbeddedSoak } from "./lib/soak/embedded-soak";
 import { parseSoakArgs, UsageError } from "./lib/soak/options";
 import { reportJson, summaryLine } from "./lib/soak/report";
+import { runMain } from "./runtime/boot";
 
 runMain(async () => {
   let options: ReturnType<typeof parseSoakArgs>;

@@ -3,7 +3,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ServerType } from "@hono/node-server";
-import { createHttpApp } from "../api/http/app";
 import { createJobBackend } from "../api/jobs/backend";
 import { startCallbackSender } from "../api/jobs/callbacks";
 import { startMaintenanceJobs } from "../api/jobs/maintenance";
@@ -13,10 +12,10 @@ import { ensureFirstAdmin } from "../api/services/admins";
 import { CredentialCache } from "../api/services/auth";
 import { registerBoot, startHeartbeat } from "../api/services/processes";
 import { isAlive } from "../db/embedded";
-import { setUpChat } from "./lib/chat";
-import { listenHttp } from "./lib/listen";
-import { loadConfigOrExit, openRuntime, runMain } from "./lib/runtime";
-import { setUpPayments, setUpVtu } from "./lib/vtu";
+import { loadConfigOrExit, openRuntime, runMain } from "./runtime/boot";
+import { setUpChat } from "./runtime/chat";
+import { createHttpApp, listenHttp } from "./runtime/http";
+import { setUpPayments, setUpVtu } from "./runtime/services";
 
 runMain(async () => {
   const started = performance.now();

@@ -3,7 +3,7 @@
 import { createVtuProviders } from "../api/providers";
 import { syncCatalogue } from "../api/services/catalogue/sync";
 import { registerProviders } from "../api/services/vtu";
-import { openRuntime, runMain } from "./lib/runtime";
+import { openRuntime, runMain } from "./runtime/boot";
 
 runMain(async () => {
   const runtime = await openRuntime({ mode: "attach-or-own", logLevel: "warn" });

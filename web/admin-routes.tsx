@@ -2,8 +2,6 @@ import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../api/http/errors";
-import { clientIp } from "../api/http/middleware";
 import {
   type AdminOrderFilters,
   adminCsrfToken,
@@ -26,7 +24,9 @@ import { ServiceError } from "../api/services/errors";
 import { constantTimeEqual } from "../api/services/hashing";
 import { nairaToKobo } from "../api/services/money";
 import { setCustomerTier } from "../api/services/rewards";
-import { whatsAppStatus } from "../bot/whatsapp/status";
+import { whatsAppStatus } from "../api/services/whatsapp-status";
+import { clientIp } from "../api/transport/client-ip";
+import { httpStatusOf } from "../api/transport/http-status";
 import { type AdminDeps, type AdminEnv, type AdminSession, adminKit, SESSION_COOKIE } from "./admin/kit";
 import { orderPageWithActions } from "./admin/order-actions";
 import { ADMIN_SECTIONS } from "./admin/sections";

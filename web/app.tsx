@@ -9,7 +9,6 @@ import {
   showFundingResult,
 } from "../api/services/funding";
 import type { VtuRuntime } from "../api/services/vtu";
-import type { ChatSenders } from "../bot/outbound";
 import { adminRoutes } from "./admin-routes";
 import { type ChatLink, chatReturnLinks } from "./chat-links";
 import { giftRoutes } from "./gift-routes";
@@ -17,22 +16,23 @@ import { kycRoutes } from "./kyc-routes";
 import { Layout } from "./layout";
 import { BackToChat } from "./pages/chat-links";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
-import { pinRoutes } from "./pin-routes";
+import { type PinChat, pinRoutes } from "./pin-routes";
 import { referralRoutes } from "./referral-routes";
 import { sandboxBankRoutes } from "./sandbox-bank-routes";
 import { schedulePageRoutes } from "./schedule-routes";
 
 /**
  * Server-rendered pages: the funding checkout and result pages, the one-time KYC (BVN) page that
- * opens an account number, and the one-time PIN page (it needs the VTU runtime, to pay, and the chat
- * senders, to answer in the chat) and the gift claim page (the VTU runtime sends the gifts), the referral
- * landing page, and the admin panel. With the sandbox gateway: its checkout page and the sandbox bank.
+ * opens an account number, and the one-time PIN page (it hands the PIN to the chat through `pinChat`)
+ * and the gift claim page (the VTU runtime sends the gifts), the referral landing page, and the admin
+ * panel. With the sandbox gateway: its checkout page and the sandbox bank.
  */
 export function createWebApp(deps: {
   config: Config;
   payments: PaymentsRuntime;
   vtu?: VtuRuntime;
-  chatSenders?: ChatSenders;
+  /** The chat, for the PIN page: wired by the composition root (scripts/runtime/http.ts). */
+  pinChat?: PinChat;
 }) {
   // The service context is set per request by the API app's middleware, which wraps this app.
   const app = new Hono<{ Variables: { ctx: ServiceContext } }>();
@@ -98,8 +98,10 @@ export function createWebApp(deps: {
     app.route("/sandbox", sandboxBankRoutes(deps));
   }
 
+  if (deps.pinChat) {
+    app.route("/pin", pinRoutes({ config: deps.config, pinChat: deps.pinChat }));
+  }
   if (deps.vtu) {
-    app.route("/pin", pinRoutes({ ...deps, vtu: deps.vtu }));
     app.route("/gift", giftRoutes({ config: deps.config, vtu: deps.vtu }));
     app.route("/schedules", schedulePageRoutes({ config: deps.config, vtu: deps.vtu }));
   }

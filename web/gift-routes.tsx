@@ -1,7 +1,5 @@
 import { Hono } from "hono";
 import type { Config } from "../api/config";
-import { boundedBody } from "../api/http/body-limit";
-import { clientIp } from "../api/http/middleware";
 import { NETWORK_NAMES } from "../api/services/catalogue/normalize";
 import type { ServiceContext } from "../api/services/context";
 import { ServiceError, ValidationError } from "../api/services/errors";
@@ -18,6 +16,8 @@ import { guessNetwork, maskPhone, normalizePhone } from "../api/services/phone";
 import { takeGiftClaimSlots } from "../api/services/rate-limits";
 import type { VtuRuntime } from "../api/services/vtu";
 import { NETWORKS } from "../api/services/vtu/provider";
+import { boundedBody } from "../api/transport/body-limit";
+import { clientIp } from "../api/transport/client-ip";
 import { startLinks } from "./chat-links";
 import { csrfToken, csrfValid, deviceHash, ensureDeviceId, readDeviceId } from "./gift-device";
 import {

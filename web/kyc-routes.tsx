@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { Config } from "../api/config";
-import { boundedBody } from "../api/http/body-limit";
 import type { ServiceContext } from "../api/services/context";
 import {
   describeTransferFee,
@@ -8,6 +7,7 @@ import {
   type PaymentsRuntime,
   submitKyc,
 } from "../api/services/funding";
+import { boundedBody } from "../api/transport/body-limit";
 import { chatReturnLinks } from "./chat-links";
 import {
   COPY_SCRIPT_HASH,

@@ -1,16 +1,25 @@
 import { Hono } from "hono";
 import type { Config } from "../api/config";
 import type { ServiceContext } from "../api/services/context";
-import type { PaymentsRuntime } from "../api/services/funding";
 import { consumePinLink, findOpenPinLink } from "../api/services/pin-links";
-import type { VtuRuntime } from "../api/services/vtu";
-import { handleChatInput } from "../bot/engine/engine";
-import type { ChatChannel } from "../bot/engine/types";
-import type { ChatSenders, QueuedReplies } from "../bot/outbound";
 import { chatReturnLinks } from "./chat-links";
-import { PinFormPage, PinLinkGonePage, PinOutcomePage } from "./pages/pin";
+import { type PageReply, PinFormPage, PinLinkGonePage, PinOutcomePage } from "./pages/pin";
 
-const CHANNELS: ChatChannel[] = ["telegram", "whatsapp", "console"];
+const CHANNELS = ["telegram", "whatsapp", "console"] as const;
+type PinChannel = (typeof CHANNELS)[number];
+
+/**
+ * How the PIN page reaches the chat; the composition root wires it to the chat engine and to the
+ * senders of the channels this process runs. `enterPin` hands the PIN to the engine as if typed at
+ * the PIN step; its answer is queued in the chat outbox, and `sendNow` sends it when this process
+ * runs the channel (true when the channel took all of it).
+ */
+export type PinChat = {
+  enterPin(
+    ctx: ServiceContext,
+    input: { channel: PinChannel; userRef: string; messageId: string; text: string; pinLinkFor: string },
+  ): Promise<{ replies: PageReply[]; sendNow(): Promise<boolean> }>;
+};
 
 /** How long the page waits for the chat's copy to go out before it answers anyway. */
 const PAGE_WAIT_FOR_CHAT_MS = 3_000;
@@ -20,12 +29,7 @@ const PAGE_WAIT_FOR_CHAT_MS = 3_000;
  * the PIN to the chat engine as if typed at the PIN step (flagged `pinFromSecurePage`), shows the
  * answer and sends it to the chat too. The PIN is never logged, stored or put back in a page.
  */
-export function pinRoutes(deps: {
-  config: Config;
-  vtu: VtuRuntime;
-  payments: PaymentsRuntime;
-  chatSenders?: ChatSenders;
-}) {
+export function pinRoutes(deps: { config: Config; pinChat: PinChat }) {
   const app = new Hono<{ Variables: { ctx: ServiceContext } }>();
   const sandbox = deps.config.sandbox;
   // Where "back to the chat" goes: the link's own channel once it is known (chat-links.ts).
@@ -60,23 +64,20 @@ export function pinRoutes(deps: {
     const text = link.purpose === "change_pin" ? `${field("current_pin")} ${field("pin")}` : field("pin");
     // The engine queues its answer in the chat outbox with the step it saves; leased to this
     // process's sender when it runs the channel, so it goes out now rather than at the next poll.
-    const out = await handleChatInput(
-      { ctx: () => ctx, vtu: deps.vtu, payments: deps.payments },
-      {
+    const out = await deps.pinChat
+      .enterPin(ctx, {
         channel,
         userRef: link.userRef,
         messageId: `pinlink:${link.id}`,
         text,
-        pinFromSecurePage: true,
         pinLinkFor: link.confirmId,
-      },
-      { sendingBy: deps.chatSenders?.owner(channel) },
-    ).catch((error: unknown) => {
-      // The engine answers every flow error itself; this is the database being unreachable. The
-      // purchase is keyed by the Confirm tap, so asking again in the chat cannot buy twice.
-      ctx.logger.error({ err: error, channel, pinLinkId: link.id }, "PIN page input failed");
-      return undefined;
-    });
+      })
+      .catch((error: unknown) => {
+        // The engine answers every flow error itself; this is the database being unreachable. The
+        // purchase is keyed by the Confirm tap, so asking again in the chat cannot buy twice.
+        ctx.logger.error({ err: error, channel, pinLinkId: link.id }, "PIN page input failed");
+        return undefined;
+      });
     if (!out) {
       const sorry =
         "Sorry, something went wrong on our side. Go back to the chat and check your recent orders before trying again.";
@@ -112,16 +113,12 @@ export function pinRoutes(deps: {
   /** True when the chat's sender took the answer within the page's wait (not: when it got there). */
   async function sendToChat(
     ctx: ServiceContext,
-    channel: ChatChannel,
+    channel: PinChannel,
     pinLinkId: string,
-    out: QueuedReplies,
+    out: { sendNow(): Promise<boolean> },
   ): Promise<boolean> {
-    const senders = deps.chatSenders;
-    if (!senders || out.outboxIds.length === 0) {
-      return false;
-    }
     let timer: NodeJS.Timeout | undefined;
-    const sending = senders.sendNow(channel, out).then(
+    const sending = out.sendNow().then(
       (handedOver) => handedOver,
       (error: unknown) => {
         ctx.logger.warn(

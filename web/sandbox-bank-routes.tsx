@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { boundedBody } from "../api/http/body-limit";
 import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
 import {
@@ -9,6 +8,7 @@ import {
   sendSandboxTransfer,
 } from "../api/services/funding";
 import { nairaToKobo } from "../api/services/money";
+import { boundedBody } from "../api/transport/body-limit";
 import { type SandboxBankForm, SandboxBankPage } from "./pages/sandbox-bank";
 
 type Env = { Variables: { ctx: ServiceContext } };

@@ -4,7 +4,6 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Config } from "../api/config";
-import { boundedBody } from "../api/http/body-limit";
 import { type DataPlanDto, listDataPlans } from "../api/services/catalogue/listings";
 import type { ServiceContext } from "../api/services/context";
 import { ServiceError } from "../api/services/errors";
@@ -29,6 +28,7 @@ import {
 } from "../api/services/schedules";
 import type { VtuRuntime } from "../api/services/vtu";
 import { NETWORKS } from "../api/services/vtu/provider";
+import { boundedBody } from "../api/transport/body-limit";
 import { chatReturnLinks } from "./chat-links";
 import {
   type CreateValues,

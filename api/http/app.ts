@@ -1,8 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
 import { getPath } from "hono/utils/url";
-import type { ChatSenders } from "../../bot/outbound";
-import { createWebApp } from "../../web/app";
-import { refusedRequestPage } from "../../web/pages/refused-request";
 import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
 import { PAYMENTS_QUEUE } from "../jobs/payments";
@@ -10,15 +8,15 @@ import { VTU_QUEUE } from "../jobs/vtu";
 import type { Logger } from "../logger";
 import { ApiKeyRateLimiter, type CredentialCache } from "../services/auth";
 import type { LookupAll } from "../services/callbacks";
-import type { Db } from "../services/context";
+import type { Db, ServiceContext } from "../services/context";
 import type { PaymentsRuntime } from "../services/funding/runtime";
 import type { VtuRuntime } from "../services/vtu/runtime";
+import { boundedBody } from "../transport/body-limit";
 import { withoutVersion } from "./api-version";
-import { boundedBody } from "./body-limit";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
 import { handleError } from "./errors";
-import { inputGuard, refuseAtEdge } from "./input-guard";
+import { inputGuard, type RefusalPage, refuseAtEdge } from "./input-guard";
 import { createMetrics } from "./metrics";
 import { requestContext, securityHeaders } from "./middleware";
 import { docsRoutes } from "./openapi/docs-routes";
@@ -49,8 +47,11 @@ export type AppDeps = {
   payments: PaymentsRuntime;
   /** Set in Telegram webhook mode: POST /api/telegram/webhook. */
   telegramWebhook?: TelegramWebhook;
-  /** The chat adapters running in this process, so the PIN page can answer in the chat. */
-  chatSenders?: ChatSenders;
+  /**
+   * The server-rendered pages, mounted at / after the API, and the page a person sees when the edge
+   * refuses their request. The composition root passes web/'s app (the API knows no page).
+   */
+  pages?: { app: Hono<{ Variables: { ctx: ServiceContext } }>; refusal: RefusalPage };
   /** Bearer credentials kept per process, forgotten when PostgreSQL says they changed; absent: read each time. */
   credentials?: CredentialCache;
   /** DNS for the callback URL check (tests); the system resolver when absent. */
@@ -58,8 +59,11 @@ export type AppDeps = {
   now?: () => Date;
 };
 
-/** The whole HTTP surface: API under /api, /healthz, and the web pages. */
-export function createHttpApp(deps: AppDeps) {
+/**
+ * The API under /api, /healthz, /metrics and /docs, with the edge every request passes (request
+ * context, security headers, body limit, input guard); the pages in `deps.pages` are mounted last.
+ */
+export function createApiApp(deps: AppDeps) {
   // `/api/v1/…` is the same API as `/api/…` (DECISIONS §73): routed as if the `/v1` were not there.
   const app = new OpenAPIHono<AppEnv>({ getPath: (request) => withoutVersion(getPath(request)) });
   const now = deps.now ?? (() => new Date());
@@ -86,7 +90,7 @@ export function createHttpApp(deps: AppDeps) {
     }),
   );
   app.use(securityHeaders);
-  const refusalPage = refusedRequestPage(deps.config.sandbox);
+  const refusalPage = deps.pages?.refusal ?? plainRefusal;
   // Every body is bounded before anything reads it (the input guard below reads it first).
   app.use(
     boundedBody({
@@ -144,15 +148,9 @@ export function createHttpApp(deps: AppDeps) {
   }
   // After every API route: the document describes what is mounted above.
   app.route("/", docsRoutes(app, deps.config));
-  app.route(
-    "/",
-    createWebApp({
-      config: deps.config,
-      payments: deps.payments,
-      vtu: deps.vtu,
-      chatSenders: deps.chatSenders,
-    }),
-  );
+  if (deps.pages) {
+    app.route("/", deps.pages.app);
+  }
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, withoutVersion(c.req.path));
@@ -175,6 +173,9 @@ export function createHttpApp(deps: AppDeps) {
   app.onError(handleError);
   return app;
 }
+
+/** Without pages (a process serving the API alone): the refusal in plain words. */
+const plainRefusal: RefusalPage = (c, status, message) => c.text(message, status);
 
 /** Methods registered for a path (ignoring middleware), to tell 405 from 404. */
 function allowedMethods(routes: { method: string; path: string }[], path: string): string[] {

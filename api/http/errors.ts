@@ -2,25 +2,9 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError, type z } from "zod";
-import { type ErrorKind, ServiceError } from "../services/errors";
+import { ServiceError } from "../services/errors";
+import { httpStatusOf } from "../transport/http-status";
 import { fail } from "./envelope";
-
-const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  unprocessable: 422,
-  locked: 423,
-  rate_limited: 429,
-  unavailable: 503,
-};
-
-/** The HTTP status of a service error: one mapping for the API and the server-rendered pages. */
-export function httpStatusOf(error: ServiceError): ContentfulStatusCode {
-  return STATUS[error.kind];
-}
 
 /** Raised by the transport itself (bad JSON, wrong content type, body too large). */
 export class HttpError extends Error {
@@ -79,7 +63,7 @@ export function handleError(error: Error, c: Context) {
     if (error.kind === "rate_limited" && typeof error.details?.retryAfterSeconds === "number") {
       c.header("Retry-After", String(error.details.retryAfterSeconds));
     }
-    return fail(c, STATUS[error.kind], error.code, error.message, error.details);
+    return fail(c, httpStatusOf(error), error.code, error.message, error.details);
   }
   if (error instanceof HttpError) {
     return fail(c, error.status, error.code, error.message, error.details);

@@ -407,11 +407,11 @@ describe("free text the grammar cannot read goes to Groq (local chat-completions
 
   it("a tool call starts the flow with what was understood; nothing is bought without confirming", async () => {
     const { startGroqEmulator } = await import("../../test/emulators/groq-emulator");
-    const { createUnderstanding } = await import("./understand");
+    const { languageModel } = await import("../../scripts/runtime/language-model");
     const { testConfig } = await import("../../test/helpers/context");
     const groq = await startGroqEmulator();
     try {
-      const understand = createUnderstanding(
+      const { understand } = languageModel(
         testConfig({ GROQ_API_KEY: groq.apiKey, GROQ_BASE_URL: groq.url, GROQ_TIMEOUT_MS: "2000" }),
         ctx.logger,
       );

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GROQ_PHRASE_PROMPT } from "../../api/providers/groq/phrase-client";
+import { languageModel } from "../../scripts/runtime/language-model";
 import { type GroqEmulator, startGroqEmulator } from "../../test/emulators/groq-emulator";
 import { captureLogger, testConfig } from "../../test/helpers/context";
-import { checkPhrasing, createPhrasing, type PhraseRequest, phraseOrDraft } from "./phrase";
+import { checkPhrasing, type PhraseRequest, phraseOrDraft } from "./phrase";
 import type { FlowContext } from "./types";
 
 /** The LLM words an answer; the facts stay the draft's (issue 16). */
@@ -68,7 +69,7 @@ describe("Groq wording", () => {
     });
     const { logger } = captureLogger();
     return {
-      deps: { phrase: createPhrasing(config, logger) },
+      deps: { phrase: languageModel(config, logger).phrase },
       ctx: { logger },
       lang: "en",
     } as unknown as FlowContext;
@@ -103,6 +104,6 @@ describe("Groq wording", () => {
   });
 
   it("is not configured without a key", () => {
-    expect(createPhrasing(testConfig(), captureLogger().logger)).toBeUndefined();
+    expect(languageModel(testConfig(), captureLogger().logger)).toEqual({});
   });
 });

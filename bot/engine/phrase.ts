@@ -1,6 +1,4 @@
-import type { Config } from "../../api/config";
 import type { Logger } from "../../api/logger";
-import { createGroqPhraseClient } from "../../api/providers/groq/phrase-client";
 import type { Lang } from "./i18n";
 import type { FlowContext } from "./types";
 
@@ -115,20 +113,23 @@ function splitSize(size: string): [string, string] {
   return m ? [m[1] ?? "", m[2] ?? ""] : [size, ""];
 }
 
-/** The engine's wording helper from the configuration: Groq when GROQ_API_KEY is set. */
-export function createPhrasing(config: Config, logger: Logger): Phrase | undefined {
-  if (!config.GROQ_API_KEY) {
-    return undefined;
-  }
-  const client = createGroqPhraseClient({
-    apiKey: config.GROQ_API_KEY,
-    baseURL: config.GROQ_BASE_URL,
-    model: config.GROQ_MODEL,
-    // Wording is a nicety: it gets less time than understanding does.
-    timeoutMs: Math.min(config.GROQ_TIMEOUT_MS, PHRASE_TIMEOUT_MS),
-  });
+/**
+ * What the engine needs of a language model for wording: a friendlier text for a draft, or why not.
+ * The composition root plugs in a vendor's client (api/providers/groq/phrase-client.ts).
+ */
+export type PhraseWriter = {
+  phrase(input: {
+    /** "English" or "Nigerian Pidgin". */
+    language: string;
+    draft: string;
+    customerText?: string;
+  }): Promise<{ ok: true; text: string } | { ok: false; reason: string; detail: string }>;
+};
+
+/** The engine's wording helper on a model: a failure is undefined, and the draft is shown. */
+export function phraseWith(writer: PhraseWriter, logger: Logger): Phrase {
   return async (request) => {
-    const result = await client.phrase({
+    const result = await writer.phrase({
       language: request.lang === "pcm" ? "Nigerian Pidgin" : "English",
       draft: request.draft,
       customerText: request.customerText,
@@ -140,5 +141,3 @@ export function createPhrasing(config: Config, logger: Logger): Phrase | undefin
     return result.text;
   };
 }
-
-const PHRASE_TIMEOUT_MS = 2_500;

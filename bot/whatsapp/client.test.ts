@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WhatsAppStatus } from "../../api/services/whatsapp-status";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import type { EngineDeps } from "../engine/types";
 import { ChatSenders } from "../outbound";
 import { type ManagedWhatsAppClient, startWhatsApp, whatsAppSessionDir } from "./client";
-import { WhatsAppStatus } from "./status";
 
 /** The supervisor never crashes the app: failures are logged and retried with a capped backoff. */
 

@@ -4,10 +4,10 @@ import path from "node:path";
 import qrcodeTerminal from "qrcode-terminal";
 import type { Config } from "../../api/config";
 import type { Logger } from "../../api/logger";
+import { type WhatsAppStatus, whatsAppStatus } from "../../api/services/whatsapp-status";
 import type { EngineDeps } from "../engine/types";
 import type { ChatSenders } from "../outbound";
 import { WhatsAppAdapter, type WhatsAppClientLike } from "./adapter";
-import { type WhatsAppStatus, whatsAppStatus } from "./status";
 
 /** What the supervisor needs of a whatsapp-web.js Client (a fake in tests). */
 export type ManagedWhatsAppClient = WhatsAppClientLike & {

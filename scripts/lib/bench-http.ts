@@ -8,7 +8,6 @@
 import { randomBytes } from "node:crypto";
 import type { ServerType } from "@hono/node-server";
 import type { Config } from "../../api/config";
-import { createHttpApp } from "../../api/http/app";
 import { createJobBackend } from "../../api/jobs/backend";
 import { startVtuWorkers, VTU_QUEUE } from "../../api/jobs/vtu";
 import type { Logger } from "../../api/logger";
@@ -20,11 +19,11 @@ import { pinMatches, setOrChangePin } from "../../api/services/pins";
 import { insertUser } from "../../api/services/users/create-user";
 import { FINAL_STATES, type VtuRuntime } from "../../api/services/vtu";
 import { creditWallet } from "../../api/services/wallet/move-money";
+import { createHttpApp, listenHttp } from "../runtime/http";
+import { setUpPayments, setUpVtu } from "../runtime/services";
 import type { Op } from "./bench-stats";
 import { freePort } from "./free-port";
 import type { PurchaseClient, PurchasesRequest } from "./http-load-client";
-import { listenHttp } from "./listen";
-import { setUpPayments, setUpVtu } from "./vtu";
 
 const PIN = "2580";
 const AIRTIME_KOBO = 10_000; // ₦100

@@ -9,13 +9,13 @@ import { readFileSync } from "node:fs";
 import type pg from "pg";
 import type { Config } from "../../api/config";
 import { FINAL_STATES } from "../../api/services/vtu";
+import { LISTEN_BACKLOG } from "../runtime/http";
 import type { CostMeter, CostSnapshot } from "./bench-cost";
 import type { PurchaseBench } from "./bench-http";
 import { type Measured, measured, opsOf, runMetered, warmUp } from "./bench-measure";
 import { createPurchaseFloor } from "./bench-purchase-floor";
 import { formatMs, formatRate, percentile } from "./bench-stats";
 import type { HttpLoad } from "./http-load-client";
-import { LISTEN_BACKLOG } from "./listen";
 
 /**
  * A purchase not answered within this long is a failed request. The first purchase of each client

@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from "../../api/config";
-import { createHttpApp } from "../../api/http/app";
+import { createApiApp } from "../../api/http/app";
 import { openApiDocument } from "../../api/http/openapi/document";
 import { createLogger } from "../../api/logger";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
@@ -23,7 +23,7 @@ export function sandboxOpenApiDocument(origin = "http://localhost:3000") {
     LOG_LEVEL: "silent",
   });
   const db = createDb(config.DATABASE_URL ?? "");
-  const app = createHttpApp({
+  const app = createApiApp({
     db,
     config,
     logger: createLogger({ level: "silent" }),

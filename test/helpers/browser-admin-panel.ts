@@ -1,10 +1,10 @@
 import type { serve } from "@hono/node-server";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { createHttpApp } from "../../api/http/app";
 import { createAdmin } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
 import type { AdminRole } from "../../db/database";
 import { freePort } from "../../scripts/lib/free-port";
+import { createHttpApp } from "../../scripts/runtime/http";
 import { sandboxPayments } from "./analytics";
 import { closeBrowserServer, launchBrowser, serveForBrowser } from "./browser";
 import { captureLogger, makeCtx, testConfig } from "./context";

@@ -1,6 +1,5 @@
 import { expect } from "vitest";
 import type { Config } from "../../api/config";
-import { createHttpApp } from "../../api/http/app";
 import type { TelegramWebhook } from "../../api/http/routes/telegram";
 import type { Logger } from "../../api/logger";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
@@ -10,6 +9,7 @@ import type { Db } from "../../api/services/context";
 import { type PaymentsRuntime, webhookSecretHash } from "../../api/services/funding";
 import { createProviderRegistry, type VtuRuntime } from "../../api/services/vtu";
 import type { ChatSenders } from "../../bot/outbound";
+import { createHttpApp } from "../../scripts/runtime/http";
 import { captureLogger, testConfig } from "./context";
 import { conformanceOf } from "./openapi-conformance";
 

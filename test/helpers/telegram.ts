@@ -23,7 +23,7 @@ export type TelegramStack = {
 };
 
 /**
- * One "process" of the product's Telegram side, as `npm start` wires it (scripts/lib/chat.ts): the
+ * One "process" of the product's Telegram side, as `npm start` wires it (scripts/runtime/chat.ts): the
  * real bot, long-polling inbox and outbox sender, on the harness's database and engine, pointed at
  * a Bot API emulator over real HTTP. Its boot is registered like a process's, so a stopped stack's
  * unhandled updates and unsent messages are taken over by the next one.

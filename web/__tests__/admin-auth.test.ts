@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, ordersCsv } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
-import { whatsAppStatus } from "../../bot/whatsapp/status";
+import { whatsAppStatus } from "../../api/services/whatsapp-status";
 import { adminBrowser, adminSignIn } from "../../test/helpers/admin-browser";
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";

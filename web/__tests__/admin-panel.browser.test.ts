@@ -3,13 +3,13 @@ import type { serve } from "@hono/node-server";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../api/config";
-import { createHttpApp } from "../../api/http/app";
 import { createAdmin } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
 import { formatNaira } from "../../api/services/money";
 import { getOrder, type OrderDto, requeryOrder } from "../../api/services/vtu";
 import { getWalletBalance } from "../../api/services/wallet";
 import { freePort } from "../../scripts/lib/free-port";
+import { createHttpApp } from "../../scripts/runtime/http";
 import { panelFigures } from "../../test/helpers/admin-panel";
 import { fund, lagosDayOffset, sandboxPayments } from "../../test/helpers/analytics";
 import {

@@ -4,13 +4,13 @@ import type { Worker } from "bullmq";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../api/config";
-import { createHttpApp } from "../../api/http/app";
 import { createJobBackend, type JobBackend } from "../../api/jobs/backend";
 import { startPaymentWorkers } from "../../api/jobs/payments";
 import { formatNaira } from "../../api/services/money";
 import { createProviderRegistry } from "../../api/services/vtu";
 import { freePort } from "../../scripts/lib/free-port";
-import { setUpPayments } from "../../scripts/lib/vtu";
+import { createHttpApp } from "../../scripts/runtime/http";
+import { setUpPayments } from "../../scripts/runtime/services";
 import {
   closeBrowserServer,
   launchBrowser,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpApp } from "../../api/http/app";
 import { createPaymentGateway } from "../../api/providers/payment-gateway";
 import { listDataPlans } from "../../api/services/catalogue/listings";
 import type { ServiceContext } from "../../api/services/context";
@@ -7,6 +6,7 @@ import { webhookSecretHash } from "../../api/services/funding";
 import { purgeExpiredCredentials } from "../../api/services/maintenance";
 import { createScheduleLink } from "../../api/services/schedule-links";
 import { createSchedule, getSchedule, lagosInstant } from "../../api/services/schedules";
+import { createHttpApp } from "../../scripts/runtime/http";
 import { captureLogger, makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { call } from "../../test/helpers/http";

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import {
   addAdmin,
   changeAdminRole,
@@ -9,6 +8,7 @@ import {
   unlockAdmin,
 } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
+import { httpStatusOf } from "../../api/transport/http-status";
 import type { AdminRole } from "../../db/database";
 import { AdminAdminsPage } from "../pages/admin-admins";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import { createAdminApiKey, hasRole, listAdminApiKeys, revokeAdminApiKey } from "../../api/services/admins";
 import {
   getAlertChats,
@@ -10,6 +9,7 @@ import {
   setAlertChats,
 } from "../../api/services/alerts";
 import { ServiceError } from "../../api/services/errors";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminAccountPage, AdminAlertsPage } from "../pages/admin-alerts";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import { adminResendCallbackDelivery, listCallbackDeliveriesForAdmin } from "../../api/services/callbacks";
 import { ServiceError } from "../../api/services/errors";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminCallbacksPage } from "../pages/admin-callbacks";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import {
   adminPlanDetail,
   checkProviderFloats,
@@ -22,6 +21,7 @@ import {
   setVerifySchedule,
 } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminCataloguePage, AdminPlanPage, AdminProvidersPage } from "../pages/admin-catalogue";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 

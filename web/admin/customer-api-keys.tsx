@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { httpStatusOf } from "../../api/http/errors";
 import { revokeApiKey } from "../../api/services/auth";
 import { ServiceError } from "../../api/services/errors";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminForbiddenPage } from "../pages/admin";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 

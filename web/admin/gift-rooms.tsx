@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import {
   type AdminGiftRoomFilters,
   adminCloseGiftRoom,
@@ -10,6 +9,7 @@ import {
 } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
 import { formatNaira } from "../../api/services/money";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminGiftRoomPage, AdminGiftRoomsPage } from "../pages/admin-gift-rooms";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 

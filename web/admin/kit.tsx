@@ -8,7 +8,6 @@ import { ServiceError } from "../../api/services/errors";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import { constantTimeEqual } from "../../api/services/hashing";
 import type { VtuRuntime } from "../../api/services/vtu";
-import type { ChatSenders } from "../../bot/outbound";
 import type { AdminRole } from "../../db/database";
 import { AdminForbiddenPage } from "../pages/admin";
 
@@ -20,7 +19,6 @@ export type AdminDeps = {
   config: Config;
   payments?: PaymentsRuntime;
   vtu?: VtuRuntime;
-  chatSenders?: ChatSenders;
 };
 
 /** A signed-in admin and the session token their CSRF token is derived from. */

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import {
   adminOrderDetail,
   adminResendReceipt,
@@ -10,6 +9,7 @@ import {
   requeryOrderNow,
 } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminForbiddenPage } from "../pages/admin";
 import { AdminOrderPage } from "../pages/admin-ops";
 import { OrderActions } from "../pages/admin-order-actions";

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import { hasRole } from "../../api/services/admins";
 import { ServiceError, ValidationError } from "../../api/services/errors";
 import { nairaToKobo } from "../../api/services/money";
@@ -16,6 +15,7 @@ import {
   pointsLiabilityReport,
   updatePointsRules,
 } from "../../api/services/rewards";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminForbiddenPage } from "../pages/admin";
 import { AdminPointStatementPage, AdminPointsPage } from "../pages/admin-points";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import { hasRole } from "../../api/services/admins";
 import { ServiceError, ValidationError } from "../../api/services/errors";
 import { nairaToKobo } from "../../api/services/money";
 import { getReferralRules, listReferrersForAdmin, updateReferralRules } from "../../api/services/rewards";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminReferralsPage } from "../pages/admin-referrals";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 

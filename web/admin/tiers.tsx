@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import { hasRole } from "../../api/services/admins";
 import { parseMargin } from "../../api/services/admins/catalogue-settings";
 import { ServiceError, ValidationError } from "../../api/services/errors";
 import { nairaToKobo } from "../../api/services/money";
 import { listTierRules, TIER_SERVICES, tierCounts, updateTierRules } from "../../api/services/rewards";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminTiersPage } from "../pages/admin-tiers";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf } from "../../api/http/errors";
 import { hasRole } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
 import {
@@ -8,6 +7,7 @@ import {
   type ResolveSuspenseInput,
   resolveSuspenseTransfer,
 } from "../../api/services/funding";
+import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminTransfersPage, TRANSFER_FILTERS, type TransferFilter } from "../pages/admin-transfers";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 

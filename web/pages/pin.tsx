@@ -1,5 +1,4 @@
 import type { PinLink } from "../../api/services/pin-links";
-import type { Reply } from "../../bot/engine/types";
 import type { ChatLink } from "../chat-links";
 import { Layout } from "../layout";
 import { BackToChat } from "./chat-links";
@@ -60,9 +59,17 @@ export function PinLinkGonePage(props: { sandbox: boolean; chatLinks: ChatLink[]
   );
 }
 
+/** One message of the chat's answer, as the page shows it (the chat engine's replies fit this). */
+export type PageReply = {
+  text: string;
+  link?: { label: string; url: string };
+  /** An electricity token: the page adds it to the text (the chat's copy reads it from the order). */
+  token?: string;
+};
+
 /** What the chat answered to the PIN (the same messages go to the chat). */
 export function PinOutcomePage(props: {
-  replies: Reply[];
+  replies: PageReply[];
   sentToChat: boolean;
   sandbox: boolean;
   chatLinks: ChatLink[];

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { boundedBody } from "../body-limit";
+import { boundedBody } from "../../transport/body-limit";
 
 /** Over real HTTP (@hono/node-server), as `npm start` serves: the header path and the chunked path. */
 let server: ReturnType<typeof serve>;

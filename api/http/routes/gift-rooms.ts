@@ -12,8 +12,8 @@ import {
   pageRoomsForCreator,
 } from "../../services/gift-rooms";
 import type { VtuRuntime } from "../../services/vtu/runtime";
+import { clientIp } from "../../transport/client-ip";
 import type { AppEnv } from "../context";
-import { clientIp } from "../middleware";
 import { defineRoute, reply } from "../openapi/define-route";
 import { pageQuery } from "../openapi/envelope-schemas";
 import {

@@ -1,3 +1,4 @@
+export * from "./console-account";
 export * from "./create-user";
 export * from "./identities";
 export * from "./language";

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { z } from "zod";
+import type { Channel } from "../../../db/database";
 import { type ServiceContext, type Trx, withTransaction } from "../context";
 import { ConflictError, ValidationError } from "../errors";
 import { hmacSha256 } from "../hashing";
@@ -87,28 +88,13 @@ export async function linkIdentity(args: {
       );
     }
 
-    let identityId: number;
-    if (identity) {
-      await assertFoldable(trx, identity.user_id, identity.id);
-      await trx
-        .updateTable("identities")
-        .set({ user_id: code.user_id })
-        .where("id", "=", identity.id)
-        .execute();
-      await trx
-        .updateTable("users")
-        .set({ status: "closed", updated_at: now })
-        .where("id", "=", identity.user_id)
-        .execute();
-      identityId = identity.id;
-    } else {
-      const inserted = await trx
-        .insertInto("identities")
-        .values({ user_id: code.user_id, channel: input.channel, external_id: input.externalId })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      identityId = inserted.id;
-    }
+    const identityId = await moveIdentity(trx, {
+      identity,
+      to: code.user_id,
+      channel: input.channel,
+      externalId: input.externalId,
+      now,
+    });
     await trx
       .updateTable("link_codes")
       .set({ used_by_identity_id: identityId })
@@ -116,6 +102,40 @@ export async function linkIdentity(args: {
       .execute();
     return { userId: code.user_id, channel: input.channel, alreadyLinked: false };
   });
+}
+
+/**
+ * Give the identity (channel, externalId) to user `to`, in the caller's transaction: inserted when
+ * it does not exist; when it belongs to another user, that user is folded in and closed, or the move
+ * is refused (IDENTITY_HAS_WALLET) when that user is not empty. `identity` is that row, read FOR UPDATE.
+ */
+export async function moveIdentity(
+  trx: Trx,
+  args: {
+    identity: { id: number; user_id: string } | undefined;
+    to: string;
+    channel: Channel;
+    externalId: string;
+    now: Date;
+  },
+): Promise<number> {
+  const { identity } = args;
+  if (!identity) {
+    const inserted = await trx
+      .insertInto("identities")
+      .values({ user_id: args.to, channel: args.channel, external_id: args.externalId })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return inserted.id;
+  }
+  await assertFoldable(trx, identity.user_id, identity.id);
+  await trx.updateTable("identities").set({ user_id: args.to }).where("id", "=", identity.id).execute();
+  await trx
+    .updateTable("users")
+    .set({ status: "closed", updated_at: args.now })
+    .where("id", "=", identity.user_id)
+    .execute();
+  return identity.id;
 }
 
 async function assertFoldable(trx: Trx, userId: string, identityId: number) {

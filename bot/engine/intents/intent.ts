@@ -4,7 +4,7 @@ import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS } from "../../../api/ser
 
 /**
  * What a customer wants, in our vocabulary. Produced by the deterministic grammar (`grammar.ts`) and,
- * later, by the LLM's tool calls (validated with `IntentSchema`). Every slot is optional: an intent is
+ * for what it cannot read, by a language model's tool calls (`llm-intent.ts`, validated with `IntentSchema`). Every slot is optional: an intent is
  * what was *said*, and the flow asks for whatever is missing, then shows everything back for
  * confirmation. Nothing here is ever executed without Confirm and the PIN (DESIGN §9).
  *

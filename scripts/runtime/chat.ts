@@ -3,13 +3,12 @@ import type { Logger } from "../../api/logger";
 import type { ServiceContext } from "../../api/services/context";
 import type { PaymentsRuntime } from "../../api/services/funding";
 import type { VtuRuntime } from "../../api/services/vtu";
-import { createPhrasing } from "../../bot/engine/phrase";
 import type { EngineDeps } from "../../bot/engine/types";
-import { createUnderstanding } from "../../bot/engine/understand";
 import { ChatSenders } from "../../bot/outbound";
 import { startChatOutbox } from "../../bot/outbox/run";
 import { setUpTelegram, type TelegramRuntime } from "../../bot/telegram/start";
 import { startWhatsApp } from "../../bot/whatsapp/client";
+import { languageModel } from "./language-model";
 
 export type ChatRuntime = {
   deps: EngineDeps;
@@ -34,13 +33,7 @@ export function setUpChat(args: {
   owner: string;
 }): ChatRuntime {
   const { config, logger, owner } = args;
-  const deps: EngineDeps = {
-    ctx: args.ctx,
-    vtu: args.vtu,
-    payments: args.payments,
-    understand: createUnderstanding(config, logger),
-    phrase: createPhrasing(config, logger),
-  };
+  const deps = engineDeps(args);
   const senders = new ChatSenders();
   const telegram = setUpTelegram({ config, deps, logger, senders, owner });
   return {
@@ -74,6 +67,22 @@ export function setUpChat(args: {
         },
       };
     },
+  };
+}
+
+/** What the chat engine runs on: the services' runtimes and, when configured, the language model. */
+export function engineDeps(args: {
+  config: Config;
+  logger: Logger;
+  ctx: () => ServiceContext;
+  vtu: VtuRuntime;
+  payments: PaymentsRuntime;
+}): EngineDeps {
+  return {
+    ctx: args.ctx,
+    vtu: args.vtu,
+    payments: args.payments,
+    ...languageModel(args.config, args.logger),
   };
 }
 

@@ -12,6 +12,7 @@ export type WhatsAppStatusSnapshot = {
 /**
  * Where the WhatsApp client is, for the admin panel: the state and the QR to scan (also as an image
  * data URL). In-process on purpose: the client runs in one process and the QR changes every ~20 s.
+ * The channel (bot/whatsapp) writes it and the panel (web/) reads it, so it sits where both reach.
  */
 export class WhatsAppStatus {
   private current: WhatsAppStatusSnapshot;
