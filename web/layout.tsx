@@ -1,7 +1,14 @@
 import type { Child } from "hono/jsx";
 
 /** HTML shell: mobile-first, no external assets. JSX escapes text, so user data is never raw HTML. */
-export function Layout(props: { title: string; sandbox: boolean; wide?: boolean; children: Child }) {
+export function Layout(props: {
+  title: string;
+  sandbox: boolean;
+  wide?: boolean;
+  /** Extra elements for the head (a page family's own styles). */
+  head?: Child;
+  children: Child;
+}) {
   return (
     <html lang="en">
       <head>
@@ -51,6 +58,7 @@ body.wide input.field,body.wide select.field{display:inline-block;width:auto;fon
 .danger{background:#b42318;color:#fff}
 fieldset{border:1px solid #e3e6ea;border-radius:.6rem;margin:.8rem 0;padding:.4rem .8rem}
 fieldset label,label.check{font-weight:400;margin:.4rem 0}`}</style>
+        {props.head ?? null}
       </head>
       <body class={props.wide ? "wide" : undefined}>
         {props.sandbox ? <p class="sandbox">SANDBOX — no real money moves.</p> : null}

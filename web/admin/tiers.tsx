@@ -23,9 +23,9 @@ export function tiersSection(_deps: AdminDeps, kit: AdminKit) {
     message: { notice?: string; error?: string } = {},
     status: ContentfulStatusCode = 200,
   ): Promise<Response> => {
-    kit.noStore(c);
     const [tiers, counts] = await Promise.all([listTierRules(c.var.ctx.db), tierCounts(c.var.ctx)]);
-    return c.html(
+    return kit.page(
+      c,
       <AdminTiersPage
         sandbox={kit.sandbox}
         role={session.admin.role}
