@@ -23,7 +23,7 @@ export function AdminAdminsPage(props: {
       <div class="card">
         <h1>Admins</h1>
         <Notices notice={props.notice} error={props.error} />
-        <ScrollTable label="Admins">
+        <ScrollTable label="Admins" class="wide">
           <thead>
             <tr>
               <th>Admin</th>

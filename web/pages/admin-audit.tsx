@@ -122,7 +122,7 @@ export function AdminAuditPage(props: {
             No audit rows match.
           </p>
         ) : (
-          <ScrollTable label="Audit log" testid="audit-rows">
+          <ScrollTable label="Audit log" class="wide" testid="audit-rows">
             <thead>
               <tr>
                 <th>When</th>

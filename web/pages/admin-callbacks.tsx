@@ -79,7 +79,7 @@ export function AdminCallbacksPage(props: {
             {props.filters.status || props.filters.key || props.filters.user ? " match" : " yet"}.
           </p>
         ) : (
-          <ScrollTable label="Callback deliveries">
+          <ScrollTable label="Callback deliveries" class="wide">
             <thead>
               <tr>
                 <th>Created</th>

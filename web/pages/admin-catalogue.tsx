@@ -158,7 +158,7 @@ export function AdminCataloguePage(
           {props.plans.length} plans. Airtime and electricity show the price of{" "}
           {formatNaira(SAMPLE_FACE_KOBO)}.
         </p>
-        <ScrollTable label="Plans">
+        <ScrollTable label="Plans" class="wide">
           <thead>
             <tr>
               <th>Plan</th>
@@ -243,7 +243,7 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
           </dd>
         </dl>
         <h2>Offers</h2>
-        <ScrollTable label="Offers">
+        <ScrollTable label="Offers" class="wide">
           <thead>
             <tr>
               <th>Provider</th>
@@ -356,7 +356,7 @@ export function AdminProvidersPage(
         <p class="muted">
           Orders go to the first enabled provider that sells the plan, then fail over down the list.
         </p>
-        <ScrollTable label="Providers">
+        <ScrollTable label="Providers" class="wide">
           <thead>
             <tr>
               <th>#</th>

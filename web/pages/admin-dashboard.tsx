@@ -26,13 +26,13 @@ function Tile(props: { metric: string; label: string; value: number; shown: stri
   );
 }
 
-/** The range: From and To side by side (on a phone too), then Show and the presets. */
+/** The range (Lagos days): From and To side by side (on a phone too), then Show and the presets. */
 function RangePicker(props: { from: string; to: string }) {
   return (
     <form method="get" action="/admin" data-testid="range">
       <div class="range">
         <label>
-          From (Lagos day)
+          From
           <input class="field" type="date" name="from" value={props.from} />
         </label>
         <label>

@@ -111,7 +111,7 @@ export function AdminOrdersPage(props: {
         </p>
         {props.rows.length === 0 ? <p class="muted">No orders match.</p> : null}
         {props.rows.length > 0 ? (
-          <ScrollTable label="Orders">
+          <ScrollTable label="Orders" class="wide">
             <thead>
               <tr>
                 <th>Placed (Lagos)</th>

@@ -74,7 +74,9 @@ const PANEL_CSS = `.skip{position:absolute;left:.5rem;top:-4rem;background:#fff;
 main:focus{outline:none}
 .tablewrap{overflow-x:auto;max-width:100%;margin:.5rem 0}
 .tablewrap:focus-visible{outline:2px solid #0a58ca}
-.tablewrap table.list{margin:0}
+.tablewrap table.list{margin:0;min-width:36rem}.tablewrap table.list.wide{min-width:56rem}
+.mono{word-break:normal;overflow-wrap:anywhere}
+form.filters label{display:flex;flex-direction:column;gap:.2rem}
 .person{display:block}.person .muted{font-size:.85rem}
 code.id{font-family:ui-monospace,Menlo,monospace;font-size:.85em;word-break:break-all;user-select:all;-webkit-user-select:all}
 code.id{cursor:copy;background:#eef0f3;padding:0 .2rem;border-radius:.2rem}
@@ -87,7 +89,7 @@ form.stack label{display:block}
 .legend{display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:.3rem 0;padding:0;list-style:none;font-size:.9rem}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;border-radius:.15rem;vertical-align:-.05rem}
 svg.chart{display:block;max-width:34rem}
-svg.chart text{font-size:12px}
+svg.chart text{font-size:11px}
 svg.chart .x-dense{display:inline}
 @media (max-width:40rem){svg.chart text{font-size:14px}svg.chart .x-dense{display:none}}
 .pager{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}`;

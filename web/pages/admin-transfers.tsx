@@ -74,7 +74,7 @@ export function AdminTransfersPage(props: {
           </p>
         )}
         {props.rows.length > 0 ? (
-          <ScrollTable label="Bank transfers">
+          <ScrollTable label="Bank transfers" class="wide">
             <thead>
               <tr>
                 <th>Received</th>
