@@ -42,10 +42,11 @@ const COLORS = ["#1f6feb", "#f0883e", "#2da44e", "#a371f7", "#cf222e", "#8c959f"
 export const colorOf = (i: number) => COLORS[i % COLORS.length] ?? "#1f6feb";
 const plain = (n: number) => String(n);
 
-/** ₦ for an axis: "₦950", "₦12.5k", "₦1.2m" (from kobo). */
+/** ₦ for an axis: "₦950", "₦12.5k", "₦1.25m" (from kobo). */
 export function compactNaira(kobo: number): string {
   const naira = Math.round(kobo / 100);
-  const short = (n: number, unit: string) => `₦${Number(n.toFixed(n < 10 ? 1 : 0))}${unit}`;
+  // Ticks fall on round steps (₦12,500 → "₦12.5k"): two decimals at most, none when whole.
+  const short = (n: number, unit: string) => `₦${Number(n.toFixed(2))}${unit}`;
   if (Math.abs(naira) >= 1_000_000) {
     return short(naira / 1_000_000, "m");
   }

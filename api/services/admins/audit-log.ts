@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
+import { hasUnstorableCharacters } from "../storable-text";
 import { lagosDayStart, parseListFilters } from "./list-filters";
 
 export type AuditRow = {
@@ -24,15 +25,25 @@ export type AuditRow = {
  * its start, "wallet." for every wallet action), on what (a target id, or "type:id"), and Lagos days.
  * `before` is the paging cursor: the id of the last row of the page before.
  */
+/** Free text to search with: PostgreSQL cannot compare NUL or a lone surrogate, so they are refused. */
+const SearchText = z
+  .string()
+  .trim()
+  .max(120)
+  .refine(
+    (text) => !hasUnstorableCharacters(text),
+    "remove the invisible characters (NUL or a broken emoji)",
+  );
+
 export const AuditFilters = z.strictObject({
-  actor: z.string().trim().max(120).optional(),
+  actor: SearchText.optional(),
   action: z
     .string()
     .trim()
     .max(60)
     .regex(/^[a-z_.]+$/, "use an action's name, like wallet.adjust, or its start, like wallet.")
     .optional(),
-  target: z.string().trim().max(120).optional(),
+  target: SearchText.optional(),
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
   before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
