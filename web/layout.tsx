@@ -7,6 +7,8 @@ export function Layout(props: {
   wide?: boolean;
   /** A page family's own rules, after the shared ones. */
   css?: string;
+  /** Extra elements for the head (a page family's own styles). */
+  head?: Child;
   children: Child;
 }) {
   return (
@@ -59,6 +61,7 @@ body.wide input.field,body.wide select.field{display:inline-block;width:auto;fon
 fieldset{border:1px solid #e3e6ea;border-radius:.6rem;margin:.8rem 0;padding:.4rem .8rem}
 fieldset label,label.check{font-weight:400;margin:.4rem 0}`}</style>
         {props.css ? <style>{props.css}</style> : null}
+        {props.head ?? null}
       </head>
       <body class={props.wide ? "wide" : undefined}>
         {props.sandbox ? <p class="sandbox">SANDBOX — no real money moves.</p> : null}

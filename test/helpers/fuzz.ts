@@ -129,6 +129,11 @@ export const QUERY_NAMES: readonly string[] = [
   "transaction_id",
   "phone",
   "preset",
+  // The audit log's filters and its page cursor.
+  "actor",
+  "action",
+  "target",
+  "before",
   "network",
   "notice",
   "error",

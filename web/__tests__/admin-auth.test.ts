@@ -311,7 +311,9 @@ describe("admin balance adjustments in the panel", () => {
       expect(big.res.headers.get("location")).toBe(`/admin/users/${customer.id}?done=sent_for_approval`);
       expect(await balance()).toBe(60_000);
       const queue = await maker.request("GET", "/admin/approvals");
-      const id = /action="\/admin\/approvals\/(\d+)"/.exec(queue.html)?.[1];
+      // The maker sees their request waiting, with no Approve button (issue 21 §6); a forged POST is refused.
+      const id = /data-approval="(\d+)"/.exec(queue.html)?.[1];
+      expect(queue.html).not.toContain(`action="/admin/approvals/${id}"`);
       const own = await maker.request("POST", `/admin/approvals/${id}`, {
         csrf: queue.csrf,
         decision: "approve",

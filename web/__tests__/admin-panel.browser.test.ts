@@ -308,8 +308,11 @@ describe.skipIf(skipBrowserSuites)("admin panel in Chromium (1280×900)", () => 
       page.waitForURL((url) => url.searchParams.has("q")),
       page.getByRole("button", { name: "Search" }).click(),
     ]);
-    const hit = page.locator("li", { hasText: customer.phone });
+    // One row: the name, the masked phone and the id (issue 21 §8).
+    const hit = page.locator("tr[data-user]");
     expect(await hit.count()).toBe(1);
+    expect(await hit.getAttribute("data-user")).toBe(customer.id);
+    expect(await hit.textContent()).toContain(`${customer.phone.slice(0, 4)}***${customer.phone.slice(7)}`);
     await Promise.all([
       page.waitForURL((url) => url.pathname === `/admin/users/${customer.id}`),
       hit.getByRole("link").click(),
@@ -339,17 +342,20 @@ describe.skipIf(skipBrowserSuites)("admin panel in Chromium (1280×900)", () => 
     expect(await field(page, "Balance")).toBe(formatNaira(before + SMALL_KOBO));
     expect((await balanceOf(customer.id)).balanceKobo).toBe(before + SMALL_KOBO);
 
-    // The admin who asked cannot approve it.
+    // The admin who asked sees it waiting with no Approve button (issue 21 §6), and cannot approve it.
     await page.getByRole("link", { name: "Approvals" }).click();
     await page.waitForURL((url) => url.pathname === "/admin/approvals");
-    const waiting = page.locator("div", { has: page.locator('form[action^="/admin/approvals/"]') }).last();
+    const waiting = page.locator("tr[data-approval]");
+    expect(await waiting.count()).toBe(1);
     expect(await waiting.textContent()).toContain("Refund of a failed bank transfer");
-    const [own] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === "POST"),
-      waiting.getByRole("button", { name: "Approve" }).click(),
-    ]);
+    expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    expect(await waiting.getByTestId("own-request").textContent()).toContain("a second admin decides");
+    const approvalId = await waiting.getAttribute("data-approval");
+    const own = await page.request.post(`${origin}/admin/approvals/${approvalId}`, {
+      form: { csrf: await csrfOf(page), decision: "approve" },
+    });
     expect(own.status()).toBe(403);
-    expect(await page.locator("p.error").textContent()).toContain("A second admin must approve this");
+    expect(await own.text()).toContain("A second admin must approve this");
     expect((await balanceOf(customer.id)).balanceKobo).toBe(before + SMALL_KOBO);
 
     // A second admin, in their own browser context, approves it.
@@ -441,6 +447,10 @@ describe.skipIf(skipBrowserSuites)("admin panel in Chromium (1280×900)", () => 
     await expectNoHorizontalOverflow(page);
     const refund = page.locator('form[action$="/refund"]');
     await refund.getByLabel("Reason").fill(REFUND_REASON);
+    // A destructive action: the browser does not send it until its box is ticked (issue 21 §6).
+    await refund.getByRole("button", { name: `Refund ${formatNaira(stuck.priceKobo)}` }).click();
+    expect(new URL(page.url()).searchParams.get("done")).toBeNull();
+    await refund.getByRole("checkbox").check();
     await Promise.all([
       page.waitForURL((url) => url.searchParams.get("done") === "refunded"),
       refund.getByRole("button", { name: `Refund ${formatNaira(stuck.priceKobo)}` }).click(),
@@ -529,18 +539,26 @@ describe.skipIf(skipBrowserSuites)("admin panel in Chromium (1280×900)", () => 
     const before = await balanceOf(customer.id);
     const { approvals } = await panelFigures(tdb.db, today());
     // From inside the page, the way a forged form on a page would send it: the cookie goes along.
-    const result = await page.evaluate(`(async () => {
-      const res = await fetch("/admin/users/${customer.id}/adjust", {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ direction: "credit", amount: "100", reason: "No CSRF field here" }),
-      });
-      return { status: res.status, text: await res.text() };
-    })()`);
-    expect(result).toMatchObject({ status: 403 });
-    expect((result as { text: string }).text).toContain(
-      "This form did not come from the panel (CSRF check).",
-    );
+    // (A form, not fetch: the panel's CSP lets its pages connect nowhere.)
+    const [forged] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST"),
+      page.evaluate(`(() => {
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = "/admin/users/${customer.id}/adjust";
+        for (const [name, value] of Object.entries({ direction: "credit", amount: "100", reason: "No CSRF field here" })) {
+          const input = document.createElement("input");
+          input.type = "hidden";
+          input.name = name;
+          input.value = value;
+          form.append(input);
+        }
+        document.body.append(form);
+        form.submit();
+      })()`),
+    ]);
+    expect(forged.status()).toBe(403);
+    expect(await forged.text()).toContain("This form did not come from the panel (CSRF check).");
     const viaRequest = await page.request.post(`${origin}/admin/orders/${stuck.id}/mark-delivered`, {
       form: { reference: "REF-123456", reason: "Provider confirmed by phone" },
     });

@@ -336,9 +336,10 @@ describe.skipIf(skipBrowserSuites)("bank-transfer pages in Chromium", () => {
       expect(text).toContain(`Payer ${i + 1}`);
       expect(text).toContain(numbers[i]);
       expect(text).toContain("Held: not the amount this one-time account number was for");
-      expect(await row.getByRole("link", { name: t.user_id ?? "" }).getAttribute("href")).toBe(
-        `/admin/users/${t.user_id}`,
-      );
+      // The customer by name and masked phone, beside their id (issue 21 §8).
+      const person = row.locator(`[data-person="${t.user_id}"]`);
+      expect(await person.getByRole("link").getAttribute("href")).toBe(`/admin/users/${t.user_id}`);
+      expect(await person.locator("code").textContent()).toBe(t.user_id);
     }
     await expectNoHorizontalOverflow(page, DESKTOP.width);
 

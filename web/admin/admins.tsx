@@ -24,7 +24,7 @@ const DONE: Record<string, string> = {
 /** Admin accounts (super_admin only, S7). */
 export function adminsSection(_deps: AdminDeps, kit: AdminKit) {
   const app = new Hono<AdminEnv>();
-  const { sandbox, noStore, csrf, field } = kit;
+  const { sandbox, csrf, field } = kit;
 
   const page = async (
     c: AdminContext,
@@ -32,8 +32,8 @@ export function adminsSection(_deps: AdminDeps, kit: AdminKit) {
     status: ContentfulStatusCode,
     message: { notice?: string; error?: string; draft?: { email: string; name: string; role: string } },
   ) => {
-    noStore(c);
-    return c.html(
+    return kit.page(
+      c,
       <AdminAdminsPage
         sandbox={sandbox}
         role={session.admin.role}

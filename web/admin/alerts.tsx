@@ -23,8 +23,8 @@ export function adminAlertRoutes(_deps: AdminDeps, kit: AdminKit) {
     status: ContentfulStatusCode = 200,
     message: { notice?: string; error?: string } = {},
   ) => {
-    kit.noStore(c);
-    return c.html(
+    return kit.page(
+      c,
       <AdminAlertsPage
         sandbox={kit.sandbox}
         role={session.admin.role}
@@ -73,8 +73,8 @@ export function adminAlertRoutes(_deps: AdminDeps, kit: AdminKit) {
     status: ContentfulStatusCode = 200,
     extra: { notice?: string; error?: string; newKey?: string } = {},
   ) => {
-    kit.noStore(c);
-    return c.html(
+    return kit.page(
+      c,
       <AdminAccountPage
         sandbox={kit.sandbox}
         role={session.admin.role}

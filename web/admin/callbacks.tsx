@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { customerLabels } from "../../api/services/admins";
 import { adminResendCallbackDelivery, listCallbackDeliveriesForAdmin } from "../../api/services/callbacks";
 import { ServiceError } from "../../api/services/errors";
 import { httpStatusOf } from "../../api/transport/http-status";
@@ -23,12 +24,21 @@ export function callbacksSection(_deps: AdminDeps, kit: AdminKit) {
     status: ContentfulStatusCode = 200,
   ): Promise<Response> => {
     const filters = kit.filtersFrom(c, FILTERS);
-    const render = (rows: Awaited<ReturnType<typeof listCallbackDeliveriesForAdmin>>, error?: string) => (
+    const render = async (
+      rows: Awaited<ReturnType<typeof listCallbackDeliveriesForAdmin>>,
+      error?: string,
+    ) => (
       <AdminCallbacksPage
         sandbox={kit.sandbox}
         role={session.admin.role}
         filters={filters}
         rows={rows}
+        people={
+          await customerLabels(
+            c.var.ctx,
+            rows.map((r) => r.userId),
+          )
+        }
         csrf={kit.csrf(c, session)}
         notice={message.notice}
         error={message.error ?? error}
@@ -45,8 +55,7 @@ export function callbacksSection(_deps: AdminDeps, kit: AdminKit) {
         limit: 200,
       });
     if (status !== 200) {
-      kit.noStore(c);
-      return c.html(render(await load().catch(() => []), message.error), status);
+      return kit.page(c, await render(await load().catch(() => []), message.error), status);
     }
     return kit.listPage(c, load, render);
   };

@@ -52,7 +52,7 @@ const num = (text: string) => (text === "" ? Number.NaN : Number(text));
  */
 export function catalogueSection(deps: AdminDeps, kit: AdminKit) {
   const app = new Hono<AdminEnv>();
-  const { sandbox, noStore, csrf, field } = kit;
+  const { sandbox, csrf, field } = kit;
 
   const notice = (c: AdminContext): Message => {
     const done = DONE[c.req.query("done") ?? ""];
@@ -78,8 +78,8 @@ export function catalogueSection(deps: AdminDeps, kit: AdminKit) {
       error = e.message;
       status = 400;
     }
-    noStore(c);
-    return c.html(
+    return kit.page(
+      c,
       <AdminCataloguePage
         sandbox={sandbox}
         role={session.admin.role}
@@ -101,10 +101,10 @@ export function catalogueSection(deps: AdminDeps, kit: AdminKit) {
     status: Status,
     message: Message,
   ) => {
-    noStore(c);
     try {
       const plan = await adminPlanDetail(c.var.ctx, id);
-      return c.html(
+      return kit.page(
+        c,
         <AdminPlanPage
           sandbox={sandbox}
           role={session.admin.role}
@@ -116,15 +116,15 @@ export function catalogueSection(deps: AdminDeps, kit: AdminKit) {
       );
     } catch (error) {
       if (error instanceof ServiceError && error.kind === "not_found") {
-        return kit.forbidden(c, "There is no plan with that id.", 404);
+        return kit.notFound(c, "There is no plan with that id: it was not found.");
       }
       throw error;
     }
   };
 
   const providersPage = async (c: AdminContext, session: AdminSession, status: Status, message: Message) => {
-    noStore(c);
-    return c.html(
+    return kit.page(
+      c,
       <AdminProvidersPage
         sandbox={sandbox}
         role={session.admin.role}

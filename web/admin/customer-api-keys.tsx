@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { revokeApiKey } from "../../api/services/auth";
 import { ServiceError } from "../../api/services/errors";
 import { httpStatusOf } from "../../api/transport/http-status";
-import { AdminForbiddenPage } from "../pages/admin";
+import { AdminProblemPage } from "../pages/admin";
 import type { AdminDeps, AdminEnv, AdminKit } from "./kit";
 
 /**
@@ -27,10 +27,13 @@ export function customerApiKeysSection(_deps: AdminDeps, kit: AdminKit) {
       });
       return c.redirect(`/admin/users/${encodeURIComponent(userId)}?done=api_key_revoked`, 303);
     } catch (error) {
+      if (error instanceof ServiceError && error.kind === "not_found") {
+        return kit.notFound(c, error.message);
+      }
       if (error instanceof ServiceError) {
-        kit.noStore(c);
-        return c.html(
-          <AdminForbiddenPage sandbox={kit.sandbox} message={error.message} />,
+        return kit.page(
+          c,
+          <AdminProblemPage sandbox={kit.sandbox} title="Not revoked" message={error.message} />,
           httpStatusOf(error),
         );
       }

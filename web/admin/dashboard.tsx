@@ -22,7 +22,6 @@ export const dashboardSection: AdminSection = (_deps, kit) => {
     if (session instanceof Response) {
       return session;
     }
-    kit.noStore(c);
     const ctx = c.var.ctx;
     const today = lagosDay(ctx.now());
     const preset = c.req.query("preset") ?? "";
@@ -32,16 +31,15 @@ export const dashboardSection: AdminSection = (_deps, kit) => {
     const page = {
       sandbox: kit.sandbox,
       admin: session.admin,
-      csrf: kit.csrf(c, session),
       overview: await adminOverview(ctx),
       alerts: await listOpenAlerts(ctx),
     };
     try {
       const report = await analyticsReport(ctx, asked);
-      return c.html(<AdminDashboardPage {...page} range={report.range} report={report} />);
+      return kit.page(c, <AdminDashboardPage {...page} range={report.range} report={report} />);
     } catch (error) {
       if (error instanceof ValidationError) {
-        return c.html(<AdminDashboardPage {...page} range={asked} error={error.message} />, 400);
+        return kit.page(c, <AdminDashboardPage {...page} range={asked} error={error.message} />, 400);
       }
       throw error;
     }

@@ -4,6 +4,7 @@ import {
   type AdminGiftRoomFilters,
   adminCloseGiftRoom,
   adminGiftRoomDetail,
+  customerLabels,
   hasRole,
   listGiftRoomsForAdmin,
 } from "../../api/services/admins";
@@ -27,12 +28,18 @@ export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
     return kit.listPage(
       c,
       () => listGiftRoomsForAdmin(c.var.ctx, filters as AdminGiftRoomFilters),
-      (rows, error) => (
+      async (rows, error) => (
         <AdminGiftRoomsPage
           sandbox={kit.sandbox}
           role={s.admin.role}
           filters={filters}
           rows={rows}
+          people={
+            await customerLabels(
+              c.var.ctx,
+              rows.map((r) => r.creatorId),
+            )
+          }
           error={error}
         />
       ),
@@ -46,14 +53,16 @@ export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
     message: { notice?: string; error?: string } = {},
     status: ContentfulStatusCode = 200,
   ) => {
-    kit.noStore(c);
     try {
       const detail = await adminGiftRoomDetail(c.var.ctx, roomId);
-      return c.html(
+      const people = await customerLabels(c.var.ctx, [detail.room.creatorId]);
+      return kit.page(
+        c,
         <AdminGiftRoomPage
           sandbox={kit.sandbox}
           role={session.admin.role}
           detail={detail}
+          creator={people[detail.room.creatorId]}
           csrf={kit.csrf(c, session)}
           canClose={hasRole(session.admin, "admin")}
           {...message}
@@ -62,7 +71,7 @@ export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
       );
     } catch (error) {
       if (error instanceof ServiceError && error.code === "NOT_FOUND") {
-        return kit.forbidden(c, "There is no gift room with that id.", 404);
+        return kit.notFound(c, "There is no gift room with that id: it was not found.");
       }
       throw error;
     }
@@ -104,7 +113,7 @@ export function giftRoomsSection(_deps: AdminDeps, kit: AdminKit) {
         return roomPage(c, post.session, roomId, { error: error.message }, status);
       }
       if (error instanceof ServiceError) {
-        return kit.forbidden(c, "There is no gift room with that id.", 404);
+        return kit.notFound(c, "There is no gift room with that id: it was not found.");
       }
       throw error;
     }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { JSX } from "hono/jsx/jsx-runtime";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Config } from "../../api/config";
 import { adminCsrfToken, findAdminSession, hasRole, type SignedInAdmin } from "../../api/services/admins";
 import type { ServiceContext } from "../../api/services/context";
@@ -9,9 +10,11 @@ import type { PaymentsRuntime } from "../../api/services/funding";
 import { constantTimeEqual } from "../../api/services/hashing";
 import type { VtuRuntime } from "../../api/services/vtu";
 import type { AdminRole } from "../../db/database";
-import { AdminForbiddenPage } from "../pages/admin";
+import { AdminProblemPage } from "../pages/admin";
+import { PanelFrame } from "../pages/admin-shell";
 
-export type AdminEnv = { Variables: { ctx: ServiceContext } };
+/** `adminSession` is set by the kit once a request's session is known (kit.page reads it). */
+export type AdminEnv = { Variables: { ctx: ServiceContext; adminSession?: AdminSession } };
 export type AdminContext = Context<AdminEnv>;
 
 /** What the panel's routes may call: the services' runtimes, absent where a process has none. */
@@ -40,16 +43,47 @@ export function adminKit(config: Config) {
     c.header("Referrer-Policy", "no-referrer");
   };
 
-  const forbidden = async (c: AdminContext, message: string, status: 403 | 404 = 403): Promise<Response> => {
+  /**
+   * A panel page: no caching, and — for a signed-in admin — the shell's frame (who, the sign-out
+   * form's CSRF token, the current link) around it.
+   */
+  const page = async (
+    c: AdminContext,
+    element: JSX.Element,
+    status: ContentfulStatusCode = 200,
+  ): Promise<Response> => {
     noStore(c);
-    return await c.html(<AdminForbiddenPage sandbox={sandbox} message={message} />, status);
+    const session = c.get("adminSession");
+    if (!session) {
+      return await c.html(element, status);
+    }
+    const frame = {
+      role: session.admin.role,
+      name: session.admin.name,
+      csrf: adminCsrfToken(c.var.ctx, session.token),
+      path: c.req.path,
+    };
+    return await c.html(<PanelFrame.Provider value={frame}>{element}</PanelFrame.Provider>, status);
   };
+
+  /** "Not allowed" (403), in the shell when someone is signed in. */
+  const forbidden = (c: AdminContext, message: string): Promise<Response> =>
+    page(c, <AdminProblemPage sandbox={sandbox} title="Not allowed" message={message} />, 403);
+
+  /** "Not found" (404): a missing customer, order, room or page, in the shell when signed in. */
+  const notFound = (c: AdminContext, message: string): Promise<Response> =>
+    page(c, <AdminProblemPage sandbox={sandbox} title="Not found" message={message} />, 404);
 
   /** The signed-in admin, or a redirect to the sign-in page. */
   const signedIn = async (c: AdminContext): Promise<AdminSession | Response> => {
     const token = getCookie(c, SESSION_COOKIE);
     const admin = await findAdminSession(c.var.ctx, token);
-    return admin && token ? { admin, token } : c.redirect("/admin/login", 303);
+    if (!admin || !token) {
+      return c.redirect("/admin/login", 303);
+    }
+    const session = { admin, token };
+    c.set("adminSession", session);
+    return session;
   };
 
   /** A signed-in admin holding at least `role` (S7), or the response to send. */
@@ -119,23 +153,26 @@ export function adminKit(config: Config) {
   const listPage = async <R,>(
     c: AdminContext,
     load: () => Promise<R[]>,
-    render: (rows: R[], error?: string) => JSX.Element,
+    render: (rows: R[], error?: string) => JSX.Element | Promise<JSX.Element>,
   ): Promise<Response> => {
-    noStore(c);
+    let rows: R[];
     try {
-      return await c.html(render(await load()));
+      rows = await load();
     } catch (error) {
       if (error instanceof ServiceError) {
-        return await c.html(render([], error.message), 400);
+        return await page(c, await render([], error.message), 400);
       }
       throw error;
     }
+    return await page(c, await render(rows));
   };
 
   return {
     sandbox,
     noStore,
+    page,
     forbidden,
+    notFound,
     signedIn,
     signedInAs,
     signedInPost,

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   adminOrderDetail,
   adminResendReceipt,
+  customerLabels,
   hasRole,
   markOrderDelivered,
   refundOrder,
@@ -10,7 +11,6 @@ import {
 } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
 import { httpStatusOf } from "../../api/transport/http-status";
-import { AdminForbiddenPage } from "../pages/admin";
 import { AdminOrderPage } from "../pages/admin-ops";
 import { OrderActions } from "../pages/admin-order-actions";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
@@ -32,15 +32,17 @@ export async function orderPageWithActions(
   message: { notice?: string; error?: string } = {},
   status: ContentfulStatusCode = 200,
 ): Promise<Response> {
-  kit.noStore(c);
   try {
     const detail = await adminOrderDetail(c.var.ctx, orderId);
     const done = c.req.query("done");
     const notice = message.notice ?? (done && DONE[done] ? `Done: ${DONE[done]}.` : undefined);
-    return c.html(
+    const people = await customerLabels(c.var.ctx, [detail.order.userId]);
+    return await kit.page(
+      c,
       <AdminOrderPage
         sandbox={kit.sandbox}
         detail={detail}
+        person={people[detail.order.userId]}
         role={session.admin.role}
         actions={
           <OrderActions
@@ -57,10 +59,7 @@ export async function orderPageWithActions(
     );
   } catch (error) {
     if (error instanceof ServiceError && error.code === "NOT_FOUND") {
-      return c.html(
-        <AdminForbiddenPage sandbox={kit.sandbox} message="There is no order with that id." />,
-        404,
-      );
+      return kit.notFound(c, "There is no order with that id: it was not found.");
     }
     throw error;
   }
@@ -99,7 +98,7 @@ export function orderActionsSection(deps: AdminDeps, kit: AdminKit) {
           );
         }
         if (error instanceof ServiceError) {
-          return kit.forbidden(c, "There is no order with that id.", 404);
+          return kit.notFound(c, "There is no order with that id: it was not found.");
         }
         throw error;
       }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import {
   type AdminPaymentFilters,
   adminPaymentDetail,
+  customerLabels,
   listPaymentsForAdmin,
 } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
@@ -21,12 +22,18 @@ export function paymentsSection(_deps: AdminDeps, kit: AdminKit) {
     return kit.listPage(
       c,
       () => listPaymentsForAdmin(c.var.ctx, filters as AdminPaymentFilters),
-      (rows, error) => (
+      async (rows, error) => (
         <AdminPaymentsPage
           sandbox={kit.sandbox}
           role={s.admin.role}
           filters={filters}
           rows={rows}
+          people={
+            await customerLabels(
+              c.var.ctx,
+              rows.map((r) => r.userId),
+            )
+          }
           error={error}
         />
       ),
@@ -38,13 +45,21 @@ export function paymentsSection(_deps: AdminDeps, kit: AdminKit) {
     if (s instanceof Response) {
       return s;
     }
-    kit.noStore(c);
     try {
       const detail = await adminPaymentDetail(c.var.ctx, c.req.param("id"));
-      return c.html(<AdminPaymentPage sandbox={kit.sandbox} role={s.admin.role} detail={detail} />);
+      const people = await customerLabels(c.var.ctx, [detail.userId]);
+      return await kit.page(
+        c,
+        <AdminPaymentPage
+          sandbox={kit.sandbox}
+          role={s.admin.role}
+          detail={detail}
+          person={people[detail.userId]}
+        />,
+      );
     } catch (error) {
       if (error instanceof ServiceError && error.code === "NOT_FOUND") {
-        return kit.forbidden(c, "There is no payment with that id.", 404);
+        return kit.notFound(c, "There is no payment with that id: it was not found.");
       }
       throw error;
     }

@@ -16,7 +16,6 @@ import {
   updatePointsRules,
 } from "../../api/services/rewards";
 import { httpStatusOf } from "../../api/transport/http-status";
-import { AdminForbiddenPage } from "../pages/admin";
 import { AdminPointStatementPage, AdminPointsPage } from "../pages/admin-points";
 import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "./kit";
 
@@ -39,7 +38,6 @@ export function pointsSection(_deps: AdminDeps, kit: AdminKit) {
     message: { notice?: string; error?: string } = {},
     status: ContentfulStatusCode = 200,
   ): Promise<Response> => {
-    kit.noStore(c);
     const ctx = c.var.ctx;
     const days = Number(c.req.query("days") ?? "30");
     const [report, holders, recent, rules] = await Promise.all([
@@ -48,7 +46,8 @@ export function pointsSection(_deps: AdminDeps, kit: AdminKit) {
       listRecentPointRows({ ctx, limit: 30 }),
       getPointsRules(ctx, ctx.db),
     ]);
-    return c.html(
+    return kit.page(
+      c,
       <AdminPointsPage
         sandbox={kit.sandbox}
         role={session.admin.role}
@@ -190,7 +189,6 @@ export function pointsSection(_deps: AdminDeps, kit: AdminKit) {
     if (session instanceof Response) {
       return session;
     }
-    kit.noStore(c);
     const ctx = c.var.ctx;
     const userId = c.req.param("id");
     const user = await ctx.db
@@ -199,10 +197,7 @@ export function pointsSection(_deps: AdminDeps, kit: AdminKit) {
       .where("id", "=", userId)
       .executeTakeFirst();
     if (!user) {
-      return c.html(
-        <AdminForbiddenPage sandbox={kit.sandbox} message="There is no customer with that id." />,
-        404,
-      );
+      return kit.notFound(c, "There is no customer with that id: it was not found.");
     }
     const before = c.req.query("before");
     const [summary, statement] = await Promise.all([
@@ -214,7 +209,8 @@ export function pointsSection(_deps: AdminDeps, kit: AdminKit) {
         before: before && /^\d{1,18}$/.test(before) ? before : undefined,
       }),
     ]);
-    return c.html(
+    return kit.page(
+      c,
       <AdminPointStatementPage
         sandbox={kit.sandbox}
         role={session.admin.role}

@@ -11,9 +11,11 @@ export function referralAbuseSection(_deps: AdminDeps, kit: AdminKit) {
     if (session instanceof Response) {
       return session;
     }
-    kit.noStore(c);
     const { groups } = await referralAbuseReport({ ctx: c.var.ctx });
-    return c.html(<AdminReferralAbusePage sandbox={kit.sandbox} role={session.admin.role} groups={groups} />);
+    return kit.page(
+      c,
+      <AdminReferralAbusePage sandbox={kit.sandbox} role={session.admin.role} groups={groups} />,
+    );
   });
   return app;
 }

@@ -21,12 +21,12 @@ export function referralsSection(_deps: AdminDeps, kit: AdminKit) {
     message: { notice?: string; error?: string } = {},
     status: ContentfulStatusCode = 200,
   ): Promise<Response> => {
-    kit.noStore(c);
     const [rows, rules] = await Promise.all([
       listReferrersForAdmin({ ctx: c.var.ctx, limit: 200 }),
       getReferralRules(c.var.ctx, c.var.ctx.db),
     ]);
-    return c.html(
+    return kit.page(
+      c,
       <AdminReferralsPage
         sandbox={kit.sandbox}
         role={session.admin.role}

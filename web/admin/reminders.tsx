@@ -11,10 +11,10 @@ export function remindersSection(_deps: AdminDeps, kit: AdminKit) {
     if (session instanceof Response) {
       return session;
     }
-    kit.noStore(c);
     const ctx = c.var.ctx;
     const [counts, dueSoon] = await Promise.all([reminderCounts(ctx), adminCardsDueSoon(ctx, 200)]);
-    return c.html(
+    return kit.page(
+      c,
       <AdminRemindersPage
         sandbox={kit.sandbox}
         role={session.admin.role}

@@ -11,9 +11,8 @@ export function schedulesSection(_deps: AdminDeps, kit: AdminKit) {
     if (session instanceof Response) {
       return session;
     }
-    kit.noStore(c);
     const rows = await listSchedulesForAdmin({ ctx: c.var.ctx, limit: 300 });
-    return c.html(<AdminSchedulesPage sandbox={kit.sandbox} role={session.admin.role} rows={rows} />);
+    return kit.page(c, <AdminSchedulesPage sandbox={kit.sandbox} role={session.admin.role} rows={rows} />);
   });
   return app;
 }

@@ -13,7 +13,7 @@ import type { AdminContext, AdminDeps, AdminEnv, AdminKit, AdminSession } from "
  * GET /admin/tiers: the tiers, their margins and how many customers each has (support may look);
  * POST /admin/tiers/rules: a super admin changes names, volumes and margins (naira and percent in the
  * form), with a reason, audited by updateTierRules. (A customer's tier is set on their page:
- * POST /admin/users/:id/tier in admin-routes.tsx.)
+ * POST /admin/users/:id/tier in customers.tsx.)
  */
 export function tiersSection(_deps: AdminDeps, kit: AdminKit) {
   const app = new Hono<AdminEnv>();
@@ -23,9 +23,9 @@ export function tiersSection(_deps: AdminDeps, kit: AdminKit) {
     message: { notice?: string; error?: string } = {},
     status: ContentfulStatusCode = 200,
   ): Promise<Response> => {
-    kit.noStore(c);
     const [tiers, counts] = await Promise.all([listTierRules(c.var.ctx.db), tierCounts(c.var.ctx)]);
-    return c.html(
+    return kit.page(
+      c,
       <AdminTiersPage
         sandbox={kit.sandbox}
         role={session.admin.role}

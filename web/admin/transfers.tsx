@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { hasRole } from "../../api/services/admins";
+import { customerLabels, hasRole } from "../../api/services/admins";
 import { ServiceError } from "../../api/services/errors";
 import {
   listTransfersForAdmin,
@@ -32,7 +32,6 @@ export function transfersSection(_deps: AdminDeps, kit: AdminKit) {
     message: { notice?: string; error?: string } = {},
     status: ContentfulStatusCode = 200,
   ): Promise<Response> => {
-    kit.noStore(c);
     const asked = (c.req.query("status") ?? "suspense").slice(0, 20);
     const filter = isFilter(asked) ? asked : undefined;
     const rows = filter
@@ -44,12 +43,19 @@ export function transfersSection(_deps: AdminDeps, kit: AdminKit) {
       : [];
     const error =
       message.error ?? (filter ? undefined : "Choose what to show: in suspense, all, credited or returned.");
-    return c.html(
+    return kit.page(
+      c,
       <AdminTransfersPage
         sandbox={kit.sandbox}
         role={session.admin.role}
         filter={filter ?? "suspense"}
         rows={rows}
+        people={
+          await customerLabels(
+            c.var.ctx,
+            rows.map((r) => r.userId),
+          )
+        }
         csrf={hasRole(session.admin, "admin") ? kit.csrf(c, session) : undefined}
         notice={message.notice}
         error={error}

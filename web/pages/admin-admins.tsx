@@ -1,6 +1,6 @@
 import { ADMIN_ROLES, type AdminAccountRow, MIN_ADMIN_PASSWORD } from "../../api/services/admins";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, lagosTimeOrNever, Notices } from "./admin-shell";
+import { AdminShell, ConfirmBox, lagosTimeOrNever, Notices, ReasonField, ScrollTable } from "./admin-shell";
 
 const roleName = (role: AdminRole) => role.replace("_", " ");
 
@@ -17,16 +17,13 @@ export function AdminAdminsPage(props: {
   draft?: { email: string; name: string; role: string };
 }) {
   const csrf = <input type="hidden" name="csrf" value={props.csrf} />;
-  const reason = (
-    <input class="field" name="reason" placeholder="reason" required minlength={3} maxlength={500} />
-  );
   const draft = props.draft ?? { email: "", name: "", role: "support" };
   return (
     <AdminShell title="Admins" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Admins</h1>
         <Notices notice={props.notice} error={props.error} />
-        <table class="list">
+        <ScrollTable label="Admins" class="wide">
           <thead>
             <tr>
               <th>Admin</th>
@@ -58,14 +55,17 @@ export function AdminAdminsPage(props: {
                 <td>
                   <form method="post" action={`/admin/admins/${a.id}/role`}>
                     {csrf}
-                    <select class="field" name="role">
-                      {ADMIN_ROLES.map((r) => (
-                        <option value={r} selected={r === a.role}>
-                          {roleName(r)}
-                        </option>
-                      ))}
-                    </select>
-                    {reason}
+                    <label>
+                      <span class="vh">Role for {a.name}</span>
+                      <select class="field" name="role">
+                        {ADMIN_ROLES.map((r) => (
+                          <option value={r} selected={r === a.role}>
+                            {roleName(r)}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                    <ReasonField label={`Reason for changing ${a.name}'s role`} hidden placeholder="reason" />
                     <button class="secondary" type="submit">
                       Set role
                     </button>
@@ -77,15 +77,24 @@ export function AdminAdminsPage(props: {
                       name="status"
                       value={a.status === "active" ? "disabled" : "active"}
                     />
-                    {reason}
-                    <button class="secondary" type="submit">
+                    <ReasonField
+                      label={`Reason for ${a.status === "active" ? "disabling" : "enabling"} ${a.name}`}
+                      hidden
+                      placeholder="reason"
+                    />
+                    {a.status === "active" ? (
+                      <ConfirmBox>
+                        Disable {a.name}: their sessions end now and they cannot sign in.
+                      </ConfirmBox>
+                    ) : null}
+                    <button class={a.status === "active" ? "danger" : "secondary"} type="submit">
                       {a.status === "active" ? "Disable (signs them out)" : "Enable"}
                     </button>
                   </form>
                   {a.locked ? (
                     <form method="post" action={`/admin/admins/${a.id}/unlock`}>
                       {csrf}
-                      {reason}
+                      <ReasonField label={`Reason for unlocking ${a.name}`} hidden placeholder="reason" />
                       <button class="secondary" type="submit">
                         Unlock
                       </button>
@@ -95,7 +104,7 @@ export function AdminAdminsPage(props: {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
         <h2>Add an admin</h2>
         <form method="post" action="/admin/admins">
           {csrf}

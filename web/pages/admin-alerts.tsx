@@ -1,7 +1,7 @@
 import type { AdminApiKeyDto } from "../../api/services/admins";
 import type { AlertChats, AlertDto } from "../../api/services/alerts";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, Notices } from "./admin-shell";
+import { AdminShell, ConfirmBox, lagosTime, lagosTimeOrNever, Notices, ScrollTable } from "./admin-shell";
 
 /** Open alerts as a banner: the dashboard's top and the alerts page. */
 export function AlertList(props: { alerts: AlertDto[]; csrf?: string }) {
@@ -16,15 +16,18 @@ export function AlertList(props: { alerts: AlertDto[]; csrf?: string }) {
           {a.count > 1 ? (
             <span class="muted">
               {" "}
-              ({a.count}× since {a.firstAt})
+              ({a.count}× since {lagosTime(a.firstAt)})
             </span>
           ) : null}
           <div>{a.body}</div>
-          <div class="muted">Last seen {a.lastAt}</div>
+          <div class="muted">Last seen {lagosTime(a.lastAt)}</div>
           {props.csrf ? (
-            <form class="inline" method="post" action={`/admin/alerts/${a.id}/resolve`}>
+            <form method="post" action={`/admin/alerts/${a.id}/resolve`}>
               <input type="hidden" name="csrf" value={props.csrf} />
-              <input class="field" name="reason" placeholder="what was done" required minlength={3} />
+              <label>
+                What was done (the reason for resolving “{a.title}”)
+                <input class="field" name="reason" required minlength={3} maxlength={500} />
+              </label>
               <button class="secondary" type="submit">
                 Mark resolved
               </button>
@@ -58,19 +61,30 @@ export function AdminAlertsPage(props: {
         </p>
         <AlertList alerts={props.open} csrf={props.csrf} />
         <h2>Recently resolved</h2>
-        {props.resolved.length === 0 ? <p class="muted">None.</p> : null}
-        <table class="list">
-          <tbody>
-            {props.resolved.map((a) => (
+        {props.resolved.length === 0 ? (
+          <p class="muted">None.</p>
+        ) : (
+          <ScrollTable label="Recently resolved alerts">
+            <thead>
               <tr>
-                <td>{a.title}</td>
-                <td class="muted">
-                  {a.firstAt} → {a.resolvedAt} by {a.resolvedBy}
-                </td>
+                <th>Alert</th>
+                <th>First seen</th>
+                <th>Resolved</th>
+                <th>By</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.resolved.map((a) => (
+                <tr>
+                  <td>{a.title}</td>
+                  <td>{lagosTime(a.firstAt)}</td>
+                  <td>{lagosTimeOrNever(a.resolvedAt)}</td>
+                  <td>{a.resolvedBy ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        )}
       </div>
     </AdminShell>
   );
@@ -135,35 +149,50 @@ export function AdminAccountPage(props: {
             </span>
           </p>
         ) : null}
-        <table class="list">
-          <tbody>
-            {props.keys.map((k) => (
+        {props.keys.length === 0 ? (
+          <p class="muted">No keys yet.</p>
+        ) : (
+          <ScrollTable label="My admin API keys">
+            <thead>
               <tr>
-                <td>{k.name}</td>
-                <td class="mono">{k.prefix}…</td>
-                <td class="muted">
-                  created {k.createdAt}
-                  {k.lastUsedAt ? `, last used ${k.lastUsedAt}` : ", never used"}
-                </td>
-                <td>
-                  {k.revokedAt ? (
-                    <span class="badge bad">revoked</span>
-                  ) : (
-                    <form class="inline" method="post" action={`/admin/account/api-keys/${k.id}/revoke`}>
-                      <input type="hidden" name="csrf" value={props.csrf} />
-                      <button class="secondary" type="submit">
-                        Revoke
-                      </button>
-                    </form>
-                  )}
-                </td>
+                <th>Name</th>
+                <th>Starts</th>
+                <th>Created</th>
+                <th>Last used</th>
+                <th>State</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.keys.map((k) => (
+                <tr data-key={k.id}>
+                  <td>{k.name}</td>
+                  <td class="mono">{k.prefix}…</td>
+                  <td>{lagosTime(k.createdAt)}</td>
+                  <td>{lagosTimeOrNever(k.lastUsedAt)}</td>
+                  <td>
+                    {k.revokedAt ? (
+                      <span class="badge bad">revoked</span>
+                    ) : (
+                      <form method="post" action={`/admin/account/api-keys/${k.id}/revoke`}>
+                        <input type="hidden" name="csrf" value={props.csrf} />
+                        <ConfirmBox>Revoke “{k.name}”: scripts using it stop working at once.</ConfirmBox>
+                        <button class="danger" type="submit">
+                          Revoke
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        )}
         <form method="post" action="/admin/account/api-keys">
           <input type="hidden" name="csrf" value={props.csrf} />
-          <input class="field" name="name" placeholder="what uses it, e.g. daily report" required />
+          <label>
+            New key's name (what uses it)
+            <input class="field" name="name" placeholder="e.g. daily report" required />
+          </label>
           <button class="primary" type="submit">
             Create a key
           </button>

@@ -1,6 +1,14 @@
 import type { AdminCallbackDelivery } from "../../api/services/callbacks";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, FilterForm, lagosTime, Notices } from "./admin-shell";
+import {
+  AdminShell,
+  FilterForm,
+  lagosTime,
+  Notices,
+  type Person,
+  PersonCell,
+  ScrollTable,
+} from "./admin-shell";
 
 const BADGE: Record<string, { tone: string; text: string }> = {
   pending: { tone: "wait", text: "pending" },
@@ -35,6 +43,8 @@ export function AdminCallbacksPage(props: {
   role?: AdminRole;
   filters: Record<"status" | "key" | "user", string>;
   rows: AdminCallbackDelivery[];
+  /** The customers of the rows, by id. */
+  people: Record<string, Person>;
   csrf: string;
   notice?: string;
   error?: string;
@@ -69,7 +79,7 @@ export function AdminCallbacksPage(props: {
             {props.filters.status || props.filters.key || props.filters.user ? " match" : " yet"}.
           </p>
         ) : (
-          <table class="list">
+          <ScrollTable label="Callback deliveries" class="wide">
             <thead>
               <tr>
                 <th>Created</th>
@@ -81,7 +91,9 @@ export function AdminCallbacksPage(props: {
                 <th class="num">Attempts</th>
                 <th>Last answer</th>
                 <th>When</th>
-                <th />
+                <th>
+                  <span class="vh">Resend</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -91,7 +103,10 @@ export function AdminCallbacksPage(props: {
                   <tr data-delivery={d.id} data-status={d.status}>
                     <td>{lagosTime(d.createdAt)}</td>
                     <td>
-                      <a href={`/admin/users/${d.userId}`}>{d.userName || d.userId}</a>
+                      <PersonCell
+                        id={d.userId}
+                        person={props.people[d.userId] ?? { name: d.userName, phone: null }}
+                      />
                     </td>
                     <td>
                       <a href={`/admin/callbacks?key=${encodeURIComponent(d.apiKeyId)}`}>{d.apiKeyName}</a>{" "}
@@ -123,7 +138,7 @@ export function AdminCallbacksPage(props: {
                 );
               })}
             </tbody>
-          </table>
+          </ScrollTable>
         )}
       </div>
     </AdminShell>

@@ -9,16 +9,12 @@ import {
 import type { PricingRule } from "../../api/services/catalogue/pricing";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, lagosTimeOrNever, Notices } from "./admin-shell";
+import { AdminShell, lagosTimeOrNever, Notices, ReasonField, ScrollTable } from "./admin-shell";
 
 type Common = { sandbox: boolean; role: AdminRole; csrf: string; notice?: string; error?: string };
 
 function Csrf(props: { csrf: string }) {
   return <input type="hidden" name="csrf" value={props.csrf} />;
-}
-
-function ReasonField() {
-  return <input class="field" name="reason" placeholder="reason" required minlength={3} maxlength={500} />;
 }
 
 const kobo = (value: number | null) => (value === null ? "—" : formatNaira(value));
@@ -31,30 +27,37 @@ function marginText(rule: PricingRule): string {
   return rest === 0 ? String(whole) : `${whole}.${String(rest).padStart(2, "0")}`;
 }
 
-function MarginFields(props: { rule?: PricingRule; allowService?: boolean }) {
+/** The margin's kind and value; `of` names what it is the margin of, for the hidden labels. */
+function MarginFields(props: { rule?: PricingRule; allowService?: boolean; of: string }) {
   const type = props.rule?.marginType;
   return (
     <>
-      <select class="field" name="marginType">
-        {props.allowService ? (
-          <option value="service" selected={!type}>
-            follow the service rule
+      <label>
+        <span class="vh">Kind of margin for {props.of}</span>
+        <select class="field" name="marginType">
+          {props.allowService ? (
+            <option value="service" selected={!type}>
+              follow the service rule
+            </option>
+          ) : null}
+          <option value="percent" selected={type === "percent"}>
+            percent of cost
           </option>
-        ) : null}
-        <option value="percent" selected={type === "percent"}>
-          percent of cost
-        </option>
-        <option value="flat" selected={type === "flat"}>
-          flat naira
-        </option>
-      </select>
-      <input
-        class="field"
-        name="margin"
-        inputmode="decimal"
-        placeholder="e.g. 5 or 2.75 (%), 50 (₦)"
-        value={props.rule ? marginText(props.rule) : ""}
-      />
+          <option value="flat" selected={type === "flat"}>
+            flat naira
+          </option>
+        </select>
+      </label>
+      <label>
+        <span class="vh">Margin for {props.of} (percent or naira)</span>
+        <input
+          class="field"
+          name="margin"
+          inputmode="decimal"
+          placeholder="e.g. 5 or 2.75 (%), 50 (₦)"
+          value={props.rule ? marginText(props.rule) : ""}
+        />
+      </label>
     </>
   );
 }
@@ -81,7 +84,7 @@ export function AdminCataloguePage(
           Selling price = provider cost + margin. A plan with its own margin keeps it. Airtime never sells
           above its face value.
         </p>
-        <table class="list">
+        <ScrollTable label="Margins per service">
           <thead>
             <tr>
               <th>Service</th>
@@ -100,8 +103,8 @@ export function AdminCataloguePage(
                 <td>
                   <form method="post" action={`/admin/catalogue/pricing/${r.service}`}>
                     <Csrf csrf={props.csrf} />
-                    <MarginFields rule={r} />
-                    <ReasonField />
+                    <MarginFields rule={r} of={`${r.service}`} />
+                    <ReasonField label={`Reason for the ${r.service} margin`} hidden placeholder="reason" />
                     <button class="secondary" type="submit">
                       Set {r.service} margin
                     </button>
@@ -110,34 +113,43 @@ export function AdminCataloguePage(
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
         <h2>Plans</h2>
-        <form method="get" action="/admin/catalogue">
-          <select class="field" name="service">
-            <option value="">every service</option>
-            {VTU_SERVICES.map((s) => (
-              <option value={s} selected={f.service === s}>
-                {s}
+        <form method="get" action="/admin/catalogue" class="filters">
+          <label>
+            Service
+            <select class="field" name="service">
+              <option value="">every service</option>
+              {VTU_SERVICES.map((s) => (
+                <option value={s} selected={f.service === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Network
+            <select class="field" name="network">
+              <option value="">every network</option>
+              {["mtn", "airtel", "glo", "9mobile"].map((n) => (
+                <option value={n} selected={f.network === n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            On sale
+            <select class="field" name="enabled">
+              <option value="">on and off sale</option>
+              <option value="true" selected={f.enabled === "true"}>
+                on sale
               </option>
-            ))}
-          </select>
-          <select class="field" name="network">
-            <option value="">every network</option>
-            {["mtn", "airtel", "glo", "9mobile"].map((n) => (
-              <option value={n} selected={f.network === n}>
-                {n}
+              <option value="false" selected={f.enabled === "false"}>
+                disabled
               </option>
-            ))}
-          </select>
-          <select class="field" name="enabled">
-            <option value="">on and off sale</option>
-            <option value="true" selected={f.enabled === "true"}>
-              on sale
-            </option>
-            <option value="false" selected={f.enabled === "false"}>
-              disabled
-            </option>
-          </select>
+            </select>
+          </label>
           <button class="primary" type="submit">
             Filter
           </button>
@@ -146,7 +158,7 @@ export function AdminCataloguePage(
           {props.plans.length} plans. Airtime and electricity show the price of{" "}
           {formatNaira(SAMPLE_FACE_KOBO)}.
         </p>
-        <table class="list">
+        <ScrollTable label="Plans" class="wide">
           <thead>
             <tr>
               <th>Plan</th>
@@ -188,7 +200,7 @@ export function AdminCataloguePage(
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       </div>
     </AdminShell>
   );
@@ -231,7 +243,7 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
           </dd>
         </dl>
         <h2>Offers</h2>
-        <table class="list">
+        <ScrollTable label="Offers" class="wide">
           <thead>
             <tr>
               <th>Provider</th>
@@ -262,12 +274,12 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
         <h2>This plan's margin</h2>
         <form method="post" action={`/admin/catalogue/plans/${encodeURIComponent(p.id)}/margin`}>
           <Csrf csrf={props.csrf} />
-          <MarginFields rule={p.override ?? undefined} allowService />
-          <ReasonField />
+          <MarginFields rule={p.override ?? undefined} allowService of="this plan" />
+          <ReasonField label="Reason for the plan margin" />
           <button class="secondary" type="submit">
             Set the plan margin
           </button>
@@ -276,7 +288,9 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
         <form method="post" action={`/admin/catalogue/plans/${encodeURIComponent(p.id)}/enabled`}>
           <Csrf csrf={props.csrf} />
           <input type="hidden" name="enabled" value={p.enabled ? "false" : "true"} />
-          <ReasonField />
+          <ReasonField
+            label={`Reason for ${p.enabled ? "taking the plan off sale" : "putting the plan on sale"}`}
+          />
           <button class="secondary" type="submit">
             {p.enabled ? "Disable this plan" : "Enable this plan"}
           </button>
@@ -342,7 +356,7 @@ export function AdminProvidersPage(
         <p class="muted">
           Orders go to the first enabled provider that sells the plan, then fail over down the list.
         </p>
-        <table class="list">
+        <ScrollTable label="Providers" class="wide">
           <thead>
             <tr>
               <th>#</th>
@@ -384,14 +398,17 @@ export function AdminProvidersPage(
                 <td>
                   <form method="post" action={action(p.code, "threshold")}>
                     <Csrf csrf={props.csrf} />
-                    <input
-                      class="field"
-                      name="threshold"
-                      inputmode="decimal"
-                      placeholder="₦ (empty = none)"
-                      value={p.lowFloatKobo === null ? "" : String(p.lowFloatKobo / 100)}
-                    />
-                    <ReasonField />
+                    <label>
+                      <span class="vh">Low-float threshold for {p.name} in naira (empty for none)</span>
+                      <input
+                        class="field"
+                        name="threshold"
+                        inputmode="decimal"
+                        placeholder="₦ (empty = none)"
+                        value={p.lowFloatKobo === null ? "" : String(p.lowFloatKobo / 100)}
+                      />
+                    </label>
+                    <ReasonField label={`Reason for ${p.name}'s threshold`} hidden placeholder="reason" />
                     <button class="secondary" type="submit">
                       Set threshold
                     </button>
@@ -400,13 +417,18 @@ export function AdminProvidersPage(
                 <td>
                   <form method="post" action={action(p.code, "verify")}>
                     <Csrf csrf={props.csrf} />
-                    <input
-                      class="field"
-                      name="schedule"
-                      placeholder={`default: ${formatOffsets(props.defaultVerifyOffsets)}`}
-                      value={p.verifyOffsetsSeconds === null ? "" : formatOffsets(p.verifyOffsetsSeconds)}
-                    />
-                    <ReasonField />
+                    <label>
+                      <span class="vh">
+                        Checks after delivery for {p.name} (like 2m, 30m, 6h; empty for the default)
+                      </span>
+                      <input
+                        class="field"
+                        name="schedule"
+                        placeholder={`default: ${formatOffsets(props.defaultVerifyOffsets)}`}
+                        value={p.verifyOffsetsSeconds === null ? "" : formatOffsets(p.verifyOffsetsSeconds)}
+                      />
+                    </label>
+                    <ReasonField label={`Reason for ${p.name}'s checks`} hidden placeholder="reason" />
                     <button class="secondary" type="submit">
                       Set checks
                     </button>
@@ -420,33 +442,43 @@ export function AdminProvidersPage(
                   <form method="post" action={action(p.code, "enabled")}>
                     <Csrf csrf={props.csrf} />
                     <input type="hidden" name="enabled" value={p.enabled ? "false" : "true"} />
-                    <ReasonField />
+                    <ReasonField
+                      label={`Reason for ${p.enabled ? "disabling" : "enabling"} ${p.name}`}
+                      hidden
+                      placeholder="reason"
+                    />
                     <button class="secondary" type="submit">
                       {p.enabled ? "Disable" : "Enable"}
                     </button>
                   </form>
                   <form method="post" action={action(p.code, "move")}>
                     <Csrf csrf={props.csrf} />
-                    <select class="field" name="direction">
-                      <option value="up">move up</option>
-                      <option value="down">move down</option>
-                    </select>
-                    <ReasonField />
+                    <label>
+                      <span class="vh">Move {p.name} up or down</span>
+                      <select class="field" name="direction">
+                        <option value="up">move up</option>
+                        <option value="down">move down</option>
+                      </select>
+                    </label>
+                    <ReasonField label={`Reason for moving ${p.name}`} hidden placeholder="reason" />
                     <button class="secondary" type="submit">
                       Move
                     </button>
                   </form>
                   <form method="post" action={action(p.code, "priority")}>
                     <Csrf csrf={props.csrf} />
-                    <input
-                      class="field"
-                      type="number"
-                      name="priority"
-                      min={0}
-                      max={10000}
-                      value={String(p.priority)}
-                    />
-                    <ReasonField />
+                    <label>
+                      <span class="vh">Priority of {p.name}</span>
+                      <input
+                        class="field"
+                        type="number"
+                        name="priority"
+                        min={0}
+                        max={10000}
+                        value={String(p.priority)}
+                      />
+                    </label>
+                    <ReasonField label={`Reason for ${p.name}'s priority`} hidden placeholder="reason" />
                     <button class="secondary" type="submit">
                       Set priority
                     </button>
@@ -455,7 +487,7 @@ export function AdminProvidersPage(
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       </div>
     </AdminShell>
   );

@@ -15,15 +15,26 @@ export type ChartProps = {
   /** One label per x position (days, or services). */
   labels: string[];
   series: ChartSeries[];
-  /** How a value reads to a person (axis, tooltip, table). */
+  /** How a value reads to a person (tooltip, table). */
   format?: (value: number) => string;
+  /** How a tick of the y axis reads (short: "₦150k"); `format` when absent. */
+  axisFormat?: (value: number) => string;
+  /**
+   * The smallest step between y ticks: 1 for counts (whole-number ticks), 100 for kobo (whole
+   * naira); none for rates.
+   */
+  tickStep?: number;
   /** The y axis' caption, e.g. "orders" or "₦". */
   unit: string;
 };
 
-const WIDTH = 640;
-const HEIGHT = 220;
-const PAD = { left: 64, right: 12, top: 12, bottom: 40 };
+/*
+ * A small coordinate system, so the text keeps a readable size when the chart shrinks to a phone's
+ * width (the styles raise it there, and show every other date).
+ */
+const WIDTH = 400;
+const HEIGHT = 210;
+const PAD = { left: 50, right: 8, top: 10, bottom: 26 };
 const PLOT_W = WIDTH - PAD.left - PAD.right;
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
 const COLORS = ["#1f6feb", "#f0883e", "#2da44e", "#a371f7", "#cf222e", "#8c959f"];
@@ -31,60 +42,93 @@ const COLORS = ["#1f6feb", "#f0883e", "#2da44e", "#a371f7", "#cf222e", "#8c959f"
 export const colorOf = (i: number) => COLORS[i % COLORS.length] ?? "#1f6feb";
 const plain = (n: number) => String(n);
 
-/** A round ceiling for the y axis: 1, 2, 2.5 or 5 × 10^k, at least 1. */
-export function niceMax(value: number): number {
-  if (value <= 0) {
-    return 1;
+/** ₦ for an axis: "₦950", "₦12.5k", "₦1.25m" (from kobo). */
+export function compactNaira(kobo: number): string {
+  const naira = Math.round(kobo / 100);
+  // Ticks fall on round steps (₦12,500 → "₦12.5k"): two decimals at most, none when whole.
+  const short = (n: number, unit: string) => `₦${Number(n.toFixed(2))}${unit}`;
+  if (Math.abs(naira) >= 1_000_000) {
+    return short(naira / 1_000_000, "m");
   }
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) {
-    if (step * power >= value) {
-      return step * power;
-    }
+  if (Math.abs(naira) >= 10_000) {
+    return short(naira / 1_000, "k");
   }
-  return 10 * power;
+  return `₦${naira.toLocaleString("en-NG")}`;
 }
 
-/** Short x labels: "2026-11-24" → "11-24"; every nth shown so they never overlap. */
-function xLabels(labels: string[]) {
-  const every = Math.max(1, Math.ceil(labels.length / 10));
-  return labels.map((l, i) => (i % every === 0 ? (/^\d{4}-/.test(l) ? l.slice(5) : l) : ""));
+/**
+ * The y axis for values up to `value`: at most five ticks from 0, a round step (1, 2, 2.5 or 5 ×
+ * 10^k), never finer than `minStep` and a multiple of it when given — so counts get whole-number
+ * ticks and naira whole naira.
+ */
+export function niceTicks(value: number, minStep = 0): { max: number; ticks: number[] } {
+  const floor = minStep > 0 ? minStep : 1;
+  if (!(value > 0)) {
+    return { max: floor, ticks: [0, floor] };
+  }
+  const raw = Math.max(value / 4, minStep);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const candidates = minStep > 0 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  let step = (candidates.find((c) => c * power >= raw) ?? 10) * power;
+  if (minStep > 0) {
+    step = Math.max(minStep, Math.round(step / minStep) * minStep);
+  }
+  const count = Math.max(1, Math.ceil(value / step - 1e-9));
+  return { max: step * count, ticks: Array.from({ length: count + 1 }, (_, i) => step * i) };
+}
+
+/**
+ * The x labels: dates shortened ("2026-11-24" → "11-24"), at most eight shown; on a phone every
+ * other one of those (`dense` ones are hidden there). A few non-date labels are always shown.
+ */
+function xLabels(labels: string[]): { text: string; dense: boolean }[] {
+  const dates = labels.some((l) => /^\d{4}-/.test(l));
+  const every = Math.max(1, Math.ceil(labels.length / 8));
+  return labels.map((l, i) => ({
+    text: i % every === 0 ? (/^\d{4}-/.test(l) ? l.slice(5) : l) : "",
+    dense: dates && i % (every * 2) !== 0,
+  }));
 }
 
 function Axes(props: {
+  ticks: number[];
   max: number;
   labels: string[];
   slot: number;
   format: (n: number) => string;
   unit: string;
 }) {
-  const ticks = [0, props.max / 2, props.max];
   const shown = xLabels(props.labels);
   return (
-    <g class="axes" font-size="10" fill="#57606a">
-      {ticks.map((t) => {
+    <g class="axes" font-size="12" fill="#3d444d">
+      {props.ticks.map((t) => {
         const y = PAD.top + PLOT_H - (t / props.max) * PLOT_H;
         return (
           <>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y} y2={y} stroke="#e3e6ea" />
-            <text x={PAD.left - 4} y={y + 3} text-anchor="end">
+            <text x={PAD.left - 4} y={y + 4} text-anchor="end" data-tick={String(t)}>
               {props.format(t)}
             </text>
           </>
         );
       })}
       <text
-        x={12}
+        x={11}
         y={PAD.top + PLOT_H / 2}
-        transform={`rotate(-90 12 ${PAD.top + PLOT_H / 2})`}
+        transform={`rotate(-90 11 ${PAD.top + PLOT_H / 2})`}
         text-anchor="middle"
       >
         {props.unit}
       </text>
       {shown.map((l, i) =>
-        l ? (
-          <text x={PAD.left + props.slot * (i + 0.5)} y={HEIGHT - PAD.bottom + 14} text-anchor="middle">
-            {l}
+        l.text ? (
+          <text
+            class={l.dense ? "x-dense" : undefined}
+            x={PAD.left + props.slot * (i + 0.5)}
+            y={HEIGHT - PAD.bottom + 16}
+            text-anchor="middle"
+          >
+            {l.text}
           </text>
         ) : null,
       )}
@@ -93,18 +137,17 @@ function Axes(props: {
   );
 }
 
+/** The series' colours, as text under the chart (it wraps on a phone; inside the SVG it could not). */
 function Legend(props: { series: ChartSeries[] }) {
   return (
-    <g class="legend" font-size="10" fill="#24292f">
+    <ul class="legend">
       {props.series.map((s, i) => (
-        <>
-          <rect x={PAD.left + i * 120} y={HEIGHT - 14} width={10} height={10} fill={colorOf(i)} />
-          <text x={PAD.left + i * 120 + 14} y={HEIGHT - 5}>
-            {s.name}
-          </text>
-        </>
+        <li>
+          <i style={`background:${colorOf(i)}`} />
+          {s.name}
+        </li>
       ))}
-    </g>
+    </ul>
   );
 }
 
@@ -150,6 +193,7 @@ function Figure(props: ChartProps & { children: Child; description: string }) {
         role="img"
         aria-label={`${props.title}: ${props.description}`}
         data-chart={props.name}
+        class="chart"
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         width="100%"
         preserveAspectRatio="xMidYMid meet"
@@ -158,6 +202,7 @@ function Figure(props: ChartProps & { children: Child; description: string }) {
         <title>{props.title}</title>
         {props.children}
       </svg>
+      <Legend series={props.series} />
       <ChartTable {...props} />
     </figure>
   );
@@ -175,13 +220,20 @@ export function BarChart(props: ChartProps & { stacked?: boolean }) {
       ? props.series.reduce((n, s) => n + Math.max(0, s.values[i] ?? 0), 0)
       : Math.max(0, ...props.series.map((s) => s.values[i] ?? 0)),
   );
-  const max = niceMax(Math.max(0, ...totals));
+  const { max, ticks } = niceTicks(Math.max(0, ...totals), props.tickStep);
   const scale = (v: number) => (Math.max(0, v) / max) * PLOT_H;
   const groups = props.stacked ? 1 : Math.max(1, props.series.length);
   const barW = Math.max(1, (slot * 0.8) / groups);
   return (
     <Figure {...props} description={describe(props)}>
-      <Axes max={max} labels={props.labels} slot={slot} format={format} unit={props.unit} />
+      <Axes
+        ticks={ticks}
+        max={max}
+        labels={props.labels}
+        slot={slot}
+        format={props.axisFormat ?? format}
+        unit={props.unit}
+      />
       {props.labels.map((label, i) => {
         let stackTop = PAD.top + PLOT_H;
         return (
@@ -212,7 +264,6 @@ export function BarChart(props: ChartProps & { stacked?: boolean }) {
           </g>
         );
       })}
-      <Legend series={props.series} />
     </Figure>
   );
 }
@@ -221,12 +272,22 @@ export function BarChart(props: ChartProps & { stacked?: boolean }) {
 export function LineChart(props: ChartProps & { max?: number }) {
   const format = props.format ?? plain;
   const slot = PLOT_W / Math.max(1, props.labels.length);
-  const max = props.max ?? niceMax(Math.max(0, ...props.series.flatMap((s) => s.values)));
+  const { max, ticks } =
+    props.max !== undefined
+      ? { max: props.max, ticks: [0, 0.25, 0.5, 0.75, 1].map((f) => f * (props.max ?? 1)) }
+      : niceTicks(Math.max(0, ...props.series.flatMap((s) => s.values)), props.tickStep);
   const point = (v: number, i: number) =>
     [PAD.left + slot * (i + 0.5), PAD.top + PLOT_H - (Math.max(0, v) / max) * PLOT_H] as const;
   return (
     <Figure {...props} description={describe(props)}>
-      <Axes max={max} labels={props.labels} slot={slot} format={format} unit={props.unit} />
+      <Axes
+        ticks={ticks}
+        max={max}
+        labels={props.labels}
+        slot={slot}
+        format={props.axisFormat ?? format}
+        unit={props.unit}
+      />
       {props.series.map((s, j) => (
         <g data-series={s.name}>
           <polyline
@@ -260,7 +321,6 @@ export function LineChart(props: ChartProps & { max?: number }) {
           })}
         </g>
       ))}
-      <Legend series={props.series} />
     </Figure>
   );
 }

@@ -1,5 +1,5 @@
 import type { ApiKeyDto } from "../../api/services/auth";
-import { lagosTime, lagosTimeOrNever } from "./admin-shell";
+import { ConfirmBox, lagosTime, lagosTimeOrNever, ReasonField, ScrollTable } from "./admin-shell";
 
 /**
  * A customer's reseller API keys on their page: what each may do, from where, how fast, whether it
@@ -18,7 +18,7 @@ export function CustomerApiKeysSection(props: {
       {props.keys.length === 0 ? (
         <p class="muted">No API keys.</p>
       ) : (
-        <table class="list">
+        <ScrollTable label="API keys">
           <thead>
             <tr>
               <th>Name</th>
@@ -53,15 +53,9 @@ export function CustomerApiKeysSection(props: {
                   ) : props.revokeCsrf ? (
                     <form method="post" action={`/admin/users/${props.userId}/api-keys/${k.id}/revoke`}>
                       <input type="hidden" name="csrf" value={props.revokeCsrf} />
-                      <input
-                        class="field"
-                        name="reason"
-                        placeholder="Reason"
-                        required
-                        minlength={3}
-                        maxlength={500}
-                      />
-                      <button class="secondary" type="submit">
+                      <ReasonField label={`Reason for revoking the key “${k.name}”`} />
+                      <ConfirmBox>Revoke it: the reseller's calls with this key stop at once.</ConfirmBox>
+                      <button class="danger" type="submit">
                         Revoke
                       </button>
                     </form>
@@ -72,7 +66,7 @@ export function CustomerApiKeysSection(props: {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </section>
   );

@@ -3,10 +3,15 @@ import type { AlertDto } from "../../api/services/alerts";
 import { type AnalyticsReport, SERVICES } from "../../api/services/analytics";
 import { formatNaira } from "../../api/services/money";
 import { AlertList } from "./admin-alerts";
-import { BarChart, LineChart } from "./admin-charts";
+import { BarChart, compactNaira, LineChart } from "./admin-charts";
 import { AdminShell } from "./admin-shell";
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+/** Axis ticks of a rate: whole percents. */
+const wholePercent = (rate: number) => `${Math.round(rate * 100)}%`;
+/** The y axes: counts in whole numbers, money in whole naira (short), rates in whole percents. */
+const COUNTS = { tickStep: 1 } as const;
+const MONEY = { tickStep: 100, axisFormat: compactNaira } as const;
 /** Axis and tooltip money: whole naira. */
 const naira = (kobo: number) => formatNaira(Math.round(kobo / 100) * 100);
 
@@ -21,15 +26,20 @@ function Tile(props: { metric: string; label: string; value: number; shown: stri
   );
 }
 
+/** The range (Lagos days): From and To side by side (on a phone too), then Show and the presets. */
 function RangePicker(props: { from: string; to: string }) {
   return (
-    <form method="get" action="/admin" class="inline">
-      <label>
-        From <input class="field" type="date" name="from" value={props.from} />
-      </label>
-      <label>
-        To <input class="field" type="date" name="to" value={props.to} />
-      </label>
+    <form method="get" action="/admin" data-testid="range">
+      <div class="range">
+        <label>
+          From
+          <input class="field" type="date" name="from" value={props.from} />
+        </label>
+        <label>
+          To
+          <input class="field" type="date" name="to" value={props.to} />
+        </label>
+      </div>
       <button class="primary" type="submit">
         Show
       </button>
@@ -144,6 +154,7 @@ function Charts(props: { report: AnalyticsReport }) {
     <div class="grid">
       <BarChart
         name="orders-by-service"
+        {...COUNTS}
         title="Orders per day by service"
         unit="orders"
         labels={days}
@@ -152,6 +163,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <BarChart
         name="volume-by-service"
+        {...MONEY}
         title="Volume per day by service (delivered)"
         unit="₦"
         labels={days}
@@ -161,6 +173,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <LineChart
         name="success-rate"
+        axisFormat={wholePercent}
         title="Success rate per day"
         unit="delivered ÷ finished"
         labels={days}
@@ -170,6 +183,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <BarChart
         name="revenue-margin-by-service"
+        {...MONEY}
         title="Revenue and margin by service"
         unit="₦"
         labels={[...SERVICES]}
@@ -182,6 +196,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <LineChart
         name="users"
+        {...COUNTS}
         title="New and active customers per day"
         unit="customers"
         labels={days}
@@ -192,6 +207,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <BarChart
         name="funding-spend"
+        {...MONEY}
         title="Funding vs spend (and withdrawals) per day"
         unit="₦"
         labels={days}
@@ -204,6 +220,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <BarChart
         name="gifts"
+        {...COUNTS}
         title="Gift rooms created and gifts claimed per day"
         unit="rooms / claims"
         labels={days}
@@ -214,6 +231,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <BarChart
         name="provider-share"
+        {...COUNTS}
         title="Delivered orders by provider"
         unit="orders"
         labels={days}
@@ -222,6 +240,7 @@ function Charts(props: { report: AnalyticsReport }) {
       />
       <BarChart
         name="failover"
+        {...COUNTS}
         title="Failover per day"
         unit="orders / attempts"
         labels={days}
@@ -244,7 +263,6 @@ function Charts(props: { report: AnalyticsReport }) {
 export function AdminDashboardPage(props: {
   sandbox: boolean;
   admin: SignedInAdmin;
-  csrf: string;
   overview: AdminOverview;
   range: { from: string; to: string };
   report?: AnalyticsReport;
@@ -287,12 +305,6 @@ export function AdminDashboardPage(props: {
             from the daily rollup; today ({report.today}) is live.
           </p>
         ) : null}
-        <form method="post" action="/admin/logout">
-          <input type="hidden" name="csrf" value={props.csrf} />
-          <button class="secondary" type="submit">
-            Sign out
-          </button>
-        </form>
       </div>
       {report ? (
         <>

@@ -1,7 +1,19 @@
 import type { AdminGiftRoomDetail, AdminGiftRoomRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, FilterForm, lagosTime, Notices } from "./admin-shell";
+import {
+  AdminShell,
+  ConfirmBox,
+  CopyId,
+  FilterForm,
+  lagosTime,
+  lagosTimeOrNever,
+  Notices,
+  type Person,
+  PersonCell,
+  ReasonField,
+  ScrollTable,
+} from "./admin-shell";
 
 /** Gift rooms, newest first, with their numbers and escrow. */
 export function AdminGiftRoomsPage(props: {
@@ -9,13 +21,19 @@ export function AdminGiftRoomsPage(props: {
   role?: AdminRole;
   filters: Record<string, string>;
   rows: AdminGiftRoomRow[];
+  /** The rooms' creators, by id. */
+  people: Record<string, Person>;
   error?: string;
 }) {
   return (
     <AdminShell title="Gift rooms" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Gift rooms</h1>
-        {props.error ? <p class="error">{props.error}</p> : null}
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
         <FilterForm
           action="/admin/gift-rooms"
           values={props.filters}
@@ -27,7 +45,7 @@ export function AdminGiftRoomsPage(props: {
           ]}
         />
         {props.rows.length === 0 ? <p class="muted">No gift rooms match.</p> : null}
-        <table class="list">
+        <ScrollTable label="Gift rooms">
           <thead>
             <tr>
               <th>Created</th>
@@ -51,9 +69,7 @@ export function AdminGiftRoomsPage(props: {
                   </a>
                 </td>
                 <td>
-                  <a class="mono" href={`/admin/users/${r.creatorId}`}>
-                    {r.creatorId}
-                  </a>
+                  <PersonCell id={r.creatorId} person={props.people[r.creatorId]} />
                 </td>
                 <td>
                   {r.kind} · {r.mode.replace("_", " ")}
@@ -66,7 +82,7 @@ export function AdminGiftRoomsPage(props: {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       </div>
     </AdminShell>
   );
@@ -77,6 +93,8 @@ export function AdminGiftRoomPage(props: {
   sandbox: boolean;
   role?: AdminRole;
   detail: AdminGiftRoomDetail;
+  /** The room's creator (name, phone). */
+  creator?: Person;
   csrf?: string;
   canClose: boolean;
   notice?: string;
@@ -90,14 +108,14 @@ export function AdminGiftRoomPage(props: {
       </p>
       <div class="card">
         <h1>Gift room</h1>
-        <p class="mono">{room.id}</p>
+        <p>
+          <CopyId id={room.id} />
+        </p>
         <Notices notice={props.notice} error={props.error} />
         <dl class="rows">
           <dt>Creator</dt>
           <dd>
-            <a class="mono" href={`/admin/users/${room.creatorId}`}>
-              {room.creatorId}
-            </a>
+            <PersonCell id={room.creatorId} person={props.creator} />
           </dd>
           <dt>Kind</dt>
           <dd>
@@ -114,42 +132,52 @@ export function AdminGiftRoomPage(props: {
           <dt>Held for gifts in flight</dt>
           <dd>{formatNaira(room.escrowHeldKobo)}</dd>
           <dt>Created</dt>
-          <dd>{room.createdAt}</dd>
+          <dd>{lagosTime(room.createdAt)}</dd>
           <dt>Expires</dt>
-          <dd>{room.expiresAt}</dd>
+          <dd>{lagosTime(room.expiresAt)}</dd>
           <dt>Closed</dt>
-          <dd>{room.closedAt ?? "—"}</dd>
+          <dd>{room.closedAt ? lagosTime(room.closedAt) : "—"}</dd>
         </dl>
         <h2>Claims</h2>
         {claims.length === 0 ? <p class="muted">No claims yet.</p> : null}
-        <table class="list">
-          <tbody>
-            {claims.map((c) => (
+        {claims.length > 0 ? (
+          <ScrollTable label="Claims">
+            <thead>
               <tr>
-                <td>{lagosTime(c.at)}</td>
-                <td>{c.phone}</td>
-                <td>{c.state}</td>
-                <td>
-                  {c.orderId ? (
-                    <a class="mono" href={`/admin/orders/${c.orderId}`}>
-                      {c.orderId}
-                    </a>
-                  ) : (
-                    "—"
-                  )}{" "}
-                  {c.orderState ?? ""}
-                </td>
+                <th>When</th>
+                <th>Number</th>
+                <th>Claim</th>
+                <th>Order</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {claims.map((c) => (
+                <tr>
+                  <td>{lagosTime(c.at)}</td>
+                  <td>{c.phone}</td>
+                  <td>{c.state}</td>
+                  <td>
+                    {c.orderId ? (
+                      <a class="mono" href={`/admin/orders/${c.orderId}`}>
+                        {c.orderId}
+                      </a>
+                    ) : (
+                      "—"
+                    )}{" "}
+                    {c.orderState ?? ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        ) : null}
         {draw || drawEntries > 0 ? (
           <>
             <h2>Draw</h2>
             <p>{drawEntries} entries.</p>
             {draw ? (
               <p>
-                Drawn {draw.drawnAt}: {draw.winners} winners of {draw.participants}; seed{" "}
+                Drawn {lagosTimeOrNever(draw.drawnAt)}: {draw.winners} winners of {draw.participants}; seed{" "}
                 <span class="mono">{draw.seedHex}</span>
               </p>
             ) : (
@@ -168,11 +196,12 @@ export function AdminGiftRoomPage(props: {
           </p>
           <form method="post" action={`/admin/gift-rooms/${room.id}/close`}>
             <input type="hidden" name="csrf" value={props.csrf} />
-            <label>
-              Reason
-              <input class="field" name="reason" required minlength={5} maxlength={500} />
-            </label>
-            <button class="primary" type="submit">
+            <ReasonField label="Reason for closing the room early" min={5} />
+            <ConfirmBox>
+              Close the room now: nobody else can claim, and the remainder goes back to the creator. This
+              cannot be undone.
+            </ConfirmBox>
+            <button class="danger" type="submit">
               Close and refund the remainder
             </button>
           </form>

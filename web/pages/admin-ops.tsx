@@ -1,13 +1,16 @@
 import type { Child } from "hono/jsx";
-import {
-  type AdminOrderDetail,
-  type AdminOrderRow,
-  type AuditRow,
-  describeOrderRow,
-} from "../../api/services/admins";
+import { type AdminOrderDetail, type AdminOrderRow, describeOrderRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole, OrderState } from "../../db/database";
-import { AdminShell, FilterForm, lagosTime } from "./admin-shell";
+import {
+  AdminShell,
+  CopyId,
+  FilterForm,
+  lagosTime,
+  type Person,
+  PersonCell,
+  ScrollTable,
+} from "./admin-shell";
 
 /** The WhatsApp link: its state, and the QR to scan with the bot's phone while it waits for one. */
 export function AdminWhatsAppPage(props: {
@@ -27,7 +30,8 @@ export function AdminWhatsAppPage(props: {
         ) : (
           <>
             <p>
-              State: <strong>{props.state}</strong> <span class="muted">(since {props.updatedAt})</span>
+              State: <strong>{props.state}</strong>{" "}
+              <span class="muted">(since {lagosTime(props.updatedAt)})</span>
             </p>
             {props.qrDataUrl ? (
               <>
@@ -45,27 +49,6 @@ export function AdminWhatsAppPage(props: {
             )}
           </>
         )}
-      </div>
-    </AdminShell>
-  );
-}
-
-/** The newest audit rows: every admin action, sign-in and money adjustment. */
-export function AdminAuditPage(props: { sandbox: boolean; role?: AdminRole; rows: AuditRow[] }) {
-  return (
-    <AdminShell title="Audit log" sandbox={props.sandbox} role={props.role}>
-      <div class="card">
-        <h1>Audit log</h1>
-        <ul>
-          {props.rows.map((r) => (
-            <li>
-              <span class="muted">{r.at.slice(0, 19).replace("T", " ")}</span> {r.actor}:{" "}
-              <strong>{r.action}</strong> {r.target}
-              {r.reason ? ` — “${r.reason}”` : ""}
-              {r.change ? <div class="mono muted">{r.change}</div> : null}
-            </li>
-          ))}
-        </ul>
       </div>
     </AdminShell>
   );
@@ -92,6 +75,8 @@ export function AdminOrdersPage(props: {
   role?: AdminRole;
   filters: Record<string, string>;
   rows: AdminOrderRow[];
+  /** The customers of the rows, by id. */
+  people: Record<string, Person>;
   error?: string;
 }) {
   const query = new URLSearchParams(Object.entries(props.filters).filter(([, v]) => v !== "")).toString();
@@ -99,7 +84,11 @@ export function AdminOrdersPage(props: {
     <AdminShell title="Orders" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Orders</h1>
-        {props.error ? <p class="error">{props.error}</p> : null}
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
         <FilterForm
           action="/admin/orders"
           values={props.filters}
@@ -122,7 +111,7 @@ export function AdminOrdersPage(props: {
         </p>
         {props.rows.length === 0 ? <p class="muted">No orders match.</p> : null}
         {props.rows.length > 0 ? (
-          <table class="list">
+          <ScrollTable label="Orders" class="wide">
             <thead>
               <tr>
                 <th>Placed (Lagos)</th>
@@ -147,9 +136,7 @@ export function AdminOrdersPage(props: {
                   </td>
                   <td>{r.provider ?? "—"}</td>
                   <td>
-                    <a href={`/admin/users/${r.userId}`} class="mono">
-                      {r.userId}
-                    </a>
+                    <PersonCell id={r.userId} person={props.people[r.userId]} />
                   </td>
                   <td>
                     <a href={`/admin/orders/${r.id}`} class="mono">
@@ -159,7 +146,7 @@ export function AdminOrdersPage(props: {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         ) : null}
       </div>
     </AdminShell>
@@ -170,6 +157,8 @@ export function AdminOrdersPage(props: {
 export function AdminOrderPage(props: {
   sandbox: boolean;
   detail: AdminOrderDetail;
+  /** The order's customer (name, phone). */
+  person?: Person;
   role?: AdminRole;
   actions?: Child;
 }) {
@@ -181,12 +170,20 @@ export function AdminOrderPage(props: {
       </p>
       <div class="card">
         <h1>Order</h1>
-        <p class="mono">{order.id}</p>
-        <p>{describeOrderRow(order)}</p>
-        <p class="muted">
-          Customer <a href={`/admin/users/${order.userId}`}>{order.userId}</a> · {order.channel} ·{" "}
-          {order.createdAt}
+        <p>
+          <CopyId id={order.id} />
         </p>
+        <p>{describeOrderRow(order)}</p>
+        <dl class="rows">
+          <dt>Customer</dt>
+          <dd>
+            <PersonCell id={order.userId} person={props.person} />
+          </dd>
+          <dt>Channel</dt>
+          <dd>{order.channel}</dd>
+          <dt>Placed</dt>
+          <dd>{lagosTime(order.createdAt)}</dd>
+        </dl>
         {afterDelivery.deliveredAt ? (
           <p class="muted">
             Delivered {lagosTime(afterDelivery.deliveredAt)} · checked with the provider{" "}
@@ -213,7 +210,7 @@ export function AdminOrderPage(props: {
             <ul>
               {a.exchanges.map((x) => (
                 <li>
-                  {x.at.slice(11, 19)} {x.kind} → {x.outcome}: {x.message}
+                  {lagosTime(x.at, { seconds: true })} {x.kind} → {x.outcome}: {x.message}
                   <div class="mono muted">{x.raw}</div>
                 </li>
               ))}

@@ -1,5 +1,6 @@
 import { isUnresolved } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
+import { ConfirmBox, Notices, ReasonField } from "./admin-shell";
 
 /**
  * The forms under an order: resend a delivered order's receipt (support may), and for an order
@@ -20,8 +21,7 @@ export function OrderActions(props: {
   return (
     <div class="card">
       <h2>Actions</h2>
-      {props.notice ? <p class="badge ok">{props.notice}</p> : null}
-      {props.error ? <p class="error">{props.error}</p> : null}
+      <Notices notice={props.notice} error={props.error} />
       {order.state === "delivered" ? (
         <form method="post" action={action("resend-receipt")}>
           <input type="hidden" name="csrf" value={csrf} />
@@ -48,7 +48,7 @@ export function OrderActions(props: {
             <form method="post" action={action("requery")}>
               <input type="hidden" name="csrf" value={csrf} />
               <label>
-                Note (optional)
+                Note for the requery (optional)
                 <input class="field" name="reason" maxlength={500} />
               </label>
               <button class="secondary" type="submit">
@@ -73,10 +73,7 @@ export function OrderActions(props: {
                 <input class="field" name="token" maxlength={40} autocomplete="off" />
               </label>
             ) : null}
-            <label>
-              Reason
-              <input class="field" name="reason" required minlength={5} maxlength={500} />
-            </label>
+            <ReasonField label="Reason for marking it delivered" min={5} />
             <button class="primary" type="submit">
               Mark delivered (settle)
             </button>
@@ -84,11 +81,12 @@ export function OrderActions(props: {
           <h3>Nothing was delivered</h3>
           <form method="post" action={action("refund")}>
             <input type="hidden" name="csrf" value={csrf} />
-            <label>
-              Reason
-              <input class="field" name="reason" required minlength={5} maxlength={500} />
-            </label>
-            <button class="secondary" type="submit">
+            <ReasonField label="Reason for the refund" min={5} />
+            <ConfirmBox>
+              Nothing was delivered: give the customer back {formatNaira(order.priceKobo)}. The order ends as
+              failed; this cannot be undone.
+            </ConfirmBox>
+            <button class="danger" type="submit">
               Refund {formatNaira(order.priceKobo)}
             </button>
           </form>

@@ -1,7 +1,15 @@
 import type { AdminPaymentDetail, AdminPaymentRow } from "../../api/services/admins";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, FilterForm, lagosTime } from "./admin-shell";
+import {
+  AdminShell,
+  CopyId,
+  FilterForm,
+  lagosTime,
+  type Person,
+  PersonCell,
+  ScrollTable,
+} from "./admin-shell";
 
 const badge = (status: string) =>
   ["credited", "successful"].includes(status) ? "ok" : status === "failed" ? "bad" : "wait";
@@ -12,13 +20,19 @@ export function AdminPaymentsPage(props: {
   role?: AdminRole;
   filters: Record<string, string>;
   rows: AdminPaymentRow[];
+  /** The customers of the rows, by id. */
+  people: Record<string, Person>;
   error?: string;
 }) {
   return (
     <AdminShell title="Payments" sandbox={props.sandbox} role={props.role}>
       <div class="card">
         <h1>Payments</h1>
-        {props.error ? <p class="error">{props.error}</p> : null}
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
         <FilterForm
           action="/admin/payments"
           values={props.filters}
@@ -45,7 +59,7 @@ export function AdminPaymentsPage(props: {
           ]}
         />
         {props.rows.length === 0 ? <p class="muted">No payments match.</p> : null}
-        <table class="list">
+        <ScrollTable label="Payments">
           <thead>
             <tr>
               <th>Created</th>
@@ -63,9 +77,7 @@ export function AdminPaymentsPage(props: {
                 <td>{lagosTime(r.createdAt)}</td>
                 <td>{r.kind}</td>
                 <td>
-                  <a class="mono" href={`/admin/users/${r.userId}`}>
-                    {r.userId}
-                  </a>
+                  <PersonCell id={r.userId} person={props.people[r.userId]} />
                 </td>
                 <td>
                   <a class="mono" href={`/admin/payments/${r.id}`}>
@@ -80,14 +92,20 @@ export function AdminPaymentsPage(props: {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       </div>
     </AdminShell>
   );
 }
 
 /** One funding intent or withdrawal: its fields, the webhook events about it (secrets redacted), transfers. */
-export function AdminPaymentPage(props: { sandbox: boolean; role?: AdminRole; detail: AdminPaymentDetail }) {
+export function AdminPaymentPage(props: {
+  sandbox: boolean;
+  role?: AdminRole;
+  detail: AdminPaymentDetail;
+  /** The payment's customer (name, phone). */
+  person?: Person;
+}) {
   const d = props.detail;
   return (
     <AdminShell title={d.id} sandbox={props.sandbox} role={props.role}>
@@ -96,11 +114,15 @@ export function AdminPaymentPage(props: { sandbox: boolean; role?: AdminRole; de
       </p>
       <div class="card">
         <h1>{d.kind === "funding" ? "Wallet funding" : "Withdrawal"}</h1>
-        <p class="mono">{d.id}</p>
+        <p>
+          <CopyId id={d.id} />
+        </p>
         <p>
           {formatNaira(d.amountKobo)} ·{" "}
-          <span class={`badge ${badge(d.status)}`}>{d.status.replace("_", " ")}</span> · customer{" "}
-          <a href={`/admin/users/${d.userId}`}>{d.userId}</a>
+          <span class={`badge ${badge(d.status)}`}>{d.status.replace("_", " ")}</span>
+        </p>
+        <p>
+          Customer: <PersonCell id={d.userId} person={props.person} />
         </p>
         {d.kind === "funding" && d.status === "manual_review" ? (
           <p class="error">
@@ -113,7 +135,7 @@ export function AdminPaymentPage(props: { sandbox: boolean; role?: AdminRole; de
           {d.fields.map(([k, v]) => (
             <>
               <dt>{k}</dt>
-              <dd class="mono">{v}</dd>
+              <dd class="mono">{typeof v === "string" ? v : lagosTime(v)}</dd>
             </>
           ))}
         </dl>
@@ -124,7 +146,7 @@ export function AdminPaymentPage(props: { sandbox: boolean; role?: AdminRole; de
             <ul>
               {d.transfers.map((t) => (
                 <li>
-                  {t.at.slice(0, 19).replace("T", " ")} {formatNaira(t.amountKobo)} — {t.status}
+                  {lagosTime(t.at)} {formatNaira(t.amountKobo)} — {t.status}
                   {t.finalStatus ? ` → ${t.finalStatus}` : ""}
                 </li>
               ))}
@@ -136,8 +158,8 @@ export function AdminPaymentPage(props: { sandbox: boolean; role?: AdminRole; de
         <ul>
           {d.events.map((e) => (
             <li>
-              {e.receivedAt.slice(0, 19).replace("T", " ")} <strong>{e.event}</strong> ({e.scheme},{" "}
-              {e.deliveries} deliver{e.deliveries === 1 ? "y" : "ies"}) → {e.outcome ?? "not processed yet"}
+              {lagosTime(e.receivedAt)} <strong>{e.event}</strong> ({e.scheme}, {e.deliveries} deliver
+              {e.deliveries === 1 ? "y" : "ies"}) → {e.outcome ?? "not processed yet"}
               <div class="mono muted">{e.payload}</div>
             </li>
           ))}

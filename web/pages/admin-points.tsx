@@ -9,8 +9,8 @@ import type {
   RecentPointRow,
 } from "../../api/services/rewards";
 import type { AdminRole } from "../../db/database";
-import { LineChart } from "./admin-charts";
-import { AdminShell, lagosTime, Notices } from "./admin-shell";
+import { compactNaira, LineChart } from "./admin-charts";
+import { AdminShell, lagosTime, Notices, PersonCell, ScrollTable } from "./admin-shell";
 
 const points = (n: number) => n.toLocaleString("en-NG");
 
@@ -63,10 +63,12 @@ export function AdminPointsPage(props: {
           labels={report.days.map((d) => d.day.slice(5))}
           series={[{ name: "Liability", values: report.days.map((d) => d.liabilityKobo) }]}
           format={formatNaira}
+          axisFormat={compactNaira}
+          tickStep={100}
           unit="₦"
         />
         <h2>Day by day</h2>
-        <table class="list" data-testid="points-days">
+        <ScrollTable label="Points day by day" testid="points-days">
           <thead>
             <tr>
               <th>Day (Lagos)</th>
@@ -93,7 +95,7 @@ export function AdminPointsPage(props: {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       </div>
       <div class="card">
         <h2>Rules</h2>
@@ -118,7 +120,7 @@ export function AdminPointsPage(props: {
         {props.holders.length === 0 ? (
           <p class="muted">Nobody holds points yet.</p>
         ) : (
-          <table class="list" data-testid="point-holders">
+          <ScrollTable label="Top point holders" testid="point-holders">
             <thead>
               <tr>
                 <th>Customer</th>
@@ -130,20 +132,20 @@ export function AdminPointsPage(props: {
               {props.holders.map((h) => (
                 <tr data-holder={h.userId}>
                   <td>
-                    <a href={`/admin/users/${h.userId}`}>{h.name || h.phone || h.userId}</a>
+                    <PersonCell id={h.userId} person={h} />
                   </td>
                   <td class="num">{points(h.balance)}</td>
                   <td class="num">{formatNaira(h.valueKobo)}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         )}
         <h2>Latest point rows</h2>
         {props.recent.length === 0 ? (
           <p class="muted">No points have been written yet.</p>
         ) : (
-          <table class="list" data-testid="recent-points">
+          <ScrollTable label="Latest point rows" testid="recent-points">
             <thead>
               <tr>
                 <th>When (Lagos)</th>
@@ -179,7 +181,7 @@ export function AdminPointsPage(props: {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         )}
       </div>
     </AdminShell>
@@ -290,7 +292,7 @@ export function PointLines(props: { lines: PointStatementLine[] }) {
     return <p class="muted">No points yet.</p>;
   }
   return (
-    <table class="list" data-testid="point-lines">
+    <ScrollTable label="Point lines" testid="point-lines">
       <thead>
         <tr>
           <th>When (Lagos)</th>
@@ -309,7 +311,7 @@ export function PointLines(props: { lines: PointStatementLine[] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </ScrollTable>
   );
 }
 

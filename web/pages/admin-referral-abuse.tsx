@@ -1,7 +1,7 @@
 import { formatNaira } from "../../api/services/money";
 import type { AbuseGroup } from "../../api/services/rewards";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, ScrollTable } from "./admin-shell";
 
 const SIGNALS: Record<AbuseGroup["signal"], string> = {
   device: "one device (gift pages)",
@@ -52,7 +52,7 @@ export function AdminReferralAbusePage(props: { sandbox: boolean; role?: AdminRo
                   </>
                 ))}
               </p>
-              <table class="list">
+              <ScrollTable label="Referees sharing it">
                 <thead>
                   <tr>
                     <th>Referee</th>
@@ -73,7 +73,7 @@ export function AdminReferralAbusePage(props: { sandbox: boolean; role?: AdminRo
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </ScrollTable>
             </section>
           ))
         )}

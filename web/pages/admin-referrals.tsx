@@ -1,7 +1,7 @@
 import { formatNaira, koboToNairaString } from "../../api/services/money";
 import type { ReferralRules, ReferrerRow } from "../../api/services/rewards";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, ScrollTable } from "./admin-shell";
 
 /**
  * Referrers (issue 18 §1), those who brought the most customers first: their code, how many joined
@@ -48,7 +48,7 @@ export function AdminReferralsPage(props: {
             Nobody has joined with a referral code yet.
           </p>
         ) : (
-          <table class="list">
+          <ScrollTable label="Referrers">
             <thead>
               <tr>
                 <th>Referrer</th>
@@ -81,7 +81,7 @@ export function AdminReferralsPage(props: {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         )}
       </div>
     </AdminShell>

@@ -2,7 +2,7 @@ import { CABLE_NAMES } from "../../api/services/catalogue/normalize";
 import { formatNaira } from "../../api/services/money";
 import type { AdminCableCard, AdminDueCard, reminderCounts } from "../../api/services/renewals";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, lagosTime } from "./admin-shell";
+import { AdminShell, lagosTime, ScrollTable } from "./admin-shell";
 
 type Counts = Awaited<ReturnType<typeof reminderCounts>>;
 
@@ -26,7 +26,7 @@ export function CableCardsTable(props: {
   showCustomer?: boolean;
 }) {
   return (
-    <table class="list">
+    <ScrollTable label="Cable cards">
       <thead>
         <tr>
           {props.showCustomer ? <th>Customer</th> : null}
@@ -63,7 +63,7 @@ export function CableCardsTable(props: {
           </tr>
         ))}
       </tbody>
-    </table>
+    </ScrollTable>
   );
 }
 

@@ -1,7 +1,7 @@
 import { formatNaira } from "../../api/services/money";
 import type { AdminScheduleRow } from "../../api/services/schedules";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, ScrollTable } from "./admin-shell";
 
 const PAUSE_REASONS: Record<string, string> = {
   customer: "by the customer",
@@ -28,7 +28,7 @@ function lastRunText(s: AdminScheduleRow): string {
 /** The schedules table, shared by the Schedules page and a customer's page. */
 export function SchedulesTable(props: { rows: AdminScheduleRow[]; showCustomer?: boolean }) {
   return (
-    <table class="list">
+    <ScrollTable label="Schedules">
       <thead>
         <tr>
           {props.showCustomer ? <th>Customer</th> : null}
@@ -73,7 +73,7 @@ export function SchedulesTable(props: { rows: AdminScheduleRow[]; showCustomer?:
           </tr>
         ))}
       </tbody>
-    </table>
+    </ScrollTable>
   );
 }
 

@@ -2,7 +2,7 @@ import type { PricingRule } from "../../api/services/catalogue/pricing";
 import { formatNaira, koboToNairaString } from "../../api/services/money";
 import { describeTierMargins, TIER_SERVICES, type TierRule } from "../../api/services/rewards";
 import type { AdminRole } from "../../db/database";
-import { AdminShell } from "./admin-shell";
+import { AdminShell, ScrollTable } from "./admin-shell";
 
 export type TierCount = { code: string; name: string; customers: number; setByAdmin: number };
 
@@ -41,7 +41,7 @@ export function AdminTiersPage(props: {
             {props.error}
           </p>
         ) : null}
-        <table class="list">
+        <ScrollTable label="Tiers">
           <thead>
             <tr>
               <th>Tier</th>
@@ -73,7 +73,7 @@ export function AdminTiersPage(props: {
               );
             })}
           </tbody>
-        </table>
+        </ScrollTable>
         {props.csrf ? <RulesForm tiers={props.tiers} csrf={props.csrf} /> : null}
       </div>
     </AdminShell>
@@ -123,27 +123,34 @@ function RulesForm(props: { tiers: TierRule[]; csrf: string }) {
                 {TIER_SERVICES.map((service) => {
                   const rule = t.margins[service];
                   return (
-                    <label>
-                      {service} margin
-                      <select class="field" name={`${t.code}.${service}.type`}>
-                        <option value="service" selected={!rule}>
-                          Regular price
-                        </option>
-                        <option value="percent" selected={rule?.marginType === "percent"}>
-                          percent of cost
-                        </option>
-                        <option value="flat" selected={rule?.marginType === "flat"}>
-                          flat naira
-                        </option>
-                      </select>
-                      <input
-                        class="field"
-                        name={`${t.code}.${service}.value`}
-                        inputmode="decimal"
-                        placeholder="e.g. 1.5 (%), 20 (₦)"
-                        value={marginText(rule)}
-                      />
-                    </label>
+                    <div>
+                      <label>
+                        {service} margin
+                        <select class="field" name={`${t.code}.${service}.type`}>
+                          <option value="service" selected={!rule}>
+                            Regular price
+                          </option>
+                          <option value="percent" selected={rule?.marginType === "percent"}>
+                            percent of cost
+                          </option>
+                          <option value="flat" selected={rule?.marginType === "flat"}>
+                            flat naira
+                          </option>
+                        </select>
+                      </label>
+                      <label>
+                        <span class="vh">
+                          {t.name} {service} margin (percent or naira)
+                        </span>
+                        <input
+                          class="field"
+                          name={`${t.code}.${service}.value`}
+                          inputmode="decimal"
+                          placeholder="e.g. 1.5 (%), 20 (₦)"
+                          value={marginText(rule)}
+                        />
+                      </label>
+                    </div>
                   );
                 })}
               </>

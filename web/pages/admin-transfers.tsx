@@ -1,7 +1,7 @@
 import type { SuspenseTransferDto } from "../../api/services/funding";
 import { formatNaira } from "../../api/services/money";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, lagosTime, Notices } from "./admin-shell";
+import { AdminShell, lagosTime, Notices, type Person, PersonCell, ScrollTable } from "./admin-shell";
 
 /** The list's filter: "suspense" (the default: what waits for a person), everything, or a decided state. */
 export const TRANSFER_FILTERS = [
@@ -29,6 +29,8 @@ export function AdminTransfersPage(props: {
   role?: AdminRole;
   filter: TransferFilter;
   rows: SuspenseTransferDto[];
+  /** The customers of the rows, by id. */
+  people: Record<string, Person>;
   /** Set when the admin may decide (admin and super_admin). */
   csrf?: string;
   notice?: string;
@@ -72,7 +74,7 @@ export function AdminTransfersPage(props: {
           </p>
         )}
         {props.rows.length > 0 ? (
-          <table class="list">
+          <ScrollTable label="Bank transfers" class="wide">
             <thead>
               <tr>
                 <th>Received</th>
@@ -87,10 +89,14 @@ export function AdminTransfersPage(props: {
             </thead>
             <tbody>
               {props.rows.map((t) => (
-                <TransferRow transfer={t} csrf={props.csrf} />
+                <TransferRow
+                  transfer={t}
+                  person={t.userId ? props.people[t.userId] : undefined}
+                  csrf={props.csrf}
+                />
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         ) : null}
         {!props.csrf && waiting > 0 ? (
           <p class="muted">An admin decides the transfers in suspense; support can only look.</p>
@@ -100,7 +106,7 @@ export function AdminTransfersPage(props: {
   );
 }
 
-function TransferRow(props: { transfer: SuspenseTransferDto; csrf?: string }) {
+function TransferRow(props: { transfer: SuspenseTransferDto; person?: Person; csrf?: string }) {
   const t = props.transfer;
   const badge = BADGE[t.status] ?? { tone: "wait", text: t.status };
   const amount = t.currency === "NGN" ? formatNaira(t.paidKobo) : `${t.currency} ${t.paidKobo / 100}`;
@@ -117,13 +123,7 @@ function TransferRow(props: { transfer: SuspenseTransferDto; csrf?: string }) {
       </td>
       <td class="mono">{t.accountNumber ?? "unknown"}</td>
       <td>
-        {t.userId ? (
-          <a class="mono" href={`/admin/users/${t.userId}`}>
-            {t.userId}
-          </a>
-        ) : (
-          <span class="muted">nobody</span>
-        )}
+        <PersonCell id={t.userId} person={props.person} />
       </td>
       <td>
         <span class={`badge ${badge.tone}`}>{badge.text}</span>
@@ -165,7 +165,7 @@ function Decide(props: { transfer: SuspenseTransferDto; amount: string; csrf: st
           />
         </label>
         <label>
-          Reason
+          Reason for crediting it
           <input class="field" name="reason" required minlength={3} maxlength={500} />
         </label>
         <label class="check">
@@ -180,7 +180,7 @@ function Decide(props: { transfer: SuspenseTransferDto; amount: string; csrf: st
       <form method="post" action={action("return")}>
         <input type="hidden" name="csrf" value={props.csrf} />
         <label>
-          Reason
+          Reason for returning it
           <input class="field" name="reason" required minlength={3} maxlength={500} />
         </label>
         <label class="check">

@@ -8,7 +8,16 @@ import { CustomerApiKeysSection } from "./admin-customer-api-keys";
 import { CustomerPointsSection } from "./admin-points";
 import { CableCardsTable } from "./admin-reminders";
 import { SchedulesTable } from "./admin-schedules";
-import { AdminShell, lagosTime, Notices } from "./admin-shell";
+import {
+  AdminShell,
+  ConfirmBox,
+  CopyId,
+  lagosTime,
+  Notices,
+  PersonCell,
+  ReasonField,
+  ScrollTable,
+} from "./admin-shell";
 
 /** Customer search: phone in any form, name, user id or chat id. */
 export function AdminUsersPage(props: {
@@ -33,17 +42,30 @@ export function AdminUsersPage(props: {
         {props.users.length === 0 ? (
           <p class="muted">No customer matches.</p>
         ) : (
-          <ul>
-            {props.users.map((u) => (
-              <li>
-                <a href={`/admin/users/${u.id}`}>{u.name || u.phone || u.id}</a>{" "}
-                <span class="muted">
-                  {u.phone ?? "no phone"} · {u.channels.join(", ") || "API only"} ·{" "}
-                  {formatNaira(u.balanceKobo)} · {u.status}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <ScrollTable label="Customers" testid="customers">
+            <thead>
+              <tr>
+                <th>Customer</th>
+                <th>Chats</th>
+                <th class="num">Balance</th>
+                <th>Status</th>
+                <th>Joined (Lagos)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.users.map((u) => (
+                <tr data-user={u.id}>
+                  <td>
+                    <PersonCell id={u.id} person={u} />
+                  </td>
+                  <td>{u.channels.join(", ") || "API only"}</td>
+                  <td class="num">{formatNaira(u.balanceKobo)}</td>
+                  <td>{u.status}</td>
+                  <td>{lagosTime(u.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
         )}
       </div>
     </AdminShell>
@@ -87,7 +109,9 @@ export function AdminUserPage(props: {
         <div class="grid">
           <dl class="rows">
             <dt>User id</dt>
-            <dd class="mono">{user.id}</dd>
+            <dd>
+              <CopyId id={user.id} />
+            </dd>
             <dt>Phone</dt>
             <dd>{user.phone ?? "—"}</dd>
             <dt>Status</dt>
@@ -140,7 +164,7 @@ export function AdminUserPage(props: {
               {!pin.set
                 ? "not set"
                 : pin.lockedUntil
-                  ? `locked until ${pin.lockedUntil}`
+                  ? `locked until ${lagosTime(pin.lockedUntil)}`
                   : `set (${pin.failedAttempts} wrong attempts, ${pin.lockouts} lockouts)`}
             </dd>
           </dl>
@@ -181,6 +205,7 @@ export function AdminUserPage(props: {
           </a>
         </p>
         <h2>Chats</h2>
+        {identities.length === 0 ? <p class="muted">No chats: API only.</p> : null}
         <ul>
           {identities.map((i) => (
             <li>
@@ -189,10 +214,12 @@ export function AdminUserPage(props: {
           ))}
         </ul>
         <h2>Recent orders</h2>
+        {orders.length === 0 ? <p class="muted">No orders.</p> : null}
         <ul>
           {orders.map((o) => (
             <li>
-              {o.productName} for {o.recipient}: {formatNaira(o.priceKobo)} — {o.state}{" "}
+              {lagosTime(o.createdAt)}: {o.productName} for {o.recipient}: {formatNaira(o.priceKobo)} —{" "}
+              {o.state}{" "}
               <a class="muted mono" href={`/admin/orders/${o.id}`}>
                 {o.id}
               </a>
@@ -208,7 +235,7 @@ export function AdminUserPage(props: {
           ))}
         </ul>
         <h2>Wallet statement</h2>
-        <table class="list">
+        <ScrollTable label="Wallet statement">
           <thead>
             <tr>
               <th>When (Lagos)</th>
@@ -230,12 +257,16 @@ export function AdminUserPage(props: {
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
         <h2>Gift rooms</h2>
+        {giftRooms.length === 0 ? <p class="muted">No gift rooms.</p> : null}
         <ul>
           {giftRooms.map((r) => (
             <li>
-              {r.kind} × {r.capacity}: {r.state}, {r.claimed}/{r.capacity} claimed
+              <a href={`/admin/gift-rooms/${r.id}`}>
+                {r.kind} × {r.capacity}
+              </a>
+              : {r.state}, {r.claimed}/{r.capacity} claimed
             </li>
           ))}
         </ul>
@@ -262,10 +293,7 @@ function TierForm(props: { userId: string; tier: AdminUserDetail["tier"]; csrf: 
           ))}
         </select>
       </label>
-      <label>
-        Reason
-        <input class="field" name="reason" required minlength={3} maxlength={500} />
-      </label>
+      <ReasonField label="Reason for the tier change" />
       <button class="secondary" type="submit">
         Set the tier
       </button>
@@ -273,7 +301,10 @@ function TierForm(props: { userId: string; tier: AdminUserDetail["tier"]; csrf: 
   );
 }
 
-/** Account actions; each needs a reason, which goes into the audit log with the change. */
+/**
+ * Account actions, each in its own box with a reason that names it (the reason goes into the audit
+ * log with the change). Suspending is destructive: styled so, and only sent with its box ticked.
+ */
 function UserActions(props: {
   userId: string;
   status: string;
@@ -282,55 +313,80 @@ function UserActions(props: {
   notice?: string;
   error?: string;
 }) {
-  const form = (action: string, label: string, extra?: unknown) => (
-    <form method="post" action={`/admin/users/${props.userId}/actions`}>
+  const action = `/admin/users/${props.userId}/actions`;
+  const hidden = (name: string) => (
+    <>
       <input type="hidden" name="csrf" value={props.csrf} />
-      <input type="hidden" name="action" value={action} />
-      {extra}
-      <label>
-        Reason
-        <input class="field" name="reason" required minlength={3} maxlength={500} />
-      </label>
-      <button class="secondary" type="submit">
-        {label}
-      </button>
-    </form>
+      <input type="hidden" name="action" value={name} />
+    </>
   );
   return (
     <div>
       <h2>Actions</h2>
       <Notices notice={props.notice} error={props.error} />
-      {props.status === "active"
-        ? form("suspend", "Suspend the account")
-        : form("reactivate", "Reactivate the account")}
+      {props.status === "active" ? (
+        <form method="post" action={action} data-action="suspend">
+          <fieldset>
+            <legend>Suspend the account</legend>
+            {hidden("suspend")}
+            <ReasonField label="Reason for suspending" />
+            <ConfirmBox>
+              I understand: the customer can no longer buy, fund or withdraw until the account is reactivated.
+            </ConfirmBox>
+            <button class="danger" type="submit">
+              Suspend the account
+            </button>
+          </fieldset>
+        </form>
+      ) : (
+        <form method="post" action={action} data-action="reactivate">
+          <fieldset>
+            <legend>Reactivate the account</legend>
+            {hidden("reactivate")}
+            <ReasonField label="Reason for reactivating" />
+            <button class="secondary" type="submit">
+              Reactivate the account
+            </button>
+          </fieldset>
+        </form>
+      )}
       <form method="post" action={`/admin/users/${props.userId}/adjust`}>
-        <input type="hidden" name="csrf" value={props.csrf} />
-        {/* One form, one adjustment: a double click or a resubmission repeats this key. */}
-        <input type="hidden" name="nonce" value={randomBytes(12).toString("hex")} />
-        <label>
-          Adjust the balance
-          <select class="field" name="direction">
-            <option value="credit">Credit (add)</option>
-            <option value="debit">Debit (take)</option>
-          </select>
-        </label>
-        <label>
-          Amount in naira
-          <input class="field" name="amount" inputmode="decimal" required />
-        </label>
-        <label>
-          Reason
-          <input class="field" name="reason" required minlength={5} maxlength={500} />
-        </label>
-        <button class="secondary" type="submit">
-          Adjust (large amounts wait for a second admin)
-        </button>
+        <fieldset>
+          <legend>Adjust the balance</legend>
+          <input type="hidden" name="csrf" value={props.csrf} />
+          {/* One form, one adjustment: a double click or a resubmission repeats this key. */}
+          <input type="hidden" name="nonce" value={randomBytes(12).toString("hex")} />
+          <label>
+            Credit or debit
+            <select class="field" name="direction">
+              <option value="credit">Credit (add)</option>
+              <option value="debit">Debit (take)</option>
+            </select>
+          </label>
+          <label>
+            Amount in naira
+            <input class="field" name="amount" inputmode="decimal" required />
+          </label>
+          <ReasonField label="Reason for the adjustment" min={5} />
+          <button class="secondary" type="submit">
+            Adjust (large amounts wait for a second admin)
+          </button>
+        </fieldset>
       </form>
-      {form("clear_pin_lock", "Clear the PIN lock")}
-      {form(
-        "set_level",
-        "Set the verification level",
-        <>
+      <form method="post" action={action} data-action="clear_pin_lock">
+        <fieldset>
+          <legend>Clear the PIN lock</legend>
+          {hidden("clear_pin_lock")}
+          <ReasonField label="Reason for clearing the PIN lock" />
+          <button class="secondary" type="submit">
+            Clear the PIN lock
+          </button>
+        </fieldset>
+      </form>
+      <form method="post" action={action} data-action="set_level">
+        <fieldset>
+          <legend>Set the verification level</legend>
+          {hidden("set_level")}
           <label>
             Level
             <select class="field" name="level">
@@ -345,8 +401,12 @@ function UserActions(props: {
             A level too low for a permanent account number closes the customer's (transfers to it are then
             held for review).
           </p>
-        </>,
-      )}
+          <ReasonField label="Reason for the level change" />
+          <button class="secondary" type="submit">
+            Set the verification level
+          </button>
+        </fieldset>
+      </form>
     </div>
   );
 }

@@ -148,7 +148,9 @@ export type PendingApproval = {
   userId: string;
   amount: string;
   reason: string;
+  /** The maker's email, and their id (the panel offers them no Approve button: they may not). */
   requestedBy: string;
+  requestedById: string;
   createdAt: string;
 };
 
@@ -156,7 +158,7 @@ export async function listPendingApprovals(ctx: ServiceContext): Promise<Pending
   const rows = await ctx.db
     .selectFrom("admin_approvals as r")
     .innerJoin("admin_users as a", "a.id", "r.requested_by")
-    .select(["r.id", "r.user_id", "r.amount_kobo", "r.reason", "a.email", "r.created_at"])
+    .select(["r.id", "r.user_id", "r.amount_kobo", "r.reason", "a.email", "r.requested_by", "r.created_at"])
     .where("r.status", "=", "pending")
     .orderBy("r.created_at")
     .execute();
@@ -166,6 +168,7 @@ export async function listPendingApprovals(ctx: ServiceContext): Promise<Pending
     amount: `${r.amount_kobo > 0 ? "+" : "−"}${formatNaira(Math.abs(r.amount_kobo))}`,
     reason: r.reason,
     requestedBy: r.email,
+    requestedById: r.requested_by,
     createdAt: r.created_at.toISOString(),
   }));
 }

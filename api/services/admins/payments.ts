@@ -160,7 +160,8 @@ export type AdminPaymentDetail =
       kind: "funding";
       id: string;
       userId: string;
-      fields: [string, string][];
+      /** Label and value; a time is a Date, for the page to show in its own way. */
+      fields: [string, string | Date][];
       amountKobo: number;
       status: string;
       events: AdminPaymentEvent[];
@@ -169,14 +170,14 @@ export type AdminPaymentDetail =
       kind: "withdrawal";
       id: string;
       userId: string;
-      fields: [string, string][];
+      fields: [string, string | Date][];
       amountKobo: number;
       status: string;
       events: AdminPaymentEvent[];
       transfers: { at: string; status: string; finalStatus: string | null; amountKobo: number }[];
     };
 
-const iso = (d: Date | null) => (d ? d.toISOString() : "—");
+const iso = (d: Date | null): Date | string => d ?? "—";
 const naira = formatNaira;
 
 /** One funding intent (fnd_…) or withdrawal (wdr_…) with the webhook events and transfer records about it. */
@@ -240,7 +241,8 @@ export async function adminPaymentDetail(ctx: ServiceContext, id: string): Promi
         ["Gateway transfer id", w.transfer_id ?? "—"],
         ["Message", w.message ?? "—"],
         ["Requeries", String(w.requery_count)],
-        ["Sent to the gateway", w.send_count === 0 ? "not yet" : `${w.send_count}× (last ${iso(w.sent_at)})`],
+        ["Sent to the gateway", w.send_count === 0 ? "not yet" : `${w.send_count}×`],
+        ["Last sent", iso(w.sent_at)],
         ["Next check", iso(w.next_check_at)],
         ["Created", iso(w.created_at)],
         ["Completed", iso(w.completed_at)],

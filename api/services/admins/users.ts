@@ -90,6 +90,29 @@ export async function searchUsers(ctx: ServiceContext, query: string): Promise<A
   }));
 }
 
+/** How a list names a customer: their name and phone (the page masks the phone). */
+export type CustomerLabel = { name: string | null; phone: string | null };
+
+/**
+ * The names and phones of the customers a panel list shows, in one query (lists show people, not
+ * bare ids). Ids that are not customers are left out.
+ */
+export async function customerLabels(
+  ctx: ServiceContext,
+  userIds: readonly (string | null | undefined)[],
+): Promise<Record<string, CustomerLabel>> {
+  const ids = [...new Set(userIds.filter((id): id is string => typeof id === "string" && id !== ""))];
+  if (ids.length === 0) {
+    return {};
+  }
+  const rows = await ctx.db
+    .selectFrom("users")
+    .select(["id", "display_name", "phone"])
+    .where("id", "in", ids)
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.id, { name: r.display_name, phone: r.phone }]));
+}
+
 /** Everything support needs about one customer, read only. */
 export async function adminUserDetail(ctx: ServiceContext, userId: string) {
   const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
