@@ -145,13 +145,18 @@ describe("Telegram long polling through the inbox and the outbox", () => {
     await emu.waitFor(() => emu.stats.delivered >= 10, 30_000);
     const { unfinished, unsent } = await first.shutdown();
     expect(unfinished + unsent).toBeGreaterThan(0);
+    // The chats the stopped process wrote to: the only ones whose pace the restarted one cannot know.
+    const answeredByFirst = chats.filter((c) => emu.botMessages(c).length > 0).length;
     const second = await stack(emu, overrides);
     await emu.waitFor(() => chats.every((c) => emu.botMessages(c).length > 0), 90_000);
     await second.outbox.flush(20_000);
     await expectAnsweredOnce(emu, chats);
     // Paced, so hardly refused: only where the restarted process sends to a chat within a second of
     // the stopped one's last message to it (the pace is per process); those wait their retry_after.
-    expect(emu.stats.status429).toBeLessThan(20);
+    // How many that is depends on the machine's speed around the restart, so the bound is those chats
+    // (each refused at most once), not a fixed number: on a loaded CI machine it reached 20 of ~60.
+    expect(emu.stats.status429).toBeLessThanOrEqual(answeredByFirst);
+    expect(emu.stats.status429).toBeLessThan(chats.length / 5);
     await second.shutdown();
   }, 150_000);
 
