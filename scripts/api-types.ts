@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import { PROJECT_ROOT } from "../api/config";
@@ -23,6 +23,10 @@ export async function generateApiTypes(): Promise<string> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename ?? "")) {
-  writeFileSync(API_TYPES_FILE, await generateApiTypes());
+  // Written aside and renamed into place: a test reading the file meanwhile (the README test runs
+  // this command while others run) sees the old file or the new one, never half of one.
+  const aside = `${API_TYPES_FILE}.${process.pid}.tmp`;
+  writeFileSync(aside, await generateApiTypes());
+  renameSync(aside, API_TYPES_FILE);
   console.log(`wrote ${path.relative(PROJECT_ROOT, API_TYPES_FILE)}`);
 }

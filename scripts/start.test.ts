@@ -11,20 +11,62 @@ import { freePort } from "./lib/free-port";
 const dataDir = path.join(os.tmpdir(), `tada-start-${process.pid}-${Date.now()}`);
 const children: ChildProcess[] = [];
 
-/** `npm start` as an operator runs it (node --import tsx scripts/start.ts), on its own data dir and ports. */
-async function startApp(env: Record<string, string>): Promise<Started> {
+/**
+ * `npm start` as an operator runs it (node --import tsx scripts/start.ts), on its own data dir and
+ * ports, at the default log level, in a process group of its own as in a terminal.
+ */
+async function startApp(env: Record<string, string>): Promise<Started & { spawnedAt: number }> {
+  const spawnedAt = Date.now();
   const started = await spawnApp(
-    {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/root",
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    { readyWithinMs: 60_000 },
+    { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", DATA_DIR: dataDir, ...env },
+    { readyWithinMs: 60_000, processGroup: true },
   );
   children.push(started.child);
-  return started;
+  return { ...started, spawnedAt };
+}
+
+/** The process group of `pid` (the 5th field of /proc/<pid>/stat). */
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+}
+
+/** The banner: from its title line to "Ctrl-C stops everything.", as printed. */
+function bannerOf(output: string): { before: string[]; banner: string[] } {
+  const lines = output.split("\n");
+  const first = lines.findIndex((line) => line.startsWith("  TADA VTU"));
+  const last = lines.findIndex((line) => line.includes("Ctrl-C stops everything."));
+  expect(first, output).toBeGreaterThan(-1);
+  expect(last, output).toBeGreaterThan(first);
+  return { before: lines.slice(0, first), banner: lines.slice(first, last + 1) };
+}
+
+/**
+ * Ctrl-C as a terminal sends it (SIGINT to the whole process group), then every line the stop
+ * printed: an error-level line, or anything that is not a JSON log line (a stack trace printed by a
+ * library), fails the test. Before the embedded PostgreSQL ran in a session of its own, it got the
+ * Ctrl-C too and cut the workers' connections: 4–11 "worker error" lines and pg stack traces.
+ */
+async function ctrlC(app: Started): Promise<{ code: number | null; stopLines: string[] }> {
+  const from = app.output().length;
+  const exited = new Promise<number | null>((resolve) => app.child.once("exit", (code) => resolve(code)));
+  process.kill(-(app.child.pid ?? 0), "SIGINT");
+  const code = await exited;
+  const stopLines = app
+    .output()
+    .slice(from)
+    .split("\n")
+    .filter((line) => line.trim() !== "");
+  const bad = stopLines.filter((line) => {
+    try {
+      const level = (JSON.parse(line) as { level?: string }).level;
+      return level === "error" || level === "fatal";
+    } catch {
+      return true;
+    }
+  });
+  expect(bad, `the stop printed error lines or raw output:\n${bad.join("\n")}`).toEqual([]);
+  return { code, stopLines };
 }
 
 afterAll(async () => {
@@ -48,6 +90,27 @@ describe("npm start (embedded default)", () => {
 
     const first = await startApp(env);
     expect(first.output()).toContain("First admin");
+    // The banner is one block after the start-up lines, the password inside it, and "ready in" is the
+    // wall time from the process's start (module loading included): at least the time to the first
+    // log line, which comes after loading the modules; at most the time until the banner appeared.
+    const firstBanner = bannerOf(first.output());
+    expect(firstBanner.banner.some((line) => /^ {4}password {2}\S{12,}$/.test(line))).toBe(true);
+    expect(firstBanner.banner.filter((line) => line.startsWith("{"))).toEqual([]);
+    expect(
+      firstBanner.before.some((line) => line.includes('"msg":"catalogue seeded from the providers"')),
+    ).toBe(true);
+    expect(firstBanner.banner.join("\n")).toContain(
+      "(the first admin above, or one made with npm run create-admin)",
+    );
+    const readyIn = Number(/ready in (\d+\.\d)s/.exec(first.output())?.[1]);
+    // "catalogue seeded" is logged while starting, before the app serves: module loading and that
+    // much of the start lie inside the reported time.
+    const seeded = JSON.parse(
+      firstBanner.before.find((line) => line.includes('"msg":"catalogue seeded from the providers"')) ?? "{}",
+    ) as { time?: string };
+    const toSeeded = (Date.parse(seeded.time ?? "") - first.spawnedAt) / 1000;
+    expect(readyIn).toBeGreaterThanOrEqual(Math.floor(toSeeded * 10) / 10);
+    expect(readyIn).toBeLessThanOrEqual((Date.now() - first.spawnedAt) / 1000 + 0.1);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
 
@@ -81,10 +144,21 @@ describe("npm start (embedded default)", () => {
     const seconds = (Date.now() - started) / 1000;
     expect(seconds).toBeLessThan(15);
     expect(restarted.output()).not.toContain("First admin");
+    // No admin is printed on a warm start, so the banner does not point "above" to one.
+    expect(bannerOf(restarted.output()).banner.join("\n")).toContain(
+      "(the admin printed by the first start, or one made with npm run create-admin)",
+    );
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
-    restarted.child.kill("SIGINT");
-    expect(await new Promise((r) => restarted.child.once("exit", r)), restarted.output()).toBe(0);
+    // The embedded PostgreSQL is outside the app's process group, so the Ctrl-C reaches the app alone
+    // and the app stops it last.
+    const postmaster = findRunningPostmaster(path.join(dataDir, "pg"));
+    expect(postmaster).toBeDefined();
+    expect(processGroupOf(postmaster?.pid ?? 0)).not.toBe(processGroupOf(restarted.child.pid ?? 0));
+
+    const stop = await ctrlC(restarted);
+    expect(stop.code, restarted.output()).toBe(0);
+    expect(stop.stopLines.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
     expect(findRunningPostmaster(path.join(dataDir, "pg"))).toBeUndefined();
     expect(existsSync(path.join(dataDir, "app.pid"))).toBe(false);
     expect(isAlive(appPid)).toBe(false);

@@ -8,17 +8,24 @@ import { startCallbackSender } from "../api/jobs/callbacks";
 import { startMaintenanceJobs } from "../api/jobs/maintenance";
 import { startPaymentWorkers } from "../api/jobs/payments";
 import { startVtuWorkers } from "../api/jobs/vtu";
+import { flushLogger, logsQuiet } from "../api/logger";
 import { ensureFirstAdmin } from "../api/services/admins";
 import { CredentialCache } from "../api/services/auth";
 import { registerBoot, startHeartbeat } from "../api/services/processes";
+import { beginShutdown } from "../api/shutdown";
 import { isAlive } from "../db/embedded";
+import { bannerText } from "./lib/banner";
 import { loadConfigOrExit, openRuntime, runMain } from "./runtime/boot";
 import { setUpChat } from "./runtime/chat";
 import { createHttpApp, listenHttp } from "./runtime/http";
 import { setUpPayments, setUpVtu } from "./runtime/services";
 
 runMain(async () => {
-  const started = performance.now();
+  // Ctrl-C before the app serves: exit at once. Exiting stops the embedded PostgreSQL (its 'exit'
+  // hook), which runs in a session of its own and so does not get the terminal's Ctrl-C itself.
+  const stopWhileStarting = () => process.exit(130);
+  process.on("SIGINT", stopWhileStarting);
+  process.on("SIGTERM", stopWhileStarting);
   const config = loadConfigOrExit();
   const runsApi = config.ROLE === "all" || config.ROLE === "api";
   const runsWorker = config.ROLE === "all" || config.ROLE === "worker";
@@ -29,7 +36,7 @@ runMain(async () => {
   // Shutdown is ours (HTTP first, then workers, then the database): see loadEmbeddedPostgres.
   const runtime = await openRuntime({ mode: ownsDatabase ? "own" : "attach-or-own" });
   const { logger, db } = runtime;
-  const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl });
+  const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl, logger });
 
   const firstAdmin = await ensureFirstAdmin({ ctx: runtime.ctx() });
   // Crash recovery: leases this process takes carry its boot id; a restart of the same instance
@@ -114,31 +121,19 @@ runMain(async () => {
 
   chatRunning = chat?.begin();
 
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  printBanner({
-    config,
-    ready: seconds,
-    roles: [runsApi && "api", runsWorker && "worker"].filter(Boolean).join(" + "),
-    jobs: jobs.kind,
-    providers: vtu.providers
-      .all()
-      .map((p) => p.code)
-      .join(", "),
-    api: runsApi,
-    chat: chat?.telegram
-      ? `Telegram (${chat.telegram.mode === "webhook" ? "webhook" : "long polling"})`
-      : "Telegram off (set TELEGRAM_BOT_TOKEN)",
-    whatsapp: config.WHATSAPP_ENABLED && runsApi,
-    firstAdmin,
-  });
-
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // One Ctrl-C can arrive twice (the terminal signals the whole group, and `npm start` forwards
+      // it to a node that its shell exec'd): only a second press, later, forces the exit.
+      if (Date.now() - stoppingSince < 1_000) {
+        return;
+      }
       process.stderr.write("forced exit\n");
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
+    beginShutdown();
     logger.info({ signal }, "shutting down");
     // Connections other libraries still hold (BullMQ's LISTEN client) are cut when PostgreSQL stops:
     // "terminating connection due to administrator command" (57P01) is expected now, not a crash.
@@ -171,8 +166,39 @@ runMain(async () => {
     logger.info("stopped");
     process.exit(exitCode);
   };
+  process.removeListener("SIGINT", stopWhileStarting);
+  process.removeListener("SIGTERM", stopWhileStarting);
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  // Wall time from the process's start: loading the modules is part of what a person waits for.
+  const readySeconds = process.uptime();
+  // The banner goes out in one piece after the start-up lines (the first job runs log right after
+  // start): the one-time admin password then stands below them instead of scrolling away among them.
+  await flushLogger(logger);
+  await logsQuiet({ quietMs: 1_000, maxMs: 4_000 });
+  await flushLogger(logger);
+  if (stoppingSince !== undefined) {
+    return 0; // stopped while waiting: the shutdown exits the process
+  }
+  process.stdout.write(
+    bannerText({
+      config,
+      readySeconds,
+      roles: [runsApi && "api", runsWorker && "worker"].filter(Boolean).join(" + "),
+      jobs: jobs.kind,
+      providers: vtu.providers
+        .all()
+        .map((p) => p.code)
+        .join(", "),
+      api: runsApi,
+      chat: chat?.telegram
+        ? `Telegram (${chat.telegram.mode === "webhook" ? "webhook" : "long polling"})`
+        : "Telegram off (set TELEGRAM_BOT_TOKEN)",
+      whatsapp: config.WHATSAPP_ENABLED && runsApi,
+      firstAdmin,
+    }),
+  );
   await new Promise(() => {}); // run until a signal
   return 0;
 });
@@ -225,63 +251,4 @@ function isOurApp(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function printBanner(info: {
-  config: ReturnType<typeof loadConfigOrExit>;
-  ready: string;
-  roles: string;
-  jobs: string;
-  providers: string;
-  api: boolean;
-  chat?: string;
-  whatsapp: boolean;
-  firstAdmin?: { email: string; password: string };
-}) {
-  const { config } = info;
-  const base = config.publicBaseUrl;
-  const lines = [
-    "",
-    `  TADA VTU ${config.sandbox ? "— SANDBOX (no real money moves)" : ""}`,
-    `  ready in ${info.ready}s · roles: ${info.roles} · database: ${config.embeddedDatabase ? `embedded PostgreSQL (${config.DATA_DIR}/pg)` : "DATABASE_URL"} · jobs: BullMQ on ${info.jobs}`,
-    `  VTU providers: ${info.providers}${config.sandbox && info.providers.startsWith("sandbox") ? ' (the last 4 digits of a recipient pick the outcome: README, "Sandbox outcomes")' : ""}`,
-    "",
-  ];
-  if (info.firstAdmin) {
-    lines.push(
-      "  First admin (shown only this once — store it now):",
-      `    email     ${info.firstAdmin.email}`,
-      `    password  ${info.firstAdmin.password}`,
-      "",
-    );
-  }
-  if (!info.api) {
-    lines.push("  Worker only: no HTTP in this process. Ctrl-C stops it.", "");
-    process.stdout.write(`${lines.join("\n")}\n`);
-    return;
-  }
-  lines.push(
-    `  API        ${base}/api`,
-    `  Health     ${base}/healthz`,
-    `  Web        ${base}/`,
-    `  Admin      ${base}/admin (the first admin above, or one made with npm run create-admin)`,
-    `  Chat       ${info.chat ?? "off"} · in a terminal: npm run chat -- --as 08031234567`,
-    "",
-  );
-  if (info.whatsapp) {
-    lines.push(
-      `  WhatsApp   starting; a QR to scan appears here when it needs linking (session: ${config.DATA_DIR}/whatsapp)`,
-      "",
-    );
-  }
-  lines.push(
-    "  Try it:",
-    `    curl -s -X POST ${base}/api/auth/register -H 'content-type: application/json' \\`,
-    `      -d '{"phone":"08031234567","password":"correct-horse-9"}'`,
-    "    (README.md has the whole walk-through: login, PIN, sandbox money, airtime, data, cable, electricity.)",
-    "",
-    "  Ctrl-C stops everything.",
-    "",
-  );
-  process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -1,5 +1,7 @@
 import { createPostgresBackend, type Processor, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import type { Logger } from "../logger";
+import { logBackgroundError } from "../shutdown";
 
 /**
  * One BullMQ code path on two backends: Redis when REDIS_URL is set (scale-out), otherwise BullMQ's
@@ -19,6 +21,11 @@ export function createJobBackend(options: {
   redisUrl?: string;
   databaseUrl: string;
   prefix?: string;
+  /**
+   * Where the queues' and workers' background errors go (a lost connection, a failed poll). Without
+   * it BullMQ prints them raw to stderr; while the process stops they are debug (api/shutdown.ts).
+   */
+  logger?: Logger;
 }): JobBackend {
   const closers: (() => Promise<unknown>)[] = [];
   const prefix = options.prefix ?? "tada";
@@ -60,10 +67,14 @@ export function createJobBackend(options: {
 
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
+  const { logger } = options;
   const queue = (name: string) => {
     let q = queues.get(name);
     if (!q) {
       q = queueFor(name);
+      if (logger) {
+        q.on("error", (error) => logBackgroundError(logger, "error", error, { queue: name }, "queue error"));
+      }
       queues.set(name, q);
     }
     return q;
@@ -75,6 +86,9 @@ export function createJobBackend(options: {
     queue,
     worker(name, processor, opts) {
       const w = workerFor(name, processor, opts);
+      if (logger) {
+        w.on("error", (error) => logBackgroundError(logger, "error", error, { queue: name }, "worker error"));
+      }
       workers.push(w);
       return w;
     },

@@ -46,7 +46,6 @@ export async function startQueueWorker<D>(args: {
   worker.on("failed", (job, error) =>
     logger.error({ queue: args.queue, job: job?.name, jobId: job?.id, err: error }, "job failed"),
   );
-  worker.on("error", (error) => logger.error({ queue: args.queue, err: error }, "worker error"));
   return worker;
 }
 

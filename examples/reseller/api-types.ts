@@ -3249,7 +3249,7 @@ export interface paths {
         put?: never;
         /**
          * Send a PIN reset code to your chat
-         * @description A 6-digit code goes to the chat linked to the account; send it to POST /api/auth/reset-pin.
+         * @description A 6-digit code goes to the chat linked to the account; send it to POST /api/auth/reset-pin. In sandbox mode the answer carries the code too (`sandboxResetCode`).
          *
          *     API keys need the `purchase` scope.
          */
@@ -3282,6 +3282,11 @@ export interface paths {
                                  * @example 2026-12-07T09:30:00.000Z
                                  */
                                 expiresAt: string;
+                                /**
+                                 * @description Sandbox mode only (never sent in live mode): the code itself, so a reset can be tried without a chat.
+                                 * @example 493817
+                                 */
+                                sandboxResetCode?: string;
                             };
                             /** @description A sentence for a person, when there is one. */
                             message?: string;

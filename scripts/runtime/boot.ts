@@ -10,8 +10,9 @@ import {
   loadDatabaseConfig,
   PROJECT_ROOT,
 } from "../../api/config";
-import { createLogger, type Logger } from "../../api/logger";
+import { createLogger, type Logger, resolveLogFormat } from "../../api/logger";
 import type { ServiceContext } from "../../api/services/context";
+import { logBackgroundError } from "../../api/shutdown";
 import { createDb } from "../../db/client";
 import type { Database } from "../../db/database";
 import { type EmbeddedMode, startEmbeddedPostgres } from "../../db/embedded";
@@ -58,7 +59,10 @@ export async function openDatabase(options: {
   logLevel?: string;
 }): Promise<OpenDatabase> {
   const { config } = options;
-  const logger = createLogger({ level: options.logLevel ?? config.LOG_LEVEL });
+  const logger = createLogger({
+    level: options.logLevel ?? config.LOG_LEVEL,
+    format: resolveLogFormat(config),
+  });
   let stopEmbedded: () => Promise<void> = async () => {};
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -74,7 +78,8 @@ export async function openDatabase(options: {
   const db = createDb(databaseUrl, {
     poolSize: config.DATABASE_POOL_SIZE,
     prepareStatements: config.DATABASE_PREPARED_STATEMENTS === "on",
-    onIdleError: (error) => logger.warn({ err: error }, "an idle database connection was lost"),
+    onIdleError: (error) =>
+      logBackgroundError(logger, "warn", error, {}, "an idle database connection was lost"),
   });
   try {
     if (options.migrate !== false) {

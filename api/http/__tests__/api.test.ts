@@ -348,3 +348,52 @@ describe("S11: a PIN never reaches the logs", () => {
     expect(text).not.toContain(phone);
   });
 });
+
+describe("forgot PIN: the code is in the answer in sandbox mode only", () => {
+  it("answers sandboxResetCode in sandbox mode (it resets the PIN), and never in live mode", async () => {
+    const token = await registerAndLogin(app, uniquePhone());
+    await call(app, "POST", "/api/auth/pin", { token, body: { pin: "2580" } });
+    const forgot = await call(app, "POST", "/api/auth/forgot-pin", { token });
+    expect(forgot.status).toBe(202);
+    expect(forgot.body).toMatchObject({
+      success: true,
+      data: { sandboxResetCode: expect.stringMatching(/^\d{6}$/), expiresAt: expect.any(String) },
+      message: expect.stringContaining("SANDBOX"),
+    });
+    const reset = await call(app, "POST", "/api/auth/reset-pin", {
+      token,
+      body: { resetCode: forgot.body.data.sandboxResetCode, newPin: "4826" },
+    });
+    expect(reset.body).toMatchObject({ success: true, data: { pinSet: true } });
+    const changed = await call(app, "POST", "/api/auth/pin", {
+      token,
+      body: { pin: "2580", currentPin: "4826" },
+    });
+    expect(changed.body).toMatchObject({ success: true, data: { changed: true } });
+
+    const live = makeTestApp(tdb.db, {
+      config: testConfig({
+        SANDBOX_MODE: "off",
+        INLOMAX_API_KEY: "inlomax-live-key",
+        FLUTTERWAVE_SECRET_KEY: "FLWSECK-live",
+        FLUTTERWAVE_SECRET_HASH: "a-secret-hash-0123456789",
+      }),
+    }).app;
+    const phone = uniquePhone();
+    const liveToken = await registerAndLogin(live, phone);
+    const liveForgot = await call(live, "POST", "/api/auth/forgot-pin", { token: liveToken });
+    expect(liveForgot.status).toBe(202);
+    expect(liveForgot.body.data).not.toHaveProperty("sandboxResetCode");
+    expect(liveForgot.body.message).not.toContain("SANDBOX");
+    const note = await tdb.db
+      .selectFrom("notifications as n")
+      .innerJoin("users as u", "u.id", "n.user_id")
+      .select("n.body")
+      .where("u.phone", "=", phone)
+      .where("n.kind", "=", "pin_reset_code")
+      .executeTakeFirstOrThrow();
+    const code = /\b(\d{6})\b/.exec(note.body)?.[1] ?? "";
+    expect(code).toMatch(/^\d{6}$/);
+    expect(JSON.stringify(liveForgot.body)).not.toContain(code);
+  });
+});

@@ -151,15 +151,18 @@ export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: n
       tags: TAGS,
       summary: "Send a PIN reset code to your chat",
       description:
-        "A 6-digit code goes to the chat linked to the account; send it to POST /api/auth/reset-pin.",
+        "A 6-digit code goes to the chat linked to the account; send it to POST /api/auth/reset-pin. In sandbox mode the answer carries the code too (`sandboxResetCode`).",
       auth: "user",
       response: { status: 202, description: "The code is on its way.", schema: PinResetRequested },
     },
-    async (c) =>
-      reply(await requestPinReset({ ctx: c.var.ctx, userId: c.var.principal.userId }), {
-        message:
-          "We sent a 6-digit reset code to your chat. Send it with your new PIN to /api/auth/reset-pin.",
-      }),
+    async (c) => {
+      const requested = await requestPinReset({ ctx: c.var.ctx, userId: c.var.principal.userId });
+      return reply(requested, {
+        message: requested.sandboxResetCode
+          ? "SANDBOX: the 6-digit reset code is in data.sandboxResetCode (and in your chat). Send it with your new PIN to /api/auth/reset-pin."
+          : "We sent a 6-digit reset code to your chat. Send it with your new PIN to /api/auth/reset-pin.",
+      });
+    },
   );
 
   defineRoute(

@@ -56,6 +56,11 @@ export const LoggedOut = z.object({ loggedOut: z.literal(true) });
 
 export const PinResetRequested = z.object({
   expiresAt: IsoTime.meta({ description: "When the code sent to your chat stops working." }),
+  sandboxResetCode: z.string().optional().meta({
+    example: "493817",
+    description:
+      "Sandbox mode only (never sent in live mode): the code itself, so a reset can be tried without a chat.",
+  }),
 });
 
 export const LinkCode = z.object({

@@ -12,12 +12,13 @@ const MAX_REQUESTS_PER_HOUR = 5;
 
 /**
  * Forgot PIN: a 6-digit one-time code delivered through the user's chat channel (a notification the
- * bots deliver; in sandbox mode also written to the log so it can be used by hand).
+ * bots deliver). In sandbox mode (no real money) the code is also logged and returned, so it can be
+ * used by hand: an account made with curl has no chat to receive it (README "Try it").
  */
 export async function requestPinReset(args: {
   ctx: ServiceContext;
   userId: string;
-}): Promise<{ expiresAt: string }> {
+}): Promise<{ expiresAt: string; sandboxResetCode?: string }> {
   const { ctx, userId } = args;
   const code = numericCode(6);
   const now = ctx.now();
@@ -60,6 +61,7 @@ export async function requestPinReset(args: {
   });
   if (ctx.config.sandbox) {
     ctx.logger.info({ userId, sandboxResetCode: code }, `SANDBOX: PIN reset code for ${userId} is ${code}`);
+    return { expiresAt: expiresAt.toISOString(), sandboxResetCode: code };
   }
   return { expiresAt: expiresAt.toISOString() };
 }

@@ -4,9 +4,10 @@ import { PROJECT_ROOT } from "../../../api/config";
 
 /**
  * The product as an operator runs it: `node --import tsx scripts/start.ts` (what `npm start` runs),
- * in its own process group so `kill -9` of the group takes everything it started with it (the
- * embedded PostgreSQL too), the way a crashed container or a pulled plug would. Output goes to a
- * log file so a violation can be traced to what the server said.
+ * in its own process group so `kill -9` of the group takes everything it started with it, the way a
+ * crashed container or a pulled plug would (the embedded PostgreSQL runs in a group of its own: the
+ * embedded soak kills that one too). Output goes to a log file so a violation can be traced to what
+ * the server said.
  */
 export type ProductProcess = {
   child: ChildProcess;
@@ -15,7 +16,7 @@ export type ProductProcess = {
   exited: Promise<number | null>;
 };
 
-/** `npm start` runs this; the soak runs it directly so the process group is the app and its PostgreSQL. */
+/** `npm start` runs this; the soak runs it directly so the process group is the app alone. */
 export const START_COMMAND: readonly string[] = [process.execPath, "--import", "tsx", "scripts/start.ts"];
 
 export function spawnProduct(

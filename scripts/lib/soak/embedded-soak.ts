@@ -119,6 +119,7 @@ export async function runEmbeddedSoak(
     } catch {
       // already gone
     }
+    killPostgresGroup(path.join(options.dataDir, "pg"));
     process.stderr.write(`[soak] ${signal}: the app was killed; DATA_DIR left at ${options.dataDir}\n`);
     process.exit(130);
   };
@@ -158,6 +159,9 @@ export async function runEmbeddedSoak(
       const window = faults.open("kill", { transport: true, statuses: [] });
       const killedAt = Date.now();
       await killGroup(product);
+      // The embedded PostgreSQL runs in a process group of its own (a terminal's Ctrl-C must reach
+      // the app alone, db/embedded.ts): a pulled plug takes it too, backends and all.
+      killPostgresGroup(path.join(options.dataDir, "pg"));
       const record = faultRecord({ n, kind: "kill -9", atOp, at: killedAt }, inFlight);
       const orphan = findRunningPostmaster(path.join(options.dataDir, "pg"));
       if (orphan) {
@@ -247,6 +251,21 @@ export async function runEmbeddedSoak(
     const orphan = findRunningPostmaster(path.join(options.dataDir, "pg"));
     if (orphan) {
       process.kill(orphan.pid, "SIGINT");
+    }
+  }
+}
+
+/** kill -9 of the embedded PostgreSQL's process group (the postmaster leads it; its backends are in it). */
+function killPostgresGroup(pgDir: string): void {
+  const postmaster = findRunningPostmaster(pgDir);
+  if (!postmaster) {
+    return;
+  }
+  try {
+    process.kill(-postmaster.pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") {
+      throw error;
     }
   }
 }
