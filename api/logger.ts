@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
-import pinoPretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
 
 export type { Logger } from "pino";
 
@@ -100,7 +101,8 @@ export function flushLogger(logger: Logger): Promise<void> {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination =
     options.format === "pretty"
-      ? pinoPretty({
+      ? // Loaded only for a terminal: production and scripts writing JSON never pay for it.
+        (createRequire(import.meta.url)("pino-pretty") as typeof PinoPretty)({
           sync: true,
           ignore: "pid,hostname,service",
           translateTime: "SYS:HH:MM:ss.l",
