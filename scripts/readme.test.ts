@@ -20,7 +20,8 @@ import { freePort } from "./lib/free-port";
  * Blocks that cannot run here carry `<!-- readme-test: skip (why) -->` (test/helpers/readme-blocks.ts).
  *
  * What differs from a reader's terminal, and why:
- *   - the app listens on a free port, so `localhost:3000` in a block is that port;
+ *   - the app listens on a free port, so `localhost:3000` in a block is that port (likewise the
+ *     callback receiver's port 4000 and its file: asRunHere);
  *   - it uses the test PostgreSQL, so the blocks' shell has DATABASE_URL (and the app's PIN_PEPPER)
  *     and `npm run check-ledger` checks the same database;
  *   - each block runs in its own bash (`set -eu`, in the repository, as a reader's shell would be
@@ -33,6 +34,7 @@ const BLOCK_TIMEOUT_MS = 200_000;
 let tdb: TestDatabase;
 let app: Started | undefined;
 let port = 0;
+let receiverPort = 0;
 const dataDir = path.join(os.tmpdir(), `tada-readme-${process.pid}-${Date.now()}`);
 const shellDir = mkdtempSync(path.join(os.tmpdir(), "tada-readme-shell-"));
 const stateFile = path.join(shellDir, "variables.sh");
@@ -40,6 +42,7 @@ const stateFile = path.join(shellDir, "variables.sh");
 beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 2 });
   port = await freePort();
+  receiverPort = await freePort();
   app = await spawnApp(
     {
       PATH: process.env.PATH ?? "",
@@ -69,6 +72,20 @@ afterAll(async () => {
   rmSync(shellDir, { recursive: true, force: true });
 });
 
+/**
+ * The only changes made to a block before it runs, so that two runs on one machine (two worktrees,
+ * CI and a developer) never share a port or a file: the app's port, the callback receiver's port, and
+ * where the receiver's file is written.
+ */
+function asRunHere(code: string): string {
+  return code
+    .replaceAll("localhost:3000", `localhost:${port}`)
+    .replaceAll("127.0.0.1:3000", `127.0.0.1:${port}`)
+    .replaceAll("localhost:4000", `localhost:${receiverPort}`)
+    .replaceAll(".listen(4000,", `.listen(${receiverPort},`)
+    .replaceAll("/tmp/tada-receiver.mjs", path.join(shellDir, "tada-receiver.mjs"));
+}
+
 /** Names every bash has before a block runs (its own and the environment's): not carried over. */
 function baselineVariables(env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -88,9 +105,7 @@ async function runBlock(
   env: Record<string, string>,
   baselineFile: string,
 ): Promise<{ code: number | null; output: string; leftRunning: boolean }> {
-  const code = block.code
-    .replaceAll("localhost:3000", `localhost:${port}`)
-    .replaceAll("127.0.0.1:3000", `127.0.0.1:${port}`);
+  const code = asRunHere(block.code);
   const script = [
     `[ -f '${stateFile}' ] && source '${stateFile}'`,
     "set -eu",
