@@ -155,6 +155,16 @@ describe.skipIf(skipBrowserSuites)("customer and recipient pages in Chromium", (
 
     /** After a refused submit: the field is focused, marked invalid, described by the visible error. */
     async function expectFocusedRefusal(page: Page, field: string, error: RegExp): Promise<void> {
+      // The page focuses the field once it has loaded; wait for that (a slow machine is slower), then look.
+      await page
+        .waitForFunction(
+          `document.activeElement && document.activeElement.getAttribute("aria-invalid") === "true"`,
+          null,
+          {
+            timeout: 5_000,
+          },
+        )
+        .catch(() => undefined);
       const focused = (await page.evaluate(
         `(() => { const el = document.activeElement; return { name: el.getAttribute("name"), invalid: el.getAttribute("aria-invalid"), describedBy: el.getAttribute("aria-describedby") }; })()`,
       )) as { name: string | null; invalid: string | null; describedBy: string | null };

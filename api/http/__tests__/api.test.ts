@@ -351,6 +351,8 @@ describe("S11: a PIN never reaches the logs", () => {
 
 describe("forgot PIN: the code is in the answer in sandbox mode only", () => {
   it("answers sandboxResetCode in sandbox mode (it resets the PIN), and never in live mode", async () => {
+    // Its own app: the file's other tests spend the shared app's per-address sign-up allowance.
+    const app = makeTestApp(tdb.db, { config: testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: "1000" }) }).app;
     const token = await registerAndLogin(app, uniquePhone());
     await call(app, "POST", "/api/auth/pin", { token, body: { pin: "2580" } });
     const forgot = await call(app, "POST", "/api/auth/forgot-pin", { token });
