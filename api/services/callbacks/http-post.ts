@@ -41,6 +41,8 @@ export function postCallback(args: {
       ...(pinned && pinned.length > 0 ? { lookup: pinnedLookup(pinned) } : {}),
     });
     const limit = args.timeoutMs >= 1000 ? `${Math.round(args.timeoutMs / 1000)} s` : `${args.timeoutMs} ms`;
+    // Only a wait for this one POST: the delivery itself is a callback_deliveries row under a lease,
+    // so after a crash its lease runs out and the next sender posts it again (at least once).
     const timer = setTimeout(
       () => finish({ error: `no answer within ${limit} (timed out)` }),
       args.timeoutMs,
