@@ -25,6 +25,29 @@ async function startApp(env: Record<string, string>): Promise<Started & { spawne
   return { ...started, spawnedAt };
 }
 
+/** A script run as `npm run <it>` runs it (tsx), on the app's data dir: its exit code and output. */
+async function runScript(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => {
+    stdout += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    stderr += String(d);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { code, stdout, stderr };
+}
+
 /** The process group of `pid` (the 5th field of /proc/<pid>/stat). */
 function processGroupOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -149,6 +172,35 @@ describe("npm start (embedded default)", () => {
       "(the admin printed by the first start, or one made with npm run create-admin)",
     );
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    // `npm run admin-api-key` attaches to the running embedded PostgreSQL and prints the key alone
+    // on stdout (the README captures it with $(…)); the key works at once.
+    const made = await runScript(
+      ["scripts/admin-api-key.ts", "--email", "admin@tada.local", "--name", "start test"],
+      {
+        DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: env.EMBEDDED_PG_PORT,
+      },
+    );
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^tadm_[A-Za-z0-9_-]+\n$/);
+    expect(made.stderr).toContain("shown once");
+    const tiers = await fetch(`http://127.0.0.1:${port}/api/admin/tiers`, {
+      headers: { authorization: `Bearer ${made.stdout.trim()}` },
+    });
+    expect(tiers.status).toBe(200);
+    const unknown = await runScript(
+      ["scripts/admin-api-key.ts", "--email", "nobody@example.com", "--name", "x"],
+      {
+        DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: env.EMBEDDED_PG_PORT,
+      },
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toContain(
+      "No admin has the email nobody@example.com. The first admin is admin@tada.local",
+    );
 
     // The embedded PostgreSQL is outside the app's process group, so the Ctrl-C reaches the app alone
     // and the app stops it last.

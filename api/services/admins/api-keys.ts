@@ -29,7 +29,10 @@ export async function createAdminApiKey(args: {
   ctx: ServiceContext;
   admin: Pick<SignedInAdmin, "id">;
   input: z.input<typeof CreateAdminApiKeyInput>;
+  /** "command line": made by an operator on the server (npm run admin-api-key), not by the admin. */
+  via?: "panel" | "command line";
 }): Promise<AdminApiKeyDto & { key: string }> {
+  const byOperator = args.via === "command line";
   const input = parseInput(CreateAdminApiKeyInput, args.input);
   const key = secretToken(ADMIN_API_KEY_PREFIX);
   return withTransaction(args.ctx, async (trx) => {
@@ -58,15 +61,47 @@ export async function createAdminApiKey(args: {
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordAudit(trx, {
-      actorType: "admin",
-      actorId: args.admin.id,
+      actorType: byOperator ? "system" : "admin",
+      actorId: byOperator ? undefined : args.admin.id,
       action: "admin.api_key_create",
       targetType: "admin_api_key",
       targetId: row.id,
-      after: { name: row.name, prefix: row.prefix },
+      after: {
+        name: row.name,
+        prefix: row.prefix,
+        ...(byOperator ? { admin: args.admin.id, via: args.via } : {}),
+      },
     });
     return { ...keyDto(row), key };
   });
+}
+
+/**
+ * An admin API key made on the server for an existing, active admin found by email: what an operator
+ * (or the README's blocks) uses to script /api/admin without opening the panel. Anyone who can run
+ * this already holds the database, so it grants nothing new; it is audited as a system action.
+ */
+export async function createAdminApiKeyForEmail(args: {
+  ctx: ServiceContext;
+  email: string;
+  input: z.input<typeof CreateAdminApiKeyInput>;
+}): Promise<AdminApiKeyDto & { key: string; admin: { email: string; role: string } }> {
+  const admin = await args.ctx.db
+    .selectFrom("admin_users")
+    .select(["id", "email", "role", "status"])
+    .where("email", "=", args.email.trim().toLowerCase())
+    .executeTakeFirst();
+  if (!admin) {
+    throw new NotFoundError(`Admin ${args.email}`);
+  }
+  if (admin.status !== "active") {
+    throw new ConflictError(
+      `The admin ${admin.email} is disabled; enable them in the admin panel (Admins) first.`,
+      "ADMIN_DISABLED",
+    );
+  }
+  const key = await createAdminApiKey({ ctx: args.ctx, admin, input: args.input, via: "command line" });
+  return { ...key, admin: { email: admin.email, role: admin.role } };
 }
 
 export async function listAdminApiKeys(ctx: ServiceContext, adminId: string): Promise<AdminApiKeyDto[]> {
