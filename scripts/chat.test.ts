@@ -67,6 +67,9 @@ describe("npm run chat after a curl sign-up (sandbox)", () => {
       body: { currentPin: "1357", pin: "2580" },
     });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    // The chat starts and ends without error lines or raw stack traces (the job queues log through
+    // the chat's logger, and its own close is a stop, not a fault).
+    expect(output).not.toMatch(/^\s+at \S|"level":[56]0/m);
     await expectLedgerConsistent(tdb.db);
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { createJobBackend } from "../../api/jobs/backend";
 import { startPaymentWorkers } from "../../api/jobs/payments";
 import { startVtuWorkers } from "../../api/jobs/vtu";
 import type { ServiceContext } from "../../api/services/context";
+import { beginShutdown } from "../../api/shutdown";
 import { attachConsoleChat, type ConsoleAccount } from "../../api/services/users";
 import type { EngineDeps } from "../../bot/engine/types";
 import { openRuntime } from "./boot";
@@ -22,7 +23,9 @@ export async function openConsoleProcess(phone: string): Promise<{
 }> {
   const runtime = await openRuntime({ mode: "attach-or-own", logLevel: "warn" });
   const { config, db, logger } = runtime;
-  const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl });
+  // With the logger, the queues' background errors are log lines at the chat's level, not BullMQ's
+  // raw stderr printed into the conversation.
+  const jobs = createJobBackend({ redisUrl: config.REDIS_URL, databaseUrl: runtime.databaseUrl, logger });
   const vtu = await setUpVtu({ config, db, logger, jobs, ctx: runtime.ctx });
   const payments = setUpPayments({ config, db, logger, jobs, ctx: runtime.ctx });
   await startVtuWorkers({
@@ -42,6 +45,7 @@ export async function openConsoleProcess(phone: string): Promise<{
     reconcileEveryMinutes: config.FUNDING_RECONCILE_INTERVAL_MINUTES,
   });
   const close = async () => {
+    beginShutdown(); // connections this close ends are a stop, not a fault (api/shutdown.ts)
     await vtu.close?.();
     await jobs.close();
     await runtime.close();
