@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hono } from "hono";
+import { compress } from "hono/compress";
 import { getPath } from "hono/utils/url";
 import type { Config } from "../config";
 import type { JobBackend } from "../jobs/backend";
@@ -118,6 +119,11 @@ export function createApiApp(deps: AppDeps) {
       ],
     }),
   );
+
+  // The big answers are read by people's scripts and browsers over slow links: the admin reports
+  // (90 days of analytics, exports) and the API document. Payment and purchase answers are small.
+  app.use("/api/admin/*", compress());
+  app.use("/openapi.json", compress());
 
   app.route("/healthz", healthRoutes({ jobs: deps.jobs, providers: deps.vtu.providers }));
   app.route("/metrics", metrics.routes);

@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -194,6 +195,21 @@ describe("/api/admin reads match the document", () => {
       "reseller",
     ]);
     expect(tiers.body.data.nextCursor).toBeNull();
+  });
+
+  it("answers a client that accepts gzip compressed (a 90-day report), and plain JSON to one that does not", async () => {
+    await busyCustomer();
+    const url = `/api/admin/analytics?from=${addDays(lagosDate(new Date()), -89)}`;
+    const headers = { authorization: `Bearer ${supportKey}` };
+    const plain = await app.request(url, { headers: { ...headers, "accept-encoding": "identity" } });
+    const plainBytes = (await plain.arrayBuffer()).byteLength;
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const gzipped = await app.request(url, { headers: { ...headers, "accept-encoding": "gzip" } });
+    expect(gzipped.status).toBe(200);
+    expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+    const bytes = Buffer.from(await gzipped.arrayBuffer());
+    expect(bytes.byteLength * 3, `${bytes.byteLength} B gzipped of ${plainBytes} B`).toBeLessThan(plainBytes);
+    expect(JSON.parse(gunzipSync(bytes).toString("utf8")).data.series).toHaveLength(90);
   });
 
   it("actions check their body against the documented schema, after the role", async () => {
