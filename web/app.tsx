@@ -109,14 +109,16 @@ export function createWebApp(deps: {
   app.get("/", (c) =>
     c.html(
       <Layout title="TADA VTU" sandbox={deps.config.sandbox}>
-        <h1>TADA VTU</h1>
-        <p>Airtime, data, cable TV and electricity — from your chat, paid from one wallet.</p>
-        <ul>
-          <li>
-            API health: <a href="/healthz">/healthz</a>
-          </li>
-          <li>API: see the README for routes and curl examples.</li>
-        </ul>
+        <main class="card">
+          <h1>TADA VTU</h1>
+          <p>Airtime, data, cable TV and electricity — from your chat, paid from one wallet.</p>
+          <ul>
+            <li>
+              API health: <a href="/healthz">/healthz</a>
+            </li>
+            <li>API: see the README for routes and curl examples.</li>
+          </ul>
+        </main>
       </Layout>,
     ),
   );

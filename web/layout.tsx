@@ -21,7 +21,7 @@ export function Layout(props: {
         <title>{props.title}</title>
         <style>{`*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:30rem;padding:1rem;line-height:1.5;color:#1b1b1b;background:#f6f7f9}
-.sandbox{background:#fff3cd;border:1px solid #e0b000;padding:.4rem .6rem;border-radius:.4rem;font-weight:600;text-align:center}
+.sandbox{background:#fff3cd;border:1px solid #e0b000;padding:.4rem .6rem;border-radius:.4rem;font-weight:600;text-align:center;margin:1rem 0}
 a{color:#0a58ca}
 .card{background:#fff;border-radius:.8rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .muted{color:#5c6370;font-size:.95rem}
@@ -64,7 +64,12 @@ fieldset label,label.check{font-weight:400;margin:.4rem 0}`}</style>
         {props.head ?? null}
       </head>
       <body class={props.wide ? "wide" : undefined}>
-        {props.sandbox ? <p class="sandbox">SANDBOX — no real money moves.</p> : null}
+        {/* A landmark of its own, so a screen reader's landmark list reaches it (nothing outside one). */}
+        {props.sandbox ? (
+          <aside class="sandbox" aria-label="Sandbox">
+            SANDBOX — no real money moves.
+          </aside>
+        ) : null}
         {props.children}
       </body>
     </html>

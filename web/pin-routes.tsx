@@ -83,6 +83,7 @@ export function pinRoutes(deps: { config: Config; pinChat: PinChat }) {
         "Sorry, something went wrong on our side. Go back to the chat and check your recent orders before trying again.";
       return c.html(
         <PinOutcomePage
+          title={link.title}
           replies={[{ text: sorry }]}
           sentToChat={false}
           sandbox={sandbox}
@@ -102,6 +103,7 @@ export function pinRoutes(deps: { config: Config; pinChat: PinChat }) {
     );
     return c.html(
       <PinOutcomePage
+        title={link.title}
         replies={shown}
         sentToChat={sentToChat}
         sandbox={sandbox}

@@ -84,6 +84,9 @@ function PaidAlready(props: { intent: FundingIntentDto; chatLinks: ChatLink[] })
   );
 }
 
+/** The heading is the badge: the size and spacing of the paragraph it was. */
+const RESULT_CSS = "h1.badge{font-size:1rem;margin:1rem 0}";
+
 /** Where the payer lands after the gateway: the verified outcome, the new balance, and the way back. */
 export function FundingResultPage(props: {
   result: FundingResult;
@@ -98,14 +101,15 @@ export function FundingResultPage(props: {
   const credited = intent?.status === "credited";
   const heading = credited ? HEADINGS.credited : (HEADINGS[result.outcome] ?? HEADINGS.unknown);
   return (
-    <Layout title={`${heading?.title ?? "Payment"} — TADA VTU`} sandbox={props.sandbox}>
+    <Layout title={`${heading?.title ?? "Payment"} — TADA VTU`} sandbox={props.sandbox} css={RESULT_CSS}>
       <main class="card">
-        <p class={`badge ${heading?.tone ?? "wait"}`} data-testid="funding-status">
+        {/* The outcome is the page's one heading, in every state (shown as its badge). */}
+        <h1 class={`badge ${heading?.tone ?? "wait"}`} data-testid="funding-status">
           {heading?.title}
-        </p>
+        </h1>
         {credited && intent ? (
           <>
-            <h1 class="amount">{formatNaira(intent.amountKobo)}</h1>
+            <p class="amount">{formatNaira(intent.amountKobo)}</p>
             <p>has been added to your wallet.</p>
             {result.balanceKobo !== undefined ? (
               <p>

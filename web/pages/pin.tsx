@@ -67,8 +67,10 @@ export type PageReply = {
   token?: string;
 };
 
-/** What the chat answered to the PIN (the same messages go to the chat). */
+/** What the chat answered to the PIN (the same messages go to the chat), under what it was for. */
 export function PinOutcomePage(props: {
+  /** The link's title, the form's heading ("Pay ₦489.85 for MTN airtime"): the page's one heading. */
+  title: string;
   replies: PageReply[];
   sentToChat: boolean;
   sandbox: boolean;
@@ -77,6 +79,8 @@ export function PinOutcomePage(props: {
   return (
     <Layout title="Done — TADA VTU" sandbox={props.sandbox}>
       <main class="card" data-testid="pin-outcome">
+        <p class="muted">TADA VTU</p>
+        <h1>{props.title}</h1>
         {props.replies.map((reply) => (
           <>
             <p>{reply.text}</p>
