@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { compress } from "hono/compress";
 import { getPath } from "hono/utils/url";
 import type { Config } from "../config";
@@ -17,7 +17,7 @@ import { withoutVersion } from "./api-version";
 import type { AppEnv } from "./context";
 import { fail } from "./envelope";
 import { handleError } from "./errors";
-import { inputGuard, type RefusalPage, refuseAtEdge } from "./input-guard";
+import { inputGuard, isApiPath, type RefusalPage, refuseAtEdge } from "./input-guard";
 import { createMetrics } from "./metrics";
 import { requestContext, securityHeaders } from "./middleware";
 import { docsRoutes } from "./openapi/docs-routes";
@@ -52,7 +52,12 @@ export type AppDeps = {
    * The server-rendered pages, mounted at / after the API, and the page a person sees when the edge
    * refuses their request. The composition root passes web/'s app (the API knows no page).
    */
-  pages?: { app: Hono<{ Variables: { ctx: ServiceContext } }>; refusal: RefusalPage };
+  pages?: {
+    app: Hono<{ Variables: { ctx: ServiceContext } }>;
+    refusal: RefusalPage;
+    /** A browser's unknown address outside the API (API clients keep the JSON envelope). */
+    notFound?: (c: Context) => Response | Promise<Response>;
+  };
   /** Bearer credentials kept per process, forgotten when PostgreSQL says they changed; absent: read each time. */
   credentials?: CredentialCache;
   /** DNS for the callback URL check (tests); the system resolver when absent. */
@@ -168,6 +173,10 @@ export function createApiApp(deps: AppDeps) {
         "METHOD_NOT_ALLOWED",
         `${c.req.method} is not allowed here. Use ${allowed.join(" or ")}.`,
       );
+    }
+    const notFoundPage = deps.pages?.notFound;
+    if (notFoundPage && !isApiPath(c.req.path) && (c.req.header("accept") ?? "").includes("text/html")) {
+      return notFoundPage(c);
     }
     return fail(
       c,

@@ -53,6 +53,11 @@ export type RefusalPage = (
   message: string,
 ) => Response | Promise<Response>;
 
+/** The paths API clients call (they get the JSON envelope); everything else is a page for people. */
+export function isApiPath(path: string): boolean {
+  return /^\/(api|healthz|metrics)(\/|$)/.test(path);
+}
+
 /** JSON envelope for API clients, a page for people: API paths are `/api/…`, `/healthz`, `/metrics`. */
 export function refuseAtEdge(
   c: Context,
@@ -62,7 +67,7 @@ export function refuseAtEdge(
   message: string,
   details?: unknown,
 ): Response | Promise<Response> {
-  if (/^\/(api|healthz|metrics)(\/|$)/.test(c.req.path)) {
+  if (isApiPath(c.req.path)) {
     return fail(c, status, code, message, details);
   }
   return page(c, status, message);

@@ -6,7 +6,7 @@ import type { VtuRuntime } from "../../api/services/vtu";
 import { handleChatInput } from "../../bot/engine/engine";
 import type { ChatSenders } from "../../bot/outbound";
 import { createWebApp } from "../../web/app";
-import { refusedRequestPage } from "../../web/pages/refused-request";
+import { notFoundPage, refusedRequestPage } from "../../web/pages/refused-request";
 import type { PinChat } from "../../web/pin-routes";
 
 /**
@@ -27,7 +27,14 @@ export function createHttpApp(
     vtu: deps.vtu,
     pinChat: pinChatOf({ vtu: deps.vtu, payments: deps.payments, senders: chatSenders }),
   });
-  return createApiApp({ ...api, pages: { app: web, refusal: refusedRequestPage(deps.config.sandbox) } });
+  return createApiApp({
+    ...api,
+    pages: {
+      app: web,
+      refusal: refusedRequestPage(deps.config.sandbox),
+      notFound: notFoundPage(deps.config.sandbox),
+    },
+  });
 }
 
 /** The PIN page's port (web/pin-routes.tsx) on the chat engine and this process's senders. */

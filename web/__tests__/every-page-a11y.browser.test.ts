@@ -156,6 +156,8 @@ describe.skipIf(skipBrowserSuites)("every customer and public page passes the ac
       const { page, visit, submit, expectNoProblems, close } = await open();
       await visit("home", "/", 200);
       await visit("refused request (a NUL in the query)", "/fund/callback?tx_ref=%00", 400);
+      await visit("unknown page", "/fund/nothing-here", 404);
+      expect(await page.locator("h1").textContent()).toBe("Page not found");
 
       await visit("sandbox bank", "/sandbox/bank", 200);
       await page.getByLabel("Account number").fill("12");

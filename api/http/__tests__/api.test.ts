@@ -184,6 +184,20 @@ describe("errors use the envelope", () => {
     expectErrorEnvelope(await call(app, "GET", "/api/nope"), 404, "NOT_FOUND");
   });
 
+  it("an unknown page is an HTML 404 for a browser; API clients and API paths keep the envelope", async () => {
+    const browser = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+    const page = await app.request("/giftt/abc", { headers: browser });
+    expect(page.status).toBe(404);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("<h1>Page not found</h1>");
+    const script = await app.request("/giftt/abc", { headers: { accept: "application/json" } });
+    expect(script.status).toBe(404);
+    expect(((await script.json()) as { code: string }).code).toBe("NOT_FOUND");
+    const api = await app.request("/api/nope", { headers: browser });
+    expect(api.status).toBe(404);
+    expect(api.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
   it("405 with Allow for a wrong method on a real route", async () => {
     const res = await call(app, "DELETE", "/api/wallet/balance");
     expectErrorEnvelope(res, 405, "METHOD_NOT_ALLOWED");
