@@ -134,6 +134,17 @@ describe("Telegram adapter", () => {
     await expectLedgerConsistent(h.tdb.db);
   });
 
+  it("sends one-time links (the checkout) without a link preview, as every message", async () => {
+    const { bot, calls } = await telegram();
+    await customer(bot, 7012);
+    await bot.handleUpdate(textUpdate(7012, "fund 5000"));
+    const withLink = sent(calls).filter((c) => /https?:\/\//.test(String(c.payload.text)));
+    expect(withLink.length, JSON.stringify(sent(calls).map((c) => c.payload.text))).toBeGreaterThan(0);
+    for (const call of sent(calls)) {
+      expect(call.payload.link_preview_options).toEqual({ is_disabled: true });
+    }
+  });
+
   it("a BVN typed by mistake is deleted from the chat and never repeated or logged", async () => {
     const { bot, calls } = await telegram();
     await customer(bot, 7011);

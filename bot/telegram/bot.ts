@@ -178,6 +178,13 @@ const NOTHING_TO_DO =
   /message is not modified|message to edit not found|message to delete not found|message can't be (edited|deleted)/i;
 
 /**
+ * The links we send are one-time pages (PIN, BVN, checkout, schedules): Telegram's servers must not
+ * fetch them to draw a preview card, and a card would only repeat the text. WhatsApp sends the same
+ * way (bot/whatsapp/adapter.ts).
+ */
+const NO_PREVIEW = { is_disabled: true } as const;
+
+/**
  * The Telegram transport under the chat outbox: one Bot API call per message, and a refusal told
  * apart the way the outbox needs it. 429 → wait `retry_after`; 403 (blocked, deactivated) and other
  * 400s (chat not found, malformed) → never retried; 5xx and network errors → retried with backoff.
@@ -193,6 +200,7 @@ export function telegramSender(bot: Bot): ChatSender {
         const { text, reply_markup, entities } = renderReply(reply);
         const sent = await bot.api
           .sendMessage(Number(userRef), text, {
+            link_preview_options: NO_PREVIEW,
             ...(reply_markup ? { reply_markup } : {}),
             ...(entities ? { entities } : {}),
           })
