@@ -1,2 +1,3 @@
+export * from "./admin-cards";
 export * from "./cards";
 export * from "./reminders";
