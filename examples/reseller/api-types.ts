@@ -1503,6 +1503,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{id}/cable-cards/{cardId}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn a customer's cable renewal reminders for one card off or on
+         * @description Audited with the reason (on the customer: `/admin/audit?target=<userId>`). Setting the state the card already has changes nothing (`changed: false`). The customer can still change them in chat.
+         *
+         *     Role: **admin** or **super_admin**; a support key is refused with `ROLE_REQUIRED`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The card's id, as on the customer's page (`cableCards[].id`). */
+                    cardId: number;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "on": false,
+                     *       "reason": "customer asked by phone"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description true turns the card's renewal reminders on, false off. */
+                        on: boolean;
+                        /**
+                         * @description Why, for the audit log (3–500 characters).
+                         * @example customer asked by phone
+                         */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The card now. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                card: components["schemas"]["CableCard"];
+                                /** @description False when the card's reminders already were that way. */
+                                changed: boolean;
+                            };
+                            /** @description A sentence for a person, when there is one. */
+                            message?: string;
+                            /** @description Quote it when you contact support. */
+                            requestId: string;
+                            /** @enum {boolean} */
+                            success: true;
+                            /** Format: date-time */
+                            timestamp: string;
+                        };
+                    };
+                };
+                /**
+                 * @description `VALIDATION_ERROR`: A field is missing or invalid; `details` names it.
+                 *
+                 *     `INVALID_JSON`: The body is not valid JSON.
+                 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `UNAUTHENTICATED`: No bearer credential was sent.
+                 *
+                 *     `INVALID_TOKEN`: The session token or API key is not valid, revoked or expired.
+                 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `ROLE_REQUIRED`: The admin key's admin lacks the role this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /**
+                 * @description `USER_NOT_FOUND`: No customer with that id.
+                 *
+                 *     `CARD_NOT_FOUND`: The customer has no card with that id.
+                 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `PAYLOAD_TOO_LARGE`: The body is larger than the API accepts. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `INTERNAL_ERROR`: Something failed on our side; retry with the same Idempotency-Key. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users/{id}/points": {
         parameters: {
             query?: never;

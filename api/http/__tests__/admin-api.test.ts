@@ -15,10 +15,16 @@ import {
   seedCatalogue,
   TEST_PIN,
 } from "../../../test/helpers/vtu";
-import { createAdmin, createAdminApiKey } from "../../services/admins";
+import { createAdmin, createAdminApiKey, listAuditLog } from "../../services/admins";
 import type { ServiceContext } from "../../services/context";
+import { ForbiddenError, ValidationError } from "../../services/errors";
 import { createGiftRoom } from "../../services/gift-rooms";
-import { rememberVerifiedCard, sendCableReminders } from "../../services/renewals";
+import {
+  adminSetCardReminders,
+  listCableCards,
+  rememberVerifiedCard,
+  sendCableReminders,
+} from "../../services/renewals";
 import { createSchedule } from "../../services/schedules";
 import { addDays, lagosDate } from "../../services/vtu/due-date";
 import { getWalletBalance } from "../../services/wallet";
@@ -245,6 +251,146 @@ describe("/api/admin reads match the document", () => {
   });
 });
 
+describe("an admin turns a customer's cable reminders off and on (DECISIONS §79)", () => {
+  /** A customer with one card due in 3 days, not yet reminded. */
+  async function customerWithCard(smartcard: string) {
+    const user = await createBuyer(ctx, 0);
+    await rememberVerifiedCard(ctx, {
+      userId: user.id,
+      provider: "gotv",
+      smartcard,
+      customerName: "BISI ADE",
+      bouquet: "Max",
+      renewalAmountKobo: 850_000,
+      dueDate: addDays(lagosDate(ctx.now()), 3),
+    });
+    const [card] = await listCableCards(ctx, user.id);
+    if (!card) {
+      throw new Error("the card was not remembered");
+    }
+    return { user, card };
+  }
+  const remindersOf = (cardId: number) =>
+    tdb.db
+      .selectFrom("cable_reminders")
+      .select(["days_before", "sent"])
+      .where("card_id", "=", cardId)
+      .execute();
+
+  it("admin only, a reason, the customer's own card; audited on the customer; the sweep follows it", async () => {
+    const { user, card } = await customerWithCard("4611110001");
+    const path = `/api/admin/users/${user.id}/cable-cards/${card.id}/reminders`;
+    const off = { on: false, reason: "  customer asked by phone  " };
+
+    expectErrorEnvelope(
+      await call(app, "POST", path, { token: supportKey, body: off }),
+      403,
+      "ROLE_REQUIRED",
+    );
+    const bad = await call(app, "POST", path, { token: adminKey, body: { on: false, reason: " x " } });
+    expectErrorEnvelope(bad, 400, "VALIDATION_ERROR");
+    expect(bad.body.details).toEqual([
+      { field: "reason", message: "give a reason of at least 3 characters" },
+    ]);
+    expectErrorEnvelope(
+      await call(app, "POST", path, { token: adminKey, body: { on: "no", reason: "customer asked" } }),
+      400,
+      "VALIDATION_ERROR",
+    );
+
+    const done = await call(app, "POST", path, { token: adminKey, body: off });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.data).toEqual({
+      card: expect.objectContaining({
+        id: card.id,
+        userId: user.id,
+        smartcard: "4611110001",
+        remindersOff: true,
+      }),
+      changed: true,
+    });
+    // The same again: nothing changes, no second audit row, the card all the same.
+    const again = await call(app, "POST", path, { token: adminKey, body: off });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.data).toEqual({
+      card: expect.objectContaining({ remindersOff: true }),
+      changed: false,
+    });
+
+    // The customer's audit filter finds it, with the reason, before and after.
+    const audit = await listAuditLog(ctx, { target: user.id, action: "cable_card." });
+    expect(audit.items).toEqual([
+      expect.objectContaining({
+        action: "cable_card.reminders_off",
+        actor: expect.stringContaining("api-admin@tada.test"),
+        target: `user:${user.id}`,
+        reason: "customer asked by phone",
+        before: { cardId: card.id, remindersOff: false },
+        after: { cardId: card.id, remindersOff: true },
+      }),
+    ]);
+
+    // Off: the sweep passes the card over.
+    await sendCableReminders({ ctx });
+    expect(await remindersOf(card.id)).toEqual([]);
+
+    // Someone else's card, and a customer who does not exist.
+    const other = await customerWithCard("4611110002");
+    expectErrorEnvelope(
+      await call(app, "POST", `/api/admin/users/${other.user.id}/cable-cards/${card.id}/reminders`, {
+        token: adminKey,
+        body: off,
+      }),
+      404,
+      "CARD_NOT_FOUND",
+    );
+    expectErrorEnvelope(
+      await call(app, "POST", `/api/admin/users/usr_nobody/cable-cards/${card.id}/reminders`, {
+        token: adminKey,
+        body: off,
+      }),
+      404,
+      "USER_NOT_FOUND",
+    );
+    expect((await listCableCards(ctx, other.user.id))[0]?.remindersOff).toBe(false);
+
+    // Back on: audited, and the next sweep reminds the card.
+    const on = await call(app, "POST", path, {
+      token: adminKey,
+      body: { on: true, reason: "customer changed their mind" },
+    });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    expect(on.body.data).toEqual({ card: expect.objectContaining({ remindersOff: false }), changed: true });
+    expect(
+      (await listAuditLog(ctx, { target: user.id, action: "cable_card." })).items.map((r) => r.action),
+    ).toEqual(["cable_card.reminders_on", "cable_card.reminders_off"]);
+    await sendCableReminders({ ctx });
+    expect(await remindersOf(card.id)).toEqual([{ days_before: 3, sent: true }]);
+  });
+
+  it("the service (the panel's path) checks the role and names the field it refuses", async () => {
+    const { user, card } = await customerWithCard("4611110003");
+    const set = (role: "support" | "admin" | "super_admin", reason: string) =>
+      adminSetCardReminders({
+        ctx,
+        admin: { id: "adm_x", role },
+        userId: user.id,
+        cardId: card.id,
+        input: { on: false, reason },
+      });
+    await expect(set("support", "customer asked")).rejects.toMatchObject({
+      constructor: ForbiddenError,
+      code: "ROLE_REQUIRED",
+    });
+    await expect(set("admin", "x".repeat(501))).rejects.toMatchObject({
+      constructor: ValidationError,
+      message: "reason: keep the reason to 500 characters or fewer.",
+    });
+    expect((await listCableCards(ctx, user.id))[0]?.remindersOff).toBe(false);
+    expect((await set("super_admin", "customer asked")).card.remindersOff).toBe(true);
+  });
+});
+
 // biome-ignore lint/suspicious/noExplicitAny: the document is read as JSON.
 type OpenApiJson = { paths: Record<string, Record<string, any>> };
 
@@ -256,7 +402,7 @@ describe("the document's admin operations", () => {
       .flatMap(([path, ops]) =>
         Object.entries(ops).map(([method, op]) => ({ where: `${method} ${path}`, op })),
       );
-    expect(operations).toHaveLength(15);
+    expect(operations).toHaveLength(16);
     for (const { where, op } of operations) {
       expect(op.security, where).toEqual([{ adminKey: [] }]);
       expect(op.tags, where).toEqual(["Admin"]);

@@ -16,6 +16,7 @@ import {
 import { analyticsReport } from "../../services/analytics";
 import { ForbiddenError, NotFoundError } from "../../services/errors";
 import { listTransfersForAdmin, ResolveSuspenseInput, resolveSuspenseTransfer } from "../../services/funding";
+import { AdminCardRemindersInput, adminSetCardReminders } from "../../services/renewals";
 import {
   getPointsSummary,
   grantBonusPoints,
@@ -37,6 +38,7 @@ import { bearerToken } from "../middleware";
 import { defineRoute, type RouteHandler, type RouteSpec } from "../openapi/define-route";
 import { listed, listWithLegacyName, page } from "../openapi/envelope-schemas";
 import {
+  AdminCardRemindersResultSchema,
   AdminCustomerPoints,
   AdminOrder,
   AdminPointsReport,
@@ -94,6 +96,14 @@ const UsersQuery = z.strictObject({
     .meta({ description: "Phone in any form, name, user id or chat id.", example: "0803 123" }),
 });
 const UserParams = z.strictObject({ id: z.string().min(1).max(100).meta({ example: "usr_01JEXAMPLE" }) });
+const UserCardParams = UserParams.extend({
+  cardId: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .meta({ description: "The card's id, as on the customer's page (`cableCards[].id`).", example: 12 }),
+});
 const TransferParams = z.strictObject({ id: z.string().min(1).max(100) });
 const ReferrersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: "Default 100." }),
@@ -523,6 +533,35 @@ export function adminApiRoutes() {
       userId: params.id,
       ...(await setCustomerTier({ ctx: c.var.ctx, admin: c.var.admin, userId: params.id, input: body })),
     }),
+  );
+
+  // A customer's cable renewal reminders (DECISIONS §79): the panel's "Turn reminders off/on".
+  adminRoute(
+    "admin",
+    {
+      method: "post",
+      path: "/users/:id/cable-cards/:cardId/reminders",
+      summary: "Turn a customer's cable renewal reminders for one card off or on",
+      description:
+        "Audited with the reason (on the customer: `/admin/audit?target=<userId>`). Setting the state the card " +
+        "already has changes nothing (`changed: false`). The customer can still change them in chat.",
+      params: UserCardParams,
+      body: AdminCardRemindersInput,
+      bodyExample: { on: false, reason: "customer asked by phone" },
+      response: { description: "The card now.", schema: AdminCardRemindersResultSchema },
+      errors: [
+        { status: 404, code: "USER_NOT_FOUND", description: "No customer with that id." },
+        { status: 404, code: "CARD_NOT_FOUND", description: "The customer has no card with that id." },
+      ],
+    },
+    async (c, { params, body }) =>
+      adminSetCardReminders({
+        ctx: c.var.ctx,
+        admin: c.var.admin,
+        userId: params.id,
+        cardId: params.cardId,
+        input: body,
+      }),
   );
 
   return app;

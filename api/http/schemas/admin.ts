@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AdminOrderRow, AdminUserDetail, AdminUserRow } from "../../services/admins";
 import type { AnalyticsReport, DayFigures, ServiceFigures } from "../../services/analytics";
 import type { SuspenseTransferDto } from "../../services/funding";
+import type { AdminCardRemindersResult } from "../../services/renewals";
 import type {
   AbuseGroup,
   PointHolder,
@@ -262,6 +263,11 @@ export type AdminUserDetailDto = Omit<AdminUserDetail, "cableCards"> & {
   })[];
 };
 AdminUserDetailSchema satisfies z.ZodType<AdminUserDetailDto>;
+
+export const AdminCardRemindersResultSchema = z.object({
+  card: CableCardSchema,
+  changed: z.boolean().meta({ description: "False when the card's reminders already were that way." }),
+}) satisfies z.ZodType<AdminCardRemindersResult>;
 
 export const UserActionResult = z.object({
   userId: z.string(),
