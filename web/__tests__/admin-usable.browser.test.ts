@@ -11,7 +11,9 @@ import {
 import { raiseSlowResponse } from "../../api/services/alerts";
 import { createApiKey } from "../../api/services/auth";
 import type { ServiceContext } from "../../api/services/context";
+import { rememberVerifiedCard } from "../../api/services/renewals";
 import { getOrder, type OrderDto, requeryOrder } from "../../api/services/vtu";
+import { addDays, lagosDate } from "../../api/services/vtu/due-date";
 import type { AdminRole } from "../../db/database";
 import { freePort } from "../../scripts/lib/free-port";
 import { createHttpApp } from "../../scripts/runtime/http";
@@ -214,6 +216,16 @@ describe.skipIf(skipBrowserSuites)("an admin panel people can work in (issue 21 
     roomId = (await openGiftRoom(ctx, { capacity: 3 })).room.id;
     planId = (await ctx.db.selectFrom("catalogue_products").select("id").executeTakeFirstOrThrow()).id;
     await createApiKey({ ctx, userId: chioma.id, input: { name: "shop till" } });
+    // A cable card, so her page shows the cards table with its reminders form (DECISIONS §79).
+    await rememberVerifiedCard(ctx, {
+      userId: chioma.id,
+      provider: "dstv",
+      smartcard: "7012349999",
+      customerName: "CHIOMA OKAFOR",
+      bouquet: "Compact",
+      renewalAmountKobo: 1_900_000,
+      dueDate: addDays(lagosDate(ctx.now()), 5),
+    });
     await createAdminApiKey({ ctx, admin: { id: ids.root }, input: { name: "daily report" } });
     await raiseSlowResponse(ctx, { method: "GET", route: "/api/vtu/orders", seconds: 6 });
     // Ada asks for a large credit: it waits for a second admin.
@@ -424,6 +436,7 @@ describe.skipIf(skipBrowserSuites)("an admin panel people can work in (issue 21 
       "Reason for clearing the PIN lock",
       "Reason for the level change",
       "Reason for the tier change",
+      "Reason for turning reminders off for card 7012349999",
     ]) {
       expect(reasons).toContain(label);
     }

@@ -9,8 +9,9 @@ import {
   requestBalanceAdjustment,
   searchUsers,
 } from "../../api/services/admins";
-import { ServiceError } from "../../api/services/errors";
+import { ServiceError, ValidationError } from "../../api/services/errors";
 import { nairaToKobo } from "../../api/services/money";
+import { adminSetCardReminders } from "../../api/services/renewals";
 import { setCustomerTier } from "../../api/services/rewards";
 import { httpStatusOf } from "../../api/transport/http-status";
 import { AdminUserPage, AdminUsersPage } from "../pages/admin-users";
@@ -25,7 +26,8 @@ const isMissingCustomer = (error: unknown) =>
  * Customers: GET /admin/users (search), GET /admin/users/:id (one customer, read by every role), and
  * an admin's changes to the account — POST …/actions (suspend, reactivate, clear the PIN lock, set
  * the verification level), …/tier, …/adjust (a balance adjustment; large ones wait for a second
- * admin). Each needs a reason, which the service writes to the audit log with the change.
+ * admin), …/cable-cards/:cardId/reminders (a card's renewal reminders off or on). Each needs a
+ * reason, which the service writes to the audit log with the change.
  */
 export function customersSection(_deps: AdminDeps, kit: AdminKit) {
   const app = new Hono<AdminEnv>();
@@ -141,6 +143,23 @@ export function customersSection(_deps: AdminDeps, kit: AdminKit) {
       input: { tier: tier === "automatic" ? null : tier, reason: String(form.reason ?? "") },
     });
     return "tier_set";
+  });
+
+  // One card's renewal reminders off or on (DECISIONS §79), with a reason (audited).
+  post("/users/:id/cable-cards/:cardId/reminders", async (c, session, form) => {
+    const on = kit.field(form, "on");
+    if (on !== "true" && on !== "false") {
+      throw new ValidationError("on: say whether to turn the reminders on or off.", { field: "on" });
+    }
+    const cardId = Number(c.req.param("cardId"));
+    await adminSetCardReminders({
+      ctx: c.var.ctx,
+      admin: session.admin,
+      userId: c.req.param("id") ?? "",
+      cardId: Number.isSafeInteger(cardId) ? cardId : 0,
+      input: { on: on === "true", reason: kit.field(form, "reason") },
+    });
+    return on === "true" ? "reminders_on" : "reminders_off";
   });
 
   post("/users/:id/adjust", async (c, session, form) => {

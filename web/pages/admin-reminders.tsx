@@ -2,7 +2,7 @@ import { CABLE_NAMES } from "../../api/services/catalogue/normalize";
 import { formatNaira } from "../../api/services/money";
 import type { AdminCableCard, AdminDueCard, reminderCounts } from "../../api/services/renewals";
 import type { AdminRole } from "../../db/database";
-import { AdminShell, lagosTime, ScrollTable } from "./admin-shell";
+import { AdminShell, lagosTime, ReasonField, ScrollTable } from "./admin-shell";
 
 type Counts = Awaited<ReturnType<typeof reminderCounts>>;
 
@@ -17,14 +17,40 @@ function lastReminderText(card: AdminCableCard): string {
 }
 
 /**
+ * "Turn reminders off" / "Turn reminders on" for one of the customer's cards (DECISIONS §79), with a
+ * reason for the audit log that names the action and the card.
+ */
+function CardRemindersForm(props: { userId: string; csrf: string; card: AdminCableCard }) {
+  const { card } = props;
+  const turn = card.remindersOff ? "on" : "off";
+  return (
+    <form
+      method="post"
+      action={`/admin/users/${encodeURIComponent(props.userId)}/cable-cards/${card.id}/reminders`}
+      data-testid="card-reminders-form"
+    >
+      <input type="hidden" name="csrf" value={props.csrf} />
+      <input type="hidden" name="on" value={card.remindersOff ? "true" : "false"} />
+      <ReasonField label={`Reason for turning reminders ${turn} for card ${card.smartcard}`} />
+      <button class="secondary" type="submit">
+        Turn reminders {turn}
+      </button>
+    </form>
+  );
+}
+
+/**
  * The cable cards table (DECISIONS §70), shared by a customer's page and the Reminders page: the
  * card, its bouquet, due date (and where it came from), renewal amount, reminders on or off, and
- * the last reminder sent.
+ * the last reminder sent. With `actions` (an admin on the customer's page) each row also has the
+ * form that turns its reminders off or on; the Reminders page's table is read-only.
  */
 export function CableCardsTable(props: {
   rows: (AdminCableCard & { userName?: string | null })[];
   showCustomer?: boolean;
+  actions?: { userId: string; csrf: string };
 }) {
+  const actions = props.actions;
   return (
     <ScrollTable label="Cable cards">
       <thead>
@@ -36,6 +62,7 @@ export function CableCardsTable(props: {
           <th class="num">Renewal</th>
           <th>Reminders</th>
           <th>Last reminder sent</th>
+          {actions ? <th>Change reminders</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -60,6 +87,11 @@ export function CableCardsTable(props: {
             <td class="num">{card.renewalAmountKobo === null ? "—" : formatNaira(card.renewalAmountKobo)}</td>
             <td data-testid="reminders">{card.remindersOff ? "off" : "on"}</td>
             <td data-testid="last-reminder">{lastReminderText(card)}</td>
+            {actions ? (
+              <td>
+                <CardRemindersForm userId={actions.userId} csrf={actions.csrf} card={card} />
+              </td>
+            ) : null}
           </tr>
         ))}
       </tbody>

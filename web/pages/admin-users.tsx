@@ -196,7 +196,10 @@ export function AdminUserPage(props: {
             No cable cards.
           </p>
         ) : (
-          <CableCardsTable rows={cableCards} />
+          <CableCardsTable
+            rows={cableCards}
+            actions={props.actions ? { userId: user.id, csrf: props.actions.csrf } : undefined}
+          />
         )}
         <h2>API callbacks</h2>
         <p>
