@@ -71,3 +71,9 @@ export async function signInToAdminPanel(
     page.getByRole("button", { name: "Sign in" }).click(),
   ]);
 }
+
+/** The two screens customer pages are checked on (issue 21): a small phone and a desktop. */
+export const PHONE_AND_DESKTOP = [
+  { name: "phone 360×640", viewport: { width: 360, height: 640 }, mobile: true },
+  { name: "desktop 1280×800", viewport: { width: 1280, height: 800 }, mobile: false },
+] as const;

@@ -14,6 +14,7 @@ import { axeViolations, describeViolations } from "../../test/helpers/axe";
 import {
   closeBrowserServer,
   launchBrowser,
+  PHONE_AND_DESKTOP,
   serveForBrowser,
   skipBrowserSuites,
 } from "../../test/helpers/browser";
@@ -34,10 +35,7 @@ import { makeVtu, sandboxPhone, sandboxRegistry, seedCatalogue } from "../../tes
  * violation. Three deployments share one database: the bot on Telegram only, on WhatsApp only, and
  * on neither, so each "Back to the chat" default is seen.
  */
-const VIEWPORTS = [
-  { name: "phone 360×640", viewport: { width: 360, height: 640 }, mobile: true },
-  { name: "desktop 1280×800", viewport: { width: 1280, height: 800 }, mobile: false },
-] as const;
+const VIEWPORTS = PHONE_AND_DESKTOP;
 
 const BOT = "TadaVtuTestBot";
 const WHATSAPP = "2348030000001";

@@ -19,6 +19,7 @@ import { type AxeViolation, axeViolations, describeViolations } from "../../test
 import {
   closeBrowserServer,
   launchBrowser,
+  PHONE_AND_DESKTOP,
   serveForBrowser,
   skipBrowserSuites,
 } from "../../test/helpers/browser";
@@ -45,10 +46,7 @@ import {
  * one `h1`, and nothing outside a landmark. The admin panel and the API docs have their own scans
  * (admin-usable, docs). A failure names the page and the state.
  */
-const VIEWPORTS = [
-  { name: "phone 360×640", viewport: { width: 360, height: 640 }, mobile: true },
-  { name: "desktop 1280×800", viewport: { width: 1280, height: 800 }, mobile: false },
-] as const;
+const VIEWPORTS = PHONE_AND_DESKTOP;
 
 const IMPACTS = ["critical", "serious", "moderate"] as const;
 const BOT = "TadaVtuTestBot";
