@@ -10,12 +10,13 @@ import {
 } from "../api/services/funding";
 import type { VtuRuntime } from "../api/services/vtu";
 import { adminRoutes } from "./admin-routes";
-import { type ChatLink, chatReturnLinks } from "./chat-links";
+import { type ChatLink, chatReturnLinks, startLinks } from "./chat-links";
 import { giftRoutes } from "./gift-routes";
 import { kycRoutes } from "./kyc-routes";
 import { Layout } from "./layout";
 import { BackToChat } from "./pages/chat-links";
 import { FundingResultPage, SandboxCheckoutPage } from "./pages/funding";
+import { HomePage } from "./pages/home";
 import { type PinChat, pinRoutes } from "./pin-routes";
 import { referralRoutes } from "./referral-routes";
 import { sandboxBankRoutes } from "./sandbox-bank-routes";
@@ -106,22 +107,7 @@ export function createWebApp(deps: {
     app.route("/schedules", schedulePageRoutes({ config: deps.config, vtu: deps.vtu }));
   }
 
-  app.get("/", (c) =>
-    c.html(
-      <Layout title="TADA VTU" sandbox={deps.config.sandbox}>
-        <main class="card">
-          <h1>TADA VTU</h1>
-          <p>Airtime, data, cable TV and electricity — from your chat, paid from one wallet.</p>
-          <ul>
-            <li>
-              API health: <a href="/healthz">/healthz</a>
-            </li>
-            <li>API: see the README for routes and curl examples.</li>
-          </ul>
-        </main>
-      </Layout>,
-    ),
-  );
+  app.get("/", (c) => c.html(<HomePage sandbox={deps.config.sandbox} start={startLinks(deps.config)} />));
   return app;
 }
 

@@ -153,6 +153,9 @@ describe.skipIf(skipBrowserSuites)("every customer and public page passes the ac
     it("home page, refused request, sandbox bank", async () => {
       const { page, visit, submit, expectNoProblems, close } = await open();
       await visit("home", "/", 200);
+      // The front door leads to the bot first and to the API reference for resellers.
+      expect(await page.getByTestId("start-telegram").getAttribute("href")).toBe(`https://t.me/${BOT}`);
+      expect(await page.getByRole("link", { name: "The API reference" }).getAttribute("href")).toBe("/docs");
       await visit("refused request (a NUL in the query)", "/fund/callback?tx_ref=%00", 400);
       await visit("unknown page", "/fund/nothing-here", 404);
       expect(await page.locator("h1").textContent()).toBe("Page not found");

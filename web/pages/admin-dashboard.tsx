@@ -284,9 +284,6 @@ export function AdminDashboardPage(props: {
       ) : null}
       <div class="card">
         <h1>TADA VTU dashboard</h1>
-        <p class="muted">
-          Signed in as {props.admin.name} ({props.admin.email}), {props.admin.role.replace("_", " ")}.
-        </p>
         <p>
           Now: {overview.manualReview} {overview.manualReview === 1 ? "order" : "orders"} in{" "}
           <a href="/admin/orders?state=manual_review">manual review</a> · orders today:{" "}
