@@ -23,7 +23,9 @@ export function HomePage(props: { sandbox: boolean; start: StartLinks }) {
             {props.sandbox ? (
               <>
                 {" "}
-                Try it in a terminal: <span class="mono">npm run chat -- --as 08031234567</span>
+                Try it in a terminal:{" "}
+                {/* Not .mono: that class breaks anywhere (for ids); a command breaks only at its spaces. */}
+                <code>npm run chat -- --as 08031234567</code>
               </>
             ) : null}
           </p>
