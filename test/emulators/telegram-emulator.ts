@@ -34,6 +34,9 @@ export const TELEGRAM_EMULATOR_TOKEN = "424242:emulator-token";
 /** The bot the emulator is: the same identity the offline Bot API of the tests uses. */
 export const TELEGRAM_EMULATOR_BOT: UserFromGetMe = BOT_INFO;
 
+/** How long the 409 for a replaced poll waits for that poll's own close (see getUpdates). */
+const ABORTED_POLL_GRACE_MS = 100;
+
 export const CONFLICT_OTHER_POLLER =
   "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
 export const CONFLICT_WEBHOOK =
@@ -783,9 +786,11 @@ export async function startTelegramEmulator(
       const earlier = poll;
       poll = undefined;
       cancel(earlier.timer);
-      // After the close events already received: a poll its client just aborted (grammY's stop, then
-      // its confirming getUpdates) is not answered, as nobody would read the 409.
-      setImmediate(() => answer(earlier.ex, fail(409, CONFLICT_OTHER_POLLER)));
+      // After the close event of a poll its client just aborted (grammY's stop, then its confirming
+      // getUpdates): that poll is not answered, as nobody would read the 409. On a busy machine the
+      // close can come an event-loop turn or more after the new request (one setImmediate was not
+      // always enough in CI), so the 409 waits a moment; a real second poller still gets it.
+      later(() => answer(earlier.ex, fail(409, CONFLICT_OTHER_POLLER)), ABORTED_POLL_GRACE_MS);
     }
     queue.confirm(Math.trunc(num(p.offset) ?? 0));
     if (cutsLeft > 0) {
