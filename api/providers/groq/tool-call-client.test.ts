@@ -1,14 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { GROQ_CHAT_COMPLETIONS_PATH, type GroqReply } from "../../../test/emulators/groq-emulator";
+import { GROQ_TEST_KEY, GROQ_TEST_MODEL, useGroqEmulator } from "../../../test/helpers/groq";
 import {
-  GROQ_CHAT_COMPLETIONS_PATH,
-  type GroqEmulator,
-  type GroqReply,
-  startGroqEmulator,
-} from "../../../test/emulators/groq-emulator";
-import {
-  createGroqToolCallClient,
   type GroqTool,
   type GroqToolCall,
   type GroqToolCallClientOptions,
@@ -22,8 +17,8 @@ import {
  * arguments are believed, is the chat engine's (bot/engine/intents/llm-intent.test.ts).
  */
 
-const API_KEY = "gsk_test_SENTINEL_5f3c9a";
-const MODEL = "llama-3.3-70b-versatile";
+const API_KEY = GROQ_TEST_KEY;
+const MODEL = GROQ_TEST_MODEL;
 const SYSTEM = "You route chat messages. Call exactly one tool.";
 const TOOLS: GroqTool[] = [
   {
@@ -42,31 +37,8 @@ const TOOLS: GroqTool[] = [
   },
 ];
 
-let emulator: GroqEmulator;
-
-beforeAll(async () => {
-  emulator = await startGroqEmulator({ apiKey: API_KEY });
-});
-
-afterAll(async () => {
-  await emulator.close();
-});
-
-beforeEach(() => {
-  emulator.reset();
-  emulator.clearRequests();
-});
-
-function client(overrides: Partial<GroqToolCallClientOptions> = {}) {
-  return createGroqToolCallClient({
-    apiKey: API_KEY,
-    baseURL: emulator.url,
-    model: MODEL,
-    timeoutMs: 3000,
-    maxRetries: 0,
-    ...overrides,
-  });
-}
+const groq = useGroqEmulator();
+const client = groq.client;
 
 /** One call with the model answering `reply`; every result is checked for the key. */
 async function callTool(
@@ -74,7 +46,7 @@ async function callTool(
   reply: GroqReply,
   overrides: Partial<GroqToolCallClientOptions> = {},
 ): Promise<GroqToolCall> {
-  emulator.setReply(reply);
+  groq.emulator.setReply(reply);
   const result = await client(overrides).callTool({ system: SYSTEM, message, tools: TOOLS });
   expect(JSON.stringify(result)).not.toContain(API_KEY);
   return result;
@@ -109,8 +81,8 @@ describe("happy", () => {
   it("sends the configured model, temperature 0, the tools with tool_choice auto, and never the key", async () => {
     await callTool("  how far, wetin be my balance ", toolCall("check_balance", {}));
 
-    expect(emulator.requests).toHaveLength(1);
-    const [request] = emulator.requests;
+    expect(groq.emulator.requests).toHaveLength(1);
+    const [request] = groq.emulator.requests;
     expect(request).toMatchObject({
       method: "POST",
       path: GROQ_CHAT_COMPLETIONS_PATH,
@@ -136,20 +108,20 @@ describe("happy", () => {
   });
 
   it("answers within the timeout when Groq is slow but not too slow", async () => {
-    emulator.setHangMs(100);
+    groq.emulator.setHangMs(100);
     const result = await callTool("my balance", { kind: "slow", reply: toolCall("check_balance", {}) });
     expect(result).toMatchObject({ ok: true, call: { name: "check_balance" } });
   });
 
   it("retries a 500 within the time budget when retries are allowed", async () => {
-    emulator.queueReplies({ kind: "http_error", status: 500 }, toolCall("check_balance", {}));
+    groq.emulator.queueReplies({ kind: "http_error", status: 500 }, toolCall("check_balance", {}));
     const retried = await client({ maxRetries: 1 }).callTool({
       system: SYSTEM,
       message: "my balance",
       tools: TOOLS,
     });
     expect(retried).toMatchObject({ ok: true, call: { name: "check_balance" } });
-    expect(emulator.requests).toHaveLength(2);
+    expect(groq.emulator.requests).toHaveLength(2);
   });
 });
 
@@ -208,7 +180,7 @@ describe("error", () => {
   it("a 500 is error, asked once with maxRetries 0", async () => {
     const result = await callTool("my balance", { kind: "http_error", status: 500 });
     expect(result).toMatchObject({ ok: false, reason: "error", detail: expect.stringContaining("HTTP 500") });
-    expect(emulator.requests).toHaveLength(1);
+    expect(groq.emulator.requests).toHaveLength(1);
   });
 
   it("a wrong key is error and the key is not in the result", async () => {
@@ -231,7 +203,7 @@ describe("error", () => {
   });
 
   it("a hang is timeout, within the configured time", async () => {
-    emulator.setHangMs(5000);
+    groq.emulator.setHangMs(5000);
     const started = Date.now();
     const result = await callTool("my balance", { kind: "hang" }, { timeoutMs: 200 });
     const elapsed = Date.now() - started;
@@ -241,7 +213,7 @@ describe("error", () => {
   });
 
   it("the timeout bounds the whole call, retries and their back-off included", async () => {
-    emulator.setReply({ kind: "http_error", status: 503 });
+    groq.emulator.setReply({ kind: "http_error", status: 503 });
     const started = Date.now();
     const result = await client({ timeoutMs: 300, maxRetries: 5 }).callTool({
       system: SYSTEM,
@@ -265,7 +237,7 @@ describe("error", () => {
     const send = (message: string) => client().callTool({ system: SYSTEM, message, tools: TOOLS });
     expect(await send("   ")).toMatchObject({ ok: false, reason: "no_tool_call" });
     expect(await send("a".repeat(MAX_MESSAGE_CHARS + 1))).toMatchObject({ ok: false, reason: "error" });
-    expect(emulator.requests).toHaveLength(0);
+    expect(groq.emulator.requests).toHaveLength(0);
   });
 });
 

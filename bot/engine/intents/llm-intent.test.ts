@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  createGroqToolCallClient,
-  type GroqToolCallClientOptions,
-} from "../../../api/providers/groq/tool-call-client";
-import {
-  GROQ_CHAT_COMPLETIONS_PATH,
-  type GroqEmulator,
-  type GroqReply,
-  startGroqEmulator,
-} from "../../../test/emulators/groq-emulator";
+import { describe, expect, it } from "vitest";
+import type { GroqToolCallClientOptions } from "../../../api/providers/groq/tool-call-client";
+import { GROQ_CHAT_COMPLETIONS_PATH, type GroqReply } from "../../../test/emulators/groq-emulator";
+import { GROQ_TEST_KEY, GROQ_TEST_MODEL, useGroqEmulator } from "../../../test/helpers/groq";
 import { type IntentReading, readIntent } from "../understand";
 import { parseNairaAmount } from "./llm-intent";
 import { INTENT_SYSTEM_PROMPT, INTENT_TOOLS, intentTools, TOOL_NAMES } from "./llm-tools";
@@ -21,34 +14,11 @@ import { INTENT_SYSTEM_PROMPT, INTENT_TOOLS, intentTools, TOOL_NAMES } from "./l
  * (timeouts, errors, garbage) are api/providers/groq/tool-call-client.test.ts.
  */
 
-const API_KEY = "gsk_test_SENTINEL_5f3c9a";
-const MODEL = "llama-3.3-70b-versatile";
+const API_KEY = GROQ_TEST_KEY;
+const MODEL = GROQ_TEST_MODEL;
 
-let emulator: GroqEmulator;
-
-beforeAll(async () => {
-  emulator = await startGroqEmulator({ apiKey: API_KEY });
-});
-
-afterAll(async () => {
-  await emulator.close();
-});
-
-beforeEach(() => {
-  emulator.reset();
-  emulator.clearRequests();
-});
-
-function client(overrides: Partial<GroqToolCallClientOptions> = {}) {
-  return createGroqToolCallClient({
-    apiKey: API_KEY,
-    baseURL: emulator.url,
-    model: MODEL,
-    timeoutMs: 3000,
-    maxRetries: 0,
-    ...overrides,
-  });
-}
+const groq = useGroqEmulator();
+const client = groq.client;
 
 /** One message read with the model answering `reply`; every result is checked for the key. */
 async function understand(
@@ -57,7 +27,7 @@ async function understand(
   overrides: Partial<GroqToolCallClientOptions> = {},
   context?: { networks: string[] },
 ): Promise<IntentReading> {
-  emulator.setReply(reply);
+  groq.emulator.setReply(reply);
   const result = await readIntent(client(overrides), text, context);
   expect(JSON.stringify(result)).not.toContain(API_KEY);
   return result;
@@ -122,8 +92,8 @@ describe("happy", () => {
   it("sends the configured model, temperature 0, the tools with tool_choice auto, and never the key", async () => {
     await understand("how far, wetin be my balance", toolCall("check_balance", {}));
 
-    expect(emulator.requests).toHaveLength(1);
-    const [request] = emulator.requests;
+    expect(groq.emulator.requests).toHaveLength(1);
+    const [request] = groq.emulator.requests;
     expect(request).toMatchObject({
       method: "POST",
       path: GROQ_CHAT_COMPLETIONS_PATH,
@@ -155,7 +125,7 @@ describe("happy", () => {
       },
     );
 
-    const body = emulator.requests[0]?.body as {
+    const body = groq.emulator.requests[0]?.body as {
       tools: { function: { name: string; parameters: unknown } }[];
     };
     const airtime = body.tools.find((tool) => tool.function.name === "buy_airtime");
