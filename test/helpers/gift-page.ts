@@ -21,6 +21,24 @@ export async function openGiftRoom(
   return { creator, room };
 }
 
+/** A room as a recipient meets it after its creator closed it early. */
+export async function openClosedGiftRoom(ctx: ServiceContext) {
+  const opened = await openGiftRoom(ctx, { capacity: 2 });
+  await ctx.db.updateTable("gift_rooms").set({ status: "closed" }).where("id", "=", opened.room.id).execute();
+  return opened;
+}
+
+/** A room whose time ran out a minute ago, before the sweep has refunded it. */
+export async function openExpiredGiftRoom(ctx: ServiceContext) {
+  const opened = await openGiftRoom(ctx, { capacity: 2 });
+  await ctx.db
+    .updateTable("gift_rooms")
+    .set({ expires_at: new Date(Date.now() - 60_000) })
+    .where("id", "=", opened.room.id)
+    .execute();
+  return opened;
+}
+
 /**
  * One phone's browser against the app (app.request, no socket): it keeps the device cookie the
  * page sets, sends the same user agent, and posts the form with the CSRF token read from the page.

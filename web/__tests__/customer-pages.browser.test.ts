@@ -21,7 +21,7 @@ import {
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { createFundedUser } from "../../test/helpers/fixtures";
-import { openGiftRoom } from "../../test/helpers/gift-page";
+import { openClosedGiftRoom, openExpiredGiftRoom, openGiftRoom } from "../../test/helpers/gift-page";
 import { makeTestApp } from "../../test/helpers/http";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
 import { makeVtu, sandboxPhone, sandboxRegistry, seedCatalogue } from "../../test/helpers/vtu";
@@ -342,18 +342,8 @@ describe.skipIf(skipBrowserSuites)("customer and recipient pages in Chromium", (
     it("items 3–4: full, closed, expired and unknown rooms and refusals invite no number and link to the bot", async () => {
       const { telegram, whatsapp } = sites;
       const full = await openGiftRoom(telegram.ctx, { capacity: 1 });
-      const closed = await openGiftRoom(telegram.ctx, { capacity: 2 });
-      const expired = await openGiftRoom(telegram.ctx, { capacity: 2 });
-      await tdb.db
-        .updateTable("gift_rooms")
-        .set({ status: "closed" })
-        .where("id", "=", closed.room.id)
-        .execute();
-      await tdb.db
-        .updateTable("gift_rooms")
-        .set({ expires_at: new Date(Date.now() - 60_000) })
-        .where("id", "=", expired.room.id)
-        .execute();
+      const closed = await openClosedGiftRoom(telegram.ctx);
+      const expired = await openExpiredGiftRoom(telegram.ctx);
       const { page, problems, close } = await open();
       // One claim fills the first room; the same browser's second claim is refused.
       await page.goto(`${telegram.origin}/gift/${full.room.token}`);

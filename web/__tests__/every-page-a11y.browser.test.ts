@@ -26,7 +26,7 @@ import {
 import { makeCtx, testConfig } from "../../test/helpers/context";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db";
 import { createTestUser } from "../../test/helpers/fixtures";
-import { openGiftRoom } from "../../test/helpers/gift-page";
+import { openClosedGiftRoom, openExpiredGiftRoom, openGiftRoom } from "../../test/helpers/gift-page";
 import { makeTestApp } from "../../test/helpers/http";
 import { expectLedgerConsistent } from "../../test/helpers/ledger";
 import {
@@ -223,18 +223,8 @@ describe.skipIf(skipBrowserSuites)("every customer and public page passes the ac
       const drawAt = new Date(Date.now() + 3_600_000).toISOString();
       const draw = await openGiftRoom(ctx, { capacity: 2, mode: "random_draw", drawAt });
       const full = await openGiftRoom(ctx, { capacity: 1 });
-      const closed = await openGiftRoom(ctx, { capacity: 2 });
-      const expired = await openGiftRoom(ctx, { capacity: 2 });
-      await tdb.db
-        .updateTable("gift_rooms")
-        .set({ status: "closed" })
-        .where("id", "=", closed.room.id)
-        .execute();
-      await tdb.db
-        .updateTable("gift_rooms")
-        .set({ expires_at: new Date(Date.now() - 60_000) })
-        .where("id", "=", expired.room.id)
-        .execute();
+      const closed = await openClosedGiftRoom(ctx);
+      const expired = await openExpiredGiftRoom(ctx);
 
       await visit("gift room, open (quiz)", `/gift/${quiz.room.token}`, 200);
       await page.getByLabel("Your phone number").fill("12345");
