@@ -151,12 +151,12 @@ export function customersSection(_deps: AdminDeps, kit: AdminKit) {
     if (on !== "true" && on !== "false") {
       throw new ValidationError("on: say whether to turn the reminders on or off.", { field: "on" });
     }
-    const cardId = Number(c.req.param("cardId"));
     await adminSetCardReminders({
       ctx: c.var.ctx,
       admin: session.admin,
       userId: c.req.param("id") ?? "",
-      cardId: Number.isSafeInteger(cardId) ? cardId : 0,
+      // A card id that is not a whole number is the service's CARD_NOT_FOUND, as for the API.
+      cardId: Number(c.req.param("cardId")),
       input: { on: on === "true", reason: kit.field(form, "reason") },
     });
     return on === "true" ? "reminders_on" : "reminders_off";
