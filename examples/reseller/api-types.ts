@@ -4229,6 +4229,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `REFERRAL_CODE_UNKNOWN`: No such referral code: check it or leave it out. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `RATE_LIMITED`: Too many requests; wait `Retry-After` seconds. */
                 429: {
                     headers: {

@@ -392,7 +392,8 @@ function sampleBody(route: Route): unknown {
       password: PASSWORD,
       email: `u${rnd.hex(8)}@tada.test`,
       name: "Ada",
-      referralCode: "ABC123",
+      // A real code: an unknown one is refused before the other fields are used.
+      referralCode: f.referralCode,
     }),
     "POST /api/auth/login": () => ({ phone: f.phone, password: PASSWORD }),
     "POST /api/auth/pin": () => ({ pin: TEST_PIN, currentPin: TEST_PIN }),

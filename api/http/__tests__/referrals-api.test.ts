@@ -153,6 +153,28 @@ describe("referrals that pay, over the API", () => {
     expect((await call(app, "GET", "/api/referrals")).status).toBe(401);
   });
 
+  it("POST /api/auth/register with an unknown referralCode is refused (422), and nothing is created", async () => {
+    const phone = uniquePhone();
+    const refused = await call(app, "POST", "/api/auth/register", {
+      body: { phone, password: PASSWORD, referralCode: "NOSUCH999" },
+    });
+    expectErrorEnvelope(refused, 422, "REFERRAL_CODE_UNKNOWN");
+    expect(JSON.stringify(refused.body)).toContain("leave referralCode out");
+    // The phone is still free: the same person registers without the code.
+    const reg = await call(app, "POST", "/api/auth/register", { body: { phone, password: PASSWORD } });
+    expect(reg.status, JSON.stringify(reg.body)).toBe(201);
+    // A known code typed loosely (lower case, spaces) is still found.
+    const a = await customer({ name: "Ngozi Obi" });
+    const loose = `${a.code.slice(0, 3).toLowerCase()} ${a.code.slice(3)}`;
+    const b = await customer({ referralCode: loose });
+    const row = await tdb.db
+      .selectFrom("users")
+      .select("referred_by")
+      .where("id", "=", b.userId)
+      .executeTakeFirstOrThrow();
+    expect(row.referred_by).toBe(a.userId);
+  });
+
   it("/r/:code shows the first name only, the bonus and the code; an unknown code is a 404 that still starts the bot", async () => {
     const a = await customer({ name: "Ngozi Umeh" });
     const known = await page(`/r/${a.code.toLowerCase()}`);

@@ -43,6 +43,11 @@ export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: n
         { status: 400, code: "INVALID_PASSWORD", description: "A password is 8 to 72 characters." },
         { status: 409, code: "PHONE_TAKEN", description: "That phone number is registered; log in instead." },
         { status: 409, code: "EMAIL_TAKEN", description: "That email is registered." },
+        {
+          status: 422,
+          code: "REFERRAL_CODE_UNKNOWN",
+          description: "No such referral code: check it or leave it out.",
+        },
       ],
     },
     async (c, { body }) =>

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { type ServiceContext, withTransaction } from "../context";
 import { isUniqueViolation } from "../db-errors";
-import { ConflictError } from "../errors";
+import { ConflictError, ServiceError } from "../errors";
 import { normalizePhone } from "../phone";
+import { findReferrer } from "../rewards/referrals";
 import { insertUser, toUserDto, type UserDto } from "../users";
 import { assertAcceptablePassword, hashPassword } from "./passwords";
 
@@ -21,16 +22,19 @@ export async function registerUser(args: { ctx: ServiceContext; input: RegisterI
   const phone = normalizePhone(input.phone);
   assertAcceptablePassword(input.password);
   const email = input.email?.toLowerCase();
+  // A mistyped code is refused, not dropped: silently ignored, the friend who shared it would never
+  // be credited and nobody would know why. Checked before the password is hashed (bcrypt is slow).
+  const referrer = input.referralCode ? await findReferrer(args.ctx, input.referralCode) : undefined;
+  if (input.referralCode && !referrer) {
+    throw new ServiceError(
+      "unprocessable",
+      "REFERRAL_CODE_UNKNOWN",
+      "That referral code does not exist. Check it with the person who sent it (letters and digits), or leave referralCode out.",
+    );
+  }
   const passwordHash = await hashPassword(args.ctx.config, input.password);
   try {
     const user = await withTransaction(args.ctx, async (trx) => {
-      const referrer = input.referralCode
-        ? await trx
-            .selectFrom("users")
-            .select("id")
-            .where("referral_code", "=", input.referralCode)
-            .executeTakeFirst()
-        : undefined;
       return insertUser(trx, {
         phone,
         email: email ?? null,
