@@ -6971,6 +6971,10 @@ export interface paths {
                  * @description `INCORRECT_PIN`: The transaction PIN is wrong; `details.attemptsLeft` says how many tries are left.
                  *
                  *     `CABLE_DUE_DATE_UNKNOWN`: Auto-renew: the card's due date is unknown; renew it once with us first.
+                 *
+                 *     `INVALID_METER`: The provider does not know that meter number.
+                 *
+                 *     `INVALID_SMARTCARD`: The provider does not know that smartcard.
                  */
                 422: {
                     headers: {

@@ -147,6 +147,8 @@ export function scheduleRoutes(deps: { vtu: VtuRuntime }) {
           code: "CABLE_DUE_DATE_UNKNOWN",
           description: "Auto-renew: the card's due date is unknown; renew it once with us first.",
         },
+        { status: 422, code: "INVALID_METER", description: "The provider does not know that meter number." },
+        { status: 422, code: "INVALID_SMARTCARD", description: "The provider does not know that smartcard." },
       ],
     },
     async (c, { body, idempotencyKey }) => {

@@ -472,6 +472,36 @@ describe("schedules", () => {
       code: "VALIDATION_ERROR",
     });
   });
+
+  it("an electricity schedule for a meter the provider does not know is refused, after the PIN", async () => {
+    setClock(lagosInstant("2026-12-14", 10));
+    const buyer = await createBuyer(ctx, 500_000);
+    const meter = (tail: string) => ({
+      service: "electricity",
+      recipient: `4512345${tail}`,
+      disco: "ikeja",
+      meterType: "prepaid",
+      amountKobo: 100_000,
+      recurrence: { kind: "daily" },
+      pin: TEST_PIN,
+    });
+    const attempt = (input: Record<string, unknown>) =>
+      createSchedule({ ctx, vtu: harness.vtu, userId: buyer.id, input: input as never });
+    // The sandbox's "0000" meter does not exist.
+    await expect(attempt(meter("0000"))).rejects.toMatchObject({ code: "INVALID_METER" });
+    // A wrong PIN is refused before any provider is asked.
+    await expect(attempt({ ...meter("0000"), pin: "9999" })).rejects.toMatchObject({ code: "INCORRECT_PIN" });
+    expect((await buyerList(buyer.id)).items).toHaveLength(0);
+    // A meter that exists makes the schedule.
+    const { schedule } = await createSchedule({
+      ctx,
+      vtu: harness.vtu,
+      userId: buyer.id,
+      input: meter("1234") as never,
+    });
+    expect(schedule.status).toBe("active");
+    await expectLedgerConsistent(tdb.db);
+  });
 });
 
 function buyerList(userId: string) {

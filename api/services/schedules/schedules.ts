@@ -514,6 +514,20 @@ export async function createSchedule(args: {
   }
   const what = whatToBuy(input);
   await verifyPin({ ctx, userId, pin: input.pin });
+  if (what.service === "electricity") {
+    // A meter the provider does not know would fail every run: refused now, as a purchase is, after
+    // the PIN (a stranger with a token cannot probe meters). Cable cards are verified by the pricing.
+    await verifyAccount({
+      ctx,
+      vtu: args.vtu,
+      input: {
+        kind: "meter",
+        disco: what.disco as (typeof DISCOS)[number],
+        meterType: what.meter_type as (typeof METER_TYPES)[number],
+        number: what.recipient,
+      },
+    });
+  }
   const priceKobo = await priceSchedule(ctx, args.vtu, userId, what, rule.kind === "before_due");
   const card = rule.kind === "before_due" ? await autoRenewCard(ctx, userId, what, rule) : undefined;
   const perRunCap = input.perRunCapKobo ?? priceKobo;
