@@ -57,7 +57,7 @@ describe("electricity and cable schedules in chat", () => {
     const done = await c.say(TEST_PIN);
     expect(done.deleteInput).toBe(true);
     expect(texts(done)).toMatch(
-      /^Done: IKEJA prepaid electricity ₦5,000 for meter 45123456789, every month on the 1st\./,
+      /^Done: Ikeja Electric \(IKEDC\) prepaid electricity ₦5,000 for meter 45123456789, every month on the 1st\./,
     );
     const [row] = await schedulesOf(userId);
     expect(row).toMatchObject({
@@ -111,7 +111,7 @@ describe("electricity and cable schedules in chat", () => {
     expect(texts(typed)).toMatch(/never send your PIN in this chat/);
     expect(await schedulesOf(userId)).toEqual([]);
     const done = await c.send({ text: TEST_PIN, pinFromSecurePage: true, pinLinkFor: "wa-sch-cable" });
-    expect(texts(done)).toMatch(/^Done: DSTV renewal for card 1234567890, every month on the 25th\./);
+    expect(texts(done)).toMatch(/^Done: DStv renewal for card 1234567890, every month on the 25th\./);
     expect(await schedulesOf(userId)).toMatchObject([
       { service: "cable", cable_provider: "dstv", recipient: "1234567890", month_day: 25 },
     ]);

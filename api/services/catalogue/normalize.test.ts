@@ -5,6 +5,7 @@ import {
   CABLE_NAMES,
   canonicalDataKey,
   DISCO_NAMES,
+  describeDataKey,
   describeDataPlan,
   NETWORK_NAMES,
   normalizeDataFamily,
@@ -336,5 +337,13 @@ describe("display names", () => {
     for (const network of NETWORKS) {
       expect(parseNetworkName(NETWORK_NAMES[network])).toBe(network);
     }
+  });
+});
+
+describe("describeDataKey", () => {
+  it("names a canonical data key as the menus do, and leaves anything else as it is", () => {
+    expect(describeDataKey("data:mtn:1024mb:30d:sme")).toBe("1GB · 30 days · SME");
+    expect(describeDataKey("data:glo:500mb:1d:cg")).toBe("500MB · 1 day · Corporate");
+    expect(describeDataKey("custom-plan-7")).toBe("custom-plan-7");
   });
 });

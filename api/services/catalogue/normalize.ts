@@ -235,6 +235,14 @@ export function canonicalDataKey(plan: DataPlanShape & { network: Network }): st
   return `data:${plan.network}:${plan.sizeMb}mb:${plan.validityDays}d:${plan.family}`;
 }
 
+/** "1GB · 30 days · SME" for a canonical data key; the key itself when it is not one. */
+export function describeDataKey(key: string): string {
+  const match = /^data:[^:]+:(\d+)mb:(\d+)d:([a-z0-9_]+)$/.exec(key);
+  return match
+    ? describeDataPlan({ sizeMb: Number(match[1]), validityDays: Number(match[2]), family: match[3] ?? "" })
+    : key;
+}
+
 /** "1GB · 30 days · SME", for menus and receipts. */
 export function describeDataPlan(plan: DataPlanShape): string {
   const days = plan.validityDays === 1 ? "1 day" : `${plan.validityDays} days`;

@@ -132,7 +132,7 @@ describe("cable auto-renew", () => {
       nextDueOn: addDays(today, 1),
       perRunCapKobo: priceKobo,
       monthlyCapKobo: priceKobo * 2,
-      description: "DSTV renewal for card 3031112222, 2 days before each due date",
+      description: "DStv renewal for card 3031112222, 2 days before each due date",
     });
 
     // Not before its day.
@@ -210,7 +210,7 @@ describe("cable auto-renew", () => {
       message: expect.stringMatching(/do not know when card 9912341234's subscription ends/),
     });
     const first = await make("3101231234", "nd-2");
-    expect(first.schedule.description).toBe("DSTV renewal for card 3101231234, 1 day before each due date");
+    expect(first.schedule.description).toBe("DStv renewal for card 3101231234, 1 day before each due date");
     await expect(make("3101231234", "nd-3")).rejects.toMatchObject({ code: "AUTORENEW_EXISTS" });
     // The same key is the same schedule (a replay), not a refusal.
     expect((await make("3101231234", "nd-2")).replayed).toBe(true);
@@ -363,7 +363,7 @@ describe("auto-renew in the chat", () => {
     const done = await c.say("2580");
     expect(done.deleteInput).toBe(true);
     expect(texts(done)).toContain(
-      `Done: DSTV renewal for card 3052224444, 2 days before each due date. Next renewal: ${formatLagosDate(addDays(due, -2))}.`,
+      `Done: DStv renewal for card 3052224444, 2 days before each due date. Next renewal: ${formatLagosDate(addDays(due, -2))}.`,
     );
     // The same Confirm again makes nothing more; a new tap says it is on already.
     await c.tap(confirmOf(summary));
@@ -378,7 +378,7 @@ describe("auto-renew in the chat", () => {
 
     // "my schedules" shows it in words.
     expect(texts(await c.say("my schedules"))).toContain(
-      "DSTV renewal for card 3052224444, 2 days before each due date — active",
+      "DStv renewal for card 3052224444, 2 days before each due date — active",
     );
 
     // The 1-day reminder (the run was missed on purpose: no sweep) says it renews by itself, with no
@@ -459,7 +459,7 @@ describe("auto-renew over the API", () => {
     expect(schedule).toMatchObject({
       recurrence: { kind: "before_due", daysBefore: 3 },
       nextDueOn: addDays(today, 4),
-      description: "DSTV renewal for card 3071117777, 3 days before each due date",
+      description: "DStv renewal for card 3071117777, 3 days before each due date",
     });
     const replay = await post("api-1");
     expect(replay.status).toBe(200);
@@ -475,7 +475,7 @@ describe("auto-renew over the API", () => {
     const list = await call(app, "GET", "/api/schedules", { token });
     expect(list.body.data.items[0]).toMatchObject({
       id: schedule.id,
-      description: "DSTV renewal for card 3071117777, 3 days before each due date",
+      description: "DStv renewal for card 3071117777, 3 days before each due date",
     });
     await h.harness.drain();
     await expectLedgerConsistent(tdb.db);

@@ -1,7 +1,13 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { ScheduleRow, ScheduleRunRow } from "../../../db/database";
-import { bouquetSlug } from "../catalogue/normalize";
+import {
+  bouquetSlug,
+  CABLE_NAMES,
+  DISCO_NAMES,
+  describeDataKey,
+  NETWORK_NAMES,
+} from "../catalogue/normalize";
 import type { ServiceContext, Trx } from "../context";
 import { withTransaction } from "../context";
 import { ConflictError, NotFoundError, ServiceError, ValidationError } from "../errors";
@@ -12,7 +18,15 @@ import { maskPhone, normalizePhone } from "../phone";
 import { verifyPin } from "../pins";
 import { getCustomerTier, tierPricing } from "../rewards/tiers";
 import { priceProduct } from "../vtu/create-order";
-import { CABLE_PROVIDERS, DISCOS, METER_TYPES, NETWORKS } from "../vtu/provider";
+import {
+  CABLE_PROVIDERS,
+  type CableProvider,
+  DISCOS,
+  type Disco,
+  METER_TYPES,
+  NETWORKS,
+  type Network,
+} from "../vtu/provider";
 import type { VtuRuntime } from "../vtu/runtime";
 import { verifyAccount } from "../vtu/verify-account";
 import { cardStateOf, nextDueOf, planOf, reopenCycleOnResume } from "./auto-renew";
@@ -154,16 +168,21 @@ export function whatItBuys(
     | "cable_provider"
   >,
 ): string {
-  const network = row.network ? row.network.toUpperCase() : "";
+  // The names the catalogue and the purchase flows use ("DStv", "Ikeja Electric (IKEDC)").
+  const network = row.network ? (NETWORK_NAMES[row.network as Network] ?? row.network) : "";
   switch (row.service) {
     case "airtime":
       return `${network} airtime ${formatNaira(row.amount_kobo ?? 0)} for ${maskPhone(row.recipient)}`;
     case "data":
-      return `${network} data (${row.plan_id}) for ${maskPhone(row.recipient)}`;
-    case "electricity":
-      return `${(row.disco ?? "").toUpperCase()} ${row.meter_type} electricity ${formatNaira(row.amount_kobo ?? 0)} for meter ${row.recipient}`;
-    case "cable":
-      return `${(row.cable_provider ?? "").toUpperCase()} renewal for card ${row.recipient}`;
+      return `${network} data (${describeDataKey(row.plan_id ?? "")}) for ${maskPhone(row.recipient)}`;
+    case "electricity": {
+      const disco = DISCO_NAMES[row.disco as Disco] ?? row.disco ?? "";
+      return `${disco} ${row.meter_type} electricity ${formatNaira(row.amount_kobo ?? 0)} for meter ${row.recipient}`;
+    }
+    case "cable": {
+      const cable = CABLE_NAMES[row.cable_provider as CableProvider] ?? row.cable_provider ?? "";
+      return `${cable} renewal for card ${row.recipient}`;
+    }
   }
 }
 
