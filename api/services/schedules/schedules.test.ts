@@ -285,6 +285,43 @@ describe("schedules", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("a higher amount raises the monthly cap to cover the month's runs: the second run is not skipped", async () => {
+    setClock(lagosInstant("2026-12-07", 10)); // a Monday: Mondays 7, 14, 21, 28 December
+    const buyer = await createBuyer(ctx, 2_000_000);
+    const { schedule } = await dailyAirtime(buyer.id, {
+      amountKobo: 10_000,
+      recurrence: { kind: "weekly", weekday: 1 },
+    });
+    expect(schedule.monthlyCapKobo).toBe(schedule.perRunCapKobo * 5);
+    const changed = await changeSchedule({
+      ctx,
+      vtu: harness.vtu,
+      userId: buyer.id,
+      scheduleId: schedule.id,
+      input: { amountKobo: 150_000, pin: TEST_PIN },
+    });
+    expect(changed.perRunCapKobo).toBeGreaterThan(schedule.perRunCapKobo);
+    expect(changed.monthlyCapKobo).toBe(changed.perRunCapKobo * 5);
+    await sweep();
+    setClock(lagosInstant("2026-12-14", 9));
+    await sweep();
+    expect(await ordersOf(schedule.id)).toHaveLength(2);
+    expect(await getSchedule({ ctx, userId: buyer.id, scheduleId: schedule.id })).toMatchObject({
+      status: "active",
+    });
+    // A cap the customer names is taken as it is.
+    const named = await changeSchedule({
+      ctx,
+      vtu: harness.vtu,
+      userId: buyer.id,
+      scheduleId: schedule.id,
+      input: { monthlyCapKobo: changed.perRunCapKobo * 2, pin: TEST_PIN },
+    });
+    expect(named.monthlyCapKobo).toBe(changed.perRunCapKobo * 2);
+    await harness.drain();
+    await expectLedgerConsistent(tdb.db);
+  });
+
   it("short of funds: waits, reminds once, buys when funded within the deadline", async () => {
     setClock(lagosInstant("2026-12-14", 10));
     const buyer = await createBuyer(ctx, 10_000);

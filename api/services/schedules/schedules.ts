@@ -904,6 +904,29 @@ export async function skipNextRun(args: {
   return reload(ctx, args.userId, args.scheduleId);
 }
 
+/**
+ * The caps a change records (the chat's summary shows the same before the PIN). Caps the customer
+ * names are taken as they are. Otherwise a new amount moves the per-run cap up to its price (never
+ * down), and when the per-run cap rises the monthly cap covers as many runs as a new schedule's would
+ * (never lowered): keeping the old monthly cap would skip and pause the second run of the month.
+ */
+export function capsAfterChange(args: {
+  current: { perRunCapKobo: number; monthlyCapKobo: number; recurrence: ScheduleRecurrence };
+  priceKobo: number;
+  amountChanged: boolean;
+  given: { perRunCapKobo?: number; monthlyCapKobo?: number };
+}): { perRunCap: number; monthlyCap: number } {
+  const { current, given } = args;
+  const perRunCap =
+    given.perRunCapKobo ?? Math.max(current.perRunCapKobo, args.amountChanged ? args.priceKobo : 0);
+  const monthlyCap =
+    given.monthlyCapKobo ??
+    (perRunCap > current.perRunCapKobo
+      ? Math.max(current.monthlyCapKobo, perRunCap * runsPerMonth(current.recurrence))
+      : Math.max(current.monthlyCapKobo, perRunCap));
+  return { perRunCap, monthlyCap };
+}
+
 /** Change the amount or the caps (the PIN again: it is a new authorisation). */
 export async function changeSchedule(args: {
   ctx: ServiceContext;
@@ -937,9 +960,16 @@ export async function changeSchedule(args: {
   await verifyPin({ ctx, userId, pin: input.pin });
   const what = { ...row, amount_kobo: input.amountKobo ?? row.amount_kobo };
   const priceKobo = await priceSchedule(ctx, args.vtu, userId, what);
-  // A new amount without a new cap: the cap follows the price if it was below it.
-  const perRunCap =
-    input.perRunCapKobo ?? Math.max(row.per_run_cap_kobo, input.amountKobo !== undefined ? priceKobo : 0);
+  const { perRunCap, monthlyCap } = capsAfterChange({
+    current: {
+      perRunCapKobo: row.per_run_cap_kobo,
+      monthlyCapKobo: row.monthly_cap_kobo,
+      recurrence: recurrenceOf(row),
+    },
+    priceKobo,
+    amountChanged: input.amountKobo !== undefined,
+    given: input,
+  });
   if (perRunCap < priceKobo) {
     throw new ValidationError(
       `perRunCapKobo: ${formatNaira(perRunCap)} is less than today's price, ${formatNaira(priceKobo)}.`,
@@ -947,7 +977,6 @@ export async function changeSchedule(args: {
       "CAP_BELOW_PRICE",
     );
   }
-  const monthlyCap = input.monthlyCapKobo ?? Math.max(row.monthly_cap_kobo, perRunCap);
   if (monthlyCap < perRunCap) {
     throw new ValidationError("monthlyCapKobo: must be at least the per-run cap.", {
       field: "monthlyCapKobo",

@@ -10,6 +10,7 @@ import { formatNaira } from "../../../api/services/money";
 import { guessNetwork } from "../../../api/services/phone";
 import { hasPin } from "../../../api/services/pins";
 import {
+  capsAfterChange,
   changeSchedule,
   createSchedule,
   createScheduleFromOrder,
@@ -949,7 +950,7 @@ async function changeOne(
         next: { flow: "schedule", step: "amount", data: { scheduleId } },
       };
     }
-    // The price and caps changeSchedule will record: the per-run cap follows the price up, never down.
+    // The price and caps changeSchedule will record (capsAfterChange: one rule for both).
     const priceKobo = await priceSchedule(fc.ctx, fc.deps.vtu, fc.userId, {
       service: s.service,
       recipient: s.recipient,
@@ -961,8 +962,12 @@ async function changeOne(
       cable_provider: s.cableProvider,
       contact_phone: null,
     });
-    const cap = Math.max(s.perRunCapKobo, priceKobo);
-    const monthly = Math.max(s.monthlyCapKobo, cap);
+    const { perRunCap: cap, monthlyCap: monthly } = capsAfterChange({
+      current: s,
+      priceKobo,
+      amountChanged: true,
+      given: {},
+    });
     const text = T.changeSummary[lang](
       s.description,
       formatNaira(s.amountKobo ?? 0),
