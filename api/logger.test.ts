@@ -28,6 +28,15 @@ describe("log redaction (S11)", () => {
     });
   });
 
+  it("keeps dates as ISO strings, not {}", () => {
+    const at = new Date("2026-12-07T19:30:00.000Z");
+    expect(redact({ lockedUntil: at, nested: { at: [at] }, bad: new Date(Number.NaN) })).toEqual({
+      lockedUntil: "2026-12-07T19:30:00.000Z",
+      nested: { at: ["2026-12-07T19:30:00.000Z"] },
+      bad: "Invalid Date",
+    });
+  });
+
   it("masks Nigerian phone numbers in values and messages", () => {
     expect(maskPhones("call 08031234567 or +2348031234567 or 2349031234567")).toBe(
       "call 0803***4567 or +234803***4567 or 234903***4567",

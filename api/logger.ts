@@ -46,6 +46,10 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     return { type: value.name, message: maskPhones(value.message), stack: value.stack };
   }
+  // A Date has no own enumerable fields: copied field by field it would log as {}.
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  }
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
