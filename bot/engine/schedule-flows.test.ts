@@ -43,7 +43,7 @@ describe("schedules in chat", () => {
     expect(texts(wrong)).toMatch(/incorrect|wrong/i);
     const done = await c.say("2580");
     expect(done.deleteInput).toBe(true);
-    expect(texts(done)).toMatch(/^Done: MTN airtime ₦500 for 0803\*\*\*4567, every day\. Next run: today/);
+    expect(texts(done)).toMatch(/^Done: MTN airtime ₦500 for 0803\*\*\*4567, every day\. Next run: today\. /);
     const schedule = await tdb.db
       .selectFrom("schedules")
       .selectAll()

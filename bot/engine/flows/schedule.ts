@@ -205,6 +205,11 @@ const T = templates("schedule", {
     en: () => "today, right after you confirm",
     pcm: () => "today, as you confirm finish",
   },
+  /** After the confirmation: "right after you confirm" would be a step the customer already took. */
+  todayConfirmed: {
+    en: () => "today",
+    pcm: () => "today",
+  },
   pinTitle: {
     en: (what: string) => `Authorise: ${what}`,
     pcm: (what: string) => `Allow this schedule: ${what}`,
@@ -755,7 +760,7 @@ function nextInWords(fc: FlowContext, s: ScheduleDto): string {
   if (!s.nextDueOn || s.status !== "active") {
     return T.noNext[fc.lang]();
   }
-  return s.nextDueOn === lagosDate(fc.ctx.now()) ? T.today[fc.lang]() : formatLagosDate(s.nextDueOn);
+  return s.nextDueOn === lagosDate(fc.ctx.now()) ? T.todayConfirmed[fc.lang]() : formatLagosDate(s.nextDueOn);
 }
 
 function statusInWords(fc: FlowContext, s: ScheduleDto): string {
