@@ -108,7 +108,8 @@ describe("receipts from the chat", () => {
     const list = await c.tap("nav:receipt");
     expect(choiceIds(list)).toContain(`rcpt:${order.id}`);
     const receipt = await c.tap(`rcpt:${order.id}`);
-    expect(texts(receipt)).toMatch(/Receipt — .*\nFor: 45123456789/);
+    // The amount bought beside what was paid for it (the price includes the fee).
+    expect(texts(receipt)).toMatch(/Receipt — .*\nFor: 45123456789.*\nValue: ₦2,000\nPaid: ₦2,\d{3}/);
     expect(texts(receipt)).toMatch(/Token: \d{4} \d{4} \d{4} \d{4} \d{4} \(9\.5 kWh\)/);
 
     const typed = await c.say(`receipt ${order.id}`);
@@ -117,6 +118,21 @@ describe("receipts from the chat", () => {
     // Someone else's order id is simply not found (S6).
     const other = await h.customer("r-2");
     expect(texts(await other.say(`receipt ${order.id}`))).toMatch(/not found/i);
+
+    // An order that was not delivered is not offered (it has no receipt).
+    await c.say("light 2000 ikeja prepaid 45123450001"); // the sandbox fails this meter's vend
+    await c.tap("confirm");
+    await c.say("2580");
+    await h.harness.drain();
+    const failedBefore = await tdb.db
+      .selectFrom("vtu_orders")
+      .select("id")
+      .where("user_id", "=", await c.userId())
+      .where("state", "<>", "delivered")
+      .execute();
+    const again = await c.tap("nav:receipt");
+    expect(failedBefore).toHaveLength(1);
+    expect(choiceIds(again).filter((id) => id.startsWith("rcpt:"))).toEqual([`rcpt:${order.id}`]);
   });
 });
 

@@ -30,6 +30,7 @@ export function receiptText(order: OrderDto): string {
   const lines = [
     `Receipt — ${order.productName}`,
     `For: ${order.recipient}${order.customerName ? ` (${order.customerName})` : ""}`,
+    ...(hasFaceValue(order) ? [`Value: ${formatNaira(order.faceAmountKobo)}`] : []),
     `Paid: ${formatNaira(order.priceKobo)}`,
     `Delivered: ${lagosTime(order.deliveredAt ?? order.updatedAt)}`,
     `Order: ${order.id}`,
@@ -38,6 +39,14 @@ export function receiptText(order: OrderDto): string {
     lines.push(`Token: ${order.token}${order.units ? ` (${order.units})` : ""}`);
   }
   return lines.join("\n");
+}
+
+/**
+ * Airtime and electricity are bought by amount, and the price differs from it (a discount, a fee):
+ * "Paid: ₦489.85" alone reads as ₦489.85 of airtime. A plan or bouquet is named by its product.
+ */
+export function hasFaceValue(order: Pick<OrderDto, "service">): boolean {
+  return order.service === "airtime" || order.service === "electricity";
 }
 
 /** Customers read Nigerian time, not UTC: "25 Nov 2026, 21:05". */

@@ -1,5 +1,11 @@
 import { formatNaira } from "../../../api/services/money";
-import { getOrderReceipt, lagosTime, listOrders, type OrderDto } from "../../../api/services/vtu";
+import {
+  getOrderReceipt,
+  hasFaceValue,
+  lagosTime,
+  listOrders,
+  type OrderDto,
+} from "../../../api/services/vtu";
 import { type Lang, templates } from "../i18n";
 import { ORDER_TEXT, orderStateName } from "../i18n/orders";
 import { doneReply, errorText } from "../replies";
@@ -11,8 +17,8 @@ const RECENT = 5;
 
 const T = templates("receipt", {
   none: {
-    en: () => "You have no orders yet, so no receipts.",
-    pcm: () => "You never buy anything yet, so receipt no dey.",
+    en: () => "You have no delivered orders yet, so no receipts.",
+    pcm: () => "Nothing wey you buy don land yet, so receipt no dey.",
   },
   which: { en: () => "Which order's receipt do you want?", pcm: () => "Which order receipt you want?" },
   tapOne: {
@@ -31,7 +37,9 @@ export const receiptFlow: Flow = {
     if (intent?.kind === "receipt" && intent.orderRef) {
       return show(fc, intent.orderRef);
     }
-    const { orders } = await listOrders({ ctx: fc.ctx, userId: fc.userId, input: { limit: RECENT } });
+    // Only delivered orders have a receipt: offering the others would only lead to "no receipt".
+    const { orders: recent } = await listOrders({ ctx: fc.ctx, userId: fc.userId, input: { limit: 20 } });
+    const orders = recent.filter((o) => o.state === "delivered").slice(0, RECENT);
     if (orders.length === 0) {
       return { replies: [doneReply(T.none[fc.lang](), [], fc.lang)] };
     }
@@ -76,6 +84,7 @@ function receiptIn(order: OrderDto, lang: Lang): string {
   const lines = [
     ORDER_TEXT.receiptTitle[lang](order.productName),
     ORDER_TEXT.receiptFor[lang](`${order.recipient}${order.customerName ? ` (${order.customerName})` : ""}`),
+    ...(hasFaceValue(order) ? [ORDER_TEXT.receiptValue[lang](formatNaira(order.faceAmountKobo))] : []),
     ORDER_TEXT.receiptPaid[lang](formatNaira(order.priceKobo)),
     ORDER_TEXT.receiptDelivered[lang](lagosTime(order.deliveredAt ?? order.updatedAt)),
     ORDER_TEXT.receiptOrder[lang](order.id),

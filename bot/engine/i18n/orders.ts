@@ -23,6 +23,7 @@ export const ORDER_TEXT = templates("orders", {
     pcm: (product: string) => `Your receipt — ${product}`,
   },
   receiptFor: { en: (who: string) => `For: ${who}`, pcm: (who: string) => `Na for: ${who}` },
+  receiptValue: { en: (amount: string) => `Value: ${amount}`, pcm: (amount: string) => `Value: ${amount}` },
   receiptPaid: { en: (amount: string) => `Paid: ${amount}`, pcm: (amount: string) => `You pay: ${amount}` },
   receiptDelivered: { en: (at: string) => `Delivered: ${at}`, pcm: (at: string) => `E land: ${at}` },
   receiptOrder: { en: (id: string) => `Order: ${id}`, pcm: (id: string) => `Order number: ${id}` },
