@@ -64,8 +64,8 @@ const T = templates("engine", {
     pcm: () => "This PIN page na for step wey the chat don pass, so I no do anything.",
   },
   cancelled: {
-    en: () => "Cancelled. Nothing was bought.",
-    pcm: () => "I don cancel am. You no buy anything.",
+    en: () => "Cancelled. Nothing was done and no money moved.",
+    pcm: () => "I don cancel am. Nothing happen and no money move.",
   },
   nothingToCancel: { en: () => "Nothing to cancel.", pcm: () => "Nothing dey to cancel." },
   instruction: {

@@ -120,7 +120,7 @@ describe("reply languages", () => {
     // In the middle of a question: the question stays, answered in the new language.
     await c.tap("nav:airtime");
     expect(texts(await c.say("speak English"))).toMatch(/OK, I will reply in English from now on\. Carry on/);
-    expect(texts(await c.tap("cancel"))).toBe("Cancelled. Nothing was bought.");
+    expect(texts(await c.tap("cancel"))).toBe("Cancelled. Nothing was done and no money moved.");
     expect((await userOf("l-say")).language).toBe("en");
     expect(texts(await c.say("thanks"))).toMatch(/^You're welcome!/);
   });
@@ -169,7 +169,7 @@ describe("reply languages", () => {
     // The question's choices are still the offered ones: a tap on one of them still answers it.
     expect(ids.length).toBeGreaterThan(0);
     const cancelled = await c.tap("cancel");
-    expect(texts(cancelled)).toBe("I don cancel am. You no buy anything.");
+    expect(texts(cancelled)).toBe("I don cancel am. Nothing happen and no money move.");
   });
 
   it("service errors are in Pidgin, by their code", async () => {

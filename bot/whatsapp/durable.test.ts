@@ -68,7 +68,7 @@ function pacedClient(): FakeWhatsAppClient {
 function script(chat: number, count: number): { text: string; answer: RegExp }[] {
   return Array.from({ length: count }, (_, k) => {
     if (k % 2 === 1) {
-      return { text: "cancel", answer: /^Cancelled\. Nothing was bought\./ };
+      return { text: "cancel", answer: /^Cancelled\. Nothing was done and no money moved\./ };
     }
     const phone = `0803${String(chat * 100 + k).padStart(7, "0")}`;
     return { text: `airtime 100 ${phone}`, answer: new RegExp(`^${phone} looks like MTN`) };

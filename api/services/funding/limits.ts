@@ -40,6 +40,13 @@ export async function fundedTodayKobo(db: Db | Trx, userId: string, now: Date): 
  * one-payment account). A transfer to a permanent account arrives unasked: it is checked when it
  * arrives, and held for an admin instead of refused.
  */
+/** What a customer over the limit can do: a basic account is raised by a BVN check, the rest by us. */
+function nextStepAboveLimit(level: number): string {
+  return level === 0
+    ? `Fund up to what is left, or verify your BVN to raise the limit (in the chat: "my account number").`
+    : "Fund up to what is left, or ask us to review your limit.";
+}
+
 export async function assertWithinFundingLimit(
   ctx: ServiceContext,
   user: { id: string; verification_level: number },
@@ -51,7 +58,7 @@ export async function assertWithinFundingLimit(
     throw new ServiceError(
       "unprocessable",
       "FUNDING_LIMIT",
-      `Your daily funding limit is ${formatNaira(limits.fundingDailyKobo)} (verification level ${limits.level}, ${limits.name}); ${formatNaira(Math.max(0, limits.fundingDailyKobo - today))} is left today.`,
+      `Your daily funding limit is ${formatNaira(limits.fundingDailyKobo)} (a ${limits.name} account); ${formatNaira(Math.max(0, limits.fundingDailyKobo - today))} is left today. ${nextStepAboveLimit(limits.level)}`,
       { limitKobo: limits.fundingDailyKobo, fundedTodayKobo: today },
     );
   }

@@ -83,7 +83,7 @@ export async function linkIdentity(args: {
       .executeTakeFirst();
     if (taken) {
       throw new ConflictError(
-        `This account already has a ${CHANNEL_NAMES[input.channel]} identity linked; one per channel.`,
+        `That account is already used from another ${CHANNEL_NAMES[input.channel]} chat, and an account can have one per app. Keep using that chat, or ask us to move the account.`,
         "CHANNEL_ALREADY_LINKED",
       );
     }

@@ -508,8 +508,8 @@ describe("limits by verification level before paying", () => {
     ]) {
       await expect(start()).rejects.toMatchObject({
         code: "FUNDING_LIMIT",
-        message: expect.stringContaining(
-          "Your daily funding limit is ₦100,000 (verification level 0, basic)",
+        message: expect.stringMatching(
+          /^Your daily funding limit is ₦100,000 \(a basic account\); ₦100,000 is left today\. .*verify your BVN to raise the limit/,
         ),
       });
     }
