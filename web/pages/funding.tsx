@@ -135,7 +135,7 @@ export function FundingResultPage(props: {
   );
 }
 
-/** A declined payment: the same checkout again while it is open, else a new top-up from the chat. */
+/** A declined payment: the same checkout again while it is open, else a new top-up where it began. */
 function Declined(props: { retryUrl?: string }) {
   return props.retryUrl ? (
     <>
@@ -143,12 +143,15 @@ function Declined(props: { retryUrl?: string }) {
       <a class="button" href={props.retryUrl} data-testid="try-again">
         Try again
       </a>
-      <p class="muted">If the payment page says it is closed, start a new top-up from the chat.</p>
+      <p class="muted">
+        If the payment page says it is closed, start a new top-up where you began this one (the chat, or your
+        app).
+      </p>
     </>
   ) : (
     <p>
       The payment did not go through and nothing was added. This payment link has closed: start a new top-up
-      from the chat.
+      where you began this one (the chat, or your app).
     </p>
   );
 }

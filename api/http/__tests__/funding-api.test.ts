@@ -141,6 +141,8 @@ describe("funding over HTTP (sandbox gateway)", () => {
     expect(declinedPage).toContain("Payment failed");
     // "Try again" is the same checkout (open for another try), never a dead end.
     expect(declinedPage).toContain(`href="${intent.checkoutUrl}" data-testid="try-again"`);
+    // Not only chats start top-ups: the page points back to wherever this one began.
+    expect(declinedPage).toContain("start a new top-up where you began this one (the chat, or your app)");
     const status = async () =>
       (await call(app, "GET", `/api/wallet/fund/${intent.txRef}`, { token })).body.data.intent.status;
     expect(await status()).toBe("failed");

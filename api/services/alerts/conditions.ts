@@ -110,7 +110,7 @@ const providerFailures: Check = async (ctx) => {
         kind: "provider_failures",
         key,
         severity: percent >= 80 ? "critical" : "warning",
-        title: `Provider ${row.provider}: ${percent}% of answers failed`,
+        title: `Provider ${row.provider}: ${percent}% of answers failed or unknown`,
         body: `${failed} of ${total} answers from ${row.provider} in the last ${ctx.config.ALERT_WINDOW_MINUTES} minutes were failed or unknown. Check the provider's status; consider disabling it or moving it down the failover order (Catalogue → Providers).`,
       });
     }
