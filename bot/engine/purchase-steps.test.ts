@@ -254,7 +254,10 @@ describe("compact answers", () => {
     expect(choiceIds(history)).toEqual(["nav:menu"]);
     const cancelled = await c.tap("nav:airtime").then(() => c.say("cancel"));
     expect(cancelled.replies).toEqual([
-      { text: "Cancelled. Nothing was done and no money moved.", choices: [{ id: "nav:menu", label: "Menu" }] },
+      {
+        text: "Cancelled. Nothing was done and no money moved.",
+        choices: [{ id: "nav:menu", label: "Menu" }],
+      },
     ]);
   });
 
