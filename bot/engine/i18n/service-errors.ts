@@ -1,5 +1,6 @@
 import type { ServiceError } from "../../../api/services/errors";
 import { isOrderState } from "../../../api/services/vtu/order-dto";
+import { lagosTime } from "../../../api/services/vtu/resend-receipt";
 import { type Lang, templates } from "./index";
 import { orderStateName } from "./orders";
 
@@ -23,6 +24,13 @@ const T = templates("service-errors", {
   PIN_LOCKED: {
     en: () => "Your PIN is locked after too many wrong attempts. Try again later, or reset it.",
     pcm: () => "Your PIN don lock because of too many wrong tries. Try again later, or reset am.",
+  },
+  /** With the time it opens again, in Lagos time (the service's message gives it in UTC, for APIs). */
+  PIN_LOCKED_UNTIL: {
+    en: (at: string) =>
+      `Your PIN is locked after too many wrong attempts. Try again after ${at} (Lagos time), or reset it: tap "I forgot my PIN".`,
+    pcm: (at: string) =>
+      `Your PIN don lock because of too many wrong tries. Try again after ${at} (Lagos time), or reset am: press "I don forget my PIN".`,
   },
   PIN_NOT_SET: {
     en: () => 'Set a transaction PIN first: tap "Set or change PIN" in the menu.',
@@ -118,11 +126,17 @@ const T = templates("service-errors", {
 
 /** A service error as the person reads it: the service's own message in English, by code in Pidgin. */
 export function serviceErrorText(error: ServiceError, lang: Lang): string {
+  const details = error.details ?? {};
+  if (error.code === "PIN_LOCKED") {
+    const until = new Date(String(details.lockedUntil ?? ""));
+    return Number.isNaN(until.getTime())
+      ? T.PIN_LOCKED[lang]()
+      : T.PIN_LOCKED_UNTIL[lang](lagosTime(until.toISOString()));
+  }
   if (lang === "en") {
     // The service's message names the API route to call; in a chat, the menu item.
     return error.code === "PIN_NOT_SET" ? T.PIN_NOT_SET.en() : error.message;
   }
-  const details = error.details ?? {};
   switch (error.code) {
     case "INCORRECT_PIN": {
       const left = Number(details.attemptsLeft ?? 0);
