@@ -20,6 +20,9 @@ const SAME_IN_PIDGIN = new Set([
   "gift-time.hours",
   "gift-time.days",
   "orders.orderLine",
+  // "Value: ₦500" on a receipt; "today" is the same word in Pidgin.
+  "orders.receiptValue",
+  "schedule.todayConfirmed",
   // Points are counted the same way in Pidgin; "Redeem points" is the button's name.
   "points.onePoint",
   "points.manyPoints",
