@@ -133,7 +133,10 @@ describe("gift rooms from the chat", () => {
     await c.say("1k");
     await c.say("4");
     expect(choiceIds(await c.tap("mode:random_draw"))).toContain("draw:tomorrow");
-    expect(texts(await c.say("whenever you like"))).toMatch(
+    // A time we cannot read is said so; one we can read but too soon gets the 5 minutes rule.
+    expect(texts(await c.say("whenever you like"))).toMatch(/^I could not read that time\. /);
+    expect(texts(await c.say("tomorow 9am"))).toMatch(/^I could not read that time\. /);
+    expect(texts(await c.say("in 2 min"))).toMatch(
       /could not use that time: a draw is at least 5 minutes from now/,
     );
     await c.say("in 30 min");

@@ -9,7 +9,7 @@ import type { Flow } from "./flow";
 import { ask, FLOW, type GiftData, type GiftKind, type GiftMode } from "./gift-room-ask";
 import { confirmGift, createFromPin } from "./gift-room-create";
 import { closeStep, listRooms, roomStep, showRoom } from "./gift-room-mine";
-import { hoursLabel, parseDrawTime, parseHours } from "./gift-time";
+import { hoursLabel, parseHours, readDrawTime } from "./gift-time";
 import { again, PURCHASE_TEXT } from "./purchase";
 import { amountOutOfRange, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
 
@@ -27,6 +27,12 @@ const T = templates("gift-room-steps", {
       "I could not use that time: a draw is at least 5 minutes from now. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
     pcm: () =>
       "I no fit use that time: draw must be at least 5 minutes from now. Tap one, or type like 'in 30 min', 'in 2 hours', 'tomorrow 9am'.",
+  },
+  drawUnreadable: {
+    en: () =>
+      "I could not read that time. Tap one, or type like 'in 30 min', 'in 2 hours', 'tonight', 'tomorrow 9am'.",
+    pcm: () =>
+      "I no fit read that time. Tap one, or type like 'in 30 min', 'in 2 hours', 'tonight', 'tomorrow 9am'.",
   },
   drawTooLate: {
     en: (within: string) => `The draw must be within ${within} from now. Pick a sooner time.`,
@@ -138,10 +144,12 @@ export const giftRoomFlow: Flow = {
       case "answers":
         return answersStep(fc, state, data, text);
       case "draw": {
-        const drawAt = parseDrawTime(fc.ctx.now(), { choice: answer.choice, text });
-        if (!drawAt) {
-          return again(state, T.drawTooSoon[fc.lang](), fc.lang);
+        const read = readDrawTime(fc.ctx.now(), { choice: answer.choice, text });
+        if (!("at" in read)) {
+          const reply = read.problem === "too_soon" ? T.drawTooSoon : T.drawUnreadable;
+          return again(state, reply[fc.lang](), fc.lang);
         }
+        const drawAt = read.at;
         // The room must still be open at the draw, and it can stay open at most GIFT_ROOM_MAX_HOURS.
         const maxHours = fc.ctx.config.GIFT_ROOM_MAX_HOURS;
         if (drawAt.getTime() >= fc.ctx.now().getTime() + (maxHours - 1) * 3_600_000) {

@@ -55,8 +55,20 @@ export function drawChoices(now: Date, lang: Lang = DEFAULT_LANG): Choice[] {
  * "8:30pm" (today if still ahead, else tomorrow). Undefined when unreadable or too soon.
  */
 export function parseDrawTime(now: Date, answer: { choice?: string; text?: string }): Date | undefined {
+  const read = readDrawTime(now, answer);
+  return "at" in read ? read.at : undefined;
+}
+
+/** The draw time, or why not: a time we could not read is not "too soon" (a typo deserves its own answer). */
+export function readDrawTime(
+  now: Date,
+  answer: { choice?: string; text?: string },
+): { at: Date } | { problem: "unreadable" | "too_soon" } {
   const at = fromChoice(now, answer.choice) ?? fromText(now, (answer.text ?? "").trim().toLowerCase());
-  return at && at.getTime() - now.getTime() >= MIN_DRAW_LEAD_MS ? at : undefined;
+  if (!at) {
+    return { problem: "unreadable" };
+  }
+  return at.getTime() - now.getTime() >= MIN_DRAW_LEAD_MS ? { at } : { problem: "too_soon" };
 }
 
 function fromChoice(now: Date, choice: string | undefined): Date | undefined {
