@@ -62,13 +62,13 @@ export class ConflictError extends ServiceError {
 }
 
 export class InsufficientFundsError extends ServiceError {
-  constructor(availableKobo: number, requiredKobo: number) {
-    super(
-      "unprocessable",
-      "INSUFFICIENT_FUNDS",
-      "Your wallet balance is too low for this. Fund your wallet and try again.",
-      { availableKobo, requiredKobo },
-    );
+  /** The message speaks to the customer unless a caller words it for someone else (an admin). */
+  constructor(
+    availableKobo: number,
+    requiredKobo: number,
+    message = "Your wallet balance is too low for this. Fund your wallet and try again.",
+  ) {
+    super("unprocessable", "INSUFFICIENT_FUNDS", message, { availableKobo, requiredKobo });
   }
 }
 
