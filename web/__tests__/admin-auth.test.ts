@@ -201,6 +201,17 @@ describe("admin actions on a customer", () => {
       reason: "fraud report #12",
     });
     expect(done.res.headers.get("location")).toBe(`/admin/users/${customer.id}?done=suspend`);
+    // A second suspend finds nothing to do: it says so and writes no audit row (checked below).
+    const again = await b.request("POST", `/admin/users/${customer.id}/actions`, {
+      csrf: page.csrf,
+      action: "suspend",
+      reason: "fraud report #12, again",
+    });
+    const againLocation = again.res.headers.get("location") ?? "";
+    expect(againLocation).toBe(`/admin/users/${customer.id}?done=nothing_changed`);
+    expect((await b.request("GET", againLocation)).html).toContain(
+      "Nothing changed: the account already was that way.",
+    );
     const level = await b.request("POST", `/admin/users/${customer.id}/actions`, {
       csrf: page.csrf,
       action: "set_level",
