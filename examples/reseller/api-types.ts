@@ -715,7 +715,7 @@ export interface paths {
                     limit?: number;
                     provider?: string;
                     service?: "airtime" | "data" | "cable" | "electricity";
-                    state?: string;
+                    state?: "held" | "submitting" | "pending" | "unknown" | "delivered" | "failed" | "manual_review" | "reversed";
                     to?: string;
                     userId?: string;
                 };

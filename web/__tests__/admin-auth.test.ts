@@ -491,6 +491,18 @@ describe("admin orders", () => {
       "No orders match.",
     );
     expect((await b.request("GET", "/admin/orders?from=yesterday")).res.status).toBe(400);
+    // An unknown state is a 400 naming the allowed ones, as an unknown service is; days the wrong way round say so.
+    for (const [query, said] of [
+      ["state=bogus", "state: Invalid option: expected one of"],
+      ["service=x", "service: Invalid option: expected one of"],
+      ["from=2026-12-08&to=2026-12-01", "from: 2026-12-08 is after to (2026-12-01); swap them."],
+    ] as const) {
+      const refused = await b.request("GET", `/admin/orders?${query}`);
+      expect(refused.res.status, query).toBe(400);
+      expect(refused.html, query).toContain(said);
+      expect((await b.request("GET", `/admin/orders.csv?${query}`)).res.status, query).toBe(400);
+    }
+    expect((await b.request("GET", "/admin/orders?state=bogus")).html).toContain("manual_review");
     expect((await b.request("GET", "/admin/orders.csv?from=yesterday")).res.status).toBe(400);
     const csv = await b.request("GET", `/admin/orders.csv?userId=${buyer.id}&state=delivered`);
     expect(csv.res.headers.get("content-type")).toMatch(/text\/csv/);

@@ -178,6 +178,7 @@ describe("admin dashboard", () => {
       [`from=${today}&to=${lagosDayOffset(-3)}`, "is after the end day"],
       [`to=${lagosDayOffset(2)}`, "in the future"],
       [`from=${lagosDayOffset(-500)}`, "at most 366"],
+      ["preset=8", "preset: 8 is not a preset; use 7, 30 or 90, or pick From and To."],
     ] as const) {
       const bad = await b.request("GET", `/admin?${query}`);
       expect(bad.res.status, query).toBe(400);
