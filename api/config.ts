@@ -31,6 +31,11 @@ const positiveInt = (fallback: number, max = 1_000_000_000) =>
  * post-delivery requery schedule; an empty string means "no checks".
  */
 export function parseDurationList(text: string): number[] {
+  return [...new Set(parseDurations(text))].sort((a, b) => a - b);
+}
+
+/** The same list → seconds as typed: in its order, repeats kept (for a form that refuses them). */
+export function parseDurations(text: string): number[] {
   const seconds = text
     .split(",")
     .map((part) => part.trim())
@@ -46,7 +51,7 @@ export function parseDurationList(text: string): number[] {
   if (seconds.some((value) => value <= 0)) {
     throw new Error("every duration must be more than zero");
   }
-  return [...new Set(seconds)].sort((a, b) => a - b);
+  return seconds;
 }
 
 const durationList = (fallback: string) =>

@@ -62,13 +62,13 @@ export class ConflictError extends ServiceError {
 }
 
 export class InsufficientFundsError extends ServiceError {
-  constructor(availableKobo: number, requiredKobo: number) {
-    super(
-      "unprocessable",
-      "INSUFFICIENT_FUNDS",
-      "Your wallet balance is too low for this. Fund your wallet and try again.",
-      { availableKobo, requiredKobo },
-    );
+  /** The message speaks to the customer unless a caller words it for someone else (an admin). */
+  constructor(
+    availableKobo: number,
+    requiredKobo: number,
+    message = "Your wallet balance is too low for this. Fund your wallet and try again.",
+  ) {
+    super("unprocessable", "INSUFFICIENT_FUNDS", message, { availableKobo, requiredKobo });
   }
 }
 
@@ -112,14 +112,22 @@ export class RateLimitedError extends ServiceError {
 /**
  * Parse a service's input with its strict schema, turning the first problem into a ValidationError
  * that names the field ("reason: say why …"), so every transport shows it the same way. `root`
- * names the input itself when the problem is not in one field.
+ * names the input itself when the problem is not in one field. `labels` names a field the way its
+ * form does ("Checks after delivery" for offsetsSeconds, whichever item is wrong); `details.field`
+ * stays the field's path.
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = "input"): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  root = "input",
+  labels: Record<string, string> = {},
+): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) {
     return parsed.data;
   }
   const issue = parsed.error.issues[0];
   const field = issue?.path.map(String).join(".") || root;
-  throw new ValidationError(`${field}: ${issue?.message ?? "is invalid"}.`, { field });
+  const label = labels[String(issue?.path[0] ?? root)] ?? field;
+  throw new ValidationError(`${label}: ${issue?.message ?? "is invalid"}.`, { field });
 }

@@ -523,7 +523,7 @@ export interface paths {
         };
         /**
          * Change the tiers' names, volumes and margins
-         * @description Tiers not listed stay as they are. The lowest tier needs no volume and pays the Regular price; a higher tier must need more volume than the one below it. Orders already placed keep their price.
+         * @description Tiers not listed stay as they are. The lowest tier needs no volume and pays the Regular price; a higher tier must need more volume than the one below it; no two tiers share a name (whatever the case). Orders already placed keep their price.
          *
          *     Role: **super_admin** only; other keys are refused with `ROLE_REQUIRED`.
          */
@@ -590,7 +590,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Every tier after the change. */
+                /** @description Every tier after the change. A change that changes nothing is not saved or audited: the tiers as they are, `changed: false`. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -598,6 +598,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /** @description False when every tier already was that way. */
+                                changed: boolean;
                                 tiers: components["schemas"]["AdminTierRule"][];
                             };
                             /** @description A sentence for a person, when there is one. */
@@ -713,7 +715,7 @@ export interface paths {
                     limit?: number;
                     provider?: string;
                     service?: "airtime" | "data" | "cable" | "electricity";
-                    state?: string;
+                    state?: "held" | "submitting" | "pending" | "unknown" | "delivered" | "failed" | "manual_review" | "reversed";
                     to?: string;
                     userId?: string;
                 };

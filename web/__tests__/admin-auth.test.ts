@@ -201,6 +201,17 @@ describe("admin actions on a customer", () => {
       reason: "fraud report #12",
     });
     expect(done.res.headers.get("location")).toBe(`/admin/users/${customer.id}?done=suspend`);
+    // A second suspend finds nothing to do: it says so and writes no audit row (checked below).
+    const again = await b.request("POST", `/admin/users/${customer.id}/actions`, {
+      csrf: page.csrf,
+      action: "suspend",
+      reason: "fraud report #12, again",
+    });
+    const againLocation = again.res.headers.get("location") ?? "";
+    expect(againLocation).toBe(`/admin/users/${customer.id}?done=nothing_changed`);
+    expect((await b.request("GET", againLocation)).html).toContain(
+      "Nothing changed: the account already was that way.",
+    );
     const level = await b.request("POST", `/admin/users/${customer.id}/actions`, {
       csrf: page.csrf,
       action: "set_level",
@@ -339,6 +350,81 @@ describe("admin balance adjustments in the panel", () => {
   });
 });
 
+describe("a debit larger than the customer has", () => {
+  it("is refused on the customer's page at once with the available amount; one approved after the balance fell says so to the approver", async () => {
+    const limited = makeTestApp(tdb.db, {
+      config: testConfig({ ADMIN_ADJUSTMENT_APPROVAL_KOBO: "100000" }),
+    }).app;
+    const original = app;
+    app = limited;
+    try {
+      await createAdmin({
+        ctx,
+        input: { email: "debit-maker@tada.test", name: "Debit Maker", password: PASSWORD, role: "admin" },
+      });
+      await createAdmin({
+        ctx,
+        input: { email: "debit-checker@tada.test", name: "Debit Checker", password: PASSWORD, role: "admin" },
+      });
+      const customer = await createFundedUser(ctx, 1_986_682);
+      const maker = browser();
+      await signIn(maker, "debit-maker@tada.test", PASSWORD);
+      const page = await maker.request("GET", `/admin/users/${customer.id}`);
+      const form = (nonce: string, amount: string) => ({
+        csrf: page.csrf,
+        nonce,
+        direction: "debit",
+        amount,
+        reason: "clawback of a duplicate credit",
+      });
+      for (const [nonce, amount] of [
+        ["aaaaaaaaaaaaaaaaaaaaaaa1", "999,999"],
+        ["aaaaaaaaaaaaaaaaaaaaaaa2", "19,866.83"],
+      ] as const) {
+        const refused = await maker.request(
+          "POST",
+          `/admin/users/${customer.id}/adjust`,
+          form(nonce, amount),
+        );
+        expect(refused.res.status).toBe(422);
+        expect(refused.html).toContain(
+          "This customer has ₦19,866.82 available; a debit can be at most that.",
+        );
+        expect(refused.html).not.toContain("Fund your wallet");
+      }
+      expect((await maker.request("GET", "/admin/approvals")).html).not.toContain("clawback of a duplicate");
+
+      const queued = await maker.request(
+        "POST",
+        `/admin/users/${customer.id}/adjust`,
+        form("aaaaaaaaaaaaaaaaaaaaaaa3", "19,000"),
+      );
+      expect(queued.res.headers.get("location")).toBe(`/admin/users/${customer.id}?done=sent_for_approval`);
+      await maker.request(
+        "POST",
+        `/admin/users/${customer.id}/adjust`,
+        form("aaaaaaaaaaaaaaaaaaaaaaa4", "1,000"),
+      );
+      const checker = browser();
+      await signIn(checker, "debit-checker@tada.test", PASSWORD);
+      const queue = await checker.request("GET", "/admin/approvals");
+      const id = /data-approval="(\d+)"[\s\S]*?clawback of a duplicate/.exec(queue.html)?.[1];
+      const approved = await checker.request("POST", `/admin/approvals/${id}`, {
+        csrf: queue.csrf,
+        decision: "approve",
+      });
+      expect(approved.res.status).toBe(422);
+      expect(approved.html).toContain(
+        "This customer has ₦18,866.82 available now, less than this debit of ₦19,000; reject the request, or approve it once the balance covers it.",
+      );
+      expect(approved.html).not.toContain("Fund your wallet");
+      await expectLedgerConsistent(tdb.db);
+    } finally {
+      app = original;
+    }
+  });
+});
+
 describe("admin operations pages", () => {
   it("shows the WhatsApp link state and QR, and the audit log of what admins did", async () => {
     await createAdmin({
@@ -405,6 +491,18 @@ describe("admin orders", () => {
       "No orders match.",
     );
     expect((await b.request("GET", "/admin/orders?from=yesterday")).res.status).toBe(400);
+    // An unknown state is a 400 naming the allowed ones, as an unknown service is; days the wrong way round say so.
+    for (const [query, said] of [
+      ["state=bogus", "state: Invalid option: expected one of"],
+      ["service=x", "service: Invalid option: expected one of"],
+      ["from=2026-12-08&to=2026-12-01", "from: 2026-12-08 is after to (2026-12-01); swap them."],
+    ] as const) {
+      const refused = await b.request("GET", `/admin/orders?${query}`);
+      expect(refused.res.status, query).toBe(400);
+      expect(refused.html, query).toContain(said);
+      expect((await b.request("GET", `/admin/orders.csv?${query}`)).res.status, query).toBe(400);
+    }
+    expect((await b.request("GET", "/admin/orders?state=bogus")).html).toContain("manual_review");
     expect((await b.request("GET", "/admin/orders.csv?from=yesterday")).res.status).toBe(400);
     const csv = await b.request("GET", `/admin/orders.csv?userId=${buyer.id}&state=delivered`);
     expect(csv.res.headers.get("content-type")).toMatch(/text\/csv/);

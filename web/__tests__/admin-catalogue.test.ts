@@ -372,6 +372,16 @@ describe("providers from the panel", () => {
       reason: "oops",
     });
     expect(badPriority.res.status).toBe(400);
+    for (const typed of ["abc", "1.5", "-1"]) {
+      const refused = await b.request("POST", "/admin/catalogue/providers/sandbox/priority", {
+        csrf,
+        priority: typed,
+        reason: "oops",
+      });
+      expect(refused.res.status).toBe(400);
+      expect(refused.html).toMatch(/Priority: must be (a whole number|0 or more)/);
+      expect(refused.html).not.toMatch(/NaN|expected number/);
+    }
 
     expect((await auditsOf("provider.disable")).map((r) => [r.target_id, r.before, r.after])).toEqual([
       ["sandbox", { enabled: true }, { enabled: false }],
@@ -512,8 +522,24 @@ describe("providers from the panel", () => {
 
     const bad = await set("soon");
     expect(bad.res.status).toBe(400);
-    expect(bad.html).toContain("is not a duration like 90s, 2m, 6h or 1d");
+    expect(bad.html).toContain(
+      "Checks after delivery: &quot;soon&quot; is not a duration like 90s, 2m, 6h or 1d",
+    );
     expect(await stored()).toEqual([300, 21_600, 86_400]);
+    // Too late, too soon, a time twice (however written): refused in the form's words, nothing stored.
+    for (const [typed, said] of [
+      ["999d", "Checks after delivery: each at most 30d."],
+      ["1s", "Checks after delivery: each at least 1m."],
+      ["1m,1m", "Checks after delivery: 1m is there twice; list each time once."],
+      ["30m, 60s, 1m", "Checks after delivery: 1m is there twice; list each time once."],
+    ] as const) {
+      const refused = await set(typed);
+      expect(refused.res.status, typed).toBe(400);
+      expect(refused.html).toContain(said);
+      expect(refused.html).not.toContain("offsetsSeconds");
+    }
+    expect(await stored()).toEqual([300, 21_600, 86_400]);
+    expect(page.html).toContain("in any order (they are kept sorted)");
 
     await set("none");
     expect(await stored()).toEqual([]);

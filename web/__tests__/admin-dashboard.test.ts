@@ -146,6 +146,16 @@ describe("admin dashboard", () => {
       .where("state", "=", "manual_review")
       .executeTakeFirstOrThrow();
     expect(tile(page.html, "manualReview")).toBe(Number(manual.n));
+    // Rounded to the kobo, not cut: ₦2,778.725 is ₦2,778.73.
+    const delivered = sum((e) => e.delivered);
+    expect(tile(page.html, "averageSizeKobo")).toBe(Math.round(sum((e) => e.revenueKobo) / delivered));
+    // The tile counts reversed orders with failed ones and says so; the header says what it counts.
+    expect(page.html).toContain(`${delivered} delivered, ${sum((e) => e.unsuccessful)} failed or reversed`);
+    expect(page.html).toContain("orders placed today, by state now:");
+    // One day is "1 day"; one creator is "1 creator".
+    const oneDay = await b.request("GET", `/admin?from=${today}&to=${today}`);
+    expect(oneDay.html).toContain(`${today} to ${today} (1 day, Lagos time)`);
+    expect(oneDay.html).not.toMatch(/\b1 (days|creators|rooms|referees|referrers|gifts|claims)\b/);
     await expectLedgerConsistent(tdb.db);
   });
 
@@ -168,6 +178,7 @@ describe("admin dashboard", () => {
       [`from=${today}&to=${lagosDayOffset(-3)}`, "is after the end day"],
       [`to=${lagosDayOffset(2)}`, "in the future"],
       [`from=${lagosDayOffset(-500)}`, "at most 366"],
+      ["preset=8", "preset: 8 is not a preset; use 7, 30 or 90, or pick From and To."],
     ] as const) {
       const bad = await b.request("GET", `/admin?${query}`);
       expect(bad.res.status, query).toBe(400);

@@ -79,6 +79,17 @@ describe.skipIf(skipBrowserSuites)("admin Tiers page in Chromium", () => {
         .execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]?.reason).toBe("reseller push");
+
+      // Saving the form again as it stands changes nothing: it says so, and writes no audit row.
+      await page.getByLabel("Reason (goes into the audit log)").fill("reseller push again");
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get("saved") === "0"),
+        page.getByRole("button", { name: "Save the tiers" }).click(),
+      ]);
+      expect(await page.getByRole("status").textContent()).toContain("Nothing to save");
+      expect(
+        await tdb.db.selectFrom("audit_log").select("id").where("action", "=", "settings.tiers").execute(),
+      ).toHaveLength(1);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -89,7 +89,11 @@ export function customersSection(_deps: AdminDeps, kit: AdminKit) {
       session,
       c.req.param("id"),
       200,
-      /^[a-z_]{1,40}$/.test(done) ? { notice: `Done: ${done.replace(/_/g, " ")}.` } : undefined,
+      done === "nothing_changed"
+        ? { notice: "Nothing changed: the account already was that way." }
+        : /^[a-z_]{1,40}$/.test(done)
+          ? { notice: `Done: ${done.replace(/_/g, " ")}.` }
+          : undefined,
     );
   });
 
@@ -121,7 +125,7 @@ export function customersSection(_deps: AdminDeps, kit: AdminKit) {
   };
 
   post("/users/:id/actions", async (c, session, form) => {
-    const { action } = await applyUserAction({
+    const { action, changed } = await applyUserAction({
       ctx: c.var.ctx,
       admin: session.admin,
       userId: c.req.param("id") ?? "",
@@ -130,7 +134,7 @@ export function customersSection(_deps: AdminDeps, kit: AdminKit) {
         ? { action: form.action, reason: form.reason, level: form.level }
         : { action: form.action, reason: form.reason }) as never,
     });
-    return action;
+    return changed ? action : "nothing_changed";
   });
 
   // A customer's tier (issue 18 §3): a tier code or "automatic", with a reason (audited).

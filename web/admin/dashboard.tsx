@@ -34,6 +34,11 @@ export const dashboardSection: AdminSection = (_deps, kit) => {
       overview: await adminOverview(ctx),
       alerts: await listOpenAlerts(ctx),
     };
+    if (preset !== "" && !PRESETS.has(preset)) {
+      // Not silently the 30-day default: the address asked for something else.
+      const error = `preset: ${preset} is not a preset; use 7, 30 or 90, or pick From and To.`;
+      return kit.page(c, <AdminDashboardPage {...page} range={asked} error={error} />, 400);
+    }
     try {
       const report = await analyticsReport(ctx, asked);
       return kit.page(c, <AdminDashboardPage {...page} range={report.range} report={report} />);

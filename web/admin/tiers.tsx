@@ -48,7 +48,11 @@ export function tiersSection(_deps: AdminDeps, kit: AdminKit) {
     return page(
       c,
       session,
-      c.req.query("saved") === "1" ? { notice: "Saved: new orders and listings use the new tiers." } : {},
+      c.req.query("saved") === "1"
+        ? { notice: "Saved: new orders and listings use the new tiers." }
+        : c.req.query("saved") === "0"
+          ? { notice: "Nothing to save: the tiers already were like that." }
+          : {},
     );
   });
 
@@ -91,12 +95,12 @@ export function tiersSection(_deps: AdminDeps, kit: AdminKit) {
         }
         tiers[t.code] = { name, minVolumeKobo, margins };
       });
-      await updateTierRules({
+      const { changed } = await updateTierRules({
         ctx: c.var.ctx,
         admin: session.admin,
         input: { tiers: tiers as never, reason: kit.field(form, "reason") },
       });
-      return c.redirect("/admin/tiers?saved=1", 303);
+      return c.redirect(`/admin/tiers?saved=${changed ? 1 : 0}`, 303);
     } catch (error) {
       if (error instanceof ServiceError) {
         return page(c, session, { error: error.message }, httpStatusOf(error));

@@ -2,6 +2,7 @@ import {
   type AdminPlanRow,
   type AdminProviderRow,
   describeMargin,
+  formatVerifyOffsets as formatOffsets,
   type PricingRuleDto,
   SAMPLE_FACE_KOBO,
   VTU_SERVICES,
@@ -301,21 +302,6 @@ export function AdminPlanPage(props: Common & { plan: AdminPlanRow & { serviceRu
 }
 
 /** Providers in failover order: on/off, order, last sync, float and its low threshold. */
-/** [120, 1800, 21600] → "2m, 30m, 6h"; [] → "never". */
-function formatOffsets(offsets: readonly number[]): string {
-  if (offsets.length === 0) {
-    return "never";
-  }
-  const one = (seconds: number) =>
-    seconds % 86_400 === 0
-      ? `${seconds / 86_400}d`
-      : seconds % 3_600 === 0
-        ? `${seconds / 3_600}h`
-        : seconds % 60 === 0
-          ? `${seconds / 60}m`
-          : `${seconds}s`;
-  return offsets.map(one).join(", ");
-}
 
 export function AdminProvidersPage(
   props: Common & {
@@ -355,6 +341,10 @@ export function AdminProvidersPage(
         </form>
         <p class="muted">
           Orders go to the first enabled provider that sells the plan, then fail over down the list.
+        </p>
+        <p class="muted" id="checks-hint">
+          Checks after delivery: times such as 2m, 30m, 6h, 1d, each from 1m to 30d and each once, in any
+          order (they are kept sorted). Leave it empty for the default, or write "none" for no checks.
         </p>
         <ScrollTable label="Providers" class="wide">
           <thead>
@@ -424,6 +414,7 @@ export function AdminProvidersPage(
                       <input
                         class="field"
                         name="schedule"
+                        aria-describedby="checks-hint"
                         placeholder={`default: ${formatOffsets(props.defaultVerifyOffsets)}`}
                         value={p.verifyOffsetsSeconds === null ? "" : formatOffsets(p.verifyOffsetsSeconds)}
                       />

@@ -2,6 +2,7 @@ import type { AdminOverview, SignedInAdmin } from "../../api/services/admins";
 import type { AlertDto } from "../../api/services/alerts";
 import { type AnalyticsReport, SERVICES } from "../../api/services/analytics";
 import { formatNaira } from "../../api/services/money";
+import { countOf } from "../../api/services/plural";
 import { AlertList } from "./admin-alerts";
 import { BarChart, compactNaira, LineChart } from "./admin-charts";
 import { AdminShell } from "./admin-shell";
@@ -95,7 +96,7 @@ function Tiles(props: { report: AnalyticsReport; manualReview: number }) {
         label="Success rate"
         value={t.successRate}
         shown={percent(t.successRate)}
-        note={`${t.delivered} delivered, ${t.unsuccessful} failed`}
+        note={`${t.delivered} delivered, ${t.unsuccessful} failed or reversed`}
       />
       <Tile metric="revenueKobo" label="Revenue" value={t.revenueKobo} shown={formatNaira(t.revenueKobo)} />
       <Tile metric="marginKobo" label="Margin" value={t.marginKobo} shown={formatNaira(t.marginKobo)} />
@@ -111,28 +112,28 @@ function Tiles(props: { report: AnalyticsReport; manualReview: number }) {
         label="Gift participation"
         value={g.participationRate}
         shown={percent(g.participationRate)}
-        note={`${g.claims} claims of ${g.capacity} gifts`}
+        note={`${countOf(g.claims, "claim")} of ${countOf(g.capacity, "gift")}`}
       />
       <Tile
         metric="claimRate"
         label="Gift claim rate"
         value={g.claimRate}
         shown={percent(g.claimRate)}
-        note={`${g.roomsClaimed} of ${g.rooms} rooms claimed`}
+        note={`${g.roomsClaimed} of ${countOf(g.rooms, "room")} claimed`}
       />
       <Tile
         metric="viralCoefficient"
         label="Viral coefficient"
         value={g.viralCoefficient}
         shown={g.viralCoefficient.toFixed(2)}
-        note={`${g.convertedClaimers} new customers from ${g.creators} creators`}
+        note={`${countOf(g.convertedClaimers, "new customer")} from ${countOf(g.creators, "creator")}`}
       />
       <Tile
         metric="referralViralCoefficient"
         label="Referral viral coefficient"
         value={t.referrals.viralCoefficient}
         shown={t.referrals.viralCoefficient.toFixed(2)}
-        note={`${t.referrals.buyingReferees} of ${t.referrals.referees} referees bought, from ${t.referrals.referrers} referrers`}
+        note={`${t.referrals.buyingReferees} of ${countOf(t.referrals.referees, "referee")} bought, from ${countOf(t.referrals.referrers, "referrer")}`}
       />
       <Tile
         metric="manualReview"
@@ -285,8 +286,8 @@ export function AdminDashboardPage(props: {
       <div class="card">
         <h1>TADA VTU dashboard</h1>
         <p>
-          Now: {overview.manualReview} {overview.manualReview === 1 ? "order" : "orders"} in{" "}
-          <a href="/admin/orders?state=manual_review">manual review</a> · orders today:{" "}
+          Now: {countOf(overview.manualReview, "order")} in{" "}
+          <a href="/admin/orders?state=manual_review">manual review</a> · orders placed today, by state now:{" "}
           {orders.length === 0 ? "none" : orders.map(([state, n]) => `${n} ${state}`).join(", ")} · open gift
           rooms: {overview.openGiftRooms}
         </p>
@@ -298,8 +299,8 @@ export function AdminDashboardPage(props: {
         ) : null}
         {report ? (
           <p class="muted">
-            {report.range.from} to {report.range.to} ({report.range.days} days, Lagos time). Past days come
-            from the daily rollup; today ({report.today}) is live.
+            {report.range.from} to {report.range.to} ({countOf(report.range.days, "day")}, Lagos time). Past
+            days come from the daily rollup; today ({report.today}) is live.
           </p>
         ) : null}
       </div>

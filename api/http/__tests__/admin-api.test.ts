@@ -240,6 +240,26 @@ describe("/api/admin reads match the document", () => {
     });
     expect(level.status, JSON.stringify(level.body)).toBe(200);
     expect(level.body.data).toEqual({ userId: user.id, action: "set_level", changed: true });
+    // Suspending a suspended customer changes nothing, so it writes no audit row.
+    const suspend = { action: "suspend", reason: "chargeback investigation" };
+    const first = await call(app, "POST", `/api/admin/users/${user.id}/actions`, {
+      token: adminKey,
+      body: suspend,
+    });
+    expect(first.body.data).toEqual({ userId: user.id, action: "suspend", changed: true });
+    const again = await call(app, "POST", `/api/admin/users/${user.id}/actions`, {
+      token: adminKey,
+      body: suspend,
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.data).toEqual({ userId: user.id, action: "suspend", changed: false });
+    const suspends = await tdb.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("target_id", "=", user.id)
+      .where("action", "=", "user.suspend")
+      .execute();
+    expect(suspends).toHaveLength(1);
     expectErrorEnvelope(
       await call(app, "POST", "/api/admin/users/usr_nobody/actions", {
         token: adminKey,

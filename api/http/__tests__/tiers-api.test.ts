@@ -201,4 +201,40 @@ describe("tiers over the API", () => {
     });
     expect(back.body.data).toEqual({ userId: r.userId, tier: "regular", automatic: true });
   });
+
+  it("admin API: a duplicate tier name is refused (any case); a change that changes nothing is not saved or audited", async () => {
+    const before = (await call(app, "GET", "/api/admin/tiers", { token: supportKey })).body.data.tiers;
+    const reseller = before.find((t: { code: string }) => t.code === "reseller");
+    const smart = before.find((t: { code: string }) => t.code === "smart_buyer");
+    const renamed = (name: string) => ({
+      reason: "dup name",
+      tiers: { reseller: { name, minVolumeKobo: reseller.minVolumeKobo, margins: reseller.margins } },
+    });
+    const settingsAudits = async () =>
+      (
+        await tdb.db
+          .selectFrom("audit_log")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("action", "=", "settings.tiers")
+          .executeTakeFirstOrThrow()
+      ).n;
+    const audits = await settingsAudits();
+    for (const name of [smart.name, smart.name.toUpperCase()]) {
+      const dup = await call(app, "PUT", "/api/admin/tiers", { token: superKey, body: renamed(name) });
+      expectErrorEnvelope(dup, 400, "VALIDATION_ERROR");
+      expect(dup.body.error).toBe(
+        `tiers.reseller: the name "${name}" is already the smart_buyer tier's; each tier needs its own name.`,
+      );
+    }
+
+    for (const body of [{ tiers: {}, reason: "nothing at all" }, renamed(reseller.name)]) {
+      const same = await call(app, "PUT", "/api/admin/tiers", { token: superKey, body });
+      expect(same.status, JSON.stringify(same.body)).toBe(200);
+      expect(same.body.data).toEqual({ tiers: before, changed: false });
+    }
+    expect(await settingsAudits()).toBe(audits);
+    expect((await call(app, "GET", "/api/admin/tiers", { token: supportKey })).body.data.tiers).toEqual(
+      before,
+    );
+  });
 });

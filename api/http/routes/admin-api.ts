@@ -489,7 +489,8 @@ export function adminApiRoutes() {
       summary: "Change the tiers' names, volumes and margins",
       description:
         "Tiers not listed stay as they are. The lowest tier needs no volume and pays the Regular price; a higher tier " +
-        "must need more volume than the one below it. Orders already placed keep their price.",
+        "must need more volume than the one below it; no two tiers share a name (whatever the case). Orders already " +
+        "placed keep their price.",
       body: TierRulesInput,
       bodyExample: {
         tiers: {
@@ -507,13 +508,15 @@ export function adminApiRoutes() {
         reason: "a cheaper Smart Buyer data price",
       },
       response: {
-        description: "Every tier after the change.",
-        schema: z.object({ tiers: z.array(AdminTierRule) }),
+        description:
+          "Every tier after the change. A change that changes nothing is not saved or audited: the tiers as they are, `changed: false`.",
+        schema: z.object({
+          tiers: z.array(AdminTierRule),
+          changed: z.boolean().meta({ description: "False when every tier already was that way." }),
+        }),
       },
     },
-    async (c, { body }) => ({
-      tiers: await updateTierRules({ ctx: c.var.ctx, admin: c.var.admin, input: body }),
-    }),
+    async (c, { body }) => updateTierRules({ ctx: c.var.ctx, admin: c.var.admin, input: body }),
   );
 
   adminRoute(

@@ -117,4 +117,61 @@ describe("balance adjustments (maker-checker)", () => {
     expect((await getWalletBalance({ ctx, userId: user.id })).balanceKobo).toBe(10_000);
     await expectLedgerConsistent(tdb.db);
   });
+
+  it("refuses a debit above the customer's available balance at once, in words for the admin; approval checks again", async () => {
+    const maker = await admin("admin");
+    const checker = await admin("admin");
+    const user = await createFundedUser(ctx, 300_000);
+    // Small (booked at once) and large (would wait for approval): both refused now, nothing queued.
+    for (const [amountKobo, key] of [
+      [-300_001, "adj-6"],
+      [-99_999_900, "adj-7"],
+    ] as const) {
+      await expect(
+        requestBalanceAdjustment({
+          ctx,
+          admin: maker,
+          userId: user.id,
+          amountKobo,
+          reason: "clawback",
+          idempotencyKey: key,
+        }),
+      ).rejects.toMatchObject({
+        code: "INSUFFICIENT_FUNDS",
+        message: "This customer has ₦3,000 available; a debit can be at most that.",
+      });
+    }
+    expect((await listPendingApprovals(ctx)).filter((p) => p.userId === user.id)).toEqual([]);
+
+    // Within the balance it queues; the balance then falls below it; approval refuses, naming what is there now.
+    const big = await requestBalanceAdjustment({
+      ctx,
+      admin: maker,
+      userId: user.id,
+      amountKobo: -250_000,
+      reason: "duplicate credit",
+      idempotencyKey: "adj-8",
+    });
+    if (big.executed) {
+      throw new Error("expected a pending request");
+    }
+    await requestBalanceAdjustment({
+      ctx,
+      admin: maker,
+      userId: user.id,
+      amountKobo: -99_999,
+      reason: "small clawback",
+      idempotencyKey: "adj-9",
+    });
+    await expect(
+      decideAdjustment({ ctx, admin: checker, approvalId: big.approvalId, approve: true }),
+    ).rejects.toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      message:
+        "This customer has ₦2,000.01 available now, less than this debit of ₦2,500; reject the request, or approve it once the balance covers it.",
+    });
+    expect((await listPendingApprovals(ctx)).map((p) => p.id)).toContain(big.approvalId);
+    expect((await getWalletBalance({ ctx, userId: user.id })).balanceKobo).toBe(200_001);
+    await expectLedgerConsistent(tdb.db);
+  });
 });

@@ -2,7 +2,8 @@ import { recordAudit } from "../audit";
 import { type ServiceContext, withTransaction } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors";
 import { formatNaira } from "../money";
-import { adjustWalletBalance } from "../wallet/adjust-balance";
+import { getWalletBalance } from "../wallet";
+import { adjustWalletBalance, debitExceedsAvailableError } from "../wallet/adjust-balance";
 import { hasRole, type SignedInAdmin } from "./sessions";
 
 type Actor = Pick<SignedInAdmin, "id" | "role">;
@@ -16,6 +17,8 @@ function assertMayAdjust(admin: Actor): void {
 /**
  * A balance adjustment from the panel. Up to ADMIN_ADJUSTMENT_APPROVAL_KOBO (either way) it is
  * booked at once; above it, it waits for a second admin (maker-checker) and no money moves yet.
+ * A debit larger than the customer's available balance (balance − held) is refused at once either
+ * way, in words for the admin; approval checks again, since the balance may have moved meanwhile.
  */
 export async function requestBalanceAdjustment(args: {
   ctx: ServiceContext;
@@ -50,6 +53,12 @@ export async function requestBalanceAdjustment(args: {
     const user = await trx.selectFrom("users").select("id").where("id", "=", args.userId).executeTakeFirst();
     if (!user) {
       throw new NotFoundError("User");
+    }
+    if (args.amountKobo < 0) {
+      const { availableKobo } = await getWalletBalance({ ctx: { db: trx }, userId: args.userId });
+      if (availableKobo < -args.amountKobo) {
+        throw debitExceedsAvailableError(availableKobo, -args.amountKobo);
+      }
     }
     const row = await trx
       .insertInto("admin_approvals")
@@ -126,6 +135,7 @@ export async function decideAdjustment(args: {
     }
     const done = await adjustWalletBalance({
       ctx: { ...ctx, db: trx },
+      debitCheckedAt: "approval",
       input: {
         adminId: admin.id,
         userId: request.user_id,

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { NotFoundError } from "../errors";
+import { NotFoundError, ValidationError } from "../errors";
 import { formatNaira } from "../money";
 import { lagosDayStart, parseListFilters } from "./list-filters";
 
 export const AdminOrderFilters = z.strictObject({
-  state: z.string().trim().max(20).optional(),
+  state: z
+    .enum(["held", "submitting", "pending", "unknown", "delivered", "failed", "manual_review", "reversed"])
+    .optional(),
   service: z.enum(["airtime", "data", "cable", "electricity"]).optional(),
   provider: z.string().trim().max(40).optional(),
   userId: z.string().trim().max(60).optional(),
@@ -36,9 +38,13 @@ export async function listOrdersForAdmin(
   filters: AdminOrderFilters,
 ): Promise<AdminOrderRow[]> {
   const f = parseListFilters(AdminOrderFilters, filters);
+  if (f.from && f.to && f.from > f.to) {
+    // Silently empty would read as "no orders"; the days were typed the wrong way round.
+    throw new ValidationError(`from: ${f.from} is after to (${f.to}); swap them.`, { field: "from" });
+  }
   let query = adminOrderQuery(ctx).orderBy("o.created_at", "desc").limit(f.limit);
   if (f.state) {
-    query = query.where("o.state", "=", f.state as never);
+    query = query.where("o.state", "=", f.state);
   }
   if (f.service) {
     query = query.where("o.service", "=", f.service);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDurationList } from "../../config";
+import { parseDurations } from "../../config";
 import { recordAudit } from "../audit";
 import { invalidateCatalogueCache } from "../catalogue/cache";
 import { type FloatCheck, readProviderFloat } from "../catalogue/floats";
@@ -96,12 +96,19 @@ export async function lowFloatProviders(
 }
 
 export const ProviderEnabledInput = z.strictObject({ enabled: z.boolean(), reason: Reason });
+/** The provider form's names for its fields, so a refusal names what the admin typed into. */
+const LABELS = {
+  priority: "Priority",
+  thresholdKobo: "Low-float threshold",
+  offsetsSeconds: "Checks after delivery",
+};
+
 export const ProviderPriorityInput = z.strictObject({
   priority: z
-    .number()
-    .int("a whole number")
-    .min(0, "0 or more (lower goes first)")
-    .max(10_000, "at most 10000"),
+    .number({ error: "must be a whole number (0 or more; lower goes first)" })
+    .int("must be a whole number (0 or more; lower goes first)")
+    .min(0, "must be 0 or more (lower goes first)")
+    .max(10_000, "must be at most 10000"),
   reason: Reason,
 });
 export const ProviderMoveInput = z.strictObject({ direction: z.enum(["up", "down"]), reason: Reason });
@@ -115,22 +122,60 @@ export const LowFloatInput = z.strictObject({
   reason: Reason,
 });
 
+/**
+ * The soonest and latest check. Sooner than a minute the provider has had no time to change its
+ * answer (it just said "delivered"); later than 30 days no provider keeps the transaction.
+ */
+export const VERIFY_OFFSET_LIMITS = { minSeconds: 60, maxSeconds: 30 * 86_400 } as const;
+
+/** [120, 1800, 21600] → "2m, 30m, 6h"; [] → "never". */
+export function formatVerifyOffsets(offsets: readonly number[]): string {
+  if (offsets.length === 0) {
+    return "never";
+  }
+  const one = (seconds: number) =>
+    seconds % 86_400 === 0
+      ? `${seconds / 86_400}d`
+      : seconds % 3_600 === 0
+        ? `${seconds / 3_600}h`
+        : seconds % 60 === 0
+          ? `${seconds / 60}m`
+          : `${seconds}s`;
+  return offsets.map(one).join(", ");
+}
+
 export const VerifyScheduleInput = z.strictObject({
-  /** Seconds after delivery, ascending; null = the configured default. */
+  /**
+   * Seconds after delivery, each once, from 1m to 30d; kept ascending whatever order they come in.
+   * null = the configured default.
+   */
   offsetsSeconds: z
     .array(
       z
         .number()
-        .int()
-        .min(1)
-        .max(30 * 86_400),
+        .int("each a whole number of seconds")
+        .min(VERIFY_OFFSET_LIMITS.minSeconds, "each at least 1m")
+        .max(VERIFY_OFFSET_LIMITS.maxSeconds, "each at most 30d"),
     )
     .max(20, "at most 20 checks")
+    .superRefine((offsets, c) => {
+      const twice = offsets.find((o, i) => offsets.indexOf(o) !== i);
+      if (twice !== undefined) {
+        c.addIssue({
+          code: "custom",
+          message: `${formatVerifyOffsets([twice])} is there twice; list each time once`,
+        });
+      }
+    })
+    .transform((offsets) => [...offsets].sort((a, b) => a - b))
     .nullable(),
   reason: Reason,
 });
 
-/** A schedule typed as "2m, 30m, 6h, 24h" ("" = the configured default; "none" = no checks). */
+/**
+ * A schedule typed as "2m, 30m, 6h, 24h" ("" = the configured default; "none" = no checks). The
+ * times stay as typed (order, repeats): setVerifySchedule refuses a repeat and sorts them.
+ */
 export function parseVerifySchedule(text: string): number[] | null {
   const value = text.trim().toLowerCase();
   if (value === "") {
@@ -140,10 +185,10 @@ export function parseVerifySchedule(text: string): number[] | null {
     return [];
   }
   try {
-    return parseDurationList(value);
+    return parseDurations(value);
   } catch (error) {
     throw new ValidationError(
-      `schedule: ${(error as Error).message}. Write times after delivery such as "2m, 30m, 6h, 24h", "none", or leave it empty for the default.`,
+      `${LABELS.offsetsSeconds}: ${(error as Error).message}. Write times after delivery such as "2m, 30m, 6h, 24h", "none", or leave it empty for the default.`,
       { field: "schedule" },
     );
   }
@@ -238,7 +283,7 @@ export async function setProviderPriority(args: {
   input: z.input<typeof ProviderPriorityInput>;
 }) {
   assertSuperAdmin(args.admin, "change the provider order");
-  const input = parseInput(ProviderPriorityInput, args.input);
+  const input = parseInput(ProviderPriorityInput, args.input, "input", LABELS);
   return changeProvider(args.ctx, args.admin, args.code, "provider.set_priority", input.reason, () => ({
     priority: input.priority,
   }));
@@ -252,7 +297,7 @@ export async function setLowFloatThreshold(args: {
   input: z.input<typeof LowFloatInput>;
 }) {
   assertSuperAdmin(args.admin, "change float thresholds");
-  const input = parseInput(LowFloatInput, args.input);
+  const input = parseInput(LowFloatInput, args.input, "input", LABELS);
   return changeProvider(args.ctx, args.admin, args.code, "provider.set_low_float", input.reason, () => ({
     low_float_kobo: input.thresholdKobo,
   }));
@@ -269,9 +314,7 @@ export async function setVerifySchedule(args: {
   input: z.input<typeof VerifyScheduleInput>;
 }) {
   assertSuperAdmin(args.admin, "change post-delivery checks");
-  const input = parseInput(VerifyScheduleInput, args.input);
-  const offsets =
-    input.offsetsSeconds === null ? null : [...new Set(input.offsetsSeconds)].sort((a, b) => a - b);
+  const input = parseInput(VerifyScheduleInput, args.input, "input", LABELS);
   return changeProvider(
     args.ctx,
     args.admin,
@@ -279,7 +322,7 @@ export async function setVerifySchedule(args: {
     "provider.set_verify_schedule",
     input.reason,
     () => ({
-      verify_offsets_seconds: offsets,
+      verify_offsets_seconds: input.offsetsSeconds,
     }),
   );
 }

@@ -21,7 +21,8 @@ export type UserActionInput = z.input<typeof UserActionInput>;
 /**
  * What an admin can do to a customer's account (not money: balance adjustments have their own
  * maker-checker path). Only `admin` and `super_admin` may (S7); each action writes its audit row,
- * with before and after, in the same transaction as the change.
+ * with before and after, in the same transaction as the change. An action that finds the account
+ * already that way (suspending a suspended customer) changes nothing and writes no audit row.
  */
 export async function applyUserAction(args: {
   ctx: ServiceContext;
@@ -100,6 +101,11 @@ export async function applyUserAction(args: {
         break;
       }
     }
+    const changed = JSON.stringify(before) !== JSON.stringify(after);
+    if (!changed) {
+      // Already that way (a second click, a retried script): nothing happened, so nothing to audit.
+      return { action: input.action, changed };
+    }
     await recordAudit(trx, {
       actorType: "admin",
       actorId: admin.id,
@@ -110,6 +116,6 @@ export async function applyUserAction(args: {
       after,
       reason: input.reason,
     });
-    return { action: input.action, changed: JSON.stringify(before) !== JSON.stringify(after) };
+    return { action: input.action, changed };
   });
 }

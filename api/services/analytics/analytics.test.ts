@@ -163,7 +163,7 @@ describe("analytics: rollup and report", () => {
     expect(t.retention.rate).toBeCloseTo(x.retained / x.previousActive, 4);
     expect(t.transactions).toBe(sum((e) => e.orders));
     expect(t.volumeKobo).toBe(revenue);
-    expect(t.averageSizeKobo).toBe(Math.floor(revenue / delivered));
+    expect(t.averageSizeKobo).toBe(Math.round(revenue / delivered));
     expect(t.successRate).toBeCloseTo(delivered / (delivered + sum((e) => e.unsuccessful)), 4);
     for (const service of ["airtime", "data", "cable", "electricity"] as const) {
       expect(t.revenueByService[service].revenueKobo, service).toBe(

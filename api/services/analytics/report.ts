@@ -58,7 +58,7 @@ export type AnalyticsTotals = ServiceFigures & {
   transactions: number;
   successRate: number;
   volumeKobo: number;
-  /** volumeKobo ÷ delivered orders, rounded down to the kobo. */
+  /** volumeKobo ÷ delivered orders, rounded to the nearest kobo (half up). */
   averageSizeKobo: number;
   revenueByService: Record<AnalyticsService, ServiceFigures>;
   /** marginKobo ÷ revenueKobo. */
@@ -316,7 +316,7 @@ async function totalsOf(
     transactions: sum((d) => d.orders),
     successRate: rate(delivered, delivered + unsuccessful),
     volumeKobo: revenueKobo,
-    averageSizeKobo: delivered === 0 ? 0 : Math.floor(revenueKobo / delivered),
+    averageSizeKobo: delivered === 0 ? 0 : Math.round(revenueKobo / delivered),
     revenueByService: services,
     profitMargin: rate(revenueKobo - costKobo, revenueKobo),
     fundingCount: sum((d) => d.fundingCount),

@@ -368,7 +368,8 @@ describe("customer tiers", () => {
       admin: superAdmin,
       input: { ...change, tiers: { reseller: { ...change.tiers.reseller, name: "Pro Reseller" } } },
     });
-    expect(saved.find((r) => r.code === "reseller")).toMatchObject({
+    expect(saved.changed).toBe(true);
+    expect(saved.tiers.find((r) => r.code === "reseller")).toMatchObject({
       name: "Pro Reseller",
       updatedBy: superAdmin.id,
     });

@@ -386,16 +386,29 @@ export const TierRulesInput = z.strictObject({
   reason: Reason,
 });
 
+/** What an admin can change on a tier, in one comparable form. */
+const editable = (t: Pick<TierRule, "name" | "minVolumeKobo" | "margins">) =>
+  JSON.stringify([
+    t.name,
+    t.minVolumeKobo,
+    TIER_SERVICES.map((svc) => {
+      const m = t.margins[svc];
+      return m ? [m.marginType, m.marginValue] : null;
+    }),
+  ]);
+
 /**
  * A super admin changes the tiers' names, volumes and margins (audited, one row for the change).
- * The lowest tier must need no volume, and a higher tier must need more than the one below it.
- * Orders already placed keep their price; new orders and listings use the new rules.
+ * The lowest tier must need no volume, a higher tier must need more than the one below it, and no
+ * two tiers may share a name (compared without case). Orders already placed keep their price; new
+ * orders and listings use the new rules. A change that changes nothing writes nothing and no audit
+ * row: it answers the tiers as they are with `changed: false` (as a customer action does).
  */
 export async function updateTierRules(args: {
   ctx: ServiceContext;
   admin: SettingsActor;
   input: z.input<typeof TierRulesInput>;
-}): Promise<TierRule[]> {
+}): Promise<{ tiers: TierRule[]; changed: boolean }> {
   const { ctx, admin } = args;
   assertSuperAdmin(admin, "change the customer tiers");
   const parsed = TierRulesInput.safeParse(args.input);
@@ -434,8 +447,19 @@ export async function updateTierRules(args: {
           { field: "minVolumeKobo" },
         );
       }
+      const namesake = after.find((o) => o.code !== t.code && o.name.toLowerCase() === t.name.toLowerCase());
+      if (namesake && changes[t.code]) {
+        throw new ValidationError(
+          `tiers.${t.code}: the name "${t.name}" is already the ${namesake.code} tier's; each tier needs its own name.`,
+          { field: "name" },
+        );
+      }
     });
-    for (const [code, c] of Object.entries(changes)) {
+    const changed = after.filter((t, i) => editable(t) !== editable(before[i] ?? t)).map((t) => t.code);
+    if (changed.length === 0) {
+      return { tiers: before, changed: false };
+    }
+    for (const [code, c] of Object.entries(changes).filter(([code]) => changed.includes(code))) {
       await trx
         .updateTable("customer_tiers")
         .set({
@@ -456,7 +480,7 @@ export async function updateTierRules(args: {
         .execute();
     }
     const strip = (rules: TierRule[]) =>
-      rules.filter((t) => changes[t.code]).map(({ updatedBy: _b, updatedAt: _a, ...t }) => t);
+      rules.filter((t) => changed.includes(t.code)).map(({ updatedBy: _b, updatedAt: _a, ...t }) => t);
     await recordAudit(trx, {
       actorType: "admin",
       actorId: admin.id,
@@ -468,10 +492,12 @@ export async function updateTierRules(args: {
       reason,
       requestId: ctx.requestId,
     });
-    return listTierRules(trx);
+    return { tiers: await listTierRules(trx), changed: true };
   });
-  // The listings cache prices per tier; this process drops it now, others within its TTL.
-  invalidateCatalogueCache();
+  if (result.changed) {
+    // The listings cache prices per tier; this process drops it now, others within its TTL.
+    invalidateCatalogueCache();
+  }
   return result;
 }
 

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { recordAudit } from "../audit";
 import { type ServiceContext, withTransaction } from "../context";
-import { ForbiddenError, NotFoundError } from "../errors";
+import { ForbiddenError, InsufficientFundsError, NotFoundError } from "../errors";
 import { getWalletAccountId, postEntry, runIdempotent, SYSTEM_ACCOUNTS, systemAccountFor } from "../ledger";
+import { formatNaira } from "../money";
 import { getWalletBalance, type WalletBalance } from "./balance";
 
 export const AdjustBalanceInput = z.strictObject({
@@ -18,6 +19,24 @@ export const AdjustBalanceInput = z.strictObject({
 });
 export type AdjustBalanceInput = z.input<typeof AdjustBalanceInput>;
 
+/**
+ * A debit larger than what the customer can spend (balance − held), said to the admin: the
+ * ledger's own InsufficientFundsError speaks to the customer ("Fund your wallet"), which is no help
+ * to the person adjusting. Same class, code and details, so a script can still match on them.
+ */
+export function debitExceedsAvailableError(
+  availableKobo: number,
+  debitKobo: number,
+  when: "request" | "approval" = "request",
+): InsufficientFundsError {
+  const available = formatNaira(Math.max(availableKobo, 0));
+  const message =
+    when === "approval"
+      ? `This customer has ${available} available now, less than this debit of ${formatNaira(debitKobo)}; reject the request, or approve it once the balance covers it.`
+      : `This customer has ${available} available; a debit can be at most that.`;
+  return new InsufficientFundsError(availableKobo, debitKobo, message);
+}
+
 const ROLES_THAT_ADJUST = new Set(["super_admin", "admin"]);
 
 /**
@@ -27,6 +46,8 @@ const ROLES_THAT_ADJUST = new Set(["super_admin", "admin"]);
 export async function adjustWalletBalance(args: {
   ctx: ServiceContext;
   input: AdjustBalanceInput;
+  /** Whose words a refused debit uses: the requesting admin's (default) or the approving one's. */
+  debitCheckedAt?: "request" | "approval";
 }): Promise<{ entryId: number; replayed: boolean } & WalletBalance> {
   const input = AdjustBalanceInput.parse(args.input);
   const { result, replayed } = await withTransaction(args.ctx, async (trx) => {
@@ -64,6 +85,16 @@ export async function adjustWalletBalance(args: {
             { accountId: wallet, amount: input.amountKobo },
             { accountId: adjustments, amount: -input.amountKobo },
           ],
+        }).catch((error: unknown) => {
+          // postEntry refuses the overdraft under the wallet's lock, before any write.
+          if (error instanceof InsufficientFundsError) {
+            throw debitExceedsAvailableError(
+              Number(error.details?.availableKobo ?? 0),
+              -input.amountKobo,
+              args.debitCheckedAt,
+            );
+          }
+          throw error;
         });
         const after = await getWalletBalance({ ctx: scoped, userId: input.userId });
         await recordAudit(trx, {
