@@ -13336,7 +13336,7 @@ export interface components {
              * @example VALIDATION_ERROR
              */
             code: string;
-            /** @description More about the error: for VALIDATION_ERROR a list of { field, message }. */
+            /** @description More about the error: for VALIDATION_ERROR a list of { field, in, message }, `in` being body, query or path. */
             details?: unknown;
             /** @description What was wrong and what to do, for a person. */
             error: string;
