@@ -5,6 +5,7 @@ import { ZodError, type z } from "zod";
 import { ServiceError } from "../services/errors";
 import { httpStatusOf } from "../transport/http-status";
 import { fail } from "./envelope";
+import { humanMessage, isSafeIntegerRange } from "./zod-messages";
 
 /** Raised by the transport itself (bad JSON, wrong content type, body too large). */
 export class HttpError extends Error {
@@ -33,7 +34,11 @@ export function zodDetails(
   where: InputPart = "body",
   accepted?: readonly string[],
 ): FieldProblem[] {
-  return error.issues.flatMap((issue) => detailsOf(issue, [], where, accepted));
+  const details = error.issues.flatMap((issue) => detailsOf(issue, [], where, accepted));
+  // Two checks can say the same of one field (`.int()`'s safe range and `.max(MAX_SAFE_INTEGER)`).
+  return details.filter(
+    (d, i) => details.findIndex((o) => o.field === d.field && o.message === d.message) === i,
+  );
 }
 
 /** What a problem with the whole part (not one field) is called: "(body)", "(query)", "(path)". */
@@ -64,7 +69,9 @@ function detailsOf(
           ? `${UNKNOWN[where]}: ${issue.keys.join(", ")}${
               path.length === 0 && accepted?.length ? ` (this route takes: ${accepted.join(", ")})` : ""
             }`
-          : issue.message,
+          : isSafeIntegerRange(issue)
+            ? (humanMessage(issue as z.core.$ZodRawIssue) ?? issue.message)
+            : issue.message,
     },
   ];
 }

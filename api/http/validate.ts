@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { HttpError, type InputPart, zodDetails } from "./errors";
+import { humanMessage } from "./zod-messages";
 
 /**
  * Read a JSON body and parse it with a strict zod schema. Clear 415/400 errors for the wrong
@@ -72,7 +73,7 @@ export function pathParams<S extends z.ZodType>(c: Context, schema: S): z.output
 }
 
 function parseWith<S extends z.ZodType>(schema: S, raw: unknown, where: InputPart): z.output<S> {
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, { error: humanMessage });
   if (!parsed.success) {
     // The names an object schema takes, for "unknown parameter(s): state (this route takes: …)".
     const accepted = schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;

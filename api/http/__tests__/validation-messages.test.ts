@@ -69,3 +69,73 @@ describe("where the problem is", () => {
     ]);
   });
 });
+
+describe("what is wrong, in words", () => {
+  const ZOD_WORDING = /expected|received|Invalid input|Too (big|small)|NaN/;
+
+  async function refused(method: string, path: string, options: Parameters<typeof call>[3] = {}) {
+    const res = await call(app, method, path, { token, ...options });
+    expectErrorEnvelope(res, 400, "VALIDATION_ERROR");
+    expect(res.body.error).not.toMatch(ZOD_WORDING);
+    return res.body.details as { field: string; in: string; message: string }[];
+  }
+
+  it("a query number that is not a number, or not a whole one", async () => {
+    expect(await refused("GET", "/api/vtu/orders?limit=abc")).toEqual([
+      { field: "limit", in: "query", message: "must be a number" },
+    ]);
+    expect(await refused("GET", "/api/vtu/orders?limit=2.5")).toEqual([
+      { field: "limit", in: "query", message: "must be a whole number, not 2.5" },
+    ]);
+    expect(await refused("GET", "/api/vtu/orders?limit=500")).toEqual([
+      { field: "limit", in: "query", message: "must be at most 100" },
+    ]);
+    expect(await refused("GET", "/api/vtu/orders?service=gas")).toEqual([
+      { field: "service", in: "query", message: "must be one of: airtime, data, cable, electricity" },
+    ]);
+  });
+
+  const schedule = {
+    service: "airtime",
+    recipient: "08031234567",
+    network: "mtn",
+    amountKobo: 50_000,
+    recurrence: { kind: "daily" },
+    pin: "2580",
+  };
+  const create = (body: Record<string, unknown>, raw?: string) =>
+    refused("POST", "/api/schedules", { body, raw, headers: { "idempotency-key": crypto.randomUUID() } });
+
+  it("a date written YYYY-MM-DD that is not on the calendar is told so", async () => {
+    expect(await create({ ...schedule, startOn: "2027-02-30" })).toEqual([
+      { field: "startOn", in: "body", message: "is not a real date: 2027-02-30 is not on the calendar" },
+    ]);
+    expect(await create({ ...schedule, startOn: "2027-2-3" })).toEqual([
+      { field: "startOn", in: "body", message: "must be a date written YYYY-MM-DD" },
+    ]);
+  });
+
+  it("an amount past the largest whole number JSON can carry says the maximum, once", async () => {
+    const raw = JSON.stringify(schedule).replace('"amountKobo":50000', '"amountKobo":9007199254740993');
+    expect(await create({}, raw)).toEqual([
+      { field: "amountKobo", in: "body", message: "must be at most 9007199254740991" },
+    ]);
+  });
+
+  it("a missing object is required; a value of the wrong type says what it must be", async () => {
+    const { recurrence: _recurrence, ...withoutRecurrence } = schedule;
+    expect(await create(withoutRecurrence)).toEqual([
+      { field: "recurrence", in: "body", message: "is required" },
+    ]);
+    expect(await create({ ...schedule, amountKobo: "50000" })).toEqual([
+      { field: "amountKobo", in: "body", message: "must be a number, not a string" },
+    ]);
+    expect(await create({ ...schedule, recurrence: { kind: "hourly" } })).toEqual([
+      {
+        field: "recurrence.kind",
+        in: "body",
+        message: "must be one of: daily, weekly, monthly, every_n_days, before_due",
+      },
+    ]);
+  });
+});
