@@ -4188,7 +4188,7 @@ export interface paths {
                  *
                  *     `INVALID_PHONE`: Not a Nigerian mobile number.
                  *
-                 *     `INVALID_PASSWORD`: A password is 8 to 72 characters.
+                 *     `INVALID_PASSWORD`: A password is at least 8 characters and at most 72 bytes of UTF-8 (accented letters count 2 bytes, emoji 4).
                  */
                 400: {
                     headers: {

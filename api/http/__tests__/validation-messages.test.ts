@@ -139,3 +139,24 @@ describe("what is wrong, in words", () => {
     ]);
   });
 });
+
+describe("passwords", () => {
+  it("a password's limit is told in bytes, since that is what bcrypt counts", async () => {
+    const accented = await call(app, "POST", "/api/auth/register", {
+      body: { phone: uniquePhone(), password: "é".repeat(40) }, // 40 characters, 80 bytes
+    });
+    expectErrorEnvelope(accented, 400, "INVALID_PASSWORD");
+    expect(accented.body.error).toMatch(
+      /at most 72 bytes.*accented letters \(2 bytes each\).*Yours is 80 bytes/,
+    );
+    const short = await call(app, "POST", "/api/auth/register", {
+      body: { phone: uniquePhone(), password: "short" },
+    });
+    expectErrorEnvelope(short, 400, "INVALID_PASSWORD");
+    expect(short.body.error).toBe("A password is at least 8 characters; yours has 5.");
+    const atTheLimit = await call(app, "POST", "/api/auth/register", {
+      body: { phone: uniquePhone(), password: "é".repeat(36) }, // 72 bytes
+    });
+    expect(atTheLimit.status, JSON.stringify(atTheLimit.body)).toBe(201);
+  });
+});
