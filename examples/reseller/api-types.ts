@@ -655,7 +655,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1053,7 +1053,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1466,7 +1466,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1629,7 +1629,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1914,7 +1914,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2067,7 +2067,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2288,7 +2288,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2536,7 +2536,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2786,7 +2786,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -3704,7 +3704,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4067,7 +4067,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4220,7 +4220,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4385,7 +4385,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4792,7 +4792,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5012,7 +5012,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5213,7 +5213,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5769,7 +5769,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -6181,7 +6181,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -6488,7 +6488,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -6958,7 +6958,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -7386,7 +7386,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -8244,7 +8244,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -8468,7 +8468,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -8871,7 +8871,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -9083,7 +9083,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -9308,7 +9308,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -10211,7 +10211,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -10588,7 +10588,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11105,7 +11105,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11463,7 +11463,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11647,7 +11647,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;

@@ -172,7 +172,8 @@ const SHARED_ERRORS = {
   mediaType: {
     status: 415,
     code: "UNSUPPORTED_MEDIA_TYPE",
-    description: "Send the body with `Content-Type: application/json`.",
+    description:
+      "Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused.",
   },
   idempotency: {
     status: 400,
