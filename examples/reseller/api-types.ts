@@ -4944,6 +4944,10 @@ export interface paths {
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
                  *
                  *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
+                 *
+                 *     `AMOUNT_OUT_OF_RANGE`: A cash gift below the minimum per gift (`details.minKobo`, ₦50 by default).
+                 *
+                 *     `AMOUNT_NOT_WHOLE_NAIRA`: Airtime and cash gifts are in whole naira: `amountKobo` must be a multiple of 100.
                  */
                 400: {
                     headers: {
