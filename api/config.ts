@@ -324,6 +324,8 @@ export const ConfigSchema = z
     GIFT_ROOM_MAX_HOURS: positiveInt(168, 24 * 90),
     GIFT_CLAIMS_PER_MINUTE_PER_IP: positiveInt(30, 1_000_000),
     GIFT_CLAIMS_PER_MINUTE_PER_DEVICE: positiveInt(5, 1_000_000),
+    /** The least a cash gift may be worth, each (DECISIONS §80). */
+    GIFT_CASH_MIN_KOBO: positiveInt(5_000),
 
     // The admin panel: how long a session lasts (hours), and the lockout after failed logins.
     ADMIN_SESSION_HOURS: positiveInt(12, 24 * 30),

@@ -5,6 +5,7 @@ import { ZodError, type z } from "zod";
 import { ServiceError } from "../services/errors";
 import { httpStatusOf } from "../transport/http-status";
 import { fail } from "./envelope";
+import { humanMessage, isSafeIntegerRange } from "./zod-messages";
 
 /** Raised by the transport itself (bad JSON, wrong content type, body too large). */
 export class HttpError extends Error {
@@ -18,22 +19,59 @@ export class HttpError extends Error {
   }
 }
 
-/** Zod issues as `[{ field, message }]`, the shape clients get in `details`. */
-export function zodDetails(error: ZodError): { field: string; message: string }[] {
-  return error.issues.flatMap((issue) => detailsOf(issue, []));
+/** Where a validated value came from: clients fix a query parameter differently from a body field. */
+export type InputPart = "body" | "query" | "path";
+
+/** One problem as clients get it in `details`: the field, where it was sent, what is wrong with it. */
+export type FieldProblem = { field: string; in: InputPart; message: string };
+
+/**
+ * Zod issues as `[{ field, in, message }]`, the shape clients get in `details`. `accepted` names what
+ * the route takes at the top level, so an unknown name is answered with the names it could have been.
+ */
+export function zodDetails(
+  error: ZodError,
+  where: InputPart = "body",
+  accepted?: readonly string[],
+): FieldProblem[] {
+  const details = error.issues.flatMap((issue) => detailsOf(issue, [], where, accepted));
+  // Two checks can say the same of one field (`.int()`'s safe range and `.max(MAX_SAFE_INTEGER)`).
+  return details.filter(
+    (d, i) => details.findIndex((o) => o.field === d.field && o.message === d.message) === i,
+  );
 }
 
-function detailsOf(issue: z.core.$ZodIssue, parent: PropertyKey[]): { field: string; message: string }[] {
+/** What a problem with the whole part (not one field) is called: "(body)", "(query)", "(path)". */
+const WHOLE: Record<InputPart, string> = { body: "(body)", query: "(query)", path: "(path)" };
+const UNKNOWN: Record<InputPart, string> = {
+  body: "unknown field(s)",
+  query: "unknown parameter(s)",
+  path: "unknown path parameter(s)",
+};
+
+function detailsOf(
+  issue: z.core.$ZodIssue,
+  parent: PropertyKey[],
+  where: InputPart,
+  accepted: readonly string[] | undefined,
+): FieldProblem[] {
   const path = [...parent, ...issue.path];
   const meant = issue.code === "invalid_union" ? optionMeant(issue.errors) : undefined;
   if (meant) {
-    return meant.flatMap((inner) => detailsOf(inner, path));
+    return meant.flatMap((inner) => detailsOf(inner, path, where, accepted));
   }
   return [
     {
-      field: path.map(String).join(".") || "(body)",
+      field: path.map(String).join(".") || WHOLE[where],
+      in: where,
       message:
-        issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+        issue.code === "unrecognized_keys"
+          ? `${UNKNOWN[where]}: ${issue.keys.join(", ")}${
+              path.length === 0 && accepted?.length ? ` (this route takes: ${accepted.join(", ")})` : ""
+            }`
+          : isSafeIntegerRange(issue)
+            ? (humanMessage(issue as z.core.$ZodRawIssue) ?? issue.message)
+            : issue.message,
     },
   ];
 }

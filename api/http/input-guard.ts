@@ -35,7 +35,7 @@ export function inputGuard(options: {
         ? await bodyProblem(c)
         : undefined);
     if (problem) {
-      return refuseAtEdge(c, options.page, 400, problem.code, problem.message, [
+      return refuseAtEdge(c, options.page, problem.status ?? 400, problem.code, problem.message, [
         { field: problem.field, in: problem.in, message: problem.detail },
       ]);
     }
@@ -74,8 +74,10 @@ export function refuseAtEdge(
 }
 
 type Problem = {
-  code: "INVALID_CHARACTERS" | "VALIDATION_ERROR" | "INVALID_FORM";
-  in: "path" | "query" | "body" | "form";
+  /** 400 unless said. */
+  status?: 415;
+  code: "INVALID_CHARACTERS" | "VALIDATION_ERROR" | "INVALID_FORM" | "UNSUPPORTED_MEDIA_TYPE";
+  in: "path" | "query" | "body" | "form" | "header";
   field: string;
   /** For `details`: what is wrong with the field. */
   detail: string;
@@ -212,6 +214,10 @@ async function bodyProblem(c: Context): Promise<Problem | undefined> {
   if (bytes.length === 0) {
     return undefined;
   }
+  const charset = charsetProblem(type);
+  if (charset) {
+    return charset;
+  }
   if (type.startsWith("multipart/form-data")) {
     return multipartProblem(bytes, type);
   }
@@ -235,6 +241,31 @@ async function bodyProblem(c: Context): Promise<Problem | undefined> {
     return characterProblem("body", "(body)", "The request body", text);
   }
   return jsonProblem(json);
+}
+
+/**
+ * A body declared in a charset other than UTF-8 (`application/json; charset=UTF-16`). Every body is
+ * read as UTF-8, so one sent in another charset would be misread (UTF-16 text decodes as "valid"
+ * UTF-8 full of NULs): refused for what it says it is, before its bytes are looked at. No charset
+ * means UTF-8 (RFC 8259 §8.1); `utf8` is a label of the same encoding (WHATWG Encoding).
+ */
+function charsetProblem(type: string): Problem | undefined {
+  const declared = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/.exec(type);
+  if (!declared) {
+    return undefined;
+  }
+  const charset = (declared[1] ?? declared[2] ?? "").trim();
+  if (charset === "utf-8" || charset === "utf8") {
+    return undefined;
+  }
+  return {
+    status: 415,
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    in: "header",
+    field: "Content-Type",
+    detail: `declares charset "${charset}"; only utf-8 is accepted`,
+    message: `The body is declared as charset "${charset}", and we accept UTF-8 only: send the body encoded as UTF-8 (for JSON, \`Content-Type: application/json\` with charset utf-8 or none).`,
+  };
 }
 
 /** Walk the parsed JSON without recursion (a deep body cannot overflow the stack here). */

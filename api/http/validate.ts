@@ -1,6 +1,7 @@
 import type { Context } from "hono";
-import type { z } from "zod";
-import { HttpError, zodDetails } from "./errors";
+import { z } from "zod";
+import { HttpError, type InputPart, zodDetails } from "./errors";
+import { humanMessage } from "./zod-messages";
 
 /**
  * Read a JSON body and parse it with a strict zod schema. Clear 415/400 errors for the wrong
@@ -21,7 +22,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new HttpError(400, "INVALID_JSON", "The request body is not valid JSON.");
   }
-  return parseWith(schema, raw);
+  return parseWith(schema, raw, "body");
 }
 
 /**
@@ -63,13 +64,20 @@ export function optionalIdempotencyKey(c: Context): string | undefined {
 }
 
 export function queryParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  return parseWith(schema, c.req.query());
+  return parseWith(schema, c.req.query(), "query");
 }
 
-function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const parsed = schema.safeParse(raw);
+/** The route's path parameters (`/orders/:id` → `{ id }`), refused as path parameters. */
+export function pathParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.param(), "path");
+}
+
+function parseWith<S extends z.ZodType>(schema: S, raw: unknown, where: InputPart): z.output<S> {
+  const parsed = schema.safeParse(raw, { error: humanMessage });
   if (!parsed.success) {
-    const details = zodDetails(parsed.error);
+    // The names an object schema takes, for "unknown parameter(s): state (this route takes: …)".
+    const accepted = schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;
+    const details = zodDetails(parsed.error, where, accepted);
     throw new HttpError(
       400,
       "VALIDATION_ERROR",

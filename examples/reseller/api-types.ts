@@ -657,7 +657,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1055,7 +1055,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1468,7 +1468,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1631,7 +1631,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1916,7 +1916,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2069,7 +2069,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2290,7 +2290,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2538,7 +2538,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2788,7 +2788,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -3706,7 +3706,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4069,7 +4069,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4190,7 +4190,7 @@ export interface paths {
                  *
                  *     `INVALID_PHONE`: Not a Nigerian mobile number.
                  *
-                 *     `INVALID_PASSWORD`: A password is 8 to 72 characters.
+                 *     `INVALID_PASSWORD`: A password is at least 8 characters and at most 72 bytes of UTF-8 (accented letters count 2 bytes, emoji 4).
                  */
                 400: {
                     headers: {
@@ -4222,7 +4222,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4387,7 +4387,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4794,7 +4794,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4946,6 +4946,10 @@ export interface paths {
                  *     `IDEMPOTENCY_KEY_REQUIRED`: Send an `Idempotency-Key` header (a UUID) so a retry is never applied twice.
                  *
                  *     `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key must be 1–255 visible ASCII characters, such as a UUID.
+                 *
+                 *     `AMOUNT_OUT_OF_RANGE`: A cash gift below the minimum per gift (`details.minKobo`, ₦50 by default).
+                 *
+                 *     `AMOUNT_NOT_WHOLE_NAIRA`: Airtime and cash gifts are in whole naira: `amountKobo` must be a multiple of 100.
                  */
                 400: {
                     headers: {
@@ -5014,7 +5018,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5215,7 +5219,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5771,7 +5775,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -6183,7 +6187,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -6490,7 +6494,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -6960,7 +6964,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -7388,7 +7392,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -8246,7 +8250,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -8470,7 +8474,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -8873,7 +8877,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -9085,7 +9089,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -9310,7 +9314,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -10213,7 +10217,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -10590,7 +10594,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11107,7 +11111,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11465,7 +11469,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11649,7 +11653,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body with `Content-Type: application/json`. */
+                /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused. */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -13338,7 +13342,7 @@ export interface components {
              * @example VALIDATION_ERROR
              */
             code: string;
-            /** @description More about the error: for VALIDATION_ERROR a list of { field, message }. */
+            /** @description More about the error: for VALIDATION_ERROR a list of { field, in, message }, `in` being body, query or path. */
             details?: unknown;
             /** @description What was wrong and what to do, for a person. */
             error: string;

@@ -310,7 +310,7 @@ describe("an admin turns a customer's cable reminders off and on (DECISIONS §79
     const bad = await call(app, "POST", path, { token: adminKey, body: { on: false, reason: " x " } });
     expectErrorEnvelope(bad, 400, "VALIDATION_ERROR");
     expect(bad.body.details).toEqual([
-      { field: "reason", message: "give a reason of at least 3 characters" },
+      { field: "reason", in: "body", message: "give a reason of at least 3 characters" },
     ]);
     expectErrorEnvelope(
       await call(app, "POST", path, { token: adminKey, body: { on: "no", reason: "customer asked" } }),

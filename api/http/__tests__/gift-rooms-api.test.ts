@@ -99,6 +99,28 @@ describe("/api/gift-rooms", () => {
     expect(mine.body.data.rooms).toHaveLength(1);
   });
 
+  it("a cash gift is at least ₦50, in whole naira (DECISIONS §80)", async () => {
+    const token = await creator(100_000);
+    const cash = (amountKobo: number, key: string) =>
+      call(app, "POST", "/api/gift-rooms/create", {
+        token,
+        body: { ...roomBody, kind: "cash", amountKobo, capacity: 2 },
+        headers: { "idempotency-key": key },
+      });
+    const tiny = await cash(1, "cash-1");
+    expectErrorEnvelope(tiny, 400, "AMOUNT_OUT_OF_RANGE");
+    expect(tiny.body.error).toBe(
+      "amountKobo: a cash gift is at least ₦50 each (amountKobo 5000); ₦0.01 is less.",
+    );
+    expect(tiny.body.details).toEqual({ field: "amountKobo", minKobo: 5_000 });
+    expectErrorEnvelope(await cash(5_050, "cash-2"), 400, "AMOUNT_NOT_WHOLE_NAIRA");
+    const balance = await call(app, "GET", "/api/wallet/balance", { token });
+    expect(balance.body.data.balanceKobo).toBe(100_000); // nothing was taken
+    const fifty = await cash(5_000, "cash-3");
+    expect(fifty.status, JSON.stringify(fifty.body)).toBe(201);
+    expect(fifty.body.data.room).toMatchObject({ kind: "cash", amountKobo: 5_000, escrowKobo: 10_000 });
+  });
+
   it("anyone with the link sees the room (never the recipients), claims once, and the creator can close it", async () => {
     const token = await creator(100_000);
     const created = await call(app, "POST", "/api/gift-rooms/create", {

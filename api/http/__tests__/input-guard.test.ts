@@ -186,6 +186,45 @@ describe("the API answers 400 naming the field", () => {
   });
 });
 
+describe("a body declared in a charset other than UTF-8 is a 415", () => {
+  const login = (contentType: string, body: string | Buffer) =>
+    app.request("/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body,
+    });
+  const json = JSON.stringify({ phone: uniquePhone(), password: "wrong-password" });
+
+  it("UTF-16, labelled as it is or over UTF-8 bytes, quoted or not, in any case", async () => {
+    for (const [type, body] of [
+      ["application/json;charset=UTF-16", json],
+      ["application/json; charset=utf-16le", Buffer.from(json, "utf16le")],
+      ['application/json; charset="ISO-8859-1"', json],
+    ] as const) {
+      const res = await login(type, body);
+      expect(res.status, type).toBe(415);
+      const answer = (await res.json()) as Record<string, unknown>;
+      expect(answer).toMatchObject({
+        success: false,
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        error: expect.stringMatching(/we accept UTF-8 only/),
+        details: [{ field: "Content-Type", in: "header", message: expect.stringMatching(/only utf-8/) }],
+      });
+    }
+  });
+
+  it("UTF-8, said in any case or quoted, or no charset at all, is read", async () => {
+    for (const type of [
+      "application/json",
+      "application/json; charset=UTF-8",
+      'application/json;charset="utf-8"',
+    ]) {
+      const res = await login(type, json);
+      expect(res.status, type).toBe(401); // read, and the password is wrong
+    }
+  });
+});
+
 describe("pages answer with a page that says what was wrong", () => {
   it("GET /fund/callback?tx_ref=%00, unauthenticated, is a 400 page, not a 500", async () => {
     const res = await app.request("/fund/callback?tx_ref=%00");

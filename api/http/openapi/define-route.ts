@@ -8,6 +8,7 @@ import { optionalUser, requireUser } from "../middleware";
 import {
   jsonBody,
   optionalIdempotencyKey,
+  pathParams as parsePathParams,
   queryParams,
   idempotencyKey as requireIdempotencyKey,
 } from "../validate";
@@ -143,7 +144,7 @@ export function defineRoute<
           : spec.idempotencyKey === "optional"
             ? optionalIdempotencyKey(context)
             : undefined,
-      params: (spec.params ? parseParams(context, spec.params) : undefined) as Out<P>,
+      params: (spec.params ? parsePathParams(context, spec.params) : undefined) as Out<P>,
       query: (spec.query ? queryParams(context, spec.query) : undefined) as Out<Q>,
       body: (spec.body ? await jsonBody(context, spec.body) : undefined) as Out<B>,
     };
@@ -161,11 +162,6 @@ export function defineRoute<
   });
 }
 
-function parseParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  // Path parameters are validated like a query: one VALIDATION_ERROR naming the field.
-  return queryParams({ req: { query: () => c.req.param() } } as unknown as Context, schema);
-}
-
 const SHARED_ERRORS = {
   validation: {
     status: 400,
@@ -176,7 +172,8 @@ const SHARED_ERRORS = {
   mediaType: {
     status: 415,
     code: "UNSUPPORTED_MEDIA_TYPE",
-    description: "Send the body with `Content-Type: application/json`.",
+    description:
+      "Send the body as UTF-8 JSON with `Content-Type: application/json`; a charset other than utf-8 is refused.",
   },
   idempotency: {
     status: 400,

@@ -19,10 +19,10 @@ export const ErrorEnvelope = z
     success: z.literal(false),
     error: z.string().meta({ description: "What was wrong and what to do, for a person." }),
     code: z.string().meta({ description: "A stable code to branch on.", example: "VALIDATION_ERROR" }),
-    details: z
-      .unknown()
-      .optional()
-      .meta({ description: "More about the error: for VALIDATION_ERROR a list of { field, message }." }),
+    details: z.unknown().optional().meta({
+      description:
+        "More about the error: for VALIDATION_ERROR a list of { field, in, message }, `in` being body, query or path.",
+    }),
     timestamp: z.iso.datetime({ offset: true }),
     requestId: z.string(),
   })

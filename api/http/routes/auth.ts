@@ -40,7 +40,12 @@ export function authRoutes(deps: { limiter: MemoryRateLimiter; trustedProxies: n
       response: { status: 201, description: "The new account.", schema: User },
       errors: [
         { status: 400, code: "INVALID_PHONE", description: "Not a Nigerian mobile number." },
-        { status: 400, code: "INVALID_PASSWORD", description: "A password is 8 to 72 characters." },
+        {
+          status: 400,
+          code: "INVALID_PASSWORD",
+          description:
+            "A password is at least 8 characters and at most 72 bytes of UTF-8 (accented letters count 2 bytes, emoji 4).",
+        },
         { status: 409, code: "PHONE_TAKEN", description: "That phone number is registered; log in instead." },
         { status: 409, code: "EMAIL_TAKEN", description: "That email is registered." },
         {

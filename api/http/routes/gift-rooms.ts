@@ -125,6 +125,16 @@ export function giftRoomRoutes(deps: { vtu: VtuRuntime; trustedProxies: number }
           code: "PRODUCT_NOT_FOUND",
           description: "No such data plan; list the catalogue first.",
         },
+        {
+          status: 400,
+          code: "AMOUNT_OUT_OF_RANGE",
+          description: "A cash gift below the minimum per gift (`details.minKobo`, ₦50 by default).",
+        },
+        {
+          status: 400,
+          code: "AMOUNT_NOT_WHOLE_NAIRA",
+          description: "Airtime and cash gifts are in whole naira: `amountKobo` must be a multiple of 100.",
+        },
       ],
     },
     async (c, { body, idempotencyKey }) => {

@@ -209,6 +209,23 @@ async function planRoom(
     }
     case "cash": {
       const amount = requireAmount(input.amountKobo);
+      if (amount < config.GIFT_CASH_MIN_KOBO) {
+        // A gift of a few kobo is not a gift ("₦0.01 wallet cash" on the claim page), and each claim
+        // still costs a ledger entry and a notification (DECISIONS §80).
+        throw new ValidationError(
+          `amountKobo: a cash gift is at least ${formatNaira(config.GIFT_CASH_MIN_KOBO)} each (amountKobo ${config.GIFT_CASH_MIN_KOBO}); ${formatNaira(amount)} is less.`,
+          { field: "amountKobo", minKobo: config.GIFT_CASH_MIN_KOBO },
+          "AMOUNT_OUT_OF_RANGE",
+        );
+      }
+      if (amount % 100 !== 0) {
+        // Whole naira, as airtime gifts are: the claim page and the chat show plain naira amounts.
+        throw new ValidationError(
+          `amountKobo: cash gifts are in whole naira; ${formatNaira(amount)} has kobo in it.`,
+          { field: "amountKobo" },
+          "AMOUNT_NOT_WHOLE_NAIRA",
+        );
+      }
       return { amountKobo: amount, planId: null, network: null, giftPriceKobo: amount, expiresAt, drawAt };
     }
   }

@@ -4,10 +4,15 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { findOwnPurchase, type PastPurchase } from "../vtu/past-purchases";
 import { CABLE_PROVIDERS, DISCOS, NETWORKS } from "../vtu/provider";
 import type { VtuRuntime } from "../vtu/runtime";
-import { type CreateScheduleInput, createSchedule, RecurrenceInput, type ScheduleDto } from "./schedules";
+import {
+  type CreateScheduleInput,
+  createSchedule,
+  lagosDay,
+  RecurrenceInput,
+  type ScheduleDto,
+} from "./schedules";
 
 const kobo = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const lagosDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
 
 /**
  * `POST /api/schedules` with `fromOrderId`: what to buy comes from one of the customer's own

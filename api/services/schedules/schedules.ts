@@ -47,7 +47,16 @@ const kobo = z
   .int("must be a whole number of kobo")
   .positive("must be more than zero")
   .max(Number.MAX_SAFE_INTEGER);
-const lagosDay = z.string().refine(isLagosDate, "must be a date written YYYY-MM-DD");
+/**
+ * A Lagos calendar day, "YYYY-MM-DD". A day written that way that is not on the calendar
+ * ("2027-02-30") is told so, not told to write YYYY-MM-DD, which it did.
+ */
+export const lagosDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date written YYYY-MM-DD", abort: true })
+  .refine(isLagosDate, {
+    error: (issue) => `is not a real date: ${String(issue.input)} is not on the calendar`,
+  });
 const weekday = z.union([
   z.number().int().min(0).max(6),
   z
