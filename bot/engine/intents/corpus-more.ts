@@ -327,6 +327,16 @@ export const MORE: CorpusEntry[] = [
     text: "create giveaway room, 1k airtime each",
     expect: { kind: "gift_room", product: "airtime", amountKobo: 100000 },
   },
+  {
+    text: "create gift room 3 people 1k cash each",
+    expect: { kind: "gift_room", product: "cash", count: 3, amountKobo: 100000 },
+  },
+  {
+    text: "giveaway 500 naira money to 10 people, straight to their wallet",
+    expect: { kind: "gift_room", product: "cash", count: 10, amountKobo: 50000 },
+  },
+  // The kind is not said: the flow asks it, keeping the amount.
+  { text: "gift room 3 people 1k each", expect: { kind: "gift_room", count: 3, amountKobo: 100000 } },
 
   // Balance, history, receipts
   { text: "how much remain for my wallet?", expect: { kind: "balance" } },
