@@ -18,6 +18,20 @@ export const MORE: CorpusEntry[] = [
     expect: { kind: "airtime", amountKobo: 150000, phone: "08021234567", network: "airtel" },
   },
   { text: "glo recharge card 300", expect: { kind: "airtime", amountKobo: 30000, network: "glo" } },
+  {
+    text: "airtime 500.50 09061230099",
+    expect: { kind: "airtime", amountKobo: 50050, phone: "09061230099", network: "mtn" },
+  },
+  {
+    text: "ikeja prepaid 1000.50 meter 45123456789",
+    expect: {
+      kind: "electricity",
+      disco: "ikeja",
+      meterType: "prepaid",
+      meterNumber: "45123456789",
+      amountKobo: 100050,
+    },
+  },
   { text: "I wan buy credit", expect: { kind: "airtime" } },
   {
     text: "top up my phone with two thousand naira",
