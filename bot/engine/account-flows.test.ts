@@ -357,6 +357,66 @@ describe("start and onboarding", () => {
     await third.say("hi");
     expect(texts(await third.say("my balance"))).toMatch(/Your balance is/);
   });
+
+  it("finds the number anywhere in the answer, then offers the PIN set-up", async () => {
+    const c = h.chat("o-con-1");
+    expect(texts(await c.say("hi"))).toMatch(/What is your phone number/);
+    const saved = await c.say("my number na 08161234501 abeg");
+    expect(texts(saved)).toMatch(/^Thanks, your number is 08161234501\./);
+    expect(choiceIds(saved)[0]).toBe("nav:pin");
+  });
+
+  it("keeps the question through a hello and words without a number, and takes a bare number after", async () => {
+    const c = h.chat("o-con-2");
+    await c.say("hi");
+    // The terminal chat says "hi" itself: the person's own "hi" is answered and the question stays.
+    const hello = await c.say("hi");
+    expect(texts(hello)).toMatch(/^Hello!\n\nWhat is your phone number/);
+    expect(choiceIds(hello)).toEqual(["skip"]);
+    const words = await c.say("it is me");
+    expect(texts(words)).toBe(
+      "I could not find a phone number in that. Type your number like 08031234567, or tap Not now.",
+    );
+    expect(choiceIds(words)).toEqual(["skip"]);
+    const short = await c.say("my number is 0816123");
+    expect(texts(short)).toBe(
+      '"0816123" is not a whole phone number: Nigerian numbers have 11 digits, like 08031234567. Or tap Not now.',
+    );
+    const saved = await c.say("08161234502");
+    expect(texts(saved)).toMatch(/^Thanks, your number is 08161234502\./);
+    expect(choiceIds(saved)[0]).toBe("nav:pin");
+  });
+
+  it("another request at the question is answered, without taking its number as the person's own", async () => {
+    const c = h.chat("o-con-3");
+    await c.say("hi");
+    const airtime = await c.say("airtime 500 for 08161234503");
+    expect(texts(airtime)).toMatch(/MTN|network/i);
+    const user = await tdb.db
+      .selectFrom("users")
+      .select("phone")
+      .where("id", "=", await c.userId())
+      .executeTakeFirstOrThrow();
+    expect(user.phone).toBeNull();
+  });
+
+  it("a person with no number on file is asked for it again at their next hello, in Pidgin too", async () => {
+    const c = h.chat("o-con-4");
+    await c.say("hi");
+    await c.tap("skip");
+    const next = await c.say("good evening");
+    expect(texts(next)).toMatch(/^Good (morning|afternoon|evening)!\n\nWhat is your phone number/);
+    expect(texts(await c.say("0816 123 4504"))).toMatch(/your number is 08161234504/);
+    // With the number on file, a hello is just the hello.
+    expect(texts(await c.say("hi"))).not.toMatch(/phone number/);
+
+    const p = h.chat("o-con-5");
+    await p.say("hi");
+    await p.say("speak pidgin");
+    await p.tap("skip");
+    expect(texts(await p.say("hello"))).toMatch(/Wetin be your phone number/);
+    expect(texts(await p.say("abeg"))).toMatch(/^I no see phone number for wetin you write/);
+  });
 });
 
 describe("forgot PIN", () => {

@@ -497,6 +497,10 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (intent.kind === "menu") {
     return { replies: [menuReply(undefined, fc.lang)] };
   }
+  const askedAgain = state ? FLOWS[state.flow]?.notUnderstood?.(fc, state) : undefined;
+  if (askedAgain) {
+    return withChoices(askedAgain);
+  }
   return { replies: [menuReply(T.notUnderstood[fc.lang](), fc.lang)] };
 }
 

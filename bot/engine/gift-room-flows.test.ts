@@ -160,6 +160,35 @@ describe("gift rooms from the chat", () => {
     await expectLedgerConsistent(tdb.db);
   });
 
+  it("a cash room said in words is cash; with the kind unsaid it is asked, and the amount and count are kept", async () => {
+    const c = await h.customer("g-cash-words");
+    const cash = await c.say("create gift room 3 people 1k cash each");
+    expect(texts(cash)).toMatch(/How do people win\?/);
+    await c.tap("mode:quiz");
+    await c.say("What is the capital of Nigeria?");
+    await c.say("Abuja");
+    await c.tap("msg:skip");
+    expect(texts(await c.tap("hours:24"))).toMatch(/^Gift room: 3 × ₦1,000 cash, quiz\./);
+    await c.say("cancel");
+
+    const unsaid = await c.say("create gift room 3 people 1k each");
+    expect(texts(unsaid)).toMatch(/What do you want to give\?/);
+    expect(choiceIds(unsaid)).toContain("gift:cash");
+    expect(texts(await c.tap("gift:airtime"))).toMatch(
+      /How do people win\?\n• First come: the first 3 to open/,
+    );
+    await c.tap("mode:first_come");
+    await c.tap("msg:skip");
+    expect(texts(await c.tap("hours:24"))).toMatch(/^Gift room: 3 × ₦1,000 airtime, first come\./);
+    await c.say("cancel");
+
+    // Picked as data, the amount has no use: the data questions follow, the count kept.
+    await c.say("gift room 2 people 500 each");
+    expect(texts(await c.tap("gift:data"))).toMatch(/Which network/);
+    await c.tap("net:mtn");
+    expect(texts(await c.say("cancel"))).toMatch(/Cancelled/);
+  });
+
   it("on numbered chats a typed 1 is one gift or a quiz answer, not the Cancel button", async () => {
     const c = await h.customer("g-one");
     await c.tap("nav:gift");

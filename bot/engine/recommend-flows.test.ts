@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDataPlans } from "../../api/services/catalogue/listings";
+import { setUserPhone } from "../../api/services/users";
 import { NETWORKS } from "../../api/services/vtu";
 import type { PastPurchase } from "../../api/services/vtu/past-purchases";
 import { getWalletBalance } from "../../api/services/wallet";
@@ -36,10 +37,16 @@ function chat(userRef: string, extra: Partial<EngineDeps> = {}, displayName?: st
   return { say: (text: string) => send({ text }), tap: (choice: string) => send({ choice }) };
 }
 
-/** A person who said hi, set PIN 2580 and has ₦5,000 (through the harness, so its userId works). */
+let own = 0;
+/**
+ * A person who said hi, set PIN 2580, has ₦5,000 and their own number on file (through the
+ * harness, so its userId works). Without a number, a hello asks for it first.
+ */
 async function customer(ref: string) {
   const c = await h.customer(ref);
-  return { ...c, userId: await c.userId() };
+  const userId = await c.userId();
+  await setUserPhone({ ctx: ctx(), userId, phone: `0816${String(7_000_000 + ++own)}` });
+  return { ...c, userId };
 }
 
 const ordersOf = (userId: string) =>

@@ -26,6 +26,21 @@ beforeAll(async () => {
 afterAll(() => tdb.destroy());
 
 describe("validation in words", () => {
+  it("an amount with kobo is kept, in the first message and typed at the amount question", async () => {
+    const c = await h.customer("w-kobo");
+    await c.say("airtime 500.50 09061230099");
+    expect(texts(await c.tap("net:mtn"))).toMatch(/^MTN airtime ₦500\.50 for 09061230099\./);
+    await c.say("cancel");
+    await c.say("airtime 09061230099");
+    expect(texts(await c.tap("net:mtn"))).toMatch(/How much airtime\?/);
+    expect(texts(await c.say("500.50"))).toMatch(/^MTN airtime ₦500\.50 for 09061230099\./);
+    await c.say("cancel");
+    // Below the least, the kobo amount is quoted with the limits rather than dropped.
+    expect(texts(await c.say("airtime 10.30 09061230099"))).toContain(
+      "₦10.30 is less than the least for airtime (₦50).",
+    );
+  });
+
   it("a negative amount is quoted with the airtime limits, and not bought as ₦500", async () => {
     const c = await h.customer("w-negative");
     const out = await c.say("airtime -500 08031234567");

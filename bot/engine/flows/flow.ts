@@ -24,4 +24,9 @@ export type Flow = {
    * "what is my balance?" is the answer, not a request to switch flows. Cancel still cancels.
    */
   freeTextSteps?: ReadonlySet<string>;
+  /**
+   * For a step that stepped aside (`handle` gave undefined) when nothing else understood the message
+   * either: the question again, instead of "Sorry, I did not get that" and the menu.
+   */
+  notUnderstood?(fc: FlowContext, state: FlowState): StepResult | undefined;
 };

@@ -206,7 +206,30 @@ function kindStep(
         : /\b(?:cash|money|wallet)\b/i.test(text)
           ? "cash"
           : undefined;
-  return kind ? ask(fc, { kind }) : Promise.resolve(again(state, T.pickKind[fc.lang](), fc.lang));
+  if (!kind) {
+    return Promise.resolve(again(state, T.pickKind[fc.lang](), fc.lang));
+  }
+  // What the first message said ("3 people 1k each") is kept: the amount goes with airtime or cash.
+  const { amountKobo, ...said } = state.data as GiftData;
+  const kept = withAmount(fc, { ...said, kind }, amountKobo);
+  return ask(fc, kept.data).then((result) => withNotes([kept.note], result));
+}
+
+/**
+ * An amount per gift said before its use was known: checked against the airtime limits for
+ * airtime, kept for cash (the service checks it) or until the kind is picked, dropped for data
+ * (a data gift is a plan, not an amount).
+ */
+function withAmount(
+  fc: FlowContext,
+  data: GiftData,
+  amountKobo: number | undefined,
+): { data: GiftData; note?: string } {
+  if (amountKobo === undefined || data.kind === "data") {
+    return { data };
+  }
+  const note = data.kind === "airtime" ? amountOutOfRange(fc, "gift", amountKobo) : undefined;
+  return note ? { data, note } : { data: { ...data, amountKobo }, note };
 }
 
 /**
@@ -226,16 +249,13 @@ async function startWithFields(fc: FlowContext, intent: IntentOf<"gift_room">): 
   } else if (intent.count !== undefined) {
     data.capacity = intent.count;
   }
-  if (data.kind === "airtime" && intent.amountKobo !== undefined) {
-    const outOfRange = amountOutOfRange(fc, "gift", intent.amountKobo);
-    notes.push(outOfRange);
-    data.amountKobo = outOfRange ? undefined : intent.amountKobo;
-  }
   if (data.kind === "data") {
     data.network = intent.network;
     data.sizeMb = intent.sizeMb;
   }
-  return withNotes(notes, await ask(fc, data));
+  const kept = withAmount(fc, data, intent.amountKobo);
+  notes.push(kept.note);
+  return withNotes(notes, await ask(fc, kept.data));
 }
 
 async function amountStep(

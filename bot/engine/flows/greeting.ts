@@ -8,6 +8,7 @@ import { type Lang, templates } from "../i18n";
 import { mainMenu, menuChoice } from "../replies";
 import type { FlowContext, StepResult } from "../types";
 import { REPEAT_PREFIX } from "./repeat";
+import { askPhoneAgain } from "./start";
 
 export type TimeOfDay = "morning" | "afternoon" | "evening";
 
@@ -47,7 +48,7 @@ const T = templates("greeting", {
  * A returning person's hello: "Good evening Ada — same 1GB MTN for 08031234567?" by Lagos time,
  * with their last delivered purchase as a one-tap repeat (`repeat:<order id>`, which opens the
  * purchase pre-filled and still asks Confirm and the PIN) and the Menu. Without a purchase, the
- * greeting and the menu.
+ * greeting and the menu. Without a number on file, the greeting and "What is your phone number?".
  */
 export async function greet(fc: FlowContext): Promise<StepResult> {
   const [user, last] = await Promise.all([
@@ -58,6 +59,10 @@ export async function greet(fc: FlowContext): Promise<StepResult> {
     timeOfDay(fc.ctx.now()),
     firstName(fc.input.displayName ?? user.display_name),
   );
+  const asked = await askPhoneAgain(fc, user.phone, `${hello}!`);
+  if (asked) {
+    return asked;
+  }
   const what = last ? describePurchase(fc.lang, last) : undefined;
   if (!last || !what) {
     return { replies: [{ text: T.menu[fc.lang](hello), choices: mainMenu(fc.lang) }] };

@@ -2,11 +2,14 @@ import { ServiceError } from "../../../api/services/errors";
 import { hasPin } from "../../../api/services/pins";
 import { getUser, setUserPhone } from "../../../api/services/users";
 import { templates } from "../i18n";
+import { findBadPhones, findPhones } from "../intents/extract";
+import { parseIntent } from "../intents/grammar";
 import { errorText, mainMenu } from "../replies";
 import type { FlowContext, Reply, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again } from "./purchase";
 import { applyCode, codeNotUsedText } from "./referral";
+import { explainProblems } from "./written";
 
 const T = templates("start", {
   hello: {
@@ -31,6 +34,21 @@ const T = templates("start", {
     en: (problem: string) => `${problem} Or tap Cancel.`,
     pcm: (problem: string) => `${problem} Or press Cancel.`,
   },
+  noNumber: {
+    en: () => "I could not find a phone number in that. Type your number like 08031234567, or tap Not now.",
+    pcm: () =>
+      "I no see phone number for wetin you write. Type your number like 08031234567, or press No be now.",
+  },
+  twoNumbers: {
+    en: () => "I see more than one number there. Type just your own, like 08031234567, or tap Not now.",
+    pcm: () => "I see pass one number for there. Type only your own, like 08031234567, or press No be now.",
+  },
+  orNotNow: {
+    en: (problem: string) => `${problem} Or tap Not now.`,
+    pcm: (problem: string) => `${problem} Or press No be now.`,
+  },
+  hi: { en: () => "Hello!", pcm: () => "How far!" },
+  welcome: { en: () => "You're welcome!", pcm: () => "No wahala!" },
   whatNext: { en: () => "What would you like to do?", pcm: () => "Wetin you wan do?" },
   setPin: {
     en: () => "To pay for anything you need a transaction PIN (4–6 digits). Set it up now?",
@@ -42,7 +60,8 @@ const T = templates("start", {
 /**
  * /start and a first hello: greet by name, say what the bot does, then what is missing for buying:
  * the person's phone number (a shared contact on Telegram, typed elsewhere) and a transaction PIN.
- * Both are offers: "Not now" or any other request goes on as normal.
+ * Both are offers: "Not now" or any other request goes on as normal. A person with no number on
+ * file is asked again at their next hello (`askPhoneAgain`).
  */
 export const startFlow: Flow = {
   name: "start",
@@ -51,26 +70,8 @@ export const startFlow: Flow = {
     const name = fc.input.displayName ?? user.display_name;
     const referred = await deepLinkReferral(fc);
     const hello = [T.hello[fc.lang](name ?? ""), referred].filter(Boolean).join("\n\n");
-    if (!user.phone && fc.input.channel === "whatsapp") {
-      // A WhatsApp chat is a phone number: use it, unless another account already has it.
-      const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone: fc.input.userRef }).catch(
-        () => undefined,
-      );
-      if (saved) {
-        return { replies: [led(hello, await nextStep(fc))] };
-      }
-    }
-    if (!user.phone) {
-      return {
-        replies: [
-          led(hello, {
-            text: T.askPhone[fc.lang](),
-            askContact: T.sharePhone[fc.lang](),
-            choices: [{ id: "skip", label: T.notNow[fc.lang]() }],
-          }),
-        ],
-        next: { flow: "start", step: "phone", data: {} },
-      };
+    if (await needsPhone(fc, user.phone)) {
+      return askPhone(fc, hello);
     }
     return { replies: [led(hello, await nextStep(fc))] };
   },
@@ -78,15 +79,96 @@ export const startFlow: Flow = {
     if (answer.choice === "skip") {
       return { replies: [await nextStep(fc)] };
     }
+    if (fc.input.contactPhone) {
+      return savePhone(fc, fc.input.contactPhone, state);
+    }
     const typed = answer.text?.trim() ?? "";
-    const phone = fc.input.contactPhone ?? (/^[+\d\s\-()]{10,18}$/.test(typed) ? typed : undefined);
-    if (!phone) {
-      // Not an answer to "your number?": read it as a new request.
+    if (!typed) {
       return undefined;
     }
-    return savePhone(fc, phone, state);
+    // A number anywhere in the words ("my number na 0816… abeg") is the answer. Digits that are not
+    // a whole number, or a hello or a thank-you, are answered and the question asked again. Other
+    // words are stepped aside from: they may be a request (read by the grammar, then the model),
+    // and when nothing understands them either, `notUnderstood` asks the question again with the
+    // step kept. So the question is never dropped by a reply it cannot read.
+    const said = parseIntent(typed).kind;
+    if (!ANSWER_KINDS.has(said)) {
+      // Another request ("airtime 500 for 0803…"): its number is never taken for the person's own.
+      return undefined;
+    }
+    const phones = [...new Set(findPhones(typed).map((found) => found.phone))];
+    if (phones.length === 1 && phones[0]) {
+      return savePhone(fc, phones[0], state);
+    }
+    if (phones.length > 1) {
+      return { replies: [phoneQuestion(fc, T.twoNumbers[fc.lang]())], next: state };
+    }
+    const bad = explainProblems(
+      fc,
+      findBadPhones(typed, []).map((found) => found.problem),
+    );
+    if (bad) {
+      return { replies: [phoneQuestion(fc, T.orNotNow[fc.lang](bad))], next: state };
+    }
+    if (said === "greeting" || said === "thanks") {
+      return { ...askPhone(fc, said === "greeting" ? T.hi[fc.lang]() : T.welcome[fc.lang]()), next: state };
+    }
+    return undefined;
+  },
+  notUnderstood(fc, state) {
+    return state.step === "phone"
+      ? { replies: [phoneQuestion(fc, T.noNumber[fc.lang]())], next: state }
+      : undefined;
   },
 };
+
+/**
+ * What the grammar reads in an answer to "your number?": nothing it knows (a number in words), or a
+ * hello or thanks. Every other kind is a request of its own.
+ */
+const ANSWER_KINDS = new Set(["unknown", "greeting", "thanks"]);
+
+/**
+ * Whether the person's own number is still missing. On WhatsApp the chat is a phone number: it is
+ * saved as theirs, unless another account already has it (then they are asked, like elsewhere).
+ */
+async function needsPhone(fc: FlowContext, phone: string | null): Promise<boolean> {
+  if (phone) {
+    return false;
+  }
+  if (fc.input.channel === "whatsapp") {
+    const saved = await setUserPhone({ ctx: fc.ctx, userId: fc.userId, phone: fc.input.userRef }).catch(
+      () => undefined,
+    );
+    return saved === undefined;
+  }
+  return true;
+}
+
+/** "What is your phone number?" with the share button and "Not now", after `lead`. */
+function askPhone(fc: FlowContext, lead: string): StepResult {
+  return {
+    replies: [led(lead, phoneQuestion(fc, T.askPhone[fc.lang]()))],
+    next: { flow: "start", step: "phone", data: {} },
+  };
+}
+
+function phoneQuestion(fc: FlowContext, text: string): Reply {
+  return { text, askContact: T.sharePhone[fc.lang](), choices: [{ id: "skip", label: T.notNow[fc.lang]() }] };
+}
+
+/**
+ * A returning person's hello, when they have no number on file (they tapped "Not now", or went on
+ * to something else at the question): the question again, after `hello`. Undefined when the number
+ * is there (on WhatsApp, saved now from the chat), and the hello goes on as usual.
+ */
+export async function askPhoneAgain(
+  fc: FlowContext,
+  phone: string | null,
+  hello: string,
+): Promise<StepResult | undefined> {
+  return (await needsPhone(fc, phone)) ? askPhone(fc, hello) : undefined;
+}
 
 /** Telegram's deep link `t.me/<bot>?start=ref_<code>` arrives as "/start ref_<code>". */
 const START_REFERRAL = /^\/start(?:@\w+)?\s+ref_([A-Za-z0-9-]{4,24})\s*$/i;

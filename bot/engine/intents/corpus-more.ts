@@ -18,6 +18,20 @@ export const MORE: CorpusEntry[] = [
     expect: { kind: "airtime", amountKobo: 150000, phone: "08021234567", network: "airtel" },
   },
   { text: "glo recharge card 300", expect: { kind: "airtime", amountKobo: 30000, network: "glo" } },
+  {
+    text: "airtime 500.50 09061230099",
+    expect: { kind: "airtime", amountKobo: 50050, phone: "09061230099", network: "mtn" },
+  },
+  {
+    text: "ikeja prepaid 1000.50 meter 45123456789",
+    expect: {
+      kind: "electricity",
+      disco: "ikeja",
+      meterType: "prepaid",
+      meterNumber: "45123456789",
+      amountKobo: 100050,
+    },
+  },
   { text: "I wan buy credit", expect: { kind: "airtime" } },
   {
     text: "top up my phone with two thousand naira",
@@ -327,6 +341,16 @@ export const MORE: CorpusEntry[] = [
     text: "create giveaway room, 1k airtime each",
     expect: { kind: "gift_room", product: "airtime", amountKobo: 100000 },
   },
+  {
+    text: "create gift room 3 people 1k cash each",
+    expect: { kind: "gift_room", product: "cash", count: 3, amountKobo: 100000 },
+  },
+  {
+    text: "giveaway 500 naira money to 10 people, straight to their wallet",
+    expect: { kind: "gift_room", product: "cash", count: 10, amountKobo: 50000 },
+  },
+  // The kind is not said: the flow asks it, keeping the amount.
+  { text: "gift room 3 people 1k each", expect: { kind: "gift_room", count: 3, amountKobo: 100000 } },
 
   // Balance, history, receipts
   { text: "how much remain for my wallet?", expect: { kind: "balance" } },

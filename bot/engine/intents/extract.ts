@@ -400,12 +400,15 @@ export type AmountRead =
 /**
  * The amount of money in the text. A marked amount ("N500", "1.5k", "2 thousand", "500 naira") wins
  * over a bare number; a bare number needs 2–9 digits (ten or more are accounts and phones; a lone
- * digit is too often something else: "option 2"). A minus sign, a zero or a fraction of a kobo is a problem, reported with the words
- * as written, never dropped silently (issue 16): "-500" is not ₦500. Undefined when there is none.
+ * digit is too often something else: "option 2"). A bare "500.50" is ₦500.50, unless a whole bare
+ * number is there too or it reads as a time or a date ("10.30 am", "12.05.2026"). A minus sign, a
+ * zero or a fraction of a kobo is a problem, reported with the words as written, never dropped
+ * silently (issue 16): "-500" is not ₦500. Undefined when there is none.
  */
 export function readAmount(text: string): AmountRead | undefined {
   const normalised = wordNumbersToDigits(text);
   let bare: AmountRead | undefined;
+  let withKobo: AmountRead | undefined;
   for (const match of normalised.matchAll(AMOUNT)) {
     const groups = match.groups ?? {};
     const marked = Boolean(groups.currency || groups.multiplier || groups.naira);
@@ -430,11 +433,22 @@ export function readAmount(text: string): AmountRead | undefined {
     }
     const plausible =
       (digits.length >= 2 && digits.length <= 9) || (read.problem !== undefined && digits.length >= 1);
-    if (bare === undefined && plausible && (groups.fraction === undefined || read.problem)) {
-      bare = read;
+    if (!plausible) {
+      continue;
+    }
+    if (groups.fraction === undefined || read.problem) {
+      bare ??= read;
+    } else if (!looksLikeTimeOrDate(normalised.slice(match.index + match[0].length))) {
+      // "500.50": naira and kobo. A whole bare number elsewhere in the text wins over it.
+      withKobo ??= read;
     }
   }
-  return bare;
+  return bare ?? withKobo;
+}
+
+/** What follows "10.30" when it is a time or a date, not money: "10.30 am", "12.05.2026". */
+function looksLikeTimeOrDate(after: string): boolean {
+  return /^(?:\s?(?:am|pm|a\.m|p\.m|o'?clock|hrs?|hours?)\b|[.:/]\d)/.test(after);
 }
 
 /** The amount in kobo, or undefined when there is none or it cannot be used (see readAmount). */

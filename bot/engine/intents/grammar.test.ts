@@ -167,6 +167,9 @@ describe("amounts", () => {
     ["one thousand five hundred", 150_000],
     ["1,000,000", 100_000_000],
     ["1.23456k", 123_456],
+    ["500.50", 50_050],
+    ["1,000.75", 100_075],
+    ["airtime 500.5", 50_050],
   ])("%j → %i kobo", (text, kobo) => {
     expect(findAmountKobo(cleanText(text))).toBe(kobo);
   });
@@ -178,6 +181,8 @@ describe("amounts", () => {
     ["1234567890", "ten digits: an account, not money"],
     ["1.234567k", "a fraction of a kobo"],
     ["9am", "a time"],
+    ["at 10.30 am", "a time with a dot"],
+    ["on 12.05.2026", "a date"],
   ])("%j has no amount (%s)", (text) => {
     expect(findAmountKobo(cleanText(text))).toBeUndefined();
   });
@@ -186,6 +191,8 @@ describe("amounts", () => {
     expect(findAmountKobo(cleanText("for 2 people 1k each"))).toBe(100_000);
     expect(findAmountKobo(cleanText("top up 20 lines N1,200"))).toBe(120_000);
     expect(findAmountKobo("N1K")).toBe(100_000);
+    // A whole bare number wins over one with kobo that may be a time: "at 10.30 … 500".
+    expect(findAmountKobo(cleanText("every day at 10.30 airtime 500"))).toBe(50_000);
   });
 
   it("never reads the phone, the size or the validity as money", () => {

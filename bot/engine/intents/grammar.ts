@@ -771,9 +771,12 @@ function giftRoom({ text }: Message): Intent | undefined {
 const GIFT_COUNT =
   /(?<![\d.,-])(-?\d+(?:\.\d+)?)\s*(?:people|persons?|pple|ppl|users?|winners?|recipients?|heads?|members?|friends?|followers?|slots?|spots?|guys|pipu|pesin)\b/;
 
+/** "1k cash each", "money", "wallet", "transfer": a gift of wallet cash. */
+const GIFT_CASH = /\b(?:cash|money|wallet|transfers?)\b/;
+
 /**
  * Everything a gift room request says about the room (issue 16: fields are never dropped): the
- * product, how many people, and the airtime or data each gets. "create gift room 10 people 200
+ * product, how many people, and the airtime, data or cash each gets. "create gift room 10 people 200
  * airtime each" → airtime, 10, ₦200 each; "giveaway 1gb data to 5 people" → data, 1GB, 5.
  */
 function giftRoomFields(text: string): Intent {
@@ -801,14 +804,18 @@ function giftRoomFields(text: string): Intent {
       ? "data"
       : /\b(?:airtime|credit|recharge|card)\b/.test(text)
         ? "airtime"
-        : undefined;
+        : GIFT_CASH.test(text)
+          ? "cash"
+          : undefined;
   const amount =
     product === "data"
       ? undefined
       : readAmount(mask(rest, [...findPhones(rest), ...sizeAndValiditySpans(rest)]));
+  // An amount alone ("3 people 1k each") could be airtime or cash: the product is left unsaid, and
+  // the flow asks which, keeping the amount.
   return compact<IntentOf<"gift_room">>({
     kind: "gift_room",
-    product: product ?? (amount?.amountKobo ? "airtime" : undefined),
+    product,
     count: countProblem || count === undefined ? undefined : count,
     amountKobo: amount?.amountKobo,
     sizeMb,

@@ -170,10 +170,10 @@ export const WithdrawIntent = z.strictObject({
 export const GiftRoomIntent = z.strictObject({
   kind: z.literal("gift_room"),
   mine: z.boolean().optional(),
-  product: z.enum(["airtime", "data"]).optional(),
+  product: z.enum(["airtime", "data", "cash"]).optional(),
   /** How many people can receive. */
   count: z.int().positive().max(1_000_000).optional(),
-  /** Airtime per person, in kobo. */
+  /** Airtime or cash per person, in kobo (kept when the product is not said yet). */
   amountKobo: Kobo.optional(),
   /** Data per person, binary MB. */
   sizeMb: z.int().positive().optional(),
