@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IncorrectPinError, PinLockedError } from "../../../api/services/errors";
+import { IncorrectPinError, PinLockedError, ValidationError } from "../../../api/services/errors";
 import { serviceErrorText } from "./service-errors";
 
 describe("service errors in the chat", () => {
@@ -18,5 +18,23 @@ describe("service errors in the chat", () => {
       "Incorrect PIN. 2 attempts left before your PIN is locked.",
     );
     expect(serviceErrorText(new IncorrectPinError(2), "pcm")).toContain("You get 2 more chance");
+  });
+
+  it("an amount with kobo where whole naira is needed offers the two amounts in naira, not amountKobo", () => {
+    const error = new ValidationError(
+      "Airtime is sold in whole naira: ₦500.50 has kobo in it. Send amountKobo 50000 (₦500) or 50100 (₦501).",
+      { field: "amountKobo", amountKobo: 50_050 },
+      "AMOUNT_NOT_WHOLE_NAIRA",
+    );
+    expect(serviceErrorText(error, "en")).toBe(
+      "This is sold in whole naira: ₦500.50 has kobo in it. Send ₦500 or ₦501.",
+    );
+    expect(serviceErrorText(error, "pcm")).toContain("Send ₦500 or ₦501.");
+    const plain = new ValidationError(
+      "amountKobo: whole naira",
+      { field: "amountKobo" },
+      "AMOUNT_NOT_WHOLE_NAIRA",
+    );
+    expect(serviceErrorText(plain, "en")).toBe("This is sold in whole naira: send the amount without kobo.");
   });
 });

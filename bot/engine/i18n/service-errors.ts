@@ -1,4 +1,5 @@
 import type { ServiceError } from "../../../api/services/errors";
+import { formatNaira } from "../../../api/services/money";
 import { isOrderState } from "../../../api/services/vtu/order-dto";
 import { lagosTime } from "../../../api/services/vtu/resend-receipt";
 import { type Lang, templates } from "./index";
@@ -24,6 +25,17 @@ const T = templates("service-errors", {
   PIN_LOCKED: {
     en: () => "Your PIN is locked after too many wrong attempts. Try again later, or reset it.",
     pcm: () => "Your PIN don lock because of too many wrong tries. Try again later, or reset am.",
+  },
+  /** The service names `amountKobo` (for API clients); the chat offers the two amounts in naira. */
+  AMOUNT_NOT_WHOLE_NAIRA: {
+    en: (amount: string, lower: string, upper: string) =>
+      `This is sold in whole naira: ${amount} has kobo in it. Send ${lower} or ${upper}.`,
+    pcm: (amount: string, lower: string, upper: string) =>
+      `Dem dey sell this one for full naira only: ${amount} get kobo inside. Send ${lower} or ${upper}.`,
+  },
+  AMOUNT_NOT_WHOLE_NAIRA_PLAIN: {
+    en: () => "This is sold in whole naira: send the amount without kobo.",
+    pcm: () => "Dem dey sell this one for full naira only: send the amount without kobo.",
   },
   /** With the time it opens again, in Lagos time (the service's message gives it in UTC, for APIs). */
   PIN_LOCKED_UNTIL: {
@@ -127,6 +139,14 @@ const T = templates("service-errors", {
 /** A service error as the person reads it: the service's own message in English, by code in Pidgin. */
 export function serviceErrorText(error: ServiceError, lang: Lang): string {
   const details = error.details ?? {};
+  if (error.code === "AMOUNT_NOT_WHOLE_NAIRA") {
+    const amount = Number(details.amountKobo);
+    if (!Number.isSafeInteger(amount) || amount <= 0) {
+      return T.AMOUNT_NOT_WHOLE_NAIRA_PLAIN[lang]();
+    }
+    const lower = Math.floor(amount / 100) * 100;
+    return T.AMOUNT_NOT_WHOLE_NAIRA[lang](formatNaira(amount), formatNaira(lower), formatNaira(lower + 100));
+  }
   if (error.code === "PIN_LOCKED") {
     const until = new Date(String(details.lockedUntil ?? ""));
     return Number.isNaN(until.getTime())
