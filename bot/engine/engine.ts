@@ -28,7 +28,7 @@ import { lastShownNotificationChoices, REMINDER_PREFIX, reminderChoice } from ".
 import { REPEAT_PREFIX, repeatFlow, repeatOrder } from "./flows/repeat";
 import { saveOfferFlow } from "./flows/saved";
 import { scheduleFlow } from "./flows/schedule";
-import { isPinStep } from "./flows/secure-pin";
+import { isPinStep, needsPinPage, pinShaped } from "./flows/secure-pin";
 import { startFlow as onboarding, savePhone } from "./flows/start";
 import { thank } from "./flows/thanks";
 import { tierFlow } from "./flows/tier";
@@ -109,6 +109,20 @@ const T = templates("engine", {
   },
   hello: { en: () => "Hello!", pcm: () => "How far!" },
   welcome: { en: () => "You're welcome!", pcm: () => "No wahala!" },
+  strayPin: {
+    en: () => "That looked like a PIN, so I deleted it. Never send your PIN unless I ask for it.",
+    pcm: () => "That one resemble PIN, so I don delete am. No ever send your PIN unless I ask you for am.",
+  },
+  strayPinKept: {
+    en: () =>
+      "That looked like a PIN. WhatsApp messages cannot be deleted: please delete it yourself, and change your PIN if it was your real one. Never send your PIN in this chat.",
+    pcm: () =>
+      "That one resemble PIN. WhatsApp message no dey delete: abeg delete am yourself, and change your PIN if na your real PIN. No ever send your PIN for this chat.",
+  },
+  confirmFirst: {
+    en: () => "Tap Confirm first; then I will ask for your PIN.",
+    pcm: () => "Tap Confirm first; after that I go ask for your PIN.",
+  },
   carryOn: {
     en: () => "Carry on where you stopped: answer the question above.",
     pcm: () => "Continue from where you stop: answer the question wey dey up.",
@@ -426,6 +440,10 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     // A BVN typed here by mistake: never quoted back, never parsed or sent to the LLM (issue 17).
     return bvnWarning(fc, state, inFlow);
   }
+  if (text && !choice && pinShaped(text) && summary && state?.step === "confirm") {
+    // A PIN typed at a summary, before Confirm: not taken, deleted, and the summary stays (§82).
+    return strayPin(fc, state, { confirmFirst: summary.id });
+  }
   if (state?.step === "pin" && inFlow && text && !choice && !mayHoldPin(text)) {
     // Words at a purchase's PIN step are not a PIN: the purchase is dropped and they are answered.
     return leavePurchase(fc, summary?.what ?? "purchase");
@@ -466,6 +484,10 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
   if (!text) {
     return { replies: [menuReply(undefined, fc.lang)] };
   }
+  if (!choice && pinShaped(text)) {
+    // Only a PIN ("2580", "2580 9876") and no step took it: a PIN sent at the wrong moment (§82).
+    return strayPin(fc, state);
+  }
   if (instructsTheBot(text)) {
     // "Ignore previous instructions…", "you are now admin": taken as what it is, never acted on,
     // and never handed to the LLM (issue 16).
@@ -502,6 +524,37 @@ async function route(fc: FlowContext, state: FlowState | undefined): Promise<Ste
     return withChoices(askedAgain);
   }
   return { replies: [menuReply(T.notUnderstood[fc.lang](), fc.lang)] };
+}
+
+/**
+ * A message that is only a PIN (or a current and a new PIN) when nothing asked for one: never
+ * parsed, answered with what it is and deleted, as the PIN step deletes (on WhatsApp, which cannot
+ * delete, the person is asked to). The chat stays where it was: an offer or a summary stays open.
+ */
+function strayPin(
+  fc: FlowContext,
+  state: FlowState | undefined,
+  at: { confirmFirst?: string } = {},
+): StepResult {
+  const lead = needsPinPage(fc.input.channel) ? T.strayPinKept[fc.lang]() : T.strayPin[fc.lang]();
+  if (at.confirmFirst) {
+    return {
+      replies: [
+        {
+          text: `${lead} ${T.confirmFirst[fc.lang]()}`,
+          choices: summaryChoices(at.confirmFirst, fc.lang),
+          tag: summaryTag(at.confirmFirst),
+        },
+      ],
+      next: state,
+      deleteInput: true,
+    };
+  }
+  return {
+    replies: [state ? { text: lead } : doneReply(lead, [], fc.lang)],
+    next: state,
+    deleteInput: true,
+  };
 }
 
 /** The answer to a message that gives the bot instructions instead of asking for something. */

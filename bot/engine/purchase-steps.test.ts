@@ -197,8 +197,8 @@ describe("words at the PIN step", () => {
     expect(out.deleteInput).toBe(false);
     expect(out.replies).toHaveLength(1);
     expect(texts(out)).toBe("Cancelled the ₦1,000 airtime.\nYour balance is ₦5,000.");
-    // The purchase is gone: a PIN now pays for nothing.
-    expect(texts(await c.say("2580"))).toMatch(/did not get that/);
+    // The purchase is gone: a PIN now pays for nothing (it is deleted as sent by mistake, §82).
+    expect(texts(await c.say("2580"))).toMatch(/^That looked like a PIN, so I deleted it\./);
     expect(await ordersOf(c)).toEqual([]);
   });
 

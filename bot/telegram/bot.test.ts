@@ -162,6 +162,32 @@ describe("Telegram adapter", () => {
     expect(h.logs()).not.toContain("22212345678");
   });
 
+  it("a PIN sent when none was asked for is deleted from the chat and never repeated (§82)", async () => {
+    const { bot, calls } = await telegram();
+    await customer(bot, 7013);
+    // Long after the PIN was set: only the engine's rule deletes these.
+    await h.tdb.db
+      .updateTable("chat_sessions")
+      .set({ pin_taken_at: null })
+      .where("channel", "=", "telegram")
+      .where("external_id", "=", "7013")
+      .execute();
+    for (const text of ["2580", "2580 9876"]) {
+      const before = calls.length;
+      const stray = textUpdate(7013, text);
+      await bot.handleUpdate(stray);
+      const after = calls.slice(before);
+      expect(after.find((c) => c.method === "deleteMessage")?.payload, text).toMatchObject({
+        chat_id: 7013,
+        message_id: stray.message?.message_id,
+      });
+      expect(lastText(calls)).toBe(
+        "That looked like a PIN, so I deleted it. Never send your PIN unless I ask for it.",
+      );
+    }
+    expect(JSON.stringify(calls.filter((c) => c.method !== "deleteMessage"))).not.toContain("9876");
+  });
+
   it("shows the electricity token in the answer to the PIN (the chat's notification is not repeated)", async () => {
     const { bot, calls, outbox } = await telegram();
     await customer(bot, 7010);

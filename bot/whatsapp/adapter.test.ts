@@ -155,7 +155,8 @@ describe("WhatsApp adapter", () => {
   it("keeps one person's messages in order while another person is served at the same time", async () => {
     const a = newNumber();
     const b = newNumber();
-    await wa.say(a, "hi");
+    // With a PIN and money: Confirm asks for the PIN (it would not without them).
+    await customer(a);
     await wa.say(b, "hi");
     wa.client.sendDelayMs = 20;
     try {

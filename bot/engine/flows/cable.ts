@@ -35,10 +35,10 @@ const T = templates("cable", {
     pcm: (tv: string) => `Type the ${tv} smartcard / IUC number for here.`,
   },
   notACard: {
-    en: (written: string, min: number, max: number) =>
-      `"${written}" is not a smartcard number. Type the smartcard / IUC number (${min}–${max} digits).`,
-    pcm: (written: string, min: number, max: number) =>
-      `"${written}" no be smartcard number. Type the smartcard / IUC number (${min}–${max} digits).`,
+    en: (shown: string, min: number, max: number) =>
+      `${shown} is not a smartcard number. Type the smartcard / IUC number (${min}–${max} digits).`,
+    pcm: (shown: string, min: number, max: number) =>
+      `${shown} no be smartcard number. Type the smartcard / IUC number (${min}–${max} digits).`,
   },
   cardAgain: {
     en: (reason: string) => `${reason} Type the card number again, or Cancel.`,
@@ -122,7 +122,7 @@ export const cableFlow = purchaseFlow<CableData>({
       key: "smartcard",
       range: SMARTCARD_DIGITS,
       ask: (fc, data) => T.typeCard[fc.lang](CABLE_NAMES[data.provider as CableProvider]),
-      notIt: (fc, written, min, max) => T.notACard[fc.lang](written, min, max),
+      notIt: (fc, shown, min, max) => T.notACard[fc.lang](shown, min, max),
     }),
     // Verified before any money moves: the customer sees whose card it is.
     verifySlot<CableData>({

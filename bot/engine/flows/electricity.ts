@@ -40,10 +40,10 @@ const T = templates("electricity", {
   whichType: { en: () => "Prepaid or postpaid?", pcm: () => "Na prepaid or postpaid?" },
   typeMeter: { en: () => "Type the meter number.", pcm: () => "Type the meter number for here." },
   notAMeter: {
-    en: (written: string, min: number, max: number) =>
-      `"${written}" is not a meter number. Type the meter number (${min}–${max} digits).`,
-    pcm: (written: string, min: number, max: number) =>
-      `"${written}" no be meter number. Type the meter number (${min}–${max} digits).`,
+    en: (shown: string, min: number, max: number) =>
+      `${shown} is not a meter number. Type the meter number (${min}–${max} digits).`,
+    pcm: (shown: string, min: number, max: number) =>
+      `${shown} no be meter number. Type the meter number (${min}–${max} digits).`,
   },
   meterAgain: {
     en: (reason: string) => `${reason} Type the meter number again, or Cancel.`,
@@ -143,7 +143,7 @@ export const electricityFlow = purchaseFlow<ElectricityData>({
       key: "meterNumber",
       range: METER_DIGITS,
       ask: (fc) => T.typeMeter[fc.lang](),
-      notIt: (fc, written, min, max) => T.notAMeter[fc.lang](written, min, max),
+      notIt: (fc, shown, min, max) => T.notAMeter[fc.lang](shown, min, max),
     }),
     // Verified before any money moves: the customer sees whose meter it is.
     verifySlot<ElectricityData>({

@@ -11,7 +11,14 @@ import { confirmGift, createFromPin } from "./gift-room-create";
 import { closeStep, listRooms, roomStep, showRoom } from "./gift-room-mine";
 import { hoursLabel, parseHours, readDrawTime } from "./gift-time";
 import { again, PURCHASE_TEXT } from "./purchase";
-import { amountOutOfRange, explainProblems, readAmountAnswer, typeAnAmount, withNotes } from "./written";
+import {
+  amountOutOfRange,
+  explainProblems,
+  quoted,
+  readAmountAnswer,
+  typeAnAmount,
+  withNotes,
+} from "./written";
 
 const T = templates("gift-room-steps", {
   pickMode: {
@@ -67,10 +74,10 @@ const T = templates("gift-room-steps", {
     pcm: (typeAnAmount: string) => `Type how much for each gift. ${typeAnAmount}`,
   },
   notACount: {
-    en: (written: string, max: number) =>
-      `"${written}" is not a number of gifts. Type how many gifts, from 1 to ${max}.`,
-    pcm: (written: string, max: number) =>
-      `"${written}" no be number of gifts. Type how many gifts, from 1 reach ${max}.`,
+    en: (shown: string, max: number) =>
+      `${shown} is not a number of gifts. Type how many gifts, from 1 to ${max}.`,
+    pcm: (shown: string, max: number) =>
+      `${shown} no be number of gifts. Type how many gifts, from 1 reach ${max}.`,
   },
   answers: {
     en: () => "Type 1 to 10 accepted answers separated by commas, each up to 100 characters.",
@@ -289,7 +296,7 @@ async function capacityStep(
   const capacity = match ? Number(match[1]) : 0;
   const max = fc.ctx.config.GIFT_ROOM_MAX_CAPACITY;
   if (capacity < 1 || capacity > max) {
-    return again(state, T.notACount[fc.lang](text.slice(0, 24), max), fc.lang);
+    return again(state, T.notACount[fc.lang](quoted(fc.lang, text.slice(0, 24)), max), fc.lang);
   }
   return ask(fc, { ...data, capacity });
 }

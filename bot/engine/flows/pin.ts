@@ -1,6 +1,15 @@
 import { hasPin, setOrChangePin } from "../../../api/services/pins";
 import { templates } from "../i18n";
-import { cancelChoice, doneReply, errorText, forgotPinChoice } from "../replies";
+import {
+  cancelChoice,
+  doneReply,
+  errorText,
+  forgotPinChoice,
+  newSummaryId,
+  summaryChoices,
+  summaryTag,
+} from "../replies";
+import type { FlowContext, FlowState, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { refusePinAttempt } from "./pin-guard";
 import { completeReset, requestReset } from "./pin-reset";
@@ -41,6 +50,10 @@ const T = templates("pin", {
     pcm: () =>
       "Your PIN don set. Keep am for yourself: we no go ever ask you for am, except when you wan pay.",
   },
+  resume: {
+    en: (what: string) => `Now tap Confirm to pay for the ${what}, or Cancel.`,
+    pcm: (what: string) => `Now tap Confirm make you pay for the ${what}, or Cancel.`,
+  },
 });
 
 /**
@@ -55,20 +68,15 @@ export const pinFlow: Flow = {
     if (intent?.kind === "reset_pin") {
       return requestReset(fc);
     }
-    const existing = await hasPin({ ctx: fc.ctx, userId: fc.userId });
-    const text = existing ? T.askChange[fc.lang]() : T.askSet[fc.lang]();
+    if (!(await hasPin({ ctx: fc.ctx, userId: fc.userId }))) {
+      return askToSetPin(fc);
+    }
     // confirmId binds a WhatsApp PIN page link to this very conversation.
     return askForPin(
       fc,
-      { flow: "pin", step: existing ? "change" : "set", data: { confirmId: fc.input.messageId } },
-      existing
-        ? { purpose: "change_pin", title: T.titleChange[fc.lang]() }
-        : { purpose: "set_pin", title: T.titleSet[fc.lang]() },
-      {
-        typed: text,
-        link: existing ? T.linkChange[fc.lang]() : T.linkSet[fc.lang](),
-        choices: existing ? [forgotPinChoice(fc.lang)] : [],
-      },
+      { flow: "pin", step: "change", data: { confirmId: fc.input.messageId } },
+      { purpose: "change_pin", title: T.titleChange[fc.lang]() },
+      { typed: T.askChange[fc.lang](), link: T.linkChange[fc.lang](), choices: [forgotPinChoice(fc.lang)] },
     );
   },
   async handle(fc, state, answer) {
@@ -111,6 +119,10 @@ export const pinFlow: Flow = {
         userId: fc.userId,
         input: wanted === 2 ? { currentPin: first, pin: second ?? "" } : { pin: first },
       });
+      const resume = state.data.resume as FlowState | undefined;
+      if (wanted === 1 && resume) {
+        return { ...resumePurchase(fc, resume), deleteInput: true };
+      }
       return {
         replies: [doneReply(T.set[fc.lang](), [], fc.lang)],
         deleteInput: true,
@@ -124,3 +136,42 @@ export const pinFlow: Flow = {
     }
   },
 };
+
+/**
+ * Ask for a first PIN (the set step). `resume` is a purchase confirmed before any PIN existed (its
+ * state at the summary): once the PIN is set, that summary is offered again, so nothing typed is lost.
+ * `lead` says why the PIN is asked for.
+ */
+export function askToSetPin(
+  fc: FlowContext,
+  options: { lead?: string; resume?: FlowState } = {},
+): Promise<StepResult> {
+  const lead = options.lead ? `${options.lead} ` : "";
+  const data = { confirmId: fc.input.messageId, ...(options.resume ? { resume: options.resume } : {}) };
+  // confirmId binds a WhatsApp PIN page link to this very conversation.
+  return askForPin(
+    fc,
+    { flow: "pin", step: "set", data },
+    { purpose: "set_pin", title: T.titleSet[fc.lang]() },
+    { typed: lead + T.askSet[fc.lang](), link: lead + T.linkSet[fc.lang]() },
+  );
+}
+
+/**
+ * The PIN is set and a purchase was waiting for it: back to that purchase's summary, with its own
+ * Confirm and Cancel. Confirm checks the wallet again and then asks for the new PIN to pay.
+ */
+function resumePurchase(fc: FlowContext, resume: FlowState): StepResult {
+  const id = typeof resume.data.summaryId === "string" ? resume.data.summaryId : newSummaryId();
+  const what = typeof resume.data.summaryOf === "string" ? resume.data.summaryOf : "purchase";
+  return {
+    replies: [
+      {
+        text: `${T.set[fc.lang]()}\n${T.resume[fc.lang](what)}`,
+        choices: summaryChoices(id, fc.lang),
+        tag: summaryTag(id),
+      },
+    ],
+    next: { ...resume, step: "confirm", data: { ...resume.data, summaryId: id } },
+  };
+}

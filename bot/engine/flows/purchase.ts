@@ -3,7 +3,9 @@ import { NETWORK_NAMES } from "../../../api/services/catalogue/normalize";
 import { ServiceError } from "../../../api/services/errors";
 import { formatNaira } from "../../../api/services/money";
 import { normalizePhone } from "../../../api/services/phone";
+import { hasPin } from "../../../api/services/pins";
 import { createOrder, type OrderInput, stateMessage, waitForOrderOutcome } from "../../../api/services/vtu";
+import { getWalletBalance } from "../../../api/services/wallet";
 import type { OrderState } from "../../../db/database";
 import { notificationText } from "../../outbox/notification-text";
 import { DEFAULT_LANG, type Lang, type Template, templates } from "../i18n";
@@ -13,12 +15,14 @@ import {
   doneReply,
   errorText,
   forgotPinChoice,
+  fundChoice,
   menuChoice,
   newSummaryId,
   summaryChoices,
   summaryTag,
 } from "../replies";
 import type { Choice, FlowContext, FlowState, Reply, StepResult } from "../types";
+import { askToSetPin } from "./pin";
 import { refusePinAttempt } from "./pin-guard";
 import { afterPurchase } from "./saved";
 import { askForPin, readPinAnswer, retryPin } from "./secure-pin";
@@ -54,6 +58,18 @@ export const PURCHASE_TEXT = templates("purchase", {
   whenToken: {
     en: () => "I will send the token when it is ready.",
     pcm: () => "I go send you the token once e ready.",
+  },
+  short: {
+    en: (price: string, available: string, short: string) =>
+      `This costs ${price} and your wallet has ${available}: you are ${short} short. Nothing was bought. Fund your wallet, then try again.`,
+    pcm: (price: string, available: string, short: string) =>
+      `This one cost ${price} but na ${available} dey your wallet: ${short} still remain. You never buy anything. Fund your wallet, then try again.`,
+  },
+  noPin: {
+    en: (what: string) =>
+      `You have no transaction PIN yet, and it is needed to pay. Set it now and the ${what} will be waiting.`,
+    pcm: (what: string) =>
+      `You never set transaction PIN, and na am you go use pay. Set am now, the ${what} go dey wait for you.`,
   },
   pickNetwork: {
     en: () => "Pick the network from the list.",
@@ -215,6 +231,11 @@ export async function payWithPin(
         deleteInput: true,
       };
     }
+    // The wallet fell short after Confirm (another payment came first): the shortfall, and funding.
+    const short = shortfallReply(fc, error);
+    if (short) {
+      return { ...short, deleteInput: true };
+    }
     // A locked PIN: resetting it with a code also lifts the lock.
     const locked = error instanceof ServiceError && error.code === "PIN_LOCKED";
     return {
@@ -250,7 +271,10 @@ export function phoneBeneficiary(
 
 /**
  * The confirm step: Confirm remembers the tap's message id (the purchase's idempotency key) and asks
- * for the PIN to pay the price shown in the summary; anything else asks again.
+ * for the PIN to pay the price shown in the summary; anything else asks again. The PIN is asked only
+ * when it can pay: a wallet short of the price gets the shortfall and "Fund my wallet", and someone
+ * with no PIN sets one first (the purchase waits at its summary). These reads only choose the
+ * question: the order still checks the PIN and the money itself.
  */
 export async function confirmStep(
   fc: FlowContext,
@@ -260,7 +284,20 @@ export async function confirmStep(
   if (answer.choice !== "confirm") {
     return again(state, T.tapConfirm[fc.lang]());
   }
-  const price = formatNaira(Number(state.data.priceKobo ?? 0));
+  const priceKobo = Number(state.data.priceKobo ?? 0);
+  // The wallet as read with this message's claim (no read of its own), else read now.
+  const availableKobo = fc.wallet
+    ? fc.wallet.balanceKobo - fc.wallet.heldKobo
+    : (await getWalletBalance({ ctx: fc.ctx, userId: fc.userId })).availableKobo;
+  if (availableKobo < priceKobo) {
+    return { replies: [shortReply(fc, priceKobo, availableKobo)] };
+  }
+  if (!(await hasPin({ ctx: fc.ctx, userId: fc.userId }))) {
+    const what = typeof state.data.summaryOf === "string" ? state.data.summaryOf : "purchase";
+    const { _choices: _shown, ...kept } = state.data;
+    return askToSetPin(fc, { lead: T.noPin[fc.lang](what), resume: { ...state, data: kept } });
+  }
+  const price = formatNaira(priceKobo);
   const product = isProduct(state.flow) ? T[state.flow][fc.lang]() : state.flow;
   return askForPin(
     fc,
@@ -268,6 +305,29 @@ export async function confirmStep(
     { purpose: "pay", title: T.pinTitle[fc.lang](price, product) },
     { typed: T.pinTyped[fc.lang](price), link: T.pinLink[fc.lang](price) },
   );
+}
+
+/** "This costs ₦5,075 and your wallet has ₦999.15: you are ₦4,075.85 short", with Fund my wallet. */
+function shortReply(fc: FlowContext, priceKobo: number, availableKobo: number): Reply {
+  const text = T.short[fc.lang](
+    formatNaira(priceKobo),
+    formatNaira(Math.max(0, availableKobo)),
+    formatNaira(priceKobo - Math.max(0, availableKobo)),
+  );
+  return doneReply(text, [fundChoice(fc.lang)], fc.lang);
+}
+
+/** The order refused for want of money (INSUFFICIENT_FUNDS with its amounts): the shortfall reply. */
+function shortfallReply(fc: FlowContext, error: unknown): StepResult | undefined {
+  if (!(error instanceof ServiceError) || error.code !== "INSUFFICIENT_FUNDS") {
+    return undefined;
+  }
+  const available = Number(error.details?.availableKobo);
+  const required = Number(error.details?.requiredKobo);
+  if (!Number.isFinite(available) || !Number.isFinite(required) || required <= available) {
+    return { replies: [doneReply(errorText(error, fc.lang), [fundChoice(fc.lang)], fc.lang)] };
+  }
+  return { replies: [shortReply(fc, required, available)] };
 }
 
 /** The flows whose PIN page names what is being paid for. */

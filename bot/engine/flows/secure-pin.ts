@@ -50,6 +50,14 @@ export function needsPinPage(channel: ChatChannel): boolean {
   return channel === "whatsapp";
 }
 
+/**
+ * A message that is only a PIN, or a current and a new PIN ("2580", "2580 9876"): what is deleted
+ * when no step takes it, and never quoted back in an answer (DECISIONS §82).
+ */
+export function pinShaped(text: string | undefined): boolean {
+  return text !== undefined && /^\s*\d{4,6}(?:\s+\d{4,6})?\s*$/.test(text);
+}
+
 export type PinAsk = { purpose: "pay" | "set_pin" | "change_pin"; title: string };
 
 /** Steps that wait for a PIN: a purchase's "pin" step, and the set/change PIN flow. */

@@ -7,7 +7,7 @@ import { doneReply, errorText, menuReply } from "../replies";
 import type { Choice, FlowContext, StepResult } from "../types";
 import type { Flow } from "./flow";
 import { again, confirmStep, payWithPin, question } from "./purchase";
-import { type AmountUse, readAmountAnswer, withNotes } from "./written";
+import { type AmountUse, quoted, readAmountAnswer, withNotes } from "./written";
 
 /**
  * Purchase flows described by their slots (issue 16): each flow lists the values it needs, in the
@@ -169,14 +169,15 @@ export function amountSlot<D extends { amountKobo?: number }>(options: {
 
 /**
  * A smartcard or meter number typed as digits (spaces and dashes dropped) of a length in `range`;
- * anything else is quoted back with the range. A new number clears the name verified for the old one.
+ * anything else is quoted back with the range (unless it looks like a PIN). A new number clears the name verified for the old one.
  */
 export function accountNumberSlot<D extends { customerName?: string }>(options: {
   step: string;
   key: "smartcard" | "meterNumber";
   range: { min: number; max: number };
   ask: (fc: FlowContext, data: D) => string;
-  notIt: (fc: FlowContext, written: string, min: number, max: number) => string;
+  /** `shown` is what was written, quoted (or "That" when it looks like a PIN: never quoted back). */
+  notIt: (fc: FlowContext, shown: string, min: number, max: number) => string;
 }): SlotSpec<D> {
   const { key, range } = options;
   return {
@@ -190,7 +191,14 @@ export function accountNumberSlot<D extends { customerName?: string }>(options: 
       const fits = /^\d+$/.test(digits) && digits.length >= range.min && digits.length <= range.max;
       return fits
         ? ({ [key]: digits, customerName: undefined } as Partial<D>)
-        : { again: options.notIt(fc, (answer.text ?? "").trim().slice(0, 24), range.min, range.max) };
+        : {
+            again: options.notIt(
+              fc,
+              quoted(fc.lang, (answer.text ?? "").trim().slice(0, 24)),
+              range.min,
+              range.max,
+            ),
+          };
     },
   };
 }

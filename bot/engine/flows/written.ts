@@ -4,6 +4,7 @@ import { type Lang, templates } from "../i18n";
 import { readAmount } from "../intents/extract";
 import { METER_DIGITS, type Problem, SMARTCARD_DIGITS } from "../intents/intent";
 import type { FlowContext, Reply, StepResult } from "../types";
+import { pinShaped } from "./secure-pin";
 
 /**
  * Validation in words (issue 16): every value the customer writes is checked where it is read, and
@@ -53,30 +54,31 @@ const T = templates("written", {
     pcm: (written: string) => `You write "${written}": amount no fit pass kobo (like 500 or 500.50).`,
   },
   incompletePhone: {
-    en: (written: string) =>
-      `"${written}" is not a whole phone number: Nigerian numbers have 11 digits, like 08031234567.`,
-    pcm: (written: string) => `"${written}" no complete: Naija number get 11 digits, like 08031234567.`,
+    en: (shown: string) =>
+      `${shown} is not a whole phone number: Nigerian numbers have 11 digits, like 08031234567.`,
+    pcm: (shown: string) => `${shown} no complete: Naija number get 11 digits, like 08031234567.`,
   },
   notAPhone: {
-    en: (written: string) =>
-      `"${written}" is not a Nigerian mobile number: type 11 digits, like 08031234567.`,
-    pcm: (written: string) => `"${written}" no be Naija phone number: type 11 digits, like 08031234567.`,
+    en: (shown: string) => `${shown} is not a Nigerian mobile number: type 11 digits, like 08031234567.`,
+    pcm: (shown: string) => `${shown} no be Naija phone number: type 11 digits, like 08031234567.`,
   },
+  /** What stands for a PIN-shaped answer, which is never quoted back. */
+  that: { en: () => "That", pcm: () => "That one" },
   badSize: {
     en: (written: string) => `You wrote "${written}": a data size must be more than zero.`,
     pcm: (written: string) => `You write "${written}": data size must pass zero.`,
   },
   meterLength: {
-    en: (written: string, digits: number) =>
-      `"${written}" has ${digits} digits: a meter number has ${METER_DIGITS.min} to ${METER_DIGITS.max}.`,
-    pcm: (written: string, digits: number) =>
-      `"${written}" get ${digits} digits: meter number get ${METER_DIGITS.min} reach ${METER_DIGITS.max}.`,
+    en: (shown: string, digits: number) =>
+      `${shown} has ${digits} digits: a meter number has ${METER_DIGITS.min} to ${METER_DIGITS.max}.`,
+    pcm: (shown: string, digits: number) =>
+      `${shown} get ${digits} digits: meter number get ${METER_DIGITS.min} reach ${METER_DIGITS.max}.`,
   },
   smartcardLength: {
-    en: (written: string, digits: number) =>
-      `"${written}" has ${digits} digits: a smartcard / IUC number has ${SMARTCARD_DIGITS.min} to ${SMARTCARD_DIGITS.max}.`,
-    pcm: (written: string, digits: number) =>
-      `"${written}" get ${digits} digits: smartcard / IUC number get ${SMARTCARD_DIGITS.min} reach ${SMARTCARD_DIGITS.max}.`,
+    en: (shown: string, digits: number) =>
+      `${shown} has ${digits} digits: a smartcard / IUC number has ${SMARTCARD_DIGITS.min} to ${SMARTCARD_DIGITS.max}.`,
+    pcm: (shown: string, digits: number) =>
+      `${shown} get ${digits} digits: smartcard / IUC number get ${SMARTCARD_DIGITS.min} reach ${SMARTCARD_DIGITS.max}.`,
   },
   badCount: {
     en: (written: string, max: number) =>
@@ -121,14 +123,15 @@ function describe(fc: FlowContext, problem: Problem, use?: AmountUse): string {
       return T.zeroAmount[lang](problem.written) + allowed(fc, use);
     case "amount:fraction":
       return T.fractionAmount[lang](problem.written) + allowed(fc, use);
+    // Part of a longer request (no PIN, and still in the chat): quoted as written.
     case "phone:incomplete_phone":
-      return T.incompletePhone[lang](problem.written);
+      return T.incompletePhone[lang](`"${problem.written}"`);
     case "phone:not_a_phone":
-      return T.notAPhone[lang](problem.written);
+      return T.notAPhone[lang](`"${problem.written}"`);
     case "meter:wrong_length":
-      return T.meterLength[lang](problem.written, digits);
+      return T.meterLength[lang](`"${problem.written}"`, digits);
     case "smartcard:wrong_length":
-      return T.smartcardLength[lang](problem.written, digits);
+      return T.smartcardLength[lang](`"${problem.written}"`, digits);
     case "count:negative":
     case "count:zero":
     case "count:fraction":
@@ -213,8 +216,16 @@ export function notAPhone(fc: FlowContext, text: string | undefined): string {
   const written = (text ?? "").trim().slice(0, 24) || "?";
   const digits = written.replace(/\D/g, "");
   return /^0[789]/.test(digits) && digits.length < 11
-    ? T.incompletePhone[fc.lang](written)
-    : T.notAPhone[fc.lang](written);
+    ? T.incompletePhone[fc.lang](quoted(fc.lang, written))
+    : T.notAPhone[fc.lang](quoted(fc.lang, written));
+}
+
+/**
+ * What was written, in quotes, to start an answer that says what is wrong with it; "That" when it
+ * looks like a PIN ("2580", "2580 9876"): a PIN sent by mistake is never repeated back (§82).
+ */
+export function quoted(lang: Lang, written: string): string {
+  return pinShaped(written) ? T.that[lang]() : `"${written}"`;
 }
 
 /** "Type an amount like 500 or 1k." in the person's language. */
