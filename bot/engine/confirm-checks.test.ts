@@ -100,7 +100,7 @@ describe("no PIN yet", () => {
       /^You never set transaction PIN, and na am you go use pay\. Set am now, the ₦100 airtime go dey wait for you\./,
     );
     const cancelled = await c.tap("cancel");
-    expect(texts(cancelled)).toMatch(/You no buy anything/);
+    expect(texts(cancelled)).toMatch(/Nothing happen and no money move/);
     expect(await ordersOf(c)).toEqual([]);
     await expectLedgerConsistent(tdb.db);
   });
